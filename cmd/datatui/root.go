@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/datatui/datatui/internal/workspace"
+)
+
+// version is set at release time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// exitError carries a specific exit code (2 for usage errors, 8 for "pending") out of a command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// withCode wraps err so that the process exits with code.
+func withCode(code int, err error) error { return &exitError{code: code, err: err} }
+
+// silentExit ends the process with code and prints nothing more (the command already printed).
+type silentExit int
+
+func (s silentExit) Error() string { return fmt.Sprintf("exit status %d", int(s)) }
+
+// app is what every command shares: global flags and the streams.
+type app struct {
+	ctx    context.Context
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+
+	project string
+	demo    bool
+	config  string
+	debug   bool
+
+	log *slog.Logger
+}
+
+// workspace discovers the workspace from the global flags. A broken datatui.yml is returned as
+// an error together with a usable workspace; commands decide whether that is fatal.
+func (a *app) workspace() (*workspace.Workspace, error) {
+	return workspace.Open(workspace.Options{Project: a.project, ConfigFile: a.config, Demo: a.demo})
+}
+
+// run builds the command tree, executes it and maps errors to exit codes.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, log: slog.New(slog.DiscardHandler)}
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var se silentExit
+	if errors.As(err, &se) {
+		return int(se)
+	}
+	var ee *exitError
+	code := 1
+	if errors.As(err, &ee) {
+		code = ee.code
+	} else if isUsageError(err) {
+		code = 2
+	}
+	fmt.Fprintf(stderr, "datatui: %v\n", err)
+	if code == 2 {
+		fmt.Fprintln(stderr, "Run 'datatui --help' for usage.")
+	}
+	return code
+}
+
+// isUsageError recognises cobra's argument and flag errors, which it returns as plain errors.
+func isUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "flag needs an argument", "invalid argument", "accepts ", "requires at least", "requires at most", "required flag", "if any flags in the group"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "datatui",
+		Short: "The analytics repository, in your terminal",
+		Long: `datatui turns a dbt + Snowflake analytics repository into a place where anyone who can
+write SQL can contribute safely: onboarding, the team's handbook, your sandbox database,
+model lineage, dbt runs with live progress, and your pull requests' CI status.
+
+Run it inside the repository. Without a dbt project it opens a demo workspace.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return a.setupLogging()
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runTUI() },
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(2, err) })
+	f := root.PersistentFlags()
+	f.StringVar(&a.project, "project", "", "the analytics repository or dbt project folder (default: search from the current folder)")
+	f.BoolVar(&a.demo, "demo", false, "open the embedded demo workspace")
+	f.StringVar(&a.config, "config", "", "the team's datatui.yml (default: found at the repository root)")
+	f.BoolVar(&a.debug, "debug", false, "write a debug log under the state folder")
+
+	root.AddCommand(newVersionCmd(a))
+	root.AddCommand(newCompletionCmd(a))
+	// Feature commands register here, one line each.
+	return root
+}
+
+// setupLogging opens the --debug log file. Logs never hold secrets: the loggers of each
+// package log names and counts, not credentials or tokens.
+func (a *app) setupLogging() error {
+	if !a.debug {
+		return nil
+	}
+	dir := workspace.StateHome()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	path := filepath.Join(dir, "debug.log")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	a.log = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a.log.Debug("datatui starting", "version", version)
+	fmt.Fprintf(a.stderr, "datatui: debug log at %s\n", path)
+	return nil
+}
+
+// runTUI is replaced by the TUI once internal/ui lands.
+func (a *app) runTUI() error {
+	return errors.New("the TUI is not built yet")
+}

@@ -1,0 +1,322 @@
+// Package config loads datatui.yml, the file a data team commits at the root of its analytics
+// repository to tell datatui how the team works: which databases are prod and the clone, how a
+// contributor's sandbox is named, which role contributors use, where the GitHub repo and the
+// dbt Cloud CI job live, and which handbook folders to add.
+//
+// Every field has a default, so a repository without datatui.yml still works. Errors name the
+// file, the line and the key, because the person reading them is often not the one who wrote it.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+)
+
+// FileName is the name datatui looks for at the repository root and in the dbt project folder.
+const FileName = "datatui.yml"
+
+// Config is the team's datatui.yml. The YAML keys are the documented schema (README,
+// "Configuration"); keep both in step.
+type Config struct {
+	// Version of the schema; only 1 exists.
+	Version int `yaml:"version"`
+	// Warehouse describes the team's databases and roles.
+	Warehouse Warehouse `yaml:"warehouse"`
+	// DBT holds the dbt-side settings.
+	DBT DBT `yaml:"dbt"`
+	// GitHub names the analytics repository and its base branch.
+	GitHub GitHub `yaml:"github"`
+	// DBTCloud names the dbt Cloud account and CI job, when the team uses dbt Cloud CI.
+	DBTCloud DBTCloud `yaml:"dbt_cloud"`
+	// Guides lists folders (relative to the repository root) with the team's own handbook pages.
+	Guides []string `yaml:"guides"`
+	// Onboarding lists what a contributor's machine must have.
+	Onboarding Onboarding `yaml:"onboarding"`
+}
+
+// Warehouse is the team's database layout and role policy.
+type Warehouse struct {
+	// ProdDatabase is the production database (never written by datatui).
+	ProdDatabase string `yaml:"prod_database"`
+	// CloneDatabase is the zero-copy clone of prod that sandboxes are cloned from.
+	CloneDatabase string `yaml:"clone_database"`
+	// SandboxPattern names a contributor's sandbox; "{user}" is replaced by the normalised
+	// user name (upper-cased, anything but letters, digits and _ turned into _).
+	SandboxPattern string `yaml:"sandbox_pattern"`
+	// Protected lists more databases that must never be written (raw landing zones, shares).
+	Protected []string `yaml:"protected"`
+	// ContributorRole is the least-privilege role contributors work with.
+	ContributorRole string `yaml:"contributor_role"`
+	// AdminRoles are roles that must be assumed explicitly; datatui warns while one is active.
+	AdminRoles []string `yaml:"admin_roles"`
+	// RefreshPolicyDays is how old a sandbox may get before datatui suggests a refresh.
+	RefreshPolicyDays int `yaml:"refresh_policy_days"`
+}
+
+// DBT holds the dbt-side settings.
+type DBT struct {
+	// Target is the profiles.yml target that points at the contributor's sandbox.
+	Target string `yaml:"target"`
+	// AllowedTargets are other targets datatui may run dbt against (default: only Target).
+	AllowedTargets []string `yaml:"allowed_targets"`
+	// ProdManifest is a folder holding prod's manifest.json, for state:modified comparisons.
+	ProdManifest string `yaml:"prod_manifest"`
+	// StarterModel is the model a new contributor builds first.
+	StarterModel string `yaml:"starter_model"`
+}
+
+// GitHub names the analytics repository.
+type GitHub struct {
+	// Repo is "owner/name"; empty means "from the git remote".
+	Repo string `yaml:"repo"`
+	// Host is github.com or a GitHub Enterprise host.
+	Host string `yaml:"host"`
+	// BaseBranch is the branch pull requests target.
+	BaseBranch string `yaml:"base_branch"`
+	// RequiredChecks are check names that must pass, when branch protection is not readable.
+	RequiredChecks []string `yaml:"required_checks"`
+}
+
+// DBTCloud names the dbt Cloud CI job.
+type DBTCloud struct {
+	// Host is the dbt Cloud API host (cloud.getdbt.com, emea.dbt.com, a cell host…).
+	Host string `yaml:"host"`
+	// AccountID is the dbt Cloud account.
+	AccountID int64 `yaml:"account_id"`
+	// CIJobID is the job that builds pull requests.
+	CIJobID int64 `yaml:"ci_job_id"`
+}
+
+// Onboarding lists the requirements of the first-day wizard.
+type Onboarding struct {
+	// DBTVersion is a version constraint such as ">=1.8.0,<2.0.0".
+	DBTVersion string `yaml:"dbt_version"`
+	// Adapter is the dbt adapter contributors need (snowflake, duckdb…).
+	Adapter string `yaml:"adapter"`
+	// Tools lists extra executables that must be on PATH.
+	Tools []string `yaml:"tools"`
+}
+
+// Default returns the configuration used when a repository has no datatui.yml.
+func Default() *Config {
+	return &Config{
+		Version: 1,
+		Warehouse: Warehouse{
+			ProdDatabase:      "ANALYTICS",
+			CloneDatabase:     "ANALYTICS_CLONE",
+			SandboxPattern:    "SANDBOX_{user}",
+			ContributorRole:   "CONTRIBUTOR",
+			AdminRoles:        []string{"ACCOUNTADMIN", "SYSADMIN", "SECURITYADMIN", "USERADMIN", "ORGADMIN"},
+			RefreshPolicyDays: 14,
+		},
+		DBT:      DBT{Target: "dev"},
+		GitHub:   GitHub{Host: "github.com", BaseBranch: "main"},
+		DBTCloud: DBTCloud{Host: "cloud.getdbt.com"},
+	}
+}
+
+// Error is a validation or syntax error in a config file, pointing at the line and key.
+type Error struct {
+	File string
+	Line int    // 1-based; 0 when unknown
+	Key  string // dotted path such as "warehouse.sandbox_pattern"
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	if e.Key != "" {
+		fmt.Fprintf(&b, ": %s", e.Key)
+	}
+	fmt.Fprintf(&b, ": %s", e.Msg)
+	return b.String()
+}
+
+// Load reads and validates path. A missing file is not an error: it returns the defaults and
+// os.ErrNotExist wrapped, so callers can tell "no file" from "bad file".
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Default(), err
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes data (named path in errors) over the defaults and validates the result.
+func Parse(path string, data []byte) (*Config, error) {
+	cfg := Default()
+	if len(bytes.TrimSpace(data)) == 0 {
+		return cfg, nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict())
+	if err := dec.Decode(cfg); err != nil {
+		return Default(), yamlError(path, err)
+	}
+	if err := cfg.validate(path, data); err != nil {
+		return Default(), err
+	}
+	return cfg, nil
+}
+
+var yamlLine = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*(.*)`)
+
+// yamlError turns a go-yaml error into an *Error with the line and, where go-yaml names one,
+// the key.
+func yamlError(path string, err error) error {
+	msg := err.Error()
+	var yerr yaml.Error
+	if errors.As(err, &yerr) {
+		msg = yerr.GetMessage()
+		if tok := yerr.GetToken(); tok != nil && tok.Position != nil {
+			return &Error{File: path, Line: tok.Position.Line, Key: keyFromMessage(msg), Msg: msg}
+		}
+	}
+	first := strings.SplitN(msg, "\n", 2)[0]
+	if m := yamlLine.FindStringSubmatch(first); m != nil {
+		line := 0
+		fmt.Sscan(m[1], &line)
+		return &Error{File: path, Line: line, Key: keyFromMessage(m[3]), Msg: m[3]}
+	}
+	return &Error{File: path, Msg: first}
+}
+
+var unknownField = regexp.MustCompile(`unknown field "([^"]+)"`)
+
+func keyFromMessage(msg string) string {
+	if m := unknownField.FindStringSubmatch(msg); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// validate checks values the YAML types cannot express. Line numbers come from a search for
+// the key in the source, which is exact for the flat keys this schema has.
+func (c *Config) validate(path string, data []byte) error {
+	bad := func(key, msg string) error {
+		return &Error{File: path, Line: lineOfKey(data, key), Key: key, Msg: msg}
+	}
+	if c.Version != 1 {
+		return bad("version", fmt.Sprintf("unsupported version %d (this datatui reads version 1)", c.Version))
+	}
+	w := c.Warehouse
+	if !strings.Contains(w.SandboxPattern, "{user}") {
+		return bad("warehouse.sandbox_pattern", fmt.Sprintf("%q must contain {user}, so that every contributor gets their own sandbox", w.SandboxPattern))
+	}
+	if w.ProdDatabase == "" {
+		return bad("warehouse.prod_database", "must not be empty")
+	}
+	if strings.EqualFold(w.ProdDatabase, w.CloneDatabase) {
+		return bad("warehouse.clone_database", "must differ from prod_database: sandboxes are refreshed from the clone, never from prod itself")
+	}
+	if w.RefreshPolicyDays < 0 {
+		return bad("warehouse.refresh_policy_days", "must be zero (no policy) or a positive number of days")
+	}
+	if c.DBT.Target == "" {
+		return bad("dbt.target", "must name the profiles.yml target of the contributor's sandbox")
+	}
+	if r := c.GitHub.Repo; r != "" && (strings.Count(r, "/") != 1 || strings.HasPrefix(r, "/") || strings.HasSuffix(r, "/")) {
+		return bad("github.repo", fmt.Sprintf("%q must be owner/name", r))
+	}
+	if c.DBTCloud.CIJobID != 0 && c.DBTCloud.AccountID == 0 {
+		return bad("dbt_cloud.account_id", "is required when ci_job_id is set")
+	}
+	for i, g := range c.Guides {
+		if strings.TrimSpace(g) == "" {
+			return bad("guides", fmt.Sprintf("entry %d is empty", i+1))
+		}
+	}
+	return nil
+}
+
+// lineOfKey finds the 1-based line of a dotted key ("warehouse.sandbox_pattern") by tracking
+// the block each line sits in; 0 when the key is not written in the file (a default failed
+// validation).
+func lineOfKey(data []byte, dotted string) int {
+	type level struct {
+		indent int
+		key    string
+	}
+	var stack []level
+	for i, line := range strings.Split(string(data), "\n") {
+		trimmed := strings.TrimLeft(line, " ")
+		colon := strings.IndexByte(trimmed, ':')
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, "-") || colon <= 0 {
+			continue
+		}
+		ind := len(line) - len(trimmed)
+		for len(stack) > 0 && stack[len(stack)-1].indent >= ind {
+			stack = stack[:len(stack)-1]
+		}
+		stack = append(stack, level{ind, strings.Trim(trimmed[:colon], `"' `)})
+		keys := make([]string, len(stack))
+		for j, l := range stack {
+			keys[j] = l.key
+		}
+		if strings.Join(keys, ".") == dotted {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// SandboxName returns the sandbox database of user under the pattern.
+func (w Warehouse) SandboxName(user string) string {
+	return strings.ReplaceAll(w.SandboxPattern, "{user}", NormaliseUser(user))
+}
+
+// NormaliseUser turns a login ("jöhn.doe@corp.com", "o'brien") into the part of a database
+// name datatui uses: the local part of an e-mail, upper-cased, every run of characters other
+// than ASCII letters and digits replaced by one underscore. The result is still quoted when
+// used in SQL; normalising keeps sandbox names predictable for people and policies.
+func NormaliseUser(user string) string {
+	if at := strings.IndexByte(user, '@'); at > 0 {
+		user = user[:at]
+	}
+	var b strings.Builder
+	under := false
+	for _, r := range strings.ToUpper(user) {
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			under = false
+			continue
+		}
+		if !under && b.Len() > 0 {
+			b.WriteByte('_')
+			under = true
+		}
+	}
+	return strings.TrimRight(b.String(), "_")
+}
+
+// IsAdminRole reports whether role is one of the team's admin roles (case-insensitive).
+func (w Warehouse) IsAdminRole(role string) bool {
+	for _, r := range w.AdminRoles {
+		if strings.EqualFold(r, role) {
+			return true
+		}
+	}
+	return false
+}
+
+// TargetAllowed reports whether datatui may run dbt against target.
+func (d DBT) TargetAllowed(target string) bool {
+	if target == "" || target == d.Target {
+		return true
+	}
+	for _, t := range d.AllowedTargets {
+		if t == target {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,166 @@
+// Package dbt reads a dbt project: its files, its artifacts (manifest.json, run_results.json,
+// catalog.json), profiles.yml, and answers dbt's node selection syntax over the graph.
+package dbt
+
+import (
+	"strconv"
+	"time"
+)
+
+// Node is one resource of the graph: a model, seed, snapshot, test, source, exposure, metric,
+// semantic model, saved query, unit test, analysis or operation. It holds only what datatui
+// shows or selects on; raw and compiled SQL are read lazily (see Graph.SQL).
+type Node struct {
+	UniqueID       string            `json:"unique_id"`
+	Name           string            `json:"name"`
+	ResourceType   string            `json:"resource_type"`
+	Package        string            `json:"package_name"`
+	Path           string            `json:"path,omitempty"`               // relative to the resource folder
+	OriginalPath   string            `json:"original_file_path,omitempty"` // relative to the project root
+	PatchPath      string            `json:"patch_path,omitempty"`         // "pkg://models/schema.yml"
+	FQN            []string          `json:"fqn,omitempty"`
+	Tags           []string          `json:"tags,omitempty"`
+	Description    string            `json:"description,omitempty"`
+	Database       string            `json:"database,omitempty"`
+	Schema         string            `json:"schema,omitempty"`
+	Alias          string            `json:"alias,omitempty"`
+	Version        string            `json:"version,omitempty"` // model version ("2"), "" if unversioned
+	SourceName     string            `json:"source_name,omitempty"`
+	Config         NodeConfig        `json:"config"`
+	Columns        []Column          `json:"columns,omitempty"`
+	DependsOn      []string          `json:"depends_on,omitempty"` // unique ids of parents
+	TestMetadata   *TestMetadata     `json:"test_metadata,omitempty"`
+	AttachedNode   string            `json:"attached_node,omitempty"` // the model a test is attached to
+	Meta           map[string]string `json:"meta,omitempty"`          // flattened to strings for display
+	Checksum       string            `json:"checksum,omitempty"`      // sha256 of the file (state:modified.body)
+	Owner          string            `json:"owner,omitempty"`         // exposures; meta.owner elsewhere
+	Label          string            `json:"label,omitempty"`
+	Disabled       bool              `json:"disabled,omitempty"`
+	ContractEnf    bool              `json:"contract_enforced,omitempty"`
+	ExposureType   string            `json:"exposure_type,omitempty"`
+	URL            string            `json:"url,omitempty"`
+	RelationName   string            `json:"relation_name,omitempty"`
+	UnrenderedHash string            `json:"unrendered_config_hash,omitempty"` // for state:modified.configs
+}
+
+// NodeConfig is the subset of a node's config datatui uses. Other keys stay in Extra (as
+// strings) so that config.<key> selectors still work on them.
+type NodeConfig struct {
+	Materialized string            `json:"materialized,omitempty"`
+	Schema       string            `json:"schema,omitempty"`
+	Database     string            `json:"database,omitempty"`
+	Alias        string            `json:"alias,omitempty"`
+	Enabled      bool              `json:"enabled"`
+	Severity     string            `json:"severity,omitempty"`
+	Group        string            `json:"group,omitempty"`
+	Access       string            `json:"access,omitempty"`
+	Tags         []string          `json:"tags,omitempty"`
+	Extra        map[string]string `json:"extra,omitempty"`
+}
+
+// Column is a documented column (from schema.yml / the manifest), with its type from the
+// catalog when one is loaded.
+type Column struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	DataType    string `json:"data_type,omitempty"`
+}
+
+// TestMetadata is set on generic tests (unique, not_null, relationships, …).
+type TestMetadata struct {
+	Name      string `json:"name"`
+	Namespace string `json:"namespace,omitempty"`
+	Column    string `json:"column_name,omitempty"`
+}
+
+// Origin says where a graph came from, which the UI shows next to it.
+type Origin struct {
+	// Kind is "manifest" or "quick-parse".
+	Kind string `json:"kind"`
+	// Path is the manifest file or the project folder.
+	Path string `json:"path"`
+	// Built is when the manifest was written (its mtime) or the project was parsed.
+	Built time.Time `json:"built"`
+	// DBTVersion and SchemaVersion come from the manifest metadata.
+	DBTVersion    string `json:"dbt_version,omitempty"`
+	SchemaVersion int    `json:"schema_version,omitempty"`
+	// ProjectName is the root project's name.
+	ProjectName string `json:"project_name,omitempty"`
+	// Stale is set when project files are newer than the manifest.
+	Stale bool `json:"stale,omitempty"`
+	// Warnings are per-file problems that did not stop loading (unresolvable Jinja…).
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Graph is the project's resources and their edges, however it was built (manifest or quick
+// parse). Node indexes are stable for the Graph's lifetime; adjacency is by index so traversals
+// allocate little on graphs of tens of thousands of nodes.
+type Graph struct {
+	Origin   Origin
+	Nodes    []Node
+	byID     map[string]int
+	parents  [][]int32
+	children [][]int32
+}
+
+// NewGraph indexes nodes and builds adjacency from each node's DependsOn. Edges to unknown ids
+// (dangling depends_on, disabled parents) are dropped and reported in Origin.Warnings.
+func NewGraph(nodes []Node, origin Origin) *Graph {
+	g := &Graph{Origin: origin, Nodes: nodes, byID: make(map[string]int, len(nodes))}
+	for i := range nodes {
+		g.byID[nodes[i].UniqueID] = i
+	}
+	g.parents = make([][]int32, len(nodes))
+	g.children = make([][]int32, len(nodes))
+	dangling := 0
+	for i := range nodes {
+		seen := map[int]bool{}
+		for _, dep := range nodes[i].DependsOn {
+			p, ok := g.byID[dep]
+			if !ok {
+				dangling++
+				continue
+			}
+			if seen[p] || p == i {
+				continue
+			}
+			seen[p] = true
+			g.parents[i] = append(g.parents[i], int32(p))
+			g.children[p] = append(g.children[p], int32(i))
+		}
+	}
+	if dangling > 0 {
+		g.Origin.Warnings = append(g.Origin.Warnings, plural(dangling, "dependency", "dependencies")+" point at nodes that are not in the project (disabled or missing); they are left out of the lineage")
+	}
+	return g
+}
+
+// Len is the number of nodes.
+func (g *Graph) Len() int { return len(g.Nodes) }
+
+// Index returns the index of a unique id.
+func (g *Graph) Index(uniqueID string) (int, bool) {
+	i, ok := g.byID[uniqueID]
+	return i, ok
+}
+
+// Node returns the node with a unique id, or nil.
+func (g *Graph) Node(uniqueID string) *Node {
+	if i, ok := g.byID[uniqueID]; ok {
+		return &g.Nodes[i]
+	}
+	return nil
+}
+
+// Parents returns the indexes of node i's direct parents.
+func (g *Graph) Parents(i int) []int32 { return g.parents[i] }
+
+// Children returns the indexes of node i's direct children.
+func (g *Graph) Children(i int) []int32 { return g.children[i] }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}

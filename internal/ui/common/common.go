@@ -1,0 +1,112 @@
+// Package common holds what every screen shares: the Screen contract, the dependencies handed
+// to screens (Common), and the messages screens use to talk to the root model.
+package common
+
+import (
+	"context"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/datatui/datatui/internal/ui/styles"
+	"github.com/datatui/datatui/internal/ui/tasks"
+	"github.com/datatui/datatui/internal/workspace"
+)
+
+// Common is shared by the root model and every screen. It is a pointer so that a theme
+// change or resize seen by the root is seen by all screens.
+type Common struct {
+	// Ctx is cancelled when the program quits.
+	Ctx context.Context
+	// Workspace is the repository datatui works on.
+	Workspace *workspace.Workspace
+	// Styles is rebuilt when the terminal's background (dark/light) is known.
+	Styles *styles.Styles
+	// Tasks runs background work; see package tasks.
+	Tasks *tasks.Manager
+	// Width and Height are the terminal size.
+	Width, Height int
+}
+
+// Screen is one tab of the app. Screens are plain models driven by the root: the root owns
+// the only tea.Model, sizes the screen to the area below the tab bar and above the status bar,
+// and routes messages to it.
+type Screen interface {
+	// ID is a stable lowercase name ("home", "lineage") used by the palette and config.
+	ID() string
+	// Title is the tab label.
+	Title() string
+	// Init starts the screen's first loads (as commands; never I/O here).
+	Init() tea.Cmd
+	// Update handles a message and returns commands. No I/O here: start tasks instead.
+	Update(msg tea.Msg) tea.Cmd
+	// View renders the screen into exactly the size last given to SetSize.
+	View() string
+	// SetSize tells the screen its area.
+	SetSize(width, height int)
+	// KeyMap lists the screen's keys for the help bar and the `?` overlay.
+	KeyMap() []key.Binding
+	// Actions lists what the command palette may run on this screen.
+	Actions() []Action
+	// Capturing reports whether a text input has focus, so the root must pass every key
+	// (q, digits, ?, tab) to the screen instead of treating it as a global key.
+	Capturing() bool
+}
+
+// Action is one command-palette entry.
+type Action struct {
+	// ID is unique across the app, "screen.verb" (e.g. "lineage.build").
+	ID string
+	// Title is what the palette shows and fuzzy-matches.
+	Title string
+	// Hint is the key that does the same thing, if any.
+	Hint string
+	// Run produces the message or command that performs the action.
+	Run func() tea.Cmd
+}
+
+// SwitchScreenMsg asks the root to show the screen with this ID.
+type SwitchScreenMsg struct{ ID string }
+
+// SwitchTo returns a command that switches to the screen id.
+func SwitchTo(id string) tea.Cmd {
+	return func() tea.Msg { return SwitchScreenMsg{ID: id} }
+}
+
+// StatusKind colours a status-bar message.
+type StatusKind int
+
+const (
+	StatusInfo StatusKind = iota
+	StatusSuccess
+	StatusWarning
+	StatusError
+)
+
+// StatusMsg shows a transient message in the status bar.
+type StatusMsg struct {
+	Text string
+	Kind StatusKind
+}
+
+// Status returns a command that shows text in the status bar.
+func Status(kind StatusKind, text string) tea.Cmd {
+	return func() tea.Msg { return StatusMsg{Text: text, Kind: kind} }
+}
+
+// RunDBTMsg asks the runs screen to start a dbt command (for example "build" with a selector),
+// so other screens (lineage, onboarding, palette) can hand work to it.
+type RunDBTMsg struct {
+	// Args are dbt's arguments after the executable, e.g. ["build", "--select", "stg_users+"].
+	Args []string
+}
+
+// OpenGuideMsg asks the guides screen to open a guide by slug (and optionally a heading anchor).
+type OpenGuideMsg struct {
+	Slug   string
+	Anchor string
+}
+
+// GuideOpenedMsg is broadcast when a guide was shown to the user (onboarding marks the
+// "read the getting-started guide" step done from it).
+type GuideOpenedMsg struct{ Slug string }
