@@ -47,6 +47,8 @@ type app struct {
 	config  string
 	debug   bool
 
+	startScreen string
+
 	log *slog.Logger
 }
 
@@ -120,6 +122,7 @@ Run it inside the repository. Without a dbt project it opens a demo workspace.`,
 	f.BoolVar(&a.demo, "demo", false, "open the embedded demo workspace")
 	f.StringVar(&a.config, "config", "", "the team's datatui.yml (default: found at the repository root)")
 	f.BoolVar(&a.debug, "debug", false, "write a debug log under the state folder")
+	root.Flags().StringVar(&a.startScreen, "screen", "", "open this screen first (home, onboard, guides, sandbox, prs, lineage, runs)")
 
 	root.AddCommand(newVersionCmd(a))
 	root.AddCommand(newCompletionCmd(a))
@@ -146,9 +149,4 @@ func (a *app) setupLogging() error {
 	a.log.Debug("datatui starting", "version", version)
 	fmt.Fprintf(a.stderr, "datatui: debug log at %s\n", path)
 	return nil
-}
-
-// runTUI is replaced by the TUI once internal/ui lands.
-func (a *app) runTUI() error {
-	return errors.New("the TUI is not built yet")
 }

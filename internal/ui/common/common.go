@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/datatui/datatui/internal/gitstate"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
 	"github.com/datatui/datatui/internal/workspace"
@@ -110,3 +111,19 @@ type OpenGuideMsg struct {
 // GuideOpenedMsg is broadcast when a guide was shown to the user (onboarding marks the
 // "read the getting-started guide" step done from it).
 type GuideOpenedMsg struct{ Slug string }
+
+// InfoMsg carries the facts the status bar and Home show about the workspace. The root loads
+// it at start and after operations that may change it, and broadcasts it to every screen.
+type InfoMsg struct {
+	// Project is the dbt project's name from dbt_project.yml.
+	Project string
+	Git    gitstate.State
+	GitErr error
+	// Profile facts from profiles.yml: the target datatui runs dbt against and its login.
+	Target     string
+	Adapter    string
+	User       string
+	Role       string
+	Database   string
+	ProfileErr error
+}

@@ -1,0 +1,164 @@
+// Package ui is datatui's terminal interface, and the only package tree that imports Bubble Tea.
+// The root Model here is the program's single tea.Model: it owns the tab bar, the status bar,
+// the help overlay, the command palette and the background tasks, and routes messages to the
+// screens (see routing in update.go). Screens are plain models behind common.Screen.
+package ui
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/keys"
+	"github.com/datatui/datatui/internal/ui/styles"
+	"github.com/datatui/datatui/internal/ui/tasks"
+	"github.com/datatui/datatui/internal/workspace"
+)
+
+// Minimum terminal size; below it the app shows how big it needs to be instead of a broken
+// layout.
+const (
+	MinWidth  = 60
+	MinHeight = 15
+)
+
+// statusTTL is how long a transient status-bar message stays.
+const statusTTL = 5 * time.Second
+
+// Options configure the app.
+type Options struct {
+	// NoColor drops colours (NO_COLOR, or a dumb terminal).
+	NoColor bool
+	// StartScreen is the id of the screen to open first ("" = home).
+	StartScreen string
+	// Screens overrides the screen set (tests); nil means DefaultScreens.
+	Screens func(*common.Common) []common.Screen
+	// Info loads the status bar's facts (branch, target, role); nil means LoadInfo.
+	Info func(ctx context.Context, ws *workspace.Workspace) common.InfoMsg
+}
+
+// Model is the root model.
+type Model struct {
+	c       *common.Common
+	opts    Options
+	screens []common.Screen
+	active  int
+	keys    keys.Global
+	help    help.Model
+	spinner spinner.Model
+
+	overlay  overlay // help, palette or quit prompt; nil when none
+	info     common.InfoMsg
+	status   statusLine
+	quitting bool // cancelling tasks before quitting
+	tabHits  []tabHit
+}
+
+type statusLine struct {
+	text string
+	kind common.StatusKind
+	seq  int
+}
+
+type statusExpiredMsg struct{ seq int }
+
+// quitNowMsg ends the program even if a task ignores cancellation.
+type quitNowMsg struct{}
+
+// tabHit is the horizontal extent of one tab label, for mouse clicks.
+type tabHit struct{ from, to, index int }
+
+// New builds the root model for a workspace.
+func New(ctx context.Context, ws *workspace.Workspace, opts Options) *Model {
+	c := &common.Common{
+		Ctx:       ctx,
+		Workspace: ws,
+		Styles:    styles.New(true, opts.NoColor),
+		Tasks:     tasks.NewManager(ctx),
+	}
+	build := opts.Screens
+	if build == nil {
+		build = DefaultScreens
+	}
+	m := &Model{c: c, opts: opts, keys: keys.NewGlobal(), help: help.New()}
+	m.screens = build(c)
+	m.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	if opts.StartScreen != "" {
+		m.active = m.indexOf(opts.StartScreen)
+	}
+	m.restyle()
+	return m
+}
+
+// Init starts the first loads: the terminal background, the status facts, every screen's Init.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.loadInfo()}
+	for _, s := range m.screens {
+		cmds = append(cmds, s.Init())
+	}
+	if m.c.Workspace != nil && m.c.Workspace.Notice != "" {
+		cmds = append(cmds, common.Status(common.StatusInfo, m.c.Workspace.Notice))
+	}
+	return tea.Batch(cmds...)
+}
+
+// loadInfo reads the status bar's facts in the background.
+func (m *Model) loadInfo() tea.Cmd {
+	load := m.opts.Info
+	if load == nil {
+		load = LoadInfo
+	}
+	ws, ctx := m.c.Workspace, m.c.Ctx
+	return func() tea.Msg { return load(ctx, ws) }
+}
+
+func (m *Model) indexOf(id string) int {
+	for i, s := range m.screens {
+		if s.ID() == id {
+			return i
+		}
+	}
+	return 0
+}
+
+// Active returns the active screen (tests and the palette use it).
+func (m *Model) Active() common.Screen { return m.screens[m.active] }
+
+// Common exposes the shared state (tests).
+func (m *Model) Common() *common.Common { return m.c }
+
+// restyle refreshes the components that cache styles after a theme change.
+func (m *Model) restyle() {
+	st := m.c.Styles
+	m.help.Styles = help.DefaultStyles(st.IsDark)
+	m.help.Styles.ShortKey = st.Key
+	m.help.Styles.FullKey = st.Key
+	m.help.Styles.ShortDesc = st.Muted
+	m.help.Styles.FullDesc = st.Muted
+	m.spinner.Style = st.InfoText
+}
+
+// setSize lays the screens out below the tab bar and above the help and status lines.
+func (m *Model) setSize(w, h int) {
+	m.c.Width, m.c.Height = w, h
+	m.help.SetWidth(w)
+	bodyH := h - chromeHeight
+	if bodyH < 1 {
+		bodyH = 1
+	}
+	for _, s := range m.screens {
+		s.SetSize(w, bodyH)
+	}
+	if m.overlay != nil {
+		m.overlay.setSize(w, h)
+	}
+}
+
+// chromeHeight is the rows taken by the tab bar, the key hints and the status bar.
+const chromeHeight = 3
+
+func (m *Model) tooSmall() bool { return m.c.Width < MinWidth || m.c.Height < MinHeight }

@@ -1,0 +1,28 @@
+package ui
+
+import (
+	"context"
+
+	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/screens/home"
+	"github.com/datatui/datatui/internal/workspace"
+)
+
+// DefaultScreens is the app's screen set, in tab order.
+func DefaultScreens(c *common.Common) []common.Screen {
+	return []common.Screen{
+		home.New(c, homeCards()),
+	}
+}
+
+// homeCards are the capability cards on Home, in display order.
+func homeCards() []home.Card {
+	return []home.Card{
+		{Title: "Onboarding", Screen: "onboard", Load: static("Checks your tools, GitHub access, Snowflake login, profiles.yml and sandbox, and walks you to a first build.")},
+	}
+}
+
+// static is a card loader that always shows the same lines.
+func static(lines ...string) func(context.Context, *workspace.Workspace, *common.Common) ([]string, error) {
+	return func(context.Context, *workspace.Workspace, *common.Common) ([]string, error) { return lines, nil }
+}

@@ -1,0 +1,204 @@
+package ui
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/styles"
+	"github.com/datatui/datatui/internal/ui/tasks"
+)
+
+// Update routes a message. The order matters:
+//  1. window, theme and the root's own messages;
+//  2. an open overlay (help, palette, quit prompt) takes every key;
+//  3. global keys, unless the active screen is capturing text;
+//  4. keys and mouse go to the active screen only; everything else is broadcast, so a task's
+//     result reaches its owner even when another tab is showing.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.setSize(msg.Width, msg.Height)
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.c.Styles = styles.New(msg.IsDark(), m.opts.NoColor)
+		m.restyle()
+		return m, m.broadcast(msg)
+	case common.InfoMsg:
+		m.info = msg
+		return m, m.broadcast(msg)
+	case common.StatusMsg:
+		return m, m.setStatus(msg.Kind, msg.Text)
+	case statusExpiredMsg:
+		if msg.seq == m.status.seq {
+			m.status = statusLine{seq: m.status.seq}
+		}
+		return m, nil
+	case common.SwitchScreenMsg:
+		return m, m.switchTo(m.indexOf(msg.ID))
+	case common.RunDBTMsg:
+		cmd := m.broadcast(msg)
+		return m, tea.Batch(cmd, m.switchTo(m.indexOf("runs")))
+	case common.OpenGuideMsg:
+		cmd := m.broadcast(msg)
+		return m, tea.Batch(cmd, m.switchTo(m.indexOf("guides")))
+	case spinner.TickMsg:
+		if len(m.c.Tasks.Running()) == 0 {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spinner, cmd = m.spinner.Update(msg)
+		return m, cmd
+	case tasks.EventMsg:
+		return m, tea.Batch(m.broadcast(msg), m.c.Tasks.Continue(msg.ID))
+	case tasks.DoneMsg:
+		cmds := []tea.Cmd{m.broadcast(msg)}
+		if msg.Err != nil && !msg.Cancelled {
+			cmds = append(cmds, m.setStatus(common.StatusError, msg.Title+": "+msg.Err.Error()))
+		}
+		if m.quitting && len(m.c.Tasks.Running()) == 0 {
+			cmds = append(cmds, tea.Quit)
+		}
+		return m, tea.Batch(cmds...)
+	case openHelpMsg:
+		m.overlay = newHelpOverlay(m)
+		m.overlay.setSize(m.c.Width, m.c.Height)
+		return m, nil
+	case quitNowMsg:
+		return m, tea.Quit
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	case tea.MouseMsg:
+		return m, m.handleMouse(msg)
+	}
+	return m, m.broadcast(msg)
+}
+
+// broadcast sends msg to every screen.
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(m.screens)+1)
+	for _, s := range m.screens {
+		cmds = append(cmds, s.Update(msg))
+	}
+	if _, ok := msg.(tasks.EventMsg); ok || len(m.c.Tasks.Running()) > 0 {
+		cmds = append(cmds, m.spinner.Tick)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.overlay != nil {
+		done, cmd := m.overlay.update(msg)
+		if done {
+			m.overlay = nil
+		}
+		return cmd
+	}
+	if key.Matches(msg, m.keys.ForceQ) {
+		return m.quit(true)
+	}
+	screen := m.Active()
+	if m.tooSmall() {
+		if key.Matches(msg, m.keys.Quit) {
+			return m.quit(false)
+		}
+		return nil // nothing else is usable until the window is big enough
+	}
+	if !screen.Capturing() {
+		switch {
+		case key.Matches(msg, m.keys.Quit):
+			return m.quit(false)
+		case key.Matches(msg, m.keys.Help):
+			m.overlay = newHelpOverlay(m)
+			m.overlay.setSize(m.c.Width, m.c.Height)
+			return nil
+		case key.Matches(msg, m.keys.Palette):
+			m.overlay = newPalette(m)
+			m.overlay.setSize(m.c.Width, m.c.Height)
+			return nil
+		case key.Matches(msg, m.keys.NextTab):
+			return m.switchTo((m.active + 1) % len(m.screens))
+		case key.Matches(msg, m.keys.PrevTab):
+			return m.switchTo((m.active + len(m.screens) - 1) % len(m.screens))
+		case key.Matches(msg, m.keys.GotoTab):
+			if n := int(msg.Code - '1'); n >= 0 && n < len(m.screens) {
+				return m.switchTo(n)
+			}
+			return nil
+		}
+	}
+	return screen.Update(msg)
+}
+
+// quit cancels running work first and quits when it has stopped. With tasks still running a
+// second ctrl+c (force) quits at once; otherwise a grace period caps the wait.
+func (m *Model) quit(force bool) tea.Cmd {
+	running := m.c.Tasks.Running()
+	if len(running) == 0 || (force && m.quitting) {
+		m.c.Tasks.CancelAll()
+		return tea.Quit
+	}
+	m.quitting = true
+	m.c.Tasks.CancelAll()
+	return tea.Batch(
+		m.setStatus(common.StatusWarning, "Cancelling "+plural(len(running), "running task", "running tasks")+" before quitting… (ctrl+c again to quit now)"),
+		tea.Tick(5*time.Second, func(time.Time) tea.Msg { return quitNowMsg{} }),
+	)
+}
+
+// handleMouse switches tabs on a click in the tab bar and passes other mouse events to the
+// active screen with coordinates relative to the screen's area.
+func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
+	if m.overlay != nil {
+		return nil
+	}
+	mouse := msg.Mouse()
+	if click, ok := msg.(tea.MouseClickMsg); ok && mouse.Y == 0 {
+		for _, h := range m.tabHits {
+			if click.X >= h.from && click.X < h.to {
+				return m.switchTo(h.index)
+			}
+		}
+		return nil
+	}
+	mouse.Y--
+	switch msg.(type) {
+	case tea.MouseClickMsg:
+		return m.Active().Update(tea.MouseClickMsg(mouse))
+	case tea.MouseWheelMsg:
+		return m.Active().Update(tea.MouseWheelMsg(mouse))
+	case tea.MouseReleaseMsg:
+		return m.Active().Update(tea.MouseReleaseMsg(mouse))
+	case tea.MouseMotionMsg:
+		return m.Active().Update(tea.MouseMotionMsg(mouse))
+	}
+	return nil
+}
+
+func (m *Model) switchTo(i int) tea.Cmd {
+	if i < 0 || i >= len(m.screens) {
+		return nil
+	}
+	m.active = i
+	return nil
+}
+
+func (m *Model) setStatus(kind common.StatusKind, text string) tea.Cmd {
+	m.status = statusLine{text: text, kind: kind, seq: m.status.seq + 1}
+	seq := m.status.seq
+	ttl := statusTTL
+	if kind == common.StatusError {
+		ttl *= 2
+	}
+	return tea.Tick(ttl, func(time.Time) tea.Msg { return statusExpiredMsg{seq: seq} })
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return itoa(n) + " " + many
+}
