@@ -90,14 +90,17 @@ func (m *Model) renderTabs() string {
 	return fitLine(b.String(), m.c.Width)
 }
 
-// renderHints shows the active screen's most useful keys and the way to the rest.
+// renderHints shows the active screen's most useful keys on the left and, always visible on
+// the right, the way to everything else (palette, help, quit).
 func (m *Model) renderHints() string {
-	bindings := append([]key.Binding{}, m.Active().KeyMap()...)
-	if len(bindings) > 6 {
-		bindings = bindings[:6]
+	global := m.help.ShortHelpView([]key.Binding{m.keys.Palette, m.keys.Help, m.keys.Quit})
+	room := m.c.Width - ansi.StringWidth(global) - 3
+	local := ""
+	if bindings := m.Active().KeyMap(); len(bindings) > 0 && room > 10 {
+		local = ansi.Truncate(m.help.ShortHelpView(bindings), room, "…")
 	}
-	bindings = append(bindings, m.keys.Palette, m.keys.Help, m.keys.Quit)
-	return fitLine(" "+m.help.ShortHelpView(bindings), m.c.Width)
+	gap := max(1, m.c.Width-1-ansi.StringWidth(local)-ansi.StringWidth(global))
+	return fitLine(" "+local+strings.Repeat(" ", gap)+global, m.c.Width)
 }
 
 // renderStatus draws the status bar: project on the left, then a transient message, and on
