@@ -31,14 +31,16 @@ type fakeScreen struct {
 	w, h      int
 }
 
-func (f *fakeScreen) ID() string                { return f.id }
-func (f *fakeScreen) Title() string             { return f.title }
-func (f *fakeScreen) Init() tea.Cmd             { return nil }
-func (f *fakeScreen) SetSize(w, h int)          { f.w, f.h = w, h }
-func (f *fakeScreen) Capturing() bool           { return f.capturing }
-func (f *fakeScreen) KeyMap() []key.Binding     { return nil }
-func (f *fakeScreen) View() string              { return f.title + " screen" }
-func (f *fakeScreen) Actions() []common.Action  { return []common.Action{{ID: f.id + ".do", Title: "Do the " + f.title + " thing"}} }
+func (f *fakeScreen) ID() string            { return f.id }
+func (f *fakeScreen) Title() string         { return f.title }
+func (f *fakeScreen) Init() tea.Cmd         { return nil }
+func (f *fakeScreen) SetSize(w, h int)      { f.w, f.h = w, h }
+func (f *fakeScreen) Capturing() bool       { return f.capturing }
+func (f *fakeScreen) KeyMap() []key.Binding { return nil }
+func (f *fakeScreen) View() string          { return f.title + " screen" }
+func (f *fakeScreen) Actions() []common.Action {
+	return []common.Action{{ID: f.id + ".do", Title: "Do the " + f.title + " thing"}}
+}
 func (f *fakeScreen) Update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		f.keys = append(f.keys, k.String())

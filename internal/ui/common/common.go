@@ -117,8 +117,8 @@ type GuideOpenedMsg struct{ Slug string }
 type InfoMsg struct {
 	// Project is the dbt project's name from dbt_project.yml.
 	Project string
-	Git    gitstate.State
-	GitErr error
+	Git     gitstate.State
+	GitErr  error
 	// Profile facts from profiles.yml: the target datatui runs dbt against and its login.
 	Target     string
 	Adapter    string
