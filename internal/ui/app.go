@@ -35,6 +35,8 @@ type Options struct {
 	NoColor bool
 	// StartScreen is the id of the screen to open first ("" = home).
 	StartScreen string
+	// Theme is "dark" or "light" to override the terminal's background; "" or "auto" follows it.
+	Theme string
 	// Screens overrides the screen set (tests); nil means DefaultScreens.
 	Screens func(*common.Common) []common.Screen
 	// Info loads the status bar's facts (branch, target, role); nil means LoadInfo.
@@ -77,7 +79,7 @@ func New(ctx context.Context, ws *workspace.Workspace, opts Options) *Model {
 	c := &common.Common{
 		Ctx:       ctx,
 		Workspace: ws,
-		Styles:    styles.New(true, opts.NoColor),
+		Styles:    styles.New(opts.Theme != "light", opts.NoColor),
 		Tasks:     tasks.NewManager(ctx),
 	}
 	build := opts.Screens
@@ -96,7 +98,10 @@ func New(ctx context.Context, ws *workspace.Workspace, opts Options) *Model {
 
 // Init starts the first loads: the terminal background, the status facts, every screen's Init.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.loadInfo()}
+	cmds := []tea.Cmd{m.loadInfo()}
+	if m.opts.Theme == "" || m.opts.Theme == "auto" {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
 	for _, s := range m.screens {
 		cmds = append(cmds, s.Init())
 	}

@@ -1,0 +1,59 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/goccy/go-yaml"
+)
+
+// User is the person's own settings, in $XDG_CONFIG_HOME/datatui/config.yml (not committed
+// to any repository).
+type User struct {
+	// Theme is auto (follow the terminal's background), dark or light.
+	Theme string `yaml:"theme"`
+	// DefaultScreen is the screen the app opens on (home, guides, lineage…).
+	DefaultScreen string `yaml:"default_screen"`
+}
+
+// UserConfigPath is where the personal settings live.
+func UserConfigPath() string {
+	dir := os.Getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "datatui", "config.yml")
+}
+
+// LoadUser reads the personal settings; a missing file gives the defaults and no error.
+func LoadUser(path string) (User, error) {
+	u := User{Theme: "auto"}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) || path == "" {
+		return u, nil
+	}
+	if err != nil {
+		return u, err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return u, nil
+	}
+	if err := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict()).Decode(&u); err != nil {
+		return User{Theme: "auto"}, yamlError(path, err)
+	}
+	switch u.Theme {
+	case "", "auto":
+		u.Theme = "auto"
+	case "dark", "light":
+	default:
+		return User{Theme: "auto"}, &Error{File: path, Line: lineOfKey(data, "theme"), Key: "theme", Msg: "must be auto, dark or light"}
+	}
+	return u, nil
+}
