@@ -127,6 +127,7 @@ Run it inside the repository. Without a dbt project it opens a demo workspace.`,
 	root.AddCommand(newVersionCmd(a))
 	root.AddCommand(newCompletionCmd(a))
 	// Feature commands register here, one line each.
+	root.AddCommand(newPRCmd(a))
 	return root
 }
 
