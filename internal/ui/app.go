@@ -57,6 +57,8 @@ type Model struct {
 	info     common.InfoMsg
 	status   statusLine
 	quitting bool // cancelling tasks before quitting
+	// titleNote is a notification shown in the window title until the next key press.
+	titleNote string
 	tabHits  []tabHit
 }
 

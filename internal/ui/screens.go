@@ -5,6 +5,7 @@ import (
 
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/screens/home"
+	"github.com/datatui/datatui/internal/ui/screens/prs"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -12,6 +13,7 @@ import (
 func DefaultScreens(c *common.Common) []common.Screen {
 	return []common.Screen{
 		home.New(c, homeCards()),
+		prs.New(c),
 	}
 }
 
@@ -19,6 +21,7 @@ func DefaultScreens(c *common.Common) []common.Screen {
 func homeCards() []home.Card {
 	return []home.Card{
 		{Title: "Onboarding", Screen: "onboard", Load: static("Checks your tools, GitHub access, Snowflake login, profiles.yml and sandbox, and walks you to a first build.")},
+		{Title: "Pull requests", Screen: "prs", Load: prs.CardLines},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/screens/prs"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
 )
@@ -67,9 +68,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.overlay = newHelpOverlay(m)
 		m.overlay.setSize(m.c.Width, m.c.Height)
 		return m, nil
+	case prs.NotifyMsg:
+		// A watched PR finished: keep it in the window title until the next key, so it is
+		// seen even when the terminal is in the background.
+		m.titleNote = msg.Text
+		return m, m.broadcast(msg)
 	case quitNowMsg:
 		return m, tea.Quit
 	case tea.KeyPressMsg:
+		m.titleNote = ""
 		return m, m.handleKey(msg)
 	case tea.MouseMsg:
 		return m, m.handleMouse(msg)

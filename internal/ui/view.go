@@ -48,6 +48,9 @@ func (m *Model) Render() string {
 }
 
 func (m *Model) windowTitle() string {
+	if m.titleNote != "" {
+		return m.titleNote
+	}
 	name := "datatui"
 	if ws := m.c.Workspace; ws != nil {
 		name += " · " + m.statusProject()

@@ -1,0 +1,157 @@
+// Package checklog explains a check: for a dbt Cloud check it loads the run's steps, the
+// failing step's log and the failing nodes; for a GitHub Actions job it loads the log's tail.
+// The PR screen and `datatui pr status --logs` share it.
+package checklog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/forge"
+	"github.com/datatui/datatui/internal/forge/dbtcloud"
+)
+
+// Kind of log.
+const (
+	KindDBTCloud = "dbt_cloud"
+	KindActions  = "actions"
+	KindNone     = "none"
+)
+
+// Log is what is known about why a check is in its state.
+type Log struct {
+	Kind string `json:"kind"`
+	// DBT is set for dbt Cloud checks.
+	DBT *dbtcloud.Details `json:"dbtCloud,omitempty"`
+	// Lines is the Actions job log's tail.
+	Lines []string `json:"lines,omitempty"`
+	// Note explains why nothing more could be shown.
+	Note string `json:"note,omitempty"`
+}
+
+// Deps are the clients a load may use.
+type Deps struct {
+	GitHub *forge.Client
+	// DBTCloud settings from datatui.yml (host, account, CI job).
+	DBTCloud config.DBTCloud
+	// DBTToken is the dbt Cloud token ("" when not configured).
+	DBTToken string
+}
+
+// ActionsTailLines is how much of an Actions log is shown.
+const ActionsTailLines = 80
+
+// IsDBTCloud reports whether a check reports a dbt Cloud run: its link points at dbt Cloud,
+// or (without a usable link) its name starts with "dbt" and datatui.yml names the CI job.
+func IsDBTCloud(ch forge.Check, cfg config.DBTCloud) bool {
+	if dbtcloud.IsCloudURL(ch.Link, cfg.Host) {
+		return true
+	}
+	return cfg.CIJobID != 0 && strings.HasPrefix(strings.ToLower(ch.Name), "dbt")
+}
+
+// Load explains check ch of pr.
+func Load(ctx context.Context, d Deps, pr forge.PR, ch forge.Check) (*Log, error) {
+	switch {
+	case IsDBTCloud(ch, d.DBTCloud):
+		if d.DBTToken == "" {
+			return &Log{Kind: KindDBTCloud, Note: dbtcloud.ErrNoToken.Error()}, nil
+		}
+		c, err := dbtcloud.NewClient(d.DBTCloud.Host, d.DBTToken, nil)
+		if err != nil {
+			return nil, err
+		}
+		var det *dbtcloud.Details
+		if ref, ok := dbtcloud.ParseRunURL(ch.Link); ok {
+			// Only the ids come from the link; the token goes to the configured host alone.
+			det, err = c.LoadDetails(ctx, ref.AccountID, ref.RunID)
+		} else {
+			det, err = c.LoadPRDetails(ctx, d.DBTCloud.AccountID, d.DBTCloud.CIJobID, pr.Number, pr.HeadSHA)
+		}
+		if err != nil {
+			return nil, err
+		}
+		det.LogTail = cleanAll(det.LogTail)
+		for i := range det.FailingNodes {
+			det.FailingNodes[i].Message = cleanText(det.FailingNodes[i].Message)
+		}
+		for i := range det.Run.Steps {
+			det.Run.Steps[i].Name = Clean(det.Run.Steps[i].Name)
+		}
+		if det.FailingStep != nil {
+			det.FailingStep.Name = Clean(det.FailingStep.Name)
+		}
+		return &Log{Kind: KindDBTCloud, DBT: det}, nil
+	default:
+		job, ok := forge.ParseActionsJobURL(ch.Link)
+		if !ok {
+			return &Log{Kind: KindNone, Note: "This check's details are not on GitHub Actions or dbt Cloud: open its link (o) to read them."}, nil
+		}
+		if d.GitHub == nil {
+			return nil, errors.New("not signed in to GitHub")
+		}
+		lines, err := d.GitHub.JobLogTail(ctx, job.Repo, job.JobID, ActionsTailLines)
+		if err != nil {
+			return nil, fmt.Errorf("the Actions log of job %d: %w", job.JobID, err)
+		}
+		return &Log{Kind: KindActions, Lines: cleanAll(lines)}, nil
+	}
+}
+
+// Rerun re-runs the check: a new run of the dbt Cloud CI job for this pull request, or the
+// failed GitHub Actions job. It returns a sentence saying what was started.
+func Rerun(ctx context.Context, d Deps, pr forge.PR, ch forge.Check) (string, error) {
+	if IsDBTCloud(ch, d.DBTCloud) {
+		if d.DBTToken == "" {
+			return "", dbtcloud.ErrNoToken
+		}
+		c, err := dbtcloud.NewClient(d.DBTCloud.Host, d.DBTToken, nil)
+		if err != nil {
+			return "", err
+		}
+		account, job := d.DBTCloud.AccountID, d.DBTCloud.CIJobID
+		if ref, ok := dbtcloud.ParseRunURL(ch.Link); ok {
+			account = ref.AccountID
+			if run, err := c.GetRun(ctx, ref.AccountID, ref.RunID); err == nil && run.JobDefinitionID != 0 {
+				job = run.JobDefinitionID
+			} else if job == 0 {
+				return "", fmt.Errorf("cannot tell which dbt Cloud job to re-run: %v", err)
+			}
+		}
+		if account == 0 || job == 0 {
+			return "", errors.New("set dbt_cloud.account_id and ci_job_id in datatui.yml to re-run the CI job")
+		}
+		run, err := c.TriggerJob(ctx, account, job, dbtcloud.PRTrigger(job, pr.Number, pr.HeadRef, pr.HeadSHA))
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("dbt Cloud run #%d queued for PR #%d", run.ID, pr.Number), nil
+	}
+	job, ok := forge.ParseActionsJobURL(ch.Link)
+	if !ok {
+		return "", fmt.Errorf("%s is neither a dbt Cloud nor a GitHub Actions check: re-run it where it runs", ch.Name)
+	}
+	if d.GitHub == nil {
+		return "", errors.New("not signed in to GitHub")
+	}
+	if err := d.GitHub.RerunJob(ctx, job.Repo, job.JobID); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Actions job %s re-run requested", ch.Name), nil
+}
+
+// FirstFailing returns the index of the first failing (or cancelled) check, else the first
+// running one, else -1: the check whose log explains the PR's state best.
+func FirstFailing(checks []forge.Check) int {
+	for _, want := range []forge.Bucket{forge.BucketFail, forge.BucketCancel, forge.BucketPending} {
+		for i, c := range checks {
+			if c.Bucket == want {
+				return i
+			}
+		}
+	}
+	return -1
+}

@@ -1,0 +1,226 @@
+package forge
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/datatui/datatui/internal/config"
+)
+
+// Target is what a refresh needs to know about the workspace: the repository, the current
+// branch and the team's settings.
+type Target struct {
+	Repo           Repo
+	Branch         string
+	BaseBranch     string
+	RequiredChecks []string
+}
+
+// ResolveTarget finds the repository (datatui.yml's github.repo, else the git remote "origin")
+// and the current branch of the work tree at root (empty when detached or not a git repo).
+func ResolveTarget(ctx context.Context, cfg *config.Config, root string) (Target, error) {
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	t := Target{BaseBranch: orDefault(cfg.GitHub.BaseBranch, "main"), RequiredChecks: cfg.GitHub.RequiredChecks}
+	host := cfg.GitHub.Host
+	if cfg.GitHub.Repo != "" {
+		r, err := ParseRepo(host, cfg.GitHub.Repo)
+		if err != nil {
+			return t, fmt.Errorf("datatui.yml github.repo: %w", err)
+		}
+		t.Repo = r
+	}
+	if root != "" {
+		if _, err := exec.LookPath("git"); err == nil {
+			if t.Repo.Name == "" {
+				out, err := gitOutput(ctx, root, "remote", "get-url", "origin")
+				if err != nil {
+					return t, fmt.Errorf("cannot tell which GitHub repository this is: set github.repo in datatui.yml, or add a remote named origin (%v)", err)
+				}
+				r, err := ParseRemote(out)
+				if err != nil {
+					return t, fmt.Errorf("%v: set github.repo in datatui.yml", err)
+				}
+				if !strings.Contains(r.Host, ".") || (host != "" && host != "github.com" && r.Host != host) {
+					// An SSH alias (github-work:org/repo) names no real host: trust the config.
+					r.Host = orDefault(host, "github.com")
+				}
+				t.Repo = r
+			}
+			if b, err := gitOutput(ctx, root, "symbolic-ref", "--quiet", "--short", "HEAD"); err == nil {
+				t.Branch = b
+			}
+		}
+	}
+	if t.Repo.Name == "" {
+		return t, errors.New("cannot tell which GitHub repository this is: set github.repo (owner/name) in datatui.yml")
+	}
+	return t, nil
+}
+
+func gitOutput(ctx context.Context, dir string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
+	out, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && len(ee.Stderr) > 0 {
+			return "", fmt.Errorf("git %s: %s", args[0], strings.TrimSpace(string(ee.Stderr)))
+		}
+		return "", fmt.Errorf("git %s: %v", args[0], err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// Refresh fetches the snapshot for t with filter.
+func (c *Client) Refresh(ctx context.Context, t Target, filter Filter) (*Snapshot, error) {
+	return c.FetchPRs(ctx, Request{Repo: t.Repo, Filter: filter, Branch: t.Branch, RequiredChecks: t.RequiredChecks})
+}
+
+// Summary is the last refresh in a few fields, cached under the state folder so that Home can
+// show "your PRs" without a network call.
+type Summary struct {
+	Repo      string       `json:"repo"`
+	Viewer    string       `json:"viewer"`
+	Branch    string       `json:"branch,omitempty"`
+	FetchedAt time.Time    `json:"fetchedAt"`
+	PRs       []PRHeadline `json:"prs"`
+}
+
+// PRHeadline is one PR in the summary.
+type PRHeadline struct {
+	Number   int      `json:"number"`
+	Title    string   `json:"title"`
+	URL      string   `json:"url"`
+	HeadRef  string   `json:"headRefName"`
+	Outcome  Outcome  `json:"outcome"`
+	Counts   Counts   `json:"counts"`
+	Ready    bool     `json:"ready"`
+	Missing  []string `json:"missing,omitempty"`
+	IsBranch bool     `json:"isCurrentBranch,omitempty"`
+	IsDraft  bool     `json:"isDraft,omitempty"`
+}
+
+// SummaryFile is the cache's name inside the workspace state folder.
+const SummaryFile = "prs-summary.json"
+
+// Summarise turns a snapshot into its summary.
+func Summarise(s *Snapshot, required []string) Summary {
+	sum := Summary{Repo: s.Repo.FullName(), Viewer: s.Viewer, Branch: s.Branch, FetchedAt: s.FetchedAt}
+	seen := map[int]bool{}
+	add := func(p PR) {
+		if seen[p.Number] {
+			return
+		}
+		seen[p.Number] = true
+		c := p.Counts()
+		r := Evaluate(p, required)
+		sum.PRs = append(sum.PRs, PRHeadline{Number: p.Number, Title: p.Title, URL: p.URL, HeadRef: p.HeadRef,
+			Outcome: c.Outcome(), Counts: c, Ready: r.Ready, Missing: r.Missing, IsDraft: p.IsDraft,
+			IsBranch: s.Branch != "" && p.HeadRef == s.Branch})
+	}
+	if s.BranchPR != nil {
+		add(*s.BranchPR)
+	}
+	for _, p := range s.PRs {
+		add(p)
+	}
+	return sum
+}
+
+// SaveSummary writes the summary atomically (temp file + rename, mode 0600) into stateDir.
+func SaveSummary(stateDir string, sum Summary) error {
+	if stateDir == "" {
+		return errors.New("no state folder")
+	}
+	if err := os.MkdirAll(stateDir, 0o700); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(sum, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(stateDir, ".prs-summary-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), filepath.Join(stateDir, SummaryFile))
+}
+
+// LoadSummary reads the cached summary; os.ErrNotExist when no refresh has been saved yet.
+func LoadSummary(stateDir string) (*Summary, error) {
+	data, err := os.ReadFile(filepath.Join(stateDir, SummaryFile))
+	if err != nil {
+		return nil, err
+	}
+	var s Summary
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("%s: %v", SummaryFile, err)
+	}
+	return &s, nil
+}
+
+// Lines renders the summary for a dashboard card: one line per PR (at most max), plain text.
+func (s *Summary) Lines(max int) []string {
+	if s == nil || len(s.PRs) == 0 {
+		return []string{"No open pull requests."}
+	}
+	var out []string
+	for i, p := range s.PRs {
+		if i == max {
+			out = append(out, fmt.Sprintf("… and %d more", len(s.PRs)-max))
+			break
+		}
+		state := p.Counts.Glyphs()
+		switch {
+		case p.Ready:
+			state += " ready to merge"
+		case p.IsDraft:
+			state += " draft"
+		case len(p.Missing) > 0:
+			state += " " + p.Missing[0]
+		}
+		out = append(out, fmt.Sprintf("#%d %s  %s", p.Number, p.Title, strings.TrimSpace(state)))
+	}
+	return out
+}
+
+// Glyphs is the one-glance rollup: "✓3 ✗1 ●2" (only non-zero buckets; "no checks" when empty).
+func (c Counts) Glyphs() string {
+	if c.Total() == 0 {
+		return "no checks"
+	}
+	var parts []string
+	if c.Pass > 0 {
+		parts = append(parts, fmt.Sprintf("✓%d", c.Pass))
+	}
+	if n := c.Fail + c.Cancel; n > 0 {
+		parts = append(parts, fmt.Sprintf("✗%d", n))
+	}
+	if c.Pending > 0 {
+		parts = append(parts, fmt.Sprintf("●%d", c.Pending))
+	}
+	if c.Skipping > 0 {
+		parts = append(parts, fmt.Sprintf("–%d", c.Skipping))
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,463 @@
+package prs
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/datatui/datatui/internal/forge"
+	"github.com/datatui/datatui/internal/forge/checklog"
+	"github.com/datatui/datatui/internal/forge/dbtcloud"
+)
+
+// wideWidth is where the list and the details sit side by side.
+const wideWidth = 110
+
+// fit truncates or pads s (which may hold styles) to exactly w cells.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	s = ansi.Truncate(s, w, "…")
+	if pad := w - ansi.StringWidth(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}
+
+// block makes lines exactly w×h.
+func block(lines []string, w, h int) []string {
+	out := make([]string, h)
+	for i := range out {
+		if i < len(lines) {
+			out[i] = fit(lines[i], w)
+		} else {
+			out[i] = strings.Repeat(" ", max(w, 0))
+		}
+	}
+	return out
+}
+
+func (m *Model) View() string {
+	if m.w <= 0 || m.h <= 0 {
+		return ""
+	}
+	lines := []string{m.header()}
+	if m.confirm != nil {
+		lines = append(lines, m.c.Styles.Warning.Render(m.confirm.prompt))
+	}
+	bodyH := m.h - len(lines)
+	if bodyH > 0 {
+		lines = append(lines, m.body(m.w, bodyH)...)
+	}
+	return strings.Join(block(lines, m.w, m.h), "\n")
+}
+
+func (m *Model) header() string {
+	st := m.c.Styles
+	left := st.Title.Render("Pull requests")
+	if m.snap != nil {
+		left += st.Muted.Render(" · " + m.snap.Repo.FullName())
+	}
+	left += st.Muted.Render(" · ") + st.Bold.Render(m.filter.Label()) + st.Muted.Render(" (f)")
+	var right string
+	switch {
+	case m.gate.InFlight() && m.snap == nil:
+		right = "loading…"
+	case m.next.BackingOff:
+		right = m.next.Reason
+	case m.snap != nil:
+		right = "updated " + m.updated.Format("15:04:05")
+		if m.next.Wait > 0 {
+			right += " · next in " + shortDuration(m.next.Wait)
+		}
+		if m.gate.InFlight() {
+			right = "refreshing… · " + right
+		}
+	}
+	right = st.Muted.Render(right)
+	gap := m.w - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if gap < 1 {
+		return left
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+func (m *Model) body(w, h int) []string {
+	st := m.c.Styles
+	if m.snap == nil {
+		switch {
+		case m.err != nil:
+			if help := signInHelp(m.err); help != nil {
+				return append([]string{""}, indent(help, "  ")...)
+			}
+			return append([]string{"", "  " + st.Error.Render("Could not load pull requests:")}, append(indent(wrap(m.err.Error(), w-4), "  "), "", "  "+st.Muted.Render("Press r to try again."))...)
+		default:
+			return []string{"", "  " + st.Muted.Render("Loading your pull requests…")}
+		}
+	}
+	var top []string
+	if m.err != nil {
+		top = append(top, st.Error.Render(ansi.Truncate("Last refresh failed: "+firstLine(m.err.Error()), w, "…")))
+	}
+	if b := m.branchBanner(); b != "" {
+		top = append(top, b)
+	}
+	h -= len(top)
+	if h <= 0 {
+		return top
+	}
+	if w >= wideWidth {
+		lw := w * 45 / 100
+		list := m.listLines(lw, h)
+		details := block(m.detailLines(w-lw-1, h), w-lw-1, h)
+		list = block(list, lw, h)
+		out := top
+		for i := range h {
+			out = append(out, list[i]+st.Faint.Render("│")+details[i])
+		}
+		return out
+	}
+	listH := min(len(m.rows)+1, max(3, h/3))
+	if len(m.rows) == 0 {
+		listH = min(h, 3)
+	}
+	out := append(top, block(m.listLines(w, listH), w, listH)...)
+	if rest := h - listH; rest > 0 {
+		out = append(out, st.Faint.Render(strings.Repeat("─", w)))
+		out = append(out, block(m.detailLines(w, rest-1), w, rest-1)...)
+	}
+	return out
+}
+
+// branchBanner offers to open a PR for a pushed branch that has none.
+func (m *Model) branchBanner() string {
+	st := m.c.Styles
+	s := m.snap
+	if s.Branch == "" || s.BranchPR != nil || s.Branch == m.cfg().GitHub.BaseBranch {
+		return ""
+	}
+	if s.BranchPushed {
+		return st.InfoText.Render("Branch "+s.Branch+" has no pull request yet.") + " " + st.Key.Render("n") + st.Muted.Render(" open one in the browser")
+	}
+	return st.Muted.Render("Branch " + s.Branch + " is not on GitHub yet: git push -u origin " + s.Branch)
+}
+
+func (m *Model) listLines(w, h int) []string {
+	st := m.c.Styles
+	if len(m.rows) == 0 {
+		msg := "No open pull requests (" + m.filter.Label() + ")."
+		if m.filter == forge.FilterMine {
+			msg += " Press f to see others."
+		}
+		return []string{"", " " + st.Muted.Render(msg)}
+	}
+	// Scroll so the selection is visible.
+	first := 0
+	if m.selected >= h {
+		first = m.selected - h + 1
+	}
+	required := m.cfg().GitHub.RequiredChecks
+	lines := make([]string, 0, h)
+	for i := first; i < len(m.rows) && len(lines) < h; i++ {
+		lines = append(lines, m.row(m.rows[i], i == m.selected, w, required))
+	}
+	return lines
+}
+
+func (m *Model) row(p forge.PR, selected bool, w int, required []string) string {
+	st := m.c.Styles
+	cursor := "  "
+	if selected {
+		cursor = "▸ "
+		if m.focus == focusChecks {
+			cursor = "▹ "
+		}
+	}
+	// * marks the current branch's PR, w a watched one.
+	mark := " "
+	if m.snap != nil && m.snap.Branch != "" && p.HeadRef == m.snap.Branch {
+		mark = "*"
+	}
+	if _, ok := m.watched[p.Number]; ok {
+		mark += "w"
+	} else {
+		mark += " "
+	}
+	glyphs := m.glyphs(p.Counts())
+	tag := ""
+	rd := forge.Evaluate(p, required)
+	switch {
+	case p.IsDraft:
+		tag = st.Muted.Render("draft")
+	case rd.Ready:
+		tag = st.Success.Render("ready")
+	}
+	num := fmt.Sprintf("#%-5d", p.Number)
+	prefix := cursor + mark + num + " " + fit(glyphs, 12) + " "
+	tagW := ansi.StringWidth(tag)
+	titleW := w - ansi.StringWidth(prefix) - tagW - 1
+	line := prefix + fit(p.Title, max(titleW, 0)) + " " + tag
+	if selected && m.focus == focusList {
+		return st.Selected.Render(fit(ansi.Strip(line), w))
+	}
+	return line
+}
+
+// glyphs is the colourful rollup ✓n ✗n ●n.
+func (m *Model) glyphs(c forge.Counts) string {
+	st := m.c.Styles
+	if c.Total() == 0 {
+		return st.Muted.Render("no checks")
+	}
+	var parts []string
+	if c.Pass > 0 {
+		parts = append(parts, st.Success.Render(fmt.Sprintf("✓%d", c.Pass)))
+	}
+	if n := c.Fail + c.Cancel; n > 0 {
+		parts = append(parts, st.Error.Render(fmt.Sprintf("✗%d", n)))
+	}
+	if c.Pending > 0 {
+		parts = append(parts, st.InfoText.Render(fmt.Sprintf("●%d", c.Pending)))
+	}
+	if c.Skipping > 0 && len(parts) < 3 {
+		parts = append(parts, st.Muted.Render(fmt.Sprintf("–%d", c.Skipping)))
+	}
+	return strings.Join(parts, " ")
+}
+
+func bucketIcon(m *Model, b forge.Bucket) string {
+	st := m.c.Styles
+	switch b {
+	case forge.BucketPass:
+		return st.StatusIcon("pass")
+	case forge.BucketFail, forge.BucketCancel:
+		return st.StatusIcon("fail")
+	case forge.BucketSkipping:
+		return st.StatusIcon("skip")
+	default:
+		return st.StatusIcon("run")
+	}
+}
+
+func (m *Model) detailLines(w, h int) []string {
+	st := m.c.Styles
+	pr, ok := m.current()
+	if !ok || h <= 0 {
+		return nil
+	}
+	now := m.now()
+	rd := forge.Evaluate(pr, m.cfg().GitHub.RequiredChecks)
+	lines := []string{st.Subtitle.Render(fmt.Sprintf("#%d %s", pr.Number, pr.Title))}
+	meta := fmt.Sprintf("%s → %s · %s · updated %s", pr.HeadRef, pr.BaseRef, pr.Author, ago(now, pr.UpdatedAt))
+	if d := reviewWord(pr); d != "" {
+		meta += " · " + d
+	}
+	lines = append(lines, st.Muted.Render(meta))
+	if rd.Ready {
+		lines = append(lines, st.Success.Render("✓ Ready to merge"))
+	} else {
+		lines = append(lines, st.Warning.Render("Not ready: ")+strings.Join(rd.Missing, "; "))
+	}
+	if len(pr.Checks) == 0 {
+		lines = append(lines, "", st.Muted.Render("No checks reported."))
+		return lines
+	}
+	lines = append(lines, st.Bold.Render("Checks")+st.Muted.Render(" (required: "+rd.Basis+")"))
+	nameW := 6
+	for _, c := range pr.Checks {
+		nameW = max(nameW, min(ansi.StringWidth(c.Name), 28))
+	}
+	maxChecks := max(1, min(len(pr.Checks), h/2-len(lines)+2))
+	first := 0
+	if m.focus == focusChecks && m.checkSel >= maxChecks {
+		first = m.checkSel - maxChecks + 1
+	}
+	for i := first; i < len(pr.Checks) && i < first+maxChecks; i++ {
+		c := pr.Checks[i]
+		cursor := "  "
+		if m.focus == focusChecks && i == m.checkSel {
+			cursor = "▸ "
+		}
+		dur := shortDuration(c.Duration(now))
+		req := "        "
+		if c.Required {
+			req = "required"
+		}
+		word := string(c.Bucket)
+		if c.Kind == forge.KindCheckSuite {
+			word = c.Description
+		}
+		line := cursor + bucketIcon(m, c.Bucket) + " " + fit(c.Name, nameW) + " " + fit(word, 8) + " " + fit(dur, 7) + " " + st.Muted.Render(req) + " " + st.Link.Render(shortLink(c.Link))
+		if m.focus == focusChecks && i == m.checkSel {
+			line = st.Selected.Render(fit(ansi.Strip(line), w))
+		}
+		lines = append(lines, line)
+	}
+	if hidden := len(pr.Checks) - maxChecks; hidden > 0 {
+		lines = append(lines, st.Muted.Render(fmt.Sprintf("  … %d more (enter, j/k)", hidden)))
+	}
+	logLines, tail := m.logLines(pr, w)
+	if len(logLines) > 0 {
+		// The first line names the log and stays put while the rest scrolls.
+		lines = append(lines, "", logLines[0])
+		logLines = logLines[1:]
+		room := h - len(lines)
+		if room > 0 && len(logLines) > room {
+			// A job log explains itself at its end; dbt Cloud details start with the steps.
+			start := 0
+			if tail {
+				start = len(logLines) - room
+			}
+			pos := max(0, min(len(logLines)-room, start+m.logTop))
+			m.logTop = pos - start // clamp, so scrolling back takes no extra presses
+			logLines = logLines[pos:]
+		}
+		lines = append(lines, logLines...)
+	}
+	return lines
+}
+
+// logLines renders the log pane; tail is true when its end matters most (a job log).
+func (m *Model) logLines(pr forge.PR, w int) ([]string, bool) {
+	st := m.c.Styles
+	ls, ok := m.logs[m.logKey]
+	if !ok || !strings.HasPrefix(m.logKey, fmt.Sprintf("%d\x00", pr.Number)) {
+		if m.focus == focusList && pr.Counts().Fail+pr.Counts().Cancel > 0 {
+			return []string{st.Muted.Render("Press enter to see why it failed.")}, false
+		}
+		return nil, false
+	}
+	name := strings.SplitN(m.logKey, "\x00", 3)[1]
+	head := st.Bold.Render("Log · " + name)
+	switch {
+	case ls.loading:
+		return []string{head, st.Muted.Render("Loading…")}, false
+	case ls.err != nil:
+		return append([]string{head}, indent(wrap(st.Error.Render(ls.err.Error()), w-2), "  ")...), false
+	case ls.log == nil:
+		return nil, false
+	}
+	l := ls.log
+	out := []string{head}
+	if l.Note != "" {
+		out = append(out, wrap(st.Muted.Render(l.Note), w)...)
+	}
+	switch l.Kind {
+	case checklog.KindDBTCloud:
+		if d := l.DBT; d != nil {
+			out = append(out, m.dbtLines(d, w)...)
+		}
+	case checklog.KindActions:
+		if len(l.Lines) == 0 {
+			out = append(out, st.Muted.Render("The job log is empty."))
+		}
+		for _, line := range l.Lines {
+			out = append(out, "  "+line)
+		}
+		return out, true
+	}
+	return out, false
+}
+
+func (m *Model) dbtLines(d *dbtcloud.Details, w int) []string {
+	st := m.c.Styles
+	r := d.Run
+	out := []string{fmt.Sprintf("dbt Cloud run #%d · %s · %s · %s", r.ID, r.JobName(), dbtcloud.StatusName(r.Status), shortDuration(r.Elapsed()))}
+	for _, s := range r.Steps {
+		out = append(out, fmt.Sprintf("  %s %d. %s %s", bucketIcon(m, forge.Bucket(dbtcloud.StatusBucket(s.Status))), s.Index, s.Name, st.Muted.Render(shortDuration(s.Elapsed()))))
+	}
+	if len(d.FailingNodes) > 0 {
+		out = append(out, st.Bold.Render("Failing nodes"))
+		for _, n := range d.FailingNodes {
+			out = append(out, "  "+st.Error.Render(n.Status)+" "+n.UniqueID)
+			if msg := firstLine(n.Message); msg != "" {
+				out = append(out, "    "+st.Muted.Render(msg))
+			}
+		}
+	} else if d.NodesErr != "" {
+		out = append(out, st.Muted.Render(d.NodesErr))
+	}
+	if s := d.FailingStep; s != nil {
+		out = append(out, st.Bold.Render(fmt.Sprintf("Step %d log (last %d lines)", s.Index, len(d.LogTail))))
+		for _, line := range d.LogTail {
+			out = append(out, "  "+line)
+		}
+	}
+	return out
+}
+
+func reviewWord(p forge.PR) string {
+	switch p.ReviewDecision {
+	case "APPROVED":
+		return "approved"
+	case "CHANGES_REQUESTED":
+		return "changes requested"
+	case "REVIEW_REQUIRED":
+		return "review required"
+	}
+	return ""
+}
+
+// shortLink drops the scheme, so more of the path fits.
+func shortLink(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return u.Host + strings.TrimSuffix(u.Path, "/")
+}
+
+func shortDuration(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	if d < time.Second {
+		return d.Round(time.Millisecond).String()
+	}
+	d = d.Round(time.Second)
+	h, mi, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	switch {
+	case h > 0:
+		return fmt.Sprintf("%dh%02dm", h, mi)
+	case mi > 0:
+		return fmt.Sprintf("%dm%02ds", mi, s)
+	}
+	return fmt.Sprintf("%ds", s)
+}
+
+func ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "?"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+}
+
+func indent(lines []string, p string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = p + l
+	}
+	return out
+}
+
+func wrap(s string, w int) []string {
+	return strings.Split(ansi.Wrap(s, max(w, 10), ""), "\n")
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
+}
