@@ -59,7 +59,7 @@ type Model struct {
 	quitting bool // cancelling tasks before quitting
 	// titleNote is a notification shown in the window title until the next key press.
 	titleNote string
-	tabHits  []tabHit
+	tabHits   []tabHit
 }
 
 type statusLine struct {

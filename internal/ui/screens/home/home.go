@@ -6,6 +6,7 @@ package home
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -273,7 +274,10 @@ func (m *Model) projectLines() []string {
 		return []string{st.Muted.Render("No workspace.")}
 	}
 	name := m.info.Project
-	if name == "" {
+	switch {
+	case !m.hasInfo:
+		name = filepath.Base(ws.ProjectDir)
+	case name == "":
 		name = "(dbt_project.yml has no name)"
 	}
 	lines := []string{st.Bold.Render(name) + st.Muted.Render("  "+ws.ProjectDir)}
