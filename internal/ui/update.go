@@ -57,7 +57,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.broadcast(msg), m.c.Tasks.Continue(msg.ID))
 	case tasks.DoneMsg:
 		cmds := []tea.Cmd{m.broadcast(msg)}
-		if msg.Err != nil && !msg.Cancelled {
+		// Errors of the screen in front go to the status bar too; other screens show their
+		// own errors when the person goes there, so background polls cannot flood the bar.
+		if msg.Err != nil && !msg.Cancelled && msg.Owner == m.Active().ID() {
 			cmds = append(cmds, m.setStatus(common.StatusError, msg.Title+": "+msg.Err.Error()))
 		}
 		if m.quitting && len(m.c.Tasks.Running()) == 0 {

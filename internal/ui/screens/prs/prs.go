@@ -275,6 +275,13 @@ func (m *Model) refreshed(msg tasks.DoneMsg) tea.Cmd {
 	if msg.Err != nil {
 		m.err = msg.Err
 		m.next = m.tracker.Observe(m.now(), nil, msg.Err)
+		if needsPerson(msg.Err) {
+			// Polling cannot fix a missing login or repository: wait for the person (r).
+			if !errors.Is(msg.Err, forge.ErrNotSignedIn) {
+				m.next.Reason, m.next.BackingOff = "not retrying on its own: press r after fixing this", false
+			}
+			return nil
+		}
 	} else if r, ok := msg.Result.(refreshResult); ok && r.snap != nil {
 		m.err = nil
 		prev := m.snap
@@ -626,4 +633,11 @@ func signInHelp(err error) []string {
 		return append(lines, "", "Sign in with one of:", "  gh auth login", "  export GH_TOKEN=…   (a token with the repo scope)", "", "then press r to refresh.")
 	}
 	return nil
+}
+
+// needsPerson reports errors that only the person can fix (sign in, open a real repository),
+// so retrying on a timer would only repeat the same message.
+func needsPerson(err error) bool {
+	var auth *forge.AuthError
+	return errors.Is(err, errDemo) || errors.Is(err, forge.ErrNotSignedIn) || errors.As(err, &auth)
 }

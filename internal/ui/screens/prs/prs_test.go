@@ -349,6 +349,13 @@ func TestBackOffIsShownAndTokenNeverShown(t *testing.T) {
 			if strings.Contains(all, ghtest.Token) {
 				t.Fatal("token on screen")
 			}
+			if strings.Contains(token, "bad") {
+				// A rejected token needs the person: no timer retries it, the screen says how to sign in.
+				if len(h.ticks) != 0 || !strings.Contains(v, "gh auth login") {
+					t.Fatalf("401: ticks %v, view:\n%s", h.ticks, v)
+				}
+				return
+			}
 			if !h.m.next.BackingOff || h.ticks[0] < 30*time.Second {
 				t.Fatalf("no back-off: %+v", h.m.next)
 			}
