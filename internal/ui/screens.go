@@ -4,7 +4,9 @@ import (
 	"context"
 
 	"github.com/datatui/datatui/internal/ui/common"
+	guidesscreen "github.com/datatui/datatui/internal/ui/screens/guides"
 	"github.com/datatui/datatui/internal/ui/screens/home"
+	"github.com/datatui/datatui/internal/ui/screens/lineage"
 	"github.com/datatui/datatui/internal/ui/screens/prs"
 	"github.com/datatui/datatui/internal/workspace"
 )
@@ -13,7 +15,9 @@ import (
 func DefaultScreens(c *common.Common) []common.Screen {
 	return []common.Screen{
 		home.New(c, homeCards()),
+		guidesscreen.New(c),
 		prs.New(c),
+		lineage.New(c),
 	}
 }
 
@@ -21,7 +25,9 @@ func DefaultScreens(c *common.Common) []common.Screen {
 func homeCards() []home.Card {
 	return []home.Card{
 		{Title: "Onboarding", Screen: "onboard", Load: static("Checks your tools, GitHub access, Snowflake login, profiles.yml and sandbox, and walks you to a first build.")},
+		{Title: "Handbook", Screen: "guides", Load: handbookCard},
 		{Title: "Pull requests", Screen: "prs", Load: prs.CardLines},
+		{Title: "Lineage", Screen: "lineage", Load: lineage.CardLines},
 	}
 }
 

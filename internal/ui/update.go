@@ -23,7 +23,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.setSize(msg.Width, msg.Height)
-		return m, nil
+		// Screens were sized by setSize; the message also lets them start work a new size
+		// needs (re-wrapping a rendered guide) instead of waiting for the next message.
+		return m, m.broadcast(msg)
 	case tea.BackgroundColorMsg:
 		m.c.Styles = styles.New(msg.IsDark(), m.opts.NoColor)
 		m.restyle()
