@@ -127,7 +127,15 @@ Run it inside the repository. Without a dbt project it opens a demo workspace.`,
 	root.AddCommand(newVersionCmd(a))
 	root.AddCommand(newCompletionCmd(a))
 	// Feature commands register here, one line each.
+	root.AddCommand(newSandboxCmd(a))
+	root.AddCommand(newWhoamiCmd(a))
+	root.AddCommand(newRunCmd(a))
 	root.AddCommand(newPRCmd(a))
+	root.AddCommand(newLineageCmd(a))
+	root.AddCommand(newImpactCmd(a))
+	root.AddCommand(newLsCmd(a))
+	root.AddCommand(newGuideCmd(a))
+	root.AddCommand(newDoctorCmd(a))
 	return root
 }
 

@@ -38,6 +38,7 @@ func TestTUIInTmux(t *testing.T) {
 	tm.run("new-session", "-d", "-s", tm.session, "-x", "120", "-y", "40", cmdline)
 	screen := tm.waitFor("Project", "datatui  1 Home")
 	t.Logf("first frame after %v (process start included)", time.Since(start).Round(time.Millisecond))
+	screen = tm.waitFor("cashback (demo)", "Handbook")
 	for _, want := range []string{"Demo workspace", "cashback (demo)", "? help", "q quit"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("home screen lacks %q:\n%s", want, screen)

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"strings"
@@ -159,8 +160,10 @@ func Parse(path string, data []byte) (*Config, error) {
 		return cfg, nil
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict())
-	if err := dec.Decode(cfg); err != nil {
-		return Default(), yamlError(path, err)
+	if err := dec.Decode(cfg); errors.Is(err, io.EOF) {
+		return Default(), nil // only comments: nothing set
+	} else if err != nil {
+		return Default(), yamlError(path, data, err)
 	}
 	if err := cfg.validate(path, data); err != nil {
 		return Default(), err
@@ -170,33 +173,56 @@ func Parse(path string, data []byte) (*Config, error) {
 
 var yamlLine = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*(.*)`)
 
-// yamlError turns a go-yaml error into an *Error with the line and, where go-yaml names one,
-// the key.
-func yamlError(path string, err error) error {
+// yamlError turns a go-yaml error into an *Error with the line and the dotted key written on
+// that line (go-yaml itself names only the last part of a key, or none for type errors).
+func yamlError(path string, data []byte, err error) error {
 	msg := err.Error()
+	line := 0
 	var yerr yaml.Error
 	if errors.As(err, &yerr) {
 		msg = yerr.GetMessage()
 		if tok := yerr.GetToken(); tok != nil && tok.Position != nil {
-			return &Error{File: path, Line: tok.Position.Line, Key: keyFromMessage(msg), Msg: msg}
+			line = tok.Position.Line
+		}
+	} else {
+		first := strings.SplitN(msg, "\n", 2)[0]
+		msg = first
+		if m := yamlLine.FindStringSubmatch(first); m != nil {
+			fmt.Sscan(m[1], &line)
+			msg = m[3]
 		}
 	}
-	first := strings.SplitN(msg, "\n", 2)[0]
-	if m := yamlLine.FindStringSubmatch(first); m != nil {
-		line := 0
-		fmt.Sscan(m[1], &line)
-		return &Error{File: path, Line: line, Key: keyFromMessage(m[3]), Msg: m[3]}
+	if line == 0 {
+		return &Error{File: path, Msg: msg}
 	}
-	return &Error{File: path, Msg: first}
+	return &Error{File: path, Line: line, Key: keyAtLine(data, line), Msg: friendlyYAMLMessage(msg)}
 }
 
-var unknownField = regexp.MustCompile(`unknown field "([^"]+)"`)
+var (
+	unknownField = regexp.MustCompile(`^unknown field "([^"]+)"$`)
+	wrongType    = regexp.MustCompile(`cannot unmarshal (\S+) into Go .* of type (\S+)`)
+)
 
-func keyFromMessage(msg string) string {
-	if m := unknownField.FindStringSubmatch(msg); m != nil {
-		return m[1]
+// friendlyYAMLMessage rewords go-yaml messages that speak of Go types in terms of the file.
+func friendlyYAMLMessage(msg string) string {
+	if unknownField.MatchString(msg) {
+		return "unknown key (check the spelling against the documented schema)"
 	}
-	return ""
+	if m := wrongType.FindStringSubmatch(msg); m != nil {
+		want := m[2]
+		switch {
+		case strings.HasPrefix(want, "int"), strings.HasPrefix(want, "uint"):
+			want = "a whole number"
+		case want == "string":
+			want = "text"
+		case want == "bool":
+			want = "true or false"
+		case strings.HasPrefix(want, "[]"):
+			want = "a list"
+		}
+		return fmt.Sprintf("must be %s, not a %s", want, m[1])
+	}
+	return msg
 }
 
 // validate checks values the YAML types cannot express. Line numbers come from a search for
@@ -238,16 +264,41 @@ func (c *Config) validate(path string, data []byte) error {
 	return nil
 }
 
-// lineOfKey finds the 1-based line of a dotted key ("warehouse.sandbox_pattern") by tracking
-// the block each line sits in; 0 when the key is not written in the file (a default failed
-// validation).
+// lineOfKey finds the 1-based line of a dotted key ("warehouse.sandbox_pattern"); 0 when the
+// key is not written in the file (a default failed validation).
 func lineOfKey(data []byte, dotted string) int {
+	for i, k := range keyLines(data) {
+		if k == dotted {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// keyAtLine names the dotted key written on a 1-based line, or for a line without a key (a
+// list item, a continuation) the nearest key above it.
+func keyAtLine(data []byte, line int) string {
+	keys := keyLines(data)
+	for i := min(line, len(keys)) - 1; i >= 0; i-- {
+		if keys[i] != "" {
+			return keys[i]
+		}
+	}
+	return ""
+}
+
+// keyLines returns, per line, the dotted key that line writes ("" for lines without a key),
+// tracking the block each line sits in by its indentation. That is exact for the block-style
+// YAML datatui.yml is written in; flow mappings ({a: 1}) are attributed to their parent key.
+func keyLines(data []byte) []string {
 	type level struct {
 		indent int
 		key    string
 	}
 	var stack []level
-	for i, line := range strings.Split(string(data), "\n") {
+	lines := strings.Split(string(data), "\n")
+	out := make([]string, len(lines))
+	for i, line := range lines {
 		trimmed := strings.TrimLeft(line, " ")
 		colon := strings.IndexByte(trimmed, ':')
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, "-") || colon <= 0 {
@@ -262,11 +313,9 @@ func lineOfKey(data []byte, dotted string) int {
 		for j, l := range stack {
 			keys[j] = l.key
 		}
-		if strings.Join(keys, ".") == dotted {
-			return i + 1
-		}
+		out[i] = strings.Join(keys, ".")
 	}
-	return 0
+	return out
 }
 
 // SandboxName returns the sandbox database of user under the pattern.

@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -45,8 +46,10 @@ func LoadUser(path string) (User, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return u, nil
 	}
-	if err := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict()).Decode(&u); err != nil {
-		return User{Theme: "auto"}, yamlError(path, err)
+	if err := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict()).Decode(&u); errors.Is(err, io.EOF) {
+		return u, nil // only comments
+	} else if err != nil {
+		return User{Theme: "auto"}, yamlError(path, data, err)
 	}
 	switch u.Theme {
 	case "", "auto":

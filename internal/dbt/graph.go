@@ -3,6 +3,7 @@
 package dbt
 
 import (
+	"slices"
 	"strconv"
 	"time"
 )
@@ -41,6 +42,14 @@ type Node struct {
 	URL            string            `json:"url,omitempty"`
 	RelationName   string            `json:"relation_name,omitempty"`
 	UnrenderedHash string            `json:"unrendered_config_hash,omitempty"` // for state:modified.configs
+	// LatestVersion is the model's latest_version ("" if unversioned), for version: selectors.
+	LatestVersion string `json:"latest_version,omitempty"`
+	// UnrenderedRelation is the unrendered database, schema and alias configs joined by NUL,
+	// for state:modified.relation (rendered values differ between targets, unrendered do not).
+	UnrenderedRelation string `json:"unrendered_relation,omitempty"`
+	// ContractChecksum is the checksum dbt records for an enforced contract
+	// (state:modified.contract).
+	ContractChecksum string `json:"contract_checksum,omitempty"`
 }
 
 // NodeConfig is the subset of a node's config datatui uses. Other keys stay in Extra (as
@@ -101,31 +110,59 @@ type Graph struct {
 	byID     map[string]int
 	parents  [][]int32
 	children [][]int32
+	// sql locates raw and compiled SQL in the manifest a graph was loaded from (nil otherwise).
+	sql *sqlSource
 }
 
 // NewGraph indexes nodes and builds adjacency from each node's DependsOn. Edges to unknown ids
 // (dangling depends_on, disabled parents) are dropped and reported in Origin.Warnings.
+// Disabled nodes are indexed but get no edges, as dbt leaves them out of its graph.
 func NewGraph(nodes []Node, origin Origin) *Graph {
 	g := &Graph{Origin: origin, Nodes: nodes, byID: make(map[string]int, len(nodes))}
 	for i := range nodes {
 		g.byID[nodes[i].UniqueID] = i
 	}
+	// Adjacency lives in two flat slabs (one allocation each, not one per node): parents in
+	// depends_on order without duplicates, children in node order.
 	g.parents = make([][]int32, len(nodes))
 	g.children = make([][]int32, len(nodes))
+	edges := 0
+	for i := range nodes {
+		edges += len(nodes[i].DependsOn)
+	}
+	parentSlab := make([]int32, 0, edges)
+	childCount := make([]int32, len(nodes))
 	dangling := 0
 	for i := range nodes {
-		seen := map[int]bool{}
-		for _, dep := range nodes[i].DependsOn {
-			p, ok := g.byID[dep]
-			if !ok {
-				dangling++
-				continue
+		start := len(parentSlab)
+		if !nodes[i].Disabled {
+			for _, dep := range nodes[i].DependsOn {
+				p, ok := g.byID[dep]
+				if !ok || nodes[p].Disabled {
+					dangling++
+					continue
+				}
+				if p == i || slices.Contains(parentSlab[start:], int32(p)) {
+					continue
+				}
+				parentSlab = append(parentSlab, int32(p))
+				childCount[p]++
 			}
-			if seen[p] || p == i {
-				continue
-			}
-			seen[p] = true
-			g.parents[i] = append(g.parents[i], int32(p))
+		}
+		if len(parentSlab) > start {
+			g.parents[i] = parentSlab[start:len(parentSlab):len(parentSlab)]
+		}
+	}
+	childSlab := make([]int32, len(parentSlab))
+	off := 0
+	for p, n := range childCount {
+		if n > 0 {
+			g.children[p] = childSlab[off : off : off+int(n)]
+			off += int(n)
+		}
+	}
+	for i := range nodes {
+		for _, p := range g.parents[i] {
 			g.children[p] = append(g.children[p], int32(i))
 		}
 	}

@@ -303,3 +303,8 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// static is a card loader that always shows the same lines.
+func static(lines ...string) func(context.Context, *workspace.Workspace, *common.Common) ([]string, error) {
+	return func(context.Context, *workspace.Workspace, *common.Common) ([]string, error) { return lines, nil }
+}

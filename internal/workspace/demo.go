@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -45,6 +46,8 @@ func DemoFiles() ([]string, error) {
 func DemoFile(rel string) ([]byte, error) { return demoFS.ReadFile(demoRoot + "/" + rel) }
 
 // OpenDemo writes (or refreshes) the demo project under stateHome/demo/project and opens it.
+// The first time, it also makes the folder a git repository with some history (see
+// InitDemoGit), so the screens that show git state have something real to show.
 func OpenDemo(stateHome, notice string) (*Workspace, error) {
 	dir := filepath.Join(stateHome, "demo", "project")
 	kept, err := WriteDemo(dir)
@@ -54,13 +57,18 @@ func OpenDemo(stateHome, notice string) (*Workspace, error) {
 	if len(kept) > 0 {
 		notice += fmt.Sprintf(" (kept your edits to %d demo file(s))", len(kept))
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), demoGitTimeout)
+	defer cancel()
+	switch err := InitDemoGit(ctx, dir); {
+	case errors.Is(err, ErrGitMissing):
+		notice += " (git is not installed, so the demo has no git history)"
+	case err != nil:
+		notice += fmt.Sprintf(" (could not set up the demo's git history: %v)", err)
+	}
 	ws := &Workspace{Root: dir, ProjectDir: dir, Demo: true, Notice: notice}
 	ws.InGit = isDir(filepath.Join(dir, ".git"))
-	if err := ws.loadConfig(""); err != nil {
-		return ws, err
-	}
 	ws.StateDir = filepath.Join(stateHome, "demo", "state")
-	return ws, nil
+	return ws, ws.loadConfig("")
 }
 
 // WriteDemo writes the embedded demo project into dir. A file is written when it is missing or

@@ -89,11 +89,10 @@ func Open(opts Options) (*Workspace, error) {
 	if gitRoot, err := findUp(projectDir, ".git"); err == nil {
 		ws.Root, ws.InGit = gitRoot, true
 	}
-	if err := ws.loadConfig(opts.ConfigFile); err != nil {
-		return ws, err
-	}
+	// StateDir is set before the config is read: a broken datatui.yml still leaves a usable
+	// workspace (with defaults) whose state folder works.
 	ws.StateDir = filepath.Join(stateHome, "repos", repoKey(ws.Root))
-	return ws, nil
+	return ws, ws.loadConfig(opts.ConfigFile)
 }
 
 // loadConfig reads datatui.yml from the explicit file, the repository root or the project dir.

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/onboard"
+	"github.com/datatui/datatui/internal/onboard/live"
+)
+
+type doctorStepJSON struct {
+	Step     string `json:"step"`
+	Title    string `json:"title"`
+	Status   string `json:"status"`
+	Required bool   `json:"required"`
+	Detail   string `json:"detail"`
+	Checked  string `json:"checked,omitempty"`
+	Guide    string `json:"guide"`
+	Fixable  bool   `json:"fixable"`
+	Fixed    bool   `json:"fixed,omitempty"`
+	FixError string `json:"fix_error,omitempty"`
+}
+
+type doctorJSON struct {
+	OK    bool             `json:"ok"`
+	Steps []doctorStepJSON `json:"steps"`
+}
+
+func newDoctorCmd(a *app) *cobra.Command {
+	var (
+		asJSON, fix, report bool
+		stepName            string
+		inputs              []string
+	)
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "Check this machine is set up to contribute (the onboarding checks)",
+		Long: `doctor runs every onboarding check — tools, git and GitHub, the repository, the dbt
+profile, the warehouse login, the sandbox, dbt deps, dbt debug, the first build, the
+getting-started guide — concurrently, each with its own timeout, and prints what passed,
+what failed and why, and the guide that explains it.
+
+Exit status: 0 when every required step passes, 1 otherwise, 2 for a usage error.
+
+--fix runs the fixes that need no input (dbt deps, pre-commit install, the first build,
+creating the sandbox) for failing steps, then checks again. Fixes that need answers take
+them from --input key=value (for example the profile: --step profile --input account=ab123
+--input user=jane@example.com --input auth=externalbrowser --input warehouse=TRANSFORMING),
+or use the Onboarding screen of the app.
+
+--report prints a redacted block to paste into a support thread: versions, failing steps,
+datatui.yml and the dev target with secrets removed.
+
+JSON (--json): {"ok": bool, "steps": [{"step", "title", "status" (ok|fail|warn|skip|unknown),
+"required", "detail", "checked", "guide", "fixable", "fixed", "fix_error"}]}.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ws, err := a.workspace()
+			var cerr *config.Error
+			if err != nil && !errors.As(err, &cerr) {
+				return err
+			}
+			if err != nil {
+				fmt.Fprintf(a.stderr, "datatui: %v (checking with the defaults)\n", err)
+			}
+			env := onboard.NewEnv(ws)
+			live.Wire(env)
+			steps := onboard.Steps(env)
+			if stepName != "" {
+				s, ok := onboard.Find(steps, stepName)
+				if !ok {
+					return withCode(2, fmt.Errorf("unknown step %q (steps: %s)", stepName, strings.Join(onboard.Names(steps), ", ")))
+				}
+				steps = []*onboard.Step{s}
+			}
+			in := onboard.Input{}
+			for _, kv := range inputs {
+				k, v, ok := strings.Cut(kv, "=")
+				if !ok || k == "" {
+					return withCode(2, fmt.Errorf("--input %q: write key=value", kv))
+				}
+				in[k] = v
+			}
+			ctx := cmd.Context()
+			outcomes := onboard.CheckAll(ctx, steps)
+			fixes := map[string]error{}
+			if fix {
+				var again []*onboard.Step
+				for _, o := range outcomes {
+					s := o.Step
+					if o.Result.Status.Passed() || !s.Fixable() || !o.Result.Fixable {
+						continue
+					}
+					if s.Fields != nil && !answersFor(s, in) {
+						fixes[s.Name] = fmt.Errorf("this fix needs answers: pass them with --input key=value (%s), or use the Onboarding screen", fieldKeys(s))
+						continue
+					}
+					fixes[s.Name] = s.Fix(ctx, in)
+					again = append(again, s)
+				}
+				for _, o := range onboard.CheckAll(ctx, again) {
+					for i := range outcomes {
+						if outcomes[i].Step == o.Step {
+							outcomes[i] = o
+						}
+					}
+				}
+			}
+			if ws != nil && ws.StateDir != "" {
+				// Progress is a convenience; the checks' answer stands without it.
+				_ = onboard.RecordOutcomes(ws, outcomes, env.Now(), false)
+			}
+			allOK := onboard.AllRequiredPassed(outcomes)
+			switch {
+			case report:
+				v := currentVersion()
+				fmt.Fprint(a.stdout, onboard.Report(env, outcomes, onboard.ReportInfo{Version: v.Version, Commit: v.Commit, GoOS: v.OS, GoArch: v.Arch}))
+			case asJSON:
+				out := doctorJSON{OK: allOK, Steps: []doctorStepJSON{}}
+				for _, o := range outcomes {
+					j := doctorStepJSON{
+						Step: o.Step.Name, Title: o.Step.Title, Status: string(o.Result.Status), Required: o.Step.Required,
+						Detail: onboard.Redact(o.Result.Detail), Checked: onboard.Redact(o.Result.Checked), Guide: o.Step.Guide,
+						Fixable: o.Step.Fixable() && o.Result.Fixable,
+					}
+					if ferr, tried := fixes[o.Step.Name]; tried {
+						j.Fixed = ferr == nil
+						if ferr != nil {
+							j.FixError = onboard.Redact(ferr.Error())
+						}
+					}
+					out.Steps = append(out.Steps, j)
+				}
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(out); err != nil {
+					return err
+				}
+			default:
+				printDoctorTable(a.stdout, outcomes, fixes)
+				if allOK {
+					fmt.Fprintln(a.stdout, "\nEvery required step passes.")
+				} else {
+					fmt.Fprintln(a.stdout, "\nSome required steps fail: fix them in the Onboarding screen (datatui), or with datatui doctor --fix.")
+				}
+			}
+			if !allOK {
+				return silentExit(1)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&asJSON, "json", false, "print JSON (fields in the help above)")
+	f.BoolVar(&fix, "fix", false, "run the fixes of failing steps, then check again")
+	f.BoolVar(&report, "report", false, "print a redacted support block to paste into a support thread")
+	f.StringVar(&stepName, "step", "", "check only this step ("+strings.Join(onboard.StepNames(), ", ")+")")
+	f.StringArrayVar(&inputs, "input", nil, "key=value answers for a fix that needs them (repeatable)")
+	return cmd
+}
+
+// answersFor reports whether in answers at least one of the step's questions: answers meant
+// for another step's fix must not run this one.
+func answersFor(s *onboard.Step, in onboard.Input) bool {
+	for _, f := range s.Fields() {
+		if _, ok := in[f.Key]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func fieldKeys(s *onboard.Step) string {
+	var keys []string
+	for _, f := range s.Fields() {
+		keys = append(keys, f.Key)
+	}
+	return strings.Join(keys, ", ")
+}
+
+func printDoctorTable(w io.Writer, outcomes []onboard.Outcome, fixes map[string]error) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STEP\tSTATUS\tDETAIL\tGUIDE")
+	for _, o := range outcomes {
+		var lines []string
+		for _, l := range strings.Split(onboard.Redact(o.Result.Detail), "\n") {
+			lines = append(lines, wrapWords(l, 72)...)
+		}
+		status := onboard.StatusIcon(o.Result.Status) + " " + string(o.Result.Status)
+		if !o.Step.Required {
+			status += " (optional)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Step.Name, status, lines[0], o.Step.Guide)
+		for _, l := range lines[1:] {
+			fmt.Fprintf(tw, "\t\t%s\t\n", l)
+		}
+		if err, tried := fixes[o.Step.Name]; tried {
+			if err != nil {
+				fmt.Fprintf(tw, "\t\tfix failed: %s\t\n", onboard.Redact(err.Error()))
+			} else {
+				fmt.Fprintf(tw, "\t\tfixed\t\n")
+			}
+		}
+	}
+	tw.Flush()
+}
+
+// wrapWords breaks s into lines of at most width columns at spaces (a longer word, such as a
+// path, stays whole on its own line).
+func wrapWords(s string, width int) []string {
+	words := strings.Fields(s)
+	if len(words) == 0 {
+		return []string{""}
+	}
+	var lines []string
+	cur := words[0]
+	for _, w := range words[1:] {
+		if len([]rune(cur))+1+len([]rune(w)) > width {
+			lines = append(lines, cur)
+			cur = w
+			continue
+		}
+		cur += " " + w
+	}
+	return append(lines, cur)
+}

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/datatui/datatui/internal/ops"
+)
+
+func newRunCmd(a *app) *cobra.Command {
+	var asJSON, withLog bool
+	cmd := &cobra.Command{
+		Use:   "run [--json] -- DBT_ARGS...",
+		Short: "Run dbt against your sandbox with live progress",
+		Long: `Run dbt (build, run, test, seed, snapshot, compile, deps, debug, docs generate, retry…)
+in the project, always against your sandbox target: the target named in datatui.yml is added
+when you name none, and any other --target is refused unless datatui.yml allows it.
+datatui asks dbt for JSON logs and shows one line per finished node, a live progress line on a
+terminal, and dbt's summary with each failure's message at the end. The exit code is dbt's
+(0 ok, 1 some nodes failed, 2 dbt could not run). The run is added to the history the runs
+screen and Home show. ctrl+c interrupts dbt (it cancels its warehouse queries).
+
+The dbt executable is $DATATUI_DBT, else dbt (or dbt Fusion's dbtf) on PATH.
+
+--json prints one JSON object per line instead, each with a "type":
+  started   executable, args, dir
+  progress  done, total, node, status, elapsed_ms
+  node      unique_id, name, resource_type, path, status, message, elapsed_ns,
+            adapter_message, rows (-1 when unknown), failures, index; a node can
+            appear again when a later log line adds detail: the last one wins
+  line      text, stream (stdout|stderr), level   (only with --log)
+  done      exit_code, cancelled, error, summary {pass, warn, error, skip, noop, total},
+            duration_ms
+--log also prints dbt's log messages (as text, or as "line" objects with --json).`,
+		Example: `  datatui run -- build --select +orders
+  datatui run -- test --select state:modified --log-level debug
+  datatui run --json -- seed`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return withCode(2, errors.New("give dbt's arguments after --, for example: datatui run -- build --select my_model"))
+			}
+			ws, err := a.workspace()
+			if ws == nil {
+				return err
+			}
+			r := &ops.Runner{Dir: ws.ProjectDir, StateDir: ws.StateDir}
+			if ws.Config != nil {
+				r.DBT = ws.Config.DBT
+			}
+			var p runPrinter
+			if asJSON {
+				p = &jsonRunPrinter{w: a.stdout, log: withLog}
+			} else {
+				p = &textRunPrinter{w: a.stdout, tty: isTerminal(a.stdout), log: withLog}
+			}
+			res := r.Run(a.ctx, args, p.event)
+			p.finish(res)
+			var me *ops.MissingDBTError
+			var te *ops.TargetError
+			switch {
+			case errors.As(res.Err, &me):
+				fmt.Fprintf(a.stderr, "datatui: %v\n  see: datatui guide show %s\n", me, me.Guide)
+				return silentExit(1)
+			case errors.As(res.Err, &te):
+				return withCode(2, te)
+			case res.ExitCode < 0:
+				return res.Err
+			case res.Cancelled:
+				fmt.Fprintln(a.stderr, "datatui: dbt run cancelled")
+			case res.Fatal != "" && !asJSON:
+				fmt.Fprintf(a.stderr, "datatui: dbt stopped: %s\n", res.Fatal)
+			}
+			if res.HistoryErr != nil {
+				fmt.Fprintf(a.stderr, "datatui: could not save the run history: %v\n", res.HistoryErr)
+			}
+			if res.ExitCode != 0 {
+				return silentExit(res.ExitCode)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().SetInterspersed(false)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print events as JSON lines")
+	cmd.Flags().BoolVar(&withLog, "log", false, "also print dbt's log messages")
+	return cmd
+}
+
+type runPrinter interface {
+	event(ops.Event)
+	finish(*ops.Result)
+}
+
+// textRunPrinter prints one line per finished node; on a terminal it keeps a live progress
+// line at the bottom, rewritten in place.
+type textRunPrinter struct {
+	w        io.Writer
+	tty, log bool
+	live     bool // a progress line is on screen
+	progress ops.Progress
+	running  string
+	// printed marks nodes already shown: a later detail (the error text after the summary)
+	// updates the final report, not the stream of lines.
+	printed map[string]bool
+}
+
+func (p *textRunPrinter) clearLive() {
+	if p.live {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.live = false
+	}
+}
+
+func (p *textRunPrinter) drawLive() {
+	if !p.tty {
+		return
+	}
+	line := fmt.Sprintf("[%d/%d] %s", p.progress.Done, p.progress.Total, p.progress.Elapsed.Round(time.Second))
+	if p.running != "" {
+		line += "  running " + p.running
+	}
+	fmt.Fprint(p.w, "\r\x1b[K"+truncate(line, 100))
+	p.live = true
+}
+
+func (p *textRunPrinter) event(e ops.Event) {
+	switch e := e.(type) {
+	case ops.Started:
+		p.clearLive()
+		fmt.Fprintf(p.w, "dbt %s\n", strings.Join(e.Args, " "))
+	case ops.Progress:
+		p.progress = e
+		if e.Status == "running" {
+			p.running = nameOf(e.Node)
+		}
+		p.drawLive()
+	case ops.NodeResult:
+		if e.Status == "running" || p.printed[e.UniqueID] {
+			return
+		}
+		if p.printed == nil {
+			p.printed = map[string]bool{}
+		}
+		p.printed[e.UniqueID] = true
+		p.clearLive()
+		fmt.Fprintln(p.w, nodeLine(e))
+		p.drawLive()
+	case ops.Line:
+		if p.log && e.Level != "debug" || p.log && e.Stream == ops.Stderr {
+			p.clearLive()
+			fmt.Fprintln(p.w, e.Text)
+			p.drawLive()
+		} else if e.Stream == ops.Stderr && e.Level == "" {
+			// Not JSON on stderr: a traceback or a warning people need to see.
+			p.clearLive()
+			fmt.Fprintln(p.w, e.Text)
+			p.drawLive()
+		}
+	}
+}
+
+func nodeLine(n ops.NodeResult) string {
+	s := fmt.Sprintf("%4d  %-5s %-8s %s", n.Index, statusWord(n.Status), n.ResourceType, n.Name)
+	if n.Elapsed > 0 {
+		s += fmt.Sprintf("  %.2fs", n.Elapsed.Seconds())
+	}
+	switch {
+	case n.Failures > 0:
+		s += fmt.Sprintf("  %d failing rows", n.Failures)
+	case n.AdapterMessage != "" && !ops.Failed(n.Status):
+		s += "  " + n.AdapterMessage
+	}
+	return s
+}
+
+func (p *textRunPrinter) finish(res *ops.Result) {
+	p.clearLive()
+	if res.ExitCode < 0 && len(res.Nodes) == 0 {
+		return
+	}
+	var failed []ops.NodeResult
+	for _, n := range res.Nodes {
+		if ops.Failed(n.Status) || n.Status == "warn" {
+			failed = append(failed, n)
+		}
+	}
+	if len(failed) > 0 {
+		fmt.Fprintln(p.w, "\nFailures and warnings:")
+		for _, n := range failed {
+			fmt.Fprintf(p.w, "  %s %s %s", statusWord(n.Status), n.ResourceType, n.Name)
+			if n.Path != "" {
+				fmt.Fprintf(p.w, " (%s)", n.Path)
+			}
+			fmt.Fprintln(p.w)
+			for _, l := range strings.Split(strings.TrimSpace(n.Message), "\n") {
+				if l = strings.TrimSpace(l); l != "" {
+					fmt.Fprintln(p.w, "    "+l)
+				}
+			}
+		}
+	}
+	word := "Done."
+	if res.Cancelled {
+		word = "Cancelled."
+	}
+	fmt.Fprintf(p.w, "\n%s %s in %s\n", word, res.Summary.Line(), res.Duration.Round(10*time.Millisecond))
+}
+
+func statusWord(s string) string {
+	switch s {
+	case "success", "pass":
+		return "PASS"
+	case "warn":
+		return "WARN"
+	case "error", "fail", "runtime error", "partial success":
+		return "ERROR"
+	case "skipped":
+		return "SKIP"
+	case "no-op":
+		return "NO-OP"
+	}
+	return strings.ToUpper(s)
+}
+
+func nameOf(id string) string {
+	parts := strings.Split(id, ".")
+	if len(parts) >= 4 && parts[0] == "test" {
+		return parts[2]
+	}
+	if len(parts) >= 3 {
+		return strings.Join(parts[2:], ".")
+	}
+	return id
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// jsonRunPrinter prints events as JSON lines with stable field names (see the command's help).
+type jsonRunPrinter struct {
+	w   io.Writer
+	log bool
+}
+
+func (p *jsonRunPrinter) emit(v any) {
+	b, _ := json.Marshal(v)
+	p.w.Write(append(b, '\n'))
+}
+
+func (p *jsonRunPrinter) event(e ops.Event) {
+	switch e := e.(type) {
+	case ops.Started:
+		p.emit(map[string]any{"type": "started", "executable": e.Executable, "args": e.Args, "dir": e.Dir})
+	case ops.Progress:
+		p.emit(map[string]any{"type": "progress", "done": e.Done, "total": e.Total, "node": e.Node, "status": e.Status, "elapsed_ms": e.Elapsed.Milliseconds()})
+	case ops.NodeResult:
+		p.emit(struct {
+			Type string `json:"type"`
+			ops.NodeResult
+		}{"node", e})
+	case ops.Line:
+		if p.log {
+			p.emit(map[string]any{"type": "line", "text": e.Text, "stream": e.Stream.String(), "level": e.Level})
+		}
+	}
+}
+
+func (p *jsonRunPrinter) finish(res *ops.Result) {
+	errText := ""
+	if res.Err != nil {
+		errText = res.Err.Error()
+	}
+	p.emit(map[string]any{"type": "done", "exit_code": res.ExitCode, "cancelled": res.Cancelled, "error": errText,
+		"summary": res.Summary, "duration_ms": res.Duration.Milliseconds()})
+}

@@ -1,0 +1,428 @@
+package dbt
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// ImpactOptions say what to compare the working tree with.
+type ImpactOptions struct {
+	// ProjectDir holds dbt_project.yml; changed files are mapped to nodes relative to it.
+	ProjectDir string
+	// BaseBranch is the branch the current one will merge into ("main"). Empty: the remote's
+	// default branch (origin/HEAD), else main, else master. origin/<base> is preferred over the
+	// local branch because it is what a pull request is compared with.
+	BaseBranch string
+	// StateDir holds a production manifest.json to compare with (like dbt's --state); empty
+	// skips the state comparison.
+	StateDir string
+	// SkipGit skips the git comparison (state only).
+	SkipGit bool
+	// Git is the git executable (default "git").
+	Git string
+}
+
+// ImpactNode is a node in an impact report.
+type ImpactNode struct {
+	UniqueID     string `json:"unique_id"`
+	Name         string `json:"name"`
+	ResourceType string `json:"resource_type"`
+	Path         string `json:"original_file_path,omitempty"`
+	// Reasons say why a changed node is in the report: "git: models/x.sql",
+	// "git: models/schema.yml (properties)", "state:new", "state:modified.body",
+	// "state:modified.configs". For downstream nodes: the changed nodes they depend on.
+	Reasons []string `json:"reasons,omitempty"`
+}
+
+// Impact is what the current branch changes: the nodes it touches and everything downstream of
+// them, which is what CI builds with `state:modified+`.
+type Impact struct {
+	// Base is the ref compared with ("origin/main"), MergeBase its merge base with HEAD.
+	Base      string `json:"base,omitempty"`
+	MergeBase string `json:"merge_base,omitempty"`
+	// ChangedFiles are the changed files inside the project, relative to it (committed on the
+	// branch, staged, unstaged and untracked).
+	ChangedFiles []string `json:"changed_files"`
+	// Unmapped are changed files that no node comes from (macros, dbt_project.yml, deleted
+	// files). A changed macro or project file can change any model: they are listed so the
+	// user knows the report may be incomplete.
+	Unmapped []string `json:"unmapped_files"`
+	// StateCompared is set when a production manifest was compared (StateDir).
+	StateCompared bool `json:"state_compared"`
+	// Changed are the nodes changed directly.
+	Changed []ImpactNode `json:"changed"`
+	// Downstream are the nodes (other than exposures) that depend on a changed node.
+	Downstream []ImpactNode `json:"downstream"`
+	// Exposures are the dashboards and apps the changes reach.
+	Exposures []ImpactNode `json:"exposures"`
+	// Selector selects the same nodes for dbt ("stg_orders+ fct_revenue+").
+	Selector string `json:"selector"`
+	// Warnings are problems that did not stop the report (no base branch found…).
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// ComputeImpact finds the nodes changed on the current branch (git diff against the merge base
+// with the base branch, plus uncommitted and untracked files) and, when opts.StateDir holds a
+// manifest, the nodes new or modified compared with it; then everything downstream of them.
+func ComputeImpact(ctx context.Context, g *Graph, opts ImpactOptions) (*Impact, error) {
+	im := &Impact{ChangedFiles: []string{}, Unmapped: []string{}, Changed: []ImpactNode{}, Downstream: []ImpactNode{}, Exposures: []ImpactNode{}}
+	reasons := map[int][]string{}
+	if !opts.SkipGit {
+		if err := im.gitChanges(ctx, g, opts, reasons); err != nil {
+			return nil, err
+		}
+	}
+	if opts.StateDir != "" {
+		if err := im.stateChanges(g, opts.StateDir, reasons); err != nil {
+			return nil, err
+		}
+	}
+	changed := make([]int, 0, len(reasons))
+	for i := range reasons {
+		changed = append(changed, i)
+	}
+	sort.Ints(changed)
+	for _, i := range changed {
+		im.Changed = append(im.Changed, impactNode(g, i, reasons[i]))
+	}
+	// Everything downstream, with (up to maxVia of) the changed nodes each one depends on. One
+	// traversal from all changed nodes at once: a node is revisited only when its set of
+	// changed ancestors grows, and the sets are capped, so this stays linear on big graphs.
+	const maxVia = 4
+	via := map[int][]int{}
+	queue := append([]int(nil), changed...)
+	for len(queue) > 0 {
+		x := queue[0]
+		queue = queue[1:]
+		from := via[x]
+		if _, isChanged := reasons[x]; isChanged {
+			from = []int{x}
+		}
+		for _, ch := range g.Children(x) {
+			ci := int(ch)
+			if _, isChanged := reasons[ci]; isChanged {
+				continue
+			}
+			cur, seen := via[ci]
+			grew := !seen
+			for _, f := range from {
+				if len(cur) < maxVia && !slices.Contains(cur, f) {
+					cur = append(cur, f)
+					grew = true
+				}
+			}
+			via[ci] = cur
+			if grew {
+				queue = append(queue, ci)
+			}
+		}
+	}
+	down := make([]int, 0, len(via))
+	for i := range via {
+		down = append(down, i)
+	}
+	sort.Slice(down, func(a, b int) bool { return g.Nodes[down[a]].UniqueID < g.Nodes[down[b]].UniqueID })
+	for _, i := range down {
+		var from []string
+		for _, c := range via[i] {
+			from = append(from, DisplayName(&g.Nodes[c]))
+		}
+		sort.Strings(from)
+		if len(from) == maxVia {
+			from[maxVia-1] = "…"
+		}
+		n := impactNode(g, i, []string{"downstream of " + strings.Join(from, ", ")})
+		if n.ResourceType == "exposure" {
+			im.Exposures = append(im.Exposures, n)
+		} else {
+			im.Downstream = append(im.Downstream, n)
+		}
+	}
+	for _, n := range im.Changed {
+		if n.ResourceType == "exposure" {
+			im.Exposures = append(im.Exposures, n)
+		}
+	}
+	im.Selector = impactSelector(g, changed, im.StateCompared && opts.SkipGit)
+	return im, nil
+}
+
+func impactNode(g *Graph, i int, reasons []string) ImpactNode {
+	n := &g.Nodes[i]
+	return ImpactNode{UniqueID: n.UniqueID, Name: DisplayName(n), ResourceType: n.ResourceType, Path: n.OriginalPath, Reasons: reasons}
+}
+
+// impactSelector is the dbt selector for the changed nodes and their descendants. Tests are
+// left out: dbt selects them through their models.
+func impactSelector(g *Graph, changed []int, stateOnly bool) string {
+	if stateOnly {
+		return "state:modified+"
+	}
+	var parts []string
+	seen := map[string]bool{}
+	for _, i := range changed {
+		n := &g.Nodes[i]
+		var s string
+		switch n.ResourceType {
+		case "test", "unit_test":
+			continue
+		case "source":
+			s = "source:" + n.SourceName + "." + n.Name + "+"
+		case "exposure":
+			s = "exposure:" + n.Name
+		default:
+			s = n.Name + "+"
+			if n.Version != "" {
+				s = n.Name + ".v" + n.Version + "+"
+			}
+		}
+		if !seen[s] {
+			seen[s] = true
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// gitChanges maps the files changed on the branch to nodes.
+func (im *Impact) gitChanges(ctx context.Context, g *Graph, opts ImpactOptions, reasons map[int][]string) error {
+	gitExe := opts.Git
+	if gitExe == "" {
+		gitExe = "git"
+	}
+	dir := opts.ProjectDir
+	git := func(args ...string) (string, error) {
+		cmd := exec.CommandContext(ctx, gitExe, append([]string{"-C", dir}, args...)...)
+		cmd.Env = append(os.Environ(), "GIT_OPTIONAL_LOCKS=0", "LC_ALL=C")
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		if err := cmd.Run(); err != nil {
+			if ctx.Err() != nil {
+				return "", ctx.Err()
+			}
+			msg := strings.TrimSpace(errb.String())
+			if msg == "" {
+				msg = err.Error()
+			}
+			return "", fmt.Errorf("git %s: %s", strings.Join(args, " "), firstLine(msg))
+		}
+		return out.String(), nil
+	}
+	if _, err := exec.LookPath(gitExe); err != nil {
+		return fmt.Errorf("git is not installed or not on PATH (%v); install git to see what your branch changes", err)
+	}
+	top, err := git("rev-parse", "--show-toplevel")
+	if err != nil {
+		return fmt.Errorf("%s is not in a git repository, so there is no branch to compare: %w", dir, err)
+	}
+	top = strings.TrimSpace(top)
+	projAbs, _ := filepath.Abs(dir)
+	if real, err := filepath.EvalSymlinks(projAbs); err == nil {
+		projAbs = real
+	}
+	if real, err := filepath.EvalSymlinks(top); err == nil {
+		top = real
+	}
+	files := map[string]bool{}
+	addList := func(out string) {
+		for _, f := range strings.Split(out, "\x00") {
+			if f != "" {
+				files[f] = true
+			}
+		}
+	}
+	if _, err := git("rev-parse", "--verify", "--quiet", "HEAD"); err != nil {
+		im.Warnings = append(im.Warnings, "the repository has no commits yet; only uncommitted files are compared")
+	} else {
+		base, err := resolveBase(git, opts.BaseBranch)
+		if err != nil {
+			im.Warnings = append(im.Warnings, err.Error())
+		} else {
+			im.Base = base
+			mb, err := git("merge-base", base, "HEAD")
+			if err != nil {
+				im.Warnings = append(im.Warnings, fmt.Sprintf("%s and HEAD have no common commit; only uncommitted files are compared", base))
+			} else {
+				im.MergeBase = strings.TrimSpace(mb)
+				out, err := git("diff", "--name-only", "--no-renames", "-z", im.MergeBase+"...HEAD")
+				if err != nil {
+					return err
+				}
+				addList(out)
+			}
+		}
+		out, err := git("diff", "--name-only", "--no-renames", "-z", "HEAD")
+		if err != nil {
+			return err
+		}
+		addList(out)
+	}
+	out, err := git("ls-files", "--others", "--exclude-standard", "-z", "--full-name")
+	if err != nil {
+		return err
+	}
+	addList(out)
+
+	byPath := map[string][]int{}
+	byPatch := map[string][]int{}
+	for i := range g.Nodes {
+		n := &g.Nodes[i]
+		if n.Disabled {
+			continue
+		}
+		if n.OriginalPath != "" {
+			byPath[n.OriginalPath] = append(byPath[n.OriginalPath], i)
+		}
+		if k := strings.Index(n.PatchPath, "://"); k >= 0 {
+			byPatch[n.PatchPath[k+3:]] = append(byPatch[n.PatchPath[k+3:]], i)
+		}
+	}
+	var changedFiles []string
+	for f := range files {
+		rel, err := filepath.Rel(projAbs, filepath.Join(top, filepath.FromSlash(f)))
+		if err != nil || strings.HasPrefix(rel, "..") {
+			continue // outside the dbt project (docs, CI config)
+		}
+		changedFiles = append(changedFiles, filepath.ToSlash(rel))
+	}
+	sort.Strings(changedFiles)
+	for _, rel := range changedFiles {
+		if strings.HasPrefix(rel, "target/") || strings.HasPrefix(rel, "dbt_packages/") || strings.HasPrefix(rel, "logs/") {
+			continue
+		}
+		im.ChangedFiles = append(im.ChangedFiles, rel)
+		mapped := false
+		for _, i := range byPath[rel] {
+			reasons[i] = appendUnique(reasons[i], "git: "+rel)
+			mapped = true
+		}
+		for _, i := range byPatch[rel] {
+			reasons[i] = appendUnique(reasons[i], "git: "+rel+" (properties)")
+			mapped = true
+		}
+		if !mapped {
+			note := rel
+			if !fileExists(filepath.Join(projAbs, filepath.FromSlash(rel))) {
+				note += " (deleted)"
+			}
+			im.Unmapped = append(im.Unmapped, note)
+		}
+	}
+	return nil
+}
+
+// resolveBase picks the ref to compare with.
+func resolveBase(git func(...string) (string, error), base string) (string, error) {
+	exists := func(ref string) bool {
+		_, err := git("rev-parse", "--verify", "--quiet", ref+"^{commit}")
+		return err == nil
+	}
+	var cands []string
+	if base != "" {
+		cands = []string{"origin/" + base, base}
+	} else {
+		if out, err := git("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"); err == nil {
+			cands = append(cands, strings.TrimSpace(out))
+		}
+		cands = append(cands, "origin/main", "main", "origin/master", "master")
+	}
+	for _, c := range cands {
+		if c != "" && exists(c) {
+			return c, nil
+		}
+	}
+	if base != "" {
+		return "", fmt.Errorf("base branch %q not found (fetch it with git fetch origin %s); only uncommitted files are compared", base, base)
+	}
+	return "", errors.New("no base branch found (no origin/HEAD, main or master); pass --base BRANCH; only uncommitted files are compared")
+}
+
+// stateChanges compares the graph with a production manifest: nodes that are new, or whose
+// file contents (checksum) or key configs differ. Nodes are matched by type, package, name and
+// version rather than unique id, because a quick-parsed graph names generic tests without
+// dbt's hash suffix.
+func (im *Impact) stateChanges(g *Graph, stateDir string, reasons map[int][]string) error {
+	path := filepath.Join(stateDir, "manifest.json")
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("--state %s: no manifest.json there; download the production manifest (dbt Cloud artifacts or your CI's) into that folder", stateDir)
+	}
+	prod, err := loadManifestGraph(path, "")
+	if err != nil {
+		return fmt.Errorf("--state %s: %w", stateDir, err)
+	}
+	im.StateCompared = true
+	if g.Origin.Kind == OriginManifest {
+		return im.stateBySelector(g, prod, reasons)
+	}
+	key := func(n *Node) string {
+		return n.ResourceType + "\x00" + n.Package + "\x00" + n.SourceName + "\x00" + n.Name + "\x00" + n.Version
+	}
+	old := make(map[string]int, prod.Len())
+	for i := range prod.Nodes {
+		if !prod.Nodes[i].Disabled {
+			old[key(&prod.Nodes[i])] = i
+		}
+	}
+	for i := range g.Nodes {
+		n := &g.Nodes[i]
+		if n.Disabled || n.Package != g.Origin.ProjectName && g.Origin.ProjectName != "" {
+			continue // packages change with packages.yml, which dbt does not flag node by node
+		}
+		j, ok := old[key(n)]
+		if !ok {
+			reasons[i] = appendUnique(reasons[i], "state:new")
+			continue
+		}
+		p := &prod.Nodes[j]
+		if n.Checksum != "" && p.Checksum != "" && n.Checksum != p.Checksum {
+			reasons[i] = appendUnique(reasons[i], "state:modified.body")
+		}
+		if configsDiffer(n, p) {
+			reasons[i] = appendUnique(reasons[i], "state:modified.configs")
+		}
+	}
+	return nil
+}
+
+// stateBySelector uses dbt's own state:modified semantics (the selector engine) when both
+// graphs come from manifests, which carry the unrendered configs and checksums dbt compares.
+func (im *Impact) stateBySelector(g, prod *Graph, reasons map[int][]string) error {
+	sel, err := ParseSelection([]string{"state:modified"}, nil)
+	if err != nil {
+		return err
+	}
+	res, err := SelectNodes(g, sel, SelectOptions{ResourceTypes: []string{"all"}, Indirect: IndirectEmpty, State: prod})
+	if err != nil {
+		return err
+	}
+	for _, i := range res.Indexes {
+		n := &g.Nodes[i]
+		if n.Package != g.Origin.ProjectName && g.Origin.ProjectName != "" {
+			continue
+		}
+		reason := "state:modified"
+		if prod.Node(n.UniqueID) == nil {
+			reason = "state:new"
+		}
+		reasons[i] = appendUnique(reasons[i], reason)
+	}
+	return nil
+}
+
+// configsDiffer compares the configs that change what a node builds. It is deliberately
+// narrower than dbt's unrendered_config comparison, which a quick parse cannot reproduce.
+func configsDiffer(a, b *Node) bool {
+	if a.ResourceType != "model" && a.ResourceType != "seed" && a.ResourceType != "snapshot" {
+		return false
+	}
+	return a.Config.Materialized != b.Config.Materialized || a.Config.Schema != b.Config.Schema ||
+		a.Config.Database != b.Config.Database || a.Config.Alias != b.Config.Alias
+}

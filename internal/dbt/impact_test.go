@@ -1,0 +1,494 @@
+package dbt
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/datatui/datatui/internal/testutil/fixtures"
+)
+
+// copyProject copies testdata/quickproj into dir/sub.
+func copyProject(t *testing.T, dst string) {
+	t.Helper()
+	err := filepath.WalkDir("testdata/quickproj", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel("testdata/quickproj", p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func gitRun(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t",
+		"GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+}
+
+func appendFile(t *testing.T, path, s string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func names(ns []ImpactNode) []string {
+	out := []string{}
+	for _, n := range ns {
+		out = append(out, n.UniqueID)
+	}
+	return out
+}
+
+func TestImpactFromGit(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	repo := t.TempDir()
+	proj := filepath.Join(repo, "analytics")
+	copyProject(t, proj)
+	if err := os.WriteFile(filepath.Join(repo, "README.md"), []byte("# repo\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitRun(t, repo, "init", "-q", "-b", "main")
+	gitRun(t, repo, "add", "-A")
+	gitRun(t, repo, "commit", "-q", "-m", "base")
+	gitRun(t, repo, "checkout", "-q", "-b", "feature")
+	// Committed on the branch: a model's SQL and a file outside the project.
+	appendFile(t, filepath.Join(proj, "models/staging/stg_payments.sql"), "where amount > 0\n")
+	appendFile(t, filepath.Join(repo, "README.md"), "more\n")
+	gitRun(t, repo, "commit", "-q", "-am", "change payments")
+	// Uncommitted: a macro (no node) and a model's properties YAML.
+	appendFile(t, filepath.Join(proj, "macros/cents_to_dollars.sql"), "\n")
+	appendFile(t, filepath.Join(proj, "models/marts/_marts.yml"), "\n")
+	// Untracked: a new model.
+	if err := os.WriteFile(filepath.Join(proj, "models/marts/new_model.sql"), []byte("select * from {{ ref('stg_users') }}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Work on main moved on after the branch: not part of this branch's changes.
+	g, err := QuickParse(proj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := ComputeImpact(context.Background(), g, ImpactOptions{ProjectDir: proj, BaseBranch: "main"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im.Base != "main" || im.MergeBase == "" {
+		t.Errorf("base = %q merge base %q", im.Base, im.MergeBase)
+	}
+	wantFiles := []string{"macros/cents_to_dollars.sql", "models/marts/_marts.yml", "models/marts/new_model.sql", "models/staging/stg_payments.sql"}
+	if !reflect.DeepEqual(im.ChangedFiles, wantFiles) {
+		t.Errorf("changed files = %v", im.ChangedFiles)
+	}
+	if !reflect.DeepEqual(im.Unmapped, []string{"macros/cents_to_dollars.sql"}) {
+		t.Errorf("unmapped = %v", im.Unmapped)
+	}
+	changed := names(im.Changed)
+	for _, id := range []string{
+		"model.quickproj.stg_payments", "model.quickproj.new_model", "model.quickproj.fct_revenue",
+		"model.quickproj.dim_users.v1", "exposure.quickproj.weekly_kpis", "unit_test.quickproj.fct_revenue.revenue_converts_currency",
+	} {
+		if !containsStr(changed, id) {
+			t.Errorf("changed lacks %s: %v", id, changed)
+		}
+	}
+	if containsStr(changed, "model.quickproj.stg_users") {
+		t.Error("stg_users did not change")
+	}
+	for _, n := range im.Changed {
+		if n.UniqueID == "model.quickproj.fct_revenue" && !reflect.DeepEqual(n.Reasons, []string{"git: models/marts/_marts.yml (properties)"}) {
+			t.Errorf("fct_revenue reasons = %v", n.Reasons)
+		}
+	}
+	down := names(im.Downstream)
+	for _, id := range []string{"analysis.quickproj.revenue_by_month", "test.quickproj.assert_revenue_positive", "model.quickproj.user_report"} {
+		if !containsStr(down, id) {
+			t.Errorf("downstream lacks %s: %v", id, down)
+		}
+	}
+	for _, n := range im.Downstream {
+		if n.UniqueID == "analysis.quickproj.revenue_by_month" && !reflect.DeepEqual(n.Reasons, []string{"downstream of fct_revenue"}) {
+			t.Errorf("revenue_by_month reasons = %v", n.Reasons)
+		}
+		if n.UniqueID == "model.quickproj.user_report" && !reflect.DeepEqual(n.Reasons, []string{"downstream of dim_users.v1, dim_users.v2"}) {
+			t.Errorf("user_report reasons = %v", n.Reasons)
+		}
+	}
+	if !reflect.DeepEqual(names(im.Exposures), []string{"exposure.quickproj.weekly_kpis"}) {
+		t.Errorf("exposures = %v", names(im.Exposures))
+	}
+	for _, s := range []string{"stg_payments+", "new_model+", "fct_revenue+", "dim_users.v1+", "exposure:weekly_kpis"} {
+		if !strings.Contains(" "+im.Selector+" ", " "+s+" ") {
+			t.Errorf("selector %q lacks %q", im.Selector, s)
+		}
+	}
+
+	// On the base branch itself only uncommitted changes count.
+	gitRun(t, repo, "stash", "-u", "-q")
+	gitRun(t, repo, "checkout", "-q", "main")
+	im, err = ComputeImpact(context.Background(), g, ImpactOptions{ProjectDir: proj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(im.ChangedFiles) != 0 || len(im.Changed) != 0 || im.Base != "main" {
+		t.Errorf("clean main: %+v", im)
+	}
+	// A missing base branch is a warning, not an error.
+	im, err = ComputeImpact(context.Background(), g, ImpactOptions{ProjectDir: proj, BaseBranch: "develop"})
+	if err != nil || len(im.Warnings) == 0 || !strings.Contains(im.Warnings[0], `"develop" not found`) {
+		t.Errorf("missing base: %v %v", err, im.Warnings)
+	}
+}
+
+func TestImpactOutsideGit(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	copyProject(t, dir)
+	g, err := QuickParse(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GIT_CEILING_DIRECTORIES", filepath.Dir(dir))
+	_, err = ComputeImpact(context.Background(), g, ImpactOptions{ProjectDir: dir})
+	if err == nil || !strings.Contains(err.Error(), "not in a git repository") {
+		t.Errorf("err = %v", err)
+	}
+	_, err = ComputeImpact(context.Background(), g, ImpactOptions{ProjectDir: dir, Git: filepath.Join(dir, "no-such-git")})
+	if err == nil || !strings.Contains(err.Error(), "git is not installed") {
+		t.Errorf("err = %v", err)
+	}
+	_, err = ComputeImpact(context.Background(), g, ImpactOptions{ProjectDir: dir, SkipGit: true, StateDir: dir})
+	if err == nil || !strings.Contains(err.Error(), "no manifest.json") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestManifestStaleAndLoadProject(t *testing.T) {
+	dir := t.TempDir()
+	copyProject(t, dir)
+	if mt, newer, stale := ManifestStale(dir); !mt.IsZero() || newer != "" || stale {
+		t.Errorf("no manifest: %v %q %v", mt, newer, stale)
+	}
+	g, err := LoadProject(dir, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Origin.Kind != OriginQuickParse || g.Origin.Stale {
+		t.Fatalf("no manifest → quick parse: %v %+v", err, g.Origin)
+	}
+	manifest := filepath.Join(dir, "target", "manifest.json")
+	if err := os.MkdirAll(filepath.Dir(manifest), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(manifest, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			_ = os.Chtimes(p, old, old)
+		}
+		return nil
+	})
+	if _, newer, stale := ManifestStale(dir); stale {
+		t.Errorf("fresh manifest reported stale because of %s", newer)
+	}
+	now := time.Now()
+	if err := os.Chtimes(filepath.Join(dir, "models/staging/stg_users.sql"), now, now); err != nil {
+		t.Fatal(err)
+	}
+	mt, newer, stale := ManifestStale(dir)
+	if !stale || newer != "models/staging/stg_users.sql" || !mt.Equal(old) {
+		t.Errorf("stale = %v %q %v", stale, newer, mt)
+	}
+	// Files under target/ and dbt_packages/ never make the manifest stale.
+	if err := os.Chtimes(filepath.Join(dir, "models/staging/stg_users.sql"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "target", "compiled.sql"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, newer, stale := ManifestStale(dir); stale {
+		t.Errorf("target/ made the manifest stale: %s", newer)
+	}
+	if err := os.Chtimes(filepath.Join(dir, "models/staging/stg_users.sql"), now, now); err != nil {
+		t.Fatal(err)
+	}
+	g, err = LoadProject(dir, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Origin.Kind != OriginQuickParse || !strings.Contains(g.Origin.Warnings[0], "target/manifest.json is older than models/staging/stg_users.sql") {
+		t.Errorf("stale manifest → quick parse with a warning: %v %+v", err, g.Origin)
+	}
+}
+
+// projectFromManifest writes the models of a real manifest (raw_code at original_file_path) and
+// its sources into dir, so a quick parse of dir can be compared with the manifest.
+func projectFromManifest(t *testing.T, m *fixtureManifest, dir string) {
+	t.Helper()
+	// Each model's materialization goes into dbt_project.yml under its fqn, as a project would
+	// configure it, so the quick parse sees the same configs as the manifest.
+	type tree map[string]any
+	root := tree{}
+	for _, n := range m.Nodes {
+		if n.ResourceType != "model" || n.Package != m.Metadata.ProjectName {
+			continue
+		}
+		cur := root
+		for _, part := range n.FQN {
+			next, ok := cur[part].(tree)
+			if !ok {
+				next = tree{}
+				cur[part] = next
+			}
+			cur = next
+		}
+		cur["+materialized"] = n.Config.Materialized
+	}
+	var proj strings.Builder
+	proj.WriteString("name: " + m.Metadata.ProjectName + "\nmodels:\n")
+	var write func(t tree, depth int)
+	write = func(t tree, depth int) {
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			switch v := t[k].(type) {
+			case string:
+				proj.WriteString(strings.Repeat("  ", depth) + k + ": " + v + "\n")
+			case tree:
+				proj.WriteString(strings.Repeat("  ", depth) + k + ":\n")
+				write(v, depth+1)
+			}
+		}
+	}
+	write(root, 1)
+	files := map[string]string{"dbt_project.yml": proj.String()}
+	var y strings.Builder
+	y.WriteString("sources:\n")
+	bySource := map[string][]string{}
+	for _, s := range m.Sources {
+		bySource[s.SourceName] = append(bySource[s.SourceName], s.Name)
+	}
+	for src, tables := range bySource {
+		y.WriteString("  - name: " + src + "\n    tables:\n")
+		for _, tb := range tables {
+			y.WriteString("      - name: " + tb + "\n")
+		}
+	}
+	files["models/_sources_from_manifest.yml"] = y.String()
+	for _, n := range m.Nodes {
+		if n.ResourceType == "model" && n.Package == m.Metadata.ProjectName {
+			files[n.Path] = n.RawCode + "\n"
+		}
+	}
+	for p, c := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestImpactAgainstProductionManifest(t *testing.T) {
+	manifest := fixtures.Path(t, "manifests/jaffle-shop-dbt1.11/manifest.json")
+	m := readFixtureManifest(t, "manifests/jaffle-shop-dbt1.11/manifest.json")
+	dir := t.TempDir()
+	projectFromManifest(t, m, dir)
+	state := t.TempDir()
+	b, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(state, "manifest.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g, err := QuickParse(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := ComputeImpact(context.Background(), g, ImpactOptions{ProjectDir: dir, StateDir: state, SkipGit: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !im.StateCompared {
+		t.Fatal("state not compared")
+	}
+	for _, n := range im.Changed {
+		if n.ResourceType == "model" {
+			t.Errorf("unchanged project reports %s as %v", n.UniqueID, n.Reasons)
+		}
+	}
+	// Edit one model and add another: modified.body and new, and everything downstream.
+	appendFile(t, filepath.Join(dir, "models/staging/stg_orders.sql"), "-- edited\n")
+	if err := os.WriteFile(filepath.Join(dir, "models/marts/brand_new.sql"), []byte("select * from {{ ref('orders') }}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g, err = QuickParse(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err = ComputeImpact(context.Background(), g, ImpactOptions{ProjectDir: dir, StateDir: state, SkipGit: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reasons := map[string][]string{}
+	for _, n := range im.Changed {
+		if n.ResourceType == "model" {
+			reasons[n.UniqueID] = n.Reasons
+		}
+	}
+	want := map[string][]string{
+		"model.jaffle_shop.stg_orders": {"state:modified.body"},
+		"model.jaffle_shop.brand_new":  {"state:new"},
+	}
+	if !reflect.DeepEqual(reasons, want) {
+		t.Errorf("changed models = %v, want %v", reasons, want)
+	}
+	if !containsStr(names(im.Downstream), "model.jaffle_shop.orders") || im.Selector != "state:modified+" {
+		t.Errorf("downstream %v selector %q", names(im.Downstream), im.Selector)
+	}
+}
+
+func TestLoadProjectPrefersFreshManifest(t *testing.T) {
+	manifest := fixtures.Path(t, "manifests/jaffle-shop-dbt1.11/manifest.json")
+	m := readFixtureManifest(t, "manifests/jaffle-shop-dbt1.11/manifest.json")
+	dir := t.TempDir()
+	projectFromManifest(t, m, dir)
+	old := time.Now().Add(-time.Hour)
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			_ = os.Chtimes(p, old, old)
+		}
+		return nil
+	})
+	b, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(dir, "target")
+	if err := os.MkdirAll(target, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(target, "manifest.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g, err := LoadProject(dir, LoadOptions{CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Origin.Kind != OriginManifest || g.Origin.Stale {
+		t.Fatalf("fresh manifest: %v %+v", err, g.Origin)
+	}
+	now := time.Now().Add(time.Minute)
+	if err := os.Chtimes(filepath.Join(dir, "models/staging/stg_orders.sql"), now, now); err != nil {
+		t.Fatal(err)
+	}
+	g, err = LoadProject(dir, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Origin.Kind != OriginQuickParse {
+		t.Fatalf("stale manifest → quick parse: %v %+v", err, g.Origin)
+	}
+	g, err = LoadProject(dir, LoadOptions{PreferManifest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Origin.Kind != OriginManifest || !g.Origin.Stale {
+		t.Fatalf("PreferManifest: %v %+v", err, g.Origin)
+	}
+	// A corrupt manifest falls back to the quick parse with a warning.
+	if err := os.WriteFile(filepath.Join(target, "manifest.json"), []byte(`{"nodes": {`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	future := time.Now().Add(time.Hour)
+	_ = os.Chtimes(filepath.Join(target, "manifest.json"), future, future)
+	g, err = LoadProject(dir, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Origin.Kind != OriginQuickParse || !strings.Contains(g.Origin.Warnings[0], "could not be read") {
+		t.Fatalf("corrupt manifest: %v %+v", err, g.Origin)
+	}
+}
+
+func TestImpactStateWithManifests(t *testing.T) {
+	path := fixtures.Path(t, "manifests/tuva-dbt1.7/manifest.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := t.TempDir()
+	if err := os.WriteFile(filepath.Join(state, "manifest.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prod, err := LoadManifest(filepath.Join(state, "manifest.json"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The branch edits one root-project file: its checksum changes.
+	var target *Node
+	for i := range prod.Nodes {
+		n := &prod.Nodes[i]
+		if (n.ResourceType == "model" || n.ResourceType == "seed") && n.Package == prod.Origin.ProjectName && n.Checksum != "" && len(prod.Children(i)) > 0 {
+			target = n
+			break
+		}
+	}
+	if target == nil {
+		t.Skip("no root-project node with children in the fixture")
+	}
+	edited := strings.Replace(string(b), target.Checksum, strings.Repeat("0", len(target.Checksum)), 1)
+	cur, err := ParseManifest([]byte(edited), "manifest.json", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := ComputeImpact(context.Background(), cur, ImpactOptions{StateDir: state, SkipGit: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(im.Changed); !reflect.DeepEqual(got, []string{target.UniqueID}) {
+		t.Errorf("changed = %v, want [%s]", got, target.UniqueID)
+	}
+	if len(im.Downstream) == 0 || im.Selector != "state:modified+" {
+		t.Errorf("downstream %v selector %q", names(im.Downstream), im.Selector)
+	}
+}

@@ -1,0 +1,212 @@
+package dbt
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+)
+
+// FindNode resolves what a user typed to name one node: a unique id ("model.shop.orders"), a
+// name ("orders"), a source ("raw.users" or "source:raw.users"), a model version
+// ("dim_users.v2"; a bare versioned name means its latest version), a file path or file name
+// ("models/orders.sql", "orders.sql"), or a selector-ish spelling with graph operators
+// ("+orders+", "2+orders", "@orders"), which are ignored. When several nodes share the name
+// the model (then seed, snapshot, source, exposure) wins, as in dbt's ref(). It returns -1 and
+// up to five close names when nothing matches.
+func FindNode(g *Graph, query string) (int, []string) {
+	q := stripGraphOperators(strings.TrimSpace(query))
+	if q == "" {
+		return -1, nil
+	}
+	if i, ok := g.Index(q); ok {
+		return i, nil
+	}
+	method := ""
+	if k := strings.IndexByte(q, ':'); k > 0 {
+		method, q = q[:k], q[k+1:]
+	}
+	var best []int
+	consider := func(i int) { best = append(best, i) }
+	for i := range g.Nodes {
+		n := &g.Nodes[i]
+		switch method {
+		case "source":
+			if n.ResourceType == "source" && (n.SourceName+"."+n.Name == q || n.Package+"."+n.SourceName+"."+n.Name == q) {
+				consider(i)
+			}
+			continue
+		case "exposure", "metric", "semantic_model", "saved_query", "unit_test":
+			if n.ResourceType == method && n.Name == q {
+				consider(i)
+			}
+			continue
+		case "path", "file":
+		case "", "fqn":
+		default:
+			continue
+		}
+		switch {
+		case n.Name == q, DisplayName(n) == q,
+			n.Version != "" && n.Name+"_v"+n.Version == q,
+			n.OriginalPath != "" && n.OriginalPath == q && n.ResourceType != "test" && n.ResourceType != "source" && n.ResourceType != "exposure",
+			strings.Contains(q, ".") && strings.HasSuffix(q, ".sql") && path.Base(n.OriginalPath) == q,
+			len(n.FQN) > 1 && strings.Join(n.FQN, ".") == q:
+			consider(i)
+		}
+	}
+	if len(best) > 0 {
+		sort.SliceStable(best, func(a, b int) bool {
+			na, nb := &g.Nodes[best[a]], &g.Nodes[best[b]]
+			if na.Disabled != nb.Disabled {
+				return nb.Disabled
+			}
+			if ra, rb := typeRank(na.ResourceType), typeRank(nb.ResourceType); ra != rb {
+				return ra < rb
+			}
+			// The latest version of a versioned model first.
+			if na.Version != nb.Version {
+				return versionLess(nb.Version, na.Version)
+			}
+			return na.UniqueID < nb.UniqueID
+		})
+		return best[0], nil
+	}
+	return -1, ClosestNames(g, q, 5)
+}
+
+// stripGraphOperators removes selector graph operators: "@x", "+x", "2+x", "x+", "x+3".
+func stripGraphOperators(q string) string {
+	q = strings.TrimPrefix(q, "@")
+	if k := strings.IndexByte(q, '+'); k >= 0 && strings.Trim(q[:k], "0123456789") == "" {
+		q = q[k+1:]
+	}
+	if k := strings.LastIndexByte(q, '+'); k >= 0 && strings.Trim(q[k+1:], "0123456789") == "" {
+		q = q[:k]
+	}
+	return q
+}
+
+func typeRank(t string) int {
+	switch t {
+	case "model":
+		return 0
+	case "seed":
+		return 1
+	case "snapshot":
+		return 2
+	case "source":
+		return 3
+	case "exposure":
+		return 4
+	case "test":
+		return 9
+	}
+	return 5
+}
+
+// ClosestNames returns up to n node names closest to q (edit distance, then names containing q),
+// for "did you mean" messages.
+func ClosestNames(g *Graph, q string, n int) []string {
+	type cand struct {
+		name string
+		d    int
+	}
+	seen := map[string]bool{}
+	var cands []cand
+	lq := strings.ToLower(q)
+	for i := range g.Nodes {
+		nd := &g.Nodes[i]
+		if nd.ResourceType == "test" || nd.Disabled {
+			continue
+		}
+		name := DisplayName(nd)
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		ln := strings.ToLower(name)
+		d := editDistance(lq, ln)
+		if strings.Contains(ln, lq) || strings.Contains(lq, ln) {
+			d = min(d, 1+abs(len(ln)-len(lq))/4)
+		}
+		if d <= max(2, len(q)/2) {
+			cands = append(cands, cand{name, d})
+		}
+	}
+	sort.Slice(cands, func(a, b int) bool {
+		if cands[a].d != cands[b].d {
+			return cands[a].d < cands[b].d
+		}
+		return cands[a].name < cands[b].name
+	})
+	out := []string{}
+	for k := 0; k < len(cands) && k < n; k++ {
+		out = append(out, cands[k].name)
+	}
+	return out
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// editDistance is the Levenshtein distance of two strings (bytes; node names are ASCII).
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		if a == b {
+			return 0
+		}
+		return max(len(a), len(b))
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// NodeNotFoundError explains a FindNode miss.
+func NodeNotFoundError(query string, suggestions []string) error {
+	if len(suggestions) == 0 {
+		return fmt.Errorf("no node matches %q; try a model name, a unique id or a file path", query)
+	}
+	return fmt.Errorf("no node matches %q; closest: %s", query, strings.Join(suggestions, ", "))
+}
+
+// NodeSelector returns a dbt selector that selects exactly this node: "orders",
+// "dim_users.v2", "source:raw.users", "exposure:weekly_kpis". Names are qualified with their
+// package when the node comes from a package ("dbt_utils.some_model" is fqn-prefix syntax).
+func NodeSelector(g *Graph, n *Node) string {
+	switch n.ResourceType {
+	case "source":
+		return "source:" + n.SourceName + "." + n.Name
+	case "exposure", "metric", "semantic_model", "saved_query":
+		return n.ResourceType + ":" + n.Name
+	case "unit_test":
+		return "unit_test:" + n.Name
+	}
+	name := n.Name
+	if n.Version != "" {
+		name += ".v" + n.Version
+	}
+	if g != nil && g.Origin.ProjectName != "" && n.Package != "" && n.Package != g.Origin.ProjectName {
+		name = n.Package + "." + name
+	}
+	return name
+}

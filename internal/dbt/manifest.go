@@ -1,0 +1,813 @@
+package dbt
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// OriginManifest is Origin.Kind for graphs read from a dbt manifest.json.
+const OriginManifest = "manifest"
+
+// LatestManifestSchema is the newest manifest schema version datatui knows. Newer versions are
+// read the same way (dbt only adds optional keys within a version), with a warning.
+const LatestManifestSchema = 12
+
+// manifestSections are the top-level dicts of manifest.json that hold graph members.
+var manifestSections = [...]string{"nodes", "sources", "exposures", "metrics", "semantic_models", "saved_queries", "unit_tests", "functions"}
+
+// LoadManifest reads a dbt manifest.json (schema v1 to v12) into a Graph: nodes, sources,
+// exposures, metrics, semantic models, saved queries, unit tests and functions, plus disabled
+// definitions (flagged Disabled, without edges). Raw and compiled SQL are not kept; Graph.SQL
+// reads them back on demand. With opts.CacheDir set the decoded index is cached there and reused
+// while the file is unchanged (see cache.go); a stale or unreadable cache is rebuilt silently.
+func LoadManifest(path string, opts LoadOptions) (*Graph, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("manifest: %s is a folder, not a manifest.json", path)
+	}
+	defer relaxGC()()
+	if opts.CacheDir != "" {
+		if g := readCachedIndex(path, st, opts.CacheDir); g != nil {
+			return g, nil
+		}
+	}
+	data, release, err := readWhole(path)
+	if err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	defer release()
+	g, err := decodeManifest(data, path, st.ModTime())
+	if err != nil {
+		return nil, fmt.Errorf("manifest %s: %w", path, err)
+	}
+	if opts.CacheDir != "" {
+		// A cache that cannot be written only costs the next start some time.
+		_ = writeCachedIndex(g, path, st, data, opts.CacheDir)
+	}
+	return g, nil
+}
+
+// gcState lets concurrent loads share one GC setting: the first raises it, the last restores.
+var gcState struct {
+	sync.Mutex
+	depth, old int
+}
+
+// relaxGC makes the garbage collector run less often until the returned func is called.
+// Loading allocates a few MB per 10k nodes and keeps nearly all of it, so collecting as the
+// heap doubles from a few MB would only cost time.
+func relaxGC() func() {
+	gcState.Lock()
+	defer gcState.Unlock()
+	if gcState.depth == 0 {
+		gcState.old = debug.SetGCPercent(400)
+		if gcState.old < 0 || gcState.old > 400 {
+			debug.SetGCPercent(gcState.old)
+		}
+	}
+	gcState.depth++
+	return func() {
+		gcState.Lock()
+		defer gcState.Unlock()
+		if gcState.depth--; gcState.depth == 0 {
+			debug.SetGCPercent(gcState.old)
+		}
+	}
+}
+
+// ParseManifest decodes manifest.json bytes. path and mtime only fill Origin.
+func ParseManifest(data []byte, path string, mtime time.Time) (*Graph, error) {
+	return decodeManifest(data, path, mtime)
+}
+
+// nodeSpan is where one graph member's JSON object sits in the file.
+type nodeSpan struct {
+	start, end int
+	section    uint8 // index into manifestSections
+	disabled   bool
+}
+
+type manifestMeta struct {
+	schemaURL, dbtVersion, projectName string
+}
+
+func decodeManifest(data []byte, path string, mtime time.Time) (*Graph, error) {
+	// The top-level scan finds each member's byte span and hands spans to decoders in batches,
+	// so decoding runs on the other cores while the scan continues.
+	const batchSize = 128
+	type batch struct {
+		seq   int
+		spans []nodeSpan
+		nodes []Node
+	}
+	work := make(chan *batch, 64)
+	var mu sync.Mutex
+	var done []*batch
+	var decodeErr error
+	var wg sync.WaitGroup
+	workers := max(1, min(runtime.GOMAXPROCS(0), 8))
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := &nodeDecoder{s: jsonScanner{b: data, intern: make(map[string]string, 1024)}, maps: map[uint64][]map[string]string{}}
+			for b := range work {
+				b.nodes = make([]Node, len(b.spans))
+				err := func() (err error) {
+					defer catchJSON(&err)
+					for k, sp := range b.spans {
+						d.s.i = sp.start
+						d.decode(&b.nodes[k], sp)
+					}
+					return nil
+				}()
+				mu.Lock()
+				if err != nil && decodeErr == nil {
+					decodeErr = err
+				}
+				done = append(done, b)
+				mu.Unlock()
+			}
+		}()
+	}
+	var meta manifestMeta
+	seq := 0
+	cur := &batch{}
+	emit := func(sp nodeSpan) {
+		cur.spans = append(cur.spans, sp)
+		if len(cur.spans) == batchSize {
+			work <- cur
+			seq++
+			cur = &batch{seq: seq}
+		}
+	}
+	scanErr := func() (err error) {
+		defer close(work)
+		defer catchJSON(&err)
+		scanManifestTop(&jsonScanner{b: data}, &meta, emit)
+		if len(cur.spans) > 0 {
+			work <- cur
+		}
+		return nil
+	}()
+	wg.Wait()
+	if scanErr != nil {
+		return nil, scanErr
+	}
+	if decodeErr != nil {
+		return nil, decodeErr
+	}
+	sort.Slice(done, func(a, b int) bool { return done[a].seq < done[b].seq })
+	total := 0
+	for _, b := range done {
+		total += len(b.nodes)
+	}
+
+	origin := Origin{Kind: OriginManifest, Path: path, Built: mtime, DBTVersion: meta.dbtVersion, ProjectName: meta.projectName}
+	origin.SchemaVersion = schemaVersion(meta.schemaURL)
+	switch {
+	case meta.schemaURL == "":
+		origin.Warnings = append(origin.Warnings, "the manifest has no metadata.dbt_schema_version; reading it as the newest format")
+	case origin.SchemaVersion < 1 || origin.SchemaVersion > LatestManifestSchema || !strings.Contains(meta.schemaURL, "/manifest/"):
+		origin.Warnings = append(origin.Warnings, fmt.Sprintf("unknown manifest schema %s (datatui knows v1 to v%d); reading it anyway, some fields may be missing", meta.schemaURL, LatestManifestSchema))
+	}
+
+	// Keep one definition per unique id: the enabled one, else the first disabled one.
+	type pair struct {
+		n    *Node
+		span nodeSpan
+	}
+	kept := make([]pair, 0, total)
+	seen := make(map[string]int, total)
+	for _, b := range done {
+		for k := range b.nodes {
+			n := &b.nodes[k]
+			if n.UniqueID == "" {
+				continue
+			}
+			if j, dup := seen[n.UniqueID]; dup {
+				if kept[j].n.Disabled && !n.Disabled {
+					kept[j] = pair{n, b.spans[k]}
+				}
+				continue
+			}
+			seen[n.UniqueID] = len(kept)
+			kept = append(kept, pair{n, b.spans[k]})
+		}
+	}
+	sort.Slice(kept, func(a, b int) bool { return kept[a].n.UniqueID < kept[b].n.UniqueID })
+	out := make([]Node, len(kept))
+	src := &sqlSource{path: path, size: int64(len(data)), mtime: mtime, spans: make([][2]int64, len(kept))}
+	for k := range kept {
+		out[k] = *kept[k].n
+		src.spans[k] = [2]int64{int64(kept[k].span.start), int64(kept[k].span.end)}
+	}
+	if origin.ProjectName == "" {
+		origin.ProjectName = guessRootProject(out)
+	}
+	g := NewGraph(out, origin)
+	g.sql = src
+	return g, nil
+}
+
+// scanManifestTop walks the top-level object: it reads metadata and emits the span of every
+// graph member (and disabled definition), skipping everything else (macros, docs, maps).
+func scanManifestTop(s *jsonScanner, meta *manifestMeta, emit func(nodeSpan)) {
+	s.ws()
+	if s.i >= len(s.b) {
+		s.fail("the file is empty")
+	}
+	if s.b[s.i] != '{' {
+		s.fail("a manifest is a JSON object; found %s", quoteByte(s.b[s.i]))
+	}
+	s.object(func(key []byte) {
+		switch k := string(key); k {
+		case "metadata":
+			s.object(func(mk []byte) {
+				switch string(mk) {
+				case "dbt_schema_version":
+					meta.schemaURL = s.str()
+				case "dbt_version":
+					meta.dbtVersion = s.str()
+				case "project_name":
+					meta.projectName = s.str()
+				default:
+					s.skip()
+				}
+			})
+		case "disabled":
+			// v1-v3: a list of nodes; v4+: unique_id -> list of definitions.
+			collect := func() {
+				if s.peek() != '{' {
+					s.skip()
+					return
+				}
+				start := s.i
+				s.skipNested()
+				emit(nodeSpan{start: start, end: s.i, disabled: true})
+			}
+			switch s.peek() {
+			case '[':
+				s.array(collect)
+			case '{':
+				s.object(func([]byte) {
+					if s.peek() == '[' {
+						s.array(collect)
+					} else {
+						collect()
+					}
+				})
+			default:
+				s.skip()
+			}
+		default:
+			sec := slices.Index(manifestSections[:], k)
+			if sec < 0 {
+				s.skip()
+				return
+			}
+			if c := s.peek(); c != '{' && c != 'n' {
+				s.fail("%q should be an object, found %s", k, quoteByte(c))
+			}
+			s.object(func([]byte) {
+				if c := s.peek(); c != '{' {
+					s.fail("entries of %q should be objects, found %s", k, quoteByte(c))
+				}
+				start := s.i
+				s.skipNested()
+				emit(nodeSpan{start: start, end: s.i, section: uint8(sec)})
+			})
+		}
+	})
+	if s.ws(); s.i < len(s.b) {
+		s.fail("unexpected data after the manifest object")
+	}
+}
+
+// schemaVersion extracts N from ".../manifest/vN.json"; 0 when absent.
+func schemaVersion(url string) int {
+	i := strings.LastIndex(url, "/v")
+	if i < 0 {
+		return 0
+	}
+	v := strings.TrimSuffix(url[i+2:], ".json")
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// guessRootProject picks the most common package of models when metadata lacks project_name
+// (manifests before v10).
+func guessRootProject(nodes []Node) string {
+	counts := map[string]int{}
+	best, bestN := "", 0
+	for i := range nodes {
+		if nodes[i].ResourceType == "model" && !nodes[i].Disabled {
+			counts[nodes[i].Package]++
+			if c := counts[nodes[i].Package]; c > bestN || c == bestN && nodes[i].Package < best {
+				best, bestN = nodes[i].Package, c
+			}
+		}
+	}
+	return best
+}
+
+// nodeDecoder decodes graph members; one per goroutine.
+type nodeDecoder struct {
+	s jsonScanner
+	// maps shares identical config maps between nodes (most nodes of a project have the same
+	// handful of default configs), keyed by a hash of their contents.
+	maps map[uint64][]map[string]string
+	kv   [][2]string // scratch for config pairs
+}
+
+func (d *nodeDecoder) decode(n *Node, sp nodeSpan) {
+	s := &d.s
+	var access, group, testColumn string
+	var cfgMeta map[string]string
+	n.Config.Enabled = !sp.disabled
+	n.Disabled = sp.disabled
+	section := manifestSections[sp.section]
+	s.object(func(key []byte) {
+		switch string(key) {
+		case "unique_id":
+			n.UniqueID = s.str()
+		case "name":
+			n.Name = s.str()
+		case "resource_type":
+			n.ResourceType = s.istr()
+		case "package_name":
+			n.Package = s.istr()
+		case "path":
+			n.Path = s.str()
+		case "original_file_path":
+			n.OriginalPath = s.str()
+		case "patch_path":
+			n.PatchPath = s.str()
+		case "fqn":
+			n.FQN = s.strs()
+		case "tags":
+			n.Tags = s.strs()
+		case "description":
+			n.Description = s.str()
+		case "database":
+			n.Database = s.istr()
+		case "schema":
+			n.Schema = s.istr()
+		case "alias":
+			n.Alias = s.str()
+		case "version":
+			n.Version, _ = s.text()
+		case "latest_version":
+			n.LatestVersion, _ = s.text()
+		case "source_name":
+			n.SourceName = s.istr()
+		case "config":
+			cfgMeta = d.config(&n.Config, n)
+		case "columns":
+			n.Columns = d.columns()
+		case "depends_on":
+			s.object(func(k []byte) {
+				if string(k) == "nodes" {
+					n.DependsOn = s.strs()
+				} else {
+					s.skip()
+				}
+			})
+		case "test_metadata":
+			tm := &TestMetadata{}
+			s.object(func(k []byte) {
+				switch string(k) {
+				case "name":
+					tm.Name = s.istr()
+				case "namespace":
+					tm.Namespace = s.istr()
+				case "kwargs":
+					s.object(func(k []byte) {
+						if string(k) == "column_name" {
+							tm.Column, _ = s.text()
+						} else {
+							s.skip()
+						}
+					})
+				default:
+					s.skip()
+				}
+			})
+			if tm.Name != "" {
+				n.TestMetadata = tm
+			}
+		case "column_name":
+			testColumn = s.str()
+		case "attached_node":
+			n.AttachedNode = s.str()
+		case "meta":
+			n.Meta = d.flatMap()
+		case "checksum":
+			if s.peek() == '"' {
+				n.Checksum = s.str()
+				return
+			}
+			s.object(func(k []byte) {
+				if string(k) == "checksum" {
+					n.Checksum = s.str()
+				} else {
+					s.skip()
+				}
+			})
+		case "owner":
+			if s.peek() == '{' {
+				var name, email string
+				s.object(func(k []byte) {
+					switch string(k) {
+					case "name":
+						name = s.str()
+					case "email":
+						email = s.str()
+					default:
+						s.skip()
+					}
+				})
+				n.Owner = name
+				if n.Owner == "" {
+					n.Owner = email
+				}
+			} else {
+				n.Owner, _ = s.text()
+			}
+		case "label":
+			n.Label = s.str()
+		case "type":
+			if section == "exposures" {
+				n.ExposureType = s.str()
+			} else {
+				s.skip()
+			}
+		case "url":
+			n.URL = s.str()
+		case "relation_name":
+			n.RelationName = s.str()
+		case "unrendered_config":
+			n.UnrenderedHash, n.UnrenderedRelation = d.unrendered()
+		case "contract":
+			s.object(func(k []byte) {
+				switch string(k) {
+				case "enforced":
+					n.ContractEnf = s.boolean()
+				case "checksum":
+					n.ContractChecksum = s.str()
+				default:
+					s.skip()
+				}
+			})
+		case "access":
+			access = s.istr()
+		case "group":
+			group = s.istr()
+		default:
+			s.skip()
+		}
+	})
+	if access != "" {
+		n.Config.Access = access
+	}
+	if group != "" {
+		n.Config.Group = group
+	}
+	if n.TestMetadata != nil && n.TestMetadata.Column == "" {
+		n.TestMetadata.Column = testColumn
+	}
+	if len(n.Meta) == 0 && len(cfgMeta) > 0 {
+		n.Meta = cfgMeta
+	}
+	if n.Owner == "" && n.Meta != nil {
+		n.Owner = n.Meta["owner"]
+	}
+	if n.ResourceType == "" {
+		// Very old manifests omit resource_type on some members; the unique id starts with it.
+		if i := strings.IndexByte(n.UniqueID, '.'); i > 0 {
+			n.ResourceType = n.UniqueID[:i]
+		}
+	}
+}
+
+// config decodes a node's config: known keys into fields, the rest flattened into Extra
+// ("docs.show" → "true"). null, empty lists and empty objects are left out: no selector value
+// can match them. It returns config.meta flattened.
+func (d *nodeDecoder) config(c *NodeConfig, n *Node) map[string]string {
+	s := &d.s
+	var meta map[string]string
+	extra := d.kv[:0]
+	put := func(k, v string) { extra = append(extra, [2]string{k, v}) }
+	var flatten func(prefix string)
+	flatten = func(prefix string) {
+		s.object(func(k []byte) {
+			key := prefix + s.internBytes(k)
+			if s.peek() == '{' {
+				flatten(key + ".")
+				return
+			}
+			if v, ok := s.text(); ok && v != "[]" {
+				put(key, v)
+			}
+		})
+	}
+	s.object(func(key []byte) {
+		switch k := string(key); k {
+		case "materialized":
+			c.Materialized = s.istr()
+		case "schema":
+			c.Schema = s.istr()
+		case "database":
+			c.Database = s.istr()
+		case "alias":
+			c.Alias = s.str()
+		case "enabled":
+			c.Enabled = s.boolean()
+		case "severity":
+			c.Severity = s.istr()
+		case "group":
+			c.Group = s.istr()
+		case "access":
+			c.Access = s.istr()
+		case "tags":
+			c.Tags = s.strs()
+		case "meta":
+			meta = d.flatMap()
+		case "contract":
+			s.object(func(ck []byte) {
+				ckey := "contract." + s.internBytes(ck)
+				if string(ck) == "enforced" {
+					v := s.boolean()
+					n.ContractEnf = n.ContractEnf || v
+					put(ckey, strconv.FormatBool(v))
+					return
+				}
+				if v, ok := s.text(); ok && v != "[]" && v != "{}" {
+					put(ckey, v)
+				}
+			})
+		default:
+			if s.peek() == '{' {
+				flatten(s.internBytes(key) + ".")
+				return
+			}
+			if v, ok := s.text(); ok && v != "[]" {
+				put(s.internBytes(key), v)
+			}
+		}
+	})
+	c.Extra = d.shareMap(extra)
+	d.kv = extra[:0]
+	return meta
+}
+
+func (s *jsonScanner) internBytes(b []byte) string {
+	if v, ok := s.intern[string(b)]; ok {
+		return v
+	}
+	v := string(b)
+	if s.intern != nil {
+		s.intern[v] = v
+	}
+	return v
+}
+
+// shareMap returns the map of these pairs, reusing an earlier identical map when there is one;
+// a new map is allocated only for a new combination.
+func (d *nodeDecoder) shareMap(kv [][2]string) map[string]string {
+	if len(kv) == 0 {
+		return nil
+	}
+	// Order-independent hash: the sum of per-pair FNV-1a hashes.
+	var h uint64
+	for _, p := range kv {
+		x := uint64(14695981039346656037)
+		for i := 0; i < len(p[0]); i++ {
+			x = (x ^ uint64(p[0][i])) * 1099511628211
+		}
+		x = (x ^ 0xff) * 1099511628211
+		for i := 0; i < len(p[1]); i++ {
+			x = (x ^ uint64(p[1][i])) * 1099511628211
+		}
+		h += x
+	}
+next:
+	for _, prev := range d.maps[h] {
+		if len(prev) != len(kv) {
+			continue
+		}
+		for _, p := range kv {
+			if v, ok := prev[p[0]]; !ok || v != p[1] {
+				continue next
+			}
+		}
+		return prev
+	}
+	m := make(map[string]string, len(kv))
+	for _, p := range kv {
+		m[p[0]] = p[1]
+	}
+	d.maps[h] = append(d.maps[h], m)
+	return m
+}
+
+// flatMap reads an object of any values into strings (nested values as compact JSON).
+func (d *nodeDecoder) flatMap() map[string]string {
+	s := &d.s
+	var m map[string]string
+	s.object(func(k []byte) {
+		v, ok := s.text()
+		if !ok {
+			return
+		}
+		if m == nil {
+			m = make(map[string]string, 4)
+		}
+		m[s.internBytes(k)] = v
+	})
+	return m
+}
+
+func (d *nodeDecoder) columns() []Column {
+	s := &d.s
+	var cols []Column
+	s.object(func(k []byte) {
+		c := Column{}
+		if s.peek() != '{' {
+			s.skip()
+			return
+		}
+		s.object(func(ck []byte) {
+			switch string(ck) {
+			case "name":
+				c.Name = s.str()
+			case "description":
+				c.Description = s.str()
+			case "data_type":
+				c.DataType = s.istr()
+			default:
+				s.skip()
+			}
+		})
+		if c.Name == "" {
+			c.Name = string(k)
+		}
+		cols = append(cols, c)
+	})
+	return cols
+}
+
+// unrendered reads unrendered_config and returns a hash of it that does not depend on the
+// order of its top-level keys, plus its database, schema and alias values joined by NUL. Values
+// are hashed as written: both manifests of a state comparison come from dbt's own serializer,
+// so equal nested values are written the same way.
+func (d *nodeDecoder) unrendered() (hash, relation string) {
+	s := &d.s
+	if s.peek() != '{' {
+		s.skip()
+		return "", ""
+	}
+	var rel [3]string
+	var sum uint64
+	s.object(func(k []byte) {
+		s.ws()
+		start := s.i
+		s.skip()
+		val := s.b[start:s.i]
+		x := fnvBytes(fnvBytes(14695981039346656037, k), []byte{0})
+		sum += fnvBytes(x, val)
+		switch string(k) {
+		case "database":
+			rel[0] = string(val)
+		case "schema":
+			rel[1] = string(val)
+		case "alias":
+			rel[2] = string(val)
+		}
+	})
+	if rel != [3]string{} {
+		relation = rel[0] + "\x00" + rel[1] + "\x00" + rel[2]
+	}
+	return strconv.FormatUint(sum, 16), relation
+}
+
+// fnvBytes continues an FNV-1a hash over b.
+func fnvBytes(h uint64, b []byte) uint64 {
+	for _, c := range b {
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return h
+}
+
+// sqlSource locates each node's JSON object in the manifest file, so SQL can be read back
+// without keeping it in memory.
+type sqlSource struct {
+	path  string
+	size  int64
+	mtime time.Time
+	spans [][2]int64 // per node index: [start, end) byte offsets
+}
+
+// SQL returns a node's raw SQL (as written, with Jinja) or, with compiled set, its compiled SQL.
+// For a graph read from a manifest both come from the manifest file (compiled SQL is there only
+// for nodes the last dbt command compiled); for a quick-parsed graph raw SQL is read from the
+// node's file and compiled SQL is not available.
+func (g *Graph) SQL(uniqueID string, compiled bool) (string, error) {
+	i, ok := g.Index(uniqueID)
+	if !ok {
+		return "", fmt.Errorf("no node %s", uniqueID)
+	}
+	n := &g.Nodes[i]
+	if g.sql != nil && i < len(g.sql.spans) {
+		code, found, err := g.sql.read(i, compiled)
+		if err != nil {
+			return "", err
+		}
+		if found {
+			return code, nil
+		}
+		if compiled {
+			return "", fmt.Errorf("%s has no compiled SQL in the manifest: run dbt compile --select %s", uniqueID, n.Name)
+		}
+		// Fall back to the file itself: <project>/target/manifest.json → <project>/<file>.
+		return readNodeFile(filepath.Dir(filepath.Dir(g.sql.path)), n)
+	}
+	if compiled {
+		return "", fmt.Errorf("compiled SQL needs a dbt manifest: run dbt compile --select %s", n.Name)
+	}
+	if g.Origin.Kind == OriginQuickParse {
+		return readNodeFile(g.Origin.Path, n)
+	}
+	return "", fmt.Errorf("no SQL is available for %s", uniqueID)
+}
+
+func readNodeFile(projectDir string, n *Node) (string, error) {
+	if n.OriginalPath == "" || strings.HasSuffix(n.OriginalPath, ".yml") || strings.HasSuffix(n.OriginalPath, ".yaml") {
+		return "", fmt.Errorf("%s is defined in YAML and has no SQL file", n.UniqueID)
+	}
+	b, err := os.ReadFile(filepath.Join(projectDir, filepath.FromSlash(n.OriginalPath)))
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+func (src *sqlSource) read(i int, compiled bool) (string, bool, error) {
+	sp := src.spans[i]
+	if sp[1] <= sp[0] {
+		return "", false, nil
+	}
+	f, err := os.Open(src.path)
+	if err != nil {
+		return "", false, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", false, err
+	}
+	if st.Size() != src.size || !st.ModTime().Equal(src.mtime) {
+		return "", false, fmt.Errorf("%s changed since it was loaded; reload the lineage", src.path)
+	}
+	buf := make([]byte, sp[1]-sp[0])
+	if _, err := f.ReadAt(buf, sp[0]); err != nil {
+		return "", false, err
+	}
+	want1, want2 := "raw_code", "raw_sql"
+	if compiled {
+		want1, want2 = "compiled_code", "compiled_sql"
+	}
+	var code string
+	found := false
+	err = func() (err error) {
+		defer catchJSON(&err)
+		s := &jsonScanner{b: buf}
+		s.object(func(k []byte) {
+			if key := string(k); (key == want1 || key == want2) && s.peek() == '"' {
+				code, found = s.str(), true
+			} else {
+				s.skip()
+			}
+		})
+		return nil
+	}()
+	if err != nil {
+		return "", false, fmt.Errorf("%s: %w", src.path, err)
+	}
+	return code, found, nil
+}

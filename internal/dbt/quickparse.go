@@ -1,0 +1,499 @@
+package dbt
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// OriginQuickParse is Origin.Kind for graphs built from the project files without dbt.
+const OriginQuickParse = "quick-parse"
+
+// QuickParse builds the project's graph from its files, without dbt and without a manifest:
+// dbt_project.yml (paths and folder-level configs), models (.sql and .py), properties YAML
+// (descriptions, columns, generic tests, sources, exposures, unit tests, versions), seeds,
+// snapshots, singular tests and analyses. Installed packages under dbt_packages/ are read the
+// same way so refs into them resolve.
+//
+// Unique ids and fqns follow dbt's rules, with one difference: generic tests' unique ids have no
+// trailing hash (dbt's "test.shop.not_null_orders_id.a1b2c3d4e5" is "test.shop.not_null_orders_id"
+// here), because dbt hashes parts of its internal state that the files do not hold. Test names
+// themselves (not_null_orders_id, accepted_values_orders_status__a__b, source_unique_raw_users_id)
+// are the ones dbt gives.
+//
+// Jinja that cannot be read without rendering it (ref(var('x')), refs built in loops) and other
+// per-file problems are reported in Origin.Warnings, never as an error; so are refs to missing
+// models and dependency cycles. Only a missing or unreadable dbt_project.yml is an error.
+func QuickParse(projectDir string) (*Graph, error) {
+	root, err := readProject(projectDir)
+	if err != nil {
+		return nil, err
+	}
+	q := &quickParser{root: root, byName: map[string][]int{}, latest: map[string]string{}, sources: map[string]int{}, ids: map[string]int{}}
+	q.parseProject(root)
+	if dir := filepath.Join(root.dir, root.packagesPath); isDir(dir) {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			pdir := filepath.Join(dir, e.Name())
+			if !e.IsDir() || !fileExists(filepath.Join(pdir, "dbt_project.yml")) {
+				continue
+			}
+			pkg, err := readProject(pdir)
+			if err != nil {
+				q.warn(filepath.ToSlash(filepath.Join(root.packagesPath, e.Name())), err.Error())
+				continue
+			}
+			if pkg.name == root.name {
+				continue
+			}
+			pkg.isPackage = true
+			pkg.prefix = filepath.ToSlash(filepath.Join(root.packagesPath, e.Name())) + "/"
+			q.parseProject(pkg)
+		}
+	}
+	q.applyVersions()
+	q.finishConfigs()
+	q.resolve()
+	nodes := q.keptNodes()
+	sort.Slice(nodes, func(i, j int) bool { return nodes[i].UniqueID < nodes[j].UniqueID })
+	g := NewGraph(nodes, Origin{Kind: OriginQuickParse, Path: root.dir, Built: time.Now(), ProjectName: root.name})
+	g.Origin.Warnings = append(q.warnings, g.Origin.Warnings...)
+	if cyc := findCycle(g); cyc != "" {
+		g.Origin.Warnings = append(g.Origin.Warnings, "dependency cycle: "+cyc+" (dbt refuses to run a project with a cycle)")
+	}
+	return g, nil
+}
+
+// project is one dbt project: the root project or an installed package.
+type project struct {
+	dir           string
+	name          string
+	isPackage     bool
+	prefix        string // where its files are, relative to the root project ("dbt_packages/util/")
+	modelPaths    []string
+	seedPaths     []string
+	snapshotPaths []string
+	testPaths     []string
+	analysisPaths []string
+	macroPaths    []string
+	targetPath    string
+	packagesPath  string
+	config        yaml.MapSlice // the whole file, for models:/seeds:/… folder configs
+}
+
+// readProject reads dbt_project.yml.
+func readProject(dir string) (*project, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	file := filepath.Join(abs, "dbt_project.yml")
+	raw, err := readYAML(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s has no dbt_project.yml; point datatui at the folder of your dbt project", dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w; fix the file so dbt (and datatui) can read it", file, err)
+	}
+	m := ymap(raw)
+	p := &project{dir: abs, config: m, name: ystr(yget(m, "name"))}
+	if p.name == "" {
+		return nil, fmt.Errorf("%s has no name: key; dbt needs one (name: my_project)", file)
+	}
+	paths := func(def string, keys ...string) []string {
+		for _, k := range keys {
+			if l := ystrings(yget(m, k)); len(l) > 0 {
+				for i := range l {
+					l[i] = strings.Trim(filepath.ToSlash(filepath.Clean(l[i])), "/")
+				}
+				return l
+			}
+		}
+		return []string{def}
+	}
+	p.modelPaths = paths("models", "model-paths", "source-paths")
+	p.seedPaths = paths("seeds", "seed-paths", "data-paths")
+	p.snapshotPaths = paths("snapshots", "snapshot-paths")
+	p.testPaths = paths("tests", "test-paths")
+	p.analysisPaths = paths("analyses", "analysis-paths")
+	p.macroPaths = paths("macros", "macro-paths")
+	p.targetPath = paths("target", "target-path")[0]
+	p.packagesPath = paths("dbt_packages", "packages-install-path")[0]
+	return p, nil
+}
+
+// pending is what a node still needs resolved once every file is read.
+type pending struct {
+	file     string // project-relative file, for warnings
+	refs     []RefCall
+	sources  []SourceCall
+	fileCfg  map[string]any // config() in the file: highest precedence
+	ymlCfg   map[string]any // config: in properties YAML
+	attachTo int            // for generic tests: index in refs/sources of the tested node (-1 none)
+	onSource bool           // the tested node is sources[attachTo]
+	pkg      *project
+	// folder is the node's path below its resource folder (for project-level configs).
+	resource string // models, seeds, snapshots, data_tests, sources, analyses, exposures, unit_tests
+	disabled bool
+	// calls are the macros the file calls; refs inside them are dependencies too.
+	calls []string
+	// measures and metrics are the semantic-layer names a metric or saved query reads.
+	measures, metrics []string
+}
+
+// macroInfo is what one {% macro %} block refers to.
+type macroInfo struct {
+	pkg     *project
+	refs    []RefCall
+	sources []SourceCall
+	calls   []string
+}
+
+type quickParser struct {
+	root     *project
+	ids      map[string]int // unique id → node index
+	nodes    []Node
+	pend     []pending
+	warnings []string
+	// byName maps "pkg.name" and "name" of models, seeds and snapshots to node indexes (several
+	// for versioned models).
+	byName map[string][]int
+	// latest maps "pkg.name" of a versioned model to its latest version.
+	latest map[string]string
+	// sources maps "pkg.source.table" and "source.table" to node indexes.
+	sources map[string]int
+	// versions declared in YAML, applied after every file is read: key "pkg.name".
+	versionDecls []versionDecl
+	// macros by name, from every project's macro-paths.
+	macros map[string][]macroInfo
+	// measures maps "pkg.measure" to its semantic model; metrics "pkg.metric" to the metric.
+	measures map[string]int
+	metrics  map[string]int
+}
+
+type versionDecl struct {
+	pkg    *project
+	name   string
+	file   string
+	latest string
+	vers   []versionEntry
+}
+
+type versionEntry struct {
+	v         string
+	definedIn string
+	entry     yaml.MapSlice
+}
+
+func (q *quickParser) warn(file, msg string) {
+	if file == "" {
+		q.warnings = append(q.warnings, msg)
+		return
+	}
+	q.warnings = append(q.warnings, file+": "+msg)
+}
+
+func (q *quickParser) add(n Node, p pending) int {
+	q.ids[n.UniqueID] = len(q.nodes)
+	q.nodes = append(q.nodes, n)
+	if p.attachTo == 0 && len(p.refs) == 0 && len(p.sources) == 0 {
+		p.attachTo = -1
+	}
+	q.pend = append(q.pend, p)
+	return len(q.nodes) - 1
+}
+
+func (q *quickParser) register(i int) {
+	n := &q.nodes[i]
+	for _, k := range []string{n.Package + "." + n.Name, n.Name} {
+		q.byName[k] = append(q.byName[k], i)
+	}
+}
+
+// parseProject reads one project's files.
+func (q *quickParser) parseProject(p *project) {
+	type file struct{ rel, root string }
+	var ymls []file
+	walk := func(roots []string, fn func(rel, root string)) {
+		for _, r := range roots {
+			base := filepath.Join(p.dir, filepath.FromSlash(r))
+			_ = filepath.WalkDir(base, func(pth string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return nil
+				}
+				name := d.Name()
+				if d.IsDir() {
+					if pth != base && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "__pycache__") {
+						return filepath.SkipDir
+					}
+					return nil
+				}
+				rel, err := filepath.Rel(p.dir, pth)
+				if err != nil {
+					return nil
+				}
+				fn(filepath.ToSlash(rel), r)
+				return nil
+			})
+		}
+	}
+	seenYML := map[string]bool{}
+	addYML := func(rel, root string) {
+		if (strings.HasSuffix(rel, ".yml") || strings.HasSuffix(rel, ".yaml")) && !seenYML[rel] {
+			seenYML[rel] = true
+			ymls = append(ymls, file{rel, root})
+		}
+	}
+	walk(p.modelPaths, func(rel, root string) {
+		switch {
+		case strings.HasSuffix(rel, ".sql"):
+			q.parseModel(p, rel, root, false)
+		case strings.HasSuffix(rel, ".py"):
+			q.parseModel(p, rel, root, true)
+		default:
+			addYML(rel, root)
+		}
+	})
+	walk(p.seedPaths, func(rel, root string) {
+		if strings.HasSuffix(strings.ToLower(rel), ".csv") {
+			q.parseSeed(p, rel, root)
+		} else {
+			addYML(rel, root)
+		}
+	})
+	walk(p.snapshotPaths, func(rel, root string) {
+		if strings.HasSuffix(rel, ".sql") {
+			q.parseSnapshots(p, rel, root)
+		} else {
+			addYML(rel, root)
+		}
+	})
+	walk(p.testPaths, func(rel, root string) {
+		if strings.HasSuffix(rel, ".sql") {
+			q.parseSingularTest(p, rel, root)
+		} else {
+			addYML(rel, root)
+		}
+	})
+	walk(p.analysisPaths, func(rel, root string) {
+		if strings.HasSuffix(rel, ".sql") {
+			q.parseAnalysis(p, rel, root)
+		} else {
+			addYML(rel, root)
+		}
+	})
+	walk(p.macroPaths, func(rel, root string) {
+		if strings.HasSuffix(rel, ".sql") {
+			q.parseMacros(p, rel)
+		} else {
+			addYML(rel, root)
+		}
+	})
+	for _, f := range ymls {
+		q.parseProperties(p, f.rel, f.root)
+	}
+}
+
+// parseMacros records the refs, sources and macro calls of each macro in a macro file.
+func (q *quickParser) parseMacros(p *project, rel string) {
+	src, _, err := readSource(p, rel)
+	if err != nil {
+		q.warn(p.prefix+rel, err.Error())
+		return
+	}
+	for _, b := range ExtractSQL(src).Blocks {
+		if b.Kind != "macro" || b.Name == "" {
+			continue
+		}
+		body := ExtractSQL(src[b.BodyStart:b.BodyEnd])
+		if q.macros == nil {
+			q.macros = map[string][]macroInfo{}
+		}
+		q.macros[b.Name] = append(q.macros[b.Name], macroInfo{pkg: p, refs: body.Refs, sources: body.Sources, calls: body.Calls})
+	}
+}
+
+// readSource reads a file and its dbt checksum (sha256 of the stripped contents, as dbt does).
+func readSource(p *project, rel string) (string, string, error) {
+	b, err := os.ReadFile(filepath.Join(p.dir, filepath.FromSlash(rel)))
+	if err != nil {
+		return "", "", err
+	}
+	s := string(b)
+	sum := sha256.Sum256([]byte(strings.TrimSpace(s)))
+	return s, hex.EncodeToString(sum[:]), nil
+}
+
+// fqnDirs returns the folders of rel below its resource root: models/staging/x.sql → [staging].
+func fqnDirs(rel, root string) []string {
+	r := strings.TrimPrefix(rel, root+"/")
+	dir := path.Dir(r)
+	if dir == "." || dir == "" {
+		return nil
+	}
+	return strings.Split(dir, "/")
+}
+
+func stem(rel string) string {
+	b := path.Base(rel)
+	return strings.TrimSuffix(b, path.Ext(b))
+}
+
+func fqnOf(pkg string, dirs []string, names ...string) []string {
+	out := make([]string, 0, 1+len(dirs)+len(names))
+	out = append(out, pkg)
+	out = append(out, dirs...)
+	return append(out, names...)
+}
+
+func (q *quickParser) fileWarnings(rel string, ex Extracted) {
+	for _, u := range ex.Unresolved {
+		if strings.HasPrefix(u, "config(") {
+			q.warn(rel, u+" is computed when dbt renders the file; the quick lineage uses the folder's configs instead")
+			continue
+		}
+		q.warn(rel, u+" is computed when dbt renders the file; this dependency is not in the quick lineage (run dbt parse for the full picture)")
+	}
+}
+
+func (q *quickParser) parseModel(p *project, rel, root string, python bool) {
+	src, sum, err := readSource(p, rel)
+	if err != nil {
+		q.warn(p.prefix+rel, err.Error())
+		return
+	}
+	var ex Extracted
+	if python {
+		ex = ExtractPython(src)
+	} else {
+		ex = ExtractSQL(src)
+	}
+	q.fileWarnings(p.prefix+rel, ex)
+	name := stem(rel)
+	n := Node{
+		UniqueID: "model." + p.name + "." + name, Name: name, ResourceType: "model", Package: p.name,
+		Path: strings.TrimPrefix(rel, root+"/"), OriginalPath: rel, FQN: fqnOf(p.name, fqnDirs(rel, root), name),
+		Checksum: sum, Alias: name,
+	}
+	if q.duplicate(n.UniqueID, p.prefix+rel) {
+		return
+	}
+	i := q.add(n, pending{file: p.prefix + rel, refs: ex.Refs, sources: ex.Sources, fileCfg: ex.Config, pkg: p, resource: "models", calls: ex.Calls})
+	q.register(i)
+}
+
+// duplicate reports (and warns about) a second node with the same unique id, which dbt rejects.
+func (q *quickParser) duplicate(id, rel string) bool {
+	if i, ok := q.ids[id]; ok {
+		q.warn(rel, fmt.Sprintf("%s is defined twice (also in %s); dbt refuses duplicate names, so this file is left out", id, q.nodes[i].OriginalPath))
+		return true
+	}
+	return false
+}
+
+func (q *quickParser) parseSeed(p *project, rel, root string) {
+	_, sum, err := readSource(p, rel)
+	if err != nil {
+		q.warn(p.prefix+rel, err.Error())
+		return
+	}
+	name := stem(rel)
+	n := Node{
+		UniqueID: "seed." + p.name + "." + name, Name: name, ResourceType: "seed", Package: p.name,
+		Path: strings.TrimPrefix(rel, root+"/"), OriginalPath: rel, FQN: fqnOf(p.name, fqnDirs(rel, root), name),
+		Checksum: sum, Alias: name,
+	}
+	if q.duplicate(n.UniqueID, p.prefix+rel) {
+		return
+	}
+	q.register(q.add(n, pending{file: p.prefix + rel, pkg: p, resource: "seeds"}))
+}
+
+func (q *quickParser) parseSnapshots(p *project, rel, root string) {
+	src, sum, err := readSource(p, rel)
+	if err != nil {
+		q.warn(p.prefix+rel, err.Error())
+		return
+	}
+	ex := ExtractSQL(src)
+	found := false
+	for _, b := range ex.Blocks {
+		if b.Kind != "snapshot" {
+			continue
+		}
+		found = true
+		if b.Name == "" {
+			q.warn(p.prefix+rel, "a {% snapshot %} block has no name")
+			continue
+		}
+		body := ExtractSQL(src[b.BodyStart:b.BodyEnd])
+		q.fileWarnings(p.prefix+rel, body)
+		n := Node{
+			UniqueID: "snapshot." + p.name + "." + b.Name, Name: b.Name, ResourceType: "snapshot", Package: p.name,
+			Path: strings.TrimPrefix(rel, root+"/"), OriginalPath: rel, FQN: fqnOf(p.name, fqnDirs(rel, root), stem(rel), b.Name),
+			Checksum: sum, Alias: b.Name,
+		}
+		if q.duplicate(n.UniqueID, p.prefix+rel) {
+			continue
+		}
+		q.register(q.add(n, pending{file: p.prefix + rel, refs: body.Refs, sources: body.Sources, fileCfg: body.Config, pkg: p, resource: "snapshots", calls: body.Calls}))
+	}
+	if !found && strings.TrimSpace(src) != "" {
+		q.warn(p.prefix+rel, "no {% snapshot name %} block in this snapshot file, so it defines nothing")
+	}
+}
+
+func (q *quickParser) parseSingularTest(p *project, rel, root string) {
+	src, sum, err := readSource(p, rel)
+	if err != nil {
+		q.warn(p.prefix+rel, err.Error())
+		return
+	}
+	ex := ExtractSQL(src)
+	for _, b := range ex.Blocks {
+		if b.Kind == "test" || b.Kind == "macro" || b.Kind == "materialization" {
+			return // a generic test definition (tests/generic/…) or macros, not a test
+		}
+	}
+	q.fileWarnings(p.prefix+rel, ex)
+	name := stem(rel)
+	n := Node{
+		UniqueID: "test." + p.name + "." + name, Name: name, ResourceType: "test", Package: p.name,
+		Path: strings.TrimPrefix(rel, root+"/"), OriginalPath: rel, FQN: fqnOf(p.name, fqnDirs(rel, root), name),
+		Checksum: sum, Alias: name,
+	}
+	if q.duplicate(n.UniqueID, p.prefix+rel) {
+		return
+	}
+	q.add(n, pending{file: p.prefix + rel, refs: ex.Refs, sources: ex.Sources, fileCfg: ex.Config, pkg: p, resource: "data_tests", attachTo: -1, calls: ex.Calls})
+}
+
+func (q *quickParser) parseAnalysis(p *project, rel, root string) {
+	src, sum, err := readSource(p, rel)
+	if err != nil {
+		q.warn(p.prefix+rel, err.Error())
+		return
+	}
+	ex := ExtractSQL(src)
+	q.fileWarnings(p.prefix+rel, ex)
+	name := stem(rel)
+	n := Node{
+		UniqueID: "analysis." + p.name + "." + name, Name: name, ResourceType: "analysis", Package: p.name,
+		Path: strings.TrimPrefix(rel, root+"/"), OriginalPath: rel, FQN: fqnOf(p.name, append([]string{"analysis"}, fqnDirs(rel, root)...), name),
+		Checksum: sum, Alias: name,
+	}
+	if q.duplicate(n.UniqueID, p.prefix+rel) {
+		return
+	}
+	q.add(n, pending{file: p.prefix + rel, refs: ex.Refs, sources: ex.Sources, fileCfg: ex.Config, pkg: p, resource: "analyses", calls: ex.Calls})
+}

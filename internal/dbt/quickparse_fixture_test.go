@@ -1,0 +1,277 @@
+package dbt
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/datatui/datatui/internal/testutil/fixtures"
+)
+
+// fixtureManifest is the part of a real manifest these tests compare against.
+type fixtureManifest struct {
+	Metadata struct {
+		ProjectName string `json:"project_name"`
+	} `json:"metadata"`
+	Nodes  map[string]fixtureNode `json:"nodes"`
+	Macros map[string]struct {
+		Package  string `json:"package_name"`
+		Path     string `json:"original_file_path"`
+		MacroSQL string `json:"macro_sql"`
+	} `json:"macros"`
+	Sources map[string]struct {
+		SourceName string `json:"source_name"`
+		Name       string `json:"name"`
+		Package    string `json:"package_name"`
+		Path       string `json:"original_file_path"`
+	} `json:"sources"`
+}
+
+type fixtureNode struct {
+	Name         string   `json:"name"`
+	Alias        string   `json:"alias"`
+	ResourceType string   `json:"resource_type"`
+	Package      string   `json:"package_name"`
+	Path         string   `json:"original_file_path"`
+	RawCode      string   `json:"raw_code"`
+	Language     string   `json:"language"`
+	FQN          []string `json:"fqn"`
+	Config       struct {
+		Materialized string `json:"materialized"`
+	} `json:"config"`
+	Attached  string `json:"attached_node"`
+	DependsOn struct {
+		Nodes []string `json:"nodes"`
+	} `json:"depends_on"`
+	TestMetadata *struct {
+		Name      string                     `json:"name"`
+		Namespace string                     `json:"namespace"`
+		Kwargs    map[string]json.RawMessage `json:"kwargs"`
+	} `json:"test_metadata"`
+}
+
+func readFixtureManifest(t *testing.T, rel string) *fixtureManifest {
+	t.Helper()
+	b, err := os.ReadFile(fixtures.Path(t, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m fixtureManifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return &m
+}
+
+// TestGenericTestNamesMatchDBT rebuilds the name and alias of every generic test in real
+// manifests from its test_metadata and compares them with what dbt wrote.
+func TestGenericTestNamesMatchDBT(t *testing.T) {
+	for _, rel := range []string{
+		"manifests/jaffle-shop-dbt1.11/manifest.json",
+		"manifests/fivetran-hubspot-dbt1.8/manifest.json",
+		"manifests/tuva-dbt1.7/manifest.json",
+		"dbt-logs/openlineage/duckdb-test-singular-dbt1.10.15/manifest.json",
+	} {
+		t.Run(filepath.Base(filepath.Dir(rel)), func(t *testing.T) {
+			m := readFixtureManifest(t, rel)
+			checked := 0
+			for id, n := range m.Nodes {
+				if n.TestMetadata == nil {
+					continue
+				}
+				ident := n.TestMetadata.Name
+				if n.TestMetadata.Namespace != "" {
+					ident = n.TestMetadata.Namespace + "_" + ident
+				}
+				if n.Attached != "" {
+					target, ok := m.Nodes[n.Attached]
+					if !ok {
+						continue
+					}
+					ident += "_" + target.Name
+				} else {
+					var src string
+					for _, d := range n.DependsOn.Nodes {
+						if s, ok := m.Sources[d]; ok {
+							src = s.SourceName + "_" + s.Name
+						}
+					}
+					if src == "" {
+						continue
+					}
+					ident = "source_" + ident + "_" + src
+				}
+				if !strings.HasPrefix(n.Name, ident) {
+					continue // a test with a custom name:
+				}
+				var args yaml.MapSlice
+				keys := make([]string, 0, len(n.TestMetadata.Kwargs))
+				for k := range n.TestMetadata.Kwargs {
+					keys = append(keys, k)
+				}
+				sort.Strings(keys)
+				for _, k := range keys {
+					var v any
+					if err := yaml.UnmarshalWithOptions(n.TestMetadata.Kwargs[k], &v, yaml.UseOrderedMap()); err != nil {
+						t.Fatal(err)
+					}
+					args = append(args, yaml.MapItem{Key: k, Value: v})
+				}
+				full, short := synthesizeTestName(ident, args)
+				if full != n.Name || short != n.Alias {
+					t.Errorf("%s: synthesized %q / %q, dbt wrote %q / %q", id, full, short, n.Name, n.Alias)
+				}
+				checked++
+			}
+			if checked == 0 {
+				t.Fatal("no generic tests checked")
+			}
+			t.Logf("%d generic test names match", checked)
+		})
+	}
+}
+
+// TestQuickParseMatchesManifest writes the SQL files recorded in real manifests (raw_code at
+// original_file_path) plus their sources, quick-parses them, and compares every model's,
+// snapshot's and singular test's dependencies with dbt's.
+func TestQuickParseMatchesManifest(t *testing.T) {
+	// Tuva chooses some refs in {% if var(...) %} branches: a quick parse keeps every branch,
+	// so a model can show one dependency more than dbt's.
+	for _, tc := range []struct {
+		rel        string
+		mismatches int
+	}{
+		{"manifests/jaffle-shop-dbt1.11/manifest.json", 0},
+		{"manifests/tuva-dbt1.7/manifest.json", 1},
+		{"dbt-logs/openlineage/duckdb-test-singular-dbt1.10.15/manifest.json", 0},
+	} {
+		rel := tc.rel
+		t.Run(filepath.Base(filepath.Dir(rel)), func(t *testing.T) {
+			m := readFixtureManifest(t, rel)
+			project := m.Metadata.ProjectName
+			// Each package goes where dbt deps would put it, with its resource folders.
+			base := func(pkg string) string {
+				if pkg == project {
+					return ""
+				}
+				return "dbt_packages/" + pkg + "/"
+			}
+			files := map[string]string{}
+			paths := map[string]map[string]map[string]bool{} // pkg → key → folders
+			addPath := func(pkg, key, file string) {
+				if paths[pkg] == nil {
+					paths[pkg] = map[string]map[string]bool{}
+				}
+				if paths[pkg][key] == nil {
+					paths[pkg][key] = map[string]bool{}
+				}
+				paths[pkg][key][strings.SplitN(file, "/", 2)[0]] = true
+			}
+			sources := map[string]map[string][]string{}
+			for _, s := range m.Sources {
+				if sources[s.Package] == nil {
+					sources[s.Package] = map[string][]string{}
+				}
+				sources[s.Package][s.SourceName] = append(sources[s.Package][s.SourceName], s.Name)
+				addPath(s.Package, "model-paths", s.Path)
+			}
+			want := map[string][]string{}
+			for id, n := range m.Nodes {
+				key := ""
+				switch {
+				case n.ResourceType == "model" && n.RawCode != "":
+					key = "model-paths"
+					files[base(n.Package)+n.Path] = n.RawCode
+				case n.ResourceType == "seed":
+					key = "seed-paths"
+					files[base(n.Package)+n.Path] = "id\n1\n"
+				case n.ResourceType == "test" && n.TestMetadata == nil && n.RawCode != "":
+					key = "test-paths"
+					files[base(n.Package)+n.Path] = n.RawCode
+				default:
+					continue
+				}
+				addPath(n.Package, key, n.Path)
+				deps := []string{}
+				for _, d := range n.DependsOn.Nodes {
+					if !strings.HasPrefix(d, "macro.") {
+						deps = append(deps, d)
+					}
+				}
+				sort.Strings(deps)
+				want[id] = deps
+			}
+			// Macros, several to a file, so refs made inside them can be followed.
+			for _, mac := range m.Macros {
+				if _, ok := paths[mac.Package]; !ok || !strings.HasPrefix(mac.Path, "macros/") {
+					continue
+				}
+				files[base(mac.Package)+mac.Path] += mac.MacroSQL + "\n"
+			}
+			for pkg, keys := range paths {
+				var y strings.Builder
+				y.WriteString("name: " + pkg + "\n")
+				for key, dirs := range keys {
+					var l []string
+					for d := range dirs {
+						l = append(l, `"`+d+`"`)
+					}
+					sort.Strings(l)
+					y.WriteString(key + ": [" + strings.Join(l, ", ") + "]\n")
+				}
+				files[base(pkg)+"dbt_project.yml"] = y.String()
+				var sy strings.Builder
+				sy.WriteString("sources:\n")
+				for src, tables := range sources[pkg] {
+					sy.WriteString("  - name: " + src + "\n    tables:\n")
+					for _, tb := range tables {
+						sy.WriteString("      - name: " + tb + "\n")
+					}
+				}
+				modelDir := "models"
+				for d := range keys["model-paths"] {
+					modelDir = d
+				}
+				files[base(pkg)+modelDir+"/_fixture_sources.yml"] = sy.String()
+			}
+			dir := writeProject(t, files)
+			g, err := QuickParse(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			unresolved := 0
+			for _, w := range g.Origin.Warnings {
+				if strings.Contains(w, "is computed when dbt renders") {
+					unresolved++
+					if unresolved < 4 {
+						t.Log(w)
+					}
+				}
+			}
+			mismatches := 0
+			for id, w := range want {
+				n := g.Node(id)
+				if n == nil {
+					t.Errorf("quick parse lacks %s", id)
+					continue
+				}
+				got := append([]string{}, n.DependsOn...)
+				sort.Strings(got)
+				if !reflect.DeepEqual(got, w) {
+					mismatches++
+					t.Logf("%s: quick parse %v, dbt %v", id, got, w)
+				}
+			}
+			if mismatches > tc.mismatches {
+				t.Errorf("%d nodes differ from dbt's dependencies, want at most %d", mismatches, tc.mismatches)
+			}
+			t.Logf("%d nodes compared, %d mismatches, %d unresolved Jinja warnings", len(want), mismatches, unresolved)
+		})
+	}
+}

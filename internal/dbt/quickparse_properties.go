@@ -1,0 +1,549 @@
+package dbt
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+)
+
+// This file reads properties YAML for the quick parse: descriptions, columns, generic tests,
+// sources, exposures, unit tests and model versions.
+
+// parseProperties reads a properties (schema) YAML file.
+func (q *quickParser) parseProperties(p *project, rel, root string) {
+	raw, err := readYAML(filepath.Join(p.dir, filepath.FromSlash(rel)))
+	if err != nil {
+		q.warn(p.prefix+rel, err.Error())
+		return
+	}
+	doc := ymap(raw)
+	if doc == nil {
+		return
+	}
+	dirs := fqnDirs(rel, root)
+	patch := p.name + "://" + rel
+	for _, kind := range [...][2]string{{"models", "model"}, {"seeds", "seed"}, {"snapshots", "snapshot"}, {"analyses", "analysis"}} {
+		for _, e := range ylist(yget(doc, kind[0])) {
+			q.patchNode(p, rel, patch, dirs, kind[1], ymap(e))
+		}
+	}
+	// Properties of singular tests (data_tests: in dbt 1.8+, tests: before).
+	for _, kind := range []string{"data_tests", "tests"} {
+		for _, e := range ylist(yget(doc, kind)) {
+			em := ymap(e)
+			name := ystr(yget(em, "name"))
+			i, ok := q.ids["test."+p.name+"."+name]
+			if !ok {
+				q.warn(p.prefix+rel, fmt.Sprintf("test %q is described here but there is no such singular test", name))
+				continue
+			}
+			q.applyProperties(i, rel, patch, dirs, em, nil)
+		}
+	}
+	for _, e := range ylist(yget(doc, "sources")) {
+		q.parseSource(p, rel, dirs, ymap(e))
+	}
+	for _, e := range ylist(yget(doc, "exposures")) {
+		q.parseExposure(p, rel, dirs, ymap(e))
+	}
+	for _, e := range ylist(yget(doc, "unit_tests")) {
+		q.parseUnitTest(p, rel, dirs, ymap(e))
+	}
+	for _, e := range ylist(yget(doc, "semantic_models")) {
+		q.parseSemanticModel(p, rel, dirs, ymap(e))
+	}
+	for _, e := range ylist(yget(doc, "metrics")) {
+		q.parseMetric(p, rel, dirs, ymap(e))
+	}
+	for _, e := range ylist(yget(doc, "saved_queries")) {
+		q.parseSavedQuery(p, rel, dirs, ymap(e))
+	}
+}
+
+// findLocal returns the node of resource type res named name in package p, or -1.
+func (q *quickParser) findLocal(p *project, res, name string) int {
+	for _, i := range q.byName[p.name+"."+name] {
+		if q.nodes[i].ResourceType == res {
+			return i
+		}
+	}
+	return -1
+}
+
+func (q *quickParser) patchNode(p *project, rel, patch string, dirs []string, res string, e yaml.MapSlice) {
+	name := ystr(yget(e, "name"))
+	if name == "" {
+		if e != nil {
+			q.warn(p.prefix+rel, "an entry without a name: is ignored")
+		}
+		return
+	}
+	if vers := ylist(yget(e, "versions")); res == "model" && len(vers) > 0 {
+		d := versionDecl{pkg: p, name: name, file: rel, latest: ystr(yget(e, "latest_version"))}
+		for _, v := range vers {
+			vm := ymap(v)
+			ve := versionEntry{v: ystr(yget(vm, "v")), definedIn: ystr(yget(vm, "defined_in")), entry: vm}
+			if ve.v == "" {
+				q.warn(p.prefix+rel, "a version of "+name+" has no v:")
+				continue
+			}
+			d.vers = append(d.vers, ve)
+		}
+		q.versionDecls = append(q.versionDecls, d)
+		// The shared properties (description, columns, tests) are applied per version later.
+		return
+	}
+	i := q.findLocal(p, res, name)
+	if i < 0 && res == "snapshot" && yhas(e, "relation") {
+		i = q.yamlSnapshot(p, rel, dirs, name, e)
+	}
+	if i < 0 {
+		q.warn(p.prefix+rel, fmt.Sprintf("%s %q is described here but there is no %s file for it", res, name, res))
+		return
+	}
+	q.applyProperties(i, rel, patch, dirs, e, nil)
+}
+
+// yamlSnapshot creates a snapshot defined only in YAML (dbt 1.9+: relation: ref('x')).
+func (q *quickParser) yamlSnapshot(p *project, rel string, dirs []string, name string, e yaml.MapSlice) int {
+	ex := ExtractSQL("{{ " + ystr(yget(e, "relation")) + " }}")
+	q.fileWarnings(p.prefix+rel, ex)
+	n := Node{
+		UniqueID: "snapshot." + p.name + "." + name, Name: name, ResourceType: "snapshot", Package: p.name,
+		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, stem(rel), name), Alias: name,
+	}
+	i := q.add(n, pending{file: p.prefix + rel, refs: ex.Refs, sources: ex.Sources, pkg: p, resource: "snapshots"})
+	q.register(i)
+	return i
+}
+
+// applyProperties sets what a properties entry says about node i and creates its generic tests.
+// shared is the model-level entry of a versioned model (its version entry is e).
+func (q *quickParser) applyProperties(i int, rel, patch string, dirs []string, e, shared yaml.MapSlice) {
+	n := &q.nodes[i]
+	n.PatchPath = patch
+	get := func(k string) any {
+		if v := yget(e, k); v != nil {
+			return v
+		}
+		return yget(shared, k)
+	}
+	if d := ystr(get("description")); d != "" {
+		n.Description = d
+	}
+	cfg := map[string]any{}
+	for _, src := range []yaml.MapSlice{shared, e} {
+		for _, it := range ymap(yget(src, "config")) {
+			mergeConfig(cfg, fmt.Sprint(it.Key), it.Value)
+		}
+		// Property-level keys that are configs in dbt (older projects put them at the top).
+		for _, k := range []string{"tags", "meta", "access", "group", "docs"} {
+			if v := yget(src, k); v != nil {
+				mergeConfig(cfg, k, v)
+			}
+		}
+	}
+	q.pend[i].ymlCfg = cfg
+	cols := ylist(get("columns"))
+	if shared != nil && yhas(e, "columns") {
+		cols = ylist(yget(e, "columns"))
+	}
+	n.Columns = n.Columns[:0]
+	target := RefCall{Package: n.Package, Name: n.Name, Version: n.Version}
+	testTarget := n.Name
+	if n.Version != "" {
+		testTarget = n.Name + "_v" + n.Version
+	}
+	for _, c := range cols {
+		cm := ymap(c)
+		if cm == nil {
+			continue
+		}
+		col := Column{Name: ystr(yget(cm, "name")), Description: ystr(yget(cm, "description")), DataType: ystr(yget(cm, "data_type"))}
+		if col.Name == "" {
+			continue
+		}
+		// genericTest appends to q.nodes, so the node is addressed by index, not kept as a pointer.
+		q.nodes[i].Columns = append(q.nodes[i].Columns, col)
+		for _, t := range append(ylist(yget(cm, "data_tests")), ylist(yget(cm, "tests"))...) {
+			q.genericTest(q.pend[i].pkg, rel, dirs, t, col.Name, testTarget, &target, nil)
+		}
+	}
+	for _, t := range append(ylist(get("data_tests")), ylist(get("tests"))...) {
+		q.genericTest(q.pend[i].pkg, rel, dirs, t, "", testTarget, &target, nil)
+	}
+}
+
+// testConfigArgs are the generic test arguments dbt treats as configs, not as arguments.
+func isTestConfigArg(k string) bool {
+	switch k {
+	case "severity", "tags", "enabled", "where", "limit", "warn_if", "error_if", "fail_calc",
+		"store_failures", "store_failures_as", "meta", "database", "schema", "alias":
+		return true
+	}
+	return false
+}
+
+// genericTest creates the node of one generic test entry (`- unique`, `- relationships: {…}`)
+// on a model/seed/snapshot (ref) or a source table (src).
+func (q *quickParser) genericTest(pkg *project, rel string, dirs []string, entry any, column, targetName string, ref *RefCall, src *SourceCall) {
+	var testName string
+	var args yaml.MapSlice
+	cfg := map[string]any{}
+	custom := ""
+	switch e := entry.(type) {
+	case string:
+		testName = e
+	case yaml.MapSlice:
+		body := e
+		if tn := ystr(yget(e, "test_name")); tn != "" {
+			testName = tn
+		} else if len(e) >= 1 {
+			testName = fmt.Sprint(e[0].Key)
+			body = ymap(e[0].Value)
+		}
+		for _, it := range body {
+			k := fmt.Sprint(it.Key)
+			switch {
+			case k == "test_name" || k == "description":
+			case k == "name":
+				custom = ystr(it.Value)
+			case k == "config":
+				for _, c := range ymap(it.Value) {
+					mergeConfig(cfg, fmt.Sprint(c.Key), c.Value)
+				}
+			case k == "arguments":
+				args = append(args, ymap(it.Value)...)
+			case isTestConfigArg(k):
+				mergeConfig(cfg, k, it.Value)
+			default:
+				args = append(args, it)
+			}
+		}
+	default:
+		q.warn(pkg.prefix+rel, "a test entry that is neither a name nor a mapping is ignored")
+		return
+	}
+	if testName == "" {
+		q.warn(pkg.prefix+rel, "a test entry without a test name is ignored")
+		return
+	}
+	namespace := ""
+	if k := strings.IndexByte(testName, '.'); k >= 0 {
+		namespace, testName = testName[:k], testName[k+1:]
+	}
+	if column != "" {
+		args = append(args, yaml.MapItem{Key: "column_name", Value: column})
+	}
+	ident := testName
+	if namespace != "" {
+		ident = namespace + "_" + testName
+	}
+	if src != nil {
+		ident = "source_" + ident + "_" + src.Source + "_" + src.Table
+	} else {
+		ident = ident + "_" + targetName
+	}
+	full, short := synthesizeTestName(ident, args)
+	if custom != "" {
+		full, short = custom, custom
+	}
+	pkgName := pkg.name
+	p := pending{file: pkg.prefix + rel, ymlCfg: cfg, resource: "data_tests", attachTo: 0, pkg: pkg}
+	if src != nil {
+		p.sources = []SourceCall{*src}
+		p.onSource = true
+	} else {
+		p.refs = []RefCall{*ref}
+	}
+	// Arguments that name other nodes (relationships' to: ref('x')) are dependencies too.
+	for _, it := range args {
+		if s, ok := it.Value.(string); ok && (strings.Contains(s, "ref(") || strings.Contains(s, "source(")) {
+			ex := ExtractSQL("{{ " + s + " }}")
+			p.refs = append(p.refs, ex.Refs...)
+			p.sources = append(p.sources, ex.Sources...)
+		}
+	}
+	n := Node{
+		UniqueID: "test." + pkgName + "." + full, Name: full, ResourceType: "test", Package: pkgName,
+		Path: short + ".sql", OriginalPath: rel, FQN: fqnOf(pkgName, dirs, full), Alias: short,
+		TestMetadata: &TestMetadata{Name: testName, Namespace: namespace, Column: column},
+	}
+	if _, dup := q.ids[n.UniqueID]; dup {
+		// dbt's hash suffix tells apart tests that differ only in config; a counter does here.
+		n.UniqueID += fmt.Sprintf(".%d", len(q.nodes))
+	}
+	q.add(n, p)
+}
+
+// synthesizeTestName builds dbt's name for a generic test: the identifier plus its arguments
+// (sorted by name; mapping values and list items flattened; non-identifier characters folded to
+// "_"; joined with "__"). The short name (the test's alias) truncates names of 64 characters or
+// more to 30 characters plus the md5 of the full name.
+func synthesizeTestName(ident string, args yaml.MapSlice) (full, short string) {
+	sorted := append(yaml.MapSlice(nil), args...)
+	sort.SliceStable(sorted, func(i, j int) bool { return fmt.Sprint(sorted[i].Key) < fmt.Sprint(sorted[j].Key) })
+	var parts []string
+	for _, it := range sorted {
+		if fmt.Sprint(it.Key) == "model" {
+			continue
+		}
+		switch v := it.Value.(type) {
+		case yaml.MapSlice:
+			for _, x := range v {
+				parts = append(parts, cleanTestArg(pyStr(x.Value)))
+			}
+		case []any:
+			for _, x := range v {
+				parts = append(parts, cleanTestArg(pyStr(x)))
+			}
+		default:
+			parts = append(parts, cleanTestArg(pyStr(v)))
+		}
+	}
+	full = ident + "_" + strings.Join(parts, "__")
+	short = full
+	if len(full) >= 64 {
+		sum := md5.Sum([]byte(full))
+		short = ident[:min(30, len(ident))] + "_" + hex.EncodeToString(sum[:])
+	}
+	return full, short
+}
+
+func (q *quickParser) parseSource(p *project, rel string, dirs []string, e yaml.MapSlice) {
+	srcName := ystr(yget(e, "name"))
+	if srcName == "" {
+		q.warn(p.prefix+rel, "a source without a name: is ignored")
+		return
+	}
+	srcCfg := map[string]any{}
+	for _, it := range ymap(yget(e, "config")) {
+		mergeConfig(srcCfg, fmt.Sprint(it.Key), it.Value)
+	}
+	for _, k := range []string{"tags", "meta"} {
+		if v := yget(e, k); v != nil {
+			mergeConfig(srcCfg, k, v)
+		}
+	}
+	schema := ystr(yget(e, "schema"))
+	if schema == "" {
+		schema = srcName
+	}
+	for _, t := range ylist(yget(e, "tables")) {
+		tm := ymap(t)
+		table := ystr(yget(tm, "name"))
+		if table == "" {
+			continue
+		}
+		cfg := map[string]any{}
+		for k, v := range srcCfg {
+			cfg[k] = v
+		}
+		for _, it := range ymap(yget(tm, "config")) {
+			mergeConfig(cfg, fmt.Sprint(it.Key), it.Value)
+		}
+		for _, k := range []string{"tags", "meta"} {
+			if v := yget(tm, k); v != nil {
+				mergeConfig(cfg, k, v)
+			}
+		}
+		ident := ystr(yget(tm, "identifier"))
+		if ident == "" {
+			ident = table
+		}
+		n := Node{
+			UniqueID: "source." + p.name + "." + srcName + "." + table, Name: table, ResourceType: "source", Package: p.name,
+			Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, srcName, table), SourceName: srcName,
+			Description: ystr(yget(tm, "description")), Database: ystr(yget(e, "database")), Schema: schema, Alias: ident,
+		}
+		if n.Description == "" {
+			n.Description = ystr(yget(e, "description"))
+		}
+		if q.duplicate(n.UniqueID, p.prefix+rel) {
+			continue
+		}
+		i := q.add(n, pending{file: p.prefix + rel, ymlCfg: cfg, pkg: p, resource: "sources", attachTo: -1})
+		q.sources[p.name+"."+srcName+"."+table] = i
+		if _, ok := q.sources[srcName+"."+table]; !ok {
+			q.sources[srcName+"."+table] = i
+		}
+		sc := SourceCall{Source: srcName, Table: table}
+		for _, c := range ylist(yget(tm, "columns")) {
+			cm := ymap(c)
+			col := Column{Name: ystr(yget(cm, "name")), Description: ystr(yget(cm, "description")), DataType: ystr(yget(cm, "data_type"))}
+			if col.Name == "" {
+				continue
+			}
+			q.nodes[i].Columns = append(q.nodes[i].Columns, col)
+			for _, tt := range append(ylist(yget(cm, "data_tests")), ylist(yget(cm, "tests"))...) {
+				q.genericTest(p, rel, dirs, tt, col.Name, "", nil, &sc)
+			}
+		}
+		for _, tt := range append(ylist(yget(tm, "data_tests")), ylist(yget(tm, "tests"))...) {
+			q.genericTest(p, rel, dirs, tt, "", "", nil, &sc)
+		}
+	}
+}
+
+func (q *quickParser) parseExposure(p *project, rel string, dirs []string, e yaml.MapSlice) {
+	name := ystr(yget(e, "name"))
+	if name == "" {
+		q.warn(p.prefix+rel, "an exposure without a name: is ignored")
+		return
+	}
+	owner := ymap(yget(e, "owner"))
+	n := Node{
+		UniqueID: "exposure." + p.name + "." + name, Name: name, ResourceType: "exposure", Package: p.name,
+		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, name), Description: ystr(yget(e, "description")),
+		ExposureType: ystr(yget(e, "type")), URL: ystr(yget(e, "url")), Label: ystr(yget(e, "label")),
+		Owner: ystr(yget(owner, "name")),
+	}
+	if n.Owner == "" {
+		n.Owner = ystr(yget(owner, "email"))
+	}
+	var refs []RefCall
+	var srcs []SourceCall
+	for _, d := range ylist(yget(e, "depends_on")) {
+		ex := ExtractSQL("{{ " + ystr(d) + " }}")
+		q.fileWarnings(p.prefix+rel, ex)
+		refs = append(refs, ex.Refs...)
+		srcs = append(srcs, ex.Sources...)
+	}
+	cfg := map[string]any{}
+	for _, it := range ymap(yget(e, "config")) {
+		mergeConfig(cfg, fmt.Sprint(it.Key), it.Value)
+	}
+	for _, k := range []string{"tags", "meta"} {
+		if v := yget(e, k); v != nil {
+			mergeConfig(cfg, k, v)
+		}
+	}
+	if q.duplicate(n.UniqueID, p.prefix+rel) {
+		return
+	}
+	q.add(n, pending{file: p.prefix + rel, refs: refs, sources: srcs, ymlCfg: cfg, pkg: p, resource: "exposures", attachTo: -1})
+}
+
+func (q *quickParser) parseUnitTest(p *project, rel string, dirs []string, e yaml.MapSlice) {
+	name, model := ystr(yget(e, "name")), ystr(yget(e, "model"))
+	if name == "" || model == "" {
+		q.warn(p.prefix+rel, "a unit test needs name: and model:")
+		return
+	}
+	n := Node{
+		UniqueID: "unit_test." + p.name + "." + model + "." + name, Name: name, ResourceType: "unit_test", Package: p.name,
+		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, model, name), Description: ystr(yget(e, "description")),
+	}
+	cfg := map[string]any{}
+	for _, it := range ymap(yget(e, "config")) {
+		mergeConfig(cfg, fmt.Sprint(it.Key), it.Value)
+	}
+	if q.duplicate(n.UniqueID, p.prefix+rel) {
+		return
+	}
+	q.add(n, pending{file: p.prefix + rel, refs: []RefCall{{Name: model}}, ymlCfg: cfg, pkg: p, resource: "unit_tests", attachTo: 0})
+}
+
+// applyVersions turns model files into model versions as declared in YAML
+// (dim_customers_v2.sql → model.shop.dim_customers.v2) and applies the version entries.
+func (q *quickParser) applyVersions() {
+	for _, d := range q.versionDecls {
+		latest := d.latest
+		if latest == "" {
+			for _, v := range d.vers {
+				if latest == "" || versionLess(latest, v.v) {
+					latest = v.v
+				}
+			}
+		}
+		key := d.pkg.name + "." + d.name
+		q.latest[key] = latest
+		shared := q.versionShared(d)
+		patch := d.pkg.name + "://" + d.file
+		for _, v := range d.vers {
+			file := v.definedIn
+			if file == "" {
+				file = d.name + "_v" + v.v
+			}
+			i := q.findLocal(d.pkg, "model", file)
+			if i < 0 && v.v == latest {
+				// The latest version may live in the unsuffixed file (dim_customers.sql).
+				i = q.findLocal(d.pkg, "model", d.name)
+			}
+			if i < 0 {
+				q.warn(d.pkg.prefix+d.file, fmt.Sprintf("version %s of model %q has no file %s.sql", v.v, d.name, file))
+				continue
+			}
+			n := &q.nodes[i]
+			q.unregister(i)
+			n.Name, n.Version = d.name, v.v
+			delete(q.ids, n.UniqueID)
+			n.UniqueID = "model." + d.pkg.name + "." + d.name + ".v" + v.v
+			q.ids[n.UniqueID] = i
+			n.FQN = append(n.FQN[:len(n.FQN)-1:len(n.FQN)-1], d.name, "v"+v.v)
+			n.Alias = d.name + "_v" + v.v // dbt's default alias for every version
+			q.register(i)
+			dirs := fqnDirs(d.file, rootOf(d.file, d.pkg.modelPaths))
+			q.applyProperties(i, d.file, patch, dirs, v.entry, shared)
+		}
+	}
+}
+
+// versionShared returns the model-level entry of a versioned model (re-read from its file) so
+// version entries inherit its description, columns and tests.
+func (q *quickParser) versionShared(d versionDecl) yaml.MapSlice {
+	raw, err := readYAML(filepath.Join(d.pkg.dir, filepath.FromSlash(d.file)))
+	if err != nil {
+		return nil
+	}
+	for _, e := range ylist(yget(ymap(raw), "models")) {
+		if m := ymap(e); ystr(yget(m, "name")) == d.name {
+			out := make(yaml.MapSlice, 0, len(m))
+			for _, it := range m {
+				if k := fmt.Sprint(it.Key); k != "versions" {
+					out = append(out, it)
+				}
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+func rootOf(rel string, roots []string) string {
+	for _, r := range roots {
+		if strings.HasPrefix(rel, r+"/") {
+			return r
+		}
+	}
+	return ""
+}
+
+func (q *quickParser) unregister(i int) {
+	n := &q.nodes[i]
+	for _, k := range []string{n.Package + "." + n.Name, n.Name} {
+		l := q.byName[k]
+		for j, x := range l {
+			if x == i {
+				q.byName[k] = append(l[:j:j], l[j+1:]...)
+				break
+			}
+		}
+	}
+}
+
+// versionLess compares model versions numerically when both are numbers.
+func versionLess(a, b string) bool {
+	var fa, fb float64
+	if _, err := fmt.Sscan(a, &fa); err == nil {
+		if _, err := fmt.Sscan(b, &fb); err == nil {
+			return fa < fb
+		}
+	}
+	return a < b
+}

@@ -1,0 +1,238 @@
+package dbt
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// This file turns the quick parse's refs and sources into edges, and checks the result.
+
+// macroDeps follows the macros a file calls (transitively, through adapter.dispatch too) and
+// returns the refs and sources they contain. dbt records those as the node's dependencies when
+// it renders the macros while parsing.
+func (q *quickParser) macroDeps(calls []string) ([]RefCall, []SourceCall) {
+	if len(q.macros) == 0 || len(calls) == 0 {
+		return nil, nil
+	}
+	var refs []RefCall
+	var srcs []SourceCall
+	seen := map[string]bool{}
+	queue := append([]string(nil), calls...)
+	for len(queue) > 0 && len(seen) < 1000 {
+		name := queue[0]
+		queue = queue[1:]
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		var ms []macroInfo
+		if d, ok := strings.CutPrefix(name, "dispatch:"); ok {
+			for mname, l := range q.macros {
+				if mname == "default__"+d || strings.HasSuffix(mname, "__"+d) {
+					ms = append(ms, l...)
+				}
+			}
+		} else {
+			ms = q.macros[name]
+		}
+		for _, m := range ms {
+			refs = append(refs, m.refs...)
+			srcs = append(srcs, m.sources...)
+			queue = append(queue, m.calls...)
+		}
+	}
+	return refs, srcs
+}
+
+// resolve turns each node's refs and sources into DependsOn unique ids.
+func (q *quickParser) resolve() {
+	for i := range q.nodes {
+		n := &q.nodes[i]
+		p := &q.pend[i]
+		var deps []string
+		for k, r := range p.refs {
+			id, problem := q.resolveRef(p.pkg, r)
+			if problem != "" {
+				q.warn(p.file, problem)
+				continue
+			}
+			deps = appendUnique(deps, id)
+			if n.ResourceType == "test" && !p.onSource && k == p.attachTo {
+				n.AttachedNode = id
+			}
+		}
+		for _, s := range p.sources {
+			id, problem := q.resolveSource(p.pkg, s)
+			if problem != "" {
+				q.warn(p.file, problem)
+				continue
+			}
+			deps = appendUnique(deps, id)
+		}
+		// Refs inside called macros: added when they resolve, silently otherwise (a macro's
+		// refs often depend on its arguments or on packages the project does not use).
+		mrefs, msrcs := q.macroDeps(p.calls)
+		for _, r := range mrefs {
+			if id, problem := q.resolveRef(p.pkg, r); problem == "" && id != n.UniqueID {
+				deps = appendUnique(deps, id)
+			}
+		}
+		for _, s := range msrcs {
+			if id, problem := q.resolveSource(p.pkg, s); problem == "" {
+				deps = appendUnique(deps, id)
+			}
+		}
+		for _, d := range q.resolveSemantic(p) {
+			deps = appendUnique(deps, d)
+		}
+		n.DependsOn = deps
+	}
+}
+
+func appendUnique(l []string, s string) []string {
+	if containsStr(l, s) {
+		return l
+	}
+	return append(l, s)
+}
+
+func (q *quickParser) resolveRef(from *project, r RefCall) (string, string) {
+	var keys []string
+	if r.Package != "" {
+		keys = []string{r.Package + "." + r.Name}
+	} else {
+		if from != nil {
+			keys = append(keys, from.name+"."+r.Name)
+		}
+		keys = append(keys, q.root.name+"."+r.Name, r.Name)
+	}
+	for _, k := range keys {
+		cands := q.byName[k]
+		if len(cands) == 0 {
+			continue
+		}
+		want := r.Version
+		if want == "" {
+			want = q.latest[q.nodes[cands[0]].Package+"."+r.Name]
+		}
+		for _, c := range cands {
+			if q.nodes[c].Version == want {
+				return q.nodes[c].UniqueID, ""
+			}
+		}
+		if r.Version != "" {
+			return "", fmt.Sprintf("%s: model %q has no version %s", r, r.Name, r.Version)
+		}
+		return q.nodes[cands[0]].UniqueID, ""
+	}
+	if r.Package != "" && r.Package != q.root.name && !isDir(filepath.Join(q.root.dir, q.root.packagesPath, r.Package)) {
+		return "", fmt.Sprintf("%s: package %q is not installed (run dbt deps), so this dependency is not in the quick lineage", r, r.Package)
+	}
+	return "", fmt.Sprintf("%s points at no model, seed or snapshot of the project (dbt would fail to compile it)", r)
+}
+
+func (q *quickParser) resolveSource(from *project, s SourceCall) (string, string) {
+	if from != nil {
+		if i, ok := q.sources[from.name+"."+s.Source+"."+s.Table]; ok {
+			return q.nodes[i].UniqueID, ""
+		}
+	}
+	if i, ok := q.sources[s.Source+"."+s.Table]; ok {
+		return q.nodes[i].UniqueID, ""
+	}
+	return "", fmt.Sprintf("%s is not declared in any sources: YAML (dbt would fail to compile it)", s)
+}
+
+// keptNodes drops disabled nodes, and tests of disabled nodes (dbt disables those too).
+func (q *quickParser) keptNodes() []Node {
+	disabled := map[string]bool{}
+	for i := range q.nodes {
+		if q.pend[i].disabled {
+			disabled[q.nodes[i].UniqueID] = true
+		}
+	}
+	out := make([]Node, 0, len(q.nodes))
+	for i := range q.nodes {
+		n := q.nodes[i]
+		if q.pend[i].disabled {
+			continue
+		}
+		if n.ResourceType == "test" && n.TestMetadata != nil {
+			skip := false
+			for _, d := range n.DependsOn {
+				skip = skip || disabled[d]
+			}
+			if skip {
+				continue
+			}
+		}
+		if n.ResourceType == "unit_test" && len(n.DependsOn) > 0 && disabled[n.DependsOn[0]] {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// findCycle returns one dependency cycle as "a → b → a" using node names, or "".
+func findCycle(g *Graph) string {
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := make([]uint8, g.Len())
+	parent := make([]int32, g.Len())
+	for start := range g.Nodes {
+		if color[start] != white {
+			continue
+		}
+		// Iterative DFS over children: stack of (node, next child position).
+		type frame struct{ n, k int }
+		stack := []frame{{start, 0}}
+		color[start] = grey
+		parent[start] = -1
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			ch := g.Children(top.n)
+			if top.k >= len(ch) {
+				color[top.n] = black
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			c := int(ch[top.k])
+			top.k++
+			switch color[c] {
+			case white:
+				color[c] = grey
+				parent[c] = int32(top.n)
+				stack = append(stack, frame{c, 0})
+			case grey:
+				// Found a back edge top.n → c: walk parents from top.n back to c.
+				path := []string{g.Nodes[c].Name}
+				for x := top.n; x != c && x >= 0; x = int(parent[x]) {
+					path = append(path, g.Nodes[x].Name)
+				}
+				path = append(path, g.Nodes[c].Name)
+				// path is c, …, c reversed along parents; print in dependency order.
+				for l, r := 0, len(path)-1; l < r; l, r = l+1, r-1 {
+					path[l], path[r] = path[r], path[l]
+				}
+				return strings.Join(path, " → ")
+			}
+		}
+	}
+	return ""
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}

@@ -1,0 +1,424 @@
+package dbt
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/datatui/datatui/internal/testutil/fixtures"
+)
+
+// Short names for the shop test manifest's unique ids (testdata/manifests/shop). Its lineage:
+//
+//	seed raw_customers → stg_customers → customers → dim_customers v1, v2, v3
+//	source raw.orders → stg_orders → orders → customers, orders_snapshot ← stg_orders
+//	source raw.payments → stg_payments → orders
+//	orders → exposure weekly_kpis ← customers; orders → semantic model orders_sm → metric
+//	revenue → saved query weekly_revenue; orders → analysis revenue_report
+//	tests: NN(orders) UQ(customers) REL(customers, orders) AV(stg_orders) EXP(stg_payments)
+//	APP singular(stg_payments, orders) SNN(source raw.orders) UT unit test(orders)
+//	disabled: legacy_orders (tag nightly)
+const (
+	idRawCustomers = "seed.shop.raw_customers"
+	idSrcOrders    = "source.shop.raw.orders"
+	idSrcPayments  = "source.shop.raw.payments"
+	idStgCustomers = "model.shop.stg_customers"
+	idStgOrders    = "model.shop.stg_orders"
+	idStgPayments  = "model.shop.stg_payments"
+	idOrders       = "model.shop.orders"
+	idCustomers    = "model.shop.customers"
+	idDimV1        = "model.shop.dim_customers.v1"
+	idDimV2        = "model.shop.dim_customers.v2"
+	idDimV3        = "model.shop.dim_customers.v3"
+	idDateSpine    = "model.utils.date_spine"
+	idSnapshot     = "snapshot.shop.orders_snapshot"
+	idAnalysis     = "analysis.shop.revenue_report"
+	idExposure     = "exposure.shop.weekly_kpis"
+	idSemantic     = "semantic_model.shop.orders_sm"
+	idMetric       = "metric.shop.revenue"
+	idSaved        = "saved_query.shop.weekly_revenue"
+	idNN           = "test.shop.not_null_orders_order_id.aaaa111111"
+	idUQ           = "test.shop.unique_customers_customer_id.bbbb222222"
+	idREL          = "test.shop.relationships_orders_customer_id__customer_id__ref_customers_.cccc333333"
+	idAV           = "test.shop.accepted_values_stg_orders_status__placed__shipped.dddd444444"
+	idEXP          = "test.shop.dbt_utils_expression_is_true_stg_payments_amount_0.ffff666666"
+	idAPP          = "test.shop.assert_positive_payments"
+	idSNN          = "test.shop.source_not_null_raw_orders_id.eeee555555"
+	idUT           = "unit_test.shop.orders.test_orders_totals"
+)
+
+func loadShop(t testing.TB) *Graph {
+	t.Helper()
+	g, err := LoadManifest(filepath.Join("testdata", "manifests", "shop", "manifest.json"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func loadShopProd(t testing.TB) (*Graph, *RunResults) {
+	t.Helper()
+	g, err := LoadManifest(filepath.Join("testdata", "manifests", "shop-prod", "manifest.json"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rr, err := LoadRunResults(filepath.Join("testdata", "manifests", "shop-prod", "run_results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, rr
+}
+
+type selCase struct {
+	name     string
+	sel      []string
+	exclude  []string
+	opts     SelectOptions
+	want     []string
+	wantN    int // when want is nil: the number of nodes expected
+	contains []string
+}
+
+func sorted(ids ...string) []string {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return out
+}
+
+func runSelCases(t *testing.T, g *Graph, cases []selCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sel, err := ParseSelection(c.sel, c.exclude)
+			if err != nil {
+				t.Fatalf("parse: %v", err)
+			}
+			got, err := Select(g, sel, c.opts)
+			if err != nil {
+				t.Fatalf("select: %v", err)
+			}
+			if c.want != nil || c.wantN == 0 && c.contains == nil {
+				want := sorted(c.want...)
+				if !slices.Equal(got, want) {
+					t.Errorf("select %q exclude %q\n got: %s\nwant: %s", c.sel, c.exclude, strings.Join(got, "\n      "), strings.Join(want, "\n      "))
+				}
+				return
+			}
+			if c.wantN != 0 && len(got) != c.wantN {
+				t.Errorf("select %q: got %d nodes, want %d:\n%s", c.sel, len(got), c.wantN, strings.Join(got, "\n"))
+			}
+			for _, id := range c.contains {
+				if !slices.Contains(got, id) {
+					t.Errorf("select %q: %s missing", c.sel, id)
+				}
+			}
+		})
+	}
+}
+
+func TestSelectShop(t *testing.T) {
+	g := loadShop(t)
+	prod, rr := loadShopProd(t)
+	state := SelectOptions{State: prod}
+	results := SelectOptions{Results: rr}
+	ordersTests := []string{idNN, idREL, idAPP, idUT}
+	with := func(base []string, more ...string) []string { return append(slices.Clone(base), more...) }
+	plusOrders := []string{idOrders, idStgOrders, idStgPayments, idSrcOrders, idSrcPayments, idAV, idAPP, idEXP, idNN, idREL, idSNN, idUT}
+	staging := []string{idStgCustomers, idStgOrders, idStgPayments, idAV, idAPP, idEXP}
+	projDir := filepath.Join(os.TempDir(), "shop")
+	cases := []selCase{
+		// fqn (default method) and eager indirect selection of tests
+		{name: "fqn leaf", sel: []string{"orders"}, want: with(ordersTests, idOrders)},
+		{name: "fqn explicit", sel: []string{"fqn:orders"}, want: with(ordersTests, idOrders)},
+		{name: "fqn folder", sel: []string{"staging"}, want: []string{idStgCustomers, idStgOrders, idStgPayments, idAV, idAPP, idEXP, idSNN}},
+		{name: "fqn prefix wildcard", sel: []string{"shop.marts.*"}, want: []string{idExposure, idMetric, idCustomers, idDimV1, idDimV2, idDimV3, idOrders, idSaved, idSemantic, idAPP, idNN, idREL, idUQ, idUT}},
+		{name: "fqn versioned all", sel: []string{"dim_customers"}, want: []string{idDimV1, idDimV2, idDimV3}},
+		{name: "fqn versioned dot", sel: []string{"dim_customers.v2"}, want: []string{idDimV2}},
+		{name: "fqn versioned underscore", sel: []string{"dim_customers_v1"}, want: []string{idDimV1}},
+		{name: "fqn other package", sel: []string{"utils"}, want: []string{idDateSpine}},
+		// indirect selection modes
+		{name: "cautious", sel: []string{"orders"}, opts: SelectOptions{Indirect: IndirectCautious}, want: []string{idOrders, idNN, idUT}},
+		{name: "buildable", sel: []string{"orders"}, opts: SelectOptions{Indirect: IndirectBuildable}, want: []string{idOrders, idAPP, idNN, idUT}},
+		{name: "empty", sel: []string{"orders"}, opts: SelectOptions{Indirect: IndirectEmpty}, want: []string{idOrders}},
+		// graph operators
+		{name: "ancestors", sel: []string{"+orders"}, want: plusOrders},
+		{name: "descendants", sel: []string{"orders+"}, want: []string{idExposure, idMetric, idCustomers, idDimV1, idDimV2, idDimV3, idOrders, idSaved, idSemantic, idAPP, idNN, idREL, idUQ, idUT}},
+		{name: "one generation down", sel: []string{"orders+1"}, want: []string{idExposure, idCustomers, idOrders, idSemantic, idAPP, idNN, idREL, idUQ, idUT}},
+		{name: "one generation up", sel: []string{"1+customers"}, want: []string{idCustomers, idOrders, idStgCustomers, idAPP, idNN, idREL, idUQ, idUT}},
+		{name: "two generations up", sel: []string{"2+customers"}, want: []string{idCustomers, idOrders, idStgCustomers, idStgOrders, idStgPayments, idRawCustomers, idAV, idAPP, idEXP, idNN, idREL, idUQ, idUT}},
+		{name: "both ways empty tests", sel: []string{"1+stg_orders+1"}, opts: SelectOptions{Indirect: IndirectEmpty}, want: []string{idSrcOrders, idStgOrders, idOrders, idSnapshot, idAV}},
+		{name: "at operator", sel: []string{"@stg_customers"}, want: []string{idExposure, idCustomers, idDimV1, idDimV2, idDimV3, idOrders, idStgCustomers, idStgOrders, idStgPayments, idRawCustomers, idSrcOrders, idSrcPayments, idAV, idAPP, idEXP, idNN, idREL, idSNN, idUQ, idUT}},
+		// tag
+		{name: "tag", sel: []string{"tag:nightly"}, want: with(ordersTests, idOrders, idStgOrders, idAV)},
+		{name: "tag on source", sel: []string{"tag:pii"}, want: []string{idSrcOrders, idSNN}},
+		{name: "tag glob", sel: []string{"tag:fin*"}, want: with(ordersTests, idMetric, idOrders)},
+		// path and file
+		{name: "path folder", sel: []string{"path:models/staging"}, want: []string{idStgCustomers, idStgOrders, idStgPayments, idSrcOrders, idSrcPayments, idAV, idAPP, idEXP, idSNN}},
+		{name: "path trailing slash", sel: []string{"path:models/staging/"}, want: []string{idStgCustomers, idStgOrders, idStgPayments, idSrcOrders, idSrcPayments, idAV, idAPP, idEXP, idSNN}},
+		{name: "path yaml (default method)", sel: []string{"models/staging/_staging.yml"}, want: []string{idStgCustomers, idStgOrders, idAV, idEXP}},
+		{name: "path glob", sel: []string{"path:models/marts/*.sql"}, want: []string{idCustomers, idDimV1, idDimV2, idDimV3, idOrders, idAPP, idNN, idREL, idUQ, idUT}},
+		{name: "path absolute in project", sel: []string{"path:" + filepath.Join(projDir, "models", "staging", "stg_orders.sql")}, opts: SelectOptions{ProjectDir: projDir, Indirect: IndirectEmpty}, want: []string{idStgOrders}},
+		{name: "path double star", sel: []string{"path:models/**/stg_*"}, want: staging},
+		{name: "file default method", sel: []string{"stg_payments.py"}, want: []string{idStgPayments, idAPP, idEXP}},
+		{name: "file stem glob", sel: []string{"file:stg_*"}, want: staging},
+		// package
+		{name: "package", sel: []string{"package:utils"}, want: []string{idDateSpine}},
+		{name: "package glob", sel: []string{"package:ut*"}, want: []string{idDateSpine}},
+		{name: "package this", sel: []string{"package:this"}, opts: SelectOptions{ResourceTypes: []string{"seed", "source"}}, want: []string{idRawCustomers, idSrcOrders, idSrcPayments}},
+		// source and other resource methods
+		{name: "source and descendants", sel: []string{"source:raw.orders+"}, want: []string{idExposure, idMetric, idCustomers, idDimV1, idDimV2, idDimV3, idOrders, idStgOrders, idSaved, idSemantic, idSnapshot, idSrcOrders, idAV, idAPP, idNN, idREL, idSNN, idUQ, idUT}},
+		{name: "source name", sel: []string{"source:raw"}, want: []string{idSrcOrders, idSrcPayments, idSNN}},
+		{name: "source package glob", sel: []string{"source:shop.raw.pay*"}, want: []string{idSrcPayments}},
+		{name: "exposure", sel: []string{"exposure:weekly_kpis"}, want: []string{idExposure}},
+		{name: "what feeds an exposure", sel: []string{"+exposure:weekly_kpis"}, want: []string{idExposure, idCustomers, idOrders, idStgCustomers, idStgOrders, idStgPayments, idRawCustomers, idSrcOrders, idSrcPayments, idAV, idAPP, idEXP, idNN, idREL, idSNN, idUQ, idUT}},
+		{name: "metric", sel: []string{"metric:revenue"}, want: []string{idMetric}},
+		{name: "semantic model with package", sel: []string{"semantic_model:shop.orders_sm"}, want: []string{idSemantic}},
+		{name: "saved query glob", sel: []string{"saved_query:weekly_*"}, want: []string{idSaved}},
+		{name: "unit test", sel: []string{"unit_test:test_orders_totals"}, want: []string{idUT}},
+		{name: "unit test full", sel: []string{"unit_test:shop.orders.test_orders_totals"}, want: []string{idUT}},
+		{name: "resource type", sel: []string{"resource_type:seed"}, want: []string{idRawCustomers}},
+		{name: "analysis hidden by default", sel: []string{"resource_type:analysis"}, want: nil},
+		{name: "analysis with all", sel: []string{"resource_type:analysis"}, opts: SelectOptions{ResourceTypes: []string{"all"}}, want: []string{idAnalysis}},
+		// config
+		{name: "config materialized", sel: []string{"config.materialized:incremental"}, want: []string{idCustomers, idREL, idUQ}},
+		{name: "config meta", sel: []string{"config.meta.owner:finance-team"}, want: with(ordersTests, idOrders)},
+		{name: "config severity any case", sel: []string{"config.severity:WARN"}, want: []string{idREL}},
+		{name: "config list membership", sel: []string{"config.tags:staging"}, want: staging},
+		{name: "config other key", sel: []string{"config.on_schema_change:append_new_columns"}, want: []string{idCustomers, idREL, idUQ}},
+		{name: "config nested key", sel: []string{"config.persist_docs.relation:true"}, want: with(ordersTests, idOrders)},
+		// tests
+		{name: "test_type generic", sel: []string{"test_type:generic"}, want: []string{idAV, idEXP, idNN, idREL, idSNN, idUQ}},
+		{name: "test_type singular", sel: []string{"test_type:singular"}, want: []string{idAPP}},
+		{name: "test_type unit", sel: []string{"test_type:unit"}, want: []string{idUT}},
+		{name: "test_type data", sel: []string{"test_type:data"}, want: []string{idAV, idAPP, idEXP, idNN, idREL, idSNN, idUQ}},
+		{name: "test_name", sel: []string{"test_name:not_null"}, want: []string{idNN, idSNN}},
+		{name: "test_name ignores namespace", sel: []string{"test_name:expression_is_true"}, want: []string{idEXP}},
+		{name: "test_name glob", sel: []string{"test_name:accepted_*"}, want: []string{idAV}},
+		{name: "test_name unit", sel: []string{"test_name:test_orders_totals"}, want: []string{idUT}},
+		// group, access, version
+		{name: "group", sel: []string{"group:finance"}, want: with(ordersTests, idMetric, idOrders)},
+		{name: "access public", sel: []string{"access:public"}, want: with(ordersTests, idOrders)},
+		{name: "access protected", sel: []string{"access:protected"}, want: []string{idCustomers, idDimV1, idDimV2, idDimV3, idREL, idUQ}},
+		{name: "version latest", sel: []string{"version:latest"}, want: []string{idDimV2}},
+		{name: "version old", sel: []string{"version:old"}, want: []string{idDimV1}},
+		{name: "version prerelease", sel: []string{"version:prerelease"}, want: []string{idDimV3}},
+		{name: "version none", sel: []string{"version:none"}, want: []string{idCustomers, idOrders, idStgCustomers, idStgOrders, idStgPayments, idDateSpine, idAV, idAPP, idEXP, idNN, idREL, idUQ, idUT}},
+		// set operators
+		{name: "union", sel: []string{"orders customers"}, want: []string{idCustomers, idOrders, idAPP, idNN, idREL, idUQ, idUT}},
+		{name: "union of flags", sel: []string{"orders", "customers"}, want: []string{idCustomers, idOrders, idAPP, idNN, idREL, idUQ, idUT}},
+		{name: "intersection keeps expanded tests", sel: []string{"tag:nightly,resource_type:model"}, want: with(ordersTests, idOrders, idStgOrders, idAV)},
+		{name: "common ancestors", sel: []string{"+orders,+customers"}, want: plusOrders},
+		{name: "intersection of methods", sel: []string{"config.enabled:true,resource_type:source"}, want: []string{idSrcOrders, idSrcPayments, idSNN}},
+		{name: "exclude drops tests too", sel: []string{"+orders"}, exclude: []string{"stg_orders"}, want: []string{idOrders, idStgPayments, idSrcOrders, idSrcPayments, idAPP, idEXP, idNN, idREL, idSNN, idUT}},
+		{name: "exclude everything", sel: []string{"orders"}, exclude: []string{"fqn:*"}, want: nil},
+		{name: "resource type filter", sel: []string{"+orders"}, opts: SelectOptions{ResourceTypes: []string{"model"}}, want: []string{idOrders, idStgOrders, idStgPayments}},
+		{name: "exclude resource type", sel: []string{"orders"}, opts: SelectOptions{ExcludeResourceTypes: []string{"test", "unit_test"}}, want: []string{idOrders}},
+		{name: "default selection", wantN: 25, contains: []string{idSrcOrders, idExposure, idMetric, idSaved, idSemantic, idUT}},
+		{name: "disabled never selected", sel: []string{"legacy_orders"}, want: nil},
+		// state and result
+		{name: "state new", sel: []string{"state:new"}, opts: state, want: []string{idDimV3, idUT}},
+		{name: "state modified.body", sel: []string{"state:modified.body"}, opts: state, want: []string{idDimV3, idStgOrders, idAV, idUT}},
+		{name: "state modified.configs", sel: []string{"state:modified.configs"}, opts: state, want: []string{idCustomers, idDimV3, idOrders, idAPP, idNN, idREL, idUQ, idUT}},
+		{name: "state modified.relation", sel: []string{"state:modified.relation"}, opts: state, want: with(ordersTests, idDimV3, idOrders)},
+		{name: "state modified.persisted_descriptions", sel: []string{"state:modified.persisted_descriptions"}, opts: state, want: with(ordersTests, idDimV3, idOrders)},
+		{name: "state modified.contract", sel: []string{"state:modified.contract"}, opts: state, want: with(ordersTests, idDimV3, idOrders)},
+		{name: "state modified", sel: []string{"state:modified"}, opts: state, want: []string{idCustomers, idDimV3, idOrders, idStgOrders, idAV, idAPP, idNN, idREL, idUQ, idUT}},
+		{name: "state unmodified seeds", sel: []string{"state:unmodified,resource_type:seed"}, opts: state, want: []string{idRawCustomers}},
+		{name: "result error", sel: []string{"result:error"}, opts: results, want: []string{idCustomers, idREL, idUQ}},
+		{name: "result fail", sel: []string{"result:fail"}, opts: results, want: []string{idNN}},
+		{name: "result skipped", sel: []string{"result:skipped"}, opts: results, want: []string{idDimV2}},
+	}
+	runSelCases(t, g, cases)
+}
+
+func TestSelectUnmatched(t *testing.T) {
+	g := loadShop(t)
+	sel, err := ParseSelection([]string{"orders nope tag:none,orders"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := SelectNodes(g, sel, SelectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"nope", "tag:none,orders"}; !slices.Equal(r.Unmatched, want) {
+		t.Errorf("unmatched = %q, want %q", r.Unmatched, want)
+	}
+}
+
+func TestSelectNeedsState(t *testing.T) {
+	g := loadShop(t)
+	for _, s := range []string{"state:modified", "result:error"} {
+		sel, err := ParseSelection([]string{s}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Select(g, sel, SelectOptions{}); err == nil || !strings.Contains(err.Error(), "--state") {
+			t.Errorf("%s without state: err = %v", s, err)
+		}
+	}
+	sel, _ := ParseSelection([]string{"orders"}, nil)
+	if _, err := Select(g, sel, SelectOptions{Indirect: "lazy"}); err == nil {
+		t.Error("bad indirect mode accepted")
+	}
+	if _, err := Select(g, sel, SelectOptions{ResourceTypes: []string{"table"}}); err == nil {
+		t.Error("bad resource type accepted")
+	}
+}
+
+func TestParseSelectionErrors(t *testing.T) {
+	cases := []struct {
+		arg     string
+		pos     int
+		message string
+	}{
+		{"foo:bar", 1, `"foo" is not a valid method name`},
+		{"orders +foo:bar", 9, `"foo" is not a valid method name`},
+		{"@orders+", 8, "@ prefix and the + suffix"},
+		{"test_type:bogus", 11, `"bogus" is not a test type`},
+		{"resource_type:table", 15, "not a resource type"},
+		{"version:newest", 9, "not a version selector"},
+		{"state:changed", 7, "not a state"},
+		{"state:modified.macros", 7, "not supported"},
+		{"config:table", 1, "config needs a key"},
+		{"tag.x:y", 4, "takes no arguments"},
+		{"a,,b", 3, "empty criterion"},
+		{"tag:", 5, "nothing to select"},
+		{"source:a.b.c.d", 8, "sources are written"},
+		{"source_status:fresher", 15, "not supported"},
+	}
+	for _, c := range cases {
+		_, err := ParseSelection([]string{c.arg}, nil)
+		var se *SelectorError
+		if !errors.As(err, &se) {
+			t.Errorf("%q: err = %v, want a SelectorError", c.arg, err)
+			continue
+		}
+		if se.Pos+1 != c.pos || !strings.Contains(se.Error(), c.message) {
+			t.Errorf("%q: got %q (position %d), want position %d and %q", c.arg, se.Error(), se.Pos+1, c.pos, c.message)
+		}
+	}
+	// Exclusions use the same grammar.
+	if _, err := ParseSelection(nil, []string{"bad:x"}); err == nil {
+		t.Error("bad exclude accepted")
+	}
+}
+
+func TestParseSelectorSpec(t *testing.T) {
+	cases := []struct {
+		raw  string
+		want SelectorSpec
+	}{
+		{"orders", SelectorSpec{Method: "fqn", Value: "orders"}},
+		{"+orders", SelectorSpec{Method: "fqn", Value: "orders", Parents: true}},
+		{"3+orders+4", SelectorSpec{Method: "fqn", Value: "orders", Parents: true, ParentsDepth: 3, Children: true, ChildrenDepth: 4}},
+		{"@source:raw", SelectorSpec{Method: "source", Value: "raw", ChildrensParents: true}},
+		{"config.meta.owner:x", SelectorSpec{Method: "config", MethodArgs: []string{"meta", "owner"}, Value: "x"}},
+		{"state:modified.body+", SelectorSpec{Method: "state", Value: "modified.body", Children: true}},
+		{"models/staging", SelectorSpec{Method: "path", Value: "models/staging"}},
+		{`models\staging`, SelectorSpec{Method: "path", Value: `models\staging`}},
+		{"Orders.SQL", SelectorSpec{Method: "file", Value: "Orders.SQL"}},
+		{"load.csv+", SelectorSpec{Method: "file", Value: "load.csv", Children: true}},
+		{"a+b+", SelectorSpec{Method: "fqn", Value: "a+b", Children: true}},
+		{"12abc", SelectorSpec{Method: "fqn", Value: "12abc"}},
+		{"path:C:/x", SelectorSpec{Method: "path", Value: "C:/x"}},
+	}
+	for _, c := range cases {
+		got, err := ParseSelectorSpec(c.raw)
+		if err != nil {
+			t.Errorf("%q: %v", c.raw, err)
+			continue
+		}
+		c.want.Raw = c.raw
+		if got.Raw != c.want.Raw || got.Method != c.want.Method || got.Value != c.want.Value || !slices.Equal(got.MethodArgs, c.want.MethodArgs) ||
+			got.Parents != c.want.Parents || got.ParentsDepth != c.want.ParentsDepth || got.Children != c.want.Children ||
+			got.ChildrenDepth != c.want.ChildrenDepth || got.ChildrensParents != c.want.ChildrensParents {
+			t.Errorf("%q:\n got %+v\nwant %+v", c.raw, got, c.want)
+		}
+	}
+}
+
+func TestFnmatch(t *testing.T) {
+	cases := []struct {
+		name, pat string
+		want      bool
+	}{
+		{"stg_orders", "stg_*", true},
+		{"stg_orders", "*orders", true},
+		{"a/b", "*", true},
+		{"abc", "a?c", true},
+		{"abc", "a[bx]c", true},
+		{"abc", "a[!b]c", false},
+		{"a-c", "a[a-z-]c", true},
+		{"a[c", "a[c", true},
+		{"abc", "ABC", false},
+		{"", "*", true},
+		{"ab", "a*b*c", false},
+	}
+	for _, c := range cases {
+		if got := fnmatch(c.name, c.pat); got != c.want {
+			t.Errorf("fnmatch(%q, %q) = %v", c.name, c.pat, got)
+		}
+	}
+}
+
+func TestUpstreamDownstream(t *testing.T) {
+	g := loadShop(t)
+	ids := func(l []int) []string {
+		out := []string{}
+		for _, i := range l {
+			out = append(out, g.Nodes[i].UniqueID)
+		}
+		return out
+	}
+	i, _ := g.Index(idOrders)
+	if got, want := ids(Upstream(g, i, 1)), sorted(idStgOrders, idStgPayments); !slices.Equal(got, want) {
+		t.Errorf("upstream 1 = %v", got)
+	}
+	if got, want := ids(Upstream(g, i, -1)), sorted(idStgOrders, idStgPayments, idSrcOrders, idSrcPayments); !slices.Equal(got, want) {
+		t.Errorf("upstream all = %v", got)
+	}
+	j, _ := g.Index(idCustomers)
+	if got, want := ids(Downstream(g, j, -1)), sorted(idDimV1, idDimV2, idDimV3, idExposure, idREL, idUQ); !slices.Equal(got, want) {
+		t.Errorf("downstream = %v", got)
+	}
+	if Downstream(g, j, 0) != nil || Upstream(g, -1, 1) != nil {
+		t.Error("depth 0 or a bad index should give nothing")
+	}
+}
+
+// TestSelectFixtures checks selectors on real manifests; expectations come from reading the
+// fixture's depends_on by hand.
+func TestSelectFixtures(t *testing.T) {
+	g, err := LoadManifest(fixtures.Path(t, "manifests/jaffle-shop-dbt1.11/manifest.json"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		stgLoc   = "model.jaffle_shop.stg_locations"
+		loc      = "model.jaffle_shop.locations"
+		nnLoc    = "test.jaffle_shop.not_null_stg_locations_location_id.3d237927d2"
+		uqLoc    = "test.jaffle_shop.unique_stg_locations_location_id.2e2fc58ecc"
+		utLoc    = "unit_test.jaffle_shop.stg_locations.test_does_location_opened_at_trunc_to_date"
+		smLoc    = "semantic_model.jaffle_shop.locations"
+		rawStore = "source.jaffle_shop.ecom.raw_stores"
+	)
+	runSelCases(t, g, []selCase{
+		{name: "model with tests", sel: []string{"stg_locations"}, want: []string{stgLoc, nnLoc, uqLoc, utLoc}},
+		{name: "descendants", sel: []string{"stg_locations+"}, want: []string{loc, stgLoc, smLoc, nnLoc, uqLoc, utLoc}},
+		{name: "what feeds a semantic model", sel: []string{"+semantic_model:locations"}, want: []string{loc, stgLoc, smLoc, rawStore, nnLoc, uqLoc, utLoc}},
+		{name: "relationships tests", sel: []string{"test_name:relationships"}, want: []string{
+			"test.jaffle_shop.relationships_order_items_order_id__order_id__ref_orders_.a799023ee8",
+			"test.jaffle_shop.relationships_orders_customer_id__customer_id__ref_stg_customers_.918495ce16",
+			"test.jaffle_shop.relationships_stg_order_items_order_id__order_id__ref_stg_orders_.dbe9930c54"}},
+		{name: "saved queries", sel: []string{"resource_type:saved_query"}, want: []string{"saved_query.jaffle_shop.customer_order_metrics", "saved_query.jaffle_shop.order_metrics", "saved_query.jaffle_shop.revenue_metrics"}},
+		{name: "sources by path", sel: []string{"path:models/staging"}, opts: SelectOptions{ResourceTypes: []string{"source"}}, wantN: 6},
+		{name: "unit tests", sel: []string{"unit_test:*"}, want: []string{utLoc, "unit_test.jaffle_shop.order_items.test_supply_costs_sum_correctly", "unit_test.jaffle_shop.orders.test_order_items_compute_to_bools_correctly"}},
+		{name: "metric lineage", sel: []string{"+metric:revenue_growth_mom"}, wantN: 27, contains: []string{"metric.jaffle_shop.revenue", "semantic_model.jaffle_shop.order_item", "source.jaffle_shop.ecom.raw_supplies", "unit_test.jaffle_shop.order_items.test_supply_costs_sum_correctly"}},
+		{name: "seeds by folder", sel: []string{"path:seeds/jaffle-data"}, wantN: 7},
+		{name: "everything listable", wantN: 84},
+	})
+}

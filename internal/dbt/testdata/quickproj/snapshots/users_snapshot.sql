@@ -1,0 +1,4 @@
+{% snapshot users_snapshot %}
+{{ config(target_schema='snapshots', unique_key='id', strategy='check', check_cols='all') }}
+select * from {{ source('app', 'users') }}
+{% endsnapshot %}

@@ -1,0 +1,1 @@
+select * from {{ ref('fct_revenue') }} where amount_eur < 0

@@ -1,0 +1,108 @@
+// Package live connects the onboarding checks to datatui's warehouse layer: the warehouse
+// login, the sandbox's existence and creating it by cloning (through the write guard every
+// warehouse write goes through). It is a package of its own so that the onboarding checks
+// and their tests do not link the database drivers.
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/onboard"
+	"github.com/datatui/datatui/internal/ops"
+	"github.com/datatui/datatui/internal/warehouse"
+	"github.com/datatui/datatui/internal/warehouse/connect"
+)
+
+// Wire sets env's Login, Sandbox and CreateSandbox from the workspace's dev target, and RunDBT
+// to datatui's dbt runner.
+func Wire(env *onboard.Env) {
+	if env == nil || env.Workspace == nil {
+		return
+	}
+	ws := env.Workspace
+	// Opening the demo builds its DuckDB files the first time; the hooks run concurrently,
+	// so opening is serialised. Each hook opens and closes its own connection, so a profile
+	// fixed in between is picked up by the next check.
+	var mu sync.Mutex
+	open := func(ctx context.Context) (warehouse.Warehouse, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		w, _, err := connect.Open(ctx, ws, connect.Options{LookupEnv: env.LookupEnv})
+		return w, err
+	}
+	now := env.Now
+	if now == nil {
+		now = time.Now
+	}
+	env.Login = func(ctx context.Context) (onboard.Identity, error) {
+		w, err := open(ctx)
+		if err != nil {
+			return onboard.Identity{}, err
+		}
+		defer w.Close()
+		id, err := w.Identity(ctx)
+		return onboard.Identity{Engine: id.Engine, User: id.User, Role: id.Role, Database: id.Database}, err
+	}
+	env.Sandbox = func(ctx context.Context) (onboard.SandboxInfo, error) {
+		w, err := open(ctx)
+		if err != nil {
+			return onboard.SandboxInfo{}, err
+		}
+		defer w.Close()
+		name := w.Policy().Sandbox
+		if name == "" {
+			return onboard.SandboxInfo{}, errors.New("datatui cannot tell your sandbox's name: your user name has no letters or digits left after normalising")
+		}
+		db, err := w.Database(ctx, name)
+		if errors.Is(err, warehouse.ErrNotFound) {
+			return onboard.SandboxInfo{Name: name}, nil
+		}
+		if err != nil {
+			return onboard.SandboxInfo{Name: name}, err
+		}
+		return onboard.SandboxInfo{Name: name, Exists: true, Detail: describe(db, now())}, nil
+	}
+	env.CreateSandbox = func(ctx context.Context) error {
+		w, err := open(ctx)
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+		// Refresh calls the write guard before sending anything.
+		return w.Refresh(ctx, w.Policy().Sandbox)
+	}
+	env.RunDBT = func(ctx context.Context, args []string) error {
+		exe, err := env.LookPath("dbt")
+		if err != nil {
+			return &onboard.MissingToolError{Tool: "dbt"}
+		}
+		cfg := config.Default().DBT
+		if ws.Config != nil {
+			cfg = ws.Config.DBT
+		}
+		r := &ops.Runner{Executable: exe, Dir: ws.ProjectDir, DBT: cfg, StateDir: ws.StateDir}
+		res := r.Run(ctx, args, nil)
+		if res.Err != nil && res.Fatal != "" && !strings.Contains(res.Err.Error(), res.Fatal) {
+			return fmt.Errorf("%v: %s", res.Err, res.Fatal)
+		}
+		return res.Err
+	}
+}
+
+func describe(db warehouse.Database, now time.Time) string {
+	s := "your sandbox exists: " + db.Name
+	if !db.Created.IsZero() {
+		days := int(now.Sub(db.Created).Hours() / 24)
+		s += ", created " + warehouse.Ago(days)
+	}
+	if db.Origin != "" {
+		s += fmt.Sprintf(" (cloned from %s)", db.Origin)
+	}
+	return s
+}

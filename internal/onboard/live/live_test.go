@@ -1,0 +1,124 @@
+package live
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/datatui/datatui/internal/onboard"
+	"github.com/datatui/datatui/internal/workspace"
+)
+
+// TestDemoWarehouseSteps runs the warehouse and sandbox steps for real against the demo's
+// local DuckDB files: login, the sandbox's existence, and creating it after it was deleted.
+func TestDemoWarehouseSteps(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // no git: the demo's history is not what this tests
+	ws, err := workspace.Open(workspace.Options{Demo: true, StateHome: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &onboard.Env{Workspace: ws, Environ: []string{"HOME=" + t.TempDir()}, GOOS: "linux", Runner: onboard.ExecRunner{}, Now: time.Now}
+	Wire(env)
+	steps := onboard.Steps(env)
+	check := func(name string) onboard.Result {
+		s, _ := onboard.Find(steps, name)
+		return s.RunCheck(context.Background())
+	}
+	// Both at once, as the wizard runs them: the demo's files are built once.
+	out := onboard.CheckAll(context.Background(), []*onboard.Step{mustFind(t, steps, onboard.StepWarehouse), mustFind(t, steps, onboard.StepSandbox)})
+	if r := out[0].Result; r.Status != onboard.StatusOK || !strings.Contains(r.Checked, "duckdb") {
+		t.Errorf("warehouse: %+v", r)
+	}
+	if r := out[1].Result; r.Status != onboard.StatusOK || !strings.Contains(r.Detail, "sandbox") {
+		t.Errorf("sandbox: %+v", r)
+	}
+
+	// From here on the files exist: treat the folder as an ordinary dbt-duckdb project (the
+	// demo would rebuild a missing sandbox by itself when opened).
+	ws.Demo = false
+	sandbox := filepath.Join(ws.ProjectDir, "warehouse", "sandbox.duckdb")
+	if err := os.Remove(sandbox); err != nil {
+		t.Fatal(err)
+	}
+	r := check(onboard.StepSandbox)
+	if r.Status != onboard.StatusFail || !r.Fixable || !strings.Contains(r.Detail, "does not exist yet") {
+		t.Fatalf("after delete: %+v", r)
+	}
+	s := mustFind(t, steps, onboard.StepSandbox)
+	if err := s.Fix(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if r := check(onboard.StepSandbox); r.Status != onboard.StatusOK {
+		t.Errorf("after fix: %+v", r)
+	}
+	if _, err := os.Stat(sandbox); err != nil {
+		t.Error("sandbox file not created")
+	}
+}
+
+func TestBrokenProfileIsAFailNotAPanic(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "dbt_project.yml"), []byte("name: shop\nprofile: shop\n"), 0o644)
+	ws, err := workspace.Open(workspace.Options{Project: dir, StateHome: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &onboard.Env{Workspace: ws, Environ: []string{"HOME=" + t.TempDir()}, GOOS: "linux", Runner: onboard.ExecRunner{}}
+	Wire(env)
+	s := mustFind(t, onboard.Steps(env), onboard.StepWarehouse)
+	if r := s.RunCheck(context.Background()); r.Status != onboard.StatusFail || !strings.Contains(r.Detail, "profiles.yml") {
+		t.Errorf("no profile: %+v", r)
+	}
+}
+
+func mustFind(t *testing.T, steps []*onboard.Step, name string) *onboard.Step {
+	t.Helper()
+	s, ok := onboard.Find(steps, name)
+	if !ok {
+		t.Fatalf("no step %s", name)
+	}
+	return s
+}
+
+// TestFirstBuildThroughTheRunner: the first-build fix runs dbt through datatui's runner,
+// which builds against the sandbox target and keeps the run in the history.
+func TestFirstBuildThroughTheRunner(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin")
+	os.MkdirAll(bin, 0o755)
+	argsFile := filepath.Join(dir, "args.txt")
+	dbtScript := "#!/bin/sh\necho \"$@\" > " + argsFile + "\nexit 0\n"
+	if err := os.WriteFile(filepath.Join(bin, "dbt"), []byte(dbtScript), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	proj := filepath.Join(dir, "proj")
+	os.MkdirAll(proj, 0o755)
+	os.WriteFile(filepath.Join(proj, "dbt_project.yml"), []byte("name: shop\nprofile: shop\n"), 0o644)
+	os.WriteFile(filepath.Join(proj, "datatui.yml"), []byte("dbt:\n  starter_model: stg_users\n"), 0o644)
+	ws, err := workspace.Open(workspace.Options{Project: proj, StateHome: filepath.Join(dir, "state")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &onboard.Env{Workspace: ws, Environ: []string{"HOME=" + dir, "PATH=" + bin}, GOOS: "linux", Runner: onboard.ExecRunner{}, Now: time.Now}
+	Wire(env)
+	s := mustFind(t, onboard.Steps(env), onboard.StepFirstBuild)
+	if err := s.Fix(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(argsFile)
+	if got := string(b); !strings.Contains(got, "build --select stg_users") || !strings.Contains(got, "--target dev") {
+		t.Errorf("dbt got %q", got)
+	}
+	if r := s.RunCheck(context.Background()); r.Status != onboard.StatusOK {
+		t.Errorf("after the build: %+v", r)
+	}
+
+	os.WriteFile(filepath.Join(bin, "dbt"), []byte("#!/bin/sh\necho 'Runtime Error: Could not find profile named shop' >&2\nexit 2\n"), 0o755)
+	err = s.Fix(context.Background(), nil)
+	if err == nil || !strings.Contains(err.Error(), "Could not find profile named shop") {
+		t.Errorf("failed build: %v", err)
+	}
+}

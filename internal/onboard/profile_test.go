@@ -1,0 +1,181 @@
+package onboard
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCheckProfile(t *testing.T) {
+	good := "shop:\n  target: dev\n  outputs:\n    dev:\n      type: snowflake\n      account: ab12345\n      user: jane.doe@example.com\n      authenticator: externalbrowser\n      role: TRANSFORMER\n      warehouse: WH\n      database: SANDBOX_JANE_DOE\n      schema: PUBLIC\n"
+	tests := []struct {
+		name     string
+		profiles string // ~/.dbt/profiles.yml ("" = none)
+		env      []string
+		want     Status
+		details  []string
+	}{
+		{"no file", "", nil, StatusFail, []string{"there is no profiles.yml yet"}},
+		{"other profile only", "marketing:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: m.duckdb}\n", nil, StatusFail, []string{`no "shop" profile`}},
+		{"no dev target", "shop:\n  target: ci\n  outputs:\n    ci: {type: snowflake, database: CI}\n", nil, StatusFail, []string{`no "dev" target (it has: ci)`}},
+		{"points at sandbox", good, nil, StatusOK, []string{"builds in database SANDBOX_JANE_DOE"}},
+		{"points at prod", strings.Replace(good, "SANDBOX_JANE_DOE", "analytics", 1), nil, StatusFail, []string{"writes to analytics, which is production", "SANDBOX_JANE_DOE"}},
+		{"points at the clone", strings.Replace(good, "SANDBOX_JANE_DOE", "ANALYTICS_CLONE", 1), nil, StatusFail, []string{"the clone of production"}},
+		{"someone else's sandbox", strings.Replace(good, "SANDBOX_JANE_DOE", "SANDBOX_BOB", 1), nil, StatusFail, []string{"writes to SANDBOX_BOB, but your sandbox is SANDBOX_JANE_DOE"}},
+		{"admin role", strings.Replace(good, "TRANSFORMER", "ACCOUNTADMIN", 1), nil, StatusWarn, []string{"admin role ACCOUNTADMIN", "TRANSFORMER"}},
+		{"clear-text password", strings.Replace(good, "authenticator: externalbrowser", "password: hunter2", 1), nil, StatusWarn, []string{"password is written in clear text"}},
+		{"env_var user", strings.Replace(good, "jane.doe@example.com", "\"{{ env_var('SNOWFLAKE_USER') }}\"", 1), []string{"SNOWFLAKE_USER=jane.doe"}, StatusOK, nil},
+		{"env_var unset", strings.Replace(good, "jane.doe@example.com", "\"{{ env_var('SNOWFLAKE_USER') }}\"", 1), nil, StatusFail, []string{"the user of the target cannot be read: environment variable SNOWFLAKE_USER is not set"}},
+		{"env_var default", strings.Replace(good, "jane.doe@example.com", "\"{{ env_var('SNOWFLAKE_USER', 'jane_doe') }}\"", 1), nil, StatusOK, nil},
+		{"unsupported jinja", strings.Replace(good, "jane.doe@example.com", "\"{{ var('user') }}\"", 1), nil, StatusFail, []string{"unsupported Jinja"}},
+		{"target from env", strings.Replace(good, "target: dev", "target: \"{{ env_var('DBT_TARGET', 'dev') }}\"", 1), nil, StatusOK, nil},
+		{"broken yaml", "shop: [\n", nil, StatusFail, []string{"is not valid YAML"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			te := newTestEnv(t, envOpts{extraEnv: tt.env})
+			if tt.profiles != "" {
+				te.write("home/.dbt/profiles.yml", tt.profiles)
+			}
+			r := te.check(StepProfile)
+			assertStatus(t, r, tt.want, tt.details...)
+			if strings.Contains(r.Detail+r.Checked, "hunter2") {
+				t.Error("password shown")
+			}
+		})
+	}
+}
+
+func TestCheckProfileWithoutProfileKey(t *testing.T) {
+	te := newTestEnv(t, envOpts{project: "name: shop\n"})
+	assertStatus(t, te.check(StepProfile), StatusFail, "has no profile: key")
+}
+
+func TestLocateProfiles(t *testing.T) {
+	te := newTestEnv(t, envOpts{})
+	loc := te.env.LocateProfiles()
+	if loc.Path != filepath.Join(te.home, ".dbt", "profiles.yml") || loc.Exists {
+		t.Errorf("default: %+v", loc)
+	}
+	te.write("repo/profiles.yml", "shop: {}\n")
+	if loc := te.env.LocateProfiles(); loc.Path != filepath.Join(te.project, "profiles.yml") || !loc.Exists {
+		t.Errorf("project dir: %+v", loc)
+	}
+	te.env.Environ = append(te.env.Environ, "DBT_PROFILES_DIR=~/elsewhere")
+	if loc := te.env.LocateProfiles(); loc.Path != filepath.Join(te.home, "elsewhere", "profiles.yml") || loc.Exists || loc.Why != "DBT_PROFILES_DIR" {
+		t.Errorf("DBT_PROFILES_DIR: %+v", loc)
+	}
+}
+
+func TestFixProfileSnowflake(t *testing.T) {
+	te := newTestEnv(t, envOpts{})
+	te.write("home/.dbt/profiles.yml", "# mine\nmarketing:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: m.duckdb}\n")
+	s, _ := Find(Steps(te.env), StepProfile)
+	fields := s.Fields()
+	keys := map[string]Field{}
+	for _, f := range fields {
+		keys[f.Key] = f
+	}
+	if keys["role"].Default != "TRANSFORMER" || len(keys["auth"].Options) != 3 || keys["private_key_path"].ShowWhen["auth"][0] != AuthKeyPair {
+		t.Fatalf("fields: %+v", fields)
+	}
+	in := Input{"account": "ab12345", "user": "jane.doe@example.com", "auth": AuthPassword, "warehouse": "WH", "role": "TRANSFORMER", "password": "hunter2"}
+	if err := s.Fix(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(te.home, ".dbt", "profiles.yml"))
+	if strings.Contains(string(b), "hunter2") || !strings.Contains(string(b), "password: \"{{ env_var('DBT_ENV_SECRET_PASSWORD') }}\"") || !strings.Contains(string(b), "database: SANDBOX_JANE_DOE") || !strings.HasPrefix(string(b), "# mine") {
+		t.Fatalf("profiles.yml:\n%s", b)
+	}
+	assertMode(t, filepath.Join(te.home, ".dbt", "profiles.yml"), 0o600)
+	// The password comes from the environment; unset, the check says so.
+	assertStatus(t, te.check(StepProfile), StatusFail, "DBT_ENV_SECRET_PASSWORD is not set")
+	te.env.Environ = append(te.env.Environ, "DBT_ENV_SECRET_PASSWORD=hunter2")
+	r := te.check(StepProfile)
+	assertStatus(t, r, StatusOK, "SANDBOX_JANE_DOE")
+	if strings.Contains(r.Detail+r.Checked, "hunter2") {
+		t.Error("password shown")
+	}
+
+	// Key pair, asked again: replaces the target, backs up the old file.
+	in = Input{"account": "ab12345", "user": "jane.doe@example.com", "auth": AuthKeyPair, "private_key_path": "~/.ssh/sf.p8", "warehouse": "WH"}
+	if err := s.Fix(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	b, _ = os.ReadFile(filepath.Join(te.home, ".dbt", "profiles.yml"))
+	if !strings.Contains(string(b), "private_key_path: ~/.ssh/sf.p8") || strings.Contains(string(b), "DBT_ENV_SECRET_PASSWORD") {
+		t.Fatalf("profiles.yml:\n%s", b)
+	}
+	backups, _ := filepath.Glob(filepath.Join(te.home, ".dbt", "profiles.yml.bak-*"))
+	if len(backups) != 2 { // one per change: before the first fix, before the second
+		t.Errorf("backups: %v", backups)
+	}
+	// Refusals: prod as the database, missing answers, an unknown login method.
+	for _, bad := range []Input{
+		{"account": "a", "user": "jane", "auth": AuthSSO, "warehouse": "WH", "database": "ANALYTICS"},
+		{"account": "a", "auth": AuthSSO, "warehouse": "WH"},
+		{"account": "a", "user": "jane", "auth": "magic", "warehouse": "WH"},
+		{"account": "a", "user": "jane", "auth": AuthKeyPair, "warehouse": "WH"},
+	} {
+		if err := s.Fix(context.Background(), bad); err == nil {
+			t.Errorf("accepted %v", bad)
+		}
+	}
+	if after, _ := os.ReadFile(filepath.Join(te.home, ".dbt", "profiles.yml")); string(after) != string(b) {
+		t.Error("a refused fix changed the file")
+	}
+}
+
+func TestFixProfileDuckDB(t *testing.T) {
+	te := newTestEnv(t, envOpts{datatui: "warehouse:\n  prod_database: prod\n  clone_database: clone\n  sandbox_pattern: sandbox_{user}\nonboarding:\n  adapter: duckdb\n"})
+	s, _ := Find(Steps(te.env), StepProfile)
+	if err := s.Fix(context.Background(), Input{"path": "warehouse/prod.duckdb"}); err == nil {
+		t.Error("prod file accepted as the sandbox")
+	}
+	if err := s.Fix(context.Background(), Input{"path": "warehouse/sandbox.duckdb"}); err != nil {
+		t.Fatal(err)
+	}
+	assertStatus(t, te.check(StepProfile), StatusOK, "the DuckDB file warehouse/sandbox.duckdb")
+	te.write("home/.dbt/profiles.yml", "shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: warehouse/clone.duckdb}\n")
+	assertStatus(t, te.check(StepProfile), StatusFail, "the clone of production")
+}
+
+func TestRenderEnvVars(t *testing.T) {
+	env := func(k string) (string, bool) {
+		v, ok := map[string]string{"A": "1", "EMPTY": ""}[k]
+		return v, ok
+	}
+	tests := []struct{ in, want, err string }{
+		{"plain", "plain", ""},
+		{"{{ env_var('A') }}", "1", ""},
+		{`{{env_var("A")}}x`, "1x", ""},
+		{"{{ env_var('B', 'dflt') }}", "dflt", ""},
+		{"{{ env_var('EMPTY', 'dflt') }}", "", ""},
+		{"{{ env_var('A') | int }}", "1", ""},
+		{"{{ env_var('B') }}", "", "B is not set"},
+		{"{{ target.name }}", "", "unsupported Jinja"},
+	}
+	for _, tt := range tests {
+		got, err := renderEnvVars(tt.in, env)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%q: err %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("%q = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func FuzzRenderEnvVars(f *testing.F) {
+	for _, s := range []string{"{{ env_var('A') }}", "{{ env_var('A', 'b') }}", "{{", "}}{{ x }}", "{{ env_var('A' }}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_, _ = renderEnvVars(s, func(string) (string, bool) { return "v", true })
+	})
+}

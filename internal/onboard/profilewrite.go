@@ -1,0 +1,296 @@
+package onboard
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// SecretPasswordEnv is the environment variable a password-auth target reads its password
+// from. dbt scrubs DBT_ENV_SECRET_* variables from its logs, which is why the name has
+// that prefix.
+const SecretPasswordEnv = "DBT_ENV_SECRET_PASSWORD"
+
+// PasswordRef is what a password-auth target holds instead of the password.
+const PasswordRef = "{{ env_var('" + SecretPasswordEnv + "') }}"
+
+// KV is one key of a target, in the order it is written.
+type KV struct {
+	Key   string
+	Value any
+}
+
+// TargetSpec is the dbt target to merge into profiles.yml.
+type TargetSpec struct {
+	// Profile is the profile name from dbt_project.yml.
+	Profile string
+	// Target is the output name ("dev").
+	Target string
+	// Fields are the target's keys, "type" first.
+	Fields []KV
+}
+
+// MergeResult says what MergeTarget did.
+type MergeResult struct {
+	Path string
+	// Backup is the copy of the previous file ("" when there was none or nothing changed).
+	Backup string
+	// Changed is false when the file already held exactly this target.
+	Changed bool
+}
+
+// secretKeys are target keys whose value must never be written in clear text.
+var secretKeys = regexp.MustCompile(`(?i)^(password|pass|passphrase|private_key_passphrase|private_key|token|client_secret|oauth_client_secret|refresh_token|api_key|keyfile_json)$`)
+
+var envVarOnly = regexp.MustCompile(`^\{\{\s*env_var\(\s*['"][A-Za-z_][A-Za-z0-9_]*['"]\s*\)\s*\}\}$`)
+
+// checkNoSecrets refuses a spec that would put a secret in the file: secret keys may only
+// hold an env_var() reference.
+func (s TargetSpec) checkNoSecrets() error {
+	for _, kv := range s.Fields {
+		if !secretKeys.MatchString(kv.Key) {
+			continue
+		}
+		v, _ := kv.Value.(string)
+		if !envVarOnly.MatchString(strings.TrimSpace(v)) {
+			return fmt.Errorf("refusing to write %s in clear text: profiles.yml must read it from an environment variable ({{ env_var('%s') }})", kv.Key, SecretPasswordEnv)
+		}
+	}
+	return nil
+}
+
+func (s TargetSpec) validate() error {
+	if strings.TrimSpace(s.Profile) == "" || strings.TrimSpace(s.Target) == "" {
+		return errors.New("the profile and target names must not be empty")
+	}
+	if len(s.Fields) == 0 || s.Fields[0].Key != "type" {
+		return errors.New("a target starts with its type (snowflake, duckdb…)")
+	}
+	return s.checkNoSecrets()
+}
+
+func (s TargetSpec) mapSlice() yaml.MapSlice {
+	ms := make(yaml.MapSlice, 0, len(s.Fields))
+	for _, kv := range s.Fields {
+		ms = append(ms, yaml.MapItem{Key: kv.Key, Value: kv.Value})
+	}
+	return ms
+}
+
+// MergeProfileYAML merges the target into the profiles.yml text src and returns the new
+// text. Other profiles, other targets of the profile and comments stay as they are (go-yaml
+// re-indents inline comments to one space); an existing target of the same name is replaced.
+// The profile's default target is set when the profile has none. changed is false when src
+// already holds exactly this target.
+func MergeProfileYAML(src []byte, spec TargetSpec) (out []byte, changed bool, err error) {
+	if err := spec.validate(); err != nil {
+		return nil, false, err
+	}
+	var before map[string]any
+	if err := yaml.Unmarshal(src, &before); err != nil {
+		return nil, false, fmt.Errorf("the existing file is not valid YAML (%s); fix or move it, nothing was written", firstLine(err.Error()))
+	}
+	targetYAML, err := yaml.Marshal(spec.mapSlice())
+	if err != nil {
+		return nil, false, err
+	}
+	prof, hasProfile := before[spec.Profile]
+	profMap, isMap := prof.(map[string]any)
+	if hasProfile && prof != nil && !isMap {
+		return nil, false, fmt.Errorf("profile %q is not a mapping; fix it by hand, nothing was written", spec.Profile)
+	}
+	if hasProfile && isMap {
+		outputs, _ := profMap["outputs"].(map[string]any)
+		if existing, ok := outputs[spec.Target]; ok && reflect.DeepEqual(normalise(existing), normalise(specValue(spec))) && profMap["target"] != nil {
+			return src, false, nil
+		}
+	}
+
+	switch {
+	case len(before) == 0 || !hasProfile || prof == nil:
+		// Append the whole profile at the end: every byte before it stays as it was.
+		block, err := yaml.Marshal(yaml.MapSlice{{Key: spec.Profile, Value: yaml.MapSlice{
+			{Key: "target", Value: spec.Target},
+			{Key: "outputs", Value: yaml.MapSlice{{Key: spec.Target, Value: spec.mapSlice()}}},
+		}}})
+		if err != nil {
+			return nil, false, err
+		}
+		var b bytes.Buffer
+		if hasProfile { // "cashback:" with no value: drop that line, append the full profile
+			src = dropNullKey(src, spec.Profile)
+		}
+		b.Write(src)
+		if b.Len() > 0 && !bytes.HasSuffix(b.Bytes(), []byte("\n")) {
+			b.WriteByte('\n')
+		}
+		b.Write(block)
+		out = b.Bytes()
+	default:
+		file, err := parser.ParseBytes(src, parser.ParseComments)
+		if err != nil {
+			return nil, false, fmt.Errorf("the existing file is not valid YAML (%s); nothing was written", firstLine(err.Error()))
+		}
+		profPath := (&yaml.PathBuilder{}).Root().Child(spec.Profile)
+		_, hasOutputs := profMap["outputs"].(map[string]any)
+		outputs, _ := profMap["outputs"].(map[string]any)
+		_, hasTarget := outputs[spec.Target]
+		switch {
+		case hasTarget:
+			p := (&yaml.PathBuilder{}).Root().Child(spec.Profile).Child("outputs").Child(spec.Target).Build()
+			err = p.ReplaceWithReader(file, bytes.NewReader(targetYAML))
+		case hasOutputs:
+			frag, _ := yaml.Marshal(yaml.MapSlice{{Key: spec.Target, Value: spec.mapSlice()}})
+			p := (&yaml.PathBuilder{}).Root().Child(spec.Profile).Child("outputs").Build()
+			err = p.MergeFromReader(file, bytes.NewReader(frag))
+		default:
+			frag, _ := yaml.Marshal(yaml.MapSlice{{Key: "outputs", Value: yaml.MapSlice{{Key: spec.Target, Value: spec.mapSlice()}}}})
+			err = profPath.Build().MergeFromReader(file, bytes.NewReader(frag))
+		}
+		if err == nil && profMap["target"] == nil {
+			frag, _ := yaml.Marshal(yaml.MapSlice{{Key: "target", Value: spec.Target}})
+			err = profPath.Build().MergeFromReader(file, bytes.NewReader(frag))
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("could not merge into the existing file (%v); nothing was written", err)
+		}
+		out = []byte(file.String())
+		if !bytes.HasSuffix(out, []byte("\n")) {
+			out = append(out, '\n')
+		}
+	}
+	if err := verifyMerge(before, out, spec); err != nil {
+		return nil, false, err
+	}
+	return out, true, nil
+}
+
+// dropNullKey removes a top-level "name:" line with no value, so the profile can be appended.
+func dropNullKey(src []byte, name string) []byte {
+	lines := strings.SplitAfter(string(src), "\n")
+	for i, l := range lines {
+		t := strings.TrimRight(l, "\r\n")
+		if k, rest, ok := strings.Cut(t, ":"); ok && strings.Trim(k, `"'`) == name && !strings.HasPrefix(t, " ") {
+			if r := strings.TrimSpace(rest); r == "" || r == "null" || r == "~" || strings.HasPrefix(r, "#") {
+				return []byte(strings.Join(append(lines[:i:i], lines[i+1:]...), ""))
+			}
+		}
+	}
+	return src
+}
+
+func specValue(spec TargetSpec) map[string]any {
+	m := map[string]any{}
+	for _, kv := range spec.Fields {
+		m[kv.Key] = kv.Value
+	}
+	return m
+}
+
+// normalise makes decoded YAML comparable: numbers as strings, nested maps normalised.
+func normalise(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		m := map[string]any{}
+		for k, x := range t {
+			m[k] = normalise(x)
+		}
+		return m
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = normalise(x)
+		}
+		return out
+	case nil:
+		return nil
+	default:
+		return fmt.Sprint(t)
+	}
+}
+
+// verifyMerge decodes the result and checks that it holds the target and that everything
+// else is exactly as before, so a merge quirk can never silently damage someone's profiles.
+func verifyMerge(before map[string]any, out []byte, spec TargetSpec) error {
+	var after map[string]any
+	if err := yaml.Unmarshal(out, &after); err != nil {
+		return fmt.Errorf("the merged file would not be valid YAML (%v); nothing was written", err)
+	}
+	for k, v := range before {
+		if k == spec.Profile {
+			continue
+		}
+		if !reflect.DeepEqual(normalise(v), normalise(after[k])) {
+			return fmt.Errorf("merging would change profile %q; nothing was written", k)
+		}
+	}
+	prof, _ := after[spec.Profile].(map[string]any)
+	outputs, _ := prof["outputs"].(map[string]any)
+	if !reflect.DeepEqual(normalise(outputs[spec.Target]), normalise(specValue(spec))) {
+		return errors.New("the merged file does not hold the new target as expected; nothing was written")
+	}
+	if old, ok := before[spec.Profile].(map[string]any); ok {
+		oldOutputs, _ := old["outputs"].(map[string]any)
+		for name, v := range oldOutputs {
+			if name != spec.Target && !reflect.DeepEqual(normalise(v), normalise(outputs[name])) {
+				return fmt.Errorf("merging would change target %q; nothing was written", name)
+			}
+		}
+		for k, v := range old {
+			if k != "outputs" && k != "target" && !reflect.DeepEqual(normalise(v), normalise(prof[k])) {
+				return fmt.Errorf("merging would change %s.%s; nothing was written", spec.Profile, k)
+			}
+		}
+	}
+	return nil
+}
+
+// MergeTarget merges spec into the profiles.yml at path: a timestamped backup of the old file
+// beside it, an atomic write, mode 0600 (the file holds account names and key paths). A file
+// that cannot be read or parsed is left untouched and reported. Running it again with the
+// same spec changes nothing.
+func MergeTarget(path string, spec TargetSpec, now time.Time) (MergeResult, error) {
+	res := MergeResult{Path: path}
+	src, err := os.ReadFile(path)
+	exists := err == nil
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		src = []byte("# dbt profiles: how dbt connects to your warehouses.\n# Secrets are read from environment variables, never written here.\n")
+	case err != nil:
+		return res, fmt.Errorf("cannot read %s (%v); nothing was written", path, err)
+	}
+	out, changed, err := MergeProfileYAML(src, spec)
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", path, err)
+	}
+	if !changed {
+		return res, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return res, err
+	}
+	if exists {
+		res.Backup = fmt.Sprintf("%s.bak-%s", path, now.UTC().Format("20060102-150405"))
+		for i := 2; fileExists(res.Backup); i++ {
+			res.Backup = fmt.Sprintf("%s.bak-%s-%d", path, now.UTC().Format("20060102-150405"), i)
+		}
+		if err := writeAtomic(res.Backup, src, 0o600); err != nil {
+			return res, fmt.Errorf("backing up %s: %v; nothing was written", path, err)
+		}
+	}
+	if err := writeAtomic(path, out, 0o600); err != nil {
+		return res, fmt.Errorf("writing %s: %v (the old file is unchanged)", path, err)
+	}
+	res.Changed = true
+	return res, nil
+}

@@ -1,0 +1,234 @@
+package onboard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// Auth methods offered by the profile form (Snowflake).
+const (
+	AuthSSO      = "externalbrowser"
+	AuthKeyPair  = "keypair"
+	AuthPassword = "password"
+)
+
+func (e *Env) checkProfile(_ context.Context) Result {
+	if e.Workspace == nil {
+		return fail("", "no dbt project found")
+	}
+	st := e.readProjectProfile()
+	checked := st.loc.Path + " (" + st.loc.Why + ")"
+	switch {
+	case st.err != nil && st.loc.Exists && strings.Contains(st.err.Error(), "target (it has:"):
+		return fixable(fail(checked, st.err.Error()))
+	case st.err != nil:
+		return fail(checked, st.err.Error())
+	case !st.loc.Exists:
+		return fixable(fail(checked, fmt.Sprintf("there is no profiles.yml yet: the fix creates it with your %q target", st.target)))
+	case !st.found:
+		return fixable(fail(checked, fmt.Sprintf("profiles.yml has no %q profile (the profile dbt_project.yml names): the fix adds it", st.profile)))
+	}
+	t := st.t
+	checked = fmt.Sprintf("%s, profile %s, target %s", st.loc.Path, st.profile, st.target)
+	var problems, warnings []string
+	for _, k := range sortedKeys(t.Unrendered) {
+		problems = append(problems, fmt.Sprintf("the %s of the target cannot be read: %s", k, t.Unrendered[k]))
+	}
+	for k, literal := range t.Literal {
+		if literal && secretKeys.MatchString(k) && t.get(k) != "" {
+			warnings = append(warnings, fmt.Sprintf("%s is written in clear text in profiles.yml: use {{ env_var('%s') }} and set the variable in your shell instead", k, SecretPasswordEnv))
+		}
+	}
+	w := e.cfg().Warehouse
+	typ := t.get("type")
+	var where string
+	switch typ {
+	case "":
+		problems = append(problems, "the target has no type")
+	case "duckdb":
+		path := t.get("path")
+		stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+		where = "the DuckDB file " + path
+		if path == "" || path == ":memory:" {
+			problems = append(problems, "the target has no database file (path)")
+		} else if e.forbidden(stem) {
+			problems = append(problems, fmt.Sprintf("the %s target writes to %s, which is %s: point it at your own sandbox file", st.target, path, e.forbiddenWhy(stem)))
+		}
+	default:
+		db := firstNonEmpty(t.get("database"), t.get("dbname"), t.get("catalog"), t.get("project"))
+		user := firstNonEmpty(t.get("user"), t.get("username"))
+		where = "database " + db
+		switch {
+		case db == "":
+			warnings = append(warnings, "the target names no database, so datatui cannot tell whether it is your sandbox")
+		case e.forbidden(db):
+			problems = append(problems, fmt.Sprintf("the %s target writes to %s, which is %s. Your sandbox is %s", st.target, db, e.forbiddenWhy(db), w.SandboxName(orText(user, "<you>"))))
+		case user != "" && !strings.EqualFold(db, w.SandboxName(user)):
+			problems = append(problems, fmt.Sprintf("the %s target writes to %s, but your sandbox is %s (datatui.yml sandbox_pattern %s)", st.target, db, w.SandboxName(user), w.SandboxPattern))
+		}
+		if role := t.get("role"); role != "" && w.IsAdminRole(role) {
+			warnings = append(warnings, fmt.Sprintf("the target uses the admin role %s; the team works with %s", role, w.ContributorRole))
+		}
+	}
+	switch {
+	case len(problems) > 0:
+		// The form rewrites the target: it repairs a wrong database, a missing type or an
+		// env var the target should not need.
+		return fixable(fail(checked, strings.Join(append(problems, warnings...), "\n")))
+	case len(warnings) > 0:
+		return fixable(warn(checked, strings.Join(warnings, "\n")))
+	}
+	return ok(checked, fmt.Sprintf("%s target (%s) builds in %s", st.target, typ, where))
+}
+
+// forbidden reports whether name is prod, the clone or a protected database.
+func (e *Env) forbidden(name string) bool { return e.forbiddenWhy(name) != "" }
+
+func (e *Env) forbiddenWhy(name string) string {
+	w := e.cfg().Warehouse
+	switch {
+	case strings.EqualFold(name, w.ProdDatabase):
+		return "production"
+	case strings.EqualFold(name, w.CloneDatabase):
+		return "the clone of production"
+	}
+	for _, p := range w.Protected {
+		if strings.EqualFold(name, p) {
+			return "protected (datatui.yml warehouse.protected)"
+		}
+	}
+	return ""
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// profileFields are the form's inputs for the team's adapter, with the current target's
+// values (when there is one) as defaults.
+func (e *Env) profileFields() []Field {
+	st := e.readProjectProfile()
+	cur := func(k, def string) string {
+		if st.found && st.t.get(k) != "" {
+			return st.t.get(k)
+		}
+		return def
+	}
+	w := e.cfg().Warehouse
+	switch e.adapter() {
+	case "duckdb":
+		return []Field{
+			{Key: "path", Title: "Sandbox database file", Help: "A DuckDB file of your own, relative to the project folder", Default: cur("path", "sandbox.duckdb")},
+			{Key: "schema", Title: "Schema", Default: cur("schema", "main")},
+		}
+	case "snowflake", "":
+		auth := AuthSSO
+		if st.found {
+			switch {
+			case st.t.get("private_key_path") != "":
+				auth = AuthKeyPair
+			case st.t.get("authenticator") == "" && (st.t.get("password") != "" || st.t.Unrendered["password"] != ""):
+				auth = AuthPassword
+			}
+		}
+		return []Field{
+			{Key: "account", Title: "Snowflake account", Help: "The part before .snowflakecomputing.com, e.g. ab12345.eu-west-1", Default: cur("account", "")},
+			{Key: "user", Title: "Your Snowflake user", Help: "Usually your work e-mail", Default: cur("user", "")},
+			{Key: "auth", Title: "How you log in", Help: "SSO opens your browser; a key pair uses a private key file; a password is read from $" + SecretPasswordEnv + ", never stored", Default: auth, Options: []string{AuthSSO, AuthKeyPair, AuthPassword}},
+			{Key: "private_key_path", Title: "Private key file", Help: "The .p8 file of your key pair", Default: cur("private_key_path", "~/.ssh/snowflake_rsa_key.p8"), ShowWhen: map[string][]string{"auth": {AuthKeyPair}}},
+			{Key: "role", Title: "Role", Help: "The team's contributor role", Default: cur("role", w.ContributorRole)},
+			{Key: "warehouse", Title: "Snowflake warehouse", Help: "The compute warehouse dbt runs on", Default: cur("warehouse", "")},
+			{Key: "database", Title: "Sandbox database", Help: "Leave empty for your sandbox, " + w.SandboxPattern, Default: cur("database", ""), Optional: true},
+			{Key: "schema", Title: "Schema", Default: cur("schema", "PUBLIC")},
+		}
+	}
+	return nil
+}
+
+// ProfileSpec turns the form's input into the target to write. It never puts a password in
+// the spec: password auth reads $DBT_ENV_SECRET_PASSWORD.
+func (e *Env) ProfileSpec(in Input) (TargetSpec, error) {
+	if e.Workspace == nil {
+		return TargetSpec{}, errors.New("no dbt project found")
+	}
+	pf, err := readProjectFile(e.Workspace.ProjectDir)
+	if err != nil {
+		return TargetSpec{}, err
+	}
+	target := e.cfg().DBT.Target
+	spec := TargetSpec{Profile: pf.Profile, Target: target}
+	val := func(k string) string { return strings.TrimSpace(in[k]) }
+	need := func(keys ...string) error {
+		for _, k := range keys {
+			if val(k) == "" {
+				return fmt.Errorf("%s is required", k)
+			}
+		}
+		return nil
+	}
+	w := e.cfg().Warehouse
+	switch adapter := e.adapter(); adapter {
+	case "duckdb":
+		if err := need("path"); err != nil {
+			return spec, err
+		}
+		stem := strings.TrimSuffix(filepath.Base(val("path")), filepath.Ext(val("path")))
+		if e.forbidden(stem) {
+			return spec, fmt.Errorf("%s is %s; choose a file of your own", val("path"), e.forbiddenWhy(stem))
+		}
+		spec.Fields = []KV{{"type", "duckdb"}, {"path", val("path")}, {"schema", orText(val("schema"), "main")}, {"threads", 4}}
+	case "snowflake", "":
+		if err := need("account", "user", "warehouse"); err != nil {
+			return spec, err
+		}
+		db := val("database")
+		if db == "" {
+			db = w.SandboxName(val("user"))
+		}
+		if e.forbidden(db) {
+			return spec, fmt.Errorf("%s is %s; the dev target must point at your sandbox, %s", db, e.forbiddenWhy(db), w.SandboxName(val("user")))
+		}
+		spec.Fields = []KV{{"type", "snowflake"}, {"account", val("account")}, {"user", val("user")}}
+		switch val("auth") {
+		case AuthKeyPair:
+			if err := need("private_key_path"); err != nil {
+				return spec, err
+			}
+			spec.Fields = append(spec.Fields, KV{"private_key_path", val("private_key_path")})
+		case AuthPassword:
+			spec.Fields = append(spec.Fields, KV{"password", PasswordRef})
+		case AuthSSO, "":
+			spec.Fields = append(spec.Fields, KV{"authenticator", AuthSSO})
+		default:
+			return spec, fmt.Errorf("unknown login method %q (use %s, %s or %s)", val("auth"), AuthSSO, AuthKeyPair, AuthPassword)
+		}
+		spec.Fields = append(spec.Fields,
+			KV{"role", orText(val("role"), w.ContributorRole)},
+			KV{"warehouse", val("warehouse")},
+			KV{"database", db},
+			KV{"schema", orText(val("schema"), "PUBLIC")},
+			KV{"threads", 8},
+		)
+	default:
+		return spec, fmt.Errorf("datatui cannot write a %s target yet: add it to profiles.yml by hand (see the guide)", adapter)
+	}
+	return spec, nil
+}
+
+func (e *Env) fixProfile(_ context.Context, in Input) error {
+	spec, err := e.ProfileSpec(in)
+	if err != nil {
+		return err
+	}
+	loc := e.LocateProfiles()
+	_, err = MergeTarget(loc.Path, spec, e.now())
+	return err
+}

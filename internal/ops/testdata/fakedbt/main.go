@@ -1,0 +1,238 @@
+// Command fakedbt stands in for dbt in datatui's tests. It replays a recorded
+// `--log-format json` stream with scaled timing, exits like dbt would, writes
+// target/run_results.json, and can misbehave on purpose:
+//
+//	FAKEDBT_STREAM      the .jsonl stream to replay (required)
+//	FAKEDBT_SCALE       multiply the recorded gaps between lines (default 0: no delay)
+//	FAKEDBT_MAX_DELAY   cap one gap (Go duration, default 20ms)
+//	FAKEDBT_EXIT        exit code (default: 1 if the stream reports a failure, 2 on a fatal error)
+//	FAKEDBT_TRACEBACK   1: end with a Python traceback on stderr and exit 2
+//	FAKEDBT_HANG        N: after N lines start a child that ignores SIGINT/SIGTERM, write its
+//	                    pid to FAKEDBT_CHILD_PID, then wait; the first SIGINT is ignored, the
+//	                    second SIGINT or a SIGTERM ends fakedbt
+//	FAKEDBT_ARGS_FILE   append the arguments (one JSON array per line)
+//
+// Debug-level lines are printed only with --debug or --log-level debug, as dbt does.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type line struct {
+	Data map[string]any `json:"data"`
+	Info struct {
+		Name  string `json:"name"`
+		Level string `json:"level"`
+		TS    string `json:"ts"`
+	} `json:"info"`
+}
+
+func main() {
+	args := os.Args[1:]
+	if f := os.Getenv("FAKEDBT_ARGS_FILE"); f != "" {
+		b, _ := json.Marshal(args)
+		if fh, err := os.OpenFile(f, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
+			fh.Write(append(b, '\n'))
+			fh.Close()
+		}
+	}
+	if slices.Contains(args, "--version") {
+		fmt.Println("Core:\n  - installed: 1.8.2")
+		return
+	}
+	path := os.Getenv("FAKEDBT_STREAM")
+	if path == "" {
+		fmt.Fprintln(os.Stderr, "fakedbt: FAKEDBT_STREAM is not set")
+		os.Exit(2)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fakedbt:", err)
+		os.Exit(2)
+	}
+	debug := slices.Contains(args, "--debug") || slices.Contains(args, "--log-level=debug")
+	for i, a := range args {
+		if a == "--log-level" && i+1 < len(args) && args[i+1] == "debug" {
+			debug = true
+		}
+	}
+	scale, _ := strconv.ParseFloat(os.Getenv("FAKEDBT_SCALE"), 64)
+	maxDelay := 20 * time.Millisecond
+	if d, err := time.ParseDuration(os.Getenv("FAKEDBT_MAX_DELAY")); err == nil {
+		maxDelay = d
+	}
+	hangAfter := -1
+	if v := os.Getenv("FAKEDBT_HANG"); v != "" {
+		hangAfter, _ = strconv.Atoi(v)
+	}
+
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+
+	out := bufio.NewWriter(os.Stdout)
+	var prev time.Time
+	failed, fatal := false, false
+	results := map[string]map[string]any{}
+	var order []string
+	command := "build"
+	for n, raw := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+		if n == hangAfter {
+			out.Flush()
+			hang(sigs)
+		}
+		var l line
+		if json.Unmarshal([]byte(raw), &l) != nil || l.Info.Name == "" {
+			fmt.Fprintln(out, raw)
+			out.Flush()
+			continue
+		}
+		if ts, err := time.Parse(time.RFC3339Nano, l.Info.TS); err == nil && scale > 0 {
+			if !prev.IsZero() {
+				d := time.Duration(float64(ts.Sub(prev)) * scale)
+				out.Flush()
+				time.Sleep(min(max(d, 0), maxDelay))
+			}
+			prev = ts
+		}
+		record(&l, results, &order, &command, &failed, &fatal)
+		if l.Info.Level == "debug" && !debug {
+			continue
+		}
+		fmt.Fprintln(out, raw)
+	}
+	out.Flush()
+	if hangAfter >= 0 {
+		hang(sigs)
+	}
+	writeRunResults(results, order, command)
+	if os.Getenv("FAKEDBT_TRACEBACK") == "1" {
+		fmt.Fprint(os.Stderr, `Traceback (most recent call last):
+  File "/usr/local/bin/dbt", line 8, in <module>
+    sys.exit(cli())
+  File "/usr/local/lib/python3.11/site-packages/dbt/cli/main.py", line 148, in invoke
+    raise DbtInternalException(f"unhandled exception: {e}")
+ModuleNotFoundError: No module named 'dbt.adapters.snowflake'
+`)
+		os.Exit(2)
+	}
+	code := 0
+	if failed {
+		code = 1
+	}
+	if fatal {
+		code = 2
+	}
+	if v := os.Getenv("FAKEDBT_EXIT"); v != "" {
+		code, _ = strconv.Atoi(v)
+	}
+	os.Exit(code)
+}
+
+// hang starts a child that only SIGKILL can stop, then waits for signals.
+func hang(sigs chan os.Signal) {
+	child := exec.Command("sh", "-c", `trap "" INT TERM; exec sleep 300`)
+	child.Stdout = os.Stdout
+	if err := child.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "fakedbt:", err)
+		os.Exit(2)
+	}
+	if f := os.Getenv("FAKEDBT_CHILD_PID"); f != "" {
+		os.WriteFile(f, []byte(strconv.Itoa(child.Process.Pid)), 0o600)
+	}
+	fmt.Println("fakedbt: waiting")
+	interrupts := 0
+	for s := range sigs {
+		if s == syscall.SIGINT {
+			interrupts++
+			if interrupts == 1 {
+				fmt.Println(`{"data": {"conn_name": "master"}, "info": {"category": "", "code": "Q022", "extra": {}, "invocation_id": "fake", "level": "error", "msg": "Cancelling query 'master' (ignored once by the stand-in)", "name": "LogCancelLine", "pid": 1, "thread": "MainThread", "ts": "2026-01-01T00:00:00Z"}}`)
+				continue
+			}
+			os.Exit(130)
+		}
+		os.Exit(143)
+	}
+}
+
+func record(l *line, results map[string]map[string]any, order *[]string, command *string, failed, fatal *bool) {
+	d := l.Data
+	ni, _ := d["node_info"].(map[string]any)
+	id, _ := ni["unique_id"].(string)
+	switch l.Info.Name {
+	case "LogModelResult", "LogTestResult", "LogSeedResult", "LogSnapshotResult", "SkippingDetails", "LogNodeNoOpResult", "NodeFinished":
+		if id == "" {
+			return
+		}
+		r := results[id]
+		if r == nil {
+			r = map[string]any{"unique_id": id, "timing": []any{}, "thread_id": "Thread-1", "adapter_response": map[string]any{}, "failures": nil, "message": nil}
+			results[id] = r
+			*order = append(*order, id)
+		}
+		status, _ := ni["node_status"].(string)
+		if rr, ok := d["run_result"].(map[string]any); ok {
+			status, _ = rr["status"].(string)
+			r["message"] = rr["message"]
+			r["adapter_response"] = rr["adapter_response"]
+		}
+		if status == "" || status == "started" {
+			status = "success"
+		}
+		r["status"] = status
+		if et, ok := d["execution_time"].(float64); ok {
+			r["execution_time"] = et
+		} else if _, ok := r["execution_time"]; !ok {
+			r["execution_time"] = 0.0
+		}
+	case "CommandCompleted":
+		if s, ok := d["success"].(bool); ok && !s {
+			*failed = true
+		}
+		if c, ok := d["command"].(string); ok {
+			*command = strings.TrimPrefix(c, "dbt ")
+		}
+	case "StatsLine":
+		if st, ok := d["stats"].(map[string]any); ok {
+			if e, _ := st["error"].(float64); e > 0 {
+				*failed = true
+			}
+		}
+	case "MainEncounteredError":
+		*fatal = true
+	}
+}
+
+func writeRunResults(results map[string]map[string]any, order []string, command string) {
+	if len(order) == 0 {
+		return
+	}
+	list := make([]any, 0, len(order))
+	for _, id := range order {
+		list = append(list, results[id])
+	}
+	doc := map[string]any{
+		"metadata": map[string]any{
+			"dbt_schema_version": "https://schemas.getdbt.com/dbt/run-results/v6.json",
+			"dbt_version":        "1.8.2",
+			"generated_at":       time.Now().UTC().Format(time.RFC3339Nano),
+		},
+		"results":      list,
+		"elapsed_time": 1.0,
+		"args":         map[string]any{"which": command},
+	}
+	b, _ := json.MarshalIndent(doc, "", "  ")
+	os.MkdirAll("target", 0o755)
+	os.WriteFile(filepath.Join("target", "run_results.json"), b, 0o644)
+}

@@ -1,0 +1,163 @@
+package lineage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/datatui/datatui/internal/dbt"
+)
+
+// projectData is what one load produces: the graph plus the artifacts that decorate it.
+type projectData struct {
+	graph *dbt.Graph
+	// types maps unique id → column name (lower case) → warehouse type, from catalog.json.
+	types map[string]map[string]string
+	// runs is target/run_results.json (nil when absent): last run status per node, and what
+	// result: selectors read.
+	runs *dbt.RunResults
+	// state is the production manifest (datatui.yml's dbt.prod_manifest) for state: selectors.
+	state *dbt.Graph
+	// search holds, per node, the text the finder matches: name, path, tags, description.
+	search []string
+	// artifactWarnings are problems reading catalog.json or run_results.json.
+	artifactWarnings []string
+}
+
+// loadProject loads the graph and the target folder's catalog and run results. It runs in a task.
+func loadProject(ctx context.Context, projectDir, cacheDir, stateDir string) (*projectData, error) {
+	g, err := dbt.LoadProject(projectDir, dbt.LoadOptions{CacheDir: cacheDir})
+	if err != nil {
+		return nil, err
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	d := &projectData{graph: g}
+	target := filepath.Dir(dbt.ManifestPath(projectDir))
+	if types, err := readCatalog(filepath.Join(target, "catalog.json")); err == nil {
+		d.types = types
+	} else if !os.IsNotExist(err) {
+		d.artifactWarnings = append(d.artifactWarnings, "catalog.json: "+err.Error())
+	}
+	if _, err := os.Stat(filepath.Join(target, "run_results.json")); err == nil {
+		if runs, err := dbt.LoadRunResults(filepath.Join(target, "run_results.json")); err == nil {
+			d.runs = runs
+		} else {
+			d.artifactWarnings = append(d.artifactWarnings, "run_results.json: "+err.Error())
+		}
+	}
+	if stateDir != "" {
+		if _, err := os.Stat(filepath.Join(stateDir, "manifest.json")); err == nil {
+			if st, err := dbt.LoadManifest(filepath.Join(stateDir, "manifest.json"), dbt.LoadOptions{CacheDir: cacheDir}); err == nil {
+				d.state = st
+			} else {
+				d.artifactWarnings = append(d.artifactWarnings, "production manifest: "+err.Error())
+			}
+		}
+	}
+	d.search = searchTexts(g)
+	return d, nil
+}
+
+// searchTexts builds the finder's haystack once per load so filtering on each key press only
+// runs the fuzzy matcher.
+func searchTexts(g *dbt.Graph) []string {
+	out := make([]string, g.Len())
+	for i := range g.Nodes {
+		n := &g.Nodes[i]
+		var b strings.Builder
+		b.WriteString(dbt.DisplayName(n))
+		b.WriteString(" ")
+		b.WriteString(n.OriginalPath)
+		for _, t := range n.Tags {
+			b.WriteString(" #")
+			b.WriteString(t)
+		}
+		if n.Description != "" {
+			desc := n.Description
+			if len(desc) > 120 {
+				desc = desc[:120]
+			}
+			b.WriteString(" ")
+			b.WriteString(strings.ReplaceAll(desc, "\n", " "))
+		}
+		out[i] = b.String()
+	}
+	return out
+}
+
+// readCatalog reads column types from catalog.json (nodes and sources).
+func readCatalog(path string) (map[string]map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	type table struct {
+		Columns map[string]struct {
+			Name string `json:"name"`
+			Type string `json:"type"`
+		} `json:"columns"`
+	}
+	var doc struct {
+		Nodes   map[string]table `json:"nodes"`
+		Sources map[string]table `json:"sources"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("not valid JSON (%v); regenerate it with dbt docs generate", err)
+	}
+	out := map[string]map[string]string{}
+	for _, src := range []map[string]table{doc.Nodes, doc.Sources} {
+		for id, t := range src {
+			cols := make(map[string]string, len(t.Columns))
+			for k, c := range t.Columns {
+				name := c.Name
+				if name == "" {
+					name = k
+				}
+				cols[strings.ToLower(name)] = c.Type
+			}
+			out[id] = cols
+		}
+	}
+	return out, nil
+}
+
+// sqlRequest says which SQL to show for a node.
+type sqlRequest struct {
+	projectDir string
+	graph      *dbt.Graph
+	node       dbt.Node
+	compiled   bool
+}
+
+// loadSQL reads a node's raw or compiled SQL: from the manifest when the graph came from one
+// (Graph.SQL), else raw SQL from the node's file and compiled SQL from
+// target/compiled/<package>/<path>, which dbt compile/run/build write.
+func loadSQL(req sqlRequest) (string, error) {
+	n := req.node
+	code, err := req.graph.SQL(n.UniqueID, req.compiled)
+	if err == nil || !req.compiled {
+		return code, err
+	}
+	if n.OriginalPath == "" {
+		return "", err
+	}
+	target := filepath.Dir(dbt.ManifestPath(req.projectDir))
+	rel := n.OriginalPath
+	if n.TestMetadata != nil && n.Path != "" {
+		rel = filepath.ToSlash(filepath.Join(filepath.Dir(n.OriginalPath), n.Path))
+	}
+	p := filepath.Join(target, "compiled", n.Package, filepath.FromSlash(rel))
+	b, ferr := os.ReadFile(p)
+	if os.IsNotExist(ferr) {
+		return "", fmt.Errorf("no compiled SQL yet: run dbt compile --select %s", dbt.NodeSelector(req.graph, &n))
+	}
+	if ferr != nil {
+		return "", ferr
+	}
+	return string(b), nil
+}

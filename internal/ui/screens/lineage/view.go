@@ -1,0 +1,633 @@
+package lineage
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/datatui/datatui/internal/dbt"
+)
+
+// wideLayout puts the details beside the list instead of below it.
+func (m *Model) wideLayout() bool { return m.w >= 100 }
+
+// bodyHeight is the height between the two header lines and the footer.
+func (m *Model) bodyHeight() int { return max(0, m.h-3) }
+
+// listHeight is how many list rows fit in the list pane.
+func (m *Model) listHeight() int {
+	h := m.bodyHeight()
+	if !m.wideLayout() {
+		h = listShare(h)
+	}
+	if m.mode == modeImpact && !m.finding {
+		h -= impactInfoLines
+	}
+	return max(0, h)
+}
+
+// listShare is the list's part of a stacked (narrow) body; the rest, minus a rule, is details.
+func listShare(h int) int { return max(1, h*55/100) }
+
+const impactInfoLines = 2
+
+// fit truncates or pads s to exactly w cells.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) > w {
+		s = ansi.Truncate(s, w, "…")
+	}
+	if pad := w - ansi.StringWidth(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}
+
+// block fits lines into a w×h rectangle.
+func block(lines []string, w, h int) []string {
+	out := make([]string, h)
+	for i := range out {
+		l := ""
+		if i < len(lines) {
+			l = lines[i]
+		}
+		out[i] = fit(l, w)
+	}
+	return out
+}
+
+func (m *Model) View() string {
+	if m.w <= 0 || m.h <= 0 {
+		return ""
+	}
+	st := m.c.Styles
+	lines := make([]string, 0, m.h)
+	lines = append(lines, fit(m.header(), m.w))
+	if m.h >= 2 {
+		lines = append(lines, fit(m.subheader(), m.w))
+	}
+	bh := m.bodyHeight()
+	var body []string
+	switch {
+	case m.data == nil && m.loadErr != nil:
+		body = block(append([]string{st.Error.Render("Could not load the lineage: " + m.loadErr.Error())}, st.Muted.Render("Fix the problem and press r to try again.")), m.w, bh)
+	case m.data == nil:
+		body = block([]string{st.Muted.Render("Loading the lineage…")}, m.w, bh)
+	case m.root < 0 && !m.finding:
+		body = block([]string{st.Muted.Render("The project has no nodes yet: add a model under models/ and press r.")}, m.w, bh)
+	case m.mode == modeDAG && !m.finding:
+		body = block(m.dagLines(m.w, bh), m.w, bh)
+	default:
+		body = m.splitBody(bh)
+	}
+	lines = append(lines, body...)
+	if m.h >= 3 {
+		lines = append(lines, fit(m.footer(), m.w))
+	}
+	if len(lines) > m.h {
+		lines = lines[:m.h]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// header says where the graph comes from and how old it is.
+func (m *Model) header() string {
+	st := m.c.Styles
+	title := st.Title.Render("Lineage")
+	if m.data == nil {
+		if m.loading {
+			return title + "  " + st.Muted.Render("loading…")
+		}
+		return title
+	}
+	o := m.data.graph.Origin
+	var src string
+	age := humanAge(m.now().Sub(o.Built))
+	if o.Kind == dbt.OriginQuickParse {
+		src = "quick parse of the project files · parsed " + age
+	} else {
+		src = "dbt manifest"
+		if o.DBTVersion != "" {
+			src += " (dbt " + o.DBTVersion + ")"
+		}
+		src += " · written " + age
+	}
+	s := title + "  " + st.Muted.Render(src)
+	if o.Stale {
+		s += "  " + st.Warning.Render("stale: files changed since")
+	}
+	if n := len(o.Warnings) + len(m.data.artifactWarnings); n > 0 {
+		s += "  " + st.Warning.Render(fmt.Sprintf("%d warning(s)", n))
+	}
+	s += "  " + st.Faint.Render(fmt.Sprintf("%d nodes", m.data.graph.Len()))
+	return s
+}
+
+func humanAge(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "just now"
+	case d < 2*time.Second:
+		return "just now"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+}
+
+func depthLabel(d int) string {
+	if d < 0 {
+		return "all"
+	}
+	return strconv.Itoa(d)
+}
+
+// subheader holds the prompt being typed, or the view's state.
+func (m *Model) subheader() string {
+	st := m.c.Styles
+	switch {
+	case m.finding:
+		return m.finder.View() + "  " + st.Faint.Render(fmt.Sprintf("%d found", len(m.hits)))
+	case m.selecting:
+		return m.selInput.View() + "  " + m.selectorStatus()
+	}
+	tabs := []string{"tree", "DAG", "impact"}
+	var parts []string
+	for k, t := range tabs {
+		if viewMode(k) == m.mode {
+			parts = append(parts, st.Bold.Render("["+t+"]"))
+		} else {
+			parts = append(parts, st.Muted.Render(t))
+		}
+	}
+	s := strings.Join(parts, " ")
+	s += st.Muted.Render(fmt.Sprintf("  depth ↑%s ↓%s", depthLabel(m.upDepth), depthLabel(m.downDepth)))
+	if m.showTests {
+		s += st.Muted.Render(" · tests shown")
+	}
+	if m.selExpr != "" {
+		s += "  " + st.Code.Render("select: "+m.selExpr) + " " + m.selectorStatus()
+	}
+	return s
+}
+
+func (m *Model) selectorStatus() string {
+	st := m.c.Styles
+	switch {
+	case m.selErr != "":
+		return st.Error.Render(m.selErr)
+	case m.selExpr == "":
+		return st.Faint.Render("dbt selector syntax; enter keeps it, esc clears")
+	case len(m.selMatches) == 0:
+		return st.Warning.Render("matches nothing")
+	}
+	return st.Success.Render(fmt.Sprintf("%d match(es)", len(m.selMatches)))
+}
+
+func (m *Model) footer() string {
+	st := m.c.Styles
+	var hints [][2]string
+	switch {
+	case m.finding:
+		hints = [][2]string{{"↑/↓", "move"}, {"enter", "show lineage"}, {"esc", "cancel"}}
+	case m.selecting:
+		hints = [][2]string{{"enter", "keep"}, {"esc", "clear"}}
+	case m.mode == modeImpact:
+		hints = [][2]string{{"enter", "focus"}, {"b", "build"}, {"y", "copy selector"}, {"e", "edit"}, {"esc", "back"}}
+	default:
+		hints = [][2]string{{"/", "find"}, {"S", "select"}, {"⏎", "fold"}, {"f", "focus"}, {"+/-", "depth"}, {"d", "DAG"}, {"i", "impact"}, {"s", "SQL"}, {"e", "edit"}, {"y", "copy"}, {"b", "build"}, {"w", "warnings"}}
+	}
+	var parts []string
+	for _, h := range hints {
+		parts = append(parts, st.Key.Render(h[0])+" "+st.Muted.Render(h[1]))
+	}
+	return strings.Join(parts, "  ")
+}
+
+// splitBody draws the list pane and the details pane side by side (wide) or stacked.
+func (m *Model) splitBody(bh int) []string {
+	st := m.c.Styles
+	if m.wideLayout() {
+		lw := max(30, m.w*45/100)
+		rw := m.w - lw - 1
+		left := m.listLines(lw, bh)
+		right := block(m.detailLines(rw), rw, bh+m.detailScroll)
+		right = right[min(m.detailScroll, len(right)):]
+		out := make([]string, bh)
+		sep := st.Faint.Render("│")
+		for i := range out {
+			r := ""
+			if i < len(right) {
+				r = right[i]
+			}
+			out[i] = left[i] + sep + fit(r, rw)
+		}
+		return out
+	}
+	lh := listShare(bh)
+	out := m.listLines(m.w, lh)
+	if dh := bh - lh - 1; dh >= 0 {
+		out = append(out, st.Faint.Render(strings.Repeat("─", m.w)))
+		det := m.detailLines(m.w)
+		if m.detailScroll < len(det) {
+			det = det[m.detailScroll:]
+		} else {
+			det = nil
+		}
+		out = append(out, block(det, m.w, dh)...)
+	}
+	return block(out, m.w, bh)
+}
+
+// listLines renders the visible part of the left pane: the finder's hits, the impact list or
+// the tree, exactly w×h.
+func (m *Model) listLines(w, h int) []string {
+	st := m.c.Styles
+	g := m.data.graph
+	var lines []string
+	switch {
+	case m.finding:
+		if len(m.hits) == 0 {
+			lines = append(lines, st.Muted.Render("No node matches."))
+		}
+		for k := m.hitOffset; k < len(m.hits) && len(lines) < h; k++ {
+			n := &g.Nodes[m.hits[k]]
+			l := " " + dbt.DisplayName(n) + "  " + st.Muted.Render(n.ResourceType) + "  " + st.Faint.Render(n.OriginalPath)
+			if k == m.hitCursor {
+				l = st.Selected.Render(fit(ansi.Strip(l), w))
+			}
+			lines = append(lines, l)
+		}
+	case m.selecting:
+		switch {
+		case m.selErr != "":
+			for _, l := range strings.Split(ansi.Wordwrap(m.selErr, max(10, w-1), " "), "\n") {
+				lines = append(lines, st.Error.Render(l))
+			}
+		case m.selExpr == "":
+			lines = append(lines, st.Muted.Render("Type a dbt selector: the matches are listed here and"),
+				st.Muted.Render("highlighted in the lineage. Examples:"),
+				st.Code.Render("  +fct_revenue   tag:finance   path:models/marts"),
+				st.Code.Render("  config.materialized:incremental   source:app+"))
+		case len(m.selList) == 0:
+			lines = append(lines, st.Warning.Render("Nothing matches (dbt would warn and do nothing)."))
+		}
+		for _, i := range m.selList {
+			if len(lines) >= h {
+				break
+			}
+			n := &g.Nodes[i]
+			lines = append(lines, " "+st.Match.Render(dbt.DisplayName(n))+"  "+st.Muted.Render(kindLabel(n)))
+		}
+	case m.mode == modeImpact:
+		lines = append(lines, m.impactInfo(w)...)
+		lines = lines[:min(len(lines), impactInfoLines)]
+		for len(lines) < impactInfoLines {
+			lines = append(lines, "")
+		}
+		switch {
+		case m.impactLoading:
+			lines = append(lines, st.Muted.Render("Comparing your branch…"))
+		case m.impactErr != nil:
+			lines = append(lines, st.Error.Render(m.impactErr.Error()))
+		case m.impact != nil && len(m.impact.Changed) == 0:
+			lines = append(lines, st.Muted.Render("No dbt nodes changed on this branch."))
+		}
+		for k := m.impactOffset; k < len(m.impactRows) && len(lines) < h; k++ {
+			r := m.impactRows[k]
+			var l string
+			if r.index < 0 {
+				l = st.Subtitle.Render(r.title)
+			} else {
+				n := &g.Nodes[r.index]
+				l = "  " + m.nodeMark(r.index) + dbt.DisplayName(n) + "  " + st.Muted.Render(n.ResourceType)
+				if len(r.node.Reasons) > 0 && strings.HasPrefix(r.node.Reasons[0], "git") || strings.HasPrefix(strings.Join(r.node.Reasons, ""), "state") {
+					l += "  " + st.Faint.Render(strings.Join(r.node.Reasons, "; "))
+				}
+			}
+			if k == m.impactCursor {
+				l = st.Selected.Render(fit(ansi.Strip(l), w))
+			}
+			lines = append(lines, l)
+		}
+	default:
+		for k := m.offset; k < len(m.rows) && len(lines) < h; k++ {
+			lines = append(lines, m.treeRow(k, w))
+		}
+	}
+	return block(lines, w, h)
+}
+
+func (m *Model) impactInfo(w int) []string {
+	st := m.c.Styles
+	if m.impact == nil {
+		return []string{st.Muted.Render("What your branch changes, and everything downstream of it.")}
+	}
+	im := m.impact
+	var first string
+	switch {
+	case im.Base != "":
+		first = "Compared with " + im.Base
+		if im.StateCompared {
+			first += " and the production manifest"
+		}
+	case im.StateCompared:
+		first = "Compared with the production manifest"
+	case len(im.Warnings) > 0:
+		first = st.Warning.Render(im.Warnings[0])
+	}
+	second := ""
+	if len(im.Unmapped) > 0 {
+		second = st.Warning.Render(fmt.Sprintf("%d changed file(s) map to no node (macros…): %s", len(im.Unmapped), strings.Join(im.Unmapped, ", ")))
+	} else if im.Selector != "" {
+		second = st.Faint.Render("dbt build --select " + im.Selector)
+	}
+	_ = w
+	return []string{first, second}
+}
+
+// nodeMark is the run status icon (when run_results.json is there) and the selector mark.
+func (m *Model) nodeMark(i int) string {
+	st := m.c.Styles
+	s := ""
+	if r := m.runResult(m.data.graph.Nodes[i].UniqueID); r != nil {
+		s = st.StatusIcon(r.Status) + " "
+	}
+	return s
+}
+
+func (m *Model) treeRow(k, w int) string {
+	st := m.c.Styles
+	g := m.data.graph
+	r := m.rows[k]
+	var l string
+	switch r.kind {
+	case rowRoot:
+		n := &g.Nodes[r.index]
+		l = m.nodeMark(r.index) + st.Bold.Render(dbt.DisplayName(n)) + "  " + st.Muted.Render(kindLabel(n))
+	case rowSection:
+		l = st.Subtitle.Render(r.title)
+	case rowEmpty:
+		l = st.Faint.Render("    (none)")
+	case rowNode:
+		n := &g.Nodes[r.index]
+		fold := ""
+		switch {
+		case r.line.Repeat:
+		case m.collapsed[r.index] && r.line.HasKids:
+			fold = "▸ "
+		}
+		name := dbt.DisplayName(n)
+		if m.selMatches[r.index] {
+			name = st.Match.Render(name)
+		}
+		l = st.Faint.Render(r.line.Prefix) + fold + m.nodeMark(r.index) + name + "  " + st.Muted.Render(kindLabel(n))
+		switch {
+		case r.line.Repeat:
+			l += st.Faint.Render("  ↑ shown above")
+		case r.line.More:
+			l += st.Faint.Render("  …")
+		}
+	}
+	if r.kind == rowRoot && m.selMatches[r.index] {
+		l = st.Match.Render("◆ ") + l
+	}
+	if k == m.cursor {
+		return st.Selected.Render(fit(ansi.Strip(l), w))
+	}
+	return l
+}
+
+func kindLabel(n *dbt.Node) string {
+	s := n.ResourceType
+	switch {
+	case n.ResourceType == "model" && n.Config.Materialized != "":
+		s += " · " + n.Config.Materialized
+	case n.ResourceType == "exposure" && n.ExposureType != "":
+		s += " · " + n.ExposureType
+	}
+	return s
+}
+
+// detailLines describes the selected node, wrapped to w.
+func (m *Model) detailLines(w int) []string {
+	st := m.c.Styles
+	i := m.selected()
+	if m.finding && m.hitCursor < len(m.hits) {
+		i = m.hits[m.hitCursor]
+	}
+	if i < 0 {
+		return nil
+	}
+	g := m.data.graph
+	n := &g.Nodes[i]
+	var out []string
+	add := func(s ...string) { out = append(out, s...) }
+	if m.showWarnings {
+		ws := append(append([]string{}, g.Origin.Warnings...), m.data.artifactWarnings...)
+		add(" "+st.Warning.Render(fmt.Sprintf("Warnings (%d)", len(ws)))+st.Faint.Render("  w: back to details"), "")
+		if len(ws) == 0 {
+			add(" " + st.Muted.Render("None: every file was read completely."))
+		}
+		for _, wmsg := range ws {
+			for k, l := range strings.Split(ansi.Wordwrap(wmsg, max(10, w-4), " "), "\n") {
+				if k == 0 {
+					add(" • " + l)
+				} else {
+					add("   " + l)
+				}
+			}
+		}
+		return out
+	}
+	wrap := func(s string, indent int) {
+		for _, l := range strings.Split(ansi.Wordwrap(s, max(10, w-1-indent), " "), "\n") {
+			add(strings.Repeat(" ", indent) + l)
+		}
+	}
+	add(" " + st.Title.Render(dbt.DisplayName(n)) + "  " + st.Muted.Render(kindLabel(n)))
+	if n.OriginalPath != "" {
+		add(" " + st.Code.Render(n.OriginalPath))
+	}
+	if n.Disabled {
+		add(" " + st.Warning.Render("Disabled: dbt skips it (config enabled: false)."))
+	}
+	if n.Description != "" {
+		wrap(n.Description, 1)
+	} else if n.ResourceType != "test" {
+		add(" " + st.Faint.Render("No description."))
+	}
+	add("")
+	field := func(label, value string) {
+		if value != "" {
+			add(" " + st.Muted.Render(fit(label, 10)) + value)
+		}
+	}
+	field("Package", pkgIfOther(g, n))
+	field("Tags", strings.Join(n.Tags, ", "))
+	field("Owner", n.Owner)
+	if len(n.Meta) > 0 {
+		keys := make([]string, 0, len(n.Meta))
+		for k := range n.Meta {
+			if k != "owner" {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		var kv []string
+		for _, k := range keys {
+			kv = append(kv, k+"="+n.Meta[k])
+		}
+		field("Meta", strings.Join(kv, ", "))
+	}
+	field("Schema", firstNonEmpty(n.Config.Schema, n.Schema))
+	if n.ResourceType == "exposure" {
+		field("URL", n.URL)
+	}
+	if n.TestMetadata != nil {
+		t := n.TestMetadata.Name
+		if n.TestMetadata.Namespace != "" {
+			t = n.TestMetadata.Namespace + "." + t
+		}
+		if n.TestMetadata.Column != "" {
+			t += " on " + n.TestMetadata.Column
+		}
+		field("Test", t)
+		field("Severity", n.Config.Severity)
+	}
+	if r := m.runResult(n.UniqueID); r != nil {
+		s := st.StatusIcon(r.Status) + " " + r.Status
+		if r.ExecutionTime > 0 {
+			s += fmt.Sprintf(" in %.1fs", r.ExecutionTime)
+		}
+		field("Last run", s)
+		if r.Message != "" && r.Status != "success" && r.Status != "pass" {
+			wrap(st.Faint.Render(r.Message), 11)
+		}
+	}
+	if len(n.Columns) > 0 {
+		add("", " "+st.Subtitle.Render(fmt.Sprintf("Columns (%d)", len(n.Columns))))
+		types := m.data.types[n.UniqueID]
+		for _, c := range n.Columns {
+			typ := c.DataType
+			if t, ok := types[strings.ToLower(c.Name)]; ok && t != "" {
+				typ = strings.ToLower(t)
+			}
+			l := "  " + c.Name
+			if typ != "" {
+				l += "  " + st.Code.Render(typ)
+			}
+			if c.Description != "" {
+				l += "  " + st.Faint.Render(c.Description)
+			}
+			add(l)
+		}
+	} else if types := m.data.types[n.UniqueID]; len(types) > 0 {
+		add("", " "+st.Subtitle.Render(fmt.Sprintf("Columns (%d, from catalog.json)", len(types))))
+		names := make([]string, 0, len(types))
+		for c := range types {
+			names = append(names, c)
+		}
+		sort.Strings(names)
+		for _, c := range names {
+			add("  " + c + "  " + st.Code.Render(strings.ToLower(types[c])))
+		}
+	}
+	var tests []int
+	for _, c := range g.Children(i) {
+		if t := g.Nodes[c].ResourceType; t == "test" || t == "unit_test" {
+			tests = append(tests, int(c))
+		}
+	}
+	if len(tests) > 0 {
+		add("", " "+st.Subtitle.Render(fmt.Sprintf("Tests (%d)", len(tests))))
+		for _, t := range tests {
+			tn := &g.Nodes[t]
+			label := tn.Name
+			if tn.TestMetadata != nil {
+				label = tn.TestMetadata.Name
+				if tn.TestMetadata.Namespace != "" {
+					label = tn.TestMetadata.Namespace + "." + label
+				}
+				if tn.TestMetadata.Column != "" {
+					label += " (" + tn.TestMetadata.Column + ")"
+				}
+			} else if tn.ResourceType == "unit_test" {
+				label += " (unit test)"
+			}
+			icon := st.Faint.Render("·")
+			if r := m.runResult(tn.UniqueID); r != nil {
+				icon = st.StatusIcon(r.Status)
+			}
+			add("  " + icon + " " + label)
+		}
+	}
+	if m.sql != sqlOff {
+		title := "Raw SQL"
+		if m.sql == sqlCompiled {
+			title = "Compiled SQL"
+		}
+		add("", " "+st.Subtitle.Render(title)+st.Faint.Render("  (s: next)"))
+		switch {
+		case !m.sqlReady || m.sqlFor != i:
+			add("  " + st.Muted.Render("loading…"))
+		case m.sqlErr != nil:
+			wrap(st.Warning.Render(m.sqlErr.Error()), 2)
+		default:
+			for _, l := range strings.Split(strings.TrimRight(strings.ReplaceAll(m.sqlText, "\t", "    "), "\n"), "\n") {
+				add("  " + st.Code.Render(l))
+			}
+		}
+	}
+	{
+		if ws := append(append([]string{}, m.data.graph.Origin.Warnings...), m.data.artifactWarnings...); len(ws) > 0 && n.OriginalPath != "" {
+			var mine []string
+			for _, wmsg := range ws {
+				if strings.HasPrefix(wmsg, n.OriginalPath+":") {
+					mine = append(mine, strings.TrimPrefix(wmsg, n.OriginalPath+": "))
+				}
+			}
+			if len(mine) > 0 {
+				add("", " "+st.Warning.Render("Quick parse warnings"))
+				for _, wmsg := range mine {
+					wrap(wmsg, 2)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// runResult is a node's result in the last run_results.json, or nil.
+func (m *Model) runResult(id string) *dbt.RunResult {
+	if m.data.runs == nil || m.data.runs.ByID == nil {
+		return nil
+	}
+	return m.data.runs.ByID[id]
+}
+
+func pkgIfOther(g *dbt.Graph, n *dbt.Node) string {
+	if n.Package != g.Origin.ProjectName {
+		return n.Package
+	}
+	return ""
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}

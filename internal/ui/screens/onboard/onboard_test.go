@@ -1,0 +1,499 @@
+package onboard
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	ob "github.com/datatui/datatui/internal/onboard"
+	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/styles"
+	"github.com/datatui/datatui/internal/ui/tasks"
+	"github.com/datatui/datatui/internal/workspace"
+)
+
+var fixedNow = time.Date(2026, 11, 29, 9, 30, 0, 0, time.UTC)
+
+type harness struct {
+	t      *testing.T
+	m      *Model
+	ws     *workspace.Workspace
+	status []string
+	guides []common.OpenGuideMsg
+	checks map[string]*atomic.Int32
+	fixes  map[string][]ob.Input
+}
+
+// canned results: a machine half-way through onboarding.
+var canned = map[string]ob.Result{
+	ob.StepTools:      {Status: ob.StatusOK, Detail: "all tools installed", Checked: "git 2.43.0, dbt 1.8.7 (snowflake 1.8.4), editor code"},
+	ob.StepGitHub:     {Status: ob.StatusOK, Detail: "git identity set, signed in to GitHub", Checked: "git identity Jane Doe <jane@example.com>, signed in to github.com (gh auth login), can read acme/analytics"},
+	ob.StepRepository: {Status: ob.StatusOK, Detail: "cloned, remote correct, on a branch", Checked: "clone at /home/jane/analytics, origin git@github.com:acme/analytics.git, on branch jane/first-model"},
+	ob.StepProfile:    {Status: ob.StatusFail, Detail: "there is no profiles.yml yet: the fix creates it with your \"dev\" target", Checked: "~/.dbt/profiles.yml (~/.dbt)", Fixable: true},
+	ob.StepWarehouse:  {Status: ob.StatusUnknown, Detail: "this check needs datatui's warehouse connection, which is not available in this build yet"},
+	ob.StepSandbox:    {Status: ob.StatusWarn, Detail: "your sandbox is 21 days old (the team refreshes every 14)", Checked: "sandbox SANDBOX_JANE_DOE"},
+	ob.StepDeps:       {Status: ob.StatusFail, Detail: "not installed: dbt_utils. Run: dbt deps", Checked: "1 package(s) from package-lock.yml in dbt_packages", Fixable: true},
+	ob.StepDebug:      {Status: ob.StatusFail, Detail: "profiles.yml file [ERROR not found]"},
+	ob.StepFirstBuild: {Status: ob.StatusFail, Detail: "not built yet: run dbt build -s stg_users", Fixable: true},
+	ob.StepGuide:      {Status: ob.StatusSkip, Detail: "read on 28 Nov 2026"},
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "dbt_project.yml"), []byte("name: shop\nprofile: shop\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "datatui.yml"), []byte("warehouse:\n  contributor_role: TRANSFORMER\ndbt:\n  starter_model: stg_users\nonboarding:\n  adapter: snowflake\n"), 0o644)
+	ws, err := workspace.Open(workspace.Options{Project: dir, StateHome: filepath.Join(dir, "state")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &ob.Env{Workspace: ws, Environ: []string{"HOME=" + filepath.Join(dir, "home"), "PATH=" + filepath.Join(dir, "nobin")}, GOOS: "linux", Runner: ob.ExecRunner{}, Now: func() time.Time { return fixedNow }}
+	h := &harness{t: t, ws: ws, checks: map[string]*atomic.Int32{}, fixes: map[string][]ob.Input{}}
+	steps := ob.Steps(env)
+	for _, s := range steps {
+		name := s.Name
+		h.checks[name] = &atomic.Int32{}
+		res := canned[name]
+		s.Check = func(context.Context) ob.Result { h.checks[name].Add(1); return res }
+		if s.Fix != nil {
+			s.Fix = func(_ context.Context, in ob.Input) error {
+				h.fixes[name] = append(h.fixes[name], in)
+				return nil
+			}
+		}
+	}
+	c := &common.Common{Ctx: context.Background(), Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background())}
+	h.m = newModel(c, env, steps)
+	h.m.now = func() time.Time { return fixedNow }
+	return h
+}
+
+// run executes cmd and everything it leads to, synchronously, like the root would.
+func (h *harness) run(cmd tea.Cmd) {
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil || isCursorBlink(c) {
+			continue
+		}
+		switch msg := c().(type) {
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case tasks.EventMsg:
+			queue = append(queue, h.m.Update(msg), h.m.c.Tasks.Continue(msg.ID))
+		case tasks.DoneMsg, fieldsLoadedMsg:
+			queue = append(queue, h.m.Update(msg))
+		case common.StatusMsg:
+			h.status = append(h.status, msg.Text)
+		case common.OpenGuideMsg:
+			h.guides = append(h.guides, msg)
+		case nil:
+		default:
+			t := reflect.TypeOf(msg)
+			switch {
+			case strings.Contains(t.PkgPath(), "bubbles/v2/cursor"):
+				// Cursor blinking: its commands wait for a timer; a test has no use for it.
+			case t.Kind() == reflect.Slice && t.Elem() == reflect.TypeOf(tea.Cmd(nil)):
+				// tea.Sequence's message: run its commands in order.
+				v := reflect.ValueOf(msg)
+				for i := 0; i < v.Len(); i++ {
+					queue = append(queue, v.Index(i).Interface().(tea.Cmd))
+				}
+			default:
+				// Everything else is broadcast by the root; the form's own messages among it.
+				queue = append(queue, h.m.Update(msg))
+			}
+		}
+	}
+}
+
+// isCursorBlink spots the text input's cursor-blink command, which waits for a timer: a test
+// has no use for blinking and must not wait.
+func isCursorBlink(c tea.Cmd) bool {
+	fn := runtime.FuncForPC(reflect.ValueOf(c).Pointer())
+	return fn != nil && strings.Contains(fn.Name(), "bubbles/v2/cursor.")
+}
+
+func (h *harness) key(k string) {
+	var msg tea.KeyPressMsg
+	switch k {
+	case "enter":
+		msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "down":
+		msg = tea.KeyPressMsg{Code: tea.KeyDown}
+	default:
+		msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
+	}
+	h.run(h.m.Update(msg))
+}
+
+func (h *harness) typeText(s string) {
+	for _, r := range s {
+		h.run(h.m.Update(tea.KeyPressMsg{Code: r, Text: string(r)}))
+	}
+}
+
+func (h *harness) view(w, hgt int) string {
+	h.t.Helper()
+	h.m.SetSize(w, hgt)
+	v := ansi.Strip(h.m.View())
+	checkSize(h.t, v, w, hgt)
+	return v
+}
+
+func checkSize(t *testing.T, v string, w, h int) {
+	t.Helper()
+	lines := strings.Split(v, "\n")
+	if len(lines) != h {
+		t.Fatalf("view has %d lines, want %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) != w {
+			t.Fatalf("line %d is %d wide, want %d: %q", i, ansi.StringWidth(l), w, l)
+		}
+	}
+}
+
+func (h *harness) selectStep(name string) {
+	h.t.Helper()
+	for i, s := range h.m.steps {
+		if s.Name == name {
+			h.m.selected = i
+			return
+		}
+	}
+	h.t.Fatalf("no step %s", name)
+}
+
+func TestGoldens(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(sizeName(size), func(t *testing.T) {
+			h := newHarness(t)
+			h.run(h.m.Init())
+			h.selectStep(ob.StepProfile)
+			golden.RequireEqual(t, []byte(h.view(size[0], size[1])))
+		})
+	}
+}
+
+func TestGoldenWelcomeWhileChecking(t *testing.T) {
+	h := newHarness(t)
+	// Deliver only the load: the checks are still running.
+	id, cmd := h.m.loadID, h.m.Init()
+	_ = id
+	msg := cmd()
+	h.m.Update(msg)
+	if !h.m.welcome {
+		t.Fatal("no welcome on a first run")
+	}
+	golden.RequireEqual(t, []byte(h.view(120, 40)))
+	h.m.cancelAll()
+}
+
+func TestGoldenProfileForm(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(sizeName(size), func(t *testing.T) {
+			h := newHarness(t)
+			h.run(h.m.Init())
+			h.selectStep(ob.StepProfile)
+			h.key("enter")
+			if !h.m.Capturing() {
+				t.Fatal("form not open")
+			}
+			golden.RequireEqual(t, []byte(h.view(size[0], size[1])))
+		})
+	}
+}
+
+func sizeName(s [2]int) string { return fmt.Sprintf("%dx%d", s[0], s[1]) }
+
+func TestLoadChecksEverythingAndPersists(t *testing.T) {
+	h := newHarness(t)
+	h.run(h.m.Init())
+	for name, n := range h.checks {
+		if n.Load() != 1 {
+			t.Errorf("%s checked %d times", name, n.Load())
+		}
+	}
+	done, total, err := ob.Progress(h.ws)
+	if err != nil || done != 5 || total != 10 {
+		t.Fatalf("Progress = %d/%d %v, want 5/10", done, total, err)
+	}
+	if !ob.Started(h.ws) {
+		t.Error("welcome not recorded")
+	}
+	if v := h.view(120, 40); !strings.Contains(v, "5 of 10 done") {
+		t.Errorf("header:\n%s", v)
+	}
+
+	// A second session shows the remembered results while it checks again, without welcome.
+	h2 := newHarness(t)
+	h2.m.c.Workspace, h2.ws = h.ws, h.ws
+	msg := h2.m.Init()()
+	h2.m.Update(msg)
+	if h2.m.welcome {
+		t.Error("welcome again")
+	}
+	st := h2.m.state[ob.StepDeps]
+	if !st.known || !st.stale || st.result.Status != ob.StatusFail {
+		t.Errorf("remembered state: %+v", st)
+	}
+	h2.m.selected = 6
+	if v := h2.view(120, 40); !strings.Contains(v, "last session; checking again") {
+		t.Errorf("stale result not marked:\n%s", v)
+	}
+	h2.m.cancelAll()
+}
+
+func TestKeys(t *testing.T) {
+	h := newHarness(t)
+	h.run(h.m.Init())
+
+	h.key("j")
+	h.key("down")
+	if h.m.selected != 2 {
+		t.Fatalf("selected %d", h.m.selected)
+	}
+	h.key("k")
+	h.key("G")
+	if h.m.selected != len(h.m.steps)-1 {
+		t.Fatalf("G: %d", h.m.selected)
+	}
+	h.key("g")
+	if h.m.selected != 0 {
+		t.Fatalf("g: %d", h.m.selected)
+	}
+	h.m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	h.m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	h.m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelUp})
+	if h.m.selected != 1 {
+		t.Fatalf("wheel: %d", h.m.selected)
+	}
+	h.key("g")
+
+	// enter on a passing step re-checks it; r too.
+	h.key("enter")
+	h.key("r")
+	if n := h.checks[ob.StepTools].Load(); n != 3 {
+		t.Errorf("tools checked %d times, want 3", n)
+	}
+	// a re-checks all.
+	h.key("a")
+	if n := h.checks[ob.StepDeps].Load(); n != 2 {
+		t.Errorf("deps checked %d times, want 2", n)
+	}
+	// o opens the step's guide with its anchor.
+	h.key("o")
+	if len(h.guides) != 1 || h.guides[0].Slug != "set-up-your-environment" || h.guides[0].Anchor != "install-the-tools" {
+		t.Errorf("guides: %+v", h.guides)
+	}
+	// enter on a failing step with a fix that needs no answers runs it, then re-checks.
+	h.selectStep(ob.StepDeps)
+	h.key("enter")
+	if len(h.fixes[ob.StepDeps]) != 1 || h.checks[ob.StepDeps].Load() != 3 {
+		t.Errorf("deps fix %v, checks %d", h.fixes[ob.StepDeps], h.checks[ob.StepDeps].Load())
+	}
+	// enter on a failing step without a fix re-checks.
+	h.selectStep(ob.StepDebug)
+	h.key("enter")
+	if n := h.checks[ob.StepDebug].Load(); n != 3 {
+		t.Errorf("debug checked %d times", n)
+	}
+	// Messages of other owners and stale task results change nothing.
+	before := *h.m.state[ob.StepDebug]
+	h.m.Update(tasks.DoneMsg{ID: 999, Owner: "prs", Result: checkResult{}})
+	h.m.Update(tasks.DoneMsg{ID: 999, Owner: ID, Result: fixResult{name: ob.StepDebug, fixErr: os.ErrPermission}})
+	if after := *h.m.state[ob.StepDebug]; after.fixErr != nil || after.result != before.result {
+		t.Error("a stale result changed the step")
+	}
+}
+
+func TestGuideStep(t *testing.T) {
+	h := newHarness(t)
+	// The guide step fails until the guide is opened.
+	h.m.steps[9].Check = func(ctx context.Context) ob.Result {
+		st, _ := ob.LoadProgress(h.ws)
+		if st.GuideReadAt.IsZero() {
+			return ob.Result{Status: ob.StatusFail, Detail: "not read yet"}
+		}
+		return ob.Result{Status: ob.StatusOK, Detail: "read"}
+	}
+	h.run(h.m.Init())
+	h.selectStep(ob.StepGuide)
+	h.key("enter")
+	if len(h.guides) != 1 || h.guides[0].Slug != ob.GettingStartedGuide {
+		t.Fatalf("enter did not open the guide: %+v", h.guides)
+	}
+	h.run(h.m.Update(common.GuideOpenedMsg{Slug: "some-other-guide"}))
+	if h.m.state[ob.StepGuide].result.Status != ob.StatusFail {
+		t.Fatal("another guide completed the step")
+	}
+	h.run(h.m.Update(common.GuideOpenedMsg{Slug: ob.GettingStartedGuide}))
+	if h.m.state[ob.StepGuide].result.Status != ob.StatusOK {
+		t.Fatalf("guide step: %+v", h.m.state[ob.StepGuide].result)
+	}
+}
+
+func TestProfileFormRunsTheFix(t *testing.T) {
+	h := newHarness(t)
+	h.run(h.m.Init())
+	h.selectStep(ob.StepProfile)
+	h.key("enter")
+	if !h.m.Capturing() {
+		t.Fatal("form not open")
+	}
+	// q and digits go to the form while it is open (Capturing), not to the root.
+	h.typeText("ab12345")
+	h.key("enter")
+	h.typeText("jane.doe@example.com")
+	h.key("enter")
+	h.key("enter") // auth: SSO (the default)
+	// the key file question is hidden for SSO
+	h.key("enter") // role: TRANSFORMER (default)
+	h.typeText("TRANSFORMING")
+	h.key("enter")
+	h.key("enter") // database: default (the sandbox)
+	h.key("enter") // schema: PUBLIC
+	if h.m.Capturing() {
+		t.Fatalf("form still open:\n%s", h.view(120, 40))
+	}
+	got := h.fixes[ob.StepProfile]
+	if len(got) != 1 {
+		t.Fatalf("fix calls: %v", got)
+	}
+	in := got[0]
+	want := ob.Input{"account": "ab12345", "user": "jane.doe@example.com", "auth": ob.AuthSSO, "role": "TRANSFORMER", "warehouse": "TRANSFORMING", "database": "", "schema": "PUBLIC", "private_key_path": "~/.ssh/snowflake_rsa_key.p8"}
+	for k, v := range want {
+		if in[k] != v {
+			t.Errorf("input %s = %q, want %q", k, in[k], v)
+		}
+	}
+}
+
+func TestProfileFormEscWritesNothing(t *testing.T) {
+	h := newHarness(t)
+	h.run(h.m.Init())
+	h.selectStep(ob.StepProfile)
+	h.key("enter")
+	h.typeText("ab")
+	h.key("esc")
+	if h.m.Capturing() || len(h.fixes[ob.StepProfile]) != 0 {
+		t.Fatal("esc did not cancel the form")
+	}
+	// A required answer left empty keeps the form open.
+	h.key("enter")
+	h.key("enter")
+	if !h.m.Capturing() || !strings.Contains(h.view(120, 40), "required") {
+		t.Error("empty account accepted")
+	}
+}
+
+func TestTinySizes(t *testing.T) {
+	h := newHarness(t)
+	h.run(h.m.Init())
+	for _, s := range [][2]int{{1, 1}, {10, 3}, {29, 7}, {30, 8}, {99, 12}, {100, 12}} {
+		h.view(s[0], s[1])
+	}
+	h.m.SetSize(0, 0)
+	if h.m.View() != "" {
+		t.Error("0x0 view not empty")
+	}
+}
+
+func TestScreenContract(t *testing.T) {
+	h := newHarness(t)
+	var s common.Screen = h.m
+	if s.ID() != "onboard" || s.Title() != "Onboarding" || len(s.KeyMap()) == 0 || len(s.Actions()) == 0 {
+		t.Error("screen contract")
+	}
+	cmd := s.Actions()[0].Run()
+	h.run(func() tea.Msg { return cmd() })
+}
+
+func TestCardLines(t *testing.T) {
+	h := newHarness(t)
+	lines, err := CardLines(context.Background(), h.ws, h.m.c)
+	if err != nil || !strings.HasPrefix(lines[0], "Not started") {
+		t.Fatalf("%v %v", lines, err)
+	}
+	h.run(h.m.Init())
+	lines, err = CardLines(context.Background(), h.ws, h.m.c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ansi.Strip(strings.Join(lines, "\n"))
+	for _, want := range []string{"5 of 10 done", "✗ dbt profile for your sandbox", "? Warehouse login and role", "… and 2 more", "Onboarding tab"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("card lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestEnterRechecksWhenTheFixCannotHelp(t *testing.T) {
+	canned[ob.StepGitHub] = ob.Result{Status: ob.StatusFail, Detail: "not signed in"}
+	defer func() {
+		canned[ob.StepGitHub] = ob.Result{Status: ob.StatusOK, Detail: "git identity set, signed in to GitHub"}
+	}()
+	h := newHarness(t)
+	h.run(h.m.Init())
+	h.selectStep(ob.StepGitHub)
+	h.key("enter")
+	if h.m.Capturing() || len(h.fixes[ob.StepGitHub]) != 0 || h.checks[ob.StepGitHub].Load() != 2 {
+		t.Errorf("enter: form=%v fixes=%v checks=%d", h.m.Capturing(), h.fixes[ob.StepGitHub], h.checks[ob.StepGitHub].Load())
+	}
+}
+
+func TestWrapKeepsCommandsWhole(t *testing.T) {
+	st := styles.New(true, true)
+	got := wrap(st.Text, "Install it: python3 -m pip install --user dbt-core dbt-duckdb", 30)
+	want := []string{"Install it: python3 -m pip", "install --user dbt-core", "dbt-duckdb"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("wrap = %q", got)
+	}
+	got = wrap(st.Text, "a /very/long/path/beyond/the/width x", 10)
+	for _, l := range got {
+		if ansi.StringWidth(l) > 10 {
+			t.Errorf("line %q wider than 10", l)
+		}
+	}
+	if len(wrap(st.Text, "", 10)) != 1 {
+		t.Error("empty text must give one line")
+	}
+}
+
+// TestRealChecksOnTheDemo runs the screen as the app does (New, real checks) on the demo
+// workspace: the local warehouse steps pass, and the view renders what was found.
+func TestRealChecksOnTheDemo(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // nothing installed: the tools step must say so
+	ws, err := workspace.Open(workspace.Options{Demo: true, StateHome: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &common.Common{Ctx: context.Background(), Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background())}
+	h := &harness{t: t, ws: ws}
+	h.m = New(c)
+	h.run(h.m.Init())
+	for name, want := range map[string]ob.Status{ob.StepTools: ob.StatusFail, ob.StepProfile: ob.StatusOK, ob.StepWarehouse: ob.StatusOK, ob.StepSandbox: ob.StatusOK, ob.StepDeps: ob.StatusSkip} {
+		if got := h.m.state[name].result.Status; got != want {
+			t.Errorf("%s: %s (%s), want %s", name, got, h.m.state[name].result.Detail, want)
+		}
+	}
+	h.selectStep(ob.StepTools)
+	if v := h.view(120, 40); !strings.Contains(v, "git is not installed") || !strings.Contains(v, "dbt is not installed") {
+		t.Errorf("view:\n%s", v)
+	}
+}

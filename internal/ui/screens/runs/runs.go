@@ -1,0 +1,756 @@
+// Package runs is the runs screen: dbt runs started from datatui (running and past), and for
+// one run a live progress bar with an ETA, the nodes table with failures first, the error of
+// the selected failure, the compiled SQL or model file one key away, and the raw log.
+package runs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/ops"
+	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/tasks"
+)
+
+// ID is the screen id.
+const ID = "runs"
+
+// batch is what the run task emits: every event available at that moment, so a fast dbt log
+// costs one message (and one redraw) per batch instead of one per line.
+type batch []ops.Event
+
+// maxBatch bounds one batch, so a flood still reaches the screen in pieces.
+const maxBatch = 4096
+
+// run is one dbt run: live (this session) or from the history.
+type run struct {
+	taskID     int
+	args       []string
+	command    string
+	selection  string
+	started    time.Time
+	running    bool
+	cancelling bool
+	progress   ops.Progress
+	nodes      map[string]*ops.NodeResult
+	order      []string
+	log        *ops.RingBuffer
+	// Set when it ended.
+	finished  bool
+	duration  time.Duration
+	exitCode  int
+	cancelled bool
+	err       error
+	fatal     string
+	summary   ops.Summary
+	version   string
+	// fromHistory runs have no nodes or log, only the history entry.
+	fromHistory bool
+	failedIDs   []string
+}
+
+func newRun(args []string, taskID int, now time.Time) *run {
+	return &run{taskID: taskID, args: args, command: ops.CommandOf(args), selection: ops.SelectionOf(args), started: now,
+		running: true, nodes: map[string]*ops.NodeResult{}, log: ops.NewRingBuffer(0, 0), exitCode: -1}
+}
+
+func runFromHistory(e ops.HistoryEntry) *run {
+	return &run{args: e.Args, command: e.Command, selection: e.Selection, started: e.Started, finished: true, duration: e.Duration(),
+		exitCode: e.ExitCode, cancelled: e.Cancelled, summary: e.Counts, fromHistory: true, failedIDs: e.Failed,
+		progress: ops.Progress{Done: e.Counts.Total, Total: e.Counts.Total}}
+}
+
+func (r *run) apply(e ops.Event) {
+	switch e := e.(type) {
+	case ops.Started:
+		if !e.At.IsZero() {
+			r.started = e.At
+		}
+	case ops.Progress:
+		r.progress = e
+	case ops.NodeResult:
+		n := e
+		if r.nodes[n.UniqueID] == nil {
+			r.order = append(r.order, n.UniqueID)
+		}
+		r.nodes[n.UniqueID] = &n
+	case ops.Line:
+		r.log.Add(e.Text)
+	case ops.Done:
+		r.end(e.ExitCode, e.Cancelled, e.Err, e.Summary)
+	}
+}
+
+func (r *run) end(code int, cancelled bool, err error, sum ops.Summary) {
+	r.running, r.cancelling, r.finished = false, false, true
+	r.exitCode, r.cancelled, r.err, r.summary = code, cancelled, err, sum
+}
+
+// result takes the runner's final word (it also covers events dropped after a cancel).
+func (r *run) result(res *ops.Result) {
+	for _, n := range res.Nodes {
+		n := n
+		if r.nodes[n.UniqueID] == nil {
+			r.order = append(r.order, n.UniqueID)
+		}
+		r.nodes[n.UniqueID] = &n
+	}
+	r.end(res.ExitCode, res.Cancelled, res.Err, res.Summary)
+	if !res.Started.IsZero() {
+		r.started = res.Started
+	}
+	r.duration = res.Duration
+	r.fatal = res.Fatal
+	r.version = res.Version
+	if res.Total > 0 {
+		r.progress.Total = res.Total
+	}
+	r.progress.Done = len(res.Nodes)
+	if res.Log != nil && res.Log.Total() > r.log.Total() {
+		r.log = res.Log
+	}
+}
+
+func (r *run) title() string {
+	t := "dbt " + r.command
+	if r.selection != "" {
+		t += " " + r.selection
+	}
+	return t
+}
+
+func (r *run) status() string {
+	switch {
+	case r.running:
+		return "running"
+	case r.cancelled:
+		return "skipped"
+	case r.exitCode == 0:
+		if r.summary.Warn > 0 {
+			return "warn"
+		}
+		return "success"
+	}
+	return "error"
+}
+
+type mode int
+
+const (
+	modeList mode = iota
+	modeDetail
+	modeLog
+)
+
+// sortKey orders the nodes table.
+type sortKey int
+
+const (
+	sortFailuresFirst sortKey = iota
+	sortName
+	sortDuration
+	sortType
+	sortKeys
+)
+
+func (s sortKey) String() string {
+	return [...]string{"failures first", "name", "duration", "type"}[s]
+}
+
+// Model is the runs screen.
+type Model struct {
+	c   *common.Common
+	now func() time.Time
+	// newRunner builds the runner of a run (tests replace it).
+	newRunner func() *ops.Runner
+
+	runs    []*run // newest first
+	listSel int
+	cur     *run // the run shown in detail
+	mode    mode
+
+	nodeSel   int
+	nodeTop   int
+	sort      sortKey
+	filter    string
+	filtering bool
+
+	logTop    int
+	logFollow bool
+
+	histTask int
+	histErr  error
+
+	w, h int
+	keys keyMap
+}
+
+type keyMap struct {
+	Up, Down, Top, Bottom, PageUp, PageDown, Enter, Back, Sort, Filter, Log, Cancel, Compiled, Edit, Refresh, Guide key.Binding
+}
+
+func defaultKeys() keyMap {
+	return keyMap{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first")),
+		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdown", "page down")),
+		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open run")),
+		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear filter")),
+		Sort:     key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "sort nodes")),
+		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter nodes")),
+		Log:      key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "raw log")),
+		Cancel:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel run")),
+		Compiled: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "open compiled SQL")),
+		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit model file")),
+		Refresh:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload history")),
+		Guide:    key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open the dbt setup guide (when dbt is missing)")),
+	}
+}
+
+// New returns the runs screen.
+func New(c *common.Common) *Model {
+	m := &Model{c: c, now: time.Now, keys: defaultKeys(), logFollow: true}
+	m.newRunner = m.liveRunner
+	return m
+}
+
+func (m *Model) liveRunner() *ops.Runner {
+	r := &ops.Runner{InterruptGrace: 3 * time.Second, TermGrace: time.Second}
+	if ws := m.c.Workspace; ws != nil {
+		r.Dir, r.StateDir = ws.ProjectDir, ws.StateDir
+		if ws.Config != nil {
+			r.DBT = ws.Config.DBT
+		}
+	}
+	if r.DBT.Target == "" {
+		r.DBT = config.Default().DBT
+	}
+	return r
+}
+
+func (m *Model) ID() string       { return ID }
+func (m *Model) Title() string    { return "Runs" }
+func (m *Model) Capturing() bool  { return m.filtering }
+func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
+
+func (m *Model) KeyMap() []key.Binding {
+	k := m.keys
+	return []key.Binding{k.Up, k.Down, k.Enter, k.Back, k.Sort, k.Filter, k.Log, k.Cancel, k.Compiled, k.Edit, k.Guide, k.Refresh, k.PageUp, k.PageDown, k.Top, k.Bottom}
+}
+
+// Actions are the common dbt operations, on the selection of the run in view (or the last
+// run's), else on the whole project.
+func (m *Model) Actions() []common.Action {
+	sel := m.selection()
+	var out []common.Action
+	add := func(id, title string, args []string) {
+		out = append(out, common.Action{ID: "runs." + id, Title: title, Run: func() tea.Cmd {
+			return func() tea.Msg { return common.RunDBTMsg{Args: args} }
+		}})
+	}
+	on := " (whole project)"
+	if sel != "" {
+		on = " " + sel
+	}
+	for _, op := range []ops.Op{ops.OpBuild, ops.OpRun, ops.OpTest, ops.OpCompile, ops.OpSeed, ops.OpSnapshot} {
+		var sels []string
+		if sel != "" {
+			sels = strings.Fields(sel)
+		}
+		add(string(op), "dbt "+string(op)+on, ops.SelectionArgs(op, ops.Only, sels...))
+	}
+	if sel != "" {
+		add("build-upstream", "dbt build "+ops.ScopeSelector(sel, ops.WithUpstream)+" (with upstream)", ops.SelectionArgs(ops.OpBuild, ops.WithUpstream, strings.Fields(sel)...))
+		add("build-downstream", "dbt build "+ops.ScopeSelector(sel, ops.WithDownstream)+" (with downstream)", ops.SelectionArgs(ops.OpBuild, ops.WithDownstream, strings.Fields(sel)...))
+	}
+	add("deps", "dbt deps (install packages)", ops.DepsArgs())
+	add("debug", "dbt debug (check the connection)", ops.DebugArgs())
+	add("docs", "dbt docs generate", ops.DocsGenerateArgs())
+	version := ""
+	if m.cur != nil {
+		version = m.cur.version
+	}
+	add("retry", "Retry failed nodes of the last run", ops.RetryArgs(ops.SupportsRetry(version)))
+	out = append(out, common.Action{ID: "runs.cancel", Title: "Cancel the running dbt run", Hint: "x", Run: func() tea.Cmd { return m.cancel() }})
+	return out
+}
+
+func (m *Model) selection() string {
+	if m.cur != nil && m.cur.selection != "" {
+		return m.cur.selection
+	}
+	for _, r := range m.runs {
+		if r.selection != "" {
+			return r.selection
+		}
+	}
+	return ""
+}
+
+type historyLoaded struct{ entries []ops.HistoryEntry }
+
+// Init loads the history.
+func (m *Model) Init() tea.Cmd { return m.loadHistory() }
+
+func (m *Model) loadHistory() tea.Cmd {
+	ws := m.c.Workspace
+	if ws == nil || ws.StateDir == "" {
+		return nil
+	}
+	dir := ws.StateDir
+	id, cmd := m.c.Tasks.Start(ID, "Loading run history", func(context.Context, tasks.Emit) (any, error) {
+		e, err := ops.LoadHistory(dir, ops.HistoryLimit)
+		return historyLoaded{e}, err
+	})
+	m.histTask = id
+	return cmd
+}
+
+// Start starts dbt with args and shows the run.
+func (m *Model) Start(args []string) tea.Cmd {
+	if m.running() != nil {
+		return common.Status(common.StatusWarning, "A dbt run is already in progress; cancel it with x first")
+	}
+	runner := m.newRunner()
+	a := append([]string(nil), args...)
+	id, cmd := m.c.Tasks.Start(ID, "dbt "+strings.Join(a, " "), func(ctx context.Context, emit tasks.Emit) (any, error) {
+		return runCoalesced(ctx, runner, a, func(b batch) { emit(b) })
+	})
+	m.show(newRun(a, id, m.now()))
+	return cmd
+}
+
+// runCoalesced runs dbt and hands its events over in batches: whatever has queued up while the
+// previous batch was delivered goes out as one.
+func runCoalesced(ctx context.Context, runner *ops.Runner, args []string, emit func(batch)) (*ops.Result, error) {
+	events := make(chan ops.Event, 1024)
+	var res *ops.Result
+	go func() {
+		res = runner.Run(ctx, args, func(e ops.Event) { events <- e })
+		close(events)
+	}()
+	for e := range events {
+		b := batch{e}
+	drain:
+		for len(b) < maxBatch {
+			select {
+			case e2, ok := <-events:
+				if !ok {
+					break drain
+				}
+				b = append(b, e2)
+			default:
+				break drain
+			}
+		}
+		emit(b)
+	}
+	return res, res.Err
+}
+
+// keepLogs is how many of this session's runs keep their raw log in memory.
+const keepLogs = 5
+
+func (m *Model) show(r *run) {
+	m.runs = append([]*run{r}, m.runs...)
+	live := 0
+	for _, old := range m.runs {
+		if old.fromHistory || old.log == nil {
+			continue
+		}
+		if live++; live > keepLogs && !old.running {
+			old.log = ops.NewRingBuffer(1, 0)
+			old.log.Add("(the log of older runs is not kept; see logs/dbt.log in the project)")
+		}
+	}
+	m.cur = r
+	m.listSel = 0
+	m.mode = modeDetail
+	m.nodeSel, m.nodeTop, m.logTop, m.logFollow = 0, 0, 0, true
+	m.filter, m.filtering = "", false
+}
+
+func (m *Model) running() *run {
+	for _, r := range m.runs {
+		if r.running {
+			return r
+		}
+	}
+	return nil
+}
+
+func (m *Model) byTask(id int) *run {
+	for _, r := range m.runs {
+		if r.taskID == id && id != 0 {
+			return r
+		}
+	}
+	return nil
+}
+
+func (m *Model) cancel() tea.Cmd {
+	r := m.running()
+	if r == nil {
+		return common.Status(common.StatusInfo, "No dbt run in progress")
+	}
+	r.cancelling = true
+	m.c.Tasks.Cancel(r.taskID)
+	return common.Status(common.StatusWarning, "Cancelling "+r.title()+"… (dbt stops its warehouse queries)")
+}
+
+type openMsg struct {
+	path string
+	err  error
+}
+
+// Update handles keys and the run's events.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.RunDBTMsg:
+		return m.Start(msg.Args)
+	case tasks.EventMsg:
+		if msg.Owner != ID {
+			return nil
+		}
+		if r := m.byTask(msg.ID); r != nil {
+			if b, ok := msg.Event.(batch); ok {
+				for _, e := range b {
+					r.apply(e)
+				}
+			}
+		}
+		return nil
+	case tasks.DoneMsg:
+		if msg.Owner != ID {
+			return nil
+		}
+		return m.done(msg)
+	case openMsg:
+		if msg.err != nil {
+			return common.Status(common.StatusError, msg.err.Error())
+		}
+		return tea.ExecProcess(editorCmd(msg.path), func(err error) tea.Msg {
+			if err != nil {
+				return common.StatusMsg{Kind: common.StatusError, Text: "editor: " + err.Error()}
+			}
+			return nil
+		})
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	case tea.MouseWheelMsg:
+		if msg.Mouse().Button == tea.MouseWheelUp {
+			m.move(-3)
+		} else {
+			m.move(3)
+		}
+	}
+	return nil
+}
+
+func (m *Model) done(msg tasks.DoneMsg) tea.Cmd {
+	switch msg.ID {
+	case m.histTask:
+		m.histErr = msg.Err
+		if h, ok := msg.Result.(historyLoaded); ok {
+			var live []*run
+			for _, r := range m.runs {
+				if !r.fromHistory {
+					live = append(live, r)
+				}
+			}
+			for _, e := range h.entries {
+				// A run of this session is already in the list (the runner recorded it).
+				if !m.hasLive(e) {
+					live = append(live, runFromHistory(e))
+				}
+			}
+			m.runs = live
+			m.listSel = min(m.listSel, max(len(m.runs)-1, 0))
+		}
+		return nil
+	}
+	r := m.byTask(msg.ID)
+	if r == nil {
+		return nil
+	}
+	if res, ok := msg.Result.(*ops.Result); ok && res != nil {
+		r.result(res)
+	} else {
+		r.end(-1, msg.Cancelled, msg.Err, r.summary)
+	}
+	if r.duration == 0 {
+		r.duration = msg.Elapsed
+	}
+	switch {
+	case r.cancelled:
+		return common.Status(common.StatusWarning, r.title()+" cancelled")
+	case r.exitCode == 0:
+		return common.Status(common.StatusSuccess, r.title()+": "+r.summary.Line())
+	}
+	return nil // the root shows the error
+}
+
+func (m *Model) hasLive(e ops.HistoryEntry) bool {
+	for _, r := range m.runs {
+		if !r.fromHistory && r.finished && r.started.UTC().Truncate(time.Millisecond).Equal(e.Started) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	if m.filtering {
+		switch msg.String() {
+		case "esc":
+			m.filtering, m.filter = false, ""
+		case "enter":
+			m.filtering = false
+		case "backspace":
+			if r := []rune(m.filter); len(r) > 0 {
+				m.filter = string(r[:len(r)-1])
+			}
+		default:
+			if msg.Text != "" {
+				m.filter += msg.Text
+			}
+		}
+		m.nodeSel, m.nodeTop = 0, 0
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Cancel):
+		return m.cancel()
+	case key.Matches(msg, k.Refresh):
+		return m.loadHistory()
+	case key.Matches(msg, k.Up):
+		m.move(-1)
+	case key.Matches(msg, k.Down):
+		m.move(1)
+	case key.Matches(msg, k.PageUp):
+		m.move(-max(m.h-8, 1))
+	case key.Matches(msg, k.PageDown):
+		m.move(max(m.h-8, 1))
+	case key.Matches(msg, k.Top):
+		m.move(-1 << 30)
+	case key.Matches(msg, k.Bottom):
+		m.move(1 << 30)
+	}
+	switch m.mode {
+	case modeList:
+		if key.Matches(msg, k.Enter) && m.listSel < len(m.runs) {
+			m.cur = m.runs[m.listSel]
+			m.mode = modeDetail
+			m.nodeSel, m.nodeTop, m.filter = 0, 0, ""
+		}
+	case modeDetail, modeLog:
+		switch {
+		case key.Matches(msg, k.Back):
+			switch {
+			case m.filter != "":
+				m.filter = ""
+			case m.mode == modeLog:
+				m.mode = modeDetail
+			default:
+				m.mode = modeList
+			}
+		case key.Matches(msg, k.Log):
+			if m.mode == modeLog {
+				m.mode = modeDetail
+			} else if m.cur != nil && !m.cur.fromHistory {
+				m.mode = modeLog
+				m.logFollow = true
+			}
+		case m.mode == modeLog:
+		case key.Matches(msg, k.Sort):
+			m.sort = (m.sort + 1) % sortKeys
+		case key.Matches(msg, k.Filter):
+			m.filtering = true
+		case key.Matches(msg, k.Compiled):
+			return m.open(true)
+		case key.Matches(msg, k.Edit):
+			return m.open(false)
+		case key.Matches(msg, k.Guide):
+			var me *ops.MissingDBTError
+			if m.cur != nil && errors.As(m.cur.err, &me) {
+				slug := me.Guide
+				return func() tea.Msg { return common.OpenGuideMsg{Slug: slug} }
+			}
+		}
+	}
+	return nil
+}
+
+func (m *Model) move(d int) {
+	switch m.mode {
+	case modeList:
+		m.listSel = clamp(m.listSel+d, 0, len(m.runs)-1)
+	case modeDetail:
+		m.nodeSel = clamp(m.nodeSel+d, 0, len(m.visibleNodes())-1)
+	case modeLog:
+		if m.cur == nil {
+			return
+		}
+		n := m.cur.log.Len()
+		page := m.logHeight()
+		top := m.logTop
+		if m.logFollow {
+			top = max(n-page, 0)
+		}
+		top = clamp(top+d, 0, max(n-page, 0))
+		m.logTop = top
+		m.logFollow = top >= n-page
+	}
+}
+
+func clamp(v, lo, hi int) int {
+	if hi < lo {
+		return lo
+	}
+	return min(max(v, lo), hi)
+}
+
+// visibleNodes are the current run's nodes after the filter, in the chosen order.
+func (m *Model) visibleNodes() []*ops.NodeResult {
+	r := m.cur
+	if r == nil {
+		return nil
+	}
+	f := strings.ToLower(m.filter)
+	out := make([]*ops.NodeResult, 0, len(r.order))
+	for _, id := range r.order {
+		n := r.nodes[id]
+		if f != "" && !strings.Contains(strings.ToLower(n.Name+" "+n.UniqueID+" "+n.Status+" "+n.ResourceType), f) {
+			continue
+		}
+		out = append(out, n)
+	}
+	rank := func(n *ops.NodeResult) int {
+		switch {
+		case ops.Failed(n.Status):
+			return 0
+		case n.Status == "warn":
+			return 1
+		case n.Status == "running":
+			return 2
+		case n.Status == "skipped":
+			return 3
+		}
+		return 4
+	}
+	switch m.sort {
+	case sortFailuresFirst:
+		sort.SliceStable(out, func(i, j int) bool { return rank(out[i]) < rank(out[j]) })
+	case sortName:
+		sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	case sortDuration:
+		sort.SliceStable(out, func(i, j int) bool { return out[i].Elapsed > out[j].Elapsed })
+	case sortType:
+		sort.SliceStable(out, func(i, j int) bool { return out[i].ResourceType < out[j].ResourceType })
+	}
+	return out
+}
+
+func (m *Model) selectedNode() *ops.NodeResult {
+	ns := m.visibleNodes()
+	if m.nodeSel < len(ns) {
+		return ns[m.nodeSel]
+	}
+	return nil
+}
+
+// open finds the selected node's compiled SQL (target/compiled, else target/run) or its source
+// file, in the background, then opens it in $EDITOR.
+func (m *Model) open(compiled bool) tea.Cmd {
+	n := m.selectedNode()
+	ws := m.c.Workspace
+	if n == nil || ws == nil {
+		return nil
+	}
+	if n.Path == "" {
+		return common.Status(common.StatusWarning, "dbt did not say which file "+n.Name+" comes from")
+	}
+	dir, rel := ws.ProjectDir, n.Path
+	what := "model file"
+	if compiled {
+		what = "compiled SQL"
+	}
+	// The search walks folders: it runs as a command, off the UI goroutine.
+	return func() tea.Msg {
+		var roots []string
+		if compiled {
+			roots = []string{filepath.Join(dir, "target", "compiled"), filepath.Join(dir, "target", "run")}
+		} else {
+			roots = []string{dir}
+		}
+		p, err := findFile(roots, rel)
+		if err != nil {
+			return openMsg{err: fmt.Errorf("no %s for %s (%s) — build it first", what, n.Name, rel)}
+		}
+		return openMsg{path: p}
+	}
+}
+
+// findFile returns the first file under roots whose path ends with rel, skipping folders dbt
+// and git manage.
+func findFile(roots []string, rel string) (string, error) {
+	suffix := string(filepath.Separator) + filepath.Clean(rel)
+	for _, root := range roots {
+		var found string
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return nil
+			}
+			if d.IsDir() {
+				switch d.Name() {
+				case ".git", "dbt_packages", "node_modules", "logs", ".venv":
+					return filepath.SkipDir
+				}
+				if d.Name() == "target" && p != root && !strings.Contains(root, string(filepath.Separator)+"target") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if strings.HasSuffix(p, suffix) {
+				found = p
+				return fs.SkipAll
+			}
+			return nil
+		})
+		if found != "" {
+			return found, nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return "", fs.ErrNotExist
+}
+
+func editorCmd(path string) *exec.Cmd {
+	editor := os.Getenv("VISUAL")
+	if editor == "" {
+		editor = os.Getenv("EDITOR")
+	}
+	if editor == "" {
+		editor = "vi"
+	}
+	parts := strings.Fields(editor)
+	return exec.Command(parts[0], append(parts[1:], path)...)
+}

@@ -1,0 +1,492 @@
+package runs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/ops"
+	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/styles"
+	"github.com/datatui/datatui/internal/ui/tasks"
+	"github.com/datatui/datatui/internal/workspace"
+)
+
+var fixedNow = time.Date(2026, 11, 28, 10, 30, 0, 0, time.UTC)
+
+func init() {
+	// Goldens show local times; pin the zone.
+	time.Local = time.UTC
+}
+
+type harness struct {
+	m      *Model
+	ws     *workspace.Workspace
+	status []string
+	execs  int
+}
+
+func newHarness(t testing.TB) *harness {
+	t.Helper()
+	ws := &workspace.Workspace{Root: t.TempDir(), StateDir: t.TempDir(), Config: config.Default()}
+	ws.ProjectDir = ws.Root
+	c := &common.Common{Ctx: context.Background(), Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background())}
+	m := New(c)
+	m.now = func() time.Time { return fixedNow }
+	return &harness{m: m, ws: ws}
+}
+
+// run executes cmd and what it leads to synchronously, feeding task messages back into the
+// screen and re-arming task readers as the root does.
+func (h *harness) run(cmd tea.Cmd) {
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		switch msg := c().(type) {
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case tasks.EventMsg:
+			queue = append(queue, h.m.Update(msg), h.m.c.Tasks.Continue(msg.ID))
+		case tasks.DoneMsg, openMsg:
+			queue = append(queue, h.m.Update(msg))
+		case common.StatusMsg:
+			h.status = append(h.status, msg.Text)
+		case common.RunDBTMsg:
+			queue = append(queue, h.m.Update(msg))
+		default:
+			if msg != nil && fmt.Sprintf("%T", msg) == "tea.execMsg" {
+				h.execs++
+			}
+		}
+	}
+}
+
+func (h *harness) key(k string) {
+	var msg tea.KeyPressMsg
+	switch k {
+	case "enter":
+		msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "backspace":
+		msg = tea.KeyPressMsg{Code: tea.KeyBackspace}
+	default:
+		msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
+	}
+	h.run(h.m.Update(msg))
+}
+
+func checkSize(t *testing.T, v string, w, h int) {
+	t.Helper()
+	lines := strings.Split(v, "\n")
+	if len(lines) != h {
+		t.Fatalf("view has %d lines, want %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) != w {
+			t.Fatalf("line %d is %d wide, want %d: %q", i, ansi.StringWidth(l), w, l)
+		}
+	}
+}
+
+func goldens(t *testing.T, m *Model) {
+	t.Helper()
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			m.SetSize(size[0], size[1])
+			v := ansi.Strip(m.View())
+			checkSize(t, v, size[0], size[1])
+			golden.RequireEqual(t, []byte(v))
+		})
+	}
+}
+
+func node(id, typ, status string, secs float64, msg string) ops.NodeResult {
+	parts := strings.Split(id, ".")
+	n := ops.NodeResult{UniqueID: id, Name: parts[2], ResourceType: typ, Path: "staging/" + parts[2] + ".sql", Status: status, Rows: -1,
+		Elapsed: time.Duration(secs * float64(time.Second))}
+	switch {
+	case ops.Failed(status):
+		n.Message = msg
+	default:
+		n.AdapterMessage, n.Message = msg, msg
+	}
+	return n
+}
+
+const taskID = 41
+
+// midRun is a build of 6 nodes, 3 finished (one failed), one running.
+func midRun() batch {
+	stgUsers := node("model.shop.stg_users", "model", "error", 0.5, "Database Error in model stg_users (models/staging/stg_users.sql)\n  000904 (42000): SQL compilation error: error line 3 at position 4\n  invalid identifier 'EMAIL_ADRESS'\n  compiled code at target/run/shop/models/staging/stg_users.sql")
+	return batch{
+		ops.Started{Executable: "dbt", Args: []string{"build"}, At: fixedNow},
+		ops.Line{Text: "Running with dbt=1.9.4"},
+		ops.Progress{Total: 6},
+		node("model.shop.stg_orders", "model", "success", 1.25, "SUCCESS 1200"),
+		ops.Progress{Done: 1, Total: 6, Elapsed: 2 * time.Second},
+		stgUsers,
+		ops.Progress{Done: 2, Total: 6, Elapsed: 3 * time.Second},
+		node("seed.shop.countries", "seed", "success", 0.3, "INSERT 250"),
+		ops.Progress{Done: 3, Total: 6, Elapsed: 4 * time.Second},
+		node("model.shop.fct_orders", "model", "running", 0, ""),
+		ops.Progress{Done: 3, Total: 6, Node: "model.shop.fct_orders", Status: "running", Elapsed: 6 * time.Second},
+		ops.Line{Text: "4 of 6 START sql table model analytics.fct_orders ........ [RUN]"},
+	}
+}
+
+func finish() batch {
+	return batch{
+		node("model.shop.fct_orders", "model", "success", 2.5, "SUCCESS 4200"),
+		ops.Progress{Done: 4, Total: 6, Elapsed: 9 * time.Second},
+		node("model.shop.dim_users", "model", "skipped", 0, ""),
+		ops.Progress{Done: 5, Total: 6, Elapsed: 9 * time.Second},
+		node("test.shop.not_null_fct_orders_id.0a1b2c3d4e", "test", "warn", 0.2, ""),
+		ops.Progress{Done: 6, Total: 6, Elapsed: 10 * time.Second},
+		ops.Line{Text: "Done. PASS=3 WARN=1 ERROR=1 SKIP=1 TOTAL=6"},
+	}
+}
+
+func startFake(h *harness, args []string) {
+	h.m.show(newRun(args, taskID, fixedNow))
+}
+
+func (h *harness) events(b batch) {
+	h.run(h.m.Update(tasks.EventMsg{ID: taskID, Owner: ID, Event: b}))
+}
+
+func TestGoldenMidRun(t *testing.T) {
+	h := newHarness(t)
+	startFake(h, []string{"build", "--select", "+fct_orders+"})
+	h.events(midRun())
+	goldens(t, h.m)
+}
+
+func TestGoldenFinished(t *testing.T) {
+	h := newHarness(t)
+	startFake(h, []string{"build", "--select", "+fct_orders+"})
+	h.events(midRun())
+	h.events(finish())
+	res := &ops.Result{ExitCode: 1, Duration: 10200 * time.Millisecond, Summary: ops.Summary{Pass: 3, Warn: 1, Error: 1, Skip: 1, Total: 6}, Total: 6,
+		Err: errors.New("dbt finished with errors (exit code 1): PASS=3 WARN=1 ERROR=1 SKIP=1 TOTAL=6")}
+	for _, e := range append(midRun(), finish()...) {
+		if n, ok := e.(ops.NodeResult); ok {
+			res.Nodes = append(res.Nodes, n)
+		}
+	}
+	res.Nodes = dedupe(res.Nodes)
+	h.run(h.m.Update(tasks.DoneMsg{ID: taskID, Owner: ID, Result: res, Err: res.Err}))
+	if h.m.cur.running || h.m.cur.progress.Done != 6 {
+		t.Fatalf("run state after Done: %+v", h.m.cur.progress)
+	}
+	goldens(t, h.m)
+	t.Run("log", func(t *testing.T) {
+		h.key("l")
+		if h.m.mode != modeLog {
+			t.Fatal("l did not open the log")
+		}
+		goldens(t, h.m)
+		h.key("esc")
+		if h.m.mode != modeDetail {
+			t.Fatal("esc did not leave the log")
+		}
+	})
+}
+
+func dedupe(ns []ops.NodeResult) []ops.NodeResult {
+	idx := map[string]int{}
+	var out []ops.NodeResult
+	for _, n := range ns {
+		if i, ok := idx[n.UniqueID]; ok {
+			out[i] = n
+			continue
+		}
+		idx[n.UniqueID] = len(out)
+		out = append(out, n)
+	}
+	return out
+}
+
+func TestGoldenHistoryList(t *testing.T) {
+	h := newHarness(t)
+	h.run(h.m.Init()) // empty history
+	goldens(t, h.m)
+	for i, e := range []ops.HistoryEntry{
+		{Command: "build", Args: []string{"build", "--select", "stg_users+"}, Selection: "stg_users+", Started: fixedNow.Add(-2 * time.Hour), DurationMS: 42000, Counts: ops.Summary{Pass: 12, Total: 12}},
+		{Command: "test", Args: []string{"test"}, Started: fixedNow.Add(-time.Hour), DurationMS: 8000, Counts: ops.Summary{Pass: 30, Error: 2, Total: 32}, ExitCode: 1, Failed: []string{"test.shop.unique_orders_id.abc"}},
+		{Command: "seed", Args: []string{"seed"}, Started: fixedNow.Add(-30 * time.Minute), DurationMS: 1500, Cancelled: true, ExitCode: 130, Counts: ops.Summary{Pass: 1, Total: 1}},
+	} {
+		if err := ops.AppendHistory(h.ws.StateDir, e); err != nil {
+			t.Fatal(i, err)
+		}
+	}
+	h.key("r")
+	if len(h.m.runs) != 3 || h.m.runs[0].command != "seed" {
+		t.Fatalf("runs %d", len(h.m.runs))
+	}
+	t.Run("list", func(t *testing.T) { goldens(t, h.m) })
+	h.key("j")
+	h.key("enter")
+	if h.m.mode != modeDetail || h.m.cur.command != "test" {
+		t.Fatalf("enter opened %+v", h.m.cur)
+	}
+	t.Run("past", func(t *testing.T) { goldens(t, h.m) })
+}
+
+func TestKeys(t *testing.T) {
+	h := newHarness(t)
+	startFake(h, []string{"build"})
+	h.events(midRun())
+	h.m.SetSize(100, 30)
+	// Failures first by default.
+	if n := h.m.visibleNodes()[0]; n.Name != "stg_users" {
+		t.Fatalf("first node %s", n.Name)
+	}
+	h.key("S")
+	if h.m.sort != sortName || h.m.visibleNodes()[0].Name != "countries" {
+		t.Fatalf("sort by name: %v %s", h.m.sort, h.m.visibleNodes()[0].Name)
+	}
+	h.key("S")
+	if h.m.visibleNodes()[0].Name != "stg_orders" {
+		t.Fatalf("sort by duration: %s", h.m.visibleNodes()[0].Name)
+	}
+	h.key("S")
+	h.key("S")
+	if h.m.sort != sortFailuresFirst {
+		t.Fatal("sort does not cycle")
+	}
+	h.key("/")
+	if !h.m.Capturing() {
+		t.Fatal("filter does not capture keys")
+	}
+	for _, k := range "stg" {
+		h.key(string(k))
+	}
+	h.key("q") // captured: part of the filter, never a quit
+	h.key("backspace")
+	if h.m.filter != "stg" || len(h.m.visibleNodes()) != 2 {
+		t.Fatalf("filter %q: %d nodes", h.m.filter, len(h.m.visibleNodes()))
+	}
+	h.key("enter")
+	if h.m.Capturing() || h.m.filter != "stg" {
+		t.Fatal("enter should keep the filter and stop capturing")
+	}
+	h.key("esc")
+	if h.m.filter != "" || h.m.mode != modeDetail {
+		t.Fatal("esc should clear the filter first")
+	}
+	h.key("j")
+	if h.m.selectedNode().Name != "fct_orders" { // failures, then running nodes
+		t.Fatalf("j selected %s", h.m.selectedNode().Name)
+	}
+	// x cancels the running run.
+	h.key("x")
+	if !h.m.cur.cancelling || len(h.status) == 0 || !strings.Contains(h.status[len(h.status)-1], "Cancelling dbt build") {
+		t.Fatalf("x: cancelling %v, status %q", h.m.cur.cancelling, h.status)
+	}
+	// A second run is refused while one runs.
+	h.run(h.m.Update(common.RunDBTMsg{Args: []string{"test"}}))
+	if len(h.m.runs) != 1 || !strings.Contains(h.status[len(h.status)-1], "already in progress") {
+		t.Fatalf("second run: %d runs, %q", len(h.m.runs), h.status)
+	}
+	h.key("esc")
+	if h.m.mode != modeList {
+		t.Fatal("esc should go back to the list")
+	}
+	// Messages of other screens and stale tasks are ignored.
+	h.m.Update(tasks.EventMsg{ID: taskID, Owner: "prs", Event: finish()})
+	h.m.Update(tasks.EventMsg{ID: 999, Owner: ID, Event: finish()})
+	if h.m.runs[0].progress.Done != 3 {
+		t.Fatal("a foreign event changed the run")
+	}
+}
+
+func TestOpenFiles(t *testing.T) {
+	h := newHarness(t)
+	dir := h.ws.ProjectDir
+	for _, p := range []string{"models/staging/stg_users.sql", "target/compiled/shop/models/staging/stg_users.sql"} {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755)
+		os.WriteFile(filepath.Join(dir, p), []byte("select 1"), 0o644)
+	}
+	startFake(h, []string{"build"})
+	h.events(midRun())
+	h.m.SetSize(100, 30)
+	cmd := h.m.open(true)
+	if msg := cmd().(openMsg); msg.path != filepath.Join(dir, "target/compiled/shop/models/staging/stg_users.sql") {
+		t.Fatalf("compiled: %+v", msg)
+	}
+	if msg := h.m.open(false)().(openMsg); msg.path != filepath.Join(dir, "models/staging/stg_users.sql") {
+		t.Fatalf("model file: %+v", msg)
+	}
+	h.key("j") // fct_orders has no file
+	if msg := h.m.open(false)().(openMsg); msg.err == nil || !strings.Contains(msg.err.Error(), "fct_orders") {
+		t.Fatalf("missing file: %+v", msg)
+	}
+}
+
+func TestActions(t *testing.T) {
+	h := newHarness(t)
+	titles := map[string][]string{}
+	for _, a := range h.m.Actions() {
+		if a.ID == "runs.cancel" {
+			continue
+		}
+		msg := a.Run()()
+		titles[a.ID] = msg.(common.RunDBTMsg).Args
+	}
+	if strings.Join(titles["runs.build"], " ") != "build" || strings.Join(titles["runs.docs"], " ") != "docs generate" || strings.Join(titles["runs.retry"], " ") != "retry" {
+		t.Fatalf("actions %v", titles)
+	}
+	startFake(h, []string{"build", "--select", "orders"})
+	for _, a := range h.m.Actions() {
+		if a.ID == "runs.build-upstream" {
+			if got := strings.Join(a.Run()().(common.RunDBTMsg).Args, " "); got != "build --select +orders" {
+				t.Fatalf("upstream: %s", got)
+			}
+			return
+		}
+	}
+	t.Fatal("no upstream action for a selection")
+}
+
+// TestRealRunThroughTasks runs the dbt stand-in through the task manager, as the app does.
+func TestRealRunThroughTasks(t *testing.T) {
+	exe := buildFakeDBT(t)
+	stream, _ := filepath.Abs("../../../ops/testdata/streams/build-skip.jsonl")
+	h := newHarness(t)
+	h.m.newRunner = func() *ops.Runner {
+		r := h.m.liveRunner()
+		r.Executable = exe
+		r.Env = []string{"FAKEDBT_STREAM=" + stream}
+		return r
+	}
+	h.run(h.m.Update(common.RunDBTMsg{Args: []string{"build"}}))
+	r := h.m.cur
+	if r == nil || r.running || r.exitCode != 1 {
+		t.Fatalf("run %+v", r)
+	}
+	if r.summary != (ops.Summary{Pass: 1, Warn: 1, Error: 1, Skip: 1, Total: 4}) || len(r.nodes) != 4 {
+		t.Fatalf("summary %+v nodes %d", r.summary, len(r.nodes))
+	}
+	if !strings.Contains(r.nodes["model.shop.stg_users"].Message, "EMAIL_ADRESS") {
+		t.Fatal("error text missing")
+	}
+	if r.log.Len() < 10 {
+		t.Fatalf("log has %d lines", r.log.Len())
+	}
+	hist, _ := ops.LoadHistory(h.ws.StateDir, 0)
+	if len(hist) != 1 || hist[0].ExitCode != 1 {
+		t.Fatalf("history %+v", hist)
+	}
+	// Reloading the history does not list the run twice.
+	h.key("r")
+	if len(h.m.runs) != 1 {
+		t.Fatalf("%d runs after reload", len(h.m.runs))
+	}
+}
+
+func TestTinySizes(t *testing.T) {
+	h := newHarness(t)
+	startFake(h, []string{"build"})
+	h.events(midRun())
+	for _, s := range [][2]int{{1, 1}, {5, 3}, {20, 4}, {0, 0}} {
+		for _, md := range []mode{modeList, modeDetail, modeLog} {
+			h.m.mode = md
+			h.m.SetSize(s[0], s[1])
+			v := h.m.View()
+			if s[0] > 0 {
+				checkSize(t, ansi.Strip(v), s[0], s[1])
+			}
+		}
+	}
+}
+
+func buildFakeDBT(t testing.TB) string {
+	t.Helper()
+	exe := filepath.Join(t.TempDir(), "dbt")
+	out, err := exec.Command("go", "build", "-o", exe, "../../../ops/testdata/fakedbt").CombinedOutput()
+	if err != nil {
+		t.Fatalf("building the dbt stand-in: %v\n%s", err, out)
+	}
+	return exe
+}
+
+func bigBatch(n int) batch {
+	b := batch{ops.Progress{Total: n}}
+	for i := range n {
+		id := fmt.Sprintf("model.shop.model_%04d", i)
+		status := "success"
+		if i%97 == 0 {
+			status = "error"
+		}
+		b = append(b,
+			ops.Line{Text: fmt.Sprintf("%d of %d START sql view model analytics.model_%04d ..... [RUN]", i+1, n, i)},
+			node(id, "model", "running", 0, ""),
+			node(id, "model", status, 0.25, "SUCCESS 1"),
+			ops.Progress{Done: i + 1, Total: n, Elapsed: time.Duration(i) * time.Millisecond},
+		)
+	}
+	return b
+}
+
+// BenchmarkApplyBatch applies the events of a 2,000-node run (what coalesced messages carry).
+func BenchmarkApplyBatch(b *testing.B) {
+	ev := bigBatch(2000)
+	b.ReportAllocs()
+	for b.Loop() {
+		h := newHarness(b)
+		startFake(h, []string{"build"})
+		h.m.Update(tasks.EventMsg{ID: taskID, Owner: ID, Event: ev})
+	}
+	b.ReportMetric(float64(len(ev))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkView renders a run of 2,000 nodes at 120x40: the cost of one frame while dbt streams.
+func BenchmarkView(b *testing.B) {
+	h := newHarness(b)
+	startFake(h, []string{"build"})
+	h.m.Update(tasks.EventMsg{ID: taskID, Owner: ID, Event: bigBatch(2000)})
+	h.m.SetSize(120, 40)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = h.m.View()
+	}
+}
+
+func TestMissingDBT(t *testing.T) {
+	h := newHarness(t)
+	h.m.newRunner = func() *ops.Runner {
+		r := h.m.liveRunner()
+		r.Env = nil
+		return r
+	}
+	t.Setenv("PATH", t.TempDir())
+	t.Setenv(ops.EnvDBT, "")
+	h.run(h.m.Update(common.RunDBTMsg{Args: []string{"build"}}))
+	if h.m.cur == nil || h.m.cur.running {
+		t.Fatal("the run should have ended at once")
+	}
+	h.m.SetSize(80, 24)
+	if v := ansi.Strip(h.m.View()); !strings.Contains(v, "dbt is not installed.") || !strings.Contains(v, `"set-up-your-environment"`) {
+		t.Fatalf("view:\n%s", v)
+	}
+	msg := h.m.Update(tea.KeyPressMsg{Code: 'o', Text: "o"})()
+	if g, ok := msg.(common.OpenGuideMsg); !ok || g.Slug != "set-up-your-environment" {
+		t.Fatalf("o gave %#v", msg)
+	}
+}

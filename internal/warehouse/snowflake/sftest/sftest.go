@@ -1,0 +1,283 @@
+// Package sftest is a small fake Snowflake server for tests: it speaks the login, query,
+// close and telemetry parts of the protocol the real gosnowflake driver uses, on a loopback
+// httptest server. Replies are scripted per SQL statement and every statement received is
+// recorded, so tests can assert exactly what was sent (and that nothing was).
+package sftest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Statement types (statementTypeId) the driver looks at.
+const (
+	TypeSelect = 0x1000
+	TypeShow   = 0x4400
+	TypeDDL    = 0x6000
+)
+
+// Column is one result column.
+type Column struct {
+	Name string
+	// Type is the Snowflake type: "text", "fixed", "boolean", "timestamp_ltz"…
+	Type string
+}
+
+// Result is the scripted reply to one statement.
+type Result struct {
+	Columns []Column
+	// Rows hold cells as the wire carries them: strings, or nil for NULL (see TS for
+	// timestamps).
+	Rows          [][]*string
+	StatementType int
+	// Err, when set, makes the query fail.
+	Err *SQLError
+}
+
+// SQLError is a failed statement or login as Snowflake reports it.
+type SQLError struct {
+	Code     string // "002003"
+	SQLState string // "02000"
+	Message  string
+}
+
+// Login is one login request as received.
+type Login struct {
+	Account, User, Authenticator, Role, Warehouse, Database, Schema string
+	// HasPassword and HasToken say what credentials came (values are not kept).
+	HasPassword, HasToken bool
+	Password              string
+}
+
+// Server is the fake. Zero value is not usable; call New.
+type Server struct {
+	*httptest.Server
+
+	mu         sync.Mutex
+	results    map[string]Result
+	statements []string
+	logins     []Login
+	requests   []string
+	// password, when set, is the only password accepted.
+	password string
+	loginErr *SQLError
+}
+
+// New starts a server closed at the end of the test.
+func New(t testing.TB) *Server {
+	s := Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a server the caller closes (for harnesses without a testing.TB).
+func Start() *Server {
+	s := &Server{results: map[string]Result{}}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// IdentitySQL is the statement the snowflake engine reads the session's identity with.
+const IdentitySQL = `SELECT CURRENT_USER() AS "USER", CURRENT_ROLE() AS "ROLE", CURRENT_SECONDARY_ROLES() AS "SECONDARY_ROLES", CURRENT_WAREHOUSE() AS "WAREHOUSE", CURRENT_DATABASE() AS "DATABASE", CURRENT_SCHEMA() AS "SCHEMA", CURRENT_ACCOUNT() AS "ACCOUNT"`
+
+// Identity is the reply to IdentitySQL.
+func Identity(user, role, warehouse, database string) Result {
+	names := []string{"USER", "ROLE", "SECONDARY_ROLES", "WAREHOUSE", "DATABASE", "SCHEMA", "ACCOUNT"}
+	cols := make([]Column, len(names))
+	for i, n := range names {
+		cols[i] = Column{Name: n, Type: "text"}
+	}
+	return Result{StatementType: TypeSelect, Columns: cols,
+		Rows: [][]*string{{Str(user), Str(role), Str(`{"roles":"","value":""}`), Str(warehouse), Str(database), nil, Str("TEST")}}}
+}
+
+// HostPort returns the server's host and port for the driver config.
+func (s *Server) HostPort() (string, int) {
+	u, _ := url.Parse(s.URL)
+	port, _ := strconv.Atoi(u.Port())
+	return u.Hostname(), port
+}
+
+// Normalize is how statements are matched: surrounding space and a trailing semicolon
+// dropped, inner runs of white space collapsed.
+func Normalize(sql string) string {
+	return strings.TrimSuffix(strings.Join(strings.Fields(sql), " "), ";")
+}
+
+// On scripts the reply to sql (matched after Normalize).
+func (s *Server) On(sql string, r Result) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.results[Normalize(sql)] = r
+}
+
+// RequirePassword makes logins with any other password fail with 390100.
+func (s *Server) RequirePassword(pw string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.password = pw
+}
+
+// FailLogin makes every login fail with err.
+func (s *Server) FailLogin(err SQLError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.loginErr = &err
+}
+
+// Statements returns every statement received, in order.
+func (s *Server) Statements() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.statements...)
+}
+
+// Logins returns every login received.
+func (s *Server) Logins() []Login {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Login(nil), s.logins...)
+}
+
+// Requests returns the path of every HTTP request received (login, queries, close…).
+func (s *Server) Requests() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.requests...)
+}
+
+// Str is a helper for a non-NULL cell.
+func Str(v string) *string { return &v }
+
+// Row builds a row of non-NULL text cells.
+func Row(cells ...string) []*string {
+	out := make([]*string, len(cells))
+	for i := range cells {
+		out[i] = Str(cells[i])
+	}
+	return out
+}
+
+// TS encodes a timestamp cell the way timestamp_ltz/ntz columns carry it.
+func TS(t time.Time) string {
+	return fmt.Sprintf("%d.%09d", t.Unix(), t.Nanosecond())
+}
+
+// Text builds a result of text columns (timestamp_ltz for created_on and dropped_on).
+func Text(names []string, rows ...[]*string) Result {
+	cols := make([]Column, len(names))
+	for i, n := range names {
+		cols[i] = Column{Name: n, Type: "text"}
+		if n == "created_on" || n == "dropped_on" {
+			cols[i].Type = "timestamp_ltz"
+		}
+	}
+	return Result{Columns: cols, Rows: rows, StatementType: TypeShow}
+}
+
+// OK is the reply to a DDL statement.
+func OK(status string) Result {
+	return Result{Columns: []Column{{Name: "status", Type: "text"}}, Rows: [][]*string{Row(status)}, StatementType: TypeDDL}
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.requests = append(s.requests, r.URL.Path)
+	s.mu.Unlock()
+	body, _ := io.ReadAll(r.Body)
+	w.Header().Set("Content-Type", "application/json")
+	switch r.URL.Path {
+	case "/session/v1/login-request":
+		s.login(w, r, body)
+	case "/queries/v1/query-request":
+		s.query(w, body)
+	case "/session", "/telemetry/send", "/session/heartbeat", "/queries/v1/abort-request":
+		writeJSON(w, map[string]any{"success": true, "code": nil, "message": nil, "data": nil})
+	default:
+		writeJSON(w, map[string]any{"success": false, "code": "390404", "message": "fake Snowflake: no handler for " + r.URL.Path})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request, body []byte) {
+	var req struct {
+		Data struct {
+			AccountName   string `json:"ACCOUNT_NAME"`
+			LoginName     string `json:"LOGIN_NAME"`
+			Password      string `json:"PASSWORD"`
+			Authenticator string `json:"AUTHENTICATOR"`
+			Token         string `json:"TOKEN"`
+		} `json:"data"`
+	}
+	_ = json.Unmarshal(body, &req)
+	q := r.URL.Query()
+	l := Login{Account: req.Data.AccountName, User: req.Data.LoginName, Authenticator: req.Data.Authenticator,
+		Role: q.Get("roleName"), Warehouse: q.Get("warehouse"), Database: q.Get("databaseName"), Schema: q.Get("schemaName"),
+		HasPassword: req.Data.Password != "", HasToken: req.Data.Token != "", Password: req.Data.Password}
+	s.mu.Lock()
+	s.logins = append(s.logins, l)
+	loginErr, password := s.loginErr, s.password
+	s.mu.Unlock()
+	if loginErr == nil && password != "" && req.Data.Password != password {
+		loginErr = &SQLError{Code: "390100", Message: "Incorrect username or password was specified."}
+	}
+	if loginErr != nil {
+		writeJSON(w, map[string]any{"success": false, "code": loginErr.Code, "message": loginErr.Message, "data": nil})
+		return
+	}
+	writeJSON(w, map[string]any{"success": true, "code": nil, "message": nil, "data": map[string]any{
+		"token": "session-token", "masterToken": "master-token", "sessionId": 1,
+		"validityInSeconds": 3600, "masterValidityInSeconds": 14400,
+		"parameters":    []any{},
+		"sessionInfo":   map[string]any{"databaseName": l.Database, "schemaName": l.Schema, "warehouseName": l.Warehouse, "roleName": l.Role},
+		"serverVersion": "9.0.0",
+	}})
+}
+
+func (s *Server) query(w http.ResponseWriter, body []byte) {
+	var req struct {
+		SQLText string `json:"sqlText"`
+	}
+	_ = json.Unmarshal(body, &req)
+	sql := Normalize(req.SQLText)
+	s.mu.Lock()
+	s.statements = append(s.statements, sql)
+	res, ok := s.results[sql]
+	s.mu.Unlock()
+	if !ok {
+		res = Result{Err: &SQLError{Code: "001003", SQLState: "42000", Message: "SQL compilation error: fake Snowflake has no reply scripted for: " + sql}}
+	}
+	if res.Err != nil {
+		writeJSON(w, map[string]any{"success": false, "code": res.Err.Code, "message": res.Err.Message,
+			"data": map[string]any{"queryId": "q-err", "sqlState": res.Err.SQLState, "errorCode": res.Err.Code}})
+		return
+	}
+	rowtype := make([]map[string]any, len(res.Columns))
+	for i, c := range res.Columns {
+		rowtype[i] = map[string]any{"name": c.Name, "type": c.Type, "nullable": true, "length": 16777216, "precision": 38, "scale": 9, "byteLength": 16777216}
+		if c.Type == "fixed" {
+			rowtype[i]["scale"] = 0
+		}
+	}
+	rows := res.Rows
+	if rows == nil {
+		rows = [][]*string{}
+	}
+	writeJSON(w, map[string]any{"success": true, "code": nil, "message": nil, "data": map[string]any{
+		"queryId": "q-" + strconv.Itoa(len(s.Statements())), "rowtype": rowtype, "rowset": rows,
+		"total": len(rows), "returned": len(rows), "statementTypeId": res.StatementType, "queryResultFormat": "json",
+		"parameters": []any{},
+	}})
+}

@@ -1,0 +1,522 @@
+// Package snowflake is the warehouse engine for Snowflake, through the official gosnowflake
+// driver configured from the dbt target in profiles.yml. Listing uses SHOW commands (metadata
+// only: no warehouse runs, nothing is billed); writes are the two statements datatui ever
+// sends (CREATE OR REPLACE DATABASE … CLONE …, DROP SCHEMA …), each after the guard agreed.
+package snowflake
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	sf "github.com/snowflakedb/gosnowflake"
+
+	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/warehouse"
+)
+
+// Options configure the engine.
+type Options struct {
+	// Target is the dbt target (type: snowflake) to connect as.
+	Target *dbt.Target
+	// Warehouse is datatui.yml's warehouse section.
+	Warehouse config.Warehouse
+	// Home resolves ~ in private_key_path (default os.UserHomeDir).
+	Home string
+	// Transporter replaces the HTTP transport (tests); nil uses the driver's.
+	Transporter http.RoundTripper
+	// DriverLog receives the driver's own log lines (default: discarded, because the driver
+	// writes to stderr and would tear the terminal UI).
+	DriverLog io.Writer
+}
+
+// Warehouse is a Snowflake engine. It connects on first use.
+type Warehouse struct {
+	cfg    *sf.Config
+	policy warehouse.Policy
+
+	mu   sync.Mutex
+	db   *sql.DB
+	role string // current role, learnt by Identity
+}
+
+var _ warehouse.Warehouse = (*Warehouse)(nil)
+
+// driverLogOnce routes the driver's process-wide logger once.
+var driverLogOnce sync.Once
+
+// New builds the engine from the target; it sends nothing.
+func New(opts Options) (*Warehouse, error) {
+	t := opts.Target
+	if t == nil {
+		return nil, warehouse.Errorf("no dbt target to connect with")
+	}
+	if t.Type != "snowflake" {
+		return nil, warehouse.Errorf("target %s is type %s, not snowflake", t.Name, t.Type)
+	}
+	out := opts.DriverLog
+	if out == nil {
+		out = io.Discard
+	}
+	driverLogOnce.Do(func() {
+		l := sf.GetLogger()
+		l.SetOutput(out)
+		_ = l.SetLogLevel("error")
+		// Skip probing cloud metadata hosts and loading the bundled native library at the
+		// first connection: neither is needed for a desktop login.
+		if os.Getenv("SNOWFLAKE_DISABLE_PLATFORM_DETECTION") == "" {
+			os.Setenv("SNOWFLAKE_DISABLE_PLATFORM_DETECTION", "true")
+		}
+		if os.Getenv("SF_DISABLE_MINICORE") == "" {
+			os.Setenv("SF_DISABLE_MINICORE", "true")
+		}
+	})
+	cfg, err := driverConfig(t, opts.Home)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Transporter = opts.Transporter
+	return &Warehouse{cfg: cfg, policy: warehouse.PolicyFor(opts.Warehouse, t.User)}, nil
+}
+
+// driverConfig maps a dbt target to the driver's config.
+func driverConfig(t *dbt.Target, home string) (*sf.Config, error) {
+	bad := func(format string, a ...any) error {
+		return warehouse.Errorf("profiles.yml target %s: "+format, append([]any{t.Name}, a...)...)
+	}
+	if t.Account == "" {
+		return nil, bad("account: is missing (your Snowflake account identifier, e.g. ab12345.eu-west-1)")
+	}
+	if t.User == "" {
+		return nil, bad("user: is missing")
+	}
+	cfg := &sf.Config{
+		Account: t.Account, User: t.User, Role: t.Role, Warehouse: t.Warehouse, Database: t.Database, Schema: t.Schema,
+		Host: t.Host, Port: t.Port, Protocol: t.Protocol, Application: "datatui",
+		MaxRetryCount: 2, Params: map[string]*string{},
+	}
+	// The fields below are deprecated in gosnowflake v1 without a replacement there yet (v2
+	// moves them); they are the documented way to set these in v1.19.
+	//lint:ignore SA1019 no replacement in gosnowflake v1
+	cfg.DisableTelemetry = true // datatui sends nothing about its use
+	login := 60 * time.Second
+	if t.ConnectTimeout > 0 {
+		login = time.Duration(t.ConnectTimeout) * time.Second
+	}
+	//lint:ignore SA1019 no replacement in gosnowflake v1
+	cfg.LoginTimeout = login
+	if t.QueryTag != "" {
+		v := t.QueryTag
+		cfg.Params["query_tag"] = &v
+	}
+	if t.ClientSessionKeepAlive {
+		v := "true"
+		cfg.Params["client_session_keep_alive"] = &v
+	}
+	auth := strings.ToLower(strings.TrimSpace(t.Authenticator))
+	switch {
+	case t.PrivateKeyPath != "" || t.PrivateKey.Set() || auth == "snowflake_jwt":
+		key, err := loadPrivateKey(t, home)
+		if err != nil {
+			return nil, bad("%v", err)
+		}
+		cfg.Authenticator, cfg.PrivateKey = sf.AuthTypeJwt, key
+	case auth == "externalbrowser":
+		cfg.Authenticator = sf.AuthTypeExternalBrowser
+		// Cache the ID token the way the driver documents (OS keyring on macOS/Windows,
+		// ~/.cache/snowflake/credential_cache_v1.json with mode 0600 on Linux), so the browser
+		// opens once per token lifetime rather than on every datatui start.
+		//lint:ignore SA1019 no replacement in gosnowflake v1
+		cfg.ClientStoreTemporaryCredential = sf.ConfigBoolTrue
+		//lint:ignore SA1019 no replacement in gosnowflake v1
+		cfg.ExternalBrowserTimeout = 2 * time.Minute
+	case auth == "oauth":
+		if !t.Token.Set() {
+			return nil, bad("authenticator: oauth needs token: (an OAuth access token, e.g. \"{{ env_var('SNOWFLAKE_TOKEN') }}\")")
+		}
+		cfg.Authenticator, cfg.Token = sf.AuthTypeOAuth, t.Token.Reveal()
+	case auth == "programmatic_access_token" || auth == "pat":
+		if !t.Token.Set() && !t.Password.Set() {
+			return nil, bad("authenticator: programmatic_access_token needs token: (your programmatic access token)")
+		}
+		tok := t.Token.Reveal()
+		if tok == "" {
+			tok = t.Password.Reveal() // dbt also accepts the token in password:
+		}
+		cfg.Authenticator, cfg.Token = sf.AuthTypePat, tok
+	case auth == "username_password_mfa":
+		if !t.Password.Set() {
+			return nil, bad("password: is missing")
+		}
+		cfg.Authenticator, cfg.Password = sf.AuthTypeUsernamePasswordMFA, t.Password.Reveal()
+		//lint:ignore SA1019 no replacement in gosnowflake v1
+		cfg.ClientRequestMfaToken = sf.ConfigBoolTrue
+	case auth == "" || auth == "snowflake":
+		if !t.Password.Set() {
+			return nil, bad("no password: and no private_key_path: (set password: \"{{ env_var('SNOWFLAKE_PASSWORD') }}\", or use authenticator: externalbrowser)")
+		}
+		cfg.Authenticator, cfg.Password = sf.AuthTypeSnowflake, t.Password.Reveal()
+	default:
+		return nil, bad("authenticator %q is not supported by datatui (use snowflake, externalbrowser, oauth, programmatic_access_token, username_password_mfa or a private key)", t.Authenticator)
+	}
+	return cfg, nil
+}
+
+// Engine implements warehouse.Warehouse.
+func (w *Warehouse) Engine() string { return "snowflake" }
+
+// Interactive reports whether logging in needs the person (a browser window, an MFA push),
+// so callers do not connect on their own at start-up.
+func (w *Warehouse) Interactive() bool {
+	return w.cfg.Authenticator == sf.AuthTypeExternalBrowser || w.cfg.Authenticator == sf.AuthTypeUsernamePasswordMFA ||
+		w.cfg.Authenticator == sf.AuthTypeOkta || w.cfg.Authenticator == sf.AuthTypeOAuthAuthorizationCode
+}
+
+// Policy implements warehouse.Warehouse.
+func (w *Warehouse) Policy() warehouse.Policy { return w.policy }
+
+// conn opens the connection pool on first use.
+func (w *Warehouse) conn() *sql.DB {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.db == nil {
+		w.db = sql.OpenDB(sf.NewConnector(sf.SnowflakeDriver{}, *w.cfg))
+		w.db.SetMaxOpenConns(2)
+	}
+	return w.db
+}
+
+// Close implements warehouse.Warehouse.
+func (w *Warehouse) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.db == nil {
+		return nil
+	}
+	err := w.db.Close()
+	w.db = nil
+	return err
+}
+
+// classify maps a driver error to a warehouse.Error with the guide that helps.
+func classify(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	kind := warehouse.KindOther
+	var se *sf.SnowflakeError
+	var ne net.Error
+	switch {
+	case errors.As(err, &se):
+		n := se.Number
+		switch {
+		case n >= 390000 && n < 391000, n == 260008, n == 260002, n == 260003:
+			kind = warehouse.KindAuth
+		case n == 2003, n == 2043:
+			kind = warehouse.KindPermission // "does not exist or not authorized"
+		case n == 3001, n == 3003, n == 3041:
+			kind = warehouse.KindPermission
+		case n == 260000, n == 260001, n == 260004, n == 260005, n == 260006:
+			kind = warehouse.KindConfig
+		case n == 261000, n == 260017:
+			kind = warehouse.KindNetwork
+		}
+	case errors.As(err, &ne):
+		kind = warehouse.KindNetwork
+	case strings.Contains(err.Error(), "dial tcp"), strings.Contains(err.Error(), "no such host"):
+		kind = warehouse.KindNetwork
+	}
+	return warehouse.Wrap(op, kind, err)
+}
+
+// record is one row of a SHOW command, by lower-cased column name: SHOW output is read by
+// name because its column order differs between Snowflake releases.
+type record map[string]any
+
+func (r record) str(k string) string {
+	switch v := r[k].(type) {
+	case string:
+		return v
+	case []byte:
+		return string(v)
+	case nil:
+		return ""
+	case time.Time:
+		return v.Format(time.RFC3339)
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+func (r record) num(k string) int64 {
+	switch v := r[k].(type) {
+	case int64:
+		return v
+	case float64:
+		return int64(v)
+	case nil:
+		return -1
+	}
+	s := r.str(k)
+	if s == "" {
+		return -1
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return int64(f)
+	}
+	return -1
+}
+
+func (r record) time(k string) time.Time {
+	switch v := r[k].(type) {
+	case time.Time:
+		return v
+	case string:
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999 -0700", "2006-01-02 15:04:05.999 -0700 MST"} {
+			if t, err := time.Parse(layout, v); err == nil {
+				return t
+			}
+		}
+	}
+	return time.Time{}
+}
+
+// query runs one statement and returns its rows as records.
+func (w *Warehouse) query(ctx context.Context, op, q string) ([]record, error) {
+	rows, err := w.conn().QueryContext(ctx, q)
+	if err != nil {
+		return nil, classify(op, err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, classify(op, err)
+	}
+	var out []record
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, classify(op, err)
+		}
+		r := make(record, len(cols))
+		for i, c := range cols {
+			r[strings.ToLower(c)] = vals[i]
+		}
+		out = append(out, r)
+	}
+	return out, classify(op, rows.Err())
+}
+
+// Identity implements warehouse.Warehouse.
+func (w *Warehouse) Identity(ctx context.Context) (warehouse.Identity, error) {
+	recs, err := w.query(ctx, "reading who you are connected as",
+		`SELECT CURRENT_USER() AS "USER", CURRENT_ROLE() AS "ROLE", CURRENT_SECONDARY_ROLES() AS "SECONDARY_ROLES", CURRENT_WAREHOUSE() AS "WAREHOUSE", CURRENT_DATABASE() AS "DATABASE", CURRENT_SCHEMA() AS "SCHEMA", CURRENT_ACCOUNT() AS "ACCOUNT"`)
+	if err != nil {
+		return warehouse.Identity{}, err
+	}
+	if len(recs) == 0 {
+		return warehouse.Identity{}, classify("reading who you are connected as", errors.New("no row returned"))
+	}
+	r := recs[0]
+	id := warehouse.Identity{Engine: "snowflake", User: r.str("user"), Role: r.str("role"), Warehouse: r.str("warehouse"),
+		Database: r.str("database"), Schema: r.str("schema"), Account: r.str("account")}
+	id.SecondaryRoles = parseSecondaryRoles(r.str("secondary_roles"))
+	w.mu.Lock()
+	w.role = id.Role
+	w.mu.Unlock()
+	return id, nil
+}
+
+// parseSecondaryRoles reads CURRENT_SECONDARY_ROLES()'s JSON: {"roles":"R1,R2","value":"ALL"}.
+func parseSecondaryRoles(s string) []string {
+	var v struct {
+		Roles string `json:"roles"`
+	}
+	if json.Unmarshal([]byte(s), &v) != nil || v.Roles == "" {
+		return nil
+	}
+	var out []string
+	for _, r := range strings.Split(v.Roles, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func toDatabase(r record) warehouse.Database {
+	return warehouse.Database{Name: r.str("name"), Created: r.time("created_on"), Origin: r.str("origin"),
+		Owner: r.str("owner"), Comment: r.str("comment"), Bytes: -1}
+}
+
+// ListDatabases implements warehouse.Warehouse.
+func (w *Warehouse) ListDatabases(ctx context.Context) ([]warehouse.Database, error) {
+	recs, err := w.query(ctx, "listing databases", "SHOW DATABASES")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]warehouse.Database, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, toDatabase(r))
+	}
+	return out, nil
+}
+
+// Database implements warehouse.Warehouse: SHOW DATABASES LIKE the name, matched exactly.
+func (w *Warehouse) Database(ctx context.Context, name string) (warehouse.Database, error) {
+	want := warehouse.NormaliseIdent(name)
+	recs, err := w.query(ctx, "looking up database "+want, "SHOW DATABASES LIKE "+QuoteString(want))
+	if err != nil {
+		return warehouse.Database{}, err
+	}
+	for _, r := range recs {
+		if r.str("name") == want {
+			return toDatabase(r), nil
+		}
+	}
+	return warehouse.Database{}, fmt.Errorf("database %s: %w (or your role cannot see it)", want, warehouse.ErrNotFound)
+}
+
+// ListSchemas implements warehouse.Warehouse.
+func (w *Warehouse) ListSchemas(ctx context.Context, db string) ([]warehouse.Schema, error) {
+	name := warehouse.NormaliseIdent(db)
+	recs, err := w.query(ctx, "listing the schemas of "+name, "SHOW SCHEMAS IN DATABASE "+warehouse.QuoteIdent(name))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]warehouse.Schema, 0, len(recs))
+	for _, r := range recs {
+		if strings.EqualFold(r.str("name"), "INFORMATION_SCHEMA") {
+			continue
+		}
+		out = append(out, warehouse.Schema{Database: name, Name: r.str("name"), Created: r.time("created_on"), Owner: r.str("owner")})
+	}
+	return out, nil
+}
+
+// ListObjects implements warehouse.Warehouse with one SHOW OBJECTS (tables and views, with
+// rows and bytes for tables).
+func (w *Warehouse) ListObjects(ctx context.Context, db string) ([]warehouse.Object, error) {
+	name := warehouse.NormaliseIdent(db)
+	recs, err := w.query(ctx, "listing the tables of "+name, "SHOW OBJECTS IN DATABASE "+warehouse.QuoteIdent(name))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]warehouse.Object, 0, len(recs))
+	for _, r := range recs {
+		if strings.EqualFold(r.str("schema_name"), "INFORMATION_SCHEMA") {
+			continue
+		}
+		kind := strings.ToLower(strings.ReplaceAll(r.str("kind"), "_", " "))
+		if kind == "" || kind == "base table" {
+			kind = warehouse.KindTable
+		}
+		o := warehouse.Object{Database: name, Schema: r.str("schema_name"), Name: r.str("name"), Kind: kind,
+			Rows: r.num("rows"), Bytes: r.num("bytes"), Created: r.time("created_on")}
+		if kind == warehouse.KindView {
+			o.Rows, o.Bytes = -1, -1
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// LastAltered implements warehouse.Warehouse from INFORMATION_SCHEMA.TABLES (this query
+// needs a running warehouse, so it is only made on demand).
+func (w *Warehouse) LastAltered(ctx context.Context, db string) (map[string]time.Time, error) {
+	name := warehouse.NormaliseIdent(db)
+	recs, err := w.query(ctx, "reading when the tables of "+name+" changed",
+		`SELECT TABLE_SCHEMA, TABLE_NAME, LAST_ALTERED FROM `+warehouse.QuoteIdent(name)+`.INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA <> 'INFORMATION_SCHEMA'`)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]time.Time, len(recs))
+	for _, r := range recs {
+		out[r.str("table_schema")+"."+r.str("table_name")] = r.time("last_altered")
+	}
+	return out, nil
+}
+
+// Grants implements warehouse.Warehouse: SHOW GRANTS TO ROLE <current role>.
+func (w *Warehouse) Grants(ctx context.Context) ([]warehouse.Grant, error) {
+	w.mu.Lock()
+	role := w.role
+	w.mu.Unlock()
+	if role == "" {
+		id, err := w.Identity(ctx)
+		if err != nil {
+			return nil, err
+		}
+		role = id.Role
+	}
+	if role == "" {
+		return nil, nil
+	}
+	recs, err := w.query(ctx, "listing the grants of role "+role, "SHOW GRANTS TO ROLE "+warehouse.QuoteIdent(role))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]warehouse.Grant, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, warehouse.Grant{Privilege: r.str("privilege"), GrantedOn: r.str("granted_on"), Name: r.str("name"),
+			GrantedTo: r.str("granted_to"), Grantee: r.str("grantee_name"), GrantOption: strings.EqualFold(r.str("grant_option"), "true")})
+	}
+	return out, nil
+}
+
+// Refresh implements warehouse.Warehouse: CREATE OR REPLACE DATABASE <sandbox> CLONE <clone>.
+// The guard runs before any connection is made, so a refused name sends nothing at all.
+func (w *Warehouse) Refresh(ctx context.Context, sandbox string) error {
+	if err := w.policy.CheckWrite(sandbox); err != nil {
+		return err
+	}
+	clone := warehouse.NormaliseIdent(w.policy.Clone)
+	if clone == "" {
+		return warehouse.Errorf("datatui.yml names no clone database to refresh from")
+	}
+	name := warehouse.NormaliseIdent(sandbox)
+	q := "CREATE OR REPLACE DATABASE " + warehouse.QuoteIdent(name) + " CLONE " + warehouse.QuoteIdent(clone)
+	_, err := w.conn().ExecContext(ctx, q)
+	return classify("refreshing "+name+" from "+clone, err)
+}
+
+// DropSchema implements warehouse.Warehouse: DROP SCHEMA <db>.<schema>, after the guard.
+func (w *Warehouse) DropSchema(ctx context.Context, db, schema string) error {
+	if err := w.policy.CheckWrite(db); err != nil {
+		return err
+	}
+	if strings.EqualFold(schema, "INFORMATION_SCHEMA") || strings.TrimSpace(schema) == "" {
+		return &warehouse.RefusedError{Database: db, Reason: "schema " + schema + " cannot be dropped"}
+	}
+	name := warehouse.NormaliseIdent(db)
+	_, err := w.conn().ExecContext(ctx, "DROP SCHEMA "+warehouse.QuoteIdent(name)+"."+warehouse.QuoteIdent(schema))
+	return classify("dropping schema "+schema+" of "+name, err)
+}
+
+// QuoteString quotes a Snowflake string literal: single quotes doubled and backslashes
+// escaped (Snowflake reads backslash escapes inside '…').
+func QuoteString(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
