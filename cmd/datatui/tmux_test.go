@@ -36,9 +36,9 @@ func TestTUIInTmux(t *testing.T) {
 	cmdline := fmt.Sprintf("env XDG_STATE_HOME=%s XDG_CONFIG_HOME=%s NO_COLOR=1 %s --demo", filepath.Join(dir, "state"), filepath.Join(dir, "config"), bin)
 	start := time.Now()
 	tm.run("new-session", "-d", "-s", tm.session, "-x", "120", "-y", "40", cmdline)
-	screen := tm.waitFor("Project", "datatui  1 Home")
+	tm.waitFor("Project", "datatui  1 Home")
 	t.Logf("first frame after %v (process start included)", time.Since(start).Round(time.Millisecond))
-	screen = tm.waitFor("cashback (demo)", "Handbook")
+	screen := tm.waitFor("cashback (demo)", "Handbook")
 	for _, want := range []string{"Demo workspace", "cashback (demo)", "? help", "q quit"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("home screen lacks %q:\n%s", want, screen)

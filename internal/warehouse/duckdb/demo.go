@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/datatui/datatui/internal/warehouse"
@@ -44,6 +45,9 @@ var demoMarts = []struct{ schema, name, kind, sql string }{
 	{"marts", "fct_transactions", "table", "SELECT * FROM staging.stg_transactions"},
 }
 
+// demoBuild serialises BuildDemo within the process.
+var demoBuild sync.Mutex
+
 // BuildDemo builds the demo workspace's local warehouse from its seeds: prod.duckdb (seeds
 // loaded with read_csv_auto into raw and reference, plus staging views and a few marts),
 // clone.duckdb (a copy of prod) and the sandbox cloned from the clone, so the sandbox screen
@@ -51,6 +55,10 @@ var demoMarts = []struct{ schema, name, kind, sql string }{
 // project it is given: it never replaces a database, which is why it does not go through
 // the write guard (callers use it for the demo workspace only).
 func BuildDemo(ctx context.Context, projectDir string, opts DemoOptions) error {
+	// Several screens (sandbox, onboarding) may ask for the demo warehouse at start-up; two
+	// builders writing the same new files at once would collide, so builds take turns.
+	demoBuild.Lock()
+	defer demoBuild.Unlock()
 	dir := filepath.Join(projectDir, "warehouse")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
