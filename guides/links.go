@@ -2,6 +2,7 @@ package guides
 
 import (
 	"fmt"
+	"github.com/datatui/datatui/internal/textdist"
 	"net/url"
 	"path"
 	"sort"
@@ -102,7 +103,7 @@ func (l *Library) Suggest(s string, n int) []string {
 	}
 	var cs []cand
 	for _, g := range l.guides {
-		d := editDistance(s, g.Slug)
+		d := textdist.Levenshtein(s, g.Slug)
 		if strings.Contains(g.Slug, s) || strings.Contains(s, g.Slug) {
 			d = min(d, 1)
 		}
@@ -113,7 +114,7 @@ func (l *Library) Suggest(s string, n int) []string {
 			} else if strings.Contains(a, s) {
 				d = min(d, 1)
 			} else {
-				d = min(d, editDistance(s, a)+1)
+				d = min(d, textdist.Levenshtein(s, a)+1)
 			}
 		}
 		limit := max(3, len(s)/2)
@@ -144,30 +145,3 @@ func (l *Library) Suggest(s string, n int) []string {
 }
 
 func slicesOf(s []string) []string { return append([]string(nil), s...) }
-
-// editDistance is the Levenshtein distance of a and b (by bytes; slugs are ASCII).
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		if a == b {
-			return 0
-		}
-		return max(len(a), len(b))
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}

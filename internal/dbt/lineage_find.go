@@ -2,6 +2,7 @@ package dbt
 
 import (
 	"fmt"
+	"github.com/datatui/datatui/internal/textdist"
 	"path"
 	"sort"
 	"strings"
@@ -126,7 +127,7 @@ func ClosestNames(g *Graph, q string, n int) []string {
 		}
 		seen[name] = true
 		ln := strings.ToLower(name)
-		d := editDistance(lq, ln)
+		d := textdist.Levenshtein(lq, ln)
 		if strings.Contains(ln, lq) || strings.Contains(lq, ln) {
 			d = min(d, 1+abs(len(ln)-len(lq))/4)
 		}
@@ -152,33 +153,6 @@ func abs(x int) int {
 		return -x
 	}
 	return x
-}
-
-// editDistance is the Levenshtein distance of two strings (bytes; node names are ASCII).
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		if a == b {
-			return 0
-		}
-		return max(len(a), len(b))
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // NodeNotFoundError explains a FindNode miss.
