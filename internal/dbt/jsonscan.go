@@ -94,30 +94,15 @@ func (s *jsonScanner) rawString() ([]byte, bool) {
 		s.fail("expected a string, found %s", quoteByte(c))
 	}
 	start := s.i + 1
-	j := start
-	for {
-		k := bytes.IndexByte(s.b[j:], '"')
-		if k < 0 {
-			s.eof()
-		}
-		j += k
-		n := 0
-		for p := j - 1; p >= start && s.b[p] == '\\'; p-- {
-			n++
-		}
-		if n%2 == 0 {
-			break
-		}
-		j++
-	}
+	j := s.closingQuote(start)
 	raw := s.b[start:j]
 	s.i = j + 1
 	return raw, bytes.IndexByte(raw, '\\') >= 0
 }
 
-// skipString consumes a string without looking at its escapes.
-func (s *jsonScanner) skipString() {
-	start := s.i + 1
+// closingQuote returns the index of the quote that ends the string whose content starts at
+// start: the first quote preceded by an even number of backslashes.
+func (s *jsonScanner) closingQuote(start int) int {
 	j := start
 	for {
 		k := bytes.IndexByte(s.b[j:], '"')
@@ -130,10 +115,16 @@ func (s *jsonScanner) skipString() {
 			n++
 		}
 		if n%2 == 0 {
-			break
+			return j
 		}
 		j++
 	}
+}
+
+// skipString consumes a string without looking at its escapes.
+func (s *jsonScanner) skipString() {
+	start := s.i + 1
+	j := s.closingQuote(start)
 	s.i = j + 1
 }
 
