@@ -1,0 +1,311 @@
+// Package redact is the one place secrets are taken out of what datatui shows or keeps: CLI
+// text and JSON, the TUI, state files, the debug log and the support report all pass through
+// it. It removes secrets three ways:
+//
+//   - by value: every secret datatui has read (profiles.yml's secret settings at any depth,
+//     their env_var() values and defaults, secret environment variables, tokens from gh's
+//     config or the keyring) is registered with Add or the Learn functions and replaced
+//     wherever it appears, errors from drivers and tools included;
+//   - by shape: URL passwords (scheme://user:PW@host), secret query parameters and
+//     assignments (md:db?motherduck_token=…, password=…), bearer credentials, private keys
+//     (PEM and base64 DER), GitHub and dbt Cloud tokens and JWTs;
+//   - by key: a value kept under a secret-looking key (IsSecretKey) in JSON, YAML-like text
+//     and log attributes.
+//
+// Everything secret becomes Mask. Values shorter than MinLength are not replaced by value
+// (they would blank out ordinary words and numbers everywhere); keys and shapes still catch
+// them.
+package redact
+
+import (
+	"encoding/json"
+	"io"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// Mask replaces every secret.
+const Mask = "[redacted]"
+
+// MinLength is the shortest value replaced wherever it appears.
+const MinLength = 4
+
+// registry holds the known secret values. Learning happens a few times per process (when
+// profiles.yml is read, at start for the environment); replacing happens on every output,
+// so the replacer is rebuilt on Add and read without locking.
+var registry struct {
+	mu       sync.Mutex
+	values   map[string]bool
+	replacer atomic.Pointer[strings.Replacer]
+}
+
+// Add registers secret values: from now on they are replaced by Mask in everything this
+// package cleans. Empty, short and placeholder values are ignored.
+func Add(values ...string) {
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	changed := false
+	for _, v := range values {
+		v = strings.TrimSpace(v)
+		if len(v) < MinLength || placeholder(v) || strings.Contains(Mask, v) {
+			continue
+		}
+		for _, form := range forms(v) {
+			if registry.values == nil {
+				registry.values = map[string]bool{}
+			}
+			if !registry.values[form] {
+				registry.values[form] = true
+				changed = true
+			}
+		}
+	}
+	if !changed {
+		return
+	}
+	all := make([]string, 0, len(registry.values))
+	for v := range registry.values {
+		all = append(all, v)
+	}
+	// Longest first: where two secrets start at the same place the longer one is replaced
+	// whole (strings.Replacer tries its pairs in order).
+	slices.SortFunc(all, func(a, b string) int {
+		if len(a) != len(b) {
+			return len(b) - len(a)
+		}
+		return strings.Compare(a, b)
+	})
+	pairs := make([]string, 0, 2*len(all))
+	for _, v := range all {
+		pairs = append(pairs, v, Mask)
+	}
+	registry.replacer.Store(strings.NewReplacer(pairs...))
+}
+
+// forms are the spellings a value takes in output: as is, escaped inside a JSON string, and
+// percent-encoded in a URL.
+func forms(v string) []string {
+	out := []string{v}
+	if b, err := json.Marshal(v); err == nil {
+		if j := string(b[1 : len(b)-1]); j != v {
+			out = append(out, j)
+		}
+	}
+	if q := url.QueryEscape(v); q != v {
+		out = append(out, q)
+	}
+	if p := url.PathEscape(v); p != v && p != out[len(out)-1] {
+		out = append(out, p)
+	}
+	return out
+}
+
+func placeholder(v string) bool {
+	switch strings.ToLower(v) {
+	case "true", "false", "none", "null", "[redacted]", "redacted", "<redacted>", "*****":
+		return true
+	}
+	return false
+}
+
+// known replaces the registered secret values.
+func known(s string) string {
+	if r := registry.replacer.Load(); r != nil {
+		return r.Replace(s)
+	}
+	return s
+}
+
+var (
+	// pemKey is a PEM private key, ended or cut off. In Scrub the body may not cross a JSON
+	// string's closing quote.
+	pemKey     = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)`)
+	pemKeyJSON = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[^"]*?-----END [A-Z0-9 ]*PRIVATE KEY-----`)
+	// derKey is a key given as base64 DER (dbt-snowflake's private_key may be): an ASN.1
+	// SEQUENCE with a long length, "MII…", far longer than any word.
+	derKey = regexp.MustCompile(`\bMII[A-Za-z0-9+/]{60,}={0,2}`)
+	// tokenShape matches tokens recognisable by themselves: GitHub (ghp_, gho_, ghu_, ghs_,
+	// ghr_, github_pat_), dbt Cloud service and personal tokens (dbtc_, dbtu_), JWTs.
+	tokenShape = regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|dbt[cu]_[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,})`)
+	// bearer is an HTTP credential after its scheme.
+	bearer = regexp.MustCompile(`(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{8,}`)
+	// userinfo is a URL's password: scheme://user:PASSWORD@host.
+	userinfo = regexp.MustCompile(`\b([A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:"'\\]*):([^\s/?#@"'\\]+)@`)
+	// equalsAssign is key=value: query parameters, DSNs, flags, environment listings.
+	equalsAssign = regexp.MustCompile(`(?:^|[^A-Za-z0-9_])([A-Za-z][A-Za-z0-9_.-]*)=([^\s"'\\&;,<>()\[\]{}]+)`)
+	// colonAssign is key: value in YAML-like and log text (not in Scrub: it is not safe
+	// inside JSON). A dotted key (shop.outputs.dev.password: …) is a path in a message, not
+	// an assignment, and is left alone.
+	colonAssign = regexp.MustCompile(`(?:^|[^A-Za-z0-9_.-])(["']?)([A-Za-z][A-Za-z0-9_-]*)(["']?)[ \t]*:[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s"',;]+)`)
+)
+
+// String removes secrets from free text: a message, an error, a tool's output, a YAML dump.
+func String(s string) string {
+	if s == "" {
+		return s
+	}
+	s = known(s)
+	if strings.Contains(s, "PRIVATE KEY-----") {
+		s = pemKey.ReplaceAllString(s, Mask)
+	}
+	s = shapes(s)
+	return assignments(colonAssign, s, true)
+}
+
+// Scrub removes known secret values and secrets recognisable by their shape, and nothing
+// else: no key: value guessing, which could eat a styled frame's text. It is the net under
+// CLI text (Writer) and the TUI's frames. It is not for JSON text (a secret of digits would
+// cut a number in two): JSON is cleaned as a structure by Marshal and Encode.
+func Scrub(s string) string {
+	if s == "" {
+		return s
+	}
+	s = known(s)
+	if strings.Contains(s, "PRIVATE KEY-----") {
+		s = pemKeyJSON.ReplaceAllString(s, Mask)
+	}
+	return shapes(s)
+}
+
+// shapes replaces secrets recognisable by their shape. Each regexp runs only when a literal
+// it needs is present: most text has none, and this runs on every line datatui prints.
+func shapes(s string) string {
+	if strings.Contains(s, "MII") {
+		s = derKey.ReplaceAllString(s, Mask)
+	}
+	if hasTokenPrefix(s) {
+		s = tokenShape.ReplaceAllString(s, Mask)
+	}
+	if containsFold(s, "bearer") || containsFold(s, "basic") {
+		s = bearer.ReplaceAllString(s, "${1}${2}"+Mask)
+	}
+	if strings.Contains(s, "://") && strings.IndexByte(s, '@') >= 0 {
+		s = userinfo.ReplaceAllString(s, "${1}:"+Mask+"@")
+	}
+	if strings.IndexByte(s, '=') >= 0 {
+		s = assignments(equalsAssign, s, false)
+	}
+	return s
+}
+
+func hasTokenPrefix(s string) bool {
+	if strings.Contains(s, "eyJ") || strings.Contains(s, "dbtc_") || strings.Contains(s, "dbtu_") {
+		return true
+	}
+	for i := strings.Index(s, "gh"); i >= 0 && i+3 < len(s); {
+		if s[i+3] == '_' || strings.HasPrefix(s[i:], "github_pat_") {
+			return true
+		}
+		j := strings.Index(s[i+2:], "gh")
+		if j < 0 {
+			break
+		}
+		i += 2 + j
+	}
+	return false
+}
+
+// containsFold reports whether s holds word (lower-case ASCII) in any case, without
+// allocating.
+func containsFold(s, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		if s[i]|0x20 == word[0] && strings.EqualFold(s[i:i+len(word)], word) {
+			return true
+		}
+	}
+	return false
+}
+
+// assignments masks the values of matches of re whose key is secret. The regexp's groups
+// are: for equalsAssign (key, value); for colonAssign (open quote, key, close quote, value).
+func assignments(re *regexp.Regexp, s string, colon bool) string {
+	if colon && strings.IndexByte(s, ':') < 0 {
+		return s
+	}
+	idx := re.FindAllStringSubmatchIndex(s, -1)
+	if idx == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range idx {
+		keyAt, valAt := 2, 4
+		if colon {
+			keyAt, valAt = 4, 8
+		}
+		key, val := s[m[keyAt]:m[keyAt+1]], s[m[valAt]:m[valAt+1]]
+		if !IsSecretKey(key) || val == Mask || val == `"`+Mask+`"` {
+			continue
+		}
+		b.WriteString(s[last:m[valAt]])
+		switch {
+		case len(val) >= 2 && (val[0] == '"' || val[0] == '\''):
+			b.WriteByte(val[0])
+			b.WriteString(Mask)
+			b.WriteByte(val[0])
+		default:
+			b.WriteString(Mask)
+		}
+		last = m[valAt+1]
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// Error returns err with secrets removed from its message; errors.Is and errors.As still see
+// the original chain. nil stays nil.
+func Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	clean := String(msg)
+	if clean == msg {
+		return err
+	}
+	return &redactedError{msg: clean, err: err}
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// Writer returns a writer that Scrubs every Write before passing it to w: the net under
+// everything the CLI prints. Each Write is cleaned as a unit (fmt's printers write a whole
+// message at once), and the length reported is the caller's, so partial writes are not
+// mistaken for errors. Encode and EncodeLine write their already-cleaned JSON past it.
+func Writer(w io.Writer) io.Writer {
+	if _, ok := w.(*writer); ok {
+		return w
+	}
+	return &writer{w: w}
+}
+
+type writer struct{ w io.Writer }
+
+func (s *writer) Write(p []byte) (int, error) {
+	clean := Scrub(string(p))
+	if _, err := io.WriteString(s.w, clean); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Unwrap returns the writer underneath (the TUI needs the terminal itself).
+func Unwrap(w io.Writer) io.Writer {
+	if s, ok := w.(*writer); ok {
+		return s.w
+	}
+	return w
+}
