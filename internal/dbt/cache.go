@@ -28,7 +28,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"hash/crc32"
 	"io"
 	"io/fs"
@@ -38,6 +37,8 @@ import (
 	"strings"
 	"sync"
 	"unsafe"
+
+	"github.com/datatui/datatui/internal/atomicfile"
 )
 
 const (
@@ -115,7 +116,7 @@ func readCachedIndex(path string, st fs.FileInfo, dir string) *Graph {
 	return g
 }
 
-// writeCachedIndex writes g's index atomically (temp file + rename), readable by the user only.
+// writeCachedIndex writes g's index atomically, readable by the user only.
 func writeCachedIndex(g *Graph, path string, st fs.FileInfo, data []byte, dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -131,22 +132,8 @@ func writeCachedIndex(g *Graph, path string, st fs.FileInfo, data []byte, dir st
 	}()
 	w := newCacheWriter(g.Len())
 	buf := w.encode(g, st.Size(), st.ModTime().UnixNano(), crcc)
-	final := cacheFile(path, dir)
-	tmp, err := os.CreateTemp(dir, ".manifest-*.tmp")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(buf)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil {
-		os.Remove(tmp.Name())
-		return errors.Join(werr, cerr)
-	}
-	if err := os.Rename(tmp.Name(), final); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
+	_, err := atomicfile.Write(cacheFile(path, dir), buf, atomicfile.Options{Perm: 0o600})
+	return err
 }
 
 type cacheWriter struct {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/datatui/datatui/internal/atomicfile"
 	"github.com/datatui/datatui/internal/config"
 )
 
@@ -147,23 +148,8 @@ func SaveSummary(stateDir string, sum Summary) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(stateDir, ".prs-summary-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), filepath.Join(stateDir, SummaryFile))
+	_, err = atomicfile.Write(filepath.Join(stateDir, SummaryFile), data, atomicfile.Options{Perm: 0o600})
+	return err
 }
 
 // LoadSummary reads the cached summary; os.ErrNotExist when no refresh has been saved yet.

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/datatui/datatui/internal/atomicfile"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -80,7 +81,8 @@ func (st *ProgressState) Save(ws *workspace.Workspace) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(p, append(data, '\n'), 0o600)
+	_, err = atomicfile.Write(p, append(data, '\n'), atomicfile.Options{Perm: 0o600})
+	return err
 }
 
 // Record stores outcomes (the latest result of each step checked).
@@ -144,8 +146,8 @@ func markFirstBuild(ws *workspace.Workspace, at time.Time) error {
 	})
 }
 
-// progressMu serialises read-modify-write of progress files within the process: the wizard
-// saves from concurrent check tasks.
+// progressMu serialises read-modify-write of progress files within the process (the wizard
+// saves from concurrent check tasks); the file's lock does the same across processes.
 var progressMu sync.Mutex
 
 // RecordOutcomes stores the outcomes (and, when welcomed, that the welcome was shown) in the
@@ -162,36 +164,21 @@ func RecordOutcomes(ws *workspace.Workspace, outcomes []Outcome, now time.Time, 
 func update(ws *workspace.Workspace, f func(*ProgressState)) error {
 	progressMu.Lock()
 	defer progressMu.Unlock()
+	// The wizard in the TUI and `doctor` in a terminal may record at the same time.
+	if p, err := progressPath(ws); err == nil {
+		if _, err := ws.EnsureStateDir(); err != nil {
+			return err
+		}
+		unlock, err := atomicfile.Lock(p)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	st, err := LoadProgress(ws)
 	if err != nil && st == nil {
 		return err
 	}
 	f(st)
 	return st.Save(ws)
-}
-
-// writeAtomic writes through a temp file in the same folder and renames it into place, so a
-// crash never leaves a half-written file, and the file has its final mode from the start.
-func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/datatui/datatui/internal/atomicfile"
 	"github.com/datatui/datatui/internal/config"
 )
 
@@ -290,24 +291,8 @@ func SaveSnapshot(stateDir string, snap *Snapshot) error {
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(stateDir, cacheFile)
-	tmp, err := os.CreateTemp(stateDir, "."+cacheFile+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	_, err = atomicfile.Write(filepath.Join(stateDir, cacheFile), data, atomicfile.Options{Perm: 0o600})
+	return err
 }
 
 // LoadSnapshot reads the cached snapshot from stateDir (os.ErrNotExist when there is none).

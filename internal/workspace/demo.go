@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/datatui/datatui/internal/atomicfile"
 )
 
 // demoFS is the demo analytics project (a cashback/offers app), written by the datatui team.
@@ -127,24 +129,8 @@ func isDir(p string) bool {
 	return err == nil && st.IsDir()
 }
 
-// writeFileAtomic writes through a temp file in the same folder and renames it into place, so
-// a crash never leaves a half-written file.
+// writeFileAtomic writes a demo file with the same helper as every other file datatui writes.
 func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	_, err := atomicfile.Write(path, data, atomicfile.Options{Perm: mode})
+	return err
 }

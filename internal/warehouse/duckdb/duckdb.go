@@ -24,6 +24,7 @@ import (
 
 	duckdbdriver "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/datatui/datatui/internal/atomicfile"
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/warehouse"
 )
@@ -161,23 +162,8 @@ func writeCloneInfo(metaDir, dbFile string, ci cloneInfo) error {
 			return err
 		}
 	}
-	return writeAtomic(sidecarPath(metaDir, dbFile), b)
-}
-
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	_, err = atomicfile.Write(sidecarPath(metaDir, dbFile), b, atomicfile.Options{Perm: 0o600})
+	return err
 }
 
 func fileSize(p string) int64 {
