@@ -1,7 +1,6 @@
 package ops
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -10,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/datatui/datatui/internal/atomicfile"
 )
 
 // HistoryFile is the run history's file name in the workspace's state folder.
@@ -57,57 +58,75 @@ func EntryFromResult(r *Result) HistoryEntry {
 	return e
 }
 
-// AppendHistory adds an entry to stateDir/runs.jsonl, keeping the last HistoryLimit entries.
-// The file is rewritten through a temporary file and a rename, so a reader never sees half of
-// it and a crash never loses it.
+// AppendHistory adds an entry to stateDir/runs.jsonl. Several datatui processes (a run in the
+// TUI, others in terminals, CI scripts) append to one history, so no entry may be lost: under
+// the history's lock the entry is appended as one whole line in a single O_APPEND write (a
+// reader that takes no lock sees whole lines, and a crash leaves at most a torn last line,
+// which readers skip). Once the file holds twice HistoryLimit entries it is rewritten with the
+// last HistoryLimit, atomically; appending never needs a rename, which Windows refuses while
+// another process reads the file.
 func AppendHistory(stateDir string, e HistoryEntry) error {
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
-		return err
-	}
-	path := filepath.Join(stateDir, HistoryFile)
-	old, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	line, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	lines := bytes.Split(bytes.TrimSpace(old), []byte("\n"))
-	if len(old) == 0 {
-		lines = nil
-	}
-	lines = append(lines, line)
-	if len(lines) > HistoryLimit {
-		lines = lines[len(lines)-HistoryLimit:]
-	}
-	tmp, err := os.CreateTemp(stateDir, ".runs-*.jsonl")
+	path := filepath.Join(stateDir, HistoryFile)
+	unlock, err := atomicfile.Lock(path)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	w := bufio.NewWriter(tmp)
-	for _, l := range lines {
-		w.Write(l)
-		w.WriteByte('\n')
-	}
-	if err := w.Flush(); err != nil {
-		tmp.Close()
+	defer unlock()
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o600)
+	if err != nil {
 		return err
 	}
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
 		return err
 	}
-	if err := tmp.Close(); err != nil {
+	record := append(line, '\n')
+	if st.Size() > 0 {
+		// A run killed mid-append left a line without its end: start a new one.
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, st.Size()-1); err == nil && last[0] != '\n' {
+			record = append([]byte{'\n'}, record...)
+		}
+	}
+	if _, err := f.Write(record); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	return trimHistory(path)
 }
 
-// LoadHistory returns the last n runs (all when n <= 0), newest first. A missing file is an
+// trimHistory keeps the last HistoryLimit lines once the file has twice as many; the caller
+// holds the lock. A failed trim loses nothing: the next append tries again.
+func trimHistory(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if bytes.Count(b, []byte("\n")) <= 2*HistoryLimit {
+		return nil
+	}
+	lines := bytes.SplitAfter(b, []byte("\n"))
+	if len(lines[len(lines)-1]) == 0 {
+		lines = lines[:len(lines)-1]
+	}
+	keep := bytes.Join(lines[len(lines)-HistoryLimit:], nil)
+	_, err = atomicfile.Write(path, keep, atomicfile.Options{})
+	return err
+}
+
+// LoadHistory returns the last n runs (HistoryLimit when n <= 0), newest first. A missing file is an
 // empty history; lines that do not parse (a hand edit, a future format) are skipped. It reads
-// one small file (at most HistoryLimit lines), so Home can call it on every refresh.
+// one small file (at most twice HistoryLimit lines), so Home can call it on every refresh.
 func LoadHistory(stateDir string, n int) ([]HistoryEntry, error) {
 	b, err := os.ReadFile(filepath.Join(stateDir, HistoryFile))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -116,9 +135,12 @@ func LoadHistory(stateDir string, n int) ([]HistoryEntry, error) {
 	if err != nil {
 		return nil, err
 	}
+	if n <= 0 || n > HistoryLimit {
+		n = HistoryLimit
+	}
 	var out []HistoryEntry
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	for i := len(lines) - 1; i >= 0 && (n <= 0 || len(out) < n); i-- {
+	for i := len(lines) - 1; i >= 0 && len(out) < n; i-- {
 		var e HistoryEntry
 		if strings.TrimSpace(lines[i]) == "" || json.Unmarshal([]byte(lines[i]), &e) != nil {
 			continue
