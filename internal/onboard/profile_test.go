@@ -89,7 +89,7 @@ func TestFixProfileSnowflake(t *testing.T) {
 	if strings.Contains(string(b), "hunter2") || !strings.Contains(string(b), "password: \"{{ env_var('DBT_ENV_SECRET_PASSWORD') }}\"") || !strings.Contains(string(b), "database: SANDBOX_JANE_DOE") || !strings.HasPrefix(string(b), "# mine") {
 		t.Fatalf("profiles.yml:\n%s", b)
 	}
-	assertMode(t, filepath.Join(te.home, ".dbt", "profiles.yml"), 0o600)
+	assertMode(t, filepath.Join(te.home, ".dbt", "profiles.yml"), 0o644) // the file keeps its own mode
 	// The password comes from the environment; unset, the check says so.
 	assertStatus(t, te.check(StepProfile), StatusFail, "DBT_ENV_SECRET_PASSWORD is not set")
 	te.env.Environ = append(te.env.Environ, "DBT_ENV_SECRET_PASSWORD=hunter2")

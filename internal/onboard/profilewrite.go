@@ -13,7 +13,8 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
-	"github.com/goccy/go-yaml/parser"
+
+	"github.com/datatui/datatui/internal/atomicfile"
 )
 
 // SecretPasswordEnv is the environment variable a password-auth target reads its password
@@ -42,6 +43,7 @@ type TargetSpec struct {
 
 // MergeResult says what MergeTarget did.
 type MergeResult struct {
+	// Path is the file that was (or would be) written: the target of a symlinked profiles.yml.
 	Path string
 	// Backup is the copy of the previous file ("" when there was none or nothing changed).
 	Backup string
@@ -88,21 +90,20 @@ func (s TargetSpec) mapSlice() yaml.MapSlice {
 }
 
 // MergeProfileYAML merges the target into the profiles.yml text src and returns the new
-// text. Other profiles, other targets of the profile and comments stay as they are (go-yaml
-// re-indents inline comments to one space); an existing target of the same name is replaced.
-// The profile's default target is set when the profile has none. changed is false when src
-// already holds exactly this target.
+// text. It edits the text itself, never re-serialising it: every byte outside the keys it
+// sets stays as it was (comments, blank lines, quoting, the file's line endings, a UTF-8
+// byte-order mark). Within an existing target of the same name, keys that already hold the
+// wanted value are kept as written, changed keys are rewritten in place, keys the target no
+// longer has are removed and new ones added after the last. The profile's default target is
+// set when the profile has none. changed is false when src already holds exactly this target.
 func MergeProfileYAML(src []byte, spec TargetSpec) (out []byte, changed bool, err error) {
 	if err := spec.validate(); err != nil {
 		return nil, false, err
 	}
+	bom, body := splitBOM(src)
 	var before map[string]any
-	if err := yaml.Unmarshal(src, &before); err != nil {
+	if err := yaml.Unmarshal(body, &before); err != nil {
 		return nil, false, fmt.Errorf("the existing file is not valid YAML (%s); fix or move it, nothing was written", firstLine(err.Error()))
-	}
-	targetYAML, err := yaml.Marshal(spec.mapSlice())
-	if err != nil {
-		return nil, false, err
 	}
 	prof, hasProfile := before[spec.Profile]
 	profMap, isMap := prof.(map[string]any)
@@ -115,78 +116,29 @@ func MergeProfileYAML(src []byte, spec TargetSpec) (out []byte, changed bool, er
 			return src, false, nil
 		}
 	}
-
-	switch {
-	case len(before) == 0 || !hasProfile || prof == nil:
-		// Append the whole profile at the end: every byte before it stays as it was.
-		block, err := yaml.Marshal(yaml.MapSlice{{Key: spec.Profile, Value: yaml.MapSlice{
-			{Key: "target", Value: spec.Target},
-			{Key: "outputs", Value: yaml.MapSlice{{Key: spec.Target, Value: spec.mapSlice()}}},
-		}}})
-		if err != nil {
-			return nil, false, err
-		}
-		var b bytes.Buffer
-		if hasProfile { // "cashback:" with no value: drop that line, append the full profile
-			src = dropNullKey(src, spec.Profile)
-		}
-		b.Write(src)
-		if b.Len() > 0 && !bytes.HasSuffix(b.Bytes(), []byte("\n")) {
-			b.WriteByte('\n')
-		}
-		b.Write(block)
-		out = b.Bytes()
-	default:
-		file, err := parser.ParseBytes(src, parser.ParseComments)
-		if err != nil {
-			return nil, false, fmt.Errorf("the existing file is not valid YAML (%s); nothing was written", firstLine(err.Error()))
-		}
-		profPath := (&yaml.PathBuilder{}).Root().Child(spec.Profile)
-		_, hasOutputs := profMap["outputs"].(map[string]any)
-		outputs, _ := profMap["outputs"].(map[string]any)
-		_, hasTarget := outputs[spec.Target]
-		switch {
-		case hasTarget:
-			p := (&yaml.PathBuilder{}).Root().Child(spec.Profile).Child("outputs").Child(spec.Target).Build()
-			err = p.ReplaceWithReader(file, bytes.NewReader(targetYAML))
-		case hasOutputs:
-			frag, _ := yaml.Marshal(yaml.MapSlice{{Key: spec.Target, Value: spec.mapSlice()}})
-			p := (&yaml.PathBuilder{}).Root().Child(spec.Profile).Child("outputs").Build()
-			err = p.MergeFromReader(file, bytes.NewReader(frag))
-		default:
-			frag, _ := yaml.Marshal(yaml.MapSlice{{Key: "outputs", Value: yaml.MapSlice{{Key: spec.Target, Value: spec.mapSlice()}}}})
-			err = profPath.Build().MergeFromReader(file, bytes.NewReader(frag))
-		}
-		if err == nil && profMap["target"] == nil {
-			frag, _ := yaml.Marshal(yaml.MapSlice{{Key: "target", Value: spec.Target}})
-			err = profPath.Build().MergeFromReader(file, bytes.NewReader(frag))
-		}
-		if err != nil {
-			return nil, false, fmt.Errorf("could not merge into the existing file (%v); nothing was written", err)
-		}
-		out = []byte(file.String())
-		if !bytes.HasSuffix(out, []byte("\n")) {
-			out = append(out, '\n')
-		}
+	doc, err := parseYAMLText(body)
+	if err != nil {
+		return nil, false, err
 	}
-	if err := verifyMerge(before, out, spec); err != nil {
+	if err := doc.planMerge(before, spec); err != nil {
+		return nil, false, fmt.Errorf("%v; fix it by hand, nothing was written", err)
+	}
+	out = append(bom, doc.apply()...)
+	if err := verifyMerge(before, out[len(bom):], spec); err != nil {
 		return nil, false, err
 	}
 	return out, true, nil
 }
 
-// dropNullKey removes a top-level "name:" line with no value, so the profile can be appended.
-func dropNullKey(src []byte, name string) []byte {
-	lines := strings.SplitAfter(string(src), "\n")
-	for i, l := range lines {
-		t := strings.TrimRight(l, "\r\n")
-		if k, rest, ok := strings.Cut(t, ":"); ok && strings.Trim(k, `"'`) == name && !strings.HasPrefix(t, " ") {
-			if r := strings.TrimSpace(rest); r == "" || r == "null" || r == "~" || strings.HasPrefix(r, "#") {
-				return []byte(strings.Join(append(lines[:i:i], lines[i+1:]...), ""))
-			}
-		}
+// utf8BOM is the byte-order mark some Windows editors put at the start of a UTF-8 file. dbt
+// reads such a profiles.yml fine, so datatui does too, and keeps the mark when it writes.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+func splitBOM(b []byte) (bom, rest []byte) {
+	if bytes.HasPrefix(b, utf8BOM) {
+		return b[:len(utf8BOM):len(utf8BOM)], b[len(utf8BOM):]
 	}
-	return src
+	return nil, b
 }
 
 func specValue(spec TargetSpec) map[string]any {
@@ -256,12 +208,16 @@ func verifyMerge(before map[string]any, out []byte, spec TargetSpec) error {
 }
 
 // MergeTarget merges spec into the profiles.yml at path: a timestamped backup of the old file
-// beside it, an atomic write, mode 0600 (the file holds account names and key paths). A file
-// that cannot be read or parsed is left untouched and reported. Running it again with the
-// same spec changes nothing.
+// beside it, an atomic write that keeps the file's mode (0600 for a new file: it holds account
+// names and key paths). A symlinked profiles.yml is written through to the file it points to;
+// the result's Path names that file. A file that cannot be read or parsed is left untouched
+// and reported. Running it again with the same spec changes nothing.
 func MergeTarget(path string, spec TargetSpec, now time.Time) (MergeResult, error) {
 	res := MergeResult{Path: path}
-	src, err := os.ReadFile(path)
+	if real, err := atomicfile.Resolve(path); err == nil {
+		res.Path = real
+	}
+	src, err := os.ReadFile(res.Path)
 	exists := err == nil
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -276,20 +232,13 @@ func MergeTarget(path string, spec TargetSpec, now time.Time) (MergeResult, erro
 	if !changed {
 		return res, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(res.Path), 0o700); err != nil {
 		return res, err
 	}
-	if exists {
-		res.Backup = fmt.Sprintf("%s.bak-%s", path, now.UTC().Format("20060102-150405"))
-		for i := 2; fileExists(res.Backup); i++ {
-			res.Backup = fmt.Sprintf("%s.bak-%s-%d", path, now.UTC().Format("20060102-150405"), i)
-		}
-		if err := writeAtomic(res.Backup, src, 0o600); err != nil {
-			return res, fmt.Errorf("backing up %s: %v; nothing was written", path, err)
-		}
-	}
-	if err := writeAtomic(path, out, 0o600); err != nil {
-		return res, fmt.Errorf("writing %s: %v (the old file is unchanged)", path, err)
+	w, err := atomicfile.Write(res.Path, out, atomicfile.Options{Perm: 0o600, Backup: exists, Now: now})
+	res.Path, res.Backup = w.Path, w.Backup
+	if err != nil {
+		return res, fmt.Errorf("writing %s: %v (the old file is unchanged)", res.Path, err)
 	}
 	res.Changed = true
 	return res, nil

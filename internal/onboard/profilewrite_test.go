@@ -220,20 +220,25 @@ func assertMode(t *testing.T, path string, want os.FileMode) {
 	}
 }
 
-// FuzzMergeProfileYAML: whatever profiles.yml holds, the merge never panics, and when it
-// succeeds the result holds the target and is stable.
+// FuzzMergeProfileYAML: whatever profiles.yml holds, the merge never panics; when it succeeds
+// the result holds the target, no byte outside the edited keys changed (see assertFaithful),
+// and merging again changes nothing.
 func FuzzMergeProfileYAML(f *testing.F) {
-	for _, name := range []string{"empty", "comments_only", "other_profiles", "profile_other_targets", "profile_replace_target", "not_yaml"} {
+	for _, name := range []string{"empty", "comments_only", "other_profiles", "profile_other_targets", "profile_replace_target", "profile_without_outputs", "profile_null", "not_yaml"} {
 		b, _ := os.ReadFile(filepath.Join("testdata", "profiles", name+".yml"))
 		f.Add(b)
+		f.Add([]byte(strings.ReplaceAll(string(b), "\n", "\r\n")))
 	}
 	f.Add([]byte("shop: &a\n  target: dev\nx: *a\n"))
 	f.Add([]byte("'shop':\n  outputs: {dev: {type: duckdb}}\n"))
+	f.Add([]byte("\xef\xbb\xbfshop:\r\n  outputs:\r\n    dev:\r\n      type: duckdb\r\n      # x\r\n\r\n# y\r\nz: 1"))
+	f.Add([]byte("shop:\n  outputs:\n    dev:\n      type: snowflake\n      q: |\n        a\n        # b\n      l:\n      - 1\n    ci: {}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		out, changed, err := MergeProfileYAML(src, snowflakeSpec())
 		if err != nil || !changed {
 			return
 		}
+		assertFaithful(t, src, out, snowflakeSpec())
 		again, changed, err := MergeProfileYAML(out, snowflakeSpec())
 		if err != nil || changed || string(again) != string(out) {
 			t.Fatalf("merge not stable: changed=%v err=%v\n--- in\n%s\n--- out\n%s", changed, err, src, out)
