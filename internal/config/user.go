@@ -18,6 +18,40 @@ type User struct {
 	Theme string `yaml:"theme"`
 	// DefaultScreen is the screen the app opens on (home, guides, lineage…).
 	DefaultScreen string `yaml:"default_screen"`
+	// Keys rebinds actions: action name → keys ("down: [j, ctrl+n]" or "palette: ctrl+p").
+	// The app checks the names and clashes (see `?` for the actions) and keeps its defaults,
+	// with a message, when an override is wrong.
+	Keys map[string]KeyList `yaml:"keys"`
+}
+
+// KeyList is one key or a list of keys.
+type KeyList []string
+
+// UnmarshalYAML accepts a single key as well as a list.
+func (k *KeyList) UnmarshalYAML(unmarshal func(any) error) error {
+	var one string
+	if err := unmarshal(&one); err == nil {
+		*k = KeyList{one}
+		return nil
+	}
+	var many []string
+	if err := unmarshal(&many); err != nil {
+		return errors.New("a key binding is a key name or a list of key names")
+	}
+	*k = many
+	return nil
+}
+
+// KeyOverrides is Keys as plain lists, for the UI's keymap.
+func (u User) KeyOverrides() map[string][]string {
+	if len(u.Keys) == 0 {
+		return nil
+	}
+	out := make(map[string][]string, len(u.Keys))
+	for name, ks := range u.Keys {
+		out[name] = ks
+	}
+	return out
 }
 
 // UserConfigPath is where the personal settings live.

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -25,6 +26,8 @@ func TestLoadUser(t *testing.T) {
 		{"dark", "theme: dark\ndefault_screen: lineage\n", User{Theme: "dark", DefaultScreen: "lineage"}, ""},
 		{"bad theme", "default_screen: home\ntheme: purple\n", User{Theme: "auto"}, "config.yml:2: theme: must be auto, dark or light"},
 		{"unknown key", "colour: red\n", User{Theme: "auto"}, "colour"},
+		{"keys", "keys:\n  down: [ctrl+j, down]\n  palette: ctrl+p\n", User{Theme: "auto", Keys: map[string]KeyList{"down": {"ctrl+j", "down"}, "palette": {"ctrl+p"}}}, ""},
+		{"bad keys", "keys:\n  down: {a: b}\n", User{Theme: "auto"}, "config.yml"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -35,7 +38,7 @@ func TestLoadUser(t *testing.T) {
 			if tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
 				t.Fatalf("error %v, want it to mention %q", err, tt.err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("got %+v, want %+v", got, tt.want)
 			}
 		})

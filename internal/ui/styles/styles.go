@@ -103,21 +103,62 @@ func New(isDark, noColor bool) *Styles {
 	return s
 }
 
+// ForRole is the style of a Role.
+func (s *Styles) ForRole(r Role) lipgloss.Style {
+	switch r {
+	case RoleMuted, RoleAgo:
+		return s.Muted
+	case RoleFaint:
+		return s.Faint
+	case RoleBold:
+		return s.Bold
+	case RoleCode:
+		return s.Code
+	case RoleLink:
+		return s.Link
+	case RoleSuccess:
+		return s.Success
+	case RoleWarning:
+		return s.Warning
+	case RoleError:
+		return s.Error
+	case RoleInfo:
+		return s.InfoText
+	}
+	return s.Text
+}
+
 // StatusIcon returns the icon for a status word used across screens: pass, fail, warn, run,
 // skip, pending. Icons never rely on colour alone.
 func (s *Styles) StatusIcon(status string) string {
+	g := statusGlyph(status)
+	switch g {
+	case "✓":
+		return s.Success.Render(g)
+	case "✗":
+		return s.Error.Render(g)
+	case "!":
+		return s.Warning.Render(g)
+	case "●":
+		return s.InfoText.Render(g)
+	}
+	return s.Muted.Render(g)
+}
+
+// statusGlyph is the icon of a status word, without colour.
+func statusGlyph(status string) string {
 	switch status {
 	case "pass", "success", "ok":
-		return s.Success.Render("✓")
+		return "✓"
 	case "fail", "error":
-		return s.Error.Render("✗")
+		return "✗"
 	case "warn":
-		return s.Warning.Render("!")
+		return "!"
 	case "run", "running":
-		return s.InfoText.Render("●")
+		return "●"
 	case "skip", "skipped":
-		return s.Muted.Render("–")
+		return "–"
 	default:
-		return s.Muted.Render("…")
+		return "…"
 	}
 }
