@@ -30,7 +30,7 @@ func (a *app) runTUI() error {
 		start = user.DefaultScreen
 	}
 	noColor := os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb"
-	model := ui.New(a.ctx, ws, ui.Options{NoColor: noColor, StartScreen: start, Theme: user.Theme})
+	model := ui.New(a.ctx, ws, ui.Options{NoColor: noColor, StartScreen: start, Theme: user.Theme, Keys: user.KeyOverrides()})
 	p := tea.NewProgram(model, tea.WithContext(a.ctx), tea.WithInput(a.stdin), tea.WithOutput(a.stdout))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return err

@@ -41,6 +41,11 @@ type Options struct {
 	Screens func(*common.Common) []common.Screen
 	// Info loads the status bar's facts (branch, target, role); nil means LoadInfo.
 	Info func(ctx context.Context, ws *workspace.Workspace) common.InfoMsg
+	// Keys rebinds shared keys by action name (the personal config.yml's keys:); a bad
+	// override is reported in the status bar and the defaults are kept.
+	Keys map[string][]string
+	// Clock replaces time.Now for relative times (tests).
+	Clock func() time.Time
 }
 
 // Model is the root model.
@@ -53,20 +58,34 @@ type Model struct {
 	help    help.Model
 	spinner spinner.Model
 
-	overlay  overlay // help, palette or quit prompt; nil when none
+	overlay  overlay // help, palette or message log; nil when none
 	info     common.InfoMsg
 	status   statusLine
-	quitting bool // cancelling tasks before quitting
+	messages []logEntry // every status message, newest last, for the message log
+	keysErr  error      // a rejected key override, reported at start
+	quitting bool       // cancelling tasks before quitting
 	// titleNote is a notification shown in the window title until the next key press.
 	titleNote string
 	tabHits   []tabHit
 }
 
 type statusLine struct {
-	text string
-	kind common.StatusKind
-	seq  int
+	text  string
+	kind  common.StatusKind
+	owner string // the screen the message belongs to; "" for the whole app
+	seq   int
 }
+
+// logEntry is a status message kept for the message log.
+type logEntry struct {
+	at    time.Time
+	text  string
+	kind  common.StatusKind
+	owner string
+}
+
+// maxMessages bounds the message log.
+const maxMessages = 50
 
 type statusExpiredMsg struct{ seq int }
 
@@ -78,17 +97,21 @@ type tabHit struct{ from, to, index int }
 
 // New builds the root model for a workspace.
 func New(ctx context.Context, ws *workspace.Workspace, opts Options) *Model {
+	km := keys.Default()
+	keysErr := km.Apply(opts.Keys)
 	c := &common.Common{
 		Ctx:       ctx,
 		Workspace: ws,
 		Styles:    styles.New(opts.Theme != "light", opts.NoColor),
 		Tasks:     tasks.NewManager(ctx),
+		Keys:      km,
+		Clock:     opts.Clock,
 	}
 	build := opts.Screens
 	if build == nil {
 		build = DefaultScreens
 	}
-	m := &Model{c: c, opts: opts, keys: keys.NewGlobal(), help: help.New()}
+	m := &Model{c: c, opts: opts, keys: km.Global, keysErr: keysErr, help: help.New()}
 	m.screens = build(c)
 	m.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	if opts.StartScreen != "" {
@@ -110,6 +133,9 @@ func (m *Model) Init() tea.Cmd {
 	if m.c.Workspace != nil && m.c.Workspace.Notice != "" {
 		cmds = append(cmds, common.Status(common.StatusInfo, m.c.Workspace.Notice))
 	}
+	if m.keysErr != nil {
+		cmds = append(cmds, common.Status(common.StatusWarning, "config.yml: "+m.keysErr.Error()+" (default keys kept)"))
+	}
 	return tea.Batch(cmds...)
 }
 
@@ -123,13 +149,22 @@ func (m *Model) loadInfo() tea.Cmd {
 	return func() tea.Msg { return load(ctx, ws) }
 }
 
+// indexOf is the index of screen id, or 0 (Home) when there is none.
 func (m *Model) indexOf(id string) int {
+	if i := m.find(id); i >= 0 {
+		return i
+	}
+	return 0
+}
+
+// find is the index of screen id, or -1.
+func (m *Model) find(id string) int {
 	for i, s := range m.screens {
 		if s.ID() == id {
 			return i
 		}
 	}
-	return 0
+	return -1
 }
 
 // Active returns the active screen (tests and the palette use it).

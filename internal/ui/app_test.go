@@ -18,14 +18,20 @@ import (
 	"github.com/datatui/datatui/internal/gitstate"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/screens/home"
+	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
+	"github.com/datatui/datatui/internal/ui/uitest"
 	"github.com/datatui/datatui/internal/workspace"
 )
+
+// testNow is the clock of every root test, so relative times in goldens never change.
+var testNow = time.Date(2026, 11, 29, 9, 30, 0, 0, time.UTC)
 
 // fakeScreen records what it receives, so routing can be asserted.
 type fakeScreen struct {
 	id, title string
 	capturing bool
+	topics    []common.Topic
 	keys      []string
 	others    []tea.Msg
 	w, h      int
@@ -50,6 +56,22 @@ func (f *fakeScreen) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// got lists the messages of type T the screen received.
+func got[T any](f *fakeScreen) []T {
+	var out []T
+	for _, m := range f.others {
+		if v, ok := m.(T); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// subscriber is a fake screen that listens to a topic.
+type subscriber struct{ fakeScreen }
+
+func (s *subscriber) Topics() []common.Topic { return s.topics }
+
 func testWorkspace() *workspace.Workspace {
 	return &workspace.Workspace{Root: "/work/analytics", ProjectDir: "/work/analytics", InGit: true, Config: config.Default(), ConfigPath: "/work/analytics/datatui.yml"}
 }
@@ -64,51 +86,38 @@ func fixedInfo(context.Context, *workspace.Workspace) common.InfoMsg {
 }
 
 // newTestModel builds the app with Home and two fake screens.
-func newTestModel(t *testing.T) (*Model, []*fakeScreen) {
+func newTestModel(t testing.TB, opts ...func(*Options)) (*Model, []*fakeScreen) {
 	t.Helper()
 	fakes := []*fakeScreen{{id: "guides", title: "Guides"}, {id: "lineage", title: "Lineage"}}
-	m := New(context.Background(), testWorkspace(), Options{
+	o := Options{
 		NoColor: true,
+		Theme:   "dark",
 		Info:    fixedInfo,
+		Clock:   func() time.Time { return testNow },
 		Screens: func(c *common.Common) []common.Screen {
 			cards := []home.Card{
-				{Title: "Handbook", Screen: "guides", Load: static("16 guides in 6 sections.")},
-				{Title: "Lineage", Screen: "lineage", Load: static("42 models, 12 sources.")},
+				{Title: "Handbook", Screen: "guides", Load: static(styles.Text("16 guides in 6 sections."))},
+				{Title: "Lineage", Screen: "lineage", Load: static(styles.Text("42 models, 12 sources."),
+					styles.Line{styles.Plain("From the dbt manifest, written "), styles.Ago(testNow.Add(-3 * time.Second)), styles.Plain(".")})},
 			}
 			return []common.Screen{home.New(c, cards), fakes[0], fakes[1]}
 		},
-	})
-	return m, fakes
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	return New(context.Background(), testWorkspace(), o), fakes
 }
 
-func press(m *Model, keys ...string) tea.Cmd {
-	var cmds []tea.Cmd
-	for _, k := range keys {
-		var msg tea.KeyPressMsg
-		switch k {
-		case "tab":
-			msg = tea.KeyPressMsg{Code: tea.KeyTab}
-		case "shift+tab":
-			msg = tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-		case "esc":
-			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
-		case "enter":
-			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-		case "ctrl+c":
-			msg = tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-		default:
-			r := []rune(k)[0]
-			msg = tea.KeyPressMsg{Code: r, Text: k}
-		}
-		_, cmd := m.Update(msg)
-		cmds = append(cmds, cmd)
-	}
-	return tea.Batch(cmds...)
+// drive builds the test app and its driver at w×h.
+func drive(t *testing.T, w, h int, opts ...func(*Options)) (*uitest.Driver, *Model, []*fakeScreen) {
+	t.Helper()
+	m, fakes := newTestModel(t, opts...)
+	return uitest.App(t, m, m.c.Tasks, w, h), m, fakes
 }
 
 func TestKeyRoutingSwitchesScreens(t *testing.T) {
-	m, fakes := newTestModel(t)
-	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	d, m, fakes := drive(t, 100, 30)
 	tests := []struct {
 		keys []string
 		want string
@@ -123,7 +132,7 @@ func TestKeyRoutingSwitchesScreens(t *testing.T) {
 	}
 	for _, tt := range tests {
 		m.active = 0
-		press(m, tt.keys...)
+		d.Key(tt.keys...)
 		if got := m.Active().ID(); got != tt.want {
 			t.Errorf("keys %v: active %q, want %q", tt.keys, got, tt.want)
 		}
@@ -134,28 +143,34 @@ func TestKeyRoutingSwitchesScreens(t *testing.T) {
 }
 
 func TestCapturingScreenGetsGlobalKeys(t *testing.T) {
-	m, fakes := newTestModel(t)
-	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	press(m, "2")
+	d, m, fakes := drive(t, 100, 30)
+	d.Key("2")
 	fakes[0].capturing = true
-	cmd := press(m, "q", "1", "?", "/")
+	d.Key("q", "1", "?", "/", "!")
 	if m.Active().ID() != "guides" || m.overlay != nil {
 		t.Fatalf("a capturing screen's keys were taken by the root (active %s, overlay %v)", m.Active().ID(), m.overlay)
 	}
-	if got := strings.Join(fakes[0].keys, " "); got != "q 1 ? /" {
+	if got := strings.Join(fakes[0].keys, " "); got != "q 1 ? / !" {
 		t.Fatalf("screen got %q", got)
 	}
-	if isQuit(cmd) {
+	if d.Quit {
 		t.Fatal("q quit while the screen was capturing text")
 	}
 }
 
-func TestBroadcastAndMouse(t *testing.T) {
-	m, fakes := newTestModel(t)
-	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	m.Update(tasks.DoneMsg{ID: 7, Owner: "lineage"})
-	if len(fakes[0].others) == 0 || len(fakes[1].others) == 0 {
-		t.Fatal("task results must reach every screen (the owner may not be active)")
+func TestOwnerOnlyDeliveryAndMouse(t *testing.T) {
+	d, m, fakes := drive(t, 100, 30)
+	// A real task of lineage's, finished while Home is in front.
+	_, cmd := tasks.Start(m.c.Tasks, tasks.Spec{Owner: "lineage", Title: "Loading the lineage"}, func(_ context.Context, emit tasks.Emit) (int, error) {
+		emit("progress")
+		return 42, nil
+	})
+	d.Run(cmd)
+	if n := len(got[tasks.DoneMsg](fakes[1])); n != 1 || len(got[tasks.EventMsg](fakes[1])) != 1 {
+		t.Fatalf("the owner got %d results", n)
+	}
+	if len(got[tasks.DoneMsg](fakes[0])) != 0 || len(got[tasks.EventMsg](fakes[0])) != 0 {
+		t.Fatal("a task's messages reached a screen that does not own it")
 	}
 	m.Render() // records the tab positions
 	var lineageTab tabHit
@@ -164,7 +179,7 @@ func TestBroadcastAndMouse(t *testing.T) {
 			lineageTab = h
 		}
 	}
-	m.Update(tea.MouseClickMsg{X: lineageTab.from + 1, Y: 0, Button: tea.MouseLeft})
+	d.Send(tea.MouseClickMsg{X: lineageTab.from + 1, Y: 0, Button: tea.MouseLeft})
 	if m.Active().ID() != "lineage" {
 		t.Fatalf("click on the Lineage tab: active %s", m.Active().ID())
 	}
@@ -173,9 +188,95 @@ func TestBroadcastAndMouse(t *testing.T) {
 	}
 }
 
+func TestErrorsOfTheScreenInFrontReachTheStatusBar(t *testing.T) {
+	d, m, _ := drive(t, 100, 30)
+	d.Key("3")
+	_, cmd := tasks.Start(m.c.Tasks, tasks.Spec{Owner: "lineage", Title: "Loading the lineage"}, func(context.Context, tasks.Emit) (int, error) {
+		return 0, errBoom
+	})
+	d.Run(cmd)
+	if !strings.Contains(d.View(), "Loading the lineage: boom") {
+		t.Fatalf("status bar:\n%s", d.View())
+	}
+	// The message belongs to lineage: it is hidden on another screen.
+	d.Key("1")
+	if strings.Contains(d.View(), "boom") {
+		t.Fatalf("another screen's message shown on Home:\n%s", d.View())
+	}
+}
+
+type boom struct{}
+
+func (boom) Error() string { return "boom" }
+
+var errBoom error = boom{}
+
+func TestPublishedChangesReachSubscribers(t *testing.T) {
+	var sub *subscriber
+	other := &fakeScreen{id: "other", title: "Other"}
+	d, _, _ := drive(t, 100, 30, func(o *Options) {
+		o.Screens = func(c *common.Common) []common.Screen {
+			sub = &subscriber{fakeScreen{id: "watcher", title: "Watcher", topics: []common.Topic{common.TopicRuns}}}
+			return []common.Screen{home.New(c, nil), sub, other}
+		}
+	})
+	d.Run(common.Publish("runs", common.TopicRuns))
+	d.Run(common.Publish("sandbox", common.TopicSandbox))
+	if n := len(got[common.ChangedMsg](&sub.fakeScreen)); n != 1 {
+		t.Fatalf("subscriber got %d changes, want the one it subscribed to", n)
+	}
+	if len(got[common.ChangedMsg](other)) != 0 {
+		t.Fatal("a screen that did not subscribe got a change")
+	}
+	// The publisher itself is not told.
+	d.Run(common.Publish("watcher", common.TopicRuns))
+	if n := len(got[common.ChangedMsg](&sub.fakeScreen)); n != 1 {
+		t.Fatal("the publisher was sent its own change")
+	}
+}
+
+// TestHomeCardsFollowPublishedChanges is the stale-card bug: a card reloads when its owner
+// publishes, with no refresh key and whichever screen is in front.
+func TestHomeCardsFollowPublishedChanges(t *testing.T) {
+	runs := 0
+	d, _, _ := drive(t, 120, 40, func(o *Options) {
+		o.Screens = func(c *common.Common) []common.Screen {
+			load := func(context.Context, *workspace.Workspace) ([]styles.Line, error) {
+				runs++
+				return []styles.Line{styles.Text(strings.Repeat("run ", runs) + "done")}, nil
+			}
+			return []common.Screen{home.New(c, []home.Card{{Title: "dbt runs", Load: load, Topic: common.TopicRuns}}), &fakeScreen{id: "runs", title: "Runs"}}
+		}
+	})
+	if !strings.Contains(d.View(), "run done") {
+		t.Fatalf("first load:\n%s", d.View())
+	}
+	d.Key("2")
+	d.Run(common.Publish("runs", common.TopicRuns))
+	d.Key("1")
+	if !strings.Contains(d.View(), "run run done") {
+		t.Fatalf("the card did not reload after the run finished:\n%s", d.View())
+	}
+}
+
+func TestRelativeTimesTick(t *testing.T) {
+	now := testNow
+	d, _, _ := drive(t, 120, 40, func(o *Options) { o.Clock = func() time.Time { return now } })
+	if !strings.Contains(d.View(), "written 3 seconds ago") {
+		t.Fatalf("%s", d.View())
+	}
+	if d.Timers == 0 {
+		t.Fatal("Home did not schedule a redraw for its relative times")
+	}
+	now = now.Add(2 * time.Minute)
+	d.Send(tea.WindowSizeMsg{Width: 120, Height: 40}) // any message redraws; the tick is one
+	if !strings.Contains(d.View(), "written 2 minutes ago") {
+		t.Fatalf("relative time did not move on:\n%s", d.View())
+	}
+}
+
 func TestQuitCancelsRunningTasksFirst(t *testing.T) {
-	m, _ := newTestModel(t)
-	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	d, m, _ := drive(t, 100, 30)
 	cancelled := make(chan struct{})
 	_, start := m.c.Tasks.Start("lineage", "Loading manifest", func(ctx context.Context, _ tasks.Emit) (any, error) {
 		<-ctx.Done()
@@ -184,9 +285,8 @@ func TestQuitCancelsRunningTasksFirst(t *testing.T) {
 	})
 	results := make(chan tea.Msg, 1)
 	go func() { results <- start() }()
-	waitFor(t, func() bool { return len(m.c.Tasks.Running()) == 1 })
 
-	press(m, "q") // its command only schedules the status message and a grace timer
+	m.Update(uitest.KeyMsg("q")) // its command only schedules the status message and a grace timer
 	if !m.quitting {
 		t.Fatal("q did not start quitting")
 	}
@@ -195,116 +295,225 @@ func TestQuitCancelsRunningTasksFirst(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the running task was not cancelled")
 	}
-	done := <-results
-	_, cmd := m.Update(done)
-	if !isQuit(cmd) {
+	d.Send(<-results)
+	if !d.Quit {
 		t.Fatal("the app did not quit once the cancelled task finished")
 	}
 }
 
 func TestQuitWithNothingRunningQuitsAtOnce(t *testing.T) {
-	m, _ := newTestModel(t)
-	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	if !isQuit(press(m, "q")) {
+	d, _, _ := drive(t, 100, 30)
+	d.Key("q")
+	if !d.Quit {
 		t.Fatal("q did not quit")
 	}
 }
 
-func TestPaletteFiltersAndRunsActions(t *testing.T) {
-	m, _ := newTestModel(t)
-	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	press(m, ":")
+func TestPaletteFiltersHighlightsAndRunsActions(t *testing.T) {
+	d, m, _ := drive(t, 100, 30)
+	d.Key(":")
 	p, ok := m.overlay.(*palette)
 	if !ok {
 		t.Fatal(": did not open the palette")
 	}
-	press(m, "l", "i", "n")
-	if len(p.matches) == 0 || !strings.Contains(p.entries[p.matches[0]].action.Title, "Lineage") {
-		t.Fatalf("fuzzy 'lin' should rank a Lineage entry first, got %v", p.matches)
+	d.Type("lin")
+	if e, ok := p.list.Selected(); !ok || !strings.Contains(e.action.Title, "Lineage") {
+		t.Fatalf("fuzzy 'lin' should rank a Lineage entry first, got %+v", e)
 	}
-	press(m, "enter")
+	view := d.View()
+	if n := strings.Count(view, "›"); n != 1 {
+		t.Fatalf("the palette shows %d › markers, want one:\n%s", n, view)
+	}
+	d.Key("enter")
 	if m.overlay != nil || m.Active().ID() != "lineage" {
 		t.Fatalf("enter on the palette: overlay %v, active %s", m.overlay, m.Active().ID())
 	}
 }
 
+func TestPaletteMarksMatches(t *testing.T) {
+	d, m, _ := drive(t, 100, 30, func(o *Options) { o.NoColor = false })
+	d.Key(":")
+	d.Type("lin")
+	box := m.overlay.view()
+	// The matched letters are underlined (SGR 4) inside the selected row.
+	if !strings.Contains(box, "\x1b[") || !strings.Contains(box, "4") {
+		t.Fatalf("no styling in the palette:\n%q", box)
+	}
+	if !strings.Contains(ansi.Strip(box), "Go to Lineage") {
+		t.Fatalf("match text corrupted:\n%s", ansi.Strip(box))
+	}
+}
+
+func TestLongMessagesCanBeReadWhole(t *testing.T) {
+	d, m, _ := drive(t, 80, 24)
+	long := "profiles.yml: target \"dev\" uses the role ANALYTICS_ADMIN, which can write to production; datatui only runs dbt against your sandbox with the contributor role TRANSFORMER"
+	d.Run(common.Status(common.StatusError, long))
+	bar := strings.Split(d.View(), "\n")[23]
+	if !strings.Contains(bar, "! more") {
+		t.Fatalf("a cut message must say how to read it: %q", bar)
+	}
+	d.Key("!")
+	if _, ok := m.overlay.(*messageLog); !ok {
+		t.Fatal("! did not open the message log")
+	}
+	flat := strings.Join(strings.Fields(strings.NewReplacer("│", " ").Replace(d.View())), " ")
+	if !strings.Contains(flat, strings.Join(strings.Fields(long), " ")) {
+		t.Fatalf("the message log does not show the whole message:\n%s", d.View())
+	}
+	d.Key("esc")
+	if m.overlay != nil {
+		t.Fatal("esc did not close the message log")
+	}
+}
+
+func TestTabBarNeverDropsTabs(t *testing.T) {
+	var screens []common.Screen
+	d, m, _ := drive(t, 60, 20, func(o *Options) {
+		o.Screens = func(c *common.Common) []common.Screen {
+			screens = []common.Screen{home.New(c, nil)}
+			for _, n := range []string{"Onboarding", "Guides", "Sandbox", "PRs", "Lineage", "Runs"} {
+				screens = append(screens, &fakeScreen{id: strings.ToLower(n), title: n})
+			}
+			return screens
+		}
+	})
+	for _, w := range []int{60, 70, 120} {
+		d.Resize(w, 20)
+		for active := range screens {
+			m.active = active
+			bar := strings.Split(d.View(), "\n")[0]
+			if !strings.Contains(bar, screens[active].Title()) {
+				t.Errorf("%d columns: the active tab %q is not named: %q", w, screens[active].Title(), bar)
+			}
+			if len(m.tabHits) != len(screens) {
+				t.Errorf("%d columns: %d of %d tabs reachable: %q", w, len(m.tabHits), len(screens), bar)
+			}
+		}
+	}
+}
+
+func TestBadKeyOverrideKeepsDefaultsAndSaysSo(t *testing.T) {
+	d, m, _ := drive(t, 100, 30, func(o *Options) { o.Keys = map[string][]string{"down": {"q"}} })
+	if !strings.Contains(strings.Join(d.Statuses(), "\n"), `"q" is bound to both quit and down`) {
+		t.Fatalf("statuses %v", d.Statuses())
+	}
+	if !key.Matches(uitest.KeyMsg("j"), m.c.KeyMap().Nav.Down) {
+		t.Fatal("defaults not kept")
+	}
+	d2, m2, _ := drive(t, 100, 30, func(o *Options) { o.Keys = map[string][]string{"next_screen": {"ctrl+n"}} })
+	d2.Key("ctrl+n")
+	if m2.Active().ID() != "guides" {
+		t.Fatal("overridden next-screen key does not switch")
+	}
+}
+
 func TestTooSmall(t *testing.T) {
-	m, _ := newTestModel(t)
-	m.Update(tea.WindowSizeMsg{Width: 40, Height: 10})
-	out := ansi.Strip(m.Render())
+	d, _, _ := drive(t, 40, 10)
+	out := d.View()
 	if !strings.Contains(out, "Terminal too small: 40×10") || !strings.Contains(out, "at least 60×15") {
 		t.Fatalf("too-small view:\n%s", out)
 	}
-	if !isQuit(press(m, "q")) {
+	d.Key("q")
+	if !d.Quit {
 		t.Fatal("q must still quit from the too-small view")
 	}
 }
 
+// TestHomeGolden is Home with its cards loaded, at both sizes.
+func TestHomeGolden(t *testing.T) {
+	d, _, _ := drive(t, 80, 24)
+	d.Goldens(t)
+}
+
+// TestHomeFilterGolden: / on Home narrows the cards to those that mention the text.
+func TestHomeFilterGolden(t *testing.T) {
+	d, _, _ := drive(t, 80, 24)
+	d.Key("/")
+	d.Type("model")
+	if strings.Contains(d.View(), "Handbook") || !strings.Contains(d.View(), "42 models") {
+		t.Fatalf("filter 'model':\n%s", d.View())
+	}
+	d.Goldens(t)
+}
+
+func TestHelpOverlayGolden(t *testing.T) {
+	d, m, _ := drive(t, 80, 24)
+	d.Key("?")
+	d.Goldens(t)
+	d.Key("esc")
+	if m.overlay != nil {
+		t.Fatal("esc did not close help")
+	}
+}
+
+// TestColourGolden pins the colours of one frame: Home on a dark background, 24-bit colour.
+func TestColourGolden(t *testing.T) {
+	d, _, _ := drive(t, 80, 24, func(o *Options) { o.NoColor = false })
+	dark := d.Styled()
+	golden.RequireEqual(t, []byte(dark))
+	// The same frame on a light background is drawn differently, text unchanged.
+	d.Send(tea.BackgroundColorMsg{Color: lightBackground{}})
+	if d.Styled() == dark || ansi.Strip(d.Styled()) != ansi.Strip(dark) {
+		t.Fatal("a light background did not restyle the frame")
+	}
+}
+
+type lightBackground struct{}
+
+func (lightBackground) RGBA() (r, g, b, a uint32) { return 0xffff, 0xffff, 0xffff, 0xffff }
+
 // TestShellGolden drives the real program (teatest) and goldens the final frame at the two
 // sizes the team designs for.
 func TestShellGolden(t *testing.T) {
-	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {
-		t.Run(itoa(size.w)+"x"+itoa(size.h), func(t *testing.T) {
+	for _, size := range uitest.Sizes {
+		t.Run(itoa(size[0])+"x"+itoa(size[1]), func(t *testing.T) {
 			m, _ := newTestModel(t)
-			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size.w, size.h),
+			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]),
 				teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 				return bytes.Contains(b, []byte("42 models")) && bytes.Contains(b, []byte("feature/offers"))
 			}, teatest.WithDuration(10*time.Second))
-			tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
+			uitest.WaitIdle(t, m.c.Tasks, 10*time.Second)
+			tm.Send(uitest.KeyMsg("q"))
 			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
 			golden.RequireEqual(t, []byte(ansi.Strip(final.Render())))
 		})
 	}
 }
 
-func TestHelpOverlayGolden(t *testing.T) {
-	m, _ := newTestModel(t)
-	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	m.Update(fixedInfo(context.Background(), nil))
-	press(m, "?")
-	golden.RequireEqual(t, []byte(ansi.Strip(m.Render())))
-	press(m, "esc")
-	if m.overlay != nil {
-		t.Fatal("esc did not close help")
-	}
-}
-
-func isQuit(cmd tea.Cmd) bool {
-	if cmd == nil {
-		return false
-	}
-	return containsQuit(cmd())
-}
-
-func containsQuit(msg tea.Msg) bool {
-	switch msg := msg.(type) {
-	case tea.QuitMsg:
-		return true
-	case tea.BatchMsg:
-		for _, c := range msg {
-			if c != nil {
-				if _, ok := c().(tea.QuitMsg); ok {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met")
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 // static is a card loader that always shows the same lines.
-func static(lines ...string) func(context.Context, *workspace.Workspace, *common.Common) ([]string, error) {
-	return func(context.Context, *workspace.Workspace, *common.Common) ([]string, error) { return lines, nil }
+func static(lines ...styles.Line) home.Loader {
+	return func(context.Context, *workspace.Workspace) ([]styles.Line, error) { return lines, nil }
+}
+
+// TestThemeSwitchWhileCardsLoad is the data race of the old card loaders, which styled their
+// lines with the shared Styles on worker goroutines while the root replaced them on a
+// background-colour message. Run with -race: loaders now get a snapshot and return data.
+func TestThemeSwitchWhileCardsLoad(t *testing.T) {
+	release := make(chan struct{})
+	m, _ := newTestModel(t, func(o *Options) {
+		o.Theme, o.NoColor = "", false
+		o.Screens = func(c *common.Common) []common.Screen {
+			slow := func(ctx context.Context, ws *workspace.Workspace) ([]styles.Line, error) {
+				<-release
+				return []styles.Line{{styles.Warn("slow card ready")}}, nil
+			}
+			return []common.Screen{home.New(c, []home.Card{{Title: "Slow", Load: slow}, {Title: "Slower", Load: slow}})}
+		}
+	})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.TrueColor)))
+	for i := range 20 {
+		var bg lightBackground
+		if i%2 == 0 {
+			tm.Send(tea.BackgroundColorMsg{Color: bg})
+		} else {
+			tm.Send(tea.BackgroundColorMsg{})
+		}
+	}
+	close(release)
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("slow card ready")) }, teatest.WithDuration(10*time.Second))
+	uitest.WaitIdle(t, m.c.Tasks, 10*time.Second)
+	tm.Send(uitest.KeyMsg("q"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }

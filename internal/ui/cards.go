@@ -5,12 +5,13 @@ import (
 	"fmt"
 
 	"github.com/datatui/datatui/guides"
-	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/components/text"
+	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
 // handbookCard summarises the handbook: how many guides, from where, and where to start.
-func handbookCard(_ context.Context, ws *workspace.Workspace, c *common.Common) ([]string, error) {
+func handbookCard(_ context.Context, ws *workspace.Workspace) ([]styles.Line, error) {
 	lib := guides.Embedded()
 	if ws != nil && ws.Config != nil && len(ws.Config.Guides) > 0 {
 		lib = guides.Load(ws.Root, ws.Config.Guides)
@@ -21,17 +22,17 @@ func handbookCard(_ context.Context, ws *workspace.Workspace, c *common.Common) 
 			team++
 		}
 	}
-	st := c.Styles
-	lines := []string{fmt.Sprintf("%d guides in %d sections", lib.Len(), len(lib.Sections()))}
+	first := text.Plural(lib.Len(), "guide", "guides") + " in " + text.Plural(len(lib.Sections()), "section", "sections")
 	if team > 0 {
-		lines[0] += fmt.Sprintf(" (%d from your team)", team)
+		first += fmt.Sprintf(" (%d from your team)", team)
 	}
+	lines := []styles.Line{styles.Text(first)}
 	if g, ok := lib.Get("getting-started"); ok {
-		lines = append(lines, "New here? Start with "+st.Bold.Render(g.Title)+".")
+		lines = append(lines, styles.Line{styles.Plain("New here? Start with "), styles.Strong(g.Title), styles.Plain(".")})
 	}
-	lines = append(lines, st.Muted.Render("Press s on the Guides screen to search all of them."))
+	lines = append(lines, styles.Line{styles.Dim("Press s on the Guides screen to search all of them.")})
 	for _, w := range lib.Warnings() {
-		lines = append(lines, st.Warning.Render("! "+w))
+		lines = append(lines, styles.Line{styles.Warn("! " + w)})
 	}
 	return lines, nil
 }

@@ -1,17 +1,15 @@
 package ui
 
 import (
-	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/sahilm/fuzzy"
 
 	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/components/list"
+	"github.com/datatui/datatui/internal/ui/components/text"
 )
 
 // overlay is a popup drawn over the frame that takes every key while open.
@@ -22,27 +20,57 @@ type overlay interface {
 	setSize(w, h int)
 }
 
-// helpOverlay lists every key: the active screen's, then the global ones.
-type helpOverlay struct {
+// pager is the scrolling body shared by the help overlay and the message log.
+type pager struct {
 	m      *Model
 	w, h   int
 	offset int
 }
 
-func newHelpOverlay(m *Model) *helpOverlay { return &helpOverlay{m: m} }
+func (p *pager) setSize(w, h int) { p.w, p.h = w, h }
 
-func (o *helpOverlay) setSize(w, h int) { o.w, o.h = w, h }
+// scroll handles the navigation keys; it reports whether the key closes the pager.
+func (p *pager) scroll(msg tea.KeyPressMsg, closers ...string) bool {
+	nav := p.m.c.KeyMap().Nav
+	switch {
+	case key.Matches(msg, nav.Down):
+		p.offset++
+	case key.Matches(msg, nav.Up):
+		p.offset = max(0, p.offset-1)
+	case key.Matches(msg, nav.PageDown):
+		p.offset += max(1, p.h-6)
+	case key.Matches(msg, nav.PageUp):
+		p.offset = max(0, p.offset-max(1, p.h-6))
+	case key.Matches(msg, nav.Top):
+		p.offset = 0
+	}
+	s := msg.String()
+	for _, c := range append(closers, "esc", "q", "enter") {
+		if s == c {
+			return true
+		}
+	}
+	return false
+}
+
+// box draws title, the visible part of lines and footer in the overlay frame.
+func (p *pager) box(title string, lines []string, footer string) string {
+	st := p.m.c.Styles
+	maxH := max(3, p.h-5)
+	p.offset = text.Clamp(p.offset, 0, max(0, len(lines)-maxH))
+	lines = lines[p.offset:min(len(lines), p.offset+maxH)]
+	width := min(p.w-4, 80)
+	body := st.Title.Render(title) + "\n" + strings.Join(lines, "\n") + "\n" + st.Muted.Render(footer)
+	return st.Overlay.Width(width).Render(body)
+}
+
+// helpOverlay lists every key: the active screen's, then the global ones.
+type helpOverlay struct{ pager }
+
+func newHelpOverlay(m *Model) *helpOverlay { return &helpOverlay{pager{m: m}} }
 
 func (o *helpOverlay) update(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	switch msg.String() {
-	case "j", "down":
-		o.offset++
-	case "k", "up":
-		o.offset = max(0, o.offset-1)
-	case "?", "esc", "q", "enter":
-		return true, nil
-	}
-	return false, nil
+	return o.scroll(msg, "?"), nil
 }
 
 func (o *helpOverlay) lines() []string {
@@ -54,7 +82,7 @@ func (o *helpOverlay) lines() []string {
 			if h.Key == "" || !b.Enabled() {
 				continue
 			}
-			out = append(out, "  "+st.Key.Render(padRight(h.Key, 14))+" "+st.Text.Render(h.Desc))
+			out = append(out, "  "+st.Key.Render(text.PadCut(h.Key, 14))+" "+st.Text.Render(h.Desc))
 		}
 		return append(out, "")
 	}
@@ -66,16 +94,47 @@ func (o *helpOverlay) lines() []string {
 }
 
 func (o *helpOverlay) view() string {
+	return o.box("Keys", o.lines(), "esc or ? to close · j/k scroll")
+}
+
+// messageLog shows the status messages of this session in full, newest first: the way to read
+// a message the status bar had to cut, or one that has already expired.
+type messageLog struct{ pager }
+
+func newMessageLog(m *Model) *messageLog { return &messageLog{pager{m: m}} }
+
+func (o *messageLog) update(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	return o.scroll(msg, "!"), nil
+}
+
+func (o *messageLog) view() string {
 	st := o.m.c.Styles
-	lines := o.lines()
-	maxH := max(3, o.h-4)
-	if o.offset > max(0, len(lines)-maxH) {
-		o.offset = max(0, len(lines)-maxH)
+	width := min(o.w-4, 80) - 4
+	var lines []string
+	if len(o.m.messages) == 0 {
+		lines = append(lines, st.Muted.Render("No messages yet."))
 	}
-	lines = lines[o.offset:min(len(lines), o.offset+maxH)]
-	width := min(o.w-4, 72)
-	body := st.Title.Render("Keys") + "\n" + strings.Join(lines, "\n") + "\n" + st.Muted.Render("esc or ? to close · j/k scroll")
-	return st.Overlay.Width(width).Render(body)
+	for i := len(o.m.messages) - 1; i >= 0; i-- {
+		e := o.m.messages[i]
+		style := st.Text
+		switch e.kind {
+		case common.StatusSuccess:
+			style = st.Success
+		case common.StatusWarning:
+			style = st.Warning
+		case common.StatusError:
+			style = st.Error
+		}
+		where := "app"
+		if j := o.m.find(e.owner); j >= 0 {
+			where = o.m.screens[j].Title()
+		}
+		lines = append(lines, st.Muted.Render(e.at.Format("15:04:05")+" · "+where))
+		for _, l := range text.Wrap(e.text, width-2) {
+			lines = append(lines, "  "+style.Render(l))
+		}
+	}
+	return o.box("Messages", lines, "esc or ! to close · j/k scroll")
 }
 
 // paletteEntry is one palette row: a screen's action or a global one.
@@ -84,24 +143,20 @@ type paletteEntry struct {
 	action common.Action
 }
 
-// palette is the command palette: fuzzy search over every action of every screen.
+// palette is the command palette: fuzzy search over every action of every screen, with the
+// characters that matched highlighted. The filter field always has the keyboard.
 type palette struct {
-	m        *Model
-	input    textinput.Model
-	entries  []paletteEntry
-	matches  []int // indexes into entries, best first
-	selected int
-	w, h     int
+	m    *Model
+	list *list.Model[paletteEntry]
+	w, h int
 }
 
 func newPalette(m *Model) *palette {
-	p := &palette{m: m, input: textinput.New()}
-	p.input.Prompt = "› "
-	p.input.Placeholder = "type a command…"
-	p.input.Focus()
+	p := &palette{m: m, list: list.New(&m.c.KeyMap().Nav, func(e paletteEntry) string { return e.action.Title })}
+	var entries []paletteEntry
 	for i, s := range m.screens {
 		idx := i
-		p.entries = append(p.entries, paletteEntry{screen: -1, action: common.Action{
+		entries = append(entries, paletteEntry{screen: -1, action: common.Action{
 			ID: "go." + s.ID(), Title: "Go to " + s.Title(), Hint: itoa(i + 1),
 			Run: func() tea.Cmd { return m.switchTo(idx) },
 		}})
@@ -115,67 +170,49 @@ func newPalette(m *Model) *palette {
 	}
 	for _, i := range order {
 		for _, a := range m.screens[i].Actions() {
-			p.entries = append(p.entries, paletteEntry{screen: i, action: a})
+			entries = append(entries, paletteEntry{screen: i, action: a})
 		}
 	}
-	p.entries = append(p.entries,
+	entries = append(entries,
 		paletteEntry{screen: -1, action: common.Action{ID: "app.help", Title: "Show keys (help)", Hint: "?", Run: func() tea.Cmd {
 			return func() tea.Msg { return openHelpMsg{} }
 		}}},
+		paletteEntry{screen: -1, action: common.Action{ID: "app.messages", Title: "Show messages in full", Hint: "!", Run: func() tea.Cmd {
+			return func() tea.Msg { return openMessagesMsg{} }
+		}}},
 		paletteEntry{screen: -1, action: common.Action{ID: "app.quit", Title: "Quit datatui", Hint: "q", Run: func() tea.Cmd { return m.quit(false) }}},
 	)
-	p.filter()
+	p.list.SetItems(entries)
+	p.list.StartFilter()
 	return p
 }
 
 // openHelpMsg opens the help overlay (from the palette, which closes itself first).
 type openHelpMsg struct{}
 
+// openMessagesMsg opens the message log (from the palette).
+type openMessagesMsg struct{}
+
 func (p *palette) setSize(w, h int) {
 	p.w, p.h = w, h
-	p.input.SetWidth(min(w-10, 60))
-}
-
-// String makes entries searchable by sahilm/fuzzy.
-type paletteSource []paletteEntry
-
-func (s paletteSource) String(i int) string { return s[i].action.Title }
-func (s paletteSource) Len() int            { return len(s) }
-
-func (p *palette) filter() {
-	q := strings.TrimSpace(p.input.Value())
-	p.matches = p.matches[:0]
-	if q == "" {
-		for i := range p.entries {
-			p.matches = append(p.matches, i)
-		}
-	} else {
-		res := fuzzy.FindFrom(q, paletteSource(p.entries))
-		sort.SliceStable(res, func(i, j int) bool { return res[i].Score > res[j].Score })
-		for _, r := range res {
-			p.matches = append(p.matches, r.Index)
-		}
-	}
-	if p.selected >= len(p.matches) {
-		p.selected = max(0, len(p.matches)-1)
-	}
+	p.list.SetHeight(max(3, min(12, h-8)))
 }
 
 func (p *palette) update(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	switch msg.String() {
 	case "esc", "ctrl+c":
 		return true, nil
-	case "up", "ctrl+p", "ctrl+k":
-		p.selected = max(0, p.selected-1)
+	case "ctrl+k":
+		p.list.Move(-1)
 		return false, nil
-	case "down", "ctrl+n", "ctrl+j":
-		p.selected = min(len(p.matches)-1, p.selected+1)
+	case "ctrl+j":
+		p.list.Move(1)
 		return false, nil
 	case "enter":
-		if len(p.matches) == 0 {
+		e, ok := p.list.Selected()
+		if !ok {
 			return false, nil
 		}
-		e := p.entries[p.matches[p.selected]]
 		var cmds []tea.Cmd
 		if e.screen >= 0 {
 			cmds = append(cmds, p.m.switchTo(e.screen))
@@ -185,52 +222,64 @@ func (p *palette) update(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		}
 		return true, tea.Batch(cmds...)
 	}
-	var cmd tea.Cmd
-	p.input, cmd = p.input.Update(msg)
-	p.filter()
-	return false, cmd
+	p.list.Update(msg)
+	return false, nil
 }
 
 func (p *palette) view() string {
 	st := p.m.c.Styles
 	width := min(p.w-4, 70)
-	rows := max(3, min(12, p.h-8))
-	start := 0
-	if p.selected >= rows {
-		start = p.selected - rows + 1
-	}
+	inner := width - 4
 	var b strings.Builder
-	b.WriteString(p.input.View())
-	if len(p.matches) == 0 {
+	b.WriteString(st.Key.Render(": ") + st.Text.Render(p.list.Query()) + st.Key.Render("█"))
+	if p.list.Len() == 0 {
 		b.WriteString("\n" + st.Muted.Render("  no matching command"))
-	}
-	for i := start; i < min(len(p.matches), start+rows); i++ {
-		e := p.entries[p.matches[i]]
-		where := "app"
-		if e.screen >= 0 {
-			where = p.m.screens[e.screen].Title()
+	} else {
+		rows := p.list.View(inner, func(r list.Row[paletteEntry], w int) string {
+			e := r.Item
+			where := "app"
+			if e.screen >= 0 {
+				where = p.m.screens[e.screen].Title()
+			}
+			if e.action.Hint != "" {
+				where += " " + e.action.Hint
+			}
+			base, mark, fill := st.Text, st.Match, st.App
+			if r.Selected {
+				// The whole row is drawn in the selection style, piece by piece, so its
+				// background is unbroken and the matched characters stay marked.
+				base, mark, fill = st.Selected, st.Selected.Underline(true), st.Selected
+			}
+			room := max(0, w-2-ansi.StringWidth(where)-1)
+			title := e.action.Title
+			if ansi.StringWidth(title) > room {
+				title = ansi.Truncate(title, room, "…")
+			}
+			label := text.Highlight(title, clip(r.Spans, len(title)), base, mark)
+			cursor := fill.Render("  ")
+			right := st.Muted.Render(where)
+			if r.Selected {
+				cursor, right = fill.Render("› "), fill.Render(where)
+			}
+			gap := max(1, w-2-ansi.StringWidth(title)-ansi.StringWidth(where))
+			line := cursor + label + fill.Render(strings.Repeat(" ", gap)) + right
+			return line
+		})
+		for _, r := range rows[:min(len(rows), p.list.Len())] {
+			b.WriteString("\n" + r)
 		}
-		hint := ""
-		if e.action.Hint != "" {
-			hint = " " + e.action.Hint
-		}
-		right := st.Muted.Render(where + hint)
-		title := ansi.Truncate(e.action.Title, width-6-lipgloss.Width(right), "…")
-		line := "  " + title
-		gap := width - 4 - ansi.StringWidth(line) - lipgloss.Width(right)
-		line += strings.Repeat(" ", max(1, gap)) + right
-		if i == p.selected {
-			line = st.Selected.Render(fitLine("›"+line[1:], width-4))
-		}
-		b.WriteString("\n" + line)
 	}
 	b.WriteString("\n" + st.Muted.Render("enter run · ↑/↓ choose · esc close"))
 	return st.Overlay.Width(width).Render(st.Title.Render("Command palette") + "\n" + b.String())
 }
 
-func padRight(s string, n int) string {
-	if w := ansi.StringWidth(s); w < n {
-		return s + strings.Repeat(" ", n-w)
+// clip drops the parts of spans beyond n bytes (a title cut to fit).
+func clip(spans []text.Span, n int) []text.Span {
+	out := make([]text.Span, 0, len(spans))
+	for _, s := range spans {
+		if s.Start < n {
+			out = append(out, text.Span{Start: s.Start, End: min(s.End, n)})
+		}
 	}
-	return s
+	return out
 }

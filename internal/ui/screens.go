@@ -28,11 +28,11 @@ func DefaultScreens(c *common.Common) []common.Screen {
 // homeCards are the capability cards on Home, in display order.
 func homeCards() []home.Card {
 	return []home.Card{
-		{Title: "Onboarding", Screen: "onboard", Load: onboardscreen.CardLines},
-		{Title: "Handbook", Screen: "guides", Load: handbookCard},
-		{Title: "Sandbox", Screen: "sandbox", Load: sandbox.CardLines},
-		{Title: "Pull requests", Screen: "prs", Load: prs.CardLines},
-		{Title: "Lineage", Screen: "lineage", Load: lineage.CardLines},
-		{Title: "dbt runs", Screen: "runs", Load: runs.CardLines},
+		{Title: "Onboarding", Screen: "onboard", Load: onboardscreen.CardLines, Topic: common.TopicOnboarding},
+		{Title: "Handbook", Screen: "guides", Load: handbookCard, Topic: common.TopicHandbook},
+		{Title: "Sandbox", Screen: "sandbox", Load: sandbox.CardLines, Topic: common.TopicSandbox},
+		{Title: "Pull requests", Screen: "prs", Load: prs.CardLines, Topic: common.TopicPullRequests},
+		{Title: "Lineage", Screen: "lineage", Load: lineage.CardLines, Topic: common.TopicLineage},
+		{Title: "dbt runs", Screen: "runs", Load: runs.CardLines, Topic: common.TopicRuns},
 	}
 }

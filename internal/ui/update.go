@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -8,18 +9,23 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/ui/screens/prs"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
 )
 
 // Update routes a message. The order matters:
-//  1. window, theme and the root's own messages;
-//  2. an open overlay (help, palette, quit prompt) takes every key;
-//  3. global keys, unless the active screen is capturing text;
-//  4. keys and mouse go to the active screen only; everything else is broadcast, so a task's
-//     result reaches its owner even when another tab is showing.
+//  1. a task's events and result go to the screen that started it, and only to it;
+//  2. window, theme and the root's own messages;
+//  3. a change published by one screen goes to the screens that subscribed to its topic;
+//  4. an open overlay (help, palette, message log) takes every key;
+//  5. global keys, unless the active screen is capturing text;
+//  6. keys and mouse go to the active screen only; everything else is broadcast.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if owner, next, ok := m.c.Tasks.Handle(msg); ok {
+		return m, m.taskMsg(msg, owner, next)
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.setSize(msg.Width, msg.Height)
@@ -34,7 +40,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.info = msg
 		return m, m.broadcast(msg)
 	case common.StatusMsg:
-		return m, m.setStatus(msg.Kind, msg.Text)
+		return m, m.setStatus(msg.Kind, msg.Text, msg.Owner)
+	case common.ChangedMsg:
+		return m, m.publish(msg)
 	case statusExpiredMsg:
 		if msg.seq == m.status.seq {
 			m.status = statusLine{seq: m.status.seq}
@@ -55,21 +63,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.spinner, cmd = m.spinner.Update(msg)
 		return m, cmd
-	case tasks.EventMsg:
-		return m, tea.Batch(m.broadcast(msg), m.c.Tasks.Continue(msg.ID))
-	case tasks.DoneMsg:
-		cmds := []tea.Cmd{m.broadcast(msg)}
-		// Errors of the screen in front go to the status bar too; other screens show their
-		// own errors when the person goes there, so background polls cannot flood the bar.
-		if msg.Err != nil && !msg.Cancelled && msg.Owner == m.Active().ID() {
-			cmds = append(cmds, m.setStatus(common.StatusError, msg.Title+": "+msg.Err.Error()))
-		}
-		if m.quitting && len(m.c.Tasks.Running()) == 0 {
-			cmds = append(cmds, tea.Quit)
-		}
-		return m, tea.Batch(cmds...)
 	case openHelpMsg:
 		m.overlay = newHelpOverlay(m)
+		m.overlay.setSize(m.c.Width, m.c.Height)
+		return m, nil
+	case openMessagesMsg:
+		m.overlay = newMessageLog(m)
 		m.overlay.setSize(m.c.Width, m.c.Height)
 		return m, nil
 	case prs.NotifyMsg:
@@ -88,13 +87,49 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, m.broadcast(msg)
 }
 
+// taskMsg delivers a task's event or result to its owner (nobody when the task was dropped
+// from its slot) and keeps its reader going.
+func (m *Model) taskMsg(msg tea.Msg, owner string, next tea.Cmd) tea.Cmd {
+	cmds := []tea.Cmd{next}
+	if i := m.find(owner); i >= 0 {
+		cmds = append(cmds, m.screens[i].Update(msg))
+	}
+	if d, ok := msg.(tasks.DoneMsg); ok {
+		// Errors of the screen in front go to the status bar too; other screens show their
+		// own errors when the person goes there, so background polls cannot flood the bar.
+		if owner != "" && d.Err != nil && !d.Cancelled && owner == m.Active().ID() {
+			cmds = append(cmds, m.setStatus(common.StatusError, d.Title+": "+d.Err.Error(), owner))
+		}
+		if m.quitting && len(m.c.Tasks.Running()) == 0 {
+			cmds = append(cmds, tea.Quit)
+		}
+	}
+	if len(m.c.Tasks.Running()) > 0 {
+		cmds = append(cmds, m.spinner.Tick)
+	}
+	return tea.Batch(cmds...)
+}
+
+// publish tells the screens that subscribed to msg's topic, except the one that published it.
+func (m *Model) publish(msg common.ChangedMsg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, s := range m.screens {
+		sub, ok := s.(common.Subscriber)
+		if !ok || s.ID() == msg.From || !slices.Contains(sub.Topics(), msg.Topic) {
+			continue
+		}
+		cmds = append(cmds, s.Update(msg))
+	}
+	return tea.Batch(cmds...)
+}
+
 // broadcast sends msg to every screen.
 func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 	cmds := make([]tea.Cmd, 0, len(m.screens)+1)
 	for _, s := range m.screens {
 		cmds = append(cmds, s.Update(msg))
 	}
-	if _, ok := msg.(tasks.EventMsg); ok || len(m.c.Tasks.Running()) > 0 {
+	if len(m.c.Tasks.Running()) > 0 {
 		cmds = append(cmds, m.spinner.Tick)
 	}
 	return tea.Batch(cmds...)
@@ -130,6 +165,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.overlay = newPalette(m)
 			m.overlay.setSize(m.c.Width, m.c.Height)
 			return nil
+		case key.Matches(msg, m.keys.Messages):
+			m.overlay = newMessageLog(m)
+			m.overlay.setSize(m.c.Width, m.c.Height)
+			return nil
 		case key.Matches(msg, m.keys.NextTab):
 			return m.switchTo((m.active + 1) % len(m.screens))
 		case key.Matches(msg, m.keys.PrevTab):
@@ -155,7 +194,7 @@ func (m *Model) quit(force bool) tea.Cmd {
 	m.quitting = true
 	m.c.Tasks.CancelAll()
 	return tea.Batch(
-		m.setStatus(common.StatusWarning, "Cancelling "+plural(len(running), "running task", "running tasks")+" before quitting… (ctrl+c again to quit now)"),
+		m.setStatus(common.StatusWarning, "Cancelling "+text.Plural(len(running), "running task", "running tasks")+" before quitting… (ctrl+c again to quit now)", ""),
 		tea.Tick(5*time.Second, func(time.Time) tea.Msg { return quitNowMsg{} }),
 	)
 }
@@ -197,19 +236,18 @@ func (m *Model) switchTo(i int) tea.Cmd {
 	return nil
 }
 
-func (m *Model) setStatus(kind common.StatusKind, text string) tea.Cmd {
-	m.status = statusLine{text: text, kind: kind, seq: m.status.seq + 1}
+// setStatus shows a message in the status bar (while its owner is in front, when it has one)
+// and keeps it in the message log, where it can be read in full.
+func (m *Model) setStatus(kind common.StatusKind, msg, owner string) tea.Cmd {
+	m.status = statusLine{text: msg, kind: kind, owner: owner, seq: m.status.seq + 1}
+	m.messages = append(m.messages, logEntry{at: m.c.Now(), text: msg, kind: kind, owner: owner})
+	if n := len(m.messages); n > maxMessages {
+		m.messages = append(m.messages[:0], m.messages[n-maxMessages:]...)
+	}
 	seq := m.status.seq
 	ttl := statusTTL
 	if kind == common.StatusError {
 		ttl *= 2
 	}
 	return tea.Tick(ttl, func(time.Time) tea.Msg { return statusExpiredMsg{seq: seq} })
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return itoa(n) + " " + many
 }

@@ -41,10 +41,11 @@ func (m *Model) Render() string {
 	box := m.overlay.view()
 	bw, bh := lipgloss.Width(box), lipgloss.Height(box)
 	x, y := max(0, (w-bw)/2), max(1, (h-bh)/3)
-	return lipgloss.NewCompositor(
+	// The compositor trims trailing blanks; the frame must stay exactly w×h.
+	return fitBlock(lipgloss.NewCompositor(
 		lipgloss.NewLayer(frame),
 		lipgloss.NewLayer(box).X(x).Y(y).Z(1),
-	).Render()
+	).Render(), w, h)
 }
 
 func (m *Model) windowTitle() string {
@@ -67,28 +68,63 @@ func (m *Model) renderTooSmall() string {
 }
 
 // renderTabs draws "datatui  1 Home  2 Onboarding …" and records where each tab is, so a
-// mouse click can switch to it.
+// mouse click can switch to it. When the full labels do not fit, the other tabs shrink to
+// their numbers (the keys that switch to them) and the one in front keeps its name; when even
+// that does not fit, the bar scrolls to keep the active tab in view and marks the hidden side
+// with ‹ or ›. A tab is never dropped without a mark.
 func (m *Model) renderTabs() string {
 	st := m.c.Styles
 	brand := st.Title.Render("datatui") + " "
-	x := ansi.StringWidth(brand)
+	labels := func(short bool) []string {
+		out := make([]string, len(m.screens))
+		for i, s := range m.screens {
+			label := strconv.Itoa(i+1) + " " + s.Title()
+			style := st.TabInact
+			if i == m.active {
+				style = st.TabActive
+			} else if short {
+				label = strconv.Itoa(i + 1)
+			}
+			out[i] = style.Render(label)
+		}
+		return out
+	}
+	width := func(ls []string) int {
+		w := 0
+		for _, l := range ls {
+			w += ansi.StringWidth(l)
+		}
+		return w
+	}
+	ls := labels(false)
+	if ansi.StringWidth(brand)+width(ls) > m.c.Width {
+		ls = labels(true)
+	}
+	// The visible window of tabs: all of them, or as many as fit around the active one.
+	from, to := 0, len(ls)
+	for ansi.StringWidth(brand)+width(ls[from:to])+2 > m.c.Width && to-from > 1 {
+		if m.active-from > to-1-m.active {
+			from++
+		} else {
+			to--
+		}
+	}
 	var b strings.Builder
 	b.WriteString(brand)
+	x := ansi.StringWidth(brand)
+	if from > 0 {
+		b.WriteString(st.Muted.Render("‹"))
+		x++
+	}
 	m.tabHits = m.tabHits[:0]
-	for i, s := range m.screens {
-		label := strconv.Itoa(i+1) + " " + s.Title()
-		style := st.TabInact
-		if i == m.active {
-			style = st.TabActive
-		}
-		r := style.Render(label)
-		wd := ansi.StringWidth(r)
-		if x+wd > m.c.Width {
-			break
-		}
+	for i := from; i < to; i++ {
+		wd := ansi.StringWidth(ls[i])
 		m.tabHits = append(m.tabHits, tabHit{from: x, to: x + wd, index: i})
-		b.WriteString(r)
+		b.WriteString(ls[i])
 		x += wd
+	}
+	if to < len(ls) {
+		b.WriteString(st.Muted.Render("›"))
 	}
 	return fitLine(b.String(), m.c.Width)
 }
@@ -141,7 +177,7 @@ func (m *Model) renderStatus() string {
 	rightStr := st.StatusText.Render(strings.Join(right, "  "))
 
 	msg := ""
-	if m.status.text != "" {
+	if m.status.text != "" && (m.status.owner == "" || m.status.owner == m.Active().ID()) {
 		style := st.StatusText
 		switch m.status.kind {
 		case common.StatusSuccess:
@@ -151,8 +187,14 @@ func (m *Model) renderStatus() string {
 		case common.StatusError:
 			style = style.Foreground(st.Bad)
 		}
-		room := w - ansi.StringWidth(left) - ansi.StringWidth(rightStr) - 1
-		msg = style.Render(ansi.Truncate(m.status.text, max(0, room-2), "…"))
+		room := max(0, w-ansi.StringWidth(left)-ansi.StringWidth(rightStr)-3)
+		shown := strings.Join(strings.Fields(m.status.text), " ") // one line, whatever it holds
+		if ansi.StringWidth(shown) > room {
+			// Cut, but never without a way to read it: the message log has it whole.
+			more := "… " + m.keys.Messages.Help().Key + " more"
+			shown = ansi.Truncate(shown, max(0, room-ansi.StringWidth(more)), "") + more
+		}
+		msg = style.Render(shown)
 	}
 	gap := w - ansi.StringWidth(left) - ansi.StringWidth(msg) - ansi.StringWidth(rightStr)
 	if gap < 0 {

@@ -4,11 +4,13 @@ package common
 
 import (
 	"context"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/datatui/datatui/internal/gitstate"
+	"github.com/datatui/datatui/internal/ui/keys"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
 	"github.com/datatui/datatui/internal/workspace"
@@ -25,8 +27,29 @@ type Common struct {
 	Styles *styles.Styles
 	// Tasks runs background work; see package tasks.
 	Tasks *tasks.Manager
+	// Keys are the shared bindings with the person's overrides; nil means keys.Default().
+	Keys *keys.Map
+	// Clock tells the time for views that show relative times; nil means time.Now (tests
+	// fix it so goldens do not change).
+	Clock func() time.Time
 	// Width and Height are the terminal size.
 	Width, Height int
+}
+
+// Now is the current time by Clock.
+func (c *Common) Now() time.Time {
+	if c == nil || c.Clock == nil {
+		return time.Now()
+	}
+	return c.Clock()
+}
+
+// KeyMap is the shared keymap (the defaults when none was set).
+func (c *Common) KeyMap() *keys.Map {
+	if c == nil || c.Keys == nil {
+		return keys.Default()
+	}
+	return c.Keys
 }
 
 // Screen is one tab of the app. Screens are plain models driven by the root: the root owns
@@ -84,15 +107,24 @@ const (
 	StatusError
 )
 
-// StatusMsg shows a transient message in the status bar.
+// StatusMsg shows a transient message in the status bar. A message with an Owner belongs to
+// that screen: the bar shows it only while the screen is in front. Every message stays readable
+// in full in the message log (the `!` key), even when the bar had to cut it.
 type StatusMsg struct {
-	Text string
-	Kind StatusKind
+	Text  string
+	Kind  StatusKind
+	Owner string
 }
 
-// Status returns a command that shows text in the status bar.
+// Status returns a command that shows text in the status bar for the whole app.
 func Status(kind StatusKind, text string) tea.Cmd {
 	return func() tea.Msg { return StatusMsg{Text: text, Kind: kind} }
+}
+
+// ScreenStatus returns a command that shows text in the status bar while screen owner is in
+// front.
+func ScreenStatus(owner string, kind StatusKind, text string) tea.Cmd {
+	return func() tea.Msg { return StatusMsg{Text: text, Kind: kind, Owner: owner} }
 }
 
 // RunDBTMsg asks the runs screen to start a dbt command (for example "build" with a selector),

@@ -1,10 +1,27 @@
 // Package tasks bridges background work to the UI. Every task has an id, an owner (the screen
 // that started it), a cancel func and a title for the status bar; its events and result come
-// back as messages tagged with the id, so the owner can drop results of a task it has since
-// replaced (a stale fetch) and the root can cancel everything before quitting.
+// back as messages tagged with the id, and the root delivers them to the owner only.
 //
-// The work function runs on its own goroutine and must not touch model state: snapshot what it
-// needs before calling Start.
+// Start a task with the typed API and keep its Ref:
+//
+//	ws := m.c.Workspace // a value snapshot, taken on the UI goroutine
+//	m.load, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Loading", Slot: "load"},
+//		func(ctx context.Context, emit tasks.Emit) (*Result, error) { return load(ctx, ws) })
+//	…
+//	case tasks.DoneMsg:
+//		if out, ok := m.load.Done(msg); ok { use(out.Value, out.Err) }
+//
+// The work function runs on its own goroutine and must not touch model state, nor anything
+// the UI goroutine may replace (Styles, sizes, the workspace pointer's fields being written):
+// snapshot what it needs before calling Start, return data, and let View style it.
+//
+// A Slot keeps one task per (owner, slot): starting another in a busy slot cancels the old task
+// and its events and result are dropped, so a slow stale load can never overwrite a newer one.
+//
+// The root calls Handle with every message: it says whether the message belongs to a task,
+// to which screen it must go (none for a dropped one), and returns the command that keeps the
+// task's reader going. Busy counts tasks whose result the root has not taken yet; test drivers
+// wait for it to reach zero (Idle) instead of sleeping.
 package tasks
 
 import (
@@ -18,10 +35,11 @@ import (
 )
 
 // Emit sends a progress event from a running task to the UI. It never blocks the task for
-// long: when the UI lags, events queue in a bounded buffer and Emit waits only while it is full.
+// long: when the UI lags, events queue in a bounded buffer and Emit waits only while it is full
+// (or until the task is cancelled).
 type Emit func(event any)
 
-// Func is the work of a task.
+// Func is the work of a task started with the untyped Manager.Start.
 type Func func(ctx context.Context, emit Emit) (result any, err error)
 
 // EventMsg carries one event of a running task.
@@ -43,11 +61,23 @@ type DoneMsg struct {
 	Elapsed   time.Duration
 }
 
+// Spec describes a task to start.
+type Spec struct {
+	// Owner is the id of the screen that receives the task's events and result.
+	Owner string
+	// Title names the work in the status bar ("Loading the handbook").
+	Title string
+	// Slot, when set, allows one task per (Owner, Slot): starting another cancels the old
+	// one and drops its events and result.
+	Slot string
+}
+
 // Info describes a running task for the status bar and the quit prompt.
 type Info struct {
 	ID      int
 	Owner   string
 	Title   string
+	Slot    string
 	Started time.Time
 }
 
@@ -56,6 +86,8 @@ type task struct {
 	cancel context.CancelFunc
 	events chan any
 	done   chan DoneMsg
+	// dropped is set (under Manager.mu) when a newer task took the slot.
+	dropped bool
 }
 
 // Manager tracks running tasks. Its methods are called from the UI goroutine; the fields the
@@ -65,42 +97,108 @@ type Manager struct {
 	mu     sync.Mutex
 	nextID int
 	tasks  map[int]*task
+	slots  map[slotKey]int
+	idle   chan struct{} // closed when the last task's result has been taken; nil while idle
 }
+
+type slotKey struct{ owner, slot string }
 
 // NewManager returns a manager whose tasks are children of ctx.
 func NewManager(ctx context.Context) *Manager {
-	return &Manager{parent: ctx, tasks: map[int]*task{}}
+	return &Manager{parent: ctx, tasks: map[int]*task{}, slots: map[slotKey]int{}}
 }
 
 // eventBuffer bounds the events queued between a task and the UI.
 const eventBuffer = 256
 
+// Ref is a started task whose result has type T. The zero Ref matches nothing.
+type Ref[T any] struct{ id int }
+
+// ID is the task's id (0 for the zero Ref).
+func (r Ref[T]) ID() int { return r.id }
+
+// Outcome is a finished task's typed result.
+type Outcome[T any] struct {
+	Value T
+	Err   error
+	// Cancelled is true when the task ended because it was cancelled.
+	Cancelled bool
+	Elapsed   time.Duration
+}
+
+// Done reports whether msg is this task's result and returns it typed. A task that panicked
+// or returned a value of another type gives the zero T with its error.
+func (r Ref[T]) Done(msg tea.Msg) (Outcome[T], bool) {
+	d, ok := msg.(DoneMsg)
+	if !ok || r.id == 0 || d.ID != r.id {
+		return Outcome[T]{}, false
+	}
+	out := Outcome[T]{Err: d.Err, Cancelled: d.Cancelled, Elapsed: d.Elapsed}
+	if v, ok := d.Result.(T); ok {
+		out.Value = v
+	}
+	return out, true
+}
+
+// Event reports whether msg is an event of this task and returns the event.
+func (r Ref[T]) Event(msg tea.Msg) (any, bool) {
+	e, ok := msg.(EventMsg)
+	if !ok || r.id == 0 || e.ID != r.id {
+		return nil, false
+	}
+	return e.Event, true
+}
+
+// Start runs fn in the background with a typed result. The returned command starts it and
+// delivers its first event or its result; return it from Update (nothing runs until then).
+func Start[T any](m *Manager, spec Spec, fn func(ctx context.Context, emit Emit) (T, error)) (Ref[T], tea.Cmd) {
+	id, cmd := m.start(spec, func(ctx context.Context, emit Emit) (any, error) { return fn(ctx, emit) })
+	return Ref[T]{id: id}, cmd
+}
+
 // Start runs fn in the background and returns its id and the command that delivers its
-// events and result. Call the command from Update (return it); nothing runs until then.
+// events and result. It is the untyped form of the package-level Start, kept while screens
+// move to typed results.
 func (m *Manager) Start(owner, title string, fn Func) (int, tea.Cmd) {
+	return m.start(Spec{Owner: owner, Title: title}, fn)
+}
+
+func (m *Manager) start(spec Spec, fn Func) (int, tea.Cmd) {
 	m.mu.Lock()
 	m.nextID++
 	id := m.nextID
 	ctx, cancel := context.WithCancel(m.parent)
 	t := &task{
-		Info:   Info{ID: id, Owner: owner, Title: title, Started: time.Now()},
+		Info:   Info{ID: id, Owner: spec.Owner, Title: spec.Title, Slot: spec.Slot, Started: time.Now()},
 		cancel: cancel,
 		events: make(chan any, eventBuffer),
 		done:   make(chan DoneMsg, 1),
 	}
+	if spec.Slot != "" {
+		k := slotKey{spec.Owner, spec.Slot}
+		if old := m.tasks[m.slots[k]]; old != nil {
+			old.dropped = true
+			old.cancel()
+		}
+		m.slots[k] = id
+	}
 	m.tasks[id] = t
+	if m.idle == nil {
+		m.idle = make(chan struct{})
+	}
 	m.mu.Unlock()
 
+	title := spec.Title
 	run := func() tea.Msg {
 		go func() {
 			var res any
 			var err error
 			defer func() {
 				if r := recover(); r != nil {
-					err = fmt.Errorf("internal error in %q: %v", title, r)
+					res, err = nil, fmt.Errorf("internal error in %q: %v", title, r)
 				}
 				close(t.events)
-				t.done <- DoneMsg{ID: id, Owner: owner, Title: title, Result: res, Err: err,
+				t.done <- DoneMsg{ID: id, Owner: spec.Owner, Title: title, Result: res, Err: err,
 					Cancelled: ctx.Err() != nil && err != nil, Elapsed: time.Since(t.Started)}
 			}()
 			res, err = fn(ctx, func(ev any) {
@@ -115,23 +213,65 @@ func (m *Manager) Start(owner, title string, fn Func) (int, tea.Cmd) {
 	return id, run
 }
 
-// next returns a command that waits for the task's next event or its result. The root calls
-// Continue after each EventMsg to re-arm it.
+// next returns a command that waits for the task's next event or its result.
 func (m *Manager) next(t *task) tea.Cmd {
 	return func() tea.Msg {
-		ev, ok := <-t.events
-		if ok {
+		if ev, ok := <-t.events; ok {
 			return EventMsg{ID: t.ID, Owner: t.Owner, Event: ev}
 		}
-		d := <-t.done
-		m.mu.Lock()
-		delete(m.tasks, t.ID)
-		m.mu.Unlock()
-		return d
+		return <-t.done
 	}
 }
 
+// Handle is called by the root (and test drivers) with every message. For a task's event or
+// result it returns ok, the owner that must receive it ("" when the task was dropped from its
+// slot: deliver it to nobody) and the command that reads the task's next event. A result
+// ends the task: it leaves Running and stops counting as Busy.
+func (m *Manager) Handle(msg tea.Msg) (owner string, next tea.Cmd, ok bool) {
+	switch msg := msg.(type) {
+	case EventMsg:
+		m.mu.Lock()
+		t := m.tasks[msg.ID]
+		m.mu.Unlock()
+		if t == nil {
+			return "", nil, true // a message made up by a test, or one already finished
+		}
+		if t.isDropped(m) {
+			return "", m.next(t), true
+		}
+		return msg.Owner, m.next(t), true
+	case DoneMsg:
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		t := m.tasks[msg.ID]
+		if t == nil {
+			return msg.Owner, nil, true
+		}
+		delete(m.tasks, msg.ID)
+		k := slotKey{t.Owner, t.Slot}
+		if t.Slot != "" && m.slots[k] == t.ID {
+			delete(m.slots, k)
+		}
+		if len(m.tasks) == 0 && m.idle != nil {
+			close(m.idle)
+			m.idle = nil
+		}
+		if t.dropped {
+			return "", nil, true
+		}
+		return msg.Owner, nil, true
+	}
+	return "", nil, false
+}
+
+func (t *task) isDropped(m *Manager) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return t.dropped
+}
+
 // Continue re-arms the reader of task id after an EventMsg. It returns nil for unknown ids.
+// Screens' own test harnesses use it; the root uses Handle.
 func (m *Manager) Continue(id int) tea.Cmd {
 	m.mu.Lock()
 	t := m.tasks[id]
@@ -149,6 +289,18 @@ func (m *Manager) Cancel(id int) {
 	m.mu.Unlock()
 	if t != nil {
 		t.cancel()
+	}
+}
+
+// CancelSlot cancels the task in owner's slot, if any, and drops its result.
+func (m *Manager) CancelSlot(owner, slot string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := slotKey{owner, slot}
+	if t := m.tasks[m.slots[k]]; t != nil {
+		t.dropped = true
+		t.cancel()
+		delete(m.slots, k)
 	}
 }
 
@@ -171,4 +323,23 @@ func (m *Manager) Running() []Info {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
+}
+
+// Busy is the number of tasks started whose result the root has not taken yet.
+func (m *Manager) Busy() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.tasks)
+}
+
+// Idle returns a channel that is closed once no task is busy (at once when none is).
+func (m *Manager) Idle() <-chan struct{} {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.idle == nil {
+		c := make(chan struct{})
+		close(c)
+		return c
+	}
+	return m.idle
 }

@@ -5,16 +5,17 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/datatui/datatui/internal/dbt"
-	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/components/text"
+	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
 // CardLines summarises the project's graph for the Home dashboard's Lineage card: what it
-// holds, where it comes from, and whether anything could not be read. It runs in a task.
-func CardLines(_ context.Context, ws *workspace.Workspace, c *common.Common) ([]string, error) {
+// holds, where it comes from, and whether anything could not be read. It runs in a task and
+// returns lines with roles; Home styles them (and keeps the manifest's age current).
+func CardLines(_ context.Context, ws *workspace.Workspace) ([]styles.Line, error) {
 	if ws == nil {
 		return nil, errNoWorkspace
 	}
@@ -26,10 +27,10 @@ func CardLines(_ context.Context, ws *workspace.Workspace, c *common.Common) ([]
 	if err != nil {
 		return nil, err
 	}
-	return cardLines(g, time.Now(), c), nil
+	return cardLines(g), nil
 }
 
-func cardLines(g *dbt.Graph, now time.Time, c *common.Common) []string {
+func cardLines(g *dbt.Graph) []styles.Line {
 	counts := map[string]int{}
 	for i := range g.Nodes {
 		if !g.Nodes[i].Disabled {
@@ -40,37 +41,27 @@ func cardLines(g *dbt.Graph, now time.Time, c *common.Common) []string {
 	var parts []string
 	for _, t := range order {
 		if n := counts[t]; n > 0 {
-			word := t + "s"
-			if n == 1 {
-				word = t
-			}
-			parts = append(parts, fmt.Sprintf("%d %s", n, word))
+			parts = append(parts, text.Plural(n, t, t+"s"))
 		}
 	}
 	if len(parts) == 0 {
 		parts = []string{"no models yet"}
 	}
-	var src string
-	if g.Origin.Kind == dbt.OriginQuickParse {
-		src = "From a quick parse of the project files (no up-to-date manifest)."
-	} else {
-		src = "From the dbt manifest, written " + humanAge(now.Sub(g.Origin.Built)) + "."
+	src := styles.Text("From a quick parse of the project files (no up-to-date manifest).")
+	if g.Origin.Kind != dbt.OriginQuickParse {
+		src = styles.Line{styles.Plain("From the dbt manifest, written "), styles.Ago(g.Origin.Built), styles.Plain(".")}
 		if g.Origin.Stale {
-			src += " Files changed since: run dbt parse."
+			src = append(src, styles.Plain(" Files changed since: run dbt parse."))
 		}
 	}
-	lines := []string{strings.Join(parts, " · "), src}
+	lines := []styles.Line{styles.Text(strings.Join(parts, " · ")), src}
 	if n := len(g.Origin.Warnings); n > 0 {
-		w := fmt.Sprintf("%d warning(s): some lineage may be missing.", n)
-		if c != nil && c.Styles != nil {
-			w = c.Styles.Warning.Render(w)
-		}
-		lines = append(lines, w)
+		lines = append(lines, styles.Line{styles.Warn(text.Plural(n, "warning", "warnings") + ": some lineage may be missing.")})
 	}
 	if i := defaultRoot(g); i >= 0 {
 		// The busiest model is a good first thing to look at.
 		ups, downs := len(g.Parents(i)), len(g.Children(i))
-		lines = append(lines, fmt.Sprintf("Busiest: %s (%d parents, %d children)", dbt.DisplayName(&g.Nodes[i]), ups, downs))
+		lines = append(lines, styles.Text(fmt.Sprintf("Busiest: %s (%s, %s)", dbt.DisplayName(&g.Nodes[i]), text.Plural(ups, "parent", "parents"), text.Plural(downs, "child", "children"))))
 	}
 	return lines
 }

@@ -601,19 +601,19 @@ func BenchmarkFinderFilter(b *testing.B) {
 
 func TestCardLines(t *testing.T) {
 	c := newCommon(t, testProject)
-	lines, err := CardLines(context.Background(), c.Workspace, c)
+	lines, err := CardLines(context.Background(), c.Workspace)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := ansi.Strip(strings.Join(lines, "\n"))
+	got := strings.Join(styles.PlainLines(lines, time.Now()), "\n")
 	want := "9 models · 4 sources · 2 seeds · 1 snapshot · 1 exposure · 11 tests\n" +
 		"From a quick parse of the project files (no up-to-date manifest).\n" +
-		"2 warning(s): some lineage may be missing.\n" +
+		"2 warnings: some lineage may be missing.\n" +
 		"Busiest: fct_revenue (3 parents, 5 children)"
 	if got != want {
 		t.Errorf("card:\n%s\nwant:\n%s", got, want)
 	}
-	if _, err := CardLines(context.Background(), nil, c); err == nil {
+	if _, err := CardLines(context.Background(), nil); err == nil {
 		t.Error("no workspace should be an error")
 	}
 }

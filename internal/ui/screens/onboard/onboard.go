@@ -247,7 +247,7 @@ func (m *Model) handleDone(msg tasks.DoneMsg) tea.Cmd {
 				st.result, st.known, st.stale, st.checking, st.taskID = o.Result, true, false, false, 0
 			}
 		}
-		return nil
+		return m.progressSaved()
 	case fixResult:
 		st := m.state[res.name]
 		if st == nil || st.taskID != msg.ID {
@@ -259,12 +259,12 @@ func (m *Model) handleDone(msg tasks.DoneMsg) tea.Cmd {
 			st.result, st.known, st.stale = res.outcome.Result, true, false
 		}
 		if res.fixErr != nil {
-			return common.Status(common.StatusError, "Fix failed: "+ob.Redact(res.fixErr.Error()))
+			return tea.Batch(m.progressSaved(), common.Status(common.StatusError, "Fix failed: "+ob.Redact(res.fixErr.Error())))
 		}
 		if st.result.Status.Passed() {
-			return common.Status(common.StatusSuccess, "Done: "+m.stepByName(res.name).Title)
+			return tea.Batch(m.progressSaved(), common.Status(common.StatusSuccess, "Done: "+m.stepByName(res.name).Title))
 		}
-		return nil
+		return m.progressSaved()
 	}
 	// A task of ours that failed or was cancelled (its result is nil).
 	for _, st := range m.state {
@@ -334,6 +334,10 @@ func (m *Model) enter() tea.Cmd {
 	}
 	return m.checkOne(s)
 }
+
+// progressSaved tells the other views of onboarding (Home's card) that the progress file
+// changed: the task that produced the result has saved it.
+func (m *Model) progressSaved() tea.Cmd { return common.Publish(ID, common.TopicOnboarding) }
 
 func (m *Model) stepByName(name string) *ob.Step {
 	for _, s := range m.steps {

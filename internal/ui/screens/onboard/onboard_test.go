@@ -426,16 +426,17 @@ func TestScreenContract(t *testing.T) {
 
 func TestCardLines(t *testing.T) {
 	h := newHarness(t)
-	lines, err := CardLines(context.Background(), h.ws, h.m.c)
+	cl, err := CardLines(context.Background(), h.ws)
+	lines := styles.PlainLines(cl, fixedNow)
 	if err != nil || !strings.HasPrefix(lines[0], "Not started") {
 		t.Fatalf("%v %v", lines, err)
 	}
 	h.run(h.m.Init())
-	lines, err = CardLines(context.Background(), h.ws, h.m.c)
+	cl, err = CardLines(context.Background(), h.ws)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := ansi.Strip(strings.Join(lines, "\n"))
+	got := strings.Join(styles.PlainLines(cl, fixedNow), "\n")
 	for _, want := range []string{"5 of 10 done", "✗ dbt profile for your sandbox", "? Warehouse login and role", "… and 2 more", "Onboarding tab"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("card lacks %q:\n%s", want, got)

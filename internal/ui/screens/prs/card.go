@@ -6,27 +6,28 @@ import (
 	"io/fs"
 
 	"github.com/datatui/datatui/internal/forge"
-	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
 // CardLines is a Home card loader: the pull requests as of the last refresh (by this screen or
 // `datatui pr status`), read from the summary cached in the workspace's state folder. It makes
-// no network call, so Home stays instant and spends none of the user's GitHub budget.
-func CardLines(_ context.Context, ws *workspace.Workspace, c *common.Common) ([]string, error) {
+// no network call, so Home stays instant and spends none of the user's GitHub budget. It runs
+// in a task and returns lines with roles; Home styles them.
+func CardLines(_ context.Context, ws *workspace.Workspace) ([]styles.Line, error) {
 	if ws == nil || ws.Demo {
-		return []string{"The demo workspace has no GitHub repository."}, nil
+		return []styles.Line{styles.Text("The demo workspace has no GitHub repository.")}, nil
 	}
 	sum, err := forge.LoadSummary(ws.StateDir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return []string{"Open the PRs tab to load your pull requests and their checks."}, nil
+		return []styles.Line{styles.Text("Open the PRs tab to load your pull requests and their checks.")}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	lines := sum.Lines(5)
-	if c != nil && c.Styles != nil {
-		lines = append(lines, c.Styles.Muted.Render("as of "+sum.FetchedAt.Local().Format("Jan 2 15:04")))
+	var lines []styles.Line
+	for _, l := range sum.Lines(5) {
+		lines = append(lines, styles.Text(l))
 	}
-	return lines, nil
+	return append(lines, styles.Line{styles.Dim("as of "), styles.Ago(sum.FetchedAt)}), nil
 }

@@ -290,6 +290,7 @@ func (m *Model) refreshed(msg tasks.DoneMsg) tea.Cmd {
 		m.rebuildRows(prev)
 		m.next = m.tracker.Observe(m.now(), r.snap, nil)
 		cmds = append(cmds, m.notifyWatched()...)
+		cmds = append(cmds, common.Publish(ID, common.TopicPullRequests)) // the summary Home reads was saved
 	}
 	if m.next.Reason != "" && m.next.BackingOff {
 		cmds = append(cmds, common.Status(common.StatusWarning, m.next.Reason))

@@ -433,16 +433,18 @@ func BenchmarkView(b *testing.B) {
 func TestCardLines(t *testing.T) {
 	h := newHarness(t, ghtest.Token, "feature/ltv")
 	ws := h.b.ws
-	lines, err := CardLines(context.Background(), ws, h.m.c)
+	cl, err := CardLines(context.Background(), ws)
+	lines := styles.PlainLines(cl, time.Now())
 	if err != nil || !strings.Contains(lines[0], "Open the PRs tab") {
 		t.Fatalf("before a refresh: %q %v", lines, err)
 	}
 	h.run(h.m.Init())
-	lines, err = CardLines(context.Background(), ws, h.m.c)
+	cl, err = CardLines(context.Background(), ws)
+	lines = styles.PlainLines(cl, time.Now())
 	if err != nil || lines[0] != "#101 Add customer lifetime value model  ✓1 ✗1 required check dbt Cloud CI failed" || len(lines) != 6 {
 		t.Fatalf("after a refresh: %q %v", lines, err)
 	}
-	if lines, _ := CardLines(context.Background(), &workspace.Workspace{Demo: true}, nil); !strings.Contains(lines[0], "demo") {
+	if cl, _ := CardLines(context.Background(), &workspace.Workspace{Demo: true}); !strings.Contains(styles.PlainLines(cl, time.Now())[0], "demo") {
 		t.Fatalf("demo: %q", lines)
 	}
 }

@@ -496,13 +496,15 @@ func (m *Model) done(msg tasks.DoneMsg) tea.Cmd {
 	if r.duration == 0 {
 		r.duration = msg.Elapsed
 	}
+	// The runner has written the history: Home's card and other views of it reload.
+	changed := common.Publish(ID, common.TopicRuns)
 	switch {
 	case r.cancelled:
-		return common.Status(common.StatusWarning, r.title()+" cancelled")
+		return tea.Batch(changed, common.Status(common.StatusWarning, r.title()+" cancelled"))
 	case r.exitCode == 0:
-		return common.Status(common.StatusSuccess, r.title()+": "+r.summary.Line())
+		return tea.Batch(changed, common.Status(common.StatusSuccess, r.title()+": "+r.summary.Line()))
 	}
-	return nil // the root shows the error
+	return changed // the root shows the error
 }
 
 func (m *Model) hasLive(e ops.HistoryEntry) bool {

@@ -293,6 +293,7 @@ func (m *Model) done(msg tasks.DoneMsg) tea.Cmd {
 		}
 		if r, ok := msg.Result.(loadResult); ok {
 			m.apply(r)
+			return common.Publish(ID, common.TopicSandbox) // Home's card reads the saved listing
 		}
 	case m.writeID:
 		m.writeID, m.stage = 0, ""
@@ -308,7 +309,7 @@ func (m *Model) done(msg tasks.DoneMsg) tea.Cmd {
 			if r.load.snap != nil {
 				m.apply(r.load)
 			}
-			return common.Status(common.StatusSuccess, r.text)
+			return tea.Batch(common.Status(common.StatusSuccess, r.text), common.Publish(ID, common.TopicSandbox))
 		}
 	case m.altID:
 		m.altID = 0

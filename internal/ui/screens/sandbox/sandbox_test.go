@@ -284,7 +284,8 @@ func TestCancelLoading(t *testing.T) {
 
 func TestCardLines(t *testing.T) {
 	ws := &workspace.Workspace{StateDir: t.TempDir()}
-	lines, err := CardLines(context.Background(), ws, nil)
+	cl, err := CardLines(context.Background(), ws)
+	lines := styles.PlainLines(cl, fixedNow)
 	if err != nil || len(lines) != 1 || !strings.Contains(lines[0], "Open the Sandbox tab") {
 		t.Errorf("no cache: %v %v", lines, err)
 	}
@@ -294,8 +295,9 @@ func TestCardLines(t *testing.T) {
 	if err := warehouse.SaveSnapshot(ws.StateDir, snap); err != nil {
 		t.Fatal(err)
 	}
-	lines, err = CardLines(context.Background(), ws, nil)
-	if err != nil || len(lines) != 2 || !strings.HasPrefix(lines[0], "SANDBOX_ANN: cloned ") || !strings.Contains(lines[1], "admin role SYSADMIN") {
+	cl, err = CardLines(context.Background(), ws)
+	lines = styles.PlainLines(cl, fixedNow)
+	if err != nil || len(lines) != 3 || !strings.HasPrefix(lines[0], "SANDBOX_ANN: cloned ") || !strings.Contains(lines[1], "admin role SYSADMIN") {
 		t.Errorf("card %q %v", lines, err)
 	}
 }
