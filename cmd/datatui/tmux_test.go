@@ -25,11 +25,7 @@ func TestTUIInTmux(t *testing.T) {
 		t.Skip("tmux is not installed; install it to run the end-to-end test")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "datatui")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := datatuiBinary(t)
 	tm := &tmux{t: t, socket: "datatui-test-" + fmt.Sprint(os.Getpid()), session: "app"}
 	defer tm.run("kill-server")
 

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/ui"
+	"github.com/datatui/datatui/internal/ui/tasks"
 )
 
 // runTUI opens the terminal interface on the discovered workspace. A broken datatui.yml does
@@ -32,8 +34,26 @@ func (a *app) runTUI() error {
 	noColor := os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb"
 	model := ui.New(a.ctx, ws, ui.Options{NoColor: noColor, StartScreen: start, Theme: user.Theme, Keys: user.KeyOverrides()})
 	p := tea.NewProgram(model, tea.WithContext(a.ctx), tea.WithInput(a.stdin), tea.WithOutput(a.stdout))
-	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+	_, err = p.Run()
+	a.stopTasks(model.Common().Tasks)
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return err
 	}
 	return nil
+}
+
+// taskStopGrace bounds the wait for cancelled work once the screen is gone: longer than the
+// Runs screen's dbt interrupt and terminate grace, so dbt is stopped and the run recorded.
+const taskStopGrace = 15 * time.Second
+
+// stopTasks cancels what still runs when the program ends (the terminal closed, or a forced
+// quit) and waits for it, so no dbt is left orphaned and no run is missing from the history.
+func (a *app) stopTasks(m *tasks.Manager) {
+	if m.Shutdown(200 * time.Millisecond) {
+		return
+	}
+	fmt.Fprintln(a.stderr, "datatui: stopping running tasks (dbt is interrupted as on cancel)…")
+	if !m.Shutdown(taskStopGrace) {
+		fmt.Fprintln(a.stderr, "datatui: some tasks did not stop in time")
+	}
 }

@@ -88,6 +88,8 @@ type task struct {
 	done   chan DoneMsg
 	// dropped is set (under Manager.mu) when a newer task took the slot.
 	dropped bool
+	// finished is closed when the work has returned; nil until it starts.
+	finished chan struct{}
 }
 
 // Manager tracks running tasks. Its methods are called from the UI goroutine; the fields the
@@ -99,6 +101,8 @@ type Manager struct {
 	tasks  map[int]*task
 	slots  map[slotKey]int
 	idle   chan struct{} // closed when the last task's result has been taken; nil while idle
+	// closed is set by Shutdown: no task starts after it.
+	closed bool
 }
 
 type slotKey struct{ owner, slot string }
@@ -190,7 +194,16 @@ func (m *Manager) start(spec Spec, fn Func) (int, tea.Cmd) {
 
 	title := spec.Title
 	run := func() tea.Msg {
+		m.mu.Lock()
+		if m.closed {
+			m.mu.Unlock()
+			cancel()
+			return DoneMsg{ID: id, Owner: spec.Owner, Title: title, Err: context.Canceled, Cancelled: true}
+		}
+		t.finished = make(chan struct{})
+		m.mu.Unlock()
 		go func() {
+			defer close(t.finished)
 			var res any
 			var err error
 			defer func() {
@@ -311,6 +324,34 @@ func (m *Manager) CancelAll() {
 	for _, t := range m.tasks {
 		t.cancel()
 	}
+}
+
+// Shutdown cancels every task, starts no more, and waits at most timeout for the work of
+// those running to return. A cancelled dbt run stops dbt and its children and records itself
+// in the history, which must happen before the process exits (when the terminal closed, or
+// a quit did not wait). It reports whether everything stopped in time; it may be called
+// again to wait longer.
+func (m *Manager) Shutdown(timeout time.Duration) bool {
+	m.mu.Lock()
+	m.closed = true
+	var running []chan struct{}
+	for _, t := range m.tasks {
+		t.cancel()
+		if t.finished != nil {
+			running = append(running, t.finished)
+		}
+	}
+	m.mu.Unlock()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for _, f := range running {
+		select {
+		case <-f:
+		case <-deadline.C:
+			return false
+		}
+	}
+	return true
 }
 
 // Running lists running tasks, oldest first.

@@ -152,11 +152,16 @@ func hang(sigs chan os.Signal) {
 		os.WriteFile(f, []byte(strconv.Itoa(child.Process.Pid)), 0o600)
 	}
 	fmt.Println("fakedbt: waiting")
+	// FAKEDBT_HANG_IGNORE: how many SIGINTs are ignored before one ends fakedbt (default 1).
+	ignore := 1
+	if v, err := strconv.Atoi(os.Getenv("FAKEDBT_HANG_IGNORE")); err == nil {
+		ignore = v
+	}
 	interrupts := 0
 	for s := range sigs {
 		if s == syscall.SIGINT {
 			interrupts++
-			if interrupts == 1 {
+			if interrupts <= ignore {
 				fmt.Println(`{"data": {"conn_name": "master"}, "info": {"category": "", "code": "Q022", "extra": {}, "invocation_id": "fake", "level": "error", "msg": "Cancelling query 'master' (ignored once by the stand-in)", "name": "LogCancelLine", "pid": 1, "thread": "MainThread", "ts": "2026-01-01T00:00:00Z"}}`)
 				continue
 			}
