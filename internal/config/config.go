@@ -156,6 +156,7 @@ func Load(path string) (*Config, error) {
 // Parse decodes data (named path in errors) over the defaults and validates the result.
 func Parse(path string, data []byte) (*Config, error) {
 	cfg := Default()
+	data = TrimBOM(data)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return cfg, nil
 	}
@@ -170,6 +171,11 @@ func Parse(path string, data []byte) (*Config, error) {
 	}
 	return cfg, nil
 }
+
+// TrimBOM drops the UTF-8 byte-order mark some Windows editors put at the start of a file.
+// dbt reads YAML files that have one, so datatui does too (the YAML decoder would otherwise
+// take the mark for part of the first key).
+func TrimBOM(data []byte) []byte { return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) }
 
 var yamlLine = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*(.*)`)
 

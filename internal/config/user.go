@@ -77,6 +77,7 @@ func LoadUser(path string) (User, error) {
 	if err != nil {
 		return u, err
 	}
+	data = TrimBOM(data)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return u, nil
 	}

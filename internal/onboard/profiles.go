@@ -57,7 +57,8 @@ func readProfile(path, name string, getenv func(string) (string, bool)) (default
 		return "", nil, err
 	}
 	var doc map[string]any
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	_, body := splitBOM(data)
+	if err := yaml.Unmarshal(body, &doc); err != nil {
 		return "", nil, fmt.Errorf("%s is not valid YAML: %s", path, firstLine(err.Error()))
 	}
 	raw, ok := doc[name]

@@ -442,3 +442,18 @@ func TestMergeTargetThroughSymlink(t *testing.T) {
 		t.Errorf("beside the file: %v (the killed write's leftover should be gone)", entries)
 	}
 }
+
+// TestReadProfileByteOrderMark: the onboarding checks read a profiles.yml with a byte-order
+// mark (and CRLF) as dbt does.
+func TestReadProfileByteOrderMark(t *testing.T) {
+	plain, err := os.ReadFile("../workspace/demo/profiles.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "profiles.yml")
+	os.WriteFile(path, append([]byte("\xef\xbb\xbf"), crlf(string(plain))...), 0o600)
+	def, targets, err := readProfile(path, "cashback", func(string) (string, bool) { return "", false })
+	if err != nil || def != "dev" || targets["dev"].get("path") != "warehouse/sandbox.duckdb" {
+		t.Fatalf("%q %+v %v", def, targets, err)
+	}
+}
