@@ -250,4 +250,3 @@ func TestHangupCancelsRunTUI(t *testing.T) {
 		t.Errorf("history %+v, want one cancelled run", h)
 	}
 }
-

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -48,29 +49,163 @@ func DemoFiles() ([]string, error) {
 func DemoFile(rel string) ([]byte, error) { return demoFS.ReadFile(demoRoot + "/" + rel) }
 
 // OpenDemo writes (or refreshes) the demo project under stateHome/demo/project and opens it.
-// The first time, it also makes the folder a git repository with some history (see
-// InitDemoGit), so the screens that show git state have something real to show.
+// The first time, the whole project, with its git history (see InitDemoGit), is made in a
+// temporary folder and moved into place, so a crash or a kill -9 during the very first start
+// leaves no half-made demo. A later start updates the files datatui wrote (never the user's
+// edits) and repairs what an interrupted start of an older version left: a .git without any
+// commit is made again. Starts take turns through a lock, so two datatui processes opening
+// the demo at once do not build it twice.
 func OpenDemo(stateHome, notice string) (*Workspace, error) {
-	dir := filepath.Join(stateHome, "demo", "project")
-	kept, err := WriteDemo(dir)
+	demoDir := filepath.Join(stateHome, "demo")
+	dir := filepath.Join(demoDir, "project")
+	if err := os.MkdirAll(demoDir, 0o755); err != nil {
+		return nil, err
+	}
+	unlock, err := atomicfile.Lock(dir)
+	if err != nil {
+		return nil, err
+	}
+	kept, gitErr, err := prepareDemo(dir)
+	unlock()
 	if err != nil {
 		return nil, fmt.Errorf("writing the demo workspace to %s: %w", dir, err)
 	}
 	if len(kept) > 0 {
 		notice += fmt.Sprintf(" (kept your edits to %d demo file(s))", len(kept))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), demoGitTimeout)
-	defer cancel()
-	switch err := InitDemoGit(ctx, dir); {
-	case errors.Is(err, ErrGitMissing):
+	switch {
+	case errors.Is(gitErr, ErrGitMissing):
 		notice += " (git is not installed, so the demo has no git history)"
-	case err != nil:
-		notice += fmt.Sprintf(" (could not set up the demo's git history: %v)", err)
+	case gitErr != nil:
+		notice += fmt.Sprintf(" (could not set up the demo's git history: %v)", gitErr)
 	}
 	ws := &Workspace{Root: dir, ProjectDir: dir, Demo: true, Notice: notice}
 	ws.InGit = isDir(filepath.Join(dir, ".git"))
-	ws.StateDir = filepath.Join(stateHome, "demo", "state")
+	ws.StateDir = filepath.Join(demoDir, "state")
 	return ws, ws.loadConfig("")
+}
+
+// prepareDemo makes dir a complete demo project. err is a failure to write the files (the demo
+// cannot open); gitErr one to set up its git history (the demo opens without it).
+func prepareDemo(dir string) (kept []string, gitErr, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), demoGitTimeout)
+	defer cancel()
+	parent := filepath.Dir(dir)
+	buildPrefix := "." + filepath.Base(dir) + ".building-"
+	// Temporary folders of starts that were killed (the lock is ours: no start is running).
+	removeBuilds(parent, buildPrefix)
+	removeBuilds(parent, gitBuildsPrefix)
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		tmp, err := os.MkdirTemp(parent, buildPrefix)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer os.RemoveAll(tmp) // nothing left once renamed
+		if err := os.Chmod(tmp, 0o755); err != nil {
+			return nil, nil, err
+		}
+		if _, err := WriteDemo(tmp); err != nil {
+			return nil, nil, err
+		}
+		demoStage("files written")
+		gitErr = InitDemoGit(ctx, tmp)
+		demoStage("project ready")
+		if err := os.Rename(tmp, dir); err != nil {
+			return nil, nil, err
+		}
+		demoStage("project renamed")
+		return nil, gitErr, nil
+	}
+	repair := halfMadeGit(ctx, dir)
+	if repair {
+		if err := os.RemoveAll(filepath.Join(dir, ".git")); err != nil {
+			return nil, nil, err
+		}
+		if err := restoreBranchFiles(dir); err != nil {
+			return nil, nil, err
+		}
+	}
+	if kept, err = WriteDemo(dir); err != nil {
+		return kept, nil, err
+	}
+	return kept, InitDemoGit(ctx, dir), nil
+}
+
+// halfMadeGit reports whether dir/.git was left half-made by an interrupted first start of an
+// older datatui: no commit at all, or no demo branch and only datatui's own commits, so
+// nothing of the user's is in it. Any other repository is complete (the user's from then on,
+// whatever it holds) and is marked so, and later starts need not run git.
+func halfMadeGit(ctx context.Context, dir string) bool {
+	gitDir := filepath.Join(dir, ".git")
+	if st, err := os.Lstat(gitDir); err != nil || !st.IsDir() {
+		return false
+	}
+	if _, err := os.Stat(filepath.Join(gitDir, demoGitMarker)); err == nil {
+		return false
+	}
+	gitPath, err := exec.LookPath("git")
+	if err != nil {
+		return false // cannot tell: leave it alone
+	}
+	g := demoGit{ctx: ctx, dir: dir, gitDir: gitDir, git: gitPath}
+	authors, err := g.output(nil, "log", "--all", "--format=%ae")
+	if err != nil {
+		// No commit at all (git log fails on an unborn branch): half-made when no ref exists.
+		refs, err := g.output(nil, "for-each-ref", "--count=1")
+		return err == nil && refs == ""
+	}
+	onlyOurs := true
+	for _, a := range strings.Fields(authors) {
+		onlyOurs = onlyOurs && a == demoAuthorEmail
+	}
+	if onlyOurs && g.run("rev-parse", "--verify", "--quiet", "refs/heads/"+DemoBranch) != nil {
+		return true
+	}
+	_ = writeFileAtomic(filepath.Join(gitDir, demoGitMarker), []byte("complete\n"), 0o644)
+	return false
+}
+
+// restoreBranchFiles undoes what an interrupted git set-up of an older datatui left in the
+// working tree: a changed file put back to main's version. Only called while repairing a
+// half-made repository, where such a file cannot be the user's doing.
+func restoreBranchFiles(dir string) error {
+	for _, e := range demoEdits() {
+		want, err := DemoFile(e.file)
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(dir, filepath.FromSlash(e.file))
+		have, err := os.ReadFile(path)
+		if err == nil && bytes.Equal(have, bytes.Replace(want, []byte(e.onBranch), []byte(e.onMain), 1)) {
+			if err := writeFileAtomic(path, want, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// removeBuilds removes the folders in parent whose name starts with prefix: temporary builds
+// of starts that were killed.
+func removeBuilds(parent, prefix string) {
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), prefix) {
+			_ = os.RemoveAll(filepath.Join(parent, e.Name()))
+		}
+	}
+}
+
+// demoHook lets the crash tests stop the demo set-up at a named stage; nil in the product.
+var demoHook func(stage string)
+
+func demoStage(name string) {
+	if demoHook != nil {
+		demoHook(name)
+	}
 }
 
 // WriteDemo writes the embedded demo project into dir. A file is written when it is missing or
@@ -113,9 +248,13 @@ func WriteDemo(dir string) (kept []string, err error) {
 		if err := writeFileAtomic(dst, want, 0o644); err != nil {
 			return kept, err
 		}
+		demoStage("wrote " + rel)
 		now[rel] = hash(want)
 	}
 	b, _ := json.MarshalIndent(now, "", "  ")
+	if old, err := os.ReadFile(filepath.Join(dir, writtenList)); err == nil && bytes.Equal(old, b) {
+		return kept, nil // nothing changed: no write on every start
+	}
 	return kept, writeFileAtomic(filepath.Join(dir, writtenList), b, 0o644)
 }
 

@@ -370,36 +370,37 @@ func TestOpenDemoWithoutGit(t *testing.T) {
 }
 
 // TestInitDemoGitRollsBack uses a git stand-in that fails on commit: the folder must be left
-// without .git and with the embedded files, so the next start can try again.
+// without .git, with its files untouched and no temporary folder beside it, so the next start
+// can try again.
 func TestInitDemoGitRollsBack(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("shell script stand-in")
 	}
 	bin := t.TempDir()
-	mkdir, err := exec.LookPath("mkdir")
-	if err != nil {
-		t.Skip("no mkdir")
-	}
-	script := "#!/bin/sh\nfor a; do case $a in init) " + mkdir + " -p .git && : > .git/config; exit 0;; commit) echo 'fatal: disk full' >&2; exit 1;; esac; done\nexit 0\n"
+	script := "#!/bin/sh\nfor a; do case $a in commit) echo 'fatal: disk full' >&2; exit 1;; esac; done\nexit 0\n"
 	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", bin)
-	dir := t.TempDir()
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "project")
 	if _, err := WriteDemo(dir); err != nil {
 		t.Fatal(err)
 	}
-	err = InitDemoGit(context.Background(), dir)
+	err := InitDemoGit(context.Background(), dir)
 	if err == nil || !strings.Contains(err.Error(), "disk full") || !strings.Contains(err.Error(), "git commit") {
 		t.Fatalf("err = %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".git")); !errors.Is(err, os.ErrNotExist) {
 		t.Error(".git left behind")
 	}
+	if entries, _ := os.ReadDir(parent); len(entries) != 1 {
+		t.Errorf("left beside the project: %v", entries)
+	}
 	tree := readTree(t, dir)
 	for _, e := range demoEdits() {
 		if !bytes.Equal([]byte(tree[e.file]), []byte(demoFileString(t, e.file))) {
-			t.Errorf("%s not restored", e.file)
+			t.Errorf("%s changed", e.file)
 		}
 	}
 	ws, err := OpenDemo(t.TempDir(), "demo")

@@ -19,6 +19,9 @@ const DemoBranch = "feature/offer-redemption-rate"
 // makes the repository look like a clone of the team's GitHub repo (datatui.yml's github.repo).
 const DemoRemote = "https://github.com/example-org/cashback-analytics.git"
 
+// demoAuthorEmail is the author of the demo's commits.
+const demoAuthorEmail = "demo@datatui.invalid"
+
 // demoGitTimeout bounds the whole git set-up; it runs once, on the first demo start.
 const demoGitTimeout = 20 * time.Second
 
@@ -59,56 +62,54 @@ func demoEdits() []demoEdit {
 	}
 }
 
+// demoGitMarker is written into a demo repository once it is complete, so later starts tell
+// it from a half-made one without running git.
+const demoGitMarker = "datatui-demo-complete"
+
 // InitDemoGit makes the demo folder a git repository, unless it already is one: an initial
 // commit of the project on main (with origin/main pointing at it, as if pushed), then the
 // branch DemoBranch checked out with one committed change and one uncommitted edit. It returns
-// ErrGitMissing when git is not installed. When a step fails, the folder is put back as it
-// was (no .git, files as written), so the next start tries again.
+// ErrGitMissing when git is not installed.
+//
+// The repository is built in a temporary folder beside dir, from the files as they are (main's
+// versions of the changed files go straight into git's index), and renamed to dir/.git only
+// when complete: the working tree is never touched, and a crash or a kill -9 at any point
+// leaves either no .git or a whole one (the temporary folder is removed by the next start).
 func InitDemoGit(ctx context.Context, dir string) (err error) {
-	if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+	if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
 		return nil
 	}
 	gitPath, lookErr := exec.LookPath("git")
 	if lookErr != nil {
 		return ErrGitMissing
 	}
-	g := demoGit{ctx: ctx, dir: dir, git: gitPath}
-
-	// Put main's version of each changed file in place; the branch's version is restored
-	// below (and on failure).
-	var edits []demoEdit
-	final := map[string][]byte{}
-	for _, e := range demoEdits() {
-		path := filepath.Join(dir, filepath.FromSlash(e.file))
-		have, err := os.ReadFile(path)
-		if err != nil || !bytes.Contains(have, []byte(e.onBranch)) {
-			continue // edited by the user since: their version is what gets committed
-		}
-		final[e.file] = have
-		edits = append(edits, e)
+	dir, err = filepath.Abs(dir)
+	if err != nil {
+		return err
 	}
-	restore := func(committed bool) error {
-		for _, e := range edits {
-			if e.committed == committed {
-				if err := writeFileAtomic(filepath.Join(dir, filepath.FromSlash(e.file)), final[e.file], 0o644); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+	removeBuilds(filepath.Dir(dir), gitBuildPrefix(dir))
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), gitBuildPrefix(dir))
+	if err != nil {
+		return err
 	}
 	defer func() {
 		if err != nil {
-			_ = os.RemoveAll(filepath.Join(dir, ".git"))
-			_ = restore(true)
-			_ = restore(false)
+			os.RemoveAll(tmp)
 		}
 	}()
-	for _, e := range edits {
-		onMain := bytes.Replace(final[e.file], []byte(e.onBranch), []byte(e.onMain), 1)
-		if err := writeFileAtomic(filepath.Join(dir, filepath.FromSlash(e.file)), onMain, 0o644); err != nil {
-			return err
+	g := demoGit{ctx: ctx, dir: dir, gitDir: tmp, git: gitPath}
+
+	// The files hold the branch's final state; main has each changed file with onMain in
+	// place of onBranch. A file the user has edited since is committed as it is.
+	var edits []demoEdit
+	onMain := map[string][]byte{}
+	for _, e := range demoEdits() {
+		have, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(e.file)))
+		if err != nil || !bytes.Contains(have, []byte(e.onBranch)) {
+			continue
 		}
+		onMain[e.file] = bytes.Replace(have, []byte(e.onBranch), []byte(e.onMain), 1)
+		edits = append(edits, e)
 	}
 
 	// Few processes: this runs on the first start of the demo, before its first frame.
@@ -121,74 +122,118 @@ func InitDemoGit(ctx context.Context, dir string) (err error) {
 			return err
 		}
 	}
-	if err := appendFile(filepath.Join(dir, ".git", "config"), "[remote \"origin\"]\n\turl = "+DemoRemote+"\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n"); err != nil {
-		return err
-	}
 	steps := [][]string{
+		// init records the work tree's path; the repository moves into it, where git finds
+		// its work tree by itself.
+		{"config", "--unset", "core.worktree"},
+		{"config", "remote.origin.url", DemoRemote},
+		{"config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"},
 		{"add", "--all"},
-		{"commit", "--quiet", "--no-verify", "-m", "Cashback analytics project: sources, staging, marts, KPIs"},
-		{"update-ref", "refs/remotes/origin/main", "HEAD"},
-		{"checkout", "--quiet", "-b", DemoBranch},
 	}
 	for _, args := range steps {
 		if err := g.run(args...); err != nil {
 			return err
 		}
 	}
-	if err := restore(true); err != nil {
-		return err
+	for _, e := range edits {
+		if err := g.indexFile(e.file, onMain[e.file]); err != nil {
+			return err
+		}
+	}
+	steps = [][]string{
+		{"commit", "--quiet", "--no-verify", "-m", "Cashback analytics project: sources, staging, marts, KPIs"},
+		{"update-ref", "refs/remotes/origin/main", "HEAD"},
+		{"branch", DemoBranch},
+		{"symbolic-ref", "HEAD", "refs/heads/" + DemoBranch},
+	}
+	for _, args := range steps {
+		if err := g.run(args...); err != nil {
+			return err
+		}
+	}
+	for _, e := range edits {
+		if e.committed {
+			if err := g.run("add", "--", e.file); err != nil {
+				return err
+			}
+		}
 	}
 	g.day++
-	if err := g.run("commit", "--quiet", "--no-verify", "--all", "-m", "Add hours_to_redeem to fct_offer_redemptions"); err != nil {
+	if err := g.run("commit", "--quiet", "--no-verify", "-m", "Add hours_to_redeem to fct_offer_redemptions"); err != nil {
 		return err
 	}
-	return restore(false)
+	if err := writeFileAtomic(filepath.Join(tmp, demoGitMarker), []byte("complete\n"), 0o644); err != nil {
+		return err
+	}
+	demoStage("git ready")
+	if err := os.Rename(tmp, filepath.Join(dir, ".git")); err != nil {
+		return err
+	}
+	demoStage("git renamed")
+	return nil
 }
 
-// demoGit runs git in the demo folder as the "datatui demo" author, with fixed dates so the
-// history is the same on every machine, and without the user's hooks or signing settings.
+// gitBuildPrefix starts the name of the temporary folder dir's repository is built in; all
+// such folders start with gitBuildsPrefix.
+func gitBuildPrefix(dir string) string {
+	return gitBuildsPrefix + strings.TrimPrefix(filepath.Base(dir), ".") + "-"
+}
+
+const gitBuildsPrefix = ".git-building-"
+
+// indexFile puts content into git's index as file, without touching the working tree.
+func (g *demoGit) indexFile(file string, content []byte) error {
+	sha, err := g.output(content, "hash-object", "-w", "--stdin", "--path", file)
+	if err != nil {
+		return err
+	}
+	return g.run("update-index", "--cacheinfo", "100644,"+sha+","+file)
+}
+
+// demoGit runs git on the repository being built in gitDir, with dir as its work tree, as the
+// "datatui demo" author, with fixed dates so the history is the same on every machine, and
+// without the user's hooks or signing settings.
 type demoGit struct {
-	ctx context.Context
-	dir string
-	git string
-	day int
+	ctx         context.Context
+	dir, gitDir string
+	git         string
+	day         int
 }
 
 func (g *demoGit) run(args ...string) error {
+	_, err := g.output(nil, args...)
+	return err
+}
+
+// output runs git with stdin and returns its trimmed standard output.
+func (g *demoGit) output(stdin []byte, args ...string) (string, error) {
+	demoStage("git " + args[0])
 	full := append([]string{
+		"--git-dir=" + g.gitDir, "--work-tree=" + g.dir,
 		"-c", "commit.gpgsign=false",
 		"-c", "core.autocrlf=false",
-		"-c", "core.hooksPath=" + filepath.Join(g.dir, ".git", "no-hooks"),
+		"-c", "core.hooksPath=" + filepath.Join(g.gitDir, "no-hooks"),
 		"-c", "init.templateDir=",
 	}, args...)
 	cmd := exec.CommandContext(g.ctx, g.git, full...)
 	cmd.Dir = g.dir
 	date := fmt.Sprintf("2026-11-%02dT10:00:00Z", 20+g.day)
 	cmd.Env = append(os.Environ(),
-		"GIT_AUTHOR_NAME=datatui demo", "GIT_AUTHOR_EMAIL=demo@datatui.invalid", "GIT_AUTHOR_DATE="+date,
-		"GIT_COMMITTER_NAME=datatui demo", "GIT_COMMITTER_EMAIL=demo@datatui.invalid", "GIT_COMMITTER_DATE="+date,
+		"GIT_AUTHOR_NAME=datatui demo", "GIT_AUTHOR_EMAIL="+demoAuthorEmail, "GIT_AUTHOR_DATE="+date,
+		"GIT_COMMITTER_NAME=datatui demo", "GIT_COMMITTER_EMAIL="+demoAuthorEmail, "GIT_COMMITTER_DATE="+date,
 		"GIT_TERMINAL_PROMPT=0",
 	)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(out.String())
+		msg := strings.TrimSpace(errOut.String() + out.String())
 		if msg == "" {
 			msg = err.Error()
 		}
-		return fmt.Errorf("git %s: %s", strings.Join(args, " "), msg)
+		return "", fmt.Errorf("git %s: %s", strings.Join(args, " "), msg)
 	}
-	return nil
-}
-
-func appendFile(path, text string) error {
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteString(text); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return strings.TrimSpace(out.String()), nil
 }
