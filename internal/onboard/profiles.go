@@ -13,6 +13,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/datatui/datatui/internal/atomicfile"
 	"github.com/datatui/datatui/internal/dbt"
 )
 
@@ -24,6 +25,15 @@ type ProfilesLocation struct {
 	Exists bool
 	// Why names the rule that chose the file ("DBT_PROFILES_DIR", "~/.dbt"…).
 	Why string
+}
+
+// Describe names the file for the person: a symlinked profiles.yml with the file it points
+// to, which is the one dbt reads and the fix changes.
+func (l ProfilesLocation) Describe() string {
+	if real, err := atomicfile.Resolve(l.Path); err == nil && real != l.Path {
+		return l.Path + " → " + real
+	}
+	return l.Path
 }
 
 // LocateProfiles finds the profiles.yml dbt will use (dbt.FindProfiles, with this Env's

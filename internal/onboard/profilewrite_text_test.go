@@ -2,6 +2,7 @@ package onboard
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -455,5 +456,33 @@ func TestReadProfileByteOrderMark(t *testing.T) {
 	def, targets, err := readProfile(path, "cashback", func(string) (string, bool) { return "", false })
 	if err != nil || def != "dev" || targets["dev"].get("path") != "warehouse/sandbox.duckdb" {
 		t.Fatalf("%q %+v %v", def, targets, err)
+	}
+}
+
+// TestFixProfileThroughSymlink: with ~/.dbt/profiles.yml a link into a dotfiles folder, the
+// onboarding fix changes the file the link points to, keeps the link, and the check names
+// both, so the person knows which file changed.
+func TestFixProfileThroughSymlink(t *testing.T) {
+	te := newTestEnv(t, envOpts{})
+	real := te.write("home/dotfiles/profiles.yml", "# mine\r\nmarketing:\r\n  outputs:\r\n    dev: {type: duckdb, path: m.duckdb}\r\n")
+	link := filepath.Join(te.home, ".dbt", "profiles.yml")
+	os.MkdirAll(filepath.Dir(link), 0o700)
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := Find(Steps(te.env), StepProfile)
+	in := Input{"account": "ab12345", "user": "jane.doe@example.com", "auth": AuthSSO, "warehouse": "WH", "role": "TRANSFORMER"}
+	if err := s.Fix(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Fatal("the link was replaced by a file")
+	}
+	b, _ := os.ReadFile(real)
+	if !strings.HasPrefix(string(b), "# mine\r\nmarketing:\r\n  outputs:\r\n    dev: {type: duckdb, path: m.duckdb}\r\n") || !strings.Contains(string(b), "database: SANDBOX_JANE_DOE\r\n") {
+		t.Fatalf("the link's target:\n%q", b)
+	}
+	if r := te.check(StepProfile); !strings.Contains(r.Checked, link+" → "+real) {
+		t.Errorf("the check does not say which file: %q", r.Checked)
 	}
 }

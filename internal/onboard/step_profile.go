@@ -20,7 +20,7 @@ func (e *Env) checkProfile(_ context.Context) Result {
 		return fail("", "no dbt project found")
 	}
 	st := e.readProjectProfile()
-	checked := st.loc.Path + " (" + st.loc.Why + ")"
+	checked := st.loc.Describe() + " (" + st.loc.Why + ")"
 	switch {
 	case st.err != nil && st.loc.Exists && strings.Contains(st.err.Error(), "target (it has:"):
 		return fixable(fail(checked, st.err.Error()))
@@ -32,7 +32,7 @@ func (e *Env) checkProfile(_ context.Context) Result {
 		return fixable(fail(checked, fmt.Sprintf("profiles.yml has no %q profile (the profile dbt_project.yml names): the fix adds it", st.profile)))
 	}
 	t := st.t
-	checked = fmt.Sprintf("%s, profile %s, target %s", st.loc.Path, st.profile, st.target)
+	checked = fmt.Sprintf("%s, profile %s, target %s", st.loc.Describe(), st.profile, st.target)
 	var problems, warnings []string
 	for _, k := range sortedKeys(t.Unrendered) {
 		problems = append(problems, fmt.Sprintf("the %s of the target cannot be read: %s", k, t.Unrendered[k]))
