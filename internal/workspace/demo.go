@@ -52,8 +52,8 @@ func DemoFile(rel string) ([]byte, error) { return demoFS.ReadFile(demoRoot + "/
 // The first time, the whole project, with its git history (see InitDemoGit), is made in a
 // temporary folder and moved into place, so a crash or a kill -9 during the very first start
 // leaves no half-made demo. A later start updates the files datatui wrote (never the user's
-// edits) and repairs what an interrupted start of an older version left: a .git without any
-// commit is made again. Starts take turns through a lock, so two datatui processes opening
+// edits) and repairs what an interrupted start of an older version left: a .git that holds
+// nothing of the user's is made again (see halfMadeGit). Starts take turns through a lock, so two datatui processes opening
 // the demo at once do not build it twice.
 func OpenDemo(stateHome, notice string) (*Workspace, error) {
 	demoDir := filepath.Join(stateHome, "demo")
