@@ -172,7 +172,7 @@ func ProjectProfileName(dir string, lookup func(string) (string, bool)) (string,
 	var doc struct {
 		Profile any `yaml:"profile"`
 	}
-	if err := yaml.Unmarshal(trimBOM(data), &doc); err != nil {
+	if err := yaml.Unmarshal(TrimBOM(data), &doc); err != nil {
 		return "", &ProfileError{File: path, Msg: "not valid YAML: " + firstLine(err.Error())}
 	}
 	raw := scalarString(doc.Profile)
@@ -186,9 +186,9 @@ func ProjectProfileName(dir string, lookup func(string) (string, bool)) (string,
 	return name, nil
 }
 
-// trimBOM drops a UTF-8 byte-order mark at the start of a YAML file: dbt reads such files,
-// and the YAML decoder would take the mark for part of the first key.
-func trimBOM(data []byte) []byte { return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) }
+// TrimBOM drops a UTF-8 byte-order mark (as some Windows editors save) at the start of a YAML
+// file: dbt reads such files, and the YAML decoder would take the mark for part of the first key.
+func TrimBOM(data []byte) []byte { return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) }
 
 // ErrNoProject means a folder holds no dbt_project.yml.
 var ErrNoProject = errors.New("no dbt_project.yml")
@@ -199,7 +199,7 @@ func ParseProfile(path string, data []byte, name string, lookup func(string) (st
 		lookup = os.LookupEnv
 	}
 	var doc map[string]any
-	if err := yaml.Unmarshal(trimBOM(data), &doc); err != nil {
+	if err := yaml.Unmarshal(TrimBOM(data), &doc); err != nil {
 		return nil, &ProfileError{File: path, Msg: "not valid YAML: " + firstLine(err.Error())}
 	}
 	raw, ok := doc[name]

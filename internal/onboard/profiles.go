@@ -67,8 +67,7 @@ func readProfile(path, name string, getenv func(string) (string, bool)) (default
 		return "", nil, err
 	}
 	var doc map[string]any
-	_, body := splitBOM(data)
-	if err := yaml.Unmarshal(body, &doc); err != nil {
+	if err := yaml.Unmarshal(dbt.TrimBOM(data), &doc); err != nil {
 		return "", nil, fmt.Errorf("%s is not valid YAML: %s", path, firstLine(err.Error()))
 	}
 	raw, ok := doc[name]

@@ -1,7 +1,6 @@
 package onboard
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,6 +14,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/datatui/datatui/internal/atomicfile"
+	"github.com/datatui/datatui/internal/dbt"
 )
 
 // SecretPasswordEnv is the environment variable a password-auth target reads its password
@@ -130,15 +130,12 @@ func MergeProfileYAML(src []byte, spec TargetSpec) (out []byte, changed bool, er
 	return out, true, nil
 }
 
-// utf8BOM is the byte-order mark some Windows editors put at the start of a UTF-8 file. dbt
-// reads such a profiles.yml fine, so datatui does too, and keeps the mark when it writes.
-var utf8BOM = []byte("\xef\xbb\xbf")
-
+// splitBOM splits a UTF-8 byte-order mark from the text (dbt reads a profiles.yml that has
+// one), so an edit can keep it.
 func splitBOM(b []byte) (bom, rest []byte) {
-	if bytes.HasPrefix(b, utf8BOM) {
-		return b[:len(utf8BOM):len(utf8BOM)], b[len(utf8BOM):]
-	}
-	return nil, b
+	rest = dbt.TrimBOM(b)
+	n := len(b) - len(rest)
+	return b[:n:n], rest
 }
 
 func specValue(spec TargetSpec) map[string]any {
