@@ -70,6 +70,47 @@ type DBT struct {
 	ProdManifest string `yaml:"prod_manifest"`
 	// StarterModel is the model a new contributor builds first.
 	StarterModel string `yaml:"starter_model"`
+	// Docker runs dbt from the team's image instead of a dbt installed on the machine.
+	Docker Docker `yaml:"docker"`
+	// Wrapper is a command that runs dbt for the team (a script that starts its container,
+	// `docker compose run --rm dbt`…): dbt's arguments are appended to it. A relative path
+	// with a slash is taken from the dbt project folder.
+	Wrapper []string `yaml:"wrapper"`
+}
+
+// Docker describes how dbt runs in a container: `docker run` of Image with the project and
+// the profiles folder mounted at the same paths as on the machine, so dbt's paths, artifacts
+// and logs are where a local dbt would put them.
+type Docker struct {
+	// Image is the image with dbt ("ghcr.io/acme/dbt:1.8"); empty means dbt runs locally.
+	Image string `yaml:"image"`
+	// Command is what runs in the image before dbt's arguments; empty means the image's
+	// entrypoint is dbt (as in dbt Labs' images).
+	Command []string `yaml:"command"`
+	// Mounts are more volumes, "host:container[:ro]"; ~ and relative host paths are taken
+	// from your home and the dbt project folder.
+	Mounts []string `yaml:"mounts"`
+	// Env are more variables passed in: NAME (its value from your environment) or NAME=value.
+	// dbt's own DBT_* variables are always passed.
+	Env []string `yaml:"env"`
+	// Network is docker run's --network ("host" to reach a database on this machine).
+	Network string `yaml:"network"`
+	// User is docker run's --user; empty runs as you (your uid:gid), so the files dbt writes
+	// in the project stay yours.
+	User string `yaml:"user"`
+	// CLI is the docker-compatible command (docker, podman), a name on PATH or a path.
+	CLI string `yaml:"cli"`
+}
+
+// Enabled reports whether dbt runs in a container.
+func (d Docker) Enabled() bool { return d.Image != "" }
+
+// Executable is the docker CLI to run ("docker" when not set).
+func (d Docker) Executable() string {
+	if d.CLI == "" {
+		return "docker"
+	}
+	return d.CLI
 }
 
 // GitHub names the analytics repository.
@@ -256,6 +297,9 @@ func (c *Config) validate(path string, data []byte) error {
 	if c.DBT.Target == "" {
 		return bad("dbt.target", "must name the profiles.yml target of the contributor's sandbox")
 	}
+	if err := c.DBT.validateLaunch(bad); err != nil {
+		return err
+	}
 	if r := c.GitHub.Repo; r != "" && (strings.Count(r, "/") != 1 || strings.HasPrefix(r, "/") || strings.HasSuffix(r, "/")) {
 		return bad("github.repo", fmt.Sprintf("%q must be owner/name", r))
 	}
@@ -266,6 +310,60 @@ func (c *Config) validate(path string, data []byte) error {
 		if strings.TrimSpace(g) == "" {
 			return bad("guides", fmt.Sprintf("entry %d is empty", i+1))
 		}
+	}
+	return nil
+}
+
+var (
+	imageRef   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/:@-]*$`)
+	envName    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	dockerWord = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.:-]*$`)
+)
+
+// validateLaunch checks the keys that say how dbt is started. Values become docker
+// arguments, so none may read as a flag of its own.
+func (d DBT) validateLaunch(bad func(key, msg string) error) error {
+	k := d.Docker
+	if len(d.Wrapper) > 0 {
+		if strings.TrimSpace(d.Wrapper[0]) == "" {
+			return bad("dbt.wrapper", "the first entry must name the command to run")
+		}
+		if k.Enabled() {
+			return bad("dbt.wrapper", "set either dbt.docker.image or dbt.wrapper, not both")
+		}
+	}
+	if !k.Enabled() {
+		if len(k.Command) > 0 || len(k.Mounts) > 0 || len(k.Env) > 0 || k.Network != "" || k.User != "" || k.CLI != "" {
+			return bad("dbt.docker.image", "must name dbt's image when other dbt.docker keys are set")
+		}
+		return nil
+	}
+	if !imageRef.MatchString(k.Image) {
+		return bad("dbt.docker.image", fmt.Sprintf("%q is not an image reference (like ghcr.io/acme/dbt:1.8)", k.Image))
+	}
+	for i, m := range k.Mounts {
+		parts := strings.Split(m, ":")
+		if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || strings.HasPrefix(parts[0], "-") || !strings.HasPrefix(parts[1], "/") {
+			return bad("dbt.docker.mounts", fmt.Sprintf("entry %d %q must be host:container[:ro] with an absolute container path", i+1, m))
+		}
+		if len(parts) == 3 && !dockerWord.MatchString(parts[2]) {
+			return bad("dbt.docker.mounts", fmt.Sprintf("entry %d %q: %q is not a mount option (ro, rw…)", i+1, m, parts[2]))
+		}
+	}
+	for i, e := range k.Env {
+		name, _, _ := strings.Cut(e, "=")
+		if !envName.MatchString(name) {
+			return bad("dbt.docker.env", fmt.Sprintf("entry %d %q must be NAME or NAME=value", i+1, e))
+		}
+	}
+	if k.Network != "" && !dockerWord.MatchString(k.Network) {
+		return bad("dbt.docker.network", fmt.Sprintf("%q is not a docker network name", k.Network))
+	}
+	if k.User != "" && !dockerWord.MatchString(k.User) {
+		return bad("dbt.docker.user", fmt.Sprintf("%q is not a user (name, uid or uid:gid)", k.User))
+	}
+	if k.CLI != "" && (strings.TrimSpace(k.CLI) != k.CLI || strings.HasPrefix(k.CLI, "-")) {
+		return bad("dbt.docker.cli", fmt.Sprintf("%q is not a command", k.CLI))
 	}
 	return nil
 }

@@ -59,6 +59,34 @@ onboarding:
 	}
 }
 
+func TestParseDocker(t *testing.T) {
+	src := `dbt:
+  target: dev
+  docker:
+    image: ghcr.io/acme/dbt-snowflake:1.8.4
+    command: [dbt]
+    mounts: ["~/.ssh:/root/.ssh:ro", "/srv/data:/data"]
+    env: [SNOWFLAKE_ACCOUNT, "DBT_TEAM=analytics"]
+    network: host
+    cli: podman
+`
+	cfg, err := Parse("datatui.yml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := cfg.DBT.Docker
+	if !d.Enabled() || d.Image != "ghcr.io/acme/dbt-snowflake:1.8.4" || len(d.Mounts) != 2 || d.Env[1] != "DBT_TEAM=analytics" || d.Executable() != "podman" || d.Network != "host" {
+		t.Errorf("docker = %+v", d)
+	}
+	if Default().DBT.Docker.Enabled() || Default().DBT.Docker.Executable() != "docker" {
+		t.Error("defaults: dbt runs locally; the CLI is docker")
+	}
+	cfg, err = Parse("datatui.yml", []byte("dbt:\n  wrapper: [./scripts/dbt, --quiet-wrapper]\n"))
+	if err != nil || len(cfg.DBT.Wrapper) != 2 {
+		t.Errorf("wrapper: %+v %v", cfg.DBT.Wrapper, err)
+	}
+}
+
 func TestParseEmptyGivesDefaults(t *testing.T) {
 	for _, src := range []string{"", "  \n\n", "# only a comment\n"} {
 		cfg, err := Parse("datatui.yml", []byte(src))
@@ -95,6 +123,15 @@ func TestParseErrors(t *testing.T) {
 		{"ci job without account", "dbt_cloud:\n  ci_job_id: 9\n", 0, "dbt_cloud.account_id", "required"},
 		{"empty guide entry", "guides:\n  - handbook\n  - \" \"\n", 1, "guides", "entry 2 is empty"},
 		{"empty prod database", "# team config\nwarehouse:\n  prod_database: \"\"\n", 3, "warehouse.prod_database", "must not be empty"},
+		{"docker image as a flag", "dbt:\n  docker:\n    image: \"-v/:/host\"\n", 3, "dbt.docker.image", "not an image reference"},
+		{"docker keys without image", "dbt:\n  docker:\n    mounts: [\"a:/b\"]\n", 0, "dbt.docker.image", "must name dbt's image"},
+		{"docker mount without container path", "dbt:\n  docker:\n    image: acme/dbt\n    mounts: [\"/data\"]\n", 4, "dbt.docker.mounts", "host:container"},
+		{"docker mount relative container path", "dbt:\n  docker:\n    image: acme/dbt\n    mounts: [\"/data:data\"]\n", 4, "dbt.docker.mounts", "absolute container path"},
+		{"docker mount bad option", "dbt:\n  docker:\n    image: acme/dbt\n    mounts: [\"/d:/d:r o\"]\n", 4, "dbt.docker.mounts", "not a mount option"},
+		{"docker env bad name", "dbt:\n  docker:\n    image: acme/dbt\n    env: [\"A-B=1\"]\n", 4, "dbt.docker.env", "NAME or NAME=value"},
+		{"docker network as a flag", "dbt:\n  docker:\n    image: acme/dbt\n    network: \"--privileged\"\n", 4, "dbt.docker.network", "not a docker network"},
+		{"docker and wrapper", "dbt:\n  docker:\n    image: acme/dbt\n  wrapper: [./dbt.sh]\n", 4, "dbt.wrapper", "not both"},
+		{"empty wrapper", "dbt:\n  wrapper: [\"\"]\n", 2, "dbt.wrapper", "must name the command"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,31 +7,59 @@ import (
 )
 
 // LogKind classifies a line of dbt's `--log-format json` output by the event it carries. Only
-// the events a progress view needs have their own kind; every other event is KindOther (its
-// text is still kept), and a line that is not JSON at all (a Python traceback, a print() from a
-// macro, a dbt that ignored the flag) is KindRaw.
+// the events that change what a run shows have their own kind; every other event is KindOther
+// (its text is still kept), and a line that is not JSON at all (a Python traceback, a print()
+// from a macro, a dbt that ignored the flag) is KindRaw.
+//
+// The kinds cover dbt-core 1.5 to 1.11 (event names and codes are stable across those
+// versions, see ../shared/fixtures/dbt-logs/event-codes-by-version.json) and dbt Fusion, which
+// writes the same envelope with a subset of the events.
 type LogKind uint8
 
 const (
 	KindOther LogKind = iota
 	KindRaw
-	KindMainReportVersion  // A001 "Running with dbt=1.8.2"
-	KindConcurrencyLine    // Q027: data.node_count is the number of nodes to run
-	KindLogStartLine       // Q011: a node started
-	KindNodeStart          // Q024 (debug): a node started
-	KindNodeResult         // LogModelResult, LogTestResult, LogSeedResult, LogSnapshotResult, LogFreshnessResult, LogNodeNoOpResult
-	KindSkippingDetails    // Q034: a node skipped because something upstream failed
-	KindLogSkipBecauseErr  // Z034: a node skipped because of an ephemeral model's error
-	KindNodeFinished       // Q025 (debug): authoritative final status with run_result
+	KindMainReportVersion // A001 "Running with dbt=1.8.2" / "Running with dbt-fusion=2.0.0"
+	KindConcurrencyLine   // Q027: data.node_count is the number of nodes to run
+	KindLogStartLine      // Q011: a node started
+	KindNodeStart         // Q024 (debug): a node started
+	// KindNodeResult is a node's result line: LogModelResult, LogTestResult, LogSeedResult,
+	// LogSnapshotResult, LogFreshnessResult, LogNodeNoOpResult, LogFunctionResult (1.11) and
+	// LogNodeResult (1.10+, and Fusion's result for every other node type).
+	KindNodeResult
+	KindSkippingDetails   // Q034: a node skipped because something upstream failed
+	KindLogSkipBecauseErr // Z034: skipped because an ephemeral model failed; names the node only by schema and name
+	KindNodeFinished      // Q025 (debug): authoritative final status with run_result
+	// KindMarkSkippedChildren is Z033 (1.9+, debug; Fusion): the node in data.unique_id failed
+	// with data.run_result and its children will be skipped.
+	KindMarkSkippedChildren
+	// KindNodeException is a node that ended in an unhandled error: GenericExceptionOnRun
+	// (W004) and InternalErrorOnRun (W003). data.exc is the error.
+	KindNodeException
+	// KindCatchableException is CatchableExceptionOnRun (W002, debug): the error text of a node
+	// whose result line follows.
+	KindCatchableException
+	KindBatchStart         // Q045 LogStartBatch (1.9+): a microbatch model started a batch
+	KindBatchResult        // Q046 LogBatchResult (1.9+): a batch finished
+	KindCancelLine         // Q022 LogCancelLine: dbt cancelled the query of data.conn_name
 	KindEndOfRunSummary    // Z030 "Completed with 1 error and 0 warnings:"
-	KindRunResultError     // Z024: error text of a failed node (after the summary)
+	KindRunResultError     // Z024 RunResultError, Z025 RunResultErrorNoMessage: error text of a failed node
+	KindFirstResultError   // Z028 FirstRunResultError (1.5–1.6): first line of a node's error text
+	KindAfterResultError   // Z029 AfterFirstRunResultError (1.5–1.6): a further line of it
 	KindRunResultFailure   // Z022 "Failure in test …"
-	KindRunResultWarning   // Z021
+	KindRunResultWarning   // Z021 "Warning in test …"
+	KindRunResultWarnMsg   // Z046 RunResultWarningMessage: the text of a warning
 	KindStatsLine          // Z023 "Done. PASS=… WARN=… ERROR=… SKIP=… TOTAL=…"
 	KindMainEncounteredErr // Z002: fatal error outside the run (parse error, bad profile)
+	KindMainStackTrace     // Z003: the Python traceback after a fatal error
 	KindMainKeyboardInt    // Z001: ctrl-c
+	KindOperationError     // Q001 / Q036 RunningOperation(Un)caughtError: `dbt run-operation` failed
 	KindCommandCompleted   // Q039 (debug): end of the command
+	KindDebugResult        // Z048 DebugCmdResult: `dbt debug`'s verdict ("1 check failed: …")
 	KindNothingSelected    // M030 / Q035 / Q038: the selection matched nothing
+	// KindNodeLog is a message about one node that is not one of the events above: Fusion's
+	// "Generic" lines carry a failed node's error this way (only data.node_info.unique_id).
+	KindNodeLog
 )
 
 // NodeLogInfo is data.node_info: which node an event is about.
@@ -42,13 +70,13 @@ type NodeLogInfo struct {
 	Path         string
 	Materialized string
 	// Status walks "started" → the final status (success, error, skipped, pass, fail, warn,
-	// no-op); summary events carry "None".
+	// no-op; Fusion adds reused and cancelled); summary events carry "None".
 	Status     string
 	StartedAt  string
 	FinishedAt string
 }
 
-// LogRunResult is data.run_result of NodeFinished.
+// LogRunResult is data.run_result of NodeFinished and MarkSkippedChildren.
 type LogRunResult struct {
 	Status         string
 	Message        string
@@ -79,6 +107,8 @@ type LogEvent struct {
 	// Index/Total: "3 of 20"; Total is also ConcurrencyLine's node_count and
 	// LogTestResult's num_models.
 	Index, Total int
+	// BatchIndex/BatchTotal: "batch 3 of 10" of a microbatch model.
+	BatchIndex, BatchTotal int
 	// Status is data.status: the adapter message for a model ("CREATE VIEW", "SELECT 5",
 	// "error"), pass/fail/warn/error for a test, success/error for seeds and snapshots.
 	Status        string
@@ -86,21 +116,28 @@ type LogEvent struct {
 	ExecutionTime float64
 	NumFailures   int
 	Description   string
+	// Schema and Relation: LogSkipBecauseError's only way of naming its node (relation is the
+	// node's name).
+	Schema, Relation string
+	// ConnName is LogCancelLine's connection: a node's unique id, or "master" / "list_…".
+	ConnName string
 
-	RunResult *LogRunResult // NodeFinished
+	RunResult *LogRunResult // NodeFinished, MarkSkippedChildren
 	Stats     *LogStats     // StatsLine
 
 	// EndOfRunSummary.
-	NumErrors, NumWarnings int
-	KeyboardInterrupt      bool
-	// Text is data.msg (RunResultError) or data.exc (MainEncounteredError).
+	NumErrors, NumWarnings, NumPartialSuccess int
+	KeyboardInterrupt                         bool
+	// Text is data.msg (RunResultError, RunResultWarningMessage), data.exc (exceptions,
+	// MainEncounteredError) or data.stack_trace, with ANSI colours removed.
 	Text string
 	// CommandCompleted.
 	Command string
 	Success bool
 	Elapsed float64
-	// MainReportVersion.
+	// MainReportVersion: Version without the leading "="; Fusion when dbt Fusion wrote the log.
 	Version string
+	Fusion  bool
 }
 
 // kindByName maps the event names datatui follows to their kind. A switch on the name keeps
@@ -115,7 +152,8 @@ func kindByName(name []byte) LogKind {
 		return KindLogStartLine
 	case "NodeStart":
 		return KindNodeStart
-	case "LogModelResult", "LogTestResult", "LogSeedResult", "LogSnapshotResult", "LogFreshnessResult", "LogNodeNoOpResult":
+	case "LogModelResult", "LogTestResult", "LogSeedResult", "LogSnapshotResult", "LogFreshnessResult",
+		"LogNodeNoOpResult", "LogFunctionResult", "LogNodeResult":
 		return KindNodeResult
 	case "SkippingDetails":
 		return KindSkippingDetails
@@ -123,22 +161,46 @@ func kindByName(name []byte) LogKind {
 		return KindLogSkipBecauseErr
 	case "NodeFinished":
 		return KindNodeFinished
+	case "MarkSkippedChildren":
+		return KindMarkSkippedChildren
+	case "GenericExceptionOnRun", "InternalErrorOnRun":
+		return KindNodeException
+	case "CatchableExceptionOnRun":
+		return KindCatchableException
+	case "LogStartBatch":
+		return KindBatchStart
+	case "LogBatchResult":
+		return KindBatchResult
+	case "LogCancelLine":
+		return KindCancelLine
 	case "EndOfRunSummary":
 		return KindEndOfRunSummary
 	case "RunResultError", "RunResultErrorNoMessage":
 		return KindRunResultError
+	case "FirstRunResultError":
+		return KindFirstResultError
+	case "AfterFirstRunResultError":
+		return KindAfterResultError
 	case "RunResultFailure":
 		return KindRunResultFailure
 	case "RunResultWarning":
 		return KindRunResultWarning
+	case "RunResultWarningMessage":
+		return KindRunResultWarnMsg
 	case "StatsLine":
 		return KindStatsLine
 	case "MainEncounteredError":
 		return KindMainEncounteredErr
+	case "MainStackTrace":
+		return KindMainStackTrace
 	case "MainKeyboardInterrupt":
 		return KindMainKeyboardInt
+	case "RunningOperationCaughtError", "RunningOperationUncaughtError":
+		return KindOperationError
 	case "CommandCompleted":
 		return KindCommandCompleted
+	case "DebugCmdResult":
+		return KindDebugResult
 	case "NoNodesForSelectionCriteria", "NothingToDo", "NoNodesSelected":
 		return KindNothingSelected
 	}
@@ -215,9 +277,28 @@ func parseLogObject(b []byte) (ev LogEvent, err error) {
 	}
 	ev.Kind = kindByName(name)
 	ev.Name = knownName(name)
-	if ev.Kind != KindOther && dataStart >= 0 {
-		ds := &jsonScanner{b: b[:dataEnd], i: dataStart}
+	if dataStart < 0 {
+		return ev, nil
+	}
+	ds := &jsonScanner{b: b[:dataEnd], i: dataStart}
+	if ev.Kind != KindOther {
 		ds.logData(&ev)
+	} else if ev.Level == "error" || ev.Level == "warn" {
+		// An event datatui does not follow may still be about one node (Fusion's "Generic"
+		// error lines are): read only node_info to tell.
+		ds.object(func(key []byte) {
+			if string(key) == "node_info" {
+				ds.nodeInfo(&ev.Node)
+			} else {
+				ds.skip()
+			}
+		})
+		if ev.Node.UniqueID != "" {
+			ev.Kind = KindNodeLog
+		}
+	}
+	if ev.Kind == KindMainReportVersion {
+		ev.Fusion = strings.Contains(ev.Msg, "dbt-fusion")
 	}
 	return ev, nil
 }
@@ -258,6 +339,8 @@ func knownName(name []byte) string {
 		return "WritingInjectedSQLForNode"
 	case "Formatting":
 		return "Formatting"
+	case "Generic":
+		return "Generic"
 	}
 	return string(name)
 }
@@ -268,24 +351,28 @@ func (s *jsonScanner) logData(ev *LogEvent) {
 		switch string(key) {
 		case "node_info":
 			s.nodeInfo(&ev.Node)
-		case "index", "batch_index":
+		case "index":
 			ev.Index = s.integer()
 		case "total", "node_count", "num_models":
 			ev.Total = s.integer()
+		case "batch_index":
+			ev.BatchIndex = s.integer()
+		case "total_batches":
+			ev.BatchTotal = s.integer()
 		case "status":
 			ev.Status = s.str()
 		case "result_message":
 			ev.ResultMessage = s.str()
 		case "execution_time":
 			ev.ExecutionTime = s.float()
-		case "num_failures", "num_errors":
-			if string(key) == "num_failures" {
-				ev.NumFailures = s.integer()
-			} else {
-				ev.NumErrors = s.integer()
-			}
+		case "num_failures":
+			ev.NumFailures = s.integer()
+		case "num_errors":
+			ev.NumErrors = s.integer()
 		case "num_warnings":
 			ev.NumWarnings = s.integer()
+		case "num_partial_success":
+			ev.NumPartialSuccess = s.integer()
 		case "keyboard_interrupt":
 			ev.KeyboardInterrupt = s.boolean()
 		case "description":
@@ -294,8 +381,8 @@ func (s *jsonScanner) logData(ev *LogEvent) {
 			ev.RunResult = s.runResult()
 		case "stats":
 			ev.Stats = s.stats()
-		case "msg", "exc":
-			ev.Text = s.str()
+		case "msg", "exc", "stack_trace":
+			ev.Text = cleanText(s.str())
 		case "command":
 			ev.Command = s.str()
 		case "success":
@@ -304,8 +391,14 @@ func (s *jsonScanner) logData(ev *LogEvent) {
 			ev.Elapsed = s.float()
 		case "version":
 			ev.Version = strings.TrimPrefix(s.str(), "=")
+		case "schema":
+			ev.Schema = s.str()
+		case "relation":
+			ev.Relation = s.str()
+		case "conn_name":
+			ev.ConnName = s.str()
 		case "unique_id":
-			// MarkSkippedChildren and older events name the node outside node_info.
+			// MarkSkippedChildren and the exception events name the node outside node_info.
 			if id := s.str(); ev.Node.UniqueID == "" {
 				ev.Node.UniqueID = id
 			}
@@ -355,7 +448,7 @@ func (s *jsonScanner) runResult() *LogRunResult {
 		case "status":
 			r.Status = s.str()
 		case "message":
-			r.Message = s.str()
+			r.Message = cleanText(s.str())
 		case "execution_time":
 			r.ExecutionTime = s.float()
 		case "num_failures":
@@ -469,23 +562,45 @@ func stripANSI(s string) string {
 	return b.String()
 }
 
-// FinalStatus is the node's final status as dbt reports it: node_info.node_status when it
-// is final, else run_result.status, else data.status for tests (pass/fail/warn/error).
+// cleanText is a multi-line text from the log as people read it: colours removed (a unit
+// test's diff table is coloured) and Windows line ends made plain.
+func cleanText(s string) string {
+	s = stripANSI(s)
+	if strings.IndexByte(s, '\r') >= 0 {
+		s = strings.TrimRight(strings.ReplaceAll(s, "\r\n", "\n"), "\r")
+		s = strings.ReplaceAll(s, "\r", "\n")
+	}
+	return s
+}
+
+// IsFinalStatus reports whether s is a status a node ends with (rather than "started",
+// "compiling", "executing" or a summary event's "None").
+func IsFinalStatus(s string) bool {
+	switch s {
+	case "success", "error", "skipped", "pass", "fail", "warn", "no-op", "partial success",
+		"runtime error", "reused", "cancelled":
+		return true
+	}
+	return false
+}
+
+// FinalStatus is the node's final status as dbt reports it: run_result.status, else
+// node_info.node_status when it is final, else data.status when it is a status (tests, seeds,
+// Fusion), else what the event itself means (a skip, an unhandled error).
 func (e *LogEvent) FinalStatus() string {
 	if e.RunResult != nil && e.RunResult.Status != "" {
 		return e.RunResult.Status
 	}
-	switch e.Node.Status {
-	case "", "started", "None", "compiling", "executing":
-	default:
+	if IsFinalStatus(e.Node.Status) {
 		return e.Node.Status
 	}
 	switch e.Kind {
 	case KindSkippingDetails, KindLogSkipBecauseErr:
 		return "skipped"
+	case KindNodeException:
+		return "error"
 	}
-	switch e.Status {
-	case "pass", "fail", "warn", "error", "success", "skipped", "no-op", "runtime error":
+	if IsFinalStatus(e.Status) {
 		return e.Status
 	}
 	if e.Level == "error" {
@@ -493,3 +608,6 @@ func (e *LogEvent) FinalStatus() string {
 	}
 	return "success"
 }
+
+// EventKind is the kind ParseLogLine gives an event of that name.
+func EventKind(name string) LogKind { return kindByName([]byte(name)) }

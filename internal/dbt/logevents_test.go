@@ -3,6 +3,8 @@ package dbt
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,4 +189,145 @@ func BenchmarkParseLogLine(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(lines))*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}
+
+// changesNodeState picks, by dbt's naming, the events that start, finish, skip, cancel or fail
+// a node or carry its error text: Log*Result, Log*Batch*, *ExceptionOnRun, *ErrorOnRun,
+// Node{Start,Finished}, *Skip*, RunResult*, LogStartLine, LogCancelLine, *RunResultError. A
+// future event named like these must be known to the parser before its version is supported.
+func changesNodeState(name string) bool {
+	switch {
+	case strings.HasPrefix(name, "Log") && strings.HasSuffix(name, "Result"),
+		strings.HasPrefix(name, "Log") && strings.Contains(name, "Batch"),
+		strings.HasSuffix(name, "ExceptionOnRun"), strings.HasSuffix(name, "ErrorOnRun"),
+		name == "NodeStart", name == "NodeFinished", name == "LogStartLine", name == "LogCancelLine",
+		strings.Contains(name, "Skip") && !strings.Contains(name, "Parsing") && !strings.Contains(name, "Upload") && !strings.Contains(name, "Deprecation"),
+		strings.HasPrefix(name, "RunResult"), strings.HasSuffix(name, "RunResultError"):
+		return true
+	}
+	return false
+}
+
+// TestKnowsEveryNodeEventOfEachVersion checks the parser against dbt-core's own event table
+// (types.py of v1.5.0 … v1.11.0): every event that changes a node's state in a version has a
+// kind of its own, and every event the parser follows by name exists in some version (or is
+// dbt Fusion's), so a misspelt name cannot hide.
+func TestKnowsEveryNodeEventOfEachVersion(t *testing.T) {
+	b, err := os.ReadFile(fixtures.Path(t, "dbt-logs/event-codes-by-version.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var byVersion map[string]map[string]string
+	if err := json.Unmarshal(b, &byVersion); err != nil {
+		t.Fatal(err)
+	}
+	if len(byVersion) < 7 {
+		t.Fatalf("%d versions in the table", len(byVersion))
+	}
+	seen := map[string]bool{}
+	for version, events := range byVersion {
+		n := 0
+		for name, code := range events {
+			seen[name] = true
+			if !changesNodeState(name) {
+				continue
+			}
+			n++
+			if EventKind(name) == KindOther {
+				t.Errorf("dbt %s: %s (%s) changes a node's state and the parser does not know it", version, name, code)
+			}
+			// The kind comes from the name; the line dbt writes parses to it.
+			line := fmt.Sprintf(`{"data": {"node_info": {"unique_id": "model.p.m"}}, "info": {"code": %q, "name": %q, "level": "info", "msg": "x"}}`, code, name)
+			if ev := ParseLogLine([]byte(line)); ev.Kind != EventKind(name) || ev.Code != code {
+				t.Errorf("dbt %s: a %s line parsed as kind %d code %q", version, name, ev.Kind, ev.Code)
+			}
+		}
+		if n < 15 {
+			t.Errorf("dbt %s: only %d node events found; is the table complete?", version, n)
+		}
+	}
+	for _, name := range followedEvents {
+		if !seen[name] && name != "Generic" {
+			t.Errorf("the parser follows %s, which no dbt-core version from 1.5 to 1.11 has", name)
+		}
+		if name != "Generic" && EventKind(name) == KindOther {
+			t.Errorf("%s is listed as followed but has no kind", name)
+		}
+	}
+	// The newest events, by the version that brought them.
+	for name, version := range map[string]string{"LogFunctionResult": "v1.11.0", "LogNodeResult": "v1.10.0", "LogBatchResult": "v1.9.0", "LogStartBatch": "v1.9.0", "MarkSkippedChildren": "v1.9.0"} {
+		if _, ok := byVersion[version][name]; !ok {
+			t.Errorf("%s is not in %s's table", name, version)
+		}
+	}
+}
+
+// followedEvents are the event names kindByName knows (kept here so the table test can check
+// each one exists in dbt).
+var followedEvents = []string{
+	"MainReportVersion", "ConcurrencyLine", "LogStartLine", "NodeStart", "LogModelResult", "LogTestResult",
+	"LogSeedResult", "LogSnapshotResult", "LogFreshnessResult", "LogNodeNoOpResult", "LogFunctionResult",
+	"LogNodeResult", "SkippingDetails", "LogSkipBecauseError", "NodeFinished", "MarkSkippedChildren",
+	"GenericExceptionOnRun", "InternalErrorOnRun", "CatchableExceptionOnRun", "LogStartBatch", "LogBatchResult",
+	"LogCancelLine", "EndOfRunSummary", "RunResultError", "RunResultErrorNoMessage", "FirstRunResultError",
+	"AfterFirstRunResultError", "RunResultFailure", "RunResultWarning", "RunResultWarningMessage", "StatsLine",
+	"MainEncounteredError", "MainStackTrace", "MainKeyboardInterrupt", "RunningOperationCaughtError",
+	"RunningOperationUncaughtError", "CommandCompleted", "DebugCmdResult", "NoNodesForSelectionCriteria",
+	"NothingToDo", "NoNodesSelected",
+}
+
+// TestParseNewerEvents reads the fields of the events dbt 1.9–1.11 and dbt Fusion added, in
+// the shape dbt-core's types.py gives them (synthetic lines: no recording of these exists).
+func TestParseNewerEvents(t *testing.T) {
+	tests := []struct {
+		line  string
+		check func(e LogEvent) bool
+	}{
+		{`{"data": {"node_info": {"unique_id": "model.p.events", "node_status": "started", "materialized": "incremental"}, "description": "sql microbatch model dev.events", "batch_index": 3, "total_batches": 10}, "info": {"name": "LogStartBatch", "code": "Q045", "level": "info", "msg": "Batch 3 of 10 START"}}`,
+			func(e LogEvent) bool {
+				return e.Kind == KindBatchStart && e.BatchIndex == 3 && e.BatchTotal == 10 && e.Index == 0 && e.Total == 0
+			}},
+		{`{"data": {"node_info": {"unique_id": "model.p.events"}, "status": "error", "batch_index": 4, "total_batches": 10, "execution_time": 1.5}, "info": {"name": "LogBatchResult", "code": "Q046", "level": "error", "msg": "Batch 4 of 10 ERROR"}}`,
+			func(e LogEvent) bool { return e.Kind == KindBatchResult && e.Status == "error" && e.BatchIndex == 4 }},
+		{`{"data": {"keyboard_interrupt": false, "num_errors": 0, "num_warnings": 1, "num_partial_success": 2}, "info": {"name": "EndOfRunSummary", "code": "Z030", "level": "info", "msg": "Completed with 2 partial successes"}}`,
+			func(e LogEvent) bool {
+				return e.Kind == KindEndOfRunSummary && e.NumPartialSuccess == 2 && e.NumWarnings == 1
+			}},
+		{`{"data": {"node_info": {"unique_id": "function.p.area", "node_status": "success"}, "status": "CREATE FUNCTION", "index": 1, "total": 3, "execution_time": 0.2}, "info": {"name": "LogFunctionResult", "code": "Q047", "level": "info", "msg": "1 of 3 OK created function"}}`,
+			func(e LogEvent) bool { return e.Kind == KindNodeResult && e.FinalStatus() == "success" && e.Total == 3 }},
+		{`{"data": {"unique_id": "model.p.a", "status": "error", "run_result": {"status": "error", "message": "boom"}}, "info": {"name": "MarkSkippedChildren", "code": "Z033", "level": "debug", "msg": "Marking children of model.p.a as skipped"}}`,
+			func(e LogEvent) bool {
+				return e.Kind == KindMarkSkippedChildren && e.Node.UniqueID == "model.p.a" && e.FinalStatus() == "error"
+			}},
+		{`{"data": {"conn_name": "model.p.a"}, "info": {"name": "LogCancelLine", "code": "Q022", "level": "error", "msg": "CANCEL query model.p.a"}}`,
+			func(e LogEvent) bool { return e.Kind == KindCancelLine && e.ConnName == "model.p.a" }},
+		{`{"data": {"schema": "dev", "relation": "child", "index": 5, "total": 5, "status": "error"}, "info": {"name": "LogSkipBecauseError", "code": "Z034", "level": "error", "msg": "5 of 5 SKIP relation dev.child due to ephemeral model error"}}`,
+			func(e LogEvent) bool {
+				return e.Kind == KindLogSkipBecauseErr && e.Relation == "child" && e.Schema == "dev" && e.FinalStatus() == "skipped"
+			}},
+		{`{"data": {"build_path": "", "exc": "'SavedQuery' object has no attribute 'schema'", "node_info": {"unique_id": "saved_query.p.q", "node_status": "started"}, "unique_id": "saved_query.p.q"}, "info": {"name": "GenericExceptionOnRun", "code": "W004", "level": "error", "msg": "Unhandled error"}}`,
+			func(e LogEvent) bool {
+				return e.Kind == KindNodeException && e.FinalStatus() == "error" && e.Text == "'SavedQuery' object has no attribute 'schema'"
+			}},
+		// dbt Fusion: a node's result with a Fusion status, its error as a Generic line, the
+		// version line.
+		{`{"data": {"node_info": {"unique_id": "seed.p.s", "node_status": "reused"}, "status": "reused", "execution_time": 0.0}, "info": {"name": "LogSeedResult", "code": "Q016", "level": "info", "msg": "Reused [  0.00s] seed dev.s"}}`,
+			func(e LogEvent) bool { return e.Kind == KindNodeResult && e.FinalStatus() == "reused" }},
+		{`{"data": {"node_info": {"unique_id": "exposure.p.x", "node_status": "cancelled"}, "status": "cancelled"}, "info": {"name": "LogNodeResult", "code": "Q008", "level": "info", "msg": "Cancelled"}}`,
+			func(e LogEvent) bool { return e.Kind == KindNodeResult && e.FinalStatus() == "cancelled" }},
+		{`{"data": {"node_info": {"unique_id": "model.p.a"}}, "info": {"name": "Generic", "code": "", "level": "error", "msg": "dbt1000: Syntax error near FROM"}}`,
+			func(e LogEvent) bool {
+				return e.Kind == KindNodeLog && e.Node.UniqueID == "model.p.a" && e.Msg == "dbt1000: Syntax error near FROM"
+			}},
+		{`{"data": {"log_version": 3, "version": "=2.0.0-preview.181"}, "info": {"name": "MainReportVersion", "code": "A001", "level": "info", "msg": "Running with dbt-fusion=2.0.0-preview.181"}}`,
+			func(e LogEvent) bool { return e.Fusion && e.Version == "2.0.0-preview.181" }},
+		// A unit test's diff table comes coloured and with Windows line ends.
+		{`{"data": {"msg": "\n\u001b[32mactual\u001b[0m differs\r\n  x"}, "info": {"name": "RunResultError", "code": "Z024", "level": "error", "msg": ""}}`,
+			func(e LogEvent) bool { return e.Text == "\nactual differs\n  x" }},
+	}
+	for i, tt := range tests {
+		if e := ParseLogLine([]byte(tt.line)); !tt.check(e) {
+			t.Errorf("line %d: %+v", i+1, e)
+		}
+	}
 }

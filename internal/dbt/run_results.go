@@ -4,12 +4,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 )
 
 // RunResults is a run_results.json (schema v4 to v6): the outcome of the last dbt invocation
-// per node.
+// per node. A sources.json (`dbt source freshness`, schema v3) has the same shape and reads
+// into it too.
 type RunResults struct {
+	// Artifact is "run-results" or "sources", from the schema URL ("" when absent).
+	Artifact string `json:"artifact,omitempty"`
 	// SchemaVersion is N of run-results/vN.json (0 when absent); DBTVersion the writer.
 	SchemaVersion int    `json:"schema_version"`
 	DBTVersion    string `json:"dbt_version,omitempty"`
@@ -34,6 +38,55 @@ type RunResult struct {
 	ThreadID      string   `json:"thread_id,omitempty"`
 	RelationName  string   `json:"relation_name,omitempty"`
 	Timing        []Timing `json:"timing,omitempty"`
+	// Source freshness (sources.json): when the source was last loaded, how long before the
+	// check that was, and the criteria ("30 day"; "" when not set).
+	MaxLoadedAt           string  `json:"max_loaded_at,omitempty"`
+	LoadedAgoSeconds      float64 `json:"max_loaded_at_time_ago_in_s,omitempty"`
+	WarnAfter, ErrorAfter string  `json:"-"`
+}
+
+// FreshnessMessage explains a source freshness result in words ("" for other results).
+func (r *RunResult) FreshnessMessage() string {
+	if r.MaxLoadedAt == "" {
+		return ""
+	}
+	msg := fmt.Sprintf("last loaded %s ago (%s)", ageText(r.LoadedAgoSeconds), r.MaxLoadedAt)
+	var crit []string
+	if r.WarnAfter != "" {
+		crit = append(crit, "warns after "+r.WarnAfter)
+	}
+	if r.ErrorAfter != "" {
+		crit = append(crit, "errors after "+r.ErrorAfter)
+	}
+	if len(crit) > 0 {
+		msg += "; dbt " + strings.Join(crit, " and ")
+	}
+	return msg
+}
+
+func ageText(secs float64) string {
+	d := time.Duration(secs * float64(time.Second))
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", int(d.Hours()/24))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%d hours", int(d.Hours()))
+	case d >= 2*time.Minute:
+		return fmt.Sprintf("%d minutes", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%.0f seconds", d.Seconds())
+}
+
+type freshnessAfter struct {
+	Count  *int   `json:"count"`
+	Period string `json:"period"`
+}
+
+func (f *freshnessAfter) text() string {
+	if f == nil || f.Count == nil || f.Period == "" {
+		return ""
+	}
+	return fmt.Sprintf("%d %s", *f.Count, f.Period)
 }
 
 // Timing is one phase (compile, execute) of a node's run.
@@ -72,6 +125,12 @@ type rawRunResults struct {
 			StartedAt   string `json:"started_at"`
 			CompletedAt string `json:"completed_at"`
 		} `json:"timing"`
+		MaxLoadedAt string  `json:"max_loaded_at"`
+		LoadedAgo   float64 `json:"max_loaded_at_time_ago_in_s"`
+		Criteria    struct {
+			WarnAfter  *freshnessAfter `json:"warn_after"`
+			ErrorAfter *freshnessAfter `json:"error_after"`
+		} `json:"criteria"`
 	} `json:"results"`
 	ElapsedTime float64 `json:"elapsed_time"`
 	Args        struct {
@@ -92,7 +151,20 @@ func LoadRunResults(path string) (*RunResults, error) {
 	return rr, nil
 }
 
-// ParseRunResults decodes run_results.json bytes.
+// artifactName is the artifact of a schema URL: ".../dbt/sources/v3.json" → "sources".
+func artifactName(url string) string {
+	_, rest, ok := strings.Cut(url, "/dbt/")
+	if !ok {
+		return ""
+	}
+	name, _, ok := strings.Cut(rest, "/")
+	if !ok {
+		return ""
+	}
+	return name
+}
+
+// ParseRunResults decodes run_results.json (or sources.json) bytes.
 func ParseRunResults(b []byte) (*RunResults, error) {
 	var raw rawRunResults
 	if err := json.Unmarshal(b, &raw); err != nil {
@@ -102,6 +174,7 @@ func ParseRunResults(b []byte) (*RunResults, error) {
 		return nil, err
 	}
 	rr := &RunResults{
+		Artifact:      artifactName(raw.Metadata.Schema),
 		SchemaVersion: schemaVersion(raw.Metadata.Schema),
 		DBTVersion:    raw.Metadata.DBTVersion,
 		GeneratedAt:   raw.Metadata.GeneratedAt,
@@ -111,7 +184,8 @@ func ParseRunResults(b []byte) (*RunResults, error) {
 		ByID:          make(map[string]*RunResult, len(raw.Results)),
 	}
 	for _, r := range raw.Results {
-		res := RunResult{UniqueID: r.UniqueID, Status: r.Status, Failures: r.Failures, ExecutionTime: r.ExecutionTime, ThreadID: r.ThreadID}
+		res := RunResult{UniqueID: r.UniqueID, Status: r.Status, Failures: r.Failures, ExecutionTime: r.ExecutionTime, ThreadID: r.ThreadID,
+			MaxLoadedAt: r.MaxLoadedAt, LoadedAgoSeconds: r.LoadedAgo, WarnAfter: r.Criteria.WarnAfter.text(), ErrorAfter: r.Criteria.ErrorAfter.text()}
 		if r.RelationName != nil {
 			res.RelationName = *r.RelationName
 		}

@@ -3,7 +3,10 @@
 // the runs screen both consume. It knows nothing about terminals or Bubble Tea.
 package ops
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Event is what a running operation reports: Started, Progress, NodeResult, Line, Done.
 type Event interface{ opEvent() }
@@ -16,6 +19,9 @@ type Started struct {
 	Args       []string
 	Dir        string
 	At         time.Time
+	// Engine is the dbt that runs; Container the docker container it runs in ("" locally).
+	Engine    Engine
+	Container string
 }
 
 // Progress reports how far the run is: Done of Total nodes finished. Node is the unique id of
@@ -36,7 +42,9 @@ type NodeResult struct {
 	ResourceType string `json:"resource_type"`
 	// Path is node_info.node_path, relative to the model/seed/snapshot folder.
 	Path string `json:"path,omitempty"`
-	// Status: success, error, skipped, pass, fail, warn, no-op, running.
+	// Status: success, error, skipped, pass, fail, warn, no-op, partial success, runtime error
+	// (source freshness), reused and cancelled (dbt Fusion; datatui also gives "cancelled" to a
+	// node dbt never finished), or running.
 	Status string `json:"status"`
 	// Message is the error or failure text for failed nodes, else the adapter message.
 	Message string        `json:"message,omitempty"`
@@ -49,6 +57,14 @@ type NodeResult struct {
 	Failures int `json:"failures,omitempty"`
 	// Index is the "N of M" position dbt gave the node.
 	Index int `json:"index,omitempty"`
+	// Batches of a microbatch model (dbt 1.9+): how many there are, how many finished, how
+	// many of those failed.
+	Batches       int `json:"batches,omitempty"`
+	BatchesDone   int `json:"batches_done,omitempty"`
+	BatchesFailed int `json:"batches_failed,omitempty"`
+	// Replaces is the id this node was known by until now, when dbt first named it only by
+	// schema and name (LogSkipBecauseError) and later by its unique id: drop that entry.
+	Replaces string `json:"replaces,omitempty"`
 }
 
 // Stream says where a Line came from.
@@ -76,14 +92,17 @@ type Line struct {
 }
 
 // Summary counts node outcomes the way dbt's "Done." line does: PASS (success, pass), WARN,
-// ERROR (error and failed tests), SKIP, NO-OP.
+// ERROR (error, failed tests, partial success, a freshness runtime error), SKIP, NO-OP; and
+// what dbt-core never reports but dbt Fusion does: REUSED (a cached node) and CANCELLED.
 type Summary struct {
-	Pass  int `json:"pass"`
-	Warn  int `json:"warn"`
-	Error int `json:"error"`
-	Skip  int `json:"skip"`
-	NoOp  int `json:"noop"`
-	Total int `json:"total"`
+	Pass      int `json:"pass"`
+	Warn      int `json:"warn"`
+	Error     int `json:"error"`
+	Skip      int `json:"skip"`
+	NoOp      int `json:"noop"`
+	Reused    int `json:"reused,omitempty"`
+	Cancelled int `json:"cancelled,omitempty"`
+	Total     int `json:"total"`
 }
 
 // Done is the last event.
@@ -122,8 +141,27 @@ func (s *Summary) count(status string) {
 		s.Skip++
 	case "no-op":
 		s.NoOp++
+	case "reused":
+		s.Reused++
+	case "cancelled":
+		s.Cancelled++
 	default:
 		return
 	}
 	s.Total++
+}
+
+// Line renders a summary like dbt's "Done." line (REUSED and CANCELLED only when there are).
+func (s Summary) Line() string {
+	line := fmt.Sprintf("PASS=%d WARN=%d ERROR=%d SKIP=%d", s.Pass, s.Warn, s.Error, s.Skip)
+	if s.NoOp > 0 {
+		line += fmt.Sprintf(" NO-OP=%d", s.NoOp)
+	}
+	if s.Reused > 0 {
+		line += fmt.Sprintf(" REUSED=%d", s.Reused)
+	}
+	if s.Cancelled > 0 {
+		line += fmt.Sprintf(" CANCELLED=%d", s.Cancelled)
+	}
+	return line + fmt.Sprintf(" TOTAL=%d", s.Total)
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -50,7 +51,7 @@ func (e *TargetError) Error() string {
 var ErrCancelled = errors.New("dbt run cancelled")
 
 // FindDBT returns the dbt executable: $DATATUI_DBT when set, else `dbt` on PATH, else dbt
-// Fusion's `dbtf`. getenv is os.Getenv outside tests.
+// Fusion's `dbtf` (DetectEngine tells which engine it is). getenv is os.Getenv outside tests.
 func FindDBT(getenv func(string) string) (string, error) {
 	if p := getenv(EnvDBT); p != "" {
 		if st, err := os.Stat(p); err != nil || st.IsDir() {
@@ -68,7 +69,8 @@ func FindDBT(getenv func(string) string) (string, error) {
 
 // Runner runs dbt commands in a project against the user's sandbox target.
 type Runner struct {
-	// Executable is dbt's path; "" finds it with FindDBT.
+	// Executable is dbt's path; "" finds it with FindDBT. datatui.yml's dbt.docker and
+	// dbt.wrapper (in DBT) take precedence: then dbt is not looked for on the machine.
 	Executable string
 	// Dir is the dbt project folder (the working directory of dbt).
 	Dir string
@@ -89,26 +91,36 @@ type Runner struct {
 // Result is a finished run.
 type Result struct {
 	// Args are the arguments as asked for; FullArgs what dbt was given.
-	Args       []string
-	FullArgs   []string
+	Args     []string
+	FullArgs []string
+	// Executable is what was started: dbt, the team's wrapper, or docker.
 	Executable string
-	Command    string
-	Selection  string
-	Started    time.Time
-	Duration   time.Duration
-	ExitCode   int
-	Cancelled  bool
-	Err        error
-	Summary    Summary
+	// Engine is dbt-core or dbt Fusion (also recognised from the log's first line).
+	Engine Engine
+	// Container is the docker container dbt ran in ("" when it ran locally).
+	Container string
+	Command   string
+	Selection string
+	Started   time.Time
+	Duration  time.Duration
+	ExitCode  int
+	Cancelled bool
+	Err       error
+	Summary   Summary
 	// Nodes are every node dbt reported, in the order it first mentioned them.
 	Nodes []NodeResult
 	// Total is the number of nodes dbt said it would run.
 	Total int
 	// Fatal is dbt's fatal error text (a parse error, a bad profile, a traceback's last line).
-	Fatal   string
+	Fatal string
+	// Errors are error texts dbt printed that belong to no node (a failed run-operation).
+	Errors  []string
 	Version string
-	Log     *RingBuffer
-	// RunResults is target/run_results.json when this run wrote one.
+	// Interrupted is true when dbt reported a keyboard interrupt (Ctrl-C, or datatui's cancel).
+	Interrupted bool
+	Log         *RingBuffer
+	// RunResults is target/run_results.json when this run wrote one (or target/sources.json
+	// for `dbt source freshness`).
 	RunResults *dbt.RunResults
 	// HistoryErr is set when the run could not be added to the history.
 	HistoryErr error
@@ -130,23 +142,21 @@ func (r *Runner) Run(ctx context.Context, args []string, sink func(Event)) *Resu
 		sink(Done{ExitCode: res.ExitCode, Err: err})
 		return res
 	}
-	exe := r.Executable
-	if exe == "" {
-		var err error
-		if exe, err = FindDBT(os.Getenv); err != nil {
-			return fail(err)
-		}
-	}
-	res.Executable = exe
 	full, err := PrepareArgs(args, r.DBT)
 	if err != nil {
 		return fail(err)
 	}
 	res.FullArgs = full
+	l, err := r.launch(full)
+	if err != nil {
+		return fail(err)
+	}
+	res.Executable, res.Engine, res.Container = l.Path, l.Engine, l.Container
+	res.FullArgs = l.DBTArgs
 
-	cmd := exec.Command(exe, full...)
+	cmd := exec.Command(l.Path, l.Args...)
 	cmd.Dir = r.Dir
-	cmd.Env = append(os.Environ(), r.Env...)
+	cmd.Env = append(os.Environ(), l.Env...)
 	// Its own process group, so cancelling reaches dbt's children (adapters, git for deps).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	outR, outW, err := os.Pipe()
@@ -169,7 +179,12 @@ func (r *Runner) Run(ctx context.Context, args []string, sink func(Event)) *Resu
 	outW.Close()
 	errW.Close()
 	pgid := cmd.Process.Pid
-	sink(Started{Executable: exe, Args: full, Dir: r.Dir, At: start})
+	sink(Started{Executable: l.Path, Args: l.Args, Dir: r.Dir, At: start, Engine: l.Engine, Container: l.Container})
+	for _, flag := range l.Dropped {
+		note := "datatui: dbt Fusion has no " + flag + " option; it was left out"
+		res.Log.Add(note)
+		sink(Line{Text: note, Stream: Stderr, Level: "warn"})
+	}
 
 	lines := make(chan rawLine, 512)
 	var wg sync.WaitGroup
@@ -181,13 +196,13 @@ func (r *Runner) Run(ctx context.Context, args []string, sink func(Event)) *Resu
 	go func() { waitDone <- cmd.Wait() }()
 
 	tr := NewTracker(start)
-	var lastStderr string
+	var fatalText fatalScan
 	handle := func(l rawLine) {
 		ev := dbt.ParseLogLine(l.b)
 		res.Log.Add(ev.Msg)
 		sink(Line{Text: ev.Msg, Stream: l.stream, Level: ev.Level})
-		if ev.Kind == dbt.KindRaw && l.stream == Stderr && strings.TrimSpace(ev.Msg) != "" {
-			lastStderr = strings.TrimSpace(ev.Msg)
+		if ev.Kind == dbt.KindRaw {
+			fatalText.add(ev.Msg, l.stream)
 		}
 		for _, e := range tr.Apply(&ev) {
 			sink(e)
@@ -235,16 +250,19 @@ func (r *Runner) Run(ctx context.Context, args []string, sink func(Event)) *Resu
 				continue
 			}
 			cancelled = true
+			// In Docker too: the docker CLI hands SIGINT on to dbt in the container.
 			_ = syscall.Kill(-pgid, syscall.SIGINT)
 			stage = 1
 			escalate = time.After(interrupt)
 		case <-escalate:
 			if stage == 1 {
 				_ = syscall.Kill(-pgid, syscall.SIGTERM)
+				l.container("stop", "--time", strconv.Itoa(int(term/time.Second)+1))
 				stage = 2
 				escalate = time.After(term)
 			} else {
 				_ = syscall.Kill(-pgid, syscall.SIGKILL)
+				l.container("kill")
 				escalate = nil
 			}
 		case <-drain:
@@ -257,23 +275,39 @@ func (r *Runner) Run(ctx context.Context, args []string, sink func(Event)) *Resu
 	errR.Close()
 
 	res.Duration = time.Since(start)
-	res.ExitCode = exitCode(cmd.ProcessState, waitErr)
-	res.Cancelled = cancelled
-	res.Version = tr.Version
-	res.Fatal = tr.Fatal
-	if res.Fatal == "" && res.ExitCode >= 2 && lastStderr != "" {
-		res.Fatal = lastStderr
+	var sig syscall.Signal
+	res.ExitCode, sig = exitCode(cmd.ProcessState, waitErr)
+	if l.Container != "" && (cancelled || sig != 0) {
+		// The docker CLI can die before its container: make sure none is left behind.
+		l.removeContainer()
 	}
-	if rr := r.loadRunResults(full, start); rr != nil {
+	res.Version, res.Fatal, res.Errors, res.Interrupted = tr.Version, tr.Fatal, tr.Errors, tr.Interrupted
+	if tr.Fusion {
+		res.Engine = EngineFusion
+	}
+	res.Cancelled = cancelled || tr.Interrupted
+	if res.Fatal == "" && sig == 0 && res.ExitCode >= 2 {
+		res.Fatal = fatalText.text()
+	}
+	var results []dbt.RunResult
+	if rr := r.loadArtifact(res.FullArgs, start); rr != nil {
 		res.RunResults = rr
-		mergeRunResults(tr, rr)
+		results = rr.Results
+	}
+	for _, e := range tr.Finish(results) {
+		sink(e)
 	}
 	res.Nodes = tr.Nodes()
 	res.Total = tr.Total()
 	res.Summary = tr.Summary()
 	switch {
-	case cancelled:
+	case res.Cancelled:
 		res.Err = ErrCancelled
+	case sig != 0:
+		res.Err = fmt.Errorf("dbt was stopped by signal %s (exit code %d)", signalName(sig), res.ExitCode)
+		if res.Fatal == "" {
+			res.Fatal = fmt.Sprintf("dbt was stopped by signal %s before it finished", signalName(sig))
+		}
 	case res.ExitCode == 1:
 		res.Err = fmt.Errorf("dbt finished with errors (exit code 1): %s", res.Summary.Line())
 	case res.ExitCode != 0:
@@ -290,37 +324,118 @@ func (r *Runner) Run(ctx context.Context, args []string, sink func(Event)) *Resu
 	return res
 }
 
-// Line renders a summary like dbt's "Done." line.
-func (s Summary) Line() string {
-	line := fmt.Sprintf("PASS=%d WARN=%d ERROR=%d SKIP=%d", s.Pass, s.Warn, s.Error, s.Skip)
-	if s.NoOp > 0 {
-		line += fmt.Sprintf(" NO-OP=%d", s.NoOp)
-	}
-	return line + fmt.Sprintf(" TOTAL=%d", s.Total)
-}
-
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	return s
 }
 
-func exitCode(ps *os.ProcessState, err error) int {
+// exitCode is the process's exit status as a shell reports it (128+n when signal n killed
+// it, which sig then names).
+func exitCode(ps *os.ProcessState, err error) (code int, sig syscall.Signal) {
 	if ps == nil {
 		if err != nil {
-			return -1
+			return -1, 0
 		}
-		return 0
+		return 0, 0
 	}
 	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return 128 + int(ws.Signal())
+		return 128 + int(ws.Signal()), ws.Signal()
 	}
-	return ps.ExitCode()
+	return ps.ExitCode(), 0
 }
 
-// loadRunResults reads target/run_results.json when this run wrote it (a file older than the
-// run belongs to an earlier one).
-func (r *Runner) loadRunResults(full []string, start time.Time) *dbt.RunResults {
+func signalName(s syscall.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGKILL:
+		return "SIGKILL"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	}
+	return s.String()
+}
+
+// fatalScan keeps what a dbt that could not start its JSON logger printed as text (a YAML
+// error in dbt_project.yml) or a Python traceback on stderr, for the run's error.
+type fatalScan struct {
+	encountered []string // from dbt's "Encountered an error:" on
+	lastStderr  string
+}
+
+func (f *fatalScan) add(line string, stream Stream) {
+	t := strings.TrimSpace(line)
+	if t == "" {
+		return
+	}
+	if _, after, ok := strings.Cut(t, "Encountered an error:"); ok {
+		f.encountered = []string{}
+		if after = strings.TrimSpace(after); after != "" {
+			f.encountered = append(f.encountered, after)
+		}
+		return
+	}
+	if f.encountered != nil && len(f.encountered) < 200 {
+		f.encountered = append(f.encountered, strings.TrimRight(line, " "))
+	}
+	if stream == Stderr {
+		f.lastStderr = t
+	}
+}
+
+func (f *fatalScan) text() string {
+	if len(f.encountered) > 0 {
+		return strings.Join(f.encountered, "\n")
+	}
+	return f.lastStderr
+}
+
+// launch builds the process for full (PrepareArgs's arguments): Docker, the team's wrapper or
+// the local dbt, with the runner's environment additions reaching a container too.
+func (r *Runner) launch(full []string) (*Launch, error) {
+	getenv := func(k string) string {
+		for i := len(r.Env) - 1; i >= 0; i-- {
+			if key, v, _ := strings.Cut(r.Env[i], "="); key == k {
+				return v
+			}
+		}
+		return os.Getenv(k)
+	}
+	return LaunchFor(r.DBT, r.Executable, r.Dir, full, r.Env, getenv, exec.LookPath)
+}
+
+// container runs `docker <verb> <container>` in the background, for a cancel that dbt does
+// not answer: docker stop, then docker kill.
+func (l *Launch) container(verb string, args ...string) {
+	if l.Container == "" {
+		return
+	}
+	go l.dockerCmd(15*time.Second, append(append([]string{verb}, args...), l.Container)...)
+}
+
+// removeContainer forces the container away (it is gone already after an ordinary exit,
+// docker run --rm saw to that; "No such container" is fine).
+func (l *Launch) removeContainer() { l.dockerCmd(10*time.Second, "rm", "--force", l.Container) }
+
+func (l *Launch) dockerCmd(timeout time.Duration, args ...string) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, l.Docker, args...)
+	cmd.Env = append(os.Environ(), l.Env...) // the same docker as the run's (DOCKER_HOST…)
+	cmd.WaitDelay = time.Second
+	_ = cmd.Run()
+}
+
+// loadArtifact reads the results file this run wrote: target/run_results.json, or for
+// `dbt source freshness` its sources.json (--output, else target/sources.json). A file older
+// than the run belongs to an earlier one.
+func (r *Runner) loadArtifact(full []string, start time.Time) *dbt.RunResults {
 	dir := flagValue(full, "--target-path")
+	if dir == "" {
+		dir = os.Getenv("DBT_TARGET_PATH")
+	}
 	if dir == "" {
 		dir = "target"
 	}
@@ -328,6 +443,17 @@ func (r *Runner) loadRunResults(full []string, start time.Time) *dbt.RunResults 
 		dir = filepath.Join(r.Dir, dir)
 	}
 	path := filepath.Join(dir, "run_results.json")
+	if CommandOf(full) == "source freshness" {
+		path = filepath.Join(dir, "sources.json")
+		for _, flag := range []string{"--output", "-o"} {
+			if out := flagValue(full, flag); out != "" {
+				path = out
+				if !filepath.IsAbs(path) {
+					path = filepath.Join(r.Dir, path)
+				}
+			}
+		}
+	}
 	st, err := os.Stat(path)
 	if err != nil || st.ModTime().Before(start.Add(-time.Second)) {
 		return nil
@@ -337,28 +463,6 @@ func (r *Runner) loadRunResults(full []string, start time.Time) *dbt.RunResults 
 		return nil
 	}
 	return rr
-}
-
-// mergeRunResults fills what the log did not say: nodes it never mentioned, error texts, rows.
-func mergeRunResults(tr *Tracker, rr *dbt.RunResults) {
-	for _, x := range rr.Results {
-		n := tr.nodes[x.UniqueID]
-		if n == nil {
-			n = &NodeResult{UniqueID: x.UniqueID, Name: nameFromID(x.UniqueID), ResourceType: strings.SplitN(x.UniqueID, ".", 2)[0], Status: x.Status, Rows: -1,
-				Elapsed: time.Duration(x.ExecutionTime * float64(time.Second)), Message: x.Message}
-			tr.nodes[x.UniqueID] = n
-			tr.order = append(tr.order, x.UniqueID)
-			tr.finished[x.UniqueID] = true
-			tr.done++
-			continue
-		}
-		if n.Status == "running" && x.Status != "" {
-			n.Status = x.Status
-		}
-		if Failed(n.Status) && x.Message != "" && (n.Message == "" || n.Message == n.AdapterMessage) {
-			n.Message = x.Message
-		}
-	}
 }
 
 type rawLine struct {

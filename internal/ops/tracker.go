@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"regexp"
 	"strings"
 	"time"
 
@@ -9,8 +10,10 @@ import (
 
 // Tracker follows a dbt log stream and keeps the run's state: the total, each node's latest
 // result, dbt's own counts. It works at the default info level (LogStartLine, Log*Result,
-// SkippingDetails) and with --log-level debug (NodeStart/NodeFinished, whose run_result is
-// authoritative). It is not safe for concurrent use; the runner feeds it from one goroutine.
+// SkippingDetails), with --log-level debug (NodeStart/NodeFinished, whose run_result is
+// authoritative), for dbt-core 1.5 to 1.11 and for dbt Fusion (no ConcurrencyLine, StatsLine
+// or EndOfRunSummary, no index/total on LogStartLine). It is not safe for concurrent use; the
+// runner feeds it from one goroutine.
 type Tracker struct {
 	start time.Time
 	now   func() time.Time
@@ -22,70 +25,112 @@ type Tracker struct {
 	// finished marks nodes already counted in done, so NodeFinished after LogModelResult does
 	// not count a node twice.
 	finished map[string]bool
+	// byName indexes node ids by name, to find the node of an event that names it only so
+	// (RunResultFailure of old versions, LogSkipBecauseError, an error message's "in model x").
+	byName map[string][]string
+	// named is the node the last RunResultFailure / RunResultWarning named: the error or
+	// warning text that follows it is that node's.
+	named string
+	// block is the node whose error text FirstRunResultError started (dbt 1.5–1.6 print it
+	// one line per event); blockErr is the index in Errors when that node is unknown.
+	block    string
+	blockErr int
+	// early holds error lines about a node that has not started yet (Fusion prints a node's
+	// error before its result).
+	early map[string][]string
 
 	// Stats is dbt's StatsLine when it arrived.
 	Stats *dbt.LogStats
-	// Version is the dbt version from the first line.
+	// Version is the dbt version from the first line; Fusion is true for dbt Fusion.
 	Version string
-	// Fatal is MainEncounteredError's text: dbt stopped before or outside the run.
+	Fusion  bool
+	// Fatal is dbt's error when it stopped before or outside the run (MainEncounteredError,
+	// else the last line of its traceback).
 	Fatal string
+	// Errors are error texts dbt printed that belong to no node datatui can name for sure (a
+	// failed run-operation, a 1.5 error line about a node it never reported): they are shown
+	// for the whole run rather than pinned on a guess.
+	Errors []string
 	// Interrupted is true when dbt reported a keyboard interrupt.
 	Interrupted bool
 	// NothingSelected is true when the selection matched no node.
 	NothingSelected bool
+	// SummaryErrors and PartialSuccess are EndOfRunSummary's counts (dbt 1.9+ adds the
+	// latter); SummarySeen is true once it arrived.
+	SummaryErrors, PartialSuccess int
+	SummarySeen                   bool
+
+	stackLast string
+	debugErr  int
 }
 
 // NewTracker returns a tracker whose elapsed times count from start.
 func NewTracker(start time.Time) *Tracker {
-	return &Tracker{start: start, now: time.Now, nodes: map[string]*NodeResult{}, finished: map[string]bool{}}
+	return &Tracker{start: start, now: time.Now, nodes: map[string]*NodeResult{}, finished: map[string]bool{},
+		byName: map[string][]string{}, blockErr: -1, debugErr: -1}
 }
 
 // Apply takes one parsed log line and returns the events it causes (in order). The Line event
 // for the text itself is the caller's business.
 func (t *Tracker) Apply(ev *dbt.LogEvent) []Event {
+	if ev.Kind != dbt.KindAfterResultError && ev.Kind != dbt.KindOther && ev.Kind != dbt.KindRaw {
+		t.block, t.blockErr = "", -1
+	}
 	switch ev.Kind {
 	case dbt.KindMainReportVersion:
-		t.Version = ev.Version
+		t.Version, t.Fusion = ev.Version, ev.Fusion
 	case dbt.KindConcurrencyLine:
-		if ev.Total > 0 {
+		if ev.Total > t.total {
 			t.total = ev.Total
 			return []Event{t.progress("", "")}
 		}
 	case dbt.KindLogStartLine, dbt.KindNodeStart:
-		id := ev.Node.UniqueID
-		if id == "" {
+		if ev.Node.Materialized == "ephemeral" {
+			return nil // compiled into its children, not run: dbt reports no result for it
+		}
+		return t.started(ev)
+	case dbt.KindNodeResult, dbt.KindSkippingDetails, dbt.KindNodeFinished, dbt.KindMarkSkippedChildren:
+		status := ev.FinalStatus()
+		if ev.Node.Materialized == "ephemeral" && !Failed(status) {
 			return nil
 		}
-		if t.total == 0 && ev.Total > 0 {
-			t.total = ev.Total
+		if status == "error" && t.nodes[ev.Node.UniqueID] != nil && t.nodes[ev.Node.UniqueID].Status == "cancelled" {
+			// The error of a query dbt cancelled is the cancel's doing.
+			status = "cancelled"
 		}
-		n := t.node(ev)
-		if t.finished[id] || n.Status == "running" {
-			return nil
-		}
-		n.Status = "running"
-		return []Event{*n, t.progress(id, "running")}
-	case dbt.KindNodeResult, dbt.KindSkippingDetails, dbt.KindLogSkipBecauseErr, dbt.KindNodeFinished:
-		return t.finish(ev)
-	case dbt.KindRunResultError:
-		id := ev.Node.UniqueID
-		text := strings.TrimSpace(ev.Text)
-		if text == "" {
-			text = strings.TrimSpace(ev.Msg)
-		}
-		if id == "" {
-			id = t.lastFailedWithoutMessage()
-		}
-		if n := t.nodes[id]; n != nil && text != "" {
-			n.Message = text
+		return t.finish(ev.Node.UniqueID, ev, status, "")
+	case dbt.KindNodeException:
+		// An unhandled error ends the node; for some node types (saved queries in 1.8) it is
+		// the only line dbt prints about it.
+		return t.finish(ev.Node.UniqueID, ev, "error", ev.Text)
+	case dbt.KindLogSkipBecauseErr:
+		return t.skipBecauseError(ev)
+	case dbt.KindCatchableException:
+		if n := t.nodes[ev.Node.UniqueID]; n != nil && n.Message == "" && strings.TrimSpace(ev.Text) != "" {
+			n.Message = strings.TrimSpace(ev.Text)
 			return []Event{*n}
 		}
+	case dbt.KindBatchStart, dbt.KindBatchResult:
+		return t.batch(ev)
+	case dbt.KindCancelLine:
+		// The connection of a node is named by its unique id: that node will not finish.
+		if n := t.nodes[ev.ConnName]; n != nil && !t.finished[n.UniqueID] {
+			return t.finish(n.UniqueID, ev, "cancelled", "dbt cancelled its query")
+		}
 	case dbt.KindEndOfRunSummary:
+		t.SummarySeen = true
+		t.SummaryErrors, t.PartialSuccess = ev.NumErrors, ev.NumPartialSuccess
 		if ev.KeyboardInterrupt {
 			t.Interrupted = true
 		}
-	case dbt.KindMainKeyboardInt:
-		t.Interrupted = true
+	case dbt.KindRunResultFailure, dbt.KindRunResultWarning:
+		t.named = t.identify(ev)
+	case dbt.KindRunResultError, dbt.KindRunResultWarnMsg, dbt.KindFirstResultError:
+		named := t.named
+		t.named = ""
+		return t.errorText(ev, named)
+	case dbt.KindAfterResultError:
+		return t.moreErrorText(ev)
 	case dbt.KindStatsLine:
 		if ev.Stats != nil {
 			st := *ev.Stats
@@ -94,53 +139,120 @@ func (t *Tracker) Apply(ev *dbt.LogEvent) []Event {
 	case dbt.KindMainEncounteredErr:
 		t.Fatal = strings.TrimSpace(ev.Text)
 		if t.Fatal == "" {
-			t.Fatal = strings.TrimSpace(ev.Msg)
+			t.Fatal = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(ev.Msg), "Encountered an error:"))
+		}
+		if t.Fatal == "" && t.stackLast != "" && !t.Interrupted {
+			t.Fatal = t.stackLast
+		}
+	case dbt.KindMainStackTrace:
+		t.stackLast = lastLine(ev.Text)
+		// dbt-core 1.8 reports Ctrl-C as an empty MainEncounteredError whose traceback ends
+		// in KeyboardInterrupt (it never fires MainKeyboardInterrupt).
+		if t.stackLast == "KeyboardInterrupt" {
+			t.Interrupted = true
+		} else if t.Fatal == "" {
+			t.Fatal = t.stackLast
+		}
+	case dbt.KindMainKeyboardInt:
+		t.Interrupted = true
+	case dbt.KindOperationError:
+		if text := strings.TrimSpace(ev.Text); text != "" {
+			t.Errors = append(t.Errors, text)
+		} else if msg := strings.TrimSpace(ev.Msg); msg != "" {
+			t.Errors = append(t.Errors, msg)
 		}
 	case dbt.KindNothingSelected:
 		t.NothingSelected = true
+	case dbt.KindDebugResult:
+		// "1 check failed:" and its explanation arrive as consecutive events; the others
+		// list what was checked.
+		msg := strings.TrimSpace(ev.Msg)
+		switch {
+		case strings.Contains(msg, "check failed") || strings.Contains(msg, "checks failed"):
+			t.Errors = append(t.Errors, msg)
+			t.debugErr = len(t.Errors) - 1
+		case msg != "" && t.debugErr >= 0 && t.debugErr == len(t.Errors)-1:
+			t.Errors[t.debugErr] += "\n" + msg
+		}
+	case dbt.KindNodeLog:
+		return t.nodeLog(ev)
 	}
 	return nil
 }
 
-func (t *Tracker) node(ev *dbt.LogEvent) *NodeResult {
+func (t *Tracker) started(ev *dbt.LogEvent) []Event {
 	id := ev.Node.UniqueID
+	if id == "" {
+		return nil
+	}
+	t.total = max(t.total, ev.Total)
+	n := t.node(id, ev)
+	if t.finished[id] || n.Status == "running" {
+		return nil
+	}
+	n.Status = "running"
+	return []Event{*n, t.progress(id, "running")}
+}
+
+// node returns the node id, creating it, and takes what ev says about it.
+func (t *Tracker) node(id string, ev *dbt.LogEvent) *NodeResult {
 	n := t.nodes[id]
 	if n == nil {
 		n = &NodeResult{UniqueID: id, Rows: -1}
 		t.nodes[id] = n
 		t.order = append(t.order, id)
+		if lines := t.early[id]; len(lines) > 0 {
+			n.Message = strings.Join(lines, "\n")
+			delete(t.early, id)
+		}
 	}
-	if ev.Node.Name != "" {
-		n.Name = ev.Node.Name
-	}
-	if ev.Node.ResourceType != "" {
-		n.ResourceType = ev.Node.ResourceType
-	}
-	if ev.Node.Path != "" {
-		n.Path = ev.Node.Path
-	}
-	if ev.Index > 0 {
-		n.Index = ev.Index
+	if ev != nil && (ev.Node.UniqueID == id || ev.Node.UniqueID == "") {
+		if ev.Node.Name != "" {
+			n.Name = ev.Node.Name
+		}
+		if ev.Node.ResourceType != "" {
+			n.ResourceType = ev.Node.ResourceType
+		}
+		if ev.Node.Path != "" {
+			n.Path = ev.Node.Path
+		}
+		if ev.Index > 0 {
+			n.Index = ev.Index
+		}
 	}
 	if n.Name == "" {
 		n.Name = nameFromID(id)
 	}
+	if n.ResourceType == "" {
+		n.ResourceType = typeFromID(id)
+	}
+	t.index(n)
 	return n
 }
 
-func (t *Tracker) finish(ev *dbt.LogEvent) []Event {
-	id := ev.Node.UniqueID
+func (t *Tracker) index(n *NodeResult) {
+	for _, id := range t.byName[n.Name] {
+		if id == n.UniqueID {
+			return
+		}
+	}
+	t.byName[n.Name] = append(t.byName[n.Name], n.UniqueID)
+}
+
+// finish records a node's final status (msg, when set, is its message if it has none yet).
+func (t *Tracker) finish(id string, ev *dbt.LogEvent, status, msg string) []Event {
 	if id == "" {
 		return nil
 	}
-	if t.total == 0 && ev.Total > 0 {
-		t.total = ev.Total
+	t.total = max(t.total, ev.Total)
+	var out []Event
+	if r := t.provisional(id); r != nil {
+		out = append(out, *r)
 	}
-	n := t.node(ev)
-	status := ev.FinalStatus()
+	n := t.node(id, ev)
 	n.Status = status
 	if ev.ExecutionTime > 0 {
-		n.Elapsed = time.Duration(ev.ExecutionTime * float64(time.Second))
+		n.Elapsed = seconds(ev.ExecutionTime)
 	}
 	if ev.NumFailures > 0 {
 		n.Failures = ev.NumFailures
@@ -149,7 +261,7 @@ func (t *Tracker) finish(ev *dbt.LogEvent) []Event {
 	case ev.RunResult != nil:
 		r := ev.RunResult
 		if r.ExecutionTime > 0 {
-			n.Elapsed = time.Duration(r.ExecutionTime * float64(time.Second))
+			n.Elapsed = seconds(r.ExecutionTime)
 		}
 		if r.AdapterMessage != "" {
 			n.AdapterMessage = r.AdapterMessage
@@ -165,13 +277,16 @@ func (t *Tracker) finish(ev *dbt.LogEvent) []Event {
 		}
 	case ev.ResultMessage != "":
 		n.AdapterMessage = ev.ResultMessage
-	case ev.Name == "LogModelResult" && ev.Status != "" && ev.Status != "error":
+	case ev.Name == "LogModelResult" && ev.Status != "" && !dbt.IsFinalStatus(ev.Status):
 		n.AdapterMessage = ev.Status
+	}
+	if m := strings.TrimSpace(msg); m != "" && (n.Message == "" || n.Message == n.AdapterMessage) {
+		n.Message = m
 	}
 	if n.Message == "" && n.AdapterMessage != "" && !Failed(status) {
 		n.Message = n.AdapterMessage
 	}
-	out := []Event{*n}
+	out = append(out, *n)
 	if !t.finished[id] {
 		t.finished[id] = true
 		t.done++
@@ -180,25 +295,317 @@ func (t *Tracker) finish(ev *dbt.LogEvent) []Event {
 	return out
 }
 
-func (t *Tracker) lastFailedWithoutMessage() string {
-	for i := len(t.order) - 1; i >= 0; i-- {
-		n := t.nodes[t.order[i]]
-		if Failed(n.Status) && (n.Message == "" || n.Message == n.AdapterMessage) {
-			return n.UniqueID
+// skipBecauseError handles LogSkipBecauseError, which names its node only by schema and name.
+// A node of that name the log already mentioned is it; else it is kept under a provisional id
+// until a later event names it by unique id (the RunResultError after the summary does:
+// "Compilation Error in model.shop.child, caused by …", and NodeFinished at debug level).
+func (t *Tracker) skipBecauseError(ev *dbt.LogEvent) []Event {
+	name := ev.Relation
+	if name == "" {
+		return nil
+	}
+	if ids := t.byName[name]; len(ids) == 1 {
+		return t.finish(ids[0], ev, "skipped", "")
+	}
+	id := provisionalID(ev.Schema, name)
+	n := t.node(id, nil)
+	n.Name = name
+	n.ResourceType = ""
+	return t.finish(id, ev, "skipped", "")
+}
+
+// provisionalID is the id of a node known only by schema and name. It cannot collide with a
+// unique id: those start with the resource type and never contain a space.
+func provisionalID(schema, name string) string { return "(skipped) " + schema + "." + name }
+
+func isProvisional(id string) bool { return strings.HasPrefix(id, "(skipped) ") }
+
+// provisional moves a node known by a provisional id to id, when id names it (same name);
+// the returned event tells consumers the old entry is gone.
+func (t *Tracker) provisional(id string) *NodeResult {
+	if t.nodes[id] != nil || isProvisional(id) {
+		return nil
+	}
+	name := nameFromID(id)
+	if typeFromID(id) == "unit_test" {
+		name = id[strings.LastIndexByte(id, '.')+1:]
+	}
+	for _, old := range t.byName[name] {
+		if !isProvisional(old) {
+			continue
+		}
+		n := t.nodes[old]
+		delete(t.nodes, old)
+		n.UniqueID, n.Replaces = id, old
+		n.ResourceType = typeFromID(id)
+		t.nodes[id] = n
+		for i, o := range t.order {
+			if o == old {
+				t.order[i] = id
+			}
+		}
+		if t.finished[old] {
+			delete(t.finished, old)
+			t.finished[id] = true
+		}
+		ids := t.byName[name][:0]
+		for _, x := range t.byName[name] {
+			if x != old {
+				ids = append(ids, x)
+			}
+		}
+		t.byName[name] = append(ids, id)
+		ev := *n
+		n.Replaces = ""
+		return &ev
+	}
+	return nil
+}
+
+func (t *Tracker) batch(ev *dbt.LogEvent) []Event {
+	id := ev.Node.UniqueID
+	if id == "" || t.finished[id] {
+		return nil
+	}
+	n := t.node(id, ev)
+	if ev.BatchTotal > 0 {
+		n.Batches = ev.BatchTotal
+	}
+	if ev.Kind == dbt.KindBatchResult {
+		n.BatchesDone++
+		if Failed(ev.Status) {
+			n.BatchesFailed++
+		}
+	}
+	n.Status = "running"
+	return []Event{*n}
+}
+
+// identify names the node a summary event is about: its node_info, else the one known node of
+// that name and type.
+func (t *Tracker) identify(ev *dbt.LogEvent) string {
+	if id := ev.Node.UniqueID; id != "" {
+		return id
+	}
+	return t.byNameAndType(ev.Node.Name, ev.Node.ResourceType)
+}
+
+func (t *Tracker) byNameAndType(name, typ string) string {
+	found := ""
+	for _, id := range t.byName[name] {
+		if n := t.nodes[id]; n != nil && (typ == "" || n.ResourceType == typ || isProvisional(id)) {
+			if found != "" {
+				return "" // two nodes of that name: not sure which
+			}
+			found = id
+		}
+	}
+	return found
+}
+
+// Messages that name their node: dbt's exceptions read "<Kind> Error in <type> <name>
+// (<path>)", and the skip of a child of a failed ephemeral model "… in <unique id>, caused by".
+var (
+	errorInNode = regexp.MustCompile(`^[A-Za-z ]*?Error in ([a-z_]+) ([^\s(]+) \(`)
+	errorInID   = regexp.MustCompile(`^[A-Za-z ]*?Error in ((?:model|seed|snapshot|test|unit_test|analysis|operation|source|saved_query|semantic_model|function|exposure|metric)\.[^\s,]+), caused by`)
+)
+
+// errorNode is the node an error text is about, without guessing: the event's node_info, the
+// node the preceding RunResultFailure/Warning named, or the node the text itself names.
+func (t *Tracker) errorNode(ev *dbt.LogEvent, named string) string {
+	if id := ev.Node.UniqueID; id != "" {
+		return id
+	}
+	if named != "" {
+		return named
+	}
+	text := strings.TrimSpace(ev.Text)
+	if m := errorInID.FindStringSubmatch(text); m != nil {
+		return m[1]
+	}
+	if m := errorInNode.FindStringSubmatch(text); m != nil {
+		return t.byNameAndType(m[2], m[1])
+	}
+	return ""
+}
+
+// errorText attaches RunResultError, RunResultWarningMessage and FirstRunResultError texts.
+func (t *Tracker) errorText(ev *dbt.LogEvent, named string) []Event {
+	text := strings.TrimSpace(ev.Text)
+	if text == "" {
+		text = strings.TrimSpace(ev.Msg)
+	}
+	if text == "" && ev.Kind != dbt.KindFirstResultError {
+		return nil
+	}
+	id := t.errorNode(ev, named)
+	if id == "" {
+		t.Errors = append(t.Errors, text)
+		if ev.Kind == dbt.KindFirstResultError {
+			t.blockErr = len(t.Errors) - 1
+		}
+		return nil
+	}
+	if ev.Kind == dbt.KindFirstResultError {
+		t.block = id
+	}
+	var out []Event
+	if r := t.provisional(id); r != nil {
+		out = append(out, *r)
+	}
+	if t.nodes[id] == nil || !t.finished[id] && t.nodes[id].Status != "running" {
+		// A node the log never reported before: its error is dbt's word that it failed
+		// (the failed ephemeral model behind a LogSkipBecauseError, the nodes fail-fast
+		// never ran). run_results.json, when written, has the last word.
+		status := "error"
+		if ev.Kind == dbt.KindRunResultWarnMsg {
+			status = "warn"
+		} else if text == "Skipping due to fail_fast" {
+			status = "skipped"
+		}
+		out = append(out, t.finish(id, ev, status, text)...)
+		return out
+	}
+	n := t.node(id, ev)
+	n.Message = text
+	return append(out, *n)
+}
+
+// moreErrorText appends an AfterFirstRunResultError line to the text FirstRunResultError began.
+func (t *Tracker) moreErrorText(ev *dbt.LogEvent) []Event {
+	line := strings.TrimRight(ev.Text, " ")
+	switch {
+	case t.block != "":
+		n := t.nodes[t.block]
+		if n == nil {
+			return nil
+		}
+		if strings.TrimSpace(n.Message) == "" || n.Message == n.AdapterMessage {
+			n.Message = strings.TrimSpace(line)
+		} else {
+			n.Message += "\n" + line
+		}
+		return []Event{*n}
+	case t.blockErr >= 0 && t.blockErr < len(t.Errors):
+		t.Errors[t.blockErr] += "\n" + line
+	}
+	return nil
+}
+
+// nodeLog keeps an error or warning line about a node (Fusion's "Generic" events) as part of
+// its message.
+func (t *Tracker) nodeLog(ev *dbt.LogEvent) []Event {
+	if ev.Level != "error" {
+		return nil
+	}
+	text := strings.TrimSpace(ev.Text)
+	if text == "" {
+		text = strings.TrimSpace(ev.Msg)
+	}
+	id := ev.Node.UniqueID
+	if text == "" || id == "" {
+		return nil
+	}
+	n := t.nodes[id]
+	if n == nil {
+		if t.early == nil {
+			t.early = map[string][]string{}
+		}
+		t.early[id] = append(t.early[id], text)
+		return nil
+	}
+	if n.Message == "" || n.Message == n.AdapterMessage {
+		n.Message = text
+	} else if !strings.Contains(n.Message, text) {
+		n.Message += "\n" + text
+	}
+	return []Event{*n}
+}
+
+// takeError moves the run-level error that names n ("Compilation Error in macro hello_fail
+// (macros/hello.sql)" of a failed run-operation) onto n.
+func (t *Tracker) takeError(n *NodeResult) string {
+	for i, e := range t.Errors {
+		if m := errorInNode.FindStringSubmatch(e); m != nil && m[1] == n.ResourceType && m[2] == n.Name {
+			t.Errors = append(t.Errors[:i], t.Errors[i+1:]...)
+			return e
 		}
 	}
 	return ""
 }
 
+// Finish is called once dbt has exited: a node still running never finished (dbt was
+// interrupted, killed or crashed) and is reported cancelled; results is run_results.json (or
+// sources.json) when this run wrote one, dbt's final word on every node it lists.
+func (t *Tracker) Finish(results []dbt.RunResult) []Event {
+	var out []Event
+	for _, x := range results {
+		if x.UniqueID == "" {
+			continue
+		}
+		if r := t.provisional(x.UniqueID); r != nil {
+			out = append(out, *r)
+		}
+		n := t.nodes[x.UniqueID]
+		if n == nil {
+			n = t.node(x.UniqueID, nil)
+			n.Elapsed = seconds(x.ExecutionTime)
+		}
+		if x.Status != "" {
+			n.Status = x.Status
+		}
+		if x.Failures != nil && *x.Failures > 0 && (n.Status == "fail" || n.Status == "warn") {
+			n.Failures = *x.Failures
+		}
+		if x.Message != "" && (Failed(n.Status) || n.Status == "warn" || n.Status == "skipped") && (n.Message == "" || n.Message == n.AdapterMessage || n.Status == "skipped") {
+			n.Message = x.Message
+		}
+		if m := x.FreshnessMessage(); m != "" && (n.Message == "" || n.Message == n.AdapterMessage) {
+			n.Message = m
+		}
+		if Failed(n.Status) && n.Message == "" {
+			n.Message = t.takeError(n)
+		}
+		if !t.finished[x.UniqueID] {
+			t.finished[x.UniqueID] = true
+			t.done++
+		}
+		out = append(out, *n)
+	}
+	for _, id := range t.order {
+		n := t.nodes[id]
+		if n.Status != "running" {
+			continue
+		}
+		n.Status = "cancelled"
+		if n.Message == "" {
+			n.Message = "dbt stopped before this node finished"
+		}
+		t.finished[id] = true
+		t.done++
+		out = append(out, *n)
+	}
+	if len(out) > 0 {
+		p := t.progress("", "")
+		p.Total = t.Total() // every node has its final status: the total is known now
+		out = append(out, p)
+	}
+	return out
+}
+
+// progress reports done and total; Total is 0 while dbt has not said (dbt Fusion never does).
 func (t *Tracker) progress(id, status string) Progress {
-	total := t.total
-	if t.done > total {
-		total = t.done
+	total := 0
+	if t.total > 0 {
+		total = t.Total()
 	}
 	return Progress{Done: t.done, Total: total, Node: id, Status: status, Elapsed: t.now().Sub(t.start)}
 }
 
-// Done is the number of finished nodes; Total the number dbt said it would run.
+// Done is the number of finished nodes. Total is the number dbt said it would run (the
+// largest of ConcurrencyLine's node_count and the "of M" of its lines: 1.8 leaves saved
+// queries out of the first), never fewer than have finished; 0 while unknown (dbt Fusion
+// does not say).
 func (t *Tracker) Done() int  { return t.done }
 func (t *Tracker) Total() int { return max(t.total, t.done) }
 
@@ -211,13 +618,11 @@ func (t *Tracker) Nodes() []NodeResult {
 	return out
 }
 
-// Summary is dbt's StatsLine when it arrived, else the counts of the node statuses seen.
-func (t *Tracker) Summary() Summary {
-	if t.Stats != nil {
-		return Summary{Pass: t.Stats.Pass, Warn: t.Stats.Warn, Error: t.Stats.Error, Skip: t.Stats.Skip, NoOp: t.Stats.NoOp, Total: t.Stats.Total}
-	}
-	return CountStatuses(t.Nodes())
-}
+// Summary counts the nodes' final statuses as dbt's StatsLine does. It is computed from the
+// nodes rather than taken from StatsLine, because dbt Fusion prints none and dbt-core's can
+// disagree with its own run: a failed ephemeral model is absent from it (ERROR=0 under
+// "Completed with 1 error").
+func (t *Tracker) Summary() Summary { return CountStatuses(t.Nodes()) }
 
 // CountStatuses counts final statuses like dbt's "Done." line.
 func CountStatuses(nodes []NodeResult) Summary {
@@ -239,4 +644,26 @@ func nameFromID(id string) string {
 		return strings.Join(parts[2:], ".")
 	}
 	return id
+}
+
+// typeFromID is the resource type a unique id starts with ("model.shop.orders" → "model").
+func typeFromID(id string) string {
+	if isProvisional(id) {
+		return ""
+	}
+	typ, _, ok := strings.Cut(id, ".")
+	if !ok {
+		return ""
+	}
+	return typ
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	return strings.TrimSpace(s)
 }

@@ -1,8 +1,15 @@
-// Command fakedbt stands in for dbt in datatui's tests. It replays a recorded
-// `--log-format json` stream with scaled timing, exits like dbt would, writes
-// target/run_results.json, and can misbehave on purpose:
+// Command fakedbt stands in for dbt (and, built or linked as "docker", for the docker CLI) in
+// datatui's tests. As dbt it replays a recorded `--log-format json` stream with scaled timing,
+// exits like dbt would, writes target/run_results.json, and can misbehave on purpose:
 //
-//	FAKEDBT_STREAM      the .jsonl stream to replay (required)
+//	FAKEDBT_STREAM      the .jsonl stream to replay
+//	FAKEDBT_RECORDING   instead: a folder of ../shared/fixtures/real-dbt, replayed as that real dbt
+//	                    ran: stdout.jsonl (dbt.log.jsonl, the debug-level log, with --debug or
+//	                    --log-level debug), stderr.txt, the exit status of exit_code.txt (128+n by
+//	                    signal n itself), and that run's run_results.json / sources.json copied
+//	                    into the target folder
+//	FAKEDBT_VARIANT     with FAKEDBT_RECORDING: replay stdout-<variant>.jsonl, exit status from
+//	                    exit_codes.txt ("<variant>(json) N"), for folders holding several runs
 //	FAKEDBT_SCALE       multiply the recorded gaps between lines (default 0: no delay)
 //	FAKEDBT_MAX_DELAY   cap one gap (Go duration, default 20ms)
 //	FAKEDBT_EXIT        exit code (default: 1 if the stream reports a failure, 2 on a fatal error)
@@ -11,8 +18,12 @@
 //	                    pid to FAKEDBT_CHILD_PID, then wait; the first SIGINT is ignored, the
 //	                    second SIGINT or a SIGTERM ends fakedbt
 //	FAKEDBT_ARGS_FILE   append the arguments (one JSON array per line)
+//	FAKEDBT_VERSION     what --version prints (default: dbt-core 1.8.2's answer)
 //
 // Debug-level lines are printed only with --debug or --log-level debug, as dbt does.
+//
+// As docker (see docker.go) it runs `docker run IMAGE ARGS…` as a separate "container"
+// process that replays like dbt, and answers docker stop / kill / rm for it.
 package main
 
 import (
@@ -40,19 +51,36 @@ type line struct {
 }
 
 func main() {
-	args := os.Args[1:]
-	if f := os.Getenv("FAKEDBT_ARGS_FILE"); f != "" {
-		b, _ := json.Marshal(args)
-		if fh, err := os.OpenFile(f, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
-			fh.Write(append(b, '\n'))
-			fh.Close()
-		}
-	}
-	if slices.Contains(args, "--version") {
-		fmt.Println("Core:\n  - installed: 1.8.2")
+	if strings.HasPrefix(filepath.Base(os.Args[0]), "docker") {
+		dockerMain(os.Args[1:])
 		return
 	}
+	dbtMain(os.Args[1:])
+}
+
+func dbtMain(args []string) {
+	if f := os.Getenv("FAKEDBT_ARGS_FILE"); f != "" {
+		appendJSON(f, args)
+	}
+	if slices.Contains(args, "--version") {
+		if v := os.Getenv("FAKEDBT_VERSION"); v != "" {
+			fmt.Println(v)
+		} else {
+			fmt.Println("Core:\n  - installed: 1.8.2")
+		}
+		return
+	}
+	debug := slices.Contains(args, "--debug") || slices.Contains(args, "--log-level=debug")
+	for i, a := range args {
+		if a == "--log-level" && i+1 < len(args) && args[i+1] == "debug" {
+			debug = true
+		}
+	}
+	rec := os.Getenv("FAKEDBT_RECORDING")
 	path := os.Getenv("FAKEDBT_STREAM")
+	if rec != "" {
+		path = recordingStream(rec, os.Getenv("FAKEDBT_VARIANT"), debug)
+	}
 	if path == "" {
 		fmt.Fprintln(os.Stderr, "fakedbt: FAKEDBT_STREAM is not set")
 		os.Exit(2)
@@ -61,12 +89,6 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fakedbt:", err)
 		os.Exit(2)
-	}
-	debug := slices.Contains(args, "--debug") || slices.Contains(args, "--log-level=debug")
-	for i, a := range args {
-		if a == "--log-level" && i+1 < len(args) && args[i+1] == "debug" {
-			debug = true
-		}
 	}
 	scale, _ := strconv.ParseFloat(os.Getenv("FAKEDBT_SCALE"), 64)
 	maxDelay := 20 * time.Millisecond
@@ -106,8 +128,10 @@ func main() {
 			}
 			prev = ts
 		}
-		record(&l, results, &order, &command, &failed, &fatal)
-		if l.Info.Level == "debug" && !debug {
+		if rec == "" {
+			record(&l, results, &order, &command, &failed, &fatal)
+		}
+		if rec == "" && l.Info.Level == "debug" && !debug {
 			continue
 		}
 		fmt.Fprintln(out, raw)
@@ -115,6 +139,10 @@ func main() {
 	out.Flush()
 	if hangAfter >= 0 {
 		hang(sigs)
+	}
+	if rec != "" {
+		endRecording(rec, os.Getenv("FAKEDBT_VARIANT"), targetPath(args))
+		return
 	}
 	writeRunResults(results, order, command)
 	if os.Getenv("FAKEDBT_TRACEBACK") == "1" {
@@ -138,6 +166,90 @@ ModuleNotFoundError: No module named 'dbt.adapters.snowflake'
 		code, _ = strconv.Atoi(v)
 	}
 	os.Exit(code)
+}
+
+func appendJSON(file string, v any) {
+	b, _ := json.Marshal(v)
+	if fh, err := os.OpenFile(file, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
+		fh.Write(append(b, '\n'))
+		fh.Close()
+	}
+}
+
+// recordingStream is the stdout a recorded run printed at this log level.
+func recordingStream(dir, variant string, debug bool) string {
+	if variant != "" {
+		return filepath.Join(dir, "stdout-"+variant+".jsonl")
+	}
+	if debug {
+		if p := filepath.Join(dir, "dbt.log.jsonl"); exists(p) {
+			return p
+		}
+	}
+	return filepath.Join(dir, "stdout.jsonl")
+}
+
+// endRecording finishes a replayed run as the real one finished: its stderr, its artifacts,
+// its exit status.
+func endRecording(dir, variant, target string) {
+	if b, err := os.ReadFile(filepath.Join(dir, "stderr.txt")); err == nil && variant == "" {
+		os.Stderr.Write(b)
+	}
+	for _, name := range []string{"run_results.json", "sources.json", "manifest.json"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			continue
+		}
+		os.MkdirAll(target, 0o755)
+		os.WriteFile(filepath.Join(target, name), b, 0o644)
+	}
+	code := recordedExit(dir, variant)
+	if code > 128 {
+		// Killed by a signal, as the real dbt was: die of it too.
+		sig := syscall.Signal(code - 128)
+		signal.Reset(sig)
+		syscall.Kill(os.Getpid(), sig)
+		time.Sleep(time.Second)
+	}
+	os.Exit(code)
+}
+
+func recordedExit(dir, variant string) int {
+	if variant == "" {
+		b, err := os.ReadFile(filepath.Join(dir, "exit_code.txt"))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "fakedbt:", err)
+			return 2
+		}
+		n, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+		return n
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "exit_codes.txt"))
+	for _, l := range strings.Split(string(b), "\n") {
+		if name, code, ok := strings.Cut(strings.TrimSpace(l), " "); ok && name == variant+"(json)" {
+			n, _ := strconv.Atoi(code)
+			return n
+		}
+	}
+	fmt.Fprintln(os.Stderr, "fakedbt: no exit code for", variant)
+	return 2
+}
+
+func targetPath(args []string) string {
+	for i, a := range args {
+		if a == "--target-path" && i+1 < len(args) {
+			return args[i+1]
+		}
+		if v, ok := strings.CutPrefix(a, "--target-path="); ok {
+			return v
+		}
+	}
+	return "target"
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // hang starts a child that only SIGKILL can stop, then waits for signals.
