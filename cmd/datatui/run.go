@@ -26,7 +26,9 @@ terminal, and dbt's summary with each failure's message at the end. The exit cod
 (0 ok, 1 some nodes failed, 2 dbt could not run). The run is added to the history the runs
 screen and Home show. ctrl+c interrupts dbt (it cancels its warehouse queries).
 
-The dbt executable is $DATATUI_DBT, else dbt (or dbt Fusion's dbtf) on PATH.
+The dbt executable is $DATATUI_DBT, else dbt (or dbt Fusion's dbtf) on PATH; with
+dbt.docker.image in datatui.yml, dbt runs in that image through docker run, and with
+dbt.wrapper through the team's command.
 
 --json prints one JSON object per line instead, each with a "type":
   started   executable, args, dir
@@ -35,7 +37,9 @@ The dbt executable is $DATATUI_DBT, else dbt (or dbt Fusion's dbtf) on PATH.
             adapter_message, rows (-1 when unknown), failures, index; a node can
             appear again when a later log line adds detail: the last one wins
   line      text, stream (stdout|stderr), level   (only with --log)
-  done      exit_code, cancelled, error, summary {pass, warn, error, skip, noop, total},
+  done      exit_code, cancelled, error, fatal (dbt's message when it stopped),
+            errors (dbt's messages about no node), engine (dbt-core or dbt Fusion),
+            summary {pass, warn, error, skip, noop, reused, cancelled, total},
             duration_ms
 --log also prints dbt's log messages (as text, or as "line" objects with --json).`,
 		Example: `  datatui run -- build --select +orders
@@ -122,6 +126,9 @@ func (p *textRunPrinter) drawLive() {
 		return
 	}
 	line := fmt.Sprintf("[%d/%d] %s", p.progress.Done, p.progress.Total, p.progress.Elapsed.Round(time.Second))
+	if p.progress.Total == 0 { // dbt Fusion announces no total
+		line = fmt.Sprintf("[%d done] %s", p.progress.Done, p.progress.Elapsed.Round(time.Second))
+	}
 	if p.running != "" {
 		line += "  running " + p.running
 	}
@@ -141,11 +148,14 @@ func (p *textRunPrinter) event(e ops.Event) {
 		}
 		p.drawLive()
 	case ops.NodeResult:
-		if e.Status == "running" || p.printed[e.UniqueID] {
-			return
-		}
 		if p.printed == nil {
 			p.printed = map[string]bool{}
+		}
+		if e.Replaces != "" && p.printed[e.Replaces] {
+			p.printed[e.UniqueID] = true // the same node, now named by its unique id
+		}
+		if e.Status == "running" || p.printed[e.UniqueID] {
+			return
 		}
 		p.printed[e.UniqueID] = true
 		p.clearLive()
@@ -202,6 +212,14 @@ func (p *textRunPrinter) finish(res *ops.Result) {
 				if l = strings.TrimSpace(l); l != "" {
 					fmt.Fprintln(p.w, "    "+l)
 				}
+			}
+		}
+	}
+	if len(res.Errors) > 0 {
+		fmt.Fprintln(p.w, "\ndbt said:")
+		for _, e := range res.Errors {
+			for _, l := range strings.Split(strings.TrimSpace(e), "\n") {
+				fmt.Fprintln(p.w, "    "+strings.TrimRight(l, " "))
 			}
 		}
 	}
@@ -282,5 +300,6 @@ func (p *jsonRunPrinter) finish(res *ops.Result) {
 		errText = res.Err.Error()
 	}
 	p.emit(map[string]any{"type": "done", "exit_code": res.ExitCode, "cancelled": res.Cancelled, "error": errText,
+		"fatal": res.Fatal, "errors": append([]string{}, res.Errors...), "engine": res.Engine.String(),
 		"summary": res.Summary, "duration_ms": res.Duration.Milliseconds()})
 }

@@ -7,22 +7,27 @@ import (
 )
 
 // Defaults for a run's raw log: enough to scroll back through any ordinary run, bounded so a
-// debug-level log of a million lines costs at most a few megabytes.
+// debug-level log of a million lines costs at most a few megabytes. Lines are kept whole up to
+// 64 KiB (a compiled query, a stack trace line), and the whole log at most DefaultLogBytes.
 const (
 	DefaultLogLines   = 20000
-	DefaultLineLength = 1000
+	DefaultLineLength = 64 << 10
+	DefaultLogBytes   = 16 << 20
 )
 
 // RingBuffer keeps the last lines of a log. Lines longer than the line limit are cut (ending
-// in "…"), so memory is bounded by about lines × line limit whatever the process prints. It is
-// safe for concurrent use: the runner writes while a screen reads.
+// in "…"), and the oldest lines go when the line or byte limit is reached, so memory stays
+// bounded whatever the process prints; Cut and Total tell a reader that something is missing.
+// It is safe for concurrent use: the runner writes while a screen reads.
 type RingBuffer struct {
 	mu       sync.Mutex
-	lines    []string
+	lines    []string // circular: the oldest at start, n held
+	start, n int
 	capLines int
-	start    int // index of the oldest line once full
 	maxLine  int
+	maxBytes int
 	total    int64 // lines ever written
+	cut      int64 // lines cut at the line limit
 	bytes    int   // bytes currently held
 }
 
@@ -36,7 +41,7 @@ func NewRingBuffer(lines, lineLen int) *RingBuffer {
 		lineLen = DefaultLineLength
 	}
 	// Grow on demand: most runs print far fewer lines than the cap.
-	return &RingBuffer{lines: make([]string, 0, min(lines, 256)), capLines: lines, maxLine: lineLen}
+	return &RingBuffer{lines: make([]string, min(lines, 256)), capLines: lines, maxLine: lineLen, maxBytes: DefaultLogBytes}
 }
 
 // Add appends a line (multi-line text is split), dropping the oldest when full.
@@ -61,23 +66,32 @@ func (r *RingBuffer) add(line string) {
 		}
 		// Copy so the cut line does not pin the long original in memory.
 		line = strings.Clone(line[:cut]) + "…"
+		r.cut++
 	}
 	r.total++
-	if len(r.lines) < r.capLines {
-		r.lines = append(r.lines, line)
-		r.bytes += len(line)
-		return
+	for r.n > 0 && (r.n == r.capLines || r.bytes+len(line) > r.maxBytes) {
+		r.bytes -= len(r.lines[r.start])
+		r.lines[r.start] = ""
+		r.start = (r.start + 1) % len(r.lines)
+		r.n--
 	}
-	r.bytes += len(line) - len(r.lines[r.start])
-	r.lines[r.start] = line
-	r.start = (r.start + 1) % r.capLines
+	if r.n == len(r.lines) {
+		grown := make([]string, min(max(2*len(r.lines), 1), r.capLines))
+		for i := range r.n {
+			grown[i] = r.lines[(r.start+i)%len(r.lines)]
+		}
+		r.lines, r.start = grown, 0
+	}
+	r.lines[(r.start+r.n)%len(r.lines)] = line
+	r.n++
+	r.bytes += len(line)
 }
 
 // Len is the number of lines held.
 func (r *RingBuffer) Len() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return len(r.lines)
+	return r.n
 }
 
 // Total is the number of lines ever added (held or dropped).
@@ -85,6 +99,13 @@ func (r *RingBuffer) Total() int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.total
+}
+
+// Cut is the number of lines that were cut at the line limit.
+func (r *RingBuffer) Cut() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.cut
 }
 
 // Bytes is the size of the text held.
@@ -101,10 +122,10 @@ func (r *RingBuffer) Lines(from, n int) []string {
 	if from < 0 {
 		from = 0
 	}
-	if from >= len(r.lines) || n <= 0 {
+	if from >= r.n || n <= 0 {
 		return nil
 	}
-	n = min(n, len(r.lines)-from)
+	n = min(n, r.n-from)
 	out := make([]string, n)
 	for i := range n {
 		out[i] = r.lines[(r.start+from+i)%len(r.lines)]

@@ -118,7 +118,9 @@ type Result struct {
 	Version string
 	// Interrupted is true when dbt reported a keyboard interrupt (Ctrl-C, or datatui's cancel).
 	Interrupted bool
-	Log         *RingBuffer
+	// NothingSelected is true when dbt said the selection matched no node.
+	NothingSelected bool
+	Log             *RingBuffer
 	// RunResults is target/run_results.json when this run wrote one (or target/sources.json
 	// for `dbt source freshness`).
 	RunResults *dbt.RunResults
@@ -282,6 +284,7 @@ func (r *Runner) Run(ctx context.Context, args []string, sink func(Event)) *Resu
 		l.removeContainer()
 	}
 	res.Version, res.Fatal, res.Errors, res.Interrupted = tr.Version, tr.Fatal, tr.Errors, tr.Interrupted
+	res.NothingSelected = tr.NothingSelected
 	if tr.Fusion {
 		res.Engine = EngineFusion
 	}

@@ -426,6 +426,19 @@ func TestRingBufferBound(t *testing.T) {
 	if rb.Lines(5000, 3) != nil || len(rb.Lines(-3, 2)) != 2 {
 		t.Error("out-of-range reads")
 	}
+	// Long lines are kept whole up to the line limit; the byte limit bounds the whole log.
+	rb3 := NewRingBuffer(0, 0)
+	big := strings.Repeat("y", DefaultLineLength)
+	for range 2 * DefaultLogBytes / DefaultLineLength {
+		rb3.Add(big)
+	}
+	if rb3.Bytes() > DefaultLogBytes || rb3.Len() != DefaultLogBytes/DefaultLineLength || rb3.Tail(1)[0] != big || rb3.Cut() != 0 {
+		t.Errorf("byte bound: %d bytes in %d lines, cut %d", rb3.Bytes(), rb3.Len(), rb3.Cut())
+	}
+	rb3.Add(big + "z")
+	if rb3.Cut() != 1 || !strings.HasSuffix(rb3.Tail(1)[0], "…") {
+		t.Errorf("a line over the limit: cut %d", rb3.Cut())
+	}
 	rb2 := NewRingBuffer(3, 10)
 	rb2.Add("a\nb\nc\nd")
 	if got := strings.Join(rb2.Lines(0, 10), ","); got != "b,c,d" {

@@ -54,8 +54,13 @@ type run struct {
 	cancelled bool
 	err       error
 	fatal     string
-	summary   ops.Summary
-	version   string
+	// errs are dbt's error texts that belong to no node (a failed run-operation, dbt debug).
+	errs            []string
+	nothingSelected bool
+	summary         ops.Summary
+	version         string
+	engine          ops.Engine
+	container       string
 	// fromHistory runs have no nodes or log, only the history entry.
 	fromHistory bool
 	failedIDs   []string
@@ -78,10 +83,20 @@ func (r *run) apply(e ops.Event) {
 		if !e.At.IsZero() {
 			r.started = e.At
 		}
+		r.engine, r.container = e.Engine, e.Container
 	case ops.Progress:
 		r.progress = e
 	case ops.NodeResult:
 		n := e
+		if old := n.Replaces; old != "" && r.nodes[old] != nil && r.nodes[n.UniqueID] == nil {
+			// dbt named the node by schema and name first, by unique id now.
+			delete(r.nodes, old)
+			for i, id := range r.order {
+				if id == old {
+					r.order[i] = n.UniqueID
+				}
+			}
+		}
 		if r.nodes[n.UniqueID] == nil {
 			r.order = append(r.order, n.UniqueID)
 		}
@@ -101,11 +116,7 @@ func (r *run) end(code int, cancelled bool, err error, sum ops.Summary) {
 // result takes the runner's final word (it also covers events dropped after a cancel).
 func (r *run) result(res *ops.Result) {
 	for _, n := range res.Nodes {
-		n := n
-		if r.nodes[n.UniqueID] == nil {
-			r.order = append(r.order, n.UniqueID)
-		}
-		r.nodes[n.UniqueID] = &n
+		r.apply(n)
 	}
 	r.end(res.ExitCode, res.Cancelled, res.Err, res.Summary)
 	if !res.Started.IsZero() {
@@ -113,7 +124,10 @@ func (r *run) result(res *ops.Result) {
 	}
 	r.duration = res.Duration
 	r.fatal = res.Fatal
+	r.errs = res.Errors
+	r.nothingSelected = res.NothingSelected
 	r.version = res.Version
+	r.engine, r.container = res.Engine, res.Container
 	if res.Total > 0 {
 		r.progress.Total = res.Total
 	}
@@ -131,19 +145,72 @@ func (r *run) title() string {
 	return t
 }
 
-func (r *run) status() string {
+// state is what became of a run, as the screen tells it.
+type state int
+
+const (
+	stateRunning state = iota
+	stateCancelling
+	stateDone       // exit 0
+	stateWarned     // exit 0 with warnings
+	stateFailed     // exit 1: some nodes failed
+	stateStopped    // dbt stopped before or outside the run: exit 2, a signal, a crash
+	stateCancelled  // cancelled from datatui, or dbt reported Ctrl-C
+	stateNotStarted // dbt could not be started (not installed, a refused target)
+)
+
+func (r *run) state() state {
 	switch {
+	case r.cancelling && r.running:
+		return stateCancelling
 	case r.running:
-		return "running"
+		return stateRunning
 	case r.cancelled:
-		return "skipped"
+		return stateCancelled
+	case r.exitCode < 0:
+		return stateNotStarted
+	case r.exitCode == 0 && r.summary.Warn > 0:
+		return stateWarned
 	case r.exitCode == 0:
-		if r.summary.Warn > 0 {
-			return "warn"
-		}
+		return stateDone
+	case r.exitCode == 1:
+		return stateFailed
+	}
+	return stateStopped
+}
+
+// status is the run's state as a status word for icons.
+func (r *run) status() string {
+	switch r.state() {
+	case stateRunning, stateCancelling:
+		return "running"
+	case stateCancelled:
+		return "cancelled"
+	case stateDone:
 		return "success"
+	case stateWarned:
+		return "warn"
 	}
 	return "error"
+}
+
+// message is dbt's own word on the run as a whole: its fatal error, the error texts that
+// belong to no node, or why it could not start.
+func (r *run) message() string {
+	var parts []string
+	if f := strings.TrimSpace(r.fatal); f != "" {
+		parts = append(parts, f)
+	}
+	for _, e := range r.errs {
+		if e = strings.TrimSpace(e); e != "" {
+			parts = append(parts, e)
+		}
+	}
+	var me *ops.MissingDBTError
+	if len(parts) == 0 && r.err != nil && r.exitCode < 0 && !errors.As(r.err, &me) {
+		parts = append(parts, r.err.Error())
+	}
+	return strings.Join(parts, "\n\n")
 }
 
 type mode int
@@ -152,7 +219,19 @@ const (
 	modeList mode = iota
 	modeDetail
 	modeLog
+	// modeText shows one text whole (a node's error, dbt's message), wrapped and scrollable.
+	modeText
 )
+
+// textView is the text modeText shows.
+type textView struct {
+	title, body string
+	top         int
+	back        mode
+}
+
+// tickMsg redraws a running run once a second, so its time moves while dbt is silent.
+type tickMsg struct{ seq int }
 
 // sortKey orders the nodes table.
 type sortKey int
@@ -190,6 +269,12 @@ type Model struct {
 	logTop    int
 	logFollow bool
 
+	text *textView
+
+	// after schedules a message (tea.Tick; tests replace it); tickSeq keeps one tick going.
+	after   func(time.Duration, tea.Msg) tea.Cmd
+	tickSeq int
+
 	histTask int
 	histErr  error
 
@@ -209,7 +294,7 @@ func defaultKeys() keyMap {
 		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last")),
 		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdown", "page down")),
-		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open run")),
+		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open run / read a message whole")),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear filter")),
 		Sort:     key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "sort nodes")),
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter nodes")),
@@ -224,7 +309,8 @@ func defaultKeys() keyMap {
 
 // New returns the runs screen.
 func New(c *common.Common) *Model {
-	m := &Model{c: c, now: time.Now, keys: defaultKeys(), logFollow: true}
+	m := &Model{c: c, now: time.Now, keys: defaultKeys(), logFollow: true,
+		after: func(d time.Duration, msg tea.Msg) tea.Cmd { return tea.Tick(d, func(time.Time) tea.Msg { return msg }) }}
 	m.newRunner = m.liveRunner
 	return m
 }
@@ -332,7 +418,13 @@ func (m *Model) Start(args []string) tea.Cmd {
 		return runCoalesced(ctx, runner, a, func(b batch) { emit(b) })
 	})
 	m.show(newRun(a, id, m.now()))
-	return cmd
+	return tea.Batch(cmd, m.tick())
+}
+
+// tick starts (or restarts) the once-a-second redraw of a running run.
+func (m *Model) tick() tea.Cmd {
+	m.tickSeq++
+	return m.after(time.Second, tickMsg{seq: m.tickSeq})
 }
 
 // runCoalesced runs dbt and hands its events over in batches: whatever has queued up while the
@@ -450,9 +542,21 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			}
 			return nil
 		})
+	case tickMsg:
+		if msg.seq == m.tickSeq && m.running() != nil {
+			return m.after(time.Second, msg)
+		}
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	case tea.MouseWheelMsg:
+		if m.mode == modeText && m.text != nil {
+			if msg.Mouse().Button == tea.MouseWheelUp {
+				m.scrollText(-3)
+			} else {
+				m.scrollText(3)
+			}
+			return nil
+		}
 		if msg.Mouse().Button == tea.MouseWheelUp {
 			m.move(-3)
 		} else {
@@ -518,6 +622,9 @@ func (m *Model) hasLive(e ops.HistoryEntry) bool {
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
+	if m.mode == modeText && m.text != nil {
+		return m.textKey(msg)
+	}
 	if m.filtering {
 		switch msg.String() {
 		case "esc":
@@ -580,6 +687,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 				m.logFollow = true
 			}
 		case m.mode == modeLog:
+		case key.Matches(msg, k.Enter):
+			m.openText()
 		case key.Matches(msg, k.Sort):
 			m.sort = (m.sort + 1) % sortKeys
 		case key.Matches(msg, k.Filter):
@@ -599,8 +708,55 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// openText shows the selected node's message whole, else dbt's message about the run.
+func (m *Model) openText() {
+	r := m.cur
+	if r == nil {
+		return
+	}
+	if n := m.selectedNode(); n != nil && strings.TrimSpace(n.Message) != "" && n.Message != n.AdapterMessage {
+		m.text = &textView{title: n.Status + " · " + n.Name, body: n.Message, back: m.mode}
+	} else if msg := r.message(); msg != "" {
+		m.text = &textView{title: "dbt's message · " + r.title(), body: msg, back: m.mode}
+	} else {
+		return
+	}
+	m.mode = modeText
+}
+
+func (m *Model) textKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Back), key.Matches(msg, k.Enter), msg.String() == "q":
+		m.mode, m.text = m.text.back, nil
+	case key.Matches(msg, k.Up):
+		m.scrollText(-1)
+	case key.Matches(msg, k.Down):
+		m.scrollText(1)
+	case key.Matches(msg, k.PageUp):
+		m.scrollText(-max(m.h-3, 1))
+	case key.Matches(msg, k.PageDown):
+		m.scrollText(max(m.h-3, 1))
+	case key.Matches(msg, k.Top):
+		m.scrollText(-1 << 30)
+	case key.Matches(msg, k.Bottom):
+		m.scrollText(1 << 30)
+	}
+	return nil
+}
+
+func (m *Model) scrollText(d int) {
+	rows := len(m.textRows())
+	m.text.top = clamp(m.text.top+d, 0, max(rows-m.textHeight(), 0))
+}
+
 func (m *Model) move(d int) {
 	switch m.mode {
+	case modeText:
+		if m.text != nil {
+			m.scrollText(d)
+		}
+		return
 	case modeList:
 		m.listSel = clamp(m.listSel+d, 0, len(m.runs)-1)
 	case modeDetail:
@@ -647,7 +803,7 @@ func (m *Model) visibleNodes() []*ops.NodeResult {
 		switch {
 		case ops.Failed(n.Status):
 			return 0
-		case n.Status == "warn":
+		case n.Status == "warn", n.Status == "cancelled":
 			return 1
 		case n.Status == "running":
 			return 2

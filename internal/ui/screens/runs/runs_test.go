@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +36,8 @@ type harness struct {
 	ws     *workspace.Workspace
 	status []string
 	execs  int
+	// ticks counts the redraw ticks the screen asked for (never delivered on their own).
+	ticks []tea.Msg
 }
 
 func newHarness(t testing.TB) *harness {
@@ -44,7 +47,12 @@ func newHarness(t testing.TB) *harness {
 	c := &common.Common{Ctx: context.Background(), Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background())}
 	m := New(c)
 	m.now = func() time.Time { return fixedNow }
-	return &harness{m: m, ws: ws}
+	h := &harness{m: m, ws: ws}
+	m.after = func(_ time.Duration, msg tea.Msg) tea.Cmd {
+		h.ticks = append(h.ticks, msg)
+		return nil
+	}
+	return h
 }
 
 // run executes cmd and what it leads to synchronously, feeding task messages back into the
@@ -416,14 +424,30 @@ func TestTinySizes(t *testing.T) {
 	}
 }
 
+var (
+	fakeOnce sync.Once
+	fakeExe  string
+	fakeErr  error
+)
+
+// buildFakeDBT builds the dbt stand-in once for the package's tests.
 func buildFakeDBT(t testing.TB) string {
 	t.Helper()
-	exe := filepath.Join(t.TempDir(), "dbt")
-	out, err := exec.Command("go", "build", "-o", exe, "../../../ops/testdata/fakedbt").CombinedOutput()
-	if err != nil {
-		t.Fatalf("building the dbt stand-in: %v\n%s", err, out)
+	fakeOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "datatui-runs-test-")
+		if err != nil {
+			fakeErr = err
+			return
+		}
+		fakeExe = filepath.Join(dir, "dbt")
+		if out, err := exec.Command("go", "build", "-o", fakeExe, "../../../ops/testdata/fakedbt").CombinedOutput(); err != nil {
+			fakeErr = fmt.Errorf("building the dbt stand-in: %v\n%s", err, out)
+		}
+	})
+	if fakeErr != nil {
+		t.Fatal(fakeErr)
 	}
-	return exe
+	return fakeExe
 }
 
 func bigBatch(n int) batch {
