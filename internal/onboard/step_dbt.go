@@ -230,7 +230,7 @@ func (e *Env) fixDeps(ctx context.Context, _ Input) error {
 // ---- 8. dbt debug ----
 
 func (e *Env) checkDebug(ctx context.Context) Result {
-	if !e.has("dbt") {
+	if !e.hasDBT() {
 		return fail("", "dbt is not installed (see the step \"Install the tools\")")
 	}
 	args := []string{"debug"}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/ops"
 )
 
 // Step names, stable for `doctor --step`, the progress file and scripts.
@@ -147,14 +148,49 @@ func (e *Env) now() time.Time {
 }
 
 // runDBT runs dbt in the project folder without colours or usage statistics, so the output
-// can be read and nothing leaves the machine but what the command itself needs.
+// can be read and nothing leaves the machine but what the command itself needs. dbt is the
+// one datatui runs: in the team's Docker image or through its wrapper when datatui.yml says
+// so, else the dbt on PATH.
 func (e *Env) runDBT(ctx context.Context, args ...string) (stdout, stderr []byte, err error) {
-	path, lerr := e.LookPath("dbt")
-	if lerr != nil {
-		return nil, nil, &MissingToolError{Tool: "dbt"}
+	quiet := []string{"DBT_USE_COLORS=false", "DBT_SEND_ANONYMOUS_USAGE_STATS=false"}
+	exe := ""
+	if !e.dbtElsewhere() {
+		path, lerr := e.LookPath("dbt")
+		if lerr != nil {
+			return nil, nil, &MissingToolError{Tool: "dbt"}
+		}
+		exe = path
 	}
-	env := append(append([]string(nil), e.Environ...), "DBT_USE_COLORS=false", "DBT_SEND_ANONYMOUS_USAGE_STATS=false")
-	return e.Runner.Run(ctx, Command{Path: path, Args: args, Dir: e.projectDir(), Env: env})
+	l, lerr := ops.LaunchFor(e.cfg().DBT, exe, e.projectDir(), args, e.Environ, quiet, e.LookPath)
+	if lerr != nil {
+		var md *ops.MissingDockerError
+		if errors.As(lerr, &md) {
+			return nil, nil, &MissingToolError{Tool: md.CLI}
+		}
+		return nil, nil, lerr
+	}
+	env := append(append([]string(nil), e.Environ...), l.Env...)
+	return e.Runner.Run(ctx, Command{Path: l.Path, Args: l.Args, Dir: e.projectDir(), Env: env})
+}
+
+// dbtElsewhere reports whether datatui.yml runs dbt in Docker or through a wrapper, rather
+// than a dbt installed on the machine.
+func (e *Env) dbtElsewhere() bool {
+	d := e.cfg().DBT
+	return d.Docker.Enabled() || len(d.Wrapper) > 0
+}
+
+// hasDBT reports whether the dbt datatui runs is there: docker for the team's image, the
+// wrapper, or dbt on PATH.
+func (e *Env) hasDBT() bool {
+	d := e.cfg().DBT
+	switch {
+	case d.Docker.Enabled():
+		return e.has(d.Docker.Executable())
+	case len(d.Wrapper) > 0:
+		return true
+	}
+	return e.has("dbt")
 }
 
 // adapter is the dbt adapter the team needs: datatui.yml's onboarding.adapter, else the
@@ -184,8 +220,15 @@ func (e *Env) checkTools(ctx context.Context) Result {
 	}
 
 	adapter := e.adapter()
-	if _, err := e.LookPath("dbt"); err != nil {
+	docker := e.cfg().DBT.Docker
+	dockerProblem := ""
+	if docker.Enabled() {
+		dockerProblem = e.checkDocker(ctx, docker)
+	}
+	if _, err := e.LookPath("dbt"); err != nil && !e.dbtElsewhere() {
 		problems = append(problems, "dbt is not installed. Install it: "+e.dbtInstallHint(adapter))
+	} else if dockerProblem != "" {
+		problems = append(problems, dockerProblem)
 	} else {
 		// dbt --version asks PyPI for the latest release; offline that can hang, so it gets
 		// part of the step's time and the package metadata answers when it runs out.
@@ -201,7 +244,7 @@ func (e *Env) checkTools(ctx context.Context) Result {
 		if perr != nil && len(stderr) > 0 {
 			v, perr = ParseDBTVersion(append(out, stderr...))
 		}
-		if timedOut && perr != nil {
+		if timedOut && perr != nil && !e.dbtElsewhere() {
 			path, _ := e.LookPath("dbt")
 			if dv, ok := dbtVersionFromDistInfo(path); ok {
 				v, perr, err = dv, nil, nil
@@ -218,6 +261,9 @@ func (e *Env) checkTools(ctx context.Context) Result {
 			desc := "dbt " + v.Core
 			if v.Fusion {
 				desc = "dbt Fusion " + v.Core
+			}
+			if docker.Enabled() {
+				desc += " in " + docker.Image
 			}
 			if adapter != "" && !v.Fusion {
 				if pv, ok := v.Plugins[adapter]; ok {
@@ -266,6 +312,22 @@ func (e *Env) checkTools(ctx context.Context) Result {
 		return warn(checked, strings.Join(warnings, "\n"))
 	}
 	return ok(checked, "all tools installed")
+}
+
+// checkDocker checks what running dbt in the team's image needs: the docker CLI, a daemon that
+// answers, and the image on this machine. It returns the problem, or "".
+func (e *Env) checkDocker(ctx context.Context, d config.Docker) string {
+	cli := d.Executable()
+	if _, err := e.LookPath(cli); err != nil {
+		return fmt.Sprintf("datatui.yml runs dbt in the Docker image %s, but %s is not installed. Install Docker (https://docs.docker.com/get-docker/) or ask your data team", d.Image, cli)
+	}
+	if _, stderr, err := e.Run(ctx, e.projectDir(), cli, "version", "--format", "{{.Server.Version}}"); err != nil {
+		return fmt.Sprintf("%s is installed but its daemon does not answer (%s): start Docker, then check again", cli, firstLine(redactOutput(orText(string(stderr), err.Error()))))
+	}
+	if _, stderr, err := e.Run(ctx, e.projectDir(), cli, "image", "inspect", "--format", "{{.Id}}", d.Image); err != nil {
+		return fmt.Sprintf("the image %s is not on this machine (%s). Fetch it: %s pull %s", d.Image, firstLine(redactOutput(orText(string(stderr), err.Error()))), cli, d.Image)
+	}
+	return ""
 }
 
 func pluginList(p map[string]string) string {

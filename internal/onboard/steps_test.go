@@ -587,3 +587,65 @@ func TestFixableOnlyWhenTheFixHelps(t *testing.T) {
 		t.Errorf("debug has no fix: %+v", r)
 	}
 }
+
+// dockerTool installs a stand-in docker: version and image inspect answer as given, and
+// `docker run … IMAGE ARGS` records its arguments and answers dbt's --version and debug.
+func (te *testEnv) dockerTool(version, inspect string) string {
+	te.t.Helper()
+	args := filepath.Join(filepath.Dir(te.home), "docker-args.txt")
+	te.write("fixtures/dbt-version.txt", dbtVersionOutput("1.8.7", "snowflake", "1.8.4"))
+	te.tool("docker", `case "$1" in
+version) `+version+` ;;
+image) `+inspect+` ;;
+run)
+  echo "$@" >> "`+args+`"
+  while [ $# -gt 0 ] && [ "$1" != "ghcr.io/acme/dbt:1.8" ]; do shift; done
+  shift
+  case "$1" in
+  --version) cat "`+filepath.Join(filepath.Dir(te.home), "fixtures", "dbt-version.txt")+`" ;;
+  debug) [ "$DBT_USE_COLORS" = false ] || exit 8; echo "12:00:01  All checks passed!" ;;
+  *) exit 9 ;;
+  esac ;;
+*) exit 125 ;;
+esac`)
+	return args
+}
+
+// TestCheckToolsDocker: when the team runs dbt from an image, onboarding checks Docker, the
+// daemon and the image, and dbt's version inside it, instead of a local dbt.
+func TestCheckToolsDocker(t *testing.T) {
+	const cfg = "dbt:\n  docker:\n    image: ghcr.io/acme/dbt:1.8\nonboarding:\n  adapter: snowflake\n"
+	for _, tt := range []struct {
+		name             string
+		version, inspect string
+		noDocker         bool
+		want             Status
+		details          []string
+	}{
+		{name: "no docker", noDocker: true, want: StatusFail, details: []string{"runs dbt in the Docker image ghcr.io/acme/dbt:1.8, but docker is not installed"}},
+		{name: "daemon down", version: `echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock" >&2; exit 1`, inspect: "exit 0", want: StatusFail, details: []string{"daemon does not answer", "Cannot connect to the Docker daemon"}},
+		{name: "image missing", version: "echo 24.0.7", inspect: `echo "Error: No such image: ghcr.io/acme/dbt:1.8" >&2; exit 1`, want: StatusFail, details: []string{"not on this machine", "docker pull ghcr.io/acme/dbt:1.8"}},
+		{name: "all there", version: "echo 24.0.7", inspect: "echo sha256:abc", want: StatusOK, details: []string{"dbt 1.8.7 in ghcr.io/acme/dbt:1.8 (snowflake 1.8.4)"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			te := newTestEnv(t, envOpts{datatui: cfg})
+			te.tool("git", `echo "git version 2.43.0"`)
+			te.tool("vim", "")
+			argsFile := ""
+			if !tt.noDocker {
+				argsFile = te.dockerTool(tt.version, tt.inspect)
+			}
+			assertStatus(t, te.check(StepTools), tt.want, tt.details...)
+			if tt.want == StatusOK {
+				b, err := os.ReadFile(argsFile)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if run := string(b); !strings.Contains(run, "run --rm --init") || !strings.Contains(run, "-v "+te.project+":"+te.project) || !strings.HasSuffix(strings.TrimSpace(run), "ghcr.io/acme/dbt:1.8 --version") {
+					t.Errorf("docker %s", run)
+				}
+				assertStatus(t, te.check(StepDebug), StatusOK, "all checks passed")
+			}
+		})
+	}
+}

@@ -145,9 +145,10 @@ func (s *Summary) count(status string) {
 		s.Reused++
 	case "cancelled":
 		s.Cancelled++
-	default:
+	case "", "running":
 		return
 	}
+	// A status datatui has no column for (a newer dbt's) still counts in the total.
 	s.Total++
 }
 

@@ -15,7 +15,7 @@ import (
 // FuzzTracker feeds arbitrary log streams (outside input: whatever dbt or a plugin prints) to
 // the progress tracker: it must never panic and never count more finished nodes than it saw.
 func FuzzTracker(f *testing.F) {
-	for _, name := range []string{"build-skip.jsonl", "run-ok-debug.jsonl", "parse-error.jsonl"} {
+	for _, name := range []string{"build-skip.jsonl", "run-ok-debug.jsonl", "parse-error.jsonl", "fusion-build.jsonl", "microbatch-dbt1.9.jsonl"} {
 		b, err := os.ReadFile(filepath.Join("testdata", "streams", name))
 		if err != nil {
 			f.Fatal(err)
@@ -31,7 +31,11 @@ func FuzzTracker(f *testing.F) {
 		if tr.Done() > len(tr.Nodes()) || tr.Total() < tr.Done() {
 			t.Fatalf("done %d of %d with %d nodes", tr.Done(), tr.Total(), len(tr.Nodes()))
 		}
-		_ = tr.Summary()
+		tr.Finish(nil)
+		// Once dbt has exited every node has a final status, and every one is counted.
+		if s := tr.Summary(); tr.Done() != len(tr.Nodes()) || s.Total != len(tr.Nodes()) {
+			t.Fatalf("after Finish: done %d, summary %+v, %d nodes", tr.Done(), s, len(tr.Nodes()))
+		}
 	})
 }
 

@@ -44,7 +44,7 @@ type Launch struct {
 	DBTArgs []string
 	// Env is added to the environment of the process.
 	Env []string
-	// Engine is the dbt that runs (dbt-core unless dbt Fusion was found).
+	// Engine is the dbt that runs (dbt-core unless ForEngine found dbt Fusion).
 	Engine Engine
 	// Container is the name given to the docker container ("" when dbt runs locally); Docker
 	// is the docker CLI, for stopping it.
@@ -52,6 +52,8 @@ type Launch struct {
 	Docker    string
 	// Dropped are flags left out because the engine does not take them.
 	Dropped []string
+	// Local is true for a dbt executable on this machine (not Docker, not a wrapper).
+	Local bool
 }
 
 // MissingDockerError means dbt runs in Docker and the docker CLI could not be found.
@@ -63,12 +65,22 @@ func (e *MissingDockerError) Error() string {
 
 // LaunchFor builds the process that runs dbt with args (the arguments PrepareArgs gave) in
 // dir, following datatui.yml's dbt section: its docker image, its wrapper, or else exe (the
-// local dbt; FindDBT's when empty). env is what the caller adds to the environment (it reaches
-// a container too). getenv and lookPath are os.Getenv and exec.LookPath outside tests.
-func LaunchFor(cfg config.DBT, exe, dir string, args, env []string, getenv func(string) string, lookPath func(string) (string, error)) (*Launch, error) {
+// local dbt; FindDBT's when empty). environ is the environment the process starts from
+// (os.Environ()), env what the caller adds to it (both reach a container: dbt's DBT_*
+// variables and env by name). lookPath finds executables (exec.LookPath outside tests).
+func LaunchFor(cfg config.DBT, exe, dir string, args, environ, env []string, lookPath func(string) (string, error)) (*Launch, error) {
+	all := append(append([]string(nil), environ...), env...)
+	getenv := func(k string) string {
+		for i := len(all) - 1; i >= 0; i-- {
+			if key, v, _ := strings.Cut(all[i], "="); key == k {
+				return v
+			}
+		}
+		return ""
+	}
 	switch {
 	case cfg.Docker.Enabled():
-		return dockerLaunch(cfg.Docker, dir, args, env, getenv, lookPath)
+		return dockerLaunch(cfg.Docker, dir, args, all, env, getenv, lookPath)
 	case len(cfg.Wrapper) > 0:
 		path := cfg.Wrapper[0]
 		if strings.ContainsRune(path, filepath.Separator) && !filepath.IsAbs(path) {
@@ -86,12 +98,20 @@ func LaunchFor(cfg config.DBT, exe, dir string, args, env []string, getenv func(
 			return nil, err
 		}
 	}
-	l := &Launch{Path: exe, Args: args, DBTArgs: args, Env: env, Engine: DetectEngine(exe)}
-	if l.Engine == EngineFusion {
-		l.Args, l.Dropped = FusionArgs(args)
+	return &Launch{Path: exe, Args: args, DBTArgs: args, Env: env, Local: true}, nil
+}
+
+// ForEngine tells a local dbt's engine (DetectEngine) and, for dbt Fusion, leaves out the
+// dbt-core flags it does not take. In Docker or through a wrapper the engine is not known
+// before the log says so, and the arguments are passed as given.
+func (l *Launch) ForEngine() {
+	if !l.Local {
+		return
+	}
+	if l.Engine = DetectEngine(l.Path); l.Engine == EngineFusion {
+		l.Args, l.Dropped = FusionArgs(l.Args)
 		l.DBTArgs = l.Args
 	}
-	return l, nil
 }
 
 // fusionUnknown are dbt-core flags dbt Fusion's command line does not define (it stops with
@@ -176,7 +196,7 @@ func detectEngine(path string) Engine {
 // (target/, logs/, compiled SQL) is where a local dbt would put it and the write guard's
 // reading of profiles.yml is the one dbt sees. Environment variables are passed by name only
 // (`-e NAME`), so no value, secret or not, ever appears in a command line.
-func dockerLaunch(d config.Docker, dir string, args, extra []string, getenv func(string) string, lookPath func(string) (string, error)) (*Launch, error) {
+func dockerLaunch(d config.Docker, dir string, args, environ, extra []string, getenv func(string) string, lookPath func(string) (string, error)) (*Launch, error) {
 	cli, err := lookPath(d.Executable())
 	if err != nil {
 		return nil, &MissingDockerError{CLI: d.Executable()}
@@ -218,7 +238,7 @@ func dockerLaunch(d config.Docker, dir string, args, extra []string, getenv func
 	}
 	env = append(env, "DBT_PROFILES_DIR="+filepath.Dir(loc.Path))
 	passEnv("DBT_PROFILES_DIR")
-	for _, kv := range append(os.Environ(), extra...) {
+	for _, kv := range environ {
 		k, _, _ := strings.Cut(kv, "=")
 		if k == "DBT_PROJECT_DIR" || k == "DBT_PROFILES_DIR" {
 			continue // the container works in the mounted project, with the mounted profiles

@@ -144,11 +144,10 @@ func TestDockerLaunchArguments(t *testing.T) {
 	os.WriteFile(filepath.Join(home, ".dbt", "profiles.yml"), []byte("x: {}\n"), 0o600)
 	os.MkdirAll(filepath.Join(home, ".ssh"), 0o700)
 	dir := t.TempDir()
-	env := map[string]string{"HOME": home, "SNOWFLAKE_PASSWORD": "hunter2"}
-	getenv := func(k string) string { return env[k] }
+	environ := []string{"HOME=" + home, "SNOWFLAKE_PASSWORD=hunter2", "DBT_PROFILES_DIR=/elsewhere", "DBT_PROJECT_DIR=/x"}
 	cfg := config.DBT{Docker: config.Docker{Image: "ghcr.io/acme/dbt:1.8", Command: []string{"dbt"}, Mounts: []string{"~/.ssh:/root/.ssh:ro", "seeds-extra:/extra"},
 		Env: []string{"SNOWFLAKE_PASSWORD", "DBT_TEAM=analytics"}, Network: "host", CLI: "docker"}}
-	l, err := LaunchFor(cfg, "", dir, []string{"build", "--target", "dev", "--log-format", "json"}, []string{"EXTRA=1"}, getenv,
+	l, err := LaunchFor(cfg, "", dir, []string{"build", "--target", "dev", "--log-format", "json"}, environ, []string{"EXTRA=1", "DBT_PROFILES_DIR=" + filepath.Join(home, ".dbt")},
 		func(string) (string, error) { return "/usr/bin/docker", nil })
 	if err != nil {
 		t.Fatal(err)
@@ -175,13 +174,16 @@ func TestDockerLaunchArguments(t *testing.T) {
 			t.Errorf("a value in docker's arguments: %s", args)
 		}
 	}
+	if slices.Contains(l.Args, "DBT_PROJECT_DIR") {
+		t.Error("the host's DBT_PROJECT_DIR reached the container")
+	}
 	if !slices.Contains(l.Env, "DBT_TEAM=analytics") || !slices.Contains(l.Env, "DBT_PROFILES_DIR="+filepath.Join(home, ".dbt")) {
 		t.Errorf("env %q", l.Env)
 	}
 	if strings.Join(l.DBTArgs, " ") != "build --target dev --log-format json" {
 		t.Errorf("dbt args %q", l.DBTArgs)
 	}
-	if _, err := LaunchFor(cfg, "", dir, nil, nil, getenv, func(string) (string, error) { return "", os.ErrNotExist }); err == nil {
+	if _, err := LaunchFor(cfg, "", dir, nil, environ, nil, func(string) (string, error) { return "", os.ErrNotExist }); err == nil {
 		t.Error("no error without docker")
 	} else if me := (*MissingDockerError)(nil); !errors.As(err, &me) {
 		t.Errorf("err %v", err)

@@ -398,15 +398,12 @@ func (f *fatalScan) text() string {
 // launch builds the process for full (PrepareArgs's arguments): Docker, the team's wrapper or
 // the local dbt, with the runner's environment additions reaching a container too.
 func (r *Runner) launch(full []string) (*Launch, error) {
-	getenv := func(k string) string {
-		for i := len(r.Env) - 1; i >= 0; i-- {
-			if key, v, _ := strings.Cut(r.Env[i], "="); key == k {
-				return v
-			}
-		}
-		return os.Getenv(k)
+	l, err := LaunchFor(r.DBT, r.Executable, r.Dir, full, os.Environ(), r.Env, exec.LookPath)
+	if err != nil {
+		return nil, err
 	}
-	return LaunchFor(r.DBT, r.Executable, r.Dir, full, r.Env, getenv, exec.LookPath)
+	l.ForEngine()
+	return l, nil
 }
 
 // container runs `docker <verb> <container>` in the background, for a cancel that dbt does

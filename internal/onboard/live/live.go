@@ -78,13 +78,17 @@ func Wire(env *onboard.Env) {
 		return w.Refresh(ctx, w.Policy().Sandbox)
 	}
 	env.RunDBT = func(ctx context.Context, args []string) error {
-		exe, err := env.LookPath("dbt")
-		if err != nil {
-			return &onboard.MissingToolError{Tool: "dbt"}
-		}
 		cfg := config.Default().DBT
 		if ws.Config != nil {
 			cfg = ws.Config.DBT
+		}
+		exe := "" // in Docker or through the team's wrapper, the runner starts those
+		if !cfg.Docker.Enabled() && len(cfg.Wrapper) == 0 {
+			p, err := env.LookPath("dbt")
+			if err != nil {
+				return &onboard.MissingToolError{Tool: "dbt"}
+			}
+			exe = p
 		}
 		r := &ops.Runner{Executable: exe, Dir: ws.ProjectDir, DBT: cfg, StateDir: ws.StateDir}
 		res := r.Run(ctx, args, nil)
