@@ -208,8 +208,9 @@ func (p *textRunPrinter) finish(res *ops.Result) {
 				fmt.Fprintf(p.w, " (%s)", n.Path)
 			}
 			fmt.Fprintln(p.w)
+			// dbt's own indentation kept: a caret points at a column of the line above.
 			for _, l := range strings.Split(strings.TrimSpace(n.Message), "\n") {
-				if l = strings.TrimSpace(l); l != "" {
+				if l = strings.TrimRight(l, " "); l != "" {
 					fmt.Fprintln(p.w, "    "+l)
 				}
 			}

@@ -243,7 +243,7 @@ func dockerLaunch(d config.Docker, dir string, args, environ, extra []string, ge
 		if k == "DBT_PROJECT_DIR" || k == "DBT_PROFILES_DIR" {
 			continue // the container works in the mounted project, with the mounted profiles
 		}
-		if strings.HasPrefix(k, "DBT_") || slicesContainsKey(extra, k) {
+		if strings.HasPrefix(k, "DBT_") || hasKey(extra, k) {
 			passEnv(k)
 		}
 	}
@@ -268,7 +268,8 @@ func dockerLaunch(d config.Docker, dir string, args, environ, extra []string, ge
 	return &Launch{Path: cli, Args: argv, DBTArgs: args, Env: env, Container: name, Docker: cli}, nil
 }
 
-func slicesContainsKey(env []string, key string) bool {
+// hasKey reports whether env sets key.
+func hasKey(env []string, key string) bool {
 	for _, kv := range env {
 		if k, _, _ := strings.Cut(kv, "="); k == key {
 			return true

@@ -135,7 +135,7 @@ func TestGoldenFusionRunning(t *testing.T) {
 		ops.Progress{Done: 2, Node: "model.shop.fct_orders", Status: "running", Elapsed: 2 * time.Second},
 	})
 	v := view(h, 80, 24)
-	if !strings.Contains(v, "2 done · total not announced") || strings.Contains(v, "100%") || strings.Contains(v, "2/2") {
+	if !strings.Contains(v, "2 done · dbt Fusion does not announce a total") || strings.Contains(v, "100%") || strings.Contains(v, "2/2") {
 		t.Errorf("view:\n%s", v)
 	}
 	goldens(t, h.m)

@@ -174,7 +174,10 @@ func (m *Model) progressBar(r *run, width int) string {
 		info = fmt.Sprintf(" %d/%d %3.0f%%", done, p.Total, frac*100)
 	case r.running:
 		// dbt Fusion announces no total: say so rather than fill the bar.
-		info = fmt.Sprintf(" %d done · total not announced", done)
+		info = fmt.Sprintf(" %d done · total not announced yet", done)
+		if r.engine == ops.EngineFusion {
+			info = fmt.Sprintf(" %d done · dbt Fusion does not announce a total", done)
+		}
 	default:
 		frac = 1
 		info = fmt.Sprintf(" %d/%d", done, done)
