@@ -379,6 +379,9 @@ func (m *Model) table(nodes []*ops.NodeResult, h int) []string {
 			info = firstLine(n.Message)
 			if n.Failures > 0 {
 				info = fmt.Sprintf("%d failing rows", n.Failures)
+				if n.Failures == 1 {
+					info = "1 failing row"
+				}
 			}
 		case n.Status == "running" && n.Batches > 0:
 			info = fmt.Sprintf("batch %d of %d", n.BatchesDone, n.Batches)
