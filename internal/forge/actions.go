@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -54,11 +55,12 @@ const maxLogBytes = 4 << 20
 
 // JobLogTail fetches an Actions job's log (GitHub answers with a redirect to a short-lived
 // download URL, which the HTTP client follows without the token) and returns its last lines,
-// with the runner's timestamps removed.
+// with the runner's timestamps removed. The log is streamed: only its tail is kept in memory,
+// and the download is bounded by pauses, not by its length.
 func (c *Client) JobLogTail(ctx context.Context, repo Repo, jobID int64, lines int) ([]string, error) {
-	resp, err := c.restGet(ctx, fmt.Sprintf("repos/%s/%s/actions/jobs/%d/logs", repo.Owner, repo.Name, jobID))
+	resp, err := c.logs.RequestWithContext(ctx, http.MethodGet, fmt.Sprintf("repos/%s/%s/actions/jobs/%d/logs", repo.Owner, repo.Name, jobID), nil)
 	if err != nil {
-		return nil, err
+		return nil, c.mapError(err, nil)
 	}
 	defer resp.Body.Close()
 	data, err := readTail(resp.Body, maxLogBytes)

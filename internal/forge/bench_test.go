@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// bigResponse is a GraphQL answer with 50 PRs of 20 checks each, the size a busy team's
+// bigResponse is a details answer with 50 PRs of 20 checks each, the size a busy team's
 // "all open" list reaches.
 func bigResponse() []byte {
 	var prs []map[string]any
@@ -19,13 +19,18 @@ func bigResponse() []byte {
 		}
 		prs = append(prs, map[string]any{"number": i + 1, "title": "t", "url": "u", "isDraft": false, "mergeable": "MERGEABLE", "reviewDecision": "APPROVED",
 			"updatedAt": "2026-11-28T10:00:00Z", "author": map[string]any{"login": "ana"}, "headRefName": "h", "headRefOid": "abc", "baseRefName": "main",
-			"baseRef":                  map[string]any{"branchProtectionRule": map[string]any{"requiresStatusChecks": true, "requiredStatusCheckContexts": []string{"check 1"}}},
+			"mergeStateStatus": "CLEAN",
+			"baseRef":          map[string]any{"refUpdateRule": map[string]any{"requiredStatusCheckContexts": []string{"check 1"}}},
 			"latestOpinionatedReviews": map[string]any{"nodes": []any{}},
 			"commits": map[string]any{"nodes": []any{map[string]any{"commit": map[string]any{"oid": "abc",
 				"statusCheckRollup": map[string]any{"state": "SUCCESS", "contexts": map[string]any{"totalCount": 20, "nodes": nodes}},
 				"checkSuites":       map[string]any{"nodes": []any{}}}}}}})
 	}
-	b, _ := json.Marshal(map[string]any{"viewer": map[string]any{"login": "ana"}, "search": map[string]any{"issueCount": 50, "nodes": prs}})
+	repo := map[string]any{}
+	for i, p := range prs {
+		repo[fmt.Sprintf("pr%d", i)] = p
+	}
+	b, _ := json.Marshal(map[string]any{"repository": repo})
 	return b
 }
 
@@ -34,13 +39,12 @@ func BenchmarkDecodeRefresh(b *testing.B) {
 	data := bigResponse()
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		var r gqlResponse
+		var r gqlDetail
 		if err := json.Unmarshal(data, &r); err != nil {
 			b.Fatal(err)
 		}
-		for _, n := range r.Search.Nodes {
-			p := n.toPR(nil)
-			_ = Evaluate(p, nil)
+		for _, n := range r.Repository {
+			_ = Evaluate(n.toPR(nil))
 		}
 	}
 }

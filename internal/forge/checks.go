@@ -50,7 +50,8 @@ type Check struct {
 	// Link is the details URL (check run) or target URL (status).
 	Link        string `json:"link,omitempty"`
 	Description string `json:"description,omitempty"`
-	// Required is true when branch protection (or datatui.yml) requires this check.
+	// Required is GitHub's isRequired(pullRequestNumber:): branch protection or a ruleset
+	// requires this check to pass before this pull request merges.
 	Required bool `json:"required"`
 }
 
@@ -160,17 +161,5 @@ func (c Counts) Outcome() Outcome {
 		return OutcomePending
 	default:
 		return OutcomePassed
-	}
-}
-
-// ExitCode is the `gh pr checks` convention: 0 passed, 1 failed (or no checks), 8 pending.
-func (o Outcome) ExitCode() int {
-	switch o {
-	case OutcomePassed:
-		return 0
-	case OutcomePending:
-		return 8
-	default:
-		return 1
 	}
 }

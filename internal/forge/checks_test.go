@@ -39,26 +39,24 @@ func TestBuckets(t *testing.T) {
 
 func chk(name string, b Bucket) Check { return Check{Kind: KindCheckRun, Name: name, Bucket: b} }
 
-func TestOutcomeAndExitCodes(t *testing.T) {
+func TestOutcome(t *testing.T) {
 	tests := []struct {
 		name   string
 		checks []Check
 		want   Outcome
-		code   int
 	}{
-		{"no checks", nil, OutcomeNone, 1},
-		{"all pass", []Check{chk("a", BucketPass), chk("b", BucketSkipping)}, OutcomePassed, 0},
-		{"one failing", []Check{chk("a", BucketPass), chk("b", BucketFail)}, OutcomeFailed, 1},
-		{"failing beats pending", []Check{chk("a", BucketPending), chk("b", BucketFail)}, OutcomeFailed, 1},
-		{"cancelled fails", []Check{chk("a", BucketPass), chk("b", BucketCancel)}, OutcomeFailed, 1},
-		{"pending", []Check{chk("a", BucketPass), chk("b", BucketPending)}, OutcomePending, 8},
-		{"only skipped", []Check{chk("a", BucketSkipping)}, OutcomePassed, 0},
+		{"no checks", nil, OutcomeNone},
+		{"all pass", []Check{chk("a", BucketPass), chk("b", BucketSkipping)}, OutcomePassed},
+		{"one failing", []Check{chk("a", BucketPass), chk("b", BucketFail)}, OutcomeFailed},
+		{"failing beats pending", []Check{chk("a", BucketPending), chk("b", BucketFail)}, OutcomeFailed},
+		{"cancelled fails", []Check{chk("a", BucketPass), chk("b", BucketCancel)}, OutcomeFailed},
+		{"pending", []Check{chk("a", BucketPass), chk("b", BucketPending)}, OutcomePending},
+		{"only skipped", []Check{chk("a", BucketSkipping)}, OutcomePassed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Tally(tc.checks).Outcome()
-			if got != tc.want || got.ExitCode() != tc.code {
-				t.Fatalf("outcome %s (exit %d), want %s (exit %d)", got, got.ExitCode(), tc.want, tc.code)
+			if got := Tally(tc.checks).Outcome(); got != tc.want {
+				t.Fatalf("outcome %s, want %s", got, tc.want)
 			}
 		})
 	}
@@ -93,102 +91,53 @@ func TestDuration(t *testing.T) {
 	}
 }
 
-func TestEvaluate(t *testing.T) {
-	prot := &Protection{RequiresApprovingReviews: true, RequiredApprovingReviewCount: 1, RequiresStatusChecks: true, RequiredChecks: []string{"lint", "dbt Cloud CI"}}
+func req(name string, b Bucket) Check { c := chk(name, b); c.Required = true; return c }
+
+func TestEvaluateExplainsGitHubsVerdict(t *testing.T) {
 	t0 := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
 	tests := []struct {
-		name       string
-		pr         PR
-		configured []string
-		ready      bool
-		missing    []string
-		basis      string
+		name    string
+		pr      PR
+		verdict Verdict
+		summary string
 	}{
-		{
-			name:  "all required passed and approved",
-			pr:    PR{Protection: prot, Approvals: 1, ReviewDecision: "APPROVED", Checks: []Check{chk("lint", BucketPass), chk("dbt Cloud CI", BucketPass)}},
-			ready: true, basis: BasisProtection,
-		},
-		{
-			name:    "waiting for review and pending required check",
-			pr:      PR{Protection: prot, ReviewDecision: "REVIEW_REQUIRED", Checks: []Check{chk("lint", BucketPass), chk("dbt Cloud CI", BucketPending)}},
-			missing: []string{"required check dbt Cloud CI pending", "waiting for 1 approving review"}, basis: BasisProtection,
-		},
-		{
-			name:    "required check not reported yet",
-			pr:      PR{Protection: prot, Approvals: 1, Checks: []Check{chk("lint", BucketPass)}},
-			missing: []string{"required check dbt Cloud CI has not reported yet"}, basis: BasisProtection,
-		},
-		{
-			name:  "optional failing check does not block",
-			pr:    PR{Protection: prot, Approvals: 2, Checks: []Check{chk("lint", BucketPass), chk("dbt Cloud CI", BucketPass), chk("preview", BucketFail)}},
-			ready: true, basis: BasisProtection,
-		},
-		{
-			name:    "two approvals required",
-			pr:      PR{Protection: &Protection{RequiresApprovingReviews: true, RequiredApprovingReviewCount: 2}, Approvals: 0, Checks: []Check{chk("lint", BucketPass)}},
-			missing: []string{"waiting for 2 approving reviews"}, basis: BasisProtection,
-		},
-		{
-			name:    "draft with conflicts",
-			pr:      PR{IsDraft: true, Mergeable: "CONFLICTING", BaseRef: "main", Protection: &Protection{}},
-			missing: []string{"draft: mark it ready for review", "merge conflicts with main"}, basis: BasisProtection,
-		},
-		{
-			name:       "unreadable protection falls back to datatui.yml",
-			pr:         PR{ReviewDecision: "APPROVED", Approvals: 1, Checks: []Check{chk("sqlfluff", BucketFail), chk("dbt Cloud CI", BucketPass)}},
-			configured: []string{"dbt Cloud CI"},
-			ready:      true, basis: BasisConfig,
-		},
-		{
-			name:    "unreadable protection and no config: every check counts",
-			pr:      PR{ReviewDecision: "APPROVED", Checks: []Check{chk("sqlfluff", BucketFail), chk("docs", BucketSkipping), chk("dbt Cloud CI", BucketCancel)}},
-			missing: []string{"check dbt Cloud CI was cancelled", "check sqlfluff failed"}, basis: BasisAll,
-		},
-		{
-			name:    "no rule, no config, no checks",
-			pr:      PR{},
-			missing: []string{"no checks reported yet"}, basis: BasisAll,
-		},
-		{
-			name:    "review decision says review required without a readable rule",
-			pr:      PR{ReviewDecision: "REVIEW_REQUIRED", Checks: []Check{chk("lint", BucketPass)}},
-			missing: []string{"waiting for 1 approving review"}, basis: BasisAll,
-		},
-		{
-			name:    "changes requested",
-			pr:      PR{ReviewDecision: "CHANGES_REQUESTED", Protection: prot, Approvals: 1, Checks: []Check{chk("lint", BucketPass), chk("dbt Cloud CI", BucketPass)}},
-			missing: []string{"a reviewer requested changes"}, basis: BasisProtection,
-		},
-		{
-			name: "a re-run that passed replaces the failed run",
-			pr: PR{Protection: prot, Approvals: 1, Checks: []Check{
-				{Name: "lint", Bucket: BucketFail, StartedAt: t0}, {Name: "lint", Bucket: BucketPass, StartedAt: t0.Add(time.Minute)},
-				chk("dbt Cloud CI", BucketPass)}},
-			ready: true, basis: BasisProtection,
-		},
-		{
-			name:    "a queued workflow counts when every check counts",
-			pr:      PR{ReviewDecision: "APPROVED", Checks: []Check{chk("lint", BucketPass), {Kind: KindCheckSuite, Name: "docs preview", Bucket: BucketPending}}},
-			missing: []string{"check workflow docs preview pending"}, basis: BasisAll,
-		},
+		{"clean", PR{MergeState: "CLEAN", Checks: []Check{req("lint", BucketPass)}}, VerdictReady, "ready to merge"},
+		{"has hooks (GitHub Enterprise)", PR{MergeState: "HAS_HOOKS"}, VerdictReady, "ready to merge"},
+		{"unstable: only optional checks failed", PR{MergeState: "UNSTABLE", Checks: []Check{req("lint", BucketPass), chk("preview", BucketFail), chk("docs", BucketCancel)}},
+			VerdictReady, "ready to merge (optional check docs was cancelled; optional check preview failed)"},
+		{"merge queue", PR{MergeState: "CLEAN", Rules: Requirements{MergeQueue: true}}, VerdictReady, "ready: add it to the merge queue"},
+		{"in the merge queue", PR{MergeState: "CLEAN", InMergeQueue: true, Rules: Requirements{MergeQueue: true}}, VerdictReady, "ready: in the merge queue"},
+		{"blocked: reviews counted from writers only", PR{MergeState: "BLOCKED", ReviewDecision: "REVIEW_REQUIRED", Approvals: 1, Rules: Requirements{ApprovingReviews: 2}},
+			VerdictBlocked, "blocked: 1 required review missing"},
+		{"blocked: review required, count unreadable", PR{MergeState: "BLOCKED", ReviewDecision: "REVIEW_REQUIRED"}, VerdictBlocked, "blocked: a required review is missing"},
+		{"blocked: required check never reported, nothing runs", PR{MergeState: "BLOCKED", Rules: Requirements{Checks: []string{"dbt Cloud CI"}}, Checks: []Check{req("lint", BucketPass)}},
+			VerdictBlocked, "blocked: required check dbt Cloud CI has not reported yet"},
+		{"waiting: required check never reported while others run", PR{MergeState: "BLOCKED", Rules: Requirements{Checks: []string{"dbt Cloud CI"}}, Checks: []Check{req("lint", BucketPending)}},
+			VerdictWaiting, "blocked: required check lint still running; required check dbt Cloud CI has not reported yet"},
+		{"blocked: a rule datatui cannot read", PR{MergeState: "BLOCKED"}, VerdictBlocked, "blocked: a branch rule datatui cannot read is not met: open the pull request on GitHub (o)"},
+		{"a re-run that passed replaces the failed run", PR{MergeState: "BLOCKED", ReviewDecision: "REVIEW_REQUIRED", Checks: []Check{
+			{Name: "lint", Bucket: BucketFail, StartedAt: t0, Required: true}, {Name: "lint", Bucket: BucketPass, StartedAt: t0.Add(time.Minute), Required: true}}},
+			VerdictBlocked, "blocked: a required review is missing"},
+		{"behind with a failing required check", PR{MergeState: "BEHIND", BaseRef: "main", Checks: []Check{req("lint", BucketFail)}}, VerdictBlocked, "behind main: update the branch; required check lint failed"},
+		{"draft wins over GitHub's status", PR{MergeState: "BLOCKED", IsDraft: true}, VerdictBlocked, "draft: mark it ready for review"},
+		{"no verdict at all is not a guess", PR{}, VerdictWaiting, "GitHub is still checking whether it can be merged: asking again"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := Evaluate(tc.pr, tc.configured)
-			if r.Ready != tc.ready || !slices.Equal(r.Missing, tc.missing) || r.Basis != tc.basis {
-				t.Fatalf("got ready=%v missing=%q basis=%q\nwant ready=%v missing=%q basis=%q", r.Ready, r.Missing, r.Basis, tc.ready, tc.missing, tc.basis)
+			r := Evaluate(tc.pr)
+			if r.Verdict != tc.verdict || r.Summary != tc.summary {
+				t.Fatalf("got %s %q, want %s %q", r.Verdict, r.Summary, tc.verdict, tc.summary)
 			}
 		})
 	}
 }
 
-func TestMarkRequired(t *testing.T) {
-	pr := PR{Protection: &Protection{RequiresStatusChecks: true, RequiredChecks: []string{"dbt cloud ci"}},
-		Checks: []Check{chk("lint", BucketPass), chk("dbt Cloud CI", BucketPass)}}
-	MarkRequired(&pr, nil)
-	if pr.Checks[0].Required || !pr.Checks[1].Required {
-		t.Fatalf("required flags: %+v", pr.Checks)
+func TestVerdictExitCodes(t *testing.T) {
+	if VerdictReady.ExitCode() != 0 || VerdictWaiting.ExitCode() != 8 || VerdictBlocked.ExitCode() != 1 {
+		t.Fatal("exit codes: ready 0, waiting 8 (gh's pending), blocked 1")
+	}
+	if VerdictReady.Worse(VerdictWaiting) != VerdictWaiting || VerdictBlocked.Worse(VerdictWaiting) != VerdictBlocked || VerdictReady.Worse(VerdictReady) != VerdictReady {
+		t.Fatal("Worse")
 	}
 }
 

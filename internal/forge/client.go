@@ -14,6 +14,8 @@ import (
 
 	"github.com/cli/go-gh/v2/pkg/api"
 	"github.com/cli/go-gh/v2/pkg/auth"
+
+	"github.com/datatui/datatui/internal/forge/transfer"
 )
 
 // EnvAPIURL overrides the GitHub API base URL (for GitHub Enterprise proxies and tests). It is
@@ -37,8 +39,14 @@ type Options struct {
 	TokenForHost func(host string) (token, source string)
 	// Transport is the HTTP transport under go-gh's (default: http.DefaultTransport).
 	Transport http.RoundTripper
-	// Timeout bounds each request (default 30 s).
+	// Timeout bounds each request (default 30 s); log downloads are bounded by inactivity
+	// instead (see JobLogTail), so a long log is never cut off.
 	Timeout time.Duration
+	// MergeabilityRetries is how often a refresh asks again for PRs whose mergeability GitHub
+	// has not computed yet (default 3; negative: never), MergeabilityDelay how long it waits
+	// before each (default 2 s).
+	MergeabilityRetries int
+	MergeabilityDelay   time.Duration
 }
 
 // Client is a GitHub API client built on go-gh. It is safe for concurrent use.
@@ -48,6 +56,12 @@ type Client struct {
 	token       string
 	gql         *api.GraphQLClient
 	rest        *api.RESTClient
+
+	// unknownRetries and unknownDelay: see Options.MergeabilityRetries.
+	unknownRetries int
+	unknownDelay   time.Duration
+	// logs downloads job logs without an overall timeout.
+	logs *api.RESTClient
 
 	mu   sync.Mutex
 	rate RateLimit
@@ -83,7 +97,13 @@ func NewClient(opts Options) (*Client, error) {
 	if timeout == 0 {
 		timeout = 30 * time.Second
 	}
-	c := &Client{host: host, token: token, tokenSource: source}
+	c := &Client{host: host, token: token, tokenSource: source, unknownRetries: 3, unknownDelay: 2 * time.Second}
+	if opts.MergeabilityRetries != 0 {
+		c.unknownRetries = max(opts.MergeabilityRetries, 0)
+	}
+	if opts.MergeabilityDelay > 0 {
+		c.unknownDelay = opts.MergeabilityDelay
+	}
 	ghOpts := api.ClientOptions{
 		Host:         host,
 		AuthToken:    token,
@@ -110,6 +130,14 @@ func NewClient(opts Options) (*Client, error) {
 		return nil, scrub(err, token)
 	}
 	if c.rest, err = api.NewRESTClient(ghOpts); err != nil {
+		return nil, scrub(err, token)
+	}
+	// A job log of many MB takes longer than any fixed timeout on a slow line: it is bounded
+	// by the time to the first byte and by inactivity instead (see transfer).
+	logOpts := ghOpts
+	logOpts.Timeout = 0
+	logOpts.Transport = transfer.HeaderTimeout(ghOpts.Transport, timeout)
+	if c.logs, err = api.NewRESTClient(logOpts); err != nil {
 		return nil, scrub(err, token)
 	}
 	return c, nil
@@ -212,15 +240,6 @@ func (t *rateTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.client.noteRate(rateLimitFromHeaders(resp.Header))
 	}
 	return resp, err
-}
-
-// restGet issues a GET and returns the response for the caller to read and close.
-func (c *Client) restGet(ctx context.Context, path string) (*http.Response, error) {
-	resp, err := c.rest.RequestWithContext(ctx, http.MethodGet, path, nil)
-	if err != nil {
-		return nil, c.mapError(err, nil)
-	}
-	return resp, nil
 }
 
 // restPost issues a POST with a JSON body and discards the response body.

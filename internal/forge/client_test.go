@@ -2,7 +2,9 @@ package forge_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -17,7 +19,7 @@ var repo = forge.Repo{Host: "github.com", Owner: "acme", Name: "analytics"}
 
 func newClient(t *testing.T, srv *ghtest.Server, token string) *forge.Client {
 	t.Helper()
-	c, err := forge.NewClient(forge.Options{Host: "github.com", Token: token, APIURL: srv.APIURL()})
+	c, err := forge.NewClient(forge.Options{Host: "github.com", Token: token, APIURL: srv.APIURL(), MergeabilityDelay: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,8 +47,9 @@ func TestFetchMine(t *testing.T) {
 	if snap.Viewer != "ana" || len(snap.PRs) != 5 {
 		t.Fatalf("viewer %q, %d PRs", snap.Viewer, len(snap.PRs))
 	}
-	if n := srv.GraphQLCount(); n != 1 {
-		t.Fatalf("one refresh must be one GraphQL request, got %d", n)
+	// A refresh is the list and one request for all their details, whatever their number.
+	if n := srv.GraphQLCount(); n != 2 {
+		t.Fatalf("one refresh must be two GraphQL requests, got %d", n)
 	}
 	reqs := srv.Requests()
 	if reqs[0].Auth != "token "+ghtest.Token {
@@ -61,12 +64,11 @@ func TestFetchMine(t *testing.T) {
 	if snap.BranchPR == nil || snap.BranchPR.Number != 101 || !snap.BranchPushed {
 		t.Fatalf("branch PR %+v pushed=%v", snap.BranchPR, snap.BranchPushed)
 	}
-
 	byNum := map[int]forge.PR{}
 	for _, p := range snap.PRs {
 		byNum[p.Number] = p
 	}
-	// #101: passing CheckRun + failing dbt Cloud StatusContext, approved.
+	// #101: passing CheckRun + failing dbt Cloud StatusContext, both required per isRequired.
 	p := byNum[101]
 	if c := p.Counts(); c.Pass != 1 || c.Fail != 1 || c.Outcome() != forge.OutcomeFailed {
 		t.Fatalf("#101 counts %+v", c)
@@ -78,36 +80,138 @@ func TestFetchMine(t *testing.T) {
 	if lint := p.Checks[0]; lint.Duration(time.Now()) != 62*time.Second || lint.Workflow != "CI" || lint.App != "github-actions" {
 		t.Fatalf("#101 lint %+v", lint)
 	}
-	if r := forge.Evaluate(p, nil); r.Ready || len(r.Missing) != 1 || r.Missing[0] != "required check dbt Cloud CI failed" {
-		t.Fatalf("#101 readiness %+v", r)
-	}
-	// #102: pending check run, pending status, and a queued workflow without runs.
-	p = byNum[102]
-	if c := p.Counts(); c.Pending != 3 || c.Outcome() != forge.OutcomePending {
-		t.Fatalf("#102 counts %+v (%+v)", c, p.Checks)
-	}
-	if r := forge.Evaluate(p, nil); r.Ready || strings.Join(r.Missing, "; ") != "required check lint pending; required check dbt Cloud CI pending; waiting for 1 approving review" {
-		t.Fatalf("#102 readiness %q", r.Missing)
-	}
-	// #103: draft without checks.
-	p = byNum[103]
-	if !p.IsDraft || len(p.Checks) != 0 || p.Counts().Outcome() != forge.OutcomeNone {
-		t.Fatalf("#103 %+v", p)
-	}
-	// #104: truly ready.
-	if r := forge.Evaluate(byNum[104], nil); !r.Ready {
-		t.Fatalf("#104 should be ready: %q", r.Missing)
-	}
-	// #105: the protection rule was forbidden (GraphQL error tolerated), so all checks count.
+	// #105: the ruleset requires dbt Cloud CI only; sqlfluff is optional (isRequired false).
 	p = byNum[105]
-	if p.Protection != nil {
-		t.Fatal("#105 protection should be unreadable")
+	if p.Rules.ApprovingReviews != 1 || len(p.Rules.Checks) != 1 || p.Rules.Checks[0] != "dbt Cloud CI" {
+		t.Fatalf("#105 rules from the ruleset %+v", p.Rules)
 	}
-	if r := forge.Evaluate(p, nil); r.Basis != forge.BasisAll || r.Missing[0] != "check sqlfluff failed" {
-		t.Fatalf("#105 readiness %+v", r)
+	for _, ch := range p.Checks {
+		if ch.Required != (ch.Name == "dbt Cloud CI") {
+			t.Fatalf("#105 check %s required=%v", ch.Name, ch.Required)
+		}
 	}
-	if r := forge.Evaluate(p, []string{"dbt Cloud CI"}); !r.Ready || r.Basis != forge.BasisConfig {
-		t.Fatalf("#105 with datatui.yml required checks %+v", r)
+}
+
+// TestReadinessOverRecordedStates is the readiness table: every mergeStateStatus GitHub gives,
+// BLOCKED for each reason, as answered by the recorded server and explained in words.
+func TestReadinessOverRecordedStates(t *testing.T) {
+	srv := ghtest.New()
+	defer srv.Close()
+	c, err := forge.NewClient(forge.Options{Host: "github.com", Token: ghtest.Token, APIURL: srv.APIURL(), MergeabilityDelay: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := c.FetchPRs(context.Background(), forge.Request{Repo: repo, Filter: forge.FilterAll, RequiredChecks: []string{"dbt Cloud CI"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		number  int
+		state   string
+		verdict forge.Verdict
+		summary string
+		failed  bool
+	}{
+		{104, "CLEAN", forge.VerdictReady, "ready to merge", false},
+		{105, "UNSTABLE", forge.VerdictReady, "ready to merge (optional check sqlfluff failed)", false},
+		{101, "BLOCKED", forge.VerdictBlocked, "blocked: required check dbt Cloud CI failed", true},
+		{102, "BLOCKED", forge.VerdictBlocked, "blocked: required check dbt Cloud CI still running; required check lint still running; 1 required review missing", false},
+		{110, "BLOCKED", forge.VerdictBlocked, "blocked: 1 required review missing; code owner review required from acme/data-eng", false},
+		{113, "BLOCKED", forge.VerdictBlocked, "blocked: 2 unresolved conversations; commits must be signed (the head commit is not)", false},
+		{115, "BLOCKED", forge.VerdictBlocked, "blocked: changes requested by bob", false},
+		{112, "BEHIND", forge.VerdictBlocked, "behind main: update the branch", false},
+		{111, "DIRTY", forge.VerdictBlocked, "conflicts with main: resolve them", true},
+		{103, "DRAFT", forge.VerdictBlocked, "draft: mark it ready for review", false},
+		{114, "UNKNOWN", forge.VerdictWaiting, "GitHub is still checking whether it can be merged: asking again", false},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("#%d %s", tc.number, tc.state), func(t *testing.T) {
+			p, ok := snap.Find(tc.number)
+			if !ok {
+				t.Fatalf("#%d not fetched", tc.number)
+			}
+			r := forge.Evaluate(p)
+			if r.MergeState != tc.state || r.Verdict != tc.verdict || r.Summary != tc.summary || r.Failed != tc.failed || r.Ready != (tc.verdict == forge.VerdictReady) {
+				t.Fatalf("got %s/%s %q failed=%v, want %s/%s %q failed=%v", r.MergeState, r.Verdict, r.Summary, r.Failed, tc.state, tc.verdict, tc.summary, tc.failed)
+			}
+		})
+	}
+	// #102 waits for running checks AND a review: waiting alone does not make it ready, so it is
+	// blocked; without the review requirement it would be waiting.
+	p, _ := snap.Find(102)
+	p.ReviewDecision = "APPROVED"
+	if r := forge.Evaluate(p); r.Verdict != forge.VerdictWaiting {
+		t.Fatalf("approved #102 with running checks: %s %q", r.Verdict, r.Summary)
+	}
+	// #114 stayed UNKNOWN: it was asked again (three times) before datatui said so.
+	details := 0
+	for _, r := range srv.Requests() {
+		if strings.Contains(r.Query, "query DatatuiPullRequests(") {
+			details++
+		}
+	}
+	if details != 4 {
+		t.Fatalf("detail requests %d, want 1 + 3 re-asks for the UNKNOWN PR", details)
+	}
+}
+
+// TestUnknownIsAskedAgain: GitHub answers UNKNOWN while it computes mergeability; the refresh
+// asks again instead of showing a guess.
+func TestUnknownIsAskedAgain(t *testing.T) {
+	srv := ghtest.New()
+	defer srv.Close()
+	c, err := forge.NewClient(forge.Options{Host: "github.com", Token: "ghp_unknown_" + ghtest.Token, APIURL: srv.APIURL(), MergeabilityDelay: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := c.FetchPRs(context.Background(), forge.Request{Repo: repo, Branch: "feature/payments"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.BranchPR == nil || snap.BranchPR.MergeState != forge.MergeClean || !forge.Evaluate(*snap.BranchPR).Ready {
+		t.Fatalf("after asking again: %+v", snap.BranchPR)
+	}
+	if n := srv.GraphQLCount(); n != 3 {
+		t.Fatalf("%d GraphQL requests, want list + UNKNOWN details + one re-ask", n)
+	}
+}
+
+// TestChecksArePaged: a PR with more checks than one page has all of them, through pageInfo.
+func TestChecksArePaged(t *testing.T) {
+	srv := ghtest.New()
+	defer srv.Close()
+	var pr map[string]any
+	for _, raw := range srv.PullRequestJSON() {
+		if strings.Contains(string(raw), `"number": 104`) {
+			_ = json.Unmarshal(raw, &pr)
+		}
+	}
+	var nodes []any
+	for i := range 250 {
+		nodes = append(nodes, map[string]any{"__typename": "CheckRun", "name": fmt.Sprintf("shard %03d", i), "status": "COMPLETED", "conclusion": "SUCCESS",
+			"detailsUrl": "https://github.com/acme/analytics/actions/runs/1/job/" + fmt.Sprint(1000+i), "isRequired": i == 249})
+	}
+	nodes = append(nodes, map[string]any{"__typename": "CheckRun", "name": "the 251st", "status": "COMPLETED", "conclusion": "FAILURE", "isRequired": true})
+	commit := pr["commits"].(map[string]any)["nodes"].([]any)[0].(map[string]any)["commit"].(map[string]any)
+	commit["statusCheckRollup"] = map[string]any{"state": "FAILURE", "contexts": map[string]any{"nodes": nodes}}
+	pr["mergeStateStatus"] = "BLOCKED"
+	pr["baseRef"] = map[string]any{"refUpdateRule": nil, "rules": map[string]any{"nodes": []any{}}}
+	raw, _ := json.Marshal(pr)
+	srv.SetPullRequests([]json.RawMessage{raw})
+	c := newClient(t, srv, ghtest.Token)
+	snap, err := c.FetchPRs(context.Background(), forge.Request{Repo: repo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := snap.PRs[0]
+	if len(p.Checks) != 251 || p.ChecksTotal != 251 {
+		t.Fatalf("%d checks of %d fetched", len(p.Checks), p.ChecksTotal)
+	}
+	if r := forge.Evaluate(p); r.Summary != "blocked: required check the 251st failed" {
+		t.Fatalf("readiness %q", r.Summary)
+	}
+	if n := srv.GraphQLCount(); n != 4 {
+		t.Fatalf("%d GraphQL requests, want list + details + 2 more pages", n)
 	}
 }
 
@@ -115,7 +219,7 @@ func TestFetchFilters(t *testing.T) {
 	srv := ghtest.New()
 	defer srv.Close()
 	c := newClient(t, srv, ghtest.Token)
-	for filter, want := range map[forge.Filter]int{forge.FilterReviewRequested: 1, forge.FilterAll: 7} {
+	for filter, want := range map[forge.Filter]int{forge.FilterReviewRequested: 1, forge.FilterAll: 11} {
 		snap, err := c.FetchPRs(context.Background(), forge.Request{Repo: repo, Filter: filter})
 		if err != nil {
 			t.Fatal(err)
@@ -284,7 +388,7 @@ func TestSummaryRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := forge.SaveSummary(dir, forge.Summarise(snap, nil)); err != nil {
+	if err := forge.SaveSummary(dir, forge.Summarise(snap)); err != nil {
 		t.Fatal(err)
 	}
 	st, err := os.Stat(dir + "/" + forge.SummaryFile)

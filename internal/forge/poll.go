@@ -66,10 +66,14 @@ type Decision struct {
 	Reason string
 	// BackingOff is true when the wait is longer than usual because of an error or a limit.
 	BackingOff bool
+	// Stop is true when waiting cannot help (datatui cannot tell which repository to ask):
+	// nothing is retried until the person fixes it and refreshes.
+	Stop bool
 }
 
 // Next decides the wait before the next refresh. It is a pure function so every rule is
 // table-tested:
+//   - a configuration error (which repository?) stops: no timer can fix it;
 //   - a rate-limit error waits for Retry-After or the reset time (at least a minute for a
 //     secondary limit without either), doubling on repeats;
 //   - other errors back off exponentially from the current interval, capped at MaxBackoff;
@@ -85,7 +89,10 @@ func (p Policy) Next(s PollState) Decision {
 	}
 	var rl *RateLimitError
 	var auth *AuthError
+	var cfg *ConfigError
 	switch {
+	case errors.As(s.Err, &cfg):
+		return Decision{Stop: true, Reason: "not retrying on its own: press r after fixing this"}
 	case errors.As(s.Err, &rl):
 		wait := rl.Wait
 		if !rl.Reset.IsZero() {
@@ -229,7 +236,7 @@ func (s *Snapshot) Fingerprint() string {
 	}
 	b := make([]byte, 0, 64*len(s.PRs))
 	add := func(p PR) {
-		b = fmt.Appendf(b, "%d|%s|%s|%s|%t|%s|", p.Number, p.HeadSHA, p.ReviewDecision, p.Mergeable, p.IsDraft, p.UpdatedAt.Format(time.RFC3339))
+		b = fmt.Appendf(b, "%d|%s|%s|%s|%s|%t|%s|", p.Number, p.HeadSHA, p.ReviewDecision, p.Mergeable, p.MergeState, p.IsDraft, p.UpdatedAt.Format(time.RFC3339))
 		for _, c := range p.Checks {
 			b = fmt.Appendf(b, "%s=%s;", c.Name, c.State)
 		}
@@ -257,6 +264,9 @@ func Watch(ctx context.Context, policy Policy, fetch func(context.Context) (*Sna
 		d := t.Observe(time.Now(), snap, err)
 		if report(snap, err, d) {
 			return nil
+		}
+		if d.Stop {
+			return err
 		}
 		timer := time.NewTimer(d.Wait)
 		select {

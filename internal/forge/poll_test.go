@@ -64,7 +64,7 @@ func TestFixedPolicy(t *testing.T) {
 func TestTrackerCountsUnchangedAndFailures(t *testing.T) {
 	tr := &Tracker{Policy: DefaultPolicy()}
 	now := time.Now()
-	snap := &Snapshot{PRs: []PR{{Number: 1, Checks: []Check{{Name: "a", State: "SUCCESS", Bucket: BucketPass}}}}}
+	snap := &Snapshot{PRs: []PR{{Number: 1, MergeState: "CLEAN", Checks: []Check{{Name: "a", State: "SUCCESS", Bucket: BucketPass}}}}}
 	var d Decision
 	for range 5 {
 		d = tr.Observe(now, snap, nil)
@@ -77,7 +77,7 @@ func TestTrackerCountsUnchangedAndFailures(t *testing.T) {
 	if !d.BackingOff || d2.Wait <= d.Wait {
 		t.Fatalf("back-off should grow: %+v then %+v", d, d2)
 	}
-	running := &Snapshot{PRs: []PR{{Number: 1, Checks: []Check{{Name: "a", State: "IN_PROGRESS", Bucket: BucketPending}}}}}
+	running := &Snapshot{PRs: []PR{{Number: 1, MergeState: "BLOCKED", Checks: []Check{{Name: "a", State: "IN_PROGRESS", Bucket: BucketPending, Required: true}}}}}
 	if d := tr.Observe(now, running, nil); d.Wait != 10*time.Second || d.BackingOff {
 		t.Fatalf("success resets the back-off and running checks poll fast: %+v", d)
 	}
@@ -134,11 +134,11 @@ func TestWatchStopsWhenDone(t *testing.T) {
 		if calls == 1 {
 			return nil, &ServerError{Status: 502}
 		}
-		state, b := "IN_PROGRESS", BucketPending
+		state, b, merge := "IN_PROGRESS", BucketPending, "BLOCKED"
 		if calls >= 3 {
-			state, b = "SUCCESS", BucketPass
+			state, b, merge = "SUCCESS", BucketPass, "CLEAN"
 		}
-		return &Snapshot{PRs: []PR{{Number: 1, Checks: []Check{{Name: "a", State: state, Bucket: b}}}}}, nil
+		return &Snapshot{PRs: []PR{{Number: 1, MergeState: merge, Checks: []Check{{Name: "a", State: state, Bucket: b, Required: true}}}}}, nil
 	}
 	var reasons []string
 	err := Watch(context.Background(), FixedPolicy(time.Millisecond), fetch, func(s *Snapshot, err error, next Decision) bool {

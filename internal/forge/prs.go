@@ -59,11 +59,12 @@ func (f Filter) SearchQuery(repo Repo) string {
 type Request struct {
 	Repo   Repo
 	Filter Filter
-	// Branch is the current git branch; its PR (or its absence) is fetched in the same query.
+	// Branch is the current git branch; its PR (or its absence) is fetched in the same refresh.
 	Branch string
 	// Limit caps the list (default 50, at most 100).
 	Limit int
-	// RequiredChecks are datatui.yml's github.required_checks.
+	// RequiredChecks are datatui.yml's github.required_checks: names the team expects to
+	// report, so a required check that never started is named in what blocks the merge.
 	RequiredChecks []string
 }
 
@@ -81,19 +82,22 @@ type Snapshot struct {
 	Total        int       `json:"total"`
 	RateLimit    RateLimit `json:"rateLimit"`
 	FetchedAt    time.Time `json:"fetchedAt"`
+	// Demo is true when the answers are the demo workspace's recorded data.
+	Demo bool `json:"demo,omitempty"`
 }
 
-// AnyPending reports whether any listed PR (or the branch PR) still has a check running.
+// AnyPending reports whether any listed PR (or the branch PR) still waits for something that
+// changes on its own: a running check, or mergeability GitHub has not computed yet.
 func (s *Snapshot) AnyPending() bool {
 	if s == nil {
 		return false
 	}
 	for _, p := range s.PRs {
-		if p.Counts().Pending > 0 {
+		if Evaluate(p).Verdict == VerdictWaiting {
 			return true
 		}
 	}
-	return s.BranchPR != nil && s.BranchPR.Counts().Pending > 0
+	return s.BranchPR != nil && Evaluate(*s.BranchPR).Verdict == VerdictWaiting
 }
 
 // Find returns the PR with number n from the list or the branch PR.
@@ -112,37 +116,44 @@ func (s *Snapshot) Find(n int) (PR, bool) {
 	return PR{}, false
 }
 
-// prQuery fetches the list, the branch's PR and ref, the viewer and the rate limit in ONE
-// request. Only the head commit's checks are asked for; contexts(first: 100) covers 100
-// checks per PR, which is more than any analytics repo runs.
-const prQuery = `query DatatuiPullRequests($owner: String!, $name: String!, $search: String!, $first: Int!, $branch: String!, $qualified: String!, $withBranch: Boolean!) {
-  viewer { login }
-  rateLimit { limit cost remaining resetAt }
-  search(query: $search, type: ISSUE, first: $first) {
-    issueCount
-    nodes { ...pr }
-  }
-  repository(owner: $owner, name: $name) @include(if: $withBranch) {
-    ref(qualifiedName: $qualified) { name }
-    pullRequests(headRefName: $branch, states: [OPEN], first: 1, orderBy: {field: UPDATED_AT, direction: DESC}) { nodes { ...pr } }
-  }
+type gqlRate struct {
+	Limit     int       `json:"limit"`
+	Cost      int       `json:"cost"`
+	Remaining int       `json:"remaining"`
+	ResetAt   time.Time `json:"resetAt"`
 }
-fragment pr on PullRequest {
-  number title url isDraft mergeable reviewDecision updatedAt
-  author { login }
-  headRefName headRefOid baseRefName
-  baseRef { branchProtectionRule { requiresApprovingReviews requiredApprovingReviewCount requiresStatusChecks requiredStatusCheckContexts } }
-  latestOpinionatedReviews(first: 30) { nodes { state author { login } } }
-  commits(last: 1) { nodes { commit {
-    oid
-    statusCheckRollup { state contexts(first: 100) { totalCount nodes {
-      __typename
-      ... on CheckRun { name status conclusion startedAt completedAt detailsUrl checkSuite { app { slug } workflowRun { workflow { name } } } }
-      ... on StatusContext { context state targetUrl description createdAt }
-    } } }
-    checkSuites(first: 20) { nodes { status conclusion app { slug name } workflowRun { url workflow { name } } checkRuns(first: 1) { totalCount } } }
-  } } }
-}`
+
+type gqlNumber struct {
+	Number int `json:"number"`
+}
+
+type gqlList struct {
+	Viewer struct {
+		Login string `json:"login"`
+	} `json:"viewer"`
+	RateLimit *gqlRate `json:"rateLimit"`
+	Search    struct {
+		IssueCount int         `json:"issueCount"`
+		Nodes      []gqlNumber `json:"nodes"`
+	} `json:"search"`
+	Repository *struct {
+		Ref *struct {
+			Name string `json:"name"`
+		} `json:"ref"`
+		PullRequests struct {
+			Nodes []gqlNumber `json:"nodes"`
+		} `json:"pullRequests"`
+	} `json:"repository"`
+}
+
+type gqlDetail struct {
+	RateLimit  *gqlRate          `json:"rateLimit"`
+	Repository map[string]*gqlPR `json:"repository"`
+}
+
+type gqlLogin struct {
+	Login string `json:"login"`
+}
 
 type gqlPR struct {
 	Number         int       `json:"number"`
@@ -150,35 +161,68 @@ type gqlPR struct {
 	URL            string    `json:"url"`
 	IsDraft        bool      `json:"isDraft"`
 	Mergeable      string    `json:"mergeable"`
+	MergeState     string    `json:"mergeStateStatus"`
 	ReviewDecision string    `json:"reviewDecision"`
 	UpdatedAt      time.Time `json:"updatedAt"`
-	Author         *struct {
-		Login string `json:"login"`
-	} `json:"author"`
-	HeadRefName string `json:"headRefName"`
-	HeadRefOid  string `json:"headRefOid"`
-	BaseRefName string `json:"baseRefName"`
-	BaseRef     *struct {
-		BranchProtectionRule *Protection `json:"branchProtectionRule"`
+	IsInMergeQueue bool      `json:"isInMergeQueue"`
+	Author         *gqlLogin `json:"author"`
+	HeadRefName    string    `json:"headRefName"`
+	HeadRefOid     string    `json:"headRefOid"`
+	BaseRefName    string    `json:"baseRefName"`
+	BaseRef        *struct {
+		RefUpdateRule *struct {
+			RequiredApprovingReviewCount   *int     `json:"requiredApprovingReviewCount"`
+			RequiredStatusCheckContexts    []string `json:"requiredStatusCheckContexts"`
+			RequiresCodeOwnerReviews       bool     `json:"requiresCodeOwnerReviews"`
+			RequiresConversationResolution bool     `json:"requiresConversationResolution"`
+			RequiresSignatures             bool     `json:"requiresSignatures"`
+		} `json:"refUpdateRule"`
+		Rules *struct {
+			Nodes []struct {
+				Type       string `json:"type"`
+				Parameters *struct {
+					Typename                       string `json:"__typename"`
+					RequiredApprovingReviewCount   int    `json:"requiredApprovingReviewCount"`
+					RequireCodeOwnerReview         bool   `json:"requireCodeOwnerReview"`
+					RequiredReviewThreadResolution bool   `json:"requiredReviewThreadResolution"`
+					StrictPolicy                   bool   `json:"strictRequiredStatusChecksPolicy"`
+					RequiredStatusChecks           []struct {
+						Context string `json:"context"`
+					} `json:"requiredStatusChecks"`
+				} `json:"parameters"`
+			} `json:"nodes"`
+		} `json:"rules"`
 	} `json:"baseRef"`
 	LatestOpinionatedReviews struct {
 		Nodes []struct {
-			State  string `json:"state"`
-			Author *struct {
-				Login string `json:"login"`
-			} `json:"author"`
+			State  string    `json:"state"`
+			Author *gqlLogin `json:"author"`
 		} `json:"nodes"`
 	} `json:"latestOpinionatedReviews"`
+	ReviewRequests struct {
+		Nodes []struct {
+			AsCodeOwner       bool `json:"asCodeOwner"`
+			RequestedReviewer *struct {
+				Login        string `json:"login"`
+				CombinedSlug string `json:"combinedSlug"`
+			} `json:"requestedReviewer"`
+		} `json:"nodes"`
+	} `json:"reviewRequests"`
+	ReviewThreads struct {
+		Nodes []struct {
+			IsResolved bool `json:"isResolved"`
+		} `json:"nodes"`
+	} `json:"reviewThreads"`
 	Commits struct {
 		Nodes []struct {
 			Commit struct {
-				Oid               string `json:"oid"`
+				Oid       string `json:"oid"`
+				Signature *struct {
+					IsValid bool `json:"isValid"`
+				} `json:"signature"`
 				StatusCheckRollup *struct {
-					State    string `json:"state"`
-					Contexts struct {
-						TotalCount int          `json:"totalCount"`
-						Nodes      []gqlContext `json:"nodes"`
-					} `json:"contexts"`
+					State    string      `json:"state"`
+					Contexts gqlCheckPage `json:"contexts"`
 				} `json:"statusCheckRollup"`
 				CheckSuites struct {
 					Nodes []gqlSuite `json:"nodes"`
@@ -186,6 +230,15 @@ type gqlPR struct {
 			} `json:"commit"`
 		} `json:"nodes"`
 	} `json:"commits"`
+}
+
+type gqlCheckPage struct {
+	TotalCount int `json:"totalCount"`
+	PageInfo   struct {
+		HasNextPage bool   `json:"hasNextPage"`
+		EndCursor   string `json:"endCursor"`
+	} `json:"pageInfo"`
+	Nodes []gqlContext `json:"nodes"`
 }
 
 type gqlContext struct {
@@ -196,6 +249,7 @@ type gqlContext struct {
 	StartedAt   time.Time `json:"startedAt"`
 	CompletedAt time.Time `json:"completedAt"`
 	DetailsURL  string    `json:"detailsUrl"`
+	IsRequired  bool      `json:"isRequired"`
 	CheckSuite  *struct {
 		App *struct {
 			Slug string `json:"slug"`
@@ -231,31 +285,14 @@ type gqlSuite struct {
 	} `json:"checkRuns"`
 }
 
-type gqlResponse struct {
-	Viewer struct {
-		Login string `json:"login"`
-	} `json:"viewer"`
-	RateLimit *struct {
-		Limit     int       `json:"limit"`
-		Cost      int       `json:"cost"`
-		Remaining int       `json:"remaining"`
-		ResetAt   time.Time `json:"resetAt"`
-	} `json:"rateLimit"`
-	Search struct {
-		IssueCount int     `json:"issueCount"`
-		Nodes      []gqlPR `json:"nodes"`
-	} `json:"search"`
-	Repository *struct {
-		Ref *struct {
-			Name string `json:"name"`
-		} `json:"ref"`
-		PullRequests struct {
-			Nodes []gqlPR `json:"nodes"`
-		} `json:"pullRequests"`
-	} `json:"repository"`
-}
+// detailBatch is how many pull requests one detail request asks for: a page of the list in
+// one request, small enough that GitHub answers it quickly.
+const detailBatch = 25
 
-// FetchPRs runs the one GraphQL query of a refresh.
+// maxCheckPages bounds paging through one PR's checks (1,000 checks).
+const maxCheckPages = 10
+
+// FetchPRs runs one refresh: the list, then every listed PR's details (see queries.go).
 func (c *Client) FetchPRs(ctx context.Context, req Request) (*Snapshot, error) {
 	limit := req.Limit
 	if limit <= 0 {
@@ -275,73 +312,196 @@ func (c *Client) FetchPRs(ctx context.Context, req Request) (*Snapshot, error) {
 		"qualified":  "refs/heads/" + req.Branch,
 		"withBranch": req.Branch != "",
 	}
-	var data gqlResponse
-	// Branch protection rules need admin rights on many repositories; without them the
-	// rule is unreadable and readiness falls back to datatui.yml.
-	tolerate := func(item api.GraphQLErrorItem) bool {
-		for _, p := range item.Path {
-			if s, ok := p.(string); ok && s == "branchProtectionRule" {
-				return true
-			}
-		}
-		return item.Type == "FORBIDDEN" && slices.ContainsFunc(item.Path, func(p any) bool { return p == "baseRef" })
-	}
-	if err := c.graphql(ctx, prQuery, vars, &data, tolerate); err != nil {
+	var list gqlList
+	if err := c.graphql(ctx, listQuery, vars, &list, nil); err != nil {
 		return nil, err
 	}
 	snap := &Snapshot{
 		Repo:      req.Repo,
-		Viewer:    data.Viewer.Login,
+		Viewer:    list.Viewer.Login,
 		Filter:    filter,
 		Branch:    req.Branch,
-		Total:     data.Search.IssueCount,
+		Total:     list.Search.IssueCount,
 		FetchedAt: time.Now(),
-		RateLimit: c.RateLimit(),
 	}
-	if rl := data.RateLimit; rl != nil {
-		snap.RateLimit = RateLimit{Limit: rl.Limit, Remaining: rl.Remaining, Reset: rl.ResetAt, Cost: rl.Cost, Known: true}
-		c.noteRate(snap.RateLimit)
-	}
-	for _, n := range data.Search.Nodes {
-		if n.Number == 0 { // search may return issues' empty fragments
-			continue
+	c.noteGraphQLRate(list.RateLimit)
+	var numbers []int
+	for _, n := range list.Search.Nodes {
+		if n.Number != 0 { // an issue's empty fragment
+			numbers = append(numbers, n.Number)
 		}
-		snap.PRs = append(snap.PRs, n.toPR(req.RequiredChecks))
 	}
-	if r := data.Repository; r != nil {
+	branchNumber := 0
+	if r := list.Repository; r != nil {
 		snap.BranchPushed = r.Ref != nil
 		if len(r.PullRequests.Nodes) > 0 {
-			p := r.PullRequests.Nodes[0].toPR(req.RequiredChecks)
-			snap.BranchPR = &p
+			branchNumber = r.PullRequests.Nodes[0].Number
 			snap.BranchPushed = true
+			if !slices.Contains(numbers, branchNumber) {
+				numbers = append(numbers, branchNumber)
+			}
 		}
 	}
+	prs, err := c.fetchDetails(ctx, req, numbers)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range numbers {
+		p, ok := prs[n]
+		if !ok {
+			continue // closed between the two requests
+		}
+		if n == branchNumber {
+			bp := p
+			snap.BranchPR = &bp
+		}
+		if n != branchNumber || slices.ContainsFunc(list.Search.Nodes, func(g gqlNumber) bool { return g.Number == n }) {
+			snap.PRs = append(snap.PRs, p)
+		}
+	}
+	snap.RateLimit = c.RateLimit()
 	return snap, nil
 }
 
-func (g gqlPR) toPR(required []string) PR {
+// fetchDetails asks for the numbered PRs in batches, pages through long check lists, and asks
+// again (a few times, a moment apart) for PRs whose mergeability GitHub has not computed yet:
+// GitHub starts computing it when first asked, and UNKNOWN is no answer to show.
+func (c *Client) fetchDetails(ctx context.Context, req Request, numbers []int) (map[int]PR, error) {
+	out := map[int]PR{}
+	pending := numbers
+	for attempt := 0; len(pending) > 0; attempt++ {
+		var unknown []int
+		for start := 0; start < len(pending); start += detailBatch {
+			batch := pending[start:min(start+detailBatch, len(pending))]
+			got, err := c.fetchBatch(ctx, req, batch)
+			if err != nil {
+				return nil, err
+			}
+			for n, p := range got {
+				out[n] = p
+				if strings.EqualFold(p.MergeState, MergeUnknown) {
+					unknown = append(unknown, n)
+				}
+			}
+		}
+		if len(unknown) == 0 || attempt >= c.unknownRetries {
+			break
+		}
+		slices.Sort(unknown)
+		pending = unknown
+		t := time.NewTimer(c.unknownDelay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+	return out, nil
+}
+
+func (c *Client) fetchBatch(ctx context.Context, req Request, numbers []int) (map[int]PR, error) {
+	vars := map[string]any{"owner": req.Repo.Owner, "name": req.Repo.Name}
+	for i, n := range numbers {
+		vars[fmt.Sprintf("n%d", i)] = n
+	}
+	var data gqlDetail
+	if err := c.graphql(ctx, detailQuery(len(numbers)), vars, &data, notFoundPR); err != nil {
+		return nil, err
+	}
+	c.noteGraphQLRate(data.RateLimit)
+	out := map[int]PR{}
+	for i := range numbers {
+		g := data.Repository[fmt.Sprintf("pr%d", i)]
+		if g == nil {
+			continue
+		}
+		if err := c.morePages(ctx, req.Repo, g); err != nil {
+			return nil, err
+		}
+		out[g.Number] = g.toPR(req.RequiredChecks)
+	}
+	return out, nil
+}
+
+// notFoundPR tolerates a PR that disappeared between the list and its details.
+func notFoundPR(item api.GraphQLErrorItem) bool { return item.Type == "NOT_FOUND" }
+
+// morePages fetches the rest of a PR's checks when they fill more than one page.
+func (c *Client) morePages(ctx context.Context, repo Repo, g *gqlPR) error {
+	if len(g.Commits.Nodes) == 0 || g.Commits.Nodes[0].Commit.StatusCheckRollup == nil {
+		return nil
+	}
+	page := &g.Commits.Nodes[0].Commit.StatusCheckRollup.Contexts
+	for i := 0; page.PageInfo.HasNextPage && i < maxCheckPages-1; i++ {
+		var data struct {
+			Repository *struct {
+				PullRequest *gqlPR `json:"pullRequest"`
+			} `json:"repository"`
+		}
+		vars := map[string]any{"owner": repo.Owner, "name": repo.Name, "number": g.Number, "after": page.PageInfo.EndCursor}
+		if err := c.graphql(ctx, checksQuery, vars, &data, nil); err != nil {
+			return err
+		}
+		if data.Repository == nil || data.Repository.PullRequest == nil || len(data.Repository.PullRequest.Commits.Nodes) == 0 ||
+			data.Repository.PullRequest.Commits.Nodes[0].Commit.StatusCheckRollup == nil {
+			return nil
+		}
+		next := data.Repository.PullRequest.Commits.Nodes[0].Commit.StatusCheckRollup.Contexts
+		page.Nodes = append(page.Nodes, next.Nodes...)
+		page.PageInfo = next.PageInfo
+	}
+	return nil
+}
+
+func (c *Client) noteGraphQLRate(rl *gqlRate) {
+	if rl != nil {
+		c.noteRate(RateLimit{Limit: rl.Limit, Remaining: rl.Remaining, Reset: rl.ResetAt, Cost: rl.Cost, Known: true})
+	}
+}
+
+func (g gqlPR) toPR(configured []string) PR {
 	p := PR{
 		Number: g.Number, Title: g.Title, URL: g.URL, IsDraft: g.IsDraft, Mergeable: g.Mergeable,
-		ReviewDecision: g.ReviewDecision, UpdatedAt: g.UpdatedAt, HeadRef: g.HeadRefName,
-		HeadSHA: g.HeadRefOid, BaseRef: g.BaseRefName, Checks: []Check{},
+		MergeState: strings.ToUpper(g.MergeState), ReviewDecision: g.ReviewDecision, UpdatedAt: g.UpdatedAt,
+		HeadRef: g.HeadRefName, HeadSHA: g.HeadRefOid, BaseRef: g.BaseRefName, InMergeQueue: g.IsInMergeQueue,
+		Checks: []Check{},
 	}
 	if g.Author != nil {
 		p.Author = g.Author.Login
 	}
-	if g.BaseRef != nil && g.BaseRef.BranchProtectionRule != nil {
-		prot := *g.BaseRef.BranchProtectionRule
-		p.Protection = &prot
-	}
+	p.Rules = g.requirements(configured)
 	approvers := map[string]bool{}
 	for _, r := range g.LatestOpinionatedReviews.Nodes {
-		if r.State == "APPROVED" && r.Author != nil && !approvers[r.Author.Login] {
-			approvers[r.Author.Login] = true
-			p.Approvals++
+		login := ""
+		if r.Author != nil {
+			login = r.Author.Login
+		}
+		switch r.State {
+		case "APPROVED":
+			if login != "" && !approvers[login] {
+				approvers[login] = true
+				p.Approvals++
+			}
+		case "CHANGES_REQUESTED":
+			p.ChangesRequestedBy = append(p.ChangesRequestedBy, login)
+		}
+	}
+	for _, rr := range g.ReviewRequests.Nodes {
+		if rr.AsCodeOwner && rr.RequestedReviewer != nil {
+			p.CodeOwnerRequests = append(p.CodeOwnerRequests, orDefault(rr.RequestedReviewer.CombinedSlug, rr.RequestedReviewer.Login))
+		}
+	}
+	for _, t := range g.ReviewThreads.Nodes {
+		if !t.IsResolved {
+			p.UnresolvedThreads++
 		}
 	}
 	if len(g.Commits.Nodes) > 0 {
 		commit := g.Commits.Nodes[0].Commit
+		p.HeadSigned = commit.Signature != nil && commit.Signature.IsValid
 		if commit.StatusCheckRollup != nil {
+			p.ChecksTotal = commit.StatusCheckRollup.Contexts.TotalCount
 			for _, n := range commit.StatusCheckRollup.Contexts.Nodes {
 				if ch, ok := n.toCheck(); ok {
 					p.Checks = append(p.Checks, ch)
@@ -350,15 +510,63 @@ func (g gqlPR) toPR(required []string) PR {
 		}
 		p.Checks = append(p.Checks, queuedSuites(commit.CheckSuites.Nodes, p.Checks)...)
 	}
-	MarkRequired(&p, required)
 	return p
+}
+
+// requirements gathers what the base branch's protection and rulesets require, as far as the
+// viewer may read them (refUpdateRule and Ref.rules need no admin rights).
+func (g gqlPR) requirements(configured []string) Requirements {
+	var r Requirements
+	addCheck := func(name string) {
+		if name != "" && !slices.ContainsFunc(r.Checks, func(n string) bool { return strings.EqualFold(n, name) }) {
+			r.Checks = append(r.Checks, name)
+		}
+	}
+	if g.BaseRef != nil {
+		if u := g.BaseRef.RefUpdateRule; u != nil {
+			if u.RequiredApprovingReviewCount != nil {
+				r.ApprovingReviews = *u.RequiredApprovingReviewCount
+			}
+			r.CodeOwnerReview = u.RequiresCodeOwnerReviews
+			r.ConversationResolution = u.RequiresConversationResolution
+			r.Signatures = u.RequiresSignatures
+			for _, c := range u.RequiredStatusCheckContexts {
+				addCheck(c)
+			}
+		}
+		if g.BaseRef.Rules != nil {
+			for _, rule := range g.BaseRef.Rules.Nodes {
+				switch rule.Type {
+				case "REQUIRED_SIGNATURES":
+					r.Signatures = true
+				case "MERGE_QUEUE":
+					r.MergeQueue = true
+				case "REQUIRED_REVIEW_THREAD_RESOLUTION":
+					r.ConversationResolution = true
+				}
+				if pp := rule.Parameters; pp != nil {
+					r.ApprovingReviews = max(r.ApprovingReviews, pp.RequiredApprovingReviewCount)
+					r.CodeOwnerReview = r.CodeOwnerReview || pp.RequireCodeOwnerReview
+					r.ConversationResolution = r.ConversationResolution || pp.RequiredReviewThreadResolution
+					r.UpToDate = r.UpToDate || pp.StrictPolicy
+					for _, c := range pp.RequiredStatusChecks {
+						addCheck(c.Context)
+					}
+				}
+			}
+		}
+	}
+	for _, c := range configured {
+		addCheck(c)
+	}
+	return r
 }
 
 func (n gqlContext) toCheck() (Check, bool) {
 	switch n.Typename {
 	case "CheckRun":
 		c := Check{Kind: KindCheckRun, Name: n.Name, StartedAt: n.StartedAt, CompletedAt: n.CompletedAt,
-			Link: n.DetailsURL, Bucket: CheckRunBucket(n.Status, n.Conclusion), State: n.Conclusion}
+			Link: n.DetailsURL, Bucket: CheckRunBucket(n.Status, n.Conclusion), State: n.Conclusion, Required: n.IsRequired}
 		if c.State == "" {
 			c.State = n.Status
 		}
@@ -373,7 +581,7 @@ func (n gqlContext) toCheck() (Check, bool) {
 		return c, true
 	case "StatusContext":
 		return Check{Kind: KindStatusContext, Name: n.Context, State: n.State, Bucket: StatusContextBucket(n.State),
-			Link: n.TargetURL, Description: n.Description, StartedAt: n.CreatedAt}, true
+			Link: n.TargetURL, Description: n.Description, StartedAt: n.CreatedAt, Required: n.IsRequired}, true
 	}
 	return Check{}, false
 }

@@ -1,89 +1,16 @@
 package forge
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/datatui/datatui/internal/atomicfile"
-	"github.com/datatui/datatui/internal/config"
 )
-
-// Target is what a refresh needs to know about the workspace: the repository, the current
-// branch and the team's settings.
-type Target struct {
-	Repo           Repo
-	Branch         string
-	BaseBranch     string
-	RequiredChecks []string
-}
-
-// ResolveTarget finds the repository (datatui.yml's github.repo, else the git remote "origin")
-// and the current branch of the work tree at root (empty when detached or not a git repo).
-func ResolveTarget(ctx context.Context, cfg *config.Config, root string) (Target, error) {
-	if cfg == nil {
-		cfg = config.Default()
-	}
-	t := Target{BaseBranch: orDefault(cfg.GitHub.BaseBranch, "main"), RequiredChecks: cfg.GitHub.RequiredChecks}
-	host := cfg.GitHub.Host
-	if cfg.GitHub.Repo != "" {
-		r, err := ParseRepo(host, cfg.GitHub.Repo)
-		if err != nil {
-			return t, fmt.Errorf("datatui.yml github.repo: %w", err)
-		}
-		t.Repo = r
-	}
-	if root != "" {
-		if _, err := exec.LookPath("git"); err == nil {
-			if t.Repo.Name == "" {
-				out, err := gitOutput(ctx, root, "remote", "get-url", "origin")
-				if err != nil {
-					return t, fmt.Errorf("cannot tell which GitHub repository this is: set github.repo in datatui.yml, or add a remote named origin (%v)", err)
-				}
-				r, err := ParseRemote(out)
-				if err != nil {
-					return t, fmt.Errorf("%v: set github.repo in datatui.yml", err)
-				}
-				if !strings.Contains(r.Host, ".") || (host != "" && host != "github.com" && r.Host != host) {
-					// An SSH alias (github-work:org/repo) names no real host: trust the config.
-					r.Host = orDefault(host, "github.com")
-				}
-				t.Repo = r
-			}
-			if b, err := gitOutput(ctx, root, "symbolic-ref", "--quiet", "--short", "HEAD"); err == nil {
-				t.Branch = b
-			}
-		}
-	}
-	if t.Repo.Name == "" {
-		return t, errors.New("cannot tell which GitHub repository this is: set github.repo (owner/name) in datatui.yml")
-	}
-	return t, nil
-}
-
-func gitOutput(ctx context.Context, dir string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
-	out, err := cmd.Output()
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) && len(ee.Stderr) > 0 {
-			return "", fmt.Errorf("git %s: %s", args[0], strings.TrimSpace(string(ee.Stderr)))
-		}
-		return "", fmt.Errorf("git %s: %v", args[0], err)
-	}
-	return strings.TrimSpace(string(out)), nil
-}
-
-// Refresh fetches the snapshot for t with filter.
-func (c *Client) Refresh(ctx context.Context, t Target, filter Filter) (*Snapshot, error) {
-	return c.FetchPRs(ctx, Request{Repo: t.Repo, Filter: filter, Branch: t.Branch, RequiredChecks: t.RequiredChecks})
-}
 
 // Summary is the last refresh in a few fields, cached under the state folder so that Home can
 // show "your PRs" without a network call.
@@ -104,6 +31,8 @@ type PRHeadline struct {
 	Outcome  Outcome  `json:"outcome"`
 	Counts   Counts   `json:"counts"`
 	Ready    bool     `json:"ready"`
+	Verdict  Verdict  `json:"verdict"`
+	Summary  string   `json:"summary"`
 	Missing  []string `json:"missing,omitempty"`
 	IsBranch bool     `json:"isCurrentBranch,omitempty"`
 	IsDraft  bool     `json:"isDraft,omitempty"`
@@ -113,7 +42,7 @@ type PRHeadline struct {
 const SummaryFile = "prs-summary.json"
 
 // Summarise turns a snapshot into its summary.
-func Summarise(s *Snapshot, required []string) Summary {
+func Summarise(s *Snapshot) Summary {
 	sum := Summary{Repo: s.Repo.FullName(), Viewer: s.Viewer, Branch: s.Branch, FetchedAt: s.FetchedAt}
 	seen := map[int]bool{}
 	add := func(p PR) {
@@ -122,9 +51,9 @@ func Summarise(s *Snapshot, required []string) Summary {
 		}
 		seen[p.Number] = true
 		c := p.Counts()
-		r := Evaluate(p, required)
+		r := Evaluate(p)
 		sum.PRs = append(sum.PRs, PRHeadline{Number: p.Number, Title: p.Title, URL: p.URL, HeadRef: p.HeadRef,
-			Outcome: c.Outcome(), Counts: c, Ready: r.Ready, Missing: r.Missing, IsDraft: p.IsDraft,
+			Outcome: c.Outcome(), Counts: c, Ready: r.Ready, Verdict: r.Verdict, Summary: r.Summary, Missing: r.Missing, IsDraft: p.IsDraft,
 			IsBranch: s.Branch != "" && p.HeadRef == s.Branch})
 	}
 	if s.BranchPR != nil {
@@ -176,15 +105,7 @@ func (s *Summary) Lines(max int) []string {
 			out = append(out, fmt.Sprintf("… and %d more", len(s.PRs)-max))
 			break
 		}
-		state := p.Counts.Glyphs()
-		switch {
-		case p.Ready:
-			state += " ready to merge"
-		case p.IsDraft:
-			state += " draft"
-		case len(p.Missing) > 0:
-			state += " " + p.Missing[0]
-		}
+		state := p.Counts.Glyphs() + " " + p.Summary
 		out = append(out, fmt.Sprintf("#%d %s  %s", p.Number, p.Title, strings.TrimSpace(state)))
 	}
 	return out

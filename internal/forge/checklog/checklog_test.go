@@ -23,7 +23,8 @@ func deps(t *testing.T) (checklog.Deps, *ghtest.Server, *ghtest.DBTCloud) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return checklog.Deps{GitHub: c, DBTCloud: config.DBTCloud{Host: dc.URL, AccountID: 1001, CIJobID: 12345}, DBTToken: dc.Token}, gh, dc
+	creds := dbtcloud.Credentials{{Host: "cloud.getdbt.com", Token: dc.Token, BaseURL: dc.URL, Source: "test"}}
+	return checklog.Deps{GitHub: c, DBTCloud: config.DBTCloud{AccountID: 1001, CIJobID: 12345}, Credentials: creds}, gh, dc
 }
 
 var pr101 = forge.PR{Number: 101, HeadRef: "feature/ltv", HeadSHA: "abc"}
@@ -44,10 +45,54 @@ func TestLoadDBTCloud(t *testing.T) {
 	if err != nil || log.DBT.Run.ID != 43 {
 		t.Fatalf("by job: %+v %v", log, err)
 	}
-	d.DBTToken = ""
+	d.Credentials = nil
 	log, err = checklog.Load(context.Background(), d, pr101, ch)
 	if err != nil || !strings.Contains(log.Note, dbtcloud.EnvToken) {
 		t.Fatalf("no token: %+v %v", log, err)
+	}
+}
+
+// TestTokenGoesOnlyToItsHost: a run on another dbt Cloud host (an EMEA or cell account, or a
+// look-alike link) gets no request carrying the token datatui has for cloud.getdbt.com.
+func TestTokenGoesOnlyToItsHost(t *testing.T) {
+	d, _, dc := deps(t)
+	for _, link := range []string{"https://ab123.us1.dbt.com/deploy/1001/projects/5001/runs/42/", "https://cloud.getdbt.com.evil.example/deploy/1001/projects/5001/runs/42/", "https://emea.dbt.com/deploy/1001/projects/5001/runs/42/"} {
+		log, err := checklog.Load(context.Background(), d, pr101, forge.Check{Name: "dbt Cloud CI", Bucket: forge.BucketFail, Link: link})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if log.DBT != nil || !strings.Contains(log.Note, "datatui auth dbt-cloud login --host") {
+			t.Fatalf("%s: %+v", link, log)
+		}
+	}
+	if n := len(dc.Requests()); n != 0 {
+		t.Fatalf("%d requests reached dbt Cloud", n)
+	}
+	// With a credential for the cell host, its run is read from there.
+	d.Credentials = append(d.Credentials, dbtcloud.Credential{Host: "ab123.us1.dbt.com", Token: dc.Token, BaseURL: dc.URL})
+	log, err := checklog.Load(context.Background(), d, pr101, forge.Check{Name: "dbt Cloud CI", Bucket: forge.BucketFail, Link: "https://ab123.us1.dbt.com/deploy/1001/projects/5001/runs/42/"})
+	if err != nil || log.DBT == nil || log.DBT.Run.ID != 42 {
+		t.Fatalf("cell host: %+v %v", log, err)
+	}
+}
+
+// TestActionsLinkDecidesBeforeTheName: an Actions job named like dbt is an Actions job.
+func TestActionsLinkDecidesBeforeTheName(t *testing.T) {
+	cfg := config.DBTCloud{AccountID: 1001, CIJobID: 12345}
+	for _, tc := range []struct {
+		ch   forge.Check
+		want string
+	}{
+		{forge.Check{Name: "dbt-build", App: "github-actions", Link: "https://github.com/acme/analytics/actions/runs/556/job/778"}, checklog.KindActions},
+		{forge.Check{Name: "dbt build (CI)", App: "github-actions", Link: "https://github.com/acme/analytics/runs/778"}, checklog.KindActions},
+		{forge.Check{Name: "dbt Cloud CI", Link: "https://cloud.getdbt.com/deploy/1/projects/2/runs/3/"}, checklog.KindDBTCloud},
+		{forge.Check{Name: "dbt Cloud CI"}, checklog.KindDBTCloud},
+		{forge.Check{Name: "dbt-build", App: "github-actions"}, checklog.KindNone},
+		{forge.Check{Name: "dbt Cloud CI", App: "some-app", Link: "https://github.com/acme/analytics/runs/9"}, checklog.KindDBTCloud},
+	} {
+		if got := checklog.Classify(tc.ch, cfg); got != tc.want {
+			t.Errorf("Classify(%+v) = %s, want %s", tc.ch, got, tc.want)
+		}
 	}
 }
 

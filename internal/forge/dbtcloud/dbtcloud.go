@@ -16,17 +16,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/datatui/datatui/internal/forge/transfer"
 )
 
-// EnvToken holds the dbt Cloud API token (a personal access token or a service token).
-const EnvToken = "DBT_CLOUD_API_TOKEN"
-
-// EnvAPIURL overrides the API base URL (tests, proxies); the configured host is used otherwise.
+// EnvAPIURL sends every dbt Cloud request to one base URL instead of https://<host> (tests, a
+// proxy); the token is still chosen by the run's host.
 const EnvAPIURL = "DATATUI_DBT_CLOUD_API_URL"
 
-// ErrNoToken says how to give datatui a token. The OS keyring is not read: no keyring library
-// is part of datatui, so the environment variable is the one source.
-var ErrNoToken = errors.New("no dbt Cloud token: create one in dbt Cloud (Account settings → API tokens → Personal tokens) and `export " + EnvToken + "=…`")
+// ErrNoToken says how to give datatui a token.
+var ErrNoToken = errors.New("no dbt Cloud token: run `datatui auth dbt-cloud login`, or export " + EnvToken + " (with " + EnvAccountHost + " when your account is not on " + DefaultHost + "), or use the dbt Cloud CLI's ~/.dbt/dbt_cloud.yml; create the token in dbt Cloud under Account settings → API tokens")
 
 // Run status codes.
 const (
@@ -70,46 +69,48 @@ func StatusBucket(code int) string {
 	return "pending"
 }
 
-// Client calls one dbt Cloud host.
+// Client calls one dbt Cloud host with that host's token.
 type Client struct {
+	host  string
 	base  *url.URL
 	token string
 	http  *http.Client
 }
 
-// NewClient builds a client for host ("cloud.getdbt.com", "emea.dbt.com", or a full URL for
-// tests). The token is sent only to that host, never to a host taken from a check's link.
-func NewClient(host, token string, hc *http.Client) (*Client, error) {
-	if token == "" {
+// requestTimeout bounds the wait for an answer and every pause while reading one; a large
+// run_results.json on a slow line is never cut off half-way.
+const requestTimeout = 30 * time.Second
+
+// NewClient builds a client for cred's host. The token goes to that host (or cred.BaseURL /
+// DATATUI_DBT_CLOUD_API_URL standing in for it) and nowhere else.
+func NewClient(cred Credential, hc *http.Client) (*Client, error) {
+	if cred.Token == "" {
 		return nil, ErrNoToken
 	}
-	if override := os.Getenv(EnvAPIURL); override != "" {
-		host = override
-	}
+	host := NormalizeHost(cred.Host)
 	if host == "" {
-		host = "cloud.getdbt.com"
+		host = DefaultHost
 	}
-	if !strings.Contains(host, "://") {
-		host = "https://" + host
+	base := cred.BaseURL
+	if base == "" {
+		base = os.Getenv(EnvAPIURL)
 	}
-	u, err := url.Parse(host)
+	if base == "" {
+		base = "https://" + host
+	}
+	u, err := url.Parse(base)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("dbt Cloud host %q is not a host name or an http(s) URL", host)
+		return nil, fmt.Errorf("dbt Cloud host %q is not a host name or an http(s) URL", base)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+		hc = &http.Client{Transport: transfer.HeaderTimeout(nil, requestTimeout)}
 	}
-	return &Client{base: u, token: token, http: hc}, nil
+	return &Client{host: host, base: u, token: cred.Token, http: hc}, nil
 }
 
-// TokenFromEnv returns DBT_CLOUD_API_TOKEN or ErrNoToken.
-func TokenFromEnv() (string, error) {
-	if t := strings.TrimSpace(os.Getenv(EnvToken)); t != "" {
-		return t, nil
-	}
-	return "", ErrNoToken
-}
+// Host is the dbt Cloud host the client's token belongs to.
+func (c *Client) Host() string { return c.host }
 
 // APIError is a failed call, with dbt Cloud's own message when it sent one.
 type APIError struct {
@@ -122,7 +123,7 @@ func (e *APIError) Error() string {
 	hint := ""
 	switch e.Status {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		hint = ": check " + EnvToken + " (the token needs access to this account's jobs and runs)"
+		hint = ": the token was refused; sign in again with `datatui auth dbt-cloud login` (it needs access to this account's jobs and runs)"
 	case http.StatusNotFound:
 		hint = ": check dbt_cloud.account_id / ci_job_id in datatui.yml and the dbt Cloud host"
 	case http.StatusTooManyRequests:
@@ -152,6 +153,12 @@ const maxBody = 64 << 20
 // do calls path and decodes the envelope's data into out. Both the HTTP status and the
 // envelope's status are checked: recorded responses show them disagreeing.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, body any, out any) error {
+	_, err := c.call(ctx, method, path, query, body, out)
+	return err
+}
+
+// call is do, returning the envelope's extra (paging) too.
+func (c *Client) call(ctx context.Context, method, path string, query url.Values, body any, out any) (json.RawMessage, error) {
 	u := *c.base
 	u.Path = c.base.Path + path
 	u.RawQuery = query.Encode()
@@ -159,13 +166,13 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Authorization", "Token "+c.token)
 	req.Header.Set("Accept", "application/json")
@@ -174,12 +181,12 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return c.scrub(fmt.Errorf("dbt Cloud %s: %w", path, err))
+		return nil, c.scrub(fmt.Errorf("dbt Cloud %s: %w", path, err))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return c.scrub(fmt.Errorf("dbt Cloud %s: %w", path, err))
+		return nil, c.scrub(fmt.Errorf("dbt Cloud %s: %w", path, err))
 	}
 	var env envelope
 	jsonErr := json.Unmarshal(data, &env)
@@ -188,28 +195,28 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		if jsonErr == nil {
 			msg = strings.TrimSpace(env.Status.UserMessage + " " + env.Status.DeveloperMessage)
 		}
-		return c.scrub(&APIError{Status: resp.StatusCode, Path: path, Message: msg})
+		return nil, c.scrub(&APIError{Status: resp.StatusCode, Path: path, Message: msg})
 	}
 	if jsonErr != nil {
-		return fmt.Errorf("dbt Cloud %s: the answer is not JSON (%v)", path, jsonErr)
+		return nil, fmt.Errorf("dbt Cloud %s: the answer is not JSON (%v)", path, jsonErr)
 	}
 	if !env.Status.IsSuccess || (env.Status.Code != 0 && (env.Status.Code < 200 || env.Status.Code > 299)) {
 		code := env.Status.Code
 		if code == 0 || (code >= 200 && code <= 299) {
 			code = resp.StatusCode
 		}
-		return c.scrub(&APIError{Status: code, Path: path, Message: strings.TrimSpace(env.Status.UserMessage + " " + env.Status.DeveloperMessage)})
+		return nil, c.scrub(&APIError{Status: code, Path: path, Message: strings.TrimSpace(env.Status.UserMessage + " " + env.Status.DeveloperMessage)})
 	}
 	if len(env.Data) == 0 || string(env.Data) == "null" {
-		return fmt.Errorf("dbt Cloud %s: the answer has no data (%s)", path, strings.TrimSpace(env.Status.DeveloperMessage))
+		return nil, fmt.Errorf("dbt Cloud %s: the answer has no data (%s)", path, strings.TrimSpace(env.Status.DeveloperMessage))
 	}
 	if out == nil {
-		return nil
+		return env.Extra, nil
 	}
 	if err := json.Unmarshal(env.Data, out); err != nil {
-		return fmt.Errorf("dbt Cloud %s: unexpected answer: %v", path, err)
+		return nil, fmt.Errorf("dbt Cloud %s: unexpected answer: %v", path, err)
 	}
-	return nil
+	return env.Extra, nil
 }
 
 func (c *Client) scrub(err error) error {
@@ -235,43 +242,68 @@ func (c *Client) GetRun(ctx context.Context, accountID, runID int64) (*Run, erro
 	return &r, nil
 }
 
-// FindPRRun lists the CI job's recent runs and returns the newest one triggered for pull
-// request pr, preferring one built from sha. dbt Cloud has no pull-request filter, so the
-// runs are filtered here.
+// runsPerPage is the API's largest page; maxRunPages bounds the search (1,000 runs back).
+const (
+	runsPerPage = 100
+	maxRunPages = 10
+)
+
+// FindPRRun pages through the CI job's runs, newest first, and returns the newest one
+// triggered for pull request pr, preferring one built from sha. dbt Cloud has no pull-request
+// filter, so the runs are filtered here; a busy job's PR run may be many pages back.
 func (c *Client) FindPRRun(ctx context.Context, accountID, jobID int64, pr int, sha string) (*Run, error) {
-	q := url.Values{
-		"job_definition_id": {strconv.FormatInt(jobID, 10)},
-		"order_by":          {"-id"},
-		"limit":             {"30"},
-		"include_related":   {includeRelated("trigger", "job")},
-	}
-	var runs []Run
-	if err := c.do(ctx, http.MethodGet, fmt.Sprintf("/api/v2/accounts/%d/runs/", accountID), q, nil, &runs); err != nil {
-		return nil, err
-	}
 	var found *Run
-	for i := range runs {
-		r := &runs[i]
-		if r.Trigger == nil || r.Trigger.GithubPullRequestID == nil || *r.Trigger.GithubPullRequestID != int64(pr) {
-			continue
+	seen := 0
+	for page := 0; page < maxRunPages; page++ {
+		q := url.Values{
+			"job_definition_id": {strconv.FormatInt(jobID, 10)},
+			"order_by":          {"-id"},
+			"limit":             {strconv.Itoa(runsPerPage)},
+			"offset":            {strconv.Itoa(page * runsPerPage)},
+			"include_related":   {includeRelated("trigger", "job")},
 		}
-		if sha != "" && (r.Trigger.GitSHA == sha || r.GitSHA == sha) {
-			return c.GetRun(ctx, accountID, r.ID)
+		var runs []Run
+		extra, err := c.call(ctx, http.MethodGet, fmt.Sprintf("/api/v2/accounts/%d/runs/", accountID), q, nil, &runs)
+		if err != nil {
+			return nil, err
 		}
-		if found == nil {
-			found = r
+		seen += len(runs)
+		for i := range runs {
+			r := &runs[i]
+			if r.Trigger == nil || r.Trigger.GithubPullRequestID == nil || *r.Trigger.GithubPullRequestID != int64(pr) {
+				continue
+			}
+			if sha != "" && (r.Trigger.GitSHA == sha || r.GitSHA == sha) {
+				return c.GetRun(ctx, accountID, r.ID)
+			}
+			if found == nil {
+				found = r
+			}
+		}
+		var ex struct {
+			Pagination struct {
+				TotalCount int `json:"total_count"`
+			} `json:"pagination"`
+		}
+		_ = json.Unmarshal(extra, &ex)
+		if found != nil || len(runs) < runsPerPage || (ex.Pagination.TotalCount > 0 && seen >= ex.Pagination.TotalCount) {
+			break
 		}
 	}
 	if found == nil {
-		return nil, fmt.Errorf("no dbt Cloud run of job %d for pull request #%d among the last 30 runs", jobID, pr)
+		return nil, fmt.Errorf("no dbt Cloud run of job %d for pull request #%d among its last %d runs", jobID, pr, seen)
 	}
 	return c.GetRun(ctx, accountID, found.ID)
 }
 
-// RunResults fetches the run's run_results.json (of the last step).
-func (c *Client) RunResults(ctx context.Context, accountID, runID int64) (*RunResults, error) {
+// RunResults fetches the run_results.json of step (1-based; 0: the last step, as the API does).
+// The failing step's own file names the failing nodes; a later step's may not exist.
+func (c *Client) RunResults(ctx context.Context, accountID, runID int64, step int) (*RunResults, error) {
 	u := *c.base
 	u.Path = c.base.Path + fmt.Sprintf("/api/v2/accounts/%d/runs/%d/artifacts/run_results.json", accountID, runID)
+	if step > 0 {
+		u.RawQuery = url.Values{"step": {strconv.Itoa(step)}}.Encode()
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, err

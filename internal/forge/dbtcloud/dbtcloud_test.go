@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -19,7 +20,7 @@ import (
 func client(t *testing.T, d *ghtest.DBTCloud, token string) *dbtcloud.Client {
 	t.Helper()
 	t.Setenv(dbtcloud.EnvAPIURL, "")
-	c, err := dbtcloud.NewClient(d.URL, token, nil)
+	c, err := dbtcloud.NewClient(dbtcloud.Credential{Host: "cloud.getdbt.com", Token: token, BaseURL: d.URL}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +110,7 @@ func TestErrorsNeverCarryTheToken(t *testing.T) {
 	bad := "dbtc_wrongSecretValue42"
 	_, err := client(t, d, bad).GetRun(context.Background(), 1001, 42)
 	var ae *dbtcloud.APIError
-	if !errors.As(err, &ae) || ae.Status != http.StatusUnauthorized || !strings.Contains(err.Error(), dbtcloud.EnvToken) {
+	if !errors.As(err, &ae) || ae.Status != http.StatusUnauthorized || !strings.Contains(err.Error(), "datatui auth dbt-cloud login") {
 		t.Fatalf("got %v", err)
 	}
 	if strings.Contains(err.Error(), bad) {
@@ -122,14 +123,10 @@ func TestErrorsNeverCarryTheToken(t *testing.T) {
 }
 
 func TestNoToken(t *testing.T) {
-	t.Setenv(dbtcloud.EnvToken, "")
-	if _, err := dbtcloud.TokenFromEnv(); !errors.Is(err, dbtcloud.ErrNoToken) || !strings.Contains(err.Error(), "export "+dbtcloud.EnvToken) {
+	if _, err := dbtcloud.NewClient(dbtcloud.Credential{Host: "cloud.getdbt.com"}, nil); !errors.Is(err, dbtcloud.ErrNoToken) || !strings.Contains(err.Error(), "export "+dbtcloud.EnvToken) {
 		t.Fatalf("got %v", err)
 	}
-	if _, err := dbtcloud.NewClient("cloud.getdbt.com", "", nil); !errors.Is(err, dbtcloud.ErrNoToken) {
-		t.Fatalf("got %v", err)
-	}
-	if _, err := dbtcloud.NewClient("ftp://x", "t", nil); err == nil {
+	if _, err := dbtcloud.NewClient(dbtcloud.Credential{Host: "x", Token: "t", BaseURL: "ftp://x"}, nil); err == nil {
 		t.Fatal("bad host accepted")
 	}
 }
@@ -141,9 +138,7 @@ func TestSharedFixtureShapes(t *testing.T) {
 	d := ghtest.NewDBTCloud()
 	defer d.Close()
 	for id, name := range map[int64]string{1: "run.200.failed.json", 2: "run.200.running.json", 3: "run.200.completed.json", 4: "run.404.json", 5: "run.400.json"} {
-		if err := d.SetRunFile(id, filepath.Join(dir, name)); err != nil {
-			t.Fatal(err)
-		}
+		d.SetAnswer(fmt.Sprintf("/api/v2/accounts/1001/runs/%d/", id), mustRead(t, filepath.Join(dir, name)))
 	}
 	c := client(t, d, d.Token)
 	want := map[int64]int{1: dbtcloud.StatusError, 2: dbtcloud.StatusRunning, 3: dbtcloud.StatusSuccess}
@@ -169,13 +164,13 @@ func TestSharedFixtureShapes(t *testing.T) {
 		}
 	}
 	// The trigger answer.
-	d.SetTrigger(mustRead(t, filepath.Join(dir, "job.200.json")))
+	d.SetAnswer("/api/v2/accounts/10001/jobs/101/run/", mustRead(t, filepath.Join(dir, "job.200.json")))
 	run, err := c.TriggerJob(context.Background(), 10001, 101, dbtcloud.TriggerRequest{Cause: "test"})
 	if err != nil || run.Status != dbtcloud.StatusQueued {
 		t.Fatalf("trigger: %+v %v", run, err)
 	}
 	// job.404.json says code 200 / is_success true but has no data: not a run.
-	d.SetTrigger(mustRead(t, filepath.Join(dir, "job.404.json")))
+	d.SetAnswer("/api/v2/accounts/10001/jobs/101/run/", mustRead(t, filepath.Join(dir, "job.404.json")))
 	if _, err := c.TriggerJob(context.Background(), 10001, 101, dbtcloud.TriggerRequest{Cause: "test"}); err == nil || !strings.Contains(err.Error(), "project does not exist") {
 		t.Fatalf("job.404: %v", err)
 	}

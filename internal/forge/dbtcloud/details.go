@@ -55,7 +55,11 @@ func (c *Client) complete(ctx context.Context, accountID int64, run *Run) *Detai
 		d.NodesErr = "the run saved no artifacts, so the failing nodes are only in the log"
 		return d
 	}
-	rr, err := c.RunResults(ctx, accountID, run.ID)
+	step := 0
+	if d.FailingStep != nil {
+		step = d.FailingStep.Index
+	}
+	rr, err := c.RunResults(ctx, accountID, run.ID, step)
 	if err != nil {
 		d.NodesErr = fmt.Sprintf("run_results.json: %v", err)
 		return d

@@ -48,15 +48,16 @@ type Trigger struct {
 	SchemaOverride      string `json:"schema_override"`
 }
 
-// Job is the job definition a run belongs to.
+// Job is the job definition a run belongs to (its id is the run's job_definition_id).
 type Job struct {
-	ID           int64    `json:"id"`
 	Name         string   `json:"name"`
 	JobType      string   `json:"job_type"`
 	ExecuteSteps []string `json:"execute_steps"`
 }
 
-// Step is one step of a run (clone, profile, one per dbt command).
+// Step is one step of a run (clone, profile, one per dbt command). The API description gives
+// a step two shapes — RunStep inside a run, RunStepResponse from /steps/{id}/ — and only the
+// latter has timings; they are read when present, and a step without them shows no duration.
 type Step struct {
 	ID                int64  `json:"id"`
 	Index             int    `json:"index"`

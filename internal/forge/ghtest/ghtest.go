@@ -12,6 +12,11 @@
 //	…secondary…     429 with Retry-After: 1 (a secondary rate limit)
 //	…flaky…         the first request fails with 502, later ones succeed
 //	…settle…        running checks finish (success) after two GraphQL requests with that token
+//	…unknown…       the first pull-request details say mergeability is not computed (UNKNOWN)
+//
+// The answers come from package replay, the same server the demo workspace uses. When GitHub's
+// published schema is among the shared fixtures, every GraphQL document the fake receives is
+// validated against it first, so no test passes with a query GitHub would refuse.
 package ghtest
 
 import (
@@ -22,13 +27,16 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/datatui/datatui/internal/forge/replay"
+	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
 
 //go:embed testdata
@@ -53,13 +61,14 @@ type Request struct {
 // Server is the fake GitHub.
 type Server struct {
 	*httptest.Server
+	gh *replay.GitHub
 
 	mu       sync.Mutex
-	data     dataset
 	requests []Request
 	graphqls int
 	failed   map[string]bool // tokens whose first request already failed
 	perToken map[string]int  // GraphQL requests per token, for the settle scenario
+	details  map[string]int  // detail requests per token, for the unknown scenario
 	queued   []canned
 	now      func() time.Time
 }
@@ -70,27 +79,36 @@ type canned struct {
 	body    string
 }
 
-type dataset struct {
-	Viewer              string            `json:"viewer"`
-	Repo                string            `json:"repo"`
-	ReviewRequested     []int             `json:"reviewRequested"`
-	Refs                []string          `json:"refs"`
-	ProtectionForbidden []int             `json:"protectionForbidden"`
-	PullRequests        []json.RawMessage `json:"pullRequests"`
-}
-
 // New starts the fake GitHub with the default data set.
 func New() *Server {
-	s := &Server{failed: map[string]bool{}, perToken: map[string]int{}, now: time.Now}
-	raw, err := testdata.ReadFile("testdata/github-prs.json")
+	data, logs, err := Dataset()
 	if err != nil {
 		panic(err) // embedded at build time
 	}
-	if err := json.Unmarshal(raw, &s.data); err != nil {
-		panic(err)
-	}
+	s := &Server{gh: replay.NewGitHub(data, logs), failed: map[string]bool{}, perToken: map[string]int{}, details: map[string]int{}, now: time.Now}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
+}
+
+// Dataset is the recorded GitHub the fake serves: acme/analytics's pull requests
+// (testdata/github-prs.json) and the Actions job logs (testdata/actions-job-*.log).
+func Dataset() (replay.GitHubData, map[string][]byte, error) {
+	var data replay.GitHubData
+	raw, err := testdata.ReadFile("testdata/github-prs.json")
+	if err != nil {
+		return data, nil, err
+	}
+	if err := json.Unmarshal(raw, &data); err != nil {
+		return data, nil, err
+	}
+	logs := map[string][]byte{}
+	entries, _ := testdata.ReadDir("testdata")
+	for _, e := range entries {
+		if id, ok := strings.CutPrefix(e.Name(), "actions-job-"); ok {
+			logs[strings.TrimSuffix(id, ".log")], _ = testdata.ReadFile("testdata/" + e.Name())
+		}
+	}
+	return data, logs, nil
 }
 
 // APIURL is the value for DATATUI_GITHUB_API_URL.
@@ -118,34 +136,18 @@ func (s *Server) QueueError(status int, headers map[string]string, body string) 
 }
 
 // SetPullRequests replaces the pull requests (GraphQL PullRequest objects as JSON).
-func (s *Server) SetPullRequests(prs []json.RawMessage) {
-	s.mu.Lock()
-	s.data.PullRequests = prs
-	s.mu.Unlock()
-}
+func (s *Server) SetPullRequests(prs []json.RawMessage) { s.gh.SetPullRequests(prs) }
 
 // PullRequestJSON returns the stored pull request objects (to derive variants in tests).
-func (s *Server) PullRequestJSON() []json.RawMessage {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.data.PullRequests)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+func (s *Server) PullRequestJSON() []json.RawMessage { return s.gh.PullRequests() }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	req := Request{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Body: string(body)}
+	var gq replay.GraphQLRequest
 	isGraphQL := r.Method == http.MethodPost && r.URL.Path == "/graphql"
 	if isGraphQL {
-		var gq struct {
-			Query     string         `json:"query"`
-			Variables map[string]any `json:"variables"`
-		}
 		_ = json.Unmarshal(body, &gq)
 		req.Vars, req.Query = gq.Variables, gq.Query
 	}
@@ -162,9 +164,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	// Blob storage (where job logs redirect to) is another host for GitHub: it must never
-	// receive the token.
+	// receive the token (replay refuses it).
 	if strings.HasPrefix(r.URL.Path, "/_blobs/") {
-		s.serveBlob(w, r)
+		s.gh.ServeHTTP(w, r)
 		return
 	}
 	if queued != nil {
@@ -185,29 +187,50 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-RateLimit-Remaining", "4990")
 	w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(now.Add(time.Hour).Unix(), 10))
 	w.Header().Set("X-RateLimit-Used", "10")
-	switch {
-	case isGraphQL:
-		w.Header().Set("X-RateLimit-Resource", "graphql")
-		s.mu.Lock()
-		s.perToken[token]++
-		settle := strings.Contains(token, "settle") && s.perToken[token] > 2
-		s.mu.Unlock()
-		s.serveGraphQL(w, req, settle)
-	case r.Method == http.MethodGet && jobLogsPath.MatchString(r.URL.Path):
-		m := jobLogsPath.FindStringSubmatch(r.URL.Path)
-		w.Header().Set("Location", s.URL+"/_blobs/actions-job-"+m[1]+".log?sig=short-lived")
-		w.WriteHeader(http.StatusFound)
-	case r.Method == http.MethodPost && jobRerunPath.MatchString(r.URL.Path):
-		writeJSON(w, http.StatusCreated, map[string]any{})
-	default:
-		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+	if !isGraphQL {
+		s.gh.ServeHTTP(w, r)
+		return
 	}
+	w.Header().Set("X-RateLimit-Resource", "graphql")
+	if err := validate(gq); err != nil {
+		replay.WriteJSON(w, http.StatusOK, map[string]any{"errors": []map[string]any{{"message": err.Error()}}})
+		return
+	}
+	s.mu.Lock()
+	s.perToken[token]++
+	settle := strings.Contains(token, "settle") && s.perToken[token] > 4
+	detail := strings.Contains(gq.Query, "query DatatuiPullRequests(")
+	if detail {
+		s.details[token]++
+	}
+	unknown := strings.Contains(token, "unknown") && detail && s.details[token] == 1
+	s.mu.Unlock()
+	s.gh.ServeGraphQL(w, gq, func(raw []byte) []byte {
+		if settle {
+			raw = settled(raw)
+		}
+		if unknown {
+			raw = mergeStatePattern.ReplaceAll(raw, []byte(`"mergeStateStatus": "UNKNOWN"`))
+		}
+		return raw
+	})
 }
 
-var (
-	jobLogsPath  = regexp.MustCompile(`^/repos/[^/]+/[^/]+/actions/jobs/(\d+)/logs$`)
-	jobRerunPath = regexp.MustCompile(`^/repos/[^/]+/[^/]+/actions/jobs/(\d+)/rerun$`)
-)
+var mergeStatePattern = regexp.MustCompile(`"mergeStateStatus": "[A-Z_]+"`)
+
+// validate checks a GraphQL request against GitHub's schema when the shared fixtures are
+// present (they are in CI); without them the recorded answers alone are the check.
+func validate(gq replay.GraphQLRequest) error {
+	root := fixtures.Root()
+	if root == "" {
+		return nil
+	}
+	schema, err := LoadSchema(filepath.Join(root, filepath.FromSlash(SchemaPath)))
+	if err != nil {
+		return fmt.Errorf("loading GitHub's schema: %v", err)
+	}
+	return ValidateQuery(schema, gq.Query, gq.Variables)
+}
 
 // authorize plays the token-chosen scenario; false when it already answered.
 func (s *Server) authorize(w http.ResponseWriter, token string) bool {
@@ -245,249 +268,118 @@ func (s *Server) authorize(w http.ResponseWriter, token string) bool {
 	return true
 }
 
-func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Authorization") != "" {
-		http.Error(w, "the GitHub token was sent to blob storage", http.StatusBadRequest)
-		return
-	}
-	name := strings.TrimPrefix(r.URL.Path, "/_blobs/")
-	data, err := testdata.ReadFile("testdata/" + name)
-	if err != nil || strings.Contains(name, "/") {
-		w.Header().Set("Content-Type", "application/xml")
-		w.WriteHeader(http.StatusNotFound)
-		_, _ = io.WriteString(w, "<Error><Code>BlobNotFound</Code></Error>")
-		return
-	}
-	w.Header().Set("Content-Type", "text/plain")
-	_, _ = w.Write(data)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { replay.WriteJSON(w, status, v) }
 
-func (s *Server) serveGraphQL(w http.ResponseWriter, req Request, settle bool) {
-	for _, field := range []string{"statusCheckRollup", "rateLimit", "search(", "checkSuites"} {
-		if !strings.Contains(req.Query, field) {
-			writeJSON(w, http.StatusOK, map[string]any{"errors": []map[string]any{{"message": "the fake expects the query to ask for " + field}}})
-			return
-		}
-	}
-	s.mu.Lock()
-	data := s.data
-	s.mu.Unlock()
-
-	str := func(k string) string { v, _ := req.Vars[k].(string); return v }
-	search := str("search")
-	first := 50
-	if f, ok := req.Vars["first"].(float64); ok {
-		first = int(f)
-	}
-	var nodes []any
-	var errs []map[string]any
-	for _, raw := range data.PullRequests {
-		var head struct {
-			Number int `json:"number"`
-			Author struct {
-				Login string `json:"login"`
-			} `json:"author"`
-		}
-		_ = json.Unmarshal(raw, &head)
-		switch {
-		case strings.Contains(search, "author:@me") && head.Author.Login != data.Viewer:
-			continue
-		case strings.Contains(search, "review-requested:@me") && !slices.Contains(data.ReviewRequested, head.Number):
-			continue
-		}
-		if len(nodes) == first {
-			break
-		}
-		node := decode(raw, settle)
-		if slices.Contains(data.ProtectionForbidden, head.Number) {
-			errs = append(errs, map[string]any{"type": "FORBIDDEN", "message": "Resource not accessible by integration",
-				"path": []any{"search", "nodes", len(nodes), "baseRef", "branchProtectionRule"}, "locations": []map[string]int{{"line": 14, "column": 14}}})
-		}
-		nodes = append(nodes, node)
-	}
-	out := map[string]any{
-		"viewer":    map[string]any{"login": data.Viewer},
-		"rateLimit": map[string]any{"limit": 5000, "cost": 1, "remaining": 4990, "resetAt": s.now().Add(time.Hour).UTC().Format(time.RFC3339)},
-		"search":    map[string]any{"issueCount": len(nodes), "nodes": nodes},
-	}
-	if with, _ := req.Vars["withBranch"].(bool); with {
-		branch := str("branch")
-		var ref any
-		if slices.Contains(data.Refs, branch) {
-			ref = map[string]any{"name": branch}
-		}
-		var prNodes []any
-		for _, raw := range data.PullRequests {
-			var head struct {
-				HeadRefName string `json:"headRefName"`
-			}
-			_ = json.Unmarshal(raw, &head)
-			if head.HeadRefName == branch {
-				prNodes = append(prNodes, decode(raw, settle))
-				break
-			}
-		}
-		out["repository"] = map[string]any{"ref": ref, "pullRequests": map[string]any{"nodes": emptyIfNil(prNodes)}}
-	}
-	resp := map[string]any{"data": out}
-	if len(errs) > 0 {
-		resp["errors"] = errs
-	}
-	writeJSON(w, http.StatusOK, resp)
-}
-
-func emptyIfNil(v []any) []any {
-	if v == nil {
-		return []any{}
-	}
-	return v
-}
-
-// decode returns a PR object; with settle, running checks are shown finished and successful.
-func decode(raw json.RawMessage, settle bool) any {
-	if settle {
-		raw = bytes.ReplaceAll(raw, []byte(`"status": "IN_PROGRESS"`), []byte(`"status": "COMPLETED"`))
-		raw = bytes.ReplaceAll(raw, []byte(`"conclusion": null`), []byte(`"conclusion": "SUCCESS"`))
-		raw = bytes.ReplaceAll(raw, []byte(`"state": "PENDING"`), []byte(`"state": "SUCCESS"`))
-		raw = bytes.ReplaceAll(raw, []byte(`"status": "QUEUED"`), []byte(`"status": "COMPLETED"`))
-	}
-	var v any
-	_ = json.Unmarshal(raw, &v)
-	return v
+// settled shows running checks finished and successful.
+func settled(raw []byte) []byte {
+	raw = bytes.ReplaceAll(raw, []byte(`"status": "IN_PROGRESS"`), []byte(`"status": "COMPLETED"`))
+	raw = bytes.ReplaceAll(raw, []byte(`"conclusion": null`), []byte(`"conclusion": "SUCCESS"`))
+	raw = bytes.ReplaceAll(raw, []byte(`"state": "PENDING"`), []byte(`"state": "SUCCESS"`))
+	raw = bytes.ReplaceAll(raw, []byte(`"status": "QUEUED"`), []byte(`"status": "COMPLETED"`))
+	return raw
 }
 
 // ReadTestdata returns one of the embedded payloads (for tests that build variants).
 func ReadTestdata(name string) ([]byte, error) { return testdata.ReadFile("testdata/" + name) }
 
-// DBTCloud is the fake dbt Cloud API v2.
+// DBTCloud is the fake dbt Cloud API v2 (package replay's, with the requests recorded).
 type DBTCloud struct {
 	*httptest.Server
-	// Token is the token it accepts.
-	Token string
+	*replay.DBTCloud
 
-	mu        sync.Mutex
-	runs      map[int64][]byte
-	runList   []byte
-	artifacts map[int64][]byte
-	trigger   []byte
-	triggers  []string // request bodies of POST …/run/
-	auths     []string
+	mu       sync.Mutex
+	requests []DBTRequest
+	answers  map[string][]byte
+}
+
+// DBTRequest is one request the fake dbt Cloud received, with its body.
+type DBTRequest struct {
+	*http.Request
+	Payload []byte
 }
 
 // DBTCloudToken is the token NewDBTCloud accepts.
 const DBTCloudToken = "dbtc_datatuiTestSecret9876543210"
 
-// NewDBTCloud starts the fake with datatui's own payloads: run 42 failed (with steps and
-// run_results.json), 43 running, 44 succeeded, the CI job's run list and a trigger answer.
-func NewDBTCloud() *DBTCloud {
-	d := &DBTCloud{Token: DBTCloudToken, runs: map[int64][]byte{}, artifacts: map[int64][]byte{}}
-	for _, id := range []int64{42, 43, 44} {
-		d.runs[id], _ = testdata.ReadFile(fmt.Sprintf("testdata/dbtcloud-run-%d.json", id))
+// DBTCloudDataset is datatui's own recorded account 1001: run 42 failed in step 4 (with
+// run_results.json), 43 running, 44 succeeded, all runs of CI job 12345, and a trigger answer.
+func DBTCloudDataset() (replay.DBTCloudData, error) {
+	var d replay.DBTCloudData
+	list, err := testdata.ReadFile("testdata/dbtcloud-runs.json")
+	if err != nil {
+		return d, err
 	}
-	d.artifacts[42], _ = testdata.ReadFile("testdata/dbtcloud-run_results-42.json")
-	d.runList, _ = testdata.ReadFile("testdata/dbtcloud-runs.json")
-	d.trigger, _ = testdata.ReadFile("testdata/dbtcloud-trigger.json")
-	d.Server = httptest.NewServer(http.HandlerFunc(d.serve))
+	var env struct {
+		Data []json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(list, &env); err != nil {
+		return d, err
+	}
+	d.Runs = env.Data
+	for _, id := range []int{42, 43, 44} {
+		b, err := testdata.ReadFile(fmt.Sprintf("testdata/dbtcloud-run-%d.json", id))
+		if err != nil {
+			return d, err
+		}
+		d.Runs = append(d.Runs, b)
+	}
+	rr, err := testdata.ReadFile("testdata/dbtcloud-run_results-42.json")
+	if err != nil {
+		return d, err
+	}
+	d.Artifacts = map[string][]byte{"42/4/run_results.json": rr}
+	d.Trigger, err = testdata.ReadFile("testdata/dbtcloud-trigger.json")
+	return d, err
+}
+
+// NewDBTCloud starts the fake with DBTCloudDataset.
+func NewDBTCloud() *DBTCloud {
+	data, err := DBTCloudDataset()
+	if err != nil {
+		panic(err) // embedded at build time
+	}
+	inner, err := replay.NewDBTCloud(data, DBTCloudToken)
+	if err != nil {
+		panic(err)
+	}
+	d := &DBTCloud{DBTCloud: inner, answers: map[string][]byte{}}
+	d.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		d.mu.Lock()
+		d.requests = append(d.requests, DBTRequest{Request: r.Clone(r.Context()), Payload: body})
+		canned, ok := d.answers[r.URL.Path]
+		d.mu.Unlock()
+		if ok {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(canned)
+			return
+		}
+		inner.ServeHTTP(w, r)
+	}))
 	return d
 }
 
-// SetRun serves body (a whole envelope) for run id.
-func (d *DBTCloud) SetRun(id int64, body []byte) {
+// SetAnswer serves body as is (HTTP 200) for path, whatever it holds: recorded envelopes whose
+// status disagrees with the HTTP status, answers without data.
+func (d *DBTCloud) SetAnswer(path string, body []byte) {
 	d.mu.Lock()
-	d.runs[id] = body
+	d.answers[path] = body
 	d.mu.Unlock()
 }
 
-// SetRunFile serves a file (for example a shared fixture) for run id.
-func (d *DBTCloud) SetRunFile(id int64, path string) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	d.SetRun(id, b)
-	return nil
-}
-
-// SetTrigger serves body for job trigger requests.
-func (d *DBTCloud) SetTrigger(body []byte) {
-	d.mu.Lock()
-	d.trigger = body
-	d.mu.Unlock()
-}
-
-// Triggers returns the JSON bodies of the trigger requests received.
-func (d *DBTCloud) Triggers() []string {
+// Requests returns the requests received (method, URL with query, headers, body).
+func (d *DBTCloud) Requests() []DBTRequest {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return slices.Clone(d.triggers)
+	return slices.Clone(d.requests)
 }
 
 // Auths returns the Authorization headers received.
 func (d *DBTCloud) Auths() []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return slices.Clone(d.auths)
-}
-
-var (
-	runPath      = regexp.MustCompile(`^/api/v2/accounts/\d+/runs/(\d+)/$`)
-	runsPath     = regexp.MustCompile(`^/api/v2/accounts/\d+/runs/$`)
-	artifactPath = regexp.MustCompile(`^/api/v2/accounts/\d+/runs/(\d+)/artifacts/run_results\.json$`)
-	triggerPath  = regexp.MustCompile(`^/api/v2/accounts/\d+/jobs/\d+/run/$`)
-)
-
-func envelopeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]any{"status": map[string]any{"code": status, "is_success": false, "user_message": msg, "developer_message": msg}, "data": nil})
-}
-
-func (d *DBTCloud) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	d.mu.Lock()
-	d.auths = append(d.auths, r.Header.Get("Authorization"))
-	d.mu.Unlock()
-	if r.Header.Get("Authorization") != "Token "+d.Token && r.Header.Get("Authorization") != "Bearer "+d.Token {
-		envelopeError(w, http.StatusUnauthorized, "Invalid token.")
-		return
+	var out []string
+	for _, r := range d.Requests() {
+		out = append(out, r.Header.Get("Authorization"))
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	p := r.URL.Path
-	switch {
-	case r.Method == http.MethodGet && runPath.MatchString(p):
-		id, _ := strconv.ParseInt(runPath.FindStringSubmatch(p)[1], 10, 64)
-		if inc := r.URL.Query().Get("include_related"); !strings.Contains(inc, `"run_steps"`) {
-			envelopeError(w, http.StatusBadRequest, "the fake expects include_related with run_steps")
-			return
-		}
-		b, ok := d.runs[id]
-		if !ok {
-			envelopeError(w, http.StatusNotFound, "Run not found.")
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(b)
-	case r.Method == http.MethodGet && runsPath.MatchString(p):
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(d.runList)
-	case r.Method == http.MethodGet && artifactPath.MatchString(p):
-		id, _ := strconv.ParseInt(artifactPath.FindStringSubmatch(p)[1], 10, 64)
-		b, ok := d.artifacts[id]
-		if !ok {
-			envelopeError(w, http.StatusNotFound, "Artifact not found.")
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(b)
-	case r.Method == http.MethodPost && triggerPath.MatchString(p):
-		var req map[string]any
-		if json.Unmarshal(body, &req) != nil || req["cause"] == nil {
-			envelopeError(w, http.StatusBadRequest, "cause is required")
-			return
-		}
-		d.triggers = append(d.triggers, string(body))
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(d.trigger)
-	default:
-		envelopeError(w, http.StatusNotFound, "Not found.")
-	}
+	return out
 }
