@@ -14,8 +14,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/datatui/datatui/internal/forge"
-	"github.com/datatui/datatui/internal/forge/checklog"
 	"github.com/datatui/datatui/internal/forge/dbtcloud"
+	"github.com/datatui/datatui/internal/forge/demo"
+	"github.com/datatui/datatui/internal/forge/prstatus"
 )
 
 func newPRCmd(a *app) *cobra.Command {
@@ -42,33 +43,40 @@ func newPRStatusCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Checks of the current branch's pull request (or all of yours)",
-		Long: `Shows the checks of the pull request of the current branch, whether it is truly ready to
-merge (every required check passed and the required reviews are in), and what is missing.
+		Long: `Shows the checks of the pull request of the current branch and GitHub's own verdict on
+whether it can be merged (mergeStateStatus), explained: which required check failed or still
+runs, how many required reviews are missing, whether the branch is behind or conflicts.
 With --all it shows every open pull request of yours in the repository.
 
-The repository comes from github.repo in datatui.yml, else from the git remote "origin".
+The repository is chosen as gh does: GH_REPO, then github.repo in datatui.yml, then the remote
+` + "`gh repo set-default`" + ` marked, then upstream before origin; GH_HOST names the host.
 Sign in with ` + "`gh auth login`" + `, or export GH_TOKEN (GH_ENTERPRISE_TOKEN for GitHub Enterprise).
 DATATUI_GITHUB_API_URL points datatui at another API base (a GitHub Enterprise proxy).
 --logs also explains failing checks: the failing dbt Cloud step, its log and the failing
-nodes (needs DBT_CLOUD_API_TOKEN), or the tail of a failed GitHub Actions job's log.
+nodes, or the tail of a failed GitHub Actions job's log. dbt Cloud tokens are found as dbt's
+tools find them (DBT_CLOUD_TOKEN, DBT_CLOUD_ACCOUNT_HOST, ~/.dbt/dbt_cloud.yml) or in the OS
+keyring (` + "`datatui auth dbt-cloud login`" + `); a token is only sent to the host it is for.
 
-Exit status (as ` + "`gh pr checks`" + `): 0 all checks passed, 1 a check failed or was cancelled (or
-none reported), 8 checks still pending, 4 not signed in to GitHub, 2 usage error.
-With --watch it polls (every 10 s while checks run, backing off on errors and rate limits)
-until nothing is pending, then prints the outcome.
+Exit status: 0 ready to merge, 1 not ready (a check failed, a review is missing, conflicts,
+behind, draft, no pull request), 8 waiting (required checks still run, or GitHub is still
+computing mergeability), 3 cannot tell which GitHub repository this is, 4 not signed in to
+GitHub, 2 usage error. With --watch it polls (every 10 s while checks run, backing off on
+errors and rate limits) until nothing is waiting, then prints the result.
 
---json prints one object: {"repo", "viewer", "branch", "outcome", "exitCode", "counts",
-"prs": [{"number", "title", "url", "author", "headRefName", "baseRefName", "isDraft",
-"mergeable", "reviewDecision", "approvals", "updatedAt", "outcome", "counts" {"pass", "fail",
-"pending", "skipping", "cancel"}, "ready", "missing", "requiredBasis", "checks": [{"name",
-"kind", "workflow", "state", "bucket", "startedAt", "completedAt", "link", "description",
-"required"}], "logs": [{"check", "kind", "dbtCloud", "lines", "note", "error"}]}]}.`,
+--json prints one object: {"repo", "viewer", "branch", "verdict", "outcome", "exitCode",
+"counts", "demo", "message", "prs": [{"number", "title", "url", "author", "headRefName",
+"baseRefName", "isDraft", "mergeable", "mergeStateStatus", "reviewDecision", "approvals",
+"requirements", "outcome", "counts" {"pass", "fail", "pending", "skipping", "cancel"},
+"readiness" {"ready", "verdict", "mergeStateStatus", "summary", "missing", "notes", "failed"},
+"checks": [{"name", "kind", "workflow", "state", "bucket", "startedAt", "completedAt", "link",
+"description", "required"}], "logs": [{"check", "kind", "dbtCloud", "lines", "note",
+"error"}]}]}; an error is {"error": {"kind", "message"}, "exitCode"}.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.prStatus(cmd.Context(), f) },
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&f.json, "json", false, "print JSON (fields in the help above)")
-	fl.BoolVar(&f.watch, "watch", false, "poll until no check is pending, then print the outcome")
+	fl.BoolVar(&f.watch, "watch", false, "poll until nothing is waiting, then print the result")
 	fl.BoolVar(&f.all, "all", false, "all of your open pull requests, not only the current branch's")
 	fl.BoolVar(&f.logs, "logs", false, "explain failing checks (dbt Cloud steps and failing nodes, Actions log tail)")
 	fl.DurationVar(&f.interval, "interval", 0, "with --watch: poll this often (default: 10 s while checks run, 30 s otherwise)")
@@ -76,33 +84,13 @@ until nothing is pending, then prints the outcome.
 	return cmd
 }
 
-// prReport is the --json shape.
-type prReport struct {
-	Repo     string         `json:"repo"`
-	Viewer   string         `json:"viewer"`
-	Branch   string         `json:"branch,omitempty"`
-	Outcome  forge.Outcome  `json:"outcome"`
-	ExitCode int            `json:"exitCode"`
-	Counts   forge.Counts   `json:"counts"`
-	PRs      []prReportItem `json:"prs"`
-	// Message explains an empty list (no PR for the branch, branch not pushed).
-	Message string `json:"message,omitempty"`
-}
-
-type prReportItem struct {
-	forge.PR
-	Outcome       forge.Outcome `json:"outcome"`
-	Counts        forge.Counts  `json:"counts"`
-	Ready         bool          `json:"ready"`
-	Missing       []string      `json:"missing"`
-	RequiredBasis string        `json:"requiredBasis"`
-	Logs          []prCheckLog  `json:"logs,omitempty"`
-}
-
-type prCheckLog struct {
-	Check string `json:"check"`
-	*checklog.Log
-	Error string `json:"error,omitempty"`
+// prErrorReport is --json's shape for a failure.
+type prErrorReport struct {
+	Error struct {
+		Kind    string `json:"kind"`
+		Message string `json:"message"`
+	} `json:"error"`
+	ExitCode int `json:"exitCode"`
 }
 
 func (a *app) prStatus(ctx context.Context, f prStatusFlags) error {
@@ -112,50 +100,26 @@ func (a *app) prStatus(ctx context.Context, f prStatusFlags) error {
 	if f.interval > 0 && !f.watch {
 		return withCode(2, errors.New("--interval only makes sense with --watch"))
 	}
+	fail := func(err error) error { return a.prFailure(err, f.json) }
 	ws, err := a.workspace()
 	if err != nil {
-		return err
+		// A datatui.yml that cannot be read may hold the repository: no guess instead.
+		return fail(&forge.ConfigError{Reason: err.Error()})
 	}
-	if ws.Demo {
-		return errors.New("the demo workspace has no GitHub repository: run datatui inside your analytics repository, or pass --project DIR")
-	}
-	target, err := forge.ResolveTarget(ctx, ws.Config, ws.Root)
+	svc := prstatus.New(ws, prstatus.Options{Branch: f.branch, Keyring: openKeyring()})
+	defer svc.Close()
+	target, err := svc.Target(ctx)
 	if err != nil {
-		return err
-	}
-	if f.branch != "" {
-		target.Branch = f.branch
+		return fail(err)
 	}
 	if !f.all && target.Branch == "" {
-		return errors.New("not on a branch (detached HEAD): pass --branch NAME or --all")
-	}
-	client, err := forge.NewClient(forge.Options{Host: target.Repo.Host})
-	if errors.Is(err, forge.ErrNotSignedIn) {
-		return withCode(4, err)
-	}
-	if err != nil {
-		return err
-	}
-	cfg := ws.Config
-
-	fetch := func(ctx context.Context) (*forge.Snapshot, error) {
-		snap, err := client.Refresh(ctx, target, forge.FilterMine)
-		if err == nil && ws.StateDir != "" {
-			// Home shows the cached summary without a network call; a failed write only
-			// costs that.
-			_ = forge.SaveSummary(ws.StateDir, forge.Summarise(snap, target.RequiredChecks))
-		}
-		return snap, err
-	}
-	report := func(snap *forge.Snapshot) prReport {
-		return buildPRReport(snap, target, f.all)
+		return withCode(2, errors.New("not on a branch (detached HEAD): pass --branch NAME or --all"))
 	}
 
 	var snap *forge.Snapshot
 	if !f.watch {
-		snap, err = fetch(ctx)
-		if err != nil {
-			return prError(err)
+		if snap, err = svc.Refresh(ctx, forge.FilterMine); err != nil {
+			return fail(err)
 		}
 	} else {
 		policy := forge.DefaultPolicy()
@@ -163,49 +127,46 @@ func (a *app) prStatus(ctx context.Context, f prStatusFlags) error {
 			policy = forge.FixedPolicy(f.interval)
 		}
 		var fatal error
-		err = forge.Watch(ctx, policy, fetch, func(s *forge.Snapshot, err error, next forge.Decision) bool {
-			if err != nil {
-				if !prRetryable(err) {
-					fatal = err
+		err = forge.Watch(ctx, policy, func(ctx context.Context) (*forge.Snapshot, error) { return svc.Refresh(ctx, forge.FilterMine) },
+			func(s *forge.Snapshot, err error, next forge.Decision) bool {
+				if err != nil {
+					if !prRetryable(err) {
+						fatal = err
+						return true
+					}
+					fmt.Fprintf(a.stderr, "datatui: %v (%s)\n", err, next.Reason)
+					return false
+				}
+				snap = s
+				r := prstatus.BuildReport(s, target, f.all)
+				if r.Settled() {
 					return true
 				}
-				fmt.Fprintf(a.stderr, "datatui: %v (%s)\n", err, next.Reason)
+				msg := fmt.Sprintf("%d pending", r.Counts.Pending)
+				if next.Reason != "" {
+					msg += "; " + next.Reason
+				} else {
+					msg += fmt.Sprintf("; next refresh in %s", next.Wait)
+				}
+				fmt.Fprintf(a.stderr, "waiting: %s\n", msg)
 				return false
-			}
-			snap = s
-			r := report(s)
-			if r.Outcome != forge.OutcomePending {
-				return true
-			}
-			msg := fmt.Sprintf("%d pending", r.Counts.Pending)
-			if next.Reason != "" {
-				msg += "; " + next.Reason
-			} else {
-				msg += fmt.Sprintf("; next refresh in %s", next.Wait)
-			}
-			fmt.Fprintf(a.stderr, "waiting: %s\n", msg)
-			return false
-		})
+			})
 		if fatal != nil {
-			return prError(fatal)
+			return fail(fatal)
 		}
 		if err != nil {
 			return err
 		}
 	}
 
-	r := report(snap)
+	r := prstatus.BuildReport(snap, target, f.all)
 	if f.logs {
-		deps := checklog.Deps{GitHub: client, DBTCloud: cfg.DBTCloud}
-		deps.DBTToken, _ = dbtcloud.TokenFromEnv()
 		for i := range r.PRs {
-			r.PRs[i].Logs = loadPRLogs(ctx, deps, r.PRs[i].PR)
+			r.PRs[i].Logs = loadPRLogs(ctx, svc, r.PRs[i].PR)
 		}
 	}
 	if f.json {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
+		if err := writeJSON(a.stdout, r); err != nil {
 			return err
 		}
 	} else {
@@ -217,6 +178,12 @@ func (a *app) prStatus(ctx context.Context, f prStatusFlags) error {
 	return nil
 }
 
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
 // prRetryable errors are worth another try in --watch: limits, server errors, the network.
 func prRetryable(err error) bool {
 	var rl *forge.RateLimitError
@@ -225,62 +192,37 @@ func prRetryable(err error) bool {
 	return errors.As(err, &rl) || errors.As(err, &se) || errors.As(err, &ne)
 }
 
-// prError maps a refresh error to an exit code: 4 for sign-in problems (as gh does).
-func prError(err error) error {
+// prFailure maps an error to its exit code — 3 for "which repository?", 4 for sign-in
+// problems (as gh does) — and, with --json, prints it as an error object.
+func (a *app) prFailure(err error, asJSON bool) error {
 	var ae *forge.AuthError
-	if errors.As(err, &ae) || errors.Is(err, forge.ErrNotSignedIn) {
-		return withCode(4, err)
-	}
-	return err
-}
-
-func buildPRReport(snap *forge.Snapshot, target forge.Target, all bool) prReport {
-	r := prReport{Repo: snap.Repo.FullName(), Viewer: snap.Viewer, Branch: snap.Branch, PRs: []prReportItem{}}
-	var prs []forge.PR
-	if all {
-		prs = snap.PRs
-	} else if snap.BranchPR != nil {
-		prs = []forge.PR{*snap.BranchPR}
-	}
-	var checks []forge.Check
-	for _, p := range prs {
-		rd := forge.Evaluate(p, target.RequiredChecks)
-		c := p.Counts()
-		r.PRs = append(r.PRs, prReportItem{PR: p, Outcome: c.Outcome(), Counts: c, Ready: rd.Ready, Missing: prNonNil(rd.Missing), RequiredBasis: rd.Basis})
-		checks = append(checks, p.Checks...)
-	}
-	r.Counts = forge.Tally(checks)
-	r.Outcome = r.Counts.Outcome()
-	r.ExitCode = r.Outcome.ExitCode()
+	var ce *forge.ConfigError
+	kind, code := "error", 1
 	switch {
-	case all && len(prs) == 0:
-		r.Message = "You have no open pull requests in " + r.Repo + "."
-		r.Outcome, r.ExitCode = forge.OutcomeNone, 0
-	case !all && len(prs) == 0 && snap.BranchPushed:
-		r.Message = fmt.Sprintf("Branch %s has no open pull request. Open one: %s", snap.Branch, snap.Repo.CompareURL(target.BaseBranch, snap.Branch))
-	case !all && len(prs) == 0:
-		r.Message = fmt.Sprintf("Branch %s is not on GitHub yet: push it with `git push -u origin %s`, then open a pull request.", snap.Branch, snap.Branch)
-	case !all && r.Outcome == forge.OutcomeNone:
-		r.Message = fmt.Sprintf("No checks reported on the %s branch.", snap.Branch)
+	case errors.As(err, &ce):
+		kind, code = "config", prstatus.ExitConfig
+	case errors.As(err, &ae) || errors.Is(err, forge.ErrNotSignedIn):
+		kind, code = "auth", prstatus.ExitAuth
 	}
-	return r
+	if !asJSON {
+		return withCode(code, err)
+	}
+	var rep prErrorReport
+	rep.Error.Kind, rep.Error.Message, rep.ExitCode = kind, err.Error(), code
+	if werr := writeJSON(a.stdout, rep); werr != nil {
+		return werr
+	}
+	return silentExit(code)
 }
 
-func prNonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-func loadPRLogs(ctx context.Context, d checklog.Deps, pr forge.PR) []prCheckLog {
-	var out []prCheckLog
+func loadPRLogs(ctx context.Context, svc *prstatus.Service, pr forge.PR) []prstatus.CheckLog {
+	var out []prstatus.CheckLog
 	for _, ch := range pr.Checks {
 		if ch.Bucket != forge.BucketFail {
 			continue
 		}
-		log, err := checklog.Load(ctx, d, pr, ch)
-		entry := prCheckLog{Check: ch.Name, Log: log}
+		log, err := svc.Explain(ctx, pr, ch)
+		entry := prstatus.CheckLog{Check: ch.Name, Log: log}
 		if err != nil {
 			entry.Error = err.Error()
 		}
@@ -302,7 +244,10 @@ func prBucketMark(b forge.Bucket) string {
 	return "●"
 }
 
-func printPRReport(w io.Writer, r prReport, now time.Time) {
+func printPRReport(w io.Writer, r prstatus.Report, now time.Time) {
+	if r.Demo {
+		fmt.Fprintf(w, "(%s: recorded pull requests of the demo workspace)\n\n", demo.Label)
+	}
 	if r.Message != "" && len(r.PRs) == 0 {
 		fmt.Fprintln(w, r.Message)
 		return
@@ -336,11 +281,20 @@ func printPRReport(w io.Writer, r prReport, now time.Time) {
 		} else {
 			fmt.Fprintln(w, "No checks reported.")
 		}
-		if p.Ready {
-			fmt.Fprintln(w, "Ready to merge.")
-		} else {
-			fmt.Fprintln(w, "Not ready to merge:")
-			for _, m := range p.Missing {
+		rd := p.Readiness
+		switch {
+		case rd.Ready:
+			fmt.Fprintf(w, "Ready to merge (GitHub: %s).\n", rd.MergeState)
+			for _, n := range rd.Notes {
+				fmt.Fprintf(w, "  - %s\n", n)
+			}
+		case rd.Verdict == forge.VerdictWaiting:
+			fmt.Fprintf(w, "Not ready yet, waiting (GitHub: %s):\n", rd.MergeState)
+		default:
+			fmt.Fprintf(w, "Not ready to merge (GitHub: %s):\n", rd.MergeState)
+		}
+		if !rd.Ready {
+			for _, m := range rd.Missing {
 				fmt.Fprintf(w, "  - %s\n", m)
 			}
 		}
@@ -353,7 +307,7 @@ func printPRReport(w io.Writer, r prReport, now time.Time) {
 	}
 }
 
-func printPRLog(w io.Writer, l prCheckLog) {
+func printPRLog(w io.Writer, l prstatus.CheckLog) {
 	fmt.Fprintf(w, "\n%s:\n", l.Check)
 	switch {
 	case l.Error != "":

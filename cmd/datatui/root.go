@@ -131,6 +131,7 @@ Run it inside the repository. Without a dbt project it opens a demo workspace.`,
 	root.AddCommand(newWhoamiCmd(a))
 	root.AddCommand(newRunCmd(a))
 	root.AddCommand(newPRCmd(a))
+	root.AddCommand(newAuthCmd(a))
 	root.AddCommand(newLineageCmd(a))
 	root.AddCommand(newImpactCmd(a))
 	root.AddCommand(newLsCmd(a))

@@ -86,18 +86,19 @@ type Snapshot struct {
 	Demo bool `json:"demo,omitempty"`
 }
 
-// AnyPending reports whether any listed PR (or the branch PR) still waits for something that
-// changes on its own: a running check, or mergeability GitHub has not computed yet.
+// AnyPending reports whether any listed PR (or the branch PR) shows something that changes on
+// its own: a running check, or mergeability GitHub has not computed yet (polling is faster then).
 func (s *Snapshot) AnyPending() bool {
 	if s == nil {
 		return false
 	}
+	pending := func(p PR) bool { return p.Counts().Pending > 0 || Evaluate(p).Verdict == VerdictWaiting }
 	for _, p := range s.PRs {
-		if Evaluate(p).Verdict == VerdictWaiting {
+		if pending(p) {
 			return true
 		}
 	}
-	return s.BranchPR != nil && Evaluate(*s.BranchPR).Verdict == VerdictWaiting
+	return s.BranchPR != nil && pending(*s.BranchPR)
 }
 
 // Find returns the PR with number n from the list or the branch PR.

@@ -15,8 +15,8 @@ import (
 // no network call, so Home stays instant and spends none of the user's GitHub budget. It runs
 // in a task and returns lines with roles; Home styles them.
 func CardLines(_ context.Context, ws *workspace.Workspace) ([]styles.Line, error) {
-	if ws == nil || ws.Demo {
-		return []styles.Line{styles.Text("The demo workspace has no GitHub repository.")}, nil
+	if ws == nil {
+		return nil, nil
 	}
 	sum, err := forge.LoadSummary(ws.StateDir)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -17,6 +17,7 @@ import (
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/forge"
 	"github.com/datatui/datatui/internal/forge/checklog"
+	"github.com/datatui/datatui/internal/forge/prstatus"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/tasks"
 )
@@ -47,8 +48,7 @@ type logState struct {
 }
 
 type watchState struct {
-	outcome forge.Outcome
-	ready   bool
+	readiness forge.Readiness
 }
 
 type confirmState struct {
@@ -119,7 +119,7 @@ func defaultKeys() keyMap {
 
 // New returns the PR screen for the workspace in c, signing in like gh does.
 func New(c *common.Common) *Model {
-	return newModel(c, newLive(c.Workspace, forge.Options{}), time.Now)
+	return newModel(c, newLive(c.Workspace, prstatus.Options{}), time.Now)
 }
 
 func newModel(c *common.Common, b Backend, now func() time.Time) *Model {
@@ -275,8 +275,9 @@ func (m *Model) refreshed(msg tasks.DoneMsg) tea.Cmd {
 	if msg.Err != nil {
 		m.err = msg.Err
 		m.next = m.tracker.Observe(m.now(), nil, msg.Err)
-		if needsPerson(msg.Err) {
-			// Polling cannot fix a missing login or repository: wait for the person (r).
+		if needsPerson(msg.Err) || m.next.Stop {
+			// Polling cannot fix a missing login or repository: wait for the person (r), and
+			// say nothing in the status bar (the screen itself explains).
 			if !errors.Is(msg.Err, forge.ErrNotSignedIn) {
 				m.next.Reason, m.next.BackingOff = "not retrying on its own: press r after fixing this", false
 			}
@@ -363,35 +364,25 @@ func (m *Model) currentCheck() (forge.PR, forge.Check, bool) {
 	return pr, forge.Check{}, false
 }
 
-// notifyWatched rings once when a watched PR's checks finish, or when it becomes truly ready;
-// never for a state it was already in.
+// notifyWatched rings once when a watched PR becomes truly ready to merge, or when a required
+// check fails (prstatus.Note, the rule `pr status --watch` follows too); never for a state it
+// was already in, nor for checks passing while a review is still missing.
 func (m *Model) notifyWatched() []tea.Cmd {
 	var cmds []tea.Cmd
-	required := m.cfg().GitHub.RequiredChecks
 	for n, prev := range m.watched {
 		pr, ok := m.snap.Find(n)
 		if !ok {
 			continue
 		}
-		outcome := pr.Counts().Outcome()
-		rd := forge.Evaluate(pr, required)
-		m.watched[n] = watchState{outcome: outcome, ready: rd.Ready}
-		var text string
-		kind := common.StatusSuccess
-		switch {
-		case rd.Ready && !prev.ready:
-			text = fmt.Sprintf("PR #%d is ready to merge", n)
-		case prev.outcome == forge.OutcomePending && outcome == forge.OutcomeFailed:
-			text = fmt.Sprintf("PR #%d: checks finished, failed", n)
-			kind = common.StatusError
-		case prev.outcome == forge.OutcomePending && outcome == forge.OutcomePassed:
-			text = fmt.Sprintf("PR #%d: checks passed", n)
-			if len(rd.Missing) > 0 {
-				text += " (still " + rd.Missing[0] + ")"
-			}
-		}
+		rd := forge.Evaluate(pr)
+		m.watched[n] = watchState{readiness: rd}
+		text, failed := prstatus.Note(n, prev.readiness, rd)
 		if text == "" {
 			continue
+		}
+		kind := common.StatusSuccess
+		if failed {
+			kind = common.StatusError
 		}
 		cmds = append(cmds,
 			tea.Raw("\a"),
@@ -412,17 +403,12 @@ func (m *Model) toggleWatch() tea.Cmd {
 		delete(m.watched, pr.Number)
 		return common.Status(common.StatusInfo, fmt.Sprintf("Stopped watching PR #%d", pr.Number))
 	}
-	outcome := pr.Counts().Outcome()
-	rd := forge.Evaluate(pr, m.cfg().GitHub.RequiredChecks)
-	m.watched[pr.Number] = watchState{outcome: outcome, ready: rd.Ready}
-	switch {
-	case rd.Ready:
+	rd := forge.Evaluate(pr)
+	m.watched[pr.Number] = watchState{readiness: rd}
+	if rd.Ready {
 		return common.Status(common.StatusInfo, fmt.Sprintf("PR #%d is already ready to merge", pr.Number))
-	case outcome == forge.OutcomePending:
-		return common.Status(common.StatusInfo, fmt.Sprintf("Watching PR #%d: datatui rings when its checks finish", pr.Number))
-	default:
-		return common.Status(common.StatusInfo, fmt.Sprintf("Watching PR #%d: datatui rings when it is ready to merge", pr.Number))
 	}
+	return common.Status(common.StatusInfo, fmt.Sprintf("Watching PR #%d: datatui rings when it is ready to merge, or when a required check fails", pr.Number))
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -636,9 +622,10 @@ func signInHelp(err error) []string {
 	return nil
 }
 
-// needsPerson reports errors that only the person can fix (sign in, open a real repository),
+// needsPerson reports errors that only the person can fix (sign in, say which repository),
 // so retrying on a timer would only repeat the same message.
 func needsPerson(err error) bool {
 	var auth *forge.AuthError
-	return errors.Is(err, errDemo) || errors.Is(err, forge.ErrNotSignedIn) || errors.As(err, &auth)
+	var cfg *forge.ConfigError
+	return errors.Is(err, forge.ErrNotSignedIn) || errors.As(err, &auth) || errors.As(err, &cfg)
 }

@@ -2,7 +2,6 @@ package prs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -13,9 +12,11 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/credstore"
 	"github.com/datatui/datatui/internal/forge"
 	"github.com/datatui/datatui/internal/forge/dbtcloud"
 	"github.com/datatui/datatui/internal/forge/ghtest"
+	"github.com/datatui/datatui/internal/forge/prstatus"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
@@ -27,6 +28,7 @@ var fixedNow = time.Date(2026, 11, 28, 10, 30, 0, 0, time.UTC)
 // testBackend is the live backend against the fakes, with the browser and git replaced.
 type testBackend struct {
 	*live
+	ws       *workspace.Workspace
 	opened   []string
 	checkout func(forge.PR) (string, error)
 }
@@ -57,14 +59,18 @@ func newHarness(t *testing.T, token, branch string) *harness {
 	t.Cleanup(gh.Close)
 	t.Cleanup(dc.Close)
 	t.Setenv(dbtcloud.EnvToken, dc.Token)
-	t.Setenv(dbtcloud.EnvAPIURL, "")
+	t.Setenv(dbtcloud.EnvAccountHost, dbtcloud.DefaultHost)
+	t.Setenv(dbtcloud.EnvAPIURL, dc.URL)
+	t.Setenv(forge.EnvRepo, "")
+	t.Setenv(forge.EnvHost, "")
 	cfg := config.Default()
 	cfg.GitHub.Repo = "acme/analytics"
-	cfg.DBTCloud = config.DBTCloud{Host: dc.URL, AccountID: 1001, CIJobID: 12345}
+	cfg.DBTCloud = config.DBTCloud{AccountID: 1001, CIJobID: 12345}
 	ws := &workspace.Workspace{Root: t.TempDir(), ProjectDir: "/x", Config: cfg, StateDir: t.TempDir()}
-	l := newLive(ws, forge.Options{Host: "github.com", Token: token, APIURL: gh.APIURL()})
-	l.branch = branch
-	b := &testBackend{live: l}
+	l := newLive(ws, prstatus.Options{GitHub: forge.Options{Host: "github.com", Token: token, APIURL: gh.APIURL(), MergeabilityDelay: time.Millisecond,
+		TokenForHost: func(string) (string, string) { return "", "default" }},
+		Keyring: credstore.NewMemory(), Home: t.TempDir(), Branch: branch})
+	b := &testBackend{live: l, ws: ws}
 	c := &common.Common{Ctx: context.Background(), Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background())}
 	h := &harness{b: b, gh: gh, dc: dc}
 	h.m = newModel(c, b, func() time.Time { return fixedNow })
@@ -181,7 +187,6 @@ func TestActionsLogGolden(t *testing.T) {
 
 func TestNotSignedInGolden(t *testing.T) {
 	h := newHarness(t, "", "feature/ltv")
-	h.b.opts.TokenForHost = func(string) (string, string) { return "", "default" }
 	h.run(h.m.Init())
 	v := h.view(80, 24)
 	for _, want := range []string{"Not signed in to GitHub.", "gh auth login", "export GH_TOKEN="} {
@@ -298,17 +303,13 @@ func TestWatchNotifiesOnlyWhenDone(t *testing.T) {
 	if h.ticks[len(h.ticks)-1] != 10*time.Second {
 		t.Fatalf("poll fast while checks run: %v", h.ticks)
 	}
-	h.run(h.m.Update(pollMsg{seq: h.m.tickSeq})) // third: settled
-	if len(h.notes) != 1 || h.notes[0].Text != "PR #102: checks passed (still waiting for 1 approving review)" {
-		t.Fatalf("notes %+v", h.notes)
+	h.run(h.m.Update(pollMsg{seq: h.m.tickSeq})) // third: checks settled and passed
+	// Passing checks with a review still missing is neither ready nor failed: no bell.
+	if pr, _ := h.m.current(); pr.Counts().Pending != 0 || len(h.notes) != 0 || len(h.raw) != 0 {
+		t.Fatalf("notified while still blocked on a review: %+v %q", h.notes, h.raw)
 	}
-	if h.raw[0] != "\a" || !strings.Contains(h.raw[1], "checks passed") {
-		t.Fatalf("bell and title: %q", h.raw)
-	}
-	// Nothing changes any more: no second notification.
-	h.run(h.m.Update(pollMsg{seq: h.m.tickSeq}))
-	if len(h.notes) != 1 {
-		t.Fatal("notified twice")
+	if rd := forge.Evaluate(h.m.rows[h.m.selected]); rd.Summary != "blocked: 1 required review missing" {
+		t.Fatalf("readiness %q", rd.Summary)
 	}
 	// A stale tick (an older chain) is ignored.
 	before := h.gh.GraphQLCount()
@@ -390,11 +391,38 @@ func TestTinySizes(t *testing.T) {
 	}
 }
 
+// TestDemoWorkspace: the demo's pull requests come from its loopback server through the same
+// clients as GitHub's and dbt Cloud's, labelled as demo data.
 func TestDemoWorkspace(t *testing.T) {
-	ws := &workspace.Workspace{Demo: true, Config: config.Default()}
-	l := newLive(ws, forge.Options{})
-	if _, err := l.Refresh(context.Background(), forge.FilterMine); !errors.Is(err, errDemo) {
-		t.Fatalf("got %v", err)
+	t.Setenv(forge.EnvRepo, "")
+	t.Setenv(dbtcloud.EnvAPIURL, "")
+	t.Setenv(forge.EnvAPIURL, "")
+	cfg := config.Default()
+	cfg.GitHub.Repo = "example-org/cashback-analytics"
+	ws := &workspace.Workspace{Demo: true, Config: cfg, StateDir: t.TempDir()}
+	l := newLive(ws, prstatus.Options{Branch: workspace.DemoBranch, Keyring: credstore.NewMemory(), Home: t.TempDir()})
+	defer l.Close()
+	snap, err := l.Refresh(context.Background(), forge.FilterMine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !snap.Demo || snap.BranchPR == nil || snap.BranchPR.Number != 42 || len(snap.PRs) != 2 {
+		t.Fatalf("demo snapshot %+v", snap)
+	}
+	pr := *snap.BranchPR
+	if rd := forge.Evaluate(pr); rd.Summary != "blocked: required check dbt build (CI) failed; 1 required review missing; code owner review required from example-org/data-eng" {
+		t.Fatalf("demo readiness %q", rd.Summary)
+	}
+	log, err := l.LoadLog(context.Background(), pr, pr.Checks[0])
+	if err != nil || log.DBT == nil || len(log.DBT.FailingNodes) != 1 || log.DBT.FailingNodes[0].UniqueID != "model.cashback.kpi_weekly" {
+		t.Fatalf("demo dbt Cloud log %+v %v", log, err)
+	}
+	log, err = l.LoadLog(context.Background(), pr, pr.Checks[1])
+	if err != nil || log.Kind != "actions" || !strings.Contains(strings.Join(log.Lines, "\n"), "PASS") {
+		t.Fatalf("demo Actions log %+v %v", log, err)
+	}
+	if _, err := l.Rerun(context.Background(), pr, pr.Checks[0]); err == nil {
+		t.Fatal("the demo re-runs nothing")
 	}
 }
 
@@ -403,13 +431,12 @@ func benchSnapshot() *forge.Snapshot {
 	for i := range 50 {
 		p := forge.PR{Number: 100 + i, Title: fmt.Sprintf("Change number %d to the marts layer", i), HeadRef: fmt.Sprintf("feature/%d", i), BaseRef: "main",
 			Author: "ana", UpdatedAt: fixedNow.Add(-time.Duration(i) * time.Hour), ReviewDecision: "REVIEW_REQUIRED",
-			Protection: &forge.Protection{RequiresStatusChecks: true, RequiredChecks: []string{"check 0", "check 1"}, RequiresApprovingReviews: true, RequiredApprovingReviewCount: 1}}
+			MergeState: forge.MergeBlocked, Rules: forge.Requirements{ApprovingReviews: 1, Checks: []string{"check 0", "check 1"}}}
 		for j := range 20 {
 			b := []forge.Bucket{forge.BucketPass, forge.BucketPass, forge.BucketFail, forge.BucketPending, forge.BucketSkipping}[(i+j)%5]
 			p.Checks = append(p.Checks, forge.Check{Kind: forge.KindCheckRun, Name: fmt.Sprintf("check %d", j), Bucket: b, State: string(b),
-				StartedAt: fixedNow.Add(-time.Hour), CompletedAt: fixedNow.Add(-50 * time.Minute), Link: fmt.Sprintf("https://github.com/acme/analytics/actions/runs/%d/job/%d", i, j)})
+				StartedAt: fixedNow.Add(-time.Hour), CompletedAt: fixedNow.Add(-50 * time.Minute), Link: fmt.Sprintf("https://github.com/acme/analytics/actions/runs/%d/job/%d", i, j), Required: j < 2})
 		}
-		forge.MarkRequired(&p, nil)
 		snap.PRs = append(snap.PRs, p)
 	}
 	return snap
@@ -441,11 +468,8 @@ func TestCardLines(t *testing.T) {
 	h.run(h.m.Init())
 	cl, err = CardLines(context.Background(), ws)
 	lines = styles.PlainLines(cl, time.Now())
-	if err != nil || lines[0] != "#101 Add customer lifetime value model  ✓1 ✗1 required check dbt Cloud CI failed" || len(lines) != 6 {
+	if err != nil || lines[0] != "#101 Add customer lifetime value model  ✓1 ✗1 blocked: required check dbt Cloud CI failed" || len(lines) != 6 {
 		t.Fatalf("after a refresh: %q %v", lines, err)
-	}
-	if cl, _ := CardLines(context.Background(), &workspace.Workspace{Demo: true}); !strings.Contains(styles.PlainLines(cl, time.Now())[0], "demo") {
-		t.Fatalf("demo: %q", lines)
 	}
 }
 
@@ -453,8 +477,8 @@ var _ common.Screen = (*Model)(nil)
 
 func TestNotifyWhenTrulyReady(t *testing.T) {
 	h := newHarness(t, ghtest.Token, "")
-	pass := forge.Check{Name: "ci", Bucket: forge.BucketPass, State: "SUCCESS"}
-	pr := forge.PR{Number: 7, Title: "x", Protection: &forge.Protection{RequiresApprovingReviews: true, RequiredApprovingReviewCount: 1, RequiresStatusChecks: true, RequiredChecks: []string{"ci"}}, Checks: []forge.Check{pass}}
+	pass := forge.Check{Name: "ci", Bucket: forge.BucketPass, State: "SUCCESS", Required: true}
+	pr := forge.PR{Number: 7, Title: "x", MergeState: forge.MergeBlocked, ReviewDecision: "REVIEW_REQUIRED", Rules: forge.Requirements{ApprovingReviews: 1}, Checks: []forge.Check{pass}}
 	h.m.snap = &forge.Snapshot{PRs: []forge.PR{pr}}
 	h.m.rebuildRows(nil)
 	h.key("w") // checks passed already, but a review is missing: wait for "ready"
@@ -465,7 +489,7 @@ func TestNotifyWhenTrulyReady(t *testing.T) {
 	if len(h.notes) != 0 {
 		t.Fatal("nothing changed, nothing to say")
 	}
-	pr.Approvals = 1
+	pr.Approvals, pr.ReviewDecision, pr.MergeState = 1, "APPROVED", forge.MergeClean
 	h.m.snap = &forge.Snapshot{PRs: []forge.PR{pr}}
 	h.run(tea.Batch(h.m.notifyWatched()...))
 	if len(h.notes) != 1 || h.notes[0].Text != "PR #7 is ready to merge" || h.raw[0] != "\a" {
@@ -474,6 +498,20 @@ func TestNotifyWhenTrulyReady(t *testing.T) {
 	h.key("w")
 	if _, ok := h.m.watched[7]; ok {
 		t.Fatal("w again stops watching")
+	}
+	// A required check that fails while watched rings too, once.
+	running := forge.PR{Number: 8, Title: "y", MergeState: forge.MergeBlocked, Checks: []forge.Check{{Name: "ci", Bucket: forge.BucketPending, Required: true}}}
+	h.m.snap = &forge.Snapshot{PRs: []forge.PR{running}}
+	h.m.rebuildRows(nil)
+	h.m.selected = 0
+	h.key("w")
+	failed := running
+	failed.Checks = []forge.Check{{Name: "ci", Bucket: forge.BucketFail, Required: true}}
+	h.m.snap = &forge.Snapshot{PRs: []forge.PR{failed}}
+	h.run(tea.Batch(h.m.notifyWatched()...))
+	h.run(tea.Batch(h.m.notifyWatched()...))
+	if len(h.notes) != 2 || h.notes[1].Text != "PR #8 blocked: required check ci failed" {
+		t.Fatalf("notes %+v", h.notes)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/datatui/datatui/internal/forge"
 	"github.com/datatui/datatui/internal/forge/checklog"
 	"github.com/datatui/datatui/internal/forge/dbtcloud"
+	"github.com/datatui/datatui/internal/forge/demo"
 )
 
 // wideWidth is where the list and the details sit side by side.
@@ -61,6 +62,9 @@ func (m *Model) header() string {
 	left := st.Title.Render("Pull requests")
 	if m.snap != nil {
 		left += st.Muted.Render(" · " + m.snap.Repo.FullName())
+		if m.snap.Demo {
+			left += " " + st.Warning.Render("["+demo.Label+"]")
+		}
 	}
 	left += st.Muted.Render(" · ") + st.Bold.Render(m.filter.Label()) + st.Muted.Render(" (f)")
 	var right string
@@ -160,15 +164,14 @@ func (m *Model) listLines(w, h int) []string {
 	if m.selected >= h {
 		first = m.selected - h + 1
 	}
-	required := m.cfg().GitHub.RequiredChecks
 	lines := make([]string, 0, h)
 	for i := first; i < len(m.rows) && len(lines) < h; i++ {
-		lines = append(lines, m.row(m.rows[i], i == m.selected, w, required))
+		lines = append(lines, m.row(m.rows[i], i == m.selected, w))
 	}
 	return lines
 }
 
-func (m *Model) row(p forge.PR, selected bool, w int, required []string) string {
+func (m *Model) row(p forge.PR, selected bool, w int) string {
 	st := m.c.Styles
 	cursor := "  "
 	if selected {
@@ -189,12 +192,16 @@ func (m *Model) row(p forge.PR, selected bool, w int, required []string) string 
 	}
 	glyphs := m.glyphs(p.Counts())
 	tag := ""
-	rd := forge.Evaluate(p, required)
+	rd := forge.Evaluate(p)
 	switch {
 	case p.IsDraft:
 		tag = st.Muted.Render("draft")
 	case rd.Ready:
 		tag = st.Success.Render("ready")
+	case rd.MergeState == forge.MergeBehind:
+		tag = st.Warning.Render("behind")
+	case rd.MergeState == forge.MergeDirty:
+		tag = st.Error.Render("conflicts")
 	}
 	num := fmt.Sprintf("#%-5d", p.Number)
 	prefix := cursor + mark + num + " " + fit(glyphs, 12) + " "
@@ -250,23 +257,26 @@ func (m *Model) detailLines(w, h int) []string {
 		return nil
 	}
 	now := m.now()
-	rd := forge.Evaluate(pr, m.cfg().GitHub.RequiredChecks)
+	rd := forge.Evaluate(pr)
 	lines := []string{st.Subtitle.Render(fmt.Sprintf("#%d %s", pr.Number, pr.Title))}
 	meta := fmt.Sprintf("%s → %s · %s · updated %s", pr.HeadRef, pr.BaseRef, pr.Author, ago(now, pr.UpdatedAt))
 	if d := reviewWord(pr); d != "" {
 		meta += " · " + d
 	}
 	lines = append(lines, st.Muted.Render(meta))
-	if rd.Ready {
-		lines = append(lines, st.Success.Render("✓ Ready to merge"))
-	} else {
-		lines = append(lines, st.Warning.Render("Not ready: ")+strings.Join(rd.Missing, "; "))
+	switch {
+	case rd.Ready:
+		lines = append(lines, st.Success.Render("✓ "+capitalize(rd.Summary)))
+	case rd.Verdict == forge.VerdictWaiting:
+		lines = append(lines, st.InfoText.Render("● ")+capitalize(rd.Summary))
+	default:
+		lines = append(lines, st.Warning.Render("✗ ")+capitalize(rd.Summary))
 	}
 	if len(pr.Checks) == 0 {
 		lines = append(lines, "", st.Muted.Render("No checks reported."))
 		return lines
 	}
-	lines = append(lines, st.Bold.Render("Checks")+st.Muted.Render(" (required: "+rd.Basis+")"))
+	lines = append(lines, st.Bold.Render("Checks")+st.Muted.Render(" · GitHub says "+rd.MergeState))
 	nameW := 6
 	for _, c := range pr.Checks {
 		nameW = max(nameW, min(ansi.StringWidth(c.Name), 28))
@@ -455,6 +465,13 @@ func indent(lines []string, p string) []string {
 
 func wrap(s string, w int) []string {
 	return strings.Split(ansi.Wrap(s, max(w, 10), ""), "\n")
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func firstLine(s string) string {
