@@ -85,9 +85,10 @@ func BuildReport(snap *forge.Snapshot, t forge.Target, all bool) Report {
 	return r
 }
 
-// Settled reports whether waiting is over for a --watch: nothing that changes by itself is
-// still pending.
-func (r Report) Settled() bool { return r.Verdict != forge.VerdictWaiting }
+// Settled reports whether waiting is over for a --watch: no check still runs and GitHub has
+// decided. (A PR blocked on a review is still watched while its checks run: their result is
+// what the person waits for.)
+func (r Report) Settled() bool { return r.Verdict != forge.VerdictWaiting && r.Counts.Pending == 0 }
 
 // Note is what a watcher is told when a PR's readiness changes, or "" when nothing worth a
 // notification happened: only becoming truly ready, or a required check failing. A PR whose
