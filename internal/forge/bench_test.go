@@ -19,8 +19,8 @@ func bigResponse() []byte {
 		}
 		prs = append(prs, map[string]any{"number": i + 1, "title": "t", "url": "u", "isDraft": false, "mergeable": "MERGEABLE", "reviewDecision": "APPROVED",
 			"updatedAt": "2026-11-28T10:00:00Z", "author": map[string]any{"login": "ana"}, "headRefName": "h", "headRefOid": "abc", "baseRefName": "main",
-			"mergeStateStatus": "CLEAN",
-			"baseRef":          map[string]any{"refUpdateRule": map[string]any{"requiredStatusCheckContexts": []string{"check 1"}}},
+			"mergeStateStatus":         "CLEAN",
+			"baseRef":                  map[string]any{"refUpdateRule": map[string]any{"requiredStatusCheckContexts": []string{"check 1"}}},
 			"latestOpinionatedReviews": map[string]any{"nodes": []any{}},
 			"commits": map[string]any{"nodes": []any{map[string]any{"commit": map[string]any{"oid": "abc",
 				"statusCheckRollup": map[string]any{"state": "SUCCESS", "contexts": map[string]any{"totalCount": 20, "nodes": nodes}},

@@ -222,7 +222,7 @@ type gqlPR struct {
 					IsValid bool `json:"isValid"`
 				} `json:"signature"`
 				StatusCheckRollup *struct {
-					State    string      `json:"state"`
+					State    string       `json:"state"`
 					Contexts gqlCheckPage `json:"contexts"`
 				} `json:"statusCheckRollup"`
 				CheckSuites struct {

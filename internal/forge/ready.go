@@ -112,7 +112,7 @@ func (d Verdict) Worse(o Verdict) Verdict {
 
 // Readiness is GitHub's verdict on a PR, explained in words.
 type Readiness struct {
-	Ready    bool     `json:"ready"`
+	Ready   bool    `json:"ready"`
 	Verdict Verdict `json:"verdict"`
 	// MergeState is GitHub's mergeStateStatus the readiness comes from.
 	MergeState string `json:"mergeStateStatus"`
