@@ -11,7 +11,9 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
+	"time"
 
 	"github.com/datatui/datatui/internal/forge/dbtcloud"
 	"github.com/datatui/datatui/internal/forge/replay"
@@ -33,13 +35,45 @@ type Server struct {
 	url string
 }
 
-// Start serves the recorded data on 127.0.0.1 (a free port).
-func Start() (*Server, error) {
-	gh, err := github()
+// recordedAt is when the recording is set: every timestamp in it moves by the time since,
+// so the demo's PRs read "updated 10m ago" and its running check runs for minutes, not days.
+var recordedAt = time.Date(2026, 11, 21, 10, 45, 0, 0, time.UTC)
+
+var timestamps = regexp.MustCompile(`\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|\+00:00)`)
+
+// shift moves every timestamp of a recorded file by d, keeping its format.
+func shift(b []byte, d time.Duration) []byte {
+	return timestamps.ReplaceAllFunc(b, func(ts []byte) []byte {
+		s := string(ts)
+		layout := "2006-01-02T15:04:05Z"
+		if strings.Contains(s, " ") {
+			layout = "2006-01-02 15:04:05-07:00"
+		}
+		t, err := time.Parse(strings.Replace(layout, "05", "05.999999999", 1), s)
+		if err != nil {
+			return ts
+		}
+		return []byte(t.Add(d).UTC().Format(layout))
+	})
+}
+
+// read returns a recorded file with its timestamps moved to now.
+func read(name string, d time.Duration) ([]byte, error) {
+	b, err := data.ReadFile("data/" + name)
 	if err != nil {
 		return nil, err
 	}
-	dc, err := cloud()
+	return shift(b, d), nil
+}
+
+// Start serves the recorded data on 127.0.0.1 (a free port).
+func Start() (*Server, error) {
+	d := time.Now().Truncate(time.Minute).Sub(recordedAt)
+	gh, err := github(d)
+	if err != nil {
+		return nil, err
+	}
+	dc, err := cloud(d)
 	if err != nil {
 		return nil, err
 	}
@@ -81,9 +115,9 @@ func (s *Server) Credentials() dbtcloud.Credentials {
 // Close stops the server.
 func (s *Server) Close() error { return s.srv.Close() }
 
-func github() (*replay.GitHub, error) {
+func github(shiftBy time.Duration) (*replay.GitHub, error) {
 	var d replay.GitHubData
-	b, err := data.ReadFile("data/github.json")
+	b, err := read("github.json", shiftBy)
 	if err != nil {
 		return nil, err
 	}
@@ -94,15 +128,15 @@ func github() (*replay.GitHub, error) {
 	entries, _ := data.ReadDir("data")
 	for _, e := range entries {
 		if id, ok := strings.CutPrefix(e.Name(), "actions-job-"); ok {
-			logs[strings.TrimSuffix(id, ".log")], _ = data.ReadFile("data/" + e.Name())
+			logs[strings.TrimSuffix(id, ".log")], _ = read(e.Name(), shiftBy)
 		}
 	}
 	return replay.NewGitHub(d, logs), nil
 }
 
-func cloud() (*replay.DBTCloud, error) {
+func cloud(shiftBy time.Duration) (*replay.DBTCloud, error) {
 	var d replay.DBTCloudData
-	b, err := data.ReadFile("data/dbtcloud-runs.json")
+	b, err := read("dbtcloud-runs.json", shiftBy)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +148,7 @@ func cloud() (*replay.DBTCloud, error) {
 		return nil, err
 	}
 	d.Artifacts = map[string][]byte{"981/4/run_results.json": rr}
-	if d.Trigger, err = data.ReadFile("data/dbtcloud-trigger.json"); err != nil {
+	if d.Trigger, err = read("dbtcloud-trigger.json", shiftBy); err != nil {
 		return nil, err
 	}
 	if len(d.Runs) == 0 {
