@@ -300,16 +300,52 @@ func TestFilter(t *testing.T) {
 	}
 	for q, want := range map[string]string{"sndbx": "sandbox", "quickst": "first-steps", "terms": "glossary", "long page": "reading-a-long-guide"} {
 		got := l.Filter(q)
-		if len(got) == 0 || got[0].Slug != want {
-			t.Errorf("Filter(%q) = %v, want %s first", q, slugs(got), want)
+		if len(got) == 0 || got[0].Guide.Slug != want {
+			t.Errorf("Filter(%q) = %v, want %s first", q, matchSlugs(got), want)
 		}
 	}
 }
 
-func slugs(gs []*Guide) []string {
+// TestFilterRanksWordStartsFirst is the handbook's own ranking problem: `snow` must list the
+// guides about Snowflake (tagged snowflake, Snowpipe) before titles with s…n…o…w scattered in
+// them, and say where each matched.
+func TestFilterRanksWordStartsFirst(t *testing.T) {
+	l := Embedded()
+	got := l.Filter("snow")
+	if len(got) < 4 {
+		t.Fatalf("snow: %v", matchSlugs(got))
+	}
+	for _, m := range got[:4] {
+		hit := strings.ToLower(m.Text[m.Where[0].Start:m.Where[0].End])
+		if hit != "snow" || !strings.HasPrefix(strings.ToLower(m.Text), "snow") {
+			t.Errorf("snow: %s ranked high for %s %q (%q)", m.Guide.Slug, m.Field, m.Text, hit)
+		}
+	}
+	for _, m := range got[4:] {
+		if strings.Contains(strings.ToLower(m.Text), "snow") && m.Field != FieldSlug {
+			t.Errorf("snow: %s (%s %q) ranked after a scattered match", m.Guide.Slug, m.Field, m.Text)
+		}
+	}
+	// A title hit beats a tag hit of the same strength.
+	if m := l.Filter("sandbox"); m[0].Field != FieldTitle {
+		t.Errorf("sandbox: first match is a %s", m[0].Field)
+	}
+	// Matched bytes are inside the text and spell the query's letters.
+	for _, q := range []string{"snow", "sndbx", "dbt build", "ÅÄÖ"} {
+		for _, m := range l.Filter(q) {
+			for _, r := range m.Where {
+				if r.Start < 0 || r.End > len(m.Text) || r.Start >= r.End {
+					t.Fatalf("%q: bad range %v in %q", q, r, m.Text)
+				}
+			}
+		}
+	}
+}
+
+func matchSlugs(ms []Match) []string {
 	var out []string
-	for _, g := range gs {
-		out = append(out, g.Slug)
+	for _, m := range ms {
+		out = append(out, m.Guide.Slug+"("+m.Field.String()+")")
 	}
 	return out
 }

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/sahilm/fuzzy"
 )
 
 // Result is one guide matching a full-text query.
@@ -410,31 +408,6 @@ func snippet(line string, terms []string) string {
 	}
 	if end < len(rs) {
 		out += "…"
-	}
-	return out
-}
-
-// filterSource feeds titles, tags, aliases and slugs to the fuzzy matcher.
-type filterSource []*Guide
-
-func (f filterSource) Len() int { return len(f) }
-func (f filterSource) String(i int) string {
-	g := f[i]
-	return g.Title + " | " + strings.Join(g.Tags, " ") + " | " + strings.Join(g.Aliases, " ") + " | " + g.Slug
-}
-
-// Filter returns the guides whose title, tags, aliases or slug fuzzy-match query, best first.
-// An empty query returns every guide in section order.
-func (l *Library) Filter(query string) []*Guide {
-	query = strings.TrimSpace(query)
-	if query == "" {
-		return l.guides
-	}
-	src := filterSource(l.guides)
-	ms := fuzzy.FindFrom(query, src)
-	out := make([]*Guide, 0, len(ms))
-	for _, m := range ms {
-		out = append(out, l.guides[m.Index])
 	}
 	return out
 }

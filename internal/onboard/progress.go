@@ -31,6 +31,9 @@ type ProgressState struct {
 	Steps   map[string]StepRecord `json:"steps"`
 	// GuideReadAt is when the getting-started guide was opened in the guide reader.
 	GuideReadAt time.Time `json:"guide_read_at,omitzero"`
+	// GuidesRead is when each guide (by slug) was first opened in the reader; the Guides list
+	// marks them.
+	GuidesRead map[string]time.Time `json:"guides_read,omitempty"`
 	// FirstBuildAt is when the starter model first built in the sandbox (run results are
 	// overwritten by later runs, so the success is remembered here).
 	FirstBuildAt time.Time `json:"first_build_at,omitzero"`
@@ -124,6 +127,19 @@ func MarkGuideRead(ws *workspace.Workspace, at time.Time) error {
 	return update(ws, func(st *ProgressState) {
 		if st.GuideReadAt.IsZero() {
 			st.GuideReadAt = at
+		}
+	})
+}
+
+// RecordGuideRead remembers that the guide slug was opened in the reader (the first time
+// counts).
+func RecordGuideRead(ws *workspace.Workspace, slug string, at time.Time) error {
+	return update(ws, func(st *ProgressState) {
+		if st.GuidesRead == nil {
+			st.GuidesRead = map[string]time.Time{}
+		}
+		if _, ok := st.GuidesRead[slug]; !ok {
+			st.GuidesRead[slug] = at
 		}
 	})
 }

@@ -380,6 +380,15 @@ func TestCheckGuideAndProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertStatus(t, te.check(StepGuide), StatusOK, "read on 29 Nov 2026")
+	// Every guide opened is remembered once, at its first reading.
+	for _, at := range []time.Time{te.now, te.now.Add(time.Hour)} {
+		if err := RecordGuideRead(ws, "your-sandbox", at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, _ := LoadProgress(ws); !st.GuidesRead["your-sandbox"].Equal(te.now) || len(st.GuidesRead) != 1 {
+		t.Fatalf("guides read %v", st.GuidesRead)
+	}
 
 	steps := Steps(te.env)
 	outcomes := []Outcome{

@@ -255,7 +255,7 @@ func (p *palette) view() string {
 			if ansi.StringWidth(title) > room {
 				title = ansi.Truncate(title, room, "…")
 			}
-			label := text.Highlight(title, clip(r.Spans, len(title)), base, mark)
+			label := text.Highlight(title, text.Clip(r.Spans, len(title)), base, mark)
 			cursor := fill.Render("  ")
 			right := st.Muted.Render(where)
 			if r.Selected {
@@ -271,15 +271,4 @@ func (p *palette) view() string {
 	}
 	b.WriteString("\n" + st.Muted.Render("enter run · ↑/↓ choose · esc close"))
 	return st.Overlay.Width(width).Render(st.Title.Render("Command palette") + "\n" + b.String())
-}
-
-// clip drops the parts of spans beyond n bytes (a title cut to fit).
-func clip(spans []text.Span, n int) []text.Span {
-	out := make([]text.Span, 0, len(spans))
-	for _, s := range spans {
-		if s.Start < n {
-			out = append(out, text.Span{Start: s.Start, End: min(s.End, n)})
-		}
-	}
-	return out
 }

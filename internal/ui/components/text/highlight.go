@@ -110,3 +110,14 @@ func HighlightStyled(styled, plain string, spans []Span, match lipgloss.Style) s
 	}
 	return lipgloss.StyleRanges(styled, ranges...)
 }
+
+// Clip keeps the parts of spans before byte n, for text cut to fit.
+func Clip(spans []Span, n int) []Span {
+	out := make([]Span, 0, len(spans))
+	for _, s := range spans {
+		if s.Start < n {
+			out = append(out, Span{Start: s.Start, End: min(s.End, n)})
+		}
+	}
+	return out
+}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -136,6 +137,17 @@ func Wrap(s string, width int) []string {
 		}
 	}
 	return out
+}
+
+// WrapStyle wraps plain text s and styles each line on its own, so every line carries its
+// style wherever it is drawn (a style opened on one line and closed on the next does not
+// survive being padded or composited line by line).
+func WrapStyle(s string, width int, style lipgloss.Style) []string {
+	lines := Wrap(s, width)
+	for i, l := range lines {
+		lines[i] = style.Render(l)
+	}
+	return lines
 }
 
 // WrapAll wraps every line of lines.

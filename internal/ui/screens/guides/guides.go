@@ -1,11 +1,13 @@
-// Package guides is the Guides screen: the team's handbook as a list by section with a fuzzy
-// filter, a full-text search with ranked snippets, and a reader that renders a guide with
-// glamour, follows links between guides with back/forward history, cycles search matches,
-// jumps through a table of contents, opens web links in the browser and copies code blocks.
+// Package guides is the Guides screen: the team's handbook as a list by section with a `/`
+// filter (ranked by title, tags and aliases, matches highlighted, read guides marked), a
+// full-text search with ranked snippets, and a reader that renders a guide with glamour at a
+// readable width, follows links between guides with back/forward history, cycles search
+// matches, jumps through a table of contents, opens web links in the browser and copies code
+// blocks.
 //
-// Loading the handbook and rendering guides run as tasks; renders are cached per (guide, width,
-// theme) and the reader keeps showing the previous render while a new width is rendered, so a
-// resize never blanks the page.
+// Loading the handbook and rendering guides run as typed tasks; renders are cached per (guide,
+// width, theme) and the reader keeps showing the previous render while a new width is
+// rendered, so a resize never blanks the page.
 package guides
 
 import (
@@ -18,7 +20,10 @@ import (
 	"github.com/cli/go-gh/v2/pkg/browser"
 
 	"github.com/datatui/datatui/guides"
+	ob "github.com/datatui/datatui/internal/onboard"
 	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/components/list"
+	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/ui/markdown"
 	"github.com/datatui/datatui/internal/ui/tasks"
 	"github.com/datatui/datatui/internal/workspace"
@@ -35,6 +40,12 @@ const (
 	modeReader
 )
 
+// loaded is what the handbook load returns: the library and the guides already read.
+type loaded struct {
+	lib  *guides.Library
+	read map[string]bool
+}
+
 // Model is the Guides screen.
 type Model struct {
 	c    *common.Common
@@ -43,33 +54,31 @@ type Model struct {
 	mode mode
 
 	lib      *guides.Library
-	loadID   int
+	loadTask tasks.Ref[loaded]
 	loading  bool
 	loadErr  error
 	openNext *common.OpenGuideMsg // an open request that arrived before the handbook loaded
 	// needRender is set by SetSize when the open guide needs a render at the new width.
 	needRender bool
+	// read holds the slugs of the guides opened in the reader, in any session.
+	read map[string]bool
 
-	// The list.
-	filter    lineInput
-	filtering bool
-	items     []*guides.Guide
-	listSel   int
-	listTop   int
+	// The list, and why each filtered guide matched (a tag, an alias).
+	list  *list.Model[*guides.Guide]
+	index map[*guides.Guide]int
+	why   map[*guides.Guide]guides.Match
 
 	// The search view.
-	query     lineInput
-	results   []guides.Result
-	searchSel int
-	searchTop int
+	search searchView
 
 	// The reader.
 	r reader
 
-	renderer *markdown.Renderer
-	cache    map[renderKey]*doc
-	order    []renderKey // cache insertion order, for eviction
-	pending  map[renderKey]int
+	renderer   *markdown.Renderer
+	cache      map[renderKey]*doc
+	order      []renderKey // cache insertion order, for eviction
+	renderTask tasks.Ref[*doc]
+	rendering  renderKey // the render renderTask makes
 
 	// openURL opens a web link; tests replace it.
 	openURL func(string) error
@@ -79,18 +88,23 @@ type Model struct {
 
 // New returns the Guides screen.
 func New(c *common.Common) *Model {
-	return &Model{
+	m := &Model{
 		c:        c,
-		keys:     newKeyMap(),
+		keys:     newKeyMap(&c.KeyMap().Nav),
 		renderer: markdown.NewRenderer(),
 		cache:    map[renderKey]*doc{},
-		pending:  map[renderKey]int{},
+		read:     map[string]bool{},
 		r:        reader{link: -1},
 		openURL: func(u string) error {
 			return browser.New("", io.Discard, io.Discard).Browse(u)
 		},
 		loadLibrary: defaultLibrary,
 	}
+	m.list = list.New(&c.KeyMap().Nav, func(g *guides.Guide) string { return g.Title }).
+		WithGroups(sectionName).WithRanker(m.rank)
+	m.search = newSearchView(c)
+	m.r.toc = newTOC(c)
+	return m
 }
 
 // defaultLibrary is the embedded handbook plus the team folders of the workspace's datatui.yml.
@@ -106,7 +120,7 @@ func (m *Model) Title() string { return "Guides" }
 
 // Capturing is true while the filter, the search field or the in-guide find has the keyboard.
 func (m *Model) Capturing() bool {
-	return (m.mode == modeList && m.filtering) || m.mode == modeSearch || (m.mode == modeReader && m.r.finding)
+	return (m.mode == modeList && m.list.Filtering()) || m.mode == modeSearch || (m.mode == modeReader && m.r.finding)
 }
 
 // SetSize takes the new pane size. A guide being read is re-wrapped: at once from the cache
@@ -114,6 +128,9 @@ func (m *Model) Capturing() bool {
 // (SetSize cannot return commands); until then the previous render stays on screen.
 func (m *Model) SetSize(w, h int) {
 	m.w, m.h = max(0, w), max(0, h)
+	m.list.SetHeight(m.listHeight())
+	m.search.setSize(m.w, m.h)
+	m.r.toc.SetHeight(max(0, m.bodyHeight()-1))
 	if m.r.g == nil {
 		return
 	}
@@ -139,13 +156,28 @@ func (m *Model) Init() tea.Cmd { return m.load() }
 func (m *Model) load() tea.Cmd {
 	ws, load := m.c.Workspace, m.loadLibrary
 	m.loading = true
-	id, cmd := m.c.Tasks.Start(ID, "Loading the handbook", func(context.Context, tasks.Emit) (any, error) {
-		lib := load(ws)
-		lib.Prepare()
-		return lib, nil
-	})
-	m.loadID = id
+	var cmd tea.Cmd
+	m.loadTask, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Loading the handbook", Slot: "load"},
+		func(context.Context, tasks.Emit) (loaded, error) {
+			lib := load(ws)
+			lib.Prepare()
+			return loaded{lib: lib, read: readGuides(ws)}, nil
+		})
 	return cmd
+}
+
+// readGuides is the set of guides opened before (from the onboarding progress file).
+func readGuides(ws *workspace.Workspace) map[string]bool {
+	out := map[string]bool{}
+	if ws == nil || ws.StateDir == "" {
+		return out
+	}
+	if st, err := ob.LoadProgress(ws); err == nil {
+		for slug := range st.GuidesRead {
+			out[slug] = true
+		}
+	}
+	return out
 }
 
 // Library returns the loaded handbook (nil until it has loaded).
@@ -160,21 +192,24 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
+	if out, ok := m.loadTask.Done(msg); ok {
+		return m.loaded(out)
+	}
+	if out, ok := m.renderTask.Done(msg); ok {
+		return m.rendered(out)
+	}
+	if ev, ok := m.renderTask.Event(msg); ok {
+		// The first screens of a long guide, while the rest renders.
+		if d, ok := ev.(*doc); ok && d.key == m.r.want && m.r.doc == nil {
+			m.show(d)
+		}
+		return nil
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		// Sizes come through SetSize; the message (when the root forwards it) only wakes the
 		// re-wrap above.
 		return nil
-	case tasks.DoneMsg:
-		if msg.Owner != ID {
-			return nil
-		}
-		return m.taskDone(msg)
-	case tasks.EventMsg:
-		// The first screens of a long guide, while the rest renders.
-		if d, ok := msg.Event.(*doc); ok && msg.Owner == ID && m.pending[d.key] == msg.ID && d.key == m.r.want && m.r.doc == nil {
-			m.show(d)
-		}
 	case common.OpenGuideMsg:
 		if m.lib == nil {
 			m.openNext = &msg
@@ -191,85 +226,118 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.PasteMsg:
 		switch {
 		case m.mode == modeSearch:
-			m.query.paste(msg.Content)
+			m.search.query.Paste(msg.Content)
 			m.runSearch()
-		case m.mode == modeList && m.filtering:
-			m.filter.paste(msg.Content)
-			m.applyFilter()
+		case m.mode == modeList:
+			m.list.Update(msg)
 		case m.mode == modeReader && m.r.finding:
-			m.r.find.paste(msg.Content)
+			m.r.find.Paste(msg.Content)
 		}
 	case tea.MouseWheelMsg:
-		delta := 3
-		if msg.Button == tea.MouseWheelUp {
-			delta = -3
-		}
 		switch m.mode {
 		case modeList:
-			m.moveList(delta)
+			m.list.Update(msg)
 		case modeSearch:
-			m.moveSearch(delta / 3)
+			m.search.list.Update(msg)
 		case modeReader:
-			m.scroll(delta)
+			if m.r.tocOpen {
+				m.r.toc.Update(msg)
+			} else if msg.Button == tea.MouseWheelUp {
+				m.scroll(-3)
+			} else if msg.Button == tea.MouseWheelDown {
+				m.scroll(3)
+			}
+		}
+	case tea.MouseClickMsg:
+		if m.mode == modeList && m.list.ClickRow(msg.Y-1) {
+			return nil
 		}
 	}
 	return nil
 }
 
-func (m *Model) taskDone(msg tasks.DoneMsg) tea.Cmd {
-	if msg.ID == m.loadID {
-		m.loading = false
-		lib, _ := msg.Result.(*guides.Library)
-		if msg.Err != nil || lib == nil {
-			m.loadErr = msg.Err
-			return nil
-		}
-		m.lib, m.loadErr = lib, nil
-		// Team guides may have changed on disk: forget renders of the previous load.
-		m.cache, m.order, m.pending = map[renderKey]*doc{}, nil, map[renderKey]int{}
-		m.applyFilter()
-		if m.query.value != "" {
-			m.runSearch()
-		}
-		var cmds []tea.Cmd
-		if n := len(lib.Warnings()); n > 0 {
-			cmds = append(cmds, common.Status(common.StatusWarning, fmt.Sprintf("Handbook: %d warning(s); the first: %s", n, lib.Warnings()[0])))
-		}
-		if m.openNext != nil {
-			o := *m.openNext
-			m.openNext = nil
-			cmds = append(cmds, m.openGuide(o.Slug, o.Anchor))
-		} else if m.r.g != nil {
-			// A reload: show the reloaded version of the open guide.
-			if g, ok := lib.Get(m.r.g.Slug); ok {
-				m.r.g = g
-				cmds = append(cmds, m.requestRender())
-			}
-		}
-		return tea.Batch(cmds...)
+// loaded takes the handbook.
+func (m *Model) loaded(out tasks.Outcome[loaded]) tea.Cmd {
+	m.loading = false
+	if out.Err != nil || out.Value.lib == nil {
+		m.loadErr = out.Err
+		return nil
 	}
-	for k, id := range m.pending {
-		if id != msg.ID {
-			continue
+	lib := out.Value.lib
+	m.lib, m.loadErr = lib, nil
+	for slug := range out.Value.read {
+		m.read[slug] = true
+	}
+	// Team guides may have changed on disk: forget renders of the previous load.
+	m.cache, m.order = map[renderKey]*doc{}, nil
+	m.index = make(map[*guides.Guide]int, lib.Len())
+	for i, g := range lib.Guides() {
+		m.index[g] = i
+	}
+	m.list.SetItems(lib.Guides())
+	if m.search.query.Value() != "" {
+		m.runSearch()
+	}
+	var cmds []tea.Cmd
+	if w := lib.Warnings(); len(w) > 0 {
+		cmds = append(cmds, common.ScreenStatus(ID, common.StatusWarning, fmt.Sprintf("Handbook: %s; the first: %s", text.Plural(len(w), "warning", "warnings"), w[0])))
+	}
+	if m.openNext != nil {
+		o := *m.openNext
+		m.openNext = nil
+		cmds = append(cmds, m.openGuide(o.Slug, o.Anchor))
+	} else if m.r.g != nil {
+		// A reload: show the reloaded version of the open guide.
+		if g, ok := lib.Get(m.r.g.Slug); ok {
+			m.r.g = g
+			cmds = append(cmds, m.requestRender())
 		}
-		delete(m.pending, k)
-		if msg.Err != nil {
-			if k == m.r.want {
-				m.r.renderErr = msg.Err
-			}
-			return nil
-		}
-		d, _ := msg.Result.(*doc)
-		if d == nil {
-			return nil
-		}
-		m.remember(d)
+	}
+	return tea.Batch(cmds...)
+}
+
+// rendered takes a finished render.
+func (m *Model) rendered(out tasks.Outcome[*doc]) tea.Cmd {
+	k := m.rendering
+	if out.Err != nil {
 		if k == m.r.want {
-			m.show(d)
+			m.r.renderErr = out.Err
 		}
 		return nil
 	}
+	if out.Value == nil {
+		return nil
+	}
+	m.remember(out.Value)
+	if k == m.r.want {
+		m.show(out.Value)
+	}
 	return nil
+}
+
+// rank orders the list's guides for a filter with the handbook's own ranking (word starts in
+// titles, then tags, aliases and slugs) and keeps why each matched for the row.
+func (m *Model) rank(query string, _ int, _ func(int) string) []list.Match {
+	if m.lib == nil {
+		return nil
+	}
+	m.why = map[*guides.Guide]guides.Match{}
+	var out []list.Match
+	for _, gm := range m.lib.Filter(query) {
+		i, ok := m.index[gm.Guide]
+		if !ok {
+			continue
+		}
+		m.why[gm.Guide] = gm
+		var spans []text.Span
+		if gm.Field == guides.FieldTitle {
+			for _, r := range gm.Where {
+				spans = append(spans, text.Span{Start: r.Start, End: r.End})
+			}
+		}
+		out = append(out, list.Match{Index: i, Spans: spans})
+	}
+	return out
 }
 
 // remember caches d, dropping the oldest render when the cache is full.
@@ -309,7 +377,7 @@ func (m *Model) openGuide(slug, anchor string) tea.Cmd {
 		if s := m.lib.Suggest(slug, 3); len(s) > 0 {
 			msg += "; did you mean " + strings.Join(s, ", ") + "?"
 		}
-		return common.Status(common.StatusError, msg)
+		return common.ScreenStatus(ID, common.StatusError, msg)
 	}
 	if m.mode == modeReader && m.r.g != nil {
 		m.r.back = append(m.r.back, m.r.position())
@@ -318,12 +386,13 @@ func (m *Model) openGuide(slug, anchor string) tea.Cmd {
 	return m.show1(g, jump{anchor: anchor})
 }
 
-// show1 puts g in the reader and asks for its render, then applies j when it is there.
+// show1 puts g in the reader and asks for its render, then applies j when it is there. The
+// guide is marked read (and remembered) the first time.
 func (m *Model) show1(g *guides.Guide, j jump) tea.Cmd {
 	same := m.r.g != nil && m.r.g.Slug == g.Slug
 	m.mode = modeReader
 	m.r.g = g
-	m.r.toc, m.r.finding = false, false
+	m.r.tocOpen, m.r.finding = false, false
 	m.r.link = -1
 	m.r.renderErr = nil
 	if !same {
@@ -335,7 +404,25 @@ func (m *Model) show1(g *guides.Guide, j jump) tea.Cmd {
 	m.r.jump = &j
 	slug := g.Slug
 	opened := func() tea.Msg { return common.GuideOpenedMsg{Slug: slug} }
-	return tea.Batch(m.requestRender(), opened)
+	return tea.Batch(m.requestRender(), opened, m.markRead(slug))
+}
+
+// markRead remembers that slug was read, for the list's marks.
+func (m *Model) markRead(slug string) tea.Cmd {
+	if m.read[slug] {
+		return nil
+	}
+	m.read[slug] = true
+	ws := m.c.Workspace
+	if ws == nil || ws.StateDir == "" {
+		return nil
+	}
+	now := m.c.Now()
+	_, cmd := tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Remembering the guide as read"},
+		func(context.Context, tasks.Emit) (struct{}, error) {
+			return struct{}{}, ob.RecordGuideRead(ws, slug, now)
+		})
+	return tea.Batch(cmd, common.Publish(ID, common.TopicHandbook))
 }
 
 // styleName is the glamour style for the current theme.
@@ -346,11 +433,17 @@ func (m *Model) styleName() string {
 	return markdown.Style(m.c.Styles.IsDark, m.c.Styles.NoColor)
 }
 
-// readerWidth is the width guides are wrapped to: the pane minus the gutter column.
-func (m *Model) readerWidth() int { return max(markdown.MinWidth, m.w-1) }
+// maxReadingWidth keeps lines readable on a wide terminal, as glow does: prose much wider than
+// this is hard to follow from one line to the next.
+const maxReadingWidth = 100
+
+// readerWidth is the width guides are wrapped to: the pane minus the gutter column, at most a
+// readable width.
+func (m *Model) readerWidth() int { return max(markdown.MinWidth, min(m.w-1, maxReadingWidth)) }
 
 // requestRender shows the cached render of the open guide for the current width and theme,
-// or starts rendering it (keeping the previous render on screen until it arrives).
+// or starts rendering it (keeping the previous render on screen until it arrives). A newer
+// request replaces an unfinished one: its result is dropped.
 func (m *Model) requestRender() tea.Cmd {
 	g := m.r.g
 	if g == nil || m.w <= 0 {
@@ -363,21 +456,33 @@ func (m *Model) requestRender() tea.Cmd {
 		m.show(d)
 		return nil
 	}
-	if _, busy := m.pending[key]; busy {
+	if m.rendering == key && m.renderTask.ID() != 0 && m.busyRendering() {
 		return nil
 	}
 	lib, r := m.lib, m.renderer
 	// Opening a guide at its top (not a resize, not a jump): show the first screens early.
 	early := m.r.doc == nil && m.r.jump != nil && *m.r.jump == (jump{})
-	id, cmd := m.c.Tasks.Start(ID, "Rendering "+g.Title, func(_ context.Context, emit tasks.Emit) (any, error) {
-		var first func(*doc)
-		if early {
-			first = func(d *doc) { emit(d) }
-		}
-		return renderDoc(r, lib, g, key, first)
-	})
-	m.pending[key] = id
+	var cmd tea.Cmd
+	m.rendering = key
+	m.renderTask, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Rendering " + g.Title, Slot: "render"},
+		func(_ context.Context, emit tasks.Emit) (*doc, error) {
+			var first func(*doc)
+			if early {
+				first = func(d *doc) { emit(d) }
+			}
+			return renderDoc(r, lib, g, key, first)
+		})
 	return cmd
+}
+
+// busyRendering reports whether the render task is still running.
+func (m *Model) busyRendering() bool {
+	for _, t := range m.c.Tasks.Running() {
+		if t.ID == m.renderTask.ID() {
+			return true
+		}
+	}
+	return false
 }
 
 // Actions are the screen's command-palette entries.

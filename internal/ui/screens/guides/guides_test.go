@@ -3,6 +3,7 @@ package guides
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -10,13 +11,13 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
 
 	guidespkg "github.com/datatui/datatui/guides"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/markdown"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
+	"github.com/datatui/datatui/internal/ui/uitest"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -25,177 +26,80 @@ import (
 const testdataHandbook = "../../../../guides/testdata/handbook"
 
 type harness struct {
+	*uitest.Driver
 	t      *testing.T
 	m      *Model
-	msgs   []tea.Msg // every message the screen's commands produced
-	opened []string  // URLs given to the browser
+	opened []string // URLs given to the browser
+}
+
+func newModel(t *testing.T) (*Model, *common.Common) {
+	ctx := t.Context()
+	c := &common.Common{Ctx: ctx, Styles: styles.New(true, true), Tasks: tasks.NewManager(ctx)}
+	m := New(c)
+	m.loadLibrary = func(*workspace.Workspace) *guidespkg.Library {
+		return guidespkg.LoadFrom(os.DirFS(testdataHandbook), "", nil)
+	}
+	return m, c
 }
 
 func newHarness(t *testing.T, w, h int) *harness {
 	t.Helper()
-	ctx := t.Context()
-	c := &common.Common{Ctx: ctx, Styles: styles.New(true, true), Tasks: tasks.NewManager(ctx), Width: w, Height: h}
-	hs := &harness{t: t, m: New(c)}
-	hs.m.loadLibrary = func(*workspace.Workspace) *guidespkg.Library {
-		return guidespkg.LoadFrom(os.DirFS(testdataHandbook), "", nil)
-	}
-	hs.m.openURL = func(u string) error { hs.opened = append(hs.opened, u); return nil }
-	hs.m.SetSize(w, h)
-	hs.run(hs.m.Init())
-	if hs.m.Library() == nil {
+	m, c := newModel(t)
+	hs := &harness{t: t, m: m}
+	m.openURL = func(u string) error { hs.opened = append(hs.opened, u); return nil }
+	hs.Driver = uitest.Screen(t, m, c, w, h)
+	if m.Library() == nil {
 		t.Fatal("handbook did not load")
 	}
 	return hs
 }
 
-// run executes cmd and everything it leads to, feeding each message back into the screen, so
-// background tasks finish before the test looks at the screen.
-func (hs *harness) run(cmd tea.Cmd) {
-	queue := []tea.Cmd{cmd}
-	for steps := 0; len(queue) > 0; steps++ {
-		if steps > 1000 {
-			hs.t.Fatal("commands do not settle")
-		}
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		msg := c()
-		if b, ok := msg.(tea.BatchMsg); ok {
-			queue = append(queue, b...)
-			continue
-		}
-		if msg == nil {
-			continue
-		}
-		hs.msgs = append(hs.msgs, msg)
-		queue = append(queue, hs.m.Update(msg))
-		if ev, ok := msg.(tasks.EventMsg); ok {
-			queue = append(queue, hs.m.c.Tasks.Continue(ev.ID)) // the root re-arms the reader
-		}
-	}
-}
-
-func (hs *harness) key(keys ...string) {
-	for _, k := range keys {
-		hs.run(hs.m.Update(keyPress(k)))
-	}
-}
-
-func (hs *harness) typeText(s string) {
-	for _, r := range s {
-		if r == ' ' {
-			hs.key("space")
-			continue
-		}
-		hs.run(hs.m.Update(tea.KeyPressMsg{Code: r, Text: string(r)}))
-	}
-}
-
-func keyPress(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "ctrl+f":
-		return tea.KeyPressMsg{Code: 'f', Mod: tea.ModCtrl}
-	}
-	r := []rune(k)
-	return tea.KeyPressMsg{Code: r[0], Text: k}
-}
-
-func (hs *harness) statuses() []string {
-	var out []string
-	for _, m := range hs.msgs {
-		if s, ok := m.(common.StatusMsg); ok {
-			out = append(out, s.Text)
-		}
-	}
-	return out
-}
+func (hs *harness) key(keys ...string) { hs.Key(keys...) }
+func (hs *harness) typeText(s string)  { hs.Type(s) }
+func (hs *harness) view() string       { return hs.View() }
+func (hs *harness) statuses() []string { return hs.Statuses() }
 
 func (hs *harness) openedGuides() []string {
 	var out []string
-	for _, m := range hs.msgs {
-		if g, ok := m.(common.GuideOpenedMsg); ok {
-			out = append(out, g.Slug)
-		}
+	for _, g := range uitest.Of[common.GuideOpenedMsg](hs.Driver) {
+		out = append(out, g.Slug)
 	}
 	return out
 }
 
-func (hs *harness) view() string { return ansi.Strip(hs.m.View()) }
-
-// checkSize asserts that View fills exactly the pane.
-func checkSize(t *testing.T, view string, w, h int) {
-	t.Helper()
-	lines := strings.Split(view, "\n")
-	if len(lines) != h {
-		t.Fatalf("view has %d lines, want %d", len(lines), h)
+// selected is the slug under the list's cursor.
+func (hs *harness) selected() string {
+	g, ok := hs.m.list.Selected()
+	if !ok {
+		return ""
 	}
-	for i, l := range lines {
-		if got := ansi.StringWidth(l); got != w {
-			t.Fatalf("line %d is %d wide, want %d: %q", i, got, w, ansi.Strip(l))
-		}
-	}
+	return g.Slug
 }
 
-var sizes = []struct{ w, h int }{{80, 24}, {120, 40}}
-
 func TestListGolden(t *testing.T) {
-	for _, sz := range sizes {
-		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
-			hs := newHarness(t, sz.w, sz.h)
-			hs.key("j")
-			v := hs.m.View()
-			checkSize(t, v, sz.w, sz.h)
-			golden.RequireEqual(t, []byte(ansi.Strip(v)))
-		})
-	}
+	hs := newHarness(t, 80, 24)
+	hs.key("j")
+	hs.Goldens(t)
 }
 
 func TestReaderGolden(t *testing.T) {
-	for _, sz := range sizes {
-		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
-			hs := newHarness(t, sz.w, sz.h)
-			hs.run(hs.m.Update(common.OpenGuideMsg{Slug: "reading-a-long-guide"}))
-			v := hs.m.View()
-			checkSize(t, v, sz.w, sz.h)
-			golden.RequireEqual(t, []byte(ansi.Strip(v)))
-		})
-	}
+	hs := newHarness(t, 80, 24)
+	hs.Send(common.OpenGuideMsg{Slug: "reading-a-long-guide"})
+	hs.Goldens(t)
 }
 
 func TestSearchGolden(t *testing.T) {
-	for _, sz := range sizes {
-		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
-			hs := newHarness(t, sz.w, sz.h)
-			hs.key("s")
-			hs.typeText("sandbox")
-			v := hs.m.View()
-			checkSize(t, v, sz.w, sz.h)
-			golden.RequireEqual(t, []byte(ansi.Strip(v)))
-		})
-	}
+	hs := newHarness(t, 80, 24)
+	hs.key("s")
+	hs.typeText("sandbox")
+	hs.Goldens(t)
 }
 
 func TestTOCGolden(t *testing.T) {
 	hs := newHarness(t, 80, 24)
-	hs.run(hs.m.Update(common.OpenGuideMsg{Slug: "reading-a-long-guide"}))
+	hs.Send(common.OpenGuideMsg{Slug: "reading-a-long-guide"})
 	hs.key("t", "j", "j")
-	v := hs.m.View()
-	checkSize(t, v, 80, 24)
-	golden.RequireEqual(t, []byte(ansi.Strip(v)))
+	hs.Goldens(t)
 }
 
 func TestListNavigationAndOpen(t *testing.T) {
@@ -204,11 +108,11 @@ func TestListNavigationAndOpen(t *testing.T) {
 		t.Fatalf("id/title = %q/%q", hs.m.ID(), hs.m.Title())
 	}
 	hs.key("j", "j")
-	if got := hs.m.items[hs.m.listSel].Slug; got != "reading-a-long-guide" {
+	if got := hs.selected(); got != "reading-a-long-guide" {
 		t.Fatalf("selected %s after jj", got)
 	}
 	hs.key("G")
-	if got := hs.m.items[hs.m.listSel].Slug; got != "glossary" {
+	if got := hs.selected(); got != "glossary" {
 		t.Fatalf("G selected %s", got)
 	}
 	hs.key("enter")
@@ -234,15 +138,15 @@ func TestFilter(t *testing.T) {
 		t.Fatal("filter should capture keys")
 	}
 	hs.typeText("dev datab")
-	if len(hs.m.items) == 0 || hs.m.items[0].Slug != "sandbox" {
-		t.Fatalf("filter items = %v", hs.m.items)
+	if hs.selected() != "sandbox" {
+		t.Fatalf("filter selected %q", hs.selected())
 	}
 	if v := hs.view(); !strings.Contains(v, "Filter: dev datab") || !strings.Contains(v, "of 4 guides") {
 		t.Fatalf("filter not shown:\n%s", v)
 	}
 	hs.key("backspace", "esc")
-	if hs.m.Capturing() || hs.m.filter.value != "" || len(hs.m.items) != 4 {
-		t.Fatalf("esc should clear the filter: %q %d", hs.m.filter.value, len(hs.m.items))
+	if hs.m.Capturing() || hs.m.list.Query() != "" || hs.m.list.Len() != 4 {
+		t.Fatalf("esc should clear the filter: %q %d", hs.m.list.Query(), hs.m.list.Len())
 	}
 	hs.key("/")
 	hs.typeText("zzzz")
@@ -264,8 +168,8 @@ func TestSearchOpensAtMatchAndCyclesHits(t *testing.T) {
 		t.Fatal("ctrl+f should open the search view")
 	}
 	hs.typeText("staging")
-	if len(hs.m.results) == 0 || hs.m.results[0].Slug != "reading-a-long-guide" {
-		t.Fatalf("results = %+v", hs.m.results)
+	if res := hs.m.search.list.Items(); len(res) == 0 || res[0].Slug != "reading-a-long-guide" {
+		t.Fatalf("results = %+v", res)
 	}
 	hs.key("enter")
 	r := &hs.m.r
@@ -302,7 +206,7 @@ func TestSearchOpensAtMatchAndCyclesHits(t *testing.T) {
 
 func TestFindInGuide(t *testing.T) {
 	hs := newHarness(t, 80, 24)
-	hs.run(hs.m.Update(common.OpenGuideMsg{Slug: "sandbox"}))
+	hs.Send(common.OpenGuideMsg{Slug: "sandbox"})
 	hs.key("/")
 	if !hs.m.Capturing() {
 		t.Fatal("find should capture keys")
@@ -322,7 +226,7 @@ func TestFindInGuide(t *testing.T) {
 
 func TestLinksHistoryAndBrowser(t *testing.T) {
 	hs := newHarness(t, 100, 8)
-	hs.run(hs.m.Update(common.OpenGuideMsg{Slug: "first-steps"}))
+	hs.Send(common.OpenGuideMsg{Slug: "first-steps"})
 	r := &hs.m.r
 	hs.key("]")
 	if r.link != 0 || !strings.Contains(hs.view(), "Link 1/4 your sandbox → sandbox#refresh-it") {
@@ -375,21 +279,21 @@ func TestLinksHistoryAndBrowser(t *testing.T) {
 
 func TestCopyCode(t *testing.T) {
 	hs := newHarness(t, 80, 24)
-	hs.run(hs.m.Update(common.OpenGuideMsg{Slug: "reading-a-long-guide"}))
+	hs.Send(common.OpenGuideMsg{Slug: "reading-a-long-guide"})
 	hs.key("c")
 	var clip string
-	for _, m := range hs.msgs {
+	for _, m := range hs.Msgs {
 		if s := fmt.Sprint(m); strings.Contains(s, "stg_orders") {
 			clip = s
 		}
 	}
 	if !strings.Contains(clip, "select order_id, amount\nfrom {{ ref('stg_orders') }}\nwhere amount > 0") {
-		t.Fatalf("clipboard message not found in %v", hs.msgs)
+		t.Fatalf("clipboard message not found in %v", hs.Msgs)
 	}
 	if !slices.Contains(hs.statuses(), "Copied the sql block (3 lines) to the clipboard") {
 		t.Fatalf("statuses = %q", hs.statuses())
 	}
-	hs.run(hs.m.Update(common.OpenGuideMsg{Slug: "glossary"}))
+	hs.Send(common.OpenGuideMsg{Slug: "glossary"})
 	hs.key("c")
 	if !slices.Contains(hs.statuses(), "This guide has no code blocks") {
 		t.Fatalf("statuses = %q", hs.statuses())
@@ -398,13 +302,13 @@ func TestCopyCode(t *testing.T) {
 
 func TestTOCJump(t *testing.T) {
 	hs := newHarness(t, 80, 10)
-	hs.run(hs.m.Update(common.OpenGuideMsg{Slug: "reading-a-long-guide"}))
+	hs.Send(common.OpenGuideMsg{Slug: "reading-a-long-guide"})
 	hs.key("t")
-	if !hs.m.r.toc || !strings.Contains(hs.view(), "Contents") {
+	if !hs.m.r.tocOpen || !strings.Contains(hs.view(), "Contents") {
 		t.Fatal("t should open the contents")
 	}
 	hs.key("G", "enter")
-	if hs.m.r.toc {
+	if hs.m.r.tocOpen {
 		t.Fatal("enter should close the contents")
 	}
 	if v := hs.view(); !strings.Contains(v, "The end") {
@@ -417,42 +321,41 @@ func TestTOCJump(t *testing.T) {
 }
 
 func TestOpenBeforeLoadAndUnknown(t *testing.T) {
-	ctx := t.Context()
-	c := &common.Common{Ctx: ctx, Styles: styles.New(false, false), Tasks: tasks.NewManager(ctx)}
-	hs := &harness{t: t, m: New(c)}
-	hs.m.loadLibrary = func(*workspace.Workspace) *guidespkg.Library {
-		return guidespkg.LoadFrom(os.DirFS(testdataHandbook), "", nil)
+	m, c := newModel(t)
+	c.Styles = styles.New(false, false)
+	d := uitest.Screen(t, m, c, 80, 24)
+	m.lib = nil // as if the handbook had not loaded yet
+	d.Send(common.OpenGuideMsg{Slug: "glossary", Anchor: "model"})
+	if m.mode == modeReader {
+		t.Fatal("opened before the handbook loaded")
 	}
-	hs.m.SetSize(80, 24)
-	initCmd := hs.m.Init()
-	hs.run(hs.m.Update(common.OpenGuideMsg{Slug: "glossary", Anchor: "model"}))
-	hs.run(initCmd)
-	if hs.m.mode != modeReader || hs.m.r.g.Slug != "glossary" {
+	d.Run(m.load())
+	if m.mode != modeReader || m.r.g.Slug != "glossary" {
 		t.Fatal("an open request before the handbook loaded should be kept")
 	}
-	if !strings.Contains(hs.view(), "Model") {
-		t.Fatalf("not at the anchor:\n%s", hs.view())
+	if !strings.Contains(d.View(), "Model") {
+		t.Fatalf("not at the anchor:\n%s", d.View())
 	}
-	hs.run(hs.m.Update(common.OpenGuideMsg{Slug: "sandbx"}))
-	if st := hs.statuses(); len(st) == 0 || !strings.Contains(st[len(st)-1], `There is no guide "sandbx"; did you mean sandbox?`) {
+	d.Send(common.OpenGuideMsg{Slug: "sandbx"})
+	if st := d.Statuses(); len(st) == 0 || !strings.Contains(st[len(st)-1], `There is no guide "sandbx"; did you mean sandbox?`) {
 		t.Fatalf("statuses = %q", st)
 	}
 }
 
 func TestResizeKeepsOldRenderUntilNewArrives(t *testing.T) {
 	hs := newHarness(t, 80, 24)
-	hs.run(hs.m.Update(common.OpenGuideMsg{Slug: "reading-a-long-guide"}))
+	hs.Send(common.OpenGuideMsg{Slug: "reading-a-long-guide"})
 	old := hs.m.r.doc
 	hs.m.SetSize(100, 24)
 	if hs.m.r.doc != old {
 		t.Fatal("the old render should stay until the new one arrives")
 	}
-	checkSize(t, hs.m.View(), 100, 24)
+	uitest.CheckSize(t, hs.m.View(), 100, 24)
 	if !strings.Contains(hs.view(), "Reading a long guide") {
 		t.Fatal("the page went blank during the resize")
 	}
 	// The next message starts the re-wrap.
-	hs.run(hs.m.Update(tea.WindowSizeMsg{Width: 100, Height: 27}))
+	hs.Send(tea.WindowSizeMsg{Width: 100, Height: 27})
 	if hs.m.r.doc == old || hs.m.r.doc.key.width != 99 {
 		t.Fatalf("not re-rendered for the new width: %+v", hs.m.r.doc.key)
 	}
@@ -463,7 +366,7 @@ func TestResizeKeepsOldRenderUntilNewArrives(t *testing.T) {
 	}
 	// A theme change re-renders in the new style.
 	hs.m.c.Styles = styles.New(true, false)
-	hs.run(hs.m.Update(tea.BackgroundColorMsg{}))
+	hs.Send(tea.BackgroundColorMsg{})
 	if hs.m.r.doc.key.style != "dark" {
 		t.Fatalf("style = %s", hs.m.r.doc.key.style)
 	}
@@ -474,13 +377,13 @@ func TestTinySizes(t *testing.T) {
 	for _, mode := range []func(){
 		func() { hs.m.mode = modeList },
 		func() { hs.key("s"); hs.typeText("sandbox") },
-		func() { hs.run(hs.m.Update(common.OpenGuideMsg{Slug: "first-steps"})) },
+		func() { hs.Send((common.OpenGuideMsg{Slug: "first-steps"})) },
 		func() { hs.key("t") },
 	} {
 		mode()
 		for _, sz := range [][2]int{{0, 0}, {1, 1}, {5, 2}, {12, 3}, {30, 5}} {
 			hs.m.SetSize(sz[0], sz[1])
-			hs.run(hs.m.Update(tea.WindowSizeMsg{}))
+			hs.Send(tea.WindowSizeMsg{})
 			v := hs.m.View()
 			if sz[0] == 0 {
 				if v != "" {
@@ -488,7 +391,7 @@ func TestTinySizes(t *testing.T) {
 				}
 				continue
 			}
-			checkSize(t, v, sz[0], sz[1])
+			uitest.CheckSize(t, v, sz[0], sz[1])
 		}
 		hs.m.SetSize(80, 24)
 	}
@@ -496,15 +399,15 @@ func TestTinySizes(t *testing.T) {
 
 func TestWheelAndKeyMap(t *testing.T) {
 	hs := newHarness(t, 80, 10)
-	hs.run(hs.m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown}))
-	if hs.m.listSel != 3 {
-		t.Fatalf("wheel moved the list to %d", hs.m.listSel)
+	hs.Send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if hs.m.list.Index() != 3 {
+		t.Fatalf("wheel moved the list to %d", hs.m.list.Index())
 	}
 	if len(hs.m.KeyMap()) == 0 || len(hs.m.Actions()) == 0 {
 		t.Fatal("no keys or actions")
 	}
-	hs.run(hs.m.Update(common.OpenGuideMsg{Slug: "reading-a-long-guide"}))
-	hs.run(hs.m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown}))
+	hs.Send(common.OpenGuideMsg{Slug: "reading-a-long-guide"})
+	hs.Send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
 	if hs.m.r.offset != 3 {
 		t.Fatalf("wheel scrolled the reader to %d", hs.m.r.offset)
 	}
@@ -599,16 +502,18 @@ func TestLongGuideShowsTopWhileRendering(t *testing.T) {
 	if !ok || !d.partial {
 		t.Fatalf("no early part of the guide: %#v", ev)
 	}
+	_, next, _ := hs.m.c.Tasks.Handle(ev) // as the root does
 	hs.m.Update(ev)
 	if hs.m.r.doc != d || !strings.Contains(hs.view(), "A long guide") {
 		t.Fatal("the top of the guide is not shown while the rest renders")
 	}
-	hs.key("j", "j")
-	done := hs.m.c.Tasks.Continue(ev.ID)()
+	hs.m.Update(uitest.KeyMsg("j")) // keys while the rest renders (the driver would wait for it)
+	hs.m.Update(uitest.KeyMsg("j"))
+	done := next()
 	if _, ok := done.(tasks.DoneMsg); !ok {
 		t.Fatalf("want the finished render, got %T", done)
 	}
-	hs.m.Update(done)
+	hs.Send(done)
 	if hs.m.r.doc.partial || len(hs.m.r.doc.lines) <= len(d.lines) || hs.m.r.offset != 2 {
 		t.Fatalf("full render: partial %v, %d lines, offset %d", hs.m.r.doc.partial, len(hs.m.r.doc.lines), hs.m.r.offset)
 	}
@@ -620,23 +525,23 @@ func TestColourViewsFit(t *testing.T) {
 	for _, dark := range []bool{true, false} {
 		hs := newHarness(t, 90, 20)
 		hs.m.c.Styles = styles.New(dark, false)
-		hs.run(hs.m.Update(tea.BackgroundColorMsg{}))
-		checkSize(t, hs.m.View(), 90, 20)
+		hs.Send(tea.BackgroundColorMsg{})
+		uitest.CheckSize(t, hs.m.View(), 90, 20)
 		hs.key("s")
 		hs.typeText("sandbox")
-		checkSize(t, hs.m.View(), 90, 20)
+		uitest.CheckSize(t, hs.m.View(), 90, 20)
 		hs.key("down", "down", "enter")
 		if hs.m.r.doc == nil || hs.m.r.doc.key.style != markdown.Style(dark, false) {
 			t.Fatalf("render style = %+v", hs.m.r.doc)
 		}
-		checkSize(t, hs.m.View(), 90, 20)
+		uitest.CheckSize(t, hs.m.View(), 90, 20)
 		hs.key("]")
-		checkSize(t, hs.m.View(), 90, 20)
+		uitest.CheckSize(t, hs.m.View(), 90, 20)
 		if !strings.Contains(hs.view(), "›") {
 			t.Fatal("focused link not marked")
 		}
 		hs.key("t")
-		checkSize(t, hs.m.View(), 90, 20)
+		uitest.CheckSize(t, hs.m.View(), 90, 20)
 	}
 }
 
@@ -653,7 +558,7 @@ func TestReloadShowsChangedTeamGuide(t *testing.T) {
 		return guidespkg.LoadFrom(os.DirFS(testdataHandbook), "", []string{dir})
 	}
 	hs.key("r")
-	hs.run(hs.m.Update(common.OpenGuideMsg{Slug: "team-page"}))
+	hs.Send(common.OpenGuideMsg{Slug: "team-page"})
 	if v := hs.view(); !strings.Contains(v, "Old words.") || !strings.Contains(v, "team guide: /") {
 		t.Fatalf("team guide not shown:\n%s", v)
 	}
@@ -665,28 +570,120 @@ func TestReloadShowsChangedTeamGuide(t *testing.T) {
 	}
 }
 
-func TestLineInput(t *testing.T) {
-	var in lineInput
-	for _, k := range []tea.KeyPressMsg{
-		{Code: 'a', Text: "a"}, {Code: 'b', Text: "b"}, {Code: tea.KeySpace, Text: " "}, {Code: 'c', Text: "c"},
-		{Code: tea.KeyTab, Text: "\t"}, {Code: 'x', Mod: tea.ModCtrl, Text: "x"},
-	} {
-		in.update(k)
+// TestSearchHighlightKeepsText is the corruption a new user saw: highlighting the words of a
+// search inside a rendered guide duplicated and dropped text ("Redemption rate:
+// redemptionrate:"). Every highlighted line must read exactly as before, in colour too.
+func TestSearchHighlightKeepsText(t *testing.T) {
+	m, c := newModel(t)
+	c.Styles = styles.New(true, false)
+	g := guidespkg.Parse("metrics.md", []byte("---\ntitle: Offer metrics\nsection: Help\n---\n# Offer metrics\n\n"+
+		"Redemption rate: redemptions over offers. The **rate** counts a redemption once.\n\n"+
+		"- Refresh when your sandbox is old; a sandbox refresh replaces it.\n"))
+	lib := guidespkg.FromGuides([]*guidespkg.Guide{g})
+	m.loadLibrary = func(*workspace.Workspace) *guidespkg.Library { return lib }
+	d := uitest.Screen(t, m, c, 100, 20)
+	for _, q := range []string{"rate redemption", "sandbox refresh", "redemption"} {
+		d.Key("s")
+		d.Type(q)
+		d.Key("enter")
+		if m.r.doc == nil || m.r.hitQuery != q {
+			t.Fatalf("%q: the result did not open with its query", q)
+		}
+		page := m.pageView(m.bodyHeight())
+		marked := 0
+		for i, line := range page {
+			row := m.r.offset + i
+			want := ansi.Strip(m.r.doc.lines[row])
+			if got := string([]rune(ansi.Strip(line))[1:]); got != want { // drop the gutter
+				t.Fatalf("%q: highlighting changed row %d:\n got %q\nwant %q", q, row, got, want)
+			}
+			if !strings.HasSuffix(line, m.r.doc.lines[row]) {
+				marked++
+			}
+		}
+		if marked == 0 {
+			t.Fatalf("%q: nothing was highlighted", q)
+		}
 	}
-	if in.value != "ab c" {
-		t.Fatalf("value = %q", in.value)
+}
+
+func TestSearchStartsEmptyAndShowsNoScores(t *testing.T) {
+	hs := newHarness(t, 80, 24)
+	hs.key("s")
+	hs.typeText("sandbox")
+	first := hs.view()
+	for _, r := range hs.m.search.list.Items() {
+		if strings.Contains(first, fmt.Sprintf(" %d\n", r.Score)) {
+			t.Fatalf("a bare score (%d) is shown:\n%s", r.Score, first)
+		}
 	}
-	in.update(tea.KeyPressMsg{Code: 'w', Mod: tea.ModCtrl})
-	if in.value != "ab " {
-		t.Fatalf("ctrl+w left %q", in.value)
+	hs.key("esc", "s")
+	if q := hs.m.search.query.Value(); q != "" {
+		t.Fatalf("the search box kept the old query %q", q)
 	}
-	in.update(tea.KeyPressMsg{Code: tea.KeyBackspace})
-	in.paste("x\ny\x1b\tz")
-	if in.value != "abx y z" {
-		t.Fatalf("paste gave %q", in.value)
+	if !strings.Contains(hs.view(), "Type words to search") {
+		t.Fatalf("a new search does not start empty:\n%s", hs.view())
 	}
-	in.update(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
-	if in.value != "" || in.update(tea.KeyPressMsg{Code: tea.KeyBackspace}) {
-		t.Fatalf("ctrl+u left %q", in.value)
+}
+
+func TestReaderKeepsAReadableWidth(t *testing.T) {
+	hs := newHarness(t, 200, 30)
+	hs.Send(common.OpenGuideMsg{Slug: "reading-a-long-guide"})
+	widest := 0
+	for _, l := range strings.Split(hs.view(), "\n")[1:] {
+		widest = max(widest, ansi.StringWidth(strings.TrimRight(l, " ")))
+	}
+	if widest > maxReadingWidth+1 || widest < 60 {
+		t.Fatalf("at 200 columns the text is %d wide, want at most %d", widest, maxReadingWidth+1)
+	}
+}
+
+func TestReadGuidesAreMarkedAndRemembered(t *testing.T) {
+	dir := t.TempDir()
+	ws := &workspace.Workspace{Root: dir, ProjectDir: dir, StateDir: filepath.Join(dir, "state")}
+	m, c := newModel(t)
+	c.Workspace = ws
+	d := uitest.Screen(t, m, c, 80, 24)
+	d.Send(common.OpenGuideMsg{Slug: "glossary"})
+	d.Key("esc")
+	if !strings.Contains(d.View(), "✓   Glossary") && !strings.Contains(d.View(), "✓ Glossary") {
+		t.Fatalf("the read guide is not marked:\n%s", d.View())
+	}
+	if !strings.Contains(d.View(), "1 read") {
+		t.Fatalf("the count of read guides is missing:\n%s", d.View())
+	}
+	if len(uitest.Of[common.ChangedMsg](d)) != 1 {
+		t.Fatal("reading a guide did not tell Home's card")
+	}
+	// Another session sees it.
+	m2, c2 := newModel(t)
+	c2.Workspace = ws
+	d2 := uitest.Screen(t, m2, c2, 80, 24)
+	if !m2.read["glossary"] || !strings.Contains(d2.View(), "1 read") {
+		t.Fatalf("read marks not remembered:\n%s", d2.View())
+	}
+}
+
+// TestFilterRanksAndSaysWhy: with the real handbook, `snow` lists the Snowflake guides first
+// and each row says what matched instead of a bare score.
+func TestFilterRanksAndSaysWhy(t *testing.T) {
+	m, c := newModel(t)
+	m.loadLibrary = func(*workspace.Workspace) *guidespkg.Library { return guidespkg.Embedded() }
+	d := uitest.Screen(t, m, c, 100, 30)
+	d.Key("/")
+	d.Type("snow")
+	rows := strings.Split(d.View(), "\n")[1:4]
+	for _, r := range rows {
+		if !strings.Contains(r, "tag snowflake") {
+			t.Fatalf("snow: row %q is not a Snowflake guide:\n%s", r, d.View())
+		}
+	}
+}
+
+func TestReflowItems(t *testing.T) {
+	in := "Intro\nparagraph.\n\n- an item that was\n  wrapped by hand\n  over three lines\n- next item\n  with a hard break  \n  kept\n\n```\n- not an item\n  not joined\n```\n| a |\n"
+	want := "Intro\nparagraph.\n\n- an item that was wrapped by hand over three lines\n- next item with a hard break  \n  kept\n\n```\n- not an item\n  not joined\n```\n| a |\n"
+	if got := reflowItems(in); got != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
 	}
 }

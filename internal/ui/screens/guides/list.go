@@ -10,156 +10,85 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	guidespkg "github.com/datatui/datatui/guides"
+	"github.com/datatui/datatui/internal/ui/components/list"
+	"github.com/datatui/datatui/internal/ui/components/text"
 )
 
-// applyFilter recomputes the listed guides: all by section, or the fuzzy matches best first.
-func (m *Model) applyFilter() {
-	if m.lib == nil {
-		m.items = nil
-		return
-	}
-	m.items = m.lib.Filter(m.filter.value)
-	m.listSel = min(max(0, m.listSel), max(0, len(m.items)-1))
-	if m.filter.value != "" {
-		m.listSel = 0
-	}
-}
+// listHeight is the rows of guides: the pane minus the header and the footer.
+func (m *Model) listHeight() int { return max(0, m.h-1-m.listFooterLines()) }
 
-func (m *Model) moveList(n int) {
-	m.listSel = min(max(0, m.listSel+n), max(0, len(m.items)-1))
+func (m *Model) listFooterLines() int {
+	n := 1 // the selected guide's origin, tags and aliases
+	if m.lib != nil && len(m.lib.Warnings()) > 0 {
+		n++
+	}
+	return n
 }
 
 func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
-	if m.filtering {
-		switch msg.String() {
-		case "esc":
-			m.filtering = false
-			m.filter = lineInput{}
-			m.applyFilter()
-			return nil
-		case "enter":
-			m.filtering = false
-			return m.openSelected()
-		case "up", "ctrl+p":
-			m.moveList(-1)
-			return nil
-		case "down", "ctrl+n":
-			m.moveList(1)
-			return nil
-		}
-		if m.filter.update(msg) {
-			m.applyFilter()
-		}
+	if m.list.Update(msg) {
 		return nil
 	}
 	switch {
-	case key.Matches(msg, k.Down):
-		m.moveList(1)
-	case key.Matches(msg, k.Up):
-		m.moveList(-1)
-	case key.Matches(msg, k.PageDown):
-		m.moveList(max(1, m.h-4))
-	case key.Matches(msg, k.PageUp):
-		m.moveList(-max(1, m.h-4))
-	case key.Matches(msg, k.Top):
-		m.listSel = 0
-	case key.Matches(msg, k.Bottom):
-		m.listSel = max(0, len(m.items)-1)
-	case key.Matches(msg, k.Open):
+	case key.Matches(msg, k.Open): // also enter in the filter: it opens the best match
 		return m.openSelected()
-	case key.Matches(msg, k.Filter):
-		m.filtering = true
 	case key.Matches(msg, k.Search):
 		m.startSearch()
 	case key.Matches(msg, k.Reload):
 		return m.load()
-	case key.Matches(msg, k.Close):
-		if m.filter.value != "" {
-			m.filter = lineInput{}
-			m.applyFilter()
-		} else if m.r.g != nil {
-			m.mode = modeReader // esc toggles back to the guide being read
-		}
-	case key.Matches(msg, k.Forward):
+	case key.Matches(msg, k.Close), key.Matches(msg, k.Forward):
 		if m.r.g != nil {
-			m.mode = modeReader
+			m.mode = modeReader // back to the guide being read
 		}
 	}
 	return nil
 }
 
 func (m *Model) openSelected() tea.Cmd {
-	if m.listSel < 0 || m.listSel >= len(m.items) {
+	g, ok := m.list.Selected()
+	if !ok {
 		return nil
 	}
-	return m.openGuide(m.items[m.listSel].Slug, "")
-}
-
-// listRow is one row of the list: a section heading (guide == nil) or a guide.
-type listRow struct {
-	section string
-	guide   *guidespkg.Guide
-	index   int // in m.items
-}
-
-func (m *Model) listRows() []listRow {
-	var rows []listRow
-	if m.filter.value != "" {
-		for i, g := range m.items {
-			rows = append(rows, listRow{guide: g, index: i})
-		}
-		return rows
-	}
-	last := "\x00"
-	for i, g := range m.items {
-		sec := sectionName(g)
-		if sec != last {
-			rows = append(rows, listRow{section: sec})
-			last = sec
-		}
-		rows = append(rows, listRow{guide: g, index: i})
-	}
-	return rows
+	return m.openGuide(g.Slug, "")
 }
 
 func (m *Model) listView() []string {
 	st := m.c.Styles
-	out := make([]string, 0, m.h)
+	m.list.SetHeight(m.listHeight())
 	count := ""
 	if m.lib != nil {
-		count = fmt.Sprintf("%d guides", m.lib.Len())
-		if m.filter.value != "" {
-			count = fmt.Sprintf("%d of %d guides", len(m.items), m.lib.Len())
+		count = m.list.Count("guide", "guides")
+		if n := len(m.read); n > 0 {
+			count += fmt.Sprintf(" · %d read", n)
 		}
 	}
 	head := st.Title.Render("Handbook") + st.Muted.Render(" · "+count)
-	right := st.Muted.Render("/ filter · s search")
-	if m.filtering || m.filter.value != "" {
-		cursor := ""
-		if m.filtering {
-			cursor = st.Key.Render("█")
-		}
-		right = st.Key.Render("Filter: ") + m.filter.value + cursor
-	}
-	out = append(out, spread(head, right, m.w))
+	right := m.list.FilterBar(st) + st.Muted.Render(" · s search")
+	out := []string{text.Spread(head, right, m.w)}
 
 	switch {
 	case m.lib == nil && m.loadErr != nil:
-		return append(out, st.Error.Render("Could not load the handbook: "+m.loadErr.Error()))
+		return append(out, text.WrapStyle("Could not load the handbook: "+m.loadErr.Error(), m.w, st.Error)...)
 	case m.lib == nil:
 		return append(out, st.Muted.Render("Loading the handbook…"))
-	case len(m.items) == 0:
-		return append(out, "", st.Muted.Render(fmt.Sprintf("  No guide's title, tags or aliases match %q. Press s to search their text instead.", m.filter.value)))
+	case m.list.Len() == 0:
+		return append(out, "", st.Muted.Render(fmt.Sprintf("  No guide's title, tags or aliases match %q. Press s to search their text instead.", m.list.Query())))
 	}
+	titleW := min(44, max(16, m.w*2/5))
+	filtering := strings.TrimSpace(m.list.Query()) != ""
+	out = append(out, m.list.View(m.w, func(r list.Row[*guidespkg.Guide], w int) string {
+		if r.Heading != "" {
+			return st.Subtitle.Render(r.Heading)
+		}
+		return m.guideRow(r, w, titleW, filtering)
+	})...)
 
-	// The footer: the selected guide's origin, tags and aliases, and loading warnings.
-	var footer []string
+	// The footer: loading warnings, then the selected guide's origin, tags and aliases.
 	if w := m.lib.Warnings(); len(w) > 0 {
-		footer = append(footer, st.Warning.Render(fmt.Sprintf("! %d handbook warning(s): %s", len(w), w[0])))
+		out = append(out, st.Warning.Render(text.Fit(fmt.Sprintf("! %s: %s", text.Plural(len(w), "handbook warning", "handbook warnings"), w[0]), m.w-4)+" (!)"))
 	}
-	if m.listSel < len(m.items) {
-		g := m.items[m.listSel]
+	if g, ok := m.list.Selected(); ok {
 		detail := m.originLabel(g)
 		if len(g.Tags) > 0 {
 			detail += " · tags: " + strings.Join(g.Tags, ", ")
@@ -167,55 +96,59 @@ func (m *Model) listView() []string {
 		if len(g.Aliases) > 0 {
 			detail += " · also: " + strings.Join(g.Aliases, ", ")
 		}
-		footer = append(footer, st.Muted.Render(detail))
+		out = append(out, st.Muted.Render(text.Fit(detail, m.w)))
 	}
-	body := max(0, m.h-1-len(footer))
+	return out
+}
 
-	rows := m.listRows()
-	selRow := 0
-	for i, r := range rows {
-		if r.guide != nil && r.index == m.listSel {
-			selRow = i
+// guideRow draws one guide: a read mark, the title (its matched letters marked), then what
+// else matched (a tag or an alias) or, without a filter, the summary.
+func (m *Model) guideRow(r list.Row[*guidespkg.Guide], w, titleW int, filtering bool) string {
+	st := m.c.Styles
+	g := r.Item
+	mark := "  "
+	if m.read[g.Slug] {
+		mark = st.Success.Render("✓ ")
+	}
+	base, match, muted := st.Text, st.Match, st.Muted
+	if r.Selected {
+		base, match, muted = st.Selected, st.Selected.Underline(true), st.Selected
+	}
+	title := text.Highlight(g.Title, r.Spans, base, match)
+	if g.Team() {
+		title += muted.Render(" (team)")
+	}
+	detail := g.Summary
+	var detailSpans []text.Span
+	if filtering {
+		detail = sectionName(g)
+		if why, ok := m.why[g]; ok && why.Field != guidespkg.FieldTitle {
+			detail = why.Field.String() + " " + why.Text
+			off := len(why.Field.String()) + 1
+			for _, x := range why.Where {
+				detailSpans = append(detailSpans, text.Span{Start: off + x.Start, End: off + x.End})
+			}
 		}
 	}
-	// Keep the selection visible, with its section heading when there is room.
-	if selRow < m.listTop {
-		m.listTop = selRow
-		if selRow > 0 && rows[selRow-1].guide == nil {
-			m.listTop--
-		}
+	cursor := "  "
+	if r.Selected {
+		cursor = st.Selected.Render("› ")
 	}
-	if selRow >= m.listTop+body {
-		m.listTop = selRow - body + 1
+	if tw := ansi.StringWidth(title); tw > titleW {
+		title = ansi.Truncate(title, titleW, "…")
+	} else {
+		title += base.Render(strings.Repeat(" ", titleW-tw))
 	}
-	m.listTop = max(0, min(m.listTop, len(rows)-body))
-
-	titleW := min(44, max(16, m.w*2/5))
-	for i := m.listTop; i < len(rows) && i < m.listTop+body; i++ {
-		r := rows[i]
-		if r.guide == nil {
-			out = append(out, st.Subtitle.Render(r.section))
-			continue
-		}
-		g := r.guide
-		title := g.Title
-		if g.Team() {
-			title += " (team)"
-		}
-		if m.filter.value != "" {
-			title += "  " + sectionName(g)
-		}
-		title = pad(title, titleW)
-		if r.index == m.listSel {
-			out = append(out, st.Selected.Render(fit("› "+title+"  "+g.Summary, m.w)))
-			continue
-		}
-		out = append(out, "  "+st.Text.Render(title)+"  "+st.Muted.Render(ansi.Truncate(g.Summary, max(0, m.w-titleW-4), "…")))
+	left := cursor + mark + title
+	room := max(0, w-ansi.StringWidth(left)-2)
+	if ansi.StringWidth(detail) > room {
+		detail = ansi.Truncate(detail, room, "…")
 	}
-	for len(out) < m.h-len(footer) {
-		out = append(out, "")
+	line := left + base.Render("  ") + text.Highlight(detail, text.Clip(detailSpans, len(detail)), muted, match)
+	if r.Selected {
+		line += st.Selected.Render(strings.Repeat(" ", max(0, w-ansi.StringWidth(line))))
 	}
-	return append(out, footer...)
+	return line
 }
 
 // sectionName is the guide's section, or the catch-all for guides without one.

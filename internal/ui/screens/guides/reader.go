@@ -7,11 +7,12 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	guidespkg "github.com/datatui/datatui/guides"
 	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/components/input"
+	"github.com/datatui/datatui/internal/ui/components/list"
+	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/ui/tasks"
 )
 
@@ -31,11 +32,11 @@ type reader struct {
 	// link is the focused link (index in g.Links), or -1.
 	link int
 
-	toc    bool
-	tocSel int
-	tocTop int
+	// toc is the table of contents, open while tocOpen.
+	toc     *list.Model[guidespkg.Heading]
+	tocOpen bool
 
-	find    lineInput
+	find    input.Line
 	finding bool
 
 	back, fwd []place
@@ -158,16 +159,16 @@ func (m *Model) readerKey(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case msg.String() == "enter":
 			m.r.finding = false
-			m.setHits(m.r.find.value)
+			m.setHits(m.r.find.Value())
 			return m.nextHit(0)
 		case msg.String() == "esc":
 			m.r.finding = false
 			return nil
 		}
-		m.r.find.update(msg)
+		m.r.find.Update(msg)
 		return nil
 	}
-	if m.r.toc {
+	if m.r.tocOpen {
 		return m.tocKey(msg)
 	}
 	vh := m.bodyHeight()
@@ -211,7 +212,7 @@ func (m *Model) readerKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.copyCode()
 	case key.Matches(msg, k.Find):
 		m.r.finding = true
-		m.r.find = lineInput{}
+		m.r.find.Clear()
 	case key.Matches(msg, k.Search):
 		m.startSearch()
 	case key.Matches(msg, k.Close):
@@ -231,9 +232,9 @@ func (m *Model) readerKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) nextHit(dir int) tea.Cmd {
 	if len(m.r.hits) == 0 {
 		if m.r.hitQuery == "" {
-			return common.Status(common.StatusInfo, "No search in this guide: press / to find a word, or s to search every guide")
+			return common.ScreenStatus(ID, common.StatusInfo, "No search in this guide: press / to find a word, or s to search every guide")
 		}
-		return common.Status(common.StatusWarning, fmt.Sprintf("%q is not in this guide", m.r.hitQuery))
+		return common.ScreenStatus(ID, common.StatusWarning, fmt.Sprintf("%q is not in this guide", m.r.hitQuery))
 	}
 	n := len(m.r.hits)
 	m.r.hit = ((m.r.hit+dir)%n + n) % n
@@ -276,22 +277,22 @@ func (m *Model) cycleLink(dir int) {
 // browser (web only when web is set).
 func (m *Model) followLink(web bool) tea.Cmd {
 	if m.r.link < 0 || m.r.link >= len(m.r.g.Links) {
-		return common.Status(common.StatusInfo, "No link selected: press ] or [ to pick one")
+		return common.ScreenStatus(ID, common.StatusInfo, "No link selected: press ] or [ to pick one")
 	}
 	lk := m.r.g.Links[m.r.link]
 	t, err := m.lib.Resolve(m.r.g, lk.Target)
 	if err != nil {
-		return common.Status(common.StatusError, "Broken link: "+err.Error())
+		return common.ScreenStatus(ID, common.StatusError, "Broken link: "+err.Error())
 	}
 	if t.External() {
 		u, open := t.URL, m.openURL
-		_, cmd := m.c.Tasks.Start(ID, "Opening "+u, func(_ context.Context, _ tasks.Emit) (any, error) {
-			return nil, open(u)
+		_, cmd := tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Opening " + u}, func(context.Context, tasks.Emit) (struct{}, error) {
+			return struct{}{}, open(u)
 		})
-		return tea.Batch(cmd, common.Status(common.StatusInfo, "Opening "+u+" in your browser"))
+		return tea.Batch(cmd, common.ScreenStatus(ID, common.StatusInfo, "Opening "+u+" in your browser"))
 	}
 	if web {
-		return common.Status(common.StatusInfo, "That link opens a guide: press enter")
+		return common.ScreenStatus(ID, common.StatusInfo, "That link opens a guide: press enter")
 	}
 	if t.Slug == m.r.g.Slug {
 		m.r.back = append(m.r.back, m.r.position())
@@ -350,7 +351,7 @@ func (m *Model) goPlace(p place) tea.Cmd {
 func (m *Model) copyCode() tea.Cmd {
 	d, g := m.r.doc, m.r.g
 	if d == nil || len(g.CodeBlocks) == 0 {
-		return common.Status(common.StatusInfo, "This guide has no code blocks")
+		return common.ScreenStatus(ID, common.StatusInfo, "This guide has no code blocks")
 	}
 	pick := -1
 	for i, row := range d.codeRows {
@@ -370,57 +371,50 @@ func (m *Model) copyCode() tea.Cmd {
 	}
 	m.scrollTo(d.codeRows[pick])
 	return tea.Batch(tea.SetClipboard(cb.Code),
-		common.Status(common.StatusSuccess, fmt.Sprintf("Copied the %s (%d line%s) to the clipboard", what, lines, plural(lines))))
+		common.ScreenStatus(ID, common.StatusSuccess, fmt.Sprintf("Copied the %s (%s) to the clipboard", what, text.Plural(lines, "line", "lines"))))
 }
 
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
+// newTOC is the table of contents: the headings, indented by level, with a / filter.
+func newTOC(c *common.Common) *list.Model[guidespkg.Heading] {
+	return list.New(&c.KeyMap().Nav, func(h guidespkg.Heading) string { return h.Text })
 }
 
 func (m *Model) openTOC() {
 	if len(m.r.g.Headings) == 0 {
 		return
 	}
-	m.r.toc = true
-	m.r.tocSel = 0
+	m.r.tocOpen = true
+	m.r.toc.ClearFilter()
+	m.r.toc.SetItems(m.r.g.Headings)
+	m.r.toc.SetHeight(max(0, m.bodyHeight()-1))
+	sel := 0
 	if m.r.doc != nil {
 		for i, row := range m.r.doc.headingRows {
 			if row <= m.r.offset {
-				m.r.tocSel = i
+				sel = i
 			}
 		}
 	}
+	m.r.toc.Select(sel)
 }
 
 func (m *Model) tocKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
-	n := len(m.r.g.Headings)
+	filtering := m.r.toc.Filtering()
+	if m.r.toc.Update(msg) {
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Down):
-		m.r.tocSel = min(n-1, m.r.tocSel+1)
-	case key.Matches(msg, k.Up):
-		m.r.tocSel = max(0, m.r.tocSel-1)
-	case key.Matches(msg, k.Top):
-		m.r.tocSel = 0
-	case key.Matches(msg, k.Bottom):
-		m.r.tocSel = n - 1
-	case key.Matches(msg, k.PageDown):
-		m.r.tocSel = min(n-1, m.r.tocSel+m.bodyHeight()-1)
-	case key.Matches(msg, k.PageUp):
-		m.r.tocSel = max(0, m.r.tocSel-m.bodyHeight()+1)
-	case msg.String() == "enter":
-		m.r.toc = false
-		if m.r.doc != nil {
+	case key.Matches(msg, k.Open):
+		m.r.tocOpen = false
+		if i := m.r.toc.Index(); i >= 0 && m.r.doc != nil && i < len(m.r.doc.headingRows) {
 			m.r.back = append(m.r.back, m.r.position())
 			m.r.fwd = nil
-			m.r.offset = m.r.doc.headingRows[m.r.tocSel]
+			m.r.offset = m.r.doc.headingRows[i]
 			m.clampOffset()
 		}
-	case key.Matches(msg, k.Close), key.Matches(msg, k.TOC):
-		m.r.toc = false
+	case !filtering && (key.Matches(msg, k.Close) || key.Matches(msg, k.TOC)):
+		m.r.tocOpen = false
 	}
 	return nil
 }
@@ -445,14 +439,14 @@ func (m *Model) readerView() []string {
 		}
 	}
 	head := st.Title.Render(g.Title) + st.Muted.Render(" · "+sectionName(g)+" · "+m.originLabel(g))
-	rows = append(rows, spread(head, st.Muted.Render(pos), m.w))
+	rows = append(rows, text.Spread(head, st.Muted.Render(pos), m.w))
 
 	vh := m.bodyHeight()
 	switch {
-	case m.r.toc:
-		rows = append(rows, m.tocView(vh)...)
+	case m.r.tocOpen:
+		rows = append(rows, m.tocView()...)
 	case m.r.doc == nil && m.r.renderErr != nil:
-		rows = append(rows, st.Error.Render("Could not render this guide: "+m.r.renderErr.Error()))
+		rows = append(rows, text.WrapStyle("Could not render this guide: "+m.r.renderErr.Error(), m.w, st.Error)...)
 	case m.r.doc == nil:
 		rows = append(rows, st.Muted.Render(" Rendering…"))
 	default:
@@ -490,68 +484,33 @@ func (m *Model) pageView(vh int) []string {
 		}
 		if r == linkRow {
 			gutter = st.Link.Render("›")
-			line = highlight(line, d.plain[r], []string{strings.ToLower(m.r.g.Links[m.r.link].Text)}, st.Selected)
+			line = text.HighlightStyled(line, d.plain[r], text.Find(d.plain[r], m.r.g.Links[m.r.link].Text), st.Selected)
 		} else if len(terms) > 0 {
-			line = highlight(line, d.plain[r], terms, st.Match)
+			line = text.HighlightStyled(line, d.plain[r], text.Find(d.plain[r], terms...), st.Match)
 		}
 		out = append(out, gutter+line)
 	}
 	return out
 }
 
-// highlight styles every occurrence of words (lower-case) in a rendered line, using the
-// line's plain text to find them and lipgloss ranges to style them without breaking escapes.
-func highlight(line, plain string, words []string, style lipgloss.Style) string {
-	var ranges []lipgloss.Range
-	for _, w := range words {
-		if w == "" {
-			continue
-		}
-		for off := 0; ; {
-			k := strings.Index(plain[off:], w)
-			if k < 0 {
-				break
-			}
-			start := ansi.StringWidth(plain[:off+k])
-			end := start + ansi.StringWidth(w)
-			ranges = append(ranges, lipgloss.NewRange(start, end, style))
-			off += k + len(w)
-		}
-	}
-	if len(ranges) == 0 {
-		return line
-	}
-	return lipgloss.StyleRanges(line, ranges...)
-}
-
-func (m *Model) tocView(vh int) []string {
+func (m *Model) tocView() []string {
 	st := m.c.Styles
-	hs := m.r.g.Headings
-	out := []string{st.Subtitle.Render(" Contents") + st.Muted.Render("  enter jump · esc close")}
-	list := max(1, vh-1)
-	if m.r.tocSel < m.r.tocTop {
-		m.r.tocTop = m.r.tocSel
-	}
-	if m.r.tocSel >= m.r.tocTop+list {
-		m.r.tocTop = m.r.tocSel - list + 1
-	}
-	for i := m.r.tocTop; i < len(hs) && len(out) < vh; i++ {
-		h := hs[i]
-		text := strings.Repeat("  ", max(0, h.Level-1)) + h.Text
-		if i == m.r.tocSel {
-			out = append(out, st.Selected.Render(fit("› "+text, m.w)))
-		} else {
-			out = append(out, "  "+text)
+	out := []string{st.Subtitle.Render(" Contents") + st.Muted.Render("  enter jump · esc close · ") + m.r.toc.FilterBar(st)}
+	return append(out, m.r.toc.View(m.w, func(r list.Row[guidespkg.Heading], w int) string {
+		label := strings.Repeat("  ", max(0, r.Item.Level-1)) + text.Highlight(r.Item.Text, r.Spans, st.Text, st.Match)
+		if r.Selected {
+			label = strings.Repeat("  ", max(0, r.Item.Level-1)) + text.Highlight(r.Item.Text, r.Spans, st.Selected, st.Selected.Underline(true))
+			return st.Selected.Render("› ") + label
 		}
-	}
-	return out
+		return "  " + label
+	})...)
 }
 
 func (m *Model) readerFooter() string {
 	st := m.c.Styles
 	switch {
 	case m.r.finding:
-		return st.Key.Render("Find in guide: ") + m.r.find.value + st.Key.Render("█") + st.Muted.Render("  enter find · esc cancel")
+		return m.r.find.View("Find in guide: ", true, st.Key, st.Text) + st.Muted.Render("  enter find · esc cancel")
 	case m.r.link >= 0 && m.r.link < len(m.r.g.Links):
 		lk := m.r.g.Links[m.r.link]
 		target := lk.Target

@@ -70,7 +70,7 @@ func newDoc(key renderKey, out string, g *guides.Guide, partial bool) *doc {
 // by bare anchors, which glamour shows as link text only: the reader follows them itself, and
 // "other-guide.md#some-heading" after every link is noise on screen.
 func readerMarkdown(lib *guides.Library, g *guides.Guide) string {
-	return g.RewriteLinks(func(l guides.Link) string {
+	return reflowItems(g.RewriteLinks(func(l guides.Link) string {
 		if lib != nil {
 			if t, err := lib.Resolve(g, l.Target); err == nil && t.External() {
 				return l.Target
@@ -80,8 +80,70 @@ func readerMarkdown(lib *guides.Library, g *guides.Guide) string {
 			return l.Target
 		}
 		return "#guide"
-	})
+	}))
 }
+
+// reflowItems joins the hand-wrapped continuation lines of list items into one source line,
+// so glamour wraps each item to the pane like a paragraph (it reflows paragraphs, but keeps
+// the line breaks inside list items, which leaves ragged bullets). Code blocks, tables, block
+// quotes, hard breaks (two trailing spaces or a backslash) and nested items are left alone.
+func reflowItems(md string) string {
+	lines := strings.Split(md, "\n")
+	out := make([]string, 0, len(lines))
+	fence := ""
+	inItem := false
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if fence != "" {
+			if strings.HasPrefix(t, fence) {
+				fence = ""
+			}
+			out = append(out, l)
+			continue
+		}
+		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			fence = t[:3]
+			inItem = false
+			out = append(out, l)
+			continue
+		}
+		indent := len(l) - len(strings.TrimLeft(l, " "))
+		switch {
+		case t == "":
+			inItem = false
+		case listMarker(t):
+			inItem = true
+		case inItem && indent >= 2 && !blockStart(t) && !hardBreak(out[len(out)-1]):
+			out[len(out)-1] += " " + strings.TrimLeft(l, " ") // keeps a trailing hard break
+			continue
+		default:
+			inItem = false
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+// listMarker reports whether t starts a list item: "- ", "* ", "+ " or "1. ".
+func listMarker(t string) bool {
+	if len(t) >= 2 && (t[0] == '-' || t[0] == '*' || t[0] == '+') && t[1] == ' ' {
+		return true
+	}
+	i := 0
+	for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+		i++
+	}
+	return i > 0 && i+1 < len(t) && (t[i] == '.' || t[i] == ')') && t[i+1] == ' '
+}
+
+// blockStart reports whether t begins a block that must stay on its own line.
+func blockStart(t string) bool {
+	return listMarker(t) || strings.HasPrefix(t, "#") || strings.HasPrefix(t, ">") || strings.HasPrefix(t, "|") ||
+		strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") || strings.HasPrefix(t, "<")
+}
+
+// hardBreak reports whether a source line ends with a markdown hard line break.
+func hardBreak(l string) bool { return strings.HasSuffix(l, "  ") || strings.HasSuffix(l, "\\") }
 
 // locate finds the rendered rows of headings, code blocks and links. Parts are searched in
 // source order, each from the row of the part before it, so repeated words land on the right

@@ -5,36 +5,52 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	guidespkg "github.com/datatui/datatui/guides"
 	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/components/input"
+	"github.com/datatui/datatui/internal/ui/components/list"
+	"github.com/datatui/datatui/internal/ui/components/text"
 )
 
 // maxResults caps the search view; the best results are at the top anyway.
 const maxResults = 50
 
+// searchView is the full-text search: a query field and the results, two lines each.
+type searchView struct {
+	query input.Line
+	list  *list.Model[guidespkg.Result]
+}
+
+func newSearchView(c *common.Common) searchView {
+	return searchView{list: list.New(&c.KeyMap().Nav, func(r guidespkg.Result) string { return r.Title }).WithRowHeight(2)}
+}
+
+func (s *searchView) setSize(_, h int) { s.list.SetHeight(max(0, h-2)) }
+
+// startSearch opens the search view with an empty field: a new search never starts from the
+// words of the last one.
 func (m *Model) startSearch() {
 	m.mode = modeSearch
+	m.search.query.Clear()
+	m.runSearch()
 }
 
 // runSearch searches on every keystroke. It runs on the UI thread on purpose: a query over
 // the whole handbook takes well under a millisecond (BenchmarkSearch: a few ms with 500 extra
 // guides), less than a task's round trip, and results then never arrive out of order.
 func (m *Model) runSearch() {
-	m.searchSel, m.searchTop = 0, 0
-	if m.lib == nil {
-		m.results = nil
-		return
+	var results []guidespkg.Result
+	if m.lib != nil {
+		results = m.lib.Search(m.search.query.Value(), maxResults)
 	}
-	m.results = m.lib.Search(m.query.value, maxResults)
-}
-
-func (m *Model) moveSearch(n int) {
-	m.searchSel = min(max(0, m.searchSel+n), max(0, len(m.results)-1))
+	m.search.list.SetItems(results)
+	m.search.list.Move(-len(results))
 }
 
 func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
+	l := m.search.list
 	switch msg.String() {
 	case "esc":
 		if m.r.g != nil && m.r.hitQuery != "" {
@@ -46,19 +62,19 @@ func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 	case "enter":
 		return m.openResult()
 	case "up", "ctrl+p", "shift+tab":
-		m.moveSearch(-1)
+		l.Move(-1)
 		return nil
 	case "down", "ctrl+n":
-		m.moveSearch(1)
+		l.Move(1)
 		return nil
 	case "pgdown":
-		m.moveSearch(max(1, (m.h-2)/2))
+		l.Move(max(1, l.Height()/4))
 		return nil
 	case "pgup":
-		m.moveSearch(-max(1, (m.h-2)/2))
+		l.Move(-max(1, l.Height()/4))
 		return nil
 	}
-	if m.query.update(msg) {
+	if m.search.query.Update(msg) {
 		m.runSearch()
 	}
 	return nil
@@ -67,119 +83,66 @@ func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 // openResult opens the selected result scrolled to its line, with the query's matches ready
 // for n/N.
 func (m *Model) openResult() tea.Cmd {
-	if m.searchSel >= len(m.results) {
+	res, ok := m.search.list.Selected()
+	if !ok {
 		return nil
 	}
-	res := m.results[m.searchSel]
 	g, ok := m.lib.Get(res.Slug)
 	if !ok {
-		return common.Status(common.StatusError, "That guide is gone; press r in the list to reload")
+		return common.ScreenStatus(ID, common.StatusError, "That guide is gone; press r in the list to reload")
 	}
-	if m.mode == modeReader && m.r.g != nil {
-		m.r.back = append(m.r.back, m.r.position())
-	} else if m.r.g != nil {
+	if m.r.g != nil {
 		m.r.back = append(m.r.back, m.r.position())
 	}
 	m.r.fwd = nil
-	return m.show1(g, jump{line: res.Line, query: m.query.value})
+	return m.show1(g, jump{line: res.Line, query: m.search.query.Value()})
 }
 
 func (m *Model) searchView() []string {
 	st := m.c.Styles
-	out := make([]string, 0, m.h)
-	head := st.Key.Render("Search: ") + m.query.value + st.Key.Render("█")
+	q := m.search.query.Value()
+	head := m.search.query.View("Search: ", true, st.Key, st.Text)
 	count := ""
-	if m.query.value != "" {
-		switch n := len(m.results); n {
+	if strings.TrimSpace(q) != "" {
+		switch n := m.search.list.Len(); n {
 		case 0:
 			count = "no results"
-		case 1:
-			count = "1 result"
 		default:
-			count = fmt.Sprintf("%d results", n)
+			count = text.Plural(n, "result", "results")
 		}
 	}
-	out = append(out, spread(head, st.Muted.Render(count), m.w))
+	out := []string{text.Spread(head, st.Muted.Render(count), m.w)}
 	switch {
 	case m.lib == nil:
 		return append(out, st.Muted.Render("Loading the handbook…"))
-	case strings.TrimSpace(m.query.value) == "":
-		return append(out, "",
-			st.Muted.Render("  Type words to search the text of every guide. Guides must contain every word;"),
-			st.Muted.Render("  matches in titles, tags and aliases rank first. enter opens a result at its line,"),
-			st.Muted.Render("  and n/N in the guide then jump between the matches."))
-	case len(m.results) == 0:
-		return append(out, "", st.Muted.Render(fmt.Sprintf("  No guide contains every word of %q.", m.query.value)))
+	case strings.TrimSpace(q) == "":
+		return append(append(out, ""), text.WrapStyle("  Type words to search the text of every guide. Guides must contain every word; "+
+			"matches in titles, tags and aliases rank first. enter opens a result at its line, and n/N in the guide then jump between the matches.", m.w, st.Muted)...)
+	case m.search.list.Len() == 0:
+		return append(out, "", st.Muted.Render(fmt.Sprintf("  No guide contains every word of %q.", q)))
 	}
-	terms := guidespkg.Terms(m.query.value)
-	per := 2
-	body := max(1, (m.h-2)/per)
-	if m.searchSel < m.searchTop {
-		m.searchTop = m.searchSel
-	}
-	if m.searchSel >= m.searchTop+body {
-		m.searchTop = m.searchSel - body + 1
-	}
-	for i := m.searchTop; i < len(m.results) && i < m.searchTop+body; i++ {
-		r := m.results[i]
-		title := r.Title
-		if r.Heading != "" && r.Heading != r.Title {
-			title += " › " + r.Heading
+	terms := guidespkg.Terms(q)
+	out = append(out, m.search.list.View(m.w, func(r list.Row[guidespkg.Result], w int) string {
+		res := r.Item
+		title := res.Title
+		if res.Heading != "" && res.Heading != res.Title {
+			title += " › " + res.Heading
 		}
-		score := st.Muted.Render(fmt.Sprintf("%d", r.Score))
-		where := "    "
-		if r.Line > 0 {
-			where = fmt.Sprintf("    %d: ", r.Line)
+		where := "    in the title, tags or aliases: "
+		if res.Line > 0 {
+			where = fmt.Sprintf("    line %d: ", res.Line)
 		}
-		snip := highlightPlain(fit(r.Snippet, max(0, m.w-len(where))), terms, st.Match, st.Text)
-		if i == m.searchSel {
-			out = append(out, spread(st.Selected.Render("› "+title), score, m.w))
-		} else {
-			out = append(out, spread("  "+st.Subtitle.Render(title), score, m.w))
+		room := max(0, w-ansi.StringWidth(where))
+		snip := res.Snippet
+		if ansi.StringWidth(snip) > room {
+			snip = ansi.Truncate(snip, room, "…")
 		}
-		out = append(out, st.Muted.Render(where)+snip)
-	}
-	for len(out) < m.h-1 {
-		out = append(out, "")
-	}
-	out = out[:max(0, m.h-1)]
+		first := "  " + text.Highlight(title, text.Find(title, terms...), st.Subtitle, st.Match)
+		if r.Selected {
+			first = st.Selected.Render("› ") + text.Highlight(title, text.Find(title, terms...), st.Selected, st.Selected.Underline(true))
+			first += st.Selected.Render(strings.Repeat(" ", max(0, w-ansi.StringWidth(first))))
+		}
+		return first + "\n" + st.Muted.Render(where) + text.Highlight(snip, text.Find(snip, terms...), st.Text, st.Match)
+	})...)
 	return append(out, st.Muted.Render("enter open at the match · ↑/↓ move · esc back"))
-}
-
-// highlightPlain styles the query's words inside plain text (a snippet).
-func highlightPlain(s string, terms []string, match, text lipgloss.Style) string {
-	ls := strings.ToLower(s)
-	if len(ls) != len(s) {
-		return text.Render(s) // lower-casing changed byte offsets; skip highlighting
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		hit := 0
-		for _, t := range terms {
-			if t != "" && strings.HasPrefix(ls[i:], t) && len(t) > hit {
-				hit = len(t)
-			}
-		}
-		if hit > 0 {
-			b.WriteString(match.Render(s[i : i+hit]))
-			i += hit
-			continue
-		}
-		j := i + 1
-		for j < len(s) && !startsAny(ls[j:], terms) {
-			j++
-		}
-		b.WriteString(text.Render(s[i:j]))
-		i = j
-	}
-	return b.String()
-}
-
-func startsAny(s string, terms []string) bool {
-	for _, t := range terms {
-		if t != "" && strings.HasPrefix(s, t) {
-			return true
-		}
-	}
-	return false
 }
