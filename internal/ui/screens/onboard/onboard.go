@@ -17,6 +17,8 @@ import (
 	ob "github.com/datatui/datatui/internal/onboard"
 	"github.com/datatui/datatui/internal/onboard/live"
 	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/components/list"
+	"github.com/datatui/datatui/internal/ui/keys"
 	"github.com/datatui/datatui/internal/ui/tasks"
 	"github.com/datatui/datatui/internal/workspace"
 )
@@ -32,7 +34,11 @@ type stepState struct {
 	checking bool
 	fixing   bool
 	fixErr   error
-	taskID   int
+	// taskID is the task whose result this step waits for: the "check all" task, or a
+	// check or fix of this step alone started since.
+	taskID int
+	check  tasks.Ref[checkResult]
+	fix    tasks.Ref[fixResult]
 }
 
 // outcomeEvent is emitted by the check task as each step finishes.
@@ -65,16 +71,18 @@ type fixResult struct {
 }
 
 type keyMap struct {
-	Up, Down, Top, Bottom, Enter, Recheck, RecheckAll, Guide, Cancel key.Binding
+	Up, Down, Filter, Enter, Recheck, RecheckAll, Guide, Cancel key.Binding
 }
 
-func defaultKeys() keyMap {
+func defaultKeys(nav *keys.Nav) keyMap {
+	as := func(b key.Binding, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
+	}
 	return keyMap{
-		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Top:        key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first step")),
-		Bottom:     key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last step")),
-		Enter:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "fix / re-check step")),
+		Up:         nav.Up,
+		Down:       nav.Down,
+		Filter:     as(nav.Filter, "filter the steps"),
+		Enter:      as(nav.Open, "fix / re-check step"),
 		Recheck:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "re-check step")),
 		RecheckAll: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "re-check all")),
 		Guide:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open the step's guide")),
@@ -91,11 +99,11 @@ type Model struct {
 	now   func() time.Time
 
 	guides   map[string]guideInfo
-	loadID   int
-	checkID  int // the running "check all" task
+	load     tasks.Ref[loadedResult]
+	checkAll tasks.Ref[checkResult] // the running "check all" task, if any
 	welcome  bool
 	loadErr  error
-	selected int
+	list     *list.Model[*ob.Step] // the checklist
 	form     *huh.Form
 	formStep *ob.Step
 	formVals map[string]*string
@@ -112,11 +120,22 @@ func New(c *common.Common) *Model {
 }
 
 func newModel(c *common.Common, env *ob.Env, steps []*ob.Step) *Model {
-	m := &Model{c: c, env: env, steps: steps, state: map[string]*stepState{}, now: time.Now, keys: defaultKeys()}
+	nav := &c.KeyMap().Nav
+	m := &Model{c: c, env: env, steps: steps, state: map[string]*stepState{}, now: c.Now, keys: defaultKeys(nav)}
 	for _, s := range steps {
 		m.state[s.Name] = &stepState{}
 	}
+	m.list = list.New(nav, func(s *ob.Step) string { return s.Title })
+	m.list.SetItems(steps)
 	return m
+}
+
+// selectedStep is the step under the cursor (the first when the filter hides every step).
+func (m *Model) selectedStep() *ob.Step {
+	if s, ok := m.list.Selected(); ok {
+		return s
+	}
+	return m.steps[0]
 }
 
 // ID implements common.Screen.
@@ -134,13 +153,13 @@ func (m *Model) SetSize(w, h int) {
 	}
 }
 
-// Capturing implements common.Screen: the fix form takes every key.
-func (m *Model) Capturing() bool { return m.form != nil }
+// Capturing implements common.Screen: the fix form and the step filter take every key.
+func (m *Model) Capturing() bool { return m.form != nil || m.list.Filtering() }
 
 // KeyMap implements common.Screen.
 func (m *Model) KeyMap() []key.Binding {
 	k := m.keys
-	return []key.Binding{k.Up, k.Down, k.Enter, k.Recheck, k.RecheckAll, k.Guide, k.Cancel}
+	return []key.Binding{k.Up, k.Down, k.Enter, k.Recheck, k.RecheckAll, k.Guide, k.Filter, k.Cancel}
 }
 
 // Actions implements common.Screen.
@@ -159,11 +178,12 @@ type recheckAllMsg struct{}
 func (m *Model) Init() tea.Cmd {
 	ws := m.c.Workspace
 	steps := append([]*ob.Step(nil), m.steps...)
-	id, cmd := m.c.Tasks.Start(ID, "Loading onboarding progress", func(context.Context, tasks.Emit) (any, error) {
-		st, err := ob.LoadProgress(ws)
-		return loadedResult{progress: st, err: err, guides: loadGuides(ws, steps)}, nil
-	})
-	m.loadID = id
+	var cmd tea.Cmd
+	m.load, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Loading onboarding progress", Slot: "load"},
+		func(context.Context, tasks.Emit) (loadedResult, error) {
+			st, err := ob.LoadProgress(ws)
+			return loadedResult{progress: st, err: err, guides: loadGuides(ws, steps)}, nil
+		})
 	return cmd
 }
 
@@ -175,18 +195,17 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.updateForm(msg)
 		}
 		return m.handleKey(msg)
-	case tea.MouseWheelMsg:
+	case tea.MouseWheelMsg, tea.PasteMsg:
 		if m.form != nil {
-			return nil
+			return m.forwardToForm(msg)
 		}
-		switch msg.Button {
-		case tea.MouseWheelUp:
-			m.selected = max(0, m.selected-1)
-		case tea.MouseWheelDown:
-			m.selected = min(len(m.steps)-1, m.selected+1)
+		m.list.Update(msg)
+	case tea.MouseClickMsg:
+		if m.form == nil {
+			m.list.ClickRow(msg.Y - len(m.header()))
 		}
 	case recheckAllMsg:
-		return m.checkAll()
+		return m.checkEverything()
 	case fieldsLoadedMsg:
 		if m.form == nil {
 			return m.showForm(msg.step, msg.fields)
@@ -196,18 +215,14 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.markGuideRead()
 		}
 	case tasks.EventMsg:
-		if msg.Owner != ID || msg.ID != m.checkID {
-			return nil
-		}
-		if ev, ok := msg.Event.(outcomeEvent); ok {
-			if st := m.state[ev.name]; st != nil {
-				st.result, st.known, st.stale, st.checking = ev.result, true, false, false
+		if ev, ok := m.checkAll.Event(msg); ok {
+			if ev, ok := ev.(outcomeEvent); ok {
+				if st := m.state[ev.name]; st != nil && st.taskID == msg.ID {
+					st.result, st.known, st.stale, st.checking = ev.result, true, false, false
+				}
 			}
 		}
 	case tasks.DoneMsg:
-		if msg.Owner != ID {
-			return nil
-		}
 		return m.handleDone(msg)
 	case tea.WindowSizeMsg:
 		// The terminal's size, not this screen's area: SetSize sizes the form.
@@ -221,11 +236,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (m *Model) handleDone(msg tasks.DoneMsg) tea.Cmd {
-	switch res := msg.Result.(type) {
-	case loadedResult:
-		if msg.ID != m.loadID {
-			return nil
-		}
+	if out, ok := m.load.Done(msg); ok {
+		res := out.Value
 		m.loadErr = res.err
 		m.guides = res.guides
 		if res.progress != nil {
@@ -237,74 +249,87 @@ func (m *Model) handleDone(msg tasks.DoneMsg) tea.Cmd {
 				}
 			}
 		}
-		return m.checkAll()
-	case checkResult:
-		if msg.ID == m.checkID {
-			m.checkID = 0
-		}
-		for _, o := range res.outcomes {
-			if st := m.state[o.Step.Name]; st != nil && (st.taskID == msg.ID || st.taskID == 0) {
-				st.result, st.known, st.stale, st.checking, st.taskID = o.Result, true, false, false, 0
-			}
-		}
-		return m.progressSaved()
-	case fixResult:
-		st := m.state[res.name]
-		if st == nil || st.taskID != msg.ID {
-			return nil
-		}
-		st.fixing, st.checking, st.taskID = false, false, 0
-		st.fixErr = res.fixErr
-		if res.outcome.Step != nil {
-			st.result, st.known, st.stale = res.outcome.Result, true, false
-		}
-		if res.fixErr != nil {
-			return tea.Batch(m.progressSaved(), common.Status(common.StatusError, "Fix failed: "+ob.Redact(res.fixErr.Error())))
-		}
-		if st.result.Status.Passed() {
-			return tea.Batch(m.progressSaved(), common.Status(common.StatusSuccess, "Done: "+m.stepByName(res.name).Title))
-		}
-		return m.progressSaved()
+		return m.checkEverything()
 	}
-	// A task of ours that failed or was cancelled (its result is nil).
-	for _, st := range m.state {
-		if st.taskID == msg.ID {
-			st.checking, st.fixing, st.taskID = false, false, 0
-			if msg.Cancelled {
-				st.result, st.known = ob.Result{Status: ob.StatusUnknown, Detail: "check cancelled"}, true
-			}
+	if out, ok := m.checkAll.Done(msg); ok {
+		m.checkAll = tasks.Ref[checkResult]{}
+		return m.checked(msg.ID, out)
+	}
+	for _, s := range m.steps {
+		st := m.state[s.Name]
+		if out, ok := st.check.Done(msg); ok {
+			st.check = tasks.Ref[checkResult]{}
+			return m.checked(msg.ID, out)
 		}
-	}
-	if msg.ID == m.checkID {
-		m.checkID = 0
-	}
-	if msg.Err != nil && !msg.Cancelled {
-		return common.Status(common.StatusError, msg.Err.Error())
+		if out, ok := st.fix.Done(msg); ok {
+			st.fix = tasks.Ref[fixResult]{}
+			return m.fixed(s, st, msg.ID, out)
+		}
 	}
 	return nil
 }
 
+// checked applies the outcomes of check task id to the steps still waiting for it.
+func (m *Model) checked(id int, out tasks.Outcome[checkResult]) tea.Cmd {
+	for _, o := range out.Value.outcomes {
+		if st := m.state[o.Step.Name]; st != nil && st.taskID == id {
+			st.result, st.known, st.stale, st.checking, st.taskID = o.Result, true, false, false, 0
+		}
+	}
+	// Steps the task did not report on: it failed or was cancelled.
+	for _, st := range m.state {
+		if st.taskID == id {
+			st.checking, st.taskID = false, 0
+			if out.Cancelled {
+				st.result, st.known = ob.Result{Status: ob.StatusUnknown, Detail: "check cancelled"}, true
+			}
+		}
+	}
+	if out.Err != nil && !out.Cancelled {
+		return tea.Batch(m.progressSaved(), common.ScreenStatus(ID, common.StatusError, ob.Redact(out.Err.Error())))
+	}
+	return m.progressSaved()
+}
+
+// fixed applies the result of step s's fix (the fix's error, then the step's re-check).
+func (m *Model) fixed(s *ob.Step, st *stepState, id int, out tasks.Outcome[fixResult]) tea.Cmd {
+	if st.taskID != id {
+		return nil
+	}
+	st.fixing, st.checking, st.taskID = false, false, 0
+	res := out.Value
+	st.fixErr = res.fixErr
+	if out.Err != nil && !out.Cancelled {
+		st.fixErr = out.Err
+	}
+	if res.outcome.Step != nil {
+		st.result, st.known, st.stale = res.outcome.Result, true, false
+	}
+	switch {
+	case st.fixErr != nil:
+		return tea.Batch(m.progressSaved(), common.ScreenStatus(ID, common.StatusError, "Fix failed: "+ob.Redact(st.fixErr.Error())))
+	case st.result.Status.Passed():
+		return tea.Batch(m.progressSaved(), common.ScreenStatus(ID, common.StatusSuccess, "Done: "+s.Title))
+	}
+	return m.progressSaved()
+}
+
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
+	filtering := m.list.Filtering()
+	if m.list.Update(msg) {
+		return nil
+	}
+	if filtering { // enter in the filter: keep the step found, do nothing else yet
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		if m.selected > 0 {
-			m.selected--
-		}
-	case key.Matches(msg, k.Down):
-		if m.selected < len(m.steps)-1 {
-			m.selected++
-		}
-	case key.Matches(msg, k.Top):
-		m.selected = 0
-	case key.Matches(msg, k.Bottom):
-		m.selected = len(m.steps) - 1
 	case key.Matches(msg, k.RecheckAll):
-		return m.checkAll()
+		return m.checkEverything()
 	case key.Matches(msg, k.Recheck):
-		return m.checkOne(m.steps[m.selected])
+		return m.checkOne(m.selectedStep())
 	case key.Matches(msg, k.Guide):
-		s := m.steps[m.selected]
+		s := m.selectedStep()
 		return func() tea.Msg { return common.OpenGuideMsg{Slug: s.Guide, Anchor: s.Anchor} }
 	case key.Matches(msg, k.Cancel):
 		m.cancelAll()
@@ -317,7 +342,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 // enter runs the selected step's fix when it fails and has one (asking first when it needs
 // answers), opens the guide for the reading step, and otherwise re-checks.
 func (m *Model) enter() tea.Cmd {
-	s := m.steps[m.selected]
+	s := m.selectedStep()
 	st := m.state[s.Name]
 	if st.checking || st.fixing {
 		return nil
@@ -348,87 +373,91 @@ func (m *Model) stepByName(name string) *ob.Step {
 	return &ob.Step{Name: name, Title: name}
 }
 
-// checkAll re-checks every step concurrently in one task; each result arrives as an event, so
-// the icons update as the checks finish.
-func (m *Model) checkAll() tea.Cmd {
-	if m.checkID != 0 {
-		m.c.Tasks.Cancel(m.checkID)
-	}
+// checkEverything re-checks every step concurrently in one task; each result arrives as an
+// event, so the icons update as the checks finish. A new "check all" replaces a running one
+// (its slot cancels it and drops its results).
+func (m *Model) checkEverything() tea.Cmd {
 	steps := append([]*ob.Step(nil), m.steps...)
 	ws, now, welcome := m.c.Workspace, m.now, m.welcome
-	id, cmd := m.c.Tasks.Start(ID, "Checking your setup", func(ctx context.Context, emit tasks.Emit) (any, error) {
-		out := make([]ob.Outcome, len(steps))
-		var wg sync.WaitGroup
-		for i, s := range steps {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				out[i] = ob.Outcome{Step: s, Result: s.RunCheck(ctx)}
-				emit(outcomeEvent{name: s.Name, result: out[i].Result})
-			}()
-		}
-		wg.Wait()
-		saveProgress(ws, out, now(), welcome)
-		return checkResult{outcomes: out}, nil
-	})
-	m.checkID = id
+	var cmd tea.Cmd
+	m.checkAll, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Checking your setup", Slot: "check-all"},
+		func(ctx context.Context, emit tasks.Emit) (checkResult, error) {
+			out := make([]ob.Outcome, len(steps))
+			var wg sync.WaitGroup
+			for i, s := range steps {
+				wg.Go(func() {
+					out[i] = ob.Outcome{Step: s, Result: s.RunCheck(ctx)}
+					emit(outcomeEvent{name: s.Name, result: out[i].Result})
+				})
+			}
+			wg.Wait()
+			saveProgress(ws, out, now(), welcome)
+			return checkResult{outcomes: out}, nil
+		})
 	for _, s := range m.steps {
-		st := m.state[s.Name]
-		if !st.fixing {
-			st.checking, st.taskID = true, id
+		if st := m.state[s.Name]; !st.fixing {
+			st.checking, st.taskID = true, m.checkAll.ID()
 		}
 	}
 	return cmd
 }
 
+// checkOne re-checks step s alone (in its own slot: pressing r twice keeps one check).
 func (m *Model) checkOne(s *ob.Step) tea.Cmd {
 	ws, now := m.c.Workspace, m.now
-	id, cmd := m.c.Tasks.Start(ID, "Checking: "+s.Title, func(ctx context.Context, _ tasks.Emit) (any, error) {
-		o := ob.Outcome{Step: s, Result: s.RunCheck(ctx)}
-		saveProgress(ws, []ob.Outcome{o}, now(), false)
-		return checkResult{outcomes: []ob.Outcome{o}}, nil
-	})
 	st := m.state[s.Name]
-	st.checking, st.taskID, st.fixErr = true, id, nil
+	var cmd tea.Cmd
+	st.check, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Checking: " + s.Title, Slot: "check:" + s.Name},
+		func(ctx context.Context, _ tasks.Emit) (checkResult, error) {
+			o := ob.Outcome{Step: s, Result: s.RunCheck(ctx)}
+			saveProgress(ws, []ob.Outcome{o}, now(), false)
+			return checkResult{outcomes: []ob.Outcome{o}}, nil
+		})
+	st.checking, st.taskID, st.fixErr = true, st.check.ID(), nil
 	return cmd
 }
 
 func (m *Model) runFix(s *ob.Step, in ob.Input) tea.Cmd {
 	ws, now := m.c.Workspace, m.now
-	id, cmd := m.c.Tasks.Start(ID, s.FixTitle, func(ctx context.Context, _ tasks.Emit) (any, error) {
-		err := s.Fix(ctx, in)
-		o := ob.Outcome{Step: s, Result: s.RunCheck(ctx)}
-		saveProgress(ws, []ob.Outcome{o}, now(), false)
-		return fixResult{name: s.Name, fixErr: err, outcome: o}, nil
-	})
 	st := m.state[s.Name]
-	st.fixing, st.checking, st.taskID, st.fixErr = true, false, id, nil
+	var cmd tea.Cmd
+	st.fix, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: s.FixTitle, Slot: "fix:" + s.Name},
+		func(ctx context.Context, _ tasks.Emit) (fixResult, error) {
+			err := s.Fix(ctx, in)
+			o := ob.Outcome{Step: s, Result: s.RunCheck(ctx)}
+			saveProgress(ws, []ob.Outcome{o}, now(), false)
+			return fixResult{name: s.Name, fixErr: err, outcome: o}, nil
+		})
+	st.fixing, st.checking, st.taskID, st.fixErr = true, false, st.fix.ID(), nil
 	return cmd
 }
 
 func (m *Model) markGuideRead() tea.Cmd {
 	ws, now := m.c.Workspace, m.now
 	s := m.stepByName(ob.StepGuide)
-	id, cmd := m.c.Tasks.Start(ID, "Marking the guide read", func(ctx context.Context, _ tasks.Emit) (any, error) {
-		if err := ob.MarkGuideRead(ws, now()); err != nil {
-			return nil, err
-		}
-		o := ob.Outcome{Step: s, Result: s.RunCheck(ctx)}
-		saveProgress(ws, []ob.Outcome{o}, now(), false)
-		return checkResult{outcomes: []ob.Outcome{o}}, nil
-	})
-	if st := m.state[ob.StepGuide]; st != nil {
-		st.checking, st.taskID = true, id
+	st := m.state[ob.StepGuide]
+	if st == nil {
+		return nil
 	}
+	var cmd tea.Cmd
+	st.check, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Marking the guide read", Slot: "check:" + s.Name},
+		func(ctx context.Context, _ tasks.Emit) (checkResult, error) {
+			if err := ob.MarkGuideRead(ws, now()); err != nil {
+				return checkResult{}, err
+			}
+			o := ob.Outcome{Step: s, Result: s.RunCheck(ctx)}
+			saveProgress(ws, []ob.Outcome{o}, now(), false)
+			return checkResult{outcomes: []ob.Outcome{o}}, nil
+		})
+	st.checking, st.taskID = true, st.check.ID()
 	return cmd
 }
 
+// cancelAll cancels the running checks and fixes; their results still arrive, marked
+// cancelled.
 func (m *Model) cancelAll() {
-	if m.checkID != 0 {
-		m.c.Tasks.Cancel(m.checkID)
-	}
 	for _, st := range m.state {
-		if st.taskID != 0 && st.taskID != m.checkID {
+		if st.taskID != 0 {
 			m.c.Tasks.Cancel(st.taskID)
 		}
 	}

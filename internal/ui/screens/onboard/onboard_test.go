@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,17 +18,17 @@ import (
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
+	"github.com/datatui/datatui/internal/ui/uitest"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
 var fixedNow = time.Date(2026, 11, 29, 9, 30, 0, 0, time.UTC)
 
 type harness struct {
+	*uitest.Driver
 	t      *testing.T
 	m      *Model
 	ws     *workspace.Workspace
-	status []string
-	guides []common.OpenGuideMsg
 	checks map[string]*atomic.Int32
 	fixes  map[string][]ob.Input
 }
@@ -73,106 +71,43 @@ func newHarness(t *testing.T) *harness {
 			}
 		}
 	}
-	c := &common.Common{Ctx: context.Background(), Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background())}
+	c := &common.Common{Ctx: context.Background(), Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background()),
+		Clock: func() time.Time { return fixedNow }}
 	h.m = newModel(c, env, steps)
-	h.m.now = func() time.Time { return fixedNow }
 	return h
 }
 
-// run executes cmd and everything it leads to, synchronously, like the root would.
-func (h *harness) run(cmd tea.Cmd) {
-	queue := []tea.Cmd{cmd}
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil || isCursorBlink(c) {
-			continue
-		}
-		switch msg := c().(type) {
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case tasks.EventMsg:
-			queue = append(queue, h.m.Update(msg), h.m.c.Tasks.Continue(msg.ID))
-		case tasks.DoneMsg, fieldsLoadedMsg:
-			queue = append(queue, h.m.Update(msg))
-		case common.StatusMsg:
-			h.status = append(h.status, msg.Text)
-		case common.OpenGuideMsg:
-			h.guides = append(h.guides, msg)
-		case nil:
-		default:
-			t := reflect.TypeOf(msg)
-			switch {
-			case strings.Contains(t.PkgPath(), "bubbles/v2/cursor"):
-				// Cursor blinking: its commands wait for a timer; a test has no use for it.
-			case t.Kind() == reflect.Slice && t.Elem() == reflect.TypeOf(tea.Cmd(nil)):
-				// tea.Sequence's message: run its commands in order.
-				v := reflect.ValueOf(msg)
-				for i := 0; i < v.Len(); i++ {
-					queue = append(queue, v.Index(i).Interface().(tea.Cmd))
-				}
-			default:
-				// Everything else is broadcast by the root; the form's own messages among it.
-				queue = append(queue, h.m.Update(msg))
-			}
-		}
-	}
+// start runs the screen's Init through the test driver, at 120×40.
+func (h *harness) start() *harness {
+	h.Driver = uitest.Screen(h.t, h.m, h.m.c, 120, 40)
+	return h
 }
 
-// isCursorBlink spots the text input's cursor-blink command, which waits for a timer: a test
-// has no use for blinking and must not wait.
-func isCursorBlink(c tea.Cmd) bool {
-	fn := runtime.FuncForPC(reflect.ValueOf(c).Pointer())
-	return fn != nil && strings.Contains(fn.Name(), "bubbles/v2/cursor.")
+// driver attaches the test driver without running Init.
+func (h *harness) driver() *harness {
+	h.Driver = uitest.Screen(h.t, noInit{h.m}, h.m.c, 120, 40)
+	return h
 }
 
-func (h *harness) key(k string) {
-	var msg tea.KeyPressMsg
-	switch k {
-	case "enter":
-		msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		msg = tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "down":
-		msg = tea.KeyPressMsg{Code: tea.KeyDown}
-	default:
-		msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
-	}
-	h.run(h.m.Update(msg))
-}
+// noInit is the screen with an Init that does nothing.
+type noInit struct{ *Model }
 
-func (h *harness) typeText(s string) {
-	for _, r := range s {
-		h.run(h.m.Update(tea.KeyPressMsg{Code: r, Text: string(r)}))
-	}
-}
+func (noInit) Init() tea.Cmd { return nil }
+
+func (h *harness) guides() []common.OpenGuideMsg { return uitest.Of[common.OpenGuideMsg](h.Driver) }
 
 func (h *harness) view(w, hgt int) string {
 	h.t.Helper()
 	h.m.SetSize(w, hgt)
 	v := ansi.Strip(h.m.View())
-	checkSize(h.t, v, w, hgt)
+	uitest.CheckSize(h.t, v, w, hgt)
 	return v
-}
-
-func checkSize(t *testing.T, v string, w, h int) {
-	t.Helper()
-	lines := strings.Split(v, "\n")
-	if len(lines) != h {
-		t.Fatalf("view has %d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if ansi.StringWidth(l) != w {
-			t.Fatalf("line %d is %d wide, want %d: %q", i, ansi.StringWidth(l), w, l)
-		}
-	}
 }
 
 func (h *harness) selectStep(name string) {
 	h.t.Helper()
 	for i, s := range h.m.steps {
-		if s.Name == name {
-			h.m.selected = i
+		if s.Name == name && h.m.list.Select(i) {
 			return
 		}
 	}
@@ -180,50 +115,40 @@ func (h *harness) selectStep(name string) {
 }
 
 func TestGoldens(t *testing.T) {
-	for _, size := range [][2]int{{80, 24}, {120, 40}} {
-		t.Run(sizeName(size), func(t *testing.T) {
-			h := newHarness(t)
-			h.run(h.m.Init())
-			h.selectStep(ob.StepProfile)
-			golden.RequireEqual(t, []byte(h.view(size[0], size[1])))
-		})
-	}
+	h := newHarness(t).start()
+	h.selectStep(ob.StepProfile)
+	h.Goldens(t)
 }
 
+// TestGoldenWelcomeWhileChecking is the first thing a new contributor sees: the welcome, with
+// every check still running.
 func TestGoldenWelcomeWhileChecking(t *testing.T) {
 	h := newHarness(t)
 	// Deliver only the load: the checks are still running.
-	id, cmd := h.m.loadID, h.m.Init()
-	_ = id
-	msg := cmd()
-	h.m.Update(msg)
+	h.m.Update(h.m.Init()())
 	if !h.m.welcome {
 		t.Fatal("no welcome on a first run")
 	}
-	golden.RequireEqual(t, []byte(h.view(120, 40)))
+	for _, size := range uitest.Sizes {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			golden.RequireEqual(t, []byte(h.view(size[0], size[1])))
+		})
+	}
 	h.m.cancelAll()
 }
 
 func TestGoldenProfileForm(t *testing.T) {
-	for _, size := range [][2]int{{80, 24}, {120, 40}} {
-		t.Run(sizeName(size), func(t *testing.T) {
-			h := newHarness(t)
-			h.run(h.m.Init())
-			h.selectStep(ob.StepProfile)
-			h.key("enter")
-			if !h.m.Capturing() {
-				t.Fatal("form not open")
-			}
-			golden.RequireEqual(t, []byte(h.view(size[0], size[1])))
-		})
+	h := newHarness(t).start()
+	h.selectStep(ob.StepProfile)
+	h.Key("enter")
+	if !h.m.Capturing() {
+		t.Fatal("form not open")
 	}
+	h.Goldens(t)
 }
 
-func sizeName(s [2]int) string { return fmt.Sprintf("%dx%d", s[0], s[1]) }
-
 func TestLoadChecksEverythingAndPersists(t *testing.T) {
-	h := newHarness(t)
-	h.run(h.m.Init())
+	h := newHarness(t).start()
 	for name, n := range h.checks {
 		if n.Load() != 1 {
 			t.Errorf("%s checked %d times", name, n.Load())
@@ -252,7 +177,7 @@ func TestLoadChecksEverythingAndPersists(t *testing.T) {
 	if !st.known || !st.stale || st.result.Status != ob.StatusFail {
 		t.Errorf("remembered state: %+v", st)
 	}
-	h2.m.selected = 6
+	h2.m.list.Select(6)
 	if v := h2.view(120, 40); !strings.Contains(v, "last session; checking again") {
 		t.Errorf("stale result not marked:\n%s", v)
 	}
@@ -260,56 +185,55 @@ func TestLoadChecksEverythingAndPersists(t *testing.T) {
 }
 
 func TestKeys(t *testing.T) {
-	h := newHarness(t)
-	h.run(h.m.Init())
+	h := newHarness(t).start()
 
-	h.key("j")
-	h.key("down")
-	if h.m.selected != 2 {
-		t.Fatalf("selected %d", h.m.selected)
+	h.Key("j")
+	h.Key("down")
+	if h.m.list.Index() != 2 {
+		t.Fatalf("selected %d", h.m.list.Index())
 	}
-	h.key("k")
-	h.key("G")
-	if h.m.selected != len(h.m.steps)-1 {
-		t.Fatalf("G: %d", h.m.selected)
+	h.Key("k")
+	h.Key("G")
+	if h.m.list.Index() != len(h.m.steps)-1 {
+		t.Fatalf("G: %d", h.m.list.Index())
 	}
-	h.key("g")
-	if h.m.selected != 0 {
-		t.Fatalf("g: %d", h.m.selected)
+	h.Key("g")
+	if h.m.list.Index() != 0 {
+		t.Fatalf("g: %d", h.m.list.Index())
 	}
 	h.m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
 	h.m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
 	h.m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelUp})
-	if h.m.selected != 1 {
-		t.Fatalf("wheel: %d", h.m.selected)
+	if h.m.list.Index() != 3 { // the wheel moves three rows, like every list
+		t.Fatalf("wheel: %d", h.m.list.Index())
 	}
-	h.key("g")
+	h.Key("g")
 
 	// enter on a passing step re-checks it; r too.
-	h.key("enter")
-	h.key("r")
+	h.Key("enter")
+	h.Key("r")
 	if n := h.checks[ob.StepTools].Load(); n != 3 {
 		t.Errorf("tools checked %d times, want 3", n)
 	}
 	// a re-checks all.
-	h.key("a")
+	h.Key("a")
 	if n := h.checks[ob.StepDeps].Load(); n != 2 {
 		t.Errorf("deps checked %d times, want 2", n)
 	}
 	// o opens the step's guide with its anchor.
-	h.key("o")
-	if len(h.guides) != 1 || h.guides[0].Slug != "set-up-your-environment" || h.guides[0].Anchor != "install-the-tools" {
-		t.Errorf("guides: %+v", h.guides)
+	h.Key("o")
+	if len(h.guides()) != 1 || h.guides()[0].Slug != "set-up-your-environment" || h.guides()[0].Anchor != "install-the-tools" {
+		t.Errorf("guides: %+v", h.guides())
 	}
 	// enter on a failing step with a fix that needs no answers runs it, then re-checks.
 	h.selectStep(ob.StepDeps)
-	h.key("enter")
+	h.Key("enter")
 	if len(h.fixes[ob.StepDeps]) != 1 || h.checks[ob.StepDeps].Load() != 3 {
 		t.Errorf("deps fix %v, checks %d", h.fixes[ob.StepDeps], h.checks[ob.StepDeps].Load())
 	}
 	// enter on a failing step without a fix re-checks.
 	h.selectStep(ob.StepDebug)
-	h.key("enter")
+	h.Key("enter")
 	if n := h.checks[ob.StepDebug].Load(); n != 3 {
 		t.Errorf("debug checked %d times", n)
 	}
@@ -332,42 +256,41 @@ func TestGuideStep(t *testing.T) {
 		}
 		return ob.Result{Status: ob.StatusOK, Detail: "read"}
 	}
-	h.run(h.m.Init())
+	h.start()
 	h.selectStep(ob.StepGuide)
-	h.key("enter")
-	if len(h.guides) != 1 || h.guides[0].Slug != ob.GettingStartedGuide {
-		t.Fatalf("enter did not open the guide: %+v", h.guides)
+	h.Key("enter")
+	if len(h.guides()) != 1 || h.guides()[0].Slug != ob.GettingStartedGuide {
+		t.Fatalf("enter did not open the guide: %+v", h.guides())
 	}
-	h.run(h.m.Update(common.GuideOpenedMsg{Slug: "some-other-guide"}))
+	h.Send(common.GuideOpenedMsg{Slug: "some-other-guide"})
 	if h.m.state[ob.StepGuide].result.Status != ob.StatusFail {
 		t.Fatal("another guide completed the step")
 	}
-	h.run(h.m.Update(common.GuideOpenedMsg{Slug: ob.GettingStartedGuide}))
+	h.Send(common.GuideOpenedMsg{Slug: ob.GettingStartedGuide})
 	if h.m.state[ob.StepGuide].result.Status != ob.StatusOK {
 		t.Fatalf("guide step: %+v", h.m.state[ob.StepGuide].result)
 	}
 }
 
 func TestProfileFormRunsTheFix(t *testing.T) {
-	h := newHarness(t)
-	h.run(h.m.Init())
+	h := newHarness(t).start()
 	h.selectStep(ob.StepProfile)
-	h.key("enter")
+	h.Key("enter")
 	if !h.m.Capturing() {
 		t.Fatal("form not open")
 	}
 	// q and digits go to the form while it is open (Capturing), not to the root.
-	h.typeText("ab12345")
-	h.key("enter")
-	h.typeText("jane.doe@example.com")
-	h.key("enter")
-	h.key("enter") // auth: SSO (the default)
+	h.Type("ab12345")
+	h.Key("enter")
+	h.Type("jane.doe@example.com")
+	h.Key("enter")
+	h.Key("enter") // auth: SSO (the default)
 	// the key file question is hidden for SSO
-	h.key("enter") // role: TRANSFORMER (default)
-	h.typeText("TRANSFORMING")
-	h.key("enter")
-	h.key("enter") // database: default (the sandbox)
-	h.key("enter") // schema: PUBLIC
+	h.Key("enter") // role: TRANSFORMER (default)
+	h.Type("TRANSFORMING")
+	h.Key("enter")
+	h.Key("enter") // database: default (the sandbox)
+	h.Key("enter") // schema: PUBLIC
 	if h.m.Capturing() {
 		t.Fatalf("form still open:\n%s", h.view(120, 40))
 	}
@@ -385,26 +308,24 @@ func TestProfileFormRunsTheFix(t *testing.T) {
 }
 
 func TestProfileFormEscWritesNothing(t *testing.T) {
-	h := newHarness(t)
-	h.run(h.m.Init())
+	h := newHarness(t).start()
 	h.selectStep(ob.StepProfile)
-	h.key("enter")
-	h.typeText("ab")
-	h.key("esc")
+	h.Key("enter")
+	h.Type("ab")
+	h.Key("esc")
 	if h.m.Capturing() || len(h.fixes[ob.StepProfile]) != 0 {
 		t.Fatal("esc did not cancel the form")
 	}
 	// A required answer left empty keeps the form open.
-	h.key("enter")
-	h.key("enter")
+	h.Key("enter")
+	h.Key("enter")
 	if !h.m.Capturing() || !strings.Contains(h.view(120, 40), "required") {
 		t.Error("empty account accepted")
 	}
 }
 
 func TestTinySizes(t *testing.T) {
-	h := newHarness(t)
-	h.run(h.m.Init())
+	h := newHarness(t).start()
 	for _, s := range [][2]int{{1, 1}, {10, 3}, {29, 7}, {30, 8}, {99, 12}, {100, 12}} {
 		h.view(s[0], s[1])
 	}
@@ -420,8 +341,11 @@ func TestScreenContract(t *testing.T) {
 	if s.ID() != "onboard" || s.Title() != "Onboarding" || len(s.KeyMap()) == 0 || len(s.Actions()) == 0 {
 		t.Error("screen contract")
 	}
-	cmd := s.Actions()[0].Run()
-	h.run(func() tea.Msg { return cmd() })
+	h.driver()
+	h.Run(s.Actions()[0].Run())
+	if h.checks[ob.StepTools].Load() != 1 {
+		t.Error("the palette's re-check-all action did not check")
+	}
 }
 
 func TestCardLines(t *testing.T) {
@@ -431,7 +355,7 @@ func TestCardLines(t *testing.T) {
 	if err != nil || !strings.HasPrefix(lines[0], "Not started") {
 		t.Fatalf("%v %v", lines, err)
 	}
-	h.run(h.m.Init())
+	h.start()
 	cl, err = CardLines(context.Background(), h.ws)
 	if err != nil {
 		t.Fatal(err)
@@ -449,30 +373,11 @@ func TestEnterRechecksWhenTheFixCannotHelp(t *testing.T) {
 	defer func() {
 		canned[ob.StepGitHub] = ob.Result{Status: ob.StatusOK, Detail: "git identity set, signed in to GitHub"}
 	}()
-	h := newHarness(t)
-	h.run(h.m.Init())
+	h := newHarness(t).start()
 	h.selectStep(ob.StepGitHub)
-	h.key("enter")
+	h.Key("enter")
 	if h.m.Capturing() || len(h.fixes[ob.StepGitHub]) != 0 || h.checks[ob.StepGitHub].Load() != 2 {
 		t.Errorf("enter: form=%v fixes=%v checks=%d", h.m.Capturing(), h.fixes[ob.StepGitHub], h.checks[ob.StepGitHub].Load())
-	}
-}
-
-func TestWrapKeepsCommandsWhole(t *testing.T) {
-	st := styles.New(true, true)
-	got := wrap(st.Text, "Install it: python3 -m pip install --user dbt-core dbt-duckdb", 30)
-	want := []string{"Install it: python3 -m pip", "install --user dbt-core", "dbt-duckdb"}
-	if strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Errorf("wrap = %q", got)
-	}
-	got = wrap(st.Text, "a /very/long/path/beyond/the/width x", 10)
-	for _, l := range got {
-		if ansi.StringWidth(l) > 10 {
-			t.Errorf("line %q wider than 10", l)
-		}
-	}
-	if len(wrap(st.Text, "", 10)) != 1 {
-		t.Error("empty text must give one line")
 	}
 }
 
@@ -487,7 +392,7 @@ func TestRealChecksOnTheDemo(t *testing.T) {
 	c := &common.Common{Ctx: context.Background(), Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background())}
 	h := &harness{t: t, ws: ws}
 	h.m = New(c)
-	h.run(h.m.Init())
+	h.start()
 	for name, want := range map[string]ob.Status{ob.StepTools: ob.StatusFail, ob.StepProfile: ob.StatusOK, ob.StepWarehouse: ob.StatusOK, ob.StepSandbox: ob.StatusOK, ob.StepDeps: ob.StatusSkip} {
 		if got := h.m.state[name].result.Status; got != want {
 			t.Errorf("%s: %s (%s), want %s", name, got, h.m.state[name].result.Detail, want)

@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	ob "github.com/datatui/datatui/internal/onboard"
+	"github.com/datatui/datatui/internal/ui/components/list"
+	"github.com/datatui/datatui/internal/ui/components/text"
 )
 
 // listWidth is the checklist column in the two-column layout.
@@ -19,15 +20,15 @@ func (m *Model) View() string {
 		return ""
 	}
 	if m.w < 30 || m.h < 8 {
-		return fit([]string{m.c.Styles.Muted.Render("Onboarding needs a larger window.")}, m.w, m.h)
+		return text.Block([]string{m.c.Styles.Muted.Render("Onboarding needs a larger window.")}, m.w, m.h)
 	}
 	lines := m.header()
 	body := m.h - len(lines)
 	if m.form != nil && m.w < 100 {
-		return fit(append(lines, m.detail(m.w)...), m.w, m.h)
+		return text.Block(append(lines, m.detail(m.w)...), m.w, m.h)
 	}
 	if m.w >= 100 {
-		left := m.checklist(listWidth)
+		left := m.checklist(listWidth, body)
 		right := m.detail(m.w - listWidth - 3)
 		for i := 0; i < body; i++ {
 			var l, r string
@@ -37,11 +38,11 @@ func (m *Model) View() string {
 			if i < len(right) {
 				r = right[i]
 			}
-			lines = append(lines, pad(l, listWidth)+m.c.Styles.Faint.Render(" │ ")+r)
+			lines = append(lines, text.Pad(l, listWidth)+m.c.Styles.Faint.Render(" │ ")+r)
 		}
-		return fit(lines, m.w, m.h)
+		return text.Block(lines, m.w, m.h)
 	}
-	lines = append(lines, m.checklist(m.w)...)
+	lines = append(lines, m.checklist(m.w, len(m.steps)+m.filterLines())...)
 	lines = append(lines, m.c.Styles.Faint.Render(strings.Repeat("─", m.w)))
 	detail := m.detail(m.w)
 	if room := m.h - len(lines); len(detail) > room && room > 0 {
@@ -49,7 +50,7 @@ func (m *Model) View() string {
 		detail = m.detailCompact(m.w, room)
 	}
 	lines = append(lines, detail...)
-	return fit(lines, m.w, m.h)
+	return text.Block(lines, m.w, m.h)
 }
 
 func (m *Model) header() []string {
@@ -63,6 +64,9 @@ func (m *Model) header() []string {
 		checking = checking || x.checking || x.fixing
 	}
 	title := st.Title.Render("Onboarding") + "  " + st.Text.Render(fmt.Sprintf("%d of %d done", done, len(m.steps)))
+	if !m.list.Filtering() && m.list.Query() == "" {
+		title += "  " + st.Muted.Render(m.keys.Filter.Help().Key+" filter")
+	}
 	if done == len(m.steps) {
 		title += "  " + st.Success.Render("✓ all set: you are ready to contribute")
 	}
@@ -71,10 +75,10 @@ func (m *Model) header() []string {
 	}
 	lines := []string{title}
 	if m.welcome {
-		lines = append(lines, wrap(st.Muted, "Welcome! These steps take you from a fresh laptop to your first model built in your own sandbox. Each is checked for real; enter fixes what datatui can fix, o opens the guide.", m.w)...)
+		lines = append(lines, text.WrapStyle("Welcome! These steps take you from a fresh laptop to your first model built in your own sandbox. Each is checked for real; enter fixes what datatui can fix, o opens the guide.", m.w, st.Muted)...)
 	}
 	if m.loadErr != nil {
-		lines = append(lines, st.Warning.Render("! "+m.loadErr.Error()))
+		lines = append(lines, text.WrapStyle("! "+m.loadErr.Error(), m.w, st.Warning)...)
 	}
 	return append(lines, "")
 }
@@ -92,22 +96,41 @@ func (m *Model) icon(x *stepState) string {
 	return st.StatusIcon(string(x.result.Status))
 }
 
-func (m *Model) checklist(width int) []string {
+// filterLines is the rows the step filter takes above the checklist.
+func (m *Model) filterLines() int {
+	if m.list.Filtering() || m.list.Query() != "" {
+		return 1
+	}
+	return 0
+}
+
+// checklist draws the steps (the filter's matches marked) in at most height rows.
+func (m *Model) checklist(width, height int) []string {
 	st := m.c.Styles
-	lines := make([]string, 0, len(m.steps))
-	for i, s := range m.steps {
-		x := m.state[s.Name]
-		label := fmt.Sprintf("%2d. %s", i+1, s.Title)
+	var lines []string
+	if m.filterLines() > 0 {
+		lines = append(lines, m.list.FilterBar(st)+st.Muted.Render("  "+m.list.Count("step", "steps")))
+	}
+	m.list.SetHeight(max(0, height-len(lines)))
+	return append(lines, m.list.View(width, func(r list.Row[*ob.Step], w int) string {
+		s := r.Item
+		label := fmt.Sprintf("%2d. ", r.Index+1)
+		spans := make([]text.Span, len(r.Spans))
+		for i, sp := range r.Spans {
+			spans[i] = text.Span{Start: sp.Start + len(label), End: sp.End + len(label)}
+		}
+		label += s.Title
 		if !s.Required {
 			label += " (optional)"
 		}
-		row := " " + m.icon(x) + " " + ansi.Truncate(label, width-4, "…")
-		if i == m.selected {
-			row = st.Selected.Render(pad("›"+ansi.Strip(row)[1:], width))
+		label = ansi.Truncate(label, w-4, "…")
+		if r.Selected {
+			return st.Selected.Render(text.PadCut("› "+ansi.Strip(m.icon(m.state[s.Name]))+" ", 4)) +
+				text.Highlight(label, text.Clip(spans, len(label)), st.Selected, st.Selected.Underline(true)) +
+				st.Selected.Render(strings.Repeat(" ", max(0, w-4-ansi.StringWidth(label))))
 		}
-		lines = append(lines, row)
-	}
-	return lines
+		return "  " + m.icon(m.state[s.Name]) + " " + text.Highlight(label, text.Clip(spans, len(label)), st.Text, st.Match)
+	})...)
 }
 
 func (m *Model) detail(width int) []string {
@@ -116,7 +139,7 @@ func (m *Model) detail(width int) []string {
 		lines := []string{st.Subtitle.Render(m.formStep.FixTitle), st.Muted.Render("enter: next · esc: cancel, nothing is written"), ""}
 		return append(lines, strings.Split(m.form.View(), "\n")...)
 	}
-	s := m.steps[m.selected]
+	s := m.selectedStep()
 	x := m.state[s.Name]
 	var lines []string
 	head := st.Subtitle.Render(s.Title)
@@ -126,7 +149,7 @@ func (m *Model) detail(width int) []string {
 		head += "  " + st.Muted.Render("optional")
 	}
 	lines = append(lines, head)
-	lines = append(lines, wrap(st.Text, s.Explain, width)...)
+	lines = append(lines, text.WrapStyle(s.Explain, width, st.Text)...)
 	lines = append(lines, "")
 	switch {
 	case x.fixing:
@@ -142,15 +165,15 @@ func (m *Model) detail(width int) []string {
 		}
 		lines = append(lines, status)
 		for _, l := range strings.Split(ob.Redact(x.result.Detail), "\n") {
-			lines = append(lines, wrap(st.Text, l, width)...)
+			lines = append(lines, text.WrapStyle(l, width, st.Text)...)
 		}
 		if x.result.Checked != "" {
-			lines = append(lines, wrap(st.Muted, "Checked: "+ob.Redact(x.result.Checked), width)...)
+			lines = append(lines, text.WrapStyle("Checked: "+ob.Redact(x.result.Checked), width, st.Muted)...)
 		}
 	}
 	if x.fixErr != nil {
 		lines = append(lines, "", st.Error.Render("✗ fix failed"))
-		lines = append(lines, wrap(st.Error, ob.Redact(x.fixErr.Error()), width)...)
+		lines = append(lines, text.WrapStyle(ob.Redact(x.fixErr.Error()), width, st.Error)...)
 	}
 	lines = append(lines, "")
 	lines = append(lines, m.guideLine(s))
@@ -163,10 +186,10 @@ func (m *Model) detail(width int) []string {
 func (m *Model) detailCompact(width, rows int) []string {
 	full := m.detail(width)
 	tail := full[len(full)-2:]
-	s := m.steps[m.selected]
+	s := m.selectedStep()
 	head := []string{full[0]}
-	skip := 1 + len(wrap(m.c.Styles.Text, s.Explain, width)) + 1 // title, explanation, blank
-	body := full[skip : len(full)-3]                             // up to the blank before the guide
+	skip := 1 + len(text.Wrap(s.Explain, width)) + 1 // title, explanation, blank
+	body := full[skip : len(full)-3]                 // up to the blank before the guide
 	keep := max(0, rows-len(head)-len(tail))
 	if len(body) > keep {
 		body = body[:keep]
@@ -219,64 +242,4 @@ func statusWord(s ob.Status) string {
 		return "does not apply here"
 	}
 	return "could not check"
-}
-
-// wrap breaks plain text at spaces into lines of at most width columns and styles each line.
-// It never breaks at hyphens: details hold commands (pip install --user dbt-core) that people
-// copy. A word longer than a line (a path) is cut hard.
-func wrap(style lipgloss.Style, text string, width int) []string {
-	if width <= 0 {
-		return []string{style.Render(text)}
-	}
-	var lines []string
-	cur := ""
-	flush := func() {
-		lines = append(lines, style.Render(cur))
-		cur = ""
-	}
-	for _, word := range strings.Fields(text) {
-		for ansi.StringWidth(word) > width {
-			if cur != "" {
-				flush()
-			}
-			head := ansi.Truncate(word, width, "")
-			lines = append(lines, style.Render(head))
-			word = word[len(head):]
-		}
-		switch {
-		case cur == "":
-			cur = word
-		case ansi.StringWidth(cur)+1+ansi.StringWidth(word) <= width:
-			cur += " " + word
-		default:
-			flush()
-			cur = word
-		}
-	}
-	if cur != "" || len(lines) == 0 {
-		flush()
-	}
-	return lines
-}
-
-// pad truncates or pads s to exactly width columns.
-func pad(s string, width int) string {
-	s = ansi.Truncate(s, width, "…")
-	if w := ansi.StringWidth(s); w < width {
-		s += strings.Repeat(" ", width-w)
-	}
-	return s
-}
-
-// fit makes lines exactly w columns by h rows.
-func fit(lines []string, w, h int) string {
-	out := make([]string, h)
-	for i := range out {
-		var l string
-		if i < len(lines) {
-			l = lines[i]
-		}
-		out[i] = pad(l, w)
-	}
-	return strings.Join(out, "\n")
 }
