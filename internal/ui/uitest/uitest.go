@@ -15,7 +15,8 @@
 //     fills exactly the size, and compares it without colours with x/exp/golden (-update
 //     rewrites them).
 //
-// For a real program (teatest) use WaitIdle, which waits on the same busy counter.
+// For a real program (teatest) wrap the model with Record to wait for what is on screen, and
+// use WaitIdle, which waits on the same busy counter.
 package uitest
 
 import (
@@ -23,6 +24,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,6 +33,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/ui/tasks"
 )
 
@@ -211,7 +214,7 @@ func (d *Driver) settle(queue []tea.Cmd) {
 		d.deliver(msg, &queue)
 	}
 	if d.tasks != nil && d.tasks.Busy() != 0 {
-		d.t.Fatalf("%d task(s) still running after every command ran: %+v", d.tasks.Busy(), d.tasks.Running())
+		d.t.Fatalf("%s still running after every command ran: %+v", text.Plural(d.tasks.Busy(), "task", "tasks"), d.tasks.Running())
 	}
 }
 
@@ -356,5 +359,60 @@ func WaitIdle(t testing.TB, mgr *tasks.Manager, timeout time.Duration) {
 	case <-mgr.Idle():
 	case <-time.After(timeout):
 		t.Fatalf("tasks still busy after %v: %+v", timeout, mgr.Running())
+	}
+}
+
+// Recorder wraps the model of a real program (teatest) and keeps the last frame it drew, so a
+// flow can wait for what is on screen rather than for bytes in the terminal stream: the
+// renderer sends only the cells that changed, so text on screen is often not contiguous in
+// the stream.
+type Recorder struct {
+	tea.Model
+	frame atomic.Pointer[string]
+}
+
+// Record wraps m.
+func Record(m tea.Model) *Recorder { return &Recorder{Model: m} }
+
+// Update forwards to the model and keeps the wrapper in the program.
+func (r *Recorder) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := r.Model.Update(msg)
+	r.Model = m
+	return r, cmd
+}
+
+// View draws the model and keeps the frame (without colours).
+func (r *Recorder) View() tea.View {
+	v := r.Model.View()
+	s := ansi.Strip(v.Content)
+	r.frame.Store(&s)
+	return v
+}
+
+// Frame is the last frame drawn.
+func (r *Recorder) Frame() string {
+	if s := r.frame.Load(); s != nil {
+		return *s
+	}
+	return ""
+}
+
+// WaitFor waits until the frame on screen contains every one of texts.
+func (r *Recorder) WaitFor(t testing.TB, timeout time.Duration, texts ...string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		f := r.Frame()
+		ok := true
+		for _, s := range texts {
+			ok = ok && strings.Contains(f, s)
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v the screen does not show %q:\n%s", timeout, texts, f)
+		}
+		time.Sleep(5 * time.Millisecond) // polling the frame; nothing here depends on timing
 	}
 }
