@@ -517,3 +517,24 @@ func TestThemeSwitchWhileCardsLoad(t *testing.T) {
 	tm.Send(uitest.KeyMsg("q"))
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
+
+// TestHomeScrollSurvivesResize: scrolled down in a small window, Home must not keep an offset
+// that leaves the screen blank once the window is big enough for every card.
+func TestHomeScrollSurvivesResize(t *testing.T) {
+	d, _, _ := drive(t, 60, 16)
+	d.Key("j", "j")
+	if strings.Contains(d.View(), "Project") {
+		t.Fatalf("the small window should have scrolled:\n%s", d.View())
+	}
+	d.Resize(160, 40)
+	v := d.View()
+	for _, want := range []string{"Project", "Handbook", "Lineage"} {
+		if !strings.Contains(v, want) {
+			t.Fatalf("after growing the window %q is not shown:\n%s", want, v)
+		}
+	}
+	d.Resize(60, 16)
+	if !strings.Contains(d.View(), "╭") {
+		t.Fatalf("blank after shrinking back:\n%s", d.View())
+	}
+}

@@ -75,8 +75,10 @@ type Model struct {
 	filter    input.Line
 	filtering bool
 
-	// tickSeq identifies the live relative-time tick, so only one chain runs.
+	// tickSeq identifies the live relative-time tick, so only one chain runs; tickAt is when
+	// it fires (zero when none is scheduled).
 	tickSeq int
+	tickAt  time.Time
 	// Layout of the last View, for mouse clicks and scrolling.
 	firstRow int
 	rowTops  []int
@@ -167,10 +169,9 @@ func (m *Model) load(cs *cardState) tea.Cmd {
 type tickMsg struct{ seq int }
 
 // tick schedules the next redraw of relative times: soon while a card counts seconds, rarely
-// otherwise. Only the latest chain survives (tickSeq).
+// otherwise. A tick already due sooner is kept; a sooner one replaces it (tickSeq), so one
+// timer runs at a time.
 func (m *Model) tick() tea.Cmd {
-	m.tickSeq++
-	seq := m.tickSeq
 	now := m.c.Now()
 	next := time.Hour
 	for _, cs := range m.cards {
@@ -180,6 +181,13 @@ func (m *Model) tick() tea.Cmd {
 			}
 		}
 	}
+	at := time.Now().Add(next)
+	if !m.tickAt.IsZero() && !m.tickAt.After(at) {
+		return nil
+	}
+	m.tickSeq++
+	seq := m.tickSeq
+	m.tickAt = at
 	return tea.Tick(next, func(time.Time) tea.Msg { return tickMsg{seq: seq} })
 }
 
@@ -207,6 +215,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 	case tickMsg:
 		if msg.seq == m.tickSeq {
+			m.tickAt = time.Time{}
 			return m.tick() // the view redraws after every message
 		}
 	case tea.KeyPressMsg:
