@@ -76,9 +76,9 @@ type Model struct {
 
 	renderer   *markdown.Renderer
 	cache      map[renderKey]*doc
-	order      []renderKey // cache insertion order, for eviction
-	renderTask tasks.Ref[*doc]
-	rendering  renderKey // the render renderTask makes
+	order      []renderKey     // cache insertion order, for eviction
+	renderTask tasks.Ref[*doc] // the render running, if any (zero when none)
+	rendering  renderKey       // the render renderTask makes
 
 	// openURL opens a web link; tests replace it.
 	openURL func(string) error
@@ -299,6 +299,7 @@ func (m *Model) loaded(out tasks.Outcome[loaded]) tea.Cmd {
 // rendered takes a finished render.
 func (m *Model) rendered(out tasks.Outcome[*doc]) tea.Cmd {
 	k := m.rendering
+	m.renderTask = tasks.Ref[*doc]{} // nothing rendering now
 	if out.Err != nil {
 		if k == m.r.want {
 			m.r.renderErr = out.Err
@@ -456,8 +457,8 @@ func (m *Model) requestRender() tea.Cmd {
 		m.show(d)
 		return nil
 	}
-	if m.rendering == key && m.renderTask.ID() != 0 && m.busyRendering() {
-		return nil
+	if m.rendering == key && m.renderTask.ID() != 0 {
+		return nil // already rendering this one
 	}
 	lib, r := m.lib, m.renderer
 	// Opening a guide at its top (not a resize, not a jump): show the first screens early.
@@ -473,16 +474,6 @@ func (m *Model) requestRender() tea.Cmd {
 			return renderDoc(r, lib, g, key, first)
 		})
 	return cmd
-}
-
-// busyRendering reports whether the render task is still running.
-func (m *Model) busyRendering() bool {
-	for _, t := range m.c.Tasks.Running() {
-		if t.ID == m.renderTask.ID() {
-			return true
-		}
-	}
-	return false
 }
 
 // Actions are the screen's command-palette entries.

@@ -201,8 +201,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		m.list.Update(msg)
 	case tea.MouseClickMsg:
-		if m.form == nil {
-			m.list.ClickRow(msg.Y - len(m.header()))
+		if m.form == nil && (m.w < 100 || msg.X < listWidth) { // a click on the checklist
+			m.list.ClickRow(msg.Y - len(m.header()) - m.filterLines())
 		}
 	case recheckAllMsg:
 		return m.checkEverything()
