@@ -68,7 +68,7 @@ JSON (--json): {"ok": bool, "steps": [{"step", "title", "status" (ok|fail|warn|s
 				return err
 			}
 			if err != nil {
-				fmt.Fprintf(a.stderr, "datatui: %v (checking with the defaults)\n", err)
+				fmt.Fprintf(a.stderr, "datatui: %v (checking with the defaults; read-only: no fix that writes runs until it is fixed)\n", err)
 			}
 			env := onboard.NewEnv(ws)
 			live.Wire(env)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,7 +11,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/ops"
+	"github.com/datatui/datatui/internal/warehouse"
+	"github.com/datatui/datatui/internal/warehouse/connect"
 )
 
 func newRunCmd(a *app) *cobra.Command {
@@ -20,7 +24,11 @@ func newRunCmd(a *app) *cobra.Command {
 		Short: "Run dbt against your sandbox with live progress",
 		Long: `Run dbt (build, run, test, seed, snapshot, compile, deps, debug, docs generate, retry…)
 in the project, always against your sandbox target: the target named in datatui.yml is added
-when you name none, and any other --target is refused unless datatui.yml allows it.
+when you name none, and any other --target is refused unless datatui.yml allows it. Before
+dbt starts, datatui resolves the target dbt will really use (--profile, --profiles-dir,
+--project-dir, DBT_PROFILES_DIR and the other variables dbt reads, env_var() in
+profiles.yml) and refuses to start it when that target writes anywhere but your sandbox,
+when it cannot tell, or while datatui.yml has errors (exit 2, nothing started).
 datatui asks dbt for JSON logs and shows one line per finished node, a live progress line on a
 terminal, and dbt's summary with each failure's message at the end. The exit code is dbt's
 (0 ok, 1 some nodes failed, 2 dbt could not run). The run is added to the history the runs
@@ -54,10 +62,9 @@ dbt.wrapper through the team's command.
 			if ws == nil {
 				return err
 			}
-			r := &ops.Runner{Dir: ws.ProjectDir, StateDir: ws.StateDir}
-			if ws.Config != nil {
-				r.DBT = ws.Config.DBT
-			}
+			a.readOnlyBanner(ws)
+			r := ops.ForWorkspace(ws)
+			r.Identify = func(ctx context.Context, t *dbt.Target) (string, error) { return connect.SessionUser(ctx, t, nil) }
 			var p runPrinter
 			if asJSON {
 				p = &jsonRunPrinter{w: a.stdout, log: withLog}
@@ -68,12 +75,16 @@ dbt.wrapper through the team's command.
 			p.finish(res)
 			var me *ops.MissingDBTError
 			var te *ops.TargetError
+			var re *warehouse.RefusedError
+			var ae *ops.ArgsError
 			switch {
 			case errors.As(res.Err, &me):
 				fmt.Fprintf(a.stderr, "datatui: %v\n  see: datatui guide show %s\n", me, me.Guide)
 				return silentExit(1)
-			case errors.As(res.Err, &te):
-				return withCode(2, te)
+			case errors.As(res.Err, &te), errors.As(res.Err, &re), errors.As(res.Err, &ae):
+				// dbt was not started: the write guard or the argument check said no.
+				fmt.Fprintf(a.stderr, "datatui: %v\n", res.Err)
+				return silentExit(2)
 			case res.ExitCode < 0:
 				return res.Err
 			case res.Cancelled:

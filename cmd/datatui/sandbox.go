@@ -28,21 +28,30 @@ type sandboxFlags struct {
 
 func (f *sandboxFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.profilesDir, "profiles-dir", "", "folder holding profiles.yml (default: as dbt finds it)")
-	cmd.Flags().StringVar(&f.target, "target", "", "profiles.yml target (default: datatui.yml dbt.target)")
+	cmd.Flags().StringVar(&f.target, "target", "", "profiles.yml target: datatui.yml's dbt.target (the default) or one of dbt.allowed_targets")
 }
 
-// openWarehouse opens the workspace and its dev target's warehouse. A broken datatui.yml is
-// fatal here: its names decide what may be written.
+// openWarehouse opens the workspace and its dev target's warehouse. With a broken
+// datatui.yml it still opens, for reading: the engine's write guard refuses every write,
+// and a banner on stderr names the error.
 func (a *app) openWarehouse(ctx context.Context, f sandboxFlags) (*workspace.Workspace, warehouse.Warehouse, *dbt.Target, error) {
 	ws, err := a.workspace()
-	if err != nil {
+	if ws == nil {
 		return nil, nil, nil, err
 	}
+	a.readOnlyBanner(ws)
 	w, t, err := connect.Open(ctx, ws, connect.Options{ProfilesDir: f.profilesDir, Target: f.target})
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	return ws, w, t, nil
+}
+
+// readOnlyBanner says on stderr that datatui.yml has errors and nothing will be written.
+func (a *app) readOnlyBanner(ws *workspace.Workspace) {
+	if ws.ConfigErr != nil {
+		fmt.Fprintf(a.stderr, "datatui: %v\ndatatui: read-only until datatui.yml is fixed: nothing is written, refreshed or run against the warehouse\n", ws.ConfigErr)
+	}
 }
 
 func newSandboxCmd(a *app) *cobra.Command {
@@ -144,6 +153,9 @@ func printSandboxStatus(w io.Writer, out sandboxStatusJSON) {
 		who += " as " + s.Role + " (" + s.RoleKind + ")"
 	}
 	fmt.Fprintf(w, "You       %s\n", who)
+	if snap.Policy.ReadOnly != "" {
+		fmt.Fprintf(w, "Read-only %s; %s\n", snap.Policy.ReadOnly, snap.Policy.ReadOnlyFix)
+	}
 	if !s.Exists {
 		fmt.Fprintf(w, "State     does not exist yet: run datatui sandbox refresh to clone %s\n", snap.Policy.Clone)
 	} else {
@@ -207,9 +219,12 @@ func newSandboxRefreshCmd(a *app) *cobra.Command {
 (Snowflake: CREATE OR REPLACE DATABASE <sandbox> CLONE <clone>; DuckDB: a copy of the clone's
 file, swapped in only once complete). Everything in the sandbox is replaced.
 
-Only your own sandbox can be refreshed: prod, the clone, protected databases and other
-people's sandboxes are refused before anything is sent. On a terminal it asks first; without
-a terminal it refuses unless --yes is given.`,
+Only your own sandbox can be refreshed: its name comes from the session's own login
+(CURRENT_USER() on Snowflake), which must match profiles.yml's user; prod, the clone,
+protected databases and a sandbox marked as someone else's (datatui marks each sandbox it
+creates with its owner's login) are refused before anything is written, and so is
+everything while datatui.yml has errors. On a terminal it asks first; without a terminal
+it refuses unless --yes is given.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -221,6 +236,10 @@ a terminal it refuses unless --yes is given.`,
 				return err
 			}
 			defer w.Close()
+			// The sandbox is the session's own: ask who it is before naming it.
+			if _, err := w.Identity(ctx); err != nil {
+				return err
+			}
 			p := w.Policy()
 			if err := p.CheckWrite(p.Sandbox); err != nil {
 				return err

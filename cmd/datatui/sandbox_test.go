@@ -26,8 +26,8 @@ func setupFakeSnowflake(env *testscript.Env) error {
 	s.RequirePassword("s3cret")
 	created := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	s.On(sftest.IdentitySQL, sftest.Identity("ANN", "CONTRIBUTOR", "TRANSFORMING", "SANDBOX_ANN"))
-	s.On(`SHOW DATABASES LIKE 'SANDBOX_ANN'`, sftest.Text([]string{"created_on", "name", "origin", "owner"},
-		sftest.Row(sftest.TS(created), "SANDBOX_ANN", "ACME.ANALYTICS_CLONE", "CONTRIBUTOR")))
+	s.On(`SHOW DATABASES LIKE 'SANDBOX_ANN'`, sftest.Text(sftest.DatabaseColumns,
+		sftest.Row(sftest.TS(created), "SANDBOX_ANN", "ACME.ANALYTICS_CLONE", "CONTRIBUTOR", "datatui sandbox of ANN")))
 	s.On(`SHOW DATABASES`, sftest.Text([]string{"created_on", "name", "origin", "owner"},
 		sftest.Row(sftest.TS(created), "ANALYTICS", "", "SYSADMIN"),
 		sftest.Row(sftest.TS(created), "SANDBOX_ANN", "ACME.ANALYTICS_CLONE", "CONTRIBUTOR")))
@@ -40,5 +40,6 @@ func setupFakeSnowflake(env *testscript.Env) error {
 	s.On(`SHOW GRANTS TO ROLE "CONTRIBUTOR"`, sftest.Text([]string{"created_on", "privilege", "granted_on", "name", "granted_to", "grantee_name", "grant_option"},
 		sftest.Row(sftest.TS(created), "USAGE", "WAREHOUSE", "TRANSFORMING", "ROLE", "CONTRIBUTOR", "false")))
 	s.On(`CREATE OR REPLACE DATABASE "SANDBOX_ANN" CLONE "ANALYTICS_CLONE"`, sftest.OK("Database SANDBOX_ANN successfully created."))
+	s.On(`COMMENT ON DATABASE "SANDBOX_ANN" IS 'datatui sandbox of ANN'`, sftest.OK("Statement executed successfully."))
 	return nil
 }

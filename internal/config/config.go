@@ -461,9 +461,13 @@ func (w Warehouse) IsAdminRole(role string) bool {
 	return false
 }
 
-// TargetAllowed reports whether datatui may run dbt against target.
+// TargetAllowed reports whether datatui may run dbt against target. An empty name is never
+// allowed: dbt would fall back to the profile's default target, wherever that points.
 func (d DBT) TargetAllowed(target string) bool {
-	if target == "" || target == d.Target {
+	if target == "" {
+		return false
+	}
+	if target == d.Target {
 		return true
 	}
 	for _, t := range d.AllowedTargets {

@@ -31,6 +31,9 @@ type ProfilesOptions struct {
 	LookupEnv func(string) (string, bool)
 	// Profile overrides the profile named in dbt_project.yml.
 	Profile string
+	// ProfilesDirWhy names the rule that chose ProfilesDir, for messages (default
+	// "--profiles-dir").
+	ProfilesDirWhy string
 }
 
 func (o ProfilesOptions) lookup(name string) (string, bool) {
@@ -65,7 +68,11 @@ func FindProfiles(opts ProfilesOptions) ProfilesLocation {
 		return ProfilesLocation{Path: p, Why: why, Exists: regularFile(p)}
 	}
 	if opts.ProfilesDir != "" {
-		return in(opts.ProfilesDir, "--profiles-dir")
+		why := opts.ProfilesDirWhy
+		if why == "" {
+			why = "--profiles-dir"
+		}
+		return in(opts.ProfilesDir, why)
 	}
 	if dir, ok := opts.lookup("DBT_PROFILES_DIR"); ok && dir != "" {
 		return in(dir, "DBT_PROFILES_DIR")
@@ -239,10 +246,37 @@ func ParseProfile(path string, data []byte, name string, lookup func(string) (st
 			return nil, &ProfileError{File: path, Key: name + ".target", Msg: err.Error()}
 		}
 		p.DefaultTarget = r
-	} else if _, ok := p.outputs["dev"]; ok {
-		p.DefaultTarget = "dev" // dbt's default when target: is absent
+	} else {
+		p.DefaultTarget = "default" // what dbt uses when target: is absent (it says so with a MissingProfileTarget event)
 	}
 	return p, nil
+}
+
+// TargetFile renders only the type: and path: of one output, for the write guard, which
+// needs the file of every DuckDB target even when another of the output's settings (a
+// password from an unset variable) cannot be rendered.
+func (p *Profile) TargetFile(name string) (typ, path string, err error) {
+	raw, ok := p.outputs[name]
+	if !ok {
+		return "", "", &ProfileError{File: p.Location.Path, Key: p.Name + ".outputs", Msg: fmt.Sprintf("no target %q", name)}
+	}
+	render := func(k string) (string, error) {
+		s, _ := renderScalar(raw[k])
+		r, err := RenderEnvVars(s, p.lookup)
+		if err != nil {
+			return "", &ProfileError{File: p.Location.Path, Key: p.Name + ".outputs." + name + "." + k, Msg: err.Error()}
+		}
+		return r, nil
+	}
+	if typ, err = render("type"); err != nil {
+		return "", "", err
+	}
+	typ = strings.ToLower(strings.TrimSpace(typ))
+	if typ != "duckdb" {
+		return typ, "", nil
+	}
+	path, err = render("path")
+	return typ, path, err
 }
 
 // Target renders one output of the profile ("" means the profile's default target).
@@ -636,4 +670,142 @@ func parseStringArgs(s string) (args []string, ok bool) {
 		}
 	}
 	return args, true
+}
+
+// Invocation is what decides which target a dbt command uses, as dbt receives it: its
+// working directory, the options it was given and its environment.
+type Invocation struct {
+	// Dir is dbt's working directory ("" : the current directory).
+	Dir string
+	// ProjectDir, ProfilesDir, Profile and Target are the values of --project-dir,
+	// --profiles-dir, --profile and --target ("" when not given).
+	ProjectDir, ProfilesDir, Profile, Target string
+	// LookupEnv reads dbt's environment (default os.LookupEnv).
+	LookupEnv func(string) (string, bool)
+}
+
+// Resolved is the target a dbt command really uses and where each choice came from.
+type Resolved struct {
+	Profile *Profile
+	Target  *Target
+	// ProjectDir holds the dbt_project.yml read; ProfilesDir the profiles.yml read.
+	ProjectDir, ProfilesDir string
+	// FromEnv lists the options that came from environment variables ("--profile",
+	// "--profiles-dir", "--project-dir", "--target"): dbt versions differ in which variables
+	// they read, so a caller that must be sure pins these on the command line.
+	FromEnv map[string]string
+}
+
+// envOption reads an option's environment variables the way dbt 1.11 does (DBT_ENGINE_X
+// first, then DBT_X; an empty value counts as unset). Older dbt reads only DBT_X, and reads
+// DBT_PROFILE and DBT_TARGET not at all, which is why ResolveTarget reports what came from
+// the environment.
+func envOption(lookup func(string) (string, bool), name string) string {
+	for _, k := range []string{"DBT_ENGINE_" + name, "DBT_" + name} {
+		if v, ok := lookup(k); ok && v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// ResolveTarget resolves the target dbt will use for inv, in dbt's own order: the project
+// folder from --project-dir, $DBT_PROJECT_DIR or the nearest folder upwards holding
+// dbt_project.yml; the profile from --profile, $DBT_PROFILE or dbt_project.yml's profile:;
+// profiles.yml from --profiles-dir, $DBT_PROFILES_DIR, the working directory when it holds
+// one, else ~/.dbt; the target from --target, $DBT_TARGET, the profile's target: or
+// "default". env_var() is rendered with dbt's environment.
+func ResolveTarget(inv Invocation) (*Resolved, error) {
+	lookup := inv.LookupEnv
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	dir := inv.Dir
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, err
+		}
+		dir = wd
+	}
+	home := ""
+	if h, ok := lookup("HOME"); ok && h != "" {
+		home = h
+	}
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	res := &Resolved{FromEnv: map[string]string{}}
+	pick := func(flag, envName, opt string) string {
+		if flag != "" {
+			return flag
+		}
+		if v := envOption(lookup, envName); v != "" {
+			res.FromEnv[opt] = v
+			return v
+		}
+		return ""
+	}
+	res.ProjectDir = abs(pick(inv.ProjectDir, "PROJECT_DIR", "--project-dir"))
+	if res.ProjectDir == "" {
+		res.ProjectDir = nearestProject(dir)
+	}
+	profile := pick(inv.Profile, "PROFILE", "--profile")
+	profilesDir := abs(pick(inv.ProfilesDir, "PROFILES_DIR", "--profiles-dir"))
+	why := "--profiles-dir"
+	if _, ok := res.FromEnv["--profiles-dir"]; ok {
+		why = "DBT_PROFILES_DIR"
+	}
+	target := inv.Target
+	if target == "" {
+		target = pick("", "TARGET", "--target")
+	}
+	opts := ProfilesOptions{ProfilesDir: profilesDir, ProfilesDirWhy: why, ProjectDir: res.ProjectDir, Home: home, Profile: profile, LookupEnv: lookup}
+	if profilesDir == "" {
+		// dbt's default is its working directory (not the project folder) when that holds a
+		// profiles.yml, else ~/.dbt.
+		if regularFile(filepath.Join(dir, ProfilesFile)) {
+			opts.ProfilesDir, opts.ProfilesDirWhy = dir, "dbt's working directory"
+		} else {
+			opts.ProfilesDir, opts.ProfilesDirWhy = filepath.Join(orHome(home), ".dbt"), "~/.dbt"
+		}
+	}
+	prof, err := LoadProfile(opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Profile, res.ProfilesDir = prof, filepath.Dir(prof.Location.Path)
+	if target == "" {
+		target = prof.DefaultTarget
+	}
+	if res.Target, err = prof.Target(target); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func orHome(home string) string {
+	if home != "" {
+		return home
+	}
+	h, _ := os.UserHomeDir()
+	return h
+}
+
+// nearestProject is dbt's default project folder: dir or the nearest parent holding
+// dbt_project.yml, else dir.
+func nearestProject(dir string) string {
+	for d := dir; ; {
+		if regularFile(filepath.Join(d, "dbt_project.yml")) {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
 }

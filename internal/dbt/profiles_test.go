@@ -125,7 +125,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dev, err := p.Target("")
+	dev, err := p.Target("dev")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,9 @@ func TestParseProfileErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.DefaultTarget != "dev" {
+	// Without target: dbt uses the target named "default" (dbt-core's Profile.render_profile),
+	// not "dev".
+	if p.DefaultTarget != "default" {
 		t.Errorf("default target %q", p.DefaultTarget)
 	}
 	if _, err := p.Target("dev"); err == nil || !strings.Contains(err.Error(), "p.outputs.dev.type: is missing") {

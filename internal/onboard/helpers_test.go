@@ -166,3 +166,13 @@ func assertStatus(t testing.TB, r Result, want Status, detailParts ...string) {
 		}
 	}
 }
+
+// reopenAllowingErrors re-discovers the workspace, keeping it when datatui.yml is broken.
+func (te *testEnv) reopenAllowingErrors() {
+	te.t.Helper()
+	ws, _ := workspace.Open(workspace.Options{Project: te.project, StateHome: filepath.Join(te.home, ".local", "state", "datatui")})
+	if ws == nil {
+		te.t.Fatal("no workspace")
+	}
+	te.env.Workspace = ws
+}

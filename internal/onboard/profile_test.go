@@ -21,9 +21,9 @@ func TestCheckProfile(t *testing.T) {
 		{"other profile only", "marketing:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: m.duckdb}\n", nil, StatusFail, []string{`no "shop" profile`}},
 		{"no dev target", "shop:\n  target: ci\n  outputs:\n    ci: {type: snowflake, database: CI}\n", nil, StatusFail, []string{`no "dev" target (it has: ci)`}},
 		{"points at sandbox", good, nil, StatusOK, []string{"builds in database SANDBOX_JANE_DOE"}},
-		{"points at prod", strings.Replace(good, "SANDBOX_JANE_DOE", "analytics", 1), nil, StatusFail, []string{"writes to analytics, which is production", "SANDBOX_JANE_DOE"}},
-		{"points at the clone", strings.Replace(good, "SANDBOX_JANE_DOE", "ANALYTICS_CLONE", 1), nil, StatusFail, []string{"the clone of production"}},
-		{"someone else's sandbox", strings.Replace(good, "SANDBOX_JANE_DOE", "SANDBOX_BOB", 1), nil, StatusFail, []string{"writes to SANDBOX_BOB, but your sandbox is SANDBOX_JANE_DOE"}},
+		{"points at prod", strings.Replace(good, "SANDBOX_JANE_DOE", "analytics", 1), nil, StatusFail, []string{"writes to analytics: it is the production database", "your sandbox SANDBOX_JANE_DOE"}},
+		{"points at the clone", strings.Replace(good, "SANDBOX_JANE_DOE", "ANALYTICS_CLONE", 1), nil, StatusFail, []string{"the clone sandboxes are refreshed from"}},
+		{"someone else's sandbox", strings.Replace(good, "SANDBOX_JANE_DOE", "SANDBOX_BOB", 1), nil, StatusFail, []string{"writes to SANDBOX_BOB: it is not your sandbox (yours is SANDBOX_JANE_DOE)"}},
 		{"admin role", strings.Replace(good, "TRANSFORMER", "ACCOUNTADMIN", 1), nil, StatusWarn, []string{"admin role ACCOUNTADMIN", "TRANSFORMER"}},
 		{"clear-text password", strings.Replace(good, "authenticator: externalbrowser", "password: hunter2", 1), nil, StatusWarn, []string{"password is written in clear text"}},
 		{"env_var user", strings.Replace(good, "jane.doe@example.com", "\"{{ env_var('SNOWFLAKE_USER') }}\"", 1), []string{"SNOWFLAKE_USER=jane.doe"}, StatusOK, nil},
@@ -139,7 +139,7 @@ func TestFixProfileDuckDB(t *testing.T) {
 	}
 	assertStatus(t, te.check(StepProfile), StatusOK, "the DuckDB file warehouse/sandbox.duckdb")
 	te.write("home/.dbt/profiles.yml", "shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: warehouse/clone.duckdb}\n")
-	assertStatus(t, te.check(StepProfile), StatusFail, "the clone of production")
+	assertStatus(t, te.check(StepProfile), StatusFail, "the clone sandboxes are refreshed from")
 }
 
 func TestRenderEnvVars(t *testing.T) {
@@ -178,4 +178,94 @@ func FuzzRenderEnvVars(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		_, _ = renderEnvVars(s, func(string) (string, bool) { return "v", true })
 	})
+}
+
+// TestFixProfileRefusesWhatTheGuardRefuses: the profile fix writes only a target the write
+// guard accepts, with the guard's own identifier normalisation, so the check right after can
+// never say the fix wrote a wrong target; with a broken datatui.yml it writes nothing.
+func TestFixProfileRefusesWhatTheGuardRefuses(t *testing.T) {
+	base := Input{"account": "ab12345", "user": "ann", "auth": AuthSSO, "warehouse": "WH"}
+	with := func(k, v string) Input {
+		in := Input{k: v}
+		for bk, bv := range base {
+			if _, ok := in[bk]; !ok {
+				in[bk] = bv
+			}
+		}
+		return in
+	}
+	for _, tt := range []struct {
+		in   Input
+		want string
+	}{
+		{with("database", "SANDBOX_BOB"), "not your sandbox (yours is SANDBOX_ANN)"},
+		{with("database", `"ANALYTICS"`), "production database"},
+		{with("database", "analytics"), "production database"},
+		{with("database", `"analytics_clone"`), "the clone"}, // quoted lower case: refused too (the guard errs on the safe side)
+		{with("database", `"ANALYTICS_CLONE"`), "the clone"},
+		{with("database", "raw"), "protected"},
+		{with("user", "analytics_clone"), "the clone"}, // a pattern trick: the user's own sandbox would be prod's clone
+	} {
+		te := newTestEnv(t, envOpts{datatui: "warehouse:\n  sandbox_pattern: \"{user}\"\n  protected: [RAW]\nonboarding:\n  adapter: snowflake\n"})
+		if tt.in["user"] == "ann" {
+			te = newTestEnv(t, envOpts{datatui: "warehouse:\n  protected: [RAW]\nonboarding:\n  adapter: snowflake\n"})
+		}
+		s, _ := Find(Steps(te.env), StepProfile)
+		err := s.Fix(context.Background(), tt.in)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: %v, want refused with %q", tt.in, err, tt.want)
+		}
+		if _, err := os.Stat(filepath.Join(te.home, ".dbt", "profiles.yml")); err == nil {
+			t.Errorf("%v: profiles.yml written", tt.in)
+		}
+	}
+	// What the fix accepts, the check accepts.
+	te := newTestEnv(t, envOpts{})
+	s, _ := Find(Steps(te.env), StepProfile)
+	if err := s.Fix(context.Background(), with("database", `"SANDBOX_ANN"`)); err != nil {
+		t.Fatal(err)
+	}
+	assertStatus(t, te.check(StepProfile), StatusOK)
+
+	// A datatui.yml with an error: the check still reads, the fix writes nothing.
+	broken := newTestEnv(t, envOpts{})
+	broken.write("repo/datatui.yml", "warehouse:\n  prod_databse: ANALYTICS\n")
+	if err := workspaceErr(broken); err == nil {
+		t.Fatal("the broken datatui.yml was read without an error")
+	}
+	s, _ = Find(Steps(broken.env), StepProfile)
+	if err := s.Fix(context.Background(), base); err == nil || !strings.Contains(err.Error(), "datatui.yml has an error") {
+		t.Errorf("fix with a broken datatui.yml: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(broken.home, ".dbt", "profiles.yml")); err == nil {
+		t.Error("profiles.yml written with a broken datatui.yml")
+	}
+}
+
+// TestFixProfileDuckDBFileIdentity: a DuckDB path that is another target's file under
+// another name (a symlink, a hard link, a different spelling) is refused.
+func TestFixProfileDuckDBFileIdentity(t *testing.T) {
+	te := newTestEnv(t, envOpts{datatui: "warehouse:\n  prod_database: prod\n  clone_database: clone\n  sandbox_pattern: sandbox_{user}\nonboarding:\n  adapter: duckdb\n"})
+	te.write("home/.dbt/profiles.yml", "shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: warehouse/sandbox.duckdb}\n    live: {type: duckdb, path: data/live.duckdb}\n")
+	live := te.write("repo/data/live.duckdb", "x")
+	os.MkdirAll(filepath.Join(te.project, "warehouse"), 0o755)
+	if err := os.Symlink(live, filepath.Join(te.project, "warehouse", "mine.duckdb")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(live, filepath.Join(te.project, "warehouse", "hard.duckdb")); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := Find(Steps(te.env), StepProfile)
+	for _, p := range []string{"warehouse/mine.duckdb", "warehouse/hard.duckdb", "warehouse/../data/live.duckdb", "warehouse/prod.duckdb", "warehouse/clone.duckdb"} {
+		if err := s.Fix(context.Background(), Input{"path": p}); err == nil {
+			t.Errorf("%s accepted as the sandbox", p)
+		}
+	}
+	te.write("home/.dbt/profiles.yml", "shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: warehouse/hard.duckdb}\n    live: {type: duckdb, path: data/live.duckdb}\n")
+	assertStatus(t, te.check(StepProfile), StatusFail, "the file of the live target")
+}
+
+func workspaceErr(te *testEnv) error {
+	te.reopenAllowingErrors()
+	return te.env.Workspace.ConfigErr
 }

@@ -151,6 +151,8 @@ type profileStatus struct {
 	t       profileTarget
 	found   bool
 	err     error
+	// targets are all the profile's outputs (the guard compares DuckDB files across them).
+	targets map[string]profileTarget
 }
 
 func (e *Env) readProjectProfile() profileStatus {
@@ -188,6 +190,7 @@ func (e *Env) readProjectProfile() profileStatus {
 		st.err = err
 		return st
 	}
+	st.targets = targets
 	st.t, st.found = targets[st.target]
 	if !st.found {
 		st.err = fmt.Errorf("profile %q in %s has no %q target (it has: %s)", st.profile, st.loc.Path, st.target, strings.Join(sortedKeys(targets), ", "))

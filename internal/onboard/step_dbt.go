@@ -347,15 +347,13 @@ func (e *Env) fixFirstBuild(ctx context.Context, _ Input) error {
 	if starter == "" {
 		return errors.New("datatui.yml names no dbt.starter_model")
 	}
-	if e.RunDBT != nil {
-		if err := e.RunDBT(ctx, []string{"build", "--select", starter}); err != nil {
-			return fmt.Errorf("dbt build -s %s failed: %s", starter, Redact(err.Error()))
-		}
-	} else {
-		out, stderr, err := e.runDBT(ctx, "build", "--select", starter)
-		if err != nil {
-			return fmt.Errorf("dbt build -s %s failed: %s", starter, lastLines(Redact(string(out)+string(stderr)), 4))
-		}
+	// A build writes: it runs only through datatui's runner, whose write guard checks where
+	// the target really writes. Never dbt directly.
+	if e.RunDBT == nil {
+		return errors.New("building needs datatui's dbt runner, which checks where dbt writes first; this build does not have it: run datatui run -- build -s " + starter)
+	}
+	if err := e.RunDBT(ctx, []string{"build", "--select", starter}); err != nil {
+		return fmt.Errorf("dbt build -s %s failed: %s", starter, Redact(err.Error()))
 	}
 	if e.Workspace != nil {
 		return markFirstBuild(e.Workspace, e.now())

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
+
+	"github.com/datatui/datatui/internal/warehouse"
 )
 
 // Auth methods offered by the profile form (Snowflake).
@@ -50,24 +51,19 @@ func (e *Env) checkProfile(_ context.Context) Result {
 		problems = append(problems, "the target has no type")
 	case "duckdb":
 		path := t.get("path")
-		stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 		where = "the DuckDB file " + path
 		if path == "" || path == ":memory:" {
 			problems = append(problems, "the target has no database file (path)")
-		} else if e.forbidden(stem) {
-			problems = append(problems, fmt.Sprintf("the %s target writes to %s, which is %s: point it at your own sandbox file", st.target, path, e.forbiddenWhy(stem)))
+		} else if re := e.guardTarget(st.target, t.Fields, st.targets, nil); re != nil {
+			problems = append(problems, fmt.Sprintf("the %s target writes to %s: %s", st.target, path, re.Problem()))
 		}
 	default:
 		db := firstNonEmpty(t.get("database"), t.get("dbname"), t.get("catalog"), t.get("project"))
-		user := firstNonEmpty(t.get("user"), t.get("username"))
 		where = "database " + db
-		switch {
-		case db == "":
+		if db == "" {
 			warnings = append(warnings, "the target names no database, so datatui cannot tell whether it is your sandbox")
-		case e.forbidden(db):
-			problems = append(problems, fmt.Sprintf("the %s target writes to %s, which is %s. Your sandbox is %s", st.target, db, e.forbiddenWhy(db), w.SandboxName(orText(user, "<you>"))))
-		case user != "" && !strings.EqualFold(db, w.SandboxName(user)):
-			problems = append(problems, fmt.Sprintf("the %s target writes to %s, but your sandbox is %s (datatui.yml sandbox_pattern %s)", st.target, db, w.SandboxName(user), w.SandboxPattern))
+		} else if re := e.guardTarget(st.target, t.Fields, st.targets, nil); re != nil {
+			problems = append(problems, fmt.Sprintf("the %s target writes to %s: %s", st.target, db, re.Problem()))
 		}
 		if role := t.get("role"); role != "" && w.IsAdminRole(role) {
 			warnings = append(warnings, fmt.Sprintf("the target uses the admin role %s; the team works with %s", role, w.ContributorRole))
@@ -84,23 +80,40 @@ func (e *Env) checkProfile(_ context.Context) Result {
 	return ok(checked, fmt.Sprintf("%s target (%s) builds in %s", st.target, typ, where))
 }
 
-// forbidden reports whether name is prod, the clone or a protected database.
-func (e *Env) forbidden(name string) bool { return e.forbiddenWhy(name) != "" }
-
-func (e *Env) forbiddenWhy(name string) string {
-	w := e.cfg().Warehouse
-	switch {
-	case strings.EqualFold(name, w.ProdDatabase):
-		return "production"
-	case strings.EqualFold(name, w.CloneDatabase):
-		return "the clone of production"
-	}
-	for _, p := range w.Protected {
-		if strings.EqualFold(name, p) {
-			return "protected (datatui.yml warehouse.protected)"
+// guardTarget judges a profiles.yml target (its rendered fields) as every write path does,
+// with warehouse.Policy.Check: the check reports the refusal as the problem, in the very
+// words dbt runs and sandbox writes are refused with, and the fix refuses to write a target
+// it would refuse. others are the profile's other outputs (their DuckDB files are guarded).
+// cfgErr is datatui.yml's error: the fix passes it (it writes), the check does not (it reads).
+func (e *Env) guardTarget(target string, fields map[string]string, others map[string]profileTarget, cfgErr error) *warehouse.RefusedError {
+	cfg := e.cfg()
+	var err error
+	if fields["type"] == "duckdb" {
+		file := warehouse.DuckDBFileOf(e.projectDir(), fields["path"])
+		files := map[string]string{}
+		for name, o := range others {
+			if name != target && o.get("type") == "duckdb" && o.get("path") != "" {
+				files[name] = warehouse.DuckDBFileOf(e.projectDir(), o.get("path"))
+			}
 		}
+		err = warehouse.DuckDBPolicy(cfg, cfgErr, file, files).Check(warehouse.Write{Target: target, Database: warehouse.DuckDBName(file), File: file})
+	} else {
+		user := firstNonEmpty(fields["user"], fields["username"])
+		db := firstNonEmpty(fields["database"], fields["dbname"], fields["catalog"], fields["project"])
+		err = warehouse.NewPolicy(cfg, cfgErr, user).Check(warehouse.Write{Target: target, Database: db, ProfileUser: user})
 	}
-	return ""
+	var re *warehouse.RefusedError
+	if errors.As(err, &re) {
+		return re
+	}
+	return nil
+}
+
+func (e *Env) configErr() error {
+	if e.Workspace == nil {
+		return nil
+	}
+	return e.Workspace.ConfigErr
 }
 
 func firstNonEmpty(vals ...string) string {
@@ -175,14 +188,20 @@ func (e *Env) ProfileSpec(in Input) (TargetSpec, error) {
 		return nil
 	}
 	w := e.cfg().Warehouse
+	others := e.readProjectProfile().targets
+	refused := func(fields map[string]string, what string) error {
+		if re := e.guardTarget(target, fields, others, e.configErr()); re != nil {
+			return fmt.Errorf("not writing the %s target with %s: %s", target, what, re.Problem())
+		}
+		return nil
+	}
 	switch adapter := e.adapter(); adapter {
 	case "duckdb":
 		if err := need("path"); err != nil {
 			return spec, err
 		}
-		stem := strings.TrimSuffix(filepath.Base(val("path")), filepath.Ext(val("path")))
-		if e.forbidden(stem) {
-			return spec, fmt.Errorf("%s is %s; choose a file of your own", val("path"), e.forbiddenWhy(stem))
+		if err := refused(map[string]string{"type": "duckdb", "path": val("path")}, val("path")); err != nil {
+			return spec, err
 		}
 		spec.Fields = []KV{{"type", "duckdb"}, {"path", val("path")}, {"schema", orText(val("schema"), "main")}, {"threads", 4}}
 	case "snowflake", "":
@@ -193,8 +212,8 @@ func (e *Env) ProfileSpec(in Input) (TargetSpec, error) {
 		if db == "" {
 			db = w.SandboxName(val("user"))
 		}
-		if e.forbidden(db) {
-			return spec, fmt.Errorf("%s is %s; the dev target must point at your sandbox, %s", db, e.forbiddenWhy(db), w.SandboxName(val("user")))
+		if err := refused(map[string]string{"type": "snowflake", "user": val("user"), "database": db}, "database "+db); err != nil {
+			return spec, err
 		}
 		spec.Fields = []KV{{"type", "snowflake"}, {"account", val("account")}, {"user", val("user")}}
 		switch val("auth") {

@@ -3,6 +3,7 @@ package onboard
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -346,18 +347,29 @@ func TestCheckFirstBuild(t *testing.T) {
 	assertStatus(t, te.check(StepFirstBuild), StatusOK, "stg_users built on 29 Nov 2026")
 }
 
+// TestFixFirstBuild: the build runs only through datatui's runner (RunDBT, whose write
+// guard checks where dbt writes; internal/onboard/live tests it with the real runner), never
+// dbt directly.
 func TestFixFirstBuild(t *testing.T) {
 	te := newTestEnv(t, envOpts{})
-	te.fakeDBT(dbtVersionOutput("1.8.7", "snowflake", "1.8.4"), `[ "$1 $2 $3" = "build --select stg_users" ] || exit 9
-echo "12:00:02  1 of 3 OK created sql view model main.stg_users"; echo "12:00:03  Completed successfully"`)
 	s, _ := Find(Steps(te.env), StepFirstBuild)
+	if err := s.Fix(context.Background(), nil); err == nil || !strings.Contains(err.Error(), "checks where dbt writes first") {
+		t.Fatalf("without the runner: %v", err)
+	}
+	var got []string
+	te.env.RunDBT = func(_ context.Context, args []string) error { got = args; return nil }
 	if err := s.Fix(context.Background(), nil); err != nil {
 		t.Fatal(err)
+	}
+	if strings.Join(got, " ") != "build --select stg_users" {
+		t.Errorf("runner got %q", got)
 	}
 	assertStatus(t, te.check(StepFirstBuild), StatusOK, "built on")
 
 	te2 := newTestEnv(t, envOpts{})
-	te2.fakeDBT(dbtVersionOutput("1.8.7", "snowflake", "1.8.4"), `echo "12:00:02  Database Error in model stg_users"; echo '12:00:02    relation "raw.users" does not exist'; exit 1`)
+	te2.env.RunDBT = func(context.Context, []string) error {
+		return errors.New(`dbt failed (exit code 1): relation "raw.users" does not exist`)
+	}
 	s2, _ := Find(Steps(te2.env), StepFirstBuild)
 	if err := s2.Fix(context.Background(), nil); err == nil || !strings.Contains(err.Error(), `relation "raw.users" does not exist`) {
 		t.Fatalf("fix error %v", err)

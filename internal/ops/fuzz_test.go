@@ -39,34 +39,54 @@ func FuzzTracker(f *testing.F) {
 	})
 }
 
-// FuzzPrepareArgs checks the target guard on arbitrary argument lists: whatever is passed, a
-// target other than the sandbox (or an allowed one) never reaches dbt.
+// FuzzPrepareArgs checks the target pin on arbitrary argument lists: whatever is passed,
+// what dbt gets reads back (the way dbt's CLI reads it) with exactly one target, the sandbox's
+// or an allowed one, for every command that reads the profile, and JSON logs.
 func FuzzPrepareArgs(f *testing.F) {
 	f.Add("build --select orders --target prod")
 	f.Add("-t ci run")
 	f.Add("--target=dev --log-format text test")
+	f.Add("--log-path deps build")
+	f.Add("-xtprod build --exclude a -s b")
+	f.Add("--log-path --target build")
 	cfg := config.DBT{Target: "dev", AllowedTargets: []string{"ci"}}
 	f.Fuzz(func(t *testing.T, line string) {
 		out, err := PrepareArgs(strings.Fields(line), cfg)
 		if err != nil {
 			return
 		}
-		for i, a := range out {
-			var target string
-			switch {
-			case (a == "--target" || a == "-t") && i+1 < len(out):
-				target = out[i+1]
-			case strings.HasPrefix(a, "--target="):
-				target = strings.TrimPrefix(a, "--target=")
-			default:
-				continue
-			}
-			if !cfg.TargetAllowed(target) {
-				t.Fatalf("%q passed target %q", line, target)
+		p, err := ParseArgs(out)
+		if err != nil {
+			t.Fatalf("%q became %q, which dbt cannot read: %v", line, out, err)
+		}
+		uses := p.Find("--target")
+		for _, u := range uses {
+			if !cfg.TargetAllowed(u.Value()) {
+				t.Fatalf("%q passed target %q", line, u.Value())
 			}
 		}
-		if n := len(out); n < 2 || out[n-2] != "--log-format" || out[n-1] != "json" {
+		if commandKind(p.Command) != kindNoProfile && len(uses) != 1 {
+			t.Fatalf("%q: %d targets in %q", line, len(uses), out)
+		}
+		if p.Last("--log-format") != "json" || len(p.Find("--log-format")) != 1 {
 			t.Fatalf("%q: no JSON logs: %q", line, out)
+		}
+	})
+}
+
+// FuzzParseArgs reads arbitrary argument lists: never a panic, and what is kept when
+// options are removed reads back the same way.
+func FuzzParseArgs(f *testing.F) {
+	f.Add("--debug docs generate -s a b --exclude c -x")
+	f.Add("run-operation m --args {} -tprod")
+	f.Fuzz(func(t *testing.T, line string) {
+		p, err := ParseArgs(strings.Fields(line))
+		if err != nil {
+			return
+		}
+		q, err := ParseArgs(p.Without("--target"))
+		if err != nil || q.Command != p.Command || len(q.Find("--target")) != 0 {
+			t.Fatalf("%q without --target: %+v %v", line, q, err)
 		}
 	})
 }

@@ -62,6 +62,9 @@ func recordedArgs(t *testing.T, r recording) []string {
 		if r.variant != "" && !strings.Contains(l, "> stdout-"+r.variant+".jsonl") {
 			continue
 		}
+		if i := strings.Index(l, "  ("); i >= 0 {
+			l = l[:i] // a note after the command: "dbt docs generate   (right after the build…)"
+		}
 		words := shellWords(l)
 		for i, w := range words {
 			if w == ">" || w == "2>" {
@@ -277,8 +280,12 @@ func replayRecording(t *testing.T, rec recording, level string) {
 	exit := recordedExitCode(t, rec)
 
 	r := newRunner(t, "/dev/null", "FAKEDBT_RECORDING="+rec.dir, "FAKEDBT_VARIANT="+rec.variant)
-	// Replay the command as recorded: the target it names (or none) is the sandbox here.
+	// Replay the command as recorded: the target (and profile) it names is the sandbox here.
 	r.DBT.Target = flagValue(args, "--target")
+	if r.DBT.Target == "" {
+		r.DBT.Target = "dev"
+	}
+	writeProject(t, r.Dir, sandboxProfileFor(flagValue(args, "--profile"), r.DBT.Target))
 	rr := &recorder{}
 	res := r.Run(context.Background(), args, rr.sink)
 

@@ -18,6 +18,8 @@ import (
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/warehouse"
+	"github.com/datatui/datatui/internal/workspace"
 )
 
 // EnvDBT names the dbt executable to run instead of the one found on PATH.
@@ -78,6 +80,13 @@ type Runner struct {
 	Env []string
 	// DBT is datatui.yml's dbt section: the sandbox target and the other allowed targets.
 	DBT config.DBT
+	// Warehouse is datatui.yml's warehouse section: the databases dbt must never build into.
+	Warehouse config.Warehouse
+	// ConfigErr is datatui.yml's error: while it has one, no command that connects starts.
+	ConfigErr error
+	// Identify logs in with a Snowflake target and returns who the session is, for targets
+	// whose user: does not decide that (OAuth). nil: such targets are refused.
+	Identify func(ctx context.Context, t *dbt.Target) (string, error)
 	// StateDir is where the run history is kept; "" keeps no history.
 	StateDir string
 	// LogLines bounds the raw log kept in memory (DefaultLogLines when 0).
@@ -144,12 +153,12 @@ func (r *Runner) Run(ctx context.Context, args []string, sink func(Event)) *Resu
 		sink(Done{ExitCode: res.ExitCode, Err: err})
 		return res
 	}
-	full, err := PrepareArgs(args, r.DBT)
+	full, env, err := r.prepare(ctx, args)
 	if err != nil {
 		return fail(err)
 	}
 	res.FullArgs = full
-	l, err := r.launch(full)
+	l, err := r.launch(full, env)
 	if err != nil {
 		return fail(err)
 	}
@@ -327,6 +336,175 @@ func (r *Runner) Run(ctx context.Context, args []string, sink func(Event)) *Resu
 	return res
 }
 
+// ForWorkspace is the runner of ws's dbt project under the team's datatui.yml: dbt runs in
+// the project folder, only against the sandbox target, and not at all (for commands that
+// connect) while datatui.yml has errors.
+func ForWorkspace(ws *workspace.Workspace) *Runner {
+	r := &Runner{DBT: config.Default().DBT, Warehouse: config.Default().Warehouse}
+	if ws == nil {
+		return r
+	}
+	r.Dir, r.StateDir, r.ConfigErr = ws.ProjectDir, ws.StateDir, ws.ConfigErr
+	if ws.Config != nil {
+		r.DBT, r.Warehouse = ws.Config.DBT, ws.Config.Warehouse
+	}
+	return r
+}
+
+// prepare returns what dbt is started with: its arguments, with the target pinned, and what
+// is added to its environment (the runner's Env, and DBT_TARGET set to the pinned target, or
+// emptied, which dbt reads as unset, so that none points anywhere else). For a command that
+// connects it first resolves the target dbt will really use and asks the write guard: dbt
+// is started only when that target writes to the user's own sandbox.
+func (r *Runner) prepare(ctx context.Context, args []string) (full, env []string, err error) {
+	pl, err := planArgs(args, r.DBT)
+	if err != nil {
+		return nil, nil, err
+	}
+	// dbt 1.11 reads DBT_ENGINE_TARGET, then DBT_TARGET, when no --target is given.
+	env = append(append([]string(nil), r.Env...), "DBT_TARGET="+pl.target, "DBT_ENGINE_TARGET="+pl.target)
+	full = pl.args
+	if commandKind(pl.parsed.Command) == kindConnects {
+		pins, err := r.guard(ctx, pl, r.dbtEnviron(env))
+		if err != nil {
+			return nil, nil, fmt.Errorf("not starting dbt %s: %w", pl.parsed.Command, err)
+		}
+		full = append(full, pins...)
+	}
+	return append(full, "--log-format", "json"), env, nil
+}
+
+// dockerHidesFile refuses a DuckDB file that datatui.yml's dbt.docker.mounts puts somewhere
+// else inside the container: there dbt would open the mounted file, not the one checked.
+// (The project and profiles folders are mounted at their own paths.)
+func dockerHidesFile(d config.Docker, file, dir string) error {
+	if !d.Enabled() || file == "" {
+		return nil
+	}
+	for _, m := range d.Mounts {
+		host, rest, _ := strings.Cut(m, ":")
+		inside, _, _ := strings.Cut(rest, ":")
+		if !filepath.IsAbs(host) && !strings.HasPrefix(host, "~") {
+			host = filepath.Join(dir, host)
+		}
+		if inside == "" || filepath.Clean(host) == filepath.Clean(inside) {
+			continue
+		}
+		if rel, err := filepath.Rel(inside, file); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return &warehouse.RefusedError{Database: file,
+				Reason: fmt.Sprintf("datatui.yml's dbt.docker.mounts puts %s at %s inside the container, so dbt would not open the file datatui checked", host, inside),
+				Fix:    "mount other folders than the one of your sandbox file, or at their own paths"}
+		}
+	}
+	return nil
+}
+
+// dbtEnviron is the environment dbt will see, for rendering env_var() in profiles.yml as it
+// will: this process's environment with additions; in Docker only what reaches the container
+// (dbt's DBT_* variables, the additions, and datatui.yml's dbt.docker.env).
+func (r *Runner) dbtEnviron(additions []string) []string {
+	all := append(os.Environ(), additions...)
+	d := r.DBT.Docker
+	if !d.Enabled() {
+		return all
+	}
+	lookup := envLookup(all)
+	var out []string
+	for _, kv := range all {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "DBT_") || hasKey(additions, k) {
+			out = append(out, kv)
+		}
+	}
+	for _, e := range d.Env {
+		k, v, literal := strings.Cut(e, "=")
+		if !literal {
+			var ok bool
+			if v, ok = lookup(k); !ok {
+				continue
+			}
+		}
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// guard resolves where a command that connects would write and asks the write guard. It
+// returns options to add so that every dbt version reads what was checked: dbt versions
+// differ in which environment variables they read for --profile, --profiles-dir and
+// --project-dir, so a value that came from one is given on the command line as well.
+func (r *Runner) guard(ctx context.Context, pl *plan, env []string) ([]string, error) {
+	cfg := &config.Config{Warehouse: r.Warehouse, DBT: r.DBT}
+	if r.ConfigErr != nil {
+		return nil, warehouse.NewPolicy(cfg, r.ConfigErr, "").Check(warehouse.Write{Target: pl.target})
+	}
+	dir := r.Dir
+	if dir == "" {
+		var err error
+		if dir, err = os.Getwd(); err != nil {
+			return nil, err
+		}
+	}
+	p := pl.parsed
+	res, err := dbt.ResolveTarget(dbt.Invocation{Dir: dir, ProjectDir: p.Last("--project-dir"), ProfilesDir: p.Last("--profiles-dir"),
+		Profile: p.Last("--profile"), Target: pl.target, LookupEnv: envLookup(env)})
+	if err != nil {
+		return nil, &warehouse.RefusedError{Database: "target " + pl.target, Reason: "datatui cannot tell where dbt would write: " + err.Error(),
+			Fix: "datatui doctor --step profile shows what is wrong with the profile"}
+	}
+	t := res.Target
+	policy, w, err := warehouse.ForTarget(cfg, nil, res.Profile, t, dir)
+	if err != nil {
+		return nil, err
+	}
+	if t.Type == "duckdb" && !filepath.IsAbs(t.Path) && filepath.Clean(res.ProjectDir) != filepath.Clean(dir) {
+		return nil, &warehouse.RefusedError{Database: t.Path, Reason: "the DuckDB path is relative and --project-dir is another folder, so datatui cannot tell which file dbt opens",
+			Fix: "give the " + t.Name + " target an absolute path:, or run without --project-dir"}
+	}
+	if err := dockerHidesFile(r.DBT.Docker, w.File, dir); err != nil {
+		return nil, err
+	}
+	if t.Type == "snowflake" && !warehouse.SessionFromProfile(t) {
+		if r.Identify == nil {
+			return nil, &warehouse.RefusedError{Database: orText(t.Database, "target "+t.Name),
+				Reason: fmt.Sprintf("with authenticator %s the login, not user: in profiles.yml, decides who dbt runs as, and datatui cannot check it here", t.Authenticator),
+				Fix:    "run it from datatui itself (datatui run or the Runs screen), which checks the login first"}
+		}
+		if w.SessionUser, err = r.Identify(ctx, t); err != nil {
+			return nil, &warehouse.RefusedError{Database: orText(t.Database, "target "+t.Name), Reason: "datatui could not check who dbt would log in as: " + err.Error()}
+		}
+	}
+	if err := policy.Check(w); err != nil {
+		return nil, err
+	}
+	var pins []string
+	for _, opt := range []struct{ name, value string }{{"--profile", res.Profile.Name}, {"--profiles-dir", res.ProfilesDir}, {"--project-dir", res.ProjectDir}} {
+		if _, fromEnv := res.FromEnv[opt.name]; fromEnv {
+			pins = append(pins, opt.name, opt.value)
+		}
+	}
+	return pins, nil
+}
+
+// envLookup reads an environment list the way a started process sees it (last entry wins).
+func envLookup(env []string) func(string) (string, bool) {
+	return func(key string) (string, bool) {
+		val, found := "", false
+		for _, kv := range env {
+			if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+				val, found = v, true
+			}
+		}
+		return val, found
+	}
+}
+
+func orText(s, def string) string {
+	if strings.TrimSpace(s) == "" {
+		return def
+	}
+	return s
+}
+
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	return s
@@ -397,8 +575,8 @@ func (f *fatalScan) text() string {
 
 // launch builds the process for full (PrepareArgs's arguments): Docker, the team's wrapper or
 // the local dbt, with the runner's environment additions reaching a container too.
-func (r *Runner) launch(full []string) (*Launch, error) {
-	l, err := LaunchFor(r.DBT, r.Executable, r.Dir, full, os.Environ(), r.Env, exec.LookPath)
+func (r *Runner) launch(full, env []string) (*Launch, error) {
+	l, err := LaunchFor(r.DBT, r.Executable, r.Dir, full, os.Environ(), env, exec.LookPath)
 	if err != nil {
 		return nil, err
 	}

@@ -59,7 +59,8 @@ func newRunner(t *testing.T, stream string, env ...string) *Runner {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Runner{Executable: fakeDBT, Dir: dir, DBT: config.DBT{Target: "dev"},
+	writeProject(t, dir, sandboxProfile)
+	return &Runner{Executable: fakeDBT, Dir: dir, DBT: config.DBT{Target: "dev"}, Warehouse: config.Default().Warehouse,
 		Env:            append([]string{"FAKEDBT_STREAM=" + stream, "FAKEDBT_ARGS_FILE=" + filepath.Join(dir, "args.jsonl")}, env...),
 		InterruptGrace: 300 * time.Millisecond, TermGrace: 300 * time.Millisecond}
 }
@@ -268,8 +269,8 @@ func TestTargetGuard(t *testing.T) {
 	}{
 		{[]string{"build"}, "build --target dev --log-format json"},
 		{[]string{"build", "--target", "dev"}, "build --target dev --log-format json"},
-		{[]string{"build", "-t", "ci"}, "build -t ci --log-format json"},
-		{[]string{"build", "--target=ci"}, "build --target=ci --log-format json"},
+		{[]string{"build", "-t", "ci"}, "build --target ci --log-format json"},
+		{[]string{"build", "--target=ci"}, "build --target ci --log-format json"},
 		{[]string{"build", "--target", "prod"}, "ERR"},
 		{[]string{"build", "--target=prod"}, "ERR"},
 		{[]string{"-t", "prod", "run"}, "ERR"},
@@ -313,7 +314,8 @@ func TestMissingDBT(t *testing.T) {
 	}
 	t.Setenv("PATH", t.TempDir())
 	t.Setenv(EnvDBT, "")
-	r := &Runner{Dir: t.TempDir(), DBT: config.DBT{Target: "dev"}}
+	r := &Runner{Dir: t.TempDir(), DBT: config.DBT{Target: "dev"}, Warehouse: config.Default().Warehouse}
+	writeProject(t, r.Dir, sandboxProfile)
 	rec := &recorder{}
 	res := r.Run(context.Background(), []string{"build"}, rec.sink)
 	if !errors.As(res.Err, &me) || !strings.Contains(res.Err.Error(), "not installed") {

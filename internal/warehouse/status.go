@@ -72,9 +72,16 @@ func Inspect(ctx context.Context, w Warehouse, cfg *config.Config, progress func
 	if err != nil {
 		return nil, err
 	}
-	snap.Identity = id
+	// The sandbox is the session's own, known only now (see Warehouse.Policy).
+	snap.Identity, snap.Policy = id, w.Policy()
 	snap.Role = RoleKind(cfg.Warehouse, id.Role)
 	emit("identity")
+	if strings.TrimSpace(snap.Policy.Sandbox) == "" {
+		// No sandbox can be named (the session is not the profile's user): Policy.ReadOnly says why.
+		snap.Taken = time.Now()
+		emit("database")
+		return snap, nil
+	}
 	db, err := w.Database(ctx, snap.Policy.Sandbox)
 	switch {
 	case errors.Is(err, ErrNotFound):

@@ -40,7 +40,7 @@ func TestCheckWrite(t *testing.T) {
 		{`"shared data"`, "protected"},
 		{"SANDBOX_BOB", "not your sandbox (yours is SANDBOX_ANN_LEE)"},
 		{`"sandbox_ann_lee"x`, "not your sandbox"},
-		{"", "no database named"},
+		{"", "no database is named"},
 	}
 	for _, tt := range tests {
 		err := p.CheckWrite(tt.db)

@@ -30,6 +30,9 @@ type Workspace struct {
 	Config *config.Config
 	// ConfigPath is the datatui.yml that was read, or "" when defaults are used.
 	ConfigPath string
+	// ConfigErr is datatui.yml's error when it has one (Config then holds the defaults):
+	// datatui still reads, but writes nothing until it is fixed.
+	ConfigErr error
 	// StateDir is this repository's folder under the user's state dir (created on demand).
 	StateDir string
 	// Notice is a one-line message for the status bar (for example why the demo opened).
@@ -98,7 +101,8 @@ func Open(opts Options) (*Workspace, error) {
 // loadConfig reads datatui.yml from the explicit file, the repository root or the project dir.
 // A broken file is returned as an error alongside a usable workspace with the defaults, so the
 // caller can show the error and keep going.
-func (ws *Workspace) loadConfig(explicit string) error {
+func (ws *Workspace) loadConfig(explicit string) (err error) {
+	defer func() { ws.ConfigErr = err }()
 	candidates := []string{filepath.Join(ws.Root, config.FileName), filepath.Join(ws.ProjectDir, config.FileName)}
 	if explicit != "" {
 		candidates = []string{explicit}

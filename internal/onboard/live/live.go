@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/onboard"
 	"github.com/datatui/datatui/internal/ops"
 	"github.com/datatui/datatui/internal/warehouse"
@@ -78,19 +78,18 @@ func Wire(env *onboard.Env) {
 		return w.Refresh(ctx, w.Policy().Sandbox)
 	}
 	env.RunDBT = func(ctx context.Context, args []string) error {
-		cfg := config.Default().DBT
-		if ws.Config != nil {
-			cfg = ws.Config.DBT
-		}
-		exe := "" // in Docker or through the team's wrapper, the runner starts those
-		if !cfg.Docker.Enabled() && len(cfg.Wrapper) == 0 {
+		// The runner's write guard resolves the target dbt will use with the onboarding's
+		// environment and refuses a target that writes anywhere but the sandbox.
+		r := ops.ForWorkspace(ws)
+		if !r.DBT.Docker.Enabled() && len(r.DBT.Wrapper) == 0 { // in Docker or through the team's wrapper, the runner starts those
 			p, err := env.LookPath("dbt")
 			if err != nil {
 				return &onboard.MissingToolError{Tool: "dbt"}
 			}
-			exe = p
+			r.Executable = p
 		}
-		r := &ops.Runner{Executable: exe, Dir: ws.ProjectDir, DBT: cfg, StateDir: ws.StateDir}
+		r.Env = env.Environ
+		r.Identify = func(ctx context.Context, t *dbt.Target) (string, error) { return connect.SessionUser(ctx, t, nil) }
 		res := r.Run(ctx, args, nil)
 		if res.Err != nil && res.Fatal != "" && !strings.Contains(res.Err.Error(), res.Fatal) {
 			return fmt.Errorf("%v: %s", res.Err, res.Fatal)

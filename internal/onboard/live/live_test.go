@@ -98,6 +98,7 @@ func TestFirstBuildThroughTheRunner(t *testing.T) {
 	os.MkdirAll(proj, 0o755)
 	os.WriteFile(filepath.Join(proj, "dbt_project.yml"), []byte("name: shop\nprofile: shop\n"), 0o644)
 	os.WriteFile(filepath.Join(proj, "datatui.yml"), []byte("dbt:\n  starter_model: stg_users\n"), 0o644)
+	os.WriteFile(filepath.Join(proj, "profiles.yml"), []byte("shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: sandbox.duckdb}\n"), 0o644)
 	ws, err := workspace.Open(workspace.Options{Project: proj, StateHome: filepath.Join(dir, "state")})
 	if err != nil {
 		t.Fatal(err)
@@ -115,6 +116,17 @@ func TestFirstBuildThroughTheRunner(t *testing.T) {
 	if r := s.RunCheck(context.Background()); r.Status != onboard.StatusOK {
 		t.Errorf("after the build: %+v", r)
 	}
+
+	// The dev target pointing at prod: the runner's guard refuses, dbt never starts.
+	os.Remove(argsFile)
+	os.WriteFile(filepath.Join(proj, "profiles.yml"), []byte("shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: analytics.duckdb}\n"), 0o644)
+	if err := s.Fix(context.Background(), nil); err == nil || !strings.Contains(err.Error(), "production database") {
+		t.Errorf("build into prod: %v", err)
+	}
+	if _, err := os.Stat(argsFile); err == nil {
+		t.Error("dbt was started against prod")
+	}
+	os.WriteFile(filepath.Join(proj, "profiles.yml"), []byte("shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: sandbox.duckdb}\n"), 0o644)
 
 	os.WriteFile(filepath.Join(bin, "dbt"), []byte("#!/bin/sh\necho 'Runtime Error: Could not find profile named shop' >&2\nexit 2\n"), 0o755)
 	err = s.Fix(context.Background(), nil)

@@ -6,7 +6,6 @@ package connect
 import (
 	"context"
 	"io"
-	"path/filepath"
 
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/warehouse"
@@ -27,8 +26,11 @@ type Options struct {
 	DriverLog io.Writer
 }
 
-// Open returns the warehouse of ws's dev target and the target itself (secrets inside are
-// redacted when printed). Nothing is sent to the engine yet.
+// Open returns the warehouse of ws's dev target (or opts.Target, which must be the dev
+// target or one of datatui.yml's dbt.allowed_targets) and the target itself (secrets inside
+// are redacted when printed). The engine's write guard is built from the same profile, so
+// it knows every other target's file; with a broken datatui.yml it refuses every write.
+// Nothing is sent to the engine yet.
 func Open(ctx context.Context, ws *workspace.Workspace, opts Options) (warehouse.Warehouse, *dbt.Target, error) {
 	if ws.Demo {
 		if err := duckdb.BuildDemo(ctx, ws.ProjectDir, duckdb.DemoOptions{MetaDir: ws.StateDir}); err != nil {
@@ -50,28 +52,39 @@ func Open(ctx context.Context, ws *workspace.Workspace, opts Options) (warehouse
 	if err != nil {
 		return nil, nil, warehouse.Errorf("%v", err)
 	}
+	policy, write, err := warehouse.ForTarget(ws.Config, ws.ConfigErr, prof, t, ws.ProjectDir)
+	if err != nil {
+		return nil, t, err
+	}
+	if err := policy.CheckTarget(t.Name, "target "+t.Name); err != nil {
+		return nil, t, err
+	}
 	cfg := ws.Config.Warehouse
 	switch t.Type {
 	case "duckdb":
 		files := map[string]string{}
 		for _, n := range prof.TargetNames() {
-			if o, err := prof.Target(n); err == nil && o.Type == "duckdb" && o.Path != "" {
-				p := resolve(ws.ProjectDir, o.Path)
+			if typ, p, err := prof.TargetFile(n); err == nil && typ == "duckdb" && p != "" {
+				p = warehouse.DuckDBFileOf(ws.ProjectDir, p)
 				files[duckdb.DatabaseName(p)] = p
 			}
 		}
-		w, err := duckdb.New(duckdb.Options{SandboxPath: resolve(ws.ProjectDir, t.Path), Warehouse: cfg, Files: files, MetaDir: ws.StateDir})
+		w, err := duckdb.New(duckdb.Options{SandboxPath: write.File, Warehouse: cfg, Files: files, MetaDir: ws.StateDir, Policy: &policy, Target: t.Name})
 		return w, t, err
-	case "snowflake":
-		w, err := snowflake.New(snowflake.Options{Target: t, Warehouse: cfg, DriverLog: opts.DriverLog})
+	default: // snowflake: ForTarget refuses every other type
+		w, err := snowflake.New(snowflake.Options{Target: t, Warehouse: cfg, DriverLog: opts.DriverLog, Policy: &policy})
 		return w, t, err
 	}
-	return nil, t, warehouse.Errorf("profiles.yml target %s is type %s; datatui's sandbox tools support snowflake and duckdb", t.Name, t.Type)
 }
 
-func resolve(dir, p string) string {
-	if p == "" || p == ":memory:" || filepath.IsAbs(p) {
-		return p
+// SessionUser logs in with a Snowflake target and returns who the session runs as
+// (CURRENT_USER()), for the dbt runner's guard when the profile's user: does not decide it.
+func SessionUser(ctx context.Context, t *dbt.Target, driverLog io.Writer) (string, error) {
+	w, err := snowflake.New(snowflake.Options{Target: t, DriverLog: driverLog})
+	if err != nil {
+		return "", err
 	}
-	return filepath.Join(dir, p)
+	defer w.Close()
+	id, err := w.Identity(ctx)
+	return id.User, err
 }

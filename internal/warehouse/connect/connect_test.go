@@ -66,6 +66,9 @@ func TestSnowflakeFromProfile(t *testing.T) {
 		t.Errorf("requests sent: %v", s.Requests())
 	}
 	s.On(`CREATE OR REPLACE DATABASE "SANDBOX_ANN" CLONE "ANALYTICS_CLONE"`, sftest.OK("ok"))
+	s.On(`COMMENT ON DATABASE "SANDBOX_ANN" IS 'datatui sandbox of ANN'`, sftest.OK("ok"))
+	s.LoginAs("ANN")
+	s.NoDatabase("SANDBOX_ANN")
 	if err := w.Refresh(context.Background(), w.Policy().Sandbox); err != nil {
 		t.Fatal(err)
 	}
@@ -75,17 +78,18 @@ func TestSnowflakeFromProfile(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
-	tests := []struct{ profiles, target, want string }{
-		{"shop: {outputs: {dev: {type: postgres, host: h}}}\n", "", "type postgres; datatui's sandbox tools support snowflake and duckdb"},
-		{"shop: {outputs: {dev: {type: snowflake, account: a, user: u}}}\n", "", "no password"},
-		{"shop: {outputs: {dev: {type: duckdb, path: a.duckdb}}}\n", "ci", `no target "ci"`},
-		{"other: {outputs: {dev: {type: duckdb}}}\n", "", `no profile "shop"`},
-		{"shop: {outputs: {dev: {type: duckdb, path: ':memory:'}}}\n", "", "has no database file"},
+	tests := []struct{ profiles, target, want, guide string }{
+		{"shop: {outputs: {dev: {type: postgres, host: h}}}\n", "", "it is a postgres target; datatui can tell where dbt writes only for snowflake and duckdb targets", "your-sandbox"},
+		{"shop: {outputs: {dev: {type: snowflake, account: a, user: u}}}\n", "", "no password", "set-up-your-environment"},
+		{"shop: {outputs: {dev: {type: duckdb, path: a.duckdb}}}\n", "ci", `no target "ci"`, "set-up-your-environment"},
+		{"shop: {outputs: {dev: {type: duckdb, path: a.duckdb}, prod: {type: duckdb, path: p.duckdb}}}\n", "prod", "target prod is not your sandbox target dev", "your-sandbox"},
+		{"other: {outputs: {dev: {type: duckdb}}}\n", "", `no profile "shop"`, "set-up-your-environment"},
+		{"shop: {outputs: {dev: {type: duckdb, path: ':memory:'}}}\n", "", "names no DuckDB file", "your-sandbox"},
 	}
 	for _, tt := range tests {
 		ws := project(t, tt.profiles)
 		_, _, err := Open(context.Background(), ws, Options{Target: tt.target, LookupEnv: env(nil)})
-		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "set-up-your-environment") {
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.guide) {
 			t.Errorf("%q: %v, want %q", tt.profiles, err, tt.want)
 		}
 	}

@@ -19,7 +19,9 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	duckdbdriver "github.com/duckdb/duckdb-go/v2"
@@ -30,7 +32,7 @@ import (
 )
 
 // Ext is the file extension of DuckDB databases.
-const Ext = ".duckdb"
+const Ext = warehouse.DuckDBExt
 
 // Options configure a DuckDB warehouse.
 type Options struct {
@@ -45,12 +47,18 @@ type Options struct {
 	// MetaDir is where datatui records when each file was cloned (the workspace's state
 	// folder); "" keeps the record beside the file.
 	MetaDir string
+	// Policy is the write guard (warehouse.ForTarget builds it from profiles.yml); nil:
+	// warehouse.DuckDBPolicy for Warehouse with this file as the sandbox.
+	Policy *warehouse.Policy
+	// Target is the profiles.yml target whose file SandboxPath is.
+	Target string
 }
 
 // Warehouse is a DuckDB engine over files.
 type Warehouse struct {
 	sandbox string // absolute path
 	name    string // the sandbox's database name (the file's stem, as dbt-duckdb names it)
+	target  string
 	policy  warehouse.Policy
 	files   map[string]string
 	metaDir string
@@ -67,7 +75,7 @@ func New(opts Options) (*Warehouse, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Warehouse{sandbox: abs, name: DatabaseName(abs), files: map[string]string{}, metaDir: opts.MetaDir}
+	w := &Warehouse{sandbox: abs, name: DatabaseName(abs), files: map[string]string{}, metaDir: opts.MetaDir, target: opts.Target}
 	for k, v := range opts.Files {
 		if p, err := filepath.Abs(v); err == nil {
 			w.files[strings.ToUpper(k)] = p
@@ -75,15 +83,23 @@ func New(opts Options) (*Warehouse, error) {
 	}
 	// With DuckDB every contributor's sandbox is their own file, so the writable name is the
 	// dev target's database rather than datatui.yml's pattern (which names databases on a
-	// shared warehouse). Prod, clone and protected names are still refused.
-	w.policy = warehouse.Policy{Sandbox: w.name, Prod: opts.Warehouse.ProdDatabase, Clone: opts.Warehouse.CloneDatabase, Protected: opts.Warehouse.Protected}
+	// shared warehouse). Prod, clone and protected names and files are still refused.
+	if opts.Policy != nil {
+		w.policy = *opts.Policy
+	} else {
+		w.policy = warehouse.DuckDBPolicy(&config.Config{Warehouse: opts.Warehouse}, nil, abs, nil)
+	}
+	// The files this engine reads prod and the clone from are guarded too, wherever they are.
+	for _, n := range []struct{ name, what string }{{w.policy.Prod, "the production database's file"}, {w.policy.Clone, "the clone's file"}} {
+		if n.name != "" {
+			w.policy.Files = append(w.policy.Files, warehouse.GuardedFile{Path: w.fileOf(n.name), What: n.what})
+		}
+	}
 	return w, nil
 }
 
 // DatabaseName is the name DuckDB (and dbt-duckdb) gives a database file: its stem.
-func DatabaseName(path string) string {
-	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-}
+func DatabaseName(path string) string { return warehouse.DuckDBName(path) }
 
 // Engine implements warehouse.Warehouse.
 func (w *Warehouse) Engine() string { return "duckdb" }
@@ -118,11 +134,55 @@ func (w *Warehouse) fileOf(name string) string {
 // Identity implements warehouse.Warehouse: DuckDB has no users or roles; the user is the
 // operating-system account.
 func (w *Warehouse) Identity(ctx context.Context) (warehouse.Identity, error) {
-	name := os.Getenv("USER")
+	return warehouse.Identity{Engine: "duckdb", User: osUser(), Database: w.name}, ctx.Err()
+}
+
+func osUser() string {
 	if u, err := user.Current(); err == nil && u.Username != "" {
-		name = u.Username
+		return u.Username
 	}
-	return warehouse.Identity{Engine: "duckdb", User: name, Database: w.name}, ctx.Err()
+	return os.Getenv("USER")
+}
+
+// ownerPath is the owner mark of a sandbox file: a small file beside it (DuckDB keeps no
+// comment on a database), so that another account opening the same file sees whose it is.
+func ownerPath(dbFile string) string {
+	return filepath.Join(filepath.Dir(dbFile), "."+filepath.Base(dbFile)+".datatui-owner")
+}
+
+// ownerOf is whose sandbox dbFile is: its owner mark, or without one the account that owns
+// the file (a file of this machine's own account counts as the user's).
+func ownerOf(dbFile, me string) string {
+	if b, err := os.ReadFile(ownerPath(dbFile)); err == nil {
+		if o := warehouse.OwnerOf(string(b)); o != "" {
+			return o
+		}
+	}
+	st, err := os.Stat(dbFile)
+	if err != nil {
+		return ""
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok || int(sys.Uid) == os.Getuid() {
+		return me
+	}
+	uid := strconv.FormatUint(uint64(sys.Uid), 10)
+	if u, err := user.LookupId(uid); err == nil {
+		return u.Username
+	}
+	return "the account with uid " + uid
+}
+
+// guardWrite asks the write guard about writing database db, which is the sandbox file: by
+// its name, its file identity (against prod's, the clone's and every other target's file)
+// and, when it exists, whose it is.
+func (w *Warehouse) guardWrite(db string) (string, error) {
+	me := osUser()
+	write := warehouse.Write{Target: w.target, Database: db, File: w.sandbox, SessionUser: me}
+	if _, err := os.Stat(w.sandbox); err == nil {
+		write.Exists, write.Owner = true, ownerOf(w.sandbox, me)
+	}
+	return me, w.policy.Check(write)
 }
 
 // cloneInfo is the sidecar file recording when a sandbox was cloned and from what (DuckDB
@@ -338,11 +398,11 @@ func (w *Warehouse) Grants(ctx context.Context) ([]warehouse.Grant, error) { ret
 
 // DropSchema implements warehouse.Warehouse.
 func (w *Warehouse) DropSchema(ctx context.Context, db, schema string) error {
-	if err := w.policy.CheckWrite(db); err != nil {
-		return err
-	}
 	if warehouse.SameName(schema, "main") || warehouse.SameName(schema, "information_schema") {
 		return &warehouse.RefusedError{Database: db, Reason: "schema " + schema + " is DuckDB's own and cannot be dropped"}
+	}
+	if _, err := w.guardWrite(db); err != nil {
+		return err
 	}
 	conn, err := open(w.sandbox, false)
 	if err != nil {
@@ -358,7 +418,8 @@ func (w *Warehouse) DropSchema(ctx context.Context, db, schema string) error {
 // the sandbox. Until then the old sandbox is untouched, so a cancelled or failed refresh
 // leaves it as it was.
 func (w *Warehouse) Refresh(ctx context.Context, sandbox string) error {
-	if err := w.policy.CheckWrite(sandbox); err != nil {
+	me, err := w.guardWrite(sandbox)
+	if err != nil {
 		return err
 	}
 	clone := w.fileOf(w.policy.Clone)
@@ -367,11 +428,6 @@ func (w *Warehouse) Refresh(ctx context.Context, sandbox string) error {
 	}
 	if _, err := os.Stat(clone); err != nil {
 		return fmt.Errorf("refreshing %s: the clone %s (%s): %w", sandbox, w.policy.Clone, clone, warehouse.ErrNotFound)
-	}
-	for _, other := range []string{clone, w.fileOf(w.policy.Prod)} {
-		if sameFile(other, w.sandbox) {
-			return &warehouse.RefusedError{Database: sandbox, Reason: "the dev target's file " + w.sandbox + " is the prod or clone file"}
-		}
 	}
 	// The sandbox must not be in use: replacing a file another program writes would lose
 	// its work. Opening it for writing takes DuckDB's lock, which fails if dbt holds it.
@@ -389,20 +445,14 @@ func (w *Warehouse) Refresh(ctx context.Context, sandbox string) error {
 	if err := copyDatabase(ctx, clone, w.sandbox); err != nil {
 		return err
 	}
+	if _, err := atomicfile.Write(ownerPath(w.sandbox), []byte(warehouse.OwnerMark(me)+"\n"), atomicfile.Options{Perm: 0o644}); err != nil {
+		return fmt.Errorf("refreshed %s, but could not mark it as yours: %w", w.sandbox, err)
+	}
 	return writeCloneInfo(w.metaDir, w.sandbox, cloneInfo{ClonedAt: time.Now().UTC(), Origin: DatabaseName(clone)})
 }
 
 // hookBeforeRename lets tests interrupt a refresh at its last moment; nil in the product.
 var hookBeforeRename func()
-
-func sameFile(a, b string) bool {
-	sa, err1 := os.Stat(a)
-	sb, err2 := os.Stat(b)
-	if err1 != nil || err2 != nil {
-		return filepath.Clean(a) == filepath.Clean(b)
-	}
-	return os.SameFile(sa, sb)
-}
 
 // copyDatabase builds a copy of src at dst atomically: into a temp file beside dst, then a
 // rename over dst. The temp file is removed on failure or cancellation.

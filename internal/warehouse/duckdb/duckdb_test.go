@@ -267,7 +267,7 @@ func TestGuardRefusesWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	linked, _ := New(Options{SandboxPath: link, Warehouse: demoPolicy()})
-	if err := linked.Refresh(ctx, "mine"); err == nil || !strings.Contains(err.Error(), "is the prod or clone file") {
+	if err := linked.Refresh(ctx, "mine"); err == nil || !strings.Contains(err.Error(), "is the production database's file") {
 		t.Errorf("symlink to prod: %v", err)
 	}
 	if fileHash(t, filepath.Join(wh, "prod.duckdb")) != prodHash || fileHash(t, filepath.Join(wh, "clone.duckdb")) != cloneHash {

@@ -39,16 +39,21 @@ type Options struct {
 	// DriverLog receives the driver's own log lines (default: discarded, because the driver
 	// writes to stderr and would tear the terminal UI).
 	DriverLog io.Writer
+	// Policy is the write guard (warehouse.ForTarget builds it); nil: the policy of
+	// Warehouse for the target's user, checking no target names.
+	Policy *warehouse.Policy
 }
 
 // Warehouse is a Snowflake engine. It connects on first use.
 type Warehouse struct {
-	cfg    *sf.Config
-	policy warehouse.Policy
+	cfg *sf.Config
+	// target and user are the profiles.yml target connected with and its user:.
+	target, user string
 
-	mu   sync.Mutex
-	db   *sql.DB
-	role string // current role, learnt by Identity
+	mu     sync.Mutex
+	policy warehouse.Policy // named from the session's identity once Identity has run
+	db     *sql.DB
+	role   string // current role, learnt by Identity
 }
 
 var _ warehouse.Warehouse = (*Warehouse)(nil)
@@ -87,7 +92,11 @@ func New(opts Options) (*Warehouse, error) {
 		return nil, err
 	}
 	cfg.Transporter = opts.Transporter
-	return &Warehouse{cfg: cfg, policy: warehouse.PolicyFor(opts.Warehouse, t.User)}, nil
+	policy := warehouse.PolicyFor(opts.Warehouse, t.User)
+	if opts.Policy != nil {
+		policy = *opts.Policy
+	}
+	return &Warehouse{cfg: cfg, policy: policy, target: t.Name, user: t.User}, nil
 }
 
 // driverConfig maps a dbt target to the driver's config.
@@ -183,8 +192,13 @@ func (w *Warehouse) Interactive() bool {
 		w.cfg.Authenticator == sf.AuthTypeOkta || w.cfg.Authenticator == sf.AuthTypeOAuthAuthorizationCode
 }
 
-// Policy implements warehouse.Warehouse.
-func (w *Warehouse) Policy() warehouse.Policy { return w.policy }
+// Policy implements warehouse.Warehouse. Once Identity has run, the sandbox is the one of
+// the session's own login (and every write is refused when that is not the profile's user).
+func (w *Warehouse) Policy() warehouse.Policy {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.policy
+}
 
 // conn opens the connection pool on first use.
 func (w *Warehouse) conn() *sql.DB {
@@ -344,6 +358,7 @@ func (w *Warehouse) Identity(ctx context.Context) (warehouse.Identity, error) {
 	id.SecondaryRoles = parseSecondaryRoles(r.str("secondary_roles"))
 	w.mu.Lock()
 	w.role = id.Role
+	w.policy = w.policy.WithSession(id.User, w.user)
 	w.mu.Unlock()
 	return id, nil
 }
@@ -485,29 +500,67 @@ func (w *Warehouse) Grants(ctx context.Context) ([]warehouse.Grant, error) {
 	return out, nil
 }
 
-// Refresh implements warehouse.Warehouse: CREATE OR REPLACE DATABASE <sandbox> CLONE <clone>.
-// The guard runs before any connection is made, so a refused name sends nothing at all.
+// Refresh implements warehouse.Warehouse: CREATE OR REPLACE DATABASE <sandbox> CLONE <clone>,
+// then the owner mark (COMMENT ON DATABASE). The names are judged before any connection is
+// made, so a refused name sends nothing at all; then the session's identity and the
+// existing sandbox's owner mark are read and judged before the clone is sent.
 func (w *Warehouse) Refresh(ctx context.Context, sandbox string) error {
-	if err := w.policy.CheckWrite(sandbox); err != nil {
+	user, err := w.guardWrite(ctx, sandbox)
+	if err != nil {
 		return err
 	}
-	clone := warehouse.NormaliseIdent(w.policy.Clone)
+	clone := warehouse.NormaliseIdent(w.Policy().Clone)
 	if clone == "" {
 		return warehouse.Errorf("datatui.yml names no clone database to refresh from")
 	}
 	name := warehouse.NormaliseIdent(sandbox)
 	q := "CREATE OR REPLACE DATABASE " + warehouse.QuoteIdent(name) + " CLONE " + warehouse.QuoteIdent(clone)
-	_, err := w.conn().ExecContext(ctx, q)
-	return classify("refreshing "+name+" from "+clone, err)
+	if _, err := w.conn().ExecContext(ctx, q); err != nil {
+		return classify("refreshing "+name+" from "+clone, err)
+	}
+	// The mark is what keeps two logins with one sandbox name apart: a sandbox without it
+	// cannot be refreshed or changed again until it is marked.
+	mark := "COMMENT ON DATABASE " + warehouse.QuoteIdent(name) + " IS " + QuoteString(warehouse.OwnerMark(user))
+	if _, err := w.conn().ExecContext(ctx, mark); err != nil {
+		return classify("marking "+name+" as "+user+"'s sandbox (it was refreshed)", err)
+	}
+	return nil
+}
+
+// guardWrite asks the write guard about writing db, in two steps: the names first, with
+// nothing sent; then with the session's own identity (CURRENT_USER()) and, when db exists,
+// its owner mark. It returns the session's user.
+func (w *Warehouse) guardWrite(ctx context.Context, db string) (string, error) {
+	write := warehouse.Write{Target: w.target, Database: db, ProfileUser: w.user}
+	if err := w.Policy().Check(write); err != nil {
+		return "", err
+	}
+	id, err := w.Identity(ctx)
+	if err != nil {
+		return "", err
+	}
+	write.SessionUser = id.User
+	if err := w.Policy().Check(write); err != nil {
+		return "", err
+	}
+	found, err := w.Database(ctx, db)
+	switch {
+	case errors.Is(err, warehouse.ErrNotFound):
+	case err != nil:
+		return "", err
+	default:
+		write.Exists, write.Owner = true, warehouse.OwnerOf(found.Comment)
+	}
+	return id.User, w.Policy().Check(write)
 }
 
 // DropSchema implements warehouse.Warehouse: DROP SCHEMA <db>.<schema>, after the guard.
 func (w *Warehouse) DropSchema(ctx context.Context, db, schema string) error {
-	if err := w.policy.CheckWrite(db); err != nil {
-		return err
-	}
 	if strings.EqualFold(schema, "INFORMATION_SCHEMA") || strings.TrimSpace(schema) == "" {
 		return &warehouse.RefusedError{Database: db, Reason: "schema " + schema + " cannot be dropped"}
+	}
+	if _, err := w.guardWrite(ctx, db); err != nil {
+		return err
 	}
 	name := warehouse.NormaliseIdent(db)
 	_, err := w.conn().ExecContext(ctx, "DROP SCHEMA "+warehouse.QuoteIdent(name)+"."+warehouse.QuoteIdent(schema))

@@ -43,13 +43,18 @@ func newWarehouse(t *testing.T, s *sftest.Server, tg *dbt.Target, w config.Wareh
 func TestRefreshSendsExactlyTheClone(t *testing.T) {
 	s := sftest.New(t)
 	s.RequirePassword("s3cret")
+	s.LoginAs("ANN")
+	s.HasDatabase("SANDBOX_ANN", "datatui sandbox of ANN")
 	want := `CREATE OR REPLACE DATABASE "SANDBOX_ANN" CLONE "ANALYTICS_CLONE"`
+	mark := `COMMENT ON DATABASE "SANDBOX_ANN" IS 'datatui sandbox of ANN'`
 	s.On(want, sftest.OK("Database SANDBOX_ANN successfully created."))
+	s.On(mark, sftest.OK("Statement executed successfully."))
 	w := newWarehouse(t, s, target(s, "ann"), teamWarehouse())
 	if err := w.Refresh(context.Background(), "sandbox_ann"); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.Statements(); !slices.Equal(got, []string{want}) {
+	// Who the session is, whose the sandbox is, then the clone and the owner mark.
+	if got := s.Statements(); !slices.Equal(got, []string{sftest.IdentitySQL, `SHOW DATABASES LIKE 'SANDBOX_ANN'`, want, mark}) {
 		t.Errorf("statements %q", got)
 	}
 	l := s.Logins()
@@ -75,11 +80,16 @@ func TestOddUserNames(t *testing.T) {
 		wc := teamWarehouse()
 		wc.SandboxPattern, wc.CloneDatabase = tt.pattern, tt.clone
 		w := newWarehouse(t, s, target(s, tt.user), wc)
-		if err := w.Refresh(context.Background(), w.Policy().Sandbox); err != nil {
+		sandbox := w.Policy().Sandbox
+		s.LoginAs(strings.ToUpper(tt.user))
+		s.NoDatabase(warehouse.NormaliseIdent(sandbox))
+		mark := `COMMENT ON DATABASE ` + warehouse.QuoteIdent(warehouse.NormaliseIdent(sandbox)) + ` IS ` + QuoteString(warehouse.OwnerMark(strings.ToUpper(tt.user)))
+		s.On(mark, sftest.OK("ok"))
+		if err := w.Refresh(context.Background(), sandbox); err != nil {
 			t.Errorf("%s: %v", tt.user, err)
 		}
-		if got := s.Statements(); !slices.Equal(got, []string{tt.sql}) {
-			t.Errorf("%s: sent %q, want %q", tt.user, got, tt.sql)
+		if got := s.Statements(); len(got) != 4 || got[2] != tt.sql || got[3] != sftest.Normalize(mark) {
+			t.Errorf("%s: sent %q, want %q then the mark", tt.user, got, tt.sql)
 		}
 	}
 }
@@ -220,6 +230,8 @@ func TestErrorsAreClear(t *testing.T) {
 	})
 	t.Run("clone fails", func(t *testing.T) {
 		s := sftest.New(t)
+		s.LoginAs("ANN")
+		s.NoDatabase("SANDBOX_ANN")
 		s.On(`CREATE OR REPLACE DATABASE "SANDBOX_ANN" CLONE "ANALYTICS_CLONE"`, sftest.Result{Err: &sftest.SQLError{Code: "003001", SQLState: "42501", Message: "SQL access control error:\nInsufficient privileges to operate on account 'AB12345'"}})
 		w := newWarehouse(t, s, target(s, "ann"), teamWarehouse())
 		err := w.Refresh(context.Background(), "SANDBOX_ANN")

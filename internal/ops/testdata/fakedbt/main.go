@@ -19,6 +19,7 @@
 //	                    second SIGINT or a SIGTERM ends fakedbt
 //	FAKEDBT_ARGS_FILE   append the arguments (one JSON array per line)
 //	FAKEDBT_VERSION     what --version prints (default: dbt-core 1.8.2's answer)
+//	FAKEDBT_ENV_FILE    append the DBT_* environment variables (one JSON object per line)
 //
 // Debug-level lines are printed only with --debug or --log-level debug, as dbt does.
 //
@@ -61,6 +62,15 @@ func main() {
 func dbtMain(args []string) {
 	if f := os.Getenv("FAKEDBT_ARGS_FILE"); f != "" {
 		appendJSON(f, args)
+	}
+	if f := os.Getenv("FAKEDBT_ENV_FILE"); f != "" {
+		env := map[string]string{}
+		for _, kv := range os.Environ() {
+			if k, v, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "DBT_") {
+				env[k] = v
+			}
+		}
+		appendJSON(f, env)
 	}
 	if slices.Contains(args, "--version") {
 		if v := os.Getenv("FAKEDBT_VERSION"); v != "" {

@@ -19,9 +19,11 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/ops"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/tasks"
+	"github.com/datatui/datatui/internal/warehouse/connect"
 )
 
 // ID is the screen id.
@@ -315,14 +317,13 @@ func New(c *common.Common) *Model {
 	return m
 }
 
+// liveRunner runs dbt under the workspace's datatui.yml: the runner's write guard refuses a
+// run whose target writes anywhere but the sandbox, and every run that connects while
+// datatui.yml has errors.
 func (m *Model) liveRunner() *ops.Runner {
-	r := &ops.Runner{InterruptGrace: 3 * time.Second, TermGrace: time.Second}
-	if ws := m.c.Workspace; ws != nil {
-		r.Dir, r.StateDir = ws.ProjectDir, ws.StateDir
-		if ws.Config != nil {
-			r.DBT = ws.Config.DBT
-		}
-	}
+	r := ops.ForWorkspace(m.c.Workspace)
+	r.InterruptGrace, r.TermGrace = 3*time.Second, time.Second
+	r.Identify = func(ctx context.Context, t *dbt.Target) (string, error) { return connect.SessionUser(ctx, t, nil) }
 	if r.DBT.Target == "" {
 		r.DBT = config.Default().DBT
 	}

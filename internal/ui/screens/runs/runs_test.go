@@ -377,6 +377,7 @@ func TestRealRunThroughTasks(t *testing.T) {
 	exe := buildFakeDBT(t)
 	stream, _ := filepath.Abs("../../../ops/testdata/streams/build-skip.jsonl")
 	h := newHarness(t)
+	writeProject(t, h.ws.ProjectDir, "sandbox.duckdb")
 	h.m.newRunner = func() *ops.Runner {
 		r := h.m.liveRunner()
 		r.Executable = exe
@@ -512,5 +513,53 @@ func TestMissingDBT(t *testing.T) {
 	msg := h.m.Update(tea.KeyPressMsg{Code: 'o', Text: "o"})()
 	if g, ok := msg.(common.OpenGuideMsg); !ok || g.Slug != "set-up-your-environment" {
 		t.Fatalf("o gave %#v", msg)
+	}
+}
+
+// writeProject makes dir a dbt project whose dev target is the DuckDB file devPath.
+func writeProject(t *testing.T, dir, devPath string) {
+	t.Helper()
+	files := map[string]string{"dbt_project.yml": "name: shop\nprofile: shop\n",
+		"profiles.yml": "shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: " + devPath + "}\n"}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestRunStartRefusedByTheGuard: starting a run from the screen goes through the same write
+// guard as datatui run: a dev target that writes to prod, or a broken datatui.yml, never
+// starts dbt, and the screen says why.
+func TestRunStartRefusedByTheGuard(t *testing.T) {
+	exe := buildFakeDBT(t)
+	for _, tt := range []struct {
+		name, dev string
+		cfgErr    error
+		want      string
+	}{
+		{"dev at prod", "analytics.duckdb", nil, "production database"},
+		{"broken datatui.yml", "sandbox.duckdb", errors.New("datatui.yml:2: warehouse.prod_databse: unknown key"), "datatui.yml has an error"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.ws.ConfigErr = tt.cfgErr
+			writeProject(t, h.ws.ProjectDir, tt.dev)
+			argsFile := filepath.Join(t.TempDir(), "args.jsonl")
+			h.m.newRunner = func() *ops.Runner {
+				r := h.m.liveRunner()
+				r.Executable = exe
+				r.Env = []string{"FAKEDBT_ARGS_FILE=" + argsFile}
+				return r
+			}
+			h.run(h.m.Update(common.RunDBTMsg{Args: []string{"build"}}))
+			r := h.m.cur
+			if r == nil || r.running || r.err == nil || !strings.Contains(r.err.Error(), tt.want) {
+				t.Fatalf("run %+v", r)
+			}
+			if _, err := os.Stat(argsFile); err == nil {
+				t.Error("dbt was started")
+			}
+		})
 	}
 }

@@ -445,12 +445,28 @@ func (m *Model) sandboxName() string {
 	return m.snap.Policy.Sandbox
 }
 
+// readOnly is why the write guard refuses every write now ("" when it does not): a
+// datatui.yml with errors, or a session that is not the profile's user.
+func (m *Model) readOnly() string {
+	if m.snap != nil && m.snap.Policy.ReadOnly != "" {
+		return m.snap.Policy.ReadOnly
+	}
+	if ws := m.c.Workspace; ws != nil && ws.ConfigErr != nil {
+		return warehouse.NewPolicy(nil, ws.ConfigErr, "").ReadOnly
+	}
+	return ""
+}
+
 func (m *Model) askRefresh() {
 	if m.snap == nil || m.writeID != 0 {
 		return
 	}
 	p := m.snap.Policy
 	name := m.sandboxName()
+	if ro := m.readOnly(); ro != "" {
+		m.err = &warehouse.RefusedError{Database: name, Reason: ro}
+		return
+	}
 	if err := p.CheckWrite(name); err != nil {
 		m.err = err
 		return
@@ -491,6 +507,10 @@ func (m *Model) askDropSchema(schema string) {
 		return
 	}
 	db := m.sandboxName()
+	if ro := m.readOnly(); ro != "" {
+		m.err = &warehouse.RefusedError{Database: db, Reason: ro}
+		return
+	}
 	if err := m.snap.Policy.CheckWrite(db); err != nil {
 		m.err = err
 		return

@@ -95,6 +95,9 @@ func (m *Model) header() []string {
 		l1 += st.Muted.Render(" · " + s.Identity.User)
 	}
 	lines := []string{l1}
+	if ro := m.readOnly(); ro != "" {
+		lines = append(lines, st.Warning.Render("! Read-only: "+ro))
+	}
 	// Line 2: age against the policy, and size.
 	var l2 string
 	switch {

@@ -281,3 +281,94 @@ func (s *Server) query(w http.ResponseWriter, body []byte) {
 		"parameters": []any{},
 	}})
 }
+
+// LoginAs scripts the session's identity: CURRENT_USER() answers user (with role
+// CONTRIBUTOR), whatever the profile says.
+func (s *Server) LoginAs(user string) {
+	s.On(IdentitySQL, Identity(user, "CONTRIBUTOR", "TRANSFORMING", ""))
+}
+
+// DatabaseColumns are the SHOW DATABASES columns the fakes answer with.
+var DatabaseColumns = []string{"created_on", "name", "origin", "owner", "comment"}
+
+// HasDatabase scripts `SHOW DATABASES LIKE '<name>'` to list name with comment (the owner
+// mark datatui leaves is "datatui sandbox of <login>"); NoDatabase scripts it empty.
+func (s *Server) HasDatabase(name, comment string) {
+	s.On("SHOW DATABASES LIKE '"+name+"'", Text(DatabaseColumns,
+		Row(TS(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)), name, "ACME.ANALYTICS_CLONE", "CONTRIBUTOR", comment)))
+}
+
+// NoDatabase scripts `SHOW DATABASES LIKE '<name>'` to list nothing.
+func (s *Server) NoDatabase(name string) {
+	s.On("SHOW DATABASES LIKE '"+name+"'", Text(DatabaseColumns))
+}
+
+// Names says, for CheckStatements, which databases a test's statements may name.
+type Names struct {
+	// Clone may be named only as the source of CLONE.
+	Clone string
+	// Forbidden are never named at all: prod, protected databases, other users' sandboxes.
+	Forbidden []string
+}
+
+// CheckStatements is the safety invariant over a fake server's statement log: no statement
+// names prod, a protected database or another user's sandbox, and the clone is named only
+// as what the sandbox is cloned from. Identifiers ("X", X) and string literals ('X') are
+// compared case-insensitively with every name given.
+func CheckStatements(stmts []string, n Names) error {
+	var bad []string
+	for _, st := range stmts {
+		toks := sqlTokens(st)
+		for i, tok := range toks {
+			for _, f := range n.Forbidden {
+				if f != "" && strings.EqualFold(tok, f) {
+					bad = append(bad, fmt.Sprintf("%q names %s", st, f))
+				}
+			}
+			if n.Clone != "" && strings.EqualFold(tok, n.Clone) && (i == 0 || !strings.EqualFold(toks[i-1], "CLONE")) {
+				bad = append(bad, fmt.Sprintf("%q names the clone %s other than as the source of CLONE", st, n.Clone))
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("statements break the safety invariant:\n  %s", strings.Join(bad, "\n  "))
+	}
+	return nil
+}
+
+// sqlTokens splits a statement into words, "quoted identifiers" and 'string literals' (the
+// quotes removed, doubled quotes undone); a.b is split at the dot.
+func sqlTokens(sql string) []string {
+	var out []string
+	for i := 0; i < len(sql); {
+		c := sql[i]
+		switch {
+		case c == '"' || c == '\'':
+			var b strings.Builder
+			j := i + 1
+			for ; j < len(sql); j++ {
+				if sql[j] == c {
+					if j+1 < len(sql) && sql[j+1] == c {
+						b.WriteByte(c)
+						j++
+						continue
+					}
+					break
+				}
+				b.WriteByte(sql[j])
+			}
+			out = append(out, b.String())
+			i = j + 1
+		case c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= 0x80:
+			j := i
+			for j < len(sql) && (sql[j] == '_' || sql[j] == '$' || sql[j] >= '0' && sql[j] <= '9' || sql[j] >= 'A' && sql[j] <= 'Z' || sql[j] >= 'a' && sql[j] <= 'z' || sql[j] >= 0x80) {
+				j++
+			}
+			out = append(out, sql[i:j])
+			i = j
+		default:
+			i++
+		}
+	}
+	return out
+}
