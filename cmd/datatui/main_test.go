@@ -36,9 +36,7 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		RequireExplicitExec: true,
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exitcode": cmdExitCode,
-		},
+		Cmds:                scriptCmds,
 	})
 }
 
@@ -65,6 +63,12 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
 	}
+}
+
+// scriptCmds are the scripts' own commands; feature tests add theirs from their _test.go
+// files, as with scriptSetups.
+var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"exitcode": cmdExitCode,
 }
 
 // scriptSetups are extra per-script setup steps (fake servers, stand-in executables) that

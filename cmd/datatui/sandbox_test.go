@@ -1,7 +1,9 @@
 package main
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -14,12 +16,16 @@ import (
 // point profiles.yml at it; the only password it accepts is "s3cret".
 var _ = func() bool {
 	scriptSetups = append(scriptSetups, setupFakeSnowflake)
+	scriptCmds["sf"] = cmdSnowflake
 	return true
 }()
+
+type fakeSnowflakeKey struct{}
 
 func setupFakeSnowflake(env *testscript.Env) error {
 	s := sftest.Start()
 	env.Defer(s.Close)
+	env.Values[fakeSnowflakeKey{}] = s
 	host, port := s.HostPort()
 	env.Setenv("SF_HOST", host)
 	env.Setenv("SF_PORT", strconv.Itoa(port))
@@ -42,4 +48,66 @@ func setupFakeSnowflake(env *testscript.Env) error {
 	s.On(`CREATE OR REPLACE DATABASE "SANDBOX_ANN" CLONE "ANALYTICS_CLONE"`, sftest.OK("Database SANDBOX_ANN successfully created."))
 	s.On(`COMMENT ON DATABASE "SANDBOX_ANN" IS 'datatui sandbox of ANN'`, sftest.OK("Statement executed successfully."))
 	return nil
+}
+
+// cmdSnowflake scripts the fake Snowflake server and checks what it received:
+//
+//	sf login USER               CURRENT_USER() answers USER from now on
+//	sf password PW              the only password accepted ('' accepts any, as OAuth sends none)
+//	sf has DB COMMENT           SHOW DATABASES LIKE 'DB' lists DB with COMMENT (the owner mark)
+//	sf none DB                  SHOW DATABASES LIKE 'DB' lists nothing
+//	sf ok SQL                   SQL succeeds
+//	sf nowrites                 nothing but SELECT and SHOW was received
+//	sf invariant [DB...]        the safety invariant: no statement names ANALYTICS, RAW or
+//	                            the DBs given, and ANALYTICS_CLONE only as the source of CLONE
+//	sf sent SQL                 SQL was received ("! sf sent SQL": it was not)
+func cmdSnowflake(ts *testscript.TestScript, neg bool, args []string) {
+	s, _ := ts.Value(fakeSnowflakeKey{}).(*sftest.Server)
+	if s == nil || len(args) == 0 {
+		ts.Fatalf("usage: sf login|password|has|none|ok|nowrites|invariant|sent ...")
+	}
+	if neg && args[0] != "sent" {
+		ts.Fatalf("sf %s cannot be negated", args[0])
+	}
+	need := func(n int) {
+		if len(args) != n+1 {
+			ts.Fatalf("sf %s takes %d argument(s)", args[0], n)
+		}
+	}
+	switch args[0] {
+	case "login":
+		need(1)
+		s.LoginAs(args[1])
+	case "password":
+		need(1)
+		s.RequirePassword(args[1])
+	case "has":
+		need(2)
+		s.HasDatabase(args[1], args[2])
+	case "none":
+		need(1)
+		s.NoDatabase(args[1])
+	case "ok":
+		need(1)
+		s.On(args[1], sftest.OK("Statement executed successfully."))
+	case "nowrites":
+		for _, st := range s.Statements() {
+			if !strings.HasPrefix(st, "SELECT") && !strings.HasPrefix(st, "SHOW") {
+				ts.Fatalf("the server received a write: %s", st)
+			}
+		}
+	case "invariant":
+		names := sftest.Names{Clone: "ANALYTICS_CLONE", Forbidden: append([]string{"ANALYTICS", "RAW"}, args[1:]...)}
+		if err := sftest.CheckStatements(s.Statements(), names); err != nil {
+			ts.Fatalf("%v", err)
+		}
+	case "sent":
+		need(1)
+		got := slices.Contains(s.Statements(), sftest.Normalize(args[1]))
+		if got == neg {
+			ts.Fatalf("sent %q: %v; statements: %q", args[1], got, s.Statements())
+		}
+	default:
+		ts.Fatalf("sf: unknown subcommand %s", args[0])
+	}
 }

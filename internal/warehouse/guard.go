@@ -326,7 +326,11 @@ func (p Policy) checkFile(w Write) error {
 	}
 	for _, g := range p.Files {
 		if SameFile(w.File, g.Path) {
-			return &RefusedError{Database: shown, Reason: fmt.Sprintf("%s is %s (%s)", ResolvePath(w.File), g.What, g.Path), Fix: fix}
+			reason := "it is " + g.What
+			if filepath.Clean(w.File) != filepath.Clean(g.Path) {
+				reason += ", " + g.Path + ", under another name"
+			}
+			return &RefusedError{Database: shown, Reason: reason, Fix: fix}
 		}
 	}
 	if !SameFile(w.File, p.SandboxFile) {
