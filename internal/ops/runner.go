@@ -465,12 +465,12 @@ func (r *Runner) guard(ctx context.Context, pl *plan, env []string) ([]string, e
 	}
 	if t.Type == "snowflake" && !warehouse.SessionFromProfile(t) {
 		if r.Identify == nil {
-			return nil, &warehouse.RefusedError{Database: orText(t.Database, "target "+t.Name),
+			return nil, &warehouse.RefusedError{Database: "target " + t.Name,
 				Reason: fmt.Sprintf("with authenticator %s the login, not user: in profiles.yml, decides who dbt runs as, and datatui cannot check it here", t.Authenticator),
 				Fix:    "run it from datatui itself (datatui run or the Runs screen), which checks the login first"}
 		}
 		if w.SessionUser, err = r.Identify(ctx, t); err != nil {
-			return nil, &warehouse.RefusedError{Database: orText(t.Database, "target "+t.Name), Reason: "datatui could not check who dbt would log in as: " + err.Error()}
+			return nil, &warehouse.RefusedError{Database: "target " + t.Name, Reason: "datatui could not check who dbt would log in as: " + err.Error()}
 		}
 	}
 	if err := policy.Check(w); err != nil {
@@ -496,13 +496,6 @@ func envLookup(env []string) func(string) (string, bool) {
 		}
 		return val, found
 	}
-}
-
-func orText(s, def string) string {
-	if strings.TrimSpace(s) == "" {
-		return def
-	}
-	return s
 }
 
 func firstLine(s string) string {

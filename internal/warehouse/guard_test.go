@@ -103,7 +103,7 @@ func TestSandboxPatternTricks(t *testing.T) {
 		{`"{user}"`, "analytics", "", "production database"},
 		{"{user}", "raw", "", "protected"},
 		{"{user}", `"raw"`, "", "protected"},
-		{"{user}", "Shared Data", "", ""},                      // SHARED_DATA is not "Shared Data"
+		{"{user}", "Shared Data", "", ""},                       // SHARED_DATA is not "Shared Data"
 		{"{user}", "Shared Data", `"Shared Data"`, "protected"}, // but the protected one is refused
 		{"SANDBOX_{user}", "...", "SANDBOX_", "your sandbox is unknown"},
 	} {

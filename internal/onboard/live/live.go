@@ -55,7 +55,15 @@ func Wire(env *onboard.Env) {
 			return onboard.SandboxInfo{}, err
 		}
 		defer w.Close()
-		name := w.Policy().Sandbox
+		// The sandbox is named from the session's own login, known once it has logged in.
+		if _, err := w.Identity(ctx); err != nil {
+			return onboard.SandboxInfo{}, err
+		}
+		p := w.Policy()
+		name := p.Sandbox
+		if name == "" && p.ReadOnly != "" {
+			return onboard.SandboxInfo{}, errors.New(p.ReadOnly + "; " + p.ReadOnlyFix)
+		}
 		if name == "" {
 			return onboard.SandboxInfo{}, errors.New("datatui cannot tell your sandbox's name: your user name has no letters or digits left after normalising")
 		}
