@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/warehouse/connect"
 	"github.com/datatui/datatui/internal/workspace"
@@ -154,7 +155,7 @@ func printSandboxStatus(w io.Writer, out sandboxStatusJSON) {
 	}
 	fmt.Fprintf(w, "You       %s\n", who)
 	if snap.Policy.ReadOnly != "" {
-		fmt.Fprintf(w, "Read-only %s; %s\n", snap.Policy.ReadOnly, snap.Policy.ReadOnlyFix)
+		fmt.Fprintf(w, "Read-only %s; %s\n", termsafe.Line(snap.Policy.ReadOnly), termsafe.Line(snap.Policy.ReadOnlyFix))
 	}
 	if !s.Exists {
 		fmt.Fprintf(w, "State     does not exist yet: run datatui sandbox refresh to clone %s\n", snap.Policy.Clone)

@@ -460,20 +460,3 @@ func (w Warehouse) IsAdminRole(role string) bool {
 	}
 	return false
 }
-
-// TargetAllowed reports whether datatui may run dbt against target. An empty name is never
-// allowed: dbt would fall back to the profile's default target, wherever that points.
-func (d DBT) TargetAllowed(target string) bool {
-	if target == "" {
-		return false
-	}
-	if target == d.Target {
-		return true
-	}
-	for _, t := range d.AllowedTargets {
-		if t == target {
-			return true
-		}
-	}
-	return false
-}

@@ -51,8 +51,8 @@ onboarding:
 	if !cfg.Warehouse.IsAdminRole("accountadmin") || cfg.Warehouse.IsAdminRole("TRANSFORMER") {
 		t.Error("IsAdminRole")
 	}
-	if !cfg.DBT.TargetAllowed("ci") || !cfg.DBT.TargetAllowed("dev") || cfg.DBT.TargetAllowed("prod") {
-		t.Error("TargetAllowed")
+	if cfg.DBT.Target != "dev" || len(cfg.DBT.AllowedTargets) != 1 || cfg.DBT.AllowedTargets[0] != "ci" {
+		t.Errorf("dbt targets = %+v", cfg.DBT)
 	}
 	if cfg.DBTCloud.CIJobID != 34 || len(cfg.Onboarding.Tools) != 2 {
 		t.Errorf("dbt_cloud/onboarding = %+v %+v", cfg.DBTCloud, cfg.Onboarding)

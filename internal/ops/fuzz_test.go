@@ -61,7 +61,7 @@ func FuzzPrepareArgs(f *testing.F) {
 		}
 		uses := p.Find("--target")
 		for _, u := range uses {
-			if !cfg.TargetAllowed(u.Value()) {
+			if v := u.Value(); v != cfg.Target && v != cfg.AllowedTargets[0] {
 				t.Fatalf("%q passed target %q", line, u.Value())
 			}
 		}

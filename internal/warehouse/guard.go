@@ -132,7 +132,8 @@ func (p *Policy) setConfigErr(err error) {
 		short.File = filepath.Base(ce.File) // the line and key matter here, not the folder
 		err = &short
 	}
-	p.ReadOnly = "datatui.yml has an error, so datatui writes nothing until it is fixed: " + err.Error()
+	// The error itself first: it is what a one-line banner must not cut off.
+	p.ReadOnly = "datatui.yml has an error: " + err.Error() + "; datatui writes nothing until it is fixed"
 	p.ReadOnlyFix = "correct datatui.yml (datatui doctor names the line); reading works meanwhile"
 }
 

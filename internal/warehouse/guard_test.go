@@ -123,7 +123,7 @@ func TestReadOnlyRefusesEverything(t *testing.T) {
 	cfgErr := &config.Error{File: "/repo/datatui.yml", Line: 4, Key: "warehouse.protectd", Msg: "unknown key"}
 	p := NewPolicy(nil, cfgErr, "ann")
 	for _, err := range []error{p.CheckWrite("SANDBOX_ANN"), p.Check(Write{Target: "dev", Database: "SANDBOX_ANN", ProfileUser: "ann"})} {
-		refusedWith(t, "broken datatui.yml", err, "datatui.yml has an error, so datatui writes nothing until it is fixed: datatui.yml:4: warehouse.protectd: unknown key")
+		refusedWith(t, "broken datatui.yml", err, "datatui.yml has an error: datatui.yml:4: warehouse.protectd: unknown key; datatui writes nothing until it is fixed")
 	}
 	d := DuckDBPolicy(nil, cfgErr, "/x/sandbox.duckdb", nil)
 	refusedWith(t, "broken datatui.yml (DuckDB)", d.Check(Write{Target: "dev", Database: "sandbox", File: "/x/sandbox.duckdb"}), "datatui.yml has an error")

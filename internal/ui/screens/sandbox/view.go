@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/warehouse"
 )
 
@@ -96,7 +97,7 @@ func (m *Model) header() []string {
 	}
 	lines := []string{l1}
 	if ro := m.readOnly(); ro != "" {
-		lines = append(lines, st.Warning.Render("! Read-only: "+ro))
+		lines = append(lines, st.Warning.Render("! Read-only: "+termsafe.Line(ro)))
 	}
 	// Line 2: age against the policy, and size.
 	var l2 string
