@@ -63,6 +63,15 @@ func dbtMain(args []string) {
 	if f := os.Getenv("FAKEDBT_ARGS_FILE"); f != "" {
 		appendJSON(f, args)
 	}
+	if slices.Contains(args, "--version") {
+		if v := os.Getenv("FAKEDBT_VERSION"); v != "" {
+			fmt.Println(v)
+		} else {
+			fmt.Println("Core:\n  - installed: 1.8.2")
+		}
+		return
+	}
+	// What dbt's run sees (a --version probe reads no target, so it is not recorded).
 	if f := os.Getenv("FAKEDBT_ENV_FILE"); f != "" {
 		env := map[string]string{}
 		for _, kv := range os.Environ() {
@@ -71,14 +80,6 @@ func dbtMain(args []string) {
 			}
 		}
 		appendJSON(f, env)
-	}
-	if slices.Contains(args, "--version") {
-		if v := os.Getenv("FAKEDBT_VERSION"); v != "" {
-			fmt.Println(v)
-		} else {
-			fmt.Println("Core:\n  - installed: 1.8.2")
-		}
-		return
 	}
 	debug := slices.Contains(args, "--debug") || slices.Contains(args, "--log-level=debug")
 	for i, a := range args {

@@ -44,6 +44,9 @@ func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ws := &workspace.Workspace{Root: t.TempDir(), StateDir: t.TempDir(), Config: config.Default()}
 	ws.ProjectDir = ws.Root
+	// A dbt project whose dev target is the user's own DuckDB file: the runner's write guard
+	// lets dbt start only then.
+	writeProject(t, ws.ProjectDir, "sandbox.duckdb")
 	c := &common.Common{Ctx: context.Background(), Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background())}
 	m := New(c)
 	m.now = func() time.Time { return fixedNow }
@@ -377,7 +380,6 @@ func TestRealRunThroughTasks(t *testing.T) {
 	exe := buildFakeDBT(t)
 	stream, _ := filepath.Abs("../../../ops/testdata/streams/build-skip.jsonl")
 	h := newHarness(t)
-	writeProject(t, h.ws.ProjectDir, "sandbox.duckdb")
 	h.m.newRunner = func() *ops.Runner {
 		r := h.m.liveRunner()
 		r.Executable = exe
@@ -517,7 +519,7 @@ func TestMissingDBT(t *testing.T) {
 }
 
 // writeProject makes dir a dbt project whose dev target is the DuckDB file devPath.
-func writeProject(t *testing.T, dir, devPath string) {
+func writeProject(t testing.TB, dir, devPath string) {
 	t.Helper()
 	files := map[string]string{"dbt_project.yml": "name: shop\nprofile: shop\n",
 		"profiles.yml": "shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: " + devPath + "}\n"}
