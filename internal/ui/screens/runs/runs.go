@@ -254,6 +254,8 @@ func (s sortKey) String() string {
 type Model struct {
 	c   *common.Common
 	now func() time.Time
+	// loc is the zone start times are shown in: the user's own, pinned by tests.
+	loc *time.Location
 	// newRunner builds the runner of a run (tests replace it).
 	newRunner func() *ops.Runner
 
@@ -311,7 +313,7 @@ func defaultKeys() keyMap {
 
 // New returns the runs screen.
 func New(c *common.Common) *Model {
-	m := &Model{c: c, now: time.Now, keys: defaultKeys(), logFollow: true,
+	m := &Model{c: c, now: time.Now, loc: time.Local, keys: defaultKeys(), logFollow: true,
 		after: func(d time.Duration, msg tea.Msg) tea.Cmd { return tea.Tick(d, func(time.Time) tea.Msg { return msg }) }}
 	m.newRunner = m.liveRunner
 	return m

@@ -26,11 +26,6 @@ import (
 
 var fixedNow = time.Date(2026, 11, 28, 10, 30, 0, 0, time.UTC)
 
-func init() {
-	// Goldens show local times; pin the zone.
-	time.Local = time.UTC
-}
-
 type harness struct {
 	m      *Model
 	ws     *workspace.Workspace
@@ -50,6 +45,8 @@ func newHarness(t testing.TB) *harness {
 	c := &common.Common{Ctx: context.Background(), Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background())}
 	m := New(c)
 	m.now = func() time.Time { return fixedNow }
+	// Goldens show local times; pin the zone.
+	m.loc = time.UTC
 	h := &harness{m: m, ws: ws}
 	m.after = func(_ time.Duration, msg tea.Msg) tea.Cmd {
 		h.ticks = append(h.ticks, msg)

@@ -100,7 +100,7 @@ func (m *Model) listView() []string {
 	}
 	for i := top; i < len(m.runs) && i < top+bodyH; i++ {
 		r := m.runs[i]
-		when := r.started.Local().Format("Jan _2 15:04")
+		when := r.started.In(m.loc).Format("Jan _2 15:04")
 		counts := r.summary.Line()
 		switch r.state() {
 		case stateRunning, stateCancelling:
@@ -289,7 +289,7 @@ func (m *Model) detailView() []string {
 	}
 	footer := m.footer()
 	if r.fromHistory {
-		lines = append(lines, "", st.Muted.Render("Started "+r.started.Local().Format("Mon Jan 2 15:04")+" · "+strings.Join(append([]string{"dbt"}, r.args...), " ")))
+		lines = append(lines, "", st.Muted.Render("Started "+r.started.In(m.loc).Format("Mon Jan 2 15:04")+" · "+strings.Join(append([]string{"dbt"}, r.args...), " ")))
 		if len(r.failedIDs) > 0 {
 			lines = append(lines, "", st.Bold.Render("Failed:"))
 			for _, id := range r.failedIDs {
