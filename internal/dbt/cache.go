@@ -6,28 +6,37 @@ package dbt
 // MB. LoadManifest therefore writes the decoded index to <CacheDir>/manifest-<hash of path>.idx
 // and reuses it while the manifest is unchanged.
 //
-// Validity: the cache records the manifest's size, modification time and a CRC-32C of each
-// half of its contents. A cache is used only when all of them match. Size and mtime alone are
-// not enough (a copy with preserved times, an editor that restores mtime, a clock step), so the
-// contents are always hashed in full; CRC-32C runs in hardware at >8 GB/s (≈11 ms of CPU for
-// 90 MB, read through a small buffer so it costs no memory), cheap next to decoding, and the two
-// halves are hashed on two cores while the cache is decoded. A changed manifest of the same size
-// and mtime passes for the cached one with a probability of about 2^-32: fine for telling
-// dbt's rewrites apart (each one also changes invocation_id and generated_at), not meant to
-// resist a deliberately crafted collision.
+// Validity, the way git trusts its index: a warm start must not read the whole manifest, so the
+// cache is checked against the file's identity and metadata (size, modification time and
+// status-change time in nanoseconds, device and inode), plus a CRC-32C of a few small blocks
+// spread over the file (sampleCRC). Metadata catches every ordinary change: dbt rewriting the
+// file (new mtime, usually a new inode), a touch, an editor restoring the mtime (the ctime still
+// moves), a copy with preserved times (a new inode and ctime); the sampled blocks catch a file
+// system that keeps neither ctime nor inodes (Windows) as long as the first block (dbt's
+// metadata with invocation_id and generated_at) changes.
 //
-// Format (little endian, varints as in encoding/binary): magic "DTUIIDX", format version byte,
-// manifest size, mtime (unix ns), CRC-32C of each half of the manifest (so two cores hash it);
-// then a payload: a string table (every distinct
-// string once), a table of distinct config/meta maps, the origin, and each node as string-table
-// indexes; finally a CRC-32C of everything before it, so a truncated or corrupt cache is
-// detected and rebuilt. Decoding slices all strings out of one buffer: no per-string allocation.
+// Racy timestamps: file times come from a coarse clock (a few ms on Linux, 1-2 s on some file
+// systems), so a manifest rewritten within the same tick as the read that built the cache can
+// keep its size and every time. A cache is therefore marked racy when the manifest's mtime or
+// ctime is within racyWindow of the moment it was read; a racy cache is trusted only after the
+// whole manifest is hashed again (CRC-32C of each half, on two cores), and once the manifest is
+// older than the window the cache is rewritten as not racy, so only the starts right after a
+// dbt run pay for the full hash.
+//
+// Format (little endian, varints as in encoding/binary): magic "DTUIIDX", format version byte;
+// the header: the manifest's size, mtime, ctime (unix ns), device, inode, a flags byte (racy),
+// the sampled CRC and, for a racy cache, the CRC-32C of each half of the manifest; then the
+// payload: a string table (every distinct string once), a table of distinct config/meta maps,
+// the origin, and each node as string-table indexes; finally a CRC-32C of everything before it,
+// so a truncated or corrupt cache is detected and rebuilt. Decoding slices all strings out of one
+// buffer: no per-string allocation.
 
 import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"hash/crc32"
 	"io"
 	"io/fs"
@@ -36,6 +45,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/datatui/datatui/internal/atomicfile"
@@ -43,31 +53,114 @@ import (
 
 const (
 	cacheMagic   = "DTUIIDX"
-	cacheVersion = 3
+	cacheVersion = 5
+	// racyWindow covers the coarsest common timestamp granularity (FAT's 2 s) with a margin.
+	racyWindow = 3 * time.Second
+	// sampleBlocks blocks of sampleBlock bytes, evenly spread from the first to the last byte,
+	// are hashed on every warm start: 64 KiB of reads whatever the manifest's size.
+	sampleBlocks = 16
+	sampleBlock  = 4 << 10
 )
 
 // castagnoli is built on first use, not at process start.
 var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
-// cacheFile is where the index of the manifest at path is cached.
-func cacheFile(path, dir string) string {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		abs = path
+// clock is the time used to tell racy caches; tests move it.
+var clock = time.Now
+
+// fileStamp is what the cache knows of the manifest file without reading it.
+type fileStamp struct {
+	size, mtime, ctime int64 // ctime 0 where the platform has none
+	dev, ino           uint64
+}
+
+func stampOf(st fs.FileInfo) fileStamp {
+	s := fileStamp{size: st.Size(), mtime: st.ModTime().UnixNano()}
+	s.ctime, s.dev, s.ino = platformStamp(st)
+	return s
+}
+
+// racyAt reports whether a file with this stamp, read at now, may still change without its
+// stamp changing.
+func (s fileStamp) racyAt(now time.Time) bool {
+	edge := now.Add(-racyWindow).UnixNano()
+	return s.mtime >= edge || s.ctime >= edge
+}
+
+// cacheHeader is the part of a cache that says which manifest it was built from.
+type cacheHeader struct {
+	stamp  fileStamp
+	racy   bool
+	sample uint32
+	full   [2]uint32 // CRC-32C of each half of the manifest; set only when racy
+}
+
+const flagRacy = 1
+
+func (h *cacheHeader) append(out []byte) []byte {
+	out = binary.AppendUvarint(out, uint64(h.stamp.size))
+	out = binary.AppendVarint(out, h.stamp.mtime)
+	out = binary.AppendVarint(out, h.stamp.ctime)
+	out = binary.AppendUvarint(out, h.stamp.dev)
+	out = binary.AppendUvarint(out, h.stamp.ino)
+	var flags byte
+	if h.racy {
+		flags |= flagRacy
 	}
-	sum := sha256.Sum256([]byte(abs))
-	return filepath.Join(dir, "manifest-"+hex.EncodeToString(sum[:8])+".idx")
+	out = append(out, flags)
+	out = binary.LittleEndian.AppendUint32(out, h.sample)
+	if h.racy {
+		out = binary.LittleEndian.AppendUint32(out, h.full[0])
+		out = binary.LittleEndian.AppendUint32(out, h.full[1])
+	}
+	return out
+}
+
+// sampleSpans are the blocks of a file of size bytes that sampleCRC hashes: all of a small
+// file, else sampleBlocks blocks from the first byte to the last.
+func sampleSpans(size int64) [][2]int64 {
+	if size <= sampleBlocks*sampleBlock {
+		return [][2]int64{{0, size}}
+	}
+	spans := make([][2]int64, sampleBlocks)
+	step := (size - sampleBlock) / (sampleBlocks - 1)
+	for k := range spans {
+		off := int64(k) * step
+		if k == sampleBlocks-1 {
+			off = size - sampleBlock
+		}
+		spans[k] = [2]int64{off, sampleBlock}
+	}
+	return spans
+}
+
+// sampleCRC hashes the sampled blocks of data (the whole manifest).
+func sampleCRC(data []byte) uint32 {
+	var crc uint32
+	for _, sp := range sampleSpans(int64(len(data))) {
+		crc = crc32.Update(crc, castagnoli(), data[sp[0]:sp[0]+sp[1]])
+	}
+	return crc
+}
+
+// fileSampleCRC hashes the sampled blocks of an open file of size bytes.
+func fileSampleCRC(f *os.File, size int64) (uint32, error) {
+	buf := make([]byte, min(size, sampleBlock*sampleBlocks))
+	var crc uint32
+	for _, sp := range sampleSpans(size) {
+		b := buf[:sp[1]]
+		if _, err := f.ReadAt(b, sp[0]); err != nil {
+			return 0, err
+		}
+		crc = crc32.Update(crc, castagnoli(), b)
+	}
+	return crc, nil
 }
 
 // fileCRC returns the CRC-32C of n bytes of a file from offset off, read through a small
 // buffer. (Mapping the file instead was measured slower: page faults cost more than read()'s
 // copy.)
-func fileCRC(path string, off, n int64) (uint32, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
+func fileCRC(f *os.File, off, n int64) (uint32, error) {
 	r := io.NewSectionReader(f, off, n)
 	buf := make([]byte, 512<<10)
 	var crc uint32
@@ -89,50 +182,127 @@ func halves(size int64) [2][2]int64 {
 	return [2][2]int64{{0, h}, {h, size - h}}
 }
 
-// readCachedIndex returns the cached graph of the manifest, or nil when there is no valid cache.
+// fullCRCs hashes both halves of an open file on two cores.
+func fullCRCs(f *os.File, size int64) ([2]uint32, error) {
+	var crcs [2]uint32
+	var errs [2]error
+	var wg sync.WaitGroup
+	for k, part := range halves(size) {
+		wg.Go(func() { crcs[k], errs[k] = fileCRC(f, part[0], part[1]) })
+	}
+	wg.Wait()
+	return crcs, errors.Join(errs[0], errs[1])
+}
+
+// trusts reports whether the open manifest f, whose stamp is now cur, is the file h was built
+// from: the stamps must be equal and the sampled blocks the same; a racy cache also needs the
+// whole file to hash the same.
+func (h *cacheHeader) trusts(f *os.File, cur fileStamp) bool {
+	if cur != h.stamp {
+		return false
+	}
+	if crc, err := fileSampleCRC(f, cur.size); err != nil || crc != h.sample {
+		return false
+	}
+	if !h.racy {
+		return true
+	}
+	crcs, err := fullCRCs(f, cur.size)
+	return err == nil && crcs == h.full
+}
+
+// cacheFile is where the index of the manifest at path is cached.
+func cacheFile(path, dir string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	sum := sha256.Sum256([]byte(abs))
+	return filepath.Join(dir, "manifest-"+hex.EncodeToString(sum[:8])+".idx")
+}
+
+// readCachedIndex returns the cached graph of the manifest (already stat'ed as st), or nil when
+// there is no cache it can trust.
 func readCachedIndex(path string, st fs.FileInfo, dir string) *Graph {
-	data, err := os.ReadFile(cacheFile(path, dir))
+	file := cacheFile(path, dir)
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil
 	}
 	r := &cacheReader{b: data}
-	size, mtime, crcs, ok := r.header()
-	if !ok || size != st.Size() || mtime != st.ModTime().UnixNano() {
+	h, ok := r.header()
+	if !ok {
 		return nil
 	}
-	// Both halves of the manifest are hashed while the index is decoded.
-	crcDone := make(chan bool, 2)
-	for k, part := range halves(size) {
-		go func() {
-			got, err := fileCRC(path, part[0], part[1])
-			crcDone <- err == nil && got == crcs[k]
-		}()
-	}
-	g := r.graph(path)
-	ok1, ok2 := <-crcDone, <-crcDone
-	if !ok1 || !ok2 || g == nil {
+	f, err := os.Open(path)
+	if err != nil {
 		return nil
+	}
+	defer f.Close()
+	cur := stampOf(st)
+	if !h.trusts(f, cur) {
+		return nil
+	}
+	payload := r.i
+	g := r.graph(path, st.Size(), st.ModTime())
+	if g == nil {
+		return nil
+	}
+	if h.racy && !cur.racyAt(clock()) {
+		// The whole manifest was just hashed and it is now too old to change unseen: from now on
+		// the metadata and samples are enough. A cache that cannot be rewritten stays racy.
+		h.racy = false
+		_ = writeCacheFile(file, appendCache(nil, &h, r.b[payload:]))
 	}
 	return g
 }
 
 // writeCachedIndex writes g's index atomically, readable by the user only.
-func writeCachedIndex(g *Graph, path string, st fs.FileInfo, data []byte, dir string) error {
+// st is the manifest's stat from before it was read into data, at readAt.
+func writeCachedIndex(g *Graph, path string, st fs.FileInfo, data []byte, dir string, readAt time.Time) error {
+	h := cacheHeader{stamp: stampOf(st), sample: sampleCRC(data)}
+	h.racy = h.stamp.racyAt(readAt)
+	// A manifest replaced while it was decoded must not have its new stamp cached with the old
+	// contents.
+	if now, err := os.Stat(path); err != nil || stampOf(now) != h.stamp {
+		return errors.New("the manifest changed while it was read")
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	// The CRC of the manifest runs on another core while the index is encoded.
-	crcc := make(chan [2]uint32, 1)
-	go func() {
-		var crcs [2]uint32
-		for k, part := range halves(int64(len(data))) {
-			crcs[k] = crc32.Checksum(data[part[0]:part[0]+part[1]], castagnoli())
-		}
-		crcc <- crcs
-	}()
+	// A racy cache needs the CRC of the whole manifest: it runs on another core while the index
+	// is encoded.
+	var crcc chan [2]uint32
+	if h.racy {
+		crcc = make(chan [2]uint32, 1)
+		go func() {
+			var crcs [2]uint32
+			for k, part := range halves(int64(len(data))) {
+				crcs[k] = crc32.Checksum(data[part[0]:part[0]+part[1]], castagnoli())
+			}
+			crcc <- crcs
+		}()
+	}
 	w := newCacheWriter(g.Len())
-	buf := w.encode(g, st.Size(), st.ModTime().UnixNano(), crcc)
-	_, err := atomicfile.Write(cacheFile(path, dir), buf, atomicfile.Options{Perm: 0o600})
+	payload := w.encode(g)
+	if crcc != nil {
+		h.full = <-crcc
+	}
+	return writeCacheFile(cacheFile(path, dir), appendCache(make([]byte, 0, len(payload)+64), &h, payload))
+}
+
+// appendCache appends a whole cache file: magic, version, header, payload, CRC.
+func appendCache(out []byte, h *cacheHeader, payload []byte) []byte {
+	out = append(out, cacheMagic...)
+	out = append(out, cacheVersion)
+	out = h.append(out)
+	out = append(out, payload...)
+	return binary.LittleEndian.AppendUint32(out, crc32.Checksum(out, castagnoli()))
+}
+
+// writeCacheFile replaces final with buf atomically, readable by the user only.
+func writeCacheFile(final string, buf []byte) error {
+	_, err := atomicfile.Write(final, buf, atomicfile.Options{Perm: 0o600})
 	return err
 }
 
@@ -217,7 +387,8 @@ func (w *cacheWriter) mapRef(m map[string]string) {
 	w.num(uint64(id))
 }
 
-func (w *cacheWriter) encode(g *Graph, size, mtime int64, crcc <-chan [2]uint32) []byte {
+// encode returns the payload of g's cache: string table, map table, origin and nodes.
+func (w *cacheWriter) encode(g *Graph) []byte {
 	o := &g.Origin
 	w.str(o.DBTVersion)
 	w.num(uint64(o.SchemaVersion))
@@ -231,17 +402,38 @@ func (w *cacheWriter) encode(g *Graph, size, mtime int64, crcc <-chan [2]uint32)
 		totalList += len(n.FQN) + len(n.Tags) + len(n.Config.Tags) + len(n.DependsOn)
 		totalCols += len(n.Columns)
 	}
+	edges := 0
+	for i := range g.Nodes {
+		edges += len(g.parents[i])
+	}
 	w.num(uint64(totalList))
 	w.num(uint64(totalCols))
+	w.num(uint64(edges))
 	for i := range g.Nodes {
 		n := &g.Nodes[i]
-		for _, s := range [...]string{n.UniqueID, n.Name, n.ResourceType, n.Package, n.Path, n.OriginalPath, n.PatchPath,
+		// Most of the string fields of a node are empty: a mask says which ones follow.
+		fields := [...]string{n.UniqueID, n.Name, n.ResourceType, n.Package, n.Path, n.OriginalPath, n.PatchPath,
 			n.Description, n.Database, n.Schema, n.Alias, n.Version, n.SourceName, n.AttachedNode, n.Checksum, n.Owner,
 			n.Label, n.ExposureType, n.URL, n.RelationName, n.UnrenderedHash, n.LatestVersion, n.UnrenderedRelation,
 			n.ContractChecksum,
 			n.Config.Materialized, n.Config.Schema, n.Config.Database, n.Config.Alias, n.Config.Severity,
-			n.Config.Group, n.Config.Access} {
-			w.str(s)
+			n.Config.Group, n.Config.Access}
+		var mask uint64
+		for k, s := range fields {
+			if s != "" {
+				mask |= 1 << k
+			}
+		}
+		w.num(mask)
+		for _, s := range fields {
+			if s != "" {
+				w.str(s)
+			}
+		}
+		// The graph's edges, so a warm start does not look up every depends_on id again.
+		w.num(uint64(len(g.parents[i])))
+		for _, p := range g.parents[i] {
+			w.num(uint64(p))
 		}
 		w.list(n.FQN)
 		w.list(n.Tags)
@@ -295,27 +487,22 @@ func (w *cacheWriter) encode(g *Graph, size, mtime int64, crcc <-chan [2]uint32)
 	}
 	mapsPart := w.body
 
-	out := []byte(cacheMagic)
-	out = append(out, cacheVersion)
-	out = binary.AppendUvarint(out, uint64(size))
-	out = binary.AppendVarint(out, mtime)
-	crcs := <-crcc
-	out = binary.LittleEndian.AppendUint32(out, crcs[0])
-	out = binary.LittleEndian.AppendUint32(out, crcs[1])
 	// String table: lengths first, then all bytes in one block.
-	out = binary.AppendUvarint(out, uint64(len(w.strs)))
 	total := 0
 	for _, s := range w.strs {
-		out = binary.AppendUvarint(out, uint64(len(s)))
 		total += len(s)
+	}
+	out := make([]byte, 0, 2*binary.MaxVarintLen64+len(w.strs)*2+total+len(mapsPart)+len(nodes))
+	out = binary.AppendUvarint(out, uint64(len(w.strs)))
+	for _, s := range w.strs {
+		out = binary.AppendUvarint(out, uint64(len(s)))
 	}
 	out = binary.AppendUvarint(out, uint64(total))
 	for _, s := range w.strs {
 		out = append(out, s...)
 	}
 	out = append(out, mapsPart...)
-	out = append(out, nodes...)
-	return binary.LittleEndian.AppendUint32(out, crc32.Checksum(out, castagnoli()))
+	return append(out, nodes...)
 }
 
 // cacheReader decodes a cache; any inconsistency makes it return nil (rebuild).
@@ -331,29 +518,49 @@ type cacheReader struct {
 	colSlab  []Column
 }
 
-func (r *cacheReader) header() (size, mtime int64, crcs [2]uint32, ok bool) {
+// header checks the magic, version and CRC of the whole cache and reads its header; r.i is then
+// at the payload.
+func (r *cacheReader) header() (h cacheHeader, ok bool) {
 	if len(r.b) < len(cacheMagic)+1+4 || !bytes.HasPrefix(r.b, []byte(cacheMagic)) || r.b[len(cacheMagic)] != cacheVersion {
-		return 0, 0, crcs, false
+		return h, false
 	}
 	body := r.b[:len(r.b)-4]
 	if crc32.Checksum(body, castagnoli()) != binary.LittleEndian.Uint32(r.b[len(r.b)-4:]) {
-		return 0, 0, crcs, false
+		return h, false
 	}
 	r.b = body
 	r.i = len(cacheMagic) + 1
-	size = int64(r.num())
-	mtime, n := binary.Varint(r.b[r.i:])
+	h.stamp.size = int64(r.num())
+	h.stamp.mtime = r.signed()
+	h.stamp.ctime = r.signed()
+	h.stamp.dev = r.num()
+	h.stamp.ino = r.num()
+	if r.bad || r.i+5 > len(r.b) {
+		return h, false
+	}
+	h.racy = r.b[r.i]&flagRacy != 0
+	h.sample = binary.LittleEndian.Uint32(r.b[r.i+1:])
+	r.i += 5
+	if h.racy {
+		if r.i+8 > len(r.b) {
+			return h, false
+		}
+		h.full[0] = binary.LittleEndian.Uint32(r.b[r.i:])
+		h.full[1] = binary.LittleEndian.Uint32(r.b[r.i+4:])
+		r.i += 8
+	}
+	return h, true
+}
+
+func (r *cacheReader) signed() int64 {
+	v, n := binary.Varint(r.b[min(r.i, len(r.b)):])
 	if n <= 0 {
-		return 0, 0, crcs, false
+		r.bad = true
+		r.i = len(r.b)
+		return 0
 	}
 	r.i += n
-	if r.i+8 > len(r.b) {
-		return 0, 0, crcs, false
-	}
-	crcs[0] = binary.LittleEndian.Uint32(r.b[r.i:])
-	crcs[1] = binary.LittleEndian.Uint32(r.b[r.i+4:])
-	r.i += 8
-	return size, mtime, crcs, !r.bad
+	return v
 }
 
 func (r *cacheReader) num() uint64 {
@@ -381,7 +588,11 @@ func (r *cacheReader) list() []string {
 	if n == 0 {
 		return nil
 	}
-	n--
+	return r.list0(n - 1)
+}
+
+// list0 reads n strings into the front of the list slab.
+func (r *cacheReader) list0(n uint64) []string {
 	if n > uint64(len(r.listSlab)) {
 		r.bad = true
 		return nil
@@ -406,7 +617,9 @@ func (r *cacheReader) mapRef() map[string]string {
 	return r.maps[id-1]
 }
 
-func (r *cacheReader) graph(path string) *Graph {
+// graph decodes the payload into the graph of the manifest at path, of size bytes modified at
+// mtime.
+func (r *cacheReader) graph(path string, size int64, mtime time.Time) *Graph {
 	// String table.
 	count := r.num()
 	if count > uint64(len(r.b)) {
@@ -460,28 +673,52 @@ func (r *cacheReader) graph(path string) *Graph {
 	o.DBTVersion = r.str()
 	o.SchemaVersion = int(r.num())
 	o.ProjectName = r.str()
-	o.Warnings = r.list()
+	// The warnings come before the totals that size the list slab, so they get their own slice.
+	if n := r.num(); n > 0 {
+		r.listSlab = make([]string, min(n-1, uint64(len(r.b))))
+		o.Warnings = r.list0(n - 1)
+	}
 	nn := r.num()
 	totalList, totalCols := r.num(), r.num()
 	if r.bad || nn > uint64(len(r.b)) || totalList > uint64(len(r.b)) || totalCols > uint64(len(r.b)) {
 		return nil
 	}
+	edges := r.num()
+	if r.bad || edges > uint64(len(r.b)) {
+		return nil
+	}
 	r.listSlab = make([]string, totalList)
 	r.colSlab = make([]Column, totalCols)
 	nodes := make([]Node, nn)
+	parentSlab := make([]int32, 0, edges)
+	parentEnd := make([]int32, nn)
 	src := &sqlSource{path: path, spans: make([][2]int64, nn)}
-	var fields [31]*string
 	for i := range nodes {
 		n := &nodes[i]
-		fields = [...]*string{&n.UniqueID, &n.Name, &n.ResourceType, &n.Package, &n.Path, &n.OriginalPath, &n.PatchPath,
+		fields := [...]*string{&n.UniqueID, &n.Name, &n.ResourceType, &n.Package, &n.Path, &n.OriginalPath, &n.PatchPath,
 			&n.Description, &n.Database, &n.Schema, &n.Alias, &n.Version, &n.SourceName, &n.AttachedNode, &n.Checksum, &n.Owner,
 			&n.Label, &n.ExposureType, &n.URL, &n.RelationName, &n.UnrenderedHash, &n.LatestVersion, &n.UnrenderedRelation,
 			&n.ContractChecksum,
 			&n.Config.Materialized, &n.Config.Schema, &n.Config.Database, &n.Config.Alias, &n.Config.Severity,
 			&n.Config.Group, &n.Config.Access}
-		for _, f := range fields {
-			*f = r.str()
+		mask := r.num()
+		for k, f := range fields {
+			if mask&(1<<k) != 0 {
+				*f = r.str()
+			}
 		}
+		np := r.num()
+		if np > edges-uint64(len(parentSlab)) {
+			return nil
+		}
+		for range np {
+			p := r.num()
+			if p >= nn {
+				return nil
+			}
+			parentSlab = append(parentSlab, int32(p))
+		}
+		parentEnd[i] = int32(len(parentSlab))
 		n.FQN = r.list()
 		n.Tags = r.list()
 		n.Config.Tags = r.list()
@@ -515,15 +752,9 @@ func (r *cacheReader) graph(path string) *Graph {
 	if r.i != len(r.b) {
 		return nil
 	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil
-	}
-	src.size, src.mtime = st.Size(), st.ModTime()
-	o.Built = st.ModTime()
-	// NewGraph re-derives the dangling-edge warning; the stored warnings already hold it.
-	g := NewGraph(nodes, Origin{})
-	g.Origin = o
+	src.size, src.mtime = size, mtime
+	o.Built = mtime
+	g := linkGraph(nodes, o, nil, parentSlab, parentEnd)
 	g.sql = src
 	return g
 }

@@ -118,26 +118,23 @@ type Graph struct {
 // (dangling depends_on, disabled parents) are dropped and reported in Origin.Warnings.
 // Disabled nodes are indexed but get no edges, as dbt leaves them out of its graph.
 func NewGraph(nodes []Node, origin Origin) *Graph {
-	g := &Graph{Origin: origin, Nodes: nodes, byID: make(map[string]int, len(nodes))}
+	byID := make(map[string]int, len(nodes))
 	for i := range nodes {
-		g.byID[nodes[i].UniqueID] = i
+		byID[nodes[i].UniqueID] = i
 	}
-	// Adjacency lives in two flat slabs (one allocation each, not one per node): parents in
-	// depends_on order without duplicates, children in node order.
-	g.parents = make([][]int32, len(nodes))
-	g.children = make([][]int32, len(nodes))
 	edges := 0
 	for i := range nodes {
 		edges += len(nodes[i].DependsOn)
 	}
+	// Parents in depends_on order without duplicates, in one slab.
 	parentSlab := make([]int32, 0, edges)
-	childCount := make([]int32, len(nodes))
+	parentEnd := make([]int32, len(nodes))
 	dangling := 0
 	for i := range nodes {
 		start := len(parentSlab)
 		if !nodes[i].Disabled {
 			for _, dep := range nodes[i].DependsOn {
-				p, ok := g.byID[dep]
+				p, ok := byID[dep]
 				if !ok || nodes[p].Disabled {
 					dangling++
 					continue
@@ -146,12 +143,40 @@ func NewGraph(nodes []Node, origin Origin) *Graph {
 					continue
 				}
 				parentSlab = append(parentSlab, int32(p))
+			}
+		}
+		parentEnd[i] = int32(len(parentSlab))
+	}
+	g := linkGraph(nodes, origin, byID, parentSlab, parentEnd)
+	if dangling > 0 {
+		g.Origin.Warnings = append(g.Origin.Warnings, plural(dangling, "dependency", "dependencies")+" point at nodes that are not in the project (disabled or missing); they are left out of the lineage")
+	}
+	return g
+}
+
+// linkGraph builds a graph from nodes indexed by byID (built here when nil) and their parents:
+// node i's parents are parentSlab[parentEnd[i-1]:parentEnd[i]]. Adjacency lives in two flat
+// slabs (one allocation each, not one per node); children are in node order.
+func linkGraph(nodes []Node, origin Origin, byID map[string]int, parentSlab, parentEnd []int32) *Graph {
+	if byID == nil {
+		byID = make(map[string]int, len(nodes))
+		for i := range nodes {
+			byID[nodes[i].UniqueID] = i
+		}
+	}
+	g := &Graph{Origin: origin, Nodes: nodes, byID: byID}
+	g.parents = make([][]int32, len(nodes))
+	g.children = make([][]int32, len(nodes))
+	childCount := make([]int32, len(nodes))
+	start := int32(0)
+	for i, end := range parentEnd {
+		if end > start {
+			g.parents[i] = parentSlab[start:end:end]
+			for _, p := range g.parents[i] {
 				childCount[p]++
 			}
 		}
-		if len(parentSlab) > start {
-			g.parents[i] = parentSlab[start:len(parentSlab):len(parentSlab)]
-		}
+		start = end
 	}
 	childSlab := make([]int32, len(parentSlab))
 	off := 0
@@ -165,9 +190,6 @@ func NewGraph(nodes []Node, origin Origin) *Graph {
 		for _, p := range g.parents[i] {
 			g.children[p] = append(g.children[p], int32(i))
 		}
-	}
-	if dangling > 0 {
-		g.Origin.Warnings = append(g.Origin.Warnings, plural(dangling, "dependency", "dependencies")+" point at nodes that are not in the project (disabled or missing); they are left out of the lineage")
 	}
 	return g
 }

@@ -30,6 +30,7 @@ var manifestSections = [...]string{"nodes", "sources", "exposures", "metrics", "
 // reads them back on demand. With opts.CacheDir set the decoded index is cached there and reused
 // while the file is unchanged (see cache.go); a stale or unreadable cache is rebuilt silently.
 func LoadManifest(path string, opts LoadOptions) (*Graph, error) {
+	readAt := clock()
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
@@ -54,7 +55,7 @@ func LoadManifest(path string, opts LoadOptions) (*Graph, error) {
 	}
 	if opts.CacheDir != "" {
 		// A cache that cannot be written only costs the next start some time.
-		_ = writeCachedIndex(g, path, st, data, opts.CacheDir)
+		_ = writeCachedIndex(g, path, st, data, opts.CacheDir, readAt)
 	}
 	return g, nil
 }

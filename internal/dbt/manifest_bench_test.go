@@ -9,10 +9,14 @@ import (
 	"github.com/datatui/datatui/internal/dbt/dbtsynth"
 )
 
-// benchManifest writes (once per machine) a synthetic manifest of 5,000 models and 5,000
-// tests, about 90 MB, and returns its path.
+// benchManifest returns the manifest named by DATATUI_BENCH_MANIFEST (scripts/bench-manifest.sh
+// sets it to its scaled manifests) or else writes (once per machine) a synthetic manifest of
+// 5,000 models and 5,000 tests, about 90 MB, and returns its path.
 func benchManifest(b *testing.B) string {
 	b.Helper()
+	if p := os.Getenv("DATATUI_BENCH_MANIFEST"); p != "" {
+		return p
+	}
 	path := filepath.Join(os.TempDir(), "datatui-bench-manifest-5000.json")
 	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
 		return path
