@@ -270,23 +270,29 @@ func writeCachedIndex(g *Graph, path string, st fs.FileInfo, data []byte, dir st
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	// A racy cache needs the CRC of the whole manifest: it runs on another core while the index
-	// is encoded.
-	var crcc chan [2]uint32
+	// A racy cache needs the CRC of the whole manifest. It is read from the file again rather
+	// than from data, whose pages decoding has handed back; it runs on other cores while the
+	// index is encoded.
+	var crcc chan error
 	if h.racy {
-		crcc = make(chan [2]uint32, 1)
+		crcc = make(chan error, 1)
 		go func() {
-			var crcs [2]uint32
-			for k, part := range halves(int64(len(data))) {
-				crcs[k] = crc32.Checksum(data[part[0]:part[0]+part[1]], castagnoli())
+			f, err := os.Open(path)
+			if err != nil {
+				crcc <- err
+				return
 			}
-			crcc <- crcs
+			defer f.Close()
+			h.full, err = fullCRCs(f, h.stamp.size)
+			crcc <- err
 		}()
 	}
 	w := newCacheWriter(g.Len())
 	payload := w.encode(g)
 	if crcc != nil {
-		h.full = <-crcc
+		if err := <-crcc; err != nil {
+			return err
+		}
 	}
 	return writeCacheFile(cacheFile(path, dir), appendCache(make([]byte, 0, len(payload)+64), &h, payload))
 }

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"sort"
 	"strconv"
@@ -38,18 +37,17 @@ func LoadManifest(path string, opts LoadOptions) (*Graph, error) {
 	if st.IsDir() {
 		return nil, fmt.Errorf("manifest: %s is a folder, not a manifest.json", path)
 	}
-	defer relaxGC()()
 	if opts.CacheDir != "" {
 		if g := readCachedIndex(path, st, opts.CacheDir); g != nil {
 			return g, nil
 		}
 	}
-	data, release, err := readWhole(path)
+	data, release, drop, err := readWhole(path)
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
 	defer release()
-	g, err := decodeManifest(data, path, st.ModTime())
+	g, err := decodeManifest(data, path, st.ModTime(), drop)
 	if err != nil {
 		return nil, fmt.Errorf("manifest %s: %w", path, err)
 	}
@@ -60,37 +58,9 @@ func LoadManifest(path string, opts LoadOptions) (*Graph, error) {
 	return g, nil
 }
 
-// gcState lets concurrent loads share one GC setting: the first raises it, the last restores.
-var gcState struct {
-	sync.Mutex
-	depth, old int
-}
-
-// relaxGC makes the garbage collector run less often until the returned func is called.
-// Loading allocates a few MB per 10k nodes and keeps nearly all of it, so collecting as the
-// heap doubles from a few MB would only cost time.
-func relaxGC() func() {
-	gcState.Lock()
-	defer gcState.Unlock()
-	if gcState.depth == 0 {
-		gcState.old = debug.SetGCPercent(400)
-		if gcState.old < 0 || gcState.old > 400 {
-			debug.SetGCPercent(gcState.old)
-		}
-	}
-	gcState.depth++
-	return func() {
-		gcState.Lock()
-		defer gcState.Unlock()
-		if gcState.depth--; gcState.depth == 0 {
-			debug.SetGCPercent(gcState.old)
-		}
-	}
-}
-
 // ParseManifest decodes manifest.json bytes. path and mtime only fill Origin.
 func ParseManifest(data []byte, path string, mtime time.Time) (*Graph, error) {
-	return decodeManifest(data, path, mtime)
+	return decodeManifest(data, path, mtime, func(int, int) {})
 }
 
 // nodeSpan is where one graph member's JSON object sits in the file.
@@ -104,7 +74,9 @@ type manifestMeta struct {
 	schemaURL, dbtVersion, projectName string
 }
 
-func decodeManifest(data []byte, path string, mtime time.Time) (*Graph, error) {
+// decodeManifest decodes a whole manifest. drop(lo, hi) is called for ranges of data nothing
+// will read again (see readWhole), in order, so memory stays near the size of what is kept.
+func decodeManifest(data []byte, path string, mtime time.Time, drop func(lo, hi int)) (*Graph, error) {
 	// The top-level scan finds each member's byte span and hands spans to decoders in batches,
 	// so decoding runs on the other cores while the scan continues.
 	const batchSize = 128
@@ -113,12 +85,29 @@ func decodeManifest(data []byte, path string, mtime time.Time) (*Graph, error) {
 		spans []nodeSpan
 		nodes []Node
 	}
-	work := make(chan *batch, 64)
+	workers := max(1, min(runtime.GOMAXPROCS(0), 8))
+	// A short queue keeps the scan just ahead of the decoders, so the part of the file that is
+	// scanned but not yet decoded (and cannot be dropped) stays small.
+	work := make(chan *batch, 2*workers)
 	var mu sync.Mutex
 	var done []*batch
 	var decodeErr error
 	var wg sync.WaitGroup
-	workers := max(1, min(runtime.GOMAXPROCS(0), 8))
+	// Everything before the start of the oldest batch not yet decoded, and before the scan's
+	// position, is done with: inflight holds the start of each batch sent and not decoded.
+	inflight := map[int]int{}
+	frontier, dropped := 0, 0
+	const dropStep = 4 << 20
+	release := func() { // with mu held
+		low := frontier
+		for _, start := range inflight {
+			low = min(low, start)
+		}
+		if low-dropped >= dropStep {
+			drop(dropped, low)
+			dropped = low
+		}
+	}
 	for range workers {
 		wg.Add(1)
 		go func() {
@@ -139,6 +128,8 @@ func decodeManifest(data []byte, path string, mtime time.Time) (*Graph, error) {
 					decodeErr = err
 				}
 				done = append(done, b)
+				delete(inflight, b.seq)
+				release()
 				mu.Unlock()
 			}
 		}()
@@ -146,12 +137,19 @@ func decodeManifest(data []byte, path string, mtime time.Time) (*Graph, error) {
 	var meta manifestMeta
 	seq := 0
 	cur := &batch{}
+	send := func(end int) {
+		mu.Lock()
+		inflight[cur.seq] = cur.spans[0].start
+		frontier = end
+		mu.Unlock()
+		work <- cur
+		seq++
+		cur = &batch{seq: seq}
+	}
 	emit := func(sp nodeSpan) {
 		cur.spans = append(cur.spans, sp)
 		if len(cur.spans) == batchSize {
-			work <- cur
-			seq++
-			cur = &batch{seq: seq}
+			send(sp.end)
 		}
 	}
 	scanErr := func() (err error) {
@@ -159,7 +157,7 @@ func decodeManifest(data []byte, path string, mtime time.Time) (*Graph, error) {
 		defer catchJSON(&err)
 		scanManifestTop(&jsonScanner{b: data}, &meta, emit)
 		if len(cur.spans) > 0 {
-			work <- cur
+			send(len(data))
 		}
 		return nil
 	}()

@@ -4,8 +4,8 @@ package dbt
 
 import "os"
 
-// readWhole reads a file into memory.
-func readWhole(path string) ([]byte, func(), error) {
+// readWhole reads a file into memory; drop is a no-op here.
+func readWhole(path string) ([]byte, func(), func(lo, hi int), error) {
 	b, err := os.ReadFile(path)
-	return b, func() {}, err
+	return b, func() {}, func(int, int) {}, err
 }
