@@ -13,10 +13,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/datatui/datatui/internal/lazyre"
 )
 
 // FileName is the name datatui looks for at the repository root and in the dbt project folder.
@@ -218,7 +219,7 @@ func Parse(path string, data []byte) (*Config, error) {
 // take the mark for part of the first key).
 func TrimBOM(data []byte) []byte { return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) }
 
-var yamlLine = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*(.*)`)
+var yamlLine = lazyre.New(`^\[(\d+):(\d+)\]\s*(.*)`)
 
 // yamlError turns a go-yaml error into an *Error with the line and the dotted key written on
 // that line (go-yaml itself names only the last part of a key, or none for type errors).
@@ -246,8 +247,8 @@ func yamlError(path string, data []byte, err error) error {
 }
 
 var (
-	unknownField = regexp.MustCompile(`^unknown field "([^"]+)"$`)
-	wrongType    = regexp.MustCompile(`cannot unmarshal (\S+) into Go .* of type (\S+)`)
+	unknownField = lazyre.New(`^unknown field "([^"]+)"$`)
+	wrongType    = lazyre.New(`cannot unmarshal (\S+) into Go .* of type (\S+)`)
 )
 
 // friendlyYAMLMessage rewords go-yaml messages that speak of Go types in terms of the file.

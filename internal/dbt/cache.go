@@ -62,8 +62,17 @@ const (
 	sampleBlock  = 4 << 10
 )
 
-// castagnoli is built on first use, not at process start.
-var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
+// castagnoli returns the CRC-32C table, built on first use, not at process start (a
+// package-level sync.OnceValue would still allocate during init).
+func castagnoli() *crc32.Table {
+	castagnoliOnce.Do(func() { castagnoliTable = crc32.MakeTable(crc32.Castagnoli) })
+	return castagnoliTable
+}
+
+var (
+	castagnoliOnce  sync.Once
+	castagnoliTable *crc32.Table
+)
 
 // clock is the time used to tell racy caches; tests move it.
 var clock = time.Now

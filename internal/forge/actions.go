@@ -7,9 +7,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/datatui/datatui/internal/lazyre"
 )
 
 // ActionsJob identifies a GitHub Actions job from a check's details URL.
@@ -101,7 +102,7 @@ func readTail(r io.Reader, max int) ([]byte, error) {
 	return buf, nil
 }
 
-var runnerTimestamp = regexp.MustCompile(`^\x{FEFF}?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z `)
+var runnerTimestamp = lazyre.New(`^\x{FEFF}?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z `)
 
 // TailLines returns the last n lines of a log, without Actions' leading timestamps and with
 // trailing blank lines dropped.

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/datatui/datatui/internal/atomicfile"
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/lazyre"
 )
 
 // ProfilesLocation is the profiles.yml dbt reads for this project, in dbt's own order:
@@ -112,8 +112,8 @@ func readProfile(path, name string, getenv func(string) (string, bool)) (default
 var errProfileMissing = errors.New("profile not found")
 
 var (
-	jinjaExpr = regexp.MustCompile(`\{\{(.*?)\}\}`)
-	envVarRe  = regexp.MustCompile(`^\s*env_var\(\s*(['"])([^'"]+)['"]\s*(?:,\s*(['"])([^'"]*)['"]\s*)?\)\s*(\|\s*(?:int|as_number|as_text|as_bool|string|lower|upper|trim)\s*)?$`)
+	jinjaExpr = lazyre.New(`\{\{(.*?)\}\}`)
+	envVarRe  = lazyre.New(`^\s*env_var\(\s*(['"])([^'"]+)['"]\s*(?:,\s*(['"])([^'"]*)['"]\s*)?\)\s*(\|\s*(?:int|as_number|as_text|as_bool|string|lower|upper|trim)\s*)?$`)
 )
 
 // renderEnvVars evaluates the {{ env_var('X') }} and {{ env_var('X', 'default') }} dbt

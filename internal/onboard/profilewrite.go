@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"strings"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/datatui/datatui/internal/atomicfile"
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/lazyre"
 )
 
 // SecretPasswordEnv is the environment variable a password-auth target reads its password
@@ -52,9 +52,9 @@ type MergeResult struct {
 }
 
 // secretKeys are target keys whose value must never be written in clear text.
-var secretKeys = regexp.MustCompile(`(?i)^(password|pass|passphrase|private_key_passphrase|private_key|token|client_secret|oauth_client_secret|refresh_token|api_key|keyfile_json)$`)
+var secretKeys = lazyre.New(`(?i)^(password|pass|passphrase|private_key_passphrase|private_key|token|client_secret|oauth_client_secret|refresh_token|api_key|keyfile_json)$`)
 
-var envVarOnly = regexp.MustCompile(`^\{\{\s*env_var\(\s*['"][A-Za-z_][A-Za-z0-9_]*['"]\s*\)\s*\}\}$`)
+var envVarOnly = lazyre.New(`^\{\{\s*env_var\(\s*['"][A-Za-z_][A-Za-z0-9_]*['"]\s*\)\s*\}\}$`)
 
 // checkNoSecrets refuses a spec that would put a secret in the file: secret keys may only
 // hold an env_var() reference.

@@ -2,17 +2,18 @@ package onboard
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
+
+	"github.com/datatui/datatui/internal/lazyre"
 )
 
 var (
 	// secretAssign matches key: value / key=value pairs whose key names a secret.
-	secretAssign = regexp.MustCompile(`(?i)((?:password|passwd|pwd|token|secret|passphrase|private_key(?:_passphrase)?|client_secret|api_key|access_key|authorization)["']?\s*[:=]\s*)("[^"]*"|'[^']*'|\S+)`)
+	secretAssign = lazyre.New(`(?i)((?:password|passwd|pwd|token|secret|passphrase|private_key(?:_passphrase)?|client_secret|api_key|access_key|authorization)["']?\s*[:=]\s*)("[^"]*"|'[^']*'|\S+)`)
 	// tokenLike matches well-known token shapes wherever they appear.
-	tokenLike = regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|dbtc_[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{5,})\b`)
-	bearer    = regexp.MustCompile(`(?i)(bearer\s+)\S+`)
-	pemBlock  = regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----`)
+	tokenLike = lazyre.New(`\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|dbtc_[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{5,})\b`)
+	bearer    = lazyre.New(`(?i)(bearer\s+)\S+`)
+	pemBlock  = lazyre.New(`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----`)
 )
 
 // Redact removes secrets from text shown to people or written to a report: values of keys
@@ -26,7 +27,7 @@ func Redact(s string) string {
 	return redactURLsIn(s)
 }
 
-var urlWithUser = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/@]+@[^\s]+`)
+var urlWithUser = lazyre.New(`[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/@]+@[^\s]+`)
 
 func redactURLsIn(s string) string {
 	return urlWithUser.ReplaceAllStringFunc(s, redactURL)

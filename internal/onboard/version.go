@@ -4,9 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/datatui/datatui/internal/lazyre"
 )
 
 // DBTVersion is what `dbt --version` reports.
@@ -20,10 +21,10 @@ type DBTVersion struct {
 }
 
 var (
-	coreInstalled = regexp.MustCompile(`^\s*-\s*installed:\s*(\S+)`)
-	legacyCore    = regexp.MustCompile(`^installed version:\s*(\S+)`)
-	pluginLine    = regexp.MustCompile(`^\s*-\s*([a-z0-9_-]+):\s*(\d\S*)`)
-	fusionLine    = regexp.MustCompile(`^dbt-fusion\s+(\d\S*)`)
+	coreInstalled = lazyre.New(`^\s*-\s*installed:\s*(\S+)`)
+	legacyCore    = lazyre.New(`^installed version:\s*(\S+)`)
+	pluginLine    = lazyre.New(`^\s*-\s*([a-z0-9_-]+):\s*(\d\S*)`)
+	fusionLine    = lazyre.New(`^dbt-fusion\s+(\d\S*)`)
 )
 
 // ParseDBTVersion reads the output of `dbt --version`: dbt-core's "Core: - installed: X" and
@@ -81,7 +82,7 @@ func ParseDBTVersion(out []byte) (DBTVersion, error) {
 	return v, nil
 }
 
-var gitVersion = regexp.MustCompile(`git version (\d+\.\d+(?:\.\d+)?)`)
+var gitVersion = lazyre.New(`git version (\d+\.\d+(?:\.\d+)?)`)
 
 // ParseGitVersion reads "git version 2.43.0" (and "git version 2.39.3 (Apple Git-145)").
 func ParseGitVersion(out []byte) (string, error) {
@@ -98,7 +99,7 @@ type version struct {
 	pre  string
 }
 
-var versionRe = regexp.MustCompile(`^v?(\d+(?:\.\d+)*)(.*)$`)
+var versionRe = lazyre.New(`^v?(\d+(?:\.\d+)*)(.*)$`)
 
 func parseVersion(s string) (version, bool) {
 	m := versionRe.FindStringSubmatch(strings.TrimSpace(s))
@@ -152,7 +153,7 @@ func compareVersions(a, b version) int {
 	}
 }
 
-var constraintRe = regexp.MustCompile(`^(>=|<=|==|!=|~=|>|<|=)?\s*(\S+)$`)
+var constraintRe = lazyre.New(`^(>=|<=|==|!=|~=|>|<|=)?\s*(\S+)$`)
 
 // SatisfiesConstraint checks version v against a constraint written the way dbt's
 // require-dbt-version and pip write them: comma-separated clauses such as ">=1.8.0,<2.0.0",

@@ -1,15 +1,16 @@
 package checklog
 
 import (
-	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/datatui/datatui/internal/lazyre"
 )
 
 // Logs come from CI machines and may hold colour codes or any control sequence (a test can
 // print anything). They are shown in a terminal, so escape sequences and control characters
 // are removed: a log must not be able to move the cursor, retitle the window or hide text.
-var escapeSeq = regexp.MustCompile(`\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|\x1b[@-Z\\-_]`)
+var escapeSeq = lazyre.New(`\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|\x1b[@-Z\\-_]`)
 
 // Clean returns line without escape sequences and control characters (tabs become spaces).
 func Clean(line string) string {
