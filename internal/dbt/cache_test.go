@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datatui/datatui/internal/dbt/dbtsynth"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
 
@@ -312,5 +313,41 @@ func TestRacyAt(t *testing.T) {
 		if got := (fileStamp{mtime: c.mtime, ctime: c.ctime}).racyAt(now); got != c.racy {
 			t.Errorf("mtime %d ctime %d: racy = %v", c.mtime, c.ctime, got)
 		}
+	}
+}
+
+// TestColdLoadDropsOnlyFinishedParts: the parts of the manifest the decoder hands back are
+// overwritten with garbage at once (as if the pages were gone); the graph must still be the one
+// decoded without dropping anything, and the drops must be in order and cover most of the file.
+func TestColdLoadDropsOnlyFinishedParts(t *testing.T) {
+	var buf bytes.Buffer
+	if err := dbtsynth.Write(&buf, dbtsynth.Options{Models: 150, SQLBytes: 4000}); err != nil {
+		t.Fatal(err)
+	}
+	step := dropStep
+	dropStep = 64 << 10
+	t.Cleanup(func() { dropStep = step })
+	data := buf.Bytes()
+	want, err := ParseManifest(bytes.Clone(data), "m.json", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, total := 0, 0
+	got, err := decodeManifest(data, "m.json", time.Time{}, func(lo, hi int) {
+		if lo < last || hi <= lo || hi > len(data) {
+			t.Errorf("drop [%d, %d) after %d", lo, hi, last)
+			return
+		}
+		for i := lo; i < hi; i++ {
+			data[i] = '#'
+		}
+		last, total = hi, total+hi-lo
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSameGraph(t, want, got)
+	if total < len(data)/2 {
+		t.Errorf("dropped %d of %d bytes", total, len(data))
 	}
 }

@@ -74,6 +74,9 @@ type manifestMeta struct {
 	schemaURL, dbtVersion, projectName string
 }
 
+// dropStep is the least that is handed back at a time (a tenth of a second of decoding).
+var dropStep = 4 << 20
+
 // decodeManifest decodes a whole manifest. drop(lo, hi) is called for ranges of data nothing
 // will read again (see readWhole), in order, so memory stays near the size of what is kept.
 func decodeManifest(data []byte, path string, mtime time.Time, drop func(lo, hi int)) (*Graph, error) {
@@ -97,7 +100,6 @@ func decodeManifest(data []byte, path string, mtime time.Time, drop func(lo, hi 
 	// position, is done with: inflight holds the start of each batch sent and not decoded.
 	inflight := map[int]int{}
 	frontier, dropped := 0, 0
-	const dropStep = 4 << 20
 	release := func() { // with mu held
 		low := frontier
 		for _, start := range inflight {
