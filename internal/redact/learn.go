@@ -2,8 +2,9 @@ package redact
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/datatui/datatui/internal/lazyre"
 )
 
 // LearnEnv registers the secrets of an environment (os.Environ's form): the values of
@@ -86,9 +87,9 @@ func LearnTree(doc any, lookup func(string) (string, bool)) {
 }
 
 var (
-	jinjaBlock = regexp.MustCompile(`\{[{%#][\s\S]*?(?:[}%#]\}|$)`)
-	quoted     = regexp.MustCompile(`'([^']*)'|"([^"]*)"`)
-	envVarName = regexp.MustCompile(`env_var\(\s*['"]([^'"]+)['"]`)
+	jinjaBlock = lazyre.New(`\{[{%#][\s\S]*?(?:[}%#]\}|$)`)
+	quoted     = lazyre.New(`'([^']*)'|"([^"]*)"`)
+	envVarName = lazyre.New(`env_var\(\s*['"]([^'"]+)['"]`)
 )
 
 // jinjaSecrets are the parts of a secret setting's raw text that could reach output: the

@@ -26,6 +26,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/datatui/datatui/internal/lazyre"
 )
 
 // Mask replaces every secret.
@@ -123,24 +125,24 @@ func known(s string) string {
 var (
 	// pemKey is a PEM private key, ended or cut off. In Scrub the body may not cross a JSON
 	// string's closing quote.
-	pemKey     = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)`)
-	pemKeyJSON = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[^"]*?-----END [A-Z0-9 ]*PRIVATE KEY-----`)
+	pemKey     = lazyre.New(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)`)
+	pemKeyJSON = lazyre.New(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[^"]*?-----END [A-Z0-9 ]*PRIVATE KEY-----`)
 	// derKey is a key given as base64 DER (dbt-snowflake's private_key may be): an ASN.1
 	// SEQUENCE with a long length, "MII…", far longer than any word.
-	derKey = regexp.MustCompile(`\bMII[A-Za-z0-9+/]{60,}={0,2}`)
+	derKey = lazyre.New(`\bMII[A-Za-z0-9+/]{60,}={0,2}`)
 	// tokenShape matches tokens recognisable by themselves: GitHub (ghp_, gho_, ghu_, ghs_,
 	// ghr_, github_pat_), dbt Cloud service and personal tokens (dbtc_, dbtu_), JWTs.
-	tokenShape = regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|dbt[cu]_[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,})`)
+	tokenShape = lazyre.New(`\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|dbt[cu]_[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,})`)
 	// bearer is an HTTP credential after its scheme.
-	bearer = regexp.MustCompile(`(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{8,}`)
+	bearer = lazyre.New(`(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{8,}`)
 	// userinfo is a URL's password: scheme://user:PASSWORD@host.
-	userinfo = regexp.MustCompile(`\b([A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:"'\\]*):([^\s/?#@"'\\]+)@`)
+	userinfo = lazyre.New(`\b([A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:"'\\]*):([^\s/?#@"'\\]+)@`)
 	// equalsAssign is key=value: query parameters, DSNs, flags, environment listings.
-	equalsAssign = regexp.MustCompile(`(?:^|[^A-Za-z0-9_])([A-Za-z][A-Za-z0-9_.-]*)=([^\s"'\\&;,<>()\[\]{}]+)`)
+	equalsAssign = lazyre.New(`(?:^|[^A-Za-z0-9_])([A-Za-z][A-Za-z0-9_.-]*)=([^\s"'\\&;,<>()\[\]{}]+)`)
 	// colonAssign is key: value in YAML-like and log text (not in Scrub: it is not safe
 	// inside JSON). A dotted key (shop.outputs.dev.password: …) is a path in a message, not
 	// an assignment, and is left alone.
-	colonAssign = regexp.MustCompile(`(?:^|[^A-Za-z0-9_.-])(["']?)([A-Za-z][A-Za-z0-9_-]*)(["']?)[ \t]*:[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s"',;]+)`)
+	colonAssign = lazyre.New(`(?:^|[^A-Za-z0-9_.-])(["']?)([A-Za-z][A-Za-z0-9_-]*)(["']?)[ \t]*:[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s"',;]+)`)
 )
 
 // String removes secrets from free text: a message, an error, a tool's output, a YAML dump.
@@ -153,7 +155,7 @@ func String(s string) string {
 		s = pemKey.ReplaceAllString(s, Mask)
 	}
 	s = shapes(s)
-	return assignments(colonAssign, s, true)
+	return assignments(colonAssign.Re(), s, true)
 }
 
 // Scrub removes known secret values and secrets recognisable by their shape, and nothing
@@ -187,7 +189,7 @@ func shapes(s string) string {
 		s = userinfo.ReplaceAllString(s, "${1}:"+Mask+"@")
 	}
 	if strings.IndexByte(s, '=') >= 0 {
-		s = assignments(equalsAssign, s, false)
+		s = assignments(equalsAssign.Re(), s, false)
 	}
 	return s
 }
