@@ -316,9 +316,9 @@ func (c *Config) validate(path string, data []byte) error {
 }
 
 var (
-	imageRef   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/:@-]*$`)
-	envName    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	dockerWord = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.:-]*$`)
+	imageRef   = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9._/:@-]*$`)
+	envName    = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	dockerWord = lazyre.New(`^[A-Za-z0-9_][A-Za-z0-9_.:-]*$`)
 )
 
 // validateLaunch checks the keys that say how dbt is started. Values become docker

@@ -1,11 +1,11 @@
 package ops
 
 import (
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/lazyre"
 )
 
 // Tracker follows a dbt log stream and keeps the run's state: the total, each node's latest
@@ -406,8 +406,8 @@ func (t *Tracker) byNameAndType(name, typ string) string {
 // Messages that name their node: dbt's exceptions read "<Kind> Error in <type> <name>
 // (<path>)", and the skip of a child of a failed ephemeral model "… in <unique id>, caused by".
 var (
-	errorInNode = regexp.MustCompile(`^[A-Za-z ]*?Error in ([a-z_]+) ([^\s(]+) \(`)
-	errorInID   = regexp.MustCompile(`^[A-Za-z ]*?Error in ((?:model|seed|snapshot|test|unit_test|analysis|operation|source|saved_query|semantic_model|function|exposure|metric)\.[^\s,]+), caused by`)
+	errorInNode = lazyre.New(`^[A-Za-z ]*?Error in ([a-z_]+) ([^\s(]+) \(`)
+	errorInID   = lazyre.New(`^[A-Za-z ]*?Error in ((?:model|seed|snapshot|test|unit_test|analysis|operation|source|saved_query|semantic_model|function|exposure|metric)\.[^\s,]+), caused by`)
 )
 
 // errorNode is the node an error text is about, without guessing: the event's node_info, the

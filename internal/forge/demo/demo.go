@@ -11,12 +11,12 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/datatui/datatui/internal/forge/dbtcloud"
 	"github.com/datatui/datatui/internal/forge/replay"
+	"github.com/datatui/datatui/internal/lazyre"
 )
 
 //go:embed data
@@ -39,11 +39,11 @@ type Server struct {
 // so the demo's PRs read "updated 10m ago" and its running check runs for minutes, not days.
 var recordedAt = time.Date(2026, 11, 21, 10, 45, 0, 0, time.UTC)
 
-var timestamps = regexp.MustCompile(`\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|\+00:00)`)
+var timestamps = lazyre.New(`\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|\+00:00)`)
 
 // shift moves every timestamp of a recorded file by d, keeping its format.
 func shift(b []byte, d time.Duration) []byte {
-	return timestamps.ReplaceAllFunc(b, func(ts []byte) []byte {
+	return timestamps.Re().ReplaceAllFunc(b, func(ts []byte) []byte {
 		s := string(ts)
 		layout := "2006-01-02T15:04:05Z"
 		if strings.Contains(s, " ") {

@@ -28,7 +28,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +35,7 @@ import (
 	"time"
 
 	"github.com/datatui/datatui/internal/forge/replay"
+	"github.com/datatui/datatui/internal/lazyre"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
 
@@ -210,13 +210,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			raw = settled(raw)
 		}
 		if unknown {
-			raw = mergeStatePattern.ReplaceAll(raw, []byte(`"mergeStateStatus": "UNKNOWN"`))
+			raw = mergeStatePattern.Re().ReplaceAll(raw, []byte(`"mergeStateStatus": "UNKNOWN"`))
 		}
 		return raw
 	})
 }
 
-var mergeStatePattern = regexp.MustCompile(`"mergeStateStatus": "[A-Z_]+"`)
+var mergeStatePattern = lazyre.New(`"mergeStateStatus": "[A-Z_]+"`)
 
 // validate checks a GraphQL request against GitHub's schema when the shared fixtures are
 // present (they are in CI); without them the recorded answers alone are the check.

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/datatui/datatui/internal/lazyre"
 )
 
 // DBTCloudData is a recorded dbt Cloud account: runs as RunResponse objects (with their
@@ -108,10 +109,10 @@ func (d *DBTCloud) Triggers() []string {
 }
 
 var (
-	dcRunPath      = regexp.MustCompile(`^/api/v2/accounts/(\d+)/runs/(\d+)/$`)
-	dcRunsPath     = regexp.MustCompile(`^/api/v2/accounts/(\d+)/runs/$`)
-	dcArtifactPath = regexp.MustCompile(`^/api/v2/accounts/(\d+)/runs/(\d+)/artifacts/(.+)$`)
-	dcTriggerPath  = regexp.MustCompile(`^/api/v2/accounts/(\d+)/jobs/(\d+)/run/$`)
+	dcRunPath      = lazyre.New(`^/api/v2/accounts/(\d+)/runs/(\d+)/$`)
+	dcRunsPath     = lazyre.New(`^/api/v2/accounts/(\d+)/runs/$`)
+	dcArtifactPath = lazyre.New(`^/api/v2/accounts/(\d+)/runs/(\d+)/artifacts/(.+)$`)
+	dcTriggerPath  = lazyre.New(`^/api/v2/accounts/(\d+)/jobs/(\d+)/run/$`)
 )
 
 // EnvelopeError writes dbt Cloud's error envelope.

@@ -8,11 +8,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/datatui/datatui/internal/lazyre"
 )
 
 // GitHubData is one repository's open pull requests as GitHub's GraphQL API returns them
@@ -64,8 +65,8 @@ type GraphQLRequest struct {
 }
 
 var (
-	jobLogsPath  = regexp.MustCompile(`^/repos/[^/]+/[^/]+/actions/jobs/(\d+)/logs$`)
-	jobRerunPath = regexp.MustCompile(`^/repos/[^/]+/[^/]+/actions/jobs/(\d+)/rerun$`)
+	jobLogsPath  = lazyre.New(`^/repos/[^/]+/[^/]+/actions/jobs/(\d+)/logs$`)
+	jobRerunPath = lazyre.New(`^/repos/[^/]+/[^/]+/actions/jobs/(\d+)/rerun$`)
 )
 
 // ServeHTTP answers one request.
