@@ -1,7 +1,6 @@
 package forge
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,7 +9,14 @@ import (
 )
 
 // ErrNotSignedIn means no GitHub token was found. Its message says exactly how to sign in.
-var ErrNotSignedIn = errors.New("not signed in to GitHub: run `gh auth login`, or `export GH_TOKEN=…` with a personal access token (repo scope)")
+// (A value of a struct type rather than errors.New, so the package does no work at start-up.)
+var ErrNotSignedIn error = notSignedInError{}
+
+type notSignedInError struct{}
+
+func (notSignedInError) Error() string {
+	return "not signed in to GitHub: run `gh auth login`, or `export GH_TOKEN=…` with a personal access token (repo scope)"
+}
 
 // AuthError is GitHub refusing the token (HTTP 401).
 type AuthError struct{ Host string }

@@ -441,7 +441,7 @@ func (c *Client) morePages(ctx context.Context, repo Repo, g *gqlPR) error {
 			} `json:"repository"`
 		}
 		vars := map[string]any{"owner": repo.Owner, "name": repo.Name, "number": g.Number, "after": page.PageInfo.EndCursor}
-		if err := c.graphql(ctx, checksQuery, vars, &data, nil); err != nil {
+		if err := c.graphql(ctx, checksQuery(), vars, &data, nil); err != nil {
 			return err
 		}
 		if data.Repository == nil || data.Repository.PullRequest == nil || len(data.Repository.PullRequest.Commits.Nodes) == 0 ||

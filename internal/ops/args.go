@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/warehouse"
@@ -82,61 +83,6 @@ func (t optTable) with(more optTable) optTable {
 	return out
 }
 
-// globalOpts are dbt's global_flags, accepted at every level (dbt, docs, source and every
-// subcommand). The hidden --deprecated-* options dbt accepts only from environment variables
-// are left out: on a command line dbt refuses them, and so does datatui.
-var globalOpts = opts(
-	"F -h --help",
-	"F --cache-selected-only/--no-cache-selected-only",
-	"F --debug/--no-debug -d",
-	"F --defer/--no-defer",
-	"V --defer-state",
-	"F --fail-fast/--no-fail-fast -x",
-	"F --favor-state/--no-favor-state",
-	"V --indirect-selection",
-	"F --log-cache-events/--no-log-cache-events",
-	"V --log-file-max-bytes",
-	"V --log-format",
-	"V --log-format-file",
-	"V --log-level",
-	"V --log-level-file",
-	"V --log-path",
-	"F --macro-debugging/--no-macro-debugging",
-	"F --partial-parse/--no-partial-parse",
-	"V --partial-parse-file-path",
-	"F --partial-parse-file-diff/--no-partial-parse-file-diff",
-	"F --populate-cache/--no-populate-cache",
-	"F --print/--no-print",
-	"V --printer-width",
-	"V --profile",
-	"F --quiet/--no-quiet -q",
-	"V --record-timing-info -r",
-	"F --send-anonymous-usage-stats/--no-send-anonymous-usage-stats",
-	"F --single-threaded/--no-single-threaded",
-	"F --show-all-deprecations/--no-show-all-deprecations",
-	"V --state",
-	"F --static-parser/--no-static-parser",
-	"V --target -t",
-	"F --use-colors/--no-use-colors",
-	"F --use-colors-file/--no-use-colors-file",
-	"F --use-experimental-parser/--no-use-experimental-parser",
-	"F --version -V -v",
-	"F --version-check/--no-version-check",
-	"F --warn-error",
-	"V --warn-error-options",
-	"F --write-json/--no-write-json",
-	"F --use-fast-test-edges/--no-use-fast-test-edges",
-	"F --upload-to-artifacts-ingest-api/--no-upload-to-artifacts-ingest-api",
-)
-
-// Options several subcommands share.
-var (
-	projectOpts = opts("V --profiles-dir", "V --project-dir", "V --target-path", "V --vars")
-	selectOpts  = opts("M --select -s --models -m --model", "M --exclude", "V --selector")
-	runOpts     = projectOpts.with(selectOpts).with(opts("V --threads", "V --sqlparse"))
-	typeOpts    = opts("M --resource-types --resource-type", "M --exclude-resource-types --exclude-resource-type")
-)
-
 // command is one dbt subcommand (or group) with its own options.
 type command struct {
 	opts optTable
@@ -146,41 +92,105 @@ type command struct {
 	args int
 }
 
-func leaf(t optTable, args int) *command { return &command{opts: globalOpts.with(t), args: args} }
+// dbtCLI returns dbt's command tree (dbt-core 1.11's main.py; older versions accept a subset).
+// It is built on first use, not at process start (a sync.Once, not sync.OnceValue, whose call
+// at package level would itself be start-up work).
+func dbtCLI() *command {
+	dbtCLIOnce.Do(func() { dbtCLITree = buildDBTCLI() })
+	return dbtCLITree
+}
 
-// dbtCLI is dbt's command tree (dbt-core 1.11's main.py; older versions accept a subset).
-var dbtCLI = &command{opts: globalOpts.with(opts("F --show-resource-report/--no-show-resource-report")), subs: map[string]*command{
-	"build": leaf(runOpts.with(typeOpts).with(opts("F --empty/--no-empty", "V --event-time-start", "V --event-time-end",
-		"F --export-saved-queries/--no-export-saved-queries", "F --include-saved-query/--no-include-saved-query",
-		"F --full-refresh -f", "V --sample", "F --show", "F --store-failures")), 0),
-	"clean": leaf(projectOpts.with(opts("F --clean-project-files-only/--no-clean-project-files-only")), 0),
-	"docs": {opts: globalOpts, subs: map[string]*command{
-		"generate": leaf(runOpts.with(opts("F --compile/--no-compile", "F --empty-catalog", "F --static")), 0),
-		"serve":    leaf(projectOpts.with(opts("F --browser/--no-browser", "V --host", "V --port")), 0),
-	}},
-	"compile": leaf(runOpts.with(opts("F --full-refresh -f", "V --output", "F --introspect/--no-introspect", "F --empty/--no-empty",
-		"V --inline", "F --inject-ephemeral-ctes/--no-inject-ephemeral-ctes")), 0),
-	"show": leaf(runOpts.with(opts("F --full-refresh -f", "V --output", "V --limit", "F --introspect/--no-introspect",
-		"V --inline", "V --inline-direct")), 0),
-	"debug":         leaf(opts("V --profiles-dir", "V --project-dir", "V --vars", "F --connection", "F --config-dir"), 0),
-	"deps":          leaf(opts("V --profiles-dir", "V --project-dir", "V --vars", "V --source", "F --lock", "F --upgrade", "V --add-package"), 0),
-	"init":          leaf(opts("V --profiles-dir", "V --project-dir", "V --vars", "F --skip-profile-setup -s"), 1),
-	"list":          leaf(projectOpts.with(selectOpts).with(typeOpts).with(opts("V --output", "M --output-keys")), 0),
-	"parse":         leaf(projectOpts.with(opts("V --threads")), 0),
-	"run":           leaf(runOpts.with(opts("F --full-refresh -f", "F --empty/--no-empty", "V --event-time-start", "V --event-time-end", "V --sample")), 0),
-	"retry":         leaf(projectOpts.with(opts("V --threads", "F --full-refresh -f")), 0),
-	"clone":         leaf(runOpts.with(typeOpts).with(opts("F --full-refresh -f")), 0),
-	"run-operation": leaf(projectOpts.with(opts("V --args", "V --threads")), 1),
-	"seed":          leaf(runOpts.with(opts("F --full-refresh -f", "F --show")), 0),
-	"snapshot":      leaf(runOpts.with(opts("F --empty/--no-empty")), 0),
-	"source": {opts: globalOpts, subs: map[string]*command{
-		"freshness":          leaf(runOpts.with(opts("V --output -o")), 0),
-		"snapshot-freshness": leaf(runOpts.with(opts("V --output -o")), 0),
-	}},
-	"test": leaf(runOpts.with(typeOpts).with(opts("F --store-failures")), 0),
-}}
+var (
+	dbtCLIOnce sync.Once
+	dbtCLITree *command
+)
 
-func init() { dbtCLI.subs["ls"] = dbtCLI.subs["list"] }
+func buildDBTCLI() *command {
+	// globalOpts are dbt's global_flags, accepted at every level (dbt, docs, source and every
+	// subcommand). The hidden --deprecated-* options dbt accepts only from environment variables
+	// are left out: on a command line dbt refuses them, and so does datatui.
+	globalOpts := opts(
+		"F -h --help",
+		"F --cache-selected-only/--no-cache-selected-only",
+		"F --debug/--no-debug -d",
+		"F --defer/--no-defer",
+		"V --defer-state",
+		"F --fail-fast/--no-fail-fast -x",
+		"F --favor-state/--no-favor-state",
+		"V --indirect-selection",
+		"F --log-cache-events/--no-log-cache-events",
+		"V --log-file-max-bytes",
+		"V --log-format",
+		"V --log-format-file",
+		"V --log-level",
+		"V --log-level-file",
+		"V --log-path",
+		"F --macro-debugging/--no-macro-debugging",
+		"F --partial-parse/--no-partial-parse",
+		"V --partial-parse-file-path",
+		"F --partial-parse-file-diff/--no-partial-parse-file-diff",
+		"F --populate-cache/--no-populate-cache",
+		"F --print/--no-print",
+		"V --printer-width",
+		"V --profile",
+		"F --quiet/--no-quiet -q",
+		"V --record-timing-info -r",
+		"F --send-anonymous-usage-stats/--no-send-anonymous-usage-stats",
+		"F --single-threaded/--no-single-threaded",
+		"F --show-all-deprecations/--no-show-all-deprecations",
+		"V --state",
+		"F --static-parser/--no-static-parser",
+		"V --target -t",
+		"F --use-colors/--no-use-colors",
+		"F --use-colors-file/--no-use-colors-file",
+		"F --use-experimental-parser/--no-use-experimental-parser",
+		"F --version -V -v",
+		"F --version-check/--no-version-check",
+		"F --warn-error",
+		"V --warn-error-options",
+		"F --write-json/--no-write-json",
+		"F --use-fast-test-edges/--no-use-fast-test-edges",
+		"F --upload-to-artifacts-ingest-api/--no-upload-to-artifacts-ingest-api",
+	)
+	// Options several subcommands share.
+	projectOpts := opts("V --profiles-dir", "V --project-dir", "V --target-path", "V --vars")
+	selectOpts := opts("M --select -s --models -m --model", "M --exclude", "V --selector")
+	runOpts := projectOpts.with(selectOpts).with(opts("V --threads", "V --sqlparse"))
+	typeOpts := opts("M --resource-types --resource-type", "M --exclude-resource-types --exclude-resource-type")
+	leaf := func(t optTable, args int) *command { return &command{opts: globalOpts.with(t), args: args} }
+	cli := &command{opts: globalOpts.with(opts("F --show-resource-report/--no-show-resource-report")), subs: map[string]*command{
+		"build": leaf(runOpts.with(typeOpts).with(opts("F --empty/--no-empty", "V --event-time-start", "V --event-time-end",
+			"F --export-saved-queries/--no-export-saved-queries", "F --include-saved-query/--no-include-saved-query",
+			"F --full-refresh -f", "V --sample", "F --show", "F --store-failures")), 0),
+		"clean": leaf(projectOpts.with(opts("F --clean-project-files-only/--no-clean-project-files-only")), 0),
+		"docs": {opts: globalOpts, subs: map[string]*command{
+			"generate": leaf(runOpts.with(opts("F --compile/--no-compile", "F --empty-catalog", "F --static")), 0),
+			"serve":    leaf(projectOpts.with(opts("F --browser/--no-browser", "V --host", "V --port")), 0),
+		}},
+		"compile": leaf(runOpts.with(opts("F --full-refresh -f", "V --output", "F --introspect/--no-introspect", "F --empty/--no-empty",
+			"V --inline", "F --inject-ephemeral-ctes/--no-inject-ephemeral-ctes")), 0),
+		"show": leaf(runOpts.with(opts("F --full-refresh -f", "V --output", "V --limit", "F --introspect/--no-introspect",
+			"V --inline", "V --inline-direct")), 0),
+		"debug":         leaf(opts("V --profiles-dir", "V --project-dir", "V --vars", "F --connection", "F --config-dir"), 0),
+		"deps":          leaf(opts("V --profiles-dir", "V --project-dir", "V --vars", "V --source", "F --lock", "F --upgrade", "V --add-package"), 0),
+		"init":          leaf(opts("V --profiles-dir", "V --project-dir", "V --vars", "F --skip-profile-setup -s"), 1),
+		"list":          leaf(projectOpts.with(selectOpts).with(typeOpts).with(opts("V --output", "M --output-keys")), 0),
+		"parse":         leaf(projectOpts.with(opts("V --threads")), 0),
+		"run":           leaf(runOpts.with(opts("F --full-refresh -f", "F --empty/--no-empty", "V --event-time-start", "V --event-time-end", "V --sample")), 0),
+		"retry":         leaf(projectOpts.with(opts("V --threads", "F --full-refresh -f")), 0),
+		"clone":         leaf(runOpts.with(typeOpts).with(opts("F --full-refresh -f")), 0),
+		"run-operation": leaf(projectOpts.with(opts("V --args", "V --threads")), 1),
+		"seed":          leaf(runOpts.with(opts("F --full-refresh -f", "F --show")), 0),
+		"snapshot":      leaf(runOpts.with(opts("F --empty/--no-empty")), 0),
+		"source": {opts: globalOpts, subs: map[string]*command{
+			"freshness":          leaf(runOpts.with(opts("V --output -o")), 0),
+			"snapshot-freshness": leaf(runOpts.with(opts("V --output -o")), 0),
+		}},
+		"test": leaf(runOpts.with(typeOpts).with(opts("F --store-failures")), 0),
+	}}
+	cli.subs["ls"] = cli.subs["list"]
+	return cli
+}
 
 // Use is one option as given on the command line.
 type Use struct {
@@ -231,7 +241,7 @@ func argsErr(format string, a ...any) error { return &ArgsError{Msg: fmt.Sprintf
 // cannot tell whether it takes a value, and so which token dbt takes for the subcommand.
 func ParseArgs(args []string) (*Args, error) {
 	p := &Args{}
-	cur, level := dbtCLI, 0
+	cur, level := dbtCLI(), 0
 	var path []string
 	positional := 0
 	use := func(o *option, spelled string, vals []string, toks []string) {
@@ -246,7 +256,7 @@ func ParseArgs(args []string) (*Args, error) {
 	}
 	unknown := func(name string) error {
 		if cur.subs != nil {
-			for _, sub := range dbtCLI.subs {
+			for _, sub := range dbtCLI().subs {
 				if sub.opts[name] != nil {
 					return argsErr("dbt does not accept %s %s: give it after the subcommand", name, where())
 				}
@@ -395,7 +405,7 @@ func flagValue(args []string, flag string) string {
 	if err != nil {
 		return ""
 	}
-	return p.Last(canonical(dbtCLI, flag))
+	return p.Last(canonical(dbtCLI(), flag))
 }
 
 // canonical is the canonical spelling of an option spelled flag anywhere in c's tree.

@@ -114,27 +114,30 @@ func (l *Launch) ForEngine() {
 	}
 }
 
-// fusionUnknown are dbt-core flags dbt Fusion's command line does not define (it stops with
+// fusionUnknown returns the dbt-core flags dbt Fusion's command line does not define (it stops with
 // "unexpected argument" on them), with whether they take a value.
-var fusionUnknown = map[string]bool{
-	"--use-colors": false, "--no-use-colors": false, "--use-colors-file": false, "--no-use-colors-file": false,
-	"--log-cache-events": false, "--no-log-cache-events": false,
-	"--partial-parse": false, "--no-partial-parse": false,
-	"--static-parser": false, "--no-static-parser": false, "--use-experimental-parser": false, "--no-use-experimental-parser": false,
-	"--version-check": false, "--no-version-check": false,
-	"--populate-cache": false, "--no-populate-cache": false, "--cache-selected-only": false, "--no-cache-selected-only": false,
-	"--introspect": false, "--no-introspect": false,
-	"--printer-width": true, "--record-timing-info": true, "-r": true,
+func fusionUnknown() map[string]bool {
+	return map[string]bool{
+		"--use-colors": false, "--no-use-colors": false, "--use-colors-file": false, "--no-use-colors-file": false,
+		"--log-cache-events": false, "--no-log-cache-events": false,
+		"--partial-parse": false, "--no-partial-parse": false,
+		"--static-parser": false, "--no-static-parser": false, "--use-experimental-parser": false, "--no-use-experimental-parser": false,
+		"--version-check": false, "--no-version-check": false,
+		"--populate-cache": false, "--no-populate-cache": false, "--cache-selected-only": false, "--no-cache-selected-only": false,
+		"--introspect": false, "--no-introspect": false,
+		"--printer-width": true, "--record-timing-info": true, "-r": true,
+	}
 }
 
 // FusionArgs drops the dbt-core flags dbt Fusion does not take (colours, parser and cache
 // tuning: Fusion has its own), returning what remains and what was dropped.
 func FusionArgs(args []string) (kept, dropped []string) {
 	kept = make([]string, 0, len(args))
+	unknownFlags := fusionUnknown()
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		name, _, hasValue := strings.Cut(a, "=")
-		takesValue, unknown := fusionUnknown[name]
+		takesValue, unknown := unknownFlags[name]
 		if !unknown {
 			kept = append(kept, a)
 			continue

@@ -50,7 +50,12 @@ func (e *TargetError) Error() string {
 }
 
 // ErrCancelled is the error of a run stopped by its context.
-var ErrCancelled = errors.New("dbt run cancelled")
+// (A value of a struct type rather than errors.New, so the package does no work at start-up.)
+var ErrCancelled error = cancelledError{}
+
+type cancelledError struct{}
+
+func (cancelledError) Error() string { return "dbt run cancelled" }
 
 // FindDBT returns the dbt executable: $DATATUI_DBT when set, else `dbt` on PATH, else dbt
 // Fusion's `dbtf` (DetectEngine tells which engine it is). getenv is os.Getenv outside tests.

@@ -37,7 +37,7 @@ type Server struct {
 
 // recordedAt is when the recording is set: every timestamp in it moves by the time since,
 // so the demo's PRs read "updated 10m ago" and its running check runs for minutes, not days.
-var recordedAt = time.Date(2026, 11, 21, 10, 45, 0, 0, time.UTC)
+func recordedAt() time.Time { return time.Date(2026, 11, 21, 10, 45, 0, 0, time.UTC) }
 
 var timestamps = lazyre.New(`\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|\+00:00)`)
 
@@ -68,7 +68,7 @@ func read(name string, d time.Duration) ([]byte, error) {
 
 // Start serves the recorded data on 127.0.0.1 (a free port).
 func Start() (*Server, error) {
-	d := time.Now().Truncate(time.Minute).Sub(recordedAt)
+	d := time.Now().Truncate(time.Minute).Sub(recordedAt())
 	gh, err := github(d)
 	if err != nil {
 		return nil, err

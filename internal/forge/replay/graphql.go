@@ -13,12 +13,17 @@ import (
 // name (a root field, a field with filtering arguments). ok=false falls back to the key.
 type Resolver func(parent map[string]any, field string, args map[string]any) (value any, ok bool)
 
-// abstractTypes are the interfaces and unions datatui's documents select on. An inline
+// isAbstract reports the interfaces and unions datatui's documents select on. An inline
 // fragment on one of them applies to any recorded object; on a concrete type it applies to
-// objects whose __typename is that type.
-var abstractTypes = map[string]bool{
-	"StatusCheckRollupContext": true, "SearchResultItem": true, "RuleParameters": true,
-	"RequestedReviewer": true, "Node": true, "Actor": true, "GitObject": true,
+// objects whose __typename is that type. (A switch, not a map, so the package does no work at
+// process start.)
+func isAbstract(typeName string) bool {
+	switch typeName {
+	case "StatusCheckRollupContext", "SearchResultItem", "RuleParameters",
+		"RequestedReviewer", "Node", "Actor", "GitObject":
+		return true
+	}
+	return false
 }
 
 // Execute runs a GraphQL query document over recorded objects: every field is the key of the
@@ -40,14 +45,11 @@ func Execute(document string, vars map[string]any, resolve Resolver) (map[string
 	}
 	x := &executor{doc: doc, vars: withDefaults(op, vars), resolve: resolve}
 	out := map[string]any{}
-	if err := x.selectOn(rootObject, op.SelectionSet, out); err != nil {
+	if err := x.selectOn(map[string]any{"__typename": "Query"}, op.SelectionSet, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
-
-// rootObject stands for the query root in calls to a Resolver.
-var rootObject = map[string]any{"__typename": "Query"}
 
 // IsRoot reports whether parent is the query root.
 func IsRoot(parent map[string]any) bool { return parent["__typename"] == "Query" }
@@ -139,7 +141,7 @@ func (x *executor) included(dirs ast.DirectiveList) bool {
 
 func matches(obj map[string]any, typeCondition string) bool {
 	t, _ := obj["__typename"].(string)
-	return typeCondition == "" || t == "" || t == typeCondition || abstractTypes[typeCondition]
+	return typeCondition == "" || t == "" || t == typeCondition || isAbstract(typeCondition)
 }
 
 func (x *executor) field(obj map[string]any, name string, args map[string]any) (any, error) {
