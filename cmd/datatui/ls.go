@@ -2,43 +2,95 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
-// lsDefaultKeys are the JSON keys dbt ls prints when --output-keys is not given.
-var lsDefaultKeys = []string{"alias", "config", "depends_on", "name", "original_file_path", "package_name", "resource_type", "source_name", "tags", "unique_id"}
+// lsDefaultKeys are the JSON keys dbt ls prints when --output-keys is not given (ListTask
+// ALLOWED_KEYS), in the order dbt writes a model's.
+var lsDefaultKeys = []string{"name", "resource_type", "package_name", "original_file_path", "unique_id", "alias", "source_name", "config", "tags", "depends_on"}
 
-// lsAllKeys are every key --output-keys accepts.
+// lsAllKeys are every key datatui can print with --output-keys.
 var lsAllKeys = []string{"access", "alias", "columns", "config", "database", "depends_on", "description", "fqn", "group", "latest_version", "meta", "name", "original_file_path", "package_name", "patch_path", "path", "relation_name", "resource_type", "schema", "source_name", "tags", "unique_id", "version"}
 
 type lsFlags struct {
-	selects, models, model, exclude []string
-	resourceTypes, exclTypes        []string
-	state, indirect                 string
-	output, outputKeys              string
-	manifest                        string
-	asJSON                          bool
+	selects, models, exclude    []string
+	resourceTypes, exclTypes    []string
+	state, indirect             string
+	output, logFormat, manifest string
+	outputKeys                  []string
+	asJSON, quiet, help         bool
 }
 
-func newLsCmd(a *app) *cobra.Command {
-	var fl lsFlags
-	cmd := &cobra.Command{
-		Use:     "ls",
-		Aliases: []string{"list"},
-		Short:   "List the dbt nodes a selector picks, like dbt ls (no dbt needed)",
-		Long: `List the resources of the dbt project that a selection picks, with dbt's exact selection
+// lsMultiOptions are the dbt ls options that take several values (dbt's click MultiOption):
+// each occurrence reads its value split on spaces, then every following argument up to the
+// next one that starts with "-". `-s a b --exclude c d` selects a and b and excludes c and d.
+var lsMultiOptions = map[string]string{
+	"-s": "select", "--select": "select",
+	"-m": "models", "--models": "models", "--model": "models",
+	"--exclude":       "exclude",
+	"--resource-type": "resource-type", "--resource-types": "resource-type",
+	"--exclude-resource-type": "exclude-resource-type", "--exclude-resource-types": "exclude-resource-type",
+	"--output-keys": "output-keys",
+}
+
+// expandMultiOptions rewrites dbt-style multi-value options into one --flag=value per value,
+// which the flag parser understands.
+func expandMultiOptions(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		name, value, explicit := a, "", false
+		if k := strings.IndexByte(a, '='); k > 0 && strings.HasPrefix(a, "--") {
+			name, value, explicit = a[:k], a[k+1:], true
+		} else if len(a) > 2 && (a[:2] == "-s" || a[:2] == "-m") {
+			name, value, explicit = a[:2], a[2:], true
+		}
+		flag, ok := lsMultiOptions[name]
+		if !ok {
+			out = append(out, a)
+			continue
+		}
+		if !explicit {
+			if i+1 >= len(args) {
+				out = append(out, a) // the flag parser reports the missing value
+				continue
+			}
+			i++
+			value = args[i]
+		}
+		values := []string{value}
+		for i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+			i++
+			values = append(values, args[i])
+		}
+		for _, v := range values {
+			out = append(out, "--"+flag+"="+v)
+		}
+	}
+	return out
+}
+
+const lsLong = `List the resources of the dbt project that a selection picks, with dbt's exact selection
 rules, in milliseconds and without dbt or Python.
 
 The graph comes from the project's target/manifest.json (or --manifest FILE); its decoded index
@@ -46,34 +98,68 @@ is cached under datatui's state folder and reused while the manifest is unchange
 manifest the project files are quick-parsed (generic tests then have no hash suffix in their
 unique ids).
 
-Selection (same syntax as dbt): --select/-s (aliases --models/-m), --exclude, each repeatable
-and space-separated (union) with commas for intersection; methods fqn (default), path, file,
-tag, package, source, exposure, metric, semantic_model, saved_query, unit_test,
-resource_type, config.<key>, test_type, test_name, group, access, version, state, result;
-graph operators +, N+, +N, @. state: and result: compare with --state DIR (a folder with a
-manifest.json and, for result:, a run_results.json). Tests attached to selected nodes are
-added as --indirect-selection says (eager by default, or cautious, buildable, empty).
+Selection (same syntax and options as dbt ls): --select/-s, --exclude, each taking several
+values like dbt (-s a b --exclude c), space-separated (union) with commas for intersection;
+--models/-m selects like --select but lists models only (and cannot be combined with --select
+or --resource-type, as in dbt). Methods: fqn (default), path, file, tag, package, source,
+exposure, metric, semantic_model, saved_query, unit_test, resource_type, config.<key>,
+test_type, test_name, group, access, version, state, result; graph operators +, N+, +N, @.
+state: and result: compare with --state DIR (a folder with a manifest.json and, for result:, a
+run_results.json). Tests attached to selected nodes are added as --indirect-selection says
+(eager by default, or cautious, buildable, empty), for --select and --exclude alike.
+--resource-type / --exclude-resource-type take the values dbt does (default: model, snapshot,
+seed, test, source, exposure, metric, saved_query, semantic_model, unit_test, function; all adds
+analyses); DBT_RESOURCE_TYPES, DBT_EXCLUDE_RESOURCE_TYPES, DBT_INDIRECT_SELECTION and
+DBT_STATE are read like dbt reads them.
 
 Output, sorted by unique id: --output selector (default), name, path or json (one JSON object
-per line; --json is the same). JSON keys default to alias, config, depends_on, name,
-original_file_path, package_name, resource_type, source_name, tags, unique_id; pick others with
---output-keys a,b from: ` + strings.Join(lsAllKeys, ", ") + `.
-config holds materialized, schema, database, alias, enabled, severity, group, access, tags and
-every other config key flattened with dots (docs.show); depends_on is {"nodes": [...]}.
+per line; --json is the same). JSON keys default to dbt's: name, resource_type, package_name,
+original_file_path, unique_id, alias, source_name, config, tags, depends_on; pick others with
+--output-keys a b (space-separated like dbt; config.materialized reaches inside) from: ` + "KEYS" + `.
+config holds the node's non-empty config values; depends_on is {"nodes": [...]}.
+--log-format json writes every line as a dbt log event (ListCmdOut, and the warnings as
+NoNodesForSelectionCriteria / NoNodesSelected); --quiet/-q leaves out the warnings.
 
+A criterion that matches nothing gets dbt's warning on stderr; so do spots dbt accepts but that
+cannot select anything (an empty criterion, "config:x" without a key), with their position.
 When nothing matches, "No nodes selected!" goes to stderr and the exit status is 0.
-Exit status 2: an invalid selector, an unknown method or another usage error.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.runLs(&fl) },
+Exit status 2: an invalid selector, an unknown method or another usage error.`
+
+func newLsCmd(a *app) *cobra.Command {
+	var fl lsFlags
+	cmd := &cobra.Command{
+		Use:     "ls",
+		Aliases: []string{"list"},
+		Short:   "List the dbt nodes a selector picks, like dbt ls (no dbt needed)",
+		Long:    strings.Replace(lsLong, "KEYS", strings.Join(lsAllKeys, ", "), 1),
+		// Flags are parsed in RunE, after dbt's multi-value options are expanded.
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cmd.DisableFlagParsing = false // ParseFlags does nothing while it is set
+			if err := cmd.ParseFlags(expandMultiOptions(args)); err != nil {
+				if errors.Is(err, pflag.ErrHelp) {
+					return cmd.Help()
+				}
+				return withCode(2, err)
+			}
+			if fl.help {
+				return cmd.Help()
+			}
+			if rest := cmd.Flags().Args(); len(rest) > 0 {
+				return withCode(2, fmt.Errorf("unexpected argument %q: selectors follow -s/--select or --exclude", rest[0]))
+			}
+			if err := a.setupLogging(); err != nil {
+				return err
+			}
+			return a.runLs(&fl)
+		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVarP(&fl.selects, "select", "s", nil, "nodes to select (dbt selector syntax; repeatable)")
-	f.StringArrayVarP(&fl.models, "models", "m", nil, "same as --select")
-	f.StringArrayVar(&fl.model, "model", nil, "same as --select")
-	_ = f.MarkHidden("model")
-	f.StringArrayVar(&fl.exclude, "exclude", nil, "nodes to leave out (selector syntax; repeatable)")
-	f.StringArrayVar(&fl.resourceTypes, "resource-type", nil, "only these resource types (repeatable; all, default, model, test, source…)")
-	f.StringArrayVar(&fl.exclTypes, "exclude-resource-type", nil, "leave out these resource types (repeatable)")
+	f.StringArrayVarP(&fl.selects, "select", "s", nil, "nodes to select (dbt selector syntax; several values)")
+	f.StringArrayVarP(&fl.models, "models", "m", nil, "like --select, listing models only")
+	f.StringArrayVar(&fl.exclude, "exclude", nil, "nodes to leave out (selector syntax; several values)")
+	f.StringArrayVar(&fl.resourceTypes, "resource-type", envList("DBT_RESOURCE_TYPES"), "only these resource types (all, default, model, test, source…)")
+	f.StringArrayVar(&fl.exclTypes, "exclude-resource-type", envList("DBT_EXCLUDE_RESOURCE_TYPES"), "leave out these resource types")
 	f.StringVar(&fl.state, "state", os.Getenv("DBT_STATE"), "folder with the manifest.json (and run_results.json) to compare with, for state: and result:")
 	def := os.Getenv("DBT_INDIRECT_SELECTION")
 	if def == "" {
@@ -81,36 +167,89 @@ Exit status 2: an invalid selector, an unknown method or another usage error.`,
 	}
 	f.StringVar(&fl.indirect, "indirect-selection", def, "tests of selected nodes: eager, cautious, buildable or empty")
 	f.StringVar(&fl.output, "output", "selector", "output format: selector, name, path or json")
-	f.StringVar(&fl.outputKeys, "output-keys", "", "comma-separated keys for --output json")
+	f.StringArrayVar(&fl.outputKeys, "output-keys", nil, "keys for --output json (space-separated)")
 	f.StringVar(&fl.manifest, "manifest", "", "read this manifest.json instead of the project's")
+	f.StringVar(&fl.logFormat, "log-format", envOr("DBT_LOG_FORMAT", "default"), "text, default or json (each line a dbt log event)")
+	f.BoolVarP(&fl.quiet, "quiet", "q", os.Getenv("DBT_QUIET") == "true" || os.Getenv("DBT_QUIET") == "1", "print only the nodes, no warnings")
 	f.BoolVar(&fl.asJSON, "json", false, "same as --output json")
+	f.BoolVarP(&fl.help, "help", "h", false, "help for ls")
+	for _, hidden := range []string{"model"} {
+		f.StringArrayVar(&fl.models, hidden, nil, "same as --models")
+		_ = f.MarkHidden(hidden)
+	}
 	return cmd
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// envList reads a space-separated list from the environment, as dbt reads its multi-value
+// options' variables.
+func envList(name string) []string {
+	return strings.Fields(os.Getenv(name))
+}
+
+// lsTypes checks and normalises --resource-type values like dbt's case-insensitive choices.
+func lsTypes(flag string, values []string, allowed []string) ([]string, error) {
+	var out []string
+	for _, v := range values {
+		for _, t := range strings.Fields(v) {
+			t = strings.ToLower(t)
+			if !slices.Contains(allowed, t) {
+				return nil, withCode(2, fmt.Errorf("--%s %q: expected one of %s", flag, t, strings.Join(allowed, ", ")))
+			}
+			out = append(out, t)
+		}
+	}
+	return out, nil
 }
 
 func (a *app) runLs(fl *lsFlags) error {
 	if fl.asJSON {
 		fl.output = "json"
 	}
+	fl.output = strings.ToLower(fl.output)
 	switch fl.output {
 	case "selector", "name", "path", "json":
 	default:
 		return withCode(2, fmt.Errorf("--output %q: use selector, name, path or json", fl.output))
 	}
-	keys := lsDefaultKeys
-	if fl.outputKeys != "" {
-		keys = nil
-		for _, k := range strings.Split(fl.outputKeys, ",") {
-			k = strings.TrimSpace(k)
-			if k == "" {
-				continue
-			}
-			if sort.SearchStrings(lsAllKeys, k) == len(lsAllKeys) || lsAllKeys[sort.SearchStrings(lsAllKeys, k)] != k {
-				return withCode(2, fmt.Errorf("--output-keys: unknown key %q; available: %s", k, strings.Join(lsAllKeys, ", ")))
-			}
-			keys = append(keys, k)
-		}
+	switch fl.logFormat {
+	case "text", "default", "json", "debug":
+	default:
+		return withCode(2, fmt.Errorf("--log-format %q: use text, default, json or debug", fl.logFormat))
 	}
-	selects := append(append(append([]string{}, fl.selects...), fl.models...), fl.model...)
+	// dbt ls: --models is --select restricted to models, and excludes --select and
+	// --resource-type (task/list.py).
+	if len(fl.models) > 0 && len(fl.selects) > 0 {
+		return withCode(2, errors.New(`"models" and "select" are mutually exclusive arguments`))
+	}
+	if len(fl.models) > 0 && len(fl.resourceTypes) > 0 {
+		return withCode(2, errors.New(`"models" and "resource_type" are mutually exclusive arguments`))
+	}
+	includeTypes, err := lsTypes("resource-type", fl.resourceTypes, append(slices.Clone(dbt.ResourceTypes), "default", "all"))
+	if err != nil {
+		return err
+	}
+	excludeTypes, err := lsTypes("exclude-resource-type", fl.exclTypes, dbt.ResourceTypes)
+	if err != nil {
+		return err
+	}
+	selects := fl.selects
+	if len(fl.models) > 0 {
+		selects, includeTypes = fl.models, []string{"model"}
+	}
+	var keys []string
+	for _, v := range fl.outputKeys {
+		keys = append(keys, strings.Fields(v)...)
+	}
+	if len(keys) == 0 {
+		keys = lsDefaultKeys
+	}
 	sel, err := dbt.ParseSelection(selects, fl.exclude)
 	if err != nil {
 		return withCode(2, err)
@@ -119,7 +258,7 @@ func (a *app) runLs(fl *lsFlags) error {
 	if err != nil {
 		return err
 	}
-	opts := dbt.SelectOptions{ResourceTypes: fl.resourceTypes, ExcludeResourceTypes: fl.exclTypes, Indirect: fl.indirect, ProjectDir: projectDir}
+	opts := dbt.SelectOptions{ResourceTypes: includeTypes, ExcludeResourceTypes: excludeTypes, Indirect: fl.indirect, ProjectDir: projectDir}
 	if fl.state != "" {
 		st, err := os.Stat(fl.state)
 		if err != nil || !st.IsDir() {
@@ -140,34 +279,86 @@ func (a *app) runLs(fl *lsFlags) error {
 	if err != nil {
 		return withCode(2, err)
 	}
+	out := &lsWriter{w: bufio.NewWriterSize(a.stdout, 64<<10), stderr: a.stderr, json: fl.logFormat == "json", quiet: fl.quiet}
+	for _, n := range sel.Notes {
+		out.warn("", nil, "datatui: warning: "+n.Note())
+	}
 	for _, u := range res.Unmatched {
-		fmt.Fprintf(a.stderr, "datatui: warning: the selection criterion '%s' does not match any enabled nodes\n", u)
+		out.warn("NoNodesForSelectionCriteria", map[string]any{"spec_raw": u}, fmt.Sprintf("The selection criterion '%s' does not match any enabled nodes", u))
 	}
 	if len(res.Indexes) == 0 {
-		fmt.Fprintln(a.stderr, "No nodes selected!")
-		return nil
+		out.warn("NoNodesSelected", map[string]any{}, "No nodes selected!")
+		return out.flush()
 	}
-	w := bufio.NewWriterSize(a.stdout, 64<<10)
 	for _, i := range res.Indexes {
 		n := &g.Nodes[i]
 		switch fl.output {
 		case "selector":
-			io.WriteString(w, lsSelector(n))
+			out.line(lsSelector(n))
 		case "name":
-			io.WriteString(w, lsName(n))
+			out.line(dbt.DisplayName(n))
 		case "path":
-			io.WriteString(w, n.OriginalPath)
+			out.line(n.OriginalPath)
 		case "json":
-			b, err := json.Marshal(lsJSON(n, keys))
-			if err != nil {
-				return err
-			}
-			w.Write(b)
+			out.line(string(pyJSON(lsJSON(g, n, keys))))
 		}
-		w.WriteByte('\n')
 	}
-	return w.Flush()
+	return out.flush()
 }
+
+// lsWriter writes ls's lines and warnings, as plain text or as dbt's JSON log events.
+type lsWriter struct {
+	w          *bufio.Writer
+	stderr     io.Writer
+	json       bool
+	quiet      bool
+	invocation string
+}
+
+// event writes one line in the shape of dbt's --log-format json events.
+func (o *lsWriter) event(name, code, level, msg string, data map[string]any) {
+	if o.invocation == "" {
+		var b [16]byte
+		_, _ = rand.Read(b[:])
+		h := hex.EncodeToString(b[:])
+		o.invocation = h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	}
+	ev := orderedMap{
+		{"data", data},
+		{"info", orderedMap{{"category", ""}, {"code", code}, {"extra", map[string]any{}}, {"invocation_id", o.invocation},
+			{"level", level}, {"msg", msg}, {"name", name}, {"pid", os.Getpid()}, {"thread", "MainThread"},
+			{"ts", time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")}}},
+	}
+	o.w.Write(pyJSON(ev))
+	o.w.WriteByte('\n')
+}
+
+func (o *lsWriter) line(s string) {
+	if o.json {
+		o.event("ListCmdOut", "Z049", "info", s, map[string]any{"msg": s})
+		return
+	}
+	o.w.WriteString(s)
+	o.w.WriteByte('\n')
+}
+
+// warn reports a warning; name is its dbt event ("" for datatui's own notes).
+func (o *lsWriter) warn(name string, data map[string]any, msg string) {
+	if o.quiet {
+		return
+	}
+	if o.json && name != "" {
+		code := map[string]string{"NoNodesForSelectionCriteria": "M030", "NoNodesSelected": "Q038"}[name]
+		o.event(name, code, "warn", msg, data)
+		return
+	}
+	if name == "NoNodesForSelectionCriteria" {
+		msg = "datatui: warning: t" + strings.TrimPrefix(msg, "T")
+	}
+	fmt.Fprintln(o.stderr, msg)
+}
+
+func (o *lsWriter) flush() error { return o.w.Flush() }
 
 // lsGraph loads the graph ls lists: --manifest, else the project's manifest, else a quick
 // parse of the project. It also returns the index cache folder and the project folder ("" when
@@ -211,107 +402,236 @@ func fileExists(p string) bool {
 	return err == nil && !st.IsDir()
 }
 
-// lsName is dbt's search_name: source_name.table for sources, name.vN for model versions.
-func lsName(n *dbt.Node) string {
-	switch {
-	case n.ResourceType == "source":
-		return n.SourceName + "." + n.Name
-	case n.ResourceType == "model" && n.Version != "":
-		return n.Name + ".v" + n.Version
-	}
-	return n.Name
-}
-
-// lsSelector is what dbt ls prints by default: a selector that picks exactly this node.
+// lsSelector is what dbt ls prints by default: a selector that picks exactly this node
+// (ListTask.generate_selectors).
 func lsSelector(n *dbt.Node) string {
 	switch n.ResourceType {
 	case "source":
 		return "source:" + n.Package + "." + n.SourceName + "." + n.Name
-	case "exposure", "metric", "semantic_model", "saved_query":
-		return n.ResourceType + ":" + n.Package + "." + n.Name
-	case "unit_test":
-		model := strings.TrimSuffix(strings.TrimPrefix(n.UniqueID, "unit_test."+n.Package+"."), "."+n.Name)
-		return "unit_test:" + n.Package + "." + model + "." + n.Name
+	case "exposure", "metric", "semantic_model", "saved_query", "unit_test":
+		name := n.Name
+		if n.ResourceType == "unit_test" && n.Version != "" {
+			name += "_v" + n.Version
+		}
+		return n.ResourceType + ":" + n.Package + "." + name
 	}
 	return strings.Join(n.FQN, ".")
 }
 
-func lsJSON(n *dbt.Node, keys []string) map[string]any {
-	out := make(map[string]any, len(keys))
-	for _, k := range keys {
-		switch k {
-		case "access":
-			out[k] = nullable(n.Config.Access)
-		case "alias":
-			out[k] = nullable(n.Alias)
-		case "columns":
-			cols := n.Columns
-			if cols == nil {
-				cols = []dbt.Column{}
-			}
-			out[k] = cols
-		case "config":
-			out[k] = lsConfig(&n.Config)
-		case "database":
-			out[k] = nullable(n.Database)
-		case "depends_on":
-			deps := n.DependsOn
-			if deps == nil {
-				deps = []string{}
-			}
-			out[k] = map[string]any{"nodes": deps}
-		case "description":
-			out[k] = n.Description
-		case "fqn":
-			out[k] = nonNil(n.FQN)
-		case "group":
-			out[k] = nullable(n.Config.Group)
-		case "latest_version":
-			out[k] = nullable(n.LatestVersion)
-		case "meta":
-			m := n.Meta
-			if m == nil {
-				m = map[string]string{}
-			}
-			out[k] = m
-		case "name":
-			out[k] = n.Name
-		case "original_file_path":
-			out[k] = n.OriginalPath
-		case "package_name":
-			out[k] = n.Package
-		case "patch_path":
-			out[k] = nullable(n.PatchPath)
-		case "path":
-			out[k] = n.Path
-		case "relation_name":
-			out[k] = nullable(n.RelationName)
-		case "resource_type":
-			out[k] = n.ResourceType
-		case "schema":
-			out[k] = nullable(n.Schema)
-		case "source_name":
-			if n.ResourceType == "source" {
-				out[k] = n.SourceName
-			}
-		case "tags":
-			out[k] = nonNil(n.Tags)
-		case "unique_id":
-			out[k] = n.UniqueID
-		case "version":
-			out[k] = nullable(n.Version)
+// orderedMap is a JSON object written in the order of its entries.
+type orderedMap []struct {
+	k string
+	v any
+}
+
+func (m orderedMap) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, e := range m {
+		if i > 0 {
+			b.WriteByte(',')
 		}
+		k, _ := json.Marshal(e.k)
+		b.Write(k)
+		b.WriteByte(':')
+		v, err := marshalNoHTML(e.v)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+func marshalNoHTML(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// pyJSON writes v the way Python's json.dumps does by default, as dbt prints it: ", " and ": "
+// between items, and every character outside ASCII escaped.
+func pyJSON(v any) []byte {
+	raw, err := marshalNoHTML(v)
+	if err != nil {
+		raw = []byte("{}")
+	}
+	var b bytes.Buffer
+	inStr, esc := false, false
+	for _, r := range string(raw) {
+		switch {
+		case inStr:
+			switch {
+			case esc:
+				esc = false
+			case r == '\\':
+				esc = true
+			case r == '"':
+				inStr = false
+			}
+			if r > 0x7e {
+				if r > 0xffff {
+					r -= 0x10000
+					fmt.Fprintf(&b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
+				} else {
+					fmt.Fprintf(&b, `\u%04x`, r)
+				}
+				continue
+			}
+		case r == '"':
+			inStr = true
+		case r == ',' || r == ':':
+			b.WriteRune(r)
+			b.WriteByte(' ')
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.Bytes()
+}
+
+// lsJSON is a node as dbt ls --output json writes it, with keys in the order asked for; keys
+// the node does not have are left out, like dbt does, and "config.materialized" reaches into
+// the config.
+func lsJSON(g *dbt.Graph, n *dbt.Node, keys []string) orderedMap {
+	out := make(orderedMap, 0, len(keys))
+	add := func(k string, v any) {
+		out = append(out, struct {
+			k string
+			v any
+		}{k, v})
+	}
+	for _, k := range keys {
+		top, sub, nested := strings.Cut(k, ".")
+		v, ok := lsValue(g, n, top)
+		if !ok {
+			continue
+		}
+		if nested {
+			for _, part := range strings.Split(sub, ".") {
+				m, isMap := v.(map[string]any)
+				if !isMap {
+					ok = false
+					break
+				}
+				if v, ok = m[part]; !ok {
+					break
+				}
+			}
+			if !ok || v == nil {
+				continue
+			}
+		}
+		add(k, v)
 	}
 	return out
 }
 
-func lsConfig(c *dbt.NodeConfig) map[string]any {
+// inNodes reports the resource types dbt keeps in manifest.nodes, whose JSON has an alias.
+func inNodes(t string) bool {
+	return slices.Contains([]string{"model", "seed", "snapshot", "test", "analysis", "operation", "sql_operation"}, t)
+}
+
+// lsValue is one top-level key of a node's dbt ls JSON; false when dbt's JSON of such a node
+// has no such key.
+func lsValue(g *dbt.Graph, n *dbt.Node, k string) (any, bool) {
+	switch k {
+	case "access":
+		return nullable(n.Config.Access), n.ResourceType == "model"
+	case "alias":
+		return nullable(n.Alias), inNodes(n.ResourceType)
+	case "columns":
+		cols := n.Columns
+		if cols == nil {
+			cols = []dbt.Column{}
+		}
+		m := make(map[string]any, len(cols))
+		for _, c := range cols {
+			m[c.Name] = map[string]any{"name": c.Name, "description": c.Description, "data_type": nullable(c.DataType)}
+		}
+		return m, true
+	case "config":
+		return lsConfig(&n.Config, n.ResourceType, dbt.VersionBefore(g.Origin.DBTVersion, 1, 9)), true
+	case "database":
+		return nullable(n.Database), true
+	case "depends_on":
+		deps := n.DependsOn
+		if deps == nil {
+			deps = []string{}
+		}
+		return map[string]any{"nodes": deps}, n.ResourceType != "source" && n.ResourceType != "exposure" || len(deps) > 0
+	case "description":
+		return n.Description, true
+	case "fqn":
+		return nonNil(n.FQN), true
+	case "group":
+		return nullable(n.Config.Group), true
+	case "latest_version":
+		return nullable(n.LatestVersion), n.ResourceType == "model"
+	case "meta":
+		m := map[string]any{}
+		for k, v := range n.Meta {
+			m[k] = dbt.TypedValue(v, n.Config.Kinds["meta."+k])
+		}
+		return m, true
+	case "name":
+		return n.Name, true
+	case "original_file_path":
+		return n.OriginalPath, true
+	case "package_name":
+		return n.Package, true
+	case "patch_path":
+		return nullable(n.PatchPath), n.ResourceType != "source"
+	case "path":
+		return n.Path, true
+	case "relation_name":
+		return nullable(n.RelationName), true
+	case "resource_type":
+		return n.ResourceType, true
+	case "schema":
+		return nullable(n.Schema), true
+	case "source_name":
+		return n.SourceName, n.ResourceType == "source"
+	case "tags":
+		return nonNil(n.Tags), n.ResourceType != "semantic_model" && n.ResourceType != "unit_test" && n.ResourceType != "saved_query"
+	case "unique_id":
+		return n.UniqueID, true
+	case "version":
+		return nullable(n.Version), n.ResourceType == "model"
+	}
+	return nil, false
+}
+
+// lsConfig is a node's config as JSON: the known fields, and the other values typed again and
+// nested again (docs.show → {"docs": {"show": …}}).
+// dbt before 1.9 has no enabled key in unit tests' configs.
+func lsConfig(c *dbt.NodeConfig, resourceType string, before19 bool) map[string]any {
 	m := make(map[string]any, 10+len(c.Extra))
 	for k, v := range c.Extra {
-		m[k] = v
+		val := dbt.TypedValue(v, c.Kinds[k])
+		parts := strings.Split(k, ".")
+		cur := m
+		for _, p := range parts[:len(parts)-1] {
+			next, ok := cur[p].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				cur[p] = next
+			}
+			cur = next
+		}
+		cur[parts[len(parts)-1]] = val
 	}
-	m["enabled"] = c.Enabled
-	m["tags"] = nonNil(c.Tags)
+	if resourceType != "unit_test" || !before19 {
+		m["enabled"] = c.Enabled
+	}
+	if resourceType != "source" && resourceType != "metric" && resourceType != "semantic_model" && resourceType != "saved_query" {
+		m["tags"] = nonNil(c.Tags)
+	}
 	for k, v := range map[string]string{"materialized": c.Materialized, "schema": c.Schema, "database": c.Database, "alias": c.Alias, "severity": c.Severity, "group": c.Group, "access": c.Access} {
 		if v != "" {
 			m[k] = v

@@ -53,7 +53,7 @@ import (
 
 const (
 	cacheMagic   = "DTUIIDX"
-	cacheVersion = 5
+	cacheVersion = 6
 	// racyWindow covers the coarsest common timestamp granularity (FAT's 2 s) with a margin.
 	racyWindow = 3 * time.Second
 	// sampleBlocks blocks of sampleBlock bytes, evenly spread from the first to the last byte,
@@ -414,9 +414,15 @@ func (w *cacheWriter) encode(g *Graph) []byte {
 	totalList, totalCols := 0, 0
 	for i := range g.Nodes {
 		n := &g.Nodes[i]
-		totalList += len(n.FQN) + len(n.Tags) + len(n.Config.Tags) + len(n.DependsOn)
+		totalList += len(n.FQN) + len(n.Tags) + len(n.Config.Tags) + len(n.DependsOn) + len(n.MacroDeps)
 		totalCols += len(n.Columns)
 	}
+	macroIDs := make([]string, 0, len(g.Macros))
+	for id, m := range g.Macros {
+		macroIDs = append(macroIDs, id)
+		totalList += len(m.DependsOn)
+	}
+	sort.Strings(macroIDs)
 	edges := 0
 	for i := range g.Nodes {
 		edges += len(g.parents[i])
@@ -454,7 +460,9 @@ func (w *cacheWriter) encode(g *Graph) []byte {
 		w.list(n.Tags)
 		w.list(n.Config.Tags)
 		w.list(n.DependsOn)
+		w.list(n.MacroDeps)
 		w.mapRef(n.Config.Extra)
+		w.mapRef(n.Config.Kinds)
 		w.mapRef(n.Meta)
 		var flags uint64
 		for bit, on := range [...]bool{n.Disabled, n.ContractEnf, n.Config.Enabled, n.TestMetadata != nil, n.Columns != nil} {
@@ -482,6 +490,16 @@ func (w *cacheWriter) encode(g *Graph) []byte {
 		} else {
 			w.num(0)
 			w.num(0)
+		}
+	}
+	if g.Macros == nil {
+		w.num(0)
+	} else {
+		w.num(uint64(len(macroIDs)) + 1)
+		for _, id := range macroIDs {
+			w.str(id)
+			w.str(g.Macros[id].Checksum)
+			w.list(g.Macros[id].DependsOn)
 		}
 	}
 	// The map table refers to strings too, so it is written into the body's string table first.
@@ -738,7 +756,9 @@ func (r *cacheReader) graph(path string, size int64, mtime time.Time) *Graph {
 		n.Tags = r.list()
 		n.Config.Tags = r.list()
 		n.DependsOn = r.list()
+		n.MacroDeps = r.list()
 		n.Config.Extra = r.mapRef()
+		n.Config.Kinds = r.mapRef()
 		n.Meta = r.mapRef()
 		flags := r.num()
 		n.Disabled = flags&1 != 0
@@ -764,12 +784,24 @@ func (r *cacheReader) graph(path string, size int64, mtime time.Time) *Graph {
 			return nil
 		}
 	}
-	if r.i != len(r.b) {
+	var macros map[string]Macro
+	if nm := r.num(); nm > 0 {
+		if nm-1 > uint64(len(r.b)) {
+			return nil
+		}
+		macros = make(map[string]Macro, nm-1)
+		for range nm - 1 {
+			id := r.str()
+			macros[id] = Macro{Checksum: r.str(), DependsOn: r.list()}
+		}
+	}
+	if r.bad || r.i != len(r.b) {
 		return nil
 	}
 	src.size, src.mtime = size, mtime
 	o.Built = mtime
 	g := linkGraph(nodes, o, nil, parentSlab, parentEnd)
 	g.sql = src
+	g.Macros = macros
 	return g
 }

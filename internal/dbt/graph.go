@@ -12,24 +12,26 @@ import (
 // semantic model, saved query, unit test, analysis or operation. It holds only what datatui
 // shows or selects on; raw and compiled SQL are read lazily (see Graph.SQL).
 type Node struct {
-	UniqueID       string            `json:"unique_id"`
-	Name           string            `json:"name"`
-	ResourceType   string            `json:"resource_type"`
-	Package        string            `json:"package_name"`
-	Path           string            `json:"path,omitempty"`               // relative to the resource folder
-	OriginalPath   string            `json:"original_file_path,omitempty"` // relative to the project root
-	PatchPath      string            `json:"patch_path,omitempty"`         // "pkg://models/schema.yml"
-	FQN            []string          `json:"fqn,omitempty"`
-	Tags           []string          `json:"tags,omitempty"`
-	Description    string            `json:"description,omitempty"`
-	Database       string            `json:"database,omitempty"`
-	Schema         string            `json:"schema,omitempty"`
-	Alias          string            `json:"alias,omitempty"`
-	Version        string            `json:"version,omitempty"` // model version ("2"), "" if unversioned
-	SourceName     string            `json:"source_name,omitempty"`
-	Config         NodeConfig        `json:"config"`
-	Columns        []Column          `json:"columns,omitempty"`
-	DependsOn      []string          `json:"depends_on,omitempty"` // unique ids of parents
+	UniqueID     string     `json:"unique_id"`
+	Name         string     `json:"name"`
+	ResourceType string     `json:"resource_type"`
+	Package      string     `json:"package_name"`
+	Path         string     `json:"path,omitempty"`               // relative to the resource folder
+	OriginalPath string     `json:"original_file_path,omitempty"` // relative to the project root
+	PatchPath    string     `json:"patch_path,omitempty"`         // "pkg://models/schema.yml"
+	FQN          []string   `json:"fqn,omitempty"`
+	Tags         []string   `json:"tags,omitempty"`
+	Description  string     `json:"description,omitempty"`
+	Database     string     `json:"database,omitempty"`
+	Schema       string     `json:"schema,omitempty"`
+	Alias        string     `json:"alias,omitempty"`
+	Version      string     `json:"version,omitempty"` // model version ("2"), "" if unversioned
+	SourceName   string     `json:"source_name,omitempty"`
+	Config       NodeConfig `json:"config"`
+	Columns      []Column   `json:"columns,omitempty"`
+	DependsOn    []string   `json:"depends_on,omitempty"` // unique ids of parents
+	// MacroDeps are the macros the node calls (depends_on.macros), for state:modified.macros.
+	MacroDeps      []string          `json:"depends_on_macros,omitempty"`
 	TestMetadata   *TestMetadata     `json:"test_metadata,omitempty"`
 	AttachedNode   string            `json:"attached_node,omitempty"` // the model a test is attached to
 	Meta           map[string]string `json:"meta,omitempty"`          // flattened to strings for display
@@ -65,6 +67,39 @@ type NodeConfig struct {
 	Access       string            `json:"access,omitempty"`
 	Tags         []string          `json:"tags,omitempty"`
 	Extra        map[string]string `json:"extra,omitempty"`
+	// Kinds holds the JSON kind (KindNumber, KindBoolean, KindList, KindObject) of every value in
+	// Extra that is not a string, and of the node's meta values under "meta.<key>". Selectors
+	// compare typed values like dbt: config.lookback:1 does not select lookback: 1.
+	Kinds map[string]string `json:"kinds,omitempty"`
+}
+
+// Kinds of non-string config values (NodeConfig.Kinds).
+const (
+	KindNumber  = "number"
+	KindBoolean = "boolean"
+	KindList    = "list"
+	KindObject  = "object"
+)
+
+// jsonKind is the kind of the JSON value starting with c ("" for strings and null).
+func jsonKind(c byte) string {
+	switch c {
+	case '"', 'n':
+		return ""
+	case 't', 'f':
+		return KindBoolean
+	case '[':
+		return KindList
+	case '{':
+		return KindObject
+	}
+	return KindNumber
+}
+
+// Macro is what a manifest says about one macro: a hash of its SQL and the macros it calls.
+type Macro struct {
+	Checksum  string
+	DependsOn []string
 }
 
 // Column is a documented column (from schema.yml / the manifest), with its type from the
@@ -110,6 +145,9 @@ type Graph struct {
 	byID     map[string]int
 	parents  [][]int32
 	children [][]int32
+	// Macros are the manifest's macros by unique id (nil for a quick parse), for
+	// state:modified.macros.
+	Macros map[string]Macro
 	// sql locates raw and compiled SQL in the manifest a graph was loaded from (nil otherwise).
 	sql *sqlSource
 }

@@ -72,6 +72,7 @@ type nodeSpan struct {
 
 type manifestMeta struct {
 	schemaURL, dbtVersion, projectName string
+	macros                             map[string]Macro
 }
 
 // dropStep is the least that is handed back at a time (a tenth of a second of decoding).
@@ -220,6 +221,7 @@ func decodeManifest(data []byte, path string, mtime time.Time, drop func(lo, hi 
 	}
 	g := NewGraph(out, origin)
 	g.sql = src
+	g.Macros = meta.macros
 	return g, nil
 }
 
@@ -248,6 +250,8 @@ func scanManifestTop(s *jsonScanner, meta *manifestMeta, emit func(nodeSpan)) {
 					s.skip()
 				}
 			})
+		case "macros":
+			meta.macros = scanMacros(s)
 		case "disabled":
 			// v1-v3: a list of nodes; v4+: unique_id -> list of definitions.
 			collect := func() {
@@ -297,6 +301,51 @@ func scanManifestTop(s *jsonScanner, meta *manifestMeta, emit func(nodeSpan)) {
 	}
 }
 
+// scanMacros reads the macros section: for each macro a hash of its SQL and the macros it
+// calls, which is what dbt's state:modified.macros compares.
+func scanMacros(s *jsonScanner) map[string]Macro {
+	if s.peek() != '{' {
+		s.skip()
+		return nil
+	}
+	out := map[string]Macro{}
+	s.object(func([]byte) {
+		if s.peek() != '{' {
+			s.skip()
+			return
+		}
+		var id string
+		var m Macro
+		s.object(func(k []byte) {
+			switch string(k) {
+			case "unique_id":
+				id = s.str()
+			case "macro_sql":
+				if s.peek() != '"' {
+					s.skip()
+					return
+				}
+				raw, _ := s.rawString()
+				m.Checksum = strconv.FormatUint(fnvBytes(14695981039346656037, raw), 16)
+			case "depends_on":
+				s.object(func(k []byte) {
+					if string(k) == "macros" {
+						m.DependsOn = s.strs()
+					} else {
+						s.skip()
+					}
+				})
+			default:
+				s.skip()
+			}
+		})
+		if id != "" {
+			out[id] = m
+		}
+	})
+	return out
+}
+
 // schemaVersion extracts N from ".../manifest/vN.json"; 0 when absent.
 func schemaVersion(url string) int {
 	i := strings.LastIndex(url, "/v")
@@ -332,14 +381,15 @@ type nodeDecoder struct {
 	s jsonScanner
 	// maps shares identical config maps between nodes (most nodes of a project have the same
 	// handful of default configs), keyed by a hash of their contents.
-	maps map[uint64][]map[string]string
-	kv   [][2]string // scratch for config pairs
+	maps  map[uint64][]map[string]string
+	kv    [][2]string // scratch for config pairs
+	kinds [][2]string // scratch for config value kinds
 }
 
 func (d *nodeDecoder) decode(n *Node, sp nodeSpan) {
 	s := &d.s
 	var access, group, testColumn string
-	var cfgMeta map[string]string
+	var cfgMeta, cfgMetaKinds, metaKinds map[string]string
 	n.Config.Enabled = !sp.disabled
 	n.Disabled = sp.disabled
 	section := manifestSections[sp.section]
@@ -378,14 +428,17 @@ func (d *nodeDecoder) decode(n *Node, sp nodeSpan) {
 		case "source_name":
 			n.SourceName = s.istr()
 		case "config":
-			cfgMeta = d.config(&n.Config, n)
+			cfgMeta, cfgMetaKinds = d.config(&n.Config, n)
 		case "columns":
 			n.Columns = d.columns()
 		case "depends_on":
 			s.object(func(k []byte) {
-				if string(k) == "nodes" {
+				switch string(k) {
+				case "nodes":
 					n.DependsOn = s.strs()
-				} else {
+				case "macros":
+					n.MacroDeps = s.strs()
+				default:
 					s.skip()
 				}
 			})
@@ -417,7 +470,7 @@ func (d *nodeDecoder) decode(n *Node, sp nodeSpan) {
 		case "attached_node":
 			n.AttachedNode = s.str()
 		case "meta":
-			n.Meta = d.flatMap()
+			n.Meta, metaKinds = d.flatMap()
 		case "checksum":
 			if s.peek() == '"' {
 				n.Checksum = s.str()
@@ -493,7 +546,20 @@ func (d *nodeDecoder) decode(n *Node, sp nodeSpan) {
 		n.TestMetadata.Column = testColumn
 	}
 	if len(n.Meta) == 0 && len(cfgMeta) > 0 {
-		n.Meta = cfgMeta
+		n.Meta, metaKinds = cfgMeta, cfgMetaKinds
+	}
+	if len(metaKinds) > 0 {
+		// Meta kinds join the config's kinds under "meta.<key>", in a map shared by every node
+		// with the same combination.
+		kv := d.kv[:0]
+		for k, v := range n.Config.Kinds {
+			kv = append(kv, [2]string{k, v})
+		}
+		for k, v := range metaKinds {
+			kv = append(kv, [2]string{"meta." + k, v})
+		}
+		n.Config.Kinds = d.shareMap(kv)
+		d.kv = kv[:0]
 	}
 	if n.Owner == "" && n.Meta != nil {
 		n.Owner = n.Meta["owner"]
@@ -507,13 +573,19 @@ func (d *nodeDecoder) decode(n *Node, sp nodeSpan) {
 }
 
 // config decodes a node's config: known keys into fields, the rest flattened into Extra
-// ("docs.show" → "true"). null, empty lists and empty objects are left out: no selector value
-// can match them. It returns config.meta flattened.
-func (d *nodeDecoder) config(c *NodeConfig, n *Node) map[string]string {
+// ("docs.show" → "true"), with the kind of each non-string value in Kinds. null, empty lists
+// and empty objects are left out: no selector value can match them. It returns config.meta
+// flattened, and the kinds of its values.
+func (d *nodeDecoder) config(c *NodeConfig, n *Node) (meta, metaKinds map[string]string) {
 	s := &d.s
-	var meta map[string]string
 	extra := d.kv[:0]
-	put := func(k, v string) { extra = append(extra, [2]string{k, v}) }
+	kinds := d.kinds[:0]
+	put := func(k, v, kind string) {
+		extra = append(extra, [2]string{k, v})
+		if kind != "" {
+			kinds = append(kinds, [2]string{k, kind})
+		}
+	}
 	var flatten func(prefix string)
 	flatten = func(prefix string) {
 		s.object(func(k []byte) {
@@ -522,8 +594,9 @@ func (d *nodeDecoder) config(c *NodeConfig, n *Node) map[string]string {
 				flatten(key + ".")
 				return
 			}
+			kind := jsonKind(s.peek())
 			if v, ok := s.text(); ok && v != "[]" {
-				put(key, v)
+				put(key, v, kind)
 			}
 		})
 	}
@@ -548,18 +621,19 @@ func (d *nodeDecoder) config(c *NodeConfig, n *Node) map[string]string {
 		case "tags":
 			c.Tags = s.strs()
 		case "meta":
-			meta = d.flatMap()
+			meta, metaKinds = d.flatMap()
 		case "contract":
 			s.object(func(ck []byte) {
 				ckey := "contract." + s.internBytes(ck)
 				if string(ck) == "enforced" {
 					v := s.boolean()
 					n.ContractEnf = n.ContractEnf || v
-					put(ckey, strconv.FormatBool(v))
+					put(ckey, strconv.FormatBool(v), KindBoolean)
 					return
 				}
+				kind := jsonKind(s.peek())
 				if v, ok := s.text(); ok && v != "[]" && v != "{}" {
-					put(ckey, v)
+					put(ckey, v, kind)
 				}
 			})
 		default:
@@ -567,14 +641,17 @@ func (d *nodeDecoder) config(c *NodeConfig, n *Node) map[string]string {
 				flatten(s.internBytes(key) + ".")
 				return
 			}
+			kind := jsonKind(s.peek())
 			if v, ok := s.text(); ok && v != "[]" {
-				put(s.internBytes(key), v)
+				put(s.internBytes(key), v, kind)
 			}
 		}
 	})
 	c.Extra = d.shareMap(extra)
+	c.Kinds = d.shareMap(kinds)
 	d.kv = extra[:0]
-	return meta
+	d.kinds = kinds[:0]
+	return meta, metaKinds
 }
 
 func (s *jsonScanner) internBytes(b []byte) string {
@@ -627,11 +704,12 @@ next:
 	return m
 }
 
-// flatMap reads an object of any values into strings (nested values as compact JSON).
-func (d *nodeDecoder) flatMap() map[string]string {
+// flatMap reads an object of any values into strings (nested values as compact JSON), and
+// the kinds of the values that are not strings.
+func (d *nodeDecoder) flatMap() (m, kinds map[string]string) {
 	s := &d.s
-	var m map[string]string
 	s.object(func(k []byte) {
+		kind := jsonKind(s.peek())
 		v, ok := s.text()
 		if !ok {
 			return
@@ -639,9 +717,16 @@ func (d *nodeDecoder) flatMap() map[string]string {
 		if m == nil {
 			m = make(map[string]string, 4)
 		}
-		m[s.internBytes(k)] = v
+		key := s.internBytes(k)
+		m[key] = v
+		if kind != "" {
+			if kinds == nil {
+				kinds = make(map[string]string, 2)
+			}
+			kinds[key] = kind
+		}
 	})
-	return m
+	return m, kinds
 }
 
 func (d *nodeDecoder) columns() []Column {

@@ -1,11 +1,8 @@
 package dbt
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/bits"
-	"path"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -39,6 +36,11 @@ type SelectOptions struct {
 	// ProjectDir is the project root (where dbt_project.yml is); path: values given as absolute
 	// paths inside it are made relative to it, like dbt does from the project folder.
 	ProjectDir string
+	// DBTVersion is the dbt version whose selection rules apply ("1.8.8"); empty: the version
+	// that wrote the graph's manifest, or the newest rules for a quick parse. dbt before 1.9
+	// does not let tag:, path:, file:, package:, resource_type:, state: or result: find saved
+	// queries, and drops graph operators under --indirect-selection empty.
+	DBTVersion string
 }
 
 // SelectResult is what Select found.
@@ -72,7 +74,7 @@ func SelectNodes(g *Graph, sel *Selection, opts SelectOptions) (*SelectResult, e
 	if sel == nil {
 		sel = &Selection{}
 	}
-	ev := &evaluator{g: g, opts: opts, n: len(g.Nodes)}
+	ev := newEvaluator(g, opts)
 	switch opts.Indirect {
 	case "", IndirectEager:
 		ev.mode = IndirectEager
@@ -96,7 +98,8 @@ func SelectNodes(g *Graph, sel *Selection, opts SelectOptions) (*SelectResult, e
 	if err != nil {
 		return nil, err
 	}
-	excDirect, excIndirect, err := ev.union(sel.Exclude, IndirectEager, false, nil)
+	// Since dbt 1.4 the exclusions are expanded with the same --indirect-selection mode.
+	excDirect, excIndirect, err := ev.union(sel.Exclude, ev.mode, false, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -217,6 +220,48 @@ type evaluator struct {
 	opts SelectOptions
 	n    int
 	mode string
+	// before19 applies the rules of dbt 1.8 and older (see SelectOptions.DBTVersion).
+	before19 bool
+	// member holds the nodes of dbt's selection graph (selector.py _is_graph_member): enabled
+	// nodes, sources, metrics… (config.enabled) and every exposure. Others are neither matched
+	// nor traversed.
+	member bitset
+}
+
+func newEvaluator(g *Graph, opts SelectOptions) *evaluator {
+	ev := &evaluator{g: g, opts: opts, n: len(g.Nodes), member: newBitset(len(g.Nodes))}
+	v := opts.DBTVersion
+	if v == "" {
+		v = g.Origin.DBTVersion
+	}
+	ev.before19 = VersionBefore(v, 1, 9)
+	for i := range g.Nodes {
+		if isGraphMember(&g.Nodes[i]) {
+			ev.member.set(i)
+		}
+	}
+	return ev
+}
+
+// VersionBefore reports whether a dbt version ("1.8.8", "1.10.0b2") is older than major.minor;
+// false when it cannot be read.
+func VersionBefore(v string, major, minor int) bool {
+	parts := strings.SplitN(strings.TrimPrefix(v, "="), ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(strings.TrimRightFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' }))
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return ma < major || ma == major && mi < minor
+}
+
+// isGraphMember is dbt's _is_graph_member: a definition from the disabled section never is; a
+// node whose config says enabled: false is not either, except exposures, which dbt keeps.
+func isGraphMember(n *Node) bool {
+	return !n.Disabled && (n.Config.Enabled || n.ResourceType == "exposure")
 }
 
 // union evaluates a union of intersections, returning the direct and indirect sets like
@@ -263,6 +308,10 @@ func (ev *evaluator) criterion(spec SelectorSpec, mode string) (bitset, bitset, 
 	if err != nil {
 		return nil, nil, err
 	}
+	if mode == IndirectEmpty && ev.before19 {
+		// dbt 1.8 returned the matched nodes before applying the graph operators.
+		return matched, newBitset(ev.n), nil
+	}
 	sel := matched
 	if spec.ChildrensParents || spec.Parents || spec.Children {
 		sel = matched.clone()
@@ -274,23 +323,16 @@ func (ev *evaluator) criterion(spec SelectorSpec, mode string) (bitset, bitset, 
 		sel.or(ev.walk(down, -1, true))
 	}
 	if spec.Parents {
-		sel.or(ev.walk(matched, depthOf(spec.ParentsDepth), true))
+		sel.or(ev.walk(matched, spec.ParentsDepth, true))
 	}
 	if spec.Children {
-		sel.or(ev.walk(matched, depthOf(spec.ChildrenDepth), false))
+		sel.or(ev.walk(matched, spec.ChildrenDepth, false))
 	}
 	if mode == IndirectEmpty {
 		return sel, newBitset(ev.n), nil
 	}
 	d, i := ev.expand(sel, mode)
 	return d, i, nil
-}
-
-func depthOf(d int) int {
-	if d <= 0 {
-		return -1
-	}
-	return d
 }
 
 // walk returns the ancestors (up) or descendants of the set, up to depth generations (-1: all),
@@ -307,7 +349,7 @@ func (ev *evaluator) walk(from bitset, depth int, up bool) bitset {
 		var nf []int
 		for _, i := range frontier {
 			for _, j := range next(i) {
-				if !out.has(int(j)) {
+				if !out.has(int(j)) && ev.member.has(int(j)) {
 					out.set(int(j))
 					nf = append(nf, int(j))
 				}
@@ -318,7 +360,8 @@ func (ev *evaluator) walk(from bitset, depth int, up bool) bitset {
 	return out
 }
 
-func isTestType(t string) bool { return t == "test" || t == "unit_test" }
+// canSelectIndirectly is dbt's can_select_indirectly: tests and unit tests.
+func canSelectIndirectly(t string) bool { return t == "test" || t == "unit_test" }
 
 // expand adds the tests that depend on selected nodes (dbt's expand_selection).
 func (ev *evaluator) expand(sel bitset, mode string) (bitset, bitset) {
@@ -338,7 +381,7 @@ func (ev *evaluator) expand(sel bitset, mode string) (bitset, bitset) {
 	sel.each(func(i int) {
 		for _, c := range g.Children(i) {
 			ci := int(c)
-			if !isTestType(g.Nodes[ci].ResourceType) || direct.has(ci) {
+			if !ev.member.has(ci) || !canSelectIndirectly(g.Nodes[ci].ResourceType) || direct.has(ci) {
 				continue
 			}
 			switch {
@@ -385,7 +428,8 @@ func uniqueStrings(l []string) []string {
 }
 
 // incorporate adds indirectly selected tests whose parents are now all selected (cautious) or
-// selected or upstream (buildable); dbt's incorporate_indirect_nodes.
+// selected or upstream (buildable); dbt's incorporate_indirect_nodes, which looks at data tests
+// only (unit tests live outside manifest.nodes).
 func (ev *evaluator) incorporate(direct, indirect bitset, mode string) bitset {
 	if direct.equal(indirect) {
 		return direct
@@ -394,7 +438,7 @@ func (ev *evaluator) incorporate(direct, indirect bitset, mode string) bitset {
 	switch mode {
 	case IndirectCautious:
 		indirect.each(func(i int) {
-			if isTestType(ev.g.Nodes[i].ResourceType) && ev.parentsIn(i, direct) {
+			if ev.g.Nodes[i].ResourceType == "test" && ev.parentsIn(i, direct) {
 				out.set(i)
 			}
 		})
@@ -402,474 +446,12 @@ func (ev *evaluator) incorporate(direct, indirect bitset, mode string) bitset {
 		withParents := ev.walk(direct, -1, true)
 		withParents.or(direct)
 		indirect.each(func(i int) {
-			if isTestType(ev.g.Nodes[i].ResourceType) && ev.parentsIn(i, withParents) {
+			if ev.g.Nodes[i].ResourceType == "test" && ev.parentsIn(i, withParents) {
 				out.set(i)
 			}
 		})
 	}
 	return out
-}
-
-// match returns the enabled nodes a spec's method selects (before graph operators).
-func (ev *evaluator) match(spec SelectorSpec) (bitset, error) {
-	g := ev.g
-	out := newBitset(ev.n)
-	var pred func(n *Node) bool
-	v := spec.Value
-	switch spec.Method {
-	case "fqn":
-		pred = func(n *Node) bool { return n.ResourceType != "source" && fqnMatch(n, v) }
-	case "tag":
-		pred = func(n *Node) bool {
-			for _, t := range n.Tags {
-				if fnmatch(t, v) {
-					return true
-				}
-			}
-			return false
-		}
-	case "path":
-		if filepath.IsAbs(v) && ev.opts.ProjectDir != "" {
-			if rel, err := filepath.Rel(ev.opts.ProjectDir, v); err == nil && !strings.HasPrefix(rel, "..") {
-				v = rel
-			}
-		}
-		pat := cleanPathPattern(v)
-		pred = func(n *Node) bool { return pathMatch(n, pat) }
-	case "file":
-		pred = func(n *Node) bool {
-			if n.OriginalPath == "" {
-				return false
-			}
-			base := path.Base(n.OriginalPath)
-			stem := strings.TrimSuffix(base, path.Ext(base))
-			return fnmatch(base, v) || fnmatch(stem, v)
-		}
-	case "package":
-		pat := v
-		if pat == "this" {
-			pat = g.Origin.ProjectName
-		}
-		pred = func(n *Node) bool { return fnmatch(n.Package, pat) }
-	case "source":
-		pkg, src, table := "*", "*", "*"
-		switch parts := strings.Split(v, "."); len(parts) {
-		case 1:
-			src = parts[0]
-		case 2:
-			src, table = parts[0], parts[1]
-		default:
-			pkg, src, table = parts[0], parts[1], parts[2]
-		}
-		pred = func(n *Node) bool {
-			return n.ResourceType == "source" && fnmatch(n.Package, pkg) && fnmatch(n.SourceName, src) && fnmatch(n.Name, table)
-		}
-	case "exposure", "metric", "semantic_model", "saved_query":
-		typ := spec.Method
-		pkg, name := "*", v
-		if parts := strings.SplitN(v, ".", 2); len(parts) == 2 {
-			pkg, name = parts[0], parts[1]
-		}
-		pred = func(n *Node) bool { return n.ResourceType == typ && fnmatch(n.Package, pkg) && fnmatch(n.Name, name) }
-	case "unit_test":
-		parts := strings.Split(v, ".")
-		pred = func(n *Node) bool {
-			if n.ResourceType != "unit_test" {
-				return false
-			}
-			switch len(parts) {
-			case 1:
-				return fnmatch(n.Name, parts[0])
-			case 2:
-				return fnmatch(n.Package, parts[0]) && fnmatch(n.Name, parts[1])
-			default:
-				model := unitTestModel(n)
-				return fnmatch(n.Package, parts[0]) && fnmatch(model, strings.Join(parts[1:len(parts)-1], ".")) && fnmatch(n.Name, parts[len(parts)-1])
-			}
-		}
-	case "resource_type":
-		pred = func(n *Node) bool { return n.ResourceType == v }
-	case "config":
-		pred = configMatcher(spec.MethodArgs, v)
-	case "test_type":
-		pred = func(n *Node) bool {
-			switch v {
-			case "generic", "schema":
-				return n.ResourceType == "test" && n.TestMetadata != nil
-			case "singular":
-				return n.ResourceType == "test" && n.TestMetadata == nil
-			case "data":
-				return n.ResourceType == "test"
-			default: // unit
-				return n.ResourceType == "unit_test"
-			}
-		}
-	case "test_name":
-		pred = func(n *Node) bool {
-			if n.ResourceType == "test" && n.TestMetadata != nil {
-				return fnmatch(n.TestMetadata.Name, v)
-			}
-			return n.ResourceType == "unit_test" && fnmatch(n.Name, v)
-		}
-	case "group":
-		pred = func(n *Node) bool { return n.Config.Group != "" && fnmatch(n.Config.Group, v) }
-	case "access":
-		pred = func(n *Node) bool { return n.ResourceType == "model" && n.Config.Access == v }
-	case "version":
-		pred = func(n *Node) bool { return n.ResourceType == "model" && versionMatch(n, v) }
-	case "state":
-		if ev.opts.State == nil {
-			return nil, fmt.Errorf("%s needs a comparison manifest: pass --state DIR (a folder with the production manifest.json)", spec.Raw)
-		}
-		pred = stateMatcher(ev.opts.State, v)
-	case "result":
-		if ev.opts.Results == nil {
-			return nil, fmt.Errorf("%s needs the previous run's results: pass --state DIR with a run_results.json", spec.Raw)
-		}
-		res := ev.opts.Results
-		pred = func(n *Node) bool {
-			r, ok := res.ByID[n.UniqueID]
-			return ok && r.Status == v
-		}
-	default:
-		return nil, &SelectorError{Arg: spec.Raw, Msg: fmt.Sprintf("%q is not a valid method name", spec.Method), Expected: "one of " + methodList()}
-	}
-	for i := range g.Nodes {
-		n := &g.Nodes[i]
-		if !n.Disabled && pred(n) {
-			out.set(i)
-		}
-	}
-	return out, nil
-}
-
-// unitTestModel is the model a unit test tests: unit_test.<pkg>.<model>.<name>.
-func unitTestModel(n *Node) string {
-	s := strings.TrimPrefix(n.UniqueID, "unit_test."+n.Package+".")
-	return strings.TrimSuffix(s, "."+n.Name)
-}
-
-// fqnMatch is dbt's QualifiedNameSelectorMethod: against the fqn and the fqn without its
-// package.
-func fqnMatch(n *Node, sel string) bool {
-	if len(n.FQN) == 0 {
-		return false
-	}
-	versioned := n.Version != ""
-	return fqnSelected(n.FQN, sel, versioned) || (len(n.FQN) > 1 && fqnSelected(n.FQN[1:], sel, versioned))
-}
-
-func fqnSelected(fqn []string, sel string, versioned bool) bool {
-	if versioned && len(fqn) >= 2 {
-		parts := strings.Split(sel, ".")
-		if fqn[len(fqn)-2] == sel || fqn[len(fqn)-2]+"_"+fqn[len(fqn)-1] == sel {
-			return true
-		}
-		if len(parts) >= 2 && fqn[len(fqn)-2] == parts[len(parts)-2] && fqn[len(fqn)-1] == parts[len(parts)-1] {
-			return true
-		}
-	} else if fqn[len(fqn)-1] == sel {
-		return true
-	}
-	if sel == "*" {
-		return true
-	}
-	var flat []string
-	for _, seg := range fqn {
-		if strings.IndexByte(seg, '.') < 0 {
-			flat = append(flat, seg)
-		} else {
-			flat = append(flat, strings.Split(seg, ".")...)
-		}
-	}
-	parts := strings.Split(sel, ".")
-	if len(flat) < len(parts) {
-		return false
-	}
-	for i, p := range parts {
-		if strings.ContainsAny(p, "*?[]") {
-			return fnmatch(strings.Join(flat[i:], "."), strings.Join(parts[i:], "."))
-		}
-		if flat[i] != p {
-			return false
-		}
-	}
-	return true
-}
-
-// cleanPathPattern normalises a path: value (relative to the project root, slash-separated).
-func cleanPathPattern(v string) string {
-	v = strings.ReplaceAll(v, `\`, "/")
-	v = strings.TrimPrefix(v, "./")
-	for len(v) > 1 && strings.HasSuffix(v, "/") {
-		v = strings.TrimSuffix(v, "/")
-	}
-	return v
-}
-
-// pathMatch is dbt's PathSelectorMethod without the filesystem: the pattern is matched with
-// pathlib glob rules against the node's file, every folder above it, and its YAML patch file.
-func pathMatch(n *Node, pat string) bool {
-	if n.OriginalPath != "" {
-		p := n.OriginalPath
-		if globPath(pat, p) {
-			return true
-		}
-		for {
-			i := strings.LastIndexByte(p, '/')
-			if i < 0 {
-				break
-			}
-			p = p[:i]
-			if globPath(pat, p) {
-				return true
-			}
-		}
-		if pat == "." {
-			return true
-		}
-	}
-	if n.PatchPath != "" {
-		if _, after, ok := strings.Cut(n.PatchPath, "://"); ok && globPath(pat, after) {
-			return true
-		}
-	}
-	return false
-}
-
-// globPath matches a slash-separated path against a pathlib-style glob: '*', '?' and '[…]'
-// within one segment, '**' for any number of segments.
-func globPath(pat, p string) bool {
-	return globSegs(strings.Split(pat, "/"), strings.Split(p, "/"))
-}
-
-func globSegs(pat, segs []string) bool {
-	for len(pat) > 0 {
-		if pat[0] == "**" {
-			for k := 0; k <= len(segs); k++ {
-				if globSegs(pat[1:], segs[k:]) {
-					return true
-				}
-			}
-			return false
-		}
-		if len(segs) == 0 || !fnmatch(segs[0], pat[0]) {
-			return false
-		}
-		pat, segs = pat[1:], segs[1:]
-	}
-	return len(segs) == 0
-}
-
-// fnmatch is Python's fnmatch.fnmatchcase: '*' matches anything (including '/'), '?' one
-// character, '[seq]' / '[!seq]' a set with ranges; there is no escape character.
-func fnmatch(name, pat string) bool {
-	if !strings.ContainsAny(pat, "*?[") {
-		return name == pat
-	}
-	if pat == "*" {
-		return true
-	}
-	// Iterative matching with backtracking to the last '*'.
-	n, p := []rune(name), []rune(pat)
-	ni, pi := 0, 0
-	starP, starN := -1, 0
-	for ni < len(n) {
-		if pi < len(p) {
-			switch p[pi] {
-			case '*':
-				starP, starN = pi, ni
-				pi++
-				continue
-			case '?':
-				ni++
-				pi++
-				continue
-			case '[':
-				if ok, next, valid := matchClass(p, pi, n[ni]); valid {
-					if ok {
-						ni++
-						pi = next
-						continue
-					}
-				} else if n[ni] == '[' {
-					ni++
-					pi++
-					continue
-				}
-			default:
-				if p[pi] == n[ni] {
-					ni++
-					pi++
-					continue
-				}
-			}
-		}
-		if starP >= 0 {
-			starN++
-			ni = starN
-			pi = starP + 1
-			continue
-		}
-		return false
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
-}
-
-// matchClass matches c against the class starting at p[i] == '['. valid is false when the
-// class is not closed (Python then treats '[' literally).
-func matchClass(p []rune, i int, c rune) (ok bool, next int, valid bool) {
-	j := i + 1
-	neg := false
-	if j < len(p) && p[j] == '!' {
-		neg = true
-		j++
-	}
-	start := j
-	if j < len(p) && p[j] == ']' {
-		j++
-	}
-	for j < len(p) && p[j] != ']' {
-		j++
-	}
-	if j >= len(p) {
-		return false, 0, false
-	}
-	set := p[start:j]
-	for k := 0; k < len(set); k++ {
-		if k+2 < len(set) && set[k+1] == '-' {
-			if set[k] <= c && c <= set[k+2] {
-				ok = true
-			}
-			k += 2
-			continue
-		}
-		if set[k] == c {
-			ok = true
-		}
-	}
-	return ok != neg, j + 1, true
-}
-
-// configMatcher is dbt's ConfigSelectorMethod: exact comparison of the config value at the
-// dotted key path; lists match by membership; "true"/"false" match booleans case-insensitively;
-// config.severity compares case-insensitively.
-func configMatcher(keys []string, v string) func(n *Node) bool {
-	key := strings.Join(keys, ".")
-	eq := func(a string) bool {
-		if a == v {
-			return true
-		}
-		lv := strings.ToLower(v)
-		if (lv == "true" || lv == "false") && a == lv {
-			return true
-		}
-		return key == "severity" && strings.EqualFold(a, v)
-	}
-	inList := func(l []string) bool {
-		for _, x := range l {
-			if eq(x) {
-				return true
-			}
-		}
-		return false
-	}
-	return func(n *Node) bool {
-		c := &n.Config
-		switch key {
-		case "materialized":
-			return c.Materialized != "" && eq(c.Materialized)
-		case "schema":
-			return c.Schema != "" && eq(c.Schema)
-		case "database":
-			return c.Database != "" && eq(c.Database)
-		case "alias":
-			return c.Alias != "" && eq(c.Alias)
-		case "enabled":
-			return eq(strconv.FormatBool(c.Enabled))
-		case "severity":
-			return c.Severity != "" && eq(c.Severity)
-		case "group":
-			return c.Group != "" && eq(c.Group)
-		case "access":
-			return c.Access != "" && eq(c.Access)
-		case "tags":
-			return inList(c.Tags)
-		}
-		if strings.HasPrefix(key, "meta.") && n.Meta != nil {
-			if val, ok := lookupNested(n.Meta, strings.TrimPrefix(key, "meta.")); ok {
-				return valueMatches(val, eq, inList)
-			}
-		}
-		if val, ok := c.Extra[key]; ok {
-			return valueMatches(val, eq, inList)
-		}
-		return false
-	}
-}
-
-// valueMatches compares a stored config value: JSON lists by membership, scalars exactly.
-func valueMatches(val string, eq func(string) bool, inList func([]string) bool) bool {
-	if strings.HasPrefix(val, "[") {
-		var l []any
-		if json.Unmarshal([]byte(val), &l) == nil {
-			s := make([]string, 0, len(l))
-			for _, x := range l {
-				switch x := x.(type) {
-				case string:
-					s = append(s, x)
-				case bool:
-					s = append(s, strconv.FormatBool(x))
-				case float64:
-					s = append(s, strconv.FormatFloat(x, 'f', -1, 64))
-				}
-			}
-			return inList(s)
-		}
-	}
-	return eq(val)
-}
-
-// lookupNested finds a.b.c in a flattened map whose nested values are JSON objects.
-func lookupNested(m map[string]string, key string) (string, bool) {
-	if v, ok := m[key]; ok {
-		return v, true
-	}
-	first, rest, ok := strings.Cut(key, ".")
-	if !ok {
-		return "", false
-	}
-	raw, ok := m[first]
-	if !ok || !strings.HasPrefix(raw, "{") {
-		return "", false
-	}
-	var obj map[string]any
-	if json.Unmarshal([]byte(raw), &obj) != nil {
-		return "", false
-	}
-	var cur any = obj
-	for _, k := range strings.Split(rest, ".") {
-		mm, ok := cur.(map[string]any)
-		if !ok {
-			return "", false
-		}
-		cur, ok = mm[k]
-		if !ok {
-			return "", false
-		}
-	}
-	switch x := cur.(type) {
-	case string:
-		return x, true
-	case nil:
-		return "", false
-	default:
-		b, _ := json.Marshal(x)
-		return string(b), true
-	}
 }
 
 // versionMatch is dbt's VersionSelectorMethod.
@@ -904,14 +486,19 @@ func compareVersions(a, b string) int {
 }
 
 // stateMatcher compares nodes with the same unique id in the state manifest (dbt's
-// StateSelectorMethod). Differences in upstream macros are not detected.
-func stateMatcher(state *Graph, v string) func(n *Node) bool {
+// StateSelectorMethod), including changes of the macros a node calls (directly or through
+// other macros) when both manifests list their macros.
+func stateMatcher(g, state *Graph, v string) (func(n *Node) bool, error) {
 	old := func(n *Node) *Node {
 		p := state.Node(n.UniqueID)
 		if p == nil || p.Disabled {
 			return nil
 		}
 		return p
+	}
+	macros := macroChanges(g, state)
+	if v == "modified.macros" && macros == nil {
+		return nil, fmt.Errorf("state:modified.macros needs the macros of both manifests, and %s has none", map[bool]string{true: "the comparison manifest", false: "this project's graph"}[g.Macros != nil])
 	}
 	return func(n *Node) bool {
 		p := old(n)
@@ -921,9 +508,9 @@ func stateMatcher(state *Graph, v string) func(n *Node) bool {
 		case "old":
 			return p != nil
 		case "modified":
-			return p == nil || NodeModified(n, p)
+			return p == nil || NodeModified(n, p) || macros.affects(g, n)
 		case "unmodified":
-			return p != nil && !NodeModified(n, p)
+			return p != nil && !NodeModified(n, p) && !macros.affects(g, n)
 		case "modified.body":
 			return p == nil || !sameBody(n, p)
 		case "modified.configs":
@@ -934,9 +521,70 @@ func stateMatcher(state *Graph, v string) func(n *Node) bool {
 			return p == nil || !samePersistedDescriptions(n, p)
 		case "modified.contract":
 			return p == nil || !sameContract(n, p)
+		case "modified.macros":
+			return macros.affects(g, n)
 		}
 		return false
+	}, nil
+}
+
+// changedMacros are the macros whose SQL differs between two manifests, or that exist in only
+// one of them (dbt's _macros_modified), with memoised answers per macro.
+type changedMacros struct {
+	changed map[string]bool
+	reaches map[string]bool
+}
+
+// macroChanges compares the macros of both graphs; nil when either has none recorded.
+func macroChanges(g, state *Graph) *changedMacros {
+	if g.Macros == nil || state.Macros == nil {
+		return nil
 	}
+	c := &changedMacros{changed: map[string]bool{}, reaches: map[string]bool{}}
+	for id, m := range g.Macros {
+		if o, ok := state.Macros[id]; !ok || o.Checksum != m.Checksum {
+			c.changed[id] = true
+		}
+	}
+	for id := range state.Macros {
+		if _, ok := g.Macros[id]; !ok {
+			c.changed[id] = true
+		}
+	}
+	return c
+}
+
+// affects reports whether node n calls a changed macro, directly or through other macros.
+func (c *changedMacros) affects(g *Graph, n *Node) bool {
+	if c == nil || len(c.changed) == 0 {
+		return false
+	}
+	visiting := map[string]bool{}
+	var reaches func(id string) bool
+	reaches = func(id string) bool {
+		if r, ok := c.reaches[id]; ok {
+			return r
+		}
+		if visiting[id] {
+			return false
+		}
+		visiting[id] = true
+		r := c.changed[id]
+		for _, d := range g.Macros[id].DependsOn {
+			if r {
+				break
+			}
+			r = reaches(d)
+		}
+		c.reaches[id] = r
+		return r
+	}
+	for _, id := range n.MacroDeps {
+		if reaches(id) {
+			return true
+		}
+	}
+	return false
 }
 
 // NodeModified reports whether n differs from its previous definition p the way dbt's
@@ -990,7 +638,7 @@ func neighbours(g *Graph, i, depth int, up bool) []int {
 	if i < 0 || i >= g.Len() || depth == 0 {
 		return nil
 	}
-	ev := &evaluator{g: g, n: g.Len()}
+	ev := newEvaluator(g, SelectOptions{})
 	start := newBitset(g.Len())
 	start.set(i)
 	set := ev.walk(start, depth, up)

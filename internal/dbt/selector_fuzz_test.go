@@ -30,6 +30,11 @@ func FuzzParseSelection(f *testing.F) {
 			}
 			return
 		}
+		for _, n := range s.Notes {
+			if n.Pos < 0 || n.Pos > len(n.Arg) {
+				t.Fatalf("note position %d outside %q", n.Pos, n.Arg)
+			}
+		}
 		// Any parsed selection evaluates without panicking.
 		_, _ = Select(g, s, SelectOptions{})
 	})

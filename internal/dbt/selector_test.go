@@ -2,6 +2,7 @@ package dbt
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -178,7 +179,7 @@ func TestSelectShop(t *testing.T) {
 		{name: "semantic model with package", sel: []string{"semantic_model:shop.orders_sm"}, want: []string{idSemantic}},
 		{name: "saved query glob", sel: []string{"saved_query:weekly_*"}, want: []string{idSaved}},
 		{name: "unit test", sel: []string{"unit_test:test_orders_totals"}, want: []string{idUT}},
-		{name: "unit test full", sel: []string{"unit_test:shop.orders.test_orders_totals"}, want: []string{idUT}},
+		{name: "unit test with package", sel: []string{"unit_test:shop.test_orders_totals"}, want: []string{idUT}},
 		{name: "resource type", sel: []string{"resource_type:seed"}, want: []string{idRawCustomers}},
 		{name: "analysis hidden by default", sel: []string{"resource_type:analysis"}, want: nil},
 		{name: "analysis with all", sel: []string{"resource_type:analysis"}, opts: SelectOptions{ResourceTypes: []string{"all"}}, want: []string{idAnalysis}},
@@ -282,12 +283,12 @@ func TestParseSelectionErrors(t *testing.T) {
 		{"resource_type:table", 15, "not a resource type"},
 		{"version:newest", 9, "not a version selector"},
 		{"state:changed", 7, "not a state"},
-		{"state:modified.macros", 7, "not supported"},
-		{"config:table", 1, "config needs a key"},
-		{"tag.x:y", 4, "takes no arguments"},
-		{"a,,b", 3, "empty criterion"},
-		{"tag:", 5, "nothing to select"},
 		{"source:a.b.c.d", 8, "sources are written"},
+		{"unit_test:shop.orders.t", 11, "unit_test values are written name or package.name"},
+		{"exposure:a.b.c", 10, "exposure values are written"},
+		{"resource_type:macros", 15, "not a resource type"},
+		{"a\nb", 2, "line break"},
+		{"méthode:x", 1, `"méthode" is not a valid method name`}, // \w is Unicode-aware in Python
 		{"source_status:fresher", 15, "not supported"},
 	}
 	for _, c := range cases {
@@ -315,18 +316,42 @@ func TestParseSelectorSpec(t *testing.T) {
 		{"orders", SelectorSpec{Method: "fqn", Value: "orders"}},
 		{"+orders", SelectorSpec{Method: "fqn", Value: "orders", Parents: true}},
 		{"3+orders+4", SelectorSpec{Method: "fqn", Value: "orders", Parents: true, ParentsDepth: 3, Children: true, ChildrenDepth: 4}},
+		{"0+orders+0", SelectorSpec{Method: "fqn", Value: "orders", Parents: true, ParentsDepth: 0, Children: true, ChildrenDepth: 0}},
+		{"99999999999999999999+orders", SelectorSpec{Method: "fqn", Value: "orders", Parents: true, ParentsDepth: math.MaxInt32}},
 		{"@source:raw", SelectorSpec{Method: "source", Value: "raw", ChildrensParents: true}},
 		{"config.meta.owner:x", SelectorSpec{Method: "config", MethodArgs: []string{"meta", "owner"}, Value: "x"}},
 		{"state:modified.body+", SelectorSpec{Method: "state", Value: "modified.body", Children: true}},
 		{"models/staging", SelectorSpec{Method: "path", Value: "models/staging"}},
-		{`models\staging`, SelectorSpec{Method: "path", Value: `models\staging`}},
 		{"Orders.SQL", SelectorSpec{Method: "file", Value: "Orders.SQL"}},
 		{"load.csv+", SelectorSpec{Method: "file", Value: "load.csv", Children: true}},
 		{"a+b+", SelectorSpec{Method: "fqn", Value: "a+b", Children: true}},
 		{"12abc", SelectorSpec{Method: "fqn", Value: "12abc"}},
 		{"path:C:/x", SelectorSpec{Method: "path", Value: "C:/x"}},
+		{"tag.x:y", SelectorSpec{Method: "tag", MethodArgs: []string{"x"}, Value: "y"}},
+	}
+	// dbt takes a backslash for a path separator only on Windows.
+	if os.PathSeparator == '\\' {
+		cases = append(cases, struct {
+			raw  string
+			want SelectorSpec
+		}{`models\staging`, SelectorSpec{Method: "path", Value: `models\staging`}})
+	} else {
+		cases = append(cases, struct {
+			raw  string
+			want SelectorSpec
+		}{`models\staging`, SelectorSpec{Method: "fqn", Value: `models\staging`}})
 	}
 	for _, c := range cases {
+		if !c.want.Parents {
+			c.want.ParentsDepth = AllGenerations
+		} else if c.want.ParentsDepth == 0 && !strings.HasPrefix(c.raw, "0") {
+			c.want.ParentsDepth = AllGenerations
+		}
+		if !c.want.Children {
+			c.want.ChildrenDepth = AllGenerations
+		} else if c.want.ChildrenDepth == 0 && !strings.HasSuffix(c.raw, "0") {
+			c.want.ChildrenDepth = AllGenerations
+		}
 		got, err := ParseSelectorSpec(c.raw)
 		if err != nil {
 			t.Errorf("%q: %v", c.raw, err)

@@ -1,0 +1,84 @@
+package dbt
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/datatui/datatui/internal/testutil/fixtures"
+)
+
+// TestSelectionMatchesDBTCore replays 376 selections that dbt-core's own selection code
+// (1.11.latest) answered over the shared manifests (selection/dbt-core-expected.jsonl): every
+// one must give exactly dbt's unique ids, or fail where dbt fails.
+func TestSelectionMatchesDBTCore(t *testing.T) {
+	f, err := os.Open(fixtures.Path(t, "selection/dbt-core-expected.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	graphs := map[string]*Graph{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 16<<20)
+	total, passed := 0, 0
+	for sc.Scan() {
+		var c struct {
+			Manifest  string   `json:"manifest"`
+			Select    string   `json:"select"`
+			Exclude   string   `json:"exclude"`
+			Error     bool     `json:"error"`
+			UniqueIDs []string `json:"unique_ids"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatalf("line %d: %v", total+1, err)
+		}
+		total++
+		g := graphs[c.Manifest]
+		if g == nil {
+			if g, err = LoadManifest(fixtures.Path(t, c.Manifest), LoadOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			graphs[c.Manifest] = g
+		}
+		var exclude []string
+		if c.Exclude != "" {
+			exclude = []string{c.Exclude}
+		}
+		sel, err := ParseSelection([]string{c.Select}, exclude)
+		var got []string
+		if err == nil {
+			got, err = Select(g, sel, SelectOptions{})
+		}
+		switch {
+		case c.Error && err == nil:
+			t.Errorf("%s: -s %q --exclude %q: dbt fails, datatui selected %d nodes", c.Manifest, c.Select, c.Exclude, len(got))
+		case !c.Error && err != nil:
+			t.Errorf("%s: -s %q --exclude %q: %v", c.Manifest, c.Select, c.Exclude, err)
+		case !c.Error && !slices.Equal(got, c.UniqueIDs):
+			t.Errorf("%s: -s %q --exclude %q:\n extra   %s\n missing %s", c.Manifest, c.Select, c.Exclude,
+				strings.Join(setMinus(got, c.UniqueIDs), " "), strings.Join(setMinus(c.UniqueIDs, got), " "))
+		default:
+			passed++
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if total < 376 {
+		t.Fatalf("only %d selections in the fixture", total)
+	}
+	t.Logf("%d of %d selections give dbt-core's answer", passed, total)
+}
+
+func setMinus(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,508 @@
+package dbt
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// This file holds the selector methods (dbt-core graph/selector_methods.py): which nodes each
+// method looks at and how it compares.
+
+// inNodesSection reports whether nodes of this type live in manifest.nodes (dbt's
+// parsed_nodes): the types config., group:, access: and version: look at.
+func inNodesSection(t string) bool {
+	switch t {
+	case "model", "seed", "snapshot", "test", "analysis", "operation", "sql_operation", "rpc":
+		return true
+	}
+	return false
+}
+
+// match returns the graph members a spec's method selects (before graph operators).
+func (ev *evaluator) match(spec SelectorSpec) (bitset, error) {
+	g := ev.g
+	out := newBitset(ev.n)
+	var pred func(n *Node) bool
+	v := spec.Value
+	switch spec.Method {
+	case "fqn":
+		pred = func(n *Node) bool { return n.ResourceType != "source" && fqnMatch(n, v) }
+	case "tag":
+		pred = func(n *Node) bool {
+			for _, t := range n.Tags {
+				if fnmatch(t, v) {
+					return true
+				}
+			}
+			return false
+		}
+	case "path":
+		if filepath.IsAbs(v) && ev.opts.ProjectDir != "" {
+			if rel, err := filepath.Rel(ev.opts.ProjectDir, v); err == nil && !strings.HasPrefix(rel, "..") {
+				v = rel
+			}
+		}
+		pat := cleanPathPattern(v)
+		pred = func(n *Node) bool { return pathMatch(n, pat) }
+	case "file":
+		pred = func(n *Node) bool { return fileMatch(n.OriginalPath, v) }
+	case "package":
+		pat := v
+		if pat == "this" && g.Origin.ProjectName != "" {
+			pat = g.Origin.ProjectName
+		}
+		pred = func(n *Node) bool { return fnmatch(n.Package, pat) }
+	case "source":
+		pkg, src, table := "*", "*", "*"
+		switch parts := strings.Split(v, "."); len(parts) {
+		case 1:
+			src = parts[0]
+		case 2:
+			src, table = parts[0], parts[1]
+		default:
+			pkg, src, table = parts[0], parts[1], parts[2]
+		}
+		pred = func(n *Node) bool {
+			return n.ResourceType == "source" && fnmatch(n.Package, pkg) && fnmatch(n.SourceName, src) && fnmatch(n.Name, table)
+		}
+	case "exposure", "metric", "semantic_model", "saved_query", "unit_test":
+		typ := spec.Method
+		pkg, name := "*", v
+		if parts := strings.SplitN(v, ".", 2); len(parts) == 2 {
+			pkg, name = parts[0], parts[1]
+		}
+		pred = func(n *Node) bool { return n.ResourceType == typ && fnmatch(n.Package, pkg) && fnmatch(n.Name, name) }
+	case "resource_type":
+		pred = func(n *Node) bool { return n.ResourceType == v }
+	case "config":
+		pred = configMatcher(spec.MethodArgs, v)
+	case "test_type":
+		kind := testTypeOf(v)
+		pred = func(n *Node) bool {
+			switch kind {
+			case "generic":
+				return n.ResourceType == "test" && n.TestMetadata != nil
+			case "singular":
+				return n.ResourceType == "test" && n.TestMetadata == nil
+			case "data":
+				return n.ResourceType == "test"
+			default: // unit
+				return n.ResourceType == "unit_test"
+			}
+		}
+	case "test_name":
+		pred = func(n *Node) bool {
+			if n.ResourceType == "test" && n.TestMetadata != nil {
+				return fnmatch(n.TestMetadata.Name, v)
+			}
+			return n.ResourceType == "unit_test" && fnmatch(n.Name, v)
+		}
+	case "group":
+		pred = func(n *Node) bool {
+			return (inNodesSection(n.ResourceType) || n.ResourceType == "metric") && n.Config.Group != "" && fnmatch(n.Config.Group, v)
+		}
+	case "access":
+		pred = func(n *Node) bool { return n.ResourceType == "model" && n.Config.Access == v }
+	case "version":
+		pred = func(n *Node) bool { return n.ResourceType == "model" && versionMatch(n, v) }
+	case "state":
+		if ev.opts.State == nil {
+			return nil, fmt.Errorf("%s needs a comparison manifest: pass --state DIR (a folder with the production manifest.json)", spec.Raw)
+		}
+		p, err := stateMatcher(g, ev.opts.State, v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", spec.Raw, err)
+		}
+		pred = p
+	case "result":
+		if ev.opts.Results == nil {
+			return nil, fmt.Errorf("%s needs the previous run's results: pass --state DIR with a run_results.json", spec.Raw)
+		}
+		res := ev.opts.Results
+		pred = func(n *Node) bool {
+			r, ok := res.ByID[n.UniqueID]
+			return ok && r.Status == v
+		}
+	default:
+		return nil, &SelectorError{Arg: spec.Raw, Msg: fmt.Sprintf("%q is not a valid method name", spec.Method), Expected: "one of " + methodList()}
+	}
+	// dbt 1.8's all_nodes() leaves saved queries out of the methods that search every type.
+	skipSavedQueries := false
+	switch spec.Method {
+	case "tag", "path", "file", "package", "resource_type", "state", "result":
+		skipSavedQueries = ev.before19
+	}
+	for i := range g.Nodes {
+		n := &g.Nodes[i]
+		if ev.member.has(i) && !(skipSavedQueries && n.ResourceType == "saved_query") && pred(n) {
+			out.set(i)
+		}
+	}
+	return out, nil
+}
+
+// fqnMatch is dbt's QualifiedNameSelectorMethod: against the fqn and the fqn without its
+// package.
+func fqnMatch(n *Node, sel string) bool {
+	if len(n.FQN) == 0 {
+		return false
+	}
+	versioned := n.Version != ""
+	return fqnSelected(n.FQN, sel, versioned) || (len(n.FQN) > 1 && fqnSelected(n.FQN[1:], sel, versioned))
+}
+
+// fqnSelected is dbt's is_selected_node.
+func fqnSelected(fqn []string, sel string, versioned bool) bool {
+	parts := strings.Split(sel, ".")
+	if versioned && len(fqn) >= 2 {
+		// The model's name, or its last two fqn parts joined by '_' compared with the
+		// selector's last two parts joined the same way (dim.v2, dim_v2).
+		if fqn[len(fqn)-2] == sel {
+			return true
+		}
+		tail := parts
+		if len(tail) > 2 {
+			tail = tail[len(tail)-2:]
+		}
+		if fqn[len(fqn)-2]+"_"+fqn[len(fqn)-1] == strings.Join(tail, "_") {
+			return true
+		}
+	} else if fqn[len(fqn)-1] == sel {
+		return true
+	}
+	var flat []string
+	for _, seg := range fqn {
+		if strings.IndexByte(seg, '.') < 0 {
+			flat = append(flat, seg)
+		} else {
+			flat = append(flat, strings.Split(seg, ".")...)
+		}
+	}
+	if len(flat) < len(parts) {
+		return false
+	}
+	for i, p := range parts {
+		if strings.ContainsAny(p, "*?[]") {
+			return fnmatch(strings.Join(flat[i:], "."), strings.Join(parts[i:], "."))
+		}
+		if flat[i] != p {
+			return false
+		}
+	}
+	return true
+}
+
+// slashPath turns a path written on Windows (models\staging\x.sql, as a manifest made there
+// holds) into the slash form paths are matched in.
+func slashPath(p string) string {
+	if strings.IndexByte(p, '\\') < 0 {
+		return p
+	}
+	return strings.ReplaceAll(p, `\`, "/")
+}
+
+// cleanPathPattern normalises a path: value (relative to the project root, slash-separated).
+func cleanPathPattern(v string) string {
+	v = slashPath(v)
+	v = strings.TrimPrefix(v, "./")
+	for len(v) > 1 && strings.HasSuffix(v, "/") {
+		v = strings.TrimSuffix(v, "/")
+	}
+	return v
+}
+
+// pathMatch is dbt's PathSelectorMethod without the filesystem: the pattern is matched with
+// pathlib glob rules against the node's file, every folder above it, and its YAML patch file.
+// Node paths written on Windows are matched in their slash form.
+func pathMatch(n *Node, pat string) bool {
+	if n.OriginalPath != "" {
+		p := slashPath(n.OriginalPath)
+		if globPath(pat, p) {
+			return true
+		}
+		for {
+			i := strings.LastIndexByte(p, '/')
+			if i < 0 {
+				break
+			}
+			p = p[:i]
+			if globPath(pat, p) {
+				return true
+			}
+		}
+		if pat == "." {
+			return true
+		}
+	}
+	if n.PatchPath != "" {
+		if _, after, ok := strings.Cut(n.PatchPath, "://"); ok && globPath(pat, slashPath(after)) {
+			return true
+		}
+	}
+	return false
+}
+
+// fileMatch is dbt's FileSelectorMethod: the file's name or stem. dbt on Linux and macOS takes
+// a Windows path (models\x.sql) as one name, so that name matches; so does the name after the
+// last backslash, as dbt on Windows reads it.
+func fileMatch(original, pat string) bool {
+	if original == "" {
+		return false
+	}
+	nameMatch := func(p string) bool {
+		base := path.Base(p)
+		return fnmatch(base, pat) || fnmatch(strings.TrimSuffix(base, path.Ext(base)), pat)
+	}
+	if nameMatch(original) {
+		return true
+	}
+	return strings.IndexByte(original, '\\') >= 0 && nameMatch(slashPath(original))
+}
+
+// globPath matches a slash-separated path against a pathlib-style glob: '*', '?' and '[…]'
+// within one segment, '**' for any number of segments.
+func globPath(pat, p string) bool {
+	return globSegs(strings.Split(pat, "/"), strings.Split(p, "/"))
+}
+
+func globSegs(pat, segs []string) bool {
+	for len(pat) > 0 {
+		if pat[0] == "**" {
+			for k := 0; k <= len(segs); k++ {
+				if globSegs(pat[1:], segs[k:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(segs) == 0 || !fnmatch(segs[0], pat[0]) {
+			return false
+		}
+		pat, segs = pat[1:], segs[1:]
+	}
+	return len(segs) == 0
+}
+
+// fnmatch is Python's fnmatch.fnmatchcase: '*' matches anything (including '/'), '?' one
+// character, '[seq]' / '[!seq]' a set with ranges; there is no escape character. (dbt calls
+// fnmatch.fnmatch, which is the same on Linux and macOS.)
+func fnmatch(name, pat string) bool {
+	if !strings.ContainsAny(pat, "*?[") {
+		return name == pat
+	}
+	if pat == "*" {
+		return true
+	}
+	// Iterative matching with backtracking to the last '*'.
+	n, p := []rune(name), []rune(pat)
+	ni, pi := 0, 0
+	starP, starN := -1, 0
+	for ni < len(n) {
+		if pi < len(p) {
+			switch p[pi] {
+			case '*':
+				starP, starN = pi, ni
+				pi++
+				continue
+			case '?':
+				ni++
+				pi++
+				continue
+			case '[':
+				if ok, next, valid := matchClass(p, pi, n[ni]); valid {
+					if ok {
+						ni++
+						pi = next
+						continue
+					}
+				} else if n[ni] == '[' {
+					ni++
+					pi++
+					continue
+				}
+			default:
+				if p[pi] == n[ni] {
+					ni++
+					pi++
+					continue
+				}
+			}
+		}
+		if starP >= 0 {
+			starN++
+			ni = starN
+			pi = starP + 1
+			continue
+		}
+		return false
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
+}
+
+// matchClass matches c against the class starting at p[i] == '['. valid is false when the
+// class is not closed (Python then treats '[' literally).
+func matchClass(p []rune, i int, c rune) (ok bool, next int, valid bool) {
+	j := i + 1
+	neg := false
+	if j < len(p) && p[j] == '!' {
+		neg = true
+		j++
+	}
+	start := j
+	if j < len(p) && p[j] == ']' {
+		j++
+	}
+	for j < len(p) && p[j] != ']' {
+		j++
+	}
+	if j >= len(p) {
+		return false, 0, false
+	}
+	set := p[start:j]
+	for k := 0; k < len(set); k++ {
+		if k+2 < len(set) && set[k+1] == '-' {
+			if set[k] <= c && c <= set[k+2] {
+				ok = true
+			}
+			k += 2
+			continue
+		}
+		if set[k] == c {
+			ok = true
+		}
+	}
+	return ok != neg, j + 1, true
+}
+
+// configMatcher is dbt's ConfigSelectorMethod. It looks at the nodes of manifest.nodes and at
+// sources only, walks the config along the dotted keys and compares the value found with the
+// selector text the way Python does: a string must be equal (case-insensitively for
+// config.severity), a boolean matches "true"/"false" in any case, a list matches when it holds
+// such a value, and numbers, objects and nulls never match (config.lookback:1 does not select
+// lookback: 1).
+func configMatcher(keys []string, v string) func(n *Node) bool {
+	if len(keys) == 0 || slicesContainsEmpty(keys) {
+		// config:x compares the whole config object with a string: never equal.
+		return func(*Node) bool { return false }
+	}
+	key := strings.Join(keys, ".")
+	severity := key == "severity"
+	str := func(a string) bool { return a == v || severity && strings.EqualFold(a, v) }
+	boolean := func(b bool) bool {
+		return b && strings.EqualFold(v, "true") || !b && strings.EqualFold(v, "false")
+	}
+	eq := func(x any) bool {
+		switch x := x.(type) {
+		case string:
+			return str(x)
+		case bool:
+			return boolean(x)
+		}
+		return false
+	}
+	typed := func(x any) bool {
+		if l, ok := x.([]any); ok {
+			for _, e := range l {
+				if eq(e) {
+					return true
+				}
+			}
+			return false
+		}
+		return eq(x)
+	}
+	strs := func(l []string) bool {
+		for _, s := range l {
+			if str(s) {
+				return true
+			}
+		}
+		return false
+	}
+	return func(n *Node) bool {
+		if !inNodesSection(n.ResourceType) && n.ResourceType != "source" {
+			return false
+		}
+		c := &n.Config
+		switch key {
+		case "materialized":
+			return c.Materialized != "" && str(c.Materialized)
+		case "schema":
+			return c.Schema != "" && str(c.Schema)
+		case "database":
+			return c.Database != "" && str(c.Database)
+		case "alias":
+			return c.Alias != "" && str(c.Alias)
+		case "enabled":
+			return boolean(c.Enabled)
+		case "severity":
+			return c.Severity != "" && str(c.Severity)
+		case "group":
+			return c.Group != "" && str(c.Group)
+		case "access":
+			return c.Access != "" && str(c.Access)
+		case "tags":
+			return strs(c.Tags)
+		}
+		if sub, ok := strings.CutPrefix(key, "meta."); ok && n.Meta != nil {
+			if val, ok := lookupNested(n.Meta, c.Kinds, "meta.", sub); ok {
+				return typed(val)
+			}
+			return false
+		}
+		if val, ok := c.Extra[key]; ok {
+			return typed(TypedValue(val, c.Kinds[key]))
+		}
+		return false
+	}
+}
+
+// TypedValue turns a stored config value back into its JSON type: text for strings (kind ""),
+// decoded JSON otherwise.
+func TypedValue(text, kind string) any {
+	if kind == "" {
+		return text
+	}
+	var x any
+	if json.Unmarshal([]byte(text), &x) != nil {
+		return nil
+	}
+	return x
+}
+
+// lookupNested finds a.b.c in a flattened map whose nested values are JSON objects, with its
+// JSON type (kinds holds the kind of the map's non-string values under prefix+key).
+func lookupNested(m, kinds map[string]string, prefix, key string) (any, bool) {
+	if v, ok := m[key]; ok {
+		return TypedValue(v, kinds[prefix+key]), true
+	}
+	first, rest, ok := strings.Cut(key, ".")
+	if !ok {
+		return nil, false
+	}
+	raw, ok := m[first]
+	if !ok || kinds[prefix+first] != KindObject {
+		return nil, false
+	}
+	var cur any
+	if json.Unmarshal([]byte(raw), &cur) != nil {
+		return nil, false
+	}
+	for _, k := range strings.Split(rest, ".") {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		cur, ok = mm[k]
+		if !ok {
+			return nil, false
+		}
+	}
+	return cur, cur != nil
+}
