@@ -131,7 +131,8 @@ func ComputeLineage(g *Graph, root int, opts LineageOptions) *Lineage {
 	if opts.Downstream != 0 {
 		l.Downstream = walk(opts.Downstream, g.Children, l.inDown)
 	}
-	// Edges among the nodes shown, in the direction of data flow.
+	// Every edge among the nodes shown, in the direction of data flow, including an upstream
+	// node that also feeds a downstream one directly.
 	in := func(i int) bool {
 		if i == root {
 			return true
@@ -146,15 +147,6 @@ func ComputeLineage(g *Graph, root int, opts LineageOptions) *Lineage {
 			for _, c := range g.Children(n.Index) {
 				ci := int(c)
 				if !in(ci) || seenEdge[[2]int{n.Index, ci}] {
-					continue
-				}
-				// Keep edges inside one side (or touching the root): an upstream node feeding a
-				// downstream one directly is real, but it is drawn by neither tree.
-				_, fu := l.inUp[n.Index]
-				_, td := l.inDown[ci]
-				_, fd := l.inDown[n.Index]
-				_, tu := l.inUp[ci]
-				if !((fu || n.Index == root) && (tu || ci == root) || (fd || n.Index == root) && (td || ci == root)) {
 					continue
 				}
 				seenEdge[[2]int{n.Index, ci}] = true
