@@ -89,15 +89,15 @@ func TestManifestScannerMatchesEncodingJSON(t *testing.T) {
 // refNode is the part of a node the scanner keeps, decoded by encoding/json.
 type refNode struct {
 	UniqueID, Name, ResourceType, Package, Path, OriginalPath, PatchPath, Description string
-	Database, Schema, Alias, SourceName, Version, Checksum                          string
-	FQN, Tags, DependsOn, MacroDeps                                                 []string
-	Disabled, Enabled                                                               bool
-	Materialized, CfgSchema, CfgDatabase, CfgAlias, Severity, Group, Access         string
-	CfgTags                                                                         []string
-	Extra                                                                           map[string]any
-	Meta                                                                            map[string]any
-	Columns                                                                         []string
-	TestName, TestNamespace                                                         string
+	Database, Schema, Alias, SourceName, Version, Checksum                            string
+	FQN, Tags, DependsOn, MacroDeps                                                   []string
+	Disabled, Enabled                                                                 bool
+	Materialized, CfgSchema, CfgDatabase, CfgAlias, Severity, Group, Access           string
+	CfgTags                                                                           []string
+	Extra                                                                             map[string]any
+	Meta                                                                              map[string]any
+	Columns                                                                           []string
+	TestName, TestNamespace                                                           string
 }
 
 func referenceNodes(t *testing.T, raw map[string]json.RawMessage) map[string]refNode {
