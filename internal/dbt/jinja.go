@@ -171,11 +171,14 @@ const (
 	tokString
 	tokNumber
 	tokPunct
+	// tokBadString is a string literal with an invalid escape (`'\x4'`): not a literal value.
+	tokBadString
 )
 
 type token struct {
 	kind tokKind
-	text string // identifier, punctuation, number literal, or the unquoted string value
+	text string // identifier, punctuation, number literal, or the decoded string value
+	pos  int    // byte offset in the source
 }
 
 // lexJinja tokenises from pos until the end of the Jinja expression/statement (`}}` or `%}`)
@@ -195,8 +198,8 @@ func lexJinja(src string, pos int, python bool) ([]token, int) {
 				i++
 			}
 		case c == '\'' || c == '"':
-			s, next := lexString(src, i, python)
-			toks = append(toks, token{tokString, s})
+			s, next, ok := lexString(src, i, python, false)
+			toks = append(toks, token{stringKind(ok), s, i})
 			i = next
 		case isIdentStart(c):
 			j := i + 1
@@ -206,71 +209,89 @@ func lexJinja(src string, pos int, python bool) ([]token, int) {
 			word := src[i:j]
 			// Python string prefixes (r"", f"", b"") read as the string; f-strings are dynamic.
 			if python && j < len(src) && (src[j] == '"' || src[j] == '\'') && len(word) <= 2 && strings.Trim(strings.ToLower(word), "rbfu") == "" {
-				s, next := lexString(src, j, true)
+				s, next, ok := lexString(src, j, true, strings.ContainsAny(word, "rR"))
 				if strings.ContainsAny(strings.ToLower(word), "f") {
-					toks = append(toks, token{tokIdent, "fstring"})
+					toks = append(toks, token{tokIdent, "fstring", i})
 				} else {
-					toks = append(toks, token{tokString, s})
+					toks = append(toks, token{stringKind(ok), s, i})
 				}
 				i = next
 				continue
 			}
-			toks = append(toks, token{tokIdent, word})
+			toks = append(toks, token{tokIdent, word, i})
 			i = j
 		case c >= '0' && c <= '9':
 			j := i + 1
 			for j < len(src) && (src[j] >= '0' && src[j] <= '9' || src[j] == '.' || src[j] == '_') {
 				j++
 			}
-			toks = append(toks, token{tokNumber, src[i:j]})
+			toks = append(toks, token{tokNumber, src[i:j], i})
 			i = j
 		default:
 			if i+1 < len(src) {
 				two := src[i : i+2]
 				switch two {
 				case "==", "!=", "<=", ">=", "**", "//":
-					toks = append(toks, token{tokPunct, two})
+					toks = append(toks, token{tokPunct, two, i})
 					i += 2
 					continue
 				}
 			}
-			toks = append(toks, token{tokPunct, string(c)})
+			toks = append(toks, token{tokPunct, string(c), i})
 			i++
 		}
 	}
 	return toks, len(src)
 }
 
-// lexString reads a quoted string starting at src[i] and returns its value and the offset after
-// it. Unterminated strings end at the end of the line (Jinja) or file.
-func lexString(src string, i int, python bool) (string, int) {
+func stringKind(ok bool) tokKind {
+	if ok {
+		return tokString
+	}
+	return tokBadString
+}
+
+// lexString reads a quoted string starting at src[i] and returns its value (escapes decoded
+// the way Jinja, or for Python models Python, decodes them; raw strings as written), the offset
+// after it and whether it is a valid literal. Unterminated strings end at the end of the file
+// (Jinja) or line (Python) and are not valid.
+func lexString(src string, i int, python, raw bool) (string, int, bool) {
 	q := src[i]
+	decode := func(s string, ok bool) (string, bool) {
+		if raw || !ok {
+			return s, ok
+		}
+		v, err := decodeStringLiteral(s, !python)
+		if err != nil {
+			return s, false
+		}
+		return v, true
+	}
 	if python && i+2 < len(src) && src[i+1] == q && src[i+2] == q {
 		end := strings.Index(src[i+3:], strings.Repeat(string(q), 3))
 		if end < 0 {
-			return src[i+3:], len(src)
+			return src[i+3:], len(src), false
 		}
-		return src[i+3 : i+3+end], i + 3 + end + 3
+		v, ok := decode(src[i+3:i+3+end], true)
+		return v, i + 3 + end + 3, ok
 	}
-	var b strings.Builder
 	j := i + 1
 	for j < len(src) {
 		c := src[j]
 		if c == '\\' && j+1 < len(src) {
-			b.WriteByte(src[j+1])
 			j += 2
 			continue
 		}
 		if c == q {
-			return b.String(), j + 1
+			v, ok := decode(src[i+1:j], true)
+			return v, j + 1, ok
 		}
 		if c == '\n' && python {
-			return b.String(), j
+			return src[i+1 : j], j, false
 		}
-		b.WriteByte(c)
 		j++
 	}
-	return b.String(), j
+	return src[i+1 : min(j, len(src))], len(src), false
 }
 
 func isIdentStart(c byte) bool {
