@@ -52,6 +52,9 @@ type Node struct {
 	// ContractChecksum is the checksum dbt records for an enforced contract
 	// (state:modified.contract).
 	ContractChecksum string `json:"contract_checksum,omitempty"`
+	// Unrendered are the config keys a quick parse could not compute (Jinja on the target,
+	// the warehouse or unknown macros); they are left out of Config and never compared.
+	Unrendered []string `json:"unrendered_configs,omitempty"`
 }
 
 // NodeConfig is the subset of a node's config datatui uses. Other keys stay in Extra (as

@@ -66,6 +66,18 @@ type Extracted struct {
 	// inside project and package macros can be followed; "dispatch:name" stands for
 	// adapter.dispatch('name').
 	Calls []string
+
+	// Rendered is set when the file was evaluated (QuickParse's renderFile) rather than read
+	// for literal calls: refs inside the macros it calls are then in Refs already.
+	Rendered bool
+	// RefLines and SourceLines are the line of each ref and source call (0 unknown), and
+	// RefFiles / SourceFiles the file of a call made inside a macro ("" for the file itself).
+	RefLines, SourceLines []int
+	RefFiles, SourceFiles []string
+	// UnknownConfig are config() keys whose values only dbt can compute.
+	UnknownConfig []string
+	// Undecided are the conditions only dbt can decide; every branch was kept.
+	Undecided []string
 }
 
 // ExtractSQL reads the ref/source/config calls of a Jinja SQL file (model, snapshot, test,
@@ -186,12 +198,16 @@ type token struct {
 func lexJinja(src string, pos int, python bool) ([]token, int) {
 	var toks []token
 	i := pos
+	// Open brackets: like Jinja's lexer, "}}" inside a {…} literal does not end the tag. A
+	// closer met while a ( or [ is open ends it (Jinja reports a syntax error there), so one
+	// broken call does not swallow the rest of the file.
+	var open []byte
 	for i < len(src) {
 		c := src[i]
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
-		case !python && (c == '}' || c == '%') && i+1 < len(src) && src[i+1] == '}':
+		case !python && (c == '}' || c == '%') && i+1 < len(src) && src[i+1] == '}' && (len(open) == 0 || open[len(open)-1] != '{' || c == '%'):
 			return toks, i + 2
 		case python && c == '#':
 			for i < len(src) && src[i] != '\n' {
@@ -235,6 +251,14 @@ func lexJinja(src string, pos int, python bool) ([]token, int) {
 					toks = append(toks, token{tokPunct, two, i})
 					i += 2
 					continue
+				}
+			}
+			switch c {
+			case '(', '[', '{':
+				open = append(open, c)
+			case ')', ']', '}':
+				if len(open) > 0 {
+					open = open[:len(open)-1]
 				}
 			}
 			toks = append(toks, token{tokPunct, string(c), i})
@@ -531,6 +555,17 @@ func render(toks []token) string {
 		if t.kind == tokPunct && t.text == "," {
 			b.WriteString(", ")
 			continue
+		}
+		if t.kind == tokPunct {
+			switch t.text {
+			case "==", "!=", "<=", ">=", "<", ">", "~", "+", "*", "/", "//", "%", "**":
+				b.WriteString(" " + t.text + " ")
+				continue
+			}
+		}
+		if k > 0 && (t.kind == tokIdent || t.kind == tokNumber) && (toks[k-1].kind == tokString || toks[k-1].kind == tokNumber) ||
+			k > 0 && (t.kind == tokString || t.kind == tokNumber) && toks[k-1].kind == tokIdent && isKeyword(toks[k-1].text) {
+			b.WriteByte(' ')
 		}
 		b.WriteString(t.text)
 	}

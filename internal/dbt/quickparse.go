@@ -35,31 +35,30 @@ const OriginQuickParse = "quick-parse"
 // per-file problems are reported in Origin.Warnings, never as an error; so are refs to missing
 // models and dependency cycles. Only a missing or unreadable dbt_project.yml is an error.
 func QuickParse(projectDir string) (*Graph, error) {
+	return QuickParseWith(projectDir, QuickParseOptions{})
+}
+
+// QuickParseWith is QuickParse with the --vars and target dbt would be run with.
+func QuickParseWith(projectDir string, opts QuickParseOptions) (*Graph, error) {
 	root, err := readProject(projectDir)
 	if err != nil {
 		return nil, err
 	}
-	q := &quickParser{root: root, byName: map[string][]int{}, latest: map[string]string{}, sources: map[string]int{}, ids: map[string]int{}}
-	q.parseProject(root)
-	if dir := filepath.Join(root.dir, root.packagesPath); isDir(dir) {
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			pdir := filepath.Join(dir, e.Name())
-			if !e.IsDir() || !fileExists(filepath.Join(pdir, "dbt_project.yml")) {
-				continue
-			}
-			pkg, err := readProject(pdir)
-			if err != nil {
-				q.warn(filepath.ToSlash(filepath.Join(root.packagesPath, e.Name())), err.Error())
-				continue
-			}
-			if pkg.name == root.name {
-				continue
-			}
-			pkg.isPackage = true
-			pkg.prefix = filepath.ToSlash(filepath.Join(root.packagesPath, e.Name())) + "/"
-			q.parseProject(pkg)
+	q := &quickParser{root: root, byName: map[string][]int{}, latest: map[string]string{}, sources: map[string]int{}, ids: map[string]int{},
+		opts: opts, target: opts.Target, projects: []*project{root}, macroDefs: map[*project]map[string]*macroDef{}}
+	q.loadPackages()
+	files := make([]projectFiles, len(q.projects))
+	for k, p := range q.projects {
+		files[k] = q.listFiles(p)
+	}
+	// Every project's macros first: models call them.
+	for k, p := range q.projects {
+		for _, rel := range files[k].macros {
+			q.readMacros(p, rel)
 		}
+	}
+	for k, p := range q.projects {
+		q.parseProject(p, files[k])
 	}
 	q.applyVersions()
 	q.finishConfigs()
@@ -132,16 +131,31 @@ func readProject(dir string) (*project, error) {
 	return p, nil
 }
 
+// pendingOf is what a node read from a file still needs resolved.
+func pendingOf(p *project, rel, resource string, ex Extracted) pending {
+	return pending{file: p.prefix + rel, refs: ex.Refs, sources: ex.Sources, refLines: ex.RefLines, srcLines: ex.SourceLines,
+		refFiles: ex.RefFiles, srcFiles: ex.SourceFiles, fileCfg: ex.Config, unrendered: ex.UnknownConfig, pkg: p,
+		resource: resource, calls: ex.Calls, rendered: ex.Rendered}
+}
+
 // pending is what a node still needs resolved once every file is read.
 type pending struct {
-	file     string // project-relative file, for warnings
-	refs     []RefCall
-	sources  []SourceCall
-	fileCfg  map[string]any // config() in the file: highest precedence
-	ymlCfg   map[string]any // config: in properties YAML
-	attachTo int            // for generic tests: index in refs/sources of the tested node (-1 none)
-	onSource bool           // the tested node is sources[attachTo]
-	pkg      *project
+	file    string // project-relative file, for warnings
+	refs    []RefCall
+	sources []SourceCall
+	// refLines / srcLines are the lines of the calls (0 unknown); refFiles / srcFiles the
+	// macro files they were made in ("" for the node's file).
+	refLines, srcLines []int
+	refFiles, srcFiles []string
+	// rendered: the file was evaluated, so refs made inside its macros are in refs already.
+	rendered bool
+	// unrendered are config keys whose values only dbt can compute.
+	unrendered []string
+	fileCfg    map[string]any // config() in the file: highest precedence
+	ymlCfg     map[string]any // config: in properties YAML
+	attachTo   int            // for generic tests: index in refs/sources of the tested node (-1 none)
+	onSource   bool           // the tested node is sources[attachTo]
+	pkg        *project
 	// folder is the node's path below its resource folder (for project-level configs).
 	resource string // models, seeds, snapshots, data_tests, sources, analyses, exposures, unit_tests
 	disabled bool
@@ -160,7 +174,14 @@ type macroInfo struct {
 }
 
 type quickParser struct {
-	root     *project
+	root *project
+	// projects are the root project and the packages it uses, root first.
+	projects []*project
+	// macroDefs are each project's macros by name, for the Jinja evaluator.
+	macroDefs map[*project]map[string]*macroDef
+	opts      QuickParseOptions
+	// target is what `target` holds (empty: unknown).
+	target   map[string]any
 	ids      map[string]int // unique id → node index
 	nodes    []Node
 	pend     []pending
@@ -220,10 +241,27 @@ func (q *quickParser) register(i int) {
 	}
 }
 
-// parseProject reads one project's files.
-func (q *quickParser) parseProject(p *project) {
-	type file struct{ rel, root string }
-	var ymls []file
+// projectFiles are a project's files by resource folder, relative to the project.
+type projectFiles struct {
+	models, seeds, snapshots, tests, analyses, macros []string
+	ymls                                              []ymlFile
+}
+
+type ymlFile struct{ rel, root string }
+
+// roots maps each file to its resource folder.
+func (f *projectFiles) root(p *project, rel string) string {
+	for _, group := range [][]string{p.modelPaths, p.seedPaths, p.snapshotPaths, p.testPaths, p.analysisPaths, p.macroPaths} {
+		if r := rootOf(rel, group); r != "" {
+			return r
+		}
+	}
+	return ""
+}
+
+// listFiles walks one project's resource folders.
+func (q *quickParser) listFiles(p *project) projectFiles {
+	var f projectFiles
 	walk := func(roots []string, fn func(rel, root string)) {
 		for _, r := range roots {
 			base := filepath.Join(p.dir, filepath.FromSlash(r))
@@ -251,56 +289,79 @@ func (q *quickParser) parseProject(p *project) {
 	addYML := func(rel, root string) {
 		if (strings.HasSuffix(rel, ".yml") || strings.HasSuffix(rel, ".yaml")) && !seenYML[rel] {
 			seenYML[rel] = true
-			ymls = append(ymls, file{rel, root})
+			f.ymls = append(f.ymls, ymlFile{rel, root})
 		}
 	}
 	walk(p.modelPaths, func(rel, root string) {
-		switch {
-		case strings.HasSuffix(rel, ".sql"):
-			q.parseModel(p, rel, root, false)
-		case strings.HasSuffix(rel, ".py"):
-			q.parseModel(p, rel, root, true)
-		default:
+		if strings.HasSuffix(rel, ".sql") || strings.HasSuffix(rel, ".py") {
+			f.models = append(f.models, rel)
+		} else {
 			addYML(rel, root)
 		}
 	})
 	walk(p.seedPaths, func(rel, root string) {
 		if strings.HasSuffix(strings.ToLower(rel), ".csv") {
-			q.parseSeed(p, rel, root)
+			f.seeds = append(f.seeds, rel)
 		} else {
 			addYML(rel, root)
 		}
 	})
 	walk(p.snapshotPaths, func(rel, root string) {
 		if strings.HasSuffix(rel, ".sql") {
-			q.parseSnapshots(p, rel, root)
+			f.snapshots = append(f.snapshots, rel)
 		} else {
 			addYML(rel, root)
 		}
 	})
 	walk(p.testPaths, func(rel, root string) {
 		if strings.HasSuffix(rel, ".sql") {
-			q.parseSingularTest(p, rel, root)
+			f.tests = append(f.tests, rel)
 		} else {
 			addYML(rel, root)
 		}
 	})
 	walk(p.analysisPaths, func(rel, root string) {
 		if strings.HasSuffix(rel, ".sql") {
-			q.parseAnalysis(p, rel, root)
+			f.analyses = append(f.analyses, rel)
 		} else {
 			addYML(rel, root)
 		}
 	})
 	walk(p.macroPaths, func(rel, root string) {
 		if strings.HasSuffix(rel, ".sql") {
-			q.parseMacros(p, rel)
+			f.macros = append(f.macros, rel)
 		} else {
 			addYML(rel, root)
 		}
 	})
-	for _, f := range ymls {
-		q.parseProperties(p, f.rel, f.root)
+	// Generic tests defined in the test folders ({% test %} blocks) are macros too.
+	for _, rel := range f.tests {
+		if strings.Contains(rel, "/generic/") {
+			f.macros = append(f.macros, rel)
+		}
+	}
+	return f
+}
+
+// parseProject reads one project's nodes.
+func (q *quickParser) parseProject(p *project, f projectFiles) {
+	for _, rel := range f.models {
+		q.parseModel(p, rel, f.root(p, rel), strings.HasSuffix(rel, ".py"))
+	}
+	for _, rel := range f.seeds {
+		q.parseSeed(p, rel, f.root(p, rel))
+	}
+	for _, rel := range f.snapshots {
+		q.parseSnapshots(p, rel, f.root(p, rel))
+	}
+	for _, rel := range f.tests {
+		q.parseSingularTest(p, rel, f.root(p, rel))
+	}
+	for _, rel := range f.analyses {
+		q.parseAnalysis(p, rel, f.root(p, rel))
+	}
+	for _, y := range f.ymls {
+		q.parseProperties(p, y.rel, y.root)
 	}
 }
 
@@ -362,7 +423,21 @@ func (q *quickParser) fileWarnings(rel string, ex Extracted) {
 			q.warn(rel, u+" is computed when dbt renders the file; the quick lineage uses the folder's configs instead")
 			continue
 		}
+		if ex.Rendered {
+			q.warn(rel, u+": the name is only known when dbt renders it (a macro argument or a value from the warehouse), so this dependency is not in the quick lineage")
+			continue
+		}
 		q.warn(rel, u+" is computed when dbt renders the file; this dependency is not in the quick lineage (run dbt parse for the full picture)")
+	}
+	if len(ex.UnknownConfig) > 0 {
+		q.warn(rel, "config "+strings.Join(ex.UnknownConfig, ", ")+" is computed from what only dbt knows (the target, the warehouse); the quick lineage does not use it")
+	}
+	if n := len(ex.Undecided); n > 0 {
+		list := ex.Undecided
+		if n > 3 {
+			list = append(list[:3:3], fmt.Sprintf("%d more", n-3))
+		}
+		q.warn(rel, plural(n, "condition", "conditions")+" only dbt can decide (it depends on the target, the warehouse or unknown macros): "+strings.Join(list, "; ")+"; the quick lineage keeps every branch")
 	}
 }
 
@@ -376,7 +451,7 @@ func (q *quickParser) parseModel(p *project, rel, root string, python bool) {
 	if python {
 		ex = ExtractPython(src)
 	} else {
-		ex = ExtractSQL(src)
+		ex = q.renderFile(p, rel, src, nil)
 	}
 	q.fileWarnings(p.prefix+rel, ex)
 	name := stem(rel)
@@ -388,7 +463,7 @@ func (q *quickParser) parseModel(p *project, rel, root string, python bool) {
 	if q.duplicate(n.UniqueID, p.prefix+rel) {
 		return
 	}
-	i := q.add(n, pending{file: p.prefix + rel, refs: ex.Refs, sources: ex.Sources, fileCfg: ex.Config, pkg: p, resource: "models", calls: ex.Calls})
+	i := q.add(n, pendingOf(p, rel, "models", ex))
 	q.register(i)
 }
 
@@ -425,28 +500,44 @@ func (q *quickParser) parseSnapshots(p *project, rel, root string) {
 		q.warn(p.prefix+rel, err.Error())
 		return
 	}
-	ex := ExtractSQL(src)
+	type block struct {
+		name string
+		ex   Extracted
+	}
+	var blocks []block
 	found := false
-	for _, b := range ex.Blocks {
-		if b.Kind != "snapshot" {
-			continue
+	if tree, err := parseTemplate(src); err == nil {
+		for _, n := range tree {
+			if b, ok := n.(*tBlock); ok && b.kind == "snapshot" {
+				found = true
+				blocks = append(blocks, block{b.name, q.renderFile(p, rel, src, b.body)})
+			}
 		}
-		found = true
-		if b.Name == "" {
+	} else {
+		q.warn(p.prefix+rel, q.syntaxMessage(src, err))
+		for _, b := range ExtractSQL(src).Blocks {
+			if b.Kind == "snapshot" {
+				found = true
+				blocks = append(blocks, block{b.Name, ExtractSQL(src[b.BodyStart:b.BodyEnd])})
+			}
+		}
+	}
+	for _, b := range blocks {
+		if b.name == "" {
 			q.warn(p.prefix+rel, "a {% snapshot %} block has no name")
 			continue
 		}
-		body := ExtractSQL(src[b.BodyStart:b.BodyEnd])
+		body := b.ex
 		q.fileWarnings(p.prefix+rel, body)
 		n := Node{
-			UniqueID: "snapshot." + p.name + "." + b.Name, Name: b.Name, ResourceType: "snapshot", Package: p.name,
-			Path: strings.TrimPrefix(rel, root+"/"), OriginalPath: rel, FQN: fqnOf(p.name, fqnDirs(rel, root), stem(rel), b.Name),
-			Checksum: sum, Alias: b.Name,
+			UniqueID: "snapshot." + p.name + "." + b.name, Name: b.name, ResourceType: "snapshot", Package: p.name,
+			Path: strings.TrimPrefix(rel, root+"/"), OriginalPath: rel, FQN: fqnOf(p.name, fqnDirs(rel, root), stem(rel), b.name),
+			Checksum: sum, Alias: b.name,
 		}
 		if q.duplicate(n.UniqueID, p.prefix+rel) {
 			continue
 		}
-		q.register(q.add(n, pending{file: p.prefix + rel, refs: body.Refs, sources: body.Sources, fileCfg: body.Config, pkg: p, resource: "snapshots", calls: body.Calls}))
+		q.register(q.add(n, pendingOf(p, rel, "snapshots", body)))
 	}
 	if !found && strings.TrimSpace(src) != "" {
 		q.warn(p.prefix+rel, "no {% snapshot name %} block in this snapshot file, so it defines nothing")
@@ -459,12 +550,12 @@ func (q *quickParser) parseSingularTest(p *project, rel, root string) {
 		q.warn(p.prefix+rel, err.Error())
 		return
 	}
-	ex := ExtractSQL(src)
-	for _, b := range ex.Blocks {
+	for _, b := range ExtractSQL(src).Blocks {
 		if b.Kind == "test" || b.Kind == "macro" || b.Kind == "materialization" {
 			return // a generic test definition (tests/generic/…) or macros, not a test
 		}
 	}
+	ex := q.renderFile(p, rel, src, nil)
 	q.fileWarnings(p.prefix+rel, ex)
 	name := stem(rel)
 	n := Node{
@@ -475,7 +566,9 @@ func (q *quickParser) parseSingularTest(p *project, rel, root string) {
 	if q.duplicate(n.UniqueID, p.prefix+rel) {
 		return
 	}
-	q.add(n, pending{file: p.prefix + rel, refs: ex.Refs, sources: ex.Sources, fileCfg: ex.Config, pkg: p, resource: "data_tests", attachTo: -1, calls: ex.Calls})
+	pd := pendingOf(p, rel, "data_tests", ex)
+	pd.attachTo = -1
+	q.add(n, pd)
 }
 
 func (q *quickParser) parseAnalysis(p *project, rel, root string) {
@@ -484,7 +577,7 @@ func (q *quickParser) parseAnalysis(p *project, rel, root string) {
 		q.warn(p.prefix+rel, err.Error())
 		return
 	}
-	ex := ExtractSQL(src)
+	ex := q.renderFile(p, rel, src, nil)
 	q.fileWarnings(p.prefix+rel, ex)
 	name := stem(rel)
 	n := Node{
@@ -495,5 +588,5 @@ func (q *quickParser) parseAnalysis(p *project, rel, root string) {
 	if q.duplicate(n.UniqueID, p.prefix+rel) {
 		return
 	}
-	q.add(n, pending{file: p.prefix + rel, refs: ex.Refs, sources: ex.Sources, fileCfg: ex.Config, pkg: p, resource: "analyses", calls: ex.Calls})
+	q.add(n, pendingOf(p, rel, "analyses", ex))
 }

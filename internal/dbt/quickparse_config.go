@@ -18,11 +18,24 @@ func (q *quickParser) finishConfigs() {
 		n := &q.nodes[i]
 		p := &q.pend[i]
 		cfg := map[string]any{}
-		// The root project's dbt_project.yml wins over a package's own.
-		if p.pkg != nil && p.pkg != q.root && p.pkg.config != nil {
-			projectFolderConfig(cfg, p.pkg.config, p.resource, n.FQN)
+		unrendered := map[string]bool{}
+		for _, k := range p.unrendered {
+			unrendered[k] = true
 		}
-		projectFolderConfig(cfg, q.root.config, p.resource, n.FQN)
+		// The root project's dbt_project.yml wins over a package's own. Values written in
+		// Jinja are rendered like dbt renders dbt_project.yml (var() sees --vars only).
+		proj := map[string]any{}
+		if p.pkg != nil && p.pkg != q.root && p.pkg.config != nil {
+			projectFolderConfig(proj, p.pkg.config, p.resource, n.FQN)
+		}
+		projectFolderConfig(proj, q.root.config, p.resource, n.FQN)
+		for k, v := range proj {
+			if r, ok := q.renderValue(p.pkg, v, true); ok {
+				cfg[k] = r
+			} else {
+				unrendered[k] = true
+			}
+		}
 		for _, layer := range []map[string]any{p.ymlCfg, p.fileCfg} {
 			keys := make([]string, 0, len(layer))
 			for k := range layer {
@@ -30,8 +43,22 @@ func (q *quickParser) finishConfigs() {
 			}
 			sort.Strings(keys)
 			for _, k := range keys {
-				mergeConfig(cfg, k, layer[k])
+				v, ok := q.renderValue(p.pkg, layer[k], false)
+				if !ok {
+					unrendered[k] = true
+					continue
+				}
+				delete(unrendered, k)
+				mergeConfig(cfg, k, v)
 			}
+		}
+		for k := range unrendered {
+			delete(cfg, k)
+			n.Unrendered = append(n.Unrendered, k)
+		}
+		sort.Strings(n.Unrendered)
+		if unrendered["enabled"] {
+			q.warn(p.file, n.UniqueID+": enabled is computed from what only dbt knows (the target, the warehouse); the quick lineage keeps the node")
 		}
 		n.Config = toNodeConfig(cfg, defaultMaterialization(n.ResourceType))
 		if n.ResourceType == "test" && n.Config.Severity == "" {

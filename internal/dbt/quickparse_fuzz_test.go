@@ -78,3 +78,50 @@ func stringLiterals(src string) []string {
 	}
 	return out
 }
+
+// FuzzRenderModel renders arbitrary model files with dbt's parse context: parsing and
+// evaluation must never panic or hang (loops and macro recursion are bounded), and every
+// dependency found must be a ref or source call of the input.
+func FuzzRenderModel(f *testing.F) {
+	for _, s := range []string{
+		"select * from {{ ref('a') }}",
+		"{% if var('x', []) != [] %}{{ ref('a') }}{% else %}{{ source('s', 't') }}{% endif %}",
+		"{% for i in range(3) %}{{ ref('m' ~ i) }}{% endfor %}",
+		"{% macro m(x) %}{{ return(m(x)) }}{% endmacro %}{{ m(1) }}",
+		"{% set ns = namespace(a=1) %}{% set ns.a = ns.a + 1 %}{{ ns.a }}",
+		"{% for x in target.things %}{% if x > 1 %}{{ ref(x) }}{% endif %}{% endfor %}",
+		"{{ config(enabled=var('e', True)) }}{{ {'a': [1, {'b': none}]}['a'][1].b | default('z') }}",
+		"{% set l = [] %}{% for i in range(10) %}{% do l.append(i) %}{% endfor %}{{ l | join(',') }}",
+		"{% call statement('x') %}{{ ref('q') }}{% endcall %}{{ adapter.dispatch('m')() }}",
+		"{{ (1 if a else 2) ~ 'x' | upper }} {{ 'a\\tb' }} {{ x is defined and x is not none }}",
+		"{% for a, b in [[1, 2]] %}{{ a }}{% else %}none{% endfor %}{% raw %}{{ ref('no') }}{% endraw %}",
+		"{% if %}", "{{", "{{ ref( }}", "{% for %}{% endif %}", "{% macro %}",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		nodes, err := parseTemplate(src)
+		if err != nil {
+			return
+		}
+		q := &quickParser{root: &project{name: "p"}, macroDefs: map[*project]map[string]*macroDef{}}
+		q.projects = []*project{q.root}
+		for _, n := range nodes {
+			if m, ok := n.(*tMacro); ok {
+				if q.macroDefs[q.root] == nil {
+					q.macroDefs[q.root] = map[string]*macroDef{}
+				}
+				q.macroDefs[q.root][m.name] = &macroDef{name: m.name, pkg: q.root, node: m, src: src}
+			}
+		}
+		ev := newEvaluatorJ(&jinjaEnv{q: q, pkg: q.root, vars: func(string) (any, bool) { return nil, false }})
+		if _, err := ev.render("m.sql", src, nodes); err != nil && err != errJinjaBudget {
+			t.Fatal(err)
+		}
+		if !strings.Contains(src, "ref") && !strings.Contains(src, "source") {
+			if len(ev.rec.deps) > 0 {
+				t.Fatalf("dependencies %+v from a file without ref or source", ev.rec.deps)
+			}
+		}
+	})
+}

@@ -46,49 +46,98 @@ func (q *quickParser) macroDeps(calls []string) ([]RefCall, []SourceCall) {
 	return refs, srcs
 }
 
-// resolve turns each node's refs and sources into DependsOn unique ids.
+// resolve turns each node's refs and sources into DependsOn unique ids. A ref or source that
+// points at nothing in the project or its packages becomes an edge to an "unresolved"
+// placeholder node, with a warning naming the file and line.
 func (q *quickParser) resolve() {
 	for i := range q.nodes {
-		n := &q.nodes[i]
 		p := &q.pend[i]
 		var deps []string
+		where := func(files []string, lines []int, k int) string {
+			file := p.file
+			if k < len(files) && files[k] != "" {
+				file = files[k] + " (called from " + p.file + ")"
+			}
+			if k < len(lines) && lines[k] > 0 {
+				return fmt.Sprintf("%s line %d", file, lines[k])
+			}
+			return file
+		}
 		for k, r := range p.refs {
 			id, problem := q.resolveRef(p.pkg, r)
 			if problem != "" {
-				q.warn(p.file, problem)
-				continue
+				q.warnAt(where(p.refFiles, p.refLines, k), problem)
+				id = q.placeholder("ref", r.String(), r.Name+versionSuffix(r.Version), r.Package)
 			}
 			deps = appendUnique(deps, id)
-			if n.ResourceType == "test" && !p.onSource && k == p.attachTo {
+			if n := &q.nodes[i]; n.ResourceType == "test" && !p.onSource && k == p.attachTo {
 				n.AttachedNode = id
 			}
 		}
-		for _, s := range p.sources {
+		for k, s := range p.sources {
 			id, problem := q.resolveSource(p.pkg, s)
 			if problem != "" {
-				q.warn(p.file, problem)
-				continue
+				q.warnAt(where(p.srcFiles, p.srcLines, k), problem)
+				id = q.placeholder("source", s.String(), s.Source+"."+s.Table, "")
 			}
 			deps = appendUnique(deps, id)
 		}
-		// Refs inside called macros: added when they resolve, silently otherwise (a macro's
-		// refs often depend on its arguments or on packages the project does not use).
-		mrefs, msrcs := q.macroDeps(p.calls)
-		for _, r := range mrefs {
-			if id, problem := q.resolveRef(p.pkg, r); problem == "" && id != n.UniqueID {
-				deps = appendUnique(deps, id)
+		if !p.rendered {
+			// Refs inside called macros, for files read literally: added when they resolve,
+			// silently otherwise (a macro's refs often depend on its arguments).
+			n := &q.nodes[i]
+			mrefs, msrcs := q.macroDeps(p.calls)
+			for _, r := range mrefs {
+				if id, problem := q.resolveRef(p.pkg, r); problem == "" && id != n.UniqueID {
+					deps = appendUnique(deps, id)
+				}
 			}
-		}
-		for _, s := range msrcs {
-			if id, problem := q.resolveSource(p.pkg, s); problem == "" {
-				deps = appendUnique(deps, id)
+			for _, s := range msrcs {
+				if id, problem := q.resolveSource(p.pkg, s); problem == "" {
+					deps = appendUnique(deps, id)
+				}
 			}
 		}
 		for _, d := range q.resolveSemantic(p) {
 			deps = appendUnique(deps, d)
 		}
-		n.DependsOn = deps
+		q.nodes[i].DependsOn = deps
 	}
+}
+
+func versionSuffix(v string) string {
+	if v == "" {
+		return ""
+	}
+	return ".v" + v
+}
+
+func (q *quickParser) warnAt(where, msg string) {
+	q.warnings = append(q.warnings, where+": "+msg)
+}
+
+// ResourceUnresolved is the resource type of placeholder nodes: what a ref() or source()
+// names when nothing in the project or its packages has that name. They are no dbt nodes:
+// selectors never select them.
+const ResourceUnresolved = "unresolved"
+
+// placeholder returns the unique id of the placeholder node for an unresolved ref or source,
+// creating it on first use.
+func (q *quickParser) placeholder(kind, call, name, pkg string) string {
+	id := "unresolved." + kind + "." + name
+	if pkg != "" {
+		id = "unresolved." + kind + "." + pkg + "." + name
+	}
+	if _, ok := q.ids[id]; ok {
+		return id
+	}
+	n := Node{UniqueID: id, Name: name, ResourceType: ResourceUnresolved, Package: pkg,
+		Description: call + " names nothing in the project or its packages; dbt fails to compile it until it exists",
+		Config:      NodeConfig{Enabled: true}}
+	q.ids[id] = len(q.nodes)
+	q.nodes = append(q.nodes, n)
+	q.pend = append(q.pend, pending{attachTo: -1, rendered: true})
+	return id
 }
 
 func appendUnique(l []string, s string) []string {
@@ -99,14 +148,17 @@ func appendUnique(l []string, s string) []string {
 }
 
 func (q *quickParser) resolveRef(from *project, r RefCall) (string, string) {
+	// dbt's search order (manifest._packages_to_search): the package named, else the root
+	// project, then the node's own package, then any package.
 	var keys []string
 	if r.Package != "" {
 		keys = []string{r.Package + "." + r.Name}
 	} else {
-		if from != nil {
+		keys = append(keys, q.root.name+"."+r.Name)
+		if from != nil && from != q.root {
 			keys = append(keys, from.name+"."+r.Name)
 		}
-		keys = append(keys, q.root.name+"."+r.Name, r.Name)
+		keys = append(keys, r.Name)
 	}
 	for _, k := range keys {
 		cands := q.byName[k]
@@ -128,9 +180,9 @@ func (q *quickParser) resolveRef(from *project, r RefCall) (string, string) {
 		return q.nodes[cands[0]].UniqueID, ""
 	}
 	if r.Package != "" && r.Package != q.root.name && !isDir(filepath.Join(q.root.dir, q.root.packagesPath, r.Package)) {
-		return "", fmt.Sprintf("%s: package %q is not installed (run dbt deps), so this dependency is not in the quick lineage", r, r.Package)
+		return "", fmt.Sprintf("%s: package %q is not installed (run dbt deps); shown as an unresolved node", r, r.Package)
 	}
-	return "", fmt.Sprintf("%s points at no model, seed or snapshot of the project (dbt would fail to compile it)", r)
+	return "", fmt.Sprintf("%s points at no model, seed or snapshot of the project or its packages (dbt fails to compile it); shown as an unresolved node", r)
 }
 
 func (q *quickParser) resolveSource(from *project, s SourceCall) (string, string) {
@@ -142,7 +194,7 @@ func (q *quickParser) resolveSource(from *project, s SourceCall) (string, string
 	if i, ok := q.sources[s.Source+"."+s.Table]; ok {
 		return q.nodes[i].UniqueID, ""
 	}
-	return "", fmt.Sprintf("%s is not declared in any sources: YAML (dbt would fail to compile it)", s)
+	return "", fmt.Sprintf("%s is not declared in any sources: YAML of the project or its packages (dbt fails to compile it); shown as an unresolved node", s)
 }
 
 // keptNodes drops disabled nodes, and tests of disabled nodes (dbt disables those too).

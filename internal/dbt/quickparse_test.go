@@ -30,13 +30,15 @@ func TestQuickParseEdges(t *testing.T) {
 		"exposure.quickproj.weekly_kpis":                                           {"model.quickproj.dim_users.v2", "model.quickproj.fct_revenue", "source.quickproj.app.offers"},
 		"model.quickproj.dim_users.v1":                                             {"model.quickproj.stg_users"},
 		"model.quickproj.dim_users.v2":                                             {"model.quickproj.stg_orders", "model.quickproj.stg_users"},
-		"model.quickproj.dynamic_upstream":                                         {},
+		"model.quickproj.dynamic_upstream":                                         {"model.quickproj.stg_users"}, // ref(var('upstream_model', 'stg_users'))
 		"model.quickproj.fct_revenue":                                              {"model.quickproj.stg_orders", "model.quickproj.stg_payments", "seed.quickproj.currency_rates"},
 		"model.quickproj.stg_offers":                                               {"source.quickproj.app.offers"},
 		"model.quickproj.stg_orders":                                               {"seed.quickproj.raw_countries", "source.quickproj.app.orders"},
 		"model.quickproj.stg_payments":                                             {"model.quickproj.stg_users", "source.quickproj.shop.payments"},
 		"model.quickproj.stg_users":                                                {"source.quickproj.app.users"},
-		"model.quickproj.user_report":                                              {"model.quickproj.dim_users.v1", "model.quickproj.dim_users.v2"},
+		"model.quickproj.user_report":                                              {"model.quickproj.dim_users.v1", "model.quickproj.dim_users.v2", "unresolved.ref.a", "unresolved.ref.b"}, // {% for name in ['a', 'b'] %}{{ ref(name) }}
+		"unresolved.ref.a":                                                         {},
+		"unresolved.ref.b":                                                         {},
 		"seed.quickproj.currency_rates":                                            {},
 		"seed.quickproj.raw_countries":                                             {},
 		"snapshot.quickproj.users_snapshot":                                        {"source.quickproj.app.users"},
@@ -179,8 +181,8 @@ func TestQuickParseDetails(t *testing.T) {
 	}
 	warnings := g.Origin.Warnings
 	wantWarn := []string{
-		"models/marts/dynamic_upstream.sql: ref(var('upstream_model', 'stg_users')) is computed",
-		"models/marts/user_report.sql: ref(name) is computed",
+		"models/marts/user_report.sql line 5: ref('a') points at no model, seed or snapshot",
+		"models/marts/user_report.sql line 5: ref('b') points at no model, seed or snapshot",
 	}
 	if len(warnings) != len(wantWarn) {
 		t.Fatalf("warnings = %q", warnings)
@@ -236,7 +238,7 @@ func TestQuickParseBadInput(t *testing.T) {
 		}, []string{"models/schema.yml: invalid YAML"}},
 		{"missing ref and source", map[string]string{
 			"models/a.sql": "select * from {{ ref('nope') }} join {{ source('x', 'y') }}",
-		}, []string{"models/a.sql: ref('nope') points at no model", "models/a.sql: source('x', 'y') is not declared"}},
+		}, []string{"models/a.sql line 1: ref('nope') points at no model", "models/a.sql line 1: source('x', 'y') is not declared"}},
 		{"uninstalled package", map[string]string{
 			"models/a.sql": "select * from {{ ref('dbt_date', 'dates') }}",
 		}, []string{"package \"dbt_date\" is not installed (run dbt deps)"}},
