@@ -274,8 +274,8 @@ func builtinSource(ev *evaluatorJ, args []any, kw *jdict) any {
 	return &jrel{what: sc.String()}
 }
 
-// unresolvedCall notes a ref() or source() whose arguments only dbt knows (a macro argument,
-// a value computed from the target or a query).
+// unresolvedCall notes a ref() or source() whose arguments are not names: values only dbt
+// knows (a macro argument, the target, a query), or None (an unset var).
 func (ev *evaluatorJ) unresolvedCall(fn string, args []any, kw *jdict) {
 	text := ev.callSrc
 	if text == "" {
@@ -284,7 +284,21 @@ func (ev *evaluatorJ) unresolvedCall(fn string, args []any, kw *jdict) {
 	if d := ev.frame().def; d != nil {
 		text += " in macro " + d.name
 	}
-	ev.rec.unresolved = append(ev.rec.unresolved, jnote{file: ev.file, line: ev.line(ev.callPos), text: text})
+	why := "the name is only known when dbt renders it (a macro argument or a value from the warehouse)"
+	all := append([]any{}, args...)
+	if kw != nil {
+		for _, k := range kw.keys {
+			all = append(all, kw.m[k])
+		}
+	}
+	for _, a := range all {
+		if a == nil {
+			why = "the name is None (a var without a value?), which dbt cannot compile"
+		} else if _, undef := a.(undefinedV); undef {
+			why = "the name is undefined (a macro argument left out?), which dbt cannot compile"
+		}
+	}
+	ev.rec.unresolved = append(ev.rec.unresolved, jnote{file: ev.file, line: ev.line(ev.callPos), text: text + "|" + why})
 }
 
 // builtinVar is dbt's var() while parsing: the project's value (a string is rendered in the

@@ -424,7 +424,7 @@ func (q *quickParser) fileWarnings(rel string, ex Extracted) {
 			continue
 		}
 		if ex.Rendered {
-			q.warn(rel, u+": the name is only known when dbt renders it (a macro argument or a value from the warehouse), so this dependency is not in the quick lineage")
+			q.warn(rel, u)
 			continue
 		}
 		q.warn(rel, u+" is computed when dbt renders the file; this dependency is not in the quick lineage (run dbt parse for the full picture)")

@@ -363,7 +363,9 @@ func (q *quickParser) renderFile(p *project, rel, src string, nodes []tnode) Ext
 		}
 	}
 	for _, n := range ev.rec.unresolved {
-		ex.Unresolved = append(ex.Unresolved, noteText(n, p.prefix+rel))
+		text, why, _ := strings.Cut(n.text, "|")
+		n.text = text
+		ex.Unresolved = append(ex.Unresolved, noteText(n, p.prefix+rel)+": "+why+", so this dependency is not in the quick lineage")
 	}
 	seen := map[string]bool{}
 	for _, n := range ev.rec.undecided {

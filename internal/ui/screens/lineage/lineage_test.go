@@ -578,7 +578,7 @@ func TestWarningsPane(t *testing.T) {
 	m := newModel(t, 120, 40)
 	press(t, m, "w")
 	v := ansi.Strip(m.View())
-	if !strings.Contains(v, "Warnings (2)") || !strings.Contains(v, "models/marts/user_report.sql: ref(name) is computed") {
+	if !strings.Contains(v, "Warnings (2)") || !strings.Contains(v, "models/marts/user_report.sql line 5: ref('a') points at no") {
 		t.Errorf("warnings pane:\n%s", v)
 	}
 	press(t, m, "esc")

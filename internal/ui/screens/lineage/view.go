@@ -125,7 +125,18 @@ func (m *Model) header() string {
 	if n := len(o.Warnings) + len(m.data.artifactWarnings); n > 0 {
 		s += "  " + st.Warning.Render(fmt.Sprintf("%d warning(s)", n))
 	}
-	s += "  " + st.Faint.Render(fmt.Sprintf("%d nodes", m.data.graph.Len()))
+	nodes, unresolved := 0, 0
+	for i := range m.data.graph.Nodes {
+		if m.data.graph.Nodes[i].ResourceType == dbt.ResourceUnresolved {
+			unresolved++
+		} else {
+			nodes++
+		}
+	}
+	s += "  " + st.Faint.Render(fmt.Sprintf("%d nodes", nodes))
+	if unresolved > 0 {
+		s += st.Warning.Render(fmt.Sprintf(" · %d unresolved", unresolved))
+	}
 	return s
 }
 
