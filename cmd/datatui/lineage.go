@@ -135,11 +135,16 @@ the set CI builds with state:modified+.
 The base branch is --base, else github.base_branch from datatui.yml, else the remote's default
 branch. The production manifest folder is --state, else dbt.prod_manifest from datatui.yml;
 without one only git is compared. Changed files that no node comes from (macros,
-dbt_project.yml, deleted files) are listed as unmapped: they can change any model.
+dbt_project.yml, deleted files) are listed as unmapped: they can change any model. A changed
+properties YAML file is compared definition by definition: editing one model's description
+marks that model only. Against a quick parse of the files, only what the quick parse can
+know is compared with the production manifest (file contents, configs it can render); the
+checks it skips are listed.
 
 JSON fields (--json): base, merge_base, changed_files[], unmapped_files[], state_compared,
 changed[], downstream[], exposures[] (each: unique_id, name, resource_type,
-original_file_path, reasons[]), selector (a dbt selector for the same nodes), warnings[].`,
+original_file_path, reasons[]), selector (a dbt selector for the same nodes),
+skipped_checks[], warnings[].`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ws, g, err := a.loadGraph(quick)
@@ -192,6 +197,9 @@ func printImpact(w io.Writer, im *dbt.Impact) {
 		fmt.Fprintln(w)
 	case im.StateCompared:
 		fmt.Fprintln(w, "Compared with the production manifest")
+	}
+	for _, s := range im.Skipped {
+		fmt.Fprintln(w, "not compared: "+s)
 	}
 	if len(im.Changed) == 0 {
 		fmt.Fprintln(w, "No dbt nodes changed on this branch.")

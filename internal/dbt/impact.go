@@ -65,6 +65,10 @@ type Impact struct {
 	Exposures []ImpactNode `json:"exposures"`
 	// Selector selects the same nodes for dbt ("stg_orders+ fct_revenue+").
 	Selector string `json:"selector"`
+	// Skipped are the comparisons the report could not make, and why: dbt's state checks a
+	// quick parse cannot reproduce, configs only dbt can render. Nothing is reported as
+	// changed from a comparison that was skipped.
+	Skipped []string `json:"skipped_checks,omitempty"`
 	// Warnings are problems that did not stop the report (no base branch found…).
 	Warnings []string `json:"warnings,omitempty"`
 }
@@ -285,6 +289,13 @@ func (im *Impact) gitChanges(ctx context.Context, g *Graph, opts ImpactOptions, 
 			byPatch[n.PatchPath[k+3:]] = append(byPatch[n.PatchPath[k+3:]], i)
 		}
 	}
+	// The version of a file to compare with: the merge base, else HEAD.
+	baseRev := im.MergeBase
+	if baseRev == "" {
+		if _, err := git("rev-parse", "--verify", "--quiet", "HEAD"); err == nil {
+			baseRev = "HEAD"
+		}
+	}
 	var changedFiles []string
 	for f := range files {
 		rel, err := filepath.Rel(projAbs, filepath.Join(top, filepath.FromSlash(f)))
@@ -300,13 +311,25 @@ func (im *Impact) gitChanges(ctx context.Context, g *Graph, opts ImpactOptions, 
 		}
 		im.ChangedFiles = append(im.ChangedFiles, rel)
 		mapped := false
+		// A properties file is compared definition by definition: an edited description
+		// changes its model only.
+		var same func(n *Node) bool
+		if isYAMLFile(rel) && (len(byPatch[rel]) > 0 || len(byPath[rel]) > 0) {
+			same = im.unchangedDefinitions(git, baseRev, projAbs, rel)
+		}
 		for _, i := range byPath[rel] {
-			reasons[i] = appendUnique(reasons[i], "git: "+rel)
 			mapped = true
+			if same != nil && same(&g.Nodes[i]) {
+				continue
+			}
+			reasons[i] = appendUnique(reasons[i], "git: "+rel)
 		}
 		for _, i := range byPatch[rel] {
-			reasons[i] = appendUnique(reasons[i], "git: "+rel+" (properties)")
 			mapped = true
+			if same != nil && same(&g.Nodes[i]) {
+				continue
+			}
+			reasons[i] = appendUnique(reasons[i], "git: "+rel+" (properties)")
 		}
 		if !mapped {
 			note := rel
@@ -317,6 +340,38 @@ func (im *Impact) gitChanges(ctx context.Context, g *Graph, opts ImpactOptions, 
 		}
 	}
 	return nil
+}
+
+func isYAMLFile(rel string) bool { return strings.HasSuffix(rel, ".yml") || strings.HasSuffix(rel, ".yaml") }
+
+// unchangedDefinitions compares a properties file with its version at rev and returns a test
+// for the nodes whose own definition did not change; nil when the versions cannot be compared
+// (every node of the file then counts as changed).
+func (im *Impact) unchangedDefinitions(git func(...string) (string, error), rev, projAbs, rel string) func(n *Node) bool {
+	cur, err := os.ReadFile(filepath.Join(projAbs, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil
+	}
+	var old []byte
+	if rev != "" {
+		if out, err := git("show", rev+":./"+rel); err == nil {
+			old = []byte(out)
+		}
+	}
+	newFP, err := propertyFingerprints(cur)
+	if err != nil {
+		im.Warnings = append(im.Warnings, fmt.Sprintf("%s: %v; every node it describes counts as changed", rel, err))
+		return nil
+	}
+	oldFP, err := propertyFingerprints(old)
+	if err != nil {
+		oldFP = map[string]string{}
+	}
+	return func(n *Node) bool {
+		k := propertyKey(n)
+		fp, ok := newFP[k]
+		return ok && oldFP[k] == fp
+	}
 }
 
 // resolveBase picks the ref to compare with.
@@ -360,8 +415,15 @@ func (im *Impact) stateChanges(g *Graph, stateDir string, reasons map[int][]stri
 	}
 	im.StateCompared = true
 	if g.Origin.Kind == OriginManifest {
+		if g.Macros == nil || prod.Macros == nil {
+			im.Skipped = append(im.Skipped, "state:modified.macros: a manifest lists no macros, so changed macros are not compared")
+		}
 		return im.stateBySelector(g, prod, reasons)
 	}
+	// A quick parse has the files and the configs it can render, not dbt's unrendered
+	// configs, docs or contracts: only like is compared with like.
+	im.Skipped = append(im.Skipped, "state:modified.macros, .persisted_descriptions, .relation and .contract are not compared against a quick parse of the files (run dbt parse for dbt's own state comparison)")
+	var unrendered []string
 	key := func(n *Node) string {
 		return n.ResourceType + "\x00" + n.Package + "\x00" + n.SourceName + "\x00" + n.Name + "\x00" + n.Version
 	}
@@ -385,9 +447,21 @@ func (im *Impact) stateChanges(g *Graph, stateDir string, reasons map[int][]stri
 		if n.Checksum != "" && p.Checksum != "" && n.Checksum != p.Checksum {
 			reasons[i] = appendUnique(reasons[i], "state:modified.body")
 		}
-		if configsDiffer(n, p) {
+		differ, skipped := configsDiffer(n, p)
+		if differ {
 			reasons[i] = appendUnique(reasons[i], "state:modified.configs")
 		}
+		if len(skipped) > 0 {
+			unrendered = append(unrendered, DisplayName(n)+" ("+strings.Join(skipped, ", ")+")")
+		}
+	}
+	if len(unrendered) > 0 {
+		list := unrendered
+		if len(list) > 5 {
+			list = append(list[:5:5], fmt.Sprintf("and %d more", len(unrendered)-5))
+		}
+		im.Skipped = append(im.Skipped, fmt.Sprintf("state:modified.configs not compared for %s whose configs only dbt can render: %s",
+			plural(len(unrendered), "node", "nodes"), strings.Join(list, ", ")))
 	}
 	return nil
 }
@@ -417,12 +491,30 @@ func (im *Impact) stateBySelector(g, prod *Graph, reasons map[int][]string) erro
 	return nil
 }
 
-// configsDiffer compares the configs that change what a node builds. It is deliberately
-// narrower than dbt's unrendered_config comparison, which a quick parse cannot reproduce.
-func configsDiffer(a, b *Node) bool {
+// configsDiffer compares the configs that change what a node builds, as rendered values on
+// both sides: the quick parse's (a) with those dbt rendered into the manifest (b). It is
+// deliberately narrower than dbt's unrendered_config comparison, which a quick parse cannot
+// reproduce. Configs the quick parse could not render are skipped and returned.
+func configsDiffer(a, b *Node) (differ bool, skipped []string) {
 	if a.ResourceType != "model" && a.ResourceType != "seed" && a.ResourceType != "snapshot" {
-		return false
+		return false, nil
 	}
-	return a.Config.Materialized != b.Config.Materialized || a.Config.Schema != b.Config.Schema ||
-		a.Config.Database != b.Config.Database || a.Config.Alias != b.Config.Alias
+	for _, c := range [...]struct {
+		key    string
+		qa, pb string
+	}{
+		{"materialized", a.Config.Materialized, b.Config.Materialized},
+		{"schema", a.Config.Schema, b.Config.Schema},
+		{"database", a.Config.Database, b.Config.Database},
+		{"alias", a.Config.Alias, b.Config.Alias},
+	} {
+		if slices.Contains(a.Unrendered, c.key) {
+			skipped = append(skipped, c.key)
+			continue
+		}
+		if c.qa != c.pb {
+			differ = true
+		}
+	}
+	return differ, skipped
 }

@@ -60,6 +60,20 @@ func appendFile(t *testing.T, path, s string) {
 	}
 }
 
+func editFile(t *testing.T, path, old, repl string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s lacks %q", path, old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), old, repl, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func names(ns []ImpactNode) []string {
 	out := []string{}
 	for _, n := range ns {
@@ -88,7 +102,11 @@ func TestImpactFromGit(t *testing.T) {
 	gitRun(t, repo, "commit", "-q", "-am", "change payments")
 	// Uncommitted: a macro (no node) and a model's properties YAML.
 	appendFile(t, filepath.Join(proj, "macros/cents_to_dollars.sql"), "\n")
-	appendFile(t, filepath.Join(proj, "models/marts/_marts.yml"), "\n")
+	// In the properties file, one description and one test change: only their nodes count,
+	// not everything else the file describes.
+	editFile(t, filepath.Join(proj, "models/marts/_marts.yml"), "Revenue per order in euros.", "Revenue per order, in euros.")
+	editFile(t, filepath.Join(proj, "models/marts/_marts.yml"), "url: https://bi.example.com/dashboards/7", "url: https://bi.example.com/dashboards/8")
+	editFile(t, filepath.Join(proj, "models/marts/_marts.yml"), "          - not_null\n", "          - not_null\n          - unique\n")
 	// Untracked: a new model.
 	if err := os.WriteFile(filepath.Join(proj, "models/marts/new_model.sql"), []byte("select * from {{ ref('stg_users') }}"), 0o644); err != nil {
 		t.Fatal(err)
@@ -113,16 +131,12 @@ func TestImpactFromGit(t *testing.T) {
 		t.Errorf("unmapped = %v", im.Unmapped)
 	}
 	changed := names(im.Changed)
-	for _, id := range []string{
-		"model.quickproj.stg_payments", "model.quickproj.new_model", "model.quickproj.fct_revenue",
-		"model.quickproj.dim_users.v1", "exposure.quickproj.weekly_kpis", "unit_test.quickproj.fct_revenue.revenue_converts_currency",
-	} {
-		if !containsStr(changed, id) {
-			t.Errorf("changed lacks %s: %v", id, changed)
-		}
+	wantChanged := []string{
+		"exposure.quickproj.weekly_kpis", "model.quickproj.fct_revenue", "model.quickproj.new_model", "model.quickproj.stg_payments",
+		"test.quickproj.unique_dim_users_v1_user_id", "test.quickproj.unique_dim_users_v2_user_id",
 	}
-	if containsStr(changed, "model.quickproj.stg_users") {
-		t.Error("stg_users did not change")
+	if !reflect.DeepEqual(changed, wantChanged) {
+		t.Errorf("changed = %v, want %v (dim_users, its not_null tests and the unit test kept their definitions)", changed, wantChanged)
 	}
 	for _, n := range im.Changed {
 		if n.UniqueID == "model.quickproj.fct_revenue" && !reflect.DeepEqual(n.Reasons, []string{"git: models/marts/_marts.yml (properties)"}) {
@@ -130,7 +144,7 @@ func TestImpactFromGit(t *testing.T) {
 		}
 	}
 	down := names(im.Downstream)
-	for _, id := range []string{"analysis.quickproj.revenue_by_month", "test.quickproj.assert_revenue_positive", "model.quickproj.user_report"} {
+	for _, id := range []string{"analysis.quickproj.revenue_by_month", "test.quickproj.assert_revenue_positive", "unit_test.quickproj.fct_revenue.revenue_converts_currency"} {
 		if !containsStr(down, id) {
 			t.Errorf("downstream lacks %s: %v", id, down)
 		}
@@ -139,14 +153,12 @@ func TestImpactFromGit(t *testing.T) {
 		if n.UniqueID == "analysis.quickproj.revenue_by_month" && !reflect.DeepEqual(n.Reasons, []string{"downstream of fct_revenue"}) {
 			t.Errorf("revenue_by_month reasons = %v", n.Reasons)
 		}
-		if n.UniqueID == "model.quickproj.user_report" && !reflect.DeepEqual(n.Reasons, []string{"downstream of dim_users.v1, dim_users.v2"}) {
-			t.Errorf("user_report reasons = %v", n.Reasons)
-		}
+
 	}
 	if !reflect.DeepEqual(names(im.Exposures), []string{"exposure.quickproj.weekly_kpis"}) {
 		t.Errorf("exposures = %v", names(im.Exposures))
 	}
-	for _, s := range []string{"stg_payments+", "new_model+", "fct_revenue+", "dim_users.v1+", "exposure:weekly_kpis"} {
+	for _, s := range []string{"stg_payments+", "new_model+", "fct_revenue+", "exposure:weekly_kpis"} {
 		if !strings.Contains(" "+im.Selector+" ", " "+s+" ") {
 			t.Errorf("selector %q lacks %q", im.Selector, s)
 		}
@@ -490,5 +502,70 @@ func TestImpactStateWithManifests(t *testing.T) {
 	}
 	if len(im.Downstream) == 0 || im.Selector != "state:modified+" {
 		t.Errorf("downstream %v selector %q", names(im.Downstream), im.Selector)
+	}
+}
+
+// copyTree copies a (read-only) fixture tree into dst, writable.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestImpactComparesLikeWithLike quick-parses jaffle-shop (the tree real dbt parsed) against
+// that parse's manifest as production: configs written in Jinja are compared after rendering,
+// the ones only dbt can render are skipped and reported, and nothing unchanged is flagged.
+func TestImpactComparesLikeWithLike(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, fixtures.Path(t, "projects/jaffle-shop"), dir)
+	state := t.TempDir()
+	copyTree(t, filepath.Dir(fixtures.Path(t, "real-dbt/jaffle-parse/manifest.json")), state)
+	editFile(t, filepath.Join(dir, "dbt_project.yml"), "      +materialized: view", "      +materialized: \"{{ 'view' if var('staging_as_views', true) else 'table' }}\"")
+	editFile(t, filepath.Join(dir, "dbt_project.yml"), "      +materialized: table", "      +materialized: table\n      +schema: \"{{ target.name }}_marts\"")
+	run := func() *Impact {
+		g, err := QuickParse(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		im, err := ComputeImpact(context.Background(), g, ImpactOptions{ProjectDir: dir, StateDir: state, SkipGit: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return im
+	}
+	im := run()
+	for _, n := range im.Changed {
+		t.Errorf("unchanged %s reported as %v", n.UniqueID, n.Reasons)
+	}
+	skipped := strings.Join(im.Skipped, "\n")
+	if !strings.Contains(skipped, "state:modified.configs not compared for 7 nodes whose configs only dbt can render: customers (schema)") ||
+		!strings.Contains(skipped, "state:modified.macros") {
+		t.Errorf("skipped checks:\n%s", skipped)
+	}
+	// A rendered config that really differs is still found.
+	editFile(t, filepath.Join(dir, "dbt_project.yml"), "var('staging_as_views', true)", "var('staging_as_views', false)")
+	im = run()
+	got := map[string][]string{}
+	for _, n := range im.Changed {
+		got[n.Name] = n.Reasons
+	}
+	if len(got) != 6 || !reflect.DeepEqual(got["stg_orders"], []string{"state:modified.configs"}) {
+		t.Errorf("changed = %v, want the 6 staging models' configs", got)
 	}
 }

@@ -191,10 +191,20 @@ func isTestConfigArg(k string) bool {
 
 // genericTest creates the node of one generic test entry (`- unique`, `- relationships: {…}`)
 // on a model/seed/snapshot (ref) or a source table (src).
-func (q *quickParser) genericTest(pkg *project, rel string, dirs []string, entry any, column, targetName string, ref *RefCall, src *SourceCall) {
+// testEntry is one generic test entry of a properties file, read.
+type testEntry struct {
+	name, namespace string // not_null; dbt_utils for dbt_utils.expression_is_true
+	full, short     string // the test node's name and alias
+	args            yaml.MapSlice
+	cfg             map[string]any
+}
+
+// parseTestEntry reads a test entry (`- unique`, `- relationships: {…}`) on column (or "") of
+// targetName (a model, seed or snapshot) or of the source table src, and names the test the
+// way dbt does. problem says why an entry defines no test.
+func parseTestEntry(entry any, column, targetName string, src *SourceCall) (te testEntry, problem string) {
 	var testName string
-	var args yaml.MapSlice
-	cfg := map[string]any{}
+	te.cfg = map[string]any{}
 	custom := ""
 	switch e := entry.(type) {
 	case string:
@@ -215,44 +225,52 @@ func (q *quickParser) genericTest(pkg *project, rel string, dirs []string, entry
 				custom = ystr(it.Value)
 			case k == "config":
 				for _, c := range ymap(it.Value) {
-					mergeConfig(cfg, fmt.Sprint(c.Key), c.Value)
+					mergeConfig(te.cfg, fmt.Sprint(c.Key), c.Value)
 				}
 			case k == "arguments":
-				args = append(args, ymap(it.Value)...)
+				te.args = append(te.args, ymap(it.Value)...)
 			case isTestConfigArg(k):
-				mergeConfig(cfg, k, it.Value)
+				mergeConfig(te.cfg, k, it.Value)
 			default:
-				args = append(args, it)
+				te.args = append(te.args, it)
 			}
 		}
 	default:
-		q.warn(pkg.prefix+rel, "a test entry that is neither a name nor a mapping is ignored")
-		return
+		return te, "a test entry that is neither a name nor a mapping is ignored"
 	}
 	if testName == "" {
-		q.warn(pkg.prefix+rel, "a test entry without a test name is ignored")
-		return
+		return te, "a test entry without a test name is ignored"
 	}
-	namespace := ""
 	if k := strings.IndexByte(testName, '.'); k >= 0 {
-		namespace, testName = testName[:k], testName[k+1:]
+		te.namespace, testName = testName[:k], testName[k+1:]
 	}
+	te.name = testName
 	if column != "" {
-		args = append(args, yaml.MapItem{Key: "column_name", Value: column})
+		te.args = append(te.args, yaml.MapItem{Key: "column_name", Value: column})
 	}
 	ident := testName
-	if namespace != "" {
-		ident = namespace + "_" + testName
+	if te.namespace != "" {
+		ident = te.namespace + "_" + testName
 	}
 	if src != nil {
 		ident = "source_" + ident + "_" + src.Source + "_" + src.Table
 	} else {
 		ident = ident + "_" + targetName
 	}
-	full, short := synthesizeTestName(ident, args)
+	te.full, te.short = synthesizeTestName(ident, te.args)
 	if custom != "" {
-		full, short = custom, custom
+		te.full, te.short = custom, custom
 	}
+	return te, ""
+}
+
+func (q *quickParser) genericTest(pkg *project, rel string, dirs []string, entry any, column, targetName string, ref *RefCall, src *SourceCall) {
+	te, problem := parseTestEntry(entry, column, targetName, src)
+	if problem != "" {
+		q.warn(pkg.prefix+rel, problem)
+		return
+	}
+	args, cfg, full, short, testName, namespace := te.args, te.cfg, te.full, te.short, te.name, te.namespace
 	pkgName := pkg.name
 	p := pending{file: pkg.prefix + rel, ymlCfg: cfg, resource: "data_tests", attachTo: 0, pkg: pkg}
 	if src != nil {

@@ -357,6 +357,9 @@ func (m *Model) impactInfo(w int) []string {
 	case len(im.Warnings) > 0:
 		first = st.Warning.Render(im.Warnings[0])
 	}
+	if len(im.Skipped) > 0 {
+		first += st.Faint.Render(fmt.Sprintf(" · %d check(s) skipped: %s", len(im.Skipped), im.Skipped[0]))
+	}
 	second := ""
 	if len(im.Unmapped) > 0 {
 		second = st.Warning.Render(fmt.Sprintf("%d changed file(s) map to no node (macros…): %s", len(im.Unmapped), strings.Join(im.Unmapped, ", ")))

@@ -1,0 +1,177 @@
+package dbt
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/goccy/go-yaml"
+)
+
+// This file compares two versions of a properties YAML file definition by definition, so that
+// editing one model's description marks that model, not every node the file describes.
+
+// propertyFingerprints returns a fingerprint of every definition in a properties file, keyed
+// by what it defines: "model:orders", "source:raw.users", "test:not_null_orders_id",
+// "exposure:weekly"… A definition's fingerprint covers its own properties only: the generic
+// tests written under a model are definitions of their own.
+func propertyFingerprints(data []byte) (map[string]string, error) {
+	var raw any
+	if err := yaml.UnmarshalWithOptions(data, &raw, yaml.UseOrderedMap()); err != nil {
+		return nil, fmt.Errorf("invalid YAML: %s", firstLine(err.Error()))
+	}
+	doc := ymap(raw)
+	out := map[string]string{}
+	put := func(key string, v any) { out[key] = fingerprint(v) }
+	tests := func(entry yaml.MapSlice, target string, src *SourceCall) {
+		add := func(list []any, column string) {
+			for _, t := range list {
+				te, problem := parseTestEntry(t, column, target, src)
+				if problem != "" {
+					continue
+				}
+				put("test:"+te.full, []any{column, target, t})
+			}
+		}
+		for _, c := range ylist(yget(entry, "columns")) {
+			cm := ymap(c)
+			add(append(ylist(yget(cm, "data_tests")), ylist(yget(cm, "tests"))...), ystr(yget(cm, "name")))
+		}
+		add(append(ylist(yget(entry, "data_tests")), ylist(yget(entry, "tests"))...), "")
+	}
+	for _, kind := range [...][2]string{{"models", "model"}, {"seeds", "seed"}, {"snapshots", "snapshot"}, {"analyses", "analysis"}} {
+		for _, e := range ylist(yget(doc, kind[0])) {
+			em := ymap(e)
+			name := ystr(yget(em, "name"))
+			if name == "" {
+				continue
+			}
+			put(kind[1]+":"+name, withoutTests(em))
+			vers := ylist(yget(em, "versions"))
+			if len(vers) == 0 {
+				tests(em, name, nil)
+				continue
+			}
+			// Each version has the model's columns and tests unless it lists its own.
+			for _, v := range vers {
+				vm := ymap(v)
+				entry := yaml.MapSlice{}
+				for _, it := range em {
+					if k := fmt.Sprint(it.Key); k != "versions" && !(yhas(vm, k) && (k == "columns" || k == "tests" || k == "data_tests")) {
+						entry = append(entry, it)
+					}
+				}
+				for _, it := range vm {
+					if k := fmt.Sprint(it.Key); k == "columns" || k == "tests" || k == "data_tests" {
+						entry = append(entry, it)
+					}
+				}
+				tests(entry, name+"_v"+ystr(yget(vm, "v")), nil)
+			}
+		}
+	}
+	for _, kind := range []string{"data_tests", "tests"} {
+		for _, e := range ylist(yget(doc, kind)) {
+			if name := ystr(yget(ymap(e), "name")); name != "" {
+				put("test:"+name, e)
+			}
+		}
+	}
+	for _, e := range ylist(yget(doc, "sources")) {
+		sm := ymap(e)
+		srcName := ystr(yget(sm, "name"))
+		shared := yaml.MapSlice{}
+		for _, it := range sm {
+			if fmt.Sprint(it.Key) != "tables" {
+				shared = append(shared, it)
+			}
+		}
+		for _, t := range ylist(yget(sm, "tables")) {
+			tm := ymap(t)
+			table := ystr(yget(tm, "name"))
+			if table == "" {
+				continue
+			}
+			put("source:"+srcName+"."+table, []any{shared, withoutTests(tm)})
+			tests(tm, "", &SourceCall{Source: srcName, Table: table})
+		}
+	}
+	for _, kind := range [...][2]string{{"exposures", "exposure"}, {"metrics", "metric"}, {"semantic_models", "semantic_model"},
+		{"saved_queries", "saved_query"}, {"unit_tests", "unit_test"}} {
+		for _, e := range ylist(yget(doc, kind[0])) {
+			if name := ystr(yget(ymap(e), "name")); name != "" {
+				put(kind[1]+":"+name, e)
+			}
+		}
+	}
+	return out, nil
+}
+
+// propertyKey is the key of a node's definition in propertyFingerprints.
+func propertyKey(n *Node) string {
+	switch n.ResourceType {
+	case "source":
+		return "source:" + n.SourceName + "." + n.Name
+	case "test":
+		return "test:" + n.Name
+	}
+	return n.ResourceType + ":" + n.Name
+}
+
+// withoutTests is an entry without the tests written under it (at its level and its columns').
+func withoutTests(e yaml.MapSlice) yaml.MapSlice {
+	out := make(yaml.MapSlice, 0, len(e))
+	for _, it := range e {
+		switch fmt.Sprint(it.Key) {
+		case "tests", "data_tests":
+			continue
+		case "columns":
+			var cols []any
+			for _, c := range ylist(it.Value) {
+				cm := ymap(c)
+				if cm == nil {
+					cols = append(cols, c)
+					continue
+				}
+				col := yaml.MapSlice{}
+				for _, ci := range cm {
+					if k := fmt.Sprint(ci.Key); k != "tests" && k != "data_tests" {
+						col = append(col, ci)
+					}
+				}
+				cols = append(cols, col)
+			}
+			out = append(out, yaml.MapItem{Key: it.Key, Value: cols})
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// fingerprint hashes a YAML value; mapping key order does not matter (dbt reads mappings as
+// dicts), sequence order does.
+func fingerprint(v any) string {
+	b, _ := json.Marshal(canonical(v))
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
+}
+
+func canonical(v any) any {
+	switch v := v.(type) {
+	case yaml.MapSlice:
+		m := make(map[string]any, len(v))
+		for _, it := range v {
+			m[fmt.Sprint(it.Key)] = canonical(it.Value)
+		}
+		return m
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = canonical(x)
+		}
+		return out
+	}
+	return v
+}
