@@ -34,8 +34,11 @@ const OriginQuickParse = "quick-parse"
 // Jinja that cannot be read without rendering it (ref(var('x')), refs built in loops) and other
 // per-file problems are reported in Origin.Warnings, never as an error; so are refs to missing
 // models and dependency cycles. Only a missing or unreadable dbt_project.yml is an error.
+//
+// The target dbt would use (profiles.yml, as dbt finds it, with DBT_TARGET) fills `target`
+// in the Jinja it renders; without a profile, conditions on the target keep every branch.
 func QuickParse(projectDir string) (*Graph, error) {
-	return QuickParseWith(projectDir, QuickParseOptions{})
+	return QuickParseWith(projectDir, QuickParseOptions{Target: profileTarget(projectDir)})
 }
 
 // QuickParseWith is QuickParse with the --vars and target dbt would be run with.

@@ -280,3 +280,26 @@ func TestUnresolvedPlaceholdersAreNotSelected(t *testing.T) {
 		}
 	}
 }
+
+// QuickParse fills `target` from the profile dbt would use, so conditions on the target are
+// decided like dbt decides them; DBT_TARGET picks another output.
+func TestQuickParseUsesTheProfileTarget(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"dbt_project.yml": "name: p\nprofile: shop\n",
+		"profiles.yml":    "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: dev.duckdb\n    prod:\n      type: snowflake\n      account: x\n      user: u\n      password: \"{{ env_var('NO_SUCH_SECRET', 'x') }}\"\n      database: d\n      schema: s\n",
+		"models/a.sql":    "select 1",
+		"models/b.sql":    "select 1",
+		"models/c.sql":    "{% if target.type == 'snowflake' %}{{ ref('a') }}{% else %}{{ ref('b') }}{% endif %}",
+	})
+	t.Setenv("DBT_PROFILES_DIR", dir)
+	for target, want := range map[string]string{"": "model.p.b", "prod": "model.p.a"} {
+		t.Setenv("DBT_TARGET", target)
+		g, err := QuickParse(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := parentsOf(t, g, "model.p.c"); !slices.Equal(got, []string{want}) {
+			t.Errorf("target %q: c depends on %v, want %s", target, got, want)
+		}
+	}
+}

@@ -24,6 +24,30 @@ type QuickParseOptions struct {
 	Target map[string]any
 }
 
+// profileTarget is what dbt's `target` holds for the project: the profile's target (DBT_TARGET
+// or its default) from the profiles.yml dbt would read. Only names and places are kept, never
+// credentials; nil when there is no usable profile.
+func profileTarget(projectDir string) map[string]any {
+	prof, err := LoadProfile(ProfilesOptions{ProjectDir: projectDir})
+	if err != nil || prof == nil {
+		return nil
+	}
+	t, err := prof.Target(os.Getenv("DBT_TARGET"))
+	if err != nil {
+		return nil
+	}
+	out := map[string]any{"name": t.Name, "target_name": t.Name, "profile_name": t.Profile, "type": t.Type}
+	for k, v := range map[string]string{"schema": t.Schema, "database": t.Database, "user": t.User, "role": t.Role, "warehouse": t.Warehouse, "account": t.Account} {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	if t.Threads > 0 {
+		out["threads"] = int64(t.Threads)
+	}
+	return out
+}
+
 // packageEntry is one entry of packages.yml / dependencies.yml.
 type packageEntry struct {
 	local string // local: path

@@ -117,12 +117,20 @@ func (m *Model) selectorKey(msg tea.KeyPressMsg) tea.Cmd {
 	case "esc":
 		m.selecting = false
 		m.selInput.Blur()
-		m.selExpr, m.selMatches, m.selErr, m.selList = "", nil, "", nil
+		m.clearSelector()
 		return nil
 	case "enter":
 		m.selecting = false
 		m.selInput.Blur()
 		return nil
+	case "ctrl+b":
+		// Build what the prompt selects, as `b` does once it is kept.
+		if m.selExpr == "" || m.selErr != "" {
+			return nil
+		}
+		m.selecting = false
+		m.selInput.Blur()
+		return m.build()
 	}
 	var cmd tea.Cmd
 	before := m.selInput.Value()
@@ -133,29 +141,23 @@ func (m *Model) selectorKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-// evalSelector re-evaluates the selector on each edit; the tree highlights the matches.
+func (m *Model) clearSelector() {
+	m.selExpr, m.selMatches, m.selErr, m.selList, m.selNotes, m.selErrCol = "", nil, "", nil, nil, 0
+}
+
+// evalSelector re-evaluates the selector on each edit; the tree highlights the matches and
+// the prompt lists them like dbt ls, with dbt's warnings and syntax errors at their position.
 func (m *Model) evalSelector() {
-	m.selExpr = strings.TrimSpace(m.selInput.Value())
-	m.selMatches, m.selErr, m.selList = nil, "", m.selList[:0]
+	expr := strings.TrimSpace(m.selInput.Value())
+	m.clearSelector()
+	m.selExpr = expr
 	if m.selExpr == "" || m.data == nil {
 		return
 	}
-	set, err := selectNodes(m.data, m.selExpr)
+	s, err := selectNodes(m.data, m.selExpr)
 	if err != nil {
-		m.selErr = err.Error()
+		m.selErr, m.selErrCol = err.Error(), s.errCol
 		return
 	}
-	m.selMatches = set
-	g := m.data.graph
-	for i := range set {
-		m.selList = append(m.selList, i)
-	}
-	isTest := func(i int) bool { t := g.Nodes[i].ResourceType; return t == "test" || t == "unit_test" }
-	sort.Slice(m.selList, func(a, b int) bool {
-		ia, ib := m.selList[a], m.selList[b]
-		if ta, tb := isTest(ia), isTest(ib); ta != tb {
-			return tb
-		}
-		return g.Nodes[ia].UniqueID < g.Nodes[ib].UniqueID
-	})
+	m.selMatches, m.selList, m.selNotes = s.set, s.list, s.notes
 }

@@ -94,8 +94,10 @@ type Model struct {
 	selInput   textinput.Model
 	selExpr    string
 	selMatches map[int]bool
-	selList    []int // the matches in display order (tests last), shown while typing
+	selList    []int // the matches in dbt ls's order, shown while typing
 	selErr     string
+	selErrCol  int      // position of a syntax error in selExpr (1-based; 0 unknown)
+	selNotes   []string // dbt's warnings and datatui's notes on the selector
 
 	sql      sqlMode
 	sqlFor   int
@@ -448,7 +450,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		case m.mode != modeTree:
 			m.mode = modeTree
 		case m.selExpr != "":
-			m.selExpr, m.selMatches, m.selErr = "", nil, ""
+			m.clearSelector()
 			m.selInput.SetValue("")
 		case m.showWarnings:
 			m.showWarnings = false

@@ -93,6 +93,8 @@ func press(t testing.TB, m *Model, keys ...string) []tea.Msg {
 			msg = tea.KeyPressMsg{Code: tea.KeyDown}
 		case "up":
 			msg = tea.KeyPressMsg{Code: tea.KeyUp}
+		case "ctrl+b":
+			msg = tea.KeyPressMsg{Code: 'b', Mod: tea.ModCtrl}
 		default:
 			r := []rune(k)[0]
 			msg = tea.KeyPressMsg{Code: r, Text: k}
@@ -315,6 +317,45 @@ func TestSelectorPrompt(t *testing.T) {
 	press(t, m, "esc")
 	if m.selExpr != "" || m.selMatches != nil {
 		t.Error("esc clears the selector")
+	}
+}
+
+// The prompt answers like dbt ls: the matches in dbt's order, dbt's warning per criterion that
+// matches nothing, notes on spots dbt accepts but that cannot select anything, syntax errors
+// with their position; ctrl+b builds what it selects.
+func TestSelectorPromptLikeDBT(t *testing.T) {
+	m := newModel(t, 120, 40)
+	press(t, m, "S")
+	typeText(t, m, "+(bad")
+	v := ansi.Strip(m.View())
+	if strings.Contains(v, "matches nothing") || !strings.Contains(v, "position 2: '(' is not selector syntax") {
+		t.Errorf("+(bad:\n%s", v)
+	}
+	if !strings.Contains(v, "The selection criterion '+(bad' does not match any") {
+		t.Errorf("no dbt warning for +(bad:\n%s", v)
+	}
+	press(t, m, "esc")
+	press(t, m, "S")
+	typeText(t, m, "stg_orders @stg_users+")
+	v = ansi.Strip(m.View())
+	if !strings.Contains(m.selErr, "at position 22: the @ prefix and the + suffix cannot be combined") {
+		t.Errorf("syntax error: %q", m.selErr)
+	}
+	if !strings.Contains(v, "\n "+strings.Repeat(" ", 21)+"^") {
+		t.Errorf("no caret under position 22:\n%s", v)
+	}
+	press(t, m, "esc")
+	press(t, m, "S")
+	typeText(t, m, "stg_users")
+	g := m.data.graph
+	for k := 1; k < len(m.selList); k++ {
+		if g.Nodes[m.selList[k-1]].UniqueID > g.Nodes[m.selList[k]].UniqueID {
+			t.Errorf("matches not in dbt ls order: %s before %s", g.Nodes[m.selList[k-1]].UniqueID, g.Nodes[m.selList[k]].UniqueID)
+		}
+	}
+	msgs := press(t, m, "ctrl+b")
+	if m.Capturing() || !hasRunDBT(msgs, "stg_users") {
+		t.Errorf("ctrl+b builds the selection: %v", msgs)
 	}
 }
 

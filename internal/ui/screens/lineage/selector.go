@@ -1,25 +1,51 @@
 package lineage
 
 import (
+	"errors"
+	"fmt"
+	"sort"
+
 	"github.com/datatui/datatui/internal/dbt"
 )
 
+// selection is what the selector prompt shows: the nodes a selector matches, in dbt ls's
+// order (by unique id) and with dbt ls's resource types, and dbt's warnings.
+type selection struct {
+	set  map[int]bool
+	list []int
+	// notes are dbt's warnings (a criterion that matches nothing) and datatui's notes on
+	// spots dbt accepts but that cannot be meant (with their position).
+	notes []string
+	// errCol is the 1-based position of a syntax error (0: none or unknown).
+	errCol int
+}
+
 // selectNodes evaluates a dbt selector with dbt's semantics (the selector engine of package
-// dbt, including eager indirect selection of tests) for the live highlight of the selector
-// prompt, and returns the matching node indexes as a set.
-func selectNodes(d *projectData, expr string) (map[int]bool, error) {
+// dbt, with eager indirect selection of tests), like `dbt ls --select expr`.
+func selectNodes(d *projectData, expr string) (selection, error) {
 	g := d.graph
 	sel, err := dbt.ParseSelection([]string{expr}, nil)
 	if err != nil {
-		return nil, err
+		var se *dbt.SelectorError
+		if errors.As(err, &se) {
+			return selection{errCol: se.Column()}, err
+		}
+		return selection{}, err
 	}
-	res, err := dbt.SelectNodes(g, sel, dbt.SelectOptions{ResourceTypes: []string{"all"}, State: d.state, Results: d.runs})
+	res, err := dbt.SelectNodes(g, sel, dbt.SelectOptions{State: d.state, Results: d.runs})
 	if err != nil {
-		return nil, err
+		return selection{}, err
 	}
-	set := make(map[int]bool, len(res.Indexes))
+	s := selection{set: make(map[int]bool, len(res.Indexes)), list: res.Indexes}
 	for _, i := range res.Indexes {
-		set[i] = true
+		s.set[i] = true
 	}
-	return set, nil
+	sort.Slice(s.list, func(a, b int) bool { return g.Nodes[s.list[a]].UniqueID < g.Nodes[s.list[b]].UniqueID })
+	for _, n := range sel.Notes {
+		s.notes = append(s.notes, fmt.Sprintf("position %d: %s", n.Column(), n.Msg))
+	}
+	for _, u := range res.Unmatched {
+		s.notes = append(s.notes, fmt.Sprintf("The selection criterion '%s' does not match any enabled nodes", u))
+	}
+	return s, nil
 }

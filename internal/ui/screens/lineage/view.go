@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/termsafe"
 )
 
 // wideLayout puts the details beside the list instead of below it.
@@ -198,11 +199,17 @@ func (m *Model) selectorStatus() string {
 	case m.selErr != "":
 		return st.Error.Render(m.selErr)
 	case m.selExpr == "":
-		return st.Faint.Render("dbt selector syntax; enter keeps it, esc clears")
+		return st.Faint.Render("dbt selector syntax; enter keeps it, ctrl+b builds it, esc clears")
+	case len(m.selMatches) == 0 && len(m.selNotes) > 0:
+		return st.Warning.Render(m.selNotes[0])
 	case len(m.selMatches) == 0:
 		return st.Warning.Render("matches nothing")
 	}
-	return st.Success.Render(fmt.Sprintf("%d match(es)", len(m.selMatches)))
+	s := st.Success.Render(fmt.Sprintf("%d match(es)", len(m.selMatches)))
+	if n := len(m.selNotes); n > 0 {
+		s += " " + st.Warning.Render(fmt.Sprintf("(%d warning(s))", n))
+	}
+	return s
 }
 
 func (m *Model) footer() string {
@@ -212,7 +219,7 @@ func (m *Model) footer() string {
 	case m.finding:
 		hints = [][2]string{{"↑/↓", "move"}, {"enter", "show lineage"}, {"esc", "cancel"}}
 	case m.selecting:
-		hints = [][2]string{{"enter", "keep"}, {"esc", "clear"}}
+		hints = [][2]string{{"enter", "keep"}, {"ctrl+b", "build"}, {"esc", "clear"}}
 	case m.mode == modeImpact:
 		hints = [][2]string{{"enter", "focus"}, {"b", "build"}, {"y", "copy selector"}, {"e", "edit"}, {"esc", "back"}}
 	default:
@@ -282,6 +289,11 @@ func (m *Model) listLines(w, h int) []string {
 	case m.selecting:
 		switch {
 		case m.selErr != "":
+			// The expression with a caret under the problem, then the message, like a
+			// compiler's error.
+			if m.selErrCol > 0 && m.selErrCol <= len([]rune(m.selExpr))+1 {
+				lines = append(lines, " "+st.Code.Render(termsafe.Line(m.selExpr)), " "+strings.Repeat(" ", m.selErrCol-1)+st.Error.Render("^"))
+			}
 			for _, l := range strings.Split(ansi.Wordwrap(m.selErr, max(10, w-1), " "), "\n") {
 				lines = append(lines, st.Error.Render(l))
 			}
@@ -290,8 +302,13 @@ func (m *Model) listLines(w, h int) []string {
 				st.Muted.Render("highlighted in the lineage. Examples:"),
 				st.Code.Render("  +fct_revenue   tag:finance   path:models/marts"),
 				st.Code.Render("  config.materialized:incremental   source:app+"))
-		case len(m.selList) == 0:
+		case len(m.selList) == 0 && len(m.selNotes) == 0:
 			lines = append(lines, st.Warning.Render("Nothing matches (dbt would warn and do nothing)."))
+		}
+		for _, n := range m.selNotes {
+			for _, l := range strings.Split(ansi.Wordwrap(n, max(10, w-1), " "), "\n") {
+				lines = append(lines, st.Warning.Render(l))
+			}
 		}
 		for _, i := range m.selList {
 			if len(lines) >= h {
