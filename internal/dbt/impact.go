@@ -342,7 +342,9 @@ func (im *Impact) gitChanges(ctx context.Context, g *Graph, opts ImpactOptions, 
 	return nil
 }
 
-func isYAMLFile(rel string) bool { return strings.HasSuffix(rel, ".yml") || strings.HasSuffix(rel, ".yaml") }
+func isYAMLFile(rel string) bool {
+	return strings.HasSuffix(rel, ".yml") || strings.HasSuffix(rel, ".yaml")
+}
 
 // unchangedDefinitions compares a properties file with its version at rev and returns a test
 // for the nodes whose own definition did not change; nil when the versions cannot be compared
