@@ -133,8 +133,19 @@ func hex2(v uint32, n int) string {
 	return strings.Repeat("0", n-len(s)) + s
 }
 
-// runeNames maps Unicode character names to runes, for \N{…}; built on first use.
-var runeNames = sync.OnceValue(func() map[string]rune {
+// runeNames maps Unicode character names to runes, for \N{…}; built on first use (a
+// package-level sync.OnceValue would itself allocate at process start).
+func runeNames() map[string]rune {
+	runeNamesOnce.Do(func() { runeNamesMap = buildRuneNames() })
+	return runeNamesMap
+}
+
+var (
+	runeNamesOnce sync.Once
+	runeNamesMap  map[string]rune
+)
+
+func buildRuneNames() map[string]rune {
 	m := make(map[string]rune, 40000)
 	for r := rune(0); r <= utf8.MaxRune; r++ {
 		if r >= 0xd800 && r < 0xe000 {
@@ -145,7 +156,7 @@ var runeNames = sync.OnceValue(func() map[string]rune {
 		}
 	}
 	return m
-})
+}
 
 func runeByName(name string) (rune, bool) {
 	r, ok := runeNames()[strings.ToUpper(name)]
