@@ -25,6 +25,8 @@ require (
 	golang.org/x/text v0.42.0
 )
 
+require github.com/youmark/pkcs8 v0.0.0-20240726163527-a2c0da244d78 // indirect
+
 require (
 	github.com/99designs/go-keychain v0.0.0-20191008050251-8e49817e8af4 // indirect
 	github.com/99designs/keyring v1.2.2 // indirect

@@ -392,7 +392,16 @@ type Target struct {
 	// QueryTag and ClientSessionKeepAlive are passed to the Snowflake session.
 	QueryTag               string `json:"query_tag,omitempty"`
 	ClientSessionKeepAlive bool   `json:"client_session_keep_alive,omitempty"`
-	ConnectTimeout         int    `json:"connect_timeout,omitempty"`
+	// ConnectTimeout and ConnectRetries are dbt-snowflake's connection retries: how many
+	// times a failed connection is tried again and the seconds waited between tries (nil:
+	// not set, dbt's default of 10 seconds).
+	ConnectTimeout *int `json:"connect_timeout,omitempty"`
+	ConnectRetries int  `json:"connect_retries,omitempty"`
+	// ProxyHost and ProxyPort are the HTTP proxy of a Snowflake target; InsecureMode skips
+	// the certificate revocation (OCSP) check, as dbt-snowflake's insecure_mode does.
+	ProxyHost    string `json:"proxy_host,omitempty"`
+	ProxyPort    int    `json:"proxy_port,omitempty"`
+	InsecureMode bool   `json:"insecure_mode,omitempty"`
 	// Extra holds other scalar settings; keys that look like credentials are left out.
 	Extra map[string]string `json:"extra,omitempty"`
 }
@@ -502,7 +511,19 @@ func (t *Target) set(k, v string) error {
 	case "query_tag":
 		t.QueryTag = v
 	case "connect_timeout":
-		t.ConnectTimeout, err = atoi()
+		if v != "" { // an empty value is dbt's None: the default
+			var n int
+			n, err = atoi()
+			t.ConnectTimeout = &n
+		}
+	case "connect_retries":
+		t.ConnectRetries, err = atoi()
+	case "proxy_host":
+		t.ProxyHost = v
+	case "proxy_port":
+		t.ProxyPort, err = atoi()
+	case "insecure_mode":
+		t.InsecureMode, _ = strconv.ParseBool(strings.TrimSpace(v))
 	case "client_session_keep_alive":
 		t.ClientSessionKeepAlive, _ = strconv.ParseBool(strings.TrimSpace(v))
 	default:

@@ -226,6 +226,34 @@ func TestParseProfileErrors(t *testing.T) {
 	}
 }
 
+// TestSnowflakeConnectionKeys: the connection keys dbt-snowflake reads, typed as dbt types
+// them, with connect_timeout left unset (dbt's default) when the profile does not give it.
+func TestSnowflakeConnectionKeys(t *testing.T) {
+	yml := `p:
+  outputs:
+    dev: {type: snowflake, connect_retries: 3, connect_timeout: 0, proxy_host: proxy.corp, proxy_port: "{{ env_var('PORT') }}", insecure_mode: True, retry_all: true}
+    plain: {type: snowflake, connect_timeout: }
+    bad: {type: snowflake, proxy_port: http}
+`
+	p, err := ParseProfile("profiles.yml", []byte(yml), "p", envMap(map[string]string{"PORT": "3128"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := p.Target("dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dev.ConnectRetries != 3 || dev.ConnectTimeout == nil || *dev.ConnectTimeout != 0 || dev.ProxyHost != "proxy.corp" || dev.ProxyPort != 3128 || !dev.InsecureMode || dev.Extra["retry_all"] != "true" {
+		t.Errorf("dev %+v", dev)
+	}
+	if plain, err := p.Target("plain"); err != nil || plain.ConnectTimeout != nil {
+		t.Errorf("plain %+v %v", plain, err)
+	}
+	if _, err := p.Target("bad"); err == nil || !strings.Contains(err.Error(), "p.outputs.bad.proxy_port: must be a whole number") {
+		t.Errorf("bad proxy_port: %v", err)
+	}
+}
+
 func FuzzRenderEnvVars(f *testing.F) {
 	for _, s := range []string{"{{ env_var('A') }}", "x{{env_var(\"A\",'d')|int}}y", "{% if %}", "{{", "{{}}", "{{ env_var('A', ) }}", "{#"} {
 		f.Add(s)

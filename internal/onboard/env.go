@@ -53,6 +53,8 @@ type Identity struct {
 	User     string
 	Role     string
 	Database string
+	// Notes say what the profile asks of dbt that datatui's connection does not do.
+	Notes []string
 }
 
 // SandboxInfo describes the user's sandbox.

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/datatui/datatui/internal/config"
 )
 
 // ---- 5. warehouse login ----
@@ -26,8 +28,18 @@ func (e *Env) checkWarehouse(ctx context.Context) Result {
 		}
 		return fail("", "login failed: "+Redact(err.Error()))
 	}
+	r := roleResult(id, e.cfg().Warehouse)
+	if len(id.Notes) > 0 {
+		// What the profile asks of dbt that datatui's connection does not do is said, as a
+		// warning: dbt itself may still work with it.
+		r.Status = StatusWarn
+		r.Detail += "; but " + strings.Join(id.Notes, "; ")
+	}
+	return r
+}
+
+func roleResult(id Identity, w config.Warehouse) Result {
 	checked := fmt.Sprintf("logged in to %s as %s", id.Engine, orText(id.User, "(local)"))
-	w := e.cfg().Warehouse
 	switch {
 	case id.Role == "":
 		return ok(checked, "logged in (this warehouse has no roles)")

@@ -465,6 +465,11 @@ func TestWarehouseAndSandboxNeedTheirFeatures(t *testing.T) {
 		return Identity{Engine: "snowflake", User: "JANE", Role: "TRANSFORMER"}, nil
 	}
 	assertStatus(t, te.check(StepWarehouse), StatusOK, "role TRANSFORMER")
+	// What the profile asks of dbt that datatui does not do is a warning after the login.
+	te.env.Login = func(context.Context) (Identity, error) {
+		return Identity{Engine: "snowflake", User: "JANE", Role: "TRANSFORMER", Notes: []string{"retry_all applies to dbt's own statements"}}, nil
+	}
+	assertStatus(t, te.check(StepWarehouse), StatusWarn, "logged in with the contributor role; but retry_all applies")
 	te.env.Login = func(context.Context) (Identity, error) {
 		return Identity{}, &loginError{"390100: Incorrect username or password was specified. password=hunter2"}
 	}

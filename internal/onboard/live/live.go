@@ -30,10 +30,12 @@ func Wire(env *onboard.Env) {
 	// so opening is serialised. Each hook opens and closes its own connection, so a profile
 	// fixed in between is picked up by the next check.
 	var mu sync.Mutex
+	var target *dbt.Target // the last target opened, for its notes
 	open := func(ctx context.Context) (warehouse.Warehouse, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		w, _, err := connect.Open(ctx, ws, connect.Options{LookupEnv: env.LookupEnv})
+		w, t, err := connect.Open(ctx, ws, connect.Options{LookupEnv: env.LookupEnv})
+		target = t
 		return w, err
 	}
 	now := env.Now
@@ -47,7 +49,10 @@ func Wire(env *onboard.Env) {
 		}
 		defer w.Close()
 		id, err := w.Identity(ctx)
-		return onboard.Identity{Engine: id.Engine, User: id.User, Role: id.Role, Database: id.Database}, err
+		mu.Lock()
+		notes := connect.Notes(target)
+		mu.Unlock()
+		return onboard.Identity{Engine: id.Engine, User: id.User, Role: id.Role, Database: id.Database, Notes: notes}, err
 	}
 	env.Sandbox = func(ctx context.Context) (onboard.SandboxInfo, error) {
 		w, err := open(ctx)

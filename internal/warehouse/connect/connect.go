@@ -77,6 +77,15 @@ func Open(ctx context.Context, ws *workspace.Workspace, opts Options) (warehouse
 	}
 }
 
+// Notes lists what the target asks of dbt that datatui's own connection does not do, for
+// doctor to say.
+func Notes(t *dbt.Target) []string {
+	if t != nil && t.Type == "snowflake" {
+		return snowflake.Notes(t, nil)
+	}
+	return nil
+}
+
 // SessionUser logs in with a Snowflake target and returns who the session runs as
 // (CURRENT_USER()), for the dbt runner's guard when the profile's user: does not decide it.
 func SessionUser(ctx context.Context, t *dbt.Target, driverLog io.Writer) (string, error) {

@@ -46,7 +46,10 @@ type Options struct {
 
 // Warehouse is a Snowflake engine. It connects on first use.
 type Warehouse struct {
-	cfg *sf.Config
+	cfg   *sf.Config
+	login *login
+	// sleep waits between dbt's connection retries (tests replace it, to not wait).
+	sleep func(context.Context, time.Duration) error
 	// target and user are the profiles.yml target connected with and its user:.
 	target, user string
 
@@ -87,99 +90,16 @@ func New(opts Options) (*Warehouse, error) {
 			os.Setenv("SF_DISABLE_MINICORE", "true")
 		}
 	})
-	cfg, err := driverConfig(t, opts.Home)
+	l, err := driverConfig(t, opts.Home)
 	if err != nil {
 		return nil, err
 	}
-	cfg.Transporter = opts.Transporter
+	l.cfg.Transporter = opts.Transporter
 	policy := warehouse.PolicyFor(opts.Warehouse, t.User)
 	if opts.Policy != nil {
 		policy = *opts.Policy
 	}
-	return &Warehouse{cfg: cfg, policy: policy, target: t.Name, user: t.User}, nil
-}
-
-// driverConfig maps a dbt target to the driver's config.
-func driverConfig(t *dbt.Target, home string) (*sf.Config, error) {
-	bad := func(format string, a ...any) error {
-		return warehouse.Errorf("profiles.yml target %s: "+format, append([]any{t.Name}, a...)...)
-	}
-	if t.Account == "" {
-		return nil, bad("account: is missing (your Snowflake account identifier, e.g. ab12345.eu-west-1)")
-	}
-	if t.User == "" {
-		return nil, bad("user: is missing")
-	}
-	cfg := &sf.Config{
-		Account: t.Account, User: t.User, Role: t.Role, Warehouse: t.Warehouse, Database: t.Database, Schema: t.Schema,
-		Host: t.Host, Port: t.Port, Protocol: t.Protocol, Application: "datatui",
-		MaxRetryCount: 2, Params: map[string]*string{},
-	}
-	// The fields below are deprecated in gosnowflake v1 without a replacement there yet (v2
-	// moves them); they are the documented way to set these in v1.19.
-	//lint:ignore SA1019 no replacement in gosnowflake v1
-	cfg.DisableTelemetry = true // datatui sends nothing about its use
-	login := 60 * time.Second
-	if t.ConnectTimeout > 0 {
-		login = time.Duration(t.ConnectTimeout) * time.Second
-	}
-	//lint:ignore SA1019 no replacement in gosnowflake v1
-	cfg.LoginTimeout = login
-	if t.QueryTag != "" {
-		v := t.QueryTag
-		cfg.Params["query_tag"] = &v
-	}
-	if t.ClientSessionKeepAlive {
-		v := "true"
-		cfg.Params["client_session_keep_alive"] = &v
-	}
-	auth := strings.ToLower(strings.TrimSpace(t.Authenticator))
-	switch {
-	case t.PrivateKeyPath != "" || t.PrivateKey.Set() || auth == "snowflake_jwt":
-		key, err := loadPrivateKey(t, home)
-		if err != nil {
-			return nil, bad("%v", err)
-		}
-		cfg.Authenticator, cfg.PrivateKey = sf.AuthTypeJwt, key
-	case auth == "externalbrowser":
-		cfg.Authenticator = sf.AuthTypeExternalBrowser
-		// Cache the ID token the way the driver documents (OS keyring on macOS/Windows,
-		// ~/.cache/snowflake/credential_cache_v1.json with mode 0600 on Linux), so the browser
-		// opens once per token lifetime rather than on every datatui start.
-		//lint:ignore SA1019 no replacement in gosnowflake v1
-		cfg.ClientStoreTemporaryCredential = sf.ConfigBoolTrue
-		//lint:ignore SA1019 no replacement in gosnowflake v1
-		cfg.ExternalBrowserTimeout = 2 * time.Minute
-	case auth == "oauth":
-		if !t.Token.Set() {
-			return nil, bad("authenticator: oauth needs token: (an OAuth access token, e.g. \"{{ env_var('SNOWFLAKE_TOKEN') }}\")")
-		}
-		cfg.Authenticator, cfg.Token = sf.AuthTypeOAuth, t.Token.Reveal()
-	case auth == "programmatic_access_token" || auth == "pat":
-		if !t.Token.Set() && !t.Password.Set() {
-			return nil, bad("authenticator: programmatic_access_token needs token: (your programmatic access token)")
-		}
-		tok := t.Token.Reveal()
-		if tok == "" {
-			tok = t.Password.Reveal() // dbt also accepts the token in password:
-		}
-		cfg.Authenticator, cfg.Token = sf.AuthTypePat, tok
-	case auth == "username_password_mfa":
-		if !t.Password.Set() {
-			return nil, bad("password: is missing")
-		}
-		cfg.Authenticator, cfg.Password = sf.AuthTypeUsernamePasswordMFA, t.Password.Reveal()
-		//lint:ignore SA1019 no replacement in gosnowflake v1
-		cfg.ClientRequestMfaToken = sf.ConfigBoolTrue
-	case auth == "" || auth == "snowflake":
-		if !t.Password.Set() {
-			return nil, bad("no password: and no private_key_path: (set password: \"{{ env_var('SNOWFLAKE_PASSWORD') }}\", or use authenticator: externalbrowser)")
-		}
-		cfg.Authenticator, cfg.Password = sf.AuthTypeSnowflake, t.Password.Reveal()
-	default:
-		return nil, bad("authenticator %q is not supported by datatui (use snowflake, externalbrowser, oauth, programmatic_access_token, username_password_mfa or a private key)", t.Authenticator)
-	}
-	return cfg, nil
+	return &Warehouse{cfg: l.cfg, login: l, sleep: sleepCtx, policy: policy, target: t.Name, user: t.User}, nil
 }
 
 // Engine implements warehouse.Warehouse.
@@ -200,15 +120,78 @@ func (w *Warehouse) Policy() warehouse.Policy {
 	return w.policy
 }
 
-// conn opens the connection pool on first use.
-func (w *Warehouse) conn() *sql.DB {
+// conn opens the connection pool and logs in on first use, the way dbt-snowflake opens a
+// connection: an OAuth refresh token is traded for an access token first, and a failed
+// connection is tried again connect_retries times, connect_timeout seconds apart. A login
+// Snowflake refused (wrong password, unknown user, no such role) is not tried again.
+func (w *Warehouse) conn(ctx context.Context) (*sql.DB, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.db == nil {
-		w.db = sql.OpenDB(sf.NewConnector(sf.SnowflakeDriver{}, *w.cfg))
-		w.db.SetMaxOpenConns(2)
+	if w.db != nil {
+		return w.db, nil
 	}
-	return w.db
+	var err error
+	for attempt := 0; ; attempt++ {
+		if err = w.open(ctx); err == nil || attempt >= w.login.retries || !retryable(err) {
+			break
+		}
+		if serr := w.sleep(ctx, w.login.wait); serr != nil {
+			return nil, serr
+		}
+	}
+	if err != nil {
+		return nil, classify("logging in to Snowflake", err)
+	}
+	return w.db, nil
+}
+
+// open makes one connection attempt; w.mu is held.
+func (w *Warehouse) open(ctx context.Context) error {
+	cfg := *w.cfg
+	if g := w.login.refresh; g != nil {
+		tok, err := g.exchange(ctx, httpClient(&cfg), tokenRequestURL(&cfg))
+		if err != nil {
+			return err
+		}
+		cfg.Token = tok
+	}
+	db := sql.OpenDB(sf.NewConnector(sf.SnowflakeDriver{}, cfg))
+	db.SetMaxOpenConns(2)
+	// Taking a connection from the pool is when the driver logs in (a Ping would also send
+	// a statement); it goes back to the pool for the statements to come.
+	c, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return err
+	}
+	c.Close()
+	w.db = db
+	return nil
+}
+
+// retryable reports connection failures worth trying again: anything but an answer from
+// Snowflake that refuses the login or the configuration (dbt retries the connector's
+// network and HTTP errors, not its DatabaseError).
+func retryable(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var se *sf.SnowflakeError
+	if errors.As(err, &se) {
+		return se.Number == sf.ErrCodeServiceUnavailable || se.Number == 261000
+	}
+	return true
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // Close implements warehouse.Warehouse.
@@ -314,7 +297,11 @@ func (r record) time(k string) time.Time {
 
 // query runs one statement and returns its rows as records.
 func (w *Warehouse) query(ctx context.Context, op, q string) ([]record, error) {
-	rows, err := w.conn().QueryContext(ctx, q)
+	db, err := w.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, classify(op, err)
 	}
@@ -515,13 +502,17 @@ func (w *Warehouse) Refresh(ctx context.Context, sandbox string) error {
 	}
 	name := warehouse.NormaliseIdent(sandbox)
 	q := "CREATE OR REPLACE DATABASE " + warehouse.QuoteIdent(name) + " CLONE " + warehouse.QuoteIdent(clone)
-	if _, err := w.conn().ExecContext(ctx, q); err != nil {
+	db, err := w.conn(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, q); err != nil {
 		return classify("refreshing "+name+" from "+clone, err)
 	}
 	// The mark is what keeps two logins with one sandbox name apart: a sandbox without it
 	// cannot be refreshed or changed again until it is marked.
 	mark := "COMMENT ON DATABASE " + warehouse.QuoteIdent(name) + " IS " + QuoteString(warehouse.OwnerMark(user))
-	if _, err := w.conn().ExecContext(ctx, mark); err != nil {
+	if _, err := db.ExecContext(ctx, mark); err != nil {
 		return classify("marking "+name+" as "+user+"'s sandbox (it was refreshed)", err)
 	}
 	return nil
@@ -563,7 +554,11 @@ func (w *Warehouse) DropSchema(ctx context.Context, db, schema string) error {
 		return err
 	}
 	name := warehouse.NormaliseIdent(db)
-	_, err := w.conn().ExecContext(ctx, "DROP SCHEMA "+warehouse.QuoteIdent(name)+"."+warehouse.QuoteIdent(schema))
+	conn, err := w.conn(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, "DROP SCHEMA "+warehouse.QuoteIdent(name)+"."+warehouse.QuoteIdent(schema))
 	return classify("dropping schema "+schema+" of "+name, err)
 }
 

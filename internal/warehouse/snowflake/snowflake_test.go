@@ -3,13 +3,10 @@ package snowflake
 import (
 	"context"
 	"errors"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	sf "github.com/snowflakedb/gosnowflake"
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/dbt"
@@ -27,7 +24,7 @@ func target(s *sftest.Server, user string) *dbt.Target {
 	host, port := s.HostPort()
 	return &dbt.Target{Name: "dev", Profile: "shop", Type: "snowflake", Account: "test", User: user, Password: "s3cret",
 		Role: "CONTRIBUTOR", Warehouse: "TRANSFORMING", Database: "SANDBOX_ANN", Schema: "DBT_ANN",
-		Host: host, Port: port, Protocol: "http", ConnectTimeout: 5}
+		Host: host, Port: port, Protocol: "http"}
 }
 
 func newWarehouse(t *testing.T, s *sftest.Server, tg *dbt.Target, w config.Warehouse) *Warehouse {
@@ -243,109 +240,13 @@ func TestErrorsAreClear(t *testing.T) {
 		s := sftest.New(t)
 		tg := target(s, "ann")
 		s.Close()
-		tg.ConnectTimeout = 1
 		w := newWarehouse(t, s, tg, teamWarehouse())
+		fastLogin(w, nil)
 		_, err := w.Identity(context.Background())
 		if err == nil || !strings.Contains(err.Error(), "set-up-your-environment") {
 			t.Errorf("network error: %v", err)
 		}
 	})
-}
-
-func storesIDToken(c *sf.Config) bool {
-	//lint:ignore SA1019 the field is how gosnowflake v1 configures the token cache
-	return c.ClientStoreTemporaryCredential == sf.ConfigBoolTrue
-}
-
-func storesMFAToken(c *sf.Config) bool {
-	//lint:ignore SA1019 the field is how gosnowflake v1 configures the token cache
-	return c.ClientRequestMfaToken == sf.ConfigBoolTrue
-}
-
-func TestAuthenticators(t *testing.T) {
-	enc, err := os.ReadFile("testdata/key_encrypted.p8")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name   string
-		edit   func(*dbt.Target)
-		auth   sf.AuthType
-		check  func(*sf.Config) bool
-		errSub string
-	}{
-		{"password", func(t *dbt.Target) {}, sf.AuthTypeSnowflake, func(c *sf.Config) bool { return c.Password == "s3cret" }, ""},
-		{"no password", func(t *dbt.Target) { t.Password = "" }, 0, nil, "no password"},
-		{"keypair file", func(t *dbt.Target) { t.Password, t.PrivateKeyPath = "", "testdata/key.p8" }, sf.AuthTypeJwt, func(c *sf.Config) bool { return c.PrivateKey != nil }, ""},
-		{"keypair encrypted", func(t *dbt.Target) {
-			t.PrivateKeyPath, t.PrivateKeyPassphrase = "testdata/key_encrypted.p8", "correct-horse"
-		}, sf.AuthTypeJwt, func(c *sf.Config) bool { return c.PrivateKey != nil && c.Password == "" }, ""},
-		{"keypair inline", func(t *dbt.Target) { t.PrivateKey, t.PrivateKeyPassphrase = dbt.Secret(enc), "correct-horse" }, sf.AuthTypeJwt, func(c *sf.Config) bool { return c.PrivateKey != nil }, ""},
-		{"keypair wrong passphrase", func(t *dbt.Target) {
-			t.PrivateKeyPath, t.PrivateKeyPassphrase = "testdata/key_encrypted.p8", "wrong"
-		}, 0, nil, "wrong private_key_passphrase"},
-		{"keypair no passphrase", func(t *dbt.Target) { t.PrivateKeyPath = "testdata/key_encrypted.p8" }, 0, nil, "set private_key_passphrase"},
-		{"keypair missing file", func(t *dbt.Target) { t.PrivateKeyPath = "testdata/nope.p8" }, 0, nil, "private_key_path"},
-		{"externalbrowser", func(t *dbt.Target) { t.Password, t.Authenticator = "", "externalbrowser" }, sf.AuthTypeExternalBrowser,
-			storesIDToken, ""},
-		{"oauth", func(t *dbt.Target) { t.Authenticator, t.Token = "oauth", "tok" }, sf.AuthTypeOAuth, func(c *sf.Config) bool { return c.Token == "tok" }, ""},
-		{"oauth no token", func(t *dbt.Target) { t.Authenticator = "oauth" }, 0, nil, "needs token"},
-		{"pat", func(t *dbt.Target) { t.Authenticator, t.Token = "programmatic_access_token", "pat-1" }, sf.AuthTypePat, func(c *sf.Config) bool { return c.Token == "pat-1" }, ""},
-		{"mfa", func(t *dbt.Target) { t.Authenticator = "username_password_mfa" }, sf.AuthTypeUsernamePasswordMFA,
-			storesMFAToken, ""},
-		{"unknown", func(t *dbt.Target) { t.Authenticator = "kerberos" }, 0, nil, `authenticator "kerberos" is not supported`},
-		{"no account", func(t *dbt.Target) { t.Account = "" }, 0, nil, "account: is missing"},
-		{"query tag", func(t *dbt.Target) { t.QueryTag, t.ClientSessionKeepAlive = "datatui", true }, sf.AuthTypeSnowflake,
-			func(c *sf.Config) bool {
-				return *c.Params["query_tag"] == "datatui" && *c.Params["client_session_keep_alive"] == "true"
-			}, ""},
-	}
-	for _, tt := range tests {
-		tg := &dbt.Target{Name: "dev", Type: "snowflake", Account: "acct", User: "ann", Password: "s3cret"}
-		tt.edit(tg)
-		cfg, err := driverConfig(tg, "")
-		if tt.errSub != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.errSub) {
-				t.Errorf("%s: err %v, want %q", tt.name, err, tt.errSub)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("%s: %v", tt.name, err)
-			continue
-		}
-		if cfg.Authenticator != tt.auth || !tt.check(cfg) {
-			t.Errorf("%s: authenticator %v", tt.name, cfg.Authenticator)
-		}
-	}
-}
-
-// TestKeyPairAndTokenLogins logs in to the fake with the real driver for each token-based
-// method and checks what reached the server.
-func TestKeyPairAndTokenLogins(t *testing.T) {
-	sel := `SELECT CURRENT_USER() AS "USER", CURRENT_ROLE() AS "ROLE", CURRENT_SECONDARY_ROLES() AS "SECONDARY_ROLES", CURRENT_WAREHOUSE() AS "WAREHOUSE", CURRENT_DATABASE() AS "DATABASE", CURRENT_SCHEMA() AS "SCHEMA", CURRENT_ACCOUNT() AS "ACCOUNT"`
-	for _, tc := range []struct {
-		name, auth string
-		edit       func(*dbt.Target)
-	}{
-		{"keypair", "SNOWFLAKE_JWT", func(t *dbt.Target) { t.Password, t.PrivateKeyPath = "", "testdata/key.p8" }},
-		{"oauth", "OAUTH", func(t *dbt.Target) { t.Password, t.Authenticator, t.Token = "", "oauth", "tok" }},
-		{"pat", "PROGRAMMATIC_ACCESS_TOKEN", func(t *dbt.Target) { t.Password, t.Authenticator, t.Token = "", "programmatic_access_token", "pat" }},
-	} {
-		s := sftest.New(t)
-		s.On(sel, sftest.Result{StatementType: sftest.TypeSelect, Columns: []sftest.Column{{Name: "USER", Type: "text"}, {Name: "ROLE", Type: "text"}}, Rows: [][]*string{sftest.Row("ANN", "CONTRIBUTOR")}})
-		tg := target(s, "ann")
-		tc.edit(tg)
-		w := newWarehouse(t, s, tg, teamWarehouse())
-		if _, err := w.Identity(context.Background()); err != nil {
-			t.Errorf("%s: %v", tc.name, err)
-			continue
-		}
-		l := s.Logins()
-		if len(l) != 1 || l[0].Authenticator != tc.auth || !l[0].HasToken || l[0].HasPassword {
-			t.Errorf("%s: login %+v", tc.name, l)
-		}
-	}
 }
 
 func TestQuoteString(t *testing.T) {

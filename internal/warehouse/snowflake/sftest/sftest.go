@@ -50,12 +50,25 @@ type SQLError struct {
 	Message  string
 }
 
-// Login is one login request as received.
+// Login is one login request as received. The fake's credentials are test values, so they
+// are kept for tests to assert.
 type Login struct {
 	Account, User, Authenticator, Role, Warehouse, Database, Schema string
-	// HasPassword and HasToken say what credentials came (values are not kept).
+	// HasPassword and HasToken say what credentials came.
 	HasPassword, HasToken bool
-	Password              string
+	Password, Token       string
+	// SAML is the RAW_SAML_RESPONSE of a native Okta login.
+	SAML string
+	// Host is the Host header the login was sent to (the account's host name when the
+	// driver was pointed at it through Transport or a proxy).
+	Host string
+	// SessionParameters are the SESSION_PARAMETERS sent.
+	SessionParameters map[string]any
+}
+
+// TokenRequest is one OAuth token request (POST /oauth/token-request) as received.
+type TokenRequest struct {
+	GrantType, RefreshToken, ClientID, ClientSecret string
 }
 
 // Server is the fake. Zero value is not usable; call New.
@@ -70,6 +83,11 @@ type Server struct {
 	// password, when set, is the only password accepted.
 	password string
 	loginErr *SQLError
+	// loginHTTPFailures answers the next n logins with HTTP status loginHTTPStatus.
+	loginHTTPFailures, loginHTTPStatus int
+	tokens                             []TokenRequest
+	accessToken                        string
+	origin                             string
 }
 
 // New starts a server closed at the end of the test.
@@ -134,6 +152,47 @@ func (s *Server) FailLogin(err SQLError) {
 	s.loginErr = &err
 }
 
+// FailLoginsHTTP answers the next n login requests with HTTP status (a 503 is what a
+// Snowflake outage looks like; the driver retries it itself until its login timeout).
+func (s *Server) FailLoginsHTTP(n, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.loginHTTPFailures, s.loginHTTPStatus = n, status
+}
+
+// IssueAccessToken makes POST /oauth/token-request answer with this access token (for
+// grant_type=refresh_token with client credentials); until it is called the endpoint
+// answers invalid_grant.
+func (s *Server) IssueAccessToken(tok string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accessToken = tok
+}
+
+// TokenRequests returns every OAuth token request received.
+func (s *Server) TokenRequests() []TokenRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]TokenRequest(nil), s.tokens...)
+}
+
+// Transport sends every request to the fake whatever host it names, keeping the Host
+// header, so a test can give the driver the account's real host name (or an Okta URL) and
+// see which host it asked for.
+func (s *Server) Transport() http.RoundTripper {
+	u, _ := url.Parse(s.URL)
+	return roundTripper(func(r *http.Request) (*http.Response, error) {
+		r = r.Clone(r.Context())
+		r.Host = r.URL.Host
+		r.URL.Scheme, r.URL.Host = u.Scheme, u.Host
+		return http.DefaultTransport.RoundTrip(r)
+	})
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
 // Statements returns every statement received, in order.
 func (s *Server) Statements() []string {
 	s.mu.Lock()
@@ -192,12 +251,23 @@ func OK(status string) Result {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, r.URL.Path)
+	if r.URL.Path == "/session/authenticator-request" {
+		s.origin = "http://" + r.Host
+	}
 	s.mu.Unlock()
 	body, _ := io.ReadAll(r.Body)
 	w.Header().Set("Content-Type", "application/json")
 	switch r.URL.Path {
 	case "/session/v1/login-request":
 		s.login(w, r, body)
+	case "/session/authenticator-request":
+		s.authenticator(w, r, body)
+	case "/okta/api/v1/authn":
+		writeJSON(w, map[string]any{"sessionToken": "okta-one-time-token"})
+	case "/okta/app/snowflake/sso/saml":
+		s.oktaSSO(w, r)
+	case "/oauth/token-request":
+		s.tokenRequest(w, r, body)
 	case "/queries/v1/query-request":
 		s.query(w, body)
 	case "/session", "/telemetry/send", "/session/heartbeat", "/queries/v1/abort-request":
@@ -214,22 +284,34 @@ func writeJSON(w http.ResponseWriter, v any) {
 func (s *Server) login(w http.ResponseWriter, r *http.Request, body []byte) {
 	var req struct {
 		Data struct {
-			AccountName   string `json:"ACCOUNT_NAME"`
-			LoginName     string `json:"LOGIN_NAME"`
-			Password      string `json:"PASSWORD"`
-			Authenticator string `json:"AUTHENTICATOR"`
-			Token         string `json:"TOKEN"`
+			AccountName   string         `json:"ACCOUNT_NAME"`
+			LoginName     string         `json:"LOGIN_NAME"`
+			Password      string         `json:"PASSWORD"`
+			Authenticator string         `json:"AUTHENTICATOR"`
+			Token         string         `json:"TOKEN"`
+			SAML          string         `json:"RAW_SAML_RESPONSE"`
+			Params        map[string]any `json:"SESSION_PARAMETERS"`
 		} `json:"data"`
 	}
 	_ = json.Unmarshal(body, &req)
 	q := r.URL.Query()
 	l := Login{Account: req.Data.AccountName, User: req.Data.LoginName, Authenticator: req.Data.Authenticator,
 		Role: q.Get("roleName"), Warehouse: q.Get("warehouse"), Database: q.Get("databaseName"), Schema: q.Get("schemaName"),
-		HasPassword: req.Data.Password != "", HasToken: req.Data.Token != "", Password: req.Data.Password}
+		HasPassword: req.Data.Password != "", HasToken: req.Data.Token != "", Password: req.Data.Password, Token: req.Data.Token,
+		SAML: req.Data.SAML, Host: r.Host, SessionParameters: req.Data.Params}
 	s.mu.Lock()
 	s.logins = append(s.logins, l)
 	loginErr, password := s.loginErr, s.password
+	failHTTP := 0
+	if s.loginHTTPFailures > 0 {
+		s.loginHTTPFailures--
+		failHTTP = s.loginHTTPStatus
+	}
 	s.mu.Unlock()
+	if failHTTP != 0 {
+		w.WriteHeader(failHTTP)
+		return
+	}
 	if loginErr == nil && password != "" && req.Data.Password != password {
 		loginErr = &SQLError{Code: "390100", Message: "Incorrect username or password was specified."}
 	}
@@ -244,6 +326,60 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, body []byte) {
 		"sessionInfo":   map[string]any{"databaseName": l.Database, "schemaName": l.Schema, "warehouseName": l.Warehouse, "roleName": l.Role},
 		"serverVersion": "9.0.0",
 	}})
+}
+
+// authenticator answers the first step of native Okta SSO: the IdP's token and SSO URLs,
+// on the Okta host the login named (which Transport brings back to this server).
+func (s *Server) authenticator(w http.ResponseWriter, r *http.Request, body []byte) {
+	var req struct {
+		Data struct {
+			Authenticator string `json:"AUTHENTICATOR"`
+		} `json:"data"`
+	}
+	_ = json.Unmarshal(body, &req)
+	okta, err := url.Parse(req.Data.Authenticator)
+	if err != nil || okta.Host == "" {
+		writeJSON(w, map[string]any{"success": false, "code": "390190", "message": "There was an error related to the SAML Identity Provider account parameter."})
+		return
+	}
+	base := okta.Scheme + "://" + okta.Host
+	writeJSON(w, map[string]any{"success": true, "code": nil, "message": nil, "data": map[string]any{
+		"tokenUrl": base + "/okta/api/v1/authn", "ssoUrl": base + "/okta/app/snowflake/sso/saml"}})
+}
+
+// oktaSSO answers the IdP's SAML page: a form that posts back to the Snowflake host the
+// request came through (the driver checks that it is its own).
+func (s *Server) oktaSSO(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("onetimetoken") != "okta-one-time-token" {
+		w.WriteHeader(http.StatusForbidden)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html")
+	_, _ = io.WriteString(w, `<html><body><form method="post" action="`+s.snowflakeOrigin()+`/fed/login"><input type="hidden" name="SAMLResponse" value="c2FtbA=="/></form></body></html>`)
+}
+
+// snowflakeOrigin is the origin the driver logs in to: the Host of its first login-request
+// style request, or the server's own URL.
+func (s *Server) snowflakeOrigin() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.origin
+}
+
+func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request, body []byte) {
+	form, _ := url.ParseQuery(string(body))
+	id, secret, _ := r.BasicAuth()
+	tr := TokenRequest{GrantType: form.Get("grant_type"), RefreshToken: form.Get("refresh_token"), ClientID: id, ClientSecret: secret}
+	s.mu.Lock()
+	s.tokens = append(s.tokens, tr)
+	tok := s.accessToken
+	s.mu.Unlock()
+	if tok == "" || tr.GrantType != "refresh_token" || tr.ClientID == "" {
+		w.WriteHeader(http.StatusBadRequest)
+		writeJSON(w, map[string]any{"error": "invalid_grant", "error_description": "The refresh token is invalid or expired."})
+		return
+	}
+	writeJSON(w, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 600})
 }
 
 func (s *Server) query(w http.ResponseWriter, body []byte) {
