@@ -29,7 +29,8 @@ func (ev *evaluator) match(spec SelectorSpec) (bitset, error) {
 	v := spec.Value
 	switch spec.Method {
 	case "fqn":
-		pred = func(n *Node) bool { return n.ResourceType != "source" && fqnMatch(n, v) }
+		pat := newFQNPattern(v)
+		pred = func(n *Node) bool { return n.ResourceType != "source" && fqnMatch(n, pat) }
 	case "tag":
 		pred = func(n *Node) bool {
 			for _, t := range n.Tags {
@@ -144,51 +145,88 @@ func (ev *evaluator) match(spec SelectorSpec) (bitset, error) {
 	return out, nil
 }
 
+// fqnPattern is an fqn: selector value split once, so matching a node allocates nothing.
+type fqnPattern struct {
+	raw   string
+	parts []string // raw split on '.'
+	// wild is the index of the first part with a wildcard (dbt slurps the rest with fnmatch
+	// from there), or -1.
+	wild int
+	rest string // parts[wild:] joined with '.', the fnmatch pattern
+	// tail is the last two parts joined with '_', what a versioned model's last two fqn parts
+	// are compared with (dim.v2 and dim_v2 both name dim v2).
+	tail string
+}
+
+func newFQNPattern(sel string) *fqnPattern {
+	p := &fqnPattern{raw: sel, parts: strings.Split(sel, "."), wild: -1}
+	for i, part := range p.parts {
+		if strings.ContainsAny(part, "*?[]") {
+			p.wild = i
+			p.rest = strings.Join(p.parts[i:], ".")
+			break
+		}
+	}
+	tail := p.parts
+	if len(tail) > 2 {
+		tail = tail[len(tail)-2:]
+	}
+	p.tail = strings.Join(tail, "_")
+	return p
+}
+
 // fqnMatch is dbt's QualifiedNameSelectorMethod: against the fqn and the fqn without its
 // package.
-func fqnMatch(n *Node, sel string) bool {
+func fqnMatch(n *Node, p *fqnPattern) bool {
 	if len(n.FQN) == 0 {
 		return false
 	}
 	versioned := n.Version != ""
-	return fqnSelected(n.FQN, sel, versioned) || (len(n.FQN) > 1 && fqnSelected(n.FQN[1:], sel, versioned))
+	return p.selected(n.FQN, versioned) || (len(n.FQN) > 1 && p.selected(n.FQN[1:], versioned))
 }
 
-// fqnSelected is dbt's is_selected_node.
-func fqnSelected(fqn []string, sel string, versioned bool) bool {
-	parts := strings.Split(sel, ".")
+// selected is dbt's is_selected_node. dbt flattens the fqn (a dot inside a part separates
+// namespaces too) before comparing part by part; the flat parts are walked in place here.
+func (p *fqnPattern) selected(fqn []string, versioned bool) bool {
 	if versioned && len(fqn) >= 2 {
-		// The model's name, or its last two fqn parts joined by '_' compared with the
-		// selector's last two parts joined the same way (dim.v2, dim_v2).
-		if fqn[len(fqn)-2] == sel {
+		name, version := fqn[len(fqn)-2], fqn[len(fqn)-1]
+		if name == p.raw {
 			return true
 		}
-		tail := parts
-		if len(tail) > 2 {
-			tail = tail[len(tail)-2:]
-		}
-		if fqn[len(fqn)-2]+"_"+fqn[len(fqn)-1] == strings.Join(tail, "_") {
+		if len(p.tail) == len(name)+1+len(version) && strings.HasPrefix(p.tail, name) &&
+			p.tail[len(name)] == '_' && strings.HasSuffix(p.tail, version) {
 			return true
 		}
-	} else if fqn[len(fqn)-1] == sel {
+	} else if fqn[len(fqn)-1] == p.raw {
 		return true
 	}
-	var flat []string
-	for _, seg := range fqn {
-		if strings.IndexByte(seg, '.') < 0 {
-			flat = append(flat, seg)
+	if len(p.parts) > len(fqn) { // dotted parts may still make the flat fqn long enough
+		flatLen := len(fqn)
+		for _, seg := range fqn {
+			flatLen += strings.Count(seg, ".")
+		}
+		if flatLen < len(p.parts) {
+			return false
+		}
+	}
+	// Walk the flat parts: seg indexes fqn, off is where the current flat part starts in it.
+	seg, off := 0, 0
+	for i, part := range p.parts {
+		if i == p.wild {
+			if p.rest == "*" { // fnmatch's * takes any text, dots included
+				return true
+			}
+			return fnmatch(strings.Join(fqn[seg:], ".")[off:], p.rest)
+		}
+		s := fqn[seg][off:]
+		flat := s
+		if j := strings.IndexByte(s, '.'); j >= 0 {
+			flat = s[:j]
+			off += j + 1
 		} else {
-			flat = append(flat, strings.Split(seg, ".")...)
+			seg, off = seg+1, 0
 		}
-	}
-	if len(flat) < len(parts) {
-		return false
-	}
-	for i, p := range parts {
-		if strings.ContainsAny(p, "*?[]") {
-			return fnmatch(strings.Join(flat[i:], "."), strings.Join(parts[i:], "."))
-		}
-		if flat[i] != p {
+		if flat != part {
 			return false
 		}
 	}
