@@ -382,7 +382,9 @@ func (l *Lineage) Mermaid() string {
 		n := &l.g.Nodes[i]
 		id := "n" + strconv.Itoa(k)
 		ids[n.UniqueID] = id
-		label := strings.NewReplacer(`"`, "#quot;").Replace(DisplayName(n))
+		// The kind under the name, as in DOT: a model, a semantic model and a metric may all
+		// be called orders.
+		label := strings.NewReplacer(`"`, "#quot;").Replace(DisplayName(n)) + "<br/>" + n.ResourceType
 		open, closeB := "[\"", "\"]"
 		switch n.ResourceType {
 		case "source":

@@ -112,10 +112,10 @@ func TestLineageFormats(t *testing.T) {
 	b.Reset()
 	_ = RenderLineage(&b, l, FormatMermaid)
 	want := `flowchart LR
-  n0["stg_payments"]
-  n1["stg_users"]
-  n2[("shop.payments")]
-  n3["fct_revenue"]
+  n0["stg_payments<br/>model"]
+  n1["stg_users<br/>model"]
+  n2[("shop.payments<br/>source")]
+  n3["fct_revenue<br/>model"]
   n0 --> n3
   n1 --> n0
   n2 --> n0
