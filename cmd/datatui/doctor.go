@@ -13,6 +13,7 @@ import (
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/onboard"
 	"github.com/datatui/datatui/internal/onboard/live"
+	"github.com/datatui/datatui/internal/redact"
 )
 
 type doctorStepJSON struct {
@@ -127,13 +128,13 @@ JSON (--json): {"ok": bool, "steps": [{"step", "title", "status" (ok|fail|warn|s
 				for _, o := range outcomes {
 					j := doctorStepJSON{
 						Step: o.Step.Name, Title: o.Step.Title, Status: string(o.Result.Status), Required: o.Step.Required,
-						Detail: onboard.Redact(o.Result.Detail), Checked: onboard.Redact(o.Result.Checked), Guide: o.Step.Guide,
+						Detail: redact.String(o.Result.Detail), Checked: redact.String(o.Result.Checked), Guide: o.Step.Guide,
 						Fixable: o.Step.Fixable() && o.Result.Fixable,
 					}
 					if ferr, tried := fixes[o.Step.Name]; tried {
 						j.Fixed = ferr == nil
 						if ferr != nil {
-							j.FixError = onboard.Redact(ferr.Error())
+							j.FixError = redact.String(ferr.Error())
 						}
 					}
 					out.Steps = append(out.Steps, j)
@@ -190,7 +191,7 @@ func printDoctorTable(w io.Writer, outcomes []onboard.Outcome, fixes map[string]
 	fmt.Fprintln(tw, "STEP\tSTATUS\tDETAIL\tGUIDE")
 	for _, o := range outcomes {
 		var lines []string
-		for _, l := range strings.Split(onboard.Redact(o.Result.Detail), "\n") {
+		for _, l := range strings.Split(redact.String(o.Result.Detail), "\n") {
 			lines = append(lines, wrapWords(l, 72)...)
 		}
 		status := onboard.StatusIcon(o.Result.Status) + " " + string(o.Result.Status)
@@ -203,7 +204,7 @@ func printDoctorTable(w io.Writer, outcomes []onboard.Outcome, fixes map[string]
 		}
 		if err, tried := fixes[o.Step.Name]; tried {
 			if err != nil {
-				fmt.Fprintf(tw, "\t\tfix failed: %s\t\n", onboard.Redact(err.Error()))
+				fmt.Fprintf(tw, "\t\tfix failed: %s\t\n", redact.String(err.Error()))
 			} else {
 				fmt.Fprintf(tw, "\t\tfixed\t\n")
 			}

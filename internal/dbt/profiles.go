@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/datatui/datatui/internal/redact"
 )
 
 // ProfilesFile is the name dbt gives the file with connection profiles.
@@ -209,6 +211,9 @@ func ParseProfile(path string, data []byte, name string, lookup func(string) (st
 	if err := yaml.Unmarshal(TrimBOM(data), &doc); err != nil {
 		return nil, &ProfileError{File: path, Msg: "not valid YAML: " + firstLine(err.Error())}
 	}
+	// Every secret of the file (any profile, any target, any depth) is known to the
+	// redaction layer before anything from it can reach an error or a screen.
+	redact.LearnTree(doc, lookup)
 	raw, ok := doc[name]
 	if !ok {
 		var have []string
@@ -303,7 +308,12 @@ func (p *Profile) Target(name string) (*Target, error) {
 		}
 		r, err := RenderEnvVars(s, p.lookup)
 		if err != nil {
-			return nil, &ProfileError{File: p.Location.Path, Key: keyPath, Msg: err.Error()}
+			return nil, &ProfileError{File: p.Location.Path, Key: keyPath, Msg: SecretSafeMessage(k, err)}
+		}
+		if redact.IsSecretKey(k) {
+			redact.Add(r)
+		} else {
+			redact.LearnValue(r)
 		}
 		if err := t.set(k, r); err != nil {
 			return nil, &ProfileError{File: p.Location.Path, Key: keyPath, Msg: err.Error()}
@@ -329,12 +339,27 @@ func renderScalar(v any) (string, bool) {
 	return "", false
 }
 
+// SecretSafeMessage is the message of an error rendering the setting key. For a secret
+// setting it says what is wrong without quoting any of the text: the Jinja datatui could
+// not evaluate, a fragment or an env_var() default would be part of the secret.
+func SecretSafeMessage(key string, err error) string {
+	if !redact.IsSecretKey(key) {
+		return err.Error()
+	}
+	var missing *MissingEnvError
+	if errors.As(err, &missing) {
+		return err.Error() // names the variable, which is not secret
+	}
+	return "could not be evaluated (its text is not shown: it is a secret); datatui evaluates only {{ env_var('NAME') }} and {{ env_var('NAME', 'default') }}"
+}
+
 // Secret is a credential read from profiles.yml. It prints, logs and marshals as
-// "[redacted]" so that it never reaches a screen, a log or a file by accident; Reveal returns
-// the value for the one place that needs it (the driver's config).
+// redact.Mask, so that it never reaches a screen, a log or a file even through a path that
+// forgot to clean its output; Reveal returns the value for the one place that needs it (the
+// driver's config). Its value is also registered with the redaction layer when read.
 type Secret string
 
-const redacted = "[redacted]"
+const redacted = redact.Mask
 
 // Reveal returns the secret's value.
 func (s Secret) Reveal() string { return string(s) }
@@ -444,17 +469,6 @@ func (t Target) String() string {
 // GoString describes the target without secrets (%#v).
 func (t Target) GoString() string { return "dbt.Target{" + t.String() + "}" }
 
-// secretLike reports keys whose values must not be kept in Extra.
-func secretLike(k string) bool {
-	k = strings.ToLower(k)
-	for _, w := range []string{"pass", "secret", "token", "key", "credential", "auth"} {
-		if strings.Contains(k, w) {
-			return true
-		}
-	}
-	return false
-}
-
 func (t *Target) set(k, v string) error {
 	atoi := func() (int, error) {
 		if v == "" {
@@ -527,7 +541,7 @@ func (t *Target) set(k, v string) error {
 	case "client_session_keep_alive":
 		t.ClientSessionKeepAlive, _ = strconv.ParseBool(strings.TrimSpace(v))
 	default:
-		if !secretLike(k) {
+		if !redact.IsSecretKey(k) {
 			if t.Extra == nil {
 				t.Extra = map[string]string{}
 			}
@@ -614,7 +628,7 @@ func evalEnvExpr(expr string, lookup func(string) (string, bool)) (string, error
 	v, found := lookup(args[0])
 	if !found {
 		if len(args) < 2 {
-			return "", fmt.Errorf("environment variable %s is not set (env_var('%s') has no default): set it in your shell, or give a default", args[0], args[0])
+			return "", &MissingEnvError{Name: args[0]}
 		}
 		v = args[1]
 	}
@@ -641,6 +655,13 @@ func evalEnvExpr(expr string, lookup func(string) (string, bool)) (string, error
 		}
 	}
 	return v, nil
+}
+
+// MissingEnvError is an env_var() without a default whose variable is not set, as in dbt.
+type MissingEnvError struct{ Name string }
+
+func (e *MissingEnvError) Error() string {
+	return fmt.Sprintf("environment variable %s is not set (env_var('%s') has no default): set it in your shell, or give a default", e.Name, e.Name)
 }
 
 // parseStringArgs splits "'A', \"b\", 8" into its literals (strings, or numbers kept as

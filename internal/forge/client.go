@@ -16,6 +16,7 @@ import (
 	"github.com/cli/go-gh/v2/pkg/auth"
 
 	"github.com/datatui/datatui/internal/forge/transfer"
+	"github.com/datatui/datatui/internal/redact"
 )
 
 // EnvAPIURL overrides the GitHub API base URL (for GitHub Enterprise proxies and tests). It is
@@ -97,6 +98,7 @@ func NewClient(opts Options) (*Client, error) {
 	if timeout == 0 {
 		timeout = 30 * time.Second
 	}
+	redact.Add(token) // from here on, no output can show it
 	c := &Client{host: host, token: token, tokenSource: source, unknownRetries: 3, unknownDelay: 2 * time.Second}
 	if opts.MergeabilityRetries != 0 {
 		c.unknownRetries = max(opts.MergeabilityRetries, 0)

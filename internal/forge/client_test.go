@@ -13,6 +13,7 @@ import (
 
 	"github.com/datatui/datatui/internal/forge"
 	"github.com/datatui/datatui/internal/forge/ghtest"
+	"github.com/datatui/datatui/internal/redact"
 )
 
 var repo = forge.Repo{Host: "github.com", Owner: "acme", Name: "analytics"}
@@ -312,7 +313,7 @@ func TestQueuedErrorBodyWithTokenIsScrubbed(t *testing.T) {
 		t.Fatal("want an error")
 	}
 	assertNoToken(t, ghtest.Token, err.Error())
-	if !strings.Contains(err.Error(), "[token]") {
+	if !strings.Contains(err.Error(), redact.Mask) {
 		t.Fatalf("error %q", err)
 	}
 }

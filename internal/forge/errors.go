@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/datatui/datatui/internal/redact"
 )
 
 // ErrNotSignedIn means no GitHub token was found. Its message says exactly how to sign in.
@@ -123,21 +125,10 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-// scrub removes the token from an error message: no error datatui prints may carry a secret,
-// whatever a server or library put into it.
+// scrub removes the token (and every other known secret) from an error message: no error
+// datatui prints may carry a secret, whatever a server or library put into it. The
+// redaction layer keeps the error chain, so errors.As still finds the typed errors.
 func scrub(err error, token string) error {
-	if err == nil || token == "" || !strings.Contains(err.Error(), token) {
-		return err
-	}
-	return &scrubbed{msg: strings.ReplaceAll(err.Error(), token, "[token]"), err: err}
+	redact.Add(token)
+	return redact.Error(err)
 }
-
-type scrubbed struct {
-	msg string
-	err error
-}
-
-func (s *scrubbed) Error() string { return s.msg }
-
-// Unwrap keeps errors.As working for the typed errors (whose own messages carry no token).
-func (s *scrubbed) Unwrap() error { return s.err }

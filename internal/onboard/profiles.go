@@ -15,6 +15,7 @@ import (
 	"github.com/datatui/datatui/internal/atomicfile"
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/lazyre"
+	"github.com/datatui/datatui/internal/redact"
 )
 
 // ProfilesLocation is the profiles.yml dbt reads for this project, in dbt's own order:
@@ -70,6 +71,7 @@ func readProfile(path, name string, getenv func(string) (string, bool)) (default
 	if err := yaml.Unmarshal(dbt.TrimBOM(data), &doc); err != nil {
 		return "", nil, fmt.Errorf("%s is not valid YAML: %s", path, firstLine(err.Error()))
 	}
+	redact.LearnTree(doc, getenv)
 	raw, ok := doc[name]
 	if !ok {
 		return "", nil, errProfileMissing
@@ -98,7 +100,7 @@ func readProfile(path, name string, getenv func(string) (string, bool)) (default
 			}
 			r, err := renderEnvVars(s, getenv)
 			if err != nil {
-				t.Unrendered[k] = err.Error()
+				t.Unrendered[k] = dbt.SecretSafeMessage(k, err)
 				continue
 			}
 			t.Fields[k] = r
@@ -136,7 +138,7 @@ func renderEnvVars(s string, getenv func(string) (string, bool)) (string, error)
 			return m[4]
 		}
 		if firstErr == nil {
-			firstErr = fmt.Errorf("environment variable %s is not set", m[2])
+			firstErr = &dbt.MissingEnvError{Name: m[2]}
 		}
 		return ""
 	})

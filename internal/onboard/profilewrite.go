@@ -15,6 +15,7 @@ import (
 	"github.com/datatui/datatui/internal/atomicfile"
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/lazyre"
+	"github.com/datatui/datatui/internal/redact"
 )
 
 // SecretPasswordEnv is the environment variable a password-auth target reads its password
@@ -51,16 +52,13 @@ type MergeResult struct {
 	Changed bool
 }
 
-// secretKeys are target keys whose value must never be written in clear text.
-var secretKeys = lazyre.New(`(?i)^(password|pass|passphrase|private_key_passphrase|private_key|token|client_secret|oauth_client_secret|refresh_token|api_key|keyfile_json)$`)
-
 var envVarOnly = lazyre.New(`^\{\{\s*env_var\(\s*['"][A-Za-z_][A-Za-z0-9_]*['"]\s*\)\s*\}\}$`)
 
 // checkNoSecrets refuses a spec that would put a secret in the file: secret keys may only
 // hold an env_var() reference.
 func (s TargetSpec) checkNoSecrets() error {
 	for _, kv := range s.Fields {
-		if !secretKeys.MatchString(kv.Key) {
+		if !redact.IsSecretKey(kv.Key) {
 			continue
 		}
 		v, _ := kv.Value.(string)

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/datatui/datatui/internal/redact"
 )
 
 // ReportInfo is what the support report says about datatui itself.
@@ -38,7 +40,7 @@ func Report(env *Env, outcomes []Outcome, info ReportInfo) string {
 	var b strings.Builder
 	home := env.Home()
 	clean := func(s string) string {
-		s = Redact(s)
+		s = redact.String(s)
 		if home != "" && home != "/" {
 			s = strings.ReplaceAll(s, home, "~")
 		}
@@ -102,7 +104,7 @@ func Report(env *Env, outcomes []Outcome, info ReportInfo) string {
 		sort.Strings(keys)
 		for _, k := range keys {
 			v := st.t.Fields[k]
-			if secretKeys.MatchString(k) {
+			if redact.IsSecretKey(k) {
 				v = "[redacted]"
 			}
 			fmt.Fprintf(&b, "  %s: %s\n", k, clean(v))

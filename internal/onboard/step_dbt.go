@@ -13,6 +13,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/redact"
 )
 
 // ---- 5. warehouse login ----
@@ -26,7 +27,7 @@ func (e *Env) checkWarehouse(ctx context.Context) Result {
 		if ctx.Err() != nil {
 			return unknown("", "could not check: the warehouse did not answer in time")
 		}
-		return fail("", "login failed: "+Redact(err.Error()))
+		return fail("", "login failed: "+redact.String(err.Error()))
 	}
 	r := roleResult(id, e.cfg().Warehouse)
 	if len(id.Notes) > 0 {
@@ -62,7 +63,7 @@ func (e *Env) checkSandbox(ctx context.Context) Result {
 	case err != nil && ctx.Err() != nil:
 		return unknown("", "could not check: the warehouse did not answer in time")
 	case err != nil:
-		return fail("", Redact(err.Error()))
+		return fail("", redact.String(err.Error()))
 	case !sb.Exists:
 		return fixable(fail("sandbox "+sb.Name, fmt.Sprintf("your sandbox %s does not exist yet: create it as a clone of %s (the fix does it)", sb.Name, e.cfg().Warehouse.CloneDatabase)))
 	}
@@ -228,13 +229,13 @@ func (e *Env) checkDeps(_ context.Context) Result {
 func (e *Env) fixDeps(ctx context.Context, _ Input) error {
 	if e.RunDBT != nil {
 		if err := e.RunDBT(ctx, []string{"deps"}); err != nil {
-			return fmt.Errorf("dbt deps failed: %s", Redact(err.Error()))
+			return fmt.Errorf("dbt deps failed: %s", redact.String(err.Error()))
 		}
 		return nil
 	}
 	out, stderr, err := e.runDBT(ctx, "deps")
 	if err != nil {
-		return fmt.Errorf("dbt deps failed: %s", lastLines(Redact(string(out)+string(stderr)), 3))
+		return fmt.Errorf("dbt deps failed: %s", lastLines(redact.String(string(out)+string(stderr)), 3))
 	}
 	return nil
 }
@@ -250,7 +251,7 @@ func (e *Env) checkDebug(ctx context.Context) Result {
 		args = append(args, "--target", t)
 	}
 	out, stderr, err := e.runDBT(ctx, args...)
-	text := Redact(string(out) + string(stderr))
+	text := redact.String(string(out) + string(stderr))
 	checked := "dbt " + strings.Join(args, " ")
 	if ctx.Err() != nil {
 		return unknown(checked, "could not check: dbt debug did not finish in time (a slow warehouse login?)")
@@ -365,7 +366,7 @@ func (e *Env) fixFirstBuild(ctx context.Context, _ Input) error {
 		return errors.New("building needs datatui's dbt runner, which checks where dbt writes first; this build does not have it: run datatui run -- build -s " + starter)
 	}
 	if err := e.RunDBT(ctx, []string{"build", "--select", starter}); err != nil {
-		return fmt.Errorf("dbt build -s %s failed: %s", starter, Redact(err.Error()))
+		return fmt.Errorf("dbt build -s %s failed: %s", starter, redact.String(err.Error()))
 	}
 	if e.Workspace != nil {
 		return markFirstBuild(e.Workspace, e.now())

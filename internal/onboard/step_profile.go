@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/warehouse"
 )
 
@@ -39,7 +40,7 @@ func (e *Env) checkProfile(_ context.Context) Result {
 		problems = append(problems, fmt.Sprintf("the %s of the target cannot be read: %s", k, t.Unrendered[k]))
 	}
 	for k, literal := range t.Literal {
-		if literal && secretKeys.MatchString(k) && t.get(k) != "" {
+		if literal && redact.IsSecretKey(k) && t.get(k) != "" {
 			warnings = append(warnings, fmt.Sprintf("%s is written in clear text in profiles.yml: use {{ env_var('%s') }} and set the variable in your shell instead", k, SecretPasswordEnv))
 		}
 	}

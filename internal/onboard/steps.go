@@ -10,6 +10,7 @@ import (
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/ops"
+	"github.com/datatui/datatui/internal/redact"
 )
 
 // Step names, stable for `doctor --step`, the progress file and scripts.
@@ -254,7 +255,7 @@ func (e *Env) checkTools(ctx context.Context) Result {
 		case timedOut && perr != nil:
 			return unknown(strings.Join(found, ", "), "`dbt --version` did not answer in time")
 		case perr != nil && err != nil:
-			problems = append(problems, fmt.Sprintf("dbt is installed but `dbt --version` failed (%v): %s. Reinstall it: %s", err, firstLine(redactOutput(string(stderr))), e.dbtInstallHint(adapter)))
+			problems = append(problems, fmt.Sprintf("dbt is installed but `dbt --version` failed (%v): %s. Reinstall it: %s", err, firstLine(redact.String(string(stderr))), e.dbtInstallHint(adapter)))
 		case perr != nil:
 			problems = append(problems, perr.Error()+". Reinstall dbt: "+e.dbtInstallHint(adapter))
 		default:
@@ -322,10 +323,10 @@ func (e *Env) checkDocker(ctx context.Context, d config.Docker) string {
 		return fmt.Sprintf("datatui.yml runs dbt in the Docker image %s, but %s is not installed. Install Docker (https://docs.docker.com/get-docker/) or ask your data team", d.Image, cli)
 	}
 	if _, stderr, err := e.Run(ctx, e.projectDir(), cli, "version", "--format", "{{.Server.Version}}"); err != nil {
-		return fmt.Sprintf("%s is installed but its daemon does not answer (%s): start Docker, then check again", cli, firstLine(redactOutput(orText(string(stderr), err.Error()))))
+		return fmt.Sprintf("%s is installed but its daemon does not answer (%s): start Docker, then check again", cli, firstLine(redact.String(orText(string(stderr), err.Error()))))
 	}
 	if _, stderr, err := e.Run(ctx, e.projectDir(), cli, "image", "inspect", "--format", "{{.Id}}", d.Image); err != nil {
-		return fmt.Sprintf("the image %s is not on this machine (%s). Fetch it: %s pull %s", d.Image, firstLine(redactOutput(orText(string(stderr), err.Error()))), cli, d.Image)
+		return fmt.Sprintf("the image %s is not on this machine (%s). Fetch it: %s pull %s", d.Image, firstLine(redact.String(orText(string(stderr), err.Error()))), cli, d.Image)
 	}
 	return ""
 }
@@ -478,9 +479,9 @@ func (e *Env) checkRepository(ctx context.Context) Result {
 	case remote == "":
 		problems = append(problems, "the clone has no origin remote. "+cloneHint)
 	case want != "" && !strings.EqualFold(repoFromRemote(remote), want):
-		problems = append(problems, fmt.Sprintf("origin is %s, not the team's repository %s. %s", redactURL(remote), want, cloneHint))
+		problems = append(problems, fmt.Sprintf("origin is %s, not the team's repository %s. %s", redact.String(remote), want, cloneHint))
 	default:
-		found = append(found, "origin "+redactURL(remote))
+		found = append(found, "origin "+redact.String(remote))
 	}
 	out, _, err := e.Run(ctx, ws.Root, "git", "symbolic-ref", "--short", "-q", "HEAD")
 	branch := strings.TrimSpace(string(out))

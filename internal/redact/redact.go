@@ -137,6 +137,9 @@ var (
 	bearer = lazyre.New(`(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{8,}`)
 	// userinfo is a URL's password: scheme://user:PASSWORD@host.
 	userinfo = lazyre.New(`\b([A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:"'\\]*):([^\s/?#@"'\\]+)@`)
+	// tokenUser is a URL whose user is a token (https://TOKEN@github.com): no login name is
+	// 30 characters of one word.
+	tokenUser = lazyre.New(`\b([A-Za-z][A-Za-z0-9+.-]*://)[A-Za-z0-9_.~-]{30,}@`)
 	// equalsAssign is key=value: query parameters, DSNs, flags, environment listings.
 	equalsAssign = lazyre.New(`(?:^|[^A-Za-z0-9_])([A-Za-z][A-Za-z0-9_.-]*)=([^\s"'\\&;,<>()\[\]{}]+)`)
 	// colonAssign is key: value in YAML-like and log text (not in Scrub: it is not safe
@@ -187,6 +190,7 @@ func shapes(s string) string {
 	}
 	if strings.Contains(s, "://") && strings.IndexByte(s, '@') >= 0 {
 		s = userinfo.ReplaceAllString(s, "${1}:"+Mask+"@")
+		s = tokenUser.ReplaceAllString(s, "${1}"+Mask+"@")
 	}
 	if strings.IndexByte(s, '=') >= 0 {
 		s = assignments(equalsAssign.Re(), s, false)

@@ -59,6 +59,7 @@ func TestStringByShapeAndKey(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"url password", "connection_url: snowflake://ann:PW-9931@acct/db", "connection_url: snowflake://ann:[redacted]@acct/db"},
 		{"url token user", "remote https://x-access-token:abc.def@github.com/acme/x.git", "remote https://x-access-token:[redacted]@github.com/acme/x.git"},
+		{"token as url user", "origin https://abcdefghijklmnopqrstuvwxyz0123456789@github.com/acme/x", "origin https://[redacted]@github.com/acme/x"},
 		{"motherduck path", `path: "md:db?motherduck_token=eyJhbGciOiJI&saas_mode=true"`, `path: "md:db?motherduck_token=[redacted]&saas_mode=true"`},
 		{"query password", "dsn ann@acct/db?password=s3cr%21t&role=X", "dsn ann@acct/db?password=[redacted]&role=X"},
 		{"flag", "ran --password=hunter22 --user=ann", "ran --password=[redacted] --user=ann"},
@@ -260,6 +261,19 @@ func FuzzMarshal(f *testing.F) {
 			if strings.Contains(s, registered) {
 				t.Fatalf("secret %q survives in %q: %s", secret, s, out)
 			}
+		}
+	})
+}
+
+// FuzzString: String never panics and is stable (cleaning twice changes nothing more).
+func FuzzString(f *testing.F) {
+	for _, s := range []string{"password: x", "https://a:b@h/p", "Bearer abcdefghij", "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----", "token=ghp_aaaaaaaaaaaaaaaaaaaaaaaa", "a.password: b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		once := String(s)
+		if twice := String(once); twice != once {
+			t.Fatalf("not stable: %q -> %q -> %q", s, once, twice)
 		}
 	})
 }

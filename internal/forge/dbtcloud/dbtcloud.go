@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/datatui/datatui/internal/forge/transfer"
+	"github.com/datatui/datatui/internal/redact"
 )
 
 // EnvAPIURL sends every dbt Cloud request to one base URL instead of https://<host> (tests, a
@@ -106,6 +107,7 @@ func NewClient(cred Credential, hc *http.Client) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{Transport: transfer.HeaderTimeout(nil, requestTimeout)}
 	}
+	redact.Add(cred.Token) // from here on, no output can show it
 	return &Client{host: host, base: u, token: cred.Token, http: hc}, nil
 }
 
@@ -219,12 +221,8 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 	return env.Extra, nil
 }
 
-func (c *Client) scrub(err error) error {
-	if err == nil || !strings.Contains(err.Error(), c.token) {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), c.token, "[token]"))
-}
+// scrub removes the token and every other known secret from err (see redact).
+func (c *Client) scrub(err error) error { return redact.Error(err) }
 
 // includeRelated is passed as a JSON array literal, the way dbt Cloud's own tools do.
 func includeRelated(items ...string) string {

@@ -16,6 +16,7 @@ import (
 	"github.com/datatui/datatui/guides"
 	ob "github.com/datatui/datatui/internal/onboard"
 	"github.com/datatui/datatui/internal/onboard/live"
+	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/components/list"
 	"github.com/datatui/datatui/internal/ui/keys"
@@ -286,7 +287,7 @@ func (m *Model) checked(id int, out tasks.Outcome[checkResult]) tea.Cmd {
 		}
 	}
 	if out.Err != nil && !out.Cancelled {
-		return tea.Batch(m.progressSaved(), common.ScreenStatus(ID, common.StatusError, ob.Redact(out.Err.Error())))
+		return tea.Batch(m.progressSaved(), common.ScreenStatus(ID, common.StatusError, redact.String(out.Err.Error())))
 	}
 	return m.progressSaved()
 }
@@ -307,7 +308,7 @@ func (m *Model) fixed(s *ob.Step, st *stepState, id int, out tasks.Outcome[fixRe
 	}
 	switch {
 	case st.fixErr != nil:
-		return tea.Batch(m.progressSaved(), common.ScreenStatus(ID, common.StatusError, "Fix failed: "+ob.Redact(st.fixErr.Error())))
+		return tea.Batch(m.progressSaved(), common.ScreenStatus(ID, common.StatusError, "Fix failed: "+redact.String(st.fixErr.Error())))
 	case st.result.Status.Passed():
 		return tea.Batch(m.progressSaved(), common.ScreenStatus(ID, common.StatusSuccess, "Done: "+s.Title))
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	ob "github.com/datatui/datatui/internal/onboard"
+	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/ui/components/list"
 	"github.com/datatui/datatui/internal/ui/components/text"
 )
@@ -164,16 +165,16 @@ func (m *Model) detail(width int) []string {
 			status += st.Muted.Render("  (checking again…)")
 		}
 		lines = append(lines, status)
-		for _, l := range strings.Split(ob.Redact(x.result.Detail), "\n") {
+		for _, l := range strings.Split(redact.String(x.result.Detail), "\n") {
 			lines = append(lines, text.WrapStyle(l, width, st.Text)...)
 		}
 		if x.result.Checked != "" {
-			lines = append(lines, text.WrapStyle("Checked: "+ob.Redact(x.result.Checked), width, st.Muted)...)
+			lines = append(lines, text.WrapStyle("Checked: "+redact.String(x.result.Checked), width, st.Muted)...)
 		}
 	}
 	if x.fixErr != nil {
 		lines = append(lines, "", st.Error.Render("✗ fix failed"))
-		lines = append(lines, text.WrapStyle(ob.Redact(x.fixErr.Error()), width, st.Error)...)
+		lines = append(lines, text.WrapStyle(redact.String(x.fixErr.Error()), width, st.Error)...)
 	}
 	lines = append(lines, "")
 	lines = append(lines, m.guideLine(s))
