@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/datatui/datatui/internal/redact"
+	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -58,8 +60,13 @@ func (a *app) workspace() (*workspace.Workspace, error) {
 	return workspace.Open(workspace.Options{Project: a.project, ConfigFile: a.config, Demo: a.demo})
 }
 
-// run builds the command tree, executes it and maps errors to exit codes.
+// run builds the command tree, executes it and maps errors to exit codes. Everything it
+// prints passes through the redaction layer: the environment's secrets are known from the
+// start, and both streams are cleaned (the TUI draws on the terminal itself and cleans its
+// frames).
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	redact.LearnEnv(os.Environ())
+	stdout, stderr = redact.Writer(stdout), redact.Writer(stderr)
 	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, log: slog.New(slog.DiscardHandler)}
 	root := newRootCmd(a)
 	root.SetArgs(args)
@@ -81,12 +88,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	} else if isUsageError(err) {
 		code = 2
 	}
-	fmt.Fprintf(stderr, "datatui: %v\n", err)
+	fmt.Fprintf(stderr, "datatui: %s\n", termsafe.Text(redact.String(err.Error())))
 	if code == 2 {
 		fmt.Fprintln(stderr, "Run 'datatui --help' for usage.")
 	}
 	return code
 }
+
+// printJSON prints v as indented JSON through the redaction layer (secret keys masked at any
+// depth, every string cleaned and made terminal-safe).
+func (a *app) printJSON(v any) error { return redact.Encode(a.stdout, v) }
 
 // isUsageError recognises cobra's argument and flag errors, which it returns as plain errors.
 func isUsageError(err error) bool {
@@ -140,8 +151,8 @@ Run it inside the repository. Without a dbt project it opens a demo workspace.`,
 	return root
 }
 
-// setupLogging opens the --debug log file. Logs never hold secrets: the loggers of each
-// package log names and counts, not credentials or tokens.
+// setupLogging opens the --debug log file. Logs never hold secrets: records pass through the
+// redaction layer (secret attributes masked, every value and the message cleaned).
 func (a *app) setupLogging() error {
 	if !a.debug {
 		return nil
@@ -155,7 +166,7 @@ func (a *app) setupLogging() error {
 	if err != nil {
 		return err
 	}
-	a.log = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a.log = slog.New(slog.NewTextHandler(redact.Writer(f), &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: redact.LogAttr}))
 	a.log.Debug("datatui starting", "version", version)
 	fmt.Fprintf(a.stderr, "datatui: debug log at %s\n", path)
 	return nil

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/ui"
 	"github.com/datatui/datatui/internal/ui/tasks"
 )
@@ -33,7 +34,9 @@ func (a *app) runTUI() error {
 	}
 	noColor := os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb"
 	model := ui.New(a.ctx, ws, ui.Options{NoColor: noColor, StartScreen: start, Theme: user.Theme, Keys: user.KeyOverrides()})
-	p := tea.NewProgram(model, tea.WithContext(a.ctx), tea.WithInput(a.stdin), tea.WithOutput(a.stdout))
+	// The program draws on the terminal itself (it needs the file to size and configure it);
+	// its frames are cleaned by the UI before they are drawn.
+	p := tea.NewProgram(model, tea.WithContext(a.ctx), tea.WithInput(a.stdin), tea.WithOutput(redact.Unwrap(a.stdout)))
 	_, err = p.Run()
 	a.stopTasks(model.Common().Tasks)
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {

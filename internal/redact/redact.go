@@ -42,7 +42,13 @@ const MinLength = 4
 var registry struct {
 	mu       sync.Mutex
 	values   map[string]bool
-	replacer atomic.Pointer[strings.Replacer]
+	compiled atomic.Pointer[knownSet]
+}
+
+// knownSet is the compiled registry: the values longest first, and a replacer for them.
+type knownSet struct {
+	values   []string
+	replacer *strings.Replacer
 }
 
 // Add registers secret values: from now on they are replaced by Mask in everything this
@@ -85,7 +91,7 @@ func Add(values ...string) {
 	for _, v := range all {
 		pairs = append(pairs, v, Mask)
 	}
-	registry.replacer.Store(strings.NewReplacer(pairs...))
+	registry.compiled.Store(&knownSet{values: all, replacer: strings.NewReplacer(pairs...)})
 }
 
 // forms are the spellings a value takes in output: as is, escaped inside a JSON string, and
@@ -114,10 +120,18 @@ func placeholder(v string) bool {
 	return false
 }
 
-// known replaces the registered secret values.
+// known replaces the registered secret values. Searching for each value (a vectorised
+// strings.Index) before replacing is several times faster than the replacer's scan when, as
+// almost always, none is there.
 func known(s string) string {
-	if r := registry.replacer.Load(); r != nil {
-		return r.Replace(s)
+	k := registry.compiled.Load()
+	if k == nil {
+		return s
+	}
+	for _, v := range k.values {
+		if strings.Contains(s, v) {
+			return k.replacer.Replace(s)
+		}
 	}
 	return s
 }
@@ -216,11 +230,18 @@ func hasTokenPrefix(s string) bool {
 }
 
 // containsFold reports whether s holds word (lower-case ASCII) in any case, without
-// allocating.
+// allocating: it looks only where the word's first letter is, in either case.
 func containsFold(s, word string) bool {
-	for i := 0; i+len(word) <= len(s); i++ {
-		if s[i]|0x20 == word[0] && strings.EqualFold(s[i:i+len(word)], word) {
-			return true
+	for _, first := range [2]byte{word[0], word[0] - 'a' + 'A'} {
+		for rest := s; ; {
+			i := strings.IndexByte(rest, first)
+			if i < 0 || i+len(word) > len(rest) {
+				break
+			}
+			if strings.EqualFold(rest[i:i+len(word)], word) {
+				return true
+			}
+			rest = rest[i+1:]
 		}
 	}
 	return false

@@ -232,7 +232,7 @@ func FuzzMarshal(f *testing.F) {
 	f.Fuzz(func(t *testing.T, secret, text string) {
 		registry.mu.Lock()
 		registry.values = nil
-		registry.replacer.Store(nil)
+		registry.compiled.Store(nil)
 		registry.mu.Unlock()
 		Add(secret)
 		out, err := Marshal(map[string]any{"a": text, "b": []string{secret, text + secret}, secret: 1, "n": 10000})
@@ -301,5 +301,16 @@ func BenchmarkJSONMarshalNodeBaseline(b *testing.B) {
 		"depends_on": []string{"model.shop.stg_orders", "model.shop.stg_payments"}, "path": "models/marts/fct_orders.sql"}
 	for b.Loop() {
 		json.Marshal(node)
+	}
+}
+
+// BenchmarkScrubFrame is the TUI's net: one 120×40 styled frame per View.
+func BenchmarkScrubFrame(b *testing.B) {
+	Add("bench-secret-1", "bench-secret-2", "bench-secret-3")
+	row := "\x1b[38;2;120;120;120m  marts.fct_orders\x1b[0m   table   12,345 rows   1.2 MB   2026-11-30 12:00 " + strings.Repeat(" ", 30) + "\n"
+	frame := strings.Repeat(row, 40)
+	b.SetBytes(int64(len(frame)))
+	for b.Loop() {
+		Scrub(frame)
 	}
 }

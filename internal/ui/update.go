@@ -8,6 +8,8 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/datatui/datatui/internal/redact"
+	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/ui/screens/prs"
@@ -239,8 +241,11 @@ func (m *Model) switchTo(i int) tea.Cmd {
 // setStatus shows a message in the status bar (while its owner is in front, when it has one)
 // and keeps it in the message log, where it can be read in full.
 func (m *Model) setStatus(kind common.StatusKind, msg, owner string) tea.Cmd {
-	m.status = statusLine{text: msg, kind: kind, owner: owner, seq: m.status.seq + 1}
-	m.messages = append(m.messages, logEntry{at: m.c.Now(), text: msg, kind: kind, owner: owner})
+	// Status texts carry errors from the warehouse, GitHub and tools: no secrets, and only
+	// terminal-safe text (one line in the bar, the whole message in the log).
+	msg = redact.String(msg)
+	m.status = statusLine{text: termsafe.Line(msg), kind: kind, owner: owner, seq: m.status.seq + 1}
+	m.messages = append(m.messages, logEntry{at: m.c.Now(), text: termsafe.Text(msg), kind: kind, owner: owner})
 	if n := len(m.messages); n > maxMessages {
 		m.messages = append(m.messages[:0], m.messages[n-maxMessages:]...)
 	}

@@ -11,16 +11,20 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/datatui/datatui/internal/redact"
+	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/ui/common"
 )
 
 // View renders the whole frame: tab bar, active screen, key hints, status bar, and an overlay
-// on top when one is open.
+// on top when one is open. The frame passes through the redaction layer's net (known secret
+// values and secret shapes) whatever the screens drew; the screens themselves make outside
+// text terminal-safe where they draw it.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.Render())
+	v := tea.NewView(redact.Scrub(m.Render()))
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
-	v.WindowTitle = m.windowTitle()
+	v.WindowTitle = termsafe.Line(redact.Scrub(m.windowTitle()))
 	return v
 }
 
@@ -158,16 +162,16 @@ func (m *Model) renderStatus() string {
 		right = append(right, m.spinner.View()+" "+label)
 	}
 	if b := m.info.Git.Branch; b != "" {
-		seg := "⎇ " + b
+		seg := "⎇ " + termsafe.Line(b)
 		if m.info.Git.Ahead > 0 || m.info.Git.Behind > 0 {
 			seg += fmt.Sprintf(" ↑%d↓%d", m.info.Git.Ahead, m.info.Git.Behind)
 		}
 		right = append(right, seg)
 	}
 	if m.info.Target != "" {
-		right = append(right, "target "+m.info.Target)
+		right = append(right, "target "+termsafe.Line(m.info.Target))
 	}
-	if r := m.info.Role; r != "" {
+	if r := termsafe.Line(m.info.Role); r != "" {
 		seg := "role " + r
 		if m.c.Workspace != nil && m.c.Workspace.Config != nil && m.c.Workspace.Config.Warehouse.IsAdminRole(r) {
 			seg = st.Warning.Render("role " + r + " (admin)")
@@ -215,7 +219,7 @@ func (m *Model) statusProject() string {
 	if m.c.Workspace.Demo {
 		name += " (demo)"
 	}
-	return name
+	return termsafe.Line(name)
 }
 
 // fitLine truncates or pads s to exactly w cells.
