@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +13,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/datatui/datatui/guides"
+	"github.com/datatui/datatui/internal/redact"
+	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/ui/markdown"
 )
 
@@ -130,9 +131,7 @@ func guideList(s []string) []string {
 }
 
 func writeGuideJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return redact.Encode(w, v)
 }
 
 func newGuideShowCmd(a *app) *cobra.Command {
@@ -179,19 +178,21 @@ is the guide's plain markdown without the front matter. --render renders even wh
 				width = terminalWidth(a.stdout)
 			}
 			_, noColor := os.LookupEnv("NO_COLOR")
-			md := g.RewriteLinks(func(l guides.Link) string {
+			md := termsafe.Text(g.RewriteLinks(func(l guides.Link) string {
 				// Links between guides print as the command that opens them.
 				if t, err := lib.Resolve(g, l.Target); err == nil && !t.External() {
 					return "#" + t.Slug
 				}
 				return l.Target
-			})
+			}))
 			out, err := markdown.NewRenderer().Render(md, markdown.Style(true, noColor), width)
 			if err != nil {
 				return err
 			}
 			// Colours are written for what this terminal supports (24-bit, 256, 16 or none).
-			_, err = fmt.Fprintln(colorprofile.NewWriter(a.stdout, os.Environ()), out)
+			// (Detected on the terminal itself; written through the redaction net.)
+			cw := &colorprofile.Writer{Forward: a.styled, Profile: colorprofile.Detect(redact.Unwrap(a.stdout), os.Environ())}
+			_, err = fmt.Fprintln(cw, out)
 			return err
 		},
 	}
@@ -272,13 +273,13 @@ line is the snippet's line in the guide's file (0 when the snippet is the guide'
 
 // isTerminal reports whether w is a terminal (so output is for a person, not a pipe).
 func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	f, ok := redact.Unwrap(w).(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // terminalWidth is w's width, capped at 120 columns for readable lines (80 when unknown).
 func terminalWidth(w io.Writer) int {
-	if f, ok := w.(*os.File); ok {
+	if f, ok := redact.Unwrap(w).(*os.File); ok {
 		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
 			return min(cols, 120)
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -165,9 +164,7 @@ skipped_checks[], warnings[].`,
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(a.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(im)
+				return a.printJSON(im)
 			}
 			printImpact(a.stdout, im)
 			return nil

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"github.com/datatui/datatui/internal/forge/dbtcloud"
 	"github.com/datatui/datatui/internal/forge/demo"
 	"github.com/datatui/datatui/internal/forge/prstatus"
+	"github.com/datatui/datatui/internal/redact"
 )
 
 func newPRCmd(a *app) *cobra.Command {
@@ -179,9 +179,7 @@ func (a *app) prStatus(ctx context.Context, f prStatusFlags) error {
 }
 
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return redact.Encode(w, v)
 }
 
 // prRetryable errors are worth another try in --watch: limits, server errors, the network.

@@ -41,8 +41,11 @@ func (s silentExit) Error() string { return fmt.Sprintf("exit status %d", int(s)
 type app struct {
 	ctx    context.Context
 	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
+	stdout io.Writer // cleaned and terminal-safe
+	stderr io.Writer // cleaned and terminal-safe
+	// styled is stdout cleaned of secrets only, for output with escapes of its own (live
+	// progress, rendered guides); what it prints from outside must be made safe first.
+	styled io.Writer
 
 	project string
 	demo    bool
@@ -61,13 +64,16 @@ func (a *app) workspace() (*workspace.Workspace, error) {
 }
 
 // run builds the command tree, executes it and maps errors to exit codes. Everything it
-// prints passes through the redaction layer: the environment's secrets are known from the
-// start, and both streams are cleaned (the TUI draws on the terminal itself and cleans its
-// frames).
+// prints passes through the redaction layer (the environment's secrets are known from the
+// start) and is made terminal-safe: names, messages and logs from the warehouse, dbt, git
+// and GitHub cannot drive the terminal. Output that draws its own escapes uses app.styled
+// and makes its outside text safe itself; the TUI draws on the terminal and cleans its
+// frames.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	redact.LearnEnv(os.Environ())
-	stdout, stderr = redact.Writer(stdout), redact.Writer(stderr)
-	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, log: slog.New(slog.DiscardHandler)}
+	styled := redact.Writer(stdout)
+	stderr = termsafe.Writer(redact.Writer(stderr))
+	a := &app{ctx: ctx, stdin: stdin, stdout: termsafe.Writer(styled), styled: styled, stderr: stderr, log: slog.New(slog.DiscardHandler)}
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -88,7 +94,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	} else if isUsageError(err) {
 		code = 2
 	}
-	fmt.Fprintf(stderr, "datatui: %s\n", termsafe.Text(redact.String(err.Error())))
+	fmt.Fprintf(stderr, "datatui: %s\n", redact.String(err.Error()))
 	if code == 2 {
 		fmt.Fprintln(stderr, "Run 'datatui --help' for usage.")
 	}

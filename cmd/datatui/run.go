@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/ops"
+	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/warehouse/connect"
 )
@@ -69,7 +69,7 @@ dbt.wrapper through the team's command.
 			if asJSON {
 				p = &jsonRunPrinter{w: a.stdout, log: withLog}
 			} else {
-				p = &textRunPrinter{w: a.stdout, tty: isTerminal(a.stdout), log: withLog}
+				p = &textRunPrinter{w: a.stdout, ctl: a.styled, tty: isTerminal(a.stdout), log: withLog}
 			}
 			res := r.Run(a.ctx, args, p.event)
 			p.finish(res)
@@ -115,7 +115,9 @@ type runPrinter interface {
 // textRunPrinter prints one line per finished node; on a terminal it keeps a live progress
 // line at the bottom, rewritten in place.
 type textRunPrinter struct {
-	w        io.Writer
+	// w takes every line (it makes dbt's text terminal-safe); ctl takes only the printer's
+	// own line-clearing escapes.
+	w, ctl   io.Writer
 	tty, log bool
 	live     bool // a progress line is on screen
 	progress ops.Progress
@@ -127,7 +129,7 @@ type textRunPrinter struct {
 
 func (p *textRunPrinter) clearLive() {
 	if p.live {
-		fmt.Fprint(p.w, "\r\x1b[K")
+		fmt.Fprint(p.ctl, "\r\x1b[K")
 		p.live = false
 	}
 }
@@ -143,7 +145,8 @@ func (p *textRunPrinter) drawLive() {
 	if p.running != "" {
 		line += "  running " + p.running
 	}
-	fmt.Fprint(p.w, "\r\x1b[K"+truncate(line, 100))
+	fmt.Fprint(p.ctl, "\r\x1b[K")
+	fmt.Fprint(p.w, truncate(line, 100))
 	p.live = true
 }
 
@@ -284,8 +287,7 @@ type jsonRunPrinter struct {
 }
 
 func (p *jsonRunPrinter) emit(v any) {
-	b, _ := json.Marshal(v)
-	p.w.Write(append(b, '\n'))
+	_ = redact.EncodeLine(p.w, v)
 }
 
 func (p *jsonRunPrinter) event(e ops.Event) {

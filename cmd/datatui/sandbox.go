@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -125,9 +124,7 @@ On Snowflake this uses SHOW commands only: no warehouse runs and nothing is bill
 				out.Warnings = append(out.Warnings, adminWarning(snap))
 			}
 			if asJSON {
-				enc := json.NewEncoder(a.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(out)
+				return a.printJSON(out)
 			}
 			printSandboxStatus(a.stdout, out)
 			return nil
@@ -318,9 +315,7 @@ grant_option}] (the current role's; empty for DuckDB), warnings[]}.`,
 				out.Grants = []warehouse.Grant{}
 			}
 			if asJSON {
-				enc := json.NewEncoder(a.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(out)
+				return a.printJSON(out)
 			}
 			fmt.Fprintf(a.stdout, "User       %s\n", id.User)
 			if id.Role != "" {

@@ -12,8 +12,8 @@ import (
 )
 
 // Marshal is json.Marshal for anything datatui prints or keeps (CLI --json, state files):
-// the value is encoded, then every string is cleaned with String and every scalar under a
-// secret key (IsSecretKey, at any depth) becomes Mask. Field order is kept. Strings are also
+// the value is encoded, then every string is cleaned with String and every non-empty string
+// under a secret key (IsSecretKey, at any depth) becomes Mask. Field order is kept. Strings are also
 // made terminal-safe: besides what encoding/json escapes, DEL, C1 controls and bidi and
 // invisible formatting characters are written as \u escapes (the same value to a JSON
 // reader, inert on a terminal).
@@ -100,7 +100,7 @@ func (s *scanner) skipSpace() {
 	}
 }
 
-// value copies one JSON value. secret is true under a secret key: scalars there are masked,
+// value copies one JSON value. secret is true under a secret key: strings there are masked,
 // containers are walked (their own keys are judged again, so a credentials: {user,
 // password} mapping keeps the user; a list takes its key's judgement).
 func (s *scanner) value(secret bool) error {
@@ -179,9 +179,10 @@ func (s *scanner) value(secret bool) error {
 			s.out.Write(lit)
 		case !json.Valid(lit):
 			return s.errorf("bad literal %q", lit)
-		case secret:
-			writeString(&s.out, Mask)
 		default:
+			// Numbers stay, even under a secret key: datatui's own JSON holds no credential
+			// as a number (profiles.yml's values are text by then, and known secrets are
+			// replaced inside strings), while counts such as a run summary's "pass" are.
 			s.out.Write(lit)
 		}
 		return nil

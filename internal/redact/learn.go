@@ -11,12 +11,13 @@ import (
 // variables whose names are secret (IsSecretKey: GH_TOKEN, DBT_CLOUD_TOKEN,
 // SNOWFLAKE_PASSWORD, AWS_SECRET_ACCESS_KEY…), every DBT_ENV_SECRET_* variable (dbt's own
 // rule, whatever the rest of the name says), and secrets inside any value (URL passwords and
-// secret query parameters, as in DATABASE_URL).
+// secret query parameters, as in DATABASE_URL). PWD and OLDPWD are the shell's folders, not
+// passwords.
 func LearnEnv(environ []string) {
 	var secrets []string
 	for _, kv := range environ {
 		k, v, ok := strings.Cut(kv, "=")
-		if !ok || v == "" {
+		if !ok || v == "" || k == "PWD" || k == "OLDPWD" {
 			continue
 		}
 		if strings.HasPrefix(strings.ToUpper(k), "DBT_ENV_SECRET") || IsSecretKey(k) {

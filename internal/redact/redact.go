@@ -155,11 +155,13 @@ var (
 	// 30 characters of one word.
 	tokenUser = lazyre.New(`\b([A-Za-z][A-Za-z0-9+.-]*://)[A-Za-z0-9_.~-]{30,}@`)
 	// equalsAssign is key=value: query parameters, DSNs, flags, environment listings.
-	equalsAssign = lazyre.New(`(?:^|[^A-Za-z0-9_])([A-Za-z][A-Za-z0-9_.-]*)=([^\s"'\\&;,<>()\[\]{}]+)`)
-	// colonAssign is key: value in YAML-like and log text (not in Scrub: it is not safe
-	// inside JSON). A dotted key (shop.outputs.dev.password: …) is a path in a message, not
-	// an assignment, and is left alone.
-	colonAssign = lazyre.New(`(?:^|[^A-Za-z0-9_.-])(["']?)([A-Za-z][A-Za-z0-9_-]*)(["']?)[ \t]*:[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s"',;]+)`)
+	equalsAssign = lazyre.New(`(?:^|[^A-Za-z0-9_])([A-Za-z][A-Za-z0-9_.-]*)=([^\s"'\\&;,<>()\[\]{}\x60]+)`)
+	// colonAssign is key: value where text assigns, not where it talks: at the start of a
+	// line (YAML, a tool's settings dump, a "- key: value" list) or after { or , (JSON-like
+	// text). "no password: and no private_key_path:" in a sentence, or a dotted key path
+	// naming where a problem is, are left alone. Not used by Scrub: it is not safe inside
+	// JSON.
+	colonAssign = lazyre.New(`(?m)(?:^[ \t]*(?:-[ \t]+)?|[{,][ \t]*)(["']?)([A-Za-z][A-Za-z0-9_-]*)(["']?)[ \t]*:[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s"',;{}\[\]\x60]+)`)
 )
 
 // String removes secrets from free text: a message, an error, a tool's output, a YAML dump.
@@ -265,7 +267,7 @@ func assignments(re *regexp.Regexp, s string, colon bool) string {
 			keyAt, valAt = 4, 8
 		}
 		key, val := s[m[keyAt]:m[keyAt+1]], s[m[valAt]:m[valAt+1]]
-		if !IsSecretKey(key) || val == Mask || val == `"`+Mask+`"` {
+		if !IsSecretKey(key) || placeholderValue(val) {
 			continue
 		}
 		b.WriteString(s[last:m[valAt]])
@@ -284,6 +286,22 @@ func assignments(re *regexp.Regexp, s string, colon bool) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// placeholderValue reports values that stand for a secret in instructions and templates
+// rather than being one (export GH_TOKEN=…, --input key=value, token: <your token>, password: $PW, password:
+// "{{ env_var('X') }}", the mask itself), and whole numbers: in text, PASS=12 is dbt
+// counting tests. (A number kept under a secret key in JSON is still masked, and a known
+// secret of digits is replaced wherever it appears.)
+func placeholderValue(v string) bool {
+	v = strings.Trim(v, `"'`)
+	switch {
+	case v == "", v == Mask, v == "…", v == "...", v == "value", v == "VALUE", placeholder(v), strings.Trim(v, "0123456789") == "":
+		return true
+	case strings.HasPrefix(v, "<"), strings.HasPrefix(v, "$"), strings.HasPrefix(v, "{{"), strings.HasPrefix(v, "*"):
+		return true
+	}
+	return false
 }
 
 // Error returns err with secrets removed from its message; errors.Is and errors.As still see
@@ -329,10 +347,18 @@ func (s *writer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Unwrap returns the writer underneath (the TUI needs the terminal itself).
+// Unwrap returns the writer under w's cleaning layers (this package's and any other with an
+// Unwrap() io.Writer method, such as termsafe's): the terminal itself, which the TUI needs
+// to draw on and isatty checks need to see.
 func Unwrap(w io.Writer) io.Writer {
-	if s, ok := w.(*writer); ok {
-		return s.w
+	for {
+		u, ok := w.(interface{ Unwrap() io.Writer })
+		if !ok {
+			return w
+		}
+		w = u.Unwrap()
 	}
-	return w
 }
+
+// Unwrap returns the writer underneath.
+func (s *writer) Unwrap() io.Writer { return s.w }

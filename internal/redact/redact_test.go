@@ -63,7 +63,7 @@ func TestStringByShapeAndKey(t *testing.T) {
 		{"motherduck path", `path: "md:db?motherduck_token=eyJhbGciOiJI&saas_mode=true"`, `path: "md:db?motherduck_token=[redacted]&saas_mode=true"`},
 		{"query password", "dsn ann@acct/db?password=s3cr%21t&role=X", "dsn ann@acct/db?password=[redacted]&role=X"},
 		{"flag", "ran --password=hunter22 --user=ann", "ran --password=[redacted] --user=ann"},
-		{"yaml key", "  private_key_passphrase: clearpass", "  private_key_passphrase: [redacted]"},
+		{"yaml key", "x\n  private_key_passphrase: clearpass", "x\n  private_key_passphrase: [redacted]"},
 		{"yaml quoted", `  token: "abc def"`, `  token: "[redacted]"`},
 		{"json text", `{"password": "hunter22", "user": "ann"}`, `{"password": "[redacted]", "user": "ann"}`},
 		{"path kept", "private_key_path: /home/ann/.ssh/rsa_key.p8", "private_key_path: /home/ann/.ssh/rsa_key.p8"},
@@ -75,6 +75,11 @@ func TestStringByShapeAndKey(t *testing.T) {
 		{"pem", "key -----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIE\n-----END ENCRYPTED PRIVATE KEY----- done", "key [redacted] done"},
 		{"pem cut off", "key -----BEGIN PRIVATE KEY-----\nMIIE", "key [redacted]"},
 		{"der", "private key MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKjMzEfYyjiWA4R4", "private key [redacted]"},
+		{"placeholders", "export GH_TOKEN=… or token: <your token> or password: $PW or password: \"{{ env_var('X') }}\"", "export GH_TOKEN=… or token: <your token> or password: $PW or password: \"{{ env_var('X') }}\""},
+		{"prose", "profiles.yml target dev: no password: and no private_key_path: (set one)", "profiles.yml target dev: no password: and no private_key_path: (set one)"},
+		{"yaml list and json-like", "- token: abc123x\n{a: 1, secret: xyz123}", "- token: [redacted]\n{a: 1, secret: [redacted]}"},
+		{"dbt summary", "Done. PASS=1200 WARN=1 ERROR=1 SKIP=1 TOTAL=4", "Done. PASS=1200 WARN=1 ERROR=1 SKIP=1 TOTAL=4"},
+		{"backticks", "or `export GH_TOKEN=…` with a token", "or `export GH_TOKEN=…` with a token"},
 		{"ordinary text", "account: ab12345 role: TRANSFORMER 12:00:01 https://docs.getdbt.com/x?y=1", "account: ab12345 role: TRANSFORMER 12:00:01 https://docs.getdbt.com/x?y=1"},
 	}
 	for _, tt := range tests {
@@ -133,7 +138,7 @@ func TestLearnTreeJinja(t *testing.T) {
 
 func TestLearnEnv(t *testing.T) {
 	LearnEnv([]string{"GH_TOKEN=gh-env-value", "DBT_ENV_SECRET_GIT_URL=https://git.example/x", "HOME=/home/ann",
-		"DATABASE_URL=postgres://ann:pg-pass-1@db/x", "SSH_AUTH_SOCK=/tmp/ssh-agent.sock"})
+		"DATABASE_URL=postgres://ann:pg-pass-1@db/x", "PWD=/home/ann", "OLDPWD=/tmp/ssh-agent.sock", "SSH_AUTH_SOCK=/tmp/ssh-agent.sock"})
 	got := String("gh-env-value https://git.example/x pg-pass-1 /home/ann /tmp/ssh-agent.sock")
 	if want := "[redacted] [redacted] [redacted] /home/ann /tmp/ssh-agent.sock"; got != want {
 		t.Errorf("got %q, want %q", got, want)
@@ -155,7 +160,7 @@ func TestMarshalMasksKeysKeepsOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"name":"dev","password":"[redacted]","private_key_path":"/k.p8","token":"","extra":{"auth":{"secret":"[redacted]","user":"ann"},"session_token":"[redacted]"},"columns":{"password_hash":"[redacted]"}}`
+	want := `{"name":"dev","password":"[redacted]","private_key_path":"/k.p8","token":"","extra":{"auth":{"secret":"[redacted]","user":"ann"},"session_token":5},"columns":{"password_hash":"[redacted]"}}`
 	if string(b) != want {
 		t.Errorf("Marshal\n got %s\nwant %s", b, want)
 	}

@@ -16,6 +16,7 @@
 package termsafe
 
 import (
+	"io"
 	"strings"
 	"unicode/utf8"
 )
@@ -148,3 +149,36 @@ func Hidden(r rune) bool {
 	}
 	return false
 }
+
+// Writer returns a writer that passes every Write through Text: for printers of plain text
+// made of outside strings (a table of schemas, a list of PRs) that draw no escapes of their
+// own. An incomplete UTF-8 sequence at the end of a Write is held back until the next one,
+// so a character split between two writes is not mistaken for invalid bytes.
+func Writer(w io.Writer) io.Writer { return &writer{w: w} }
+
+type writer struct {
+	w       io.Writer
+	pending []byte
+}
+
+func (t *writer) Write(p []byte) (int, error) {
+	buf := append(t.pending, p...)
+	cut := len(buf)
+	// Hold back the start of a character whose remaining bytes have not arrived.
+	for i := len(buf) - 1; i >= 0 && i >= len(buf)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(buf[i]) {
+			if !utf8.FullRune(buf[i:]) {
+				cut = i
+			}
+			break
+		}
+	}
+	t.pending = append([]byte(nil), buf[cut:]...)
+	if _, err := io.WriteString(t.w, Text(string(buf[:cut]))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Unwrap returns the writer underneath.
+func (t *writer) Unwrap() io.Writer { return t.w }

@@ -128,3 +128,17 @@ func BenchmarkLogColoured(b *testing.B) {
 		Log(s)
 	}
 }
+
+func TestWriter(t *testing.T) {
+	var b strings.Builder
+	w := Writer(&b)
+	// "ö" split between two writes, a hostile name, a table row.
+	for _, chunk := range []string{"j\xc3", "\xb6hn\n", "schema " + hostileSchema + "\n", "a\tb\r\n"} {
+		if n, err := w.Write([]byte(chunk)); n != len(chunk) || err != nil {
+			t.Fatalf("Write = %d, %v", n, err)
+		}
+	}
+	if want := "jöhn\nschema evil␛]0;PWNED␇␛[31mMARTS\na\tb\n"; b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}
