@@ -105,6 +105,9 @@ usage errors.`,
 				return dbt.NodeNotFoundError(args[0], sugg)
 			}
 			l := dbt.ComputeLineage(g, i, dbt.LineageOptions{Upstream: up, Downstream: down, Tests: tests})
+			if format == dbt.FormatJSON {
+				return a.printJSON(l)
+			}
 			return dbt.RenderLineage(a.stdout, l, format)
 		},
 	}

@@ -19,6 +19,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/redact"
+	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -279,7 +281,9 @@ func (a *app) runLs(fl *lsFlags) error {
 	if err != nil {
 		return withCode(2, err)
 	}
-	out := &lsWriter{w: bufio.NewWriterSize(a.stdout, 64<<10), stderr: a.stderr, json: fl.logFormat == "json", quiet: fl.quiet}
+	// Buffered for speed, so each line is cleaned by lsWriter (secrets, terminal safety)
+	// rather than by the stream's per-write layers, which a 64 KB buffer would cut mid-line.
+	out := &lsWriter{w: bufio.NewWriterSize(redact.Unwrap(a.stdout), 64<<10), stderr: a.stderr, json: fl.logFormat == "json", quiet: fl.quiet}
 	for _, n := range sel.Notes {
 		out.warn("", nil, "datatui: warning: "+n.Note())
 	}
@@ -338,7 +342,7 @@ func (o *lsWriter) line(s string) {
 		o.event("ListCmdOut", "Z049", "info", s, map[string]any{"msg": s})
 		return
 	}
-	o.w.WriteString(s)
+	o.w.WriteString(termsafe.Line(redact.Scrub(s)))
 	o.w.WriteByte('\n')
 }
 
@@ -455,9 +459,14 @@ func marshalNoHTML(v any) ([]byte, error) {
 }
 
 // pyJSON writes v the way Python's json.dumps does by default, as dbt prints it: ", " and ": "
-// between items, and every character outside ASCII escaped.
+// between items, and every character outside ASCII escaped. It is cleaned like every JSON
+// datatui prints (redact.JSON: secrets masked at any depth); every control character is
+// escaped, so the line is terminal-safe too.
 func pyJSON(v any) []byte {
 	raw, err := marshalNoHTML(v)
+	if err == nil {
+		raw, err = redact.JSON(raw)
+	}
 	if err != nil {
 		raw = []byte("{}")
 	}

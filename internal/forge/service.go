@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/datatui/datatui/internal/atomicfile"
+	"github.com/datatui/datatui/internal/redact"
 )
 
 // Summary is the last refresh in a few fields, cached under the state folder so that Home can
@@ -73,7 +74,7 @@ func SaveSummary(stateDir string, sum Summary) error {
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
 		return err
 	}
-	data, err := json.MarshalIndent(sum, "", "  ")
+	data, err := redact.MarshalIndent(sum, "", "  ") // state files never hold a secret
 	if err != nil {
 		return err
 	}

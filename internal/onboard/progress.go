@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/datatui/datatui/internal/atomicfile"
+	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -80,7 +81,7 @@ func (st *ProgressState) Save(ws *workspace.Workspace) error {
 	if _, err := ws.EnsureStateDir(); err != nil {
 		return err
 	}
-	data, err := json.MarshalIndent(st, "", "  ")
+	data, err := redact.MarshalIndent(st, "", "  ") // state files never hold a secret
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/datatui/datatui/internal/atomicfile"
+	"github.com/datatui/datatui/internal/redact"
 )
 
 // HistoryFile is the run history's file name in the workspace's state folder.
@@ -69,7 +70,7 @@ func AppendHistory(stateDir string, e HistoryEntry) error {
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
 		return err
 	}
-	line, err := json.Marshal(e)
+	line, err := redact.Marshal(e) // state files never hold a secret
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/datatui/datatui/internal/atomicfile"
 	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/redact"
 )
 
 // Snapshot is what datatui knows about the user's sandbox at one moment: who they are, the
@@ -294,7 +295,7 @@ func SaveSnapshot(stateDir string, snap *Snapshot) error {
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
 		return err
 	}
-	data, err := json.Marshal(snap)
+	data, err := redact.Marshal(snap) // state files never hold a secret (a MotherDuck token in a path)
 	if err != nil {
 		return err
 	}

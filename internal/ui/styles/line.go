@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/ui/components/text"
 )
 
@@ -30,7 +31,9 @@ const (
 	RoleAgo
 )
 
-// Span is a piece of text with a role.
+// Span is a piece of text with a role. Its text is plain and may come from outside (a PR
+// title, a schema name): Render and Plain make it terminal-safe, so lines built from outside
+// data need no care of their own.
 type Span struct {
 	Role Role
 	Text string
@@ -69,7 +72,7 @@ func (l Line) Plain(now time.Time) string {
 		case RoleStatus:
 			b.WriteString(statusGlyph(sp.Text))
 		default:
-			b.WriteString(sp.Text)
+			b.WriteString(termsafe.Line(sp.Text))
 		}
 	}
 	return b.String()
@@ -97,7 +100,7 @@ func (s *Styles) Render(l Line, now time.Time) string {
 		case RoleAgo:
 			b.WriteString(s.Muted.Render(text.Ago(now, sp.At)))
 		default:
-			b.WriteString(s.ForRole(sp.Role).Render(sp.Text))
+			b.WriteString(s.ForRole(sp.Role).Render(termsafe.Line(sp.Text)))
 		}
 	}
 	return b.String()

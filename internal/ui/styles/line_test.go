@@ -26,3 +26,14 @@ func TestLineRendersRolesAtDrawTime(t *testing.T) {
 		t.Fatalf("times %v", ts)
 	}
 }
+
+func TestLineSpansAreTerminalSafe(t *testing.T) {
+	l := Line{Plain("schema "), Code("evil\x1b]0;PWNED\x07\x1b[31m"), Dim(" by \u202eann")}
+	want := "schema evil␛]0;PWNED␇␛[31m by <U+202E>ann"
+	if got := l.Plain(time.Now()); got != want {
+		t.Errorf("Plain = %q, want %q", got, want)
+	}
+	if got := ansi.Strip(New(true, true).Render(l, time.Now())); got != want {
+		t.Errorf("Render = %q, want %q", got, want)
+	}
+}

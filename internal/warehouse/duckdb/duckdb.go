@@ -28,6 +28,7 @@ import (
 
 	"github.com/datatui/datatui/internal/atomicfile"
 	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/warehouse"
 )
 
@@ -213,7 +214,7 @@ func readCloneInfo(metaDir, dbFile string) cloneInfo {
 }
 
 func writeCloneInfo(metaDir, dbFile string, ci cloneInfo) error {
-	b, err := json.Marshal(ci)
+	b, err := redact.Marshal(ci) // state files never hold a secret
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
@@ -537,5 +539,66 @@ func BenchmarkView5000Objects(b *testing.B) {
 	for b.Loop() {
 		_ = m.View()
 		m.move(1)
+	}
+}
+
+// hostileSchema is issue 11's schema name: it retitles the window (OSC 0) and turns the rest
+// of the screen red (SGR).
+const hostileSchema = "evil\x1b]0;PWNED\x07\x1b[31m"
+
+// TestHostileNamesAreShownNotObeyed creates the hostile schema (and a table in it) in the demo
+// sandbox's real DuckDB file, lists it, and checks the frame carries the name's control
+// characters as visible pictures, never as bytes a terminal would obey.
+func TestHostileNamesAreShownNotObeyed(t *testing.T) {
+	h := newHarness(t, stableOpener)
+	db, err := sql.Open("duckdb", filepath.Join(h.ws.ProjectDir, "warehouse", "sandbox.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	quoted := `"` + strings.ReplaceAll(hostileSchema, `"`, `""`) + `"`
+	if _, err := db.Exec("CREATE SCHEMA " + quoted + "; CREATE TABLE " + quoted + `."t` + "\u202e" + `gpj" (x INT)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	h.run(h.m.Init())
+	if !hasSchema(h.m, hostileSchema) {
+		t.Fatalf("the hostile schema was not listed: %v", h.m.err)
+	}
+	h.m.SetSize(140, 30)
+	raw := h.m.View()
+	h.selectSchema(hostileSchema)
+	h.key("enter")
+	raw += h.m.View()
+	h.key("esc")
+	h.key("D") // the drop confirmation names it too
+	raw += h.m.View()
+	for _, bad := range []string{"\x1b]", "\x07", "\x1b[31m", "\u202e"} {
+		if strings.Contains(raw, bad) {
+			t.Errorf("the frame holds %q from the schema name", bad)
+		}
+	}
+	for _, want := range []string{"evil␛]0;PWNED␇␛[31m", "t<U+202E>gpj"} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("the frame does not show %q:\n%s", want, ansi.Strip(raw))
+		}
+	}
+}
+
+// TestWarehouseErrorsAreCleaned: an error that echoes a credential or carries escapes is
+// drawn without either.
+func TestWarehouseErrorsAreCleaned(t *testing.T) {
+	redact.Add("hunter2-sandbox-pw")
+	failing := func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *dbt.Target, error) {
+		return nil, nil, errors.New("390100 (08004): Incorrect username or password was specified: user=ann password=hunter2-sandbox-pw \x1b]0;x\x07")
+	}
+	h := newHarness(t, failing)
+	h.run(h.m.Init())
+	h.m.SetSize(200, 10)
+	raw := h.m.View()
+	if strings.Contains(raw, "hunter2-sandbox-pw") || strings.Contains(raw, "\x1b]0") {
+		t.Errorf("error view leaks:\n%q", raw)
+	}
+	if !strings.Contains(ansi.Strip(raw), "Incorrect username or password was specified: user=ann password=[redacted]") {
+		t.Errorf("error view:\n%s", ansi.Strip(raw))
 	}
 }

@@ -7,9 +7,14 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/warehouse"
 )
+
+// safe makes a name or message from the warehouse (or built from its names) drawable: its
+// control characters and escapes are shown, never obeyed (see termsafe).
+var safe = termsafe.Line
 
 // fit truncates or pads s (which may hold styles) to exactly w cells.
 func fit(s string, w int) string {
@@ -66,7 +71,7 @@ func (m *Model) header() []string {
 		case m.err != nil:
 			lines = append(lines, m.errorLines()...)
 		case m.loadID != 0:
-			lines = append(lines, st.Muted.Render("Connecting to the warehouse… ("+m.stage+"; x to cancel)"))
+			lines = append(lines, st.Muted.Render("Connecting to the warehouse… ("+safe(m.stage)+"; x to cancel)"))
 		case m.needsLogin:
 			lines = append(lines, st.Text.Render("Press r to sign in to the warehouse (your browser opens) and list your sandbox."))
 		default:
@@ -77,37 +82,37 @@ func (m *Model) header() []string {
 	s := m.snap
 	sum := s.Summarise(m.now())
 	// Line 1: who and where.
-	l1 := st.Title.Render("Sandbox "+sum.Sandbox) + st.Muted.Render(" · "+s.Engine)
+	l1 := st.Title.Render("Sandbox "+safe(sum.Sandbox)) + st.Muted.Render(" · "+safe(s.Engine))
 	switch {
 	case s.Engine == "duckdb":
 		l1 += st.Muted.Render(" · your own file, no roles")
 	case s.Role == warehouse.RoleContributor:
-		l1 += st.Muted.Render(" · role ") + st.Success.Render(s.Identity.Role+" ✓")
+		l1 += st.Muted.Render(" · role ") + st.Success.Render(safe(s.Identity.Role)+" ✓")
 	case s.Role == warehouse.RoleAdmin:
 		want := s.ContributorRole
 		if want == "" {
 			want = "the contributor role"
 		}
-		l1 += st.Muted.Render(" · role ") + st.Warning.Render("! "+s.Identity.Role+" is an admin role: the team works as "+want)
+		l1 += st.Muted.Render(" · role ") + st.Warning.Render("! "+safe(s.Identity.Role)+" is an admin role: the team works as "+safe(want))
 	case s.Identity.Role != "":
-		l1 += st.Muted.Render(" · role " + s.Identity.Role)
+		l1 += st.Muted.Render(" · role " + safe(s.Identity.Role))
 	}
 	if s.Identity.User != "" {
-		l1 += st.Muted.Render(" · " + s.Identity.User)
+		l1 += st.Muted.Render(" · " + safe(s.Identity.User))
 	}
 	lines := []string{l1}
 	if ro := m.readOnly(); ro != "" {
-		lines = append(lines, st.Warning.Render("! Read-only: "+termsafe.Line(ro)))
+		lines = append(lines, st.Warning.Render("! Read-only: "+safe(ro)))
 	}
 	// Line 2: age against the policy, and size.
 	var l2 string
 	switch {
 	case !s.Exists:
-		l2 = st.Warning.Render(fmt.Sprintf("! %s does not exist yet: press R to clone it from %s", sum.Sandbox, s.Policy.Clone))
+		l2 = st.Warning.Render(safe(fmt.Sprintf("! %s does not exist yet: press R to clone it from %s", sum.Sandbox, s.Policy.Clone)))
 	case sum.Cloned.IsZero():
 		l2 = st.Muted.Render("clone date unknown")
 	default:
-		age := fmt.Sprintf("cloned %s from %s", warehouse.Ago(sum.AgeDays), sum.From)
+		age := fmt.Sprintf("cloned %s from %s", warehouse.Ago(sum.AgeDays), safe(sum.From))
 		policy := ""
 		if sum.PolicyDays > 0 {
 			policy = fmt.Sprintf(" · policy: refresh every %d days", sum.PolicyDays)
@@ -133,7 +138,7 @@ func (m *Model) header() []string {
 		}
 		lines = append(lines, strings.Join(parts, st.Muted.Render(" · ")))
 		if n := len(d.Leftover); n > 0 {
-			lines = append(lines, st.InfoText.Render(fmt.Sprintf("Schemas no model uses any more: %s (select one, D to drop)", strings.Join(d.Leftover, ", "))))
+			lines = append(lines, st.InfoText.Render(fmt.Sprintf("Schemas no model uses any more: %s (select one, D to drop)", safe(strings.Join(d.Leftover, ", ")))))
 		}
 	}
 	// Line 4: what is happening.
@@ -141,15 +146,15 @@ func (m *Model) header() []string {
 	case m.err != nil:
 		lines = append(lines, m.errorLines()...)
 	case m.writeID != 0:
-		lines = append(lines, st.InfoText.Render("● "+m.stage+"… (x to cancel)"))
+		lines = append(lines, st.InfoText.Render("● "+safe(m.stage)+"… (x to cancel)"))
 	case m.loadID != 0 && m.fromCache:
-		lines = append(lines, st.Muted.Render("cached listing; loading the live one ("+m.stage+")…"))
+		lines = append(lines, st.Muted.Render("cached listing; loading the live one ("+safe(m.stage)+")…"))
 	case m.loadID != 0:
-		lines = append(lines, st.Muted.Render("loading ("+m.stage+")…"))
+		lines = append(lines, st.Muted.Render("loading ("+safe(m.stage)+")…"))
 	case m.needsLogin:
 		lines = append(lines, st.Muted.Render("cached listing; press r to sign in (your browser opens) and load the live one"))
 	case m.warning != "":
-		lines = append(lines, st.Warning.Render(m.warning))
+		lines = append(lines, st.Warning.Render(safe(redact.String(m.warning))))
 	}
 	return append(lines, "")
 }
@@ -161,15 +166,16 @@ func modelNames(ms []warehouse.ModelState) string {
 			names = append(names, fmt.Sprintf("+%d", len(ms)-4))
 			break
 		}
-		names = append(names, x.Name)
+		names = append(names, safe(x.Name))
 	}
 	return strings.Join(names, ", ")
 }
 
 func (m *Model) errorLines() []string {
 	st := m.c.Styles
-	msg := m.err.Error()
-	lines := []string{st.Error.Render("✗ " + firstLine(msg))}
+	// Warehouse errors can echo credentials and carry the names they failed on.
+	msg := safe(firstLine(redact.String(m.err.Error())))
+	lines := []string{st.Error.Render("✗ " + msg)}
 	if g := guideOf(m.err); g != "" {
 		lines = append(lines, st.Muted.Render("Read the guide "+g+" (press o)."))
 	}
@@ -179,9 +185,9 @@ func (m *Model) errorLines() []string {
 func (m *Model) confirmView() []string {
 	st := m.c.Styles
 	c := m.confirm
-	lines := []string{st.Warning.Render(c.title), ""}
+	lines := []string{st.Warning.Render(safe(c.title)), ""}
 	for _, l := range c.lines {
-		lines = append(lines, "  "+l)
+		lines = append(lines, "  "+safe(l))
 	}
 	return append(lines, "", st.Key.Render("y")+st.Muted.Render(" confirm   ")+st.Key.Render("n/esc")+st.Muted.Render(" cancel"))
 }
@@ -210,16 +216,16 @@ func (m *Model) list(h int) []string {
 			if warehouse.SameName(d.Name, m.snap.Policy.Sandbox) {
 				mark = "▸ "
 			}
-			return fit(mark+d.Name, nameW) + right(warehouse.HumanBytes(d.Bytes), 10) + "  " + fit(m.date(d.Created), 16) + "  " + d.Origin
+			return fit(mark+safe(d.Name), nameW) + right(warehouse.HumanBytes(d.Bytes), 10) + "  " + fit(m.date(d.Created), 16) + "  " + safe(d.Origin)
 		}
 	case levelSchemas:
 		totals := m.schemaRows()
-		title = fit(fmt.Sprintf("SCHEMA  (%s: %s in %d objects)", m.sandboxName(), warehouse.HumanBytes(m.snap.TotalBytes()), len(m.snap.Objects)), nameW) +
+		title = fit(fmt.Sprintf("SCHEMA  (%s: %s in %d objects)", safe(m.sandboxName()), warehouse.HumanBytes(m.snap.TotalBytes()), len(m.snap.Objects)), nameW) +
 			right("TABLES", 7) + right("VIEWS", 7) + right("ROWS", 12) + right("BYTES", 10)
 		n = len(totals)
 		row = func(i int) string {
 			t := totals[i]
-			name := t.Name
+			name := safe(t.Name)
 			if m.drift != nil && containsFold(m.drift.Leftover, t.Name) {
 				name += "  (unused)"
 			}
@@ -227,11 +233,11 @@ func (m *Model) list(h int) []string {
 		}
 	case levelObjects:
 		objs := m.objectRows()
-		title = fit(m.sandboxName()+"."+m.schema, nameW) + right("KIND", 7) + right("ROWS", 12) + right("BYTES", 10) + "  LAST ALTERED"
+		title = fit(safe(m.sandboxName()+"."+m.schema), nameW) + right("KIND", 7) + right("ROWS", 12) + right("BYTES", 10) + "  LAST ALTERED"
 		n = len(objs)
 		row = func(i int) string {
 			o := objs[i]
-			return fit(o.Name, nameW) + right(o.Kind, 7) + right(count(o.Rows), 12) + right(warehouse.HumanBytes(o.Bytes), 10) + "  " + m.date(o.LastAltered)
+			return fit(safe(o.Name), nameW) + right(safe(o.Kind), 7) + right(count(o.Rows), 12) + right(warehouse.HumanBytes(o.Bytes), 10) + "  " + m.date(o.LastAltered)
 		}
 	}
 	out := []string{st.Muted.Render(title)}
