@@ -29,9 +29,9 @@ func Line(s string) string { return clean(s, false, false) }
 // and shows every other control.
 func Text(s string) string { return clean(s, true, false) }
 
-// Log makes a tool's output safe: complete CSI sequences (the colours and cursor moves of
-// dbt's or a CI job's output) are removed, then it is treated like Text. Every other
-// sequence (OSC, DCS…) is shown, not obeyed.
+// Log makes a tool's output safe: complete escape sequences (the colours and cursor moves of
+// dbt's or a CI job's output, window titles, hyperlinks, DCS/APC/PM/SOS strings) are removed,
+// as they are not text, then it is treated like Text. An incomplete sequence is shown.
 func Log(s string) string { return clean(s, true, true) }
 
 // Safe reports whether s is already safe as one line (Line(s) == s): callers with many
@@ -81,8 +81,8 @@ func clean(s string, multiline, stripCSI bool) string {
 			b.WriteByte(c)
 		case c == '\r' && multiline && i+1 < len(s) && s[i+1] == '\n':
 			// CRLF line ends are line ends: drop the CR.
-		case c == 0x1b && stripCSI && i+1 < len(s) && s[i+1] == '[':
-			if end := csiEnd(s, i+2); end > 0 {
+		case c == 0x1b && stripCSI:
+			if end := escEnd(s, i); end > 0 {
 				i = end
 				continue
 			}
@@ -95,6 +95,40 @@ func clean(s string, multiline, stripCSI bool) string {
 		i++
 	}
 	return b.String()
+}
+
+// escEnd returns the index after the complete escape sequence starting with the ESC at i,
+// or -1 (ECMA-48: CSI; OSC ended by BEL or ST; DCS, SOS, PM and APC strings ended by ST;
+// other escapes as intermediate bytes 0x20–0x2F and one final byte 0x30–0x7E).
+func escEnd(s string, i int) int {
+	if i+1 >= len(s) {
+		return -1
+	}
+	switch s[i+1] {
+	case '[':
+		return csiEnd(s, i+2)
+	case ']', 'P', 'X', '^', '_':
+		for j := i + 2; j < len(s); j++ {
+			switch {
+			case s[j] == 0x07 && s[i+1] == ']':
+				return j + 1
+			case s[j] == 0x1b:
+				if j+1 < len(s) && s[j+1] == '\\' {
+					return j + 2
+				}
+				return -1
+			}
+		}
+		return -1
+	}
+	j := i + 1
+	for j < len(s) && s[j] >= 0x20 && s[j] <= 0x2f {
+		j++
+	}
+	if j < len(s) && s[j] >= 0x30 && s[j] <= 0x7e {
+		return j + 1
+	}
+	return -1
 }
 
 // csiEnd returns the index after the CSI sequence whose parameters start at i (ECMA-48:

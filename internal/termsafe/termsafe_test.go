@@ -49,13 +49,16 @@ func TestTextKeepsLinesAndTabs(t *testing.T) {
 	}
 }
 
-func TestLogDropsCSIShowsTheRest(t *testing.T) {
+func TestLogDropsSequencesShowsTheRest(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"\x1b[32mOK\x1b[0m created sql view model", "OK created sql view model"},
 		{"\x1b[1;31mERROR\x1b[0m\x1b[K", "ERROR"},
-		{"title\x1b]0;PWNED\x07", "title␛]0;PWNED␇"},
+		{"title\x1b]0;PWNED\x07", "title"},
 		{"incomplete \x1b[31", "incomplete ␛[31"},
-		{"hyperlink \x1b]8;;http://evil\x1b\\x", "hyperlink ␛]8;;http://evil␛\\x"},
+		{"unterminated title \x1b]0;PWNED", "unterminated title ␛]0;PWNED"},
+		{"hyperlink \x1b]8;;http://evil\x1b\\x\x1b]8;;\x1b\\", "hyperlink x"},
+		{"dcs \x1bP1$r\x1b\\ apc \x1b_x\x1b\\ charset \x1b(B\x1b[m end", "dcs  apc  charset  end"},
+		{"lone esc at end \x1b", "lone esc at end ␛"},
 		{"c1 csi \u009b31m", "c1 csi <U+009B>31m"},
 		{"a\r\nb", "a\nb"},
 	}

@@ -143,13 +143,14 @@ func TestFirstFailing(t *testing.T) {
 
 func TestClean(t *testing.T) {
 	for in, want := range map[string]string{
-		"plain":                            "plain",
-		"\x1b[31mred\x1b[0m text":          "red text",
-		"\x1b]0;pwned\x07title":            "title",
-		"a\tb\rc\x00d":                     "a    bcd",
-		"ok \x1b[2J\x1b[Hcleared":          "ok cleared",
-		"unicode ✓ stays":                  "unicode ✓ stays",
-		"\x9b31m C1 introducer is dropped": "31m C1 introducer is dropped",
+		"plain":                          "plain",
+		"\x1b[31mred\x1b[0m text":        "red text",
+		"\x1b]0;pwned\x07title":          "title",
+		"a\tb\rc\x00d":                   "a    b␍c␀d",
+		"ok \x1b[2J\x1b[Hcleared":        "ok cleared",
+		"unicode ✓ stays":                "unicode ✓ stays",
+		"\x9b31m C1 introducer is inert": "\ufffd31m C1 introducer is inert",
+		"\u009b31m C1 as a character":    "<U+009B>31m C1 as a character",
 	} {
 		if got := checklog.Clean(in); got != want {
 			t.Errorf("Clean(%q) = %q, want %q", in, got, want)

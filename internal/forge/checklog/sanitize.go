@@ -2,36 +2,16 @@ package checklog
 
 import (
 	"strings"
-	"unicode/utf8"
 
-	"github.com/datatui/datatui/internal/lazyre"
+	"github.com/datatui/datatui/internal/termsafe"
 )
 
-// Logs come from CI machines and may hold colour codes or any control sequence (a test can
-// print anything). They are shown in a terminal, so escape sequences and control characters
-// are removed: a log must not be able to move the cursor, retitle the window or hide text.
-var escapeSeq = lazyre.New(`\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|\x1b[@-Z\\-_]`)
-
-// Clean returns line without escape sequences and control characters (tabs become spaces).
+// Clean makes one log line safe to draw. Logs come from CI machines and may hold colour
+// codes or any control sequence (a test can print anything); a log must not be able to move
+// the cursor, retitle the window or hide text. Complete escape sequences are removed, other
+// control characters shown (termsafe.Log), and tabs become spaces so columns line up.
 func Clean(line string) string {
-	if !utf8.ValidString(line) {
-		line = strings.ToValidUTF8(line, "")
-	}
-	if !strings.ContainsFunc(line, isControl) {
-		return line
-	}
-	line = escapeSeq.ReplaceAllString(line, "")
-	line = strings.ReplaceAll(line, "\t", "    ")
-	return strings.Map(func(r rune) rune {
-		if isControl(r) {
-			return -1
-		}
-		return r
-	}, line)
-}
-
-func isControl(r rune) bool {
-	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)
+	return termsafe.Line(strings.ReplaceAll(termsafe.Log(line), "\t", "    "))
 }
 
 func cleanAll(lines []string) []string {

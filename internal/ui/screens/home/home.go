@@ -19,6 +19,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/components/input"
 	"github.com/datatui/datatui/internal/ui/components/text"
@@ -525,7 +526,7 @@ func (m *Model) projectLines() []styles.Line {
 	case !ws.InGit:
 		lines = append(lines, styles.Line{styles.Warn("Not a git repository: changes cannot become pull requests.")})
 	case m.info.GitErr != nil:
-		lines = append(lines, styles.Line{styles.Bad("git: " + m.info.GitErr.Error())})
+		lines = append(lines, styles.Line{styles.Bad("git: " + redact.String(m.info.GitErr.Error()))})
 	default:
 		branch := g.Branch
 		if g.Detached {
@@ -559,7 +560,7 @@ func (m *Model) projectLines() []styles.Line {
 func (m *Model) cardLines(cs *cardState) []styles.Line {
 	switch {
 	case cs.err != nil:
-		return []styles.Line{{styles.Bad(cs.err.Error())}}
+		return []styles.Line{{styles.Bad(redact.String(cs.err.Error()))}}
 	case !cs.loaded:
 		return []styles.Line{{styles.Dim("Loading…")}}
 	}

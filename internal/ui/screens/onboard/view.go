@@ -8,6 +8,7 @@ import (
 
 	ob "github.com/datatui/datatui/internal/onboard"
 	"github.com/datatui/datatui/internal/redact"
+	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/ui/components/list"
 	"github.com/datatui/datatui/internal/ui/components/text"
 )
@@ -166,15 +167,15 @@ func (m *Model) detail(width int) []string {
 		}
 		lines = append(lines, status)
 		for _, l := range strings.Split(redact.String(x.result.Detail), "\n") {
-			lines = append(lines, text.WrapStyle(l, width, st.Text)...)
+			lines = append(lines, text.WrapStyle(termsafe.Line(l), width, st.Text)...)
 		}
 		if x.result.Checked != "" {
-			lines = append(lines, text.WrapStyle("Checked: "+redact.String(x.result.Checked), width, st.Muted)...)
+			lines = append(lines, text.WrapStyle(termsafe.Line("Checked: "+redact.String(x.result.Checked)), width, st.Muted)...)
 		}
 	}
 	if x.fixErr != nil {
 		lines = append(lines, "", st.Error.Render("✗ fix failed"))
-		lines = append(lines, text.WrapStyle(redact.String(x.fixErr.Error()), width, st.Error)...)
+		lines = append(lines, text.WrapStyle(termsafe.Line(redact.String(x.fixErr.Error())), width, st.Error)...)
 	}
 	lines = append(lines, "")
 	lines = append(lines, m.guideLine(s))
@@ -205,13 +206,13 @@ func (m *Model) guideLine(s *ob.Step) string {
 	g, ok := m.guides[s.Name]
 	switch {
 	case ok && g.missing:
-		return st.Muted.Render("Guide: ") + st.Warning.Render(s.Guide+" (not in the handbook)")
+		return st.Muted.Render("Guide: ") + st.Warning.Render(termsafe.Line(s.Guide)+" (not in the handbook)")
 	case ok:
 		name := g.title
 		if g.heading != "" {
 			name += " › " + g.heading
 		}
-		return st.Muted.Render("Guide: ") + st.Link.Render(name) + st.Muted.Render("  (o)")
+		return st.Muted.Render("Guide: ") + st.Link.Render(termsafe.Line(name)) + st.Muted.Render("  (o)")
 	}
 	guide := s.Guide
 	if s.Anchor != "" {

@@ -12,6 +12,8 @@ import (
 	"github.com/datatui/datatui/internal/forge/checklog"
 	"github.com/datatui/datatui/internal/forge/dbtcloud"
 	"github.com/datatui/datatui/internal/forge/demo"
+	"github.com/datatui/datatui/internal/redact"
+	"github.com/datatui/datatui/internal/termsafe"
 )
 
 // wideWidth is where the list and the details sit side by side.
@@ -28,6 +30,13 @@ func fit(s string, w int) string {
 	}
 	return s
 }
+
+// safe makes text from GitHub, dbt Cloud and git (titles, branch and check names, messages)
+// drawable: control characters are shown, never obeyed (see termsafe).
+var safe = termsafe.Line
+
+// errText is an error's message as drawn: secrets removed, one safe line per line.
+func errText(err error) string { return termsafe.Text(redact.String(err.Error())) }
 
 // block makes lines exactly w×h.
 func block(lines []string, w, h int) []string {
@@ -48,7 +57,7 @@ func (m *Model) View() string {
 	}
 	lines := []string{m.header()}
 	if m.confirm != nil {
-		lines = append(lines, m.c.Styles.Warning.Render(m.confirm.prompt))
+		lines = append(lines, m.c.Styles.Warning.Render(safe(m.confirm.prompt)))
 	}
 	bodyH := m.h - len(lines)
 	if bodyH > 0 {
@@ -98,14 +107,14 @@ func (m *Model) body(w, h int) []string {
 			if help := signInHelp(m.err); help != nil {
 				return append([]string{""}, indent(help, "  ")...)
 			}
-			return append([]string{"", "  " + st.Error.Render("Could not load pull requests:")}, append(indent(wrap(m.err.Error(), w-4), "  "), "", "  "+st.Muted.Render("Press r to try again."))...)
+			return append([]string{"", "  " + st.Error.Render("Could not load pull requests:")}, append(indent(wrap(errText(m.err), w-4), "  "), "", "  "+st.Muted.Render("Press r to try again."))...)
 		default:
 			return []string{"", "  " + st.Muted.Render("Loading your pull requests…")}
 		}
 	}
 	var top []string
 	if m.err != nil {
-		top = append(top, st.Error.Render(ansi.Truncate("Last refresh failed: "+firstLine(m.err.Error()), w, "…")))
+		top = append(top, st.Error.Render(ansi.Truncate("Last refresh failed: "+firstLine(errText(m.err)), w, "…")))
 	}
 	if b := m.branchBanner(); b != "" {
 		top = append(top, b)
@@ -145,9 +154,9 @@ func (m *Model) branchBanner() string {
 		return ""
 	}
 	if s.BranchPushed {
-		return st.InfoText.Render("Branch "+s.Branch+" has no pull request yet.") + " " + st.Key.Render("n") + st.Muted.Render(" open one in the browser")
+		return st.InfoText.Render("Branch "+safe(s.Branch)+" has no pull request yet.") + " " + st.Key.Render("n") + st.Muted.Render(" open one in the browser")
 	}
-	return st.Muted.Render("Branch " + s.Branch + " is not on GitHub yet: git push -u origin " + s.Branch)
+	return st.Muted.Render(safe("Branch " + s.Branch + " is not on GitHub yet: git push -u origin " + s.Branch))
 }
 
 func (m *Model) listLines(w, h int) []string {
@@ -207,7 +216,7 @@ func (m *Model) row(p forge.PR, selected bool, w int) string {
 	prefix := cursor + mark + num + " " + fit(glyphs, 12) + " "
 	tagW := ansi.StringWidth(tag)
 	titleW := w - ansi.StringWidth(prefix) - tagW - 1
-	line := prefix + fit(p.Title, max(titleW, 0)) + " " + tag
+	line := prefix + fit(safe(p.Title), max(titleW, 0)) + " " + tag
 	if selected && m.focus == focusList {
 		return st.Selected.Render(fit(ansi.Strip(line), w))
 	}
@@ -258,28 +267,28 @@ func (m *Model) detailLines(w, h int) []string {
 	}
 	now := m.now()
 	rd := forge.Evaluate(pr)
-	lines := []string{st.Subtitle.Render(fmt.Sprintf("#%d %s", pr.Number, pr.Title))}
-	meta := fmt.Sprintf("%s → %s · %s · updated %s", pr.HeadRef, pr.BaseRef, pr.Author, ago(now, pr.UpdatedAt))
+	lines := []string{st.Subtitle.Render(fmt.Sprintf("#%d %s", pr.Number, safe(pr.Title)))}
+	meta := safe(fmt.Sprintf("%s → %s · %s · updated %s", pr.HeadRef, pr.BaseRef, pr.Author, ago(now, pr.UpdatedAt)))
 	if d := reviewWord(pr); d != "" {
 		meta += " · " + d
 	}
 	lines = append(lines, st.Muted.Render(meta))
 	switch {
 	case rd.Ready:
-		lines = append(lines, st.Success.Render("✓ "+capitalize(rd.Summary)))
+		lines = append(lines, st.Success.Render("✓ "+safe(capitalize(rd.Summary))))
 	case rd.Verdict == forge.VerdictWaiting:
-		lines = append(lines, st.InfoText.Render("● ")+capitalize(rd.Summary))
+		lines = append(lines, st.InfoText.Render("● ")+safe(capitalize(rd.Summary)))
 	default:
-		lines = append(lines, st.Warning.Render("✗ ")+capitalize(rd.Summary))
+		lines = append(lines, st.Warning.Render("✗ ")+safe(capitalize(rd.Summary)))
 	}
 	if len(pr.Checks) == 0 {
 		lines = append(lines, "", st.Muted.Render("No checks reported."))
 		return lines
 	}
-	lines = append(lines, st.Bold.Render("Checks")+st.Muted.Render(" · GitHub says "+rd.MergeState))
+	lines = append(lines, st.Bold.Render("Checks")+st.Muted.Render(" · GitHub says "+safe(rd.MergeState)))
 	nameW := 6
 	for _, c := range pr.Checks {
-		nameW = max(nameW, min(ansi.StringWidth(c.Name), 28))
+		nameW = max(nameW, min(ansi.StringWidth(safe(c.Name)), 28))
 	}
 	maxChecks := max(1, min(len(pr.Checks), h/2-len(lines)+2))
 	first := 0
@@ -301,7 +310,7 @@ func (m *Model) detailLines(w, h int) []string {
 		if c.Kind == forge.KindCheckSuite {
 			word = c.Description
 		}
-		line := cursor + bucketIcon(m, c.Bucket) + " " + fit(c.Name, nameW) + " " + fit(word, 8) + " " + fit(dur, 7) + " " + st.Muted.Render(req) + " " + st.Link.Render(shortLink(c.Link))
+		line := cursor + bucketIcon(m, c.Bucket) + " " + fit(safe(c.Name), nameW) + " " + fit(safe(word), 8) + " " + fit(dur, 7) + " " + st.Muted.Render(req) + " " + st.Link.Render(safe(shortLink(c.Link)))
 		if m.focus == focusChecks && i == m.checkSel {
 			line = st.Selected.Render(fit(ansi.Strip(line), w))
 		}
@@ -342,19 +351,19 @@ func (m *Model) logLines(pr forge.PR, w int) ([]string, bool) {
 		return nil, false
 	}
 	name := strings.SplitN(m.logKey, "\x00", 3)[1]
-	head := st.Bold.Render("Log · " + name)
+	head := st.Bold.Render("Log · " + safe(name))
 	switch {
 	case ls.loading:
 		return []string{head, st.Muted.Render("Loading…")}, false
 	case ls.err != nil:
-		return append([]string{head}, indent(wrap(st.Error.Render(ls.err.Error()), w-2), "  ")...), false
+		return append([]string{head}, indent(wrap(st.Error.Render(errText(ls.err)), w-2), "  ")...), false
 	case ls.log == nil:
 		return nil, false
 	}
 	l := ls.log
 	out := []string{head}
 	if l.Note != "" {
-		out = append(out, wrap(st.Muted.Render(l.Note), w)...)
+		out = append(out, wrap(st.Muted.Render(safe(l.Note)), w)...)
 	}
 	switch l.Kind {
 	case checklog.KindDBTCloud:
@@ -366,7 +375,7 @@ func (m *Model) logLines(pr forge.PR, w int) ([]string, bool) {
 			out = append(out, st.Muted.Render("The job log is empty."))
 		}
 		for _, line := range l.Lines {
-			out = append(out, "  "+line)
+			out = append(out, "  "+safe(line))
 		}
 		return out, true
 	}
@@ -376,25 +385,25 @@ func (m *Model) logLines(pr forge.PR, w int) ([]string, bool) {
 func (m *Model) dbtLines(d *dbtcloud.Details, w int) []string {
 	st := m.c.Styles
 	r := d.Run
-	out := []string{fmt.Sprintf("dbt Cloud run #%d · %s · %s · %s", r.ID, r.JobName(), dbtcloud.StatusName(r.Status), shortDuration(r.Elapsed()))}
+	out := []string{safe(fmt.Sprintf("dbt Cloud run #%d · %s · %s · %s", r.ID, r.JobName(), dbtcloud.StatusName(r.Status), shortDuration(r.Elapsed())))}
 	for _, s := range r.Steps {
-		out = append(out, fmt.Sprintf("  %s %d. %s %s", bucketIcon(m, forge.Bucket(dbtcloud.StatusBucket(s.Status))), s.Index, s.Name, st.Muted.Render(shortDuration(s.Elapsed()))))
+		out = append(out, fmt.Sprintf("  %s %d. %s %s", bucketIcon(m, forge.Bucket(dbtcloud.StatusBucket(s.Status))), s.Index, safe(s.Name), st.Muted.Render(shortDuration(s.Elapsed()))))
 	}
 	if len(d.FailingNodes) > 0 {
 		out = append(out, st.Bold.Render("Failing nodes"))
 		for _, n := range d.FailingNodes {
-			out = append(out, "  "+st.Error.Render(n.Status)+" "+n.UniqueID)
-			if msg := firstLine(n.Message); msg != "" {
+			out = append(out, "  "+st.Error.Render(safe(n.Status))+" "+safe(n.UniqueID))
+			if msg := safe(firstLine(redact.String(n.Message))); msg != "" {
 				out = append(out, "    "+st.Muted.Render(msg))
 			}
 		}
 	} else if d.NodesErr != "" {
-		out = append(out, st.Muted.Render(d.NodesErr))
+		out = append(out, st.Muted.Render(safe(redact.String(d.NodesErr))))
 	}
 	if s := d.FailingStep; s != nil {
 		out = append(out, st.Bold.Render(fmt.Sprintf("Step %d log (last %d lines)", s.Index, len(d.LogTail))))
 		for _, line := range d.LogTail {
-			out = append(out, "  "+line)
+			out = append(out, "  "+safe(line))
 		}
 	}
 	return out
