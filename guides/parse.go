@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/datatui/datatui/internal/termsafe"
 )
 
 // Parse reads one guide file. name is the file name (its base without ".md" is the slug).
@@ -26,6 +28,9 @@ func Parse(name string, data []byte) *Guide {
 	}
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
+	// A guide is shown in the terminal (rendered, raw, in search results): its control
+	// characters are made visible here, once, for every place that shows it.
+	text = termsafe.Text(text)
 
 	fm, body, bodyStart, fmWarn := splitFrontMatter(text)
 	if fmWarn != "" {

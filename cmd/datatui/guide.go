@@ -14,7 +14,6 @@ import (
 
 	"github.com/datatui/datatui/guides"
 	"github.com/datatui/datatui/internal/redact"
-	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/ui/markdown"
 )
 
@@ -178,13 +177,13 @@ is the guide's plain markdown without the front matter. --render renders even wh
 				width = terminalWidth(a.stdout)
 			}
 			_, noColor := os.LookupEnv("NO_COLOR")
-			md := termsafe.Text(g.RewriteLinks(func(l guides.Link) string {
+			md := g.RewriteLinks(func(l guides.Link) string {
 				// Links between guides print as the command that opens them.
 				if t, err := lib.Resolve(g, l.Target); err == nil && !t.External() {
 					return "#" + t.Slug
 				}
 				return l.Target
-			}))
+			})
 			out, err := markdown.NewRenderer().Render(md, markdown.Style(true, noColor), width)
 			if err != nil {
 				return err

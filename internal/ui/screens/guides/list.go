@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	guidespkg "github.com/datatui/datatui/guides"
+	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/ui/components/list"
 	"github.com/datatui/datatui/internal/ui/components/text"
 )
@@ -69,7 +70,7 @@ func (m *Model) listView() []string {
 
 	switch {
 	case m.lib == nil && m.loadErr != nil:
-		return append(out, text.WrapStyle("Could not load the handbook: "+m.loadErr.Error(), m.w, st.Error)...)
+		return append(out, text.WrapStyle("Could not load the handbook: "+termsafe.Line(m.loadErr.Error()), m.w, st.Error)...)
 	case m.lib == nil:
 		return append(out, st.Muted.Render("Loading the handbook…"))
 	case m.list.Len() == 0:
@@ -86,7 +87,7 @@ func (m *Model) listView() []string {
 
 	// The footer: loading warnings, then the selected guide's origin, tags and aliases.
 	if w := m.lib.Warnings(); len(w) > 0 {
-		out = append(out, st.Warning.Render(text.Fit(fmt.Sprintf("! %s: %s", text.Plural(len(w), "handbook warning", "handbook warnings"), w[0]), m.w-4)+" (!)"))
+		out = append(out, st.Warning.Render(text.Fit(fmt.Sprintf("! %s: %s", text.Plural(len(w), "handbook warning", "handbook warnings"), termsafe.Line(w[0])), m.w-4)+" (!)"))
 	}
 	if g, ok := m.list.Selected(); ok {
 		detail := m.originLabel(g)

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	guidespkg "github.com/datatui/datatui/guides"
+	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/components/input"
 	"github.com/datatui/datatui/internal/ui/components/list"
@@ -446,7 +447,7 @@ func (m *Model) readerView() []string {
 	case m.r.tocOpen:
 		rows = append(rows, m.tocView()...)
 	case m.r.doc == nil && m.r.renderErr != nil:
-		rows = append(rows, text.WrapStyle("Could not render this guide: "+m.r.renderErr.Error(), m.w, st.Error)...)
+		rows = append(rows, text.WrapStyle("Could not render this guide: "+termsafe.Line(m.r.renderErr.Error()), m.w, st.Error)...)
 	case m.r.doc == nil:
 		rows = append(rows, st.Muted.Render(" Rendering…"))
 	default:

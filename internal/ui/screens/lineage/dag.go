@@ -127,7 +127,7 @@ func (m *Model) drawDAG(w, h int) []string {
 	widths := make([]int, len(cols))
 	for ci, c := range cols {
 		for _, i := range c {
-			lbl := dbt.DisplayName(&g.Nodes[i])
+			lbl := displayName(&g.Nodes[i])
 			if ansi.StringWidth(lbl) > 24 {
 				lbl = ansi.Truncate(lbl, 24, "…")
 			}

@@ -7,9 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/termsafe"
 )
 
@@ -63,6 +65,15 @@ func block(lines []string, w, h int) []string {
 	return out
 }
 
+// safe makes text from the project and dbt's artifacts drawable: names, descriptions, SQL and
+// messages are anyone's text, so their control characters are shown, never obeyed.
+var safe = termsafe.Line
+
+// displayName is a node's name as drawn.
+func displayName(n *dbt.Node) string { return safe(dbt.DisplayName(n)) }
+
+func errText(err error) string { return safe(redact.String(err.Error())) }
+
 func (m *Model) View() string {
 	if m.w <= 0 || m.h <= 0 {
 		return ""
@@ -77,7 +88,7 @@ func (m *Model) View() string {
 	var body []string
 	switch {
 	case m.data == nil && m.loadErr != nil:
-		body = block(append([]string{st.Error.Render("Could not load the lineage: " + m.loadErr.Error())}, st.Muted.Render("Fix the problem and press r to try again.")), m.w, bh)
+		body = block(append([]string{st.Error.Render("Could not load the lineage: " + errText(m.loadErr))}, st.Muted.Render("Fix the problem and press r to try again.")), m.w, bh)
 	case m.data == nil:
 		body = block([]string{st.Muted.Render("Loading the lineage…")}, m.w, bh)
 	case m.root < 0 && !m.finding:
@@ -188,7 +199,7 @@ func (m *Model) subheader() string {
 		s += st.Muted.Render(" · tests shown")
 	}
 	if m.selExpr != "" {
-		s += "  " + st.Code.Render("select: "+m.selExpr) + " " + m.selectorStatus()
+		s += "  " + st.Code.Render("select: "+safe(m.selExpr)) + " " + m.selectorStatus()
 	}
 	return s
 }
@@ -197,11 +208,11 @@ func (m *Model) selectorStatus() string {
 	st := m.c.Styles
 	switch {
 	case m.selErr != "":
-		return st.Error.Render(m.selErr)
+		return st.Error.Render(safe(m.selErr))
 	case m.selExpr == "":
 		return st.Faint.Render("dbt selector syntax; enter keeps it, ctrl+b builds it, esc clears")
 	case len(m.selMatches) == 0 && len(m.selNotes) > 0:
-		return st.Warning.Render(m.selNotes[0])
+		return st.Warning.Render(safe(m.selNotes[0]))
 	case len(m.selMatches) == 0:
 		return st.Warning.Render("matches nothing")
 	}
@@ -280,7 +291,7 @@ func (m *Model) listLines(w, h int) []string {
 		}
 		for k := m.hitOffset; k < len(m.hits) && len(lines) < h; k++ {
 			n := &g.Nodes[m.hits[k]]
-			l := " " + dbt.DisplayName(n) + "  " + st.Muted.Render(n.ResourceType) + "  " + st.Faint.Render(n.OriginalPath)
+			l := " " + displayName(n) + "  " + st.Muted.Render(safe(n.ResourceType)) + "  " + st.Faint.Render(safe(n.OriginalPath))
 			if k == m.hitCursor {
 				l = st.Selected.Render(fit(ansi.Strip(l), w))
 			}
@@ -292,9 +303,9 @@ func (m *Model) listLines(w, h int) []string {
 			// The expression with a caret under the problem, then the message, like a
 			// compiler's error.
 			if m.selErrCol > 0 && m.selErrCol <= len([]rune(m.selExpr))+1 {
-				lines = append(lines, " "+st.Code.Render(termsafe.Line(m.selExpr)), " "+strings.Repeat(" ", m.selErrCol-1)+st.Error.Render("^"))
+				lines = append(lines, " "+st.Code.Render(safe(m.selExpr)), " "+strings.Repeat(" ", m.selErrCol-1)+st.Error.Render("^"))
 			}
-			for _, l := range strings.Split(ansi.Wordwrap(m.selErr, max(10, w-1), " "), "\n") {
+			for _, l := range strings.Split(ansi.Wordwrap(safe(m.selErr), max(10, w-1), " "), "\n") {
 				lines = append(lines, st.Error.Render(l))
 			}
 		case m.selExpr == "":
@@ -315,7 +326,7 @@ func (m *Model) listLines(w, h int) []string {
 				break
 			}
 			n := &g.Nodes[i]
-			lines = append(lines, " "+st.Match.Render(dbt.DisplayName(n))+"  "+st.Muted.Render(kindLabel(n)))
+			lines = append(lines, " "+st.Match.Render(displayName(n))+"  "+st.Muted.Render(kindLabel(n)))
 		}
 	case m.mode == modeImpact:
 		lines = append(lines, m.impactInfo(w)...)
@@ -327,7 +338,7 @@ func (m *Model) listLines(w, h int) []string {
 		case m.impactLoading:
 			lines = append(lines, st.Muted.Render("Comparing your branch…"))
 		case m.impactErr != nil:
-			lines = append(lines, st.Error.Render(m.impactErr.Error()))
+			lines = append(lines, st.Error.Render(errText(m.impactErr)))
 		case m.impact != nil && len(m.impact.Changed) == 0:
 			lines = append(lines, st.Muted.Render("No dbt nodes changed on this branch."))
 		}
@@ -338,9 +349,9 @@ func (m *Model) listLines(w, h int) []string {
 				l = st.Subtitle.Render(r.title)
 			} else {
 				n := &g.Nodes[r.index]
-				l = "  " + m.nodeMark(r.index) + dbt.DisplayName(n) + "  " + st.Muted.Render(n.ResourceType)
+				l = "  " + m.nodeMark(r.index) + displayName(n) + "  " + st.Muted.Render(safe(n.ResourceType))
 				if len(r.node.Reasons) > 0 && strings.HasPrefix(r.node.Reasons[0], "git") || strings.HasPrefix(strings.Join(r.node.Reasons, ""), "state") {
-					l += "  " + st.Faint.Render(strings.Join(r.node.Reasons, "; "))
+					l += "  " + st.Faint.Render(safe(strings.Join(r.node.Reasons, "; ")))
 				}
 			}
 			if k == m.impactCursor {
@@ -365,23 +376,23 @@ func (m *Model) impactInfo(w int) []string {
 	var first string
 	switch {
 	case im.Base != "":
-		first = "Compared with " + im.Base
+		first = "Compared with " + safe(im.Base)
 		if im.StateCompared {
 			first += " and the production manifest"
 		}
 	case im.StateCompared:
 		first = "Compared with the production manifest"
 	case len(im.Warnings) > 0:
-		first = st.Warning.Render(im.Warnings[0])
+		first = st.Warning.Render(safe(im.Warnings[0]))
 	}
 	if len(im.Skipped) > 0 {
-		first += st.Faint.Render(fmt.Sprintf(" · %d check(s) skipped: %s", len(im.Skipped), im.Skipped[0]))
+		first += st.Faint.Render(fmt.Sprintf(" · %d check(s) skipped: %s", len(im.Skipped), safe(im.Skipped[0])))
 	}
 	second := ""
 	if len(im.Unmapped) > 0 {
-		second = st.Warning.Render(fmt.Sprintf("%d changed file(s) map to no node (macros…): %s", len(im.Unmapped), strings.Join(im.Unmapped, ", ")))
+		second = st.Warning.Render(safe(fmt.Sprintf("%d changed file(s) map to no node (macros…): %s", len(im.Unmapped), strings.Join(im.Unmapped, ", "))))
 	} else if im.Selector != "" {
-		second = st.Faint.Render("dbt build --select " + im.Selector)
+		second = st.Faint.Render(safe("dbt build --select " + im.Selector))
 	}
 	_ = w
 	return []string{first, second}
@@ -405,7 +416,7 @@ func (m *Model) treeRow(k, w int) string {
 	switch r.kind {
 	case rowRoot:
 		n := &g.Nodes[r.index]
-		l = m.nodeMark(r.index) + st.Bold.Render(dbt.DisplayName(n)) + "  " + st.Muted.Render(kindLabel(n))
+		l = m.nodeMark(r.index) + st.Bold.Render(displayName(n)) + "  " + st.Muted.Render(kindLabel(n))
 	case rowSection:
 		l = st.Subtitle.Render(r.title)
 	case rowEmpty:
@@ -418,7 +429,7 @@ func (m *Model) treeRow(k, w int) string {
 		case m.collapsed[r.index] && r.line.HasKids:
 			fold = "▸ "
 		}
-		name := dbt.DisplayName(n)
+		name := displayName(n)
 		if m.selMatches[r.index] {
 			name = st.Match.Render(name)
 		}
@@ -447,7 +458,7 @@ func kindLabel(n *dbt.Node) string {
 	case n.ResourceType == "exposure" && n.ExposureType != "":
 		s += " · " + n.ExposureType
 	}
-	return s
+	return safe(s)
 }
 
 // detailLines describes the selected node, wrapped to w.
@@ -471,7 +482,7 @@ func (m *Model) detailLines(w int) []string {
 			add(" " + st.Muted.Render("None: every file was read completely."))
 		}
 		for _, wmsg := range ws {
-			for k, l := range strings.Split(ansi.Wordwrap(wmsg, max(10, w-4), " "), "\n") {
+			for k, l := range strings.Split(ansi.Wordwrap(safe(wmsg), max(10, w-4), " "), "\n") {
 				if k == 0 {
 					add(" • " + l)
 				} else {
@@ -481,14 +492,20 @@ func (m *Model) detailLines(w int) []string {
 		}
 		return out
 	}
+	// wrap takes plain outside text and makes it safe; style it through wrapStyled.
+	wrapStyled := func(style lipgloss.Style, s string, indent int) {
+		for _, l := range strings.Split(ansi.Wordwrap(safe(s), max(10, w-1-indent), " "), "\n") {
+			add(strings.Repeat(" ", indent) + style.Render(l))
+		}
+	}
 	wrap := func(s string, indent int) {
-		for _, l := range strings.Split(ansi.Wordwrap(s, max(10, w-1-indent), " "), "\n") {
+		for _, l := range strings.Split(ansi.Wordwrap(safe(s), max(10, w-1-indent), " "), "\n") {
 			add(strings.Repeat(" ", indent) + l)
 		}
 	}
-	add(" " + st.Title.Render(dbt.DisplayName(n)) + "  " + st.Muted.Render(kindLabel(n)))
+	add(" " + st.Title.Render(displayName(n)) + "  " + st.Muted.Render(kindLabel(n)))
 	if n.OriginalPath != "" {
-		add(" " + st.Code.Render(n.OriginalPath))
+		add(" " + st.Code.Render(safe(n.OriginalPath)))
 	}
 	if n.Disabled {
 		add(" " + st.Warning.Render("Disabled: dbt skips it (config enabled: false)."))
@@ -501,7 +518,7 @@ func (m *Model) detailLines(w int) []string {
 	add("")
 	field := func(label, value string) {
 		if value != "" {
-			add(" " + st.Muted.Render(fit(label, 10)) + value)
+			add(" " + st.Muted.Render(fit(label, 10)) + safe(value))
 		}
 	}
 	field("Package", pkgIfOther(g, n))
@@ -537,13 +554,13 @@ func (m *Model) detailLines(w int) []string {
 		field("Severity", n.Config.Severity)
 	}
 	if r := m.runResult(n.UniqueID); r != nil {
-		s := st.StatusIcon(r.Status) + " " + r.Status
+		s := r.Status
 		if r.ExecutionTime > 0 {
 			s += fmt.Sprintf(" in %.1fs", r.ExecutionTime)
 		}
-		field("Last run", s)
+		add(" " + st.Muted.Render(fit("Last run", 10)) + st.StatusIcon(r.Status) + " " + safe(s))
 		if r.Message != "" && r.Status != "success" && r.Status != "pass" {
-			wrap(st.Faint.Render(r.Message), 11)
+			wrapStyled(st.Faint, redact.String(r.Message), 11)
 		}
 	}
 	if len(n.Columns) > 0 {
@@ -554,12 +571,12 @@ func (m *Model) detailLines(w int) []string {
 			if t, ok := types[strings.ToLower(c.Name)]; ok && t != "" {
 				typ = strings.ToLower(t)
 			}
-			l := "  " + c.Name
+			l := "  " + safe(c.Name)
 			if typ != "" {
-				l += "  " + st.Code.Render(typ)
+				l += "  " + st.Code.Render(safe(typ))
 			}
 			if c.Description != "" {
-				l += "  " + st.Faint.Render(c.Description)
+				l += "  " + st.Faint.Render(safe(c.Description))
 			}
 			add(l)
 		}
@@ -571,7 +588,7 @@ func (m *Model) detailLines(w int) []string {
 		}
 		sort.Strings(names)
 		for _, c := range names {
-			add("  " + c + "  " + st.Code.Render(strings.ToLower(types[c])))
+			add("  " + safe(c) + "  " + st.Code.Render(safe(strings.ToLower(types[c]))))
 		}
 	}
 	var tests []int
@@ -600,7 +617,7 @@ func (m *Model) detailLines(w int) []string {
 			if r := m.runResult(tn.UniqueID); r != nil {
 				icon = st.StatusIcon(r.Status)
 			}
-			add("  " + icon + " " + label)
+			add("  " + icon + " " + safe(label))
 		}
 	}
 	if m.sql != sqlOff {
@@ -613,10 +630,10 @@ func (m *Model) detailLines(w int) []string {
 		case !m.sqlReady || m.sqlFor != i:
 			add("  " + st.Muted.Render("loading…"))
 		case m.sqlErr != nil:
-			wrap(st.Warning.Render(m.sqlErr.Error()), 2)
+			wrapStyled(st.Warning, redact.String(m.sqlErr.Error()), 2)
 		default:
 			for _, l := range strings.Split(strings.TrimRight(strings.ReplaceAll(m.sqlText, "\t", "    "), "\n"), "\n") {
-				add("  " + st.Code.Render(l))
+				add("  " + st.Code.Render(safe(l)))
 			}
 		}
 	}

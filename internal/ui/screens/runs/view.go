@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/datatui/datatui/internal/ops"
+	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/termsafe"
 )
 
@@ -84,7 +85,7 @@ func (m *Model) listView() []string {
 	right := st.Muted.Render(fmt.Sprintf("%d runs", len(m.runs)))
 	lines := []string{m.headerLine(st.Title.Render("dbt runs"), right), ""}
 	if m.histErr != nil {
-		lines = append(lines, st.Error.Render("Could not read the run history: "+m.histErr.Error()))
+		lines = append(lines, st.Error.Render("Could not read the run history: "+termsafe.Line(redact.String(m.histErr.Error()))))
 	}
 	if len(m.runs) == 0 {
 		return append(lines,
@@ -283,13 +284,13 @@ func (m *Model) detailView() []string {
 			label = "datatui could not start dbt:"
 		}
 		lines = append(lines, st.Error.Render(label))
-		for _, row := range m.clip(wrapText(strings.TrimSpace(msg), m.w-2), max(min(8, m.h/3), 2)) {
+		for _, row := range m.clip(wrapText(strings.TrimSpace(redact.String(msg)), m.w-2), max(min(8, m.h/3), 2)) {
 			lines = append(lines, "  "+row)
 		}
 	}
 	footer := m.footer()
 	if r.fromHistory {
-		lines = append(lines, "", st.Muted.Render("Started "+r.started.In(m.loc).Format("Mon Jan 2 15:04")+" · "+strings.Join(append([]string{"dbt"}, r.args...), " ")))
+		lines = append(lines, "", st.Muted.Render("Started "+r.started.In(m.loc).Format("Mon Jan 2 15:04")+" · "+termsafe.Line(strings.Join(append([]string{"dbt"}, r.args...), " "))))
 		if len(r.failedIDs) > 0 {
 			lines = append(lines, "", st.Bold.Render("Failed:"))
 			for _, id := range r.failedIDs {
@@ -352,7 +353,7 @@ func (m *Model) table(nodes []*ops.NodeResult, h int) []string {
 	if len(nodes) == 0 {
 		switch {
 		case m.filter != "":
-			return []string{st.Muted.Render("  no node matches \"" + m.filter + "\"")}
+			return []string{st.Muted.Render("  no node matches \"" + termsafe.Line(m.filter) + "\"")}
 		case m.cur.running:
 			return []string{st.Muted.Render("  waiting for dbt to start the first node…")}
 		}
@@ -397,7 +398,7 @@ func (m *Model) table(nodes []*ops.NodeResult, h int) []string {
 		case n.Status == "reused":
 			info = "reused: nothing changed upstream"
 		}
-		text := fit(termsafe.Line(n.Name), name) + " " + fit(n.ResourceType, typ) + " " + fmt.Sprintf("%*s", dur, d) + " " + fit(termsafe.Line(info), msg)
+		text := fit(termsafe.Line(n.Name), name) + " " + fit(termsafe.Line(n.ResourceType), typ) + " " + fmt.Sprintf("%*s", dur, d) + " " + fit(termsafe.Line(info), msg)
 		if i == m.nodeSel {
 			out = append(out, m.icon(n.Status)+" "+st.Selected.Render(text))
 		} else {
@@ -441,7 +442,7 @@ func (m *Model) detailPanel(nodes []*ops.NodeResult) []string {
 	}
 	st := m.c.Styles
 	out := []string{st.Faint.Render(strings.Repeat("─", m.w)), m.icon(n.Status) + " " + st.Bold.Render(termsafe.Line(n.Name)) + st.Muted.Render("  "+termsafe.Line(n.Path)+" · c compiled SQL · e edit")}
-	for _, row := range m.clip(wrapText(strings.TrimSpace(n.Message), m.w-2), max(min(6, m.h/4), 1)) {
+	for _, row := range m.clip(wrapText(strings.TrimSpace(redact.String(n.Message)), m.w-2), max(min(6, m.h/4), 1)) {
 		out = append(out, "  "+row)
 	}
 	return out
@@ -450,11 +451,11 @@ func (m *Model) detailPanel(nodes []*ops.NodeResult) []string {
 func (m *Model) footer() string {
 	st := m.c.Styles
 	if m.filtering {
-		return st.Key.Render("/") + " " + m.filter + "█" + st.Muted.Render("  enter keep · esc clear")
+		return st.Key.Render("/") + " " + termsafe.Line(m.filter) + "█" + st.Muted.Render("  enter keep · esc clear")
 	}
 	var parts []string
 	if m.filter != "" {
-		parts = append(parts, "filter: "+m.filter)
+		parts = append(parts, "filter: "+termsafe.Line(m.filter))
 	}
 	if m.cur != nil && m.cur.running {
 		parts = append(parts, "x cancel")
@@ -491,7 +492,7 @@ func (m *Model) logView() []string {
 	if cut := r.log.Cut(); cut > 0 {
 		right += fmt.Sprintf(" · %d over %d KiB cut", cut, ops.DefaultLineLength>>10)
 	}
-	lines := []string{m.headerLine(st.Title.Render("Log · "+r.title()), st.Muted.Render(right))}
+	lines := []string{m.headerLine(st.Title.Render("Log · "+termsafe.Line(r.title())), st.Muted.Render(right))}
 	var rows []string
 	if m.logFollow {
 		for i := n - 1; i >= 0 && len(rows) < h; i-- {
