@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/workspace"
@@ -59,8 +60,15 @@ type app struct {
 
 // workspace discovers the workspace from the global flags. A broken datatui.yml is returned as
 // an error together with a usable workspace; commands decide whether that is fatal.
+//
+// The secrets of the profiles.yml dbt reads for it are known to the redaction layer from here
+// on, whatever the command goes on to print.
 func (a *app) workspace() (*workspace.Workspace, error) {
-	return workspace.Open(workspace.Options{Project: a.project, ConfigFile: a.config, Demo: a.demo})
+	ws, err := workspace.Open(workspace.Options{Project: a.project, ConfigFile: a.config, Demo: a.demo})
+	if ws != nil {
+		dbt.LearnSecrets(dbt.ProfilesOptions{ProjectDir: ws.ProjectDir})
+	}
+	return ws, err
 }
 
 // run builds the command tree, executes it and maps errors to exit codes. Everything it

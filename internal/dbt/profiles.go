@@ -168,6 +168,21 @@ func LoadProfile(opts ProfilesOptions) (*Profile, error) {
 	return p, err
 }
 
+// LearnSecrets registers every secret of the profiles.yml dbt would read (any profile, any
+// target, any depth) with the redaction layer, without rendering anything: a command that
+// never loads a target can still print a tool's or a driver's message that echoes one.
+func LearnSecrets(opts ProfilesOptions) {
+	loc := FindProfiles(opts)
+	data, err := os.ReadFile(loc.Path)
+	if err != nil {
+		return
+	}
+	var doc map[string]any
+	if yaml.Unmarshal(data, &doc) == nil {
+		redact.LearnTree(doc, opts.lookup)
+	}
+}
+
 // ProjectProfileName reads the profile: key of dbt_project.yml in dir.
 func ProjectProfileName(dir string, lookup func(string) (string, bool)) (string, error) {
 	path := filepath.Join(dir, "dbt_project.yml")
