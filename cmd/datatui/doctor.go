@@ -138,7 +138,7 @@ JSON (--json): {"ok": bool, "steps": [{"step", "title", "status" (ok|fail|warn|s
 					}
 					out.Steps = append(out.Steps, j)
 				}
-				if err := a.printJSON(out); err != nil {
+				if err := writeJSON(a.stdout, out); err != nil {
 					return err
 				}
 			default:

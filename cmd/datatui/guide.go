@@ -99,7 +99,7 @@ warnings[]}; origin is "embedded" or the team file's path.`,
 					out = append(out, guideJSON{Slug: g.Slug, Title: g.Title, Section: g.Section, Order: g.Order,
 						Summary: g.Summary, Tags: guideList(g.Tags), Aliases: guideList(g.Aliases), Origin: g.Origin, Warnings: guideList(g.Warnings)})
 				}
-				return writeGuideJSON(a.stdout, out)
+				return writeJSON(a.stdout, out)
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 			for i, s := range lib.Sections() {
@@ -127,10 +127,6 @@ func guideList(s []string) []string {
 		return []string{}
 	}
 	return s
-}
-
-func writeGuideJSON(w io.Writer, v any) error {
-	return redact.Encode(w, v)
 }
 
 func newGuideShowCmd(a *app) *cobra.Command {
@@ -241,7 +237,7 @@ line is the snippet's line in the guide's file (0 when the snippet is the guide'
 				if rs == nil {
 					rs = []guides.Result{}
 				}
-				if err := writeGuideJSON(a.stdout, rs); err != nil {
+				if err := writeJSON(a.stdout, rs); err != nil {
 					return err
 				}
 			} else {

@@ -106,7 +106,7 @@ usage errors.`,
 			}
 			l := dbt.ComputeLineage(g, i, dbt.LineageOptions{Upstream: up, Downstream: down, Tests: tests})
 			if format == dbt.FormatJSON {
-				return a.printJSON(l)
+				return writeJSON(a.stdout, l)
 			}
 			return dbt.RenderLineage(a.stdout, l, format)
 		},
@@ -167,7 +167,7 @@ skipped_checks[], warnings[].`,
 				return err
 			}
 			if asJSON {
-				return a.printJSON(im)
+				return writeJSON(a.stdout, im)
 			}
 			printImpact(a.stdout, im)
 			return nil

@@ -16,7 +16,6 @@ import (
 	"github.com/datatui/datatui/internal/forge/dbtcloud"
 	"github.com/datatui/datatui/internal/forge/demo"
 	"github.com/datatui/datatui/internal/forge/prstatus"
-	"github.com/datatui/datatui/internal/redact"
 )
 
 func newPRCmd(a *app) *cobra.Command {
@@ -176,10 +175,6 @@ func (a *app) prStatus(ctx context.Context, f prStatusFlags) error {
 		return silentExit(r.ExitCode)
 	}
 	return nil
-}
-
-func writeJSON(w io.Writer, v any) error {
-	return redact.Encode(w, v)
 }
 
 // prRetryable errors are worth another try in --watch: limits, server errors, the network.

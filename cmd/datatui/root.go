@@ -109,9 +109,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return code
 }
 
-// printJSON prints v as indented JSON through the redaction layer (secret keys masked at any
-// depth, every string cleaned and made terminal-safe).
-func (a *app) printJSON(v any) error { return redact.Encode(a.stdout, v) }
+// writeJSON prints v as indented JSON, the one way every command's --json is written: through
+// the redaction layer (secret keys masked at any depth, every string cleaned and made
+// terminal-safe).
+func writeJSON(w io.Writer, v any) error { return redact.Encode(w, v) }
 
 // isUsageError recognises cobra's argument and flag errors, which it returns as plain errors.
 func isUsageError(err error) bool {

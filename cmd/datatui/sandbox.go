@@ -124,7 +124,7 @@ On Snowflake this uses SHOW commands only: no warehouse runs and nothing is bill
 				out.Warnings = append(out.Warnings, adminWarning(snap))
 			}
 			if asJSON {
-				return a.printJSON(out)
+				return writeJSON(a.stdout, out)
 			}
 			printSandboxStatus(a.stdout, out)
 			return nil
@@ -315,7 +315,7 @@ grant_option}] (the current role's; empty for DuckDB), warnings[]}.`,
 				out.Grants = []warehouse.Grant{}
 			}
 			if asJSON {
-				return a.printJSON(out)
+				return writeJSON(a.stdout, out)
 			}
 			fmt.Fprintf(a.stdout, "User       %s\n", id.User)
 			if id.Role != "" {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -150,7 +151,7 @@ func secretEnv() []string {
 		"GH_TOKEN=" + ghToken,
 		"GITHUB_TOKEN=" + marker + "-env-github-token-29",
 		dbtcloud.EnvToken + "=" + dbtToken,
-		"DBT_CLOUD_TOKEN=" + marker + "-env-dbt-cloud-token-30",
+		"DBT_CLOUD_API_TOKEN=" + marker + "-env-dbt-cloud-api-token-30",
 		"SNOWFLAKE_PASSWORD=" + marker + "-env-snowflake-password-31",
 		"MOTHERDUCK_TOKEN=" + marker + "-env-motherduck-token-32",
 		"AWS_SECRET_ACCESS_KEY=" + marker + "-env-aws-secret-33",
@@ -184,6 +185,7 @@ func newSecretsWorld(t *testing.T) *secretsWorld {
 		t.Fatal(err)
 	}
 	w.plant(filepath.Join(w.home, ".dbt", "profiles.yml"), secretProfiles)
+	w.plant(filepath.Join(w.home, ".dbt", "dbt_cloud.yml"), "version: \"1\"\ncontext:\n  active-project: \"5001\"\n  active-host: \"emea.dbt.com\"\nprojects:\n  - project-name: analytics\n    project-id: \"5001\"\n    account-name: acme\n    account-id: \"1001\"\n    account-host: emea.dbt.com\n    token-name: cli\n    token-value: "+marker+"-file-dbt-cloud-yml-36\n")
 	w.plant(filepath.Join(root, "config", "gh", "hosts.yml"), "github.com:\n    user: ann\n    oauth_token: "+marker+"-file-gh-hosts-35\n    git_protocol: https\n")
 	cfg, err := os.ReadFile(filepath.Join(w.project, "datatui.yml"))
 	if err != nil {
@@ -275,14 +277,17 @@ func (w *secretsWorld) plant(path, content string) {
 // datatui runs the real binary (testscript put this test binary on PATH as "datatui"), each
 // command in a fresh process, so nothing one command learned helps the next. It returns
 // everything the command printed.
-func (w *secretsWorld) datatui(args ...string) string {
+func (w *secretsWorld) datatui(args ...string) string { return w.datatuiWithInput("", args...) }
+
+// datatuiWithInput is datatui with standard input (a token piped to a login).
+func (w *secretsWorld) datatuiWithInput(stdin string, args ...string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "datatui", args...)
 	cmd.Dir, cmd.Env = w.project, w.env
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.Stdin = strings.NewReader("")
+	cmd.Stdin = strings.NewReader(stdin)
 	if err := cmd.Run(); err != nil && ctx.Err() != nil {
 		w.t.Errorf("datatui %s did not finish: %v\n%s", strings.Join(args, " "), err, out.String())
 	}
@@ -313,13 +318,22 @@ func TestNoSecretLeaves(t *testing.T) {
 	var cmds, writes [][]string
 	for _, json := range [][]string{nil, {"--json"}} { // every command with and without --json
 		cmds = append(cmds, append([]string{"version"}, json...), append([]string{"doctor"}, json...))
-		for _, target := range targets {
-			cmds = append(cmds,
-				append([]string{"whoami", "--target", target}, json...),
-				append([]string{"sandbox", "status", "--target", target}, json...))
+		// Every target through one of the two warehouse commands (both print the target and
+		// the connection's errors), each command in both forms for the main kinds.
+		for i, target := range targets {
+			cmd := [][]string{{"whoami"}, {"sandbox", "status"}}[i%2]
+			if json != nil {
+				cmd = [][]string{{"whoami"}, {"sandbox", "status"}}[(i+1)%2]
+			}
+			cmds = append(cmds, append(append(cmd, "--target", target), json...))
+		}
+		for _, target := range []string{"dev", "sf", "sf_echo", "md"} {
+			cmds = append(cmds, append([]string{"sandbox", "status", "--target", target}, json...), append([]string{"whoami", "--target", target}, json...))
 		}
 		for _, target := range []string{"sf_echo", "sf_jinja", "sf_many", "md", "pg"} {
-			cmds = append(cmds, append([]string{"doctor", "--config", filepath.Join(w.root, "datatui-"+target+".yml")}, json...))
+			if json == nil || target == "sf_echo" || target == "sf_jinja" {
+				cmds = append(cmds, append([]string{"doctor", "--config", filepath.Join(w.root, "datatui-"+target+".yml")}, json...))
+			}
 		}
 		cmds = append(cmds,
 			append([]string{"pr", "status", "--branch", "feature/ltv"}, json...),
@@ -343,10 +357,19 @@ func TestNoSecretLeaves(t *testing.T) {
 		[]string{"doctor", "--report", "--config", filepath.Join(w.root, "datatui-sf_jinja.yml")},
 		[]string{"doctor", "--report", "--config", filepath.Join(w.root, "datatui-sf_many.yml")},
 		[]string{"guide", "show", "getting-started"},
+		[]string{"auth", "dbt-cloud", "status"},
+		[]string{"auth", "dbt-cloud", "status", "--json"},
 		[]string{"--debug", "doctor"},
 		[]string{"--debug", "whoami", "--target", "sf_echo"},
 		[]string{"--debug", "pr", "status", "--branch", "feature/ltv", "--json"},
 	)
+	seen := map[string]bool{}
+	cmds = slices.DeleteFunc(cmds, func(c []string) bool {
+		k := strings.Join(c, "\x00")
+		dup := seen[k]
+		seen[k] = true
+		return dup
+	})
 	// Four at a time: the commands mostly wait on the fakes and on each other's start-up.
 	start := time.Now()
 	work := make(chan []string)
@@ -368,6 +391,9 @@ func TestNoSecretLeaves(t *testing.T) {
 	for _, args := range writes {
 		noMarker(t, "datatui "+strings.Join(args, " "), w.datatui(args...))
 	}
+	// A token piped to a login that cannot store it (no keyring here) is not echoed back.
+	login := []string{"auth", "dbt-cloud", "login", "--with-token", "--host", "emea.dbt.com"}
+	noMarker(t, "datatui "+strings.Join(login, " "), w.datatuiWithInput(marker+"-stdin-dbt-cloud-token-37\n", login...))
 	t.Logf("%d commands in %v", len(cmds)+len(writes), time.Since(start).Round(time.Millisecond))
 	w.tui(t)
 	w.checkFiles(t)

@@ -13,6 +13,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/datatui/datatui/internal/credstore"
+	"github.com/datatui/datatui/internal/redact"
 )
 
 // The environment variables dbt's own tools read.
@@ -102,6 +103,7 @@ func Load(src Sources) (Credentials, []error) {
 	var creds Credentials
 	var warnings []error
 	add := func(c Credential) {
+		redact.Add(c.Token) // every token found, used or not, is kept out of all output
 		c.Host = NormalizeHost(c.Host)
 		if c.Token == "" || c.Host == "" {
 			return
