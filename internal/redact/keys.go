@@ -12,7 +12,7 @@ import (
 //  1. A key whose last word names a reference to something, not the thing itself, is not a
 //     secret: private_key_path and keyfile are paths, oauth_client_id and key_id are
 //     identifiers, auth_type and auth_method say how one logs in, token_url is an endpoint,
-//     client_session_keep_alive is a switch, SSH_AUTH_SOCK is a socket (referenceWords).
+//     client_session_keep_alive is a switch, SSH_AUTH_SOCK is a socket (isReferenceWord).
 //  2. A word containing password, passwd, passphrase, secret, token or credential makes a
 //     secret (sslpassword, PGPASSWORD, motherduck_token, aws_secret_access_key,
 //     DBT_ENV_SECRET_X, X-Amz-Credential).
@@ -38,15 +38,15 @@ func IsSecretKey(key string) bool {
 		return false
 	}
 	last := words[len(words)-1]
-	if referenceWords[last] {
+	if isReferenceWord(last) {
 		return false
 	}
 	for i, w := range words {
 		switch {
-		case containsStrong(w), weakWords[w]:
+		case containsStrong(w), isWeakWord(w):
 			return true
 		case w == "key" || w == "keys":
-			if i == 0 || !dataKeyWords[words[i-1]] {
+			if i == 0 || !isDataKeyWord(words[i-1]) {
 				return true
 			}
 		case (w == "session" || w == "private") && i == len(words)-1:
@@ -86,36 +86,45 @@ func containsStrong(w string) bool {
 	return false
 }
 
-var weakWords = set("pwd", "pass", "passcode", "auth", "authorization", "jwt", "cookie", "creds", "sig", "signature", "otp", "apikey", "privatekey", "accesskey",
-	// keyfile alone is a path (a reference word when last); keyfile_json holds the key itself.
-	"keyfile")
-
-// referenceWords end keys that point at, describe or switch a secret rather than hold it.
-var referenceWords = set(
-	"path", "paths", "file", "files", "filename", "keyfile", "dir", "directory", "folder", "location",
-	"url", "uri", "endpoint", "host", "hostname", "port", "link", "sock", "socket", "address", "addr",
-	"name", "names", "id", "ids", "type", "types", "method", "methods", "mode", "kind", "provider",
-	"env", "var", "variable", "source", "from", "alive", "timeout", "ttl", "expiry", "expires",
-	"expiration", "at", "age", "length", "len", "count", "size", "enabled", "enable", "disabled",
-	"required", "set", "present", "used", "valid", "parameters", "params", "settings", "policy",
-	"role", "user", "username", "format", "algorithm", "alg", "version", "hint", "scope", "scopes",
-	"status", "state",
-)
-
-// dataKeyWords before "key" name keys of tables and maps, not cryptographic ones.
-var dataKeyWords = set(
-	"primary", "unique", "foreign", "sort", "dist", "distribution", "partition", "cluster", "clustering",
-	"surrogate", "natural", "composite", "business", "join", "merge", "lookup", "cache", "group",
-	"index", "shard", "routing", "idempotency", "dedup", "order", "row", "map", "dict", "object",
-	"public", "hash", "sharding", "grouping",
-)
-
-func set(words ...string) map[string]bool {
-	m := make(map[string]bool, len(words))
-	for _, w := range words {
-		m[w] = true
+// isWeakWord tells the words that make a key secret as whole words (rule 3).
+func isWeakWord(w string) bool {
+	switch w {
+	case "pwd", "pass", "passcode", "auth", "authorization", "jwt", "cookie", "creds", "sig", "signature", "otp", "apikey", "privatekey", "accesskey",
+		// keyfile alone is a path (a reference word when last); keyfile_json holds the key itself.
+		"keyfile":
+		return true
 	}
-	return m
+	return false
+}
+
+// isReferenceWord tells the last words of keys that point at, describe or switch a secret
+// rather than hold it (rule 1).
+func isReferenceWord(w string) bool {
+	switch w {
+	case "path", "paths", "file", "files", "filename", "keyfile", "dir", "directory", "folder", "location",
+		"url", "uri", "endpoint", "host", "hostname", "port", "link", "sock", "socket", "address", "addr",
+		"name", "names", "id", "ids", "type", "types", "method", "methods", "mode", "kind", "provider",
+		"env", "var", "variable", "source", "from", "alive", "timeout", "ttl", "expiry", "expires",
+		"expiration", "at", "age", "length", "len", "count", "size", "enabled", "enable", "disabled",
+		"required", "set", "present", "used", "valid", "parameters", "params", "settings", "policy",
+		"role", "user", "username", "format", "algorithm", "alg", "version", "hint", "scope", "scopes",
+		"status", "state":
+		return true
+	}
+	return false
+}
+
+// isDataKeyWord tells the words that, before "key", name keys of tables and maps, not
+// cryptographic ones (rule 4).
+func isDataKeyWord(w string) bool {
+	switch w {
+	case "primary", "unique", "foreign", "sort", "dist", "distribution", "partition", "cluster", "clustering",
+		"surrogate", "natural", "composite", "business", "join", "merge", "lookup", "cache", "group",
+		"index", "shard", "routing", "idempotency", "dedup", "order", "row", "map", "dict", "object",
+		"public", "hash", "sharding", "grouping":
+		return true
+	}
+	return false
 }
 
 // splitWords breaks a key into lower-case words at non-alphanumerics and camelCase humps
