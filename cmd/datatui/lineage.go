@@ -49,9 +49,15 @@ func describeOrigin(o dbt.Origin) string {
 
 func printOrigin(w io.Writer, o dbt.Origin) {
 	fmt.Fprintln(w, "datatui: "+describeOrigin(o))
-	for k, warn := range o.Warnings {
+	printWarnings(w, o.Warnings)
+}
+
+// printWarnings lists a graph's warnings under the line saying where it comes from, the first
+// ten of them.
+func printWarnings(w io.Writer, warnings []string) {
+	for k, warn := range warnings {
 		if k == 10 {
-			fmt.Fprintf(w, "  … and %d more\n", len(o.Warnings)-10)
+			fmt.Fprintf(w, "  … and %d more\n", len(warnings)-10)
 			break
 		}
 		fmt.Fprintln(w, "  "+warn)

@@ -38,6 +38,9 @@ type lsFlags struct {
 	output, logFormat, manifest string
 	outputKeys                  []string
 	asJSON, quiet, help         bool
+	// What a quick parse renders the project's Jinja with, as dbt would parse it.
+	vars, target, profilesDir, profile string
+	varsSet                            bool
 }
 
 // lsMultiOptions are the dbt ls options that take several values (dbt's click MultiOption):
@@ -122,6 +125,12 @@ config holds the node's non-empty config values; depends_on is {"nodes": [...]}.
 --log-format json writes every line as a dbt log event (ListCmdOut, and the warnings as
 NoNodesForSelectionCriteria / NoNodesSelected); --quiet/-q leaves out the warnings.
 
+Without target/manifest.json (or --manifest) the project files are quick-parsed the way dbt
+parses them: with --vars (a YAML mapping, as dbt takes it) and the target dbt would use
+(--target/-t, DBT_TARGET, --profile, --profiles-dir, DBT_PROFILES_DIR). What only dbt can
+decide, and refs to nothing, are reported per file on stderr. A manifest holds the answer of
+the parse that wrote it, so these options do not change it (ls says so).
+
 A criterion that matches nothing gets dbt's warning on stderr; so do spots dbt accepts but that
 cannot select anything (an empty criterion, "config:x" without a key), with their position.
 When nothing matches, "No nodes selected!" goes to stderr and the exit status is 0.
@@ -153,6 +162,7 @@ func newLsCmd(a *app) *cobra.Command {
 			if err := a.setupLogging(); err != nil {
 				return err
 			}
+			fl.varsSet = cmd.Flags().Changed("vars")
 			return a.runLs(&fl)
 		},
 	}
@@ -172,6 +182,10 @@ func newLsCmd(a *app) *cobra.Command {
 	f.StringArrayVar(&fl.outputKeys, "output-keys", nil, "keys for --output json (space-separated)")
 	f.StringVar(&fl.manifest, "manifest", "", "read this manifest.json instead of the project's")
 	f.StringVar(&fl.logFormat, "log-format", envOr("DBT_LOG_FORMAT", "default"), "text, default or json (each line a dbt log event)")
+	f.StringVar(&fl.vars, "vars", "", "dbt's --vars (a YAML mapping) for a quick parse of the project")
+	f.StringVarP(&fl.target, "target", "t", "", "dbt's --target for a quick parse (default: DBT_TARGET, else the profile's)")
+	f.StringVar(&fl.profilesDir, "profiles-dir", "", "folder holding profiles.yml, for the target of a quick parse (default: as dbt finds it)")
+	f.StringVar(&fl.profile, "profile", "", "profile to use instead of dbt_project.yml's, for a quick parse")
 	f.BoolVarP(&fl.quiet, "quiet", "q", os.Getenv("DBT_QUIET") == "true" || os.Getenv("DBT_QUIET") == "1", "print only the nodes, no warnings")
 	f.BoolVar(&fl.asJSON, "json", false, "same as --output json")
 	f.BoolVarP(&fl.help, "help", "h", false, "help for ls")
@@ -256,7 +270,13 @@ func (a *app) runLs(fl *lsFlags) error {
 	if err != nil {
 		return withCode(2, err)
 	}
-	g, cacheDir, projectDir, err := a.lsGraph(fl.manifest)
+	var qopts dbt.QuickParseOptions
+	if fl.varsSet {
+		if qopts.Vars, err = dbt.ParseCLIVars(fl.vars); err != nil {
+			return withCode(2, err)
+		}
+	}
+	g, cacheDir, projectDir, err := a.lsGraph(fl, qopts)
 	if err != nil {
 		return err
 	}
@@ -365,10 +385,17 @@ func (o *lsWriter) warn(name string, data map[string]any, msg string) {
 func (o *lsWriter) flush() error { return o.w.Flush() }
 
 // lsGraph loads the graph ls lists: --manifest, else the project's manifest, else a quick
-// parse of the project. It also returns the index cache folder and the project folder ("" when
-// a manifest is read outside a project).
-func (a *app) lsGraph(manifest string) (*dbt.Graph, string, string, error) {
-	if manifest != "" {
+// parse of the project rendered with qopts and the target dbt would use. It also returns the
+// index cache folder and the project folder ("" when a manifest is read outside a project).
+func (a *app) lsGraph(fl *lsFlags, qopts dbt.QuickParseOptions) (*dbt.Graph, string, string, error) {
+	// A manifest holds the answer of the parse that wrote it; dbt ls would parse again.
+	parseFlags := fl.varsSet || fl.target != "" || fl.profilesDir != "" || fl.profile != ""
+	warnManifest := func(path string) {
+		if parseFlags && !fl.quiet {
+			fmt.Fprintf(a.stderr, "datatui: warning: %s is what dbt's last parse wrote; --vars, --target, --profile and --profiles-dir change only a quick parse (run dbt parse with them for dbt's answer)\n", path)
+		}
+	}
+	if fl.manifest != "" {
 		cache := filepath.Join(workspace.StateHome(), "cache")
 		project := ""
 		if a.project != "" || a.demo {
@@ -377,7 +404,8 @@ func (a *app) lsGraph(manifest string) (*dbt.Graph, string, string, error) {
 				project = ws.ProjectDir
 			}
 		}
-		g, err := dbt.LoadManifest(manifest, dbt.LoadOptions{CacheDir: cache})
+		warnManifest(fl.manifest)
+		g, err := dbt.LoadManifest(fl.manifest, dbt.LoadOptions{CacheDir: cache})
 		return g, cache, project, err
 	}
 	ws, err := a.workspace()
@@ -390,14 +418,25 @@ func (a *app) lsGraph(manifest string) (*dbt.Graph, string, string, error) {
 	}
 	path := dbt.ManifestPath(ws.ProjectDir)
 	if fileExists(path) {
+		warnManifest(path)
 		g, err := dbt.LoadManifest(path, dbt.LoadOptions{CacheDir: cache})
 		return g, cache, ws.ProjectDir, err
 	}
-	g, qerr := dbt.QuickParse(ws.ProjectDir)
+	// Without a usable profile, conditions on the target keep every branch; a target or
+	// profile asked for by name must exist, as dbt requires.
+	qopts.Target, err = dbt.TargetContext(dbt.ProfilesOptions{ProjectDir: ws.ProjectDir, ProfilesDir: fl.profilesDir, Profile: fl.profile}, fl.target)
+	if err != nil && (fl.target != "" || fl.profile != "" || fl.profilesDir != "") {
+		return nil, "", "", withCode(2, err)
+	}
+	g, qerr := dbt.QuickParseWith(ws.ProjectDir, qopts)
 	if qerr != nil {
 		return nil, "", "", errors.Join(fmt.Errorf("no target/manifest.json in %s: run dbt parse, or pass --manifest FILE", ws.ProjectDir), qerr)
 	}
 	fmt.Fprintln(a.stderr, "datatui: no target/manifest.json; listing from a quick parse of the project files (run dbt parse for dbt's own view)")
+	if !fl.quiet {
+		// What the quick parse could not know or found broken, per file, as lineage says it.
+		printWarnings(a.stderr, g.Origin.Warnings)
+	}
 	return g, cache, ws.ProjectDir, nil
 }
 

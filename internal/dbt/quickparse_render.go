@@ -28,13 +28,25 @@ type QuickParseOptions struct {
 // or its default) from the profiles.yml dbt would read. Only names and places are kept, never
 // credentials; nil when there is no usable profile.
 func profileTarget(projectDir string) map[string]any {
-	prof, err := LoadProfile(ProfilesOptions{ProjectDir: projectDir})
-	if err != nil || prof == nil {
-		return nil
-	}
-	t, err := prof.Target(os.Getenv("DBT_TARGET"))
+	t, _ := TargetContext(ProfilesOptions{ProjectDir: projectDir}, "")
+	return t
+}
+
+// TargetContext is what dbt's `target` holds when dbt is run with these profile options and
+// --target (empty: DBT_TARGET, else the profile's default), for QuickParseOptions.Target. Only
+// names and places are kept, never credentials; nil with the reason when there is no usable
+// profile or target.
+func TargetContext(opts ProfilesOptions, target string) (map[string]any, error) {
+	prof, err := LoadProfile(opts)
 	if err != nil {
-		return nil
+		return nil, err
+	}
+	if target == "" {
+		target = os.Getenv("DBT_TARGET")
+	}
+	t, err := prof.Target(target)
+	if err != nil {
+		return nil, err
 	}
 	out := map[string]any{"name": t.Name, "target_name": t.Name, "profile_name": t.Profile, "type": t.Type}
 	for k, v := range map[string]string{"schema": t.Schema, "database": t.Database, "user": t.User, "role": t.Role, "warehouse": t.Warehouse, "account": t.Account} {
@@ -45,7 +57,50 @@ func profileTarget(projectDir string) map[string]any {
 	if t.Threads > 0 {
 		out["threads"] = int64(t.Threads)
 	}
-	return out
+	return out, nil
+}
+
+// ParseCLIVars reads a --vars value as dbt does (config/utils.py parse_cli_yaml_string): a
+// YAML mapping, in YAML or JSON syntax (an empty value is YAML's null, which dbt refuses too).
+func ParseCLIVars(s string) (map[string]any, error) {
+	var v any
+	if err := yaml.UnmarshalWithOptions([]byte(s), &v, yaml.UseOrderedMap()); err != nil {
+		return nil, fmt.Errorf("the --vars argument is not valid YAML: %v", yamlErrorLine(err))
+	}
+	m, ok := v.(yaml.MapSlice)
+	if !ok {
+		return nil, fmt.Errorf("the --vars argument must be a YAML dictionary, but was of type '%s'", pythonTypeName(v))
+	}
+	out := make(map[string]any, len(m))
+	for _, it := range m {
+		out[fmt.Sprint(it.Key)] = it.Value
+	}
+	return out, nil
+}
+
+// yamlErrorLine is the first line of a YAML error (the library adds the source with a caret).
+func yamlErrorLine(err error) string {
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return strings.TrimSpace(msg)
+}
+
+// pythonTypeName names a decoded YAML value's type the way dbt's message does.
+func pythonTypeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "NoneType"
+	case string:
+		return "str"
+	case bool:
+		return "bool"
+	case int64, uint64, int:
+		return "int"
+	case float64:
+		return "float"
+	case []any:
+		return "list"
+	}
+	return fmt.Sprintf("%T", v)
 }
 
 // packageEntry is one entry of packages.yml / dependencies.yml.
