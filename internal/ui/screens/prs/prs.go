@@ -19,6 +19,9 @@ import (
 	"github.com/datatui/datatui/internal/forge/checklog"
 	"github.com/datatui/datatui/internal/forge/prstatus"
 	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/components/confirm"
+	"github.com/datatui/datatui/internal/ui/components/list"
+	"github.com/datatui/datatui/internal/ui/keys"
 	"github.com/datatui/datatui/internal/ui/tasks"
 )
 
@@ -41,7 +44,7 @@ const (
 )
 
 type logState struct {
-	taskID  int
+	task    tasks.Ref[*checklog.Log]
 	loading bool
 	log     *checklog.Log
 	err     error
@@ -49,11 +52,6 @@ type logState struct {
 
 type watchState struct {
 	readiness forge.Readiness
-}
-
-type confirmState struct {
-	prompt string
-	run    func() tea.Cmd
 }
 
 // Model is the PR screen.
@@ -64,20 +62,20 @@ type Model struct {
 	// after schedules the next poll (tea.Tick; tests replace it).
 	after func(time.Duration, tea.Msg) tea.Cmd
 
-	filter   forge.Filter
-	snap     *forge.Snapshot
-	err      error
-	gate     forge.Gate
-	tracker  forge.Tracker
-	reqs     map[int]int // task id → request id
-	taskID   int
-	next     forge.Decision
-	tickSeq  int
-	refreshN int // refreshes completed, for tests and the header
-	updated  time.Time
+	filter     forge.Filter
+	snap       *forge.Snapshot
+	err        error
+	gate       forge.Gate
+	tracker    forge.Tracker
+	refreshing tasks.Ref[*forge.Snapshot]
+	refreshReq int // the gate's id of the refresh in flight
+	next       forge.Decision
+	tickSeq    int
+	refreshN   int // refreshes completed, for tests and the header
+	updated    time.Time
 
-	rows     []forge.PR
-	selected int
+	// list is the pull requests (the branch's first) with the shared `/` filter.
+	list     *list.Model[forge.PR]
 	focus    focus
 	checkSel int
 	logs     map[string]*logState
@@ -85,27 +83,26 @@ type Model struct {
 	logTop   int
 
 	watched map[int]watchState
-	confirm *confirmState
+	// confirm asks before a re-run; rerun is what a yes does.
+	confirm *confirm.Dialog
+	rerun   func() tea.Cmd
 	busy    map[int]string // task id → what an action task does
 
 	w, h int
+	nav  *keys.Nav
 	keys keyMap
 }
 
+// keyMap holds the keys only this screen has; moving, `/`, enter, esc and r are the shared
+// navigation keymap's (with the person's overrides).
 type keyMap struct {
-	Up, Down, Top, Bottom, Enter, Back, Refresh, Filter, Open, Checkout, Copy, Rerun, Watch, NewPR, PageUp, PageDown key.Binding
+	Scope, Open, Checkout, Copy, Rerun, Watch, NewPR, PageUp, PageDown key.Binding
 }
 
 func defaultKeys() keyMap {
 	return keyMap{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first")),
-		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last")),
-		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "checks / load log")),
-		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
-		Refresh:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
-		Filter:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "mine / review requested / all")),
+		// f cycles whose pull requests are listed; it is checked before the list's page-down.
+		Scope:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "mine / review requested / all")),
 		Open:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open in browser")),
 		Checkout: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check out the branch")),
 		Copy:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy URL")),
@@ -123,25 +120,35 @@ func New(c *common.Common) *Model {
 }
 
 func newModel(c *common.Common, b Backend, now func() time.Time) *Model {
+	nav := &c.KeyMap().Nav
 	return &Model{
 		c: c, backend: b, now: now,
 		after:   func(d time.Duration, msg tea.Msg) tea.Cmd { return tea.Tick(d, func(time.Time) tea.Msg { return msg }) },
 		filter:  forge.FilterMine,
 		tracker: forge.Tracker{Policy: forge.DefaultPolicy()},
-		reqs:    map[int]int{}, logs: map[string]*logState{}, watched: map[int]watchState{}, busy: map[int]string{},
-		keys: defaultKeys(),
+		list:    list.New(nav, filterText),
+		logs:    map[string]*logState{}, watched: map[int]watchState{}, busy: map[int]string{},
+		nav: nav, keys: defaultKeys(),
 	}
+}
+
+// filterText is what `/` matches in a pull request: its title first (the part that is
+// highlighted), then its number, branch and author.
+func filterText(p forge.PR) string {
+	return safe(p.Title) + fmt.Sprintf("  #%d %s %s", p.Number, safe(p.HeadRef), safe(p.Author))
 }
 
 func (m *Model) ID() string    { return ID }
 func (m *Model) Title() string { return "PRs" }
 
-// Capturing is true while a confirmation waits for y/n.
-func (m *Model) Capturing() bool { return m.confirm != nil }
+// Capturing is true while a confirmation waits for y/n or the `/` filter has the keyboard.
+func (m *Model) Capturing() bool { return m.confirm != nil || m.list.Filtering() }
 
 func (m *Model) KeyMap() []key.Binding {
-	k := m.keys
-	return []key.Binding{k.Up, k.Down, k.Enter, k.Back, k.Open, k.Checkout, k.Copy, k.Rerun, k.Watch, k.Filter, k.Refresh, k.NewPR, k.PageUp, k.PageDown, k.Top, k.Bottom}
+	k, n := m.keys, m.nav
+	enter := key.NewBinding(key.WithKeys(n.Open.Keys()...), key.WithHelp(n.Open.Help().Key, "checks / load log"))
+	back := key.NewBinding(key.WithKeys(n.Back.Keys()...), key.WithHelp(n.Back.Help().Key, "back to the list / clear the filter"))
+	return []key.Binding{n.Up, n.Down, enter, back, n.Filter, k.Open, k.Checkout, k.Copy, k.Rerun, k.Watch, k.Scope, n.Refresh, k.NewPR, k.PageUp, k.PageDown, n.Top, n.Bottom}
 }
 
 func (m *Model) Actions() []common.Action {
@@ -166,17 +173,6 @@ func (m *Model) Init() tea.Cmd { return m.refresh() }
 
 type pollMsg struct{ seq int }
 
-type refreshResult struct {
-	snap *forge.Snapshot
-}
-
-type logResult struct {
-	key string
-	log *checklog.Log
-}
-
-type actionResult struct{ text string }
-
 func (m *Model) cfg() *config.Config {
 	if ws := m.c.Workspace; ws != nil && ws.Config != nil {
 		return ws.Config
@@ -191,12 +187,10 @@ func (m *Model) refresh() tea.Cmd {
 		return nil
 	}
 	b, filter := m.backend, m.filter
-	id, cmd := m.c.Tasks.Start(ID, "Refreshing pull requests", func(ctx context.Context, _ tasks.Emit) (any, error) {
-		snap, err := b.Refresh(ctx, filter)
-		return refreshResult{snap: snap}, err
-	})
-	m.reqs[id] = req
-	m.taskID = id
+	var cmd tea.Cmd
+	m.refreshing, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Refreshing pull requests", Slot: "refresh"},
+		func(ctx context.Context, _ tasks.Emit) (*forge.Snapshot, error) { return b.Refresh(ctx, filter) })
+	m.refreshReq = req
 	return cmd
 }
 
@@ -204,11 +198,12 @@ func (m *Model) cycleFilter() tea.Cmd {
 	m.filter = m.filter.Next()
 	// The answer for the old filter is stale now.
 	if m.gate.InFlight() {
-		m.c.Tasks.Cancel(m.taskID)
+		m.c.Tasks.CancelSlot(ID, "refresh") // its result is dropped
 		m.gate.Abandon()
 	}
-	m.selected, m.focus = 0, focusList
-	return tea.Batch(m.refresh(), common.Status(common.StatusInfo, "Showing "+m.filter.Label()+" pull requests"))
+	m.list.Move(-m.list.Len())
+	m.focus = focusList
+	return tea.Batch(m.refresh(), common.ScreenStatus(ID, common.StatusInfo, "Showing "+m.filter.Label()+" pull requests"))
 }
 
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
@@ -219,12 +214,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		return m.refresh()
 	case tasks.DoneMsg:
-		if msg.Owner != ID {
-			return nil
-		}
 		return m.done(msg)
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
+	case tea.PasteMsg:
+		m.list.Paste(msg.Content)
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelUp:
@@ -237,64 +231,59 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (m *Model) done(msg tasks.DoneMsg) tea.Cmd {
-	if req, ok := m.reqs[msg.ID]; ok {
-		delete(m.reqs, msg.ID)
-		if !m.gate.End(req) {
+	if out, ok := m.refreshing.Done(msg); ok {
+		if !m.gate.End(m.refreshReq) {
 			return nil // an abandoned refresh (the filter changed)
 		}
-		return m.refreshed(msg)
+		return m.refreshed(out)
 	}
 	if what, ok := m.busy[msg.ID]; ok {
 		delete(m.busy, msg.ID)
 		if msg.Err != nil {
-			return common.Status(common.StatusError, what+": "+msg.Err.Error())
+			return common.ScreenStatus(ID, common.StatusError, what+": "+msg.Err.Error())
 		}
-		if r, ok := msg.Result.(actionResult); ok && r.text != "" {
-			return tea.Batch(common.Status(common.StatusSuccess, r.text), m.refresh())
+		if text, _ := msg.Result.(string); text != "" {
+			return tea.Batch(common.ScreenStatus(ID, common.StatusSuccess, text), m.refresh())
 		}
 		return nil
 	}
-	for k, ls := range m.logs {
-		if ls.taskID == msg.ID {
-			ls.loading = false
-			ls.err = msg.Err
-			if r, ok := msg.Result.(logResult); ok && r.key == k {
-				ls.log = r.log
-			}
+	for _, ls := range m.logs {
+		if out, ok := ls.task.Done(msg); ok {
+			ls.loading, ls.err, ls.log = false, out.Err, out.Value
 		}
 	}
 	return nil
 }
 
-func (m *Model) refreshed(msg tasks.DoneMsg) tea.Cmd {
+func (m *Model) refreshed(out tasks.Outcome[*forge.Snapshot]) tea.Cmd {
 	m.refreshN++
 	var cmds []tea.Cmd
-	if msg.Cancelled {
+	if out.Cancelled {
 		return nil
 	}
-	if msg.Err != nil {
-		m.err = msg.Err
-		m.next = m.tracker.Observe(m.now(), nil, msg.Err)
-		if needsPerson(msg.Err) || m.next.Stop {
+	if out.Err != nil {
+		m.err = out.Err
+		m.next = m.tracker.Observe(m.now(), nil, out.Err)
+		if needsPerson(out.Err) || m.next.Stop {
 			// Polling cannot fix a missing login or repository: wait for the person (r), and
 			// say nothing in the status bar (the screen itself explains).
-			if !errors.Is(msg.Err, forge.ErrNotSignedIn) {
+			if !errors.Is(out.Err, forge.ErrNotSignedIn) {
 				m.next.Reason, m.next.BackingOff = "not retrying on its own: press r after fixing this", false
 			}
 			return nil
 		}
-	} else if r, ok := msg.Result.(refreshResult); ok && r.snap != nil {
+	} else if snap := out.Value; snap != nil {
 		m.err = nil
 		prev := m.snap
-		m.snap = r.snap
+		m.snap = snap
 		m.updated = m.now()
 		m.rebuildRows(prev)
-		m.next = m.tracker.Observe(m.now(), r.snap, nil)
+		m.next = m.tracker.Observe(m.now(), snap, nil)
 		cmds = append(cmds, m.notifyWatched()...)
 		cmds = append(cmds, common.Publish(ID, common.TopicPullRequests)) // the summary Home reads was saved
 	}
 	if m.next.Reason != "" && m.next.BackingOff {
-		cmds = append(cmds, common.Status(common.StatusWarning, m.next.Reason))
+		cmds = append(cmds, common.ScreenStatus(ID, common.StatusWarning, m.next.Reason))
 	}
 	m.tickSeq++
 	cmds = append(cmds, m.after(m.next.Wait, pollMsg{seq: m.tickSeq}))
@@ -305,27 +294,28 @@ func (m *Model) refreshed(msg tasks.DoneMsg) tea.Cmd {
 // selection on the same PR across refreshes.
 func (m *Model) rebuildRows(prev *forge.Snapshot) {
 	selNum := 0
-	if m.selected < len(m.rows) {
-		selNum = m.rows[m.selected].Number
+	if pr, ok := m.current(); ok {
+		selNum = pr.Number
 	}
-	m.rows = m.rows[:0]
+	var rows []forge.PR
 	s := m.snap
 	if s.BranchPR != nil {
 		if _, inList := findIn(s.PRs, s.BranchPR.Number); !inList {
-			m.rows = append(m.rows, *s.BranchPR)
+			rows = append(rows, *s.BranchPR)
 		}
 	}
-	m.rows = append(m.rows, s.PRs...)
-	m.selected = 0
+	rows = append(rows, s.PRs...)
+	m.list.SetItems(rows)
+	m.list.Move(-m.list.Len())
 	if selNum != 0 {
-		if i, ok := findIn(m.rows, selNum); ok {
-			m.selected = i
+		if i, ok := findIn(rows, selNum); ok {
+			m.list.Select(i)
 		}
 	} else if prev == nil && s.Branch != "" {
 		// First load: start on the current branch's PR.
-		for i, p := range m.rows {
+		for i, p := range rows {
 			if p.HeadRef == s.Branch {
-				m.selected = i
+				m.list.Select(i)
 			}
 		}
 	}
@@ -343,12 +333,7 @@ func findIn(prs []forge.PR, n int) (int, bool) {
 	return -1, false
 }
 
-func (m *Model) current() (forge.PR, bool) {
-	if m.selected < 0 || m.selected >= len(m.rows) {
-		return forge.PR{}, false
-	}
-	return m.rows[m.selected], true
-}
+func (m *Model) current() (forge.PR, bool) { return m.list.Selected() }
 
 func (m *Model) currentCheck() (forge.PR, forge.Check, bool) {
 	pr, ok := m.current()
@@ -401,54 +386,58 @@ func (m *Model) toggleWatch() tea.Cmd {
 	}
 	if _, on := m.watched[pr.Number]; on {
 		delete(m.watched, pr.Number)
-		return common.Status(common.StatusInfo, fmt.Sprintf("Stopped watching PR #%d", pr.Number))
+		return common.ScreenStatus(ID, common.StatusInfo, fmt.Sprintf("Stopped watching PR #%d", pr.Number))
 	}
 	rd := forge.Evaluate(pr)
 	m.watched[pr.Number] = watchState{readiness: rd}
 	if rd.Ready {
-		return common.Status(common.StatusInfo, fmt.Sprintf("PR #%d is already ready to merge", pr.Number))
+		return common.ScreenStatus(ID, common.StatusInfo, fmt.Sprintf("PR #%d is already ready to merge", pr.Number))
 	}
-	return common.Status(common.StatusInfo, fmt.Sprintf("Watching PR #%d: datatui rings when it is ready to merge, or when a required check fails", pr.Number))
+	return common.ScreenStatus(ID, common.StatusInfo, fmt.Sprintf("Watching PR #%d: datatui rings when it is ready to merge, or when a required check fails", pr.Number))
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.confirm != nil {
-		switch msg.String() {
-		case "y", "Y", "enter":
-			run := m.confirm.run
-			m.confirm = nil
+		switch m.confirm.Update(msg) {
+		case confirm.Yes:
+			run := m.rerun
+			m.confirm, m.rerun = nil, nil
 			return run()
-		case "n", "N", "esc", "q":
-			m.confirm = nil
-			return common.Status(common.StatusInfo, "Cancelled")
+		case confirm.No:
+			m.confirm, m.rerun = nil, nil
+			return common.ScreenStatus(ID, common.StatusInfo, "Cancelled")
 		}
 		return nil
 	}
-	k := m.keys
+	if m.list.Filtering() {
+		// The filter has the keyboard; enter gives it back and goes on to open the checks.
+		if m.list.Update(msg) || !key.Matches(msg, m.nav.Open) {
+			return nil
+		}
+		return m.enter()
+	}
+	k, n := m.keys, m.nav
+	// The screen's own keys first: f (whose pull requests) and pgup/pgdown (the log) share
+	// keys with the list's paging.
 	switch {
-	case key.Matches(msg, k.Up):
-		m.move(-1)
-	case key.Matches(msg, k.Down):
-		m.move(1)
-	case key.Matches(msg, k.Top):
-		m.moveTo(0)
-	case key.Matches(msg, k.Bottom):
-		m.moveTo(1 << 30)
+	case key.Matches(msg, k.Scope):
+		return m.cycleFilter()
 	case key.Matches(msg, k.PageUp):
 		m.logTop -= max(1, m.h/2)
+		return nil
 	case key.Matches(msg, k.PageDown):
 		m.logTop += max(1, m.h/2)
-	case key.Matches(msg, k.Enter):
+		return nil
+	case key.Matches(msg, n.Open):
 		return m.enter()
-	case key.Matches(msg, k.Back):
+	case key.Matches(msg, n.Back) && m.focus == focusChecks:
 		m.focus = focusList
-	case key.Matches(msg, k.Refresh):
+		return nil
+	case key.Matches(msg, n.Refresh):
 		if m.gate.InFlight() {
-			return common.Status(common.StatusInfo, "A refresh is already running")
+			return common.ScreenStatus(ID, common.StatusInfo, "A refresh is already running")
 		}
 		return m.refresh()
-	case key.Matches(msg, k.Filter):
-		return m.cycleFilter()
 	case key.Matches(msg, k.Open):
 		return m.openSelected()
 	case key.Matches(msg, k.Checkout):
@@ -462,31 +451,47 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.NewPR):
 		return m.openNewPR()
 	}
+	if m.focus == focusChecks {
+		switch {
+		case key.Matches(msg, n.Up):
+			m.move(-1)
+		case key.Matches(msg, n.Down):
+			m.move(1)
+		case key.Matches(msg, n.Top):
+			m.checkSel = 0
+		case key.Matches(msg, n.Bottom):
+			pr, _ := m.current()
+			m.checkSel = max(0, len(pr.Checks)-1)
+		case key.Matches(msg, n.Filter):
+			m.focus = focusList // `/` filters the pull requests
+			m.list.StartFilter()
+		}
+		return nil
+	}
+	before := m.list.Index()
+	m.list.Update(msg)
+	m.selectionMoved(before)
 	return nil
 }
 
+// move moves the check cursor in the checks, else the list's.
 func (m *Model) move(d int) {
 	if m.focus == focusChecks {
-		pr, ok := m.current()
-		if ok {
+		if pr, ok := m.current(); ok {
 			m.checkSel = max(0, min(len(pr.Checks)-1, m.checkSel+d))
 		}
 		return
 	}
-	m.moveTo(m.selected + d)
+	before := m.list.Index()
+	m.list.Move(d)
+	m.selectionMoved(before)
 }
 
-func (m *Model) moveTo(i int) {
-	if m.focus == focusChecks {
-		pr, _ := m.current()
-		m.checkSel = max(0, min(len(pr.Checks)-1, i))
-		return
-	}
-	i = max(0, min(len(m.rows)-1, i))
-	if i != m.selected {
+// selectionMoved starts the checks and the log of a newly selected pull request at the top.
+func (m *Model) selectionMoved(before int) {
+	if m.list.Index() != before {
 		m.checkSel, m.logTop = 0, 0
 	}
-	m.selected = max(0, i)
 }
 
 // enter moves into the checks of a PR and loads the log of its most telling check; in the
@@ -517,11 +522,9 @@ func (m *Model) loadLog(pr forge.PR, ch forge.Check) tea.Cmd {
 	}
 	b := m.backend
 	ls := &logState{loading: true}
-	id, cmd := m.c.Tasks.Start(ID, "Loading the log of "+ch.Name, func(ctx context.Context, _ tasks.Emit) (any, error) {
-		log, err := b.LoadLog(ctx, pr, ch)
-		return logResult{key: k, log: log}, err
-	})
-	ls.taskID = id
+	var cmd tea.Cmd
+	ls.task, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Loading the log of " + ch.Name},
+		func(ctx context.Context, _ tasks.Emit) (*checklog.Log, error) { return b.LoadLog(ctx, pr, ch) })
 	m.logs[k] = ls
 	return cmd
 }
@@ -538,12 +541,11 @@ func (m *Model) selectedURL() string {
 	return pr.URL
 }
 
+// startAction runs fn (a checkout, a re-run); its text is the status on success.
 func (m *Model) startAction(title string, fn func(ctx context.Context) (string, error)) tea.Cmd {
-	id, cmd := m.c.Tasks.Start(ID, title, func(ctx context.Context, _ tasks.Emit) (any, error) {
-		text, err := fn(ctx)
-		return actionResult{text: text}, err
-	})
-	m.busy[id] = title
+	ref, cmd := tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: title},
+		func(ctx context.Context, _ tasks.Emit) (string, error) { return fn(ctx) })
+	m.busy[ref.ID()] = title
 	return cmd
 }
 
@@ -552,11 +554,10 @@ func (m *Model) openURL(url string) tea.Cmd {
 		return nil
 	}
 	b := m.backend
-	id, cmd := m.c.Tasks.Start(ID, "Opening the browser", func(context.Context, tasks.Emit) (any, error) {
-		return actionResult{}, b.Open(url)
-	})
-	m.busy[id] = "Opening " + url
-	return tea.Batch(cmd, common.Status(common.StatusInfo, "Opening "+url))
+	ref, cmd := tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Opening the browser"},
+		func(context.Context, tasks.Emit) (string, error) { return "", b.Open(url) })
+	m.busy[ref.ID()] = "Opening " + url
+	return tea.Batch(cmd, common.ScreenStatus(ID, common.StatusInfo, "Opening "+url))
 }
 
 func (m *Model) openSelected() tea.Cmd { return m.openURL(m.selectedURL()) }
@@ -566,16 +567,16 @@ func (m *Model) copySelected() tea.Cmd {
 	if url == "" {
 		return nil
 	}
-	return tea.Batch(tea.SetClipboard(url), common.Status(common.StatusSuccess, "Copied "+url))
+	return tea.Batch(tea.SetClipboard(url), common.ScreenStatus(ID, common.StatusSuccess, "Copied "+url))
 }
 
 func (m *Model) openNewPR() tea.Cmd {
 	s := m.snap
 	if s == nil || s.Branch == "" || s.BranchPR != nil {
-		return common.Status(common.StatusInfo, "The current branch already has a pull request, or none is checked out")
+		return common.ScreenStatus(ID, common.StatusInfo, "The current branch already has a pull request, or none is checked out")
 	}
 	if !s.BranchPushed {
-		return common.Status(common.StatusWarning, fmt.Sprintf("Push the branch first: git push -u origin %s", s.Branch))
+		return common.ScreenStatus(ID, common.StatusWarning, fmt.Sprintf("Push the branch first: git push -u origin %s", s.Branch))
 	}
 	return m.openURL(s.Repo.CompareURL(m.cfg().GitHub.BaseBranch, s.Branch))
 }
@@ -595,16 +596,28 @@ func (m *Model) checkoutSelected() tea.Cmd {
 func (m *Model) askRerun() tea.Cmd {
 	pr, ch, ok := m.currentCheck()
 	if !ok {
-		return common.Status(common.StatusInfo, "No check to re-run: select one with enter, j/k")
+		return common.ScreenStatus(ID, common.StatusInfo, "No check to re-run: select one with enter, j/k")
 	}
 	b := m.backend
-	m.confirm = &confirmState{
-		prompt: fmt.Sprintf("Re-run %s for PR #%d? (y/n)", ch.Name, pr.Number),
-		run: func() tea.Cmd {
-			return m.startAction("Re-running "+ch.Name, func(ctx context.Context) (string, error) {
-				return b.Rerun(ctx, pr, ch)
-			})
-		},
+	var what string
+	switch checklog.Classify(ch, m.cfg().DBTCloud) {
+	case checklog.KindDBTCloud:
+		what = "dbt Cloud starts a new CI run of the job: it builds in the warehouse and costs its time."
+	case checklog.KindActions:
+		what = "GitHub Actions runs the job again."
+	default:
+		what = "datatui re-runs only dbt Cloud and GitHub Actions checks; it will say if it cannot."
+	}
+	m.confirm = &confirm.Dialog{
+		ID:    "rerun",
+		Title: safe(fmt.Sprintf("Re-run %s for PR #%d?", ch.Name, pr.Number)),
+		Lines: []string{what},
+		Verb:  "re-run",
+	}
+	m.rerun = func() tea.Cmd {
+		return m.startAction("Re-running "+ch.Name, func(ctx context.Context) (string, error) {
+			return b.Rerun(ctx, pr, ch)
+		})
 	}
 	return nil
 }

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/credstore"
@@ -20,6 +20,7 @@ import (
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
+	"github.com/datatui/datatui/internal/ui/uitest"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -42,16 +43,16 @@ func (b *testBackend) Checkout(_ context.Context, pr forge.PR) (string, error) {
 }
 
 type harness struct {
-	m      *Model
-	b      *testBackend
-	gh     *ghtest.Server
-	dc     *ghtest.DBTCloud
-	ticks  []time.Duration
-	status []string
-	raw    []string
-	notes  []NotifyMsg
+	*uitest.Driver
+	m     *Model
+	b     *testBackend
+	gh    *ghtest.Server
+	dc    *ghtest.DBTCloud
+	ticks []time.Duration
 }
 
+// newHarness builds the screen against the fakes and drives it (its first refresh done) at
+// 120×40.
 func newHarness(t *testing.T, token, branch string) *harness {
 	t.Helper()
 	gh := ghtest.New()
@@ -71,97 +72,53 @@ func newHarness(t *testing.T, token, branch string) *harness {
 		TokenForHost: func(string) (string, string) { return "", "default" }},
 		Keyring: credstore.NewMemory(), Home: t.TempDir(), Branch: branch})
 	b := &testBackend{live: l, ws: ws}
-	c := &common.Common{Ctx: context.Background(), Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background())}
+	c := &common.Common{Ctx: context.Background(), Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background()),
+		Clock: func() time.Time { return fixedNow }}
 	h := &harness{b: b, gh: gh, dc: dc}
 	h.m = newModel(c, b, func() time.Time { return fixedNow })
 	h.m.after = func(d time.Duration, _ tea.Msg) tea.Cmd { h.ticks = append(h.ticks, d); return nil }
+	h.Driver = uitest.Screen(t, h.m, c, 120, 40)
 	return h
 }
 
-// run executes cmd and everything it leads to, synchronously, feeding task results back into
-// the screen; other messages are recorded.
-func (h *harness) run(cmd tea.Cmd) {
-	queue := []tea.Cmd{cmd}
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		switch msg := c().(type) {
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case tasks.DoneMsg, tasks.EventMsg:
-			queue = append(queue, h.m.Update(msg))
-		case common.StatusMsg:
-			h.status = append(h.status, msg.Text)
-		case tea.RawMsg:
-			h.raw = append(h.raw, fmt.Sprint(msg.Msg))
-		case NotifyMsg:
-			h.notes = append(h.notes, msg)
-		}
-	}
-}
-
-func (h *harness) key(k string) {
-	var msg tea.KeyPressMsg
-	switch k {
-	case "enter":
-		msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		msg = tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "pgdown":
-		msg = tea.KeyPressMsg{Code: tea.KeyPgDown}
-	default:
-		msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
-	}
-	h.run(h.m.Update(msg))
-}
-
+// view is the frame at w×h.
 func (h *harness) view(w, hgt int) string {
-	h.m.SetSize(w, hgt)
-	return ansi.Strip(h.m.View())
+	h.Resize(w, hgt)
+	return h.View()
 }
 
-func checkSize(t *testing.T, v string, w, h int) {
-	t.Helper()
-	lines := strings.Split(v, "\n")
-	if len(lines) != h {
-		t.Fatalf("view has %d lines, want %d", len(lines), h)
+func (h *harness) lastStatus() string {
+	s := h.Statuses()
+	if len(s) == 0 {
+		return ""
 	}
-	for i, l := range lines {
-		if ansi.StringWidth(l) != w {
-			t.Fatalf("line %d is %d wide, want %d: %q", i, ansi.StringWidth(l), w, l)
-		}
-	}
+	return s[len(s)-1]
 }
 
-func golden2(t *testing.T, h *harness) {
-	for _, size := range [][2]int{{80, 24}, {120, 40}} {
-		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
-			v := h.view(size[0], size[1])
-			checkSize(t, v, size[0], size[1])
-			golden.RequireEqual(t, []byte(v))
-		})
+func (h *harness) notes() []NotifyMsg { return uitest.Of[NotifyMsg](h.Driver) }
+
+func (h *harness) raw() []string {
+	var out []string
+	for _, r := range uitest.Of[tea.RawMsg](h.Driver) {
+		out = append(out, fmt.Sprint(r.Msg))
 	}
+	return out
 }
 
 func TestListGolden(t *testing.T) {
 	h := newHarness(t, ghtest.Token, "feature/ltv")
-	h.run(h.m.Init())
-	if h.m.snap == nil || len(h.m.rows) != 5 {
-		t.Fatalf("rows %d, err %v", len(h.m.rows), h.m.err)
+	if h.m.snap == nil || h.m.list.Len() != 5 {
+		t.Fatalf("rows %d, err %v", h.m.list.Len(), h.m.err)
 	}
 	if pr, _ := h.m.current(); pr.Number != 101 {
 		t.Fatalf("the current branch's PR should be selected, got #%d", pr.Number)
 	}
-	golden2(t, h)
+	h.Goldens(t)
 }
 
 func TestDBTCloudLogGolden(t *testing.T) {
 	h := newHarness(t, ghtest.Token, "feature/ltv")
-	h.run(h.m.Init())
-	h.key("enter")
+	h.Key("enter")
 	if h.m.focus != focusChecks || h.m.checkSel != 1 {
 		t.Fatalf("enter should focus the failing check, got focus %d check %d", h.m.focus, h.m.checkSel)
 	}
@@ -171,74 +128,70 @@ func TestDBTCloudLogGolden(t *testing.T) {
 			t.Errorf("view lacks %q", want)
 		}
 	}
-	golden2(t, h)
+	h.Goldens(t)
 }
 
 func TestActionsLogGolden(t *testing.T) {
 	h := newHarness(t, ghtest.Token, "feature/sqlfluff")
-	h.run(h.m.Init())
-	h.key("enter")
+	h.Key("enter")
 	v := h.view(120, 40)
 	if !strings.Contains(v, "##[error]Process completed with exit code 1.") {
 		t.Fatalf("no Actions log tail:\n%s", v)
 	}
-	golden2(t, h)
+	h.Goldens(t)
 }
 
 func TestNotSignedInGolden(t *testing.T) {
 	h := newHarness(t, "", "feature/ltv")
-	h.run(h.m.Init())
 	v := h.view(80, 24)
 	for _, want := range []string{"Not signed in to GitHub.", "gh auth login", "export GH_TOKEN="} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q", want)
 		}
 	}
-	golden2(t, h)
+	h.Goldens(t)
 }
 
 func TestBranchWithoutPROffersOne(t *testing.T) {
 	h := newHarness(t, ghtest.Token, "feature/no-pr")
-	h.run(h.m.Init())
 	v := h.view(80, 24)
 	if !strings.Contains(v, "Branch feature/no-pr has no pull request yet. n open one in the browser") {
 		t.Fatalf("no offer:\n%s", v)
 	}
-	h.key("n")
+	h.Key("n")
 	if len(h.b.opened) != 1 || h.b.opened[0] != "https://github.com/acme/analytics/compare/main...feature/no-pr?expand=1" {
 		t.Fatalf("opened %q", h.b.opened)
 	}
-	golden2(t, h)
+	h.Goldens(t)
 }
 
 func TestKeys(t *testing.T) {
 	h := newHarness(t, ghtest.Token, "feature/ltv")
-	h.run(h.m.Init())
 
-	h.key("j")
+	h.Key("j")
 	if pr, _ := h.m.current(); pr.Number != 102 {
 		t.Fatalf("j: #%d", pr.Number)
 	}
-	h.key("G")
-	if h.m.selected != len(h.m.rows)-1 {
+	h.Key("G")
+	if h.m.list.Index() != h.m.list.Len()-1 {
 		t.Fatal("G")
 	}
-	h.key("g")
-	h.key("o")
+	h.Key("g")
+	h.Key("o")
 	if h.b.opened[len(h.b.opened)-1] != "https://github.com/acme/analytics/pull/101" {
 		t.Fatalf("o opened %q", h.b.opened)
 	}
-	h.key("y")
-	if last := h.status[len(h.status)-1]; last != "Copied https://github.com/acme/analytics/pull/101" {
+	h.Key("y")
+	if last := h.lastStatus(); last != "Copied https://github.com/acme/analytics/pull/101" {
 		t.Fatalf("y: %q", last)
 	}
 	// In the checks, o opens the check's link.
-	h.key("enter")
-	h.key("o")
+	h.Key("enter")
+	h.Key("o")
 	if got := h.b.opened[len(h.b.opened)-1]; got != "https://cloud.getdbt.com/deploy/1001/projects/5001/runs/42/" {
 		t.Fatalf("o on a check opened %q", got)
 	}
-	h.key("esc")
+	h.Key("esc")
 	if h.m.focus != focusList {
 		t.Fatal("esc goes back to the list")
 	}
@@ -247,19 +200,19 @@ func TestKeys(t *testing.T) {
 	h.b.checkout = func(forge.PR) (string, error) {
 		return "", &forge.DirtyTreeError{Changed: []string{"models/x.sql"}}
 	}
-	h.key("c")
-	if last := h.status[len(h.status)-1]; !strings.Contains(last, "uncommitted changes (models/x.sql)") {
+	h.Key("c")
+	if last := h.lastStatus(); !strings.Contains(last, "uncommitted changes (models/x.sql)") {
 		t.Fatalf("c: %q", last)
 	}
 
 	// Filter cycles and refetches.
-	h.key("f")
-	if h.m.filter != forge.FilterReviewRequested || len(h.m.rows) != 2 {
+	h.Key("f")
+	if h.m.filter != forge.FilterReviewRequested || h.m.list.Len() != 2 {
 		// the branch PR is kept at the top of other filters
-		t.Fatalf("filter %s rows %d", h.m.filter, len(h.m.rows))
+		t.Fatalf("filter %s rows %d", h.m.filter, h.m.list.Len())
 	}
-	h.key("f")
-	h.key("f")
+	h.Key("f")
+	h.Key("f")
 	if h.m.filter != forge.FilterMine {
 		t.Fatal("filter cycles back to mine")
 	}
@@ -267,53 +220,58 @@ func TestKeys(t *testing.T) {
 
 func TestRerunAsksFirst(t *testing.T) {
 	h := newHarness(t, ghtest.Token, "feature/ltv")
-	h.run(h.m.Init())
-	h.key("R")
-	if h.m.confirm == nil || !h.m.Capturing() || !strings.Contains(h.view(80, 24), "Re-run dbt Cloud CI for PR #101? (y/n)") {
-		t.Fatal("R must ask first")
+	h.Key("R")
+	v := h.view(80, 24)
+	if h.m.confirm == nil || !h.m.Capturing() || !strings.Contains(v, "Re-run dbt Cloud CI for PR #101?") ||
+		!strings.Contains(v, "dbt Cloud starts a new CI run") || !strings.Contains(v, "y re-run   n/esc cancel") {
+		t.Fatalf("R must ask first, saying what it costs:\n%s", v)
 	}
-	h.key("n")
+	t.Run("dialog", h.Goldens)
+	h.Key("x") // a stray key neither confirms nor cancels
+	if h.m.confirm == nil {
+		t.Fatal("a stray key closed the dialog")
+	}
+	h.Key("n")
 	if len(h.dc.Triggers()) != 0 || h.m.confirm != nil {
 		t.Fatal("n cancels")
 	}
-	h.key("R")
-	h.key("y")
+	h.Key("R")
+	h.Key("y")
 	if len(h.dc.Triggers()) != 1 {
 		t.Fatalf("y should trigger one run, got %d", len(h.dc.Triggers()))
 	}
-	if last := h.status[len(h.status)-1]; !strings.Contains(last, "dbt Cloud run #45 queued for PR #101") {
-		t.Fatalf("status %q", h.status)
+	if last := h.lastStatus(); !strings.Contains(last, "dbt Cloud run #45 queued for PR #101") {
+		t.Fatalf("status %q", h.Statuses())
 	}
 }
 
 func TestWatchNotifiesOnlyWhenDone(t *testing.T) {
 	h := newHarness(t, "ghp_settle_"+ghtest.Token, "feature/orders")
-	h.run(h.m.Init())
 	if pr, _ := h.m.current(); pr.Number != 102 {
 		t.Fatalf("#%d", pr.Number)
 	}
-	h.key("w")
+	h.Key("w")
 	if _, ok := h.m.watched[102]; !ok {
 		t.Fatal("w watches")
 	}
-	h.run(h.m.Update(pollMsg{seq: h.m.tickSeq})) // second refresh: still pending
-	if len(h.raw) != 0 || len(h.notes) != 0 {
-		t.Fatalf("notified before the checks finished: %q", h.raw)
+	h.Send(pollMsg{seq: h.m.tickSeq}) // second refresh: still pending
+	if len(h.raw()) != 0 || len(h.notes()) != 0 {
+		t.Fatalf("notified before the checks finished: %q", h.raw())
 	}
 	if h.ticks[len(h.ticks)-1] != 10*time.Second {
 		t.Fatalf("poll fast while checks run: %v", h.ticks)
 	}
-	h.run(h.m.Update(pollMsg{seq: h.m.tickSeq})) // third: checks settled and passed
+	h.Send(pollMsg{seq: h.m.tickSeq}) // third: checks settled and passed
 	// Passing checks with a review still missing is neither ready nor failed: no bell.
-	if pr, _ := h.m.current(); pr.Counts().Pending != 0 || len(h.notes) != 0 || len(h.raw) != 0 {
-		t.Fatalf("notified while still blocked on a review: %+v %q", h.notes, h.raw)
+	if pr, _ := h.m.current(); pr.Counts().Pending != 0 || len(h.notes()) != 0 || len(h.raw()) != 0 {
+		t.Fatalf("notified while still blocked on a review: %+v %q", h.notes(), h.raw())
 	}
-	if rd := forge.Evaluate(h.m.rows[h.m.selected]); rd.Summary != "blocked: 1 required review missing" {
-		t.Fatalf("readiness %q", rd.Summary)
+	if pr, _ := h.m.current(); forge.Evaluate(pr).Summary != "blocked: 1 required review missing" {
+		t.Fatalf("readiness %q", forge.Evaluate(pr).Summary)
 	}
 	// A stale tick (an older chain) is ignored.
 	before := h.gh.GraphQLCount()
-	h.run(h.m.Update(pollMsg{seq: h.m.tickSeq - 1}))
+	h.Send(pollMsg{seq: h.m.tickSeq - 1})
 	if h.gh.GraphQLCount() != before {
 		t.Fatal("a stale tick started a refresh")
 	}
@@ -325,18 +283,15 @@ func TestNeverTwoRefreshesAndStaleDropped(t *testing.T) {
 	if first == nil || h.m.refresh() != nil {
 		t.Fatal("a second refresh must not start while one is in flight")
 	}
-	h.key("r")
-	if last := h.status[len(h.status)-1]; last != "A refresh is already running" {
-		t.Fatalf("r while refreshing: %q", h.status)
+	// (The keys go straight to the screen: the driver would insist the first refresh ends.)
+	if msg, ok := h.m.Update(uitest.KeyMsg("r"))().(common.StatusMsg); !ok || msg.Text != "A refresh is already running" {
+		t.Fatalf("r while refreshing: %+v", msg)
 	}
-	// Changing the filter abandons the first refresh; its answer is dropped.
-	h.run(h.m.Update(tea.KeyPressMsg{Code: 'f', Text: "f"}))
+	// Changing the filter abandons the first refresh; its answer, arriving last, is dropped.
+	second := h.m.Update(uitest.KeyMsg("f"))
+	h.Run(tea.Sequence(second, first))
 	if h.m.filter != forge.FilterReviewRequested || h.m.snap.Filter != forge.FilterReviewRequested {
 		t.Fatalf("filter %s snap %v", h.m.filter, h.m.snap)
-	}
-	h.run(first)
-	if h.m.snap.Filter != forge.FilterReviewRequested {
-		t.Fatal("the stale answer replaced the current one")
 	}
 }
 
@@ -344,9 +299,8 @@ func TestBackOffIsShownAndTokenNeverShown(t *testing.T) {
 	for _, token := range []string{"ghp_ratelimit_" + ghtest.Token, "ghp_secondary_" + ghtest.Token, "ghp_bad_" + ghtest.Token, "ghp_flaky_" + ghtest.Token} {
 		t.Run(token[:12], func(t *testing.T) {
 			h := newHarness(t, token, "feature/ltv")
-			h.run(h.m.Init())
 			v := h.view(120, 40)
-			all := v + strings.Join(h.status, "\n")
+			all := v + strings.Join(h.Statuses(), "\n")
 			if strings.Contains(all, ghtest.Token) {
 				t.Fatal("token on screen")
 			}
@@ -361,7 +315,7 @@ func TestBackOffIsShownAndTokenNeverShown(t *testing.T) {
 				t.Fatalf("no back-off: %+v", h.m.next)
 			}
 			if strings.Contains(token, "flaky") {
-				h.run(h.m.Update(pollMsg{seq: h.m.tickSeq}))
+				h.Send(pollMsg{seq: h.m.tickSeq})
 				if h.m.snap == nil || h.m.next.BackingOff {
 					t.Fatal("the retry after a 5xx succeeds and polling returns to normal")
 				}
@@ -372,7 +326,6 @@ func TestBackOffIsShownAndTokenNeverShown(t *testing.T) {
 
 func TestSummarySavedForHome(t *testing.T) {
 	h := newHarness(t, ghtest.Token, "feature/ltv")
-	h.run(h.m.Init())
 	sum, err := forge.LoadSummary(h.b.ws.StateDir)
 	if err != nil || len(sum.PRs) != 5 || !sum.PRs[0].IsBranch {
 		t.Fatalf("summary %+v %v", sum, err)
@@ -381,12 +334,11 @@ func TestSummarySavedForHome(t *testing.T) {
 
 func TestTinySizes(t *testing.T) {
 	h := newHarness(t, ghtest.Token, "feature/ltv")
-	h.run(h.m.Init())
-	h.key("enter")
+	h.Key("enter")
 	for _, s := range [][2]int{{1, 1}, {5, 2}, {20, 3}, {40, 6}, {0, 0}} {
 		v := h.view(s[0], s[1])
 		if s[0] > 0 {
-			checkSize(t, v, s[0], s[1])
+			uitest.CheckSize(t, v, s[0], s[1])
 		}
 	}
 }
@@ -452,21 +404,19 @@ func BenchmarkView(b *testing.B) {
 	m.focus = focusChecks
 	b.ReportAllocs()
 	for b.Loop() {
-		m.selected = (m.selected + 1) % len(m.rows)
+		m.list.Select((m.list.Index() + 1) % m.list.Len())
 		_ = m.View()
 	}
 }
 
 func TestCardLines(t *testing.T) {
-	h := newHarness(t, ghtest.Token, "feature/ltv")
-	ws := h.b.ws
-	cl, err := CardLines(context.Background(), ws)
+	cl, err := CardLines(context.Background(), &workspace.Workspace{StateDir: t.TempDir()})
 	lines := styles.PlainLines(cl, time.Now())
 	if err != nil || !strings.Contains(lines[0], "Open the PRs tab") {
 		t.Fatalf("before a refresh: %q %v", lines, err)
 	}
-	h.run(h.m.Init())
-	cl, err = CardLines(context.Background(), ws)
+	h := newHarness(t, ghtest.Token, "feature/ltv") // its first refresh saves the summary
+	cl, err = CardLines(context.Background(), h.b.ws)
 	lines = styles.PlainLines(cl, time.Now())
 	if err != nil || lines[0] != "#101 Add customer lifetime value model  ✓1 ✗1 blocked: required check dbt Cloud CI failed" || len(lines) != 6 {
 		t.Fatalf("after a refresh: %q %v", lines, err)
@@ -481,21 +431,21 @@ func TestNotifyWhenTrulyReady(t *testing.T) {
 	pr := forge.PR{Number: 7, Title: "x", MergeState: forge.MergeBlocked, ReviewDecision: "REVIEW_REQUIRED", Rules: forge.Requirements{ApprovingReviews: 1}, Checks: []forge.Check{pass}}
 	h.m.snap = &forge.Snapshot{PRs: []forge.PR{pr}}
 	h.m.rebuildRows(nil)
-	h.key("w") // checks passed already, but a review is missing: wait for "ready"
-	if len(h.notes) != 0 {
+	h.Key("w") // checks passed already, but a review is missing: wait for "ready"
+	if len(h.notes()) != 0 {
 		t.Fatal("no notification when watching starts")
 	}
-	h.run(tea.Batch(h.m.notifyWatched()...))
-	if len(h.notes) != 0 {
+	h.Run(tea.Batch(h.m.notifyWatched()...))
+	if len(h.notes()) != 0 {
 		t.Fatal("nothing changed, nothing to say")
 	}
 	pr.Approvals, pr.ReviewDecision, pr.MergeState = 1, "APPROVED", forge.MergeClean
 	h.m.snap = &forge.Snapshot{PRs: []forge.PR{pr}}
-	h.run(tea.Batch(h.m.notifyWatched()...))
-	if len(h.notes) != 1 || h.notes[0].Text != "PR #7 is ready to merge" || h.raw[0] != "\a" {
-		t.Fatalf("notes %+v raw %q", h.notes, h.raw)
+	h.Run(tea.Batch(h.m.notifyWatched()...))
+	if len(h.notes()) != 1 || h.notes()[0].Text != "PR #7 is ready to merge" || h.raw()[0] != "\a" {
+		t.Fatalf("notes %+v raw %q", h.notes(), h.raw())
 	}
-	h.key("w")
+	h.Key("w")
 	if _, ok := h.m.watched[7]; ok {
 		t.Fatal("w again stops watching")
 	}
@@ -503,27 +453,75 @@ func TestNotifyWhenTrulyReady(t *testing.T) {
 	running := forge.PR{Number: 8, Title: "y", MergeState: forge.MergeBlocked, Checks: []forge.Check{{Name: "ci", Bucket: forge.BucketPending, Required: true}}}
 	h.m.snap = &forge.Snapshot{PRs: []forge.PR{running}}
 	h.m.rebuildRows(nil)
-	h.m.selected = 0
-	h.key("w")
+	h.m.list.Select(0)
+	h.Key("w")
 	failed := running
 	failed.Checks = []forge.Check{{Name: "ci", Bucket: forge.BucketFail, Required: true}}
 	h.m.snap = &forge.Snapshot{PRs: []forge.PR{failed}}
-	h.run(tea.Batch(h.m.notifyWatched()...))
-	h.run(tea.Batch(h.m.notifyWatched()...))
-	if len(h.notes) != 2 || h.notes[1].Text != "PR #8 blocked: required check ci failed" {
-		t.Fatalf("notes %+v", h.notes)
+	h.Run(tea.Batch(h.m.notifyWatched()...))
+	h.Run(tea.Batch(h.m.notifyWatched()...))
+	if len(h.notes()) != 2 || h.notes()[1].Text != "PR #8 blocked: required check ci failed" {
+		t.Fatalf("notes %+v", h.notes())
 	}
 }
 
 func TestMouseWheelMoves(t *testing.T) {
 	h := newHarness(t, ghtest.Token, "feature/ltv")
-	h.run(h.m.Init())
-	h.run(h.m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown}))
-	if h.m.selected != 1 {
-		t.Fatalf("wheel down: %d", h.m.selected)
+	h.Send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if h.m.list.Index() != 1 {
+		t.Fatalf("wheel down: %d", h.m.list.Index())
 	}
-	h.run(h.m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelUp}))
-	if h.m.selected != 0 {
-		t.Fatalf("wheel up: %d", h.m.selected)
+	h.Send(tea.MouseWheelMsg{Button: tea.MouseWheelUp})
+	if h.m.list.Index() != 0 {
+		t.Fatalf("wheel up: %d", h.m.list.Index())
+	}
+}
+
+// TestFilter: `/` filters the pull requests by title, number, branch or author, marks what
+// matched, enter keeps the filter and opens the checks, esc clears it.
+func TestFilter(t *testing.T) {
+	h := newHarness(t, ghtest.Token, "feature/ltv")
+	h.Key("/")
+	if !h.m.Capturing() {
+		t.Fatal("/ must give the filter the keyboard (q, digits and ? are typed)")
+	}
+	h.Type("fix")
+	if h.m.list.Len() != 1 {
+		t.Fatalf("fix matches %d pull requests", h.m.list.Len())
+	}
+	if pr, _ := h.m.current(); pr.Number != 104 {
+		t.Fatalf("fix selects #%d", pr.Number)
+	}
+	if v := h.View(); !strings.Contains(v, "Filter: fix") || !strings.Contains(v, "1 of 5 pull requests") {
+		t.Fatalf("no filter bar:\n%s", v)
+	}
+	t.Run("typing", h.Goldens)
+	// The marks fall on the matched letters of the title, which stays whole.
+	if styled := h.Styled(); !strings.Contains(ansi.Strip(styled), "Fix fct_payments grain") {
+		t.Fatal("highlighting changed the title")
+	}
+	h.Key("enter")
+	if h.m.Capturing() || h.m.focus != focusChecks || h.m.list.Query() != "fix" {
+		t.Fatalf("enter keeps the filter and opens the checks: capturing %v focus %d query %q", h.m.Capturing(), h.m.focus, h.m.list.Query())
+	}
+	h.Key("esc") // back to the list
+	h.Key("esc") // clears the filter, keeping the pull request chosen
+	if h.m.list.Query() != "" || h.m.list.Len() != 5 {
+		t.Fatalf("esc clears: %q %d", h.m.list.Query(), h.m.list.Len())
+	}
+	if pr, _ := h.m.current(); pr.Number != 104 {
+		t.Fatalf("the filtered choice stays chosen, got #%d", pr.Number)
+	}
+	h.Key("/")
+	h.Type("nothing-like-this")
+	if v := h.View(); !strings.Contains(v, `No pull request matches "nothing-like-this"`) {
+		t.Fatalf("no empty-filter message:\n%s", v)
+	}
+	t.Run("no match", h.Goldens)
+	// By number and author too.
+	h.Key("esc", "/")
+	h.Type("#103")
+	if pr, _ := h.m.current(); h.m.list.Len() != 1 || pr.Number != 103 {
+		t.Fatalf("#103 finds %d, #%d", h.m.list.Len(), pr.Number)
 	}
 }

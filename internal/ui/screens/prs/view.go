@@ -14,22 +14,15 @@ import (
 	"github.com/datatui/datatui/internal/forge/demo"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/termsafe"
+	"github.com/datatui/datatui/internal/ui/components/list"
+	"github.com/datatui/datatui/internal/ui/components/text"
 )
 
 // wideWidth is where the list and the details sit side by side.
 const wideWidth = 110
 
 // fit truncates or pads s (which may hold styles) to exactly w cells.
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	s = ansi.Truncate(s, w, "…")
-	if pad := w - ansi.StringWidth(s); pad > 0 {
-		s += strings.Repeat(" ", pad)
-	}
-	return s
-}
+var fit = text.Pad
 
 // safe makes text from GitHub, dbt Cloud and git (titles, branch and check names, messages)
 // drawable: control characters are shown, never obeyed (see termsafe).
@@ -38,15 +31,16 @@ var safe = termsafe.Line
 // errText is an error's message as drawn: secrets removed, one safe line per line.
 func errText(err error) string { return termsafe.Text(redact.String(err.Error())) }
 
-// block makes lines exactly w×h.
+// block makes lines exactly w×h; a line cut to fit ends with … (a link or a name whose whole
+// form is one key away: o opens it, y copies it).
 func block(lines []string, w, h int) []string {
 	out := make([]string, h)
 	for i := range out {
+		var l string
 		if i < len(lines) {
-			out[i] = fit(lines[i], w)
-		} else {
-			out[i] = strings.Repeat(" ", max(w, 0))
+			l = lines[i]
 		}
+		out[i] = text.Pad(l, w)
 	}
 	return out
 }
@@ -57,7 +51,10 @@ func (m *Model) View() string {
 	}
 	lines := []string{m.header()}
 	if m.confirm != nil {
-		lines = append(lines, m.c.Styles.Warning.Render(safe(m.confirm.prompt)))
+		lines = append(lines, m.confirm.View(m.c.Styles, m.w)...)
+		lines = append(lines, m.c.Styles.Faint.Render(strings.Repeat("─", m.w)))
+	} else if m.list.Filtering() || m.list.Query() != "" {
+		lines = append(lines, m.list.FilterBar(m.c.Styles)+m.c.Styles.Muted.Render("  "+m.list.Count("pull request", "pull requests")))
 	}
 	bodyH := m.h - len(lines)
 	if bodyH > 0 {
@@ -92,11 +89,12 @@ func (m *Model) header() string {
 		}
 	}
 	right = st.Muted.Render(right)
-	gap := m.w - ansi.StringWidth(left) - ansi.StringWidth(right)
-	if gap < 1 {
-		return left
+	// The "/ filter" hint when it fits (the field itself has its own line; ? lists the key).
+	if hint := st.Muted.Render(" · ") + m.list.FilterBar(st); !m.list.Filtering() && m.list.Query() == "" &&
+		ansi.StringWidth(left+hint)+1+ansi.StringWidth(right) <= m.w {
+		left += hint
 	}
-	return left + strings.Repeat(" ", gap) + right
+	return text.Spread(left, right, m.w)
 }
 
 func (m *Model) body(w, h int) []string {
@@ -107,17 +105,18 @@ func (m *Model) body(w, h int) []string {
 			if help := signInHelp(m.err); help != nil {
 				return append([]string{""}, indent(help, "  ")...)
 			}
-			return append([]string{"", "  " + st.Error.Render("Could not load pull requests:")}, append(indent(wrap(errText(m.err), w-4), "  "), "", "  "+st.Muted.Render("Press r to try again."))...)
+			return append([]string{"", "  " + st.Error.Render("Could not load pull requests:")}, append(indent(text.WrapAll(text.Lines(errText(m.err)), w-4), "  "), "", "  "+st.Muted.Render("Press r to try again."))...)
 		default:
 			return []string{"", "  " + st.Muted.Render("Loading your pull requests…")}
 		}
 	}
 	var top []string
 	if m.err != nil {
-		top = append(top, st.Error.Render(ansi.Truncate("Last refresh failed: "+firstLine(errText(m.err)), w, "…")))
+		// Wrapped, never cut: the whole message is what helps (and stays in the ! log).
+		top = append(top, text.WrapStyle("Last refresh failed: "+errText(m.err), w, st.Error)...)
 	}
 	if b := m.branchBanner(); b != "" {
-		top = append(top, b)
+		top = append(top, text.WrapAll([]string{b}, w)...)
 	}
 	h -= len(top)
 	if h <= 0 {
@@ -134,8 +133,8 @@ func (m *Model) body(w, h int) []string {
 		}
 		return out
 	}
-	listH := min(len(m.rows)+1, max(3, h/3))
-	if len(m.rows) == 0 {
+	listH := min(m.list.Len()+1, max(3, h/3))
+	if m.list.Len() == 0 {
 		listH = min(h, 3)
 	}
 	out := append(top, block(m.listLines(w, listH), w, listH)...)
@@ -161,30 +160,26 @@ func (m *Model) branchBanner() string {
 
 func (m *Model) listLines(w, h int) []string {
 	st := m.c.Styles
-	if len(m.rows) == 0 {
+	if m.list.Len() == 0 {
 		msg := "No open pull requests (" + m.filter.Label() + ")."
-		if m.filter == forge.FilterMine {
+		switch {
+		case len(m.list.Items()) > 0:
+			msg = "No pull request matches \"" + safe(m.list.Query()) + "\": esc clears the filter."
+		case m.filter == forge.FilterMine:
 			msg += " Press f to see others."
 		}
-		return []string{"", " " + st.Muted.Render(msg)}
+		return append([]string{""}, indent(text.WrapStyle(msg, max(w-2, 10), st.Muted), " ")...)
 	}
-	// Scroll so the selection is visible.
-	first := 0
-	if m.selected >= h {
-		first = m.selected - h + 1
-	}
-	lines := make([]string, 0, h)
-	for i := first; i < len(m.rows) && len(lines) < h; i++ {
-		lines = append(lines, m.row(m.rows[i], i == m.selected, w))
-	}
-	return lines
+	m.list.SetHeight(h)
+	return m.list.View(w, m.row)
 }
 
-func (m *Model) row(p forge.PR, selected bool, w int) string {
+func (m *Model) row(r list.Row[forge.PR], w int) string {
 	st := m.c.Styles
+	p := r.Item
 	cursor := "  "
-	if selected {
-		cursor = "▸ "
+	if r.Selected {
+		cursor = "› "
 		if m.focus == focusChecks {
 			cursor = "▹ "
 		}
@@ -199,7 +194,6 @@ func (m *Model) row(p forge.PR, selected bool, w int) string {
 	} else {
 		mark += " "
 	}
-	glyphs := m.glyphs(p.Counts())
 	tag := ""
 	rd := forge.Evaluate(p)
 	switch {
@@ -212,15 +206,22 @@ func (m *Model) row(p forge.PR, selected bool, w int) string {
 	case rd.MergeState == forge.MergeDirty:
 		tag = st.Error.Render("conflicts")
 	}
-	num := fmt.Sprintf("#%-5d", p.Number)
-	prefix := cursor + mark + num + " " + fit(glyphs, 12) + " "
-	tagW := ansi.StringWidth(tag)
-	titleW := w - ansi.StringWidth(prefix) - tagW - 1
-	line := prefix + fit(safe(p.Title), max(titleW, 0)) + " " + tag
-	if selected && m.focus == focusList {
-		return st.Selected.Render(fit(ansi.Strip(line), w))
+	selected := r.Selected && m.focus == focusList
+	glyphs := m.glyphs(p.Counts())
+	if selected {
+		glyphs = ansi.Strip(glyphs)
 	}
-	return line
+	prefix := cursor + mark + fmt.Sprintf("#%-5d", p.Number) + " " + fit(glyphs, 12) + " "
+	titleW := max(w-ansi.StringWidth(prefix)-ansi.StringWidth(tag)-1, 0)
+	// The filter's marks fall on the title, the first part of filterText.
+	title := text.Fit(safe(p.Title), titleW)
+	spans := text.Clip(r.Spans, len(strings.TrimSuffix(title, text.Ellipsis)))
+	gap := strings.Repeat(" ", max(titleW-ansi.StringWidth(title), 0)+1)
+	if selected {
+		sel := st.Selected
+		return sel.Render(prefix) + text.Highlight(title, spans, sel, sel.Underline(true)) + sel.Render(gap+ansi.Strip(tag))
+	}
+	return prefix + text.Highlight(title, spans, st.Text, st.Match) + gap + tag
 }
 
 // glyphs is the colourful rollup ✓n ✗n ●n.
@@ -268,7 +269,7 @@ func (m *Model) detailLines(w, h int) []string {
 	now := m.now()
 	rd := forge.Evaluate(pr)
 	lines := []string{st.Subtitle.Render(fmt.Sprintf("#%d %s", pr.Number, safe(pr.Title)))}
-	meta := safe(fmt.Sprintf("%s → %s · %s · updated %s", pr.HeadRef, pr.BaseRef, pr.Author, ago(now, pr.UpdatedAt)))
+	meta := safe(fmt.Sprintf("%s → %s · %s · updated %s", pr.HeadRef, pr.BaseRef, pr.Author, text.Ago(now, pr.UpdatedAt)))
 	if d := reviewWord(pr); d != "" {
 		meta += " · " + d
 	}
@@ -299,7 +300,7 @@ func (m *Model) detailLines(w, h int) []string {
 		c := pr.Checks[i]
 		cursor := "  "
 		if m.focus == focusChecks && i == m.checkSel {
-			cursor = "▸ "
+			cursor = "› "
 		}
 		dur := shortDuration(c.Duration(now))
 		req := "        "
@@ -356,14 +357,14 @@ func (m *Model) logLines(pr forge.PR, w int) ([]string, bool) {
 	case ls.loading:
 		return []string{head, st.Muted.Render("Loading…")}, false
 	case ls.err != nil:
-		return append([]string{head}, indent(wrap(st.Error.Render(errText(ls.err)), w-2), "  ")...), false
+		return append([]string{head}, indent(text.WrapStyle(errText(ls.err), max(w-2, 10), st.Error), "  ")...), false
 	case ls.log == nil:
 		return nil, false
 	}
 	l := ls.log
 	out := []string{head}
 	if l.Note != "" {
-		out = append(out, wrap(st.Muted.Render(safe(l.Note)), w)...)
+		out = append(out, text.WrapStyle(safe(l.Note), max(w, 10), st.Muted)...)
 	}
 	switch l.Kind {
 	case checklog.KindDBTCloud:
@@ -375,7 +376,7 @@ func (m *Model) logLines(pr forge.PR, w int) ([]string, bool) {
 			out = append(out, st.Muted.Render("The job log is empty."))
 		}
 		for _, line := range l.Lines {
-			out = append(out, "  "+safe(line))
+			out = append(out, indent(text.Wrap(safe(line), max(w-2, 10)), "  ")...) // wrapped, never cut
 		}
 		return out, true
 	}
@@ -393,8 +394,9 @@ func (m *Model) dbtLines(d *dbtcloud.Details, w int) []string {
 		out = append(out, st.Bold.Render("Failing nodes"))
 		for _, n := range d.FailingNodes {
 			out = append(out, "  "+st.Error.Render(safe(n.Status))+" "+safe(n.UniqueID))
-			if msg := safe(firstLine(redact.String(n.Message))); msg != "" {
-				out = append(out, "    "+st.Muted.Render(msg))
+			// dbt's whole message, wrapped: its first line rarely says why.
+			if msg := strings.TrimSpace(termsafe.Text(redact.String(n.Message))); msg != "" {
+				out = append(out, indent(text.WrapStyle(msg, max(w-4, 10), st.Muted), "    ")...)
 			}
 		}
 	} else if d.NodesErr != "" {
@@ -403,7 +405,7 @@ func (m *Model) dbtLines(d *dbtcloud.Details, w int) []string {
 	if s := d.FailingStep; s != nil {
 		out = append(out, st.Bold.Render(fmt.Sprintf("Step %d log (last %d lines)", s.Index, len(d.LogTail))))
 		for _, line := range d.LogTail {
-			out = append(out, "  "+safe(line))
+			out = append(out, indent(text.Wrap(safe(line), max(w-2, 10)), "  ")...)
 		}
 	}
 	return out
@@ -448,22 +450,6 @@ func shortDuration(d time.Duration) string {
 	return fmt.Sprintf("%ds", s)
 }
 
-func ago(now, t time.Time) string {
-	if t.IsZero() {
-		return "?"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
-}
-
 func indent(lines []string, p string) []string {
 	out := make([]string, len(lines))
 	for i, l := range lines {
@@ -472,18 +458,9 @@ func indent(lines []string, p string) []string {
 	return out
 }
 
-func wrap(s string, w int) []string {
-	return strings.Split(ansi.Wrap(s, max(w, 10), ""), "\n")
-}
-
 func capitalize(s string) string {
 	if s == "" {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func firstLine(s string) string {
-	first, _, _ := strings.Cut(s, "\n")
-	return first
 }
