@@ -273,14 +273,21 @@ func (m *Model) detailLines(w, h int) []string {
 	if d := reviewWord(pr); d != "" {
 		meta += " · " + d
 	}
-	lines = append(lines, st.Muted.Render(meta))
+	lines = append(lines, text.WrapStyle(meta, max(w, 10), st.Muted)...)
+	// The verdict is wrapped, never cut: its end names what still blocks the merge.
+	icon, style := st.Warning.Render("✗ "), st.Text
 	switch {
 	case rd.Ready:
-		lines = append(lines, st.Success.Render("✓ "+safe(capitalize(rd.Summary))))
+		icon, style = st.Success.Render("✓ "), st.Success
 	case rd.Verdict == forge.VerdictWaiting:
-		lines = append(lines, st.InfoText.Render("● ")+safe(capitalize(rd.Summary)))
-	default:
-		lines = append(lines, st.Warning.Render("✗ ")+safe(capitalize(rd.Summary)))
+		icon = st.InfoText.Render("● ")
+	}
+	for i, l := range text.WrapStyle(safe(capitalize(rd.Summary)), max(w-2, 10), style) {
+		if i == 0 {
+			lines = append(lines, icon+l)
+		} else {
+			lines = append(lines, "  "+l)
+		}
 	}
 	if len(pr.Checks) == 0 {
 		lines = append(lines, "", st.Muted.Render("No checks reported."))
