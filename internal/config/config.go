@@ -12,7 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -40,6 +42,12 @@ type Config struct {
 	Guides []string `yaml:"guides"`
 	// Onboarding lists what a contributor's machine must have.
 	Onboarding Onboarding `yaml:"onboarding"`
+	// PagerDuty names the team's on-call schedule and the services its data alerts page.
+	PagerDuty PagerDuty `yaml:"pagerduty"`
+	// Terraform is where the team defines its Snowflake roles and grants.
+	Terraform Terraform `yaml:"terraform"`
+	// Help says where contributors ask for help.
+	Help Help `yaml:"help"`
 }
 
 // Warehouse is the team's database layout and role policy.
@@ -144,6 +152,62 @@ type Onboarding struct {
 	Adapter string `yaml:"adapter"`
 	// Tools lists extra executables that must be on PATH.
 	Tools []string `yaml:"tools"`
+}
+
+// PagerDuty names what datatui reads from the team's PagerDuty account. The token is the
+// person's own (PAGERDUTY_TOKEN or the OS keyring), never in this file.
+type PagerDuty struct {
+	// Schedule is the on-call schedule of the data team: its ID ("PQ1A2B3") or its name.
+	Schedule string `yaml:"schedule"`
+	// Services are the PagerDuty services (IDs or names) whose incidents concern the data
+	// (loads, dbt builds); their open incidents are shown.
+	Services []string `yaml:"services"`
+}
+
+// Configured reports whether the team uses PagerDuty with datatui.
+func (p PagerDuty) Configured() bool { return p.Schedule != "" || len(p.Services) > 0 }
+
+// Terraform is where the team's Terraform for Snowflake lives.
+type Terraform struct {
+	// Dir is the folder (relative to the repository root) whose .tf files define the roles
+	// and grants.
+	Dir string `yaml:"dir"`
+}
+
+// Help says where contributors ask for help.
+type Help struct {
+	// Channels are the team's help channels, the first (or the one marked reports) being
+	// where a doctor report is pasted.
+	Channels []HelpChannel `yaml:"channels"`
+	// OfficeHours says when the data team answers questions live ("Tuesdays 14:00-15:00 CET
+	// in #data-office-hours").
+	OfficeHours string `yaml:"office_hours"`
+}
+
+// HelpChannel is one place to ask.
+type HelpChannel struct {
+	// Name is what people call it ("#data-help").
+	Name string `yaml:"name"`
+	// URL opens it (a Slack or Teams link), optional.
+	URL string `yaml:"url"`
+	// For says what to ask there ("questions about models", "access requests").
+	For string `yaml:"for"`
+	// Reports marks the channel where doctor reports go.
+	Reports bool `yaml:"reports"`
+}
+
+// ReportChannel is where a doctor report is pasted: the channel marked reports, else the
+// first; false when the team lists none.
+func (h Help) ReportChannel() (HelpChannel, bool) {
+	for _, c := range h.Channels {
+		if c.Reports {
+			return c, true
+		}
+	}
+	if len(h.Channels) > 0 {
+		return h.Channels[0], true
+	}
+	return HelpChannel{}, false
 }
 
 // Default returns the configuration used when a repository has no datatui.yml.
@@ -312,6 +376,45 @@ func (c *Config) validate(path string, data []byte) error {
 			return bad("guides", fmt.Sprintf("entry %d is empty", i+1))
 		}
 	}
+	return c.validateToolchain(path, data)
+}
+
+// validateToolchain checks the keys of the team's other tools: PagerDuty, Terraform, help.
+func (c *Config) validateToolchain(path string, data []byte) error {
+	bad := func(key, msg string) error {
+		return &Error{File: path, Line: lineOfKey(data, key), Key: key, Msg: msg}
+	}
+	item := func(key string, i int, msg string) error {
+		return &Error{File: path, Line: lineOfItem(data, key, i), Key: key, Msg: fmt.Sprintf("entry %d: %s", i+1, msg)}
+	}
+	p := c.PagerDuty
+	if p.Schedule != "" && strings.TrimSpace(p.Schedule) != p.Schedule {
+		return bad("pagerduty.schedule", fmt.Sprintf("%q has spaces around it", p.Schedule))
+	}
+	for i, s := range p.Services {
+		if strings.TrimSpace(s) == "" {
+			return item("pagerduty.services", i, "is empty")
+		}
+	}
+	if d := c.Terraform.Dir; d != "" {
+		if filepath.IsAbs(d) || strings.HasPrefix(d, "~") {
+			return bad("terraform.dir", fmt.Sprintf("%q must be a folder of the repository, relative to its root", d))
+		}
+		if clean := filepath.ToSlash(filepath.Clean(d)); clean == ".." || strings.HasPrefix(clean, "../") {
+			return bad("terraform.dir", fmt.Sprintf("%q is outside the repository", d))
+		}
+	}
+	for i, ch := range c.Help.Channels {
+		if strings.TrimSpace(ch.Name) == "" {
+			return item("help.channels", i, "needs a name (\"#data-help\")")
+		}
+		if ch.URL != "" {
+			u, err := url.Parse(ch.URL)
+			if err != nil || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "slack" && u.Scheme != "msteams") || (u.Host == "" && u.Scheme != "slack") {
+				return item("help.channels", i, fmt.Sprintf("url %q must be a web link (https://…) or a slack:// link", ch.URL))
+			}
+		}
+	}
 	return nil
 }
 
@@ -367,6 +470,41 @@ func (d DBT) validateLaunch(bad func(key, msg string) error) error {
 		return bad("dbt.docker.cli", fmt.Sprintf("%q is not a command", k.CLI))
 	}
 	return nil
+}
+
+// lineOfItem finds the 1-based line of the i-th list item ("- …") under a dotted key; the
+// key's own line when the list is written in flow style ([a, b]) or has fewer items.
+func lineOfItem(data []byte, dotted string, i int) int {
+	at := lineOfKey(data, dotted)
+	if at == 0 {
+		return 0
+	}
+	lines := strings.Split(string(data), "\n")
+	indent := -1
+	n := 0
+	for k := at; k < len(lines); k++ {
+		trimmed := strings.TrimLeft(lines[k], " ")
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		ind := len(lines[k]) - len(trimmed)
+		if !strings.HasPrefix(trimmed, "-") {
+			if indent < 0 || ind <= indent {
+				break
+			}
+			continue
+		}
+		if indent < 0 {
+			indent = ind
+		}
+		if ind == indent {
+			if n == i {
+				return k + 1
+			}
+			n++
+		}
+	}
+	return at
 }
 
 // lineOfKey finds the 1-based line of a dotted key ("warehouse.sandbox_pattern"); 0 when the

@@ -1,0 +1,2 @@
+resource "snowflake_database_grant" "broken" {
+  database_name = "X"
