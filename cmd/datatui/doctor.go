@@ -13,6 +13,7 @@ import (
 	"github.com/datatui/datatui/internal/onboard"
 	"github.com/datatui/datatui/internal/onboard/live"
 	"github.com/datatui/datatui/internal/redact"
+	"github.com/datatui/datatui/internal/workspace"
 )
 
 type doctorStepJSON struct {
@@ -122,6 +123,10 @@ JSON (--json): {"ok": bool, "steps": [{"step", "title", "status" (ok|fail|warn|s
 			case report:
 				v := currentVersion()
 				fmt.Fprint(a.stdout, onboard.Report(env, outcomes, onboard.ReportInfo{Version: v.Version, Commit: v.Commit, GoOS: v.OS, GoArch: v.Arch}))
+				fmt.Fprintln(a.stdout)
+				for _, l := range reportHelp(ws) {
+					fmt.Fprintln(a.stdout, l)
+				}
 			case asJSON:
 				out := doctorJSON{OK: allOK, Steps: []doctorStepJSON{}}
 				for _, o := range outcomes {
@@ -228,4 +233,15 @@ func wrapWords(s string, width int) []string {
 		cur += " " + w
 	}
 	return append(lines, cur)
+}
+
+// reportHelp says where the report goes: the team's help channel and office hours from
+// datatui.yml, or that the team can name them there.
+func reportHelp(ws *workspace.Workspace) []string {
+	if ws != nil && ws.Config != nil {
+		if lines := ws.Config.Help.ReportLines(); len(lines) > 0 {
+			return lines
+		}
+	}
+	return []string{"Paste this report in your data team's help channel (datatui.yml can name it: help.channels)."}
 }

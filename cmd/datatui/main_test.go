@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
 
 // TestMain lets testscript run this binary as the "datatui" command inside scripts.
@@ -34,6 +37,17 @@ func TestScripts(t *testing.T) {
 				}
 			}
 			return nil
+		},
+		// [fixtures] guards lines that replay the shared real-dbt recordings; with
+		// DATATUI_REQUIRE_FIXTURES set their absence fails instead of skipping.
+		Condition: func(cond string) (bool, error) {
+			if cond != "fixtures" {
+				return false, fmt.Errorf("unknown condition %q", cond)
+			}
+			if fixtures.Root() == "" && os.Getenv(fixtures.EnvRequire) != "" {
+				return false, fmt.Errorf("shared fixtures not found and %s is set", fixtures.EnvRequire)
+			}
+			return fixtures.Root() != "", nil
 		},
 		RequireExplicitExec: true,
 		Cmds:                scriptCmds,

@@ -163,6 +163,8 @@ Run it inside the repository. Without a dbt project it opens a demo workspace.`,
 	root.AddCommand(newLsCmd(a))
 	root.AddCommand(newGuideCmd(a))
 	root.AddCommand(newDoctorCmd(a))
+	root.AddCommand(newFreshnessCmd(a))
+	root.AddCommand(newOncallCmd(a))
 	return root
 }
 

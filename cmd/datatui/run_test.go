@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
 
 // The run_*.txtar scripts run datatui against a dbt stand-in (internal/ops/testdata/fakedbt)
@@ -51,5 +53,9 @@ func setupFakeDBT(env *testscript.Env) error {
 	}
 	env.Setenv("DATATUI_DBT", exe)
 	env.Setenv("STREAMS", streams)
+	// The real dbt 1.8.8 source freshness recording, when the shared fixtures are here.
+	if root := fixtures.Root(); root != "" {
+		env.Setenv("FRESHNESS", filepath.Join(root, "real-dbt", "jaffle-freshness"))
+	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/datatui/datatui/internal/access"
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/warehouse"
@@ -276,6 +277,8 @@ type whoamiJSON struct {
 	Target   dbt.Target         `json:"target"`
 	Grants   []warehouse.Grant  `json:"grants"`
 	Warnings []string           `json:"warnings,omitempty"`
+	// Access is the project's source tables against the team's Terraform (terraform.dir).
+	Access *access.Report `json:"access,omitempty"`
 }
 
 func newWhoamiCmd(a *app) *cobra.Command {
@@ -292,7 +295,10 @@ is your sandbox.
 schema}, role_kind (contributor|admin|other), policy{sandbox, prod, clone, protected},
 target{name, profile, type, account, user, role, warehouse, database, schema, path, threads;
 secrets only as "[redacted]"}, grants[{privilege, granted_on, name, granted_to, grantee,
-grant_option}] (the current role's; empty for DuckDB), warnings[]}.`,
+grant_option}] (the current role's; empty for DuckDB), warnings[], access{role, dir, summary,
+grants[], findings[{role, need{privilege, on, database, schema, object}, where{file, line,
+about}}], checked, live} (with terraform.dir in datatui.yml: the project's source tables
+against the team's Terraform grants, and where to ask for what is missing)}.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ws, w, t, err := a.openWarehouse(cmd.Context(), f)
@@ -308,8 +314,13 @@ grant_option}] (the current role's; empty for DuckDB), warnings[]}.`,
 			if out.RoleKind == warehouse.RoleAdmin {
 				out.Warnings = append(out.Warnings, adminWarning(&warehouse.Snapshot{Identity: id, ContributorRole: ws.Config.Warehouse.ContributorRole}))
 			}
-			if out.Grants, err = w.Grants(cmd.Context()); err != nil {
-				out.Warnings = append(out.Warnings, "could not list the role's grants: "+err.Error())
+			var grantsErr error
+			if out.Grants, grantsErr = w.Grants(cmd.Context()); grantsErr != nil {
+				out.Warnings = append(out.Warnings, "could not list the role's grants: "+grantsErr.Error())
+			}
+			var accessErr string
+			if out.Access, accessErr = grantsAsCode(cmd.Context(), ws, w, id, out.Grants, grantsErr); accessErr != "" {
+				out.Warnings = append(out.Warnings, "could not check the team's Terraform: "+accessErr)
 			}
 			if out.Grants == nil {
 				out.Grants = []warehouse.Grant{}
@@ -338,6 +349,9 @@ grant_option}] (the current role's; empty for DuckDB), warnings[]}.`,
 					parts = append(parts, fmt.Sprintf("and %d more (--json lists all)", n-6))
 				}
 				fmt.Fprintf(a.stdout, "Grants     %s\n", strings.Join(parts, ", "))
+			}
+			if out.Access != nil {
+				printGrantsAsCode(a.stdout, out.Access)
 			}
 			for _, warn := range out.Warnings {
 				fmt.Fprintf(a.stdout, "Warning    %s\n", warn)

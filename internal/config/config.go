@@ -210,6 +210,43 @@ func (h Help) ReportChannel() (HelpChannel, bool) {
 	return HelpChannel{}, false
 }
 
+// Lines say where to ask, for the end of a report and Home's help card: "Ask in #data-help
+// (https://…): questions about models", "Office hours: Tuesdays 14:00-15:00". None when the
+// team lists nothing.
+func (h Help) Lines() []string {
+	var out []string
+	for _, c := range h.Channels {
+		l := "Ask in " + c.Name
+		if c.URL != "" {
+			l += " (" + c.URL + ")"
+		}
+		if c.For != "" {
+			l += ": " + c.For
+		}
+		out = append(out, l)
+	}
+	if h.OfficeHours != "" {
+		out = append(out, "Office hours: "+h.OfficeHours)
+	}
+	return out
+}
+
+// ReportLines say where a doctor report goes and when office hours are.
+func (h Help) ReportLines() []string {
+	var out []string
+	if c, ok := h.ReportChannel(); ok {
+		l := "Paste this report in " + c.Name
+		if c.URL != "" {
+			l += " (" + c.URL + ")"
+		}
+		out = append(out, l+".")
+	}
+	if h.OfficeHours != "" {
+		out = append(out, "Or bring it to office hours: "+h.OfficeHours+".")
+	}
+	return out
+}
+
 // Default returns the configuration used when a repository has no datatui.yml.
 func Default() *Config {
 	return &Config{

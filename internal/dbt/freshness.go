@@ -1,7 +1,9 @@
 package dbt
 
 import (
+	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -131,4 +133,45 @@ func StaleUpstream(g *Graph, sf *SourceFreshness) map[int]FreshnessResult {
 		}
 	}
 	return out
+}
+
+// FormatAge is a short age: "45 min", "26 h", "3 d" (hours up to two days, as freshness
+// thresholds are usually written in hours).
+func FormatAge(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "<1 min"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%d d", int(d/(24*time.Hour)))
+}
+
+// Headline is one stale table as a line says it: "app.transactions 26 h, error after 24 h".
+func (r *FreshnessResult) Headline() string {
+	s := r.Name + " " + FormatAge(r.Age)
+	if t := r.Exceeded(); t != nil {
+		s += fmt.Sprintf(", %s after %s", r.Status, FormatAge(t.Duration()))
+	}
+	return s
+}
+
+// Summary is the report in one line: "2 sources stale: app.transactions 26 h, error after
+// 24 h; app.offers 14 h, warn after 12 h" or "4 sources fresh".
+func (sf *SourceFreshness) Summary() string {
+	stale := sf.Stale()
+	if len(stale) == 0 {
+		n := len(sf.Results)
+		if f := sf.Counts()[FreshnessRuntimeError]; f > 0 {
+			return fmt.Sprintf("%d of %d sources could not be checked", f, n)
+		}
+		return plural(n, "source", "sources") + " fresh"
+	}
+	parts := make([]string, len(stale))
+	for i := range stale {
+		parts[i] = stale[i].Headline()
+	}
+	return plural(len(stale), "source", "sources") + " stale: " + strings.Join(parts, "; ")
 }

@@ -324,3 +324,26 @@ func FuzzParseSourceFreshness(f *testing.F) {
 		}
 	})
 }
+
+func TestFreshnessPhrases(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "workspace", "demoartifacts", "sources.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sf, err := ParseSourceFreshness(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := sf.Summary(), "2 sources stale: app.transactions 26 h, error after 24 h; app.offers 14 h, warn after 12 h"; got != want {
+		t.Errorf("Summary() = %q, want %q", got, want)
+	}
+	for d, want := range map[time.Duration]string{30 * time.Second: "<1 min", 45 * time.Minute: "45 min", 47 * time.Hour: "47 h", 100 * time.Hour: "4 d"} {
+		if got := FormatAge(d); got != want {
+			t.Errorf("FormatAge(%v) = %q, want %q", d, got, want)
+		}
+	}
+	fresh := &SourceFreshness{Results: []FreshnessResult{{UniqueID: "a", Status: FreshnessPass}}}
+	if got := fresh.Summary(); got != "1 source fresh" {
+		t.Errorf("fresh: %q", got)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/datatui/datatui/internal/atomicfile"
 )
@@ -78,6 +79,9 @@ func OpenDemo(stateHome, notice string) (*Workspace, error) {
 		notice += " (git is not installed, so the demo has no git history)"
 	case gitErr != nil:
 		notice += fmt.Sprintf(" (could not set up the demo's git history: %v)", gitErr)
+	}
+	if err := writeDemoArtifacts(dir, time.Now()); err != nil {
+		notice += fmt.Sprintf(" (could not write the demo's sources.json: %v)", err)
 	}
 	ws := &Workspace{Root: dir, ProjectDir: dir, Demo: true, Notice: notice}
 	ws.InGit = isDir(filepath.Join(dir, ".git"))

@@ -13,10 +13,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/goccy/go-yaml"
 
 	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/dbt"
 )
 
 func demoFileString(t *testing.T, rel string) string {
@@ -425,5 +427,32 @@ func BenchmarkOpenDemoWarm(b *testing.B) {
 		if _, err := OpenDemo(state, "demo"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestDemoSourcesJSONMovesToNowAndYieldsToRealRuns(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Date(2027, 3, 4, 15, 30, 0, 0, time.UTC)
+	if err := writeDemoArtifacts(dir, now); err != nil {
+		t.Fatal(err)
+	}
+	sf, err := dbt.LoadSourceFreshness(filepath.Join(dir, "target"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := sf.ByID["source.cashback.app.transactions"]
+	if tx == nil || now.Sub(tx.SnapshottedAt).Round(time.Minute) != 2*time.Hour || tx.Age.Round(time.Hour) != 26*time.Hour || tx.Status != "error" {
+		t.Fatalf("transactions %+v", tx)
+	}
+	// A sources.json from a real dbt run is the person's: never replaced.
+	real := []byte(`{"metadata": {"invocation_id": "abc"}, "results": []}`)
+	if err := os.WriteFile(filepath.Join(dir, "target", "sources.json"), real, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeDemoArtifacts(dir, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "target", "sources.json")); !bytes.Equal(b, real) {
+		t.Errorf("a real sources.json was replaced: %s", b)
 	}
 }
