@@ -42,7 +42,7 @@ Without a keyring, use DBT_CLOUD_TOKEN (with DBT_CLOUD_ACCOUNT_HOST) or the dbt 
 			if h == "" || strings.ContainsAny(h, "/ ") {
 				return withCode(2, fmt.Errorf("--host %q is not a host name", host))
 			}
-			tok, err := a.readToken(withToken, h)
+			tok, err := a.readToken(withToken, fmt.Sprintf("Paste a dbt Cloud token for %s (Account settings → API tokens): ", h))
 			if err != nil {
 				return err
 			}
@@ -124,15 +124,16 @@ none. --json prints {"credentials": [{"host", "accountId", "source"}], "warnings
 	status.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	dc.AddCommand(login, logout, status)
 	cmd.AddCommand(dc)
+	cmd.AddCommand(newAuthPagerDutyCmd(a))
 	return cmd
 }
 
 // readToken reads the token without echo on a terminal, else (or with --with-token) the first
 // line of standard input.
-func (a *app) readToken(fromStdin bool, host string) (string, error) {
+func (a *app) readToken(fromStdin bool, prompt string) (string, error) {
 	var tok string
 	if f, ok := a.stdin.(*os.File); ok && !fromStdin && term.IsTerminal(int(f.Fd())) {
-		fmt.Fprintf(a.stderr, "Paste a dbt Cloud token for %s (Account settings → API tokens): ", host)
+		fmt.Fprint(a.stderr, prompt)
 		b, err := term.ReadPassword(int(f.Fd()))
 		fmt.Fprintln(a.stderr)
 		if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -99,7 +98,7 @@ execution_time}], summary{status: count}, exit_code, error, demo}.`,
 					}
 					if asJSON {
 						out.Error, out.Results, out.Summary = err.Error(), []dbt.FreshnessResult{}, map[string]int{}
-						_ = printJSON(a.stdout, out)
+						_ = writeJSON(a.stdout, out)
 						return silentExit(max(res.ExitCode, 1))
 					}
 					return withCode(max(res.ExitCode, 1), err)
@@ -110,7 +109,7 @@ execution_time}], summary{status: count}, exit_code, error, demo}.`,
 				out.Results = []dbt.FreshnessResult{}
 			}
 			if asJSON {
-				if err := printJSON(a.stdout, out); err != nil {
+				if err := writeJSON(a.stdout, out); err != nil {
 					return err
 				}
 			} else {
@@ -146,13 +145,6 @@ func freshnessOfRun(target string, res *ops.Result) (*dbt.SourceFreshness, error
 		}
 	}
 	return sf, nil
-}
-
-// printJSON prints v indented, as every --json of datatui does.
-func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // printFreshness prints the table, worst first, then when dbt checked.

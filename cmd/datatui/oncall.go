@@ -16,10 +16,6 @@ import (
 	"github.com/datatui/datatui/internal/pagerduty/pddemo"
 )
 
-// oncallKeyring is where `datatui auth pagerduty login` keeps the token; nil until the OS
-// keyring is wired (tests replace it).
-var oncallKeyring oncall.Keyring
-
 func newOncallCmd(a *app) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -46,7 +42,7 @@ html_url, service{id, summary}, assignments[], acknowledgements[]}], warnings[],
 			if ws == nil {
 				return err
 			}
-			svc := oncall.New(ws, oncall.Options{Keyring: oncallKeyring})
+			svc := oncall.New(ws, oncall.Options{Keyring: openKeyring()})
 			defer svc.Close()
 			r, err := svc.Check(cmd.Context())
 			if errors.Is(err, oncall.ErrNotConfigured) || errors.Is(err, pagerduty.ErrNoToken) {
@@ -56,7 +52,7 @@ html_url, service{id, summary}, assignments[], acknowledgements[]}], warnings[],
 				return err
 			}
 			if asJSON {
-				return printJSON(a.stdout, r)
+				return writeJSON(a.stdout, r)
 			}
 			printOncall(a.stdout, r, ws.Config.Help, time.Now())
 			return nil
