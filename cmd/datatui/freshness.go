@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/ops"
+	"github.com/datatui/datatui/internal/warehouse"
+	"github.com/datatui/datatui/internal/warehouse/connect"
 )
 
 // freshnessJSON is `datatui freshness --json`.
@@ -65,10 +68,11 @@ execution_time}], summary{status: count}, exit_code, error, demo}.`,
 					return err
 				}
 			} else {
-				r := &ops.Runner{Dir: ws.ProjectDir, StateDir: ws.StateDir}
-				if ws.Config != nil {
-					r.DBT = ws.Config.DBT
-				}
+				a.readOnlyBanner(ws)
+				// The same runner as datatui run: the sandbox target pinned, the write guard
+				// asked with the session's identity before dbt starts.
+				r := ops.ForWorkspace(ws)
+				r.Identify = func(ctx context.Context, t *dbt.Target) (string, error) { return connect.SessionUser(ctx, t, nil) }
 				args := []string{"source", "freshness"}
 				for _, s := range selects {
 					args = append(args, "--select", s)
@@ -78,12 +82,16 @@ execution_time}], summary{status: count}, exit_code, error, demo}.`,
 				p.clear()
 				var me *ops.MissingDBTError
 				var te *ops.TargetError
+				var re *warehouse.RefusedError
+				var ae *ops.ArgsError
 				switch {
 				case errors.As(res.Err, &me):
 					fmt.Fprintf(a.stderr, "datatui: %v\n  see: datatui guide show %s\n  (datatui freshness --last prints the last check without dbt)\n", me, me.Guide)
 					return silentExit(1)
-				case errors.As(res.Err, &te):
-					return withCode(2, te)
+				case errors.As(res.Err, &te), errors.As(res.Err, &re), errors.As(res.Err, &ae):
+					// dbt was not started: the write guard or the argument check said no.
+					fmt.Fprintf(a.stderr, "datatui: %v\n", res.Err)
+					return silentExit(2)
 				case res.ExitCode < 0:
 					return res.Err
 				case res.Cancelled:
