@@ -11,8 +11,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/datatui/datatui/internal/lazyre"
 	"os"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -22,7 +22,6 @@ import (
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/pagerduty"
 	"github.com/datatui/datatui/internal/pagerduty/pddemo"
-	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -153,7 +152,6 @@ func (s *Service) client() (*pagerduty.Client, error) {
 // API host (api.pagerduty.com unless base names another).
 func Token(getenv func(string) string, kr Keyring, base string) (string, error) {
 	if t := strings.TrimSpace(getenv(pagerduty.EnvToken)); t != "" {
-		redact.Add(t)
 		return t, nil
 	}
 	if kr == nil {
@@ -163,7 +161,6 @@ func Token(getenv func(string) string, kr Keyring, base string) (string, error) 
 	if err != nil || strings.TrimSpace(t) == "" {
 		return "", pagerduty.ErrNoToken
 	}
-	redact.Add(strings.TrimSpace(t))
 	return strings.TrimSpace(t), nil
 }
 
@@ -178,7 +175,7 @@ func KeyringKey(base string) string {
 }
 
 // pagerDutyID is the form of PagerDuty object ids ("PQ1A2B3"); anything else is a name.
-var pagerDutyID = regexp.MustCompile(`^P[A-Z0-9]{6}$`)
+var pagerDutyID = lazyre.New(`^P[A-Z0-9]{6}$`)
 
 // Check asks PagerDuty now.
 func (s *Service) Check(ctx context.Context) (*Report, error) {

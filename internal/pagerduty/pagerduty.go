@@ -59,7 +59,7 @@ type Options struct {
 }
 
 // ErrNoToken means no PagerDuty token was found.
-var ErrNoToken = fmt.Errorf("no PagerDuty token: export %s (a PagerDuty REST API key, read-only is enough), or store one with datatui auth pagerduty login", EnvToken)
+var ErrNoToken = errors.New("no PagerDuty token: export " + EnvToken + " (a PagerDuty REST API key, read-only is enough), or store one with datatui auth pagerduty login")
 
 // New returns a client for opts.
 func New(opts Options) (*Client, error) {

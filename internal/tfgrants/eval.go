@@ -21,18 +21,21 @@ type evaluator struct {
 	src       map[string][]byte // file → source, for quoting expressions
 }
 
-// functions are Terraform's common string and collection functions (the ones grant files use).
-var functions = map[string]function.Function{
-	"upper": stdlib.UpperFunc, "lower": stdlib.LowerFunc, "format": stdlib.FormatFunc,
-	"join": stdlib.JoinFunc, "split": stdlib.SplitFunc, "concat": stdlib.ConcatFunc,
-	"replace": stdlib.ReplaceFunc, "trimspace": stdlib.TrimSpaceFunc, "merge": stdlib.MergeFunc,
-	"flatten": stdlib.FlattenFunc, "distinct": stdlib.DistinctFunc, "setunion": stdlib.SetUnionFunc,
-	"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
-	"tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)), "tostring": stdlib.MakeToFunc(cty.String),
+// functions are Terraform's common string and collection functions (the ones grant files use),
+// built per evaluation so the package does no work at process start.
+func functions() map[string]function.Function {
+	return map[string]function.Function{
+		"upper": stdlib.UpperFunc, "lower": stdlib.LowerFunc, "format": stdlib.FormatFunc,
+		"join": stdlib.JoinFunc, "split": stdlib.SplitFunc, "concat": stdlib.ConcatFunc,
+		"replace": stdlib.ReplaceFunc, "trimspace": stdlib.TrimSpaceFunc, "merge": stdlib.MergeFunc,
+		"flatten": stdlib.FlattenFunc, "distinct": stdlib.DistinctFunc, "setunion": stdlib.SetUnionFunc,
+		"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
+		"tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)), "tostring": stdlib.MakeToFunc(cty.String),
+	}
 }
 
 func newEvaluator(files []*parsed, tfvars []*hclsyntax.Body) *evaluator {
-	ev := &evaluator{vars: map[string]cty.Value{}, locals: map[string]cty.Value{}, resources: map[string]map[string]map[string]cty.Value{}, funcs: functions, src: map[string][]byte{}}
+	ev := &evaluator{vars: map[string]cty.Value{}, locals: map[string]cty.Value{}, resources: map[string]map[string]map[string]cty.Value{}, funcs: functions(), src: map[string][]byte{}}
 	for _, f := range files {
 		ev.src[f.file] = f.src
 	}

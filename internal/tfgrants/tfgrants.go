@@ -247,8 +247,8 @@ func (c *Code) readResource(ev *evaluator, file string, b *hclsyntax.Block) {
 		}
 		return
 	}
-	reader, ok := grantReaders[typ]
-	roleReader, isRoleGrant := roleGrantReaders[typ]
+	reader, ok := grantReader(typ)
+	roleReader, isRoleGrant := roleGrantReader(typ)
 	if !ok && !isRoleGrant {
 		return
 	}
@@ -283,58 +283,73 @@ func dedupe(ss []string) []string {
 	return out
 }
 
-// grantReaders turn one resource instance into grants, per resource type.
-var grantReaders = map[string]func(*instance) []Grant{
-	"snowflake_grant_privileges_to_account_role": func(in *instance) []Grant { return privilegesToRole(in, "account_role_name") },
-	"snowflake_grant_privileges_to_role":         func(in *instance) []Grant { return privilegesToRole(in, "role_name") },
-	"snowflake_account_grant": func(in *instance) []Grant {
-		return perRole(in, Grant{On: "ACCOUNT"}, "USAGE")
-	},
-	"snowflake_database_grant": func(in *instance) []Grant {
-		db, _ := in.str("database_name")
-		return perRole(in, Grant{On: "DATABASE", Database: ident(db)}, "USAGE")
-	},
-	"snowflake_warehouse_grant": func(in *instance) []Grant {
-		wh, _ := in.str("warehouse_name")
-		return perRole(in, Grant{On: "WAREHOUSE", Object: ident(wh)}, "USAGE")
-	},
-	"snowflake_schema_grant": func(in *instance) []Grant {
-		db, _ := in.str("database_name")
-		s, _ := in.str("schema_name")
-		g := Grant{On: "SCHEMA", Database: ident(db), Schema: ident(s), Future: in.boolean("on_future"), All: in.boolean("on_all")}
-		if g.Future || g.All {
-			g.Schema = ""
-		}
-		return perRole(in, g, "USAGE")
-	},
-	"snowflake_table_grant": func(in *instance) []Grant { return oldObjectGrant(in, "TABLE", "table_name") },
-	"snowflake_view_grant":  func(in *instance) []Grant { return oldObjectGrant(in, "VIEW", "view_name") },
+// grantReader turns one resource instance of type typ into grants; ok=false for a type that
+// grants no privileges. (A switch, not a map, so the package does no work at process start.)
+func grantReader(typ string) (read func(*instance) []Grant, ok bool) {
+	switch typ {
+	case "snowflake_grant_privileges_to_account_role":
+		return func(in *instance) []Grant { return privilegesToRole(in, "account_role_name") }, true
+	case "snowflake_grant_privileges_to_role":
+		return func(in *instance) []Grant { return privilegesToRole(in, "role_name") }, true
+	case "snowflake_account_grant":
+		return func(in *instance) []Grant { return perRole(in, Grant{On: "ACCOUNT"}, "USAGE") }, true
+	case "snowflake_database_grant":
+		return func(in *instance) []Grant {
+			db, _ := in.str("database_name")
+			return perRole(in, Grant{On: "DATABASE", Database: ident(db)}, "USAGE")
+		}, true
+	case "snowflake_warehouse_grant":
+		return func(in *instance) []Grant {
+			wh, _ := in.str("warehouse_name")
+			return perRole(in, Grant{On: "WAREHOUSE", Object: ident(wh)}, "USAGE")
+		}, true
+	case "snowflake_schema_grant":
+		return func(in *instance) []Grant {
+			db, _ := in.str("database_name")
+			s, _ := in.str("schema_name")
+			g := Grant{On: "SCHEMA", Database: ident(db), Schema: ident(s), Future: in.boolean("on_future"), All: in.boolean("on_all")}
+			if g.Future || g.All {
+				g.Schema = ""
+			}
+			return perRole(in, g, "USAGE")
+		}, true
+	case "snowflake_table_grant":
+		return func(in *instance) []Grant { return oldObjectGrant(in, "TABLE", "table_name") }, true
+	case "snowflake_view_grant":
+		return func(in *instance) []Grant { return oldObjectGrant(in, "VIEW", "view_name") }, true
+	}
+	return nil, false
 }
 
-// roleGrantReaders turn one resource instance into role grants.
-var roleGrantReaders = map[string]func(*instance) []RoleGrant{
-	"snowflake_grant_account_role": func(in *instance) []RoleGrant {
-		role, _ := in.str("role_name")
-		rg := RoleGrant{Role: ident(role)}
-		if p, ok := in.str("parent_role_name"); ok {
-			rg.ToRole = ident(p)
-		}
-		if u, ok := in.str("user_name"); ok {
-			rg.ToUser = ident(u)
-		}
-		return []RoleGrant{rg}
-	},
-	"snowflake_role_grants": func(in *instance) []RoleGrant {
-		role, _ := in.str("role_name")
-		var out []RoleGrant
-		for _, r := range in.strs("roles") {
-			out = append(out, RoleGrant{Role: ident(role), ToRole: ident(r)})
-		}
-		for _, u := range in.strs("users") {
-			out = append(out, RoleGrant{Role: ident(role), ToUser: ident(u)})
-		}
-		return out
-	},
+// roleGrantReader turns one resource instance of type typ into role grants.
+func roleGrantReader(typ string) (read func(*instance) []RoleGrant, ok bool) {
+	switch typ {
+	case "snowflake_grant_account_role":
+		return func(in *instance) []RoleGrant {
+			role, _ := in.str("role_name")
+			rg := RoleGrant{Role: ident(role)}
+			if p, ok := in.str("parent_role_name"); ok {
+				rg.ToRole = ident(p)
+			}
+			if u, ok := in.str("user_name"); ok {
+				rg.ToUser = ident(u)
+			}
+			return []RoleGrant{rg}
+		}, true
+	case "snowflake_role_grants":
+		return func(in *instance) []RoleGrant {
+			role, _ := in.str("role_name")
+			var out []RoleGrant
+			for _, r := range in.strs("roles") {
+				out = append(out, RoleGrant{Role: ident(role), ToRole: ident(r)})
+			}
+			for _, u := range in.strs("users") {
+				out = append(out, RoleGrant{Role: ident(role), ToUser: ident(u)})
+			}
+			return out
+		}, true
+	}
+	return nil, false
 }
 
 // perRole expands a deprecated grant resource (privilege + roles) into one grant per role.

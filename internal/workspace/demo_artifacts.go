@@ -3,9 +3,9 @@ package workspace
 import (
 	"bytes"
 	_ "embed"
+	"github.com/datatui/datatui/internal/lazyre"
 	"os"
 	"path/filepath"
-	"regexp"
 	"time"
 )
 
@@ -22,9 +22,9 @@ const demoSourcesInvocation = "00000000-0000-4000-8000-000000000de0"
 
 // demoRecordedAt is the moment the recording describes; its timestamps move by the time since,
 // so the demo's freshness check reads "2 h ago" whenever the demo opens.
-var demoRecordedAt = time.Date(2026, 11, 21, 10, 45, 0, 0, time.UTC)
+func demoRecordedAt() time.Time { return time.Date(2026, 11, 21, 10, 45, 0, 0, time.UTC) }
 
-var artifactTimestamp = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|\+00:00)`)
+var artifactTimestamp = lazyre.New(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|\+00:00)`)
 
 // writeDemoArtifacts writes target/sources.json with the recording's times moved to now,
 // unless a real dbt run has written its own.
@@ -33,8 +33,8 @@ func writeDemoArtifacts(dir string, now time.Time) error {
 	if have, err := os.ReadFile(path); err == nil && !bytes.Contains(have, []byte(demoSourcesInvocation)) {
 		return nil
 	}
-	shift := now.UTC().Truncate(time.Minute).Sub(demoRecordedAt)
-	out := artifactTimestamp.ReplaceAllFunc(demoSources, func(ts []byte) []byte {
+	shift := now.UTC().Truncate(time.Minute).Sub(demoRecordedAt())
+	out := artifactTimestamp.Re().ReplaceAllFunc(demoSources, func(ts []byte) []byte {
 		t, err := time.Parse(time.RFC3339Nano, string(bytes.Replace(ts, []byte("+00:00"), []byte("Z"), 1)))
 		if err != nil {
 			return ts

@@ -8,7 +8,7 @@ package pddemo
 import (
 	_ "embed"
 	"encoding/json"
-	"regexp"
+	"github.com/datatui/datatui/internal/lazyre"
 	"time"
 
 	"github.com/datatui/datatui/internal/pagerduty/pdfake"
@@ -26,17 +26,17 @@ const Label = "demo data"
 
 // recordedAt is the moment the recording describes: its timestamps move by the time since,
 // so the incident is "2 h ago" and the shift ends tomorrow morning whenever the demo runs.
-var recordedAt = time.Date(2026, 11, 21, 10, 45, 0, 0, time.UTC)
+func recordedAt() time.Time { return time.Date(2026, 11, 21, 10, 45, 0, 0, time.UTC) }
 
-var timestamp = regexp.MustCompile(`"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"`)
+var timestamp = lazyre.New(`"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"`)
 
 // Server is the running demo PagerDuty.
 type Server struct{ *pdfake.Server }
 
 // Data is the recording with its timestamps moved to now.
 func Data(now time.Time) (pdfake.Data, error) {
-	d := now.UTC().Truncate(time.Minute).Sub(recordedAt)
-	b := timestamp.ReplaceAllFunc(recording, func(m []byte) []byte {
+	d := now.UTC().Truncate(time.Minute).Sub(recordedAt())
+	b := timestamp.Re().ReplaceAllFunc(recording, func(m []byte) []byte {
 		t, err := time.Parse(time.RFC3339, string(m[1:len(m)-1]))
 		if err != nil {
 			return m
