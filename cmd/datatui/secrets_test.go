@@ -156,6 +156,7 @@ func secretEnv() []string {
 		"MOTHERDUCK_TOKEN=" + marker + "-env-motherduck-token-32",
 		"AWS_SECRET_ACCESS_KEY=" + marker + "-env-aws-secret-33",
 		"DATABASE_URL=postgres://ann:" + marker + "-env-database-url-34@db.example.com/analytics",
+		"PAGERDUTY_TOKEN=" + marker + "-env-pagerduty-token-38",
 	}
 }
 
@@ -359,6 +360,10 @@ func TestNoSecretLeaves(t *testing.T) {
 		[]string{"guide", "show", "getting-started"},
 		[]string{"auth", "dbt-cloud", "status"},
 		[]string{"auth", "dbt-cloud", "status", "--json"},
+		[]string{"auth", "pagerduty", "status"},
+		[]string{"oncall"},
+		[]string{"oncall", "--json"},
+		[]string{"freshness", "--last"},
 		[]string{"--debug", "doctor"},
 		[]string{"--debug", "whoami", "--target", "sf_echo"},
 		[]string{"--debug", "pr", "status", "--branch", "feature/ltv", "--json"},
@@ -394,6 +399,8 @@ func TestNoSecretLeaves(t *testing.T) {
 	// A token piped to a login that cannot store it (no keyring here) is not echoed back.
 	login := []string{"auth", "dbt-cloud", "login", "--with-token", "--host", "emea.dbt.com"}
 	noMarker(t, "datatui "+strings.Join(login, " "), w.datatuiWithInput(marker+"-stdin-dbt-cloud-token-37\n", login...))
+	login = []string{"auth", "pagerduty", "login", "--with-token"}
+	noMarker(t, "datatui "+strings.Join(login, " "), w.datatuiWithInput(marker+"-stdin-pagerduty-token-39\n", login...))
 	t.Logf("%d commands in %v", len(cmds)+len(writes), time.Since(start).Round(time.Millisecond))
 	w.tui(t)
 	w.checkFiles(t)

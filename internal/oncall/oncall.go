@@ -22,6 +22,7 @@ import (
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/pagerduty"
 	"github.com/datatui/datatui/internal/pagerduty/pddemo"
+	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -152,6 +153,7 @@ func (s *Service) client() (*pagerduty.Client, error) {
 // API host (api.pagerduty.com unless base names another).
 func Token(getenv func(string) string, kr Keyring, base string) (string, error) {
 	if t := strings.TrimSpace(getenv(pagerduty.EnvToken)); t != "" {
+		redact.Add(t) // every token found is kept out of all output
 		return t, nil
 	}
 	if kr == nil {
@@ -161,7 +163,9 @@ func Token(getenv func(string) string, kr Keyring, base string) (string, error) 
 	if err != nil || strings.TrimSpace(t) == "" {
 		return "", pagerduty.ErrNoToken
 	}
-	return strings.TrimSpace(t), nil
+	t = strings.TrimSpace(t)
+	redact.Add(t)
+	return t, nil
 }
 
 // KeyringKey is the keyring key of the token for an API base URL: its host.

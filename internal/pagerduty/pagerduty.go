@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/datatui/datatui/internal/redact"
 )
 
 // Where the client's settings come from.
@@ -66,6 +68,7 @@ func New(opts Options) (*Client, error) {
 	if strings.TrimSpace(opts.Token) == "" {
 		return nil, ErrNoToken
 	}
+	redact.Add(strings.TrimSpace(opts.Token)) // from here on, no output can show it
 	raw := opts.BaseURL
 	if raw == "" {
 		raw = DefaultAPIURL
