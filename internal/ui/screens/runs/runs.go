@@ -21,7 +21,11 @@ import (
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/ops"
+	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/components/list"
+	"github.com/datatui/datatui/internal/ui/components/text"
+	"github.com/datatui/datatui/internal/ui/keys"
 	"github.com/datatui/datatui/internal/ui/tasks"
 	"github.com/datatui/datatui/internal/warehouse/connect"
 )
@@ -259,16 +263,15 @@ type Model struct {
 	// newRunner builds the runner of a run (tests replace it).
 	newRunner func() *ops.Runner
 
-	runs    []*run // newest first
-	listSel int
+	runs []*run // newest first
+	// runList is the runs, newest first, with the shared `/` filter.
+	runList *list.Model[*run]
 	cur     *run // the run shown in detail
 	mode    mode
 
-	nodeSel   int
-	nodeTop   int
-	sort      sortKey
-	filter    string
-	filtering bool
+	// nodes is the shown run's nodes table in the chosen order, with the shared `/` filter.
+	nodes *list.Model[*ops.NodeResult]
+	sort  sortKey
 
 	logTop    int
 	logFollow bool
@@ -279,44 +282,64 @@ type Model struct {
 	after   func(time.Duration, tea.Msg) tea.Cmd
 	tickSeq int
 
-	histTask int
-	histErr  error
+	history tasks.Ref[[]ops.HistoryEntry]
+	histErr error
 
 	w, h int
+	nav  *keys.Nav
 	keys keyMap
 }
 
+// keyMap holds the keys only this screen has; moving, `/`, enter, esc and r are the shared
+// navigation keymap's (with the person's overrides).
 type keyMap struct {
-	Up, Down, Top, Bottom, PageUp, PageDown, Enter, Back, Sort, Filter, Log, Cancel, Compiled, Edit, Refresh, Guide key.Binding
+	Sort, Log, Cancel, Compiled, Edit, Guide key.Binding
 }
 
 func defaultKeys() keyMap {
 	return keyMap{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first")),
-		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdown", "page down")),
-		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open run / read a message whole")),
-		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear filter")),
 		Sort:     key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "sort nodes")),
-		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter nodes")),
 		Log:      key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "raw log")),
 		Cancel:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel run")),
 		Compiled: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "open compiled SQL")),
 		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit model file")),
-		Refresh:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload history")),
 		Guide:    key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open the dbt setup guide (when dbt is missing)")),
 	}
 }
 
 // New returns the runs screen.
 func New(c *common.Common) *Model {
-	m := &Model{c: c, now: time.Now, loc: time.Local, keys: defaultKeys(), logFollow: true,
+	nav := &c.KeyMap().Nav
+	m := &Model{c: c, now: time.Now, loc: time.Local, nav: nav, keys: defaultKeys(), logFollow: true,
 		after: func(d time.Duration, msg tea.Msg) tea.Cmd { return tea.Tick(d, func(time.Time) tea.Msg { return msg }) }}
+	m.runList = list.New(nav, func(r *run) string { return termsafe.Line(r.title()) + " " + r.status() })
+	m.nodes = list.New(nav, nodeText).WithRanker(containsAll)
 	m.newRunner = m.liveRunner
 	return m
+}
+
+// nodeText is what `/` matches in a node: its name (the part that is highlighted), then its
+// unique id, status and type, so "error" or "test" filter too.
+func nodeText(n *ops.NodeResult) string {
+	return termsafe.Line(n.Name) + " " + termsafe.Line(n.UniqueID) + " " + n.Status + " " + termsafe.Line(n.ResourceType)
+}
+
+// containsAll keeps the nodes whose text holds every word of the query (any case), in the
+// table's order: a filter by status or type must not reorder the table by fuzzy score.
+func containsAll(query string, n int, textOf func(int) string) []list.Match {
+	words := strings.Fields(strings.ToLower(query))
+	var out []list.Match
+	for i := range n {
+		t := strings.ToLower(textOf(i))
+		ok := true
+		for _, w := range words {
+			ok = ok && strings.Contains(t, w)
+		}
+		if ok {
+			out = append(out, list.Match{Index: i, Spans: text.Find(textOf(i), words...)})
+		}
+	}
+	return out
 }
 
 // liveRunner runs dbt under the workspace's datatui.yml: the runner's write guard refuses a
@@ -332,14 +355,20 @@ func (m *Model) liveRunner() *ops.Runner {
 	return r
 }
 
-func (m *Model) ID() string       { return ID }
-func (m *Model) Title() string    { return "Runs" }
-func (m *Model) Capturing() bool  { return m.filtering }
+func (m *Model) ID() string    { return ID }
+func (m *Model) Title() string { return "Runs" }
+
+// Capturing is true while a `/` filter has the keyboard.
+func (m *Model) Capturing() bool { return m.runList.Filtering() || m.nodes.Filtering() }
+
 func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
 
 func (m *Model) KeyMap() []key.Binding {
-	k := m.keys
-	return []key.Binding{k.Up, k.Down, k.Enter, k.Back, k.Sort, k.Filter, k.Log, k.Cancel, k.Compiled, k.Edit, k.Guide, k.Refresh, k.PageUp, k.PageDown, k.Top, k.Bottom}
+	k, n := m.keys, m.nav
+	enter := key.NewBinding(key.WithKeys(n.Open.Keys()...), key.WithHelp(n.Open.Help().Key, "open run / read a message whole"))
+	back := key.NewBinding(key.WithKeys(n.Back.Keys()...), key.WithHelp(n.Back.Help().Key, "back / clear filter"))
+	refresh := key.NewBinding(key.WithKeys(n.Refresh.Keys()...), key.WithHelp(n.Refresh.Help().Key, "reload history"))
+	return []key.Binding{n.Up, n.Down, enter, back, k.Sort, n.Filter, k.Log, k.Cancel, k.Compiled, k.Edit, k.Guide, refresh, n.PageUp, n.PageDown, n.Top, n.Bottom}
 }
 
 // Actions are the common dbt operations, on the selection of the run in view (or the last
@@ -391,8 +420,6 @@ func (m *Model) selection() string {
 	return ""
 }
 
-type historyLoaded struct{ entries []ops.HistoryEntry }
-
 // Init loads the history.
 func (m *Model) Init() tea.Cmd { return m.loadHistory() }
 
@@ -402,25 +429,26 @@ func (m *Model) loadHistory() tea.Cmd {
 		return nil
 	}
 	dir := ws.StateDir
-	id, cmd := m.c.Tasks.Start(ID, "Loading run history", func(context.Context, tasks.Emit) (any, error) {
-		e, err := ops.LoadHistory(dir, ops.HistoryLimit)
-		return historyLoaded{e}, err
-	})
-	m.histTask = id
+	var cmd tea.Cmd
+	m.history, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Loading run history", Slot: "history"},
+		func(context.Context, tasks.Emit) ([]ops.HistoryEntry, error) {
+			return ops.LoadHistory(dir, ops.HistoryLimit)
+		})
 	return cmd
 }
 
 // Start starts dbt with args and shows the run.
 func (m *Model) Start(args []string) tea.Cmd {
 	if m.running() != nil {
-		return common.Status(common.StatusWarning, "A dbt run is already in progress; cancel it with x first")
+		return common.ScreenStatus(ID, common.StatusWarning, "A dbt run is already in progress; cancel it with x first")
 	}
 	runner := m.newRunner()
 	a := append([]string(nil), args...)
-	id, cmd := m.c.Tasks.Start(ID, "dbt "+strings.Join(a, " "), func(ctx context.Context, emit tasks.Emit) (any, error) {
-		return runCoalesced(ctx, runner, a, func(b batch) { emit(b) })
-	})
-	m.show(newRun(a, id, m.now()))
+	ref, cmd := tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "dbt " + strings.Join(a, " ")},
+		func(ctx context.Context, emit tasks.Emit) (*ops.Result, error) {
+			return runCoalesced(ctx, runner, a, func(b batch) { emit(b) })
+		})
+	m.show(newRun(a, ref.ID(), m.now()))
 	return tea.Batch(cmd, m.tick())
 }
 
@@ -473,11 +501,25 @@ func (m *Model) show(r *run) {
 			old.log.Add("(the log of older runs is not kept; see logs/dbt.log in the project)")
 		}
 	}
+	m.runList.SetItems(m.runs)
+	m.runList.Select(0)
+	m.open(r)
+}
+
+// open shows run r in detail, its table from the top and unfiltered.
+func (m *Model) open(r *run) {
 	m.cur = r
-	m.listSel = 0
 	m.mode = modeDetail
-	m.nodeSel, m.nodeTop, m.logTop, m.logFollow = 0, 0, 0, true
-	m.filter, m.filtering = "", false
+	m.logTop, m.logFollow = 0, true
+	m.nodes.ClearFilter()
+	m.syncNodes()
+	m.nodes.Move(-m.nodes.Len())
+}
+
+// syncNodes gives the table the shown run's nodes in the chosen order (after each batch of
+// events, a sort or another run), keeping the filter and the cursor's place.
+func (m *Model) syncNodes() {
+	m.nodes.SetItems(m.sortedNodes())
 }
 
 func (m *Model) running() *run {
@@ -501,11 +543,11 @@ func (m *Model) byTask(id int) *run {
 func (m *Model) cancel() tea.Cmd {
 	r := m.running()
 	if r == nil {
-		return common.Status(common.StatusInfo, "No dbt run in progress")
+		return common.ScreenStatus(ID, common.StatusInfo, "No dbt run in progress")
 	}
 	r.cancelling = true
 	m.c.Tasks.Cancel(r.taskID)
-	return common.Status(common.StatusWarning, "Cancelling "+r.title()+"… (dbt stops its warehouse queries)")
+	return common.ScreenStatus(ID, common.StatusWarning, "Cancelling "+r.title()+"… (dbt stops its warehouse queries)")
 }
 
 type openMsg struct {
@@ -519,25 +561,22 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case common.RunDBTMsg:
 		return m.Start(msg.Args)
 	case tasks.EventMsg:
-		if msg.Owner != ID {
-			return nil
-		}
 		if r := m.byTask(msg.ID); r != nil {
 			if b, ok := msg.Event.(batch); ok {
 				for _, e := range b {
 					r.apply(e)
 				}
+				if r == m.cur {
+					m.syncNodes()
+				}
 			}
 		}
 		return nil
 	case tasks.DoneMsg:
-		if msg.Owner != ID {
-			return nil
-		}
 		return m.done(msg)
 	case openMsg:
 		if msg.err != nil {
-			return common.Status(common.StatusError, msg.err.Error())
+			return common.ScreenStatus(ID, common.StatusError, msg.err.Error())
 		}
 		return tea.ExecProcess(editorCmd(msg.path), func(err error) tea.Msg {
 			if err != nil {
@@ -551,43 +590,45 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 	case tea.KeyPressMsg:
 		return m.key(msg)
-	case tea.MouseWheelMsg:
-		if m.mode == modeText && m.text != nil {
-			if msg.Mouse().Button == tea.MouseWheelUp {
-				m.scrollText(-3)
-			} else {
-				m.scrollText(3)
-			}
-			return nil
+	case tea.PasteMsg:
+		if !m.runList.Paste(msg.Content) {
+			m.nodes.Paste(msg.Content)
 		}
-		if msg.Mouse().Button == tea.MouseWheelUp {
-			m.move(-3)
-		} else {
-			m.move(3)
+	case tea.MouseWheelMsg:
+		switch m.mode {
+		case modeList:
+			m.runList.Update(msg)
+		case modeDetail:
+			m.nodes.Update(msg)
+		default:
+			if msg.Mouse().Button == tea.MouseWheelUp {
+				m.move(-3)
+			} else {
+				m.move(3)
+			}
 		}
 	}
 	return nil
 }
 
 func (m *Model) done(msg tasks.DoneMsg) tea.Cmd {
-	switch msg.ID {
-	case m.histTask:
-		m.histErr = msg.Err
-		if h, ok := msg.Result.(historyLoaded); ok {
+	if out, ok := m.history.Done(msg); ok {
+		m.histErr = out.Err
+		if out.Err == nil {
 			var live []*run
 			for _, r := range m.runs {
 				if !r.fromHistory {
 					live = append(live, r)
 				}
 			}
-			for _, e := range h.entries {
+			for _, e := range out.Value {
 				// A run of this session is already in the list (the runner recorded it).
 				if !m.hasLive(e) {
 					live = append(live, runFromHistory(e))
 				}
 			}
 			m.runs = live
-			m.listSel = min(m.listSel, max(len(m.runs)-1, 0))
+			m.runList.SetItems(m.runs)
 		}
 		return nil
 	}
@@ -599,6 +640,9 @@ func (m *Model) done(msg tasks.DoneMsg) tea.Cmd {
 		r.result(res)
 	} else {
 		r.end(-1, msg.Cancelled, msg.Err, r.summary)
+	}
+	if r == m.cur {
+		m.syncNodes()
 	}
 	if r.duration == 0 {
 		r.duration = msg.Elapsed
@@ -624,88 +668,81 @@ func (m *Model) hasLive(e ops.HistoryEntry) bool {
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.keys
+	k, n := m.keys, m.nav
 	if m.mode == modeText && m.text != nil {
 		return m.textKey(msg)
 	}
-	if m.filtering {
-		switch msg.String() {
-		case "esc":
-			m.filtering, m.filter = false, ""
-		case "enter":
-			m.filtering = false
-		case "backspace":
-			if r := []rune(m.filter); len(r) > 0 {
-				m.filter = string(r[:len(r)-1])
-			}
-		default:
-			if msg.Text != "" {
-				m.filter += msg.Text
-			}
+	// A filter with the keyboard takes every key; enter gives it back (and opens, in the list).
+	if m.runList.Filtering() {
+		if m.runList.Update(msg) || !key.Matches(msg, n.Open) {
+			return nil
 		}
-		m.nodeSel, m.nodeTop = 0, 0
+	} else if m.nodes.Filtering() {
+		m.nodes.Update(msg)
 		return nil
 	}
 	switch {
 	case key.Matches(msg, k.Cancel):
 		return m.cancel()
-	case key.Matches(msg, k.Refresh):
+	case key.Matches(msg, n.Refresh):
 		return m.loadHistory()
-	case key.Matches(msg, k.Up):
-		m.move(-1)
-	case key.Matches(msg, k.Down):
-		m.move(1)
-	case key.Matches(msg, k.PageUp):
-		m.move(-max(m.h-8, 1))
-	case key.Matches(msg, k.PageDown):
-		m.move(max(m.h-8, 1))
-	case key.Matches(msg, k.Top):
-		m.move(-1 << 30)
-	case key.Matches(msg, k.Bottom):
-		m.move(1 << 30)
 	}
 	switch m.mode {
 	case modeList:
-		if key.Matches(msg, k.Enter) && m.listSel < len(m.runs) {
-			m.cur = m.runs[m.listSel]
-			m.mode = modeDetail
-			m.nodeSel, m.nodeTop, m.filter = 0, 0, ""
+		if key.Matches(msg, n.Open) {
+			if r, ok := m.runList.Selected(); ok {
+				m.open(r)
+			}
+			return nil
 		}
-	case modeDetail, modeLog:
+		m.runList.Update(msg)
+	case modeLog:
 		switch {
-		case key.Matches(msg, k.Back):
-			switch {
-			case m.filter != "":
-				m.filter = ""
-			case m.mode == modeLog:
-				m.mode = modeDetail
-			default:
+		case key.Matches(msg, n.Back), key.Matches(msg, k.Log):
+			m.mode = modeDetail
+		case key.Matches(msg, n.Up):
+			m.move(-1)
+		case key.Matches(msg, n.Down):
+			m.move(1)
+		case key.Matches(msg, n.PageUp):
+			m.move(-max(m.h-8, 1))
+		case key.Matches(msg, n.PageDown):
+			m.move(max(m.h-8, 1))
+		case key.Matches(msg, n.Top):
+			m.move(-1 << 30)
+		case key.Matches(msg, n.Bottom):
+			m.move(1 << 30)
+		}
+	case modeDetail:
+		switch {
+		case key.Matches(msg, n.Back):
+			if m.nodes.Query() != "" {
+				m.nodes.ClearFilter()
+			} else {
 				m.mode = modeList
 			}
 		case key.Matches(msg, k.Log):
-			if m.mode == modeLog {
-				m.mode = modeDetail
-			} else if m.cur != nil && !m.cur.fromHistory {
+			if m.cur != nil && !m.cur.fromHistory {
 				m.mode = modeLog
 				m.logFollow = true
 			}
-		case m.mode == modeLog:
-		case key.Matches(msg, k.Enter):
+		case key.Matches(msg, n.Open):
 			m.openText()
 		case key.Matches(msg, k.Sort):
 			m.sort = (m.sort + 1) % sortKeys
-		case key.Matches(msg, k.Filter):
-			m.filtering = true
+			m.syncNodes()
 		case key.Matches(msg, k.Compiled):
-			return m.open(true)
+			return m.openFile(true)
 		case key.Matches(msg, k.Edit):
-			return m.open(false)
+			return m.openFile(false)
 		case key.Matches(msg, k.Guide):
 			var me *ops.MissingDBTError
 			if m.cur != nil && errors.As(m.cur.err, &me) {
 				slug := me.Guide
 				return func() tea.Msg { return common.OpenGuideMsg{Slug: slug} }
 			}
+		default:
+			m.nodes.Update(msg)
 		}
 	}
 	return nil
@@ -728,21 +765,25 @@ func (m *Model) openText() {
 }
 
 func (m *Model) textKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.keys
+	n := m.nav
 	switch {
-	case key.Matches(msg, k.Back), key.Matches(msg, k.Enter), msg.String() == "q":
+	case key.Matches(msg, n.Back), key.Matches(msg, n.Open), msg.String() == "q":
 		m.mode, m.text = m.text.back, nil
-	case key.Matches(msg, k.Up):
+	case key.Matches(msg, n.Up):
 		m.scrollText(-1)
-	case key.Matches(msg, k.Down):
+	case key.Matches(msg, n.Down):
 		m.scrollText(1)
-	case key.Matches(msg, k.PageUp):
+	case key.Matches(msg, n.PageUp):
 		m.scrollText(-max(m.h-3, 1))
-	case key.Matches(msg, k.PageDown):
+	case key.Matches(msg, n.PageDown):
 		m.scrollText(max(m.h-3, 1))
-	case key.Matches(msg, k.Top):
+	case key.Matches(msg, n.HalfUp):
+		m.scrollText(-max((m.h-3)/2, 1))
+	case key.Matches(msg, n.HalfDown):
+		m.scrollText(max((m.h-3)/2, 1))
+	case key.Matches(msg, n.Top):
 		m.scrollText(-1 << 30)
-	case key.Matches(msg, k.Bottom):
+	case key.Matches(msg, n.Bottom):
 		m.scrollText(1 << 30)
 	}
 	return nil
@@ -750,9 +791,10 @@ func (m *Model) textKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (m *Model) scrollText(d int) {
 	rows := len(m.textRows())
-	m.text.top = clamp(m.text.top+d, 0, max(rows-m.textHeight(), 0))
+	m.text.top = text.Clamp(m.text.top+d, 0, max(rows-m.textHeight(), 0))
 }
 
+// move scrolls the full text or the raw log by d lines.
 func (m *Model) move(d int) {
 	switch m.mode {
 	case modeText:
@@ -760,10 +802,6 @@ func (m *Model) move(d int) {
 			m.scrollText(d)
 		}
 		return
-	case modeList:
-		m.listSel = clamp(m.listSel+d, 0, len(m.runs)-1)
-	case modeDetail:
-		m.nodeSel = clamp(m.nodeSel+d, 0, len(m.visibleNodes())-1)
 	case modeLog:
 		if m.cur == nil {
 			return
@@ -774,33 +812,21 @@ func (m *Model) move(d int) {
 		if m.logFollow {
 			top = max(n-page, 0)
 		}
-		top = clamp(top+d, 0, max(n-page, 0))
+		top = text.Clamp(top+d, 0, max(n-page, 0))
 		m.logTop = top
 		m.logFollow = top >= n-page
 	}
 }
 
-func clamp(v, lo, hi int) int {
-	if hi < lo {
-		return lo
-	}
-	return min(max(v, lo), hi)
-}
-
-// visibleNodes are the current run's nodes after the filter, in the chosen order.
-func (m *Model) visibleNodes() []*ops.NodeResult {
+// sortedNodes are the current run's nodes in the chosen order.
+func (m *Model) sortedNodes() []*ops.NodeResult {
 	r := m.cur
 	if r == nil {
 		return nil
 	}
-	f := strings.ToLower(m.filter)
 	out := make([]*ops.NodeResult, 0, len(r.order))
 	for _, id := range r.order {
-		n := r.nodes[id]
-		if f != "" && !strings.Contains(strings.ToLower(n.Name+" "+n.UniqueID+" "+n.Status+" "+n.ResourceType), f) {
-			continue
-		}
-		out = append(out, n)
+		out = append(out, r.nodes[id])
 	}
 	rank := func(n *ops.NodeResult) int {
 		switch {
@@ -829,23 +855,20 @@ func (m *Model) visibleNodes() []*ops.NodeResult {
 }
 
 func (m *Model) selectedNode() *ops.NodeResult {
-	ns := m.visibleNodes()
-	if m.nodeSel < len(ns) {
-		return ns[m.nodeSel]
-	}
-	return nil
+	n, _ := m.nodes.Selected()
+	return n
 }
 
-// open finds the selected node's compiled SQL (target/compiled, else target/run) or its source
-// file, in the background, then opens it in $EDITOR.
-func (m *Model) open(compiled bool) tea.Cmd {
+// openFile finds the selected node's compiled SQL (target/compiled, else target/run) or its
+// source file, in the background, then opens it in $EDITOR.
+func (m *Model) openFile(compiled bool) tea.Cmd {
 	n := m.selectedNode()
 	ws := m.c.Workspace
 	if n == nil || ws == nil {
 		return nil
 	}
 	if n.Path == "" {
-		return common.Status(common.StatusWarning, "dbt did not say which file "+n.Name+" comes from")
+		return common.ScreenStatus(ID, common.StatusWarning, "dbt did not say which file "+termsafe.Line(n.Name)+" comes from")
 	}
 	dir, rel := ws.ProjectDir, n.Path
 	what := "model file"

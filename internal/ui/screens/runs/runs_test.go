@@ -14,27 +14,27 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/ops"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
+	"github.com/datatui/datatui/internal/ui/uitest"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
 var fixedNow = time.Date(2026, 11, 28, 10, 30, 0, 0, time.UTC)
 
 type harness struct {
-	m      *Model
-	ws     *workspace.Workspace
-	status []string
-	execs  int
+	*uitest.Driver
+	m  *Model
+	ws *workspace.Workspace
 	// ticks counts the redraw ticks the screen asked for (never delivered on their own).
 	ticks []tea.Msg
 }
 
+// newHarness drives the runs screen of a dbt project (its history loaded) at 120×40.
 func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ws := &workspace.Workspace{Root: t.TempDir(), StateDir: t.TempDir(), Config: config.Default()}
@@ -42,7 +42,8 @@ func newHarness(t testing.TB) *harness {
 	// A dbt project whose dev target is the user's own DuckDB file: the runner's write guard
 	// lets dbt start only then.
 	writeProject(t, ws.ProjectDir, "sandbox.duckdb")
-	c := &common.Common{Ctx: context.Background(), Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background())}
+	c := &common.Common{Ctx: context.Background(), Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background()),
+		Clock: func() time.Time { return fixedNow }}
 	m := New(c)
 	m.now = func() time.Time { return fixedNow }
 	// Goldens show local times; pin the zone.
@@ -52,76 +53,22 @@ func newHarness(t testing.TB) *harness {
 		h.ticks = append(h.ticks, msg)
 		return nil
 	}
+	h.Driver = uitest.Screen(t, m, c, 120, 40)
 	return h
 }
 
-// run executes cmd and what it leads to synchronously, feeding task messages back into the
-// screen and re-arming task readers as the root does.
-func (h *harness) run(cmd tea.Cmd) {
-	queue := []tea.Cmd{cmd}
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		switch msg := c().(type) {
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case tasks.EventMsg:
-			queue = append(queue, h.m.Update(msg), h.m.c.Tasks.Continue(msg.ID))
-		case tasks.DoneMsg, openMsg:
-			queue = append(queue, h.m.Update(msg))
-		case common.StatusMsg:
-			h.status = append(h.status, msg.Text)
-		case common.RunDBTMsg:
-			queue = append(queue, h.m.Update(msg))
-		default:
-			if msg != nil && fmt.Sprintf("%T", msg) == "tea.execMsg" {
-				h.execs++
-			}
-		}
-	}
+// view draws the screen at w×h without settling anything (a run may be in flight).
+func view(h *harness, w, ht int) string {
+	h.m.SetSize(w, ht)
+	return ansi.Strip(h.m.View())
 }
 
-func (h *harness) key(k string) {
-	var msg tea.KeyPressMsg
-	switch k {
-	case "enter":
-		msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		msg = tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "backspace":
-		msg = tea.KeyPressMsg{Code: tea.KeyBackspace}
-	default:
-		msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
+func (h *harness) lastStatus() string {
+	s := h.Statuses()
+	if len(s) == 0 {
+		return ""
 	}
-	h.run(h.m.Update(msg))
-}
-
-func checkSize(t *testing.T, v string, w, h int) {
-	t.Helper()
-	lines := strings.Split(v, "\n")
-	if len(lines) != h {
-		t.Fatalf("view has %d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if ansi.StringWidth(l) != w {
-			t.Fatalf("line %d is %d wide, want %d: %q", i, ansi.StringWidth(l), w, l)
-		}
-	}
-}
-
-func goldens(t *testing.T, m *Model) {
-	t.Helper()
-	for _, size := range [][2]int{{80, 24}, {120, 40}} {
-		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
-			m.SetSize(size[0], size[1])
-			v := ansi.Strip(m.View())
-			checkSize(t, v, size[0], size[1])
-			golden.RequireEqual(t, []byte(v))
-		})
-	}
+	return s[len(s)-1]
 }
 
 func node(id, typ, status string, secs float64, msg string) ops.NodeResult {
@@ -174,15 +121,17 @@ func startFake(h *harness, args []string) {
 	h.m.show(newRun(args, taskID, fixedNow))
 }
 
+// events hands the screen a batch of the fake run's events, as the root would (straight to
+// the screen: the task manager does not know the fake run's task).
 func (h *harness) events(b batch) {
-	h.run(h.m.Update(tasks.EventMsg{ID: taskID, Owner: ID, Event: b}))
+	h.Run(h.m.Update(tasks.EventMsg{ID: taskID, Owner: ID, Event: b}))
 }
 
 func TestGoldenMidRun(t *testing.T) {
 	h := newHarness(t)
 	startFake(h, []string{"build", "--select", "+fct_orders+"})
 	h.events(midRun())
-	goldens(t, h.m)
+	h.Goldens(t)
 }
 
 func TestGoldenFinished(t *testing.T) {
@@ -198,18 +147,18 @@ func TestGoldenFinished(t *testing.T) {
 		}
 	}
 	res.Nodes = dedupe(res.Nodes)
-	h.run(h.m.Update(tasks.DoneMsg{ID: taskID, Owner: ID, Result: res, Err: res.Err}))
+	h.Run(h.m.Update(tasks.DoneMsg{ID: taskID, Owner: ID, Result: res, Err: res.Err}))
 	if h.m.cur.running || h.m.cur.progress.Done != 6 {
 		t.Fatalf("run state after Done: %+v", h.m.cur.progress)
 	}
-	goldens(t, h.m)
+	h.Goldens(t)
 	t.Run("log", func(t *testing.T) {
-		h.key("l")
+		h.Key("l")
 		if h.m.mode != modeLog {
 			t.Fatal("l did not open the log")
 		}
-		goldens(t, h.m)
-		h.key("esc")
+		h.Goldens(t)
+		h.Key("esc")
 		if h.m.mode != modeDetail {
 			t.Fatal("esc did not leave the log")
 		}
@@ -232,8 +181,8 @@ func dedupe(ns []ops.NodeResult) []ops.NodeResult {
 
 func TestGoldenHistoryList(t *testing.T) {
 	h := newHarness(t)
-	h.run(h.m.Init()) // empty history
-	goldens(t, h.m)
+	// the history is empty
+	h.Goldens(t)
 	for i, e := range []ops.HistoryEntry{
 		{Command: "build", Args: []string{"build", "--select", "stg_users+"}, Selection: "stg_users+", Started: fixedNow.Add(-2 * time.Hour), DurationMS: 42000, Counts: ops.Summary{Pass: 12, Total: 12}},
 		{Command: "test", Args: []string{"test"}, Started: fixedNow.Add(-time.Hour), DurationMS: 8000, Counts: ops.Summary{Pass: 30, Error: 2, Total: 32}, ExitCode: 1, Failed: []string{"test.shop.unique_orders_id.abc"}},
@@ -243,84 +192,103 @@ func TestGoldenHistoryList(t *testing.T) {
 			t.Fatal(i, err)
 		}
 	}
-	h.key("r")
+	h.Key("r")
 	if len(h.m.runs) != 3 || h.m.runs[0].command != "seed" {
 		t.Fatalf("runs %d", len(h.m.runs))
 	}
-	t.Run("list", func(t *testing.T) { goldens(t, h.m) })
-	h.key("j")
-	h.key("enter")
+	t.Run("list", func(t *testing.T) { h.Goldens(t) })
+	h.Key("j")
+	h.Key("enter")
 	if h.m.mode != modeDetail || h.m.cur.command != "test" {
 		t.Fatalf("enter opened %+v", h.m.cur)
 	}
-	t.Run("past", func(t *testing.T) { goldens(t, h.m) })
+	t.Run("past", func(t *testing.T) { h.Goldens(t) })
 }
 
 func TestKeys(t *testing.T) {
 	h := newHarness(t)
 	startFake(h, []string{"build"})
 	h.events(midRun())
-	h.m.SetSize(100, 30)
+	h.Resize(100, 30)
 	// Failures first by default.
-	if n := h.m.visibleNodes()[0]; n.Name != "stg_users" {
+	if n := h.m.nodes.Items()[0]; n.Name != "stg_users" {
 		t.Fatalf("first node %s", n.Name)
 	}
-	h.key("S")
-	if h.m.sort != sortName || h.m.visibleNodes()[0].Name != "countries" {
-		t.Fatalf("sort by name: %v %s", h.m.sort, h.m.visibleNodes()[0].Name)
+	h.Key("S")
+	if h.m.sort != sortName || h.m.nodes.Items()[0].Name != "countries" {
+		t.Fatalf("sort by name: %v %s", h.m.sort, h.m.nodes.Items()[0].Name)
 	}
-	h.key("S")
-	if h.m.visibleNodes()[0].Name != "stg_orders" {
-		t.Fatalf("sort by duration: %s", h.m.visibleNodes()[0].Name)
+	h.Key("S")
+	if h.m.nodes.Items()[0].Name != "stg_orders" {
+		t.Fatalf("sort by duration: %s", h.m.nodes.Items()[0].Name)
 	}
-	h.key("S")
-	h.key("S")
+	h.Key("S")
+	h.Key("S")
 	if h.m.sort != sortFailuresFirst {
 		t.Fatal("sort does not cycle")
 	}
-	h.key("/")
+	h.Key("/")
 	if !h.m.Capturing() {
 		t.Fatal("filter does not capture keys")
 	}
-	for _, k := range "stg" {
-		h.key(string(k))
+	h.Type("stg")
+	h.Key("q") // captured: part of the filter, never a quit
+	h.Key("backspace")
+	if h.m.nodes.Query() != "stg" || h.m.nodes.Len() != 2 {
+		t.Fatalf("filter %q: %d nodes", h.m.nodes.Query(), h.m.nodes.Len())
 	}
-	h.key("q") // captured: part of the filter, never a quit
-	h.key("backspace")
-	if h.m.filter != "stg" || len(h.m.visibleNodes()) != 2 {
-		t.Fatalf("filter %q: %d nodes", h.m.filter, len(h.m.visibleNodes()))
+	if v := h.View(); !strings.Contains(v, "Filter: stg") || !strings.Contains(v, "2 of 4 nodes") {
+		t.Fatalf("no filter bar:\n%s", v)
 	}
-	h.key("enter")
-	if h.m.Capturing() || h.m.filter != "stg" {
+	t.Run("filtering", h.Goldens)
+	h.Key("enter")
+	if h.m.Capturing() || h.m.nodes.Query() != "stg" || h.m.mode != modeDetail {
 		t.Fatal("enter should keep the filter and stop capturing")
 	}
-	h.key("esc")
-	if h.m.filter != "" || h.m.mode != modeDetail {
+	h.Key("esc")
+	if h.m.nodes.Query() != "" || h.m.mode != modeDetail {
 		t.Fatal("esc should clear the filter first")
 	}
-	h.key("j")
+	// A status filters too, in the table's order.
+	h.Key("/")
+	h.Type("success")
+	if h.m.nodes.Len() != 2 || h.m.selectedNode().Name != "stg_orders" {
+		t.Fatalf("success: %d nodes, %s first", h.m.nodes.Len(), h.m.selectedNode().Name)
+	}
+	h.Key("esc")
+	h.Key("g")
+	h.Key("j")
 	if h.m.selectedNode().Name != "fct_orders" { // failures, then running nodes
 		t.Fatalf("j selected %s", h.m.selectedNode().Name)
 	}
 	// x cancels the running run.
-	h.key("x")
-	if !h.m.cur.cancelling || len(h.status) == 0 || !strings.Contains(h.status[len(h.status)-1], "Cancelling dbt build") {
-		t.Fatalf("x: cancelling %v, status %q", h.m.cur.cancelling, h.status)
+	h.Key("x")
+	if !h.m.cur.cancelling || !strings.Contains(h.lastStatus(), "Cancelling dbt build") {
+		t.Fatalf("x: cancelling %v, status %q", h.m.cur.cancelling, h.Statuses())
 	}
 	// A second run is refused while one runs.
-	h.run(h.m.Update(common.RunDBTMsg{Args: []string{"test"}}))
-	if len(h.m.runs) != 1 || !strings.Contains(h.status[len(h.status)-1], "already in progress") {
-		t.Fatalf("second run: %d runs, %q", len(h.m.runs), h.status)
+	h.Send(common.RunDBTMsg{Args: []string{"test"}})
+	if len(h.m.runs) != 1 || !strings.Contains(h.lastStatus(), "already in progress") {
+		t.Fatalf("second run: %d runs, %q", len(h.m.runs), h.Statuses())
 	}
-	h.key("esc")
+	h.Key("esc")
 	if h.m.mode != modeList {
 		t.Fatal("esc should go back to the list")
 	}
-	// Messages of other screens and stale tasks are ignored.
-	h.m.Update(tasks.EventMsg{ID: taskID, Owner: "prs", Event: finish()})
+	// Stale tasks' events are ignored (the root gives the screen only its own).
 	h.m.Update(tasks.EventMsg{ID: 999, Owner: ID, Event: finish()})
 	if h.m.runs[0].progress.Done != 3 {
-		t.Fatal("a foreign event changed the run")
+		t.Fatal("a stale event changed the run")
+	}
+	// In the list, / filters the runs.
+	h.Key("/")
+	h.Type("nothing")
+	if h.m.runList.Len() != 0 || !strings.Contains(h.View(), `No run matches "nothing"`) {
+		t.Fatalf("run filter:\n%s", h.View())
+	}
+	h.Key("esc")
+	if h.m.runList.Len() != 1 || h.m.Capturing() {
+		t.Fatal("esc clears the run filter")
 	}
 }
 
@@ -333,16 +301,16 @@ func TestOpenFiles(t *testing.T) {
 	}
 	startFake(h, []string{"build"})
 	h.events(midRun())
-	h.m.SetSize(100, 30)
-	cmd := h.m.open(true)
+	h.Resize(100, 30)
+	cmd := h.m.openFile(true)
 	if msg := cmd().(openMsg); msg.path != filepath.Join(dir, "target/compiled/shop/models/staging/stg_users.sql") {
 		t.Fatalf("compiled: %+v", msg)
 	}
-	if msg := h.m.open(false)().(openMsg); msg.path != filepath.Join(dir, "models/staging/stg_users.sql") {
+	if msg := h.m.openFile(false)().(openMsg); msg.path != filepath.Join(dir, "models/staging/stg_users.sql") {
 		t.Fatalf("model file: %+v", msg)
 	}
-	h.key("j") // fct_orders has no file
-	if msg := h.m.open(false)().(openMsg); msg.err == nil || !strings.Contains(msg.err.Error(), "fct_orders") {
+	h.Key("j") // fct_orders has no file
+	if msg := h.m.openFile(false)().(openMsg); msg.err == nil || !strings.Contains(msg.err.Error(), "fct_orders") {
 		t.Fatalf("missing file: %+v", msg)
 	}
 }
@@ -383,7 +351,7 @@ func TestRealRunThroughTasks(t *testing.T) {
 		r.Env = []string{"FAKEDBT_STREAM=" + stream}
 		return r
 	}
-	h.run(h.m.Update(common.RunDBTMsg{Args: []string{"build"}}))
+	h.Send(common.RunDBTMsg{Args: []string{"build"}})
 	r := h.m.cur
 	if r == nil || r.running || r.exitCode != 1 {
 		t.Fatalf("run %+v", r)
@@ -402,7 +370,7 @@ func TestRealRunThroughTasks(t *testing.T) {
 		t.Fatalf("history %+v", hist)
 	}
 	// Reloading the history does not list the run twice.
-	h.key("r")
+	h.Key("r")
 	if len(h.m.runs) != 1 {
 		t.Fatalf("%d runs after reload", len(h.m.runs))
 	}
@@ -415,10 +383,8 @@ func TestTinySizes(t *testing.T) {
 	for _, s := range [][2]int{{1, 1}, {5, 3}, {20, 4}, {0, 0}} {
 		for _, md := range []mode{modeList, modeDetail, modeLog} {
 			h.m.mode = md
-			h.m.SetSize(s[0], s[1])
-			v := h.m.View()
-			if s[0] > 0 {
-				checkSize(t, ansi.Strip(v), s[0], s[1])
+			if v := view(h, s[0], s[1]); s[0] > 0 {
+				uitest.CheckSize(t, v, s[0], s[1])
 			}
 		}
 	}
@@ -501,12 +467,11 @@ func TestMissingDBT(t *testing.T) {
 	}
 	t.Setenv("PATH", t.TempDir())
 	t.Setenv(ops.EnvDBT, "")
-	h.run(h.m.Update(common.RunDBTMsg{Args: []string{"build"}}))
+	h.Send(common.RunDBTMsg{Args: []string{"build"}})
 	if h.m.cur == nil || h.m.cur.running {
 		t.Fatal("the run should have ended at once")
 	}
-	h.m.SetSize(80, 24)
-	if v := ansi.Strip(h.m.View()); !strings.Contains(v, "dbt is not installed.") || !strings.Contains(v, `"set-up-your-environment"`) {
+	if v := view(h, 80, 24); !strings.Contains(v, "dbt is not installed.") || !strings.Contains(v, `"set-up-your-environment"`) {
 		t.Fatalf("view:\n%s", v)
 	}
 	msg := h.m.Update(tea.KeyPressMsg{Code: 'o', Text: "o"})()
@@ -551,7 +516,7 @@ func TestRunStartRefusedByTheGuard(t *testing.T) {
 				r.Env = []string{"FAKEDBT_ARGS_FILE=" + argsFile}
 				return r
 			}
-			h.run(h.m.Update(common.RunDBTMsg{Args: []string{"build"}}))
+			h.Send(common.RunDBTMsg{Args: []string{"build"}})
 			r := h.m.cur
 			if r == nil || r.running || r.err == nil || !strings.Contains(r.err.Error(), tt.want) {
 				t.Fatalf("run %+v", r)

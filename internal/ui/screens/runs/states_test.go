@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"github.com/datatui/datatui/internal/ops"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 	"github.com/datatui/datatui/internal/ui/common"
@@ -40,18 +38,13 @@ func replay(t *testing.T, recording string, args ...string) *harness {
 	if len(args) == 0 {
 		args = []string{"build"}
 	}
-	h.run(h.m.Update(common.RunDBTMsg{Args: args}))
+	h.Send(common.RunDBTMsg{Args: args})
 	r := h.m.cur
 	if r == nil || r.running {
 		t.Fatalf("run did not end: %+v", r)
 	}
 	r.started, r.duration = fixedNow, 12300*time.Millisecond
 	return h
-}
-
-func view(h *harness, w, ht int) string {
-	h.m.SetSize(w, ht)
-	return ansi.Strip(h.m.View())
 }
 
 // TestGoldenFailedRun: a real build with a runtime error and skipped children.
@@ -63,7 +56,7 @@ func TestGoldenFailedRun(t *testing.T) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}
 	}
-	goldens(t, h.m)
+	h.Goldens(t)
 }
 
 // TestGoldenCancelledRun: Ctrl-C of a real build. dbt's empty "Encountered an error:" is not
@@ -77,7 +70,7 @@ func TestGoldenCancelledRun(t *testing.T) {
 	if n := h.m.cur.nodes["model.jaffle_shop.stg_orders"]; n == nil || n.Status != "cancelled" {
 		t.Errorf("stg_orders %+v", n)
 	}
-	goldens(t, h.m)
+	h.Goldens(t)
 }
 
 // TestGoldenStoppedRuns: dbt stopped before any node ran: its whole message, no bar.
@@ -89,7 +82,7 @@ func TestGoldenStoppedRuns(t *testing.T) {
 			if !strings.Contains(v, "✗ dbt stopped") || !strings.Contains(v, "dbt's message:") || strings.Contains(v, "0/0") || strings.Contains(v, "exit -1") {
 				t.Errorf("view:\n%s", v)
 			}
-			goldens(t, h.m)
+			h.Goldens(t)
 		})
 	}
 	h := replay(t, "jaffle-compile-error")
@@ -105,20 +98,20 @@ func TestGoldenNoNodes(t *testing.T) {
 	if !strings.Contains(v, "dbt reported no nodes") || strings.Contains(v, "100%") || strings.Contains(v, "0/0") {
 		t.Errorf("view:\n%s", v)
 	}
-	goldens(t, h.m)
+	h.Goldens(t)
 }
 
 // TestGoldenNotStarted: a run refused before dbt started shows why, not "exit -1".
 func TestGoldenNotStarted(t *testing.T) {
 	h := newHarness(t)
-	h.run(h.m.Update(common.RunDBTMsg{Args: []string{"build", "--target", "prod"}}))
+	h.Send(common.RunDBTMsg{Args: []string{"build", "--target", "prod"}})
 	h.m.cur.started, h.m.cur.duration = fixedNow, 0
 	v := view(h, 80, 24)
 	var te *ops.TargetError
 	if !errors.As(h.m.cur.err, &te) || !strings.Contains(v, "✗ not started") || !strings.Contains(v, `refusing to run dbt against target "prod"`) || strings.Contains(v, "exit -1") {
 		t.Errorf("view:\n%s", v)
 	}
-	goldens(t, h.m)
+	h.Goldens(t)
 }
 
 // TestGoldenFusionRunning: dbt Fusion announces no total; the bar says so instead of 100%.
@@ -138,7 +131,7 @@ func TestGoldenFusionRunning(t *testing.T) {
 	if !strings.Contains(v, "2 done · dbt Fusion does not announce a total") || strings.Contains(v, "100%") || strings.Contains(v, "2/2") {
 		t.Errorf("view:\n%s", v)
 	}
-	goldens(t, h.m)
+	h.Goldens(t)
 }
 
 // TestElapsedTicks: while dbt prints nothing, the time keeps moving, once a second.
@@ -163,21 +156,21 @@ func TestElapsedTicks(t *testing.T) {
 	if v := view(h, 80, 24); !strings.Contains(v, "42.0s") {
 		t.Errorf("elapsed does not follow the clock:\n%s", v)
 	}
-	h.run(h.m.Update(h.ticks[0]))
+	h.m.Update(h.ticks[0]) // (straight to the screen: the run is still in flight)
 	if len(h.ticks) != 2 {
 		t.Errorf("the tick is not re-armed while the run runs (%d)", len(h.ticks))
 	}
-	h.run(cmd) // let it finish
+	h.Run(cmd) // let it finish
 	if r.running {
 		t.Fatal("still running")
 	}
 	n := len(h.ticks)
-	h.run(h.m.Update(h.ticks[len(h.ticks)-1]))
+	h.Send(h.ticks[len(h.ticks)-1])
 	if len(h.ticks) != n {
 		t.Error("ticking goes on after the run ended")
 	}
 	// A stale tick (an earlier run's) does nothing.
-	h.run(h.m.Update(tickMsg{seq: -1}))
+	h.Send(tickMsg{seq: -1})
 	if len(h.ticks) != n {
 		t.Error("a stale tick was re-armed")
 	}
@@ -194,21 +187,21 @@ func TestFullText(t *testing.T) {
 	}
 	msg := strings.Join(long, "\n")
 	h.events(batch{node("model.shop.stg_users", "model", "error", 0.5, msg), ops.Progress{Done: 1, Total: 1}})
-	h.run(h.m.Update(tasks.DoneMsg{ID: taskID, Owner: ID, Result: &ops.Result{ExitCode: 1, Duration: time.Second, Total: 1,
+	h.Run(h.m.Update(tasks.DoneMsg{ID: taskID, Owner: ID, Result: &ops.Result{ExitCode: 1, Duration: time.Second, Total: 1,
 		Nodes: []ops.NodeResult{node("model.shop.stg_users", "model", "error", 0.5, msg)}, Summary: ops.Summary{Error: 1, Total: 1}}}))
 	v := view(h, 80, 24)
 	if !strings.Contains(v, "more lines · enter reads it whole") {
 		t.Errorf("no hint that the error goes on:\n%s", v)
 	}
-	h.key("enter")
+	h.Key("enter")
 	if h.m.mode != modeText {
 		t.Fatal("enter did not open the full text")
 	}
-	goldens(t, h.m)
+	h.Goldens(t)
 	var seen strings.Builder
 	for range 60 {
 		seen.WriteString(view(h, 80, 24))
-		h.key("j")
+		h.Key("j")
 	}
 	flat := strings.Join(strings.Fields(seen.String()), " ")
 	for _, l := range long {
@@ -216,7 +209,7 @@ func TestFullText(t *testing.T) {
 			t.Fatalf("%q never shown whole", l)
 		}
 	}
-	h.key("esc")
+	h.Key("esc")
 	if h.m.mode != modeDetail {
 		t.Error("esc did not go back")
 	}
@@ -228,10 +221,10 @@ func TestLogWraps(t *testing.T) {
 	startFake(h, []string{"build"})
 	long := "select " + strings.Repeat("a_rather_long_column_name, ", 12) + "END_OF_THE_LINE from dev.orders"
 	h.events(batch{ops.Line{Text: "first"}, ops.Line{Text: long}, ops.Line{Text: "last"}})
-	h.key("l")
+	h.Key("l")
 	v := view(h, 80, 24)
 	if !strings.Contains(v, "END_OF_THE_LINE from dev.orders") {
 		t.Errorf("the end of a long line is not shown:\n%s", v)
 	}
-	goldens(t, h.m)
+	h.Goldens(t)
 }

@@ -12,32 +12,12 @@ import (
 	"github.com/datatui/datatui/internal/ops"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/termsafe"
+	"github.com/datatui/datatui/internal/ui/components/list"
+	"github.com/datatui/datatui/internal/ui/components/text"
 )
 
 // fit truncates or pads s (which may hold styles) to exactly w cells.
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	s = ansi.Truncate(s, w, "…")
-	if pad := w - ansi.StringWidth(s); pad > 0 {
-		s += strings.Repeat(" ", pad)
-	}
-	return s
-}
-
-// block makes lines exactly w×h.
-func block(lines []string, w, h int) string {
-	out := make([]string, h)
-	for i := range out {
-		if i < len(lines) {
-			out[i] = fit(lines[i], w)
-		} else {
-			out[i] = strings.Repeat(" ", max(w, 0))
-		}
-	}
-	return strings.Join(out, "\n")
-}
+var fit = text.Pad
 
 // View renders the list of runs, one run's detail, or its raw log.
 func (m *Model) View() string {
@@ -55,15 +35,14 @@ func (m *Model) View() string {
 	default:
 		lines = m.listView()
 	}
-	return block(lines, m.w, m.h)
+	return text.Block(lines, m.w, m.h)
 }
 
 func (m *Model) headerLine(left, right string) string {
-	gap := m.w - ansi.StringWidth(left) - ansi.StringWidth(right)
-	if gap < 1 {
+	if ansi.StringWidth(left)+1+ansi.StringWidth(right) > m.w {
 		return left
 	}
-	return left + strings.Repeat(" ", gap) + right
+	return text.Spread(left, right, m.w)
 }
 
 func shortDuration(d time.Duration) string {
@@ -82,10 +61,15 @@ func shortDuration(d time.Duration) string {
 
 func (m *Model) listView() []string {
 	st := m.c.Styles
-	right := st.Muted.Render(fmt.Sprintf("%d runs", len(m.runs)))
-	lines := []string{m.headerLine(st.Title.Render("dbt runs"), right), ""}
+	right := st.Muted.Render(m.runList.Count("run", "runs"))
+	lines := []string{m.headerLine(st.Title.Render("dbt runs"), right)}
+	if m.runList.Filtering() || m.runList.Query() != "" {
+		lines = append(lines, m.runList.FilterBar(st))
+	} else {
+		lines = append(lines, "")
+	}
 	if m.histErr != nil {
-		lines = append(lines, st.Error.Render("Could not read the run history: "+termsafe.Line(redact.String(m.histErr.Error()))))
+		lines = append(lines, text.WrapStyle("Could not read the run history: "+termsafe.Line(redact.String(m.histErr.Error())), max(m.w, 10), st.Error)...)
 	}
 	if len(m.runs) == 0 {
 		return append(lines,
@@ -94,43 +78,49 @@ func (m *Model) listView() []string {
 			"Start one from the command palette (ctrl+k, then \"dbt build\"), from the lineage",
 			"screen, or in a shell: datatui run -- build --select my_model")
 	}
-	bodyH := m.h - len(lines) - 1
-	top := 0
-	if m.listSel >= bodyH {
-		top = m.listSel - bodyH + 1
+	if m.runList.Len() == 0 {
+		lines = append(lines, st.Muted.Render("No run matches \""+termsafe.Line(m.runList.Query())+"\": esc clears the filter."))
 	}
-	for i := top; i < len(m.runs) && i < top+bodyH; i++ {
-		r := m.runs[i]
-		when := r.started.In(m.loc).Format("Jan _2 15:04")
-		counts := r.summary.Line()
-		switch r.state() {
-		case stateRunning, stateCancelling:
-			counts = fmt.Sprintf("%d/%d nodes", r.progress.Done, r.progress.Total)
-			if r.progress.Total == 0 {
-				counts = fmt.Sprintf("%d nodes done", r.progress.Done)
-			}
-		case stateCancelled:
-			counts = "cancelled · " + counts
-		case stateNotStarted:
-			counts = "not started"
-		case stateStopped:
-			counts = fmt.Sprintf("dbt stopped (exit %d)", r.exitCode)
-		default:
-			if !r.fromHistory && len(r.nodes) == 0 {
-				counts = "no nodes"
-			}
+	m.runList.SetHeight(max(m.h-len(lines)-1, 0))
+	lines = append(lines, m.runList.View(m.w, m.runRow)...)
+	return append(lines, st.Muted.Render("enter open · j/k move · / filter · r reload · ctrl+k for dbt build/test/…"))
+}
+
+// runRow is one run of the list: state, start, command, time and counts.
+func (m *Model) runRow(row list.Row[*run], w int) string {
+	st := m.c.Styles
+	r := row.Item
+	when := r.started.In(m.loc).Format("Jan _2 15:04")
+	counts := r.summary.Line()
+	switch r.state() {
+	case stateRunning, stateCancelling:
+		counts = fmt.Sprintf("%d/%d nodes", r.progress.Done, r.progress.Total)
+		if r.progress.Total == 0 {
+			counts = text.Plural(r.progress.Done, "node", "nodes") + " done"
 		}
-		dur := shortDuration(m.elapsed(r))
-		countsW := min(46, max(m.w/2-2, 10))
-		nameW := max(m.w-2-14-11-countsW, 8)
-		line := fmt.Sprintf("%s %s  %s %8s  %s", m.icon(r.status()), st.Muted.Render(when), fit(termsafe.Line(r.title()), nameW), dur, fit(counts, countsW))
-		if i == m.listSel {
-			line = st.Selected.Render(fit(ansi.Strip(line), m.w))
+	case stateCancelled:
+		counts = "cancelled · " + counts
+	case stateNotStarted:
+		counts = "not started"
+	case stateStopped:
+		counts = fmt.Sprintf("dbt stopped (exit %d)", r.exitCode)
+	default:
+		if !r.fromHistory && len(r.nodes) == 0 {
+			counts = "no nodes"
 		}
-		lines = append(lines, line)
 	}
-	lines = append(lines, make([]string, max(m.h-len(lines)-1, 0))...)
-	return append(lines, st.Muted.Render("enter open · j/k move · r reload · ctrl+k for dbt build/test/…"))
+	dur := shortDuration(m.elapsed(r))
+	countsW := min(46, max(w/2-2, 10))
+	nameW := max(w-2-14-11-countsW, 8)
+	title := text.Fit(termsafe.Line(r.title()), nameW)
+	spans := text.Clip(row.Spans, len(strings.TrimSuffix(title, text.Ellipsis)))
+	if row.Selected {
+		sel := st.Selected
+		return sel.Render(ansi.Strip(m.icon(r.status()))+" "+when+"  ") + text.Highlight(title, spans, sel, sel.Underline(true)) +
+			sel.Render(text.Pad("", nameW-ansi.StringWidth(title))+fmt.Sprintf(" %8s  ", dur)+fit(counts, countsW))
+	}
+	return m.icon(r.status()) + " " + st.Muted.Render(when) + "  " + text.Highlight(title, spans, st.Text, st.Match) +
+		text.Pad("", nameW-ansi.StringWidth(title)) + fmt.Sprintf(" %8s  ", dur) + fit(counts, countsW)
 }
 
 // elapsed is the run's time: while it runs, the time since it started (the screen redraws
@@ -264,7 +254,7 @@ func (m *Model) clip(rows []string, limit int) []string {
 	}
 	limit = max(limit-1, 1)
 	more := len(rows) - limit
-	return append(rows[:limit:limit], m.c.Styles.Muted.Render(fmt.Sprintf("  … %d more lines · enter reads it whole", more)))
+	return append(rows[:limit:limit], m.c.Styles.Muted.Render("  … "+text.Plural(more, "more line", "more lines")+" · enter reads it whole"))
 }
 
 func (m *Model) detailView() []string {
@@ -304,7 +294,7 @@ func (m *Model) detailView() []string {
 		return append(padTo(lines, m.h-1), footer)
 	}
 
-	nodes := m.visibleNodes()
+	nodes := m.nodes.Items()
 	detail := m.detailPanel(nodes)
 	tableH := m.h - len(lines) - 1 - len(detail) - 1
 	if tableH < 1 {
@@ -312,7 +302,7 @@ func (m *Model) detailView() []string {
 		tableH = m.h - len(lines) - 2
 	}
 	lines = append(lines, m.tableHeader())
-	lines = append(lines, m.table(nodes, max(tableH, 0))...)
+	lines = append(lines, m.table(max(tableH, 0))...)
 	lines = padTo(lines, m.h-1-len(detail))
 	lines = append(lines, detail...)
 	return append(padTo(lines, m.h-1), footer)
@@ -348,64 +338,59 @@ func (m *Model) tableHeader() string {
 	return m.c.Styles.Muted.Render("  " + fit("NODE"+sortNote, name) + " " + fit("TYPE", typ) + " " + fmt.Sprintf("%*s", dur, "TIME") + " " + fit("ROWS / MESSAGE", msg))
 }
 
-func (m *Model) table(nodes []*ops.NodeResult, h int) []string {
+func (m *Model) table(h int) []string {
 	st := m.c.Styles
-	if len(nodes) == 0 {
+	if m.nodes.Len() == 0 {
 		switch {
-		case m.filter != "":
-			return []string{st.Muted.Render("  no node matches \"" + termsafe.Line(m.filter) + "\"")}
+		case m.nodes.Query() != "":
+			return []string{st.Muted.Render("  no node matches \"" + termsafe.Line(m.nodes.Query()) + "\"")}
 		case m.cur.running:
 			return []string{st.Muted.Render("  waiting for dbt to start the first node…")}
 		}
 		return []string{st.Muted.Render("  dbt reported no nodes")}
 	}
-	m.nodeSel = clamp(m.nodeSel, 0, len(nodes)-1)
-	if m.nodeSel < m.nodeTop {
-		m.nodeTop = m.nodeSel
-	}
-	if h > 0 && m.nodeSel >= m.nodeTop+h {
-		m.nodeTop = m.nodeSel - h + 1
-	}
+	m.nodes.SetHeight(h)
+	return m.nodes.View(m.w, m.nodeRow)
+}
+
+// nodeRow is one row of the nodes table: status, name, type, time, and rows or the message.
+func (m *Model) nodeRow(row list.Row[*ops.NodeResult], _ int) string {
+	st := m.c.Styles
+	n := row.Item
 	name, typ, dur, msg := m.columns()
-	var out []string
-	for i := m.nodeTop; i < len(nodes) && len(out) < h; i++ {
-		n := nodes[i]
-		d := ""
-		if n.Elapsed > 0 {
-			d = fmt.Sprintf("%.2fs", n.Elapsed.Seconds())
-		}
-		info := n.AdapterMessage
-		switch {
-		case ops.Failed(n.Status) || n.Status == "warn" || n.Status == "cancelled":
-			info = firstLine(n.Message)
-			if n.Failures > 0 {
-				info = fmt.Sprintf("%d failing rows", n.Failures)
-				if n.Failures == 1 {
-					info = "1 failing row"
-				}
-			}
-		case n.Status == "running" && n.Batches > 0:
-			info = fmt.Sprintf("batch %d of %d", n.BatchesDone, n.Batches)
-			if n.BatchesFailed > 0 {
-				info += fmt.Sprintf(", %d failed", n.BatchesFailed)
-			}
-		case n.Rows >= 0 && info == "":
-			info = fmt.Sprintf("%d rows", n.Rows)
-		case n.Status == "skipped" && n.Message != "":
-			info = "skipped: " + firstLine(n.Message)
-		case n.Status == "skipped":
-			info = "skipped: upstream failed"
-		case n.Status == "reused":
-			info = "reused: nothing changed upstream"
-		}
-		text := fit(termsafe.Line(n.Name), name) + " " + fit(termsafe.Line(n.ResourceType), typ) + " " + fmt.Sprintf("%*s", dur, d) + " " + fit(termsafe.Line(info), msg)
-		if i == m.nodeSel {
-			out = append(out, m.icon(n.Status)+" "+st.Selected.Render(text))
-		} else {
-			out = append(out, m.icon(n.Status)+" "+text)
-		}
+	d := ""
+	if n.Elapsed > 0 {
+		d = fmt.Sprintf("%.2fs", n.Elapsed.Seconds())
 	}
-	return out
+	info := n.AdapterMessage
+	switch {
+	case ops.Failed(n.Status) || n.Status == "warn" || n.Status == "cancelled":
+		info = firstLine(n.Message)
+		if n.Failures > 0 {
+			info = text.Plural(n.Failures, "failing row", "failing rows")
+		}
+	case n.Status == "running" && n.Batches > 0:
+		info = fmt.Sprintf("batch %d of %d", n.BatchesDone, n.Batches)
+		if n.BatchesFailed > 0 {
+			info += fmt.Sprintf(", %d failed", n.BatchesFailed)
+		}
+	case n.Rows >= 0 && info == "":
+		info = text.Plural(int(n.Rows), "row", "rows")
+	case n.Status == "skipped" && n.Message != "":
+		info = "skipped: " + firstLine(n.Message)
+	case n.Status == "skipped":
+		info = "skipped: upstream failed"
+	case n.Status == "reused":
+		info = "reused: nothing changed upstream"
+	}
+	label := text.Fit(termsafe.Line(n.Name), name)
+	spans := text.Clip(row.Spans, len(strings.TrimSuffix(label, text.Ellipsis)))
+	base, match := st.Text, st.Match
+	if row.Selected {
+		base, match = st.Selected, st.Selected.Underline(true)
+	}
+	rest := text.Pad("", name-ansi.StringWidth(label)) + " " + fit(termsafe.Line(n.ResourceType), typ) + " " + fmt.Sprintf("%*s", dur, d) + " " + fit(termsafe.Line(info), msg)
+	return m.icon(n.Status) + " " + text.Highlight(label, spans, base, match) + base.Render(rest)
 }
 
 // icon is a node status's mark, including the statuses only dbt Fusion and cancels give.
@@ -426,10 +411,9 @@ func (m *Model) icon(status string) string {
 
 // detailPanel shows the error of the selected node, or of the first failure.
 func (m *Model) detailPanel(nodes []*ops.NodeResult) []string {
-	var n *ops.NodeResult
-	if m.nodeSel < len(nodes) && (ops.Failed(nodes[m.nodeSel].Status) || nodes[m.nodeSel].Status == "warn" || nodes[m.nodeSel].Status == "cancelled") {
-		n = nodes[m.nodeSel]
-	} else {
+	n := m.selectedNode()
+	if n == nil || !(ops.Failed(n.Status) || n.Status == "warn" || n.Status == "cancelled") {
+		n = nil
 		for _, x := range nodes {
 			if ops.Failed(x.Status) {
 				n = x
@@ -450,12 +434,12 @@ func (m *Model) detailPanel(nodes []*ops.NodeResult) []string {
 
 func (m *Model) footer() string {
 	st := m.c.Styles
-	if m.filtering {
-		return st.Key.Render("/") + " " + termsafe.Line(m.filter) + "█" + st.Muted.Render("  enter keep · esc clear")
+	if m.nodes.Filtering() {
+		return m.nodes.FilterBar(st) + st.Muted.Render("  "+m.nodes.Count("node", "nodes")+" · enter keep · esc clear")
 	}
 	var parts []string
-	if m.filter != "" {
-		parts = append(parts, "filter: "+termsafe.Line(m.filter))
+	if m.nodes.Query() != "" {
+		parts = append(parts, "filter: "+termsafe.Line(m.nodes.Query())+" ("+m.nodes.Count("node", "nodes")+")")
 	}
 	if m.cur != nil && m.cur.running {
 		parts = append(parts, "x cancel")
@@ -485,7 +469,7 @@ func (m *Model) logView() []string {
 	r := m.cur
 	n := r.log.Len()
 	h := m.logHeight()
-	right := fmt.Sprintf("%d lines", n)
+	right := text.Plural(n, "line", "lines")
 	if dropped := r.log.Total() - int64(n); dropped > 0 {
 		right = fmt.Sprintf("last %d of %d lines · all in logs/dbt.log", n, r.log.Total())
 	}
@@ -522,8 +506,8 @@ func (m *Model) textViewLines() []string {
 	st := m.c.Styles
 	rows := m.textRows()
 	h := m.textHeight()
-	top := clamp(m.text.top, 0, max(len(rows)-h, 0))
-	right := fmt.Sprintf("%d lines", len(rows))
+	top := text.Clamp(m.text.top, 0, max(len(rows)-h, 0))
+	right := text.Plural(len(rows), "line", "lines")
 	if len(rows) > h {
 		right = fmt.Sprintf("lines %d–%d of %d", top+1, min(top+h, len(rows)), len(rows))
 	}
