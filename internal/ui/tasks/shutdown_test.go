@@ -57,3 +57,34 @@ func TestShutdownGivesUpAfterTimeout(t *testing.T) {
 		t.Error("Shutdown reported stuck work as stopped")
 	}
 }
+
+// A read-only task that ignores cancellation (a slow parse) does not hold the quit; work that
+// writes, started beside it, is still waited for.
+func TestShutdownDoesNotWaitForReadOnlyWork(t *testing.T) {
+	m := NewManager(context.Background())
+	release := make(chan struct{})
+	defer close(release)
+	readStarted, writeStarted := make(chan struct{}), make(chan struct{})
+	_, read := Start(m, Spec{Owner: "home", Title: "Loading a card", ReadOnly: true}, func(context.Context, Emit) (struct{}, error) {
+		close(readStarted)
+		<-release // ignores cancellation
+		return struct{}{}, nil
+	})
+	var wrote atomic.Bool
+	_, write := m.Start("runs", "dbt build", func(ctx context.Context, _ Emit) (any, error) {
+		close(writeStarted)
+		<-ctx.Done()
+		wrote.Store(true)
+		return nil, ctx.Err()
+	})
+	go func() { _ = tea.Cmd(read)() }()
+	go func() { _ = tea.Cmd(write)() }()
+	<-readStarted
+	<-writeStarted
+	if !m.Shutdown(10 * time.Second) {
+		t.Fatal("Shutdown waited for a read-only task")
+	}
+	if !wrote.Load() {
+		t.Error("Shutdown returned before the writing work finished")
+	}
+}

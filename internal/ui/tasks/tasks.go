@@ -70,6 +70,10 @@ type Spec struct {
 	// Slot, when set, allows one task per (Owner, Slot): starting another cancels the old
 	// one and drops its events and result.
 	Slot string
+	// ReadOnly marks work that only reads (a card's load, a listing): when datatui quits it is
+	// cancelled but not waited for, since the process exit ends it and nothing is left half
+	// written. Work that writes or runs a process (dbt) leaves it false and is waited for.
+	ReadOnly bool
 }
 
 // Info describes a running task for the status bar and the quit prompt.
@@ -84,8 +88,10 @@ type Info struct {
 type task struct {
 	Info
 	cancel context.CancelFunc
-	events chan any
-	done   chan DoneMsg
+	// readOnly tasks are not waited for by Shutdown (see Spec.ReadOnly).
+	readOnly bool
+	events   chan any
+	done     chan DoneMsg
 	// dropped is set (under Manager.mu) when a newer task took the slot.
 	dropped bool
 	// finished is closed when the work has returned; nil until it starts.
@@ -173,10 +179,11 @@ func (m *Manager) start(spec Spec, fn Func) (int, tea.Cmd) {
 	id := m.nextID
 	ctx, cancel := context.WithCancel(m.parent)
 	t := &task{
-		Info:   Info{ID: id, Owner: spec.Owner, Title: spec.Title, Slot: spec.Slot, Started: time.Now()},
-		cancel: cancel,
-		events: make(chan any, eventBuffer),
-		done:   make(chan DoneMsg, 1),
+		Info:     Info{ID: id, Owner: spec.Owner, Title: spec.Title, Slot: spec.Slot, Started: time.Now()},
+		cancel:   cancel,
+		readOnly: spec.ReadOnly,
+		events:   make(chan any, eventBuffer),
+		done:     make(chan DoneMsg, 1),
 	}
 	if spec.Slot != "" {
 		k := slotKey{spec.Owner, spec.Slot}
@@ -327,7 +334,7 @@ func (m *Manager) CancelAll() {
 }
 
 // Shutdown cancels every task, starts no more, and waits at most timeout for the work of
-// those running to return. A cancelled dbt run stops dbt and its children and records itself
+// those running to return (read-only tasks excepted: see Spec.ReadOnly). A cancelled dbt run stops dbt and its children and records itself
 // in the history, which must happen before the process exits (when the terminal closed, or
 // a quit did not wait). It reports whether everything stopped in time; it may be called
 // again to wait longer.
@@ -337,7 +344,7 @@ func (m *Manager) Shutdown(timeout time.Duration) bool {
 	var running []chan struct{}
 	for _, t := range m.tasks {
 		t.cancel()
-		if t.finished != nil {
+		if t.finished != nil && !t.readOnly {
 			running = append(running, t.finished)
 		}
 	}

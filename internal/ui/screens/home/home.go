@@ -161,7 +161,7 @@ func (m *Model) load(cs *cardState) tea.Cmd {
 	}
 	load, ws := cs.Load, m.c.Workspace
 	var cmd tea.Cmd
-	cs.task, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Loading " + strings.ToLower(cs.Title), Slot: "card:" + cs.Title},
+	cs.task, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Loading " + strings.ToLower(cs.Title), Slot: "card:" + cs.Title, ReadOnly: true},
 		func(ctx context.Context, _ tasks.Emit) ([]styles.Line, error) { return load(ctx, ws) })
 	return cmd
 }
