@@ -13,6 +13,7 @@ import (
 	"github.com/datatui/datatui/internal/onboard"
 	"github.com/datatui/datatui/internal/onboard/live"
 	"github.com/datatui/datatui/internal/redact"
+	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -50,8 +51,8 @@ what failed and why, and the guide that explains it.
 
 Exit status: 0 when every required step passes, 1 otherwise, 2 for a usage error.
 
---fix runs the fixes that need no input (dbt deps, pre-commit install, the first build,
-creating the sandbox) for failing steps, then checks again. Fixes that need answers take
+--fix runs the fixes that need no input (installing dbt, dbt deps, pre-commit install, the
+first build, creating the sandbox) for failing steps, then checks again. Fixes that need answers take
 them from --input key=value (for example the profile: --step profile --input account=ab123
 --input user=jane@example.com --input auth=externalbrowser --input warehouse=TRANSFORMING),
 or use the Onboarding screen of the app.
@@ -103,7 +104,19 @@ JSON (--json): {"ok": bool, "steps": [{"step", "title", "status" (ok|fail|warn|s
 						fixes[s.Name] = fmt.Errorf("this fix needs answers: pass them with --input key=value (%s), or use the Onboarding screen", fieldKeys(s))
 						continue
 					}
-					fixes[s.Name] = s.Fix(ctx, in)
+					if s.Confirm != nil {
+						// --fix is the consent; what it runs is still said first.
+						c, err := s.Confirm()
+						if err != nil {
+							fixes[s.Name] = err
+							continue
+						}
+						fmt.Fprintln(a.stderr, c.Title)
+						for _, l := range c.Lines {
+							fmt.Fprintln(a.stderr, "  "+l)
+						}
+					}
+					fixes[s.Name] = s.Fix(onboard.WithOutput(ctx, func(l string) { fmt.Fprintln(a.stderr, "  "+termsafe.Line(redact.String(l))) }), in)
 					again = append(again, s)
 				}
 				for _, o := range onboard.CheckAll(ctx, again) {

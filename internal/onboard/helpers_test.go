@@ -80,7 +80,7 @@ func newTestEnv(t testing.TB, o envOpts) *testEnv {
 	// none of them a tool the checks look for.
 	sys := filepath.Join(root, "sys")
 	os.MkdirAll(sys, 0o755)
-	for _, u := range []string{"cat", "mkdir", "touch", "sleep"} {
+	for _, u := range []string{"cat", "mkdir", "touch", "sleep", "chmod", "basename", "dirname"} {
 		if p, err := exec.LookPath(u); err == nil {
 			os.Symlink(p, filepath.Join(sys, u))
 		}

@@ -87,6 +87,17 @@ type Step struct {
 	Fields func() []Field
 	// FixTitle names what Fix does ("Install the dbt packages").
 	FixTitle string
+	// Confirm, when set, says exactly what Fix will do, to be asked before it runs (the
+	// commands of an install). It may look at PATH and files, so call it outside the UI loop.
+	Confirm func() (Confirmation, error)
+}
+
+// Confirmation is the question asked before a fix: a title naming what happens, and one
+// fact per line (each command, where things go).
+type Confirmation struct {
+	Title string
+	Lines []string
+	Verb  string
 }
 
 // Fixable reports whether the step has a fix.

@@ -47,6 +47,8 @@ func Steps(env *Env) []*Step {
 			Guide:   "set-up-your-environment", Anchor: "install-the-tools",
 			Required: true, Timeout: 20 * time.Second,
 			Check: env.checkTools,
+			Fix:   env.fixTools, FixTitle: "Install dbt",
+			Confirm: env.confirmInstall,
 		},
 		{
 			Name: StepGitHub, Title: "Git identity and GitHub access",
@@ -156,7 +158,7 @@ func (e *Env) runDBT(ctx context.Context, args ...string) (stdout, stderr []byte
 	quiet := []string{"DBT_USE_COLORS=false", "DBT_SEND_ANONYMOUS_USAGE_STATS=false"}
 	exe := ""
 	if !e.dbtElsewhere() {
-		path, lerr := e.LookPath("dbt")
+		path, lerr := e.DBTPath()
 		if lerr != nil {
 			return nil, nil, &MissingToolError{Tool: "dbt"}
 		}
@@ -191,7 +193,8 @@ func (e *Env) hasDBT() bool {
 	case len(d.Wrapper) > 0:
 		return true
 	}
-	return e.has("dbt")
+	_, err := e.DBTPath()
+	return err == nil
 }
 
 // adapter is the dbt adapter the team needs: datatui.yml's onboarding.adapter, else the
@@ -210,6 +213,7 @@ func (e *Env) adapter() string {
 
 func (e *Env) checkTools(ctx context.Context) Result {
 	var problems, warnings, found []string
+	installable := false // a problem the fix repairs by installing dbt
 	if path, err := e.LookPath("git"); err != nil {
 		problems = append(problems, "git is not installed. Install it: "+e.installHint("git", ""))
 	} else if out, _, err := e.Run(ctx, "", "git", "--version"); err != nil {
@@ -226,8 +230,9 @@ func (e *Env) checkTools(ctx context.Context) Result {
 	if docker.Enabled() {
 		dockerProblem = e.checkDocker(ctx, docker)
 	}
-	if _, err := e.LookPath("dbt"); err != nil && !e.dbtElsewhere() {
+	if _, err := e.DBTPath(); err != nil && !e.dbtElsewhere() {
 		problems = append(problems, "dbt is not installed. Install it: "+e.dbtInstallHint(adapter))
+		installable = true
 	} else if dockerProblem != "" {
 		problems = append(problems, dockerProblem)
 	} else {
@@ -246,7 +251,7 @@ func (e *Env) checkTools(ctx context.Context) Result {
 			v, perr = ParseDBTVersion(append(out, stderr...))
 		}
 		if timedOut && perr != nil && !e.dbtElsewhere() {
-			path, _ := e.LookPath("dbt")
+			path, _ := e.DBTPath()
 			if dv, ok := dbtVersionFromDistInfo(path); ok {
 				v, perr, err = dv, nil, nil
 			}
@@ -256,8 +261,10 @@ func (e *Env) checkTools(ctx context.Context) Result {
 			return unknown(strings.Join(found, ", "), "`dbt --version` did not answer in time")
 		case perr != nil && err != nil:
 			problems = append(problems, fmt.Sprintf("dbt is installed but `dbt --version` failed (%v): %s. Reinstall it: %s", err, firstLine(redact.String(string(stderr))), e.dbtInstallHint(adapter)))
+			installable = !e.dbtElsewhere()
 		case perr != nil:
 			problems = append(problems, perr.Error()+". Reinstall dbt: "+e.dbtInstallHint(adapter))
+			installable = !e.dbtElsewhere()
 		default:
 			desc := "dbt " + v.Core
 			if v.Fusion {
@@ -271,10 +278,14 @@ func (e *Env) checkTools(ctx context.Context) Result {
 					desc += fmt.Sprintf(" (%s %s)", adapter, pv)
 				} else {
 					problems = append(problems, fmt.Sprintf("dbt has no %s adapter (installed: %s). Install it: %s", adapter, pluginList(v.Plugins), e.dbtInstallHint(adapter)))
+					installable = !e.dbtElsewhere()
 				}
 			}
 			found = append(found, desc)
-			problems = append(problems, e.versionProblems(v.Core)...)
+			if vp := e.versionProblems(v.Core); len(vp) > 0 {
+				problems = append(problems, vp...)
+				installable = installable || !e.dbtElsewhere()
+			}
 		}
 	}
 
@@ -308,7 +319,7 @@ func (e *Env) checkTools(ctx context.Context) Result {
 	checked := strings.Join(found, ", ")
 	switch {
 	case len(problems) > 0:
-		return fail(checked, strings.Join(append(problems, warnings...), "\n"))
+		return failFixableIf(installable, checked, strings.Join(append(problems, warnings...), "\n"))
 	case len(warnings) > 0:
 		return warn(checked, strings.Join(warnings, "\n"))
 	}

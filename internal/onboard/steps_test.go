@@ -54,14 +54,14 @@ func TestCheckTools(t *testing.T) {
 				te.tool("uv", "")
 				te.tool("vim", "")
 			},
-			want: StatusFail, details: []string{"dbt is not installed", "uv tool install dbt-core --with dbt-snowflake"},
+			want: StatusFail, details: []string{"dbt is not installed", "the fix runs uv tool install 'dbt-core>=1.8.0,<2.0.0' --with dbt-snowflake"},
 		},
 		{
 			name: "dbt and git missing, nothing to install with",
 			setup: func(te *testEnv) {
 				te.tool("vim", "")
 			},
-			want: StatusFail, details: []string{"git is not installed. Install it: sudo apt install git", "first install uv (curl -LsSf https://astral.sh/uv/install.sh | sh), then: uv tool install dbt-core --with dbt-snowflake"},
+			want: StatusFail, details: []string{"git is not installed. Install it: sudo apt install git", "datatui installs dbt with uv, pipx or Python's venv, and none is here: install uv (curl -LsSf https://astral.sh/uv/install.sh | sh)"},
 		},
 		{
 			name: "dbt too old for require-dbt-version",
@@ -71,7 +71,7 @@ func TestCheckTools(t *testing.T) {
 				te.tool("pipx", "")
 				te.tool("vim", "")
 			},
-			want: StatusFail, details: []string{`dbt 1.7.11 does not satisfy dbt_project.yml require-dbt-version ">=1.8.0,<2.0.0"`, "pipx install dbt-core && pipx inject dbt-core dbt-snowflake"},
+			want: StatusFail, details: []string{`dbt 1.7.11 does not satisfy dbt_project.yml require-dbt-version ">=1.8.0,<2.0.0"`, "the fix runs pipx install 'dbt-core>=1.8.0,<2.0.0' && pipx inject dbt-core dbt-snowflake"},
 		},
 		{
 			name: "adapter missing",

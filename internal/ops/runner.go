@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,7 +72,57 @@ func FindDBT(getenv func(string) string) (string, error) {
 			return p, nil
 		}
 	}
+	// The dbt the onboarding installed in datatui's own virtual environment.
+	if p := ManagedDBT(getenv, runtime.GOOS); isExecutable(p) {
+		return p, nil
+	}
 	return "", &MissingDBTError{Tried: "no dbt or dbtf on PATH", Guide: GuideInstallDBT}
+}
+
+// DataHome is datatui's data folder: $XDG_DATA_HOME/datatui, else ~/.local/share/datatui
+// ("" when neither XDG_DATA_HOME nor HOME is set).
+func DataHome(getenv func(string) string) string {
+	if d := getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "datatui")
+	}
+	home := getenv("HOME")
+	if home == "" {
+		home = getenv("USERPROFILE")
+	}
+	if home == "" {
+		return ""
+	}
+	return filepath.Join(home, ".local", "share", "datatui")
+}
+
+// ManagedVenv is the virtual environment onboarding creates for dbt when neither uv nor pipx
+// is there ("" without a data folder).
+func ManagedVenv(getenv func(string) string) string {
+	d := DataHome(getenv)
+	if d == "" {
+		return ""
+	}
+	return filepath.Join(d, "dbt-venv")
+}
+
+// ManagedDBT is the dbt executable inside ManagedVenv, for goos.
+func ManagedDBT(getenv func(string) string, goos string) string {
+	v := ManagedVenv(getenv)
+	switch {
+	case v == "":
+		return ""
+	case goos == "windows":
+		return filepath.Join(v, "Scripts", "dbt.exe")
+	}
+	return filepath.Join(v, "bin", "dbt")
+}
+
+func isExecutable(p string) bool {
+	if p == "" {
+		return false
+	}
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir() && (runtime.GOOS == "windows" || st.Mode().Perm()&0o111 != 0)
 }
 
 // Runner runs dbt commands in a project against the user's sandbox target.

@@ -95,7 +95,7 @@ func Wire(env *onboard.Env) {
 		// environment and refuses a target that writes anywhere but the sandbox.
 		r := ops.ForWorkspace(ws)
 		if !r.DBT.Docker.Enabled() && len(r.DBT.Wrapper) == 0 { // in Docker or through the team's wrapper, the runner starts those
-			p, err := env.LookPath("dbt")
+			p, err := env.DBTPath()
 			if err != nil {
 				return &onboard.MissingToolError{Tool: "dbt"}
 			}

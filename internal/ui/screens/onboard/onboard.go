@@ -18,6 +18,7 @@ import (
 	"github.com/datatui/datatui/internal/onboard/live"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/components/confirm"
 	"github.com/datatui/datatui/internal/ui/components/list"
 	"github.com/datatui/datatui/internal/ui/keys"
 	"github.com/datatui/datatui/internal/ui/tasks"
@@ -35,6 +36,8 @@ type stepState struct {
 	checking bool
 	fixing   bool
 	fixErr   error
+	// output is the fix's streamed output (an install's, a build's), its last lines kept.
+	output []string
 	// taskID is the task whose result this step waits for: the "check all" task, or a
 	// check or fix of this step alone started since.
 	taskID int
@@ -60,6 +63,19 @@ type loadedResult struct {
 	err      error
 	guides   map[string]guideInfo // by step name
 }
+
+// fixLineEvent is one line of a running fix's output.
+type fixLineEvent struct{ line string }
+
+// confirmLoadedMsg carries the question to ask before a fix (read off the UI loop).
+type confirmLoadedMsg struct {
+	step *ob.Step
+	conf ob.Confirmation
+	err  error
+}
+
+// outputKeep is how many lines of a fix's output the screen keeps.
+const outputKeep = 200
 
 // checkResult is the result of a check task.
 type checkResult struct{ outcomes []ob.Outcome }
@@ -108,6 +124,10 @@ type Model struct {
 	form     *huh.Form
 	formStep *ob.Step
 	formVals map[string]*string
+	// dialog asks before a fix that says what it will run (installing dbt); dialogStep is
+	// the step whose fix runs on yes.
+	dialog     *confirm.Dialog
+	dialogStep *ob.Step
 
 	w, h int
 	keys keyMap
@@ -155,7 +175,7 @@ func (m *Model) SetSize(w, h int) {
 }
 
 // Capturing implements common.Screen: the fix form and the step filter take every key.
-func (m *Model) Capturing() bool { return m.form != nil || m.list.Filtering() }
+func (m *Model) Capturing() bool { return m.form != nil || m.dialog != nil || m.list.Filtering() }
 
 // KeyMap implements common.Screen.
 func (m *Model) KeyMap() []key.Binding {
@@ -195,7 +215,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if m.form != nil {
 			return m.updateForm(msg)
 		}
+		if m.dialog != nil {
+			return m.answerDialog(msg)
+		}
 		return m.handleKey(msg)
+	case confirmLoadedMsg:
+		return m.showConfirm(msg)
 	case tea.MouseWheelMsg, tea.PasteMsg:
 		if m.form != nil {
 			return m.forwardToForm(msg)
@@ -216,6 +241,17 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.markGuideRead()
 		}
 	case tasks.EventMsg:
+		for _, st := range m.state {
+			if ev, ok := st.fix.Event(msg); ok {
+				if ev, ok := ev.(fixLineEvent); ok {
+					st.output = append(st.output, ev.line)
+					if len(st.output) > outputKeep {
+						st.output = st.output[len(st.output)-outputKeep:]
+					}
+				}
+				return nil
+			}
+		}
 		if ev, ok := m.checkAll.Event(msg); ok {
 			if ev, ok := ev.(outcomeEvent); ok {
 				if st := m.state[ev.name]; st != nil && st.taskID == msg.ID {
@@ -355,6 +391,11 @@ func (m *Model) enter() tea.Cmd {
 		return func() tea.Msg { return common.OpenGuideMsg{Slug: s.Guide, Anchor: s.Anchor} }
 	case canFix && s.Fields != nil:
 		return m.openForm(s)
+	case canFix && s.Confirm != nil:
+		return func() tea.Msg {
+			c, err := s.Confirm()
+			return confirmLoadedMsg{step: s, conf: c, err: err}
+		}
 	case canFix:
 		return m.runFix(s, nil)
 	}
@@ -423,14 +464,40 @@ func (m *Model) runFix(s *ob.Step, in ob.Input) tea.Cmd {
 	st := m.state[s.Name]
 	var cmd tea.Cmd
 	st.fix, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: s.FixTitle, Slot: "fix:" + s.Name},
-		func(ctx context.Context, _ tasks.Emit) (fixResult, error) {
-			err := s.Fix(ctx, in)
+		func(ctx context.Context, emit tasks.Emit) (fixResult, error) {
+			err := s.Fix(ob.WithOutput(ctx, func(l string) { emit(fixLineEvent{line: l}) }), in)
 			o := ob.Outcome{Step: s, Result: s.RunCheck(ctx)}
 			saveProgress(ws, []ob.Outcome{o}, now(), false)
 			return fixResult{name: s.Name, fixErr: err, outcome: o}, nil
 		})
-	st.fixing, st.checking, st.taskID, st.fixErr = true, false, st.fix.ID(), nil
+	st.fixing, st.checking, st.taskID, st.fixErr, st.output = true, false, st.fix.ID(), nil, nil
 	return cmd
+}
+
+// showConfirm opens the question before a fix, or shows why the fix cannot run.
+func (m *Model) showConfirm(msg confirmLoadedMsg) tea.Cmd {
+	if msg.err != nil {
+		if st := m.state[msg.step.Name]; st != nil {
+			st.fixErr = msg.err
+		}
+		return common.ScreenStatus(ID, common.StatusError, "Cannot fix: "+redact.String(msg.err.Error()))
+	}
+	m.dialog = &confirm.Dialog{ID: msg.step.Name, Title: msg.conf.Title, Lines: msg.conf.Lines, Verb: msg.conf.Verb}
+	m.dialogStep = msg.step
+	return nil
+}
+
+// answerDialog runs the fix on yes and closes the dialog on no; other keys are ignored.
+func (m *Model) answerDialog(msg tea.KeyPressMsg) tea.Cmd {
+	switch m.dialog.Update(msg) {
+	case confirm.Yes:
+		s := m.dialogStep
+		m.dialog, m.dialogStep = nil, nil
+		return m.runFix(s, nil)
+	case confirm.No:
+		m.dialog, m.dialogStep = nil, nil
+	}
+	return nil
 }
 
 func (m *Model) markGuideRead() tea.Cmd {

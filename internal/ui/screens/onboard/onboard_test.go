@@ -403,3 +403,77 @@ func TestRealChecksOnTheDemo(t *testing.T) {
 		t.Errorf("view:\n%s", v)
 	}
 }
+
+// installHarness is a machine without dbt, with uv on PATH: the tools step fails, its fix
+// installs dbt after asking; fix streams lines and returns fixErr.
+func installHarness(t *testing.T, fixErr error) *harness {
+	t.Helper()
+	h := newHarness(t)
+	bin := filepath.Join(h.ws.ProjectDir, "nobin")
+	os.MkdirAll(bin, 0o755)
+	os.WriteFile(filepath.Join(bin, "uv"), []byte("#!/bin/sh\n"), 0o755)
+	s, _ := ob.Find(h.m.steps, ob.StepTools)
+	s.Check = func(context.Context) ob.Result {
+		return ob.Result{Status: ob.StatusFail, Fixable: true, Detail: "dbt is not installed. Install it: the fix runs uv tool install dbt-core --with dbt-snowflake", Checked: "git 2.43.0, editor vim"}
+	}
+	s.Fix = func(ctx context.Context, in ob.Input) error {
+		h.fixes[s.Name] = append(h.fixes[s.Name], in)
+		out := ob.Output(ctx)
+		out("$ uv tool install dbt-core --with dbt-snowflake")
+		out("Resolved 27 packages in 812ms")
+		return fixErr
+	}
+	return h.start()
+}
+
+// TestInstallAsksFirst: enter on the tools step says what it will run and asks; n leaves
+// everything as it was, y installs.
+func TestInstallAsksFirst(t *testing.T) {
+	h := installHarness(t, nil)
+	h.selectStep(ob.StepTools)
+	h.Key("enter")
+	if h.m.dialog == nil || !h.m.Capturing() {
+		t.Fatal("no confirmation before the install")
+	}
+	v := h.view(120, 40)
+	for _, want := range []string{"Install dbt with uv?", "uv tool install dbt-core --with dbt-snowflake", "y install"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("confirmation lacks %q:\n%s", want, v)
+		}
+	}
+	h.Goldens(t)
+	h.Key("j") // not an answer
+	if h.m.dialog == nil || len(h.fixes[ob.StepTools]) != 0 {
+		t.Fatal("a stray key answered the dialog")
+	}
+	h.Key("n")
+	if h.m.dialog != nil || len(h.fixes[ob.StepTools]) != 0 {
+		t.Fatal("n must close the dialog without installing")
+	}
+	h.Key("enter")
+	h.Key("y")
+	if len(h.fixes[ob.StepTools]) != 1 {
+		t.Fatalf("fix ran %d times", len(h.fixes[ob.StepTools]))
+	}
+	if out := h.m.state[ob.StepTools].output; len(out) != 2 || out[1] != "Resolved 27 packages in 812ms" {
+		t.Errorf("streamed output: %q", out)
+	}
+}
+
+// TestInstallFailureShownInFull: a failing install's error is shown whole and the wizard
+// keeps working.
+func TestInstallFailureShownInFull(t *testing.T) {
+	h := installHarness(t, fmt.Errorf("uv tool install dbt-core --with dbt-snowflake failed (exit status 1):\n  × No solution found when resolving tool dependencies:\n  ╰─▶ Because dbt-core was not found in the package registry, your requirements are unsatisfiable."))
+	h.selectStep(ob.StepTools)
+	h.Key("enter", "y")
+	v := h.view(120, 40)
+	for _, want := range []string{"Install dbt failed", "No solution found", "requirements are unsatisfiable"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+	h.Key("j")
+	if h.m.list.Index() != 1 {
+		t.Error("the wizard stopped answering after a failed install")
+	}
+}

@@ -26,7 +26,7 @@ func (m *Model) View() string {
 	}
 	lines := m.header()
 	body := m.h - len(lines)
-	if m.form != nil && m.w < 100 {
+	if (m.form != nil || m.dialog != nil) && m.w < 100 {
 		return text.Block(append(lines, m.detail(m.w)...), m.w, m.h)
 	}
 	if m.w >= 100 {
@@ -141,6 +141,9 @@ func (m *Model) detail(width int) []string {
 		lines := []string{st.Subtitle.Render(m.formStep.FixTitle), st.Muted.Render("enter: next · esc: cancel, nothing is written"), ""}
 		return append(lines, strings.Split(m.form.View(), "\n")...)
 	}
+	if m.dialog != nil {
+		return append([]string{st.Subtitle.Render(m.dialogStep.FixTitle), ""}, m.dialog.View(st, width)...)
+	}
 	s := m.selectedStep()
 	x := m.state[s.Name]
 	var lines []string
@@ -156,6 +159,7 @@ func (m *Model) detail(width int) []string {
 	switch {
 	case x.fixing:
 		lines = append(lines, st.InfoText.Render("… "+s.FixTitle+"…"))
+		lines = append(lines, m.outputTail(x, width, 8)...)
 	case x.checking && !x.known:
 		lines = append(lines, st.InfoText.Render("… checking"))
 	case x.known:
@@ -174,8 +178,10 @@ func (m *Model) detail(width int) []string {
 		}
 	}
 	if x.fixErr != nil {
-		lines = append(lines, "", st.Error.Render("✗ fix failed"))
-		lines = append(lines, text.WrapStyle(termsafe.Line(redact.String(x.fixErr.Error())), width, st.Error)...)
+		lines = append(lines, "", st.Error.Render("✗ "+s.FixTitle+" failed"))
+		for _, l := range strings.Split(termsafe.Text(redact.String(x.fixErr.Error())), "\n") {
+			lines = append(lines, text.WrapStyle(l, width, st.Error)...)
+		}
 	}
 	lines = append(lines, "")
 	lines = append(lines, m.guideLine(s))
@@ -230,6 +236,19 @@ func (m *Model) enterHint(s *ob.Step, x *stepState) string {
 		return "enter: " + s.FixTitle + " · r: re-check · a: re-check all"
 	}
 	return "enter: re-check · a: re-check all"
+}
+
+// outputTail is the last n lines of a fix's output, made safe and cut to width.
+func (m *Model) outputTail(x *stepState, width, n int) []string {
+	out := x.output
+	if len(out) > n {
+		out = out[len(out)-n:]
+	}
+	lines := make([]string, 0, len(out))
+	for _, l := range out {
+		lines = append(lines, m.c.Styles.Muted.Render(ansi.Truncate(termsafe.Line(redact.String(l)), width, "…")))
+	}
+	return lines
 }
 
 func statusWord(s ob.Status) string {
