@@ -37,9 +37,9 @@ type doctorJSON struct {
 
 func newDoctorCmd(a *app) *cobra.Command {
 	var (
-		asJSON, fix, report bool
-		stepName            string
-		inputs              []string
+		asJSON, fix, report, yes bool
+		stepName                 string
+		inputs                   []string
 	)
 	cmd := &cobra.Command{
 		Use:   "doctor",
@@ -52,7 +52,8 @@ what failed and why, and the guide that explains it.
 Exit status: 0 when every required step passes, 1 otherwise, 2 for a usage error.
 
 --fix runs the fixes that need no input (installing dbt, dbt deps, pre-commit install, the
-first build, creating the sandbox) for failing steps, then checks again. Fixes that need answers take
+first build, creating the sandbox) for failing steps, then checks again; installing dbt
+runs only with --yes (the commands are printed first). Fixes that need answers take
 them from --input key=value (for example the profile: --step profile --input account=ab123
 --input user=jane@example.com --input auth=externalbrowser --input warehouse=TRANSFORMING),
 or use the Onboarding screen of the app.
@@ -105,10 +106,14 @@ JSON (--json): {"ok": bool, "steps": [{"step", "title", "status" (ok|fail|warn|s
 						continue
 					}
 					if s.Confirm != nil {
-						// --fix is the consent; what it runs is still said first.
+						// The wizard asks before these; here --yes is the answer.
 						c, err := s.Confirm()
 						if err != nil {
 							fixes[s.Name] = err
+							continue
+						}
+						if !yes {
+							fixes[s.Name] = fmt.Errorf("%s %s; run doctor --fix --yes to let it, or use the Onboarding screen", strings.TrimSuffix(c.Title, "?"), strings.Join(c.Lines, " "))
 							continue
 						}
 						fmt.Fprintln(a.stderr, c.Title)
@@ -176,6 +181,7 @@ JSON (--json): {"ok": bool, "steps": [{"step", "title", "status" (ok|fail|warn|s
 	f := cmd.Flags()
 	f.BoolVar(&asJSON, "json", false, "print JSON (fields in the help above)")
 	f.BoolVar(&fix, "fix", false, "run the fixes of failing steps, then check again")
+	f.BoolVar(&yes, "yes", false, "with --fix: also run the fixes that ask first (installing dbt)")
 	f.BoolVar(&report, "report", false, "print a redacted support block to paste into a support thread")
 	f.StringVar(&stepName, "step", "", "check only this step ("+strings.Join(onboard.StepNames(), ", ")+")")
 	f.StringArrayVar(&inputs, "input", nil, "key=value answers for a fix that needs them (repeatable)")
@@ -185,12 +191,14 @@ JSON (--json): {"ok": bool, "steps": [{"step", "title", "status" (ok|fail|warn|s
 // answersFor reports whether in answers at least one of the step's questions: answers meant
 // for another step's fix must not run this one.
 func answersFor(s *onboard.Step, in onboard.Input) bool {
+	required := false
 	for _, f := range s.Fields() {
 		if _, ok := in[f.Key]; ok {
 			return true
 		}
+		required = required || !f.Optional
 	}
-	return false
+	return !required // a fix whose answers all have defaults (the first build's model)
 }
 
 func fieldKeys(s *onboard.Step) string {

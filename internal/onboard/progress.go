@@ -38,6 +38,9 @@ type ProgressState struct {
 	// FirstBuildAt is when the starter model first built in the sandbox (run results are
 	// overwritten by later runs, so the success is remembered here).
 	FirstBuildAt time.Time `json:"first_build_at,omitzero"`
+	// StarterModel is the model the contributor chose for the first build, when datatui.yml
+	// names none.
+	StarterModel string `json:"starter_model,omitempty"`
 	// WelcomedAt is when the wizard's welcome was shown (Home opens on the wizard until then).
 	WelcomedAt time.Time `json:"welcomed_at,omitzero"`
 }
@@ -155,6 +158,10 @@ func MarkWelcomed(ws *workspace.Workspace, at time.Time) error {
 }
 
 // markFirstBuild records the starter model's first successful build.
+func chooseStarter(ws *workspace.Workspace, model string) error {
+	return update(ws, func(st *ProgressState) { st.StarterModel = model })
+}
+
 func markFirstBuild(ws *workspace.Workspace, at time.Time) error {
 	return update(ws, func(st *ProgressState) {
 		if st.FirstBuildAt.IsZero() {

@@ -113,11 +113,12 @@ func Steps(env *Env) []*Step {
 		},
 		{
 			Name: StepFirstBuild, Title: "Your first build",
-			Explain:  "Build the starter model in your sandbox: dbt runs its SQL and its tests. When this works, you are set up.",
+			Explain:  "Build one small model in your sandbox: dbt runs its SQL and its tests. When this works, you are set up.",
 			Guide:    GettingStartedGuide,
-			Required: true, Timeout: 3 * time.Second,
+			Required: true, Timeout: 10 * time.Second,
 			Check: env.checkFirstBuild,
-			Fix:   env.fixFirstBuild, FixTitle: "Build the starter model",
+			Fix:   env.fixFirstBuild, FixTitle: "Build your first model",
+			Fields: env.firstBuildFields,
 		},
 		{
 			Name: StepGuide, Title: "Read \"Getting started with dbt development\"",

@@ -324,7 +324,7 @@ exit 1`)
 
 func TestCheckFirstBuild(t *testing.T) {
 	te := newTestEnv(t, envOpts{})
-	assertStatus(t, te.check(StepFirstBuild), StatusFail, "not built yet: run dbt build -s stg_users")
+	assertStatus(t, te.check(StepFirstBuild), StatusFail, "not built yet: build stg_users in your sandbox")
 
 	rr := func(status string) string {
 		b, _ := json.Marshal(map[string]any{"metadata": map[string]any{"dbt_version": "1.8.7"}, "results": []any{

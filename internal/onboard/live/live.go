@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -103,11 +104,34 @@ func Wire(env *onboard.Env) {
 		}
 		r.Env = env.Environ
 		r.Identify = func(ctx context.Context, t *dbt.Target) (string, error) { return connect.SessionUser(ctx, t, nil) }
-		res := r.Run(ctx, args, nil)
+		out := onboard.Output(ctx)
+		res := r.Run(ctx, args, func(ev ops.Event) { progressLine(ev, out) })
 		if res.Err != nil && res.Fatal != "" && !strings.Contains(res.Err.Error(), res.Fatal) {
 			return fmt.Errorf("%v: %s", res.Err, res.Fatal)
 		}
 		return res.Err
+	}
+}
+
+// progressLine turns the runner's events into the lines the wizard shows while dbt runs.
+func progressLine(ev ops.Event, out func(string)) {
+	switch ev := ev.(type) {
+	case ops.Started:
+		out("$ " + strings.Join(append([]string{filepath.Base(ev.Executable)}, ev.Args...), " "))
+	case ops.NodeResult:
+		if ev.Status == "running" {
+			out(fmt.Sprintf("… %s %s", ev.ResourceType, ev.Name))
+			return
+		}
+		l := fmt.Sprintf("%s %s %s (%.1fs)", ev.Status, ev.ResourceType, ev.Name, ev.Elapsed.Seconds())
+		if ev.Message != "" && ev.Status != "success" && ev.Status != "pass" {
+			l += ": " + ev.Message
+		}
+		out(l)
+	case ops.Done:
+		if ev.Summary.Total > 0 {
+			out(fmt.Sprintf("done: %d passed, %d warned, %d failed, %d skipped", ev.Summary.Pass, ev.Summary.Warn, ev.Summary.Error, ev.Summary.Skip))
+		}
 	}
 }
 

@@ -3,12 +3,14 @@ package live
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/datatui/datatui/internal/onboard"
+	"github.com/datatui/datatui/internal/testutil/fixtures"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -132,5 +134,39 @@ func TestFirstBuildThroughTheRunner(t *testing.T) {
 	err = s.Fix(context.Background(), nil)
 	if err == nil || !strings.Contains(err.Error(), "Could not find profile named shop") {
 		t.Errorf("failed build: %v", err)
+	}
+}
+
+// TestDemoFirstBuildReplaysRealDBT: the first-build fix on the demo, without a starter model
+// in the way, builds through datatui's runner (its write guard) with the dbt stand-in replaying
+// a real dbt-duckdb build; the progress lines stream and the step passes.
+func TestDemoFirstBuildReplaysRealDBT(t *testing.T) {
+	rec := fixtures.Path(t, "real-dbt/demo-duckdb-build")
+	bin := t.TempDir()
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "dbt"), "../../ops/testdata/fakedbt").CombinedOutput(); err != nil {
+		t.Fatalf("building the dbt stand-in: %v\n%s", err, out)
+	}
+	ws, err := workspace.Open(workspace.Options{Demo: true, StateHome: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &onboard.Env{Workspace: ws, Environ: []string{"HOME=" + t.TempDir(), "PATH=" + bin, "FAKEDBT_RECORDING=" + rec}, GOOS: "linux", Runner: onboard.ExecRunner{}, Now: time.Now}
+	Wire(env)
+	s, _ := onboard.Find(onboard.Steps(env), onboard.StepFirstBuild)
+	fields := s.Fields()
+	if len(fields) != 1 || fields[0].Default == "" {
+		t.Fatalf("no model offered: %+v", fields)
+	}
+	var lines []string
+	ctx := onboard.WithOutput(context.Background(), func(l string) { lines = append(lines, l) })
+	if err := s.Fix(ctx, onboard.Input{"model": fields[0].Default}); err != nil {
+		t.Fatalf("fix: %v\n%s", err, strings.Join(lines, "\n"))
+	}
+	out := strings.Join(lines, "\n")
+	if !strings.Contains(out, "$ dbt build --select "+fields[0].Default) || !strings.Contains(out, "success model") || !strings.Contains(out, "done: ") {
+		t.Errorf("progress not streamed:\n%s", out)
+	}
+	if r := s.RunCheck(context.Background()); r.Status != onboard.StatusOK {
+		t.Errorf("after the build: %+v", r)
 	}
 }
