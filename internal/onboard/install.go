@@ -9,11 +9,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/datatui/datatui/internal/lazyre"
 	"github.com/datatui/datatui/internal/ops"
 	"github.com/datatui/datatui/internal/redact"
 )
@@ -118,7 +118,7 @@ func (c Command) String() string {
 }
 
 // plainArgRe matches a requirement such as dbt-core==1.9.4, which a shell takes as it is.
-var plainArgRe = regexp.MustCompile(`^[A-Za-z0-9._/:-]+(==[A-Za-z0-9.]+)?$`)
+var plainArgRe = lazyre.New(`^[A-Za-z0-9._/:-]+(==[A-Za-z0-9.]+)?$`)
 
 // PlanDBTInstall says how the tools step's fix would install dbt here.
 func (e *Env) PlanDBTInstall() (DBTInstall, error) { return e.planDBTInstall(e.adapter()) }
@@ -181,10 +181,10 @@ func (e *Env) planDBTInstall(adapter string) (DBTInstall, error) {
 }
 
 var (
-	adapterRe    = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
-	bareVersion  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*([a-z]+[0-9]*)?$`)
-	clauseOpRe   = regexp.MustCompile(`^(>=|<=|==|!=|~=|>|<)\s*[0-9][0-9a-z.]*$`)
-	requireSpace = regexp.MustCompile(`\s+`)
+	adapterRe    = lazyre.New(`^[a-z][a-z0-9_-]*$`)
+	bareVersion  = lazyre.New(`^[0-9]+(\.[0-9]+)*([a-z]+[0-9]*)?$`)
+	clauseOpRe   = lazyre.New(`^(>=|<=|==|!=|~=|>|<)\s*[0-9][0-9a-z.]*$`)
+	requireSpace = lazyre.New(`\s+`)
 )
 
 // coreRequirement is the dbt-core requirement from datatui.yml's onboarding.dbt_version (a

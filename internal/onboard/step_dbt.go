@@ -8,7 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -16,6 +15,7 @@ import (
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/lazyre"
 	"github.com/datatui/datatui/internal/redact"
 )
 
@@ -394,7 +394,7 @@ func (e *Env) firstBuildFields() []Field {
 
 // modelNameRe is a model name as dbt -s takes it literally: no selector methods or graph
 // operators, so the build selects exactly one model.
-var modelNameRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var modelNameRe = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // runResultStatus returns the status of uniqueID in a run_results.json ("" when absent).
 func runResultStatus(file, uniqueID string) (string, error) {
