@@ -1,5 +1,3 @@
-// Command datatui is the terminal app for contributors to a dbt + Snowflake analytics
-// repository. This package only wires commands to the internal packages; it holds no logic.
 package main
 
 import (

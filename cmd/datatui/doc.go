@@ -1,0 +1,23 @@
+// Command datatui is the terminal app for contributors to a dbt + Snowflake analytics
+// repository: onboarding, the team's handbook, the contributor's own sandbox database, model
+// lineage, dbt runs with live progress, and pull requests' CI status.
+//
+// Run without a sub-command it opens the terminal interface (package internal/ui) on the
+// repository found from the current folder, or on the embedded demo workspace with --demo or
+// when no dbt project is found. Every screen has a sub-command twin with --json:
+//
+//	datatui doctor [--fix] [--json]          the onboarding checks (the wizard's twin)
+//	datatui guide list|search|show           the handbook
+//	datatui sandbox status|refresh, whoami   the contributor's sandbox and identity
+//	datatui lineage, ls, impact              dbt's graph and selector syntax
+//	datatui run                              dbt with live progress, cancel on ctrl+c
+//	datatui pr status, auth                  pull requests, GitHub and dbt Cloud sign-in
+//
+// This package is wiring: each file holds one command's flags, calls the internal packages
+// that do the work, and formats their answer as text or JSON. What every command shares
+// lives in root.go: the app (global flags and streams), the exit codes (0 ok, 1 failure,
+// 2 usage, 8 pending) and writeJSON. Everything printed passes through the redaction layer
+// (internal/redact) and is made terminal-safe (internal/termsafe) before it leaves the
+// process; tui.go is the one file that starts Bubble Tea, because only main holds the
+// terminal. Commands are tested with testscript scripts in testdata/script.
+package main
