@@ -4,14 +4,15 @@
 //
 // Run without a sub-command it opens the terminal interface (package internal/ui) on the
 // repository found from the current folder, or on the embedded demo workspace with --demo or
-// when no dbt project is found. Every screen has a sub-command twin with --json:
+// when no dbt project is found. Every screen has a sub-command twin, and commands print --json:
 //
 //	datatui doctor [--fix] [--json]          the onboarding checks (the wizard's twin)
 //	datatui guide list|search|show           the handbook
 //	datatui sandbox status|refresh, whoami   the contributor's sandbox and identity
 //	datatui lineage, ls, impact              dbt's graph and selector syntax
 //	datatui run                              dbt with live progress, cancel on ctrl+c
-//	datatui pr status, auth                  pull requests, GitHub and dbt Cloud sign-in
+//	datatui pr status, auth                  pull requests; dbt Cloud and PagerDuty tokens
+//	datatui freshness, oncall                source freshness; who is on call, open incidents
 //
 // This package is wiring: each file holds one command's flags, calls the internal packages
 // that do the work, and formats their answer as text or JSON. What every command shares
