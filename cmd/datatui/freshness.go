@@ -15,7 +15,6 @@ import (
 
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/ops"
-	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/warehouse/connect"
 )
 
@@ -80,20 +79,10 @@ execution_time}], summary{status: count}, exit_code, error, demo}.`,
 				p := &freshnessProgress{w: a.stderr, tty: !asJSON && isTerminal(a.stderr)}
 				res := r.Run(a.ctx, args, p.event)
 				p.clear()
-				var me *ops.MissingDBTError
-				var te *ops.TargetError
-				var re *warehouse.RefusedError
-				var ae *ops.ArgsError
+				if notStarted, err := a.dbtNotStarted(res, "  (datatui freshness --last prints the last check without dbt)\n"); notStarted {
+					return err
+				}
 				switch {
-				case errors.As(res.Err, &me):
-					fmt.Fprintf(a.stderr, "datatui: %v\n  see: datatui guide show %s\n  (datatui freshness --last prints the last check without dbt)\n", me, me.Guide)
-					return silentExit(1)
-				case errors.As(res.Err, &te), errors.As(res.Err, &re), errors.As(res.Err, &ae):
-					// dbt was not started: the write guard or the argument check said no.
-					fmt.Fprintf(a.stderr, "datatui: %v\n", res.Err)
-					return silentExit(2)
-				case res.ExitCode < 0:
-					return res.Err
 				case res.Cancelled:
 					fmt.Fprintln(a.stderr, "datatui: dbt source freshness cancelled")
 					return silentExit(res.ExitCode)

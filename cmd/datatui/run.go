@@ -73,20 +73,10 @@ dbt.wrapper through the team's command.
 			}
 			res := r.Run(a.ctx, args, p.event)
 			p.finish(res)
-			var me *ops.MissingDBTError
-			var te *ops.TargetError
-			var re *warehouse.RefusedError
-			var ae *ops.ArgsError
+			if notStarted, err := a.dbtNotStarted(res, ""); notStarted {
+				return err
+			}
 			switch {
-			case errors.As(res.Err, &me):
-				fmt.Fprintf(a.stderr, "datatui: %v\n  see: datatui guide show %s\n", me, me.Guide)
-				return silentExit(1)
-			case errors.As(res.Err, &te), errors.As(res.Err, &re), errors.As(res.Err, &ae):
-				// dbt was not started: the write guard or the argument check said no.
-				fmt.Fprintf(a.stderr, "datatui: %v\n", res.Err)
-				return silentExit(2)
-			case res.ExitCode < 0:
-				return res.Err
 			case res.Cancelled:
 				fmt.Fprintln(a.stderr, "datatui: dbt run cancelled")
 			case res.Fatal != "" && !asJSON:
@@ -316,4 +306,26 @@ func (p *jsonRunPrinter) finish(res *ops.Result) {
 	p.emit(map[string]any{"type": "done", "exit_code": res.ExitCode, "cancelled": res.Cancelled, "error": errText,
 		"fatal": res.Fatal, "errors": append([]string{}, res.Errors...), "engine": res.Engine.String(),
 		"summary": res.Summary, "duration_ms": res.Duration.Milliseconds()})
+}
+
+// dbtNotStarted reports, for a run whose dbt never started, the error the command ends with:
+// dbt missing (exit 1, with its guide and hint), refused by the write guard or the argument
+// check (exit 2), or failing to start at all. notStarted is false when dbt ran.
+func (a *app) dbtNotStarted(res *ops.Result, hint string) (notStarted bool, err error) {
+	var me *ops.MissingDBTError
+	var te *ops.TargetError
+	var re *warehouse.RefusedError
+	var ae *ops.ArgsError
+	switch {
+	case errors.As(res.Err, &me):
+		fmt.Fprintf(a.stderr, "datatui: %v\n  see: datatui guide show %s\n%s", me, me.Guide, hint)
+		return true, silentExit(1)
+	case errors.As(res.Err, &te), errors.As(res.Err, &re), errors.As(res.Err, &ae):
+		// dbt was not started: the write guard or the argument check said no.
+		fmt.Fprintf(a.stderr, "datatui: %v\n", res.Err)
+		return true, silentExit(2)
+	case res.ExitCode < 0:
+		return true, res.Err
+	}
+	return false, nil
 }
