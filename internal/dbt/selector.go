@@ -123,7 +123,7 @@ func SelectNodes(g *Graph, sel *Selection, opts SelectOptions) (*SelectResult, e
 		res.Indexes = append(res.Indexes, i)
 	}
 	if !slices.IsSortedFunc(res.Indexes, func(a, b int) int { return strings.Compare(g.Nodes[a].UniqueID, g.Nodes[b].UniqueID) }) {
-		sort.Slice(res.Indexes, func(a, b int) bool { return g.Nodes[res.Indexes[a]].UniqueID < g.Nodes[res.Indexes[b]].UniqueID })
+		slices.SortFunc(res.Indexes, func(a, b int) int { return strings.Compare(g.Nodes[a].UniqueID, g.Nodes[b].UniqueID) })
 	}
 	return res, nil
 }

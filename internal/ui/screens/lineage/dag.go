@@ -194,7 +194,7 @@ func (m *Model) drawDAG(w, h int) []string {
 				switch {
 				case i == m.root:
 					lbl = st.Selected.Render(" " + lbl + " ")
-				case m.selMatches[i]:
+				case m.selMatches.has(i):
 					lbl = " " + st.Match.Render(lbl) + " "
 				default:
 					lbl = " " + st.Text.Render(lbl) + " "

@@ -1,13 +1,12 @@
 package lineage
 
 import (
-	"sort"
+	"context"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/sahilm/fuzzy"
 
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/ui/tasks"
 )
 
 // The finder (/) and the selector prompt (S): both filter the graph as the user types.
@@ -16,58 +15,81 @@ func (m *Model) openFinder() tea.Cmd {
 	m.finding = true
 	m.selecting = false
 	m.finder.SetValue("")
-	m.filter()
-	return m.finder.Focus()
+	return tea.Batch(m.filter(), m.finder.Focus())
 }
 
-// filter runs the fuzzy matcher over the prebuilt haystack; an empty query lists models first.
-func (m *Model) filter() {
-	m.hits = m.hits[:0]
+// filter re-ranks the finder's list for its query. An empty query lists models and the other
+// nodes (not tests) by name, at once; otherwise the matching runs in a task (slot "finder":
+// a newer key cancels it and its result is dropped), narrowing the matches of the longest
+// earlier query that the new one extends.
+func (m *Model) filter() tea.Cmd {
 	m.hitCursor, m.hitOffset = 0, 0
 	if m.data == nil {
-		return
+		m.hits, m.hitTotal = nil, 0
+		return nil
 	}
-	q := strings.TrimSpace(m.finder.Value())
+	ix := m.data.finder
+	q := strings.ToLower(strings.TrimSpace(m.finder.Value()))
+	for len(m.narrowed) > 0 && !strings.HasPrefix(q, m.narrowed[len(m.narrowed)-1].query) {
+		m.narrowed = m.narrowed[:len(m.narrowed)-1]
+	}
 	if q == "" {
-		g := m.data.graph
-		for i := range g.Nodes {
-			if t := g.Nodes[i].ResourceType; t != "test" && t != "unit_test" && !g.Nodes[i].Disabled {
-				m.hits = append(m.hits, i)
+		m.c.Tasks.CancelSlot(ID, finderSlot)
+		m.finderRef = tasks.Ref[narrowing]{}
+		m.hits, m.hitTotal = ix.listed, len(ix.listed)
+		return nil
+	}
+	var base []candidate
+	from := ""
+	if k := len(m.narrowed); k > 0 {
+		top := m.narrowed[k-1]
+		if top.query == q {
+			// Back to a query already ranked (a backspace): no work at all.
+			m.c.Tasks.CancelSlot(ID, finderSlot)
+			m.finderRef = tasks.Ref[narrowing]{}
+			m.hits, m.hitTotal = top.hits, len(top.cands)
+			return nil
+		}
+		base, from = top.cands, top.query
+	}
+	ref, cmd := tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Finding", Slot: finderSlot},
+		func(ctx context.Context, _ tasks.Emit) (narrowing, error) {
+			cands := ix.narrow(ctx, base, from, q)
+			if ctx.Err() != nil {
+				return narrowing{}, ctx.Err()
 			}
-		}
-		sort.SliceStable(m.hits, func(a, b int) bool {
-			return dbt.DisplayName(&g.Nodes[m.hits[a]]) < dbt.DisplayName(&g.Nodes[m.hits[b]])
+			return narrowing{query: q, cands: cands, hits: ix.rank(cands, q, maxHits)}, nil
 		})
-		return
-	}
-	// Names first (what people usually type), then matches in paths, tags and descriptions.
-	seen := map[int]bool{}
-	for _, r := range fuzzy.FindFrom(q, nameSource{m.data.graph}) {
-		seen[r.Index] = true
-		m.hits = append(m.hits, r.Index)
-	}
-	for _, r := range fuzzy.Find(q, m.data.search) {
-		if len(m.hits) >= maxHits {
-			break
-		}
-		if !seen[r.Index] {
-			m.hits = append(m.hits, r.Index)
-		}
-	}
-	if len(m.hits) > maxHits {
-		m.hits = m.hits[:maxHits]
-	}
+	m.finderRef = ref
+	return cmd
 }
 
-// maxHits bounds the finder's list; nobody scrolls past it, and it keeps filtering fast.
+const finderSlot = "finder"
+
+// narrowing is one query's matches: every matching node (what a longer query narrows) and the
+// best maxHits of them, ranked.
+type narrowing struct {
+	query string
+	cands []candidate
+	hits  []int
+}
+
+// finderDone shows a finished filtering, unless the query moved on since it started.
+func (m *Model) finderDone(out tasks.Outcome[narrowing]) {
+	m.finderRef = tasks.Ref[narrowing]{}
+	n := out.Value
+	if out.Err != nil || out.Cancelled || m.data == nil || n.query != strings.ToLower(strings.TrimSpace(m.finder.Value())) {
+		return
+	}
+	// Keep the chain of queries each extending the last, so typing on narrows and a
+	// backspace is free; the chain is as long as the query.
+	m.narrowed = append(m.narrowed, n)
+	m.hits, m.hitTotal = n.hits, len(n.cands)
+	m.hitCursor, m.hitOffset = 0, 0
+}
+
+// maxHits bounds the finder's list; nobody scrolls past it, and it keeps ranking fast.
 const maxHits = 500
-
-// nameSource lets the fuzzy matcher read node names without copying them.
-type nameSource struct{ g *dbt.Graph }
-
-func (s nameSource) String(i int) string { return dbt.DisplayName(&s.g.Nodes[i]) }
-
-func (s nameSource) Len() int { return s.g.Len() }
 
 func (m *Model) finderKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
@@ -99,7 +121,7 @@ func (m *Model) finderKey(msg tea.KeyPressMsg) tea.Cmd {
 	before := m.finder.Value()
 	m.finder, cmd = m.finder.Update(msg)
 	if m.finder.Value() != before {
-		m.filter()
+		return tea.Batch(cmd, m.filter())
 	}
 	return cmd
 }
@@ -136,27 +158,50 @@ func (m *Model) selectorKey(msg tea.KeyPressMsg) tea.Cmd {
 	before := m.selInput.Value()
 	m.selInput, cmd = m.selInput.Update(msg)
 	if m.selInput.Value() != before {
-		m.evalSelector()
+		return tea.Batch(cmd, m.evalSelector())
 	}
 	return cmd
 }
 
 func (m *Model) clearSelector() {
 	m.selExpr, m.selMatches, m.selErr, m.selList, m.selNotes, m.selErrCol = "", nil, "", nil, nil, 0
+	m.c.Tasks.CancelSlot(ID, selectorSlot)
+	m.selRef = tasks.Ref[selection]{}
 }
 
-// evalSelector re-evaluates the selector on each edit; the tree highlights the matches and
-// the prompt lists them like dbt ls, with dbt's warnings and syntax errors at their position.
-func (m *Model) evalSelector() {
+const selectorSlot = "selector"
+
+// evalSelector re-evaluates the selector on each edit, in a task (slot "selector": a newer
+// key cancels it and drops its result); the tree highlights the matches and the prompt lists
+// them like dbt ls, with dbt's warnings and syntax errors at their position. Until the result
+// arrives the previous one stays on screen.
+func (m *Model) evalSelector() tea.Cmd {
 	expr := strings.TrimSpace(m.selInput.Value())
-	m.clearSelector()
-	m.selExpr = expr
-	if m.selExpr == "" || m.data == nil {
+	if expr == "" || m.data == nil {
+		m.clearSelector()
+		return nil
+	}
+	d := m.data
+	ref, cmd := tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Evaluating the selector", Slot: selectorSlot},
+		func(ctx context.Context, _ tasks.Emit) (selection, error) {
+			s, err := selectNodes(d, expr)
+			s.expr = expr
+			return s, err
+		})
+	m.selRef = ref
+	return cmd
+}
+
+// selectorDone shows a finished evaluation, unless the prompt moved on since it started.
+func (m *Model) selectorDone(out tasks.Outcome[selection]) {
+	m.selRef = tasks.Ref[selection]{}
+	s := out.Value
+	if out.Cancelled || s.expr != strings.TrimSpace(m.selInput.Value()) {
 		return
 	}
-	s, err := selectNodes(m.data, m.selExpr)
-	if err != nil {
-		m.selErr, m.selErrCol = err.Error(), s.errCol
+	m.selExpr, m.selMatches, m.selErr, m.selList, m.selNotes, m.selErrCol = s.expr, nil, "", nil, nil, 0
+	if out.Err != nil {
+		m.selErr, m.selErrCol = out.Err.Error(), s.errCol
 		return
 	}
 	m.selMatches, m.selList, m.selNotes = s.set, s.list, s.notes

@@ -87,17 +87,21 @@ type Model struct {
 
 	finding    bool
 	finder     textinput.Model
-	hits       []int
+	hits       []int // ranked, at most maxHits
+	hitTotal   int   // how many nodes match
+	narrowed   []narrowing
+	finderRef  tasks.Ref[narrowing]
 	hitCursor  int
 	hitOffset  int
 	selecting  bool
 	selInput   textinput.Model
 	selExpr    string
-	selMatches map[int]bool
+	selMatches nodeSet
 	selList    []int // the matches in dbt ls's order, shown while typing
 	selErr     string
 	selErrCol  int      // position of a syntax error in selExpr (1-based; 0 unknown)
 	selNotes   []string // dbt's warnings and datatui's notes on the selector
+	selRef     tasks.Ref[selection]
 
 	sql      sqlMode
 	sqlFor   int
@@ -279,20 +283,26 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if m.finding {
 			var cmd tea.Cmd
 			m.finder, cmd = m.finder.Update(msg)
-			m.filter()
-			return cmd
+			return tea.Batch(cmd, m.filter())
 		}
 		if m.selecting {
 			var cmd tea.Cmd
 			m.selInput, cmd = m.selInput.Update(msg)
-			m.evalSelector()
-			return cmd
+			return tea.Batch(cmd, m.evalSelector())
 		}
 	}
 	return nil
 }
 
 func (m *Model) taskDone(msg tasks.DoneMsg) tea.Cmd {
+	if out, ok := m.finderRef.Done(msg); ok {
+		m.finderDone(out)
+		return nil
+	}
+	if out, ok := m.selRef.Done(msg); ok {
+		m.selectorDone(out)
+		return nil
+	}
 	switch msg.ID {
 	case m.loadID:
 		m.loading = false
@@ -324,15 +334,20 @@ func (m *Model) taskDone(msg tasks.DoneMsg) tea.Cmd {
 		m.sqlFor = -1
 		m.sqlReady = false
 		m.rebuild()
+		// Node indexes changed: earlier matches mean nothing in the new graph.
+		m.narrowed, m.hits, m.hitTotal = nil, nil, 0
+		m.selMatches, m.selList = nil, nil
+		var cmds []tea.Cmd
 		if m.selExpr != "" {
-			m.evalSelector()
+			cmds = append(cmds, m.evalSelector())
 		}
 		if m.finding {
-			m.filter()
+			cmds = append(cmds, m.filter())
 		}
 		if m.sql != sqlOff {
-			return m.loadSQLCmd()
+			cmds = append(cmds, m.loadSQLCmd())
 		}
+		return tea.Batch(cmds...)
 	case m.sqlID:
 		m.sqlReady = true
 		m.sqlErr = msg.Err

@@ -286,15 +286,15 @@ func TestSelectorPrompt(t *testing.T) {
 	}
 	typeText(t, m, "tag:staging")
 	// Four models and, by dbt's eager indirect selection, their five tests.
-	if len(m.selMatches) != 9 || m.selErr != "" {
-		t.Errorf("tag:staging matched %d (%s)", len(m.selMatches), m.selErr)
+	if len(m.selList) != 9 || m.selErr != "" {
+		t.Errorf("tag:staging matched %d (%s)", len(m.selList), m.selErr)
 	}
 	if v := ansi.Strip(m.View()); !strings.Contains(v, " stg_offers  model · table") || !strings.Contains(v, " unique_stg_users_user_id  test") {
 		t.Errorf("matches not listed while typing:\n%s", v)
 	}
 	typeText(t, m, "+")
-	if len(m.selMatches) <= 9 {
-		t.Errorf("tag:staging+ should add descendants: %d", len(m.selMatches))
+	if len(m.selList) <= 9 {
+		t.Errorf("tag:staging+ should add descendants: %d", len(m.selList))
 	}
 	v := ansi.Strip(m.View())
 	if !strings.Contains(v, "match(es)") {
@@ -571,7 +571,7 @@ func BenchmarkLineageView(b *testing.B) {
 	g := syntheticGraph(10000)
 	m := New(newCommon(b, testProject))
 	m.SetSize(120, 40)
-	m.data = &projectData{graph: g, search: searchTexts(g)}
+	m.data = newProjectData(g)
 	m.root = defaultRoot(g)
 	m.upDepth, m.downDepth = -1, -1
 	m.rebuild()
@@ -583,8 +583,7 @@ func BenchmarkLineageView(b *testing.B) {
 		}
 	})
 	b.Run("finder", func(b *testing.B) {
-		m.finding = true
-		m.filter()
+		drive(b, m, m.openFinder())
 		for b.Loop() {
 			_ = m.View()
 		}
@@ -607,7 +606,7 @@ func BenchmarkLineageRebuild(b *testing.B) {
 	g := syntheticGraph(10000)
 	m := New(newCommon(b, testProject))
 	m.SetSize(120, 40)
-	m.data = &projectData{graph: g, search: searchTexts(g)}
+	m.data = newProjectData(g)
 	m.root = defaultRoot(g)
 	m.upDepth, m.downDepth = -1, -1
 	for b.Loop() {
@@ -625,18 +624,6 @@ func TestWarningsPane(t *testing.T) {
 	press(t, m, "esc")
 	if m.showWarnings {
 		t.Error("esc closes the warnings")
-	}
-}
-
-// BenchmarkFinderFilter measures re-filtering 10,000 nodes after a key press in the finder.
-func BenchmarkFinderFilter(b *testing.B) {
-	g := syntheticGraph(10000)
-	m := New(newCommon(b, testProject))
-	m.SetSize(120, 40)
-	m.data = &projectData{graph: g, search: searchTexts(g)}
-	m.finder.SetValue("m0123")
-	for b.Loop() {
-		m.filter()
 	}
 }
 

@@ -23,6 +23,10 @@ type projectData struct {
 	state *dbt.Graph
 	// search holds, per node, the text the finder matches: name, path, tags, description.
 	search []string
+	// finder is the finder's precomputed keys.
+	finder *finderIndex
+	// unresolved counts the placeholder nodes of refs to nothing (counted once, not per frame).
+	unresolved int
 	// artifactWarnings are problems reading catalog.json or run_results.json.
 	artifactWarnings []string
 }
@@ -36,7 +40,7 @@ func loadProject(ctx context.Context, projectDir, cacheDir, stateDir string) (*p
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	d := &projectData{graph: g}
+	d := &projectData{}
 	target := filepath.Dir(dbt.ManifestPath(projectDir))
 	if types, err := readCatalog(filepath.Join(target, "catalog.json")); err == nil {
 		d.types = types
@@ -59,8 +63,28 @@ func loadProject(ctx context.Context, projectDir, cacheDir, stateDir string) (*p
 			}
 		}
 	}
-	d.search = searchTexts(g)
+	d.index(g)
 	return d, nil
+}
+
+// newProjectData is the data of a graph alone (no artifacts).
+func newProjectData(g *dbt.Graph) *projectData {
+	d := &projectData{}
+	d.index(g)
+	return d
+}
+
+// index sets the graph and precomputes what every keystroke reads.
+func (d *projectData) index(g *dbt.Graph) {
+	d.graph = g
+	d.search = searchTexts(g)
+	d.finder = newFinderIndex(g, d.search)
+	d.unresolved = 0
+	for i := range g.Nodes {
+		if g.Nodes[i].ResourceType == dbt.ResourceUnresolved {
+			d.unresolved++
+		}
+	}
 }
 
 // searchTexts builds the finder's haystack once per load so filtering on each key press only

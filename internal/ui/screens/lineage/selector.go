@@ -3,7 +3,6 @@ package lineage
 import (
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/datatui/datatui/internal/dbt"
 )
@@ -11,7 +10,9 @@ import (
 // selection is what the selector prompt shows: the nodes a selector matches, in dbt ls's
 // order (by unique id) and with dbt ls's resource types, and dbt's warnings.
 type selection struct {
-	set  map[int]bool
+	// expr is the selector evaluated (to drop results of older keystrokes).
+	expr string
+	set  nodeSet
 	list []int
 	// notes are dbt's warnings (a criterion that matches nothing) and datatui's notes on
 	// spots dbt accepts but that cannot be meant (with their position).
@@ -36,11 +37,11 @@ func selectNodes(d *projectData, expr string) (selection, error) {
 	if err != nil {
 		return selection{}, err
 	}
-	s := selection{set: make(map[int]bool, len(res.Indexes)), list: res.Indexes}
+	// SelectNodes returns dbt ls's order (by unique id).
+	s := selection{set: make(nodeSet, g.Len()), list: res.Indexes}
 	for _, i := range res.Indexes {
 		s.set[i] = true
 	}
-	sort.Slice(s.list, func(a, b int) bool { return g.Nodes[s.list[a]].UniqueID < g.Nodes[s.list[b]].UniqueID })
 	for _, n := range sel.Notes {
 		s.notes = append(s.notes, fmt.Sprintf("position %d: %s", n.Column(), n.Msg))
 	}
@@ -49,3 +50,8 @@ func selectNodes(d *projectData, expr string) (selection, error) {
 	}
 	return s, nil
 }
+
+// nodeSet marks nodes by index; the nil set holds nothing.
+type nodeSet []bool
+
+func (s nodeSet) has(i int) bool { return i >= 0 && i < len(s) && s[i] }

@@ -137,17 +137,9 @@ func (m *Model) header() string {
 	if n := len(o.Warnings) + len(m.data.artifactWarnings); n > 0 {
 		s += "  " + st.Warning.Render(fmt.Sprintf("%d warning(s)", n))
 	}
-	nodes, unresolved := 0, 0
-	for i := range m.data.graph.Nodes {
-		if m.data.graph.Nodes[i].ResourceType == dbt.ResourceUnresolved {
-			unresolved++
-		} else {
-			nodes++
-		}
-	}
-	s += "  " + st.Faint.Render(fmt.Sprintf("%d nodes", nodes))
-	if unresolved > 0 {
-		s += st.Warning.Render(fmt.Sprintf(" · %d unresolved", unresolved))
+	s += "  " + st.Faint.Render(fmt.Sprintf("%d nodes", m.data.graph.Len()-m.data.unresolved))
+	if m.data.unresolved > 0 {
+		s += st.Warning.Render(fmt.Sprintf(" · %d unresolved", m.data.unresolved))
 	}
 	return s
 }
@@ -180,7 +172,7 @@ func (m *Model) subheader() string {
 	st := m.c.Styles
 	switch {
 	case m.finding:
-		return m.finder.View() + "  " + st.Faint.Render(fmt.Sprintf("%d found", len(m.hits)))
+		return m.finder.View() + "  " + st.Faint.Render(fmt.Sprintf("%d found", m.hitTotal))
 	case m.selecting:
 		return m.selInput.View() + "  " + m.selectorStatus()
 	}
@@ -211,12 +203,12 @@ func (m *Model) selectorStatus() string {
 		return st.Error.Render(safe(m.selErr))
 	case m.selExpr == "":
 		return st.Faint.Render("dbt selector syntax; enter keeps it, ctrl+b builds it, esc clears")
-	case len(m.selMatches) == 0 && len(m.selNotes) > 0:
+	case len(m.selList) == 0 && len(m.selNotes) > 0:
 		return st.Warning.Render(safe(m.selNotes[0]))
-	case len(m.selMatches) == 0:
+	case len(m.selList) == 0:
 		return st.Warning.Render("matches nothing")
 	}
-	s := st.Success.Render(fmt.Sprintf("%d match(es)", len(m.selMatches)))
+	s := st.Success.Render(fmt.Sprintf("%d match(es)", len(m.selList)))
 	if n := len(m.selNotes); n > 0 {
 		s += " " + st.Warning.Render(fmt.Sprintf("(%d warning(s))", n))
 	}
@@ -430,7 +422,7 @@ func (m *Model) treeRow(k, w int) string {
 			fold = "▸ "
 		}
 		name := displayName(n)
-		if m.selMatches[r.index] {
+		if m.selMatches.has(r.index) {
 			name = st.Match.Render(name)
 		}
 		l = st.Faint.Render(r.line.Prefix) + fold + m.nodeMark(r.index) + name + "  " + st.Muted.Render(kindLabel(n))
@@ -441,7 +433,7 @@ func (m *Model) treeRow(k, w int) string {
 			l += st.Faint.Render("  …")
 		}
 	}
-	if r.kind == rowRoot && m.selMatches[r.index] {
+	if r.kind == rowRoot && m.selMatches.has(r.index) {
 		l = st.Match.Render("◆ ") + l
 	}
 	if k == m.cursor {
