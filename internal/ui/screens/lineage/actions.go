@@ -12,6 +12,7 @@ import (
 
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/ui/tasks"
 )
 
@@ -154,8 +155,8 @@ func (m *Model) buildImpactRows() {
 		return
 	}
 	g := m.data.graph
-	add := func(title string, nodes []dbt.ImpactNode) {
-		m.impactRows = append(m.impactRows, impactRow{title: title + " (" + strconv.Itoa(len(nodes)) + ")", index: -1})
+	add := func(title string, nodes []dbt.ImpactNode, extra string) {
+		m.impactRows = append(m.impactRows, impactRow{title: title + " (" + strconv.Itoa(len(nodes)) + extra + ")", index: -1})
 		for _, n := range nodes {
 			i, ok := g.Index(n.UniqueID)
 			if !ok {
@@ -164,7 +165,7 @@ func (m *Model) buildImpactRows() {
 			m.impactRows = append(m.impactRows, impactRow{index: i, node: n})
 		}
 	}
-	add("Changed on this branch", m.impact.Changed)
+	add("Changed on this branch", m.impact.Changed, "")
 	var down []dbt.ImpactNode
 	tests := 0
 	for _, n := range m.impact.Downstream {
@@ -174,8 +175,13 @@ func (m *Model) buildImpactRows() {
 		}
 		down = append(down, n)
 	}
-	add("Downstream (+"+strconv.Itoa(tests)+" tests)", down)
-	add("Exposures reached", m.impact.Exposures)
+	// Tests are counted, not listed: they follow the models they test.
+	also := ""
+	if tests > 0 {
+		also = ", and " + text.Plural(tests, "test", "tests")
+	}
+	add("Downstream", down, also)
+	add("Exposures reached", m.impact.Exposures, "")
 	for k, r := range m.impactRows {
 		if r.index >= 0 {
 			m.impactCursor = k

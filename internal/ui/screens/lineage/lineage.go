@@ -8,7 +8,6 @@ package lineage
 import (
 	"context"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/ui/tasks"
 )
 
@@ -398,11 +398,11 @@ func (m *Model) rebuild() {
 	m.lin = dbt.ComputeLineage(g, m.root, dbt.LineageOptions{Upstream: m.upDepth, Downstream: m.downDepth, Tests: m.showTests})
 	m.rows = append(m.rows, row{kind: rowRoot, index: m.root})
 	for _, up := range []bool{true, false} {
-		title, count, depth := "downstream", len(m.lin.Downstream), m.downDepth
+		title, nodes := "downstream", m.lin.Downstream
 		if up {
-			title, count, depth = "upstream", len(m.lin.Upstream), m.upDepth
+			title, nodes = "upstream", m.lin.Upstream
 		}
-		m.rows = append(m.rows, row{kind: rowSection, title: sectionTitle(title, count, depth), index: -1})
+		m.rows = append(m.rows, row{kind: rowSection, title: sectionTitle(title, nodes), index: -1})
 		lines := m.lin.TreeLines(up, m.collapsed)
 		if len(lines) == 0 {
 			m.rows = append(m.rows, row{kind: rowEmpty, index: -1})
@@ -417,15 +417,17 @@ func (m *Model) rebuild() {
 	m.clampScroll()
 }
 
-func sectionTitle(title string, count, depth int) string {
-	levels := "all levels"
-	switch {
-	case depth == 1:
-		levels = "1 level"
-	case depth > 1:
-		levels = strconv.Itoa(depth) + " levels"
+// sectionTitle counts a direction's nodes and the generations they really span (the depth
+// setting is in the subheader): "upstream · 7 nodes · 2 levels".
+func sectionTitle(title string, nodes []dbt.LineageNode) string {
+	if len(nodes) == 0 {
+		return title + " · none"
 	}
-	return title + " · " + strconv.Itoa(count) + " · " + levels
+	depth := 0
+	for _, n := range nodes {
+		depth = max(depth, n.Depth)
+	}
+	return title + " · " + text.Plural(len(nodes), "node", "nodes") + " · " + text.Plural(depth, "level", "levels")
 }
 
 // selected is the node index under the cursor (the root when the cursor is on a header).

@@ -170,7 +170,7 @@ func TestInitialState(t *testing.T) {
 		t.Errorf("default root = %s", got)
 	}
 	v := ansi.Strip(m.View())
-	for _, s := range []string{"quick parse of the project files · parsed 5s ago", "2 warning(s)", "stg_orders  model · incremental", "upstream · 7 · 2 levels", "Revenue per order in euros.", "amount_eur", "expression_is_true"} {
+	for _, s := range []string{"quick parse of the project files · parsed 5s ago", "2 warning(s)", "stg_orders  model · incremental", "upstream · 7 nodes · 2 levels", "Revenue per order in euros.", "amount_eur", "expression_is_true"} {
 		if !strings.Contains(v, s) {
 			t.Errorf("view lacks %q:\n%s", s, v)
 		}

@@ -108,3 +108,19 @@ func TestFinderDropsStaleResults(t *testing.T) {
 		t.Errorf("after backspace: %q, %v (want %v), task %d", m.finder.Value(), m.hits, hits, m.finderRef.ID())
 	}
 }
+
+// Section titles count nodes and the generations they span, not the depth setting.
+func TestSectionTitle(t *testing.T) {
+	for _, c := range []struct {
+		nodes []dbt.LineageNode
+		want  string
+	}{
+		{nil, "upstream · none"},
+		{[]dbt.LineageNode{{Depth: 1}}, "upstream · 1 node · 1 level"},
+		{[]dbt.LineageNode{{Depth: 1}, {Depth: 3}, {Depth: 2}}, "upstream · 3 nodes · 3 levels"},
+	} {
+		if got := sectionTitle("upstream", c.nodes); got != c.want {
+			t.Errorf("sectionTitle = %q, want %q", got, c.want)
+		}
+	}
+}

@@ -556,8 +556,28 @@ func (m *Model) detailLines(w int) []string {
 		}
 	}
 	if len(n.Columns) > 0 {
-		add("", " "+st.Subtitle.Render(fmt.Sprintf("Columns (%d)", len(n.Columns))))
 		types := m.data.types[n.UniqueID]
+		fromCatalog, fromProject := 0, 0
+		for _, c := range n.Columns {
+			if t := types[strings.ToLower(c.Name)]; t != "" {
+				fromCatalog++
+			} else if c.DataType != "" {
+				fromProject++
+			}
+		}
+		// Say where the types come from: the warehouse (catalog.json) or the data_type the
+		// project declares, which dbt does not check unless a contract is enforced.
+		var origin []string
+		if fromCatalog > 0 {
+			origin = append(origin, "types from catalog.json")
+		}
+		if fromProject > 0 {
+			origin = append(origin, "declared types")
+		}
+		if fromCatalog+fromProject == 0 {
+			origin = append(origin, "no types: run dbt docs generate for catalog.json")
+		}
+		add("", " "+st.Subtitle.Render(fmt.Sprintf("Columns (%d)", len(n.Columns)))+st.Faint.Render("  "+strings.Join(origin, ", ")))
 		for _, c := range n.Columns {
 			typ := c.DataType
 			if t, ok := types[strings.ToLower(c.Name)]; ok && t != "" {
