@@ -61,7 +61,7 @@ func newSandboxCmd(a *app) *cobra.Command {
 		Short: "Your sandbox database: what it holds, how old it is, refresh it",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newSandboxStatusCmd(a), newSandboxRefreshCmd(a))
+	cmd.AddCommand(newSandboxStatusCmd(a), newSandboxShowCmd(a), newSandboxRefreshCmd(a))
 	return cmd
 }
 
@@ -213,7 +213,7 @@ func newSandboxRefreshCmd(a *app) *cobra.Command {
 	var yes bool
 	cmd := &cobra.Command{
 		Use:   "refresh",
-		Short: "Replace your sandbox with a fresh clone of the clone database",
+		Short: "Replace your sandbox with a fresh copy of the team's clone of production",
 		Long: `Replace your sandbox with a fresh copy of the clone database named in datatui.yml
 (Snowflake: CREATE OR REPLACE DATABASE <sandbox> CLONE <clone>; DuckDB: a copy of the clone's
 file, swapped in only once complete). Everything in the sandbox is replaced.
@@ -244,7 +244,7 @@ it refuses unless --yes is given.`,
 				return err
 			}
 			if !yes {
-				fmt.Fprintf(a.stdout, "Replace %s with a fresh clone of %s? Everything now in %s is lost. [y/N] ", p.Sandbox, p.Clone, p.Sandbox)
+				fmt.Fprintf(a.stdout, "Replace your sandbox (%s) with a fresh copy of the team's clone (%s)? Everything now in %s is lost. [y/N] ", p.Sandbox, p.Clone, p.Sandbox)
 				line, _ := bufio.NewReader(a.stdin).ReadString('\n')
 				if ans := strings.ToLower(strings.TrimSpace(line)); ans != "y" && ans != "yes" {
 					fmt.Fprintln(a.stdout, "Not refreshed.")

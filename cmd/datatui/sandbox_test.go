@@ -45,6 +45,12 @@ func setupFakeSnowflake(env *testscript.Env) error {
 		sftest.Row(sftest.TS(created), "SCRATCH", "SANDBOX_ANN", "OLD_BRANCH", "TABLE", "3", "1024")))
 	s.On(`SHOW GRANTS TO ROLE "CONTRIBUTOR"`, sftest.Text([]string{"created_on", "privilege", "granted_on", "name", "granted_to", "grantee_name", "grant_option"},
 		sftest.Row(sftest.TS(created), "USAGE", "WAREHOUSE", "TRANSFORMING", "ROLE", "CONTRIBUTOR", "false")))
+	s.On(`SHOW COLUMNS IN "SANDBOX_ANN"."MARTS"."ORDERS"`, sftest.Text([]string{"table_name", "schema_name", "column_name", "data_type", "null?", "comment"},
+		sftest.Row("ORDERS", "MARTS", "ORDER_ID", `{"type":"FIXED","precision":38,"scale":0}`, "false", ""),
+		sftest.Row("ORDERS", "MARTS", "STATUS", `{"type":"TEXT","length":16}`, "true", "")))
+	s.On(`SELECT * FROM "SANDBOX_ANN"."MARTS"."ORDERS" LIMIT 2`, sftest.Result{StatementType: sftest.TypeSelect,
+		Columns: []sftest.Column{{Name: "ORDER_ID", Type: "fixed"}, {Name: "STATUS", Type: "text"}},
+		Rows:    [][]*string{sftest.Row("1", "shipped"), {sftest.Str("2"), nil}}})
 	s.On(`CREATE OR REPLACE DATABASE "SANDBOX_ANN" CLONE "ANALYTICS_CLONE"`, sftest.OK("Database SANDBOX_ANN successfully created."))
 	s.On(`COMMENT ON DATABASE "SANDBOX_ANN" IS 'datatui sandbox of ANN'`, sftest.OK("Statement executed successfully."))
 	return nil

@@ -62,28 +62,18 @@ func Compare(g *dbt.Graph, snap *Snapshot, targetSchema, projectDir string) Drif
 	use(targetSchema)
 	for i := range g.Nodes {
 		n := &g.Nodes[i]
-		switch n.ResourceType {
-		case "source":
+		if n.ResourceType == "source" {
 			use(n.Schema)
 			continue
-		case "model", "seed", "snapshot":
-		default:
-			continue
 		}
-		if n.Disabled || n.Config.Materialized == "ephemeral" {
+		if !buildsRelation(n) {
 			continue
 		}
 		schemas := expectedSchemas(n, targetSchema)
 		for _, s := range schemas {
 			use(s)
 		}
-		name := n.Config.Alias
-		if name == "" {
-			name = n.Alias
-		}
-		if name == "" {
-			name = n.Name
-		}
+		name := relationName(n)
 		var obj Object
 		ok := false
 		for _, s := range schemas {

@@ -77,13 +77,15 @@ type Write struct {
 // what fixes it; nothing was sent to the engine and nothing was started.
 type RefusedError struct {
 	Database string
-	Reason   string
+	// Op is what was refused: "" is a write, "read" a read of data (a preview).
+	Op     string
+	Reason string
 	// Fix says what to change (may be empty).
 	Fix string
 }
 
 func (e *RefusedError) Error() string {
-	msg := fmt.Sprintf("refusing to write %s: %s", e.Database, e.Reason)
+	msg := fmt.Sprintf("refusing to %s %s: %s", orText(e.Op, "write"), e.Database, e.Reason)
 	if e.Fix != "" {
 		msg += "; " + e.Fix
 	}
@@ -263,6 +265,22 @@ func (p Policy) CheckWrite(db string) error {
 		return &RefusedError{Database: orText(db, `""`), Reason: p.ReadOnly, Fix: p.ReadOnlyFix}
 	}
 	return p.checkName(db, p.Sandbox, "")
+}
+
+// CheckRead is the guard of reading data (a table's rows): only the user's own sandbox, never
+// prod, the clone, a protected database or anyone else's sandbox. Engines call it once the
+// session's identity is known (the policy's sandbox is then the session's). A read-only
+// policy still allows reads: only writes are stopped by it.
+func (p Policy) CheckRead(db string) error {
+	if err := p.checkName(db, p.Sandbox, ""); err != nil {
+		var re *RefusedError
+		if errors.As(err, &re) {
+			re.Op = "read"
+			re.Fix = "datatui previews rows of your own sandbox only"
+		}
+		return err
+	}
+	return nil
 }
 
 // checkName compares db with the sandbox, prod, the clone and the protected names. Names are

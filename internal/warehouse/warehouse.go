@@ -36,6 +36,13 @@ type Warehouse interface {
 	// a separate query (Snowflake's INFORMATION_SCHEMA), so callers ask only on demand.
 	// Keys are "SCHEMA.NAME" as returned by ListObjects.
 	LastAltered(ctx context.Context, db string) (map[string]time.Time, error)
+	// Columns lists the columns of one table or view of db, in order, from the engine's
+	// metadata (SHOW COLUMNS on Snowflake: no warehouse runs; duckdb_columns() on DuckDB).
+	Columns(ctx context.Context, db, schema, name string) ([]Column, error)
+	// Preview reads the first n rows of one table or view. It is a read of data, allowed in
+	// the user's own sandbox only (Policy.CheckRead, judged with the session's identity); on
+	// Snowflake it runs on the session's warehouse, so callers say so first.
+	Preview(ctx context.Context, db, schema, name string, n int) (*Preview, error)
 	// Grants lists the privileges of the session's current role.
 	Grants(ctx context.Context) ([]Grant, error)
 	// Refresh replaces sandbox with a fresh copy of the clone. It calls the guard first.

@@ -394,6 +394,54 @@ func (w *Warehouse) LastAltered(ctx context.Context, db string) (map[string]time
 	return map[string]time.Time{}, ctx.Err()
 }
 
+// Columns implements warehouse.Warehouse from duckdb_columns(), in column order.
+func (w *Warehouse) Columns(ctx context.Context, db, schema, name string) ([]warehouse.Column, error) {
+	var out []warehouse.Column
+	err := w.withDB(ctx, db, "listing the columns of "+schema+"."+name, func(conn *sql.DB) error {
+		rows, err := conn.QueryContext(ctx, `SELECT column_name, data_type, is_nullable, coalesce(comment, '') FROM duckdb_columns()
+ WHERE database_name = current_database() AND schema_name = ? AND table_name = ? ORDER BY column_index`, schema, name)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c warehouse.Column
+			if err := rows.Scan(&c.Name, &c.Type, &c.Nullable, &c.Comment); err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Preview implements warehouse.Warehouse: the first n rows, on a read-only connection to the
+// sandbox's own file (judged by file identity, as writes are) and nothing else.
+func (w *Warehouse) Preview(ctx context.Context, db, schema, name string, n int) (*warehouse.Preview, error) {
+	if err := w.policy.CheckRead(db); err != nil {
+		return nil, err
+	}
+	if !sameFile(w.fileOf(db), w.sandbox) {
+		return nil, &warehouse.RefusedError{Op: "read", Database: db, Reason: "its file is not your sandbox's " + w.sandbox}
+	}
+	var p *warehouse.Preview
+	rel := warehouse.QuoteIdent(schema) + "." + warehouse.QuoteIdent(name)
+	err := w.withDB(ctx, db, "reading the first rows of "+rel, func(conn *sql.DB) error {
+		var err error
+		p, err = warehouse.ReadPreview(ctx, conn, "SELECT * FROM "+rel+" LIMIT "+strconv.Itoa(max(n, 1)))
+		return err
+	})
+	return p, err
+}
+
+// sameFile reports whether a and b are one file (by identity, not by name).
+func sameFile(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
+}
+
 // Grants implements warehouse.Warehouse; DuckDB files have no grants.
 func (w *Warehouse) Grants(ctx context.Context) ([]warehouse.Grant, error) { return nil, ctx.Err() }
 

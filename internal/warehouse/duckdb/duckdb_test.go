@@ -362,3 +362,52 @@ func TestNewNeedsAFile(t *testing.T) {
 		}
 	}
 }
+
+// TestColumnsAndPreview: columns in order with DuckDB's types; a preview reads the sandbox's
+// own file only, read-only, and is refused for prod, the clone and a file that merely has
+// the sandbox's name.
+func TestColumnsAndPreview(t *testing.T) {
+	ctx := context.Background()
+	dir, w := miniWarehouse(t)
+	cols, err := w.Columns(ctx, "sandbox", "raw", "orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range cols {
+		got = append(got, c.Name+" "+c.Type)
+	}
+	// The seed's header, with the types DuckDB's CSV reader gave them.
+	if want := []string{"id BIGINT", "customer VARCHAR", "amount_cents BIGINT"}; !slices.Equal(got, want) {
+		t.Errorf("columns %q, want %q", got, want)
+	}
+	before := fileHash(t, w.SandboxPath())
+	p, err := w.Preview(ctx, "sandbox", "raw", "orders", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(p.Columns, []string{"id", "customer", "amount_cents"}) || len(p.Rows) != 2 || p.Warehouse != "" {
+		t.Fatalf("preview %+v", p)
+	}
+	if r := p.Rows[0]; *r[0] != "1" || *r[1] != "ann" || *r[2] != "1200" {
+		t.Errorf("first row %q %q %q", *r[0], *r[1], *r[2])
+	}
+	if fileHash(t, w.SandboxPath()) != before {
+		t.Error("the preview changed the sandbox file")
+	}
+	for _, db := range []string{"prod", "clone", "raw_landing", "sandbox_bob"} {
+		var re *warehouse.RefusedError
+		if _, err := w.Preview(ctx, db, "raw", "orders", 2); !errors.As(err, &re) || re.Op != "read" || !strings.HasPrefix(err.Error(), "refusing to read "+db) {
+			t.Errorf("preview of %s: %v", db, err)
+		}
+	}
+	// A second engine whose sandbox name maps (through Files) to prod's file.
+	w2, err := New(Options{SandboxPath: filepath.Join(dir, "warehouse", "sandbox.duckdb"), Warehouse: demoPolicy(),
+		Files: map[string]string{"SANDBOX2": filepath.Join(dir, "warehouse", "prod.duckdb")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w2.Preview(ctx, "sandbox2", "raw", "orders", 1); err == nil {
+		t.Error("a preview of prod's file through another name was allowed")
+	}
+}

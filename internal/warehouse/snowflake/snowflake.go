@@ -568,3 +568,87 @@ func QuoteString(s string) string {
 	s = strings.ReplaceAll(s, `\`, `\\`)
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
+
+// Columns implements warehouse.Warehouse with SHOW COLUMNS (metadata only: no warehouse runs).
+func (w *Warehouse) Columns(ctx context.Context, db, schema, name string) ([]warehouse.Column, error) {
+	rel := relation(db, schema, name)
+	recs, err := w.query(ctx, "listing the columns of "+rel, "SHOW COLUMNS IN "+rel)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]warehouse.Column, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, warehouse.Column{Name: r.str("column_name"), Type: columnType(r.str("data_type")),
+			Nullable: !strings.EqualFold(r.str("null?"), "false") && !strings.EqualFold(r.str("null?"), "NOT_NULL"), Comment: r.str("comment")})
+	}
+	return out, nil
+}
+
+// relation is the quoted DB.SCHEMA.NAME of an object.
+func relation(db, schema, name string) string {
+	return warehouse.QuoteIdent(warehouse.NormaliseIdent(db)) + "." + warehouse.QuoteIdent(schema) + "." + warehouse.QuoteIdent(name)
+}
+
+// columnType prints SHOW COLUMNS' data_type (JSON such as {"type":"FIXED","precision":38,
+// "scale":0}) the way DESCRIBE TABLE does: NUMBER(38,0), VARCHAR(16777216), TIMESTAMP_NTZ(9).
+func columnType(js string) string {
+	var t struct {
+		Type      string `json:"type"`
+		Precision *int   `json:"precision"`
+		Scale     *int   `json:"scale"`
+		Length    *int   `json:"length"`
+	}
+	if json.Unmarshal([]byte(js), &t) != nil || t.Type == "" {
+		return js
+	}
+	n := func(p *int) string { return strconv.Itoa(*p) }
+	switch typ := strings.ToUpper(t.Type); typ {
+	case "FIXED":
+		if t.Precision != nil && t.Scale != nil {
+			return "NUMBER(" + n(t.Precision) + "," + n(t.Scale) + ")"
+		}
+		return "NUMBER"
+	case "TEXT":
+		if t.Length != nil {
+			return "VARCHAR(" + n(t.Length) + ")"
+		}
+		return "VARCHAR"
+	case "REAL":
+		return "FLOAT"
+	case "BINARY":
+		if t.Length != nil {
+			return "BINARY(" + n(t.Length) + ")"
+		}
+		return typ
+	case "TIME", "TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "TIMESTAMP_TZ":
+		if t.Scale != nil {
+			return typ + "(" + n(t.Scale) + ")"
+		}
+		return typ
+	default:
+		return typ
+	}
+}
+
+// Preview implements warehouse.Warehouse: SELECT * … LIMIT n on the session's warehouse,
+// after the read guard agreed with the session's identity.
+func (w *Warehouse) Preview(ctx context.Context, db, schema, name string, n int) (*warehouse.Preview, error) {
+	id, err := w.Identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Policy().CheckRead(db); err != nil {
+		return nil, err
+	}
+	rel := relation(db, schema, name)
+	conn, err := w.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := warehouse.ReadPreview(ctx, conn, "SELECT * FROM "+rel+" LIMIT "+strconv.Itoa(max(n, 1)))
+	if err != nil {
+		return nil, classify("reading the first rows of "+rel, err)
+	}
+	p.Warehouse = id.Warehouse
+	return p, nil
+}

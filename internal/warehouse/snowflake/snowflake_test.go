@@ -256,3 +256,47 @@ func TestQuoteString(t *testing.T) {
 		}
 	}
 }
+
+// TestColumnsAndPreview: SHOW COLUMNS read by name with types printed as Snowflake prints
+// them; a preview reads the session's own sandbox only, after the session's identity is
+// known, and sends no SELECT for any other database.
+func TestColumnsAndPreview(t *testing.T) {
+	s := sftest.New(t)
+	s.LoginAs("ANN")
+	s.On(`SHOW COLUMNS IN "SANDBOX_ANN"."MARTS"."DIM_USERS"`, sftest.Text([]string{"table_name", "schema_name", "column_name", "data_type", "null?", "default", "kind", "expression", "comment", "database_name", "autoincrement"},
+		sftest.Row("DIM_USERS", "MARTS", "USER_ID", `{"type":"FIXED","precision":38,"scale":0,"nullable":false}`, "false", "", "COLUMN", "", "", "SANDBOX_ANN", ""),
+		sftest.Row("DIM_USERS", "MARTS", "EMAIL", `{"type":"TEXT","length":16777216,"byteLength":16777216,"nullable":true,"fixed":false}`, "true", "", "COLUMN", "", "login e-mail", "SANDBOX_ANN", ""),
+		sftest.Row("DIM_USERS", "MARTS", "CREATED_AT", `{"type":"TIMESTAMP_NTZ","precision":0,"scale":9,"nullable":true}`, "true", "", "COLUMN", "", "", "SANDBOX_ANN", "")))
+	s.On(`SELECT * FROM "SANDBOX_ANN"."MARTS"."DIM_USERS" LIMIT 2`, sftest.Result{StatementType: sftest.TypeSelect,
+		Columns: []sftest.Column{{Name: "USER_ID", Type: "fixed"}, {Name: "EMAIL", Type: "text"}},
+		Rows:    [][]*string{sftest.Row("1", "ann@example.com"), {sftest.Str("2"), nil}}})
+	w := newWarehouse(t, s, target(s, "ann"), teamWarehouse())
+	ctx := context.Background()
+	cols, err := w.Columns(ctx, "sandbox_ann", "MARTS", "DIM_USERS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []warehouse.Column{{Name: "USER_ID", Type: "NUMBER(38,0)"}, {Name: "EMAIL", Type: "VARCHAR(16777216)", Nullable: true, Comment: "login e-mail"}, {Name: "CREATED_AT", Type: "TIMESTAMP_NTZ(9)", Nullable: true}}
+	if !slices.Equal(cols, want) {
+		t.Errorf("columns %+v", cols)
+	}
+	for _, db := range []string{"ANALYTICS", "ANALYTICS_CLONE", "RAW", "SANDBOX_BOB"} {
+		var re *warehouse.RefusedError
+		if _, err := w.Preview(ctx, db, "MARTS", "DIM_USERS", 2); !errors.As(err, &re) || re.Op != "read" {
+			t.Errorf("preview of %s: %v", db, err)
+		}
+	}
+	p, err := w.Preview(ctx, "SANDBOX_ANN", "MARTS", "DIM_USERS", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Warehouse != "TRANSFORMING" || len(p.Rows) != 2 || *p.Rows[0][1] != "ann@example.com" || p.Rows[1][1] != nil {
+		t.Errorf("preview %+v", p)
+	}
+	if err := sftest.CheckStatements(s.Statements(), sftest.Names{Forbidden: []string{"ANALYTICS", "ANALYTICS_CLONE", "RAW", "SANDBOX_BOB"}}); err != nil {
+		t.Error(err)
+	}
+	if n := strings.Count(strings.Join(s.Statements(), "\n"), "SELECT * FROM"); n != 1 {
+		t.Errorf("%d previews sent, want 1: %q", n, s.Statements())
+	}
+}
