@@ -146,7 +146,7 @@ func adminWarning(s *warehouse.Snapshot) string {
 
 func printSandboxStatus(w io.Writer, out sandboxStatusJSON) {
 	s, snap := out.Summary, out.Snapshot
-	fmt.Fprintf(w, "Sandbox   %s (%s)\n", s.Sandbox, s.Engine)
+	fmt.Fprintf(w, "Sandbox   your database “%s” on %s\n", s.Sandbox, s.Engine)
 	who := s.User
 	if s.Role != "" {
 		who += " as " + s.Role + " (" + s.RoleKind + ")"
@@ -156,11 +156,11 @@ func printSandboxStatus(w io.Writer, out sandboxStatusJSON) {
 		fmt.Fprintf(w, "Read-only %s; %s\n", termsafe.Line(snap.Policy.ReadOnly), termsafe.Line(snap.Policy.ReadOnlyFix))
 	}
 	if !s.Exists {
-		fmt.Fprintf(w, "State     does not exist yet: run datatui sandbox refresh to clone %s\n", snap.Policy.Clone)
+		fmt.Fprintf(w, "State     does not exist yet: datatui sandbox refresh copies it from the team's clone (%s)\n", snap.Policy.Clone)
 	} else {
-		state := "clone date unknown"
+		state := "copied from the clone on an unknown date"
 		if !s.Cloned.IsZero() {
-			state = "cloned " + warehouse.Ago(s.AgeDays) + " from " + s.From
+			state = "copied " + warehouse.Ago(s.AgeDays) + " from " + s.From
 		}
 		if s.PolicyDays > 0 {
 			state += fmt.Sprintf(" (policy: refresh every %d days)", s.PolicyDays)
@@ -339,7 +339,7 @@ against the team's Terraform grants, and where to ask for what is missing)}.`,
 				fmt.Fprintf(a.stdout, "Warehouse  %s\n", id.Warehouse)
 			}
 			fmt.Fprintf(a.stdout, "Engine     %s (target %s)\n", id.Engine, t.Name)
-			fmt.Fprintf(a.stdout, "Sandbox    %s\n", out.Policy.Sandbox)
+			fmt.Fprintf(a.stdout, "Sandbox    “%s”\n", out.Policy.Sandbox)
 			if n := len(out.Grants); n > 0 {
 				var parts []string
 				for _, g := range out.Grants[:min(n, 6)] {

@@ -171,6 +171,15 @@ func (l *Model[T]) rebuild() {
 	l.scroll()
 }
 
+// Visible is the items that pass the filter, in the order shown.
+func (l *Model[T]) Visible() []T {
+	out := make([]T, len(l.matches))
+	for i, m := range l.matches {
+		out[i] = l.items[m.Index]
+	}
+	return out
+}
+
 // Len is the number of items that pass the filter.
 func (l *Model[T]) Len() int { return len(l.matches) }
 

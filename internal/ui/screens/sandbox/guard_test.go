@@ -52,7 +52,7 @@ func TestBrokenConfigIsReadOnly(t *testing.T) {
 	c := &common.Common{Ctx: context.Background(), Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background())}
 	h := &harness{t: t, c: c, ws: ws}
 	h.m = newModel(c, defaultOpener, func() time.Time { return fixedNow })
-	h.run(h.m.Init())
+	h.start()
 	if h.m.snap == nil {
 		t.Fatalf("not listed: %v", h.m.err)
 	}
@@ -65,7 +65,7 @@ func TestBrokenConfigIsReadOnly(t *testing.T) {
 	h.selectSchema("MARTS")
 	h.key("D")
 	h.key("y")
-	if h.m.confirm != nil || h.m.writeID != 0 {
+	if h.m.dialog != nil || h.m.writeTask.ID() != 0 {
 		t.Error("a write was offered")
 	}
 	for _, st := range s.Statements() {
@@ -106,11 +106,10 @@ func TestDropFollowsNoLinkIntoProd(t *testing.T) {
 			if err := mk.fn(prod, sandbox); err != nil {
 				t.Fatal(err)
 			}
-			h.run(h.m.Init())
+			h.start()
 			if h.m.snap == nil {
 				t.Fatalf("not listed: %v", h.m.err)
 			}
-			h.m.SetSize(120, 30)
 			h.selectSchema("marts")
 			h.key("D")
 			h.key("y")

@@ -1,14 +1,16 @@
 // Package sandbox is the sandbox screen: the contributor's own database, who they are
-// connected as, how old the clone is against the team's policy, what it holds (databases →
-// schemas → tables and views with rows, bytes and last change), which project models it lacks
-// and which schemas nothing uses any more, with refresh and drop behind confirmations that
-// name exactly what is lost. The last listing is cached so the screen paints instantly.
+// connected as, how old the clone is against the team's policy, and what it holds, k9s-style:
+// databases → schemas → tables and views → one table's columns (with the dbt node that builds
+// it, its last run, and on request its first rows). The models the sandbox lacks open as a
+// list that can be built through the Runs screen; schemas nothing uses can be dropped. Every
+// list filters with `/`; refresh and drop ask first, naming exactly what is lost. The last
+// listing is cached so the screen paints instantly.
 package sandbox
 
 import (
 	"context"
 	"errors"
-	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -17,6 +19,8 @@ import (
 
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/components/confirm"
+	"github.com/datatui/datatui/internal/ui/components/list"
 	"github.com/datatui/datatui/internal/ui/tasks"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/warehouse/connect"
@@ -25,6 +29,9 @@ import (
 
 // ID is the screen id.
 const ID = "sandbox"
+
+// previewRows is how many rows a preview reads.
+const previewRows = 20
 
 // Opener connects to the workspace's warehouse (connect.Open in the product).
 type Opener func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *dbt.Target, error)
@@ -39,19 +46,13 @@ const (
 	levelDatabases level = iota
 	levelSchemas
 	levelObjects
+	levelTable
+	levelMissing
 )
-
-// confirmState is an open confirmation dialog.
-type confirmState struct {
-	title string
-	lines []string
-	run   func() tea.Cmd
-}
 
 // Results of the screen's tasks.
 type (
-	cachedResult struct{ snap *warehouse.Snapshot }
-	loadResult   struct {
+	loadResult struct {
 		snap         *warehouse.Snapshot
 		dbs          []warehouse.Database
 		drift        *warehouse.Drift
@@ -62,8 +63,10 @@ type (
 		text string
 		load loadResult
 	}
-	alteredResult struct{ times map[string]time.Time }
 )
+
+// pending is the operation an open confirmation dialog stands for.
+type pending func() tea.Cmd
 
 // Model is the sandbox screen.
 type Model struct {
@@ -79,40 +82,42 @@ type Model struct {
 	fromCache bool
 	warning   string
 
-	loadID  int // the running load (0: none)
-	writeID int // the running refresh/drop (0: none)
-	altID   int
-	stage   string
-	err     error
+	cacheTask   tasks.Ref[*warehouse.Snapshot]
+	loadTask    tasks.Ref[loadResult]
+	writeTask   tasks.Ref[writeResult]
+	alteredTask tasks.Ref[map[string]time.Time]
+	detailTask  tasks.Ref[*warehouse.TableDetail]
+	stage       string
+	err         error
 
-	level    level
-	schema   string // the schema whose objects are shown
-	cursor   [3]int
-	offset   [3]int
-	confirm  *confirmState
-	keys     keyMap
-	loadedAt time.Time
-	cache    rowCache
+	level   level
+	schema  string // the schema whose objects are shown
+	dbList  *list.Model[warehouse.Database]
+	schList *list.Model[warehouse.SchemaTotal]
+	objList *list.Model[warehouse.Object]
+	colList *list.Model[warehouse.Column]
+	misList *list.Model[warehouse.ModelState]
+	detail  *warehouse.TableDetail
+	// showPreview is set while the table level shows the preview instead of the columns.
+	showPreview bool
+
+	dialog  *confirm.Dialog
+	onYes   pending
+	keys    keyMap
+	altered bool // last-altered times were loaded for this listing
 	// needsLogin is set when the start-up load stopped before an interactive login.
 	needsLogin bool
 }
 
 type keyMap struct {
-	Up, Down, Top, Bottom, PgUp, PgDown key.Binding
 	Enter, Back                         key.Binding
 	Reload, Refresh, Drop, Copy, Cancel key.Binding
-	Altered, Guide                      key.Binding
-	Yes, No                             key.Binding
+	Altered, Guide, Preview             key.Binding
+	Missing, Build                      key.Binding
 }
 
 func newKeys() keyMap {
 	return keyMap{
-		Up:      key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("k/↑", "up")),
-		Down:    key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("j/↓", "down")),
-		Top:     key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-		Bottom:  key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-		PgUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
-		PgDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdown", "page down")),
 		Enter:   key.NewBinding(key.WithKeys("enter", "l", "right"), key.WithHelp("enter", "open")),
 		Back:    key.NewBinding(key.WithKeys("esc", "h", "left", "backspace"), key.WithHelp("esc", "back")),
 		Reload:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload the listing")),
@@ -122,8 +127,9 @@ func newKeys() keyMap {
 		Cancel:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel loading")),
 		Altered: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "load last-altered times")),
 		Guide:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open the guide for this error")),
-		Yes:     key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y", "confirm")),
-		No:      key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "cancel")),
+		Preview: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "preview the first rows")),
+		Missing: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "models not built here")),
+		Build:   key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "build the models not built")),
 	}
 }
 
@@ -131,7 +137,14 @@ func newKeys() keyMap {
 func New(c *common.Common) *Model { return newModel(c, defaultOpener, time.Now) }
 
 func newModel(c *common.Common, open Opener, now func() time.Time) *Model {
-	return &Model{c: c, open: open, now: now, keys: newKeys(), level: levelSchemas}
+	nav := &c.KeyMap().Nav
+	return &Model{c: c, open: open, now: now, keys: newKeys(), level: levelSchemas,
+		dbList:  list.New(nav, func(d warehouse.Database) string { return d.Name }),
+		schList: list.New(nav, func(s warehouse.SchemaTotal) string { return s.Name }),
+		objList: list.New(nav, func(o warehouse.Object) string { return o.Name + " " + o.Kind }),
+		colList: list.New(nav, func(c warehouse.Column) string { return c.Name + " " + c.Type }),
+		misList: list.New(nav, func(s warehouse.ModelState) string { return s.Name + " " + s.Relation }),
+	}
 }
 
 // ID implements common.Screen.
@@ -140,27 +153,56 @@ func (m *Model) ID() string { return ID }
 // Title implements common.Screen.
 func (m *Model) Title() string { return "Sandbox" }
 
-// Capturing implements common.Screen (no text input).
-func (m *Model) Capturing() bool { return m.confirm != nil }
+// Capturing implements common.Screen: a dialog or a list's filter has the keyboard.
+func (m *Model) Capturing() bool { return m.dialog != nil || m.filtering() }
+
+func (m *Model) filtering() bool {
+	switch m.level {
+	case levelDatabases:
+		return m.dbList.Filtering()
+	case levelSchemas:
+		return m.schList.Filtering()
+	case levelObjects:
+		return m.objList.Filtering()
+	case levelTable:
+		return m.colList.Filtering()
+	}
+	return m.misList.Filtering()
+}
 
 // SetSize implements common.Screen.
-func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
+func (m *Model) SetSize(w, h int) {
+	m.w, m.h = w, h
+	m.layout()
+}
 
 // KeyMap implements common.Screen.
 func (m *Model) KeyMap() []key.Binding {
 	k := m.keys
-	if m.confirm != nil {
-		return []key.Binding{k.Yes, k.No}
+	if m.dialog != nil {
+		return []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm")), key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", "cancel"))}
 	}
-	return []key.Binding{k.Up, k.Down, k.Enter, k.Back, k.Reload, k.Refresh, k.Drop, k.Copy, k.Altered, k.Cancel, k.Guide}
+	nav := m.c.KeyMap().Nav
+	out := []key.Binding{nav.Up, nav.Down, k.Enter, k.Back, nav.Filter}
+	switch m.level {
+	case levelTable:
+		out = append(out, k.Preview, k.Copy)
+	case levelMissing:
+		out = append(out, k.Build)
+	default:
+		out = append(out, k.Missing, k.Drop, k.Copy, k.Altered)
+	}
+	return append(out, k.Reload, k.Refresh, k.Cancel, k.Guide)
 }
 
 // Actions implements common.Screen.
 func (m *Model) Actions() []common.Action {
 	return []common.Action{
-		{ID: "sandbox.reload", Title: "Sandbox: reload the listing", Hint: "r", Run: func() tea.Cmd { return m.startLoad() }},
+		{ID: "sandbox.reload", Title: "Sandbox: reload the listing", Hint: "r", Run: func() tea.Cmd { return m.load(false) }},
 		{ID: "sandbox.refresh", Title: "Sandbox: refresh from the clone", Hint: "R", Run: func() tea.Cmd { m.askRefresh(); return nil }},
 		{ID: "sandbox.cleanup", Title: "Sandbox: drop a schema nothing uses", Hint: "D", Run: func() tea.Cmd { m.askDropLeftover(); return nil }},
+		{ID: "sandbox.missing", Title: "Sandbox: list the models not built here", Hint: "m", Run: func() tea.Cmd { m.openMissing(); return nil }},
+		{ID: "sandbox.build", Title: "Sandbox: build the models not built here", Hint: "B", Run: func() tea.Cmd { m.askBuild(); return nil }},
 	}
 }
 
@@ -171,18 +213,17 @@ func (m *Model) Init() tea.Cmd {
 		return nil
 	}
 	stateDir := ws.StateDir
-	_, cmd := m.c.Tasks.Start(ID, "Reading the cached sandbox listing", func(ctx context.Context, _ tasks.Emit) (any, error) {
-		s, err := warehouse.LoadSnapshot(stateDir)
-		if err != nil {
-			return cachedResult{}, nil // no cache: the live load paints
-		}
-		return cachedResult{snap: s}, nil
-	})
+	var cmd tea.Cmd
+	m.cacheTask, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Reading the cached sandbox listing"},
+		func(context.Context, tasks.Emit) (*warehouse.Snapshot, error) {
+			s, err := warehouse.LoadSnapshot(stateDir)
+			if err != nil {
+				return nil, nil // no cache: the live load paints
+			}
+			return s, nil
+		})
 	return tea.Batch(cmd, m.load(true))
 }
-
-// startLoad lists the sandbox, logging in however the profile says.
-func (m *Model) startLoad() tea.Cmd { return m.load(false) }
 
 // errNeedsLogin stops an automatic load whose login would need the person (a browser
 // window): the app starts every screen at launch, and a browser must not pop up then.
@@ -195,24 +236,26 @@ type interactive interface{ Interactive() bool }
 // for the load at start-up, which does not start an interactive login.
 func (m *Model) load(auto bool) tea.Cmd {
 	ws := m.c.Workspace
-	if ws == nil || m.loadID != 0 {
+	if ws == nil || m.loadTask.ID() != 0 {
 		return nil
 	}
 	open := m.open
-	id, cmd := m.c.Tasks.Start(ID, "Listing your sandbox", func(ctx context.Context, emit tasks.Emit) (any, error) {
-		emit(warehouse.Progress{Stage: "connecting"})
-		w, t, err := open(ctx, ws)
-		if err != nil {
-			return nil, err
-		}
-		defer w.Close()
-		if i, ok := w.(interactive); ok && auto && i.Interactive() {
-			return nil, errNeedsLogin
-		}
-		return inspect(ctx, w, t, ws, func(p warehouse.Progress) { emit(p) })
-	})
+	var cmd tea.Cmd
+	m.loadTask, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Listing your sandbox", Slot: "load"},
+		func(ctx context.Context, emit tasks.Emit) (loadResult, error) {
+			emit(warehouse.Progress{Stage: "connecting"})
+			w, t, err := open(ctx, ws)
+			if err != nil {
+				return loadResult{}, err
+			}
+			defer w.Close()
+			if i, ok := w.(interactive); ok && auto && i.Interactive() {
+				return loadResult{}, errNeedsLogin
+			}
+			return inspect(ctx, w, t, ws, func(p warehouse.Progress) { emit(p) })
+		})
 	m.needsLogin = false
-	m.loadID, m.stage, m.err = id, "connecting", nil
+	m.stage, m.err = "connecting", nil
 	return cmd
 }
 
@@ -243,13 +286,12 @@ func inspect(ctx context.Context, w warehouse.Warehouse, t *dbt.Target, ws *work
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tasks.EventMsg:
-		if msg.Owner != ID || msg.ID != m.loadID {
-			return nil
-		}
-		if p, ok := msg.Event.(warehouse.Progress); ok {
-			m.stage = p.Stage
-			if p.Snapshot != nil {
-				m.snap, m.fromCache = p.Snapshot, false
+		if ev, ok := m.loadTask.Event(msg); ok {
+			if p, ok := ev.(warehouse.Progress); ok {
+				m.stage = p.Stage
+				if p.Snapshot != nil {
+					m.setSnapshot(p.Snapshot, false)
+				}
 			}
 		}
 	case tasks.DoneMsg:
@@ -259,80 +301,124 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return m.done(msg)
 	case tea.KeyPressMsg:
 		return m.key(msg)
-	case tea.MouseWheelMsg:
-		if msg.Button == tea.MouseWheelUp {
-			m.move(-3)
-		} else if msg.Button == tea.MouseWheelDown {
-			m.move(3)
-		}
+	case tea.MouseWheelMsg, tea.PasteMsg:
+		m.updateList(msg)
 	}
 	return nil
 }
 
 func (m *Model) done(msg tasks.DoneMsg) tea.Cmd {
-	switch r := msg.Result.(type) {
-	case cachedResult:
-		if r.snap != nil && m.snap == nil {
-			m.snap, m.fromCache = r.snap, true
+	if out, ok := m.cacheTask.Done(msg); ok {
+		if out.Value != nil && m.snap == nil {
+			m.setSnapshot(out.Value, true)
 		}
 		return nil
 	}
-	switch msg.ID {
-	case m.loadID:
-		m.loadID, m.stage = 0, ""
-		if msg.Cancelled {
+	if out, ok := m.loadTask.Done(msg); ok {
+		m.loadTask, m.stage = tasks.Ref[loadResult]{}, ""
+		switch {
+		case out.Cancelled:
 			return common.Status(common.StatusInfo, "Stopped loading the sandbox listing")
-		}
-		if errors.Is(msg.Err, errNeedsLogin) {
+		case errors.Is(out.Err, errNeedsLogin):
 			m.needsLogin = true
-			return nil
-		}
-		if msg.Err != nil {
-			m.err = msg.Err
-			return nil
-		}
-		if r, ok := msg.Result.(loadResult); ok {
-			m.apply(r)
+		case out.Err != nil:
+			m.err = out.Err
+		default:
+			m.apply(out.Value)
 			return common.Publish(ID, common.TopicSandbox) // Home's card reads the saved listing
 		}
-	case m.writeID:
-		m.writeID, m.stage = 0, ""
-		if msg.Err != nil {
-			m.err = msg.Err
-			if msg.Cancelled {
+		return nil
+	}
+	if out, ok := m.writeTask.Done(msg); ok {
+		m.writeTask, m.stage = tasks.Ref[writeResult]{}, ""
+		if out.Err != nil {
+			m.err = out.Err
+			if out.Cancelled {
 				return common.Status(common.StatusWarning, "Cancelled: your sandbox was left as it was")
 			}
-			return common.Status(common.StatusError, firstLine(msg.Err.Error()))
+			return common.Status(common.StatusError, firstLine(out.Err.Error()))
 		}
-		if r, ok := msg.Result.(writeResult); ok {
-			m.err = nil
-			if r.load.snap != nil {
-				m.apply(r.load)
-			}
-			return tea.Batch(common.Status(common.StatusSuccess, r.text), common.Publish(ID, common.TopicSandbox))
+		m.err = nil
+		if out.Value.load.snap != nil {
+			m.apply(out.Value.load)
 		}
-	case m.altID:
-		m.altID = 0
-		if msg.Err != nil {
-			m.err = msg.Err
-			return nil
+		return tea.Batch(common.Status(common.StatusSuccess, out.Value.text), common.Publish(ID, common.TopicSandbox))
+	}
+	if out, ok := m.alteredTask.Done(msg); ok {
+		m.alteredTask = tasks.Ref[map[string]time.Time]{}
+		return m.applyAltered(out)
+	}
+	if out, ok := m.detailTask.Done(msg); ok {
+		m.detailTask, m.stage = tasks.Ref[*warehouse.TableDetail]{}, ""
+		if out.Value != nil {
+			m.detail = out.Value
+			m.colList.SetItems(out.Value.Columns)
+			m.showPreview = out.Value.Preview != nil
 		}
-		if r, ok := msg.Result.(alteredResult); ok && m.snap != nil {
-			m.cache = rowCache{} // the cached rows hold copies of the objects
-			for i := range m.snap.Objects {
-				if t, ok := r.times[m.snap.Objects[i].Key()]; ok {
-					m.snap.Objects[i].LastAltered = t
-				}
-			}
+		if out.Err != nil && !out.Cancelled {
+			m.err = out.Err
 		}
 	}
 	return nil
 }
 
+// applyAltered merges last-altered times into the listing and says what it did.
+func (m *Model) applyAltered(out tasks.Outcome[map[string]time.Time]) tea.Cmd {
+	if out.Err != nil {
+		if out.Cancelled {
+			return nil
+		}
+		m.err = out.Err
+		return nil
+	}
+	if m.snap == nil {
+		return nil
+	}
+	n := 0
+	for i := range m.snap.Objects {
+		if t, ok := out.Value[m.snap.Objects[i].Key()]; ok && !t.IsZero() {
+			m.snap.Objects[i].LastAltered = t
+			n++
+		}
+	}
+	m.altered = true
+	m.refreshObjects()
+	if n == 0 {
+		return common.ScreenStatus(ID, common.StatusInfo, m.snap.Engine+" records no last-altered times for these tables")
+	}
+	return common.ScreenStatus(ID, common.StatusSuccess, "Loaded when "+plural(n, "table", "tables")+" last changed")
+}
+
 func (m *Model) apply(r loadResult) {
-	m.snap, m.dbs, m.drift, m.warning, m.fromCache, m.err = r.snap, r.dbs, r.drift, r.warning, false, nil
-	m.loadedAt = m.now()
-	m.clamp()
+	m.dbs, m.drift, m.warning, m.err = r.dbs, r.drift, r.warning, nil
+	m.setSnapshot(r.snap, false)
+	m.dbList.SetItems(m.databaseRows())
+	if m.drift != nil {
+		m.misList.SetItems(m.drift.Missing)
+	}
+}
+
+// setSnapshot shows snap: the schema list, and the open schema's objects.
+func (m *Model) setSnapshot(s *warehouse.Snapshot, fromCache bool) {
+	m.snap, m.fromCache, m.altered = s, fromCache, false
+	m.schList.SetItems(s.SchemaTotals())
+	m.refreshObjects()
+	if len(m.dbs) == 0 {
+		m.dbList.SetItems(m.databaseRows())
+	}
+}
+
+// refreshObjects lists the open schema's objects from the snapshot.
+func (m *Model) refreshObjects() {
+	var objs []warehouse.Object
+	if m.snap != nil {
+		for _, o := range m.snap.Objects {
+			if o.Schema == m.schema {
+				objs = append(objs, o)
+			}
+		}
+	}
+	m.objList.SetItems(objs)
 }
 
 func firstLine(s string) string {
@@ -342,40 +428,54 @@ func firstLine(s string) string {
 	return s
 }
 
+// updateList gives msg to the list of the current level and reports whether it used it.
+func (m *Model) updateList(msg tea.Msg) bool {
+	switch m.level {
+	case levelDatabases:
+		return m.dbList.Update(msg)
+	case levelSchemas:
+		return m.schList.Update(msg)
+	case levelObjects:
+		return m.objList.Update(msg)
+	case levelTable:
+		if m.showPreview {
+			return false
+		}
+		return m.colList.Update(msg)
+	}
+	return m.misList.Update(msg)
+}
+
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.keys
-	if m.confirm != nil {
-		switch {
-		case key.Matches(msg, k.Yes):
-			run := m.confirm.run
-			m.confirm = nil
+	if m.dialog != nil {
+		switch m.dialog.Update(msg) {
+		case confirm.Yes:
+			run := m.onYes
+			m.dialog, m.onYes = nil, nil
 			return run()
-		case key.Matches(msg, k.No):
-			m.confirm = nil
+		case confirm.No:
+			m.dialog, m.onYes = nil, nil
+		}
+		return nil
+	}
+	filtering := m.filtering()
+	if m.updateList(msg) {
+		return nil
+	}
+	k := m.keys
+	if filtering { // enter ended the filter: open the selection at once
+		if key.Matches(msg, k.Enter) {
+			return m.enter()
 		}
 		return nil
 	}
 	switch {
-	case key.Matches(msg, k.Up):
-		m.move(-1)
-	case key.Matches(msg, k.Down):
-		m.move(1)
-	case key.Matches(msg, k.Top):
-		m.move(-1 << 30)
-	case key.Matches(msg, k.Bottom):
-		m.move(1 << 30)
-	case key.Matches(msg, k.PgUp):
-		m.move(-max(m.listHeight()-1, 1))
-	case key.Matches(msg, k.PgDown):
-		m.move(max(m.listHeight()-1, 1))
 	case key.Matches(msg, k.Enter):
 		return m.enter()
 	case key.Matches(msg, k.Back):
-		if m.level > levelDatabases {
-			m.level--
-		}
+		m.back()
 	case key.Matches(msg, k.Reload):
-		return m.startLoad()
+		return m.load(false)
 	case key.Matches(msg, k.Refresh):
 		m.askRefresh()
 	case key.Matches(msg, k.Drop):
@@ -383,19 +483,41 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Copy):
 		return m.copyName()
 	case key.Matches(msg, k.Cancel):
-		for _, id := range []int{m.loadID, m.writeID, m.altID} {
+		for _, id := range []int{m.loadTask.ID(), m.writeTask.ID(), m.alteredTask.ID(), m.detailTask.ID()} {
 			if id != 0 {
 				m.c.Tasks.Cancel(id)
 			}
 		}
 	case key.Matches(msg, k.Altered):
 		return m.loadAltered()
+	case key.Matches(msg, k.Preview):
+		return m.askPreview()
+	case key.Matches(msg, k.Missing):
+		m.openMissing()
+	case key.Matches(msg, k.Build):
+		m.askBuild()
 	case key.Matches(msg, k.Guide):
 		if g := guideOf(m.err); g != "" {
 			return func() tea.Msg { return common.OpenGuideMsg{Slug: g} }
 		}
 	}
 	return nil
+}
+
+func (m *Model) back() {
+	switch m.level {
+	case levelTable:
+		if m.showPreview {
+			m.showPreview = false
+			return
+		}
+		m.level = levelObjects
+	case levelMissing, levelObjects:
+		m.level = levelSchemas
+	case levelSchemas:
+		m.level = levelDatabases
+	}
+	m.layout()
 }
 
 func guideOf(err error) string {
@@ -415,23 +537,127 @@ func guideOf(err error) string {
 func (m *Model) enter() tea.Cmd {
 	switch m.level {
 	case levelDatabases:
-		dbs := m.databaseRows()
-		if i := m.cursor[levelDatabases]; i < len(dbs) {
-			if m.snap != nil && warehouse.SameName(dbs[i].Name, m.snap.Policy.Sandbox) {
-				m.level = levelSchemas
-				return nil
-			}
-			return common.Status(common.StatusInfo, "Only your sandbox is listed in detail; "+dbs[i].Name+" is shown for reference")
+		d, ok := m.dbList.Selected()
+		if !ok {
+			return nil
 		}
+		if m.snap != nil && warehouse.SameName(d.Name, m.snap.Policy.Sandbox) {
+			m.level = levelSchemas
+			m.layout()
+			return nil
+		}
+		return common.Status(common.StatusInfo, "Only your sandbox is listed in detail; "+d.Name+" is shown for reference")
 	case levelSchemas:
-		totals := m.schemaRows()
-		if i := m.cursor[levelSchemas]; i < len(totals) {
-			m.schema = totals[i].Name
-			m.level = levelObjects
-			m.cursor[levelObjects], m.offset[levelObjects] = 0, 0
+		if s, ok := m.schList.Selected(); ok {
+			m.schema, m.level = s.Name, levelObjects
+			m.objList.ClearFilter()
+			m.refreshObjects()
+			m.objList.Move(-m.objList.Len())
+			m.layout()
+		}
+	case levelObjects:
+		if o, ok := m.objList.Selected(); ok {
+			return m.openTable(o, 0)
 		}
 	}
 	return nil
+}
+
+// openTable shows one object's detail: its columns and what builds it, read in a task.
+func (m *Model) openTable(o warehouse.Object, rows int) tea.Cmd {
+	if m.snap == nil {
+		return nil
+	}
+	o.Database = m.sandboxName()
+	if m.level != levelTable || m.detail == nil || m.detail.Object.Key() != o.Key() {
+		m.detail, m.showPreview = &warehouse.TableDetail{Object: o}, false
+		m.colList.ClearFilter()
+		m.colList.SetItems(nil)
+	}
+	m.level = levelTable
+	m.layout()
+	ws, open := m.c.Workspace, m.open
+	title := "Reading the columns of " + o.Name
+	if rows > 0 {
+		title = "Reading the first rows of " + o.Name
+	}
+	var cmd tea.Cmd
+	m.detailTask, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: title, Slot: "detail"},
+		func(ctx context.Context, _ tasks.Emit) (*warehouse.TableDetail, error) {
+			w, t, err := open(ctx, ws)
+			if err != nil {
+				return nil, err
+			}
+			defer w.Close()
+			g, _ := dbt.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: ws.StateDir})
+			rr, _ := dbt.LoadRunResults(filepath.Join(ws.ProjectDir, "target", "run_results.json"))
+			return warehouse.Describe(ctx, w, o, g, rr, t.Schema, rows)
+		})
+	m.stage = strings.ToLower(title[:1]) + title[1:]
+	return cmd
+}
+
+// askPreview reads the first rows of the open table: at once on DuckDB (a local file), after
+// saying so on Snowflake, where it runs on the warehouse.
+func (m *Model) askPreview() tea.Cmd {
+	if m.level != levelTable || m.detail == nil || m.snap == nil {
+		return nil
+	}
+	o := m.detail.Object
+	if err := m.snap.Policy.CheckRead(o.Database); err != nil {
+		m.err = err
+		return nil
+	}
+	if m.snap.Engine != "snowflake" {
+		return m.openTable(o, previewRows)
+	}
+	wh := m.snap.Identity.Warehouse
+	if wh == "" {
+		wh = "your default warehouse"
+	}
+	m.dialog = safeDialog(&confirm.Dialog{ID: "preview", Title: "Read the first " + plural(previewRows, "row", "rows") + " of " + o.Name + "?", Verb: "read",
+		Lines: []string{"This runs SELECT * FROM " + o.FQN() + " LIMIT " + itoa(previewRows) + " on the warehouse " + wh + ", which bills its running time.",
+			"Listing the sandbox uses SHOW commands only and runs no warehouse."}})
+	m.onYes = func() tea.Cmd { return m.openTable(o, previewRows) }
+	return nil
+}
+
+// openMissing shows the full list of models the sandbox lacks.
+func (m *Model) openMissing() {
+	if m.drift == nil || len(m.drift.Missing) == 0 {
+		return
+	}
+	m.level = levelMissing
+	m.layout()
+}
+
+// askBuild offers to build the models the sandbox lacks (those passing the filter when the
+// list is filtered), through the Runs screen and the write guard of every dbt run.
+func (m *Model) askBuild() {
+	if m.drift == nil || len(m.drift.Missing) == 0 {
+		return
+	}
+	names := m.missingSelection()
+	lines := []string{"dbt build --select " + strings.Join(names, " "),
+		"It runs on the Runs screen against your sandbox target; the write guard checks where it writes first."}
+	m.dialog = safeDialog(&confirm.Dialog{ID: "build", Title: "Build " + plural(len(names), "model", "models") + " in your sandbox?", Verb: "build", Lines: lines})
+	m.onYes = func() tea.Cmd {
+		args := append([]string{"build", "--select"}, strings.Join(names, " "))
+		return func() tea.Msg { return common.RunDBTMsg{Args: args} }
+	}
+}
+
+// missingSelection is the names of the models to build: the filtered list's, else all.
+func (m *Model) missingSelection() []string {
+	var names []string
+	items := m.drift.Missing
+	if m.level == levelMissing {
+		items = m.misList.Visible()
+	}
+	for _, s := range items {
+		names = append(names, s.Name)
+	}
+	return names
 }
 
 // sandboxName is the name to write: the listed database when it exists, else the policy's.
@@ -458,7 +684,7 @@ func (m *Model) readOnly() string {
 }
 
 func (m *Model) askRefresh() {
-	if m.snap == nil || m.writeID != 0 {
+	if m.snap == nil || m.writeTask.ID() != 0 {
 		return
 	}
 	p := m.snap.Policy
@@ -471,28 +697,30 @@ func (m *Model) askRefresh() {
 		m.err = err
 		return
 	}
-	lines := []string{fmt.Sprintf("Replace %s with a fresh clone of %s.", name, p.Clone)}
+	lines := []string{"Replace your sandbox (" + name + ") with a fresh copy of the team's clone (" + p.Clone + ")."}
 	if m.snap.Exists {
-		lines = append(lines, fmt.Sprintf("Everything now in %s is lost: %d schemas, %d tables and views (%s).",
-			name, len(m.snap.Schemas), len(m.snap.Objects), warehouse.HumanBytes(m.snap.TotalBytes())))
+		lines = append(lines, "Everything now in "+name+" is lost: "+plural(len(m.snap.Schemas), "schema", "schemas")+", "+
+			plural(len(m.snap.Objects), "table or view", "tables and views")+" ("+warehouse.HumanBytes(m.snap.TotalBytes())+").")
 	}
-	m.confirm = &confirmState{title: "Refresh " + name + "?", lines: lines, run: func() tea.Cmd {
+	m.dialog = safeDialog(&confirm.Dialog{ID: "refresh", Title: "Refresh " + name + "?", Verb: "refresh", Lines: lines})
+	m.onYes = func() tea.Cmd {
 		return m.startWrite("Refreshing "+name+" from "+p.Clone, func(ctx context.Context, w warehouse.Warehouse) (string, error) {
-			return fmt.Sprintf("Refreshed %s from %s", name, p.Clone), w.Refresh(ctx, name)
+			return "Refreshed " + name + " from " + p.Clone, w.Refresh(ctx, name)
 		})
-	}}
+	}
 }
 
 func (m *Model) askDrop() {
-	if m.snap == nil || m.writeID != 0 || m.level != levelSchemas {
-		if m.level == levelObjects {
-			m.askDropSchema(m.schema)
-		}
+	if m.snap == nil || m.writeTask.ID() != 0 {
 		return
 	}
-	rows := m.schemaRows()
-	if i := m.cursor[levelSchemas]; i < len(rows) {
-		m.askDropSchema(rows[i].Name)
+	switch m.level {
+	case levelObjects:
+		m.askDropSchema(m.schema)
+	case levelSchemas:
+		if s, ok := m.schList.Selected(); ok {
+			m.askDropSchema(s.Name)
+		}
 	}
 }
 
@@ -527,21 +755,31 @@ func (m *Model) askDropSchema(schema string) {
 			names = append(names, o.Name)
 		}
 	}
-	lines := []string{fmt.Sprintf("Drop schema %s.%s and everything in it: %d tables, %d views.", db, schema, tables, views)}
+	lines := []string{"Drop schema " + db + "." + schema + " and everything in it: " + plural(tables, "table", "tables") + ", " + plural(views, "view", "views") + "."}
 	if len(names) > 0 {
 		if len(names) > 6 {
-			names = append(names[:6], fmt.Sprintf("and %d more", len(names)-6))
+			names = append(names[:6], "and "+itoa(len(names)-6)+" more")
 		}
 		lines = append(lines, strings.Join(names, ", "))
 	}
 	if m.drift != nil && !containsFold(m.drift.Leftover, schema) {
 		lines = append(lines, "Models of this project build into it: dbt recreates it on the next build.")
 	}
-	m.confirm = &confirmState{title: "Drop schema " + schema + "?", lines: lines, run: func() tea.Cmd {
+	m.dialog = safeDialog(&confirm.Dialog{ID: "drop", Title: "Drop schema " + schema + "?", Verb: "drop", Lines: lines})
+	m.onYes = func() tea.Cmd {
 		return m.startWrite("Dropping schema "+schema, func(ctx context.Context, w warehouse.Warehouse) (string, error) {
 			return "Dropped schema " + db + "." + schema, w.DropSchema(ctx, db, schema)
 		})
-	}}
+	}
+}
+
+// safeDialog makes a dialog built from warehouse names drawable (see safe).
+func safeDialog(d *confirm.Dialog) *confirm.Dialog {
+	d.Title = safe(d.Title)
+	for i, l := range d.Lines {
+		d.Lines[i] = safe(l)
+	}
+	return d
 }
 
 func containsFold(l []string, s string) bool {
@@ -556,42 +794,46 @@ func containsFold(l []string, s string) bool {
 // startWrite runs a write, then lists the sandbox again.
 func (m *Model) startWrite(title string, fn func(context.Context, warehouse.Warehouse) (string, error)) tea.Cmd {
 	ws, open := m.c.Workspace, m.open
-	id, cmd := m.c.Tasks.Start(ID, title, func(ctx context.Context, emit tasks.Emit) (any, error) {
-		w, t, err := open(ctx, ws)
-		if err != nil {
-			return nil, err
-		}
-		defer w.Close()
-		text, err := fn(ctx, w)
-		if err != nil {
-			return nil, err
-		}
-		load, err := inspect(ctx, w, t, ws, nil)
-		if err != nil {
-			return writeResult{text: text + " (listing it again failed: " + firstLine(err.Error()) + ")"}, nil
-		}
-		return writeResult{text: text, load: load}, nil
-	})
-	m.writeID, m.stage = id, strings.ToLower(title[:1])+title[1:]
+	var cmd tea.Cmd
+	m.writeTask, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: title, Slot: "write"},
+		func(ctx context.Context, _ tasks.Emit) (writeResult, error) {
+			w, t, err := open(ctx, ws)
+			if err != nil {
+				return writeResult{}, err
+			}
+			defer w.Close()
+			text, err := fn(ctx, w)
+			if err != nil {
+				return writeResult{}, err
+			}
+			load, err := inspect(ctx, w, t, ws, nil)
+			if err != nil {
+				return writeResult{text: text + " (listing it again failed: " + firstLine(err.Error()) + ")"}, nil
+			}
+			return writeResult{text: text, load: load}, nil
+		})
+	m.stage = strings.ToLower(title[:1]) + title[1:]
 	return cmd
 }
 
+// loadAltered reads when each table last changed (on Snowflake a query that needs the
+// warehouse, hence on demand) and says what it did.
 func (m *Model) loadAltered() tea.Cmd {
-	if m.snap == nil || !m.snap.Exists || m.altID != 0 {
+	if m.snap == nil || !m.snap.Exists || m.alteredTask.ID() != 0 {
 		return nil
 	}
 	ws, open, db := m.c.Workspace, m.open, m.snap.Sandbox.Name
-	id, cmd := m.c.Tasks.Start(ID, "Reading when tables last changed", func(ctx context.Context, _ tasks.Emit) (any, error) {
-		w, _, err := open(ctx, ws)
-		if err != nil {
-			return nil, err
-		}
-		defer w.Close()
-		times, err := w.LastAltered(ctx, db)
-		return alteredResult{times: times}, err
-	})
-	m.altID = id
-	return cmd
+	var cmd tea.Cmd
+	m.alteredTask, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Reading when tables last changed", Slot: "altered"},
+		func(ctx context.Context, _ tasks.Emit) (map[string]time.Time, error) {
+			w, _, err := open(ctx, ws)
+			if err != nil {
+				return nil, err
+			}
+			defer w.Close()
+			return w.LastAltered(ctx, db)
+		})
+	return tea.Batch(cmd, common.ScreenStatus(ID, common.StatusInfo, "Reading when each table of "+db+" last changed…"))
 }
 
 func (m *Model) copyName() tea.Cmd {
@@ -601,18 +843,21 @@ func (m *Model) copyName() tea.Cmd {
 	var name string
 	switch m.level {
 	case levelDatabases:
-		if rows := m.databaseRows(); m.cursor[0] < len(rows) {
-			name = warehouse.QuoteIdent(rows[m.cursor[0]].Name)
+		if d, ok := m.dbList.Selected(); ok {
+			name = warehouse.QuoteIdent(d.Name)
 		}
 	case levelSchemas:
-		if rows := m.schemaRows(); m.cursor[1] < len(rows) {
-			name = warehouse.QuoteIdent(m.sandboxName()) + "." + warehouse.QuoteIdent(rows[m.cursor[1]].Name)
+		if s, ok := m.schList.Selected(); ok {
+			name = warehouse.QuoteIdent(m.sandboxName()) + "." + warehouse.QuoteIdent(s.Name)
 		}
 	case levelObjects:
-		if rows := m.objectRows(); m.cursor[2] < len(rows) {
-			o := rows[m.cursor[2]]
+		if o, ok := m.objList.Selected(); ok {
 			o.Database = m.sandboxName()
 			name = o.FQN()
+		}
+	case levelTable:
+		if m.detail != nil {
+			name = m.detail.Object.FQN()
 		}
 	}
 	if name == "" {
@@ -620,8 +865,6 @@ func (m *Model) copyName() tea.Cmd {
 	}
 	return tea.Batch(tea.SetClipboard(name), common.Status(common.StatusSuccess, "Copied "+name))
 }
-
-// Rows per level.
 
 func (m *Model) databaseRows() []warehouse.Database {
 	if len(m.dbs) > 0 {
@@ -631,72 +874,4 @@ func (m *Model) databaseRows() []warehouse.Database {
 		return []warehouse.Database{m.snap.Sandbox}
 	}
 	return nil
-}
-
-// rowCache keeps the per-level rows of one snapshot, so frames do not re-scan thousands of
-// objects. It is rebuilt when the snapshot, its objects or the open schema change.
-type rowCache struct {
-	snap    *warehouse.Snapshot
-	nObj    int
-	schema  string
-	totals  []warehouse.SchemaTotal
-	objects []warehouse.Object
-}
-
-func (m *Model) rows() *rowCache {
-	rc := &m.cache
-	if rc.snap != m.snap || rc.nObj != len(m.snap.Objects) || rc.schema != m.schema || (rc.totals == nil && len(m.snap.Schemas)+len(m.snap.Objects) > 0) {
-		*rc = rowCache{snap: m.snap, nObj: len(m.snap.Objects), schema: m.schema, totals: m.snap.SchemaTotals()}
-		for _, o := range m.snap.Objects {
-			if o.Schema == m.schema {
-				rc.objects = append(rc.objects, o)
-			}
-		}
-	}
-	return rc
-}
-
-func (m *Model) schemaRows() []warehouse.SchemaTotal {
-	if m.snap == nil {
-		return nil
-	}
-	return m.rows().totals
-}
-
-func (m *Model) objectRows() []warehouse.Object {
-	if m.snap == nil {
-		return nil
-	}
-	return m.rows().objects
-}
-
-func (m *Model) rowCount() int {
-	switch m.level {
-	case levelDatabases:
-		return len(m.databaseRows())
-	case levelSchemas:
-		return len(m.schemaRows())
-	}
-	return len(m.objectRows())
-}
-
-func (m *Model) move(d int) {
-	n := m.rowCount()
-	c := &m.cursor[m.level]
-	*c = min(max(*c+d, 0), max(n-1, 0))
-	m.scroll()
-}
-
-func (m *Model) clamp() { m.move(0) }
-
-// scroll keeps the cursor inside the visible window.
-func (m *Model) scroll() {
-	h := max(m.listHeight(), 1)
-	c, off := m.cursor[m.level], &m.offset[m.level]
-	if c < *off {
-		*off = c
-	}
-	if c >= *off+h {
-		*off = c - h + 1
-	}
 }

@@ -12,13 +12,13 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
+	"github.com/datatui/datatui/internal/ui/uitest"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/warehouse/connect"
 	"github.com/datatui/datatui/internal/warehouse/duckdb"
@@ -30,13 +30,13 @@ var (
 	fixedNow = clonedAt.Add(9*24*time.Hour + 3*time.Hour)
 )
 
+// harness drives the screen through uitest, as the root would.
 type harness struct {
-	t      *testing.T
-	m      *Model
-	c      *common.Common
-	ws     *workspace.Workspace
-	status []string
-	msgs   []tea.Msg
+	t  *testing.T
+	m  *Model
+	c  *common.Common
+	ws *workspace.Workspace
+	d  *uitest.Driver
 }
 
 // demoWorkspace writes the demo project into a temp dir and builds its DuckDB files with a
@@ -93,119 +93,105 @@ func newHarness(t *testing.T, open Opener) *harness {
 	return h
 }
 
-// run executes cmd and everything it leads to, synchronously, re-arming task readers like
-// the root does and feeding task messages back into the screen.
-func (h *harness) run(cmd tea.Cmd) {
-	queue := []tea.Cmd{cmd}
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		switch msg := c().(type) {
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case tasks.EventMsg:
-			queue = append(queue, h.m.Update(msg), h.c.Tasks.Continue(msg.ID))
-		case tasks.DoneMsg:
-			queue = append(queue, h.m.Update(msg))
-		case common.StatusMsg:
-			h.status = append(h.status, msg.Text)
-		default:
-			h.msgs = append(h.msgs, msg)
-		}
-	}
+// start runs the screen's Init and everything it leads to, at 100×30.
+func (h *harness) start() {
+	h.t.Helper()
+	h.d = uitest.Screen(h.t, h.m, h.c, 100, 30)
 }
 
-func (h *harness) key(k string) {
-	var msg tea.KeyPressMsg
-	switch k {
-	case "enter":
-		msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		msg = tea.KeyPressMsg{Code: tea.KeyEscape}
-	default:
-		msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
-	}
-	h.run(h.m.Update(msg))
+func (h *harness) key(keys ...string) {
+	h.t.Helper()
+	h.d.Key(keys...)
 }
 
+// view is the frame at w×hgt, checked to fill exactly that size.
 func (h *harness) view(w, hgt int) string {
-	h.m.SetSize(w, hgt)
-	v := ansi.Strip(h.m.View())
-	lines := strings.Split(v, "\n")
-	if len(lines) != hgt {
-		h.t.Errorf("view has %d lines, want %d", len(lines), hgt)
-	}
-	for i, l := range lines {
-		if ansi.StringWidth(l) != w {
-			h.t.Errorf("line %d is %d wide, want %d: %q", i, ansi.StringWidth(l), w, l)
-		}
-	}
+	h.t.Helper()
+	h.d.Resize(w, hgt)
+	v := h.d.View()
+	uitest.CheckSize(h.t, v, w, hgt)
 	return v
+}
+
+func (h *harness) status() []string { return h.d.Statuses() }
+
+func (h *harness) lastStatus() string {
+	s := h.status()
+	if len(s) == 0 {
+		return ""
+	}
+	return s[len(s)-1]
 }
 
 func (h *harness) selectSchema(name string) {
 	h.t.Helper()
-	for i, r := range h.m.schemaRows() {
-		if r.Name == name {
-			h.m.cursor[levelSchemas] = i
+	for i, r := range h.m.schList.Items() {
+		if r.Name == name && h.m.schList.Select(i) {
 			return
 		}
 	}
 	h.t.Fatalf("no schema %s", name)
 }
 
+func (h *harness) selectObject(name string) {
+	h.t.Helper()
+	for i, o := range h.m.objList.Items() {
+		if o.Name == name && h.m.objList.Select(i) {
+			return
+		}
+	}
+	h.t.Fatalf("no object %s", name)
+}
+
 func TestGoldens(t *testing.T) {
 	h := newHarness(t, stableOpener)
-	h.run(h.m.Init())
+	h.start()
 	if h.m.snap == nil || h.m.err != nil {
 		t.Fatalf("not loaded: %v", h.m.err)
 	}
-	t.Run("schemas_80x24", func(t *testing.T) { golden.RequireEqual(t, []byte(h.view(80, 24))) })
-	t.Run("schemas_120x40", func(t *testing.T) { golden.RequireEqual(t, []byte(h.view(120, 40))) })
+	t.Run("schemas", h.d.Goldens)
 	h.selectSchema("marts")
 	h.key("enter")
-	t.Run("objects_120x40", func(t *testing.T) { golden.RequireEqual(t, []byte(h.view(120, 40))) })
-	h.key("esc")
-	h.key("R")
-	t.Run("confirm_refresh_80x24", func(t *testing.T) { golden.RequireEqual(t, []byte(h.view(80, 24))) })
+	t.Run("objects", h.d.Goldens)
+	h.selectObject("dim_users")
+	h.key("enter")
+	t.Run("table", h.d.Goldens)
+	h.key("p")
+	t.Run("preview", h.d.Goldens)
+	h.key("esc", "esc", "esc", "m")
+	t.Run("missing", h.d.Goldens)
+	h.key("esc", "R")
+	t.Run("confirm_refresh", h.d.Goldens)
 }
 
 func TestNavigationAndCopy(t *testing.T) {
 	h := newHarness(t, stableOpener)
-	h.run(h.m.Init())
-	h.m.SetSize(100, 30)
-	if h.m.level != levelSchemas || h.m.cursor[levelSchemas] != 0 {
+	h.start()
+	if h.m.level != levelSchemas || h.m.schList.Index() != 0 {
 		t.Fatal("does not start on the sandbox's schemas")
 	}
-	h.key("j")
-	h.key("j")
-	if h.m.cursor[levelSchemas] != 2 {
-		t.Errorf("cursor %d", h.m.cursor[levelSchemas])
+	h.key("j", "j")
+	if h.m.schList.Index() != 2 {
+		t.Errorf("cursor %d", h.m.schList.Index())
 	}
-	h.key("G")
-	h.key("k")
-	h.key("g")
-	if h.m.cursor[levelSchemas] != 0 {
-		t.Errorf("g: cursor %d", h.m.cursor[levelSchemas])
+	h.key("G", "k", "g")
+	if h.m.schList.Index() != 0 {
+		t.Errorf("g: cursor %d", h.m.schList.Index())
 	}
 	h.selectSchema("marts")
 	h.key("y")
-	if len(h.status) == 0 || h.status[len(h.status)-1] != `Copied "sandbox"."marts"` {
-		t.Errorf("status %v", h.status)
+	if got := h.lastStatus(); got != `Copied "sandbox"."marts"` {
+		t.Errorf("status %v", got)
 	}
 	h.key("enter")
 	if h.m.level != levelObjects || h.m.schema != "marts" {
 		t.Fatalf("enter: level %d schema %s", h.m.level, h.m.schema)
 	}
 	h.key("y")
-	if got := h.status[len(h.status)-1]; got != `Copied "sandbox"."marts"."dim_merchants"` {
+	if got := h.lastStatus(); got != `Copied "sandbox"."marts"."dim_merchants"` {
 		t.Errorf("copy object: %s", got)
 	}
-	h.key("esc")
-	h.key("esc")
+	h.key("esc", "esc")
 	if h.m.level != levelDatabases {
 		t.Fatalf("esc esc: level %d", h.m.level)
 	}
@@ -216,20 +202,155 @@ func TestNavigationAndCopy(t *testing.T) {
 		}
 	}
 	// Entering the sandbox goes back to its schemas; other databases are for reference.
-	for i, d := range h.m.databaseRows() {
+	for i, d := range h.m.dbList.Items() {
 		if d.Name == "prod" {
-			h.m.cursor[levelDatabases] = i
+			h.m.dbList.Select(i)
 		}
 	}
 	h.key("enter")
-	if h.m.level != levelDatabases || !strings.Contains(h.status[len(h.status)-1], "for reference") {
-		t.Errorf("entering prod: level %d %v", h.m.level, h.status)
+	if h.m.level != levelDatabases || !strings.Contains(h.lastStatus(), "for reference") {
+		t.Errorf("entering prod: level %d %v", h.m.level, h.status())
 	}
 	// The mouse wheel scrolls.
+	h.key("esc", "right")
 	h.m.level = levelSchemas
-	h.run(h.m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown}))
-	if h.m.cursor[levelSchemas] == 0 {
+	h.d.Send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if h.m.schList.Index() == 0 {
 		t.Error("wheel did not move")
+	}
+}
+
+// TestFilterEveryList: / filters the schemas, the objects and a table's columns; enter opens
+// the match at once and esc clears the filter.
+func TestFilterEveryList(t *testing.T) {
+	h := newHarness(t, stableOpener)
+	h.start()
+	h.key("/")
+	if !h.m.Capturing() {
+		t.Fatal("the filter does not take the keyboard")
+	}
+	h.d.Type("mrt")
+	if h.m.schList.Len() != 1 || !strings.Contains(h.view(100, 30), "1 of 5 schemas") {
+		t.Fatalf("schema filter: %d\n%s", h.m.schList.Len(), h.view(100, 30))
+	}
+	h.key("enter")
+	if h.m.level != levelObjects || h.m.schema != "marts" {
+		t.Fatalf("enter on the filtered schema: level %d schema %q", h.m.level, h.m.schema)
+	}
+	h.key("/")
+	h.d.Type("users")
+	if o, ok := h.m.objList.Selected(); !ok || o.Name != "dim_users" || h.m.objList.Len() != 1 {
+		t.Fatalf("object filter: %+v %d", o, h.m.objList.Len())
+	}
+	h.key("enter")
+	if h.m.level != levelTable || h.m.detail == nil || len(h.m.detail.Columns) == 0 {
+		t.Fatalf("table: level %d %+v", h.m.level, h.m.detail)
+	}
+	n := h.m.colList.Len()
+	h.key("/")
+	h.d.Type("user_id")
+	if h.m.colList.Len() == 0 || h.m.colList.Len() >= n {
+		t.Errorf("column filter: %d of %d", h.m.colList.Len(), n)
+	}
+	h.key("esc")
+	if h.m.colList.Len() != n || h.m.level != levelTable {
+		t.Errorf("esc clears the filter and stays: %d of %d, level %d", h.m.colList.Len(), n, h.m.level)
+	}
+}
+
+// TestTableDetail: enter on a table shows its columns with DuckDB's types and the dbt node
+// that builds it; p reads its first rows from the sandbox's file (no confirmation on DuckDB:
+// no warehouse runs); the bytes DuckDB cannot know are said once.
+func TestTableDetail(t *testing.T) {
+	h := newHarness(t, stableOpener)
+	h.start()
+	h.selectSchema("raw")
+	h.key("enter")
+	v := h.view(120, 40)
+	if !strings.Contains(v, "DuckDB keeps no size per table") || strings.Contains(v, "BYTES") {
+		t.Errorf("bytes column of dashes:\n%s", v)
+	}
+	h.selectObject("merchants")
+	h.key("enter")
+	v = h.view(120, 40)
+	for _, want := range []string{`"sandbox"."raw"."merchants" · table · 22 rows`, "Built by seed merchants (seeds/raw/merchants.csv) · not in target/run_results.json", "merchant_id", "BIGINT", "commission_rate"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("table view lacks %q:\n%s", want, v)
+		}
+	}
+	h.key("p")
+	if h.m.dialog != nil {
+		t.Fatal("a DuckDB preview asked for confirmation")
+	}
+	v = h.view(120, 40)
+	for _, want := range []string{"First 20 rows, read from your sandbox's file", "FreshCart"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("preview lacks %q:\n%s", want, v)
+		}
+	}
+	h.key("esc")
+	if h.m.showPreview || h.m.level != levelTable {
+		t.Error("esc does not go back to the columns")
+	}
+}
+
+// TestPreviewOnSnowflakeAsksFirst: a preview on Snowflake says it runs on the warehouse
+// before anything runs, and a preview outside the sandbox is refused by the read guard.
+func TestPreviewOnSnowflakeAsksFirst(t *testing.T) {
+	h := newHarness(t, stableOpener)
+	h.start()
+	h.selectSchema("marts")
+	h.key("enter", "enter")
+	h.m.snap.Engine, h.m.snap.Identity.Warehouse = "snowflake", "TRANSFORMING"
+	h.key("p")
+	if h.m.dialog == nil {
+		t.Fatal("no confirmation")
+	}
+	v := h.view(100, 30)
+	for _, want := range []string{"Read the first 20 rows of dim_merchants?", `SELECT * FROM "sandbox"."marts"."dim_merchants" LIMIT 20`, "TRANSFORMING, which bills its running time"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("dialog lacks %q:\n%s", want, v)
+		}
+	}
+	h.key("n")
+	if h.m.detail.Preview != nil {
+		t.Error("n read the rows")
+	}
+	h.m.detail.Object.Database = "prod"
+	h.key("p")
+	if h.m.dialog != nil || h.m.err == nil || !strings.Contains(h.m.err.Error(), "refusing to read prod") {
+		t.Errorf("preview of prod: dialog %v err %v", h.m.dialog, h.m.err)
+	}
+}
+
+// TestMissingModelsAndBuild: the "models not built" line opens the full list; B offers to
+// build them (the filtered ones when filtered) and hands the run to the Runs screen.
+func TestMissingModelsAndBuild(t *testing.T) {
+	h := newHarness(t, stableOpener)
+	h.start()
+	if v := h.view(120, 40); !strings.Contains(v, "7 models not built (m lists, B builds): fct_cashback_earned, ") || !strings.Contains(v, ", +3") {
+		t.Fatalf("header:\n%s", v)
+	}
+	h.key("m")
+	if h.m.level != levelMissing || h.m.misList.Len() != 7 {
+		t.Fatalf("missing list: level %d, %d", h.m.level, h.m.misList.Len())
+	}
+	v := h.view(120, 40)
+	for _, want := range []string{"kpi_weekly", "offers_snapshot", "stg_app_events"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("missing list lacks %q:\n%s", want, v)
+		}
+	}
+	h.key("/")
+	h.d.Type("stg_")
+	h.key("enter", "B")
+	if h.m.dialog == nil || !strings.Contains(h.view(120, 40), "Build 2 models in your sandbox?") {
+		t.Fatalf("build dialog:\n%s", h.view(120, 40))
+	}
+	h.key("y")
+	runs := uitest.Of[common.RunDBTMsg](h.d)
+	if len(runs) != 1 || strings.Join(runs[0].Args, " ") != "build --select stg_app_events stg_cashback_payouts" {
+		t.Errorf("runs %+v", runs)
 	}
 }
 
@@ -249,7 +370,7 @@ func TestNoBrowserLoginAtStart(t *testing.T) {
 		opened++
 		return needsBrowser{w.(stable)}, tg, nil
 	})
-	h.run(h.m.Init())
+	h.start()
 	if h.m.snap != nil || !h.m.needsLogin {
 		t.Fatal("the start-up load went on to log in")
 	}
@@ -262,25 +383,34 @@ func TestNoBrowserLoginAtStart(t *testing.T) {
 	}
 }
 
-// TestCancelLoading: x cancels a load that is waiting on the warehouse.
+// TestCancelLoading: x cancels a load that is waiting on the warehouse. It steps the task by
+// hand: the driver would wait for the load, which never ends on its own.
 func TestCancelLoading(t *testing.T) {
 	h := newHarness(t, func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *dbt.Target, error) {
 		<-ctx.Done() // a warehouse that never answers
 		return nil, nil, ctx.Err()
 	})
-	load := h.m.startLoad()
+	h.m.SetSize(80, 6)
+	load := h.m.load(false)
 	ev, ok := load().(tasks.EventMsg) // "connecting"
 	if !ok {
 		t.Fatal("no progress event")
 	}
 	h.m.Update(ev)
-	if v := h.view(80, 6); !strings.Contains(v, "Connecting to the warehouse… (connecting; x to cancel)") {
+	if v := ansi.Strip(h.m.View()); !strings.Contains(v, "Connecting to the warehouse… (connecting; x to cancel)") {
 		t.Errorf("loading view:\n%s", v)
 	}
-	h.key("x")
-	h.run(h.c.Tasks.Continue(ev.ID))
-	if h.m.loadID != 0 || h.m.err != nil || len(h.status) != 1 || h.status[0] != "Stopped loading the sandbox listing" {
-		t.Errorf("after cancel: id %d err %v status %v", h.m.loadID, h.m.err, h.status)
+	h.m.Update(uitest.KeyMsg("x"))
+	done, ok := h.c.Tasks.Continue(ev.ID)().(tasks.DoneMsg)
+	if !ok {
+		t.Fatal("no result after cancelling")
+	}
+	cmd := h.m.Update(done)
+	if h.m.loadTask.ID() != 0 || h.m.err != nil || cmd == nil {
+		t.Fatalf("after cancel: id %d err %v", h.m.loadTask.ID(), h.m.err)
+	}
+	if st, ok := cmd().(common.StatusMsg); !ok || st.Text != "Stopped loading the sandbox listing" {
+		t.Errorf("status %+v", st)
 	}
 }
 
@@ -306,27 +436,31 @@ func TestCardLines(t *testing.T) {
 
 func TestLastAlteredOnDemand(t *testing.T) {
 	h := newHarness(t, stableOpener)
-	h.run(h.m.Init())
+	h.start()
 	h.selectSchema("marts")
 	h.key("enter")
-	want := clonedAt.Local().Format("2006-01-02 15:04")
-	if strings.Contains(h.view(120, 20), want) {
-		t.Fatal("last altered shown before it was asked for")
+	want := clonedAt.Format("2006-01-02 15:04")
+	if v := h.view(120, 20); strings.Contains(v, want) || strings.Contains(v, "LAST ALTERED") || !strings.Contains(v, "a: when each last changed") {
+		t.Fatalf("last altered shown before it was asked for:\n%s", v)
 	}
 	h.key("a")
-	if v := h.view(120, 20); !strings.Contains(v, want) {
+	if v := h.view(120, 20); !strings.Contains(v, want) || !strings.Contains(v, "LAST ALTERED") {
 		t.Errorf("last altered not shown:\n%s", v)
+	}
+	// a says what it did: what it asked, and what it found.
+	st := h.status()
+	if len(st) < 2 || st[len(st)-2] != "Reading when each table of sandbox last changed…" || st[len(st)-1] != "Loaded when 1 table last changed" {
+		t.Errorf("statuses %q", st)
 	}
 }
 
 func TestRefreshAndDropWithConfirmation(t *testing.T) {
 	h := newHarness(t, stableOpener)
-	h.run(h.m.Init())
-	h.m.SetSize(100, 30)
+	h.start()
 	h.selectSchema("offers_v1")
 	h.key("D")
 	v := h.view(100, 30)
-	for _, want := range []string{"Drop schema offers_v1?", "Drop schema sandbox.offers_v1 and everything in it: 1 tables, 0 views.", "offer_redemptions_old"} {
+	for _, want := range []string{"Drop schema offers_v1?", "Drop schema sandbox.offers_v1 and everything in it: 1 table, 0 views.", "offer_redemptions_old"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("drop dialog lacks %q:\n%s", want, v)
 		}
@@ -335,20 +469,18 @@ func TestRefreshAndDropWithConfirmation(t *testing.T) {
 		t.Error("the dialog must take every key")
 	}
 	h.key("n")
-	if h.m.confirm != nil || !hasSchema(h.m, "offers_v1") {
+	if h.m.dialog != nil || !hasSchema(h.m, "offers_v1") {
 		t.Fatal("n did not cancel")
 	}
-	h.key("D")
-	h.key("y")
-	if hasSchema(h.m, "offers_v1") || h.status[len(h.status)-1] != "Dropped schema sandbox.offers_v1" {
-		t.Errorf("after drop: %v", h.status)
+	h.key("D", "y")
+	if hasSchema(h.m, "offers_v1") || h.lastStatus() != "Dropped schema sandbox.offers_v1" {
+		t.Errorf("after drop: %v", h.status())
 	}
 	// Refresh brings the clone's content back (the left-over schema is not in the clone, so
 	// drop something the clone has first).
 	h.selectSchema("marts")
 	h.key("D")
-	v = h.view(100, 30)
-	if !strings.Contains(v, "Models of this project build into it") {
+	if v := h.view(100, 30); !strings.Contains(v, "Models of this project build into it") {
 		t.Errorf("dropping a used schema does not say so:\n%s", v)
 	}
 	h.key("y")
@@ -357,22 +489,22 @@ func TestRefreshAndDropWithConfirmation(t *testing.T) {
 	}
 	h.key("R")
 	v = h.view(100, 30)
-	for _, want := range []string{"Refresh sandbox?", "Replace sandbox with a fresh clone of clone.", "Everything now in sandbox is lost: 3 schemas"} {
+	for _, want := range []string{"Refresh sandbox?", "Replace your sandbox (sandbox) with a fresh copy of the team's clone (clone).", "Everything now in sandbox is lost: 3 schemas"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("refresh dialog lacks %q:\n%s", want, v)
 		}
 	}
 	h.key("y")
-	if !hasSchema(h.m, "marts") || h.status[len(h.status)-1] != "Refreshed sandbox from clone" {
-		t.Errorf("after refresh: %v", h.status)
+	if !hasSchema(h.m, "marts") || h.lastStatus() != "Refreshed sandbox from clone" {
+		t.Errorf("after refresh: %v", h.status())
 	}
-	if v := h.view(100, 30); !strings.Contains(v, "cloned today from clone") {
+	if v := h.view(100, 30); !strings.Contains(v, "copied today from clone") {
 		t.Errorf("header after refresh:\n%s", v)
 	}
 }
 
 func hasSchema(m *Model, name string) bool {
-	for _, r := range m.schemaRows() {
+	for _, r := range m.schList.Items() {
 		if r.Name == name {
 			return true
 		}
@@ -382,11 +514,11 @@ func hasSchema(m *Model, name string) bool {
 
 func TestRefusedWriteIsNeverStarted(t *testing.T) {
 	h := newHarness(t, stableOpener)
-	h.run(h.m.Init())
+	h.start()
 	h.m.snap.Policy.Sandbox = "prod" // as if the dev target pointed at prod
 	h.m.snap.Sandbox.Name = "prod"
 	h.key("R")
-	if h.m.confirm != nil || h.m.writeID != 0 {
+	if h.m.dialog != nil || h.m.writeTask.ID() != 0 {
 		t.Fatal("a refresh of prod was offered")
 	}
 	v := h.view(100, 30)
@@ -394,7 +526,7 @@ func TestRefusedWriteIsNeverStarted(t *testing.T) {
 		t.Errorf("refusal not shown:\n%s", v)
 	}
 	h.key("D")
-	if h.m.confirm != nil {
+	if h.m.dialog != nil {
 		t.Error("a drop in prod was offered")
 	}
 }
@@ -405,7 +537,7 @@ func TestErrorsNameTheGuide(t *testing.T) {
 			Err: errors.New("002003 (02000): SQL compilation error:\nDatabase 'SANDBOX_ANN' does not exist or not authorized.")}
 	}
 	h := newHarness(t, failing)
-	h.run(h.m.Init())
+	h.start()
 	v := h.view(120, 20)
 	for _, want := range []string{"✗ listing the schemas of SANDBOX_ANN: 002003 (02000): SQL compilation error:", "Read the guide roles-and-permissions (press o)"} {
 		if !strings.Contains(v, want) {
@@ -413,8 +545,8 @@ func TestErrorsNameTheGuide(t *testing.T) {
 		}
 	}
 	h.key("o")
-	if len(h.msgs) != 1 || h.msgs[0] != (common.OpenGuideMsg{Slug: warehouse.GuideRoles}) {
-		t.Errorf("o sent %v", h.msgs)
+	if g := uitest.Of[common.OpenGuideMsg](h.d); len(g) != 1 || g[0] != (common.OpenGuideMsg{Slug: warehouse.GuideRoles}) {
+		t.Errorf("o sent %v", g)
 	}
 }
 
@@ -426,22 +558,32 @@ func TestCachedFirstPaintAndStaleResults(t *testing.T) {
 	if err := warehouse.SaveSnapshot(h.ws.StateDir, cached); err != nil {
 		t.Fatal(err)
 	}
+	h.m.SetSize(100, 20)
 	cmd := h.m.Init()
 	// Run only the cache task: the screen paints from it.
 	batch := cmd().(tea.BatchMsg)
-	h.run(batch[0])
-	v := h.view(100, 20)
-	if !strings.Contains(v, "cached_schema") || !strings.Contains(v, "cloned 39 days ago from clone") || !strings.Contains(v, "cached listing; loading the live one") {
+	first := batch[0]()
+	h.c.Tasks.Handle(first) // as the root does: the result is taken
+	h.m.Update(first)
+	v := ansi.Strip(h.m.View())
+	if !strings.Contains(v, "cached_schema") || !strings.Contains(v, "copied 39 days ago from clone") || !strings.Contains(v, "cached listing; loading the live one") {
 		t.Errorf("cached paint:\n%s", v)
 	}
-	h.run(batch[1])
+	// Then the live load, as the root delivers it.
+	for msg := batch[1](); msg != nil; {
+		_, next, _ := h.c.Tasks.Handle(msg)
+		h.m.Update(msg)
+		if next == nil {
+			break
+		}
+		msg = next()
+	}
 	if hasSchema(h.m, "cached_schema") || !hasSchema(h.m, "marts") {
 		t.Error("the live listing did not replace the cache")
 	}
 	// A result of a task the screen no longer waits for is ignored.
 	before := h.m.snap
 	h.m.Update(tasks.DoneMsg{ID: 999, Owner: ID, Result: loadResult{snap: cached}})
-	h.m.Update(tasks.DoneMsg{ID: h.m.loadID, Owner: "other", Result: loadResult{snap: cached}})
 	if h.m.snap != before {
 		t.Error("a stale result replaced the listing")
 	}
@@ -449,35 +591,34 @@ func TestCachedFirstPaintAndStaleResults(t *testing.T) {
 
 func TestHeaderRoles(t *testing.T) {
 	h := newHarness(t, stableOpener)
-	h.m.SetSize(140, 10)
 	snap := &warehouse.Snapshot{Engine: "snowflake", Exists: true, Identity: warehouse.Identity{User: "ANN", Role: "SYSADMIN"}, Role: warehouse.RoleAdmin,
 		ContributorRole: "TRANSFORMER", Policy: warehouse.Policy{Sandbox: "SANDBOX_ANN", Clone: "ANALYTICS_CLONE"}, RefreshPolicyDays: 14,
 		Sandbox: warehouse.Database{Name: "SANDBOX_ANN", Created: fixedNow.Add(-9 * 24 * time.Hour), Origin: "ANALYTICS_CLONE", Bytes: -1}}
-	h.m.snap = snap
-	v := h.view(140, 10)
-	for _, want := range []string{"role ! SYSADMIN is an admin role: the team works as TRANSFORMER", "cloned 9 days ago from ANALYTICS_CLONE · policy: refresh every 14 days"} {
-		if !strings.Contains(v, want) {
+	h.m.setSnapshot(snap, false)
+	h.m.SetSize(140, 10)
+	view := func() string { return ansi.Strip(h.m.View()) }
+	for _, want := range []string{"Sandbox · your database “SANDBOX_ANN” on snowflake", "role ! SYSADMIN is an admin role: the team works as TRANSFORMER", "copied 9 days ago from ANALYTICS_CLONE · policy: refresh every 14 days"} {
+		if v := view(); !strings.Contains(v, want) {
 			t.Errorf("header lacks %q:\n%s", want, v)
 		}
 	}
 	snap.Role, snap.Identity.Role = warehouse.RoleContributor, "TRANSFORMER"
-	if v := h.view(140, 10); !strings.Contains(v, "role TRANSFORMER ✓") {
+	if v := view(); !strings.Contains(v, "role TRANSFORMER ✓") {
 		t.Errorf("contributor header:\n%s", v)
 	}
 	snap.Exists = false
-	if v := h.view(140, 10); !strings.Contains(v, "SANDBOX_ANN does not exist yet: press R to clone it from ANALYTICS_CLONE") {
+	if v := view(); !strings.Contains(v, "Your sandbox does not exist yet: press R to copy it from the team's clone (ANALYTICS_CLONE)") {
 		t.Errorf("missing sandbox header:\n%s", v)
 	}
 }
 
 func TestTinySizesAndNoWorkspace(t *testing.T) {
 	h := newHarness(t, stableOpener)
-	h.run(h.m.Init())
+	h.start()
 	for _, sz := range [][2]int{{0, 0}, {1, 1}, {5, 3}, {20, 4}, {200, 2}} {
 		h.m.SetSize(sz[0], sz[1])
 		_ = h.m.View()
-		h.key("j")
-		h.key("G")
+		h.key("j", "G")
 	}
 	m := New(&common.Common{Ctx: context.Background(), Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background())})
 	if m.Init() != nil || m.ID() != "sandbox" || m.Title() != "Sandbox" {
@@ -519,7 +660,7 @@ func BenchmarkFirstPaintFromCache(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		m.done(tasks.DoneMsg{ID: 1, Owner: ID, Result: cachedResult{snap: snap}})
+		m.setSnapshot(snap, true)
 		_ = m.View()
 	}
 }
@@ -532,13 +673,14 @@ func BenchmarkView5000Objects(b *testing.B) {
 	for i := range snap.Objects {
 		snap.Objects[i].Schema = "SCHEMA_00"
 	}
-	m.snap = snap
+	m.schema = "SCHEMA_00"
+	m.setSnapshot(snap, false)
 	m.SetSize(120, 40)
-	m.level, m.schema = levelObjects, "SCHEMA_00"
-	m.move(2500)
+	m.level = levelObjects
+	m.objList.Move(2500)
 	for b.Loop() {
 		_ = m.View()
-		m.move(1)
+		m.objList.Move(1)
 	}
 }
 
@@ -560,18 +702,20 @@ func TestHostileNamesAreShownNotObeyed(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	h.run(h.m.Init())
+	h.start()
 	if !hasSchema(h.m, hostileSchema) {
 		t.Fatalf("the hostile schema was not listed: %v", h.m.err)
 	}
-	h.m.SetSize(140, 30)
-	raw := h.m.View()
+	h.d.Resize(140, 30)
+	raw := h.d.Styled()
 	h.selectSchema(hostileSchema)
 	h.key("enter")
-	raw += h.m.View()
-	h.key("esc")
+	raw += h.d.Styled()
+	h.key("enter") // the table's own view
+	raw += h.d.Styled()
+	h.key("esc", "esc")
 	h.key("D") // the drop confirmation names it too
-	raw += h.m.View()
+	raw += h.d.Styled()
 	for _, bad := range []string{"\x1b]", "\x07", "\x1b[31m", "\u202e"} {
 		if strings.Contains(raw, bad) {
 			t.Errorf("the frame holds %q from the schema name", bad)
@@ -592,9 +736,9 @@ func TestWarehouseErrorsAreCleaned(t *testing.T) {
 		return nil, nil, errors.New("390100 (08004): Incorrect username or password was specified: user=ann password=hunter2-sandbox-pw \x1b]0;x\x07")
 	}
 	h := newHarness(t, failing)
-	h.run(h.m.Init())
-	h.m.SetSize(200, 10)
-	raw := h.m.View()
+	h.start()
+	h.d.Resize(200, 10)
+	raw := h.d.Styled()
 	if strings.Contains(raw, "hunter2-sandbox-pw") || strings.Contains(raw, "\x1b]0") {
 		t.Errorf("error view leaks:\n%q", raw)
 	}

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -9,31 +10,34 @@ import (
 
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/termsafe"
+	"github.com/datatui/datatui/internal/ui/components/list"
+	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/warehouse"
 )
+
+func plural(n int, one, many string) string { return text.Plural(n, one, many) }
 
 // safe makes a name or message from the warehouse (or built from its names) drawable: its
 // control characters and escapes are shown, never obeyed (see termsafe).
 var safe = termsafe.Line
 
-// fit truncates or pads s (which may hold styles) to exactly w cells.
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	s = ansi.Truncate(s, w, "…")
-	if pad := w - ansi.StringWidth(s); pad > 0 {
-		s += strings.Repeat(" ", pad)
-	}
-	return s
-}
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // right right-aligns s in w cells.
 func right(s string, w int) string {
 	if n := ansi.StringWidth(s); n < w {
 		return strings.Repeat(" ", w-n) + s
 	}
-	return ansi.Truncate(s, w, "…")
+	return text.Pad(s, w)
+}
+
+// layout gives the current level's list the lines the header leaves (a filter bar and the
+// column titles take two).
+func (m *Model) layout() {
+	h := max(m.h-len(m.header())-2, 0)
+	for _, l := range []interface{ SetHeight(int) }{m.dbList, m.schList, m.objList, m.colList, m.misList} {
+		l.SetHeight(h)
+	}
 }
 
 // View implements common.Screen.
@@ -41,18 +45,17 @@ func (m *Model) View() string {
 	if m.w <= 0 || m.h <= 0 {
 		return ""
 	}
-	head := m.header()
-	var body []string
-	if m.confirm != nil {
-		body = m.confirmView()
-	} else {
-		body = m.list(max(m.h-len(head), 0))
+	m.layout()
+	lines := m.header()
+	if m.dialog != nil {
+		lines = append(lines, m.dialog.View(m.c.Styles, m.w)...)
+	} else if m.snap != nil {
+		lines = append(lines, m.body()...)
 	}
-	lines := append(head, body...)
 	out := make([]string, m.h)
 	for i := range out {
 		if i < len(lines) {
-			out[i] = fit(lines[i], m.w)
+			out[i] = text.Pad(lines[i], m.w)
 		} else {
 			out[i] = strings.Repeat(" ", m.w)
 		}
@@ -60,8 +63,19 @@ func (m *Model) View() string {
 	return strings.Join(out, "\n")
 }
 
-// listHeight is the number of rows the list shows (the header and column titles excluded).
-func (m *Model) listHeight() int { return m.h - len(m.header()) - 1 }
+// noBytes reports that the engine keeps no per-table sizes, said once instead of a column
+// of dashes.
+func (m *Model) noBytes() bool {
+	if m.snap == nil {
+		return false
+	}
+	for _, o := range m.snap.Objects {
+		if o.Bytes >= 0 {
+			return false
+		}
+	}
+	return len(m.snap.Objects) > 0
+}
 
 func (m *Model) header() []string {
 	st := m.c.Styles
@@ -70,7 +84,7 @@ func (m *Model) header() []string {
 		switch {
 		case m.err != nil:
 			lines = append(lines, m.errorLines()...)
-		case m.loadID != 0:
+		case m.loadTask.ID() != 0:
 			lines = append(lines, st.Muted.Render("Connecting to the warehouse… ("+safe(m.stage)+"; x to cancel)"))
 		case m.needsLogin:
 			lines = append(lines, st.Text.Render("Press r to sign in to the warehouse (your browser opens) and list your sandbox."))
@@ -82,10 +96,10 @@ func (m *Model) header() []string {
 	s := m.snap
 	sum := s.Summarise(m.now())
 	// Line 1: who and where.
-	l1 := st.Title.Render("Sandbox "+safe(sum.Sandbox)) + st.Muted.Render(" · "+safe(s.Engine))
+	l1 := st.Title.Render("Sandbox") + st.Muted.Render(" · your database “"+safe(sum.Sandbox)+"” on "+safe(s.Engine))
 	switch {
 	case s.Engine == "duckdb":
-		l1 += st.Muted.Render(" · your own file, no roles")
+		l1 += st.Muted.Render(" · a file of your own, no roles")
 	case s.Role == warehouse.RoleContributor:
 		l1 += st.Muted.Render(" · role ") + st.Success.Render(safe(s.Identity.Role)+" ✓")
 	case s.Role == warehouse.RoleAdmin:
@@ -108,11 +122,11 @@ func (m *Model) header() []string {
 	var l2 string
 	switch {
 	case !s.Exists:
-		l2 = st.Warning.Render(safe(fmt.Sprintf("! %s does not exist yet: press R to clone it from %s", sum.Sandbox, s.Policy.Clone)))
+		l2 = st.Warning.Render(fmt.Sprintf("! Your sandbox does not exist yet: press R to copy it from the team's clone (%s)", safe(s.Policy.Clone)))
 	case sum.Cloned.IsZero():
-		l2 = st.Muted.Render("clone date unknown")
+		l2 = st.Muted.Render("copied from the clone on an unknown date")
 	default:
-		age := fmt.Sprintf("cloned %s from %s", warehouse.Ago(sum.AgeDays), safe(sum.From))
+		age := fmt.Sprintf("copied %s from %s", warehouse.Ago(sum.AgeDays), safe(sum.From))
 		policy := ""
 		if sum.PolicyDays > 0 {
 			policy = fmt.Sprintf(" · policy: refresh every %d days", sum.PolicyDays)
@@ -123,12 +137,15 @@ func (m *Model) header() []string {
 			l2 = st.Text.Render(age) + st.Muted.Render(policy)
 		}
 	}
+	if s.Exists && m.noBytes() && s.Engine == "duckdb" {
+		l2 += st.Muted.Render(" · " + warehouse.HumanBytes(s.Sandbox.Bytes) + " file (DuckDB keeps no size per table)")
+	}
 	lines = append(lines, l2)
 	// Line 3: the project against the sandbox.
 	if d := m.drift; d != nil && s.Exists {
 		var parts []string
 		if n := len(d.Missing); n > 0 {
-			parts = append(parts, st.Warning.Render(fmt.Sprintf("%d models not built: %s", n, modelNames(d.Missing))))
+			parts = append(parts, st.Warning.Render(fmt.Sprintf("%d models not built", n))+st.Muted.Render(" (m lists, B builds)")+st.Warning.Render(": "+modelNames(d.Missing)))
 		}
 		if n := len(d.Outdated); n > 0 {
 			parts = append(parts, st.Warning.Render(fmt.Sprintf("%d older than their SQL: %s", n, modelNames(d.Outdated))))
@@ -145,11 +162,11 @@ func (m *Model) header() []string {
 	switch {
 	case m.err != nil:
 		lines = append(lines, m.errorLines()...)
-	case m.writeID != 0:
+	case m.writeTask.ID() != 0 || m.detailTask.ID() != 0:
 		lines = append(lines, st.InfoText.Render("● "+safe(m.stage)+"… (x to cancel)"))
-	case m.loadID != 0 && m.fromCache:
+	case m.loadTask.ID() != 0 && m.fromCache:
 		lines = append(lines, st.Muted.Render("cached listing; loading the live one ("+safe(m.stage)+")…"))
-	case m.loadID != 0:
+	case m.loadTask.ID() != 0:
 		lines = append(lines, st.Muted.Render("loading ("+safe(m.stage)+")…"))
 	case m.needsLogin:
 		lines = append(lines, st.Muted.Render("cached listing; press r to sign in (your browser opens) and load the live one"))
@@ -173,83 +190,188 @@ func modelNames(ms []warehouse.ModelState) string {
 
 func (m *Model) errorLines() []string {
 	st := m.c.Styles
-	// Warehouse errors can echo credentials and carry the names they failed on.
-	msg := safe(firstLine(redact.String(m.err.Error())))
-	lines := []string{st.Error.Render("✗ " + msg)}
+	lines := []string{st.Error.Render("✗ " + safe(firstLine(redact.String(m.err.Error()))))}
 	if g := guideOf(m.err); g != "" {
 		lines = append(lines, st.Muted.Render("Read the guide "+g+" (press o)."))
 	}
 	return lines
 }
 
-func (m *Model) confirmView() []string {
+// body is the current level: a filter bar with the count, the column titles, the rows.
+func (m *Model) body() []string {
 	st := m.c.Styles
-	c := m.confirm
-	lines := []string{st.Warning.Render(safe(c.title)), ""}
-	for _, l := range c.lines {
-		lines = append(lines, "  "+safe(l))
+	bar := func(filter string, title string) []string {
+		return []string{filter, st.Muted.Render("  " + title)}
 	}
-	return append(lines, "", st.Key.Render("y")+st.Muted.Render(" confirm   ")+st.Key.Render("n/esc")+st.Muted.Render(" cancel"))
-}
-
-// list renders the current level as a table with a title row.
-func (m *Model) list(h int) []string {
-	if h <= 0 || m.snap == nil {
-		return nil
-	}
-	st := m.c.Styles
-	// The name column takes what the fixed columns of each level leave.
-	nameW := max(m.w-[3]int{50, 36, 47}[m.level], 12)
-	// Only the visible rows are formatted: a schema may hold thousands of objects.
-	var title string
-	var n int
-	var row func(i int) string
-	cur, off := m.cursor[m.level], m.offset[m.level]
+	// The name column takes what the fixed columns of each level (and the cursor's mark) leave.
+	w := m.w - 2
 	switch m.level {
 	case levelDatabases:
-		dbs := m.databaseRows()
-		title = fit("DATABASE", nameW) + right("BYTES", 10) + "  " + fit("CREATED", 16) + "  ORIGIN"
-		n = len(dbs)
-		row = func(i int) string {
-			d := dbs[i]
+		nameW := max(w-50, 12)
+		out := bar(m.dbList.FilterBar(st)+st.Muted.Render(" · "+m.dbList.Count("database", "databases")),
+			text.Pad("DATABASE", nameW)+right("BYTES", 10)+"  "+text.Pad("CREATED", 16)+"  ORIGIN")
+		return append(out, m.dbList.View(m.w, func(r list.Row[warehouse.Database], w int) string {
+			d := r.Item
 			mark := "  "
 			if warehouse.SameName(d.Name, m.snap.Policy.Sandbox) {
 				mark = "▸ "
 			}
-			return fit(mark+safe(d.Name), nameW) + right(warehouse.HumanBytes(d.Bytes), 10) + "  " + fit(m.date(d.Created), 16) + "  " + safe(d.Origin)
-		}
+			return m.row(r.Selected, text.Pad(mark+safe(d.Name), nameW)+right(warehouse.HumanBytes(d.Bytes), 10)+"  "+text.Pad(m.date(d.Created), 16)+"  "+safe(d.Origin))
+		})...)
 	case levelSchemas:
-		totals := m.schemaRows()
-		title = fit(fmt.Sprintf("SCHEMA  (%s: %s in %d objects)", safe(m.sandboxName()), warehouse.HumanBytes(m.snap.TotalBytes()), len(m.snap.Objects)), nameW) +
-			right("TABLES", 7) + right("VIEWS", 7) + right("ROWS", 12) + right("BYTES", 10)
-		n = len(totals)
-		row = func(i int) string {
-			t := totals[i]
-			name := safe(t.Name)
+		nb := m.noBytes()
+		nameW := max(w-[2]int{36, 26}[b2i(nb)], 12)
+		title := text.Pad("SCHEMA", nameW) + right("TABLES", 7) + right("VIEWS", 7) + right("ROWS", 12)
+		if !nb {
+			title += right("BYTES", 10)
+		}
+		out := bar(m.schList.FilterBar(st)+st.Muted.Render(" · "+m.schList.Count("schema", "schemas")+" in "+safe(m.sandboxName())), title)
+		return append(out, m.schList.View(m.w, func(r list.Row[warehouse.SchemaTotal], w int) string {
+			t := r.Item
+			name := text.Highlight(safe(t.Name), r.Spans, st.Text, st.Match)
 			if m.drift != nil && containsFold(m.drift.Leftover, t.Name) {
 				name += "  (unused)"
 			}
-			return fit(name, nameW) + right(fmt.Sprint(t.Tables), 7) + right(fmt.Sprint(t.Views), 7) + right(count(t.Rows), 12) + right(warehouse.HumanBytes(t.Bytes), 10)
-		}
+			line := text.Pad(name, nameW) + right(itoa(t.Tables), 7) + right(itoa(t.Views), 7) + right(count(t.Rows), 12)
+			if !nb {
+				line += right(warehouse.HumanBytes(t.Bytes), 10)
+			}
+			return m.row(r.Selected, line)
+		})...)
 	case levelObjects:
-		objs := m.objectRows()
-		title = fit(safe(m.sandboxName()+"."+m.schema), nameW) + right("KIND", 7) + right("ROWS", 12) + right("BYTES", 10) + "  LAST ALTERED"
-		n = len(objs)
-		row = func(i int) string {
-			o := objs[i]
-			return fit(safe(o.Name), nameW) + right(safe(o.Kind), 7) + right(count(o.Rows), 12) + right(warehouse.HumanBytes(o.Bytes), 10) + "  " + m.date(o.LastAltered)
+		nb, showAlt := m.noBytes(), m.altered
+		nameW := max(w-7-12-[2]int{10, 0}[b2i(nb)]-[2]int{0, 18}[b2i(showAlt)], 12)
+		title := text.Pad(safe(m.schema), nameW) + right("KIND", 7) + right("ROWS", 12)
+		if !nb {
+			title += right("BYTES", 10)
 		}
-	}
-	out := []string{st.Muted.Render(title)}
-	if n == 0 {
-		return append(out, st.Muted.Render("  (empty)"))
-	}
-	for i := off; i < n && len(out) < h; i++ {
-		r := fit(row(i), m.w)
-		if i == cur {
-			r = st.Selected.Render(r)
+		if showAlt {
+			title += "  LAST ALTERED"
 		}
-		out = append(out, r)
+		hint := " · enter: columns"
+		if !showAlt {
+			hint += " · a: when each last changed"
+		}
+		out := bar(m.objList.FilterBar(st)+st.Muted.Render(" · "+m.objList.Count("table or view", "tables and views")+hint), title)
+		return append(out, m.objList.View(m.w, func(r list.Row[warehouse.Object], w int) string {
+			o := r.Item
+			line := text.Pad(text.Highlight(safe(o.Name), r.Spans, st.Text, st.Match), nameW) + right(o.Kind, 7) + right(count(o.Rows), 12)
+			if !nb {
+				line += right(warehouse.HumanBytes(o.Bytes), 10)
+			}
+			if showAlt {
+				line += "  " + m.date(o.LastAltered)
+			}
+			return m.row(r.Selected, line)
+		})...)
+	case levelTable:
+		return m.tableBody()
+	}
+	nameW := max(w/3, 16)
+	out := bar(m.misList.FilterBar(st)+st.Muted.Render(" · "+m.misList.Count("model not built", "models not built")+" · B builds the ones listed"),
+		text.Pad("MODEL", nameW)+"  "+text.Pad("EXPECTED AT", nameW)+"  FILE")
+	return append(out, m.misList.View(m.w, func(r list.Row[warehouse.ModelState], w int) string {
+		s := r.Item
+		return m.row(r.Selected, text.Pad(text.Highlight(safe(s.Name), r.Spans, st.Text, st.Match), nameW)+"  "+text.Pad(safe(s.Relation), nameW)+"  "+safe(s.File))
+	})...)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// row marks the cursor's row.
+func (m *Model) row(selected bool, s string) string {
+	if selected {
+		return m.c.Styles.Selected.Render(text.Pad("› "+s, m.w))
+	}
+	return "  " + s
+}
+
+// tableBody is one table: what it is, what builds it, then its columns or its first rows.
+func (m *Model) tableBody() []string {
+	st := m.c.Styles
+	d := m.detail
+	if d == nil {
+		return nil
+	}
+	o := d.Object
+	facts := []string{o.Kind}
+	switch {
+	case o.Kind == warehouse.KindView:
+		facts = append(facts, "rows are counted when it is queried")
+	case o.Bytes >= 0:
+		facts = append(facts, count(o.Rows)+" rows", warehouse.HumanBytes(o.Bytes))
+	default:
+		facts = append(facts, count(o.Rows)+" rows")
+	}
+	if !o.LastAltered.IsZero() {
+		facts = append(facts, "changed "+m.date(o.LastAltered))
+	}
+	out := []string{st.Title.Render(safe(o.FQN())) + st.Muted.Render(" · "+strings.Join(facts, " · "))}
+	switch b := d.BuiltBy; {
+	case m.detailTask.ID() != 0 && len(d.Columns) == 0:
+		out = append(out, st.Muted.Render("reading its columns…"))
+	case b == nil:
+		out = append(out, st.Muted.Render("No model, seed or snapshot of this project builds it."))
+	default:
+		line := "Built by " + b.ResourceType + " " + safe(b.Name)
+		if b.File != "" {
+			line += " (" + safe(b.File) + ")"
+		}
+		if b.Status != "" {
+			line += " · last run " + b.Status + " " + m.date(b.Completed) + " (dbt " + b.Command + ")"
+		} else {
+			line += " · not in target/run_results.json"
+		}
+		out = append(out, st.Text.Render(line))
+	}
+	if m.showPreview && d.Preview != nil {
+		return append(out, m.previewLines(d.Preview)...)
+	}
+	nameW := max((m.w-2)/3, 16)
+	out = append(out, m.colList.FilterBar(st)+st.Muted.Render(" · "+m.colList.Count("column", "columns")+" · p: first "+itoa(previewRows)+" rows"),
+		st.Muted.Render("  "+text.Pad("COLUMN", nameW)+"  "+text.Pad("TYPE", 22)+"  NULL  COMMENT"))
+	return append(out, m.colList.View(m.w, func(r list.Row[warehouse.Column], w int) string {
+		c := r.Item
+		null := "no  "
+		if c.Nullable {
+			null = "yes "
+		}
+		return m.row(r.Selected, text.Pad(text.Highlight(safe(c.Name), r.Spans, st.Text, st.Match), nameW)+"  "+text.Pad(safe(c.Type), 22)+"  "+null+"  "+safe(c.Comment))
+	})...)
+}
+
+// previewLines draws the first rows as a table whose columns share the width.
+func (m *Model) previewLines(p *warehouse.Preview) []string {
+	st := m.c.Styles
+	where := "read from your sandbox's file"
+	if p.Warehouse != "" {
+		where = "read on the warehouse " + safe(p.Warehouse)
+	}
+	out := []string{st.Muted.Render(fmt.Sprintf("First %s, %s · esc: columns", plural(len(p.Rows), "row", "rows"), where))}
+	if len(p.Columns) == 0 {
+		return out
+	}
+	colW := max(m.w/len(p.Columns)-1, 6)
+	head := make([]string, len(p.Columns))
+	for i, c := range p.Columns {
+		head[i] = text.Pad(safe(c), colW)
+	}
+	out = append(out, st.Muted.Render(strings.Join(head, " ")))
+	for _, r := range p.Rows {
+		cells := make([]string, len(r))
+		for i, c := range r {
+			v := "NULL"
+			if c != nil {
+				v = safe(*c)
+			}
+			cells[i] = text.Pad(v, colW)
+		}
+		out = append(out, strings.Join(cells, " "))
 	}
 	return out
 }
@@ -258,7 +380,7 @@ func (m *Model) date(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.Local().Format("2006-01-02 15:04")
+	return t.In(m.now().Location()).Format("2006-01-02 15:04")
 }
 
 // count formats a row count with thousands separators; "-" when unknown.
@@ -266,7 +388,7 @@ func count(n int64) string {
 	if n < 0 {
 		return "-"
 	}
-	s := fmt.Sprint(n)
+	s := strconv.FormatInt(n, 10)
 	var b strings.Builder
 	for i, r := range s {
 		if i > 0 && (len(s)-i)%3 == 0 {
