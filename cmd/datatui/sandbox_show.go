@@ -124,21 +124,11 @@ func orDash(s string) string {
 	return s
 }
 
-// bytesUnknown is said once instead of a column of dashes when the engine keeps no sizes.
-func bytesUnknown(objs []warehouse.Object, engine string) bool {
-	for _, o := range objs {
-		if o.Bytes >= 0 {
-			return false
-		}
-	}
-	return len(objs) > 0 && engine == "duckdb"
-}
-
 func printSchemaObjects(w io.Writer, out sandboxShowJSON, engine string) {
 	fmt.Fprintf(w, "Schema %s of your sandbox (%s): %s\n", termsafe.Line(out.Schema), termsafe.Line(out.Sandbox), text.Plural(len(out.Objects), "table or view", "tables and views"))
-	noBytes := bytesUnknown(out.Objects, engine)
+	noBytes := warehouse.SizesUnknown(out.Objects)
 	if noBytes {
-		fmt.Fprintln(w, "(DuckDB keeps no size per table: the file's size is in datatui sandbox status)")
+		fmt.Fprintf(w, "(%s keeps no size per table: the database's size is in datatui sandbox status)\n", engine)
 	}
 	nameW := len("NAME")
 	for _, o := range out.Objects {

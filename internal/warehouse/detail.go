@@ -53,6 +53,17 @@ type TableDetail struct {
 	Preview *Preview `json:"preview,omitempty"`
 }
 
+// SizesUnknown reports that the engine kept no size for any of objs (DuckDB keeps none per
+// table), so a listing says so once instead of printing a column of dashes.
+func SizesUnknown(objs []Object) bool {
+	for _, o := range objs {
+		if o.Bytes >= 0 {
+			return false
+		}
+	}
+	return len(objs) > 0
+}
+
 // FindObject finds schema.name among objs (identifiers compared as the engine resolves them).
 func FindObject(objs []Object, schema, name string) (Object, bool) {
 	for _, o := range objs {

@@ -65,17 +65,7 @@ func (m *Model) View() string {
 
 // noBytes reports that the engine keeps no per-table sizes, said once instead of a column
 // of dashes.
-func (m *Model) noBytes() bool {
-	if m.snap == nil {
-		return false
-	}
-	for _, o := range m.snap.Objects {
-		if o.Bytes >= 0 {
-			return false
-		}
-	}
-	return len(m.snap.Objects) > 0
-}
+func (m *Model) noBytes() bool { return m.snap != nil && warehouse.SizesUnknown(m.snap.Objects) }
 
 func (m *Model) header() []string {
 	st := m.c.Styles
