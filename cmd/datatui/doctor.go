@@ -168,6 +168,9 @@ JSON (--json): {"ok": bool, "steps": [{"step", "title", "status" (ok|fail|warn|s
 				printDoctorTable(a.stdout, outcomes, fixes)
 				if allOK {
 					fmt.Fprintln(a.stdout, "\nEvery required step passes.")
+				} else if fix {
+					// The fixes have run: advising --fix again would send the user in a circle.
+					fmt.Fprintln(a.stdout, "\nSome required steps still fail: each one above says what to do, and the Onboarding screen (datatui) walks you through them.")
 				} else {
 					fmt.Fprintln(a.stdout, "\nSome required steps fail: fix them in the Onboarding screen (datatui), or with datatui doctor --fix.")
 				}

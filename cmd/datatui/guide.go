@@ -96,8 +96,7 @@ warnings[]}; origin is "embedded" or the team file's path.`,
 			if asJSON {
 				out := make([]guideJSON, 0, lib.Len())
 				for _, g := range lib.Guides() {
-					out = append(out, guideJSON{Slug: g.Slug, Title: g.Title, Section: g.Section, Order: g.Order,
-						Summary: g.Summary, Tags: guideList(g.Tags), Aliases: guideList(g.Aliases), Origin: g.Origin, Warnings: guideList(g.Warnings)})
+					out = append(out, newGuideJSON(g))
 				}
 				return writeJSON(a.stdout, out)
 			}
@@ -122,6 +121,26 @@ warnings[]}; origin is "embedded" or the team file's path.`,
 	return cmd
 }
 
+func newGuideJSON(g *guides.Guide) guideJSON {
+	return guideJSON{Slug: g.Slug, Title: g.Title, Section: g.Section, Order: g.Order,
+		Summary: g.Summary, Tags: guideList(g.Tags), Aliases: guideList(g.Aliases), Origin: g.Origin, Warnings: guideList(g.Warnings)}
+}
+
+// guideShowJSON is `datatui guide show SLUG --json`: the guide's fields as in guide list,
+// its markdown without the front matter, and its headings (the table of contents).
+type guideShowJSON struct {
+	guideJSON
+	Headings []guideHeadingJSON `json:"headings"`
+	Markdown string             `json:"markdown"`
+}
+
+type guideHeadingJSON struct {
+	Level  int    `json:"level"`
+	Text   string `json:"text"`
+	Anchor string `json:"anchor"`
+	Line   int    `json:"line"`
+}
+
 func guideList(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -130,7 +149,7 @@ func guideList(s []string) []string {
 }
 
 func newGuideShowCmd(a *app) *cobra.Command {
-	var raw, render bool
+	var raw, render, asJSON bool
 	var width int
 	cmd := &cobra.Command{
 		Use:   "show SLUG",
@@ -138,7 +157,10 @@ func newGuideShowCmd(a *app) *cobra.Command {
 		Long: `Print the guide SLUG (as listed by 'datatui guide list'; "slug.md" and the guide's aliases work
 too). In a terminal it is rendered for reading (respecting NO_COLOR); piped, or with --raw, it
 is the guide's plain markdown without the front matter. --render renders even when piped
-(for 'less -R'). An unknown SLUG exits with status 1 and lists the closest guides.`,
+(for 'less -R'). An unknown SLUG exits with status 1 and lists the closest guides.
+
+JSON (--json): {slug, title, section, order, summary, tags[], aliases[], origin, warnings[]}
+as in 'guide list --json', plus headings[] ({level, text, anchor, line}) and markdown.`,
 		Args: cobra.ExactArgs(1),
 		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 			if len(args) > 0 {
@@ -156,6 +178,13 @@ is the guide's plain markdown without the front matter. --render renders even wh
 			g, ok := lib.Get(args[0])
 			if !ok {
 				return unknownGuide(a, lib, args[0])
+			}
+			if asJSON {
+				out := guideShowJSON{guideJSON: newGuideJSON(g), Headings: []guideHeadingJSON{}, Markdown: g.Body}
+				for _, h := range g.Headings {
+					out.Headings = append(out.Headings, guideHeadingJSON{Level: h.Level, Text: h.Text, Anchor: h.Anchor, Line: h.Line})
+				}
+				return writeJSON(a.stdout, out)
 			}
 			for _, w := range g.Warnings {
 				fmt.Fprintf(a.stderr, "datatui: warning: %s: %s\n", g.File(), w)
@@ -194,6 +223,9 @@ is the guide's plain markdown without the front matter. --render renders even wh
 	cmd.Flags().BoolVar(&raw, "raw", false, "print the markdown, never rendered")
 	cmd.Flags().BoolVar(&render, "render", false, "render even when stdout is not a terminal")
 	cmd.Flags().IntVar(&width, "width", 0, "wrap rendered text at this many columns (default: the terminal's width, at most 120)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the guide as JSON (fields in the help above)")
+	cmd.MarkFlagsMutuallyExclusive("json", "raw")
+	cmd.MarkFlagsMutuallyExclusive("json", "render")
 	return cmd
 }
 

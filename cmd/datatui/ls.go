@@ -309,6 +309,11 @@ func (a *app) runLs(fl *lsFlags) error {
 	}
 	for _, u := range res.Unmatched {
 		out.warn("NoNodesForSelectionCriteria", map[string]any{"spec_raw": u}, fmt.Sprintf("The selection criterion '%s' does not match any enabled nodes", u))
+		if !out.json {
+			if near := dbt.ClosestNames(g, bareName(u), 3); len(near) > 0 && bareName(u) != "" {
+				out.warn("", nil, "datatui: did you mean "+strings.Join(near, ", ")+"?")
+			}
+		}
 	}
 	if len(res.Indexes) == 0 {
 		out.warn("NoNodesSelected", map[string]any{}, "No nodes selected!")
@@ -328,6 +333,23 @@ func (a *app) runLs(fl *lsFlags) error {
 		}
 	}
 	return out.flush()
+}
+
+// bareName is the node name a criterion names without a method ("kpi_weeky" in
+// "2+kpi_weeky+"), or "" when it uses a method, a path, a wildcard or several parts, where
+// a close name would be a guess.
+func bareName(criterion string) string {
+	name := strings.TrimPrefix(criterion, "@")
+	if i := strings.Index(name, "+"); i >= 0 && strings.Trim(name[:i], "0123456789") == "" {
+		name = name[i+1:] // "+name", "2+name"
+	}
+	if i := strings.LastIndex(name, "+"); i >= 0 && strings.Trim(name[i+1:], "0123456789") == "" {
+		name = name[:i] // "name+", "name+2"
+	}
+	if name == "" || strings.ContainsAny(name, ":/\\*?[,.") {
+		return ""
+	}
+	return name
 }
 
 // lsWriter writes ls's lines and warnings, as plain text or as dbt's JSON log events.

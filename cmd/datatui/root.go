@@ -165,7 +165,31 @@ Run it inside the repository. Without a dbt project it opens a demo workspace.`,
 	root.AddCommand(newDoctorCmd(a))
 	root.AddCommand(newFreshnessCmd(a))
 	root.AddCommand(newOncallCmd(a))
+	groupsRejectUnknown(root)
 	return root
+}
+
+// groupsRejectUnknown makes every command that only groups others (sandbox, pr, auth…) print
+// its help when run alone and refuse an unknown sub-command as a usage error (exit 2). Cobra
+// would print the help and exit 0 for `datatui sandbox bogus`, hiding the typo from scripts.
+func groupsRejectUnknown(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		groupsRejectUnknown(c)
+	}
+	if !cmd.HasSubCommands() || cmd.Runnable() {
+		return
+	}
+	cmd.Args = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += "; did you mean " + strings.Join(s, ", ") + "?"
+		}
+		return withCode(2, errors.New(msg))
+	}
+	cmd.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
 }
 
 // setupLogging opens the --debug log file. Logs never hold secrets: records pass through the

@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"golang.org/x/term"
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/redact"
@@ -34,6 +37,16 @@ func (a *app) runTUI() error {
 	}
 	noColor := os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb"
 	model := ui.New(a.ctx, ws, ui.Options{NoColor: noColor, StartScreen: start, Theme: user.Theme, Keys: user.KeyOverrides()})
+	if ids := model.ScreenIDs(); start != "" && !slices.Contains(ids, start) {
+		if a.startScreen == "" { // from config.yml: open Home and say why
+			ws.Notice = fmt.Sprintf("config.yml: default_screen %q is not a screen (one of %s); opened Home", start, strings.Join(ids, ", "))
+		} else {
+			return withCode(2, fmt.Errorf("--screen %q: there is no such screen; the screens are %s", start, strings.Join(ids, ", ")))
+		}
+	}
+	if err := a.needTerminal(); err != nil {
+		return err
+	}
 	// The program draws on the terminal itself (it needs the file to size and configure it);
 	// its frames are cleaned by the UI before they are drawn.
 	p := tea.NewProgram(model, tea.WithContext(a.ctx), tea.WithInput(a.stdin), tea.WithOutput(redact.Unwrap(a.stdout)))
@@ -41,6 +54,19 @@ func (a *app) runTUI() error {
 	a.stopTasks(model.Common().Tasks)
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return err
+	}
+	return nil
+}
+
+// needTerminal explains in plain words why the screens cannot open when stdin or stdout is a
+// pipe or a file (Bubble Tea would only say it could not create a cancelable reader).
+func (a *app) needTerminal() error {
+	in, ok := a.stdin.(*os.File)
+	switch {
+	case !ok || !term.IsTerminal(int(in.Fd())):
+		return errors.New("the screens need a terminal, and the input is not one (a pipe, a file or a CI job): run datatui in a terminal, or use one of its commands (datatui --help lists them)")
+	case !isTerminal(a.stdout):
+		return errors.New("the screens need a terminal, and the output is not one (a pipe or a file): run datatui in a terminal, or use one of its commands (datatui --help lists them)")
 	}
 	return nil
 }

@@ -157,6 +157,15 @@ func (m *Model) indexOf(id string) int {
 	return 0
 }
 
+// ScreenIDs lists the screens' ids in tab order (what `--screen` and default_screen accept).
+func (m *Model) ScreenIDs() []string {
+	ids := make([]string, len(m.screens))
+	for i, s := range m.screens {
+		ids[i] = s.ID()
+	}
+	return ids
+}
+
 // find is the index of screen id, or -1.
 func (m *Model) find(id string) int {
 	for i, s := range m.screens {
