@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -131,7 +130,14 @@ type ProfileError struct {
 	File string
 	Key  string // dotted, "cashback.outputs.dev.password"; "" for whole-file problems
 	Msg  string
+	err  error // the sentinel it is (ErrProfileNotFound), if any
 }
+
+// Unwrap lets errors.Is tell a missing profile from a broken one.
+func (e *ProfileError) Unwrap() error { return e.err }
+
+// ErrProfileNotFound means profiles.yml has no entry for the profile dbt_project.yml names.
+var ErrProfileNotFound = errors.New("no such profile in profiles.yml")
 
 func (e *ProfileError) Error() string {
 	if e.Key == "" {
@@ -183,27 +189,17 @@ func LearnSecrets(opts ProfilesOptions) {
 	}
 }
 
-// ProjectProfileName reads the profile: key of dbt_project.yml in dir.
+// ProjectProfileName reads the profile: key of dbt_project.yml in dir and renders its env_var().
 func ProjectProfileName(dir string, lookup func(string) (string, bool)) (string, error) {
-	path := filepath.Join(dir, "dbt_project.yml")
-	data, err := os.ReadFile(path)
+	p, err := readProject(dir)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("%s: %w (run datatui inside the dbt project)", path, ErrNoProject)
-		}
 		return "", err
 	}
-	var doc struct {
-		Profile any `yaml:"profile"`
-	}
-	if err := yaml.Unmarshal(TrimBOM(data), &doc); err != nil {
-		return "", &ProfileError{File: path, Msg: "not valid YAML: " + firstLine(err.Error())}
-	}
-	raw := scalarString(doc.Profile)
-	if raw == "" {
+	path := filepath.Join(p.dir, "dbt_project.yml")
+	if p.profile == "" {
 		return "", &ProfileError{File: path, Key: "profile", Msg: "is missing: it names the profiles.yml entry dbt connects with"}
 	}
-	name, err := RenderEnvVars(raw, lookup)
+	name, err := RenderEnvVars(p.profile, lookup)
 	if err != nil {
 		return "", &ProfileError{File: path, Key: "profile", Msg: err.Error()}
 	}
@@ -242,7 +238,7 @@ func ParseProfile(path string, data []byte, name string, lookup func(string) (st
 		if len(have) > 0 {
 			msg += "; the file has: " + strings.Join(have, ", ")
 		}
-		return nil, &ProfileError{File: path, Msg: msg}
+		return nil, &ProfileError{File: path, Msg: msg, err: ErrProfileNotFound}
 	}
 	prof, ok := raw.(map[string]any)
 	if !ok {
@@ -338,6 +334,47 @@ func (p *Profile) Target(name string) (*Target, error) {
 		return nil, &ProfileError{File: p.Location.Path, Key: p.Name + ".outputs." + name + ".type", Msg: "is missing (snowflake, duckdb…)"}
 	}
 	return t, nil
+}
+
+// TargetSettings are one output's scalar settings, each rendered on its own.
+type TargetSettings struct {
+	// Fields are the settings that rendered.
+	Fields map[string]string
+	// Unrendered maps each setting that could not be rendered to why (SecretSafeMessage).
+	Unrendered map[string]string
+	// Literal marks the settings written as plain text rather than through Jinja, so that
+	// a secret typed into the file can be pointed out.
+	Literal map[string]bool
+}
+
+// Settings renders every scalar setting of output name with the same rules as Target, but
+// setting by setting: onboarding's checks report each setting that cannot be read instead of
+// stopping at the first. ok is false when the profile has no such output.
+func (p *Profile) Settings(name string) (s TargetSettings, ok bool) {
+	raw, ok := p.outputs[name]
+	if !ok {
+		return s, false
+	}
+	s = TargetSettings{Fields: map[string]string{}, Unrendered: map[string]string{}, Literal: map[string]bool{}}
+	for k, v := range raw {
+		text, isScalar := renderScalar(v)
+		if !isScalar {
+			continue
+		}
+		r, err := RenderEnvVars(text, p.lookup)
+		if err != nil {
+			s.Unrendered[k] = SecretSafeMessage(k, err)
+			continue
+		}
+		if redact.IsSecretKey(k) {
+			redact.Add(r)
+		} else {
+			redact.LearnValue(r)
+		}
+		s.Fields[k] = r
+		s.Literal[k] = !strings.Contains(text, "{{")
+	}
+	return s, true
 }
 
 func renderScalar(v any) (string, bool) {

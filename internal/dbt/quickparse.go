@@ -90,7 +90,32 @@ type project struct {
 	macroPaths    []string
 	targetPath    string
 	packagesPath  string
+	profile       string        // as written (env_var() not rendered)
+	requireDBT    string        // require-dbt-version, comma-separated
 	config        yaml.MapSlice // the whole file, for models:/seeds:/… folder configs
+}
+
+// ProjectFile is what dbt_project.yml says about the project as a whole.
+type ProjectFile struct {
+	Name string
+	// Profile is the profile: key as written; ProjectProfileName renders its env_var().
+	Profile string
+	// RequireDBT is require-dbt-version as one comma-separated constraint.
+	RequireDBT string
+	// TargetPath is target-path (default target); PackagesPath is packages-install-path
+	// (default dbt_packages).
+	TargetPath, PackagesPath string
+}
+
+// ReadProjectFile reads dbt_project.yml in dir. It is the one reader of that file: the quick
+// parse, the manifest's location, profiles.yml's profile name, onboarding and the status bar
+// all go through it, so they cannot disagree about what the file says.
+func ReadProjectFile(dir string) (*ProjectFile, error) {
+	p, err := readProject(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &ProjectFile{Name: p.name, Profile: p.profile, RequireDBT: p.requireDBT, TargetPath: p.targetPath, PackagesPath: p.packagesPath}, nil
 }
 
 // readProject reads dbt_project.yml.
@@ -102,7 +127,7 @@ func readProject(dir string) (*project, error) {
 	file := filepath.Join(abs, "dbt_project.yml")
 	raw, err := readYAML(file)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s has no dbt_project.yml; point datatui at the folder of your dbt project", dir)
+		return nil, fmt.Errorf("%s has %w; point datatui at the folder of your dbt project", dir, ErrNoProject)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w; fix the file so dbt (and datatui) can read it", file, err)
@@ -131,6 +156,8 @@ func readProject(dir string) (*project, error) {
 	p.macroPaths = paths("macros", "macro-paths")
 	p.targetPath = paths("target", "target-path")[0]
 	p.packagesPath = paths("dbt_packages", "packages-install-path")[0]
+	p.profile = ystr(yget(m, "profile"))
+	p.requireDBT = strings.Join(ystrings(yget(m, "require-dbt-version")), ",")
 	return p, nil
 }
 

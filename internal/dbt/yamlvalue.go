@@ -20,7 +20,7 @@ func readYAML(path string) (any, error) {
 		return nil, err
 	}
 	var v any
-	if err := yaml.UnmarshalWithOptions(b, &v, yaml.UseOrderedMap()); err != nil {
+	if err := yaml.UnmarshalWithOptions(TrimBOM(b), &v, yaml.UseOrderedMap()); err != nil {
 		return nil, fmt.Errorf("invalid YAML: %s", firstLine(err.Error()))
 	}
 	return v, nil

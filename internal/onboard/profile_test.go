@@ -31,7 +31,7 @@ func TestCheckProfile(t *testing.T) {
 		{"env_var default", strings.Replace(good, "jane.doe@example.com", "\"{{ env_var('SNOWFLAKE_USER', 'jane_doe') }}\"", 1), nil, StatusOK, nil},
 		{"unsupported jinja", strings.Replace(good, "jane.doe@example.com", "\"{{ var('user') }}\"", 1), nil, StatusFail, []string{"unsupported Jinja"}},
 		{"target from env", strings.Replace(good, "target: dev", "target: \"{{ env_var('DBT_TARGET', 'dev') }}\"", 1), nil, StatusOK, nil},
-		{"broken yaml", "shop: [\n", nil, StatusFail, []string{"is not valid YAML"}},
+		{"broken yaml", "shop: [\n", nil, StatusFail, []string{"profiles.yml: not valid YAML"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,44 +140,6 @@ func TestFixProfileDuckDB(t *testing.T) {
 	assertStatus(t, te.check(StepProfile), StatusOK, "the DuckDB file warehouse/sandbox.duckdb")
 	te.write("home/.dbt/profiles.yml", "shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: warehouse/clone.duckdb}\n")
 	assertStatus(t, te.check(StepProfile), StatusFail, "the clone sandboxes are refreshed from")
-}
-
-func TestRenderEnvVars(t *testing.T) {
-	env := func(k string) (string, bool) {
-		v, ok := map[string]string{"A": "1", "EMPTY": ""}[k]
-		return v, ok
-	}
-	tests := []struct{ in, want, err string }{
-		{"plain", "plain", ""},
-		{"{{ env_var('A') }}", "1", ""},
-		{`{{env_var("A")}}x`, "1x", ""},
-		{"{{ env_var('B', 'dflt') }}", "dflt", ""},
-		{"{{ env_var('EMPTY', 'dflt') }}", "", ""},
-		{"{{ env_var('A') | int }}", "1", ""},
-		{"{{ env_var('B') }}", "", "B is not set"},
-		{"{{ target.name }}", "", "unsupported Jinja"},
-	}
-	for _, tt := range tests {
-		got, err := renderEnvVars(tt.in, env)
-		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("%q: err %v, want %q", tt.in, err, tt.err)
-			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("%q = %q, %v; want %q", tt.in, got, err, tt.want)
-		}
-	}
-}
-
-func FuzzRenderEnvVars(f *testing.F) {
-	for _, s := range []string{"{{ env_var('A') }}", "{{ env_var('A', 'b') }}", "{{", "}}{{ x }}", "{{ env_var('A' }}"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		_, _ = renderEnvVars(s, func(string) (string, bool) { return "v", true })
-	})
 }
 
 // TestFixProfileRefusesWhatTheGuardRefuses: the profile fix writes only a target the write

@@ -10,12 +10,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/datatui/datatui/internal/atomicfile"
 	"github.com/datatui/datatui/internal/dbt"
-	"github.com/datatui/datatui/internal/lazyre"
-	"github.com/datatui/datatui/internal/redact"
 )
 
 // ProfilesLocation is the profiles.yml dbt reads for this project, in dbt's own order:
@@ -60,90 +56,29 @@ type profileTarget struct {
 
 func (t profileTarget) get(key string) string { return t.Fields[key] }
 
-// readProfile reads profile name from the profiles.yml at path: its default target and its
-// outputs. Only the scalar fields are kept: that is all the checks need.
+// readProfile reads profile name from the profiles.yml at path with the dbt layer's reader
+// (dbt.ParseProfile): its default target and its outputs, each setting rendered on its own.
 func readProfile(path, name string, getenv func(string) (string, bool)) (defaultTarget string, targets map[string]profileTarget, err error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return "", nil, err
 	}
-	var doc map[string]any
-	if err := yaml.Unmarshal(dbt.TrimBOM(data), &doc); err != nil {
-		return "", nil, fmt.Errorf("%s is not valid YAML: %s", path, firstLine(err.Error()))
-	}
-	redact.LearnTree(doc, getenv)
-	raw, ok := doc[name]
-	if !ok {
+	p, err := dbt.ParseProfile(path, data, name, getenv)
+	if errors.Is(err, dbt.ErrProfileNotFound) {
 		return "", nil, errProfileMissing
 	}
-	prof, ok := raw.(map[string]any)
-	if !ok {
-		return "", nil, fmt.Errorf("%s: profile %q is not a mapping", path, name)
-	}
-	defaultTarget, _ = prof["target"].(string)
-	if r, err := renderEnvVars(defaultTarget, getenv); err == nil {
-		defaultTarget = r
+	if err != nil {
+		return "", nil, err
 	}
 	targets = map[string]profileTarget{}
-	outputs, _ := prof["outputs"].(map[string]any)
-	for tname, tv := range outputs {
-		fields, _ := tv.(map[string]any)
-		t := profileTarget{Name: tname, Fields: map[string]string{}, Literal: map[string]bool{}, Unrendered: map[string]string{}}
-		for k, v := range fields {
-			switch v.(type) {
-			case map[string]any, []any:
-				continue
-			}
-			s := fmt.Sprint(v)
-			if v == nil {
-				s = ""
-			}
-			r, err := renderEnvVars(s, getenv)
-			if err != nil {
-				t.Unrendered[k] = dbt.SecretSafeMessage(k, err)
-				continue
-			}
-			t.Fields[k] = r
-			t.Literal[k] = !strings.Contains(s, "{{")
-		}
-		targets[tname] = t
+	for _, tname := range p.TargetNames() {
+		s, _ := p.Settings(tname)
+		targets[tname] = profileTarget{Name: tname, Fields: s.Fields, Unrendered: s.Unrendered, Literal: s.Literal}
 	}
-	return defaultTarget, targets, nil
+	return p.DefaultTarget, targets, nil
 }
 
 var errProfileMissing = errors.New("profile not found")
-
-var (
-	jinjaExpr = lazyre.New(`\{\{(.*?)\}\}`)
-	envVarRe  = lazyre.New(`^\s*env_var\(\s*(['"])([^'"]+)['"]\s*(?:,\s*(['"])([^'"]*)['"]\s*)?\)\s*(\|\s*(?:int|as_number|as_text|as_bool|string|lower|upper|trim)\s*)?$`)
-)
-
-// renderEnvVars evaluates the {{ env_var('X') }} and {{ env_var('X', 'default') }} dbt
-// allows in profiles.yml. Other Jinja is reported as unsupported rather than guessed.
-func renderEnvVars(s string, getenv func(string) (string, bool)) (string, error) {
-	var firstErr error
-	out := jinjaExpr.ReplaceAllStringFunc(s, func(expr string) string {
-		inner := jinjaExpr.FindStringSubmatch(expr)[1]
-		m := envVarRe.FindStringSubmatch(inner)
-		if m == nil {
-			if firstErr == nil {
-				firstErr = fmt.Errorf("unsupported Jinja %q (only env_var() is evaluated)", strings.TrimSpace(expr))
-			}
-			return expr
-		}
-		if v, ok := getenv(m[2]); ok {
-			return v
-		}
-		if m[3] != "" {
-			return m[4]
-		}
-		if firstErr == nil {
-			firstErr = &dbt.MissingEnvError{Name: m[2]}
-		}
-		return ""
-	})
-	return out, firstErr
-}
 
 // profileStatus is what the profile check learned, shared with the fix and the report.
 type profileStatus struct {
@@ -163,14 +98,17 @@ func (e *Env) readProjectProfile() profileStatus {
 		st.err = errors.New("no dbt project")
 		return st
 	}
-	pf, err := readProjectFile(e.Workspace.ProjectDir)
+	pf, err := dbt.ReadProjectFile(e.Workspace.ProjectDir)
 	if err != nil {
 		st.err = err
 		return st
 	}
-	st.profile = pf.Profile
-	if st.profile == "" {
+	if pf.Profile == "" {
 		st.err = fmt.Errorf("%s has no profile: key; it names the profiles.yml entry dbt connects with (ask your data team)", filepath.Join(e.Workspace.ProjectDir, "dbt_project.yml"))
+		return st
+	}
+	if st.profile, err = dbt.RenderEnvVars(pf.Profile, e.LookupEnv); err != nil {
+		st.err = fmt.Errorf("%s: profile: %v", filepath.Join(e.Workspace.ProjectDir, "dbt_project.yml"), err)
 		return st
 	}
 	st.target = "dev"
@@ -201,3 +139,11 @@ func (e *Env) readProjectProfile() profileStatus {
 }
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -30,7 +30,7 @@ func StarterCandidates(g *dbt.Graph, projectDir string) []Starter {
 		return nil
 	}
 	root := ""
-	if pf, err := readProjectFile(projectDir); err == nil {
+	if pf, err := dbt.ReadProjectFile(projectDir); err == nil {
 		root = pf.Name
 	}
 	var out []Starter

@@ -175,7 +175,7 @@ func (e *Env) checkDeps(_ context.Context) Result {
 	if dir == "" {
 		return fail("", "no dbt project found")
 	}
-	pf, err := readProjectFile(dir)
+	pf, err := dbt.ReadProjectFile(dir)
 	if err != nil {
 		return fail("", err.Error())
 	}
@@ -345,7 +345,7 @@ func (e *Env) checkFirstBuild(_ context.Context) Result {
 		}
 	}
 	dir := e.projectDir()
-	pf, err := readProjectFile(dir)
+	pf, err := dbt.ReadProjectFile(dir)
 	if err != nil {
 		return fail("", err.Error())
 	}

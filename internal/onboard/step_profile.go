@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/warehouse"
 )
@@ -173,7 +174,7 @@ func (e *Env) ProfileSpec(in Input) (TargetSpec, error) {
 	if e.Workspace == nil {
 		return TargetSpec{}, errors.New("no dbt project found")
 	}
-	pf, err := readProjectFile(e.Workspace.ProjectDir)
+	pf, err := dbt.ReadProjectFile(e.Workspace.ProjectDir)
 	if err != nil {
 		return TargetSpec{}, err
 	}

@@ -1,12 +1,10 @@
 package ui
 
 import (
-	"bufio"
 	"context"
-	"os"
-	"strings"
 	"time"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/gitstate"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/workspace"
@@ -29,20 +27,12 @@ func LoadInfo(ctx context.Context, ws *workspace.Workspace) common.InfoMsg {
 	return info
 }
 
-// projectName reads the name: line of dbt_project.yml (a full YAML parse is not needed for
-// one top-level scalar, and this runs on every start).
+// projectName is the project's name from dbt_project.yml, read by the dbt layer's one reader
+// of that file ("" when it cannot be read: the status bar shows what it has).
 func projectName(dir string) string {
-	f, err := os.Open(dir + "/dbt_project.yml")
+	p, err := dbt.ReadProjectFile(dir)
 	if err != nil {
 		return ""
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "name:") {
-			return strings.Trim(strings.TrimSpace(strings.TrimPrefix(line, "name:")), `"'`)
-		}
-	}
-	return ""
+	return p.Name
 }

@@ -2,7 +2,6 @@ package lineage
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -114,38 +113,24 @@ func searchTexts(g *dbt.Graph) []string {
 	return out
 }
 
-// readCatalog reads column types from catalog.json (nodes and sources).
+// readCatalog reads column types from catalog.json (nodes and sources) with the dbt layer's
+// reader, keyed by lower-case column name for the details pane.
 func readCatalog(path string) (map[string]map[string]string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	type table struct {
-		Columns map[string]struct {
-			Name string `json:"name"`
-			Type string `json:"type"`
-		} `json:"columns"`
-	}
-	var doc struct {
-		Nodes   map[string]table `json:"nodes"`
-		Sources map[string]table `json:"sources"`
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
+	c, err := dbt.ParseCatalog(b)
+	if err != nil {
 		return nil, fmt.Errorf("not valid JSON (%v); regenerate it with dbt docs generate", err)
 	}
-	out := map[string]map[string]string{}
-	for _, src := range []map[string]table{doc.Nodes, doc.Sources} {
-		for id, t := range src {
-			cols := make(map[string]string, len(t.Columns))
-			for k, c := range t.Columns {
-				name := c.Name
-				if name == "" {
-					name = k
-				}
-				cols[strings.ToLower(name)] = c.Type
-			}
-			out[id] = cols
+	out := make(map[string]map[string]string, len(c.Columns))
+	for id, cols := range c.Columns {
+		types := make(map[string]string, len(cols))
+		for _, col := range cols {
+			types[strings.ToLower(col.Name)] = col.Type
 		}
+		out[id] = types
 	}
 	return out, nil
 }
