@@ -96,7 +96,7 @@ func printOncall(w io.Writer, r *oncall.Report, help config.Help, now time.Time)
 		}
 		for _, in := range r.Incidents {
 			fmt.Fprintf(w, "  #%d %s  (%s)\n", in.IncidentNumber, in.Title, in.Service.Summary)
-			fmt.Fprintf(w, "        %s\n", incidentState(in, now))
+			fmt.Fprintf(w, "        %s\n", oncall.IncidentState(in, now))
 			if in.HTMLURL != "" {
 				fmt.Fprintf(w, "        %s\n", in.HTMLURL)
 			}
@@ -111,17 +111,4 @@ func printOncall(w io.Writer, r *oncall.Report, help config.Help, now time.Time)
 			fmt.Fprintln(w, l)
 		}
 	}
-}
-
-// incidentState is "2 h ago, acknowledged by Sam Rivera" or "2 h ago, triggered, not
-// acknowledged yet".
-func incidentState(in pagerduty.Incident, now time.Time) string {
-	s := dbt.FormatAge(now.Sub(in.CreatedAt)) + " ago"
-	switch by := in.AcknowledgedBy(); {
-	case in.Status == "acknowledged" && by != "":
-		return s + ", acknowledged by " + by
-	case in.Status == "triggered":
-		return s + ", not acknowledged yet"
-	}
-	return s + ", " + in.Status
 }

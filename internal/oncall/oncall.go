@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/pagerduty"
 	"github.com/datatui/datatui/internal/pagerduty/pddemo"
 	"github.com/datatui/datatui/internal/redact"
@@ -340,4 +341,17 @@ func firstNonEmpty(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+// IncidentState is how an incident stands, as every view says it: "2 h ago, acknowledged by
+// Sam Rivera" or "2 h ago, not acknowledged yet".
+func IncidentState(in pagerduty.Incident, now time.Time) string {
+	s := dbt.FormatAge(now.Sub(in.CreatedAt)) + " ago"
+	switch by := in.AcknowledgedBy(); {
+	case in.Status == "acknowledged" && by != "":
+		return s + ", acknowledged by " + by
+	case in.Status == "triggered":
+		return s + ", not acknowledged yet"
+	}
+	return s + ", " + in.Status
 }

@@ -34,5 +34,8 @@ func homeCards() []home.Card {
 		{Title: "Pull requests", Screen: "prs", Load: prs.CardLines, Topic: common.TopicPullRequests},
 		{Title: "Lineage", Screen: "lineage", Load: lineage.CardLines, Topic: common.TopicLineage},
 		{Title: "dbt runs", Screen: "runs", Load: runs.CardLines, Topic: common.TopicRuns},
+		// A freshness check is a dbt run, so the card reloads when a run finishes.
+		{Title: "Source freshness", Screen: "lineage", Load: freshnessCard, Topic: common.TopicRuns},
+		{Title: "Who to ask", Screen: "guides", Load: whoToAskCard},
 	}
 }

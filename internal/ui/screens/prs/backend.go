@@ -6,9 +6,11 @@ import (
 
 	"github.com/cli/go-gh/v2/pkg/browser"
 
+	"github.com/datatui/datatui/internal/credstore"
 	"github.com/datatui/datatui/internal/forge"
 	"github.com/datatui/datatui/internal/forge/checklog"
 	"github.com/datatui/datatui/internal/forge/prstatus"
+	"github.com/datatui/datatui/internal/oncall"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -20,6 +22,9 @@ type Backend interface {
 	Rerun(ctx context.Context, pr forge.PR, ch forge.Check) (string, error)
 	Checkout(ctx context.Context, pr forge.PR) (string, error)
 	Open(url string) error
+	// WhoToAsk is who is on call for the data now (nil when datatui.yml names no PagerDuty
+	// schedule or services): a failing build says whom to ask.
+	WhoToAsk(ctx context.Context) (*oncall.Report, error)
 }
 
 // live is the Backend of the real services: the PR-status service `datatui pr status` uses
@@ -27,10 +32,26 @@ type Backend interface {
 // browser.
 type live struct {
 	*prstatus.Service
+	ws      *workspace.Workspace
+	keyring credstore.Store
 }
 
 func newLive(ws *workspace.Workspace, opts prstatus.Options) *live {
-	return &live{Service: prstatus.New(ws, opts)}
+	kr := opts.Keyring
+	if kr == nil {
+		kr = credstore.OS()
+	}
+	return &live{Service: prstatus.New(ws, opts), ws: ws, keyring: kr}
+}
+
+// WhoToAsk asks the same on-call service `datatui oncall` and Home's card ask.
+func (l *live) WhoToAsk(ctx context.Context) (*oncall.Report, error) {
+	svc := oncall.New(l.ws, oncall.Options{Keyring: l.keyring})
+	defer svc.Close()
+	if !svc.Configured() {
+		return nil, nil
+	}
+	return svc.Check(ctx)
 }
 
 func (l *live) LoadLog(ctx context.Context, pr forge.PR, ch forge.Check) (*checklog.Log, error) {

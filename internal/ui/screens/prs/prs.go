@@ -18,6 +18,7 @@ import (
 	"github.com/datatui/datatui/internal/forge"
 	"github.com/datatui/datatui/internal/forge/checklog"
 	"github.com/datatui/datatui/internal/forge/prstatus"
+	"github.com/datatui/datatui/internal/oncall"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/components/confirm"
 	"github.com/datatui/datatui/internal/ui/components/list"
@@ -68,6 +69,9 @@ type Model struct {
 	gate       forge.Gate
 	tracker    forge.Tracker
 	refreshing tasks.Ref[*forge.Snapshot]
+	// asking is the one question to PagerDuty per screen: who is on call now.
+	asking     tasks.Ref[*oncall.Report]
+	onCall     *oncall.Report
 	refreshReq int // the gate's id of the refresh in flight
 	next       forge.Decision
 	tickSeq    int
@@ -169,7 +173,20 @@ func (m *Model) Actions() []common.Action {
 func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
 
 // Init starts the first refresh.
-func (m *Model) Init() tea.Cmd { return m.refresh() }
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.refresh(), m.askWhoIsOnCall()) }
+
+// askWhoIsOnCall asks once, in the background, so a failing build can say whom to ask. A
+// failure leaves the line out: Home's card and `datatui oncall` say why.
+func (m *Model) askWhoIsOnCall() tea.Cmd {
+	b := m.backend
+	if b == nil {
+		return nil
+	}
+	var cmd tea.Cmd
+	m.asking, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Asking PagerDuty who is on call", Slot: "oncall", ReadOnly: true},
+		func(ctx context.Context, _ tasks.Emit) (*oncall.Report, error) { return b.WhoToAsk(ctx) })
+	return cmd
+}
 
 type pollMsg struct{ seq int }
 
@@ -231,6 +248,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (m *Model) done(msg tasks.DoneMsg) tea.Cmd {
+	if out, ok := m.asking.Done(msg); ok {
+		if out.Err == nil {
+			m.onCall = out.Value
+		}
+		return nil
+	}
 	if out, ok := m.refreshing.Done(msg); ok {
 		if !m.gate.End(m.refreshReq) {
 			return nil // an abandoned refresh (the filter changed)

@@ -17,11 +17,15 @@ import (
 	"github.com/datatui/datatui/internal/forge/dbtcloud"
 	"github.com/datatui/datatui/internal/forge/ghtest"
 	"github.com/datatui/datatui/internal/forge/prstatus"
+	"github.com/datatui/datatui/internal/pagerduty"
+	"github.com/datatui/datatui/internal/pagerduty/pddemo"
+	"github.com/datatui/datatui/internal/pagerduty/pdfake"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
 	"github.com/datatui/datatui/internal/ui/uitest"
 	"github.com/datatui/datatui/internal/workspace"
+	"slices"
 )
 
 var fixedNow = time.Date(2026, 11, 28, 10, 30, 0, 0, time.UTC)
@@ -523,5 +527,51 @@ func TestFilter(t *testing.T) {
 	h.Type("#103")
 	if pr, _ := h.m.current(); h.m.list.Len() != 1 || pr.Number != 103 {
 		t.Fatalf("#103 finds %d, #%d", h.m.list.Len(), pr.Number)
+	}
+}
+
+// TestFailingBuildSaysWhomToAsk: with the team's PagerDuty schedule in datatui.yml, the
+// details of a PR with a failing check name the person on call (asked through the same
+// on-call service as `datatui oncall`) and the team's help channel; a PR whose checks all
+// pass says nothing of it.
+func TestFailingBuildSaysWhomToAsk(t *testing.T) {
+	data, err := pddemo.Data(fixedNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pd := pdfake.New(data, "pd-token")
+	if err := pd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pd.Close() })
+	t.Setenv(pagerduty.EnvToken, "pd-token")
+	t.Setenv(pagerduty.EnvAPIURL, pd.URL())
+
+	h := newHarness(t, ghtest.Token, "feature/ltv")
+	if strings.Contains(h.View(), "Ask ") {
+		t.Fatalf("no schedule or channel configured, yet the screen names someone:\n%s", h.View())
+	}
+	h.b.ws.Config.PagerDuty = config.PagerDuty{Schedule: "data platform on-call"}
+	h.b.ws.Config.Help = config.Help{Channels: []config.HelpChannel{{Name: "#data-help"}}}
+	h.Run(h.m.askWhoIsOnCall())
+
+	pr, _ := h.m.current()
+	if !slices.ContainsFunc(pr.Checks, func(c forge.Check) bool { return c.Bucket == forge.BucketFail }) {
+		t.Fatalf("the branch's PR #%d was expected to have a failing check", pr.Number)
+	}
+	if got, want := h.m.whoToAsk(pr, fixedNow), "A check failed and its log does not help? Ask Sam Rivera (on call for the next 21 h) or #data-help."; got != want {
+		t.Errorf("whom to ask: %q, want %q", got, want)
+	}
+	if !strings.Contains(h.View(), "A check failed and its log does not help? Ask Sam Rivera") {
+		t.Errorf("the failing PR's details do not say whom to ask:\n%s", h.View())
+	}
+	for i := range h.m.snap.PRs {
+		p := h.m.snap.PRs[i]
+		if slices.ContainsFunc(p.Checks, func(c forge.Check) bool { return c.Bucket == forge.BucketFail }) {
+			continue
+		}
+		if got := h.m.whoToAsk(p, fixedNow); got != "" {
+			t.Errorf("PR #%d has no failing check but says %q", p.Number, got)
+		}
 	}
 }

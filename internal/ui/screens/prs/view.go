@@ -3,11 +3,13 @@ package prs
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/forge"
 	"github.com/datatui/datatui/internal/forge/checklog"
 	"github.com/datatui/datatui/internal/forge/dbtcloud"
@@ -289,6 +291,9 @@ func (m *Model) detailLines(w, h int) []string {
 			lines = append(lines, "  "+l)
 		}
 	}
+	if ask := m.whoToAsk(pr, now); ask != "" {
+		lines = append(lines, text.WrapStyle(ask, max(w, 10), st.InfoText)...)
+	}
 	if len(pr.Checks) == 0 {
 		lines = append(lines, "", st.Muted.Render("No checks reported."))
 		return lines
@@ -346,6 +351,32 @@ func (m *Model) detailLines(w, h int) []string {
 		lines = append(lines, logLines...)
 	}
 	return lines
+}
+
+// whoToAsk names whom to ask about a failing build: the person on call for the data now and
+// the team's help channel. Empty while every check passes or nobody can be named.
+func (m *Model) whoToAsk(pr forge.PR, now time.Time) string {
+	failing := slices.ContainsFunc(pr.Checks, func(c forge.Check) bool { return c.Bucket == forge.BucketFail })
+	if !failing {
+		return ""
+	}
+	var who []string
+	if p, ok := m.onCall.First(); ok {
+		s := p.Name + " (on call"
+		if p.Until != nil {
+			s += " for the next " + dbt.FormatAge(p.Until.Sub(now))
+		}
+		who = append(who, s+")")
+	}
+	if ws := m.c.Workspace; ws != nil && ws.Config != nil {
+		if ch, ok := ws.Config.Help.ReportChannel(); ok {
+			who = append(who, ch.Name)
+		}
+	}
+	if len(who) == 0 {
+		return ""
+	}
+	return safe("A check failed and its log does not help? Ask " + strings.Join(who, " or ") + ".")
 }
 
 // logLines renders the log pane; tail is true when its end matters most (a job log).
