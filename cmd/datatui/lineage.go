@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -243,7 +244,21 @@ func printImpact(w io.Writer, im *dbt.Impact) {
 	if len(tests) > 0 {
 		fmt.Fprintf(w, "\nDownstream tests: %d\n", len(tests))
 	}
-	section("Exposures reached", im.Exposures, false)
+	if len(im.Exposures) > 0 {
+		// Exposures are what people outside the team look at: name the kind, the link to check
+		// after the change, and whom to tell.
+		fmt.Fprintf(w, "\nExposures reached (%d): check them after the change, tell their owners\n", len(im.Exposures))
+		for _, n := range im.Exposures {
+			line := fmt.Sprintf("  %-10s %s", cmp.Or(n.ExposureType, "exposure"), n.Name)
+			if n.URL != "" {
+				line += "  " + n.URL
+			}
+			if n.Owner != "" {
+				line += "  (owner: " + n.Owner + ")"
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
 	if len(im.Unmapped) > 0 {
 		fmt.Fprintf(w, "\nChanged files that no node comes from (%d), which may affect any model:\n", len(im.Unmapped))
 		for _, f := range im.Unmapped {

@@ -36,6 +36,11 @@ type ImpactNode struct {
 	Name         string `json:"name"`
 	ResourceType string `json:"resource_type"`
 	Path         string `json:"original_file_path,omitempty"`
+	// ExposureType, URL and Owner describe an exposure (a Looker dashboard, a notebook): what
+	// it is, where it opens and who to tell before it changes.
+	ExposureType string `json:"exposure_type,omitempty"`
+	URL          string `json:"url,omitempty"`
+	Owner        string `json:"owner,omitempty"`
 	// Reasons say why a changed node is in the report: "git: models/x.sql",
 	// "git: models/schema.yml (properties)", "state:new", "state:modified.body",
 	// "state:modified.configs". For downstream nodes: the changed nodes they depend on.
@@ -161,7 +166,11 @@ func ComputeImpact(ctx context.Context, g *Graph, opts ImpactOptions) (*Impact, 
 
 func impactNode(g *Graph, i int, reasons []string) ImpactNode {
 	n := &g.Nodes[i]
-	return ImpactNode{UniqueID: n.UniqueID, Name: DisplayName(n), ResourceType: n.ResourceType, Path: n.OriginalPath, Reasons: reasons}
+	out := ImpactNode{UniqueID: n.UniqueID, Name: DisplayName(n), ResourceType: n.ResourceType, Path: n.OriginalPath, Reasons: reasons}
+	if n.ResourceType == "exposure" {
+		out.ExposureType, out.URL, out.Owner = n.ExposureType, n.URL, n.Owner
+	}
+	return out
 }
 
 // impactSelector is the dbt selector for the changed nodes and their descendants. Tests are
