@@ -91,7 +91,9 @@ func (tm *tmux) keys(keys ...string) {
 
 func (tm *tmux) waitFor(all ...string) string {
 	tm.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	// The deadline only ends a test that already failed: on a loaded CI machine under -race a
+	// screen can take many seconds to draw, and a short deadline makes a passing test flaky.
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		screen := tm.capture()
 		ok := true
@@ -104,13 +106,13 @@ func (tm *tmux) waitFor(all ...string) string {
 		if time.Now().After(deadline) {
 			tm.t.Fatalf("screen never showed %q:\n%s", all, screen)
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
 func (tm *tmux) waitGone(text string) {
 	tm.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for strings.Contains(tm.capture(), text) {
 		if time.Now().After(deadline) {
 			tm.t.Fatalf("%q stayed on screen:\n%s", text, tm.capture())

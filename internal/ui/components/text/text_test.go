@@ -184,3 +184,19 @@ func FuzzHighlight(f *testing.F) {
 		}
 	})
 }
+
+func TestHomePath(t *testing.T) {
+	for _, tc := range []struct{ p, home, want string }{
+		{"/home/jane/repo", "/home/jane", "~/repo"},
+		{"/home/jane", "/home/jane/", "~"},
+		{"/home/janet/repo", "/home/jane", "/home/janet/repo"},
+		{"/srv/repo", "/home/jane", "/srv/repo"},
+		{"/srv/repo", "", "/srv/repo"},
+		{"/srv/repo", "/", "/srv/repo"},
+		{"relative/dir", "/home/jane", "relative/dir"},
+	} {
+		if got := HomePath(tc.p, tc.home); got != tc.want {
+			t.Errorf("HomePath(%q, %q) = %q, want %q", tc.p, tc.home, got, tc.want)
+		}
+	}
+}

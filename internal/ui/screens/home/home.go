@@ -11,6 +11,7 @@ package home
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -509,12 +510,17 @@ func (m *Model) projectLines() []styles.Line {
 	case name == "":
 		name = "(dbt_project.yml has no name)"
 	}
-	lines := []styles.Line{{styles.Strong(name), styles.Dim("  " + ws.ProjectDir)}}
+	home, _ := os.UserHomeDir()
+	lines := []styles.Line{{styles.Strong(name), styles.Dim("  " + text.HomePath(ws.ProjectDir, home))}}
 	if ws.Demo {
 		lines = append(lines, styles.Line{styles.Note("Demo workspace: run datatui in your analytics repo, or pass --project DIR.")})
 	}
 	if ws.ConfigPath != "" {
-		lines = append(lines, styles.Line{styles.Dim("Team config: "), styles.Plain(ws.ConfigPath)})
+		cfg := text.HomePath(ws.ConfigPath, home)
+		if rel, err := filepath.Rel(ws.Root, ws.ConfigPath); err == nil && !strings.HasPrefix(rel, "..") {
+			cfg = rel // the repository's own datatui.yml, as its contributors know it
+		}
+		lines = append(lines, styles.Line{styles.Dim("Team config: "), styles.Plain(cfg)})
 	} else {
 		lines = append(lines, styles.Line{styles.Dim("No datatui.yml: using defaults.")})
 	}
