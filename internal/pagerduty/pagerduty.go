@@ -367,7 +367,12 @@ func apiError(resp *http.Response, body []byte) *APIError {
 		} `json:"error"`
 	}
 	if json.Unmarshal(body, &doc) == nil {
-		e.Message, e.Code, e.Errors = doc.Error.Message, doc.Error.Code, doc.Error.Errors
+		// A server may echo what it was sent (the token among it): its words are redacted
+		// before they become an error that anything could print or log.
+		e.Message, e.Code = redact.String(doc.Error.Message), doc.Error.Code
+		for _, m := range doc.Error.Errors {
+			e.Errors = append(e.Errors, redact.String(m))
+		}
 	}
 	if s, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && s > 0 {
 		e.RetryAfter = time.Duration(s) * time.Second
