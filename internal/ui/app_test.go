@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -536,5 +537,37 @@ func TestHomeScrollSurvivesResize(t *testing.T) {
 	d.Resize(60, 16)
 	if !strings.Contains(d.View(), "╭") {
 		t.Fatalf("blank after shrinking back:\n%s", d.View())
+	}
+}
+
+// TestCardWithAGuideOpensIt: enter on a card whose "more" is an explanation opens that guide
+// on the guides screen; a card with a screen switches to it.
+func TestCardWithAGuideOpensIt(t *testing.T) {
+	guides := &fakeScreen{id: "guides", title: "Guides"}
+	runs := &fakeScreen{id: "runs", title: "Runs"}
+	d, m, _ := drive(t, 120, 40, func(o *Options) {
+		o.Screens = func(c *common.Common) []common.Screen {
+			load := func(context.Context, *workspace.Workspace) ([]styles.Line, error) {
+				return []styles.Line{styles.Text("x")}, nil
+			}
+			return []common.Screen{home.New(c, []home.Card{
+				{Title: "Who to ask", Guide: "office-hours-and-support", Load: load},
+				{Title: "dbt runs", Screen: "runs", Load: load},
+			}), guides, runs}
+		}
+	})
+	d.Key("l", "enter") // the first card after the project card
+	if got := m.Active().ID(); got != "guides" {
+		t.Fatalf("enter on the card with a guide: active %q, want guides", got)
+	}
+	if !slices.ContainsFunc(guides.others, func(msg tea.Msg) bool {
+		o, ok := msg.(common.OpenGuideMsg)
+		return ok && o.Slug == "office-hours-and-support"
+	}) {
+		t.Errorf("the guides screen was not asked to open office-hours-and-support: %v", guides.others)
+	}
+	d.Key("1", "l", "l", "enter")
+	if got := m.Active().ID(); got != "runs" {
+		t.Errorf("enter on the card with a screen: active %q, want runs", got)
 	}
 }

@@ -101,8 +101,17 @@ func whoToAsk(ctx context.Context, ws *workspace.Workspace, opts oncall.Options)
 			lines = append(lines, onCallLines(r, opts.Now)...)
 		}
 	}
-	for _, l := range ws.Config.Help.Lines() {
-		lines = append(lines, styles.Text(l))
+	// The card names each channel and what it is for; the links are in `datatui oncall`, the
+	// guide enter opens and the end of a doctor report.
+	for _, c := range ws.Config.Help.Channels {
+		l := styles.Line{styles.Plain("Ask in "), styles.Strong(c.Name)}
+		if c.For != "" {
+			l = append(l, styles.Plain(": "+c.For))
+		}
+		lines = append(lines, l)
+	}
+	if oh := ws.Config.Help.OfficeHours; oh != "" {
+		lines = append(lines, styles.Text("Office hours: "+oh))
 	}
 	if len(lines) == 0 {
 		lines = append(lines, styles.Line{styles.Dim("datatui.yml names no help channels or on-call schedule (help:, pagerduty:).")})

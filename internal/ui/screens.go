@@ -35,7 +35,7 @@ func homeCards() []home.Card {
 		{Title: "Lineage", Screen: "lineage", Load: lineage.CardLines, Topic: common.TopicLineage},
 		{Title: "dbt runs", Screen: "runs", Load: runs.CardLines, Topic: common.TopicRuns},
 		// A freshness check is a dbt run, so the card reloads when a run finishes.
-		{Title: "Source freshness", Screen: "lineage", Load: freshnessCard, Topic: common.TopicRuns},
-		{Title: "Who to ask", Screen: "guides", Load: whoToAskCard},
+		{Title: "Source freshness", Guide: "data-freshness-and-alerts", Load: freshnessCard, Topic: common.TopicRuns},
+		{Title: "Who to ask", Guide: "office-hours-and-support", Load: whoToAskCard},
 	}
 }

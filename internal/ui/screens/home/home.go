@@ -42,6 +42,9 @@ type Card struct {
 	Title string
 	// Screen is the id of the screen that shows more (enter on the card goes there).
 	Screen string
+	// Guide, when set, is the handbook guide enter opens instead: for a card whose "more" is
+	// an explanation rather than a screen (whom to ask, what freshness means).
+	Guide string
 	// Load reads the card's lines in the background.
 	Load Loader
 	// Topic, when set, reloads the card each time its owner publishes it.
@@ -286,6 +289,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (m *Model) open() tea.Cmd {
 	if m.selected > 0 && m.selected <= len(m.cards) {
+		if g := m.cards[m.selected-1].Guide; g != "" {
+			return func() tea.Msg { return common.OpenGuideMsg{Slug: g} }
+		}
 		if s := m.cards[m.selected-1].Screen; s != "" {
 			return common.SwitchTo(s)
 		}
