@@ -11,6 +11,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 )
 
 // ImpactOptions say what to compare the working tree with.
@@ -225,7 +227,7 @@ func (im *Impact) gitChanges(ctx context.Context, g *Graph, opts ImpactOptions, 
 			if msg == "" {
 				msg = err.Error()
 			}
-			return "", fmt.Errorf("git %s: %s", strings.Join(args, " "), firstLine(msg))
+			return "", fmt.Errorf("git %s: %s", strings.Join(args, " "), dbtyaml.FirstLine(msg))
 		}
 		return out.String(), nil
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/goccy/go-yaml"
 )
 
@@ -19,9 +20,9 @@ import (
 func propertyFingerprints(data []byte) (map[string]string, error) {
 	var raw any
 	if err := yaml.UnmarshalWithOptions(data, &raw, yaml.UseOrderedMap()); err != nil {
-		return nil, fmt.Errorf("invalid YAML: %s", firstLine(err.Error()))
+		return nil, fmt.Errorf("invalid YAML: %s", dbtyaml.FirstLine(err.Error()))
 	}
-	doc := ymap(raw)
+	doc := dbtyaml.Map(raw)
 	out := map[string]string{}
 	put := func(key string, v any) { out[key] = fingerprint(v) }
 	tests := func(entry yaml.MapSlice, target string, src *SourceCall) {
@@ -34,31 +35,31 @@ func propertyFingerprints(data []byte) (map[string]string, error) {
 				put("test:"+te.full, []any{column, target, t})
 			}
 		}
-		for _, c := range ylist(yget(entry, "columns")) {
-			cm := ymap(c)
-			add(append(ylist(yget(cm, "data_tests")), ylist(yget(cm, "tests"))...), ystr(yget(cm, "name")))
+		for _, c := range dbtyaml.List(dbtyaml.Get(entry, "columns")) {
+			cm := dbtyaml.Map(c)
+			add(append(dbtyaml.List(dbtyaml.Get(cm, "data_tests")), dbtyaml.List(dbtyaml.Get(cm, "tests"))...), dbtyaml.Str(dbtyaml.Get(cm, "name")))
 		}
-		add(append(ylist(yget(entry, "data_tests")), ylist(yget(entry, "tests"))...), "")
+		add(append(dbtyaml.List(dbtyaml.Get(entry, "data_tests")), dbtyaml.List(dbtyaml.Get(entry, "tests"))...), "")
 	}
 	for _, kind := range [...][2]string{{"models", "model"}, {"seeds", "seed"}, {"snapshots", "snapshot"}, {"analyses", "analysis"}} {
-		for _, e := range ylist(yget(doc, kind[0])) {
-			em := ymap(e)
-			name := ystr(yget(em, "name"))
+		for _, e := range dbtyaml.List(dbtyaml.Get(doc, kind[0])) {
+			em := dbtyaml.Map(e)
+			name := dbtyaml.Str(dbtyaml.Get(em, "name"))
 			if name == "" {
 				continue
 			}
 			put(kind[1]+":"+name, withoutTests(em))
-			vers := ylist(yget(em, "versions"))
+			vers := dbtyaml.List(dbtyaml.Get(em, "versions"))
 			if len(vers) == 0 {
 				tests(em, name, nil)
 				continue
 			}
 			// Each version has the model's columns and tests unless it lists its own.
 			for _, v := range vers {
-				vm := ymap(v)
+				vm := dbtyaml.Map(v)
 				entry := yaml.MapSlice{}
 				for _, it := range em {
-					if k := fmt.Sprint(it.Key); k != "versions" && !(yhas(vm, k) && (k == "columns" || k == "tests" || k == "data_tests")) {
+					if k := fmt.Sprint(it.Key); k != "versions" && !(dbtyaml.Has(vm, k) && (k == "columns" || k == "tests" || k == "data_tests")) {
 						entry = append(entry, it)
 					}
 				}
@@ -67,29 +68,29 @@ func propertyFingerprints(data []byte) (map[string]string, error) {
 						entry = append(entry, it)
 					}
 				}
-				tests(entry, name+"_v"+ystr(yget(vm, "v")), nil)
+				tests(entry, name+"_v"+dbtyaml.Str(dbtyaml.Get(vm, "v")), nil)
 			}
 		}
 	}
 	for _, kind := range []string{"data_tests", "tests"} {
-		for _, e := range ylist(yget(doc, kind)) {
-			if name := ystr(yget(ymap(e), "name")); name != "" {
+		for _, e := range dbtyaml.List(dbtyaml.Get(doc, kind)) {
+			if name := dbtyaml.Str(dbtyaml.Get(dbtyaml.Map(e), "name")); name != "" {
 				put("test:"+name, e)
 			}
 		}
 	}
-	for _, e := range ylist(yget(doc, "sources")) {
-		sm := ymap(e)
-		srcName := ystr(yget(sm, "name"))
+	for _, e := range dbtyaml.List(dbtyaml.Get(doc, "sources")) {
+		sm := dbtyaml.Map(e)
+		srcName := dbtyaml.Str(dbtyaml.Get(sm, "name"))
 		shared := yaml.MapSlice{}
 		for _, it := range sm {
 			if fmt.Sprint(it.Key) != "tables" {
 				shared = append(shared, it)
 			}
 		}
-		for _, t := range ylist(yget(sm, "tables")) {
-			tm := ymap(t)
-			table := ystr(yget(tm, "name"))
+		for _, t := range dbtyaml.List(dbtyaml.Get(sm, "tables")) {
+			tm := dbtyaml.Map(t)
+			table := dbtyaml.Str(dbtyaml.Get(tm, "name"))
 			if table == "" {
 				continue
 			}
@@ -99,8 +100,8 @@ func propertyFingerprints(data []byte) (map[string]string, error) {
 	}
 	for _, kind := range [...][2]string{{"exposures", "exposure"}, {"metrics", "metric"}, {"semantic_models", "semantic_model"},
 		{"saved_queries", "saved_query"}, {"unit_tests", "unit_test"}} {
-		for _, e := range ylist(yget(doc, kind[0])) {
-			if name := ystr(yget(ymap(e), "name")); name != "" {
+		for _, e := range dbtyaml.List(dbtyaml.Get(doc, kind[0])) {
+			if name := dbtyaml.Str(dbtyaml.Get(dbtyaml.Map(e), "name")); name != "" {
 				put(kind[1]+":"+name, e)
 			}
 		}
@@ -128,8 +129,8 @@ func withoutTests(e yaml.MapSlice) yaml.MapSlice {
 			continue
 		case "columns":
 			var cols []any
-			for _, c := range ylist(it.Value) {
-				cm := ymap(c)
+			for _, c := range dbtyaml.List(it.Value) {
+				cm := dbtyaml.Map(c)
 				if cm == nil {
 					cols = append(cols, c)
 					continue

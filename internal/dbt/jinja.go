@@ -3,6 +3,8 @@ package dbt
 import (
 	"strconv"
 	"strings"
+
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 )
 
 // This file extracts the calls that shape a dbt project's graph — ref(), source() and config() —
@@ -593,7 +595,7 @@ func (ex *Extracted) addRef(args []arg, toks []token) {
 			}
 			pos = append(pos, s)
 		case "v", "version":
-			version = scalarString(a.value)
+			version = dbtyaml.Str(a.value)
 		case "package", "package_name":
 			if s, ok := a.value.(string); ok {
 				pos = append([]string{s}, pos...)
@@ -665,30 +667,5 @@ func (ex *Extracted) addConfig(args []arg, toks []token) {
 			ex.Config = map[string]any{}
 		}
 		ex.Config[a.name] = a.value
-	}
-}
-
-// scalarString renders a YAML/Jinja scalar as dbt would stringify it.
-func scalarString(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case bool:
-		if v {
-			return "true"
-		}
-		return "false"
-	case int:
-		return strconv.Itoa(v)
-	case int64:
-		return strconv.FormatInt(v, 10)
-	case uint64:
-		return strconv.FormatUint(v, 10)
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	default:
-		return ""
 	}
 }

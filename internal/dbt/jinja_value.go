@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 )
 
 // Values of the quick parser's Jinja evaluator. Known values are Python's: nil (None), bool,
@@ -104,7 +106,7 @@ func fromYAML(v any) any {
 		}
 		return d
 	}
-	if m := ymap(v); m != nil {
+	if m := dbtyaml.Map(v); m != nil {
 		d := newDict()
 		for _, it := range m {
 			d.set(fmt.Sprint(it.Key), fromYAML(it.Value))

@@ -1,7 +1,6 @@
 package dbt
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/redact"
 )
 
@@ -191,27 +191,20 @@ func LearnSecrets(opts ProfilesOptions) {
 
 // ProjectProfileName reads the profile: key of dbt_project.yml in dir and renders its env_var().
 func ProjectProfileName(dir string, lookup func(string) (string, bool)) (string, error) {
-	p, err := readProject(dir)
+	p, err := dbtyaml.ReadProjectFile(dir)
 	if err != nil {
 		return "", err
 	}
-	path := filepath.Join(p.dir, "dbt_project.yml")
-	if p.profile == "" {
+	path := filepath.Join(p.Dir, "dbt_project.yml")
+	if p.Profile == "" {
 		return "", &ProfileError{File: path, Key: "profile", Msg: "is missing: it names the profiles.yml entry dbt connects with"}
 	}
-	name, err := RenderEnvVars(p.profile, lookup)
+	name, err := RenderEnvVars(p.Profile, lookup)
 	if err != nil {
 		return "", &ProfileError{File: path, Key: "profile", Msg: err.Error()}
 	}
 	return name, nil
 }
-
-// TrimBOM drops a UTF-8 byte-order mark (as some Windows editors save) at the start of a YAML
-// file: dbt reads such files, and the YAML decoder would take the mark for part of the first key.
-func TrimBOM(data []byte) []byte { return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) }
-
-// ErrNoProject means a folder holds no dbt_project.yml.
-var ErrNoProject = errors.New("no dbt_project.yml")
 
 // ParseProfile reads profile name from profiles.yml data (named path in errors).
 func ParseProfile(path string, data []byte, name string, lookup func(string) (string, bool)) (*Profile, error) {
@@ -219,8 +212,8 @@ func ParseProfile(path string, data []byte, name string, lookup func(string) (st
 		lookup = os.LookupEnv
 	}
 	var doc map[string]any
-	if err := yaml.Unmarshal(TrimBOM(data), &doc); err != nil {
-		return nil, &ProfileError{File: path, Msg: "not valid YAML: " + firstLine(err.Error())}
+	if err := yaml.Unmarshal(dbtyaml.TrimBOM(data), &doc); err != nil {
+		return nil, &ProfileError{File: path, Msg: "not valid YAML: " + dbtyaml.FirstLine(err.Error())}
 	}
 	// Every secret of the file (any profile, any target, any depth) is known to the
 	// redaction layer before anything from it can reach an error or a screen.
@@ -256,7 +249,7 @@ func ParseProfile(path string, data []byte, name string, lookup func(string) (st
 		}
 		p.outputs[k] = m
 	}
-	if t := scalarString(prof["target"]); t != "" {
+	if t := dbtyaml.Str(prof["target"]); t != "" {
 		r, err := RenderEnvVars(t, lookup)
 		if err != nil {
 			return nil, &ProfileError{File: path, Key: name + ".target", Msg: err.Error()}
@@ -386,7 +379,7 @@ func renderScalar(v any) (string, bool) {
 	case bool:
 		return strconv.FormatBool(v), true
 	case int, int64, uint64, float64:
-		return scalarString(v), true
+		return dbtyaml.Str(v), true
 	}
 	return "", false
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 )
 
 func envMap(m map[string]string) func(string) (string, bool) {
@@ -182,7 +184,7 @@ func TestFindProfilesOrder(t *testing.T) {
 		t.Errorf("tilde: %+v", loc)
 	}
 	_, err := LoadProfile(ProfilesOptions{ProjectDir: project, Home: home, LookupEnv: envMap(map[string]string{"DBT_PROFILES_DIR": empty})})
-	if err == nil || !errors.Is(err, ErrNoProject) {
+	if err == nil || !errors.Is(err, dbtyaml.ErrNoProject) {
 		t.Errorf("no dbt_project.yml: %v", err)
 	}
 	if err := os.WriteFile(filepath.Join(project, "dbt_project.yml"), []byte("name: x\nprofile: shop\n"), 0o600); err != nil {

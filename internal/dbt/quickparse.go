@@ -3,7 +3,6 @@ package dbt
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/goccy/go-yaml"
 )
 
@@ -95,70 +95,15 @@ type project struct {
 	config        yaml.MapSlice // the whole file, for models:/seeds:/… folder configs
 }
 
-// ProjectFile is what dbt_project.yml says about the project as a whole.
-type ProjectFile struct {
-	Name string
-	// Profile is the profile: key as written; ProjectProfileName renders its env_var().
-	Profile string
-	// RequireDBT is require-dbt-version as one comma-separated constraint.
-	RequireDBT string
-	// TargetPath is target-path (default target); PackagesPath is packages-install-path
-	// (default dbt_packages).
-	TargetPath, PackagesPath string
-}
-
-// ReadProjectFile reads dbt_project.yml in dir. It is the one reader of that file: the quick
-// parse, the manifest's location, profiles.yml's profile name, onboarding and the status bar
-// all go through it, so they cannot disagree about what the file says.
-func ReadProjectFile(dir string) (*ProjectFile, error) {
-	p, err := readProject(dir)
-	if err != nil {
-		return nil, err
-	}
-	return &ProjectFile{Name: p.name, Profile: p.profile, RequireDBT: p.requireDBT, TargetPath: p.targetPath, PackagesPath: p.packagesPath}, nil
-}
-
-// readProject reads dbt_project.yml.
+// readProject reads dbt_project.yml (dbtyaml.ReadProjectFile).
 func readProject(dir string) (*project, error) {
-	abs, err := filepath.Abs(dir)
+	f, err := dbtyaml.ReadProjectFile(dir)
 	if err != nil {
 		return nil, err
 	}
-	file := filepath.Join(abs, "dbt_project.yml")
-	raw, err := readYAML(file)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s has %w; point datatui at the folder of your dbt project", dir, ErrNoProject)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w; fix the file so dbt (and datatui) can read it", file, err)
-	}
-	m := ymap(raw)
-	p := &project{dir: abs, config: m, name: ystr(yget(m, "name"))}
-	if p.name == "" {
-		return nil, fmt.Errorf("%s has no name: key; dbt needs one (name: my_project)", file)
-	}
-	paths := func(def string, keys ...string) []string {
-		for _, k := range keys {
-			if l := ystrings(yget(m, k)); len(l) > 0 {
-				for i := range l {
-					l[i] = strings.Trim(filepath.ToSlash(filepath.Clean(l[i])), "/")
-				}
-				return l
-			}
-		}
-		return []string{def}
-	}
-	p.modelPaths = paths("models", "model-paths", "source-paths")
-	p.seedPaths = paths("seeds", "seed-paths", "data-paths")
-	p.snapshotPaths = paths("snapshots", "snapshot-paths")
-	p.testPaths = paths("tests", "test-paths")
-	p.analysisPaths = paths("analyses", "analysis-paths")
-	p.macroPaths = paths("macros", "macro-paths")
-	p.targetPath = paths("target", "target-path")[0]
-	p.packagesPath = paths("dbt_packages", "packages-install-path")[0]
-	p.profile = ystr(yget(m, "profile"))
-	p.requireDBT = strings.Join(ystrings(yget(m, "require-dbt-version")), ",")
-	return p, nil
+	return &project{dir: f.Dir, name: f.Name, config: f.Config, modelPaths: f.ModelPaths, seedPaths: f.SeedPaths,
+		snapshotPaths: f.SnapshotPaths, testPaths: f.TestPaths, analysisPaths: f.AnalysisPaths, macroPaths: f.MacroPaths,
+		targetPath: f.TargetPath, packagesPath: f.PackagesPath}, nil
 }
 
 // pendingOf is what a node read from a file still needs resolved.

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/goccy/go-yaml"
 )
 
@@ -74,7 +75,7 @@ func (q *quickParser) finishConfigs() {
 		if n.Config.Alias != "" {
 			n.Alias = n.Config.Alias
 		}
-		n.ContractEnf = ybool(yget(asMapSlice(cfg["contract"]), "enforced"), false)
+		n.ContractEnf = ybool(dbtyaml.Get(asMapSlice(cfg["contract"]), "enforced"), false)
 		p.disabled = !n.Config.Enabled
 		n.Disabled = p.disabled
 	}
@@ -129,12 +130,12 @@ func projectFolderConfig(cfg map[string]any, projectYAML yaml.MapSlice, resource
 		sections = []string{"tests", "data_tests"}
 	}
 	for _, sec := range sections {
-		cur := ymap(yget(projectYAML, sec))
+		cur := dbtyaml.Map(dbtyaml.Get(projectYAML, sec))
 		applyLevel(cfg, cur)
 		for _, part := range fqn {
-			sub := ymap(yget(cur, part))
+			sub := dbtyaml.Map(dbtyaml.Get(cur, part))
 			if sub == nil {
-				sub = ymap(yget(cur, "+"+part))
+				sub = dbtyaml.Map(dbtyaml.Get(cur, "+"+part))
 				if sub == nil || isDictConfig(part) {
 					break
 				}
@@ -167,7 +168,7 @@ func mergeConfig(cfg map[string]any, k string, v any) {
 	switch k {
 	case "tags":
 		prev, _ := cfg[k].([]string)
-		for _, t := range ystrings(v) {
+		for _, t := range dbtyaml.Strings(v) {
 			if !containsStr(prev, t) {
 				prev = append(prev, t)
 			}
@@ -209,28 +210,28 @@ func toNodeConfig(cfg map[string]any, defMat string) NodeConfig {
 	for k, v := range cfg {
 		switch k {
 		case "materialized":
-			if s := ystr(v); s != "" {
+			if s := dbtyaml.Str(v); s != "" {
 				nc.Materialized = s
 			}
 		case "schema":
-			nc.Schema = ystr(v)
+			nc.Schema = dbtyaml.Str(v)
 		case "database":
-			nc.Database = ystr(v)
+			nc.Database = dbtyaml.Str(v)
 		case "alias":
-			nc.Alias = ystr(v)
+			nc.Alias = dbtyaml.Str(v)
 		case "enabled":
 			nc.Enabled = ybool(v, true)
 		case "severity":
-			nc.Severity = ystr(v)
+			nc.Severity = dbtyaml.Str(v)
 		case "group":
-			nc.Group = ystr(v)
+			nc.Group = dbtyaml.Str(v)
 		case "access":
-			nc.Access = ystr(v)
+			nc.Access = dbtyaml.Str(v)
 		case "tags":
 			nc.Tags, _ = v.([]string)
 		case "meta":
 		default:
-			s := ystr(v)
+			s := dbtyaml.Str(v)
 			if s == "" && v != nil {
 				s = pyStr(v)
 			}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/goccy/go-yaml"
 )
 
@@ -16,27 +17,27 @@ import (
 
 // parseProperties reads a properties (schema) YAML file.
 func (q *quickParser) parseProperties(p *project, rel, root string) {
-	raw, err := readYAML(filepath.Join(p.dir, filepath.FromSlash(rel)))
+	raw, err := dbtyaml.Read(filepath.Join(p.dir, filepath.FromSlash(rel)))
 	if err != nil {
 		q.warn(p.prefix+rel, err.Error())
 		return
 	}
-	doc := ymap(raw)
+	doc := dbtyaml.Map(raw)
 	if doc == nil {
 		return
 	}
 	dirs := fqnDirs(rel, root)
 	patch := p.name + "://" + rel
 	for _, kind := range [...][2]string{{"models", "model"}, {"seeds", "seed"}, {"snapshots", "snapshot"}, {"analyses", "analysis"}} {
-		for _, e := range ylist(yget(doc, kind[0])) {
-			q.patchNode(p, rel, patch, dirs, kind[1], ymap(e))
+		for _, e := range dbtyaml.List(dbtyaml.Get(doc, kind[0])) {
+			q.patchNode(p, rel, patch, dirs, kind[1], dbtyaml.Map(e))
 		}
 	}
 	// Properties of singular tests (data_tests: in dbt 1.8+, tests: before).
 	for _, kind := range []string{"data_tests", "tests"} {
-		for _, e := range ylist(yget(doc, kind)) {
-			em := ymap(e)
-			name := ystr(yget(em, "name"))
+		for _, e := range dbtyaml.List(dbtyaml.Get(doc, kind)) {
+			em := dbtyaml.Map(e)
+			name := dbtyaml.Str(dbtyaml.Get(em, "name"))
 			i, ok := q.ids["test."+p.name+"."+name]
 			if !ok {
 				q.warn(p.prefix+rel, fmt.Sprintf("test %q is described here but there is no such singular test", name))
@@ -45,23 +46,23 @@ func (q *quickParser) parseProperties(p *project, rel, root string) {
 			q.applyProperties(i, rel, patch, dirs, em, nil)
 		}
 	}
-	for _, e := range ylist(yget(doc, "sources")) {
-		q.parseSource(p, rel, dirs, ymap(e))
+	for _, e := range dbtyaml.List(dbtyaml.Get(doc, "sources")) {
+		q.parseSource(p, rel, dirs, dbtyaml.Map(e))
 	}
-	for _, e := range ylist(yget(doc, "exposures")) {
-		q.parseExposure(p, rel, dirs, ymap(e))
+	for _, e := range dbtyaml.List(dbtyaml.Get(doc, "exposures")) {
+		q.parseExposure(p, rel, dirs, dbtyaml.Map(e))
 	}
-	for _, e := range ylist(yget(doc, "unit_tests")) {
-		q.parseUnitTest(p, rel, dirs, ymap(e))
+	for _, e := range dbtyaml.List(dbtyaml.Get(doc, "unit_tests")) {
+		q.parseUnitTest(p, rel, dirs, dbtyaml.Map(e))
 	}
-	for _, e := range ylist(yget(doc, "semantic_models")) {
-		q.parseSemanticModel(p, rel, dirs, ymap(e))
+	for _, e := range dbtyaml.List(dbtyaml.Get(doc, "semantic_models")) {
+		q.parseSemanticModel(p, rel, dirs, dbtyaml.Map(e))
 	}
-	for _, e := range ylist(yget(doc, "metrics")) {
-		q.parseMetric(p, rel, dirs, ymap(e))
+	for _, e := range dbtyaml.List(dbtyaml.Get(doc, "metrics")) {
+		q.parseMetric(p, rel, dirs, dbtyaml.Map(e))
 	}
-	for _, e := range ylist(yget(doc, "saved_queries")) {
-		q.parseSavedQuery(p, rel, dirs, ymap(e))
+	for _, e := range dbtyaml.List(dbtyaml.Get(doc, "saved_queries")) {
+		q.parseSavedQuery(p, rel, dirs, dbtyaml.Map(e))
 	}
 }
 
@@ -76,18 +77,18 @@ func (q *quickParser) findLocal(p *project, res, name string) int {
 }
 
 func (q *quickParser) patchNode(p *project, rel, patch string, dirs []string, res string, e yaml.MapSlice) {
-	name := ystr(yget(e, "name"))
+	name := dbtyaml.Str(dbtyaml.Get(e, "name"))
 	if name == "" {
 		if e != nil {
 			q.warn(p.prefix+rel, "an entry without a name: is ignored")
 		}
 		return
 	}
-	if vers := ylist(yget(e, "versions")); res == "model" && len(vers) > 0 {
-		d := versionDecl{pkg: p, name: name, file: rel, latest: ystr(yget(e, "latest_version"))}
+	if vers := dbtyaml.List(dbtyaml.Get(e, "versions")); res == "model" && len(vers) > 0 {
+		d := versionDecl{pkg: p, name: name, file: rel, latest: dbtyaml.Str(dbtyaml.Get(e, "latest_version"))}
 		for _, v := range vers {
-			vm := ymap(v)
-			ve := versionEntry{v: ystr(yget(vm, "v")), definedIn: ystr(yget(vm, "defined_in")), entry: vm}
+			vm := dbtyaml.Map(v)
+			ve := versionEntry{v: dbtyaml.Str(dbtyaml.Get(vm, "v")), definedIn: dbtyaml.Str(dbtyaml.Get(vm, "defined_in")), entry: vm}
 			if ve.v == "" {
 				q.warn(p.prefix+rel, "a version of "+name+" has no v:")
 				continue
@@ -99,7 +100,7 @@ func (q *quickParser) patchNode(p *project, rel, patch string, dirs []string, re
 		return
 	}
 	i := q.findLocal(p, res, name)
-	if i < 0 && res == "snapshot" && yhas(e, "relation") {
+	if i < 0 && res == "snapshot" && dbtyaml.Has(e, "relation") {
 		i = q.yamlSnapshot(p, rel, dirs, name, e)
 	}
 	if i < 0 {
@@ -111,7 +112,7 @@ func (q *quickParser) patchNode(p *project, rel, patch string, dirs []string, re
 
 // yamlSnapshot creates a snapshot defined only in YAML (dbt 1.9+: relation: ref('x')).
 func (q *quickParser) yamlSnapshot(p *project, rel string, dirs []string, name string, e yaml.MapSlice) int {
-	ex := ExtractSQL("{{ " + ystr(yget(e, "relation")) + " }}")
+	ex := ExtractSQL("{{ " + dbtyaml.Str(dbtyaml.Get(e, "relation")) + " }}")
 	q.fileWarnings(p.prefix+rel, ex)
 	n := Node{
 		UniqueID: "snapshot." + p.name + "." + name, Name: name, ResourceType: "snapshot", Package: p.name,
@@ -128,30 +129,30 @@ func (q *quickParser) applyProperties(i int, rel, patch string, dirs []string, e
 	n := &q.nodes[i]
 	n.PatchPath = patch
 	get := func(k string) any {
-		if v := yget(e, k); v != nil {
+		if v := dbtyaml.Get(e, k); v != nil {
 			return v
 		}
-		return yget(shared, k)
+		return dbtyaml.Get(shared, k)
 	}
-	if d := ystr(get("description")); d != "" {
+	if d := dbtyaml.Str(get("description")); d != "" {
 		n.Description = d
 	}
 	cfg := map[string]any{}
 	for _, src := range []yaml.MapSlice{shared, e} {
-		for _, it := range ymap(yget(src, "config")) {
+		for _, it := range dbtyaml.Map(dbtyaml.Get(src, "config")) {
 			mergeConfig(cfg, fmt.Sprint(it.Key), it.Value)
 		}
 		// Property-level keys that are configs in dbt (older projects put them at the top).
 		for _, k := range []string{"tags", "meta", "access", "group", "docs"} {
-			if v := yget(src, k); v != nil {
+			if v := dbtyaml.Get(src, k); v != nil {
 				mergeConfig(cfg, k, v)
 			}
 		}
 	}
 	q.pend[i].ymlCfg = cfg
-	cols := ylist(get("columns"))
-	if shared != nil && yhas(e, "columns") {
-		cols = ylist(yget(e, "columns"))
+	cols := dbtyaml.List(get("columns"))
+	if shared != nil && dbtyaml.Has(e, "columns") {
+		cols = dbtyaml.List(dbtyaml.Get(e, "columns"))
 	}
 	n.Columns = n.Columns[:0]
 	target := RefCall{Package: n.Package, Name: n.Name, Version: n.Version}
@@ -160,21 +161,21 @@ func (q *quickParser) applyProperties(i int, rel, patch string, dirs []string, e
 		testTarget = n.Name + "_v" + n.Version
 	}
 	for _, c := range cols {
-		cm := ymap(c)
+		cm := dbtyaml.Map(c)
 		if cm == nil {
 			continue
 		}
-		col := Column{Name: ystr(yget(cm, "name")), Description: ystr(yget(cm, "description")), DataType: ystr(yget(cm, "data_type"))}
+		col := Column{Name: dbtyaml.Str(dbtyaml.Get(cm, "name")), Description: dbtyaml.Str(dbtyaml.Get(cm, "description")), DataType: dbtyaml.Str(dbtyaml.Get(cm, "data_type"))}
 		if col.Name == "" {
 			continue
 		}
 		// genericTest appends to q.nodes, so the node is addressed by index, not kept as a pointer.
 		q.nodes[i].Columns = append(q.nodes[i].Columns, col)
-		for _, t := range append(ylist(yget(cm, "data_tests")), ylist(yget(cm, "tests"))...) {
+		for _, t := range append(dbtyaml.List(dbtyaml.Get(cm, "data_tests")), dbtyaml.List(dbtyaml.Get(cm, "tests"))...) {
 			q.genericTest(q.pend[i].pkg, rel, dirs, t, col.Name, testTarget, &target, nil)
 		}
 	}
-	for _, t := range append(ylist(get("data_tests")), ylist(get("tests"))...) {
+	for _, t := range append(dbtyaml.List(get("data_tests")), dbtyaml.List(get("tests"))...) {
 		q.genericTest(q.pend[i].pkg, rel, dirs, t, "", testTarget, &target, nil)
 	}
 }
@@ -211,24 +212,24 @@ func parseTestEntry(entry any, column, targetName string, src *SourceCall) (te t
 		testName = e
 	case yaml.MapSlice:
 		body := e
-		if tn := ystr(yget(e, "test_name")); tn != "" {
+		if tn := dbtyaml.Str(dbtyaml.Get(e, "test_name")); tn != "" {
 			testName = tn
 		} else if len(e) >= 1 {
 			testName = fmt.Sprint(e[0].Key)
-			body = ymap(e[0].Value)
+			body = dbtyaml.Map(e[0].Value)
 		}
 		for _, it := range body {
 			k := fmt.Sprint(it.Key)
 			switch {
 			case k == "test_name" || k == "description":
 			case k == "name":
-				custom = ystr(it.Value)
+				custom = dbtyaml.Str(it.Value)
 			case k == "config":
-				for _, c := range ymap(it.Value) {
+				for _, c := range dbtyaml.Map(it.Value) {
 					mergeConfig(te.cfg, fmt.Sprint(c.Key), c.Value)
 				}
 			case k == "arguments":
-				te.args = append(te.args, ymap(it.Value)...)
+				te.args = append(te.args, dbtyaml.Map(it.Value)...)
 			case isTestConfigArg(k):
 				mergeConfig(te.cfg, k, it.Value)
 			default:
@@ -334,27 +335,27 @@ func synthesizeTestName(ident string, args yaml.MapSlice) (full, short string) {
 }
 
 func (q *quickParser) parseSource(p *project, rel string, dirs []string, e yaml.MapSlice) {
-	srcName := ystr(yget(e, "name"))
+	srcName := dbtyaml.Str(dbtyaml.Get(e, "name"))
 	if srcName == "" {
 		q.warn(p.prefix+rel, "a source without a name: is ignored")
 		return
 	}
 	srcCfg := map[string]any{}
-	for _, it := range ymap(yget(e, "config")) {
+	for _, it := range dbtyaml.Map(dbtyaml.Get(e, "config")) {
 		mergeConfig(srcCfg, fmt.Sprint(it.Key), it.Value)
 	}
 	for _, k := range []string{"tags", "meta"} {
-		if v := yget(e, k); v != nil {
+		if v := dbtyaml.Get(e, k); v != nil {
 			mergeConfig(srcCfg, k, v)
 		}
 	}
-	schema := ystr(yget(e, "schema"))
+	schema := dbtyaml.Str(dbtyaml.Get(e, "schema"))
 	if schema == "" {
 		schema = srcName
 	}
-	for _, t := range ylist(yget(e, "tables")) {
-		tm := ymap(t)
-		table := ystr(yget(tm, "name"))
+	for _, t := range dbtyaml.List(dbtyaml.Get(e, "tables")) {
+		tm := dbtyaml.Map(t)
+		table := dbtyaml.Str(dbtyaml.Get(tm, "name"))
 		if table == "" {
 			continue
 		}
@@ -362,25 +363,25 @@ func (q *quickParser) parseSource(p *project, rel string, dirs []string, e yaml.
 		for k, v := range srcCfg {
 			cfg[k] = v
 		}
-		for _, it := range ymap(yget(tm, "config")) {
+		for _, it := range dbtyaml.Map(dbtyaml.Get(tm, "config")) {
 			mergeConfig(cfg, fmt.Sprint(it.Key), it.Value)
 		}
 		for _, k := range []string{"tags", "meta"} {
-			if v := yget(tm, k); v != nil {
+			if v := dbtyaml.Get(tm, k); v != nil {
 				mergeConfig(cfg, k, v)
 			}
 		}
-		ident := ystr(yget(tm, "identifier"))
+		ident := dbtyaml.Str(dbtyaml.Get(tm, "identifier"))
 		if ident == "" {
 			ident = table
 		}
 		n := Node{
 			UniqueID: "source." + p.name + "." + srcName + "." + table, Name: table, ResourceType: "source", Package: p.name,
 			Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, srcName, table), SourceName: srcName,
-			Description: ystr(yget(tm, "description")), Database: ystr(yget(e, "database")), Schema: schema, Alias: ident,
+			Description: dbtyaml.Str(dbtyaml.Get(tm, "description")), Database: dbtyaml.Str(dbtyaml.Get(e, "database")), Schema: schema, Alias: ident,
 		}
 		if n.Description == "" {
-			n.Description = ystr(yget(e, "description"))
+			n.Description = dbtyaml.Str(dbtyaml.Get(e, "description"))
 		}
 		if q.duplicate(n.UniqueID, p.prefix+rel) {
 			continue
@@ -391,53 +392,53 @@ func (q *quickParser) parseSource(p *project, rel string, dirs []string, e yaml.
 			q.sources[srcName+"."+table] = i
 		}
 		sc := SourceCall{Source: srcName, Table: table}
-		for _, c := range ylist(yget(tm, "columns")) {
-			cm := ymap(c)
-			col := Column{Name: ystr(yget(cm, "name")), Description: ystr(yget(cm, "description")), DataType: ystr(yget(cm, "data_type"))}
+		for _, c := range dbtyaml.List(dbtyaml.Get(tm, "columns")) {
+			cm := dbtyaml.Map(c)
+			col := Column{Name: dbtyaml.Str(dbtyaml.Get(cm, "name")), Description: dbtyaml.Str(dbtyaml.Get(cm, "description")), DataType: dbtyaml.Str(dbtyaml.Get(cm, "data_type"))}
 			if col.Name == "" {
 				continue
 			}
 			q.nodes[i].Columns = append(q.nodes[i].Columns, col)
-			for _, tt := range append(ylist(yget(cm, "data_tests")), ylist(yget(cm, "tests"))...) {
+			for _, tt := range append(dbtyaml.List(dbtyaml.Get(cm, "data_tests")), dbtyaml.List(dbtyaml.Get(cm, "tests"))...) {
 				q.genericTest(p, rel, dirs, tt, col.Name, "", nil, &sc)
 			}
 		}
-		for _, tt := range append(ylist(yget(tm, "data_tests")), ylist(yget(tm, "tests"))...) {
+		for _, tt := range append(dbtyaml.List(dbtyaml.Get(tm, "data_tests")), dbtyaml.List(dbtyaml.Get(tm, "tests"))...) {
 			q.genericTest(p, rel, dirs, tt, "", "", nil, &sc)
 		}
 	}
 }
 
 func (q *quickParser) parseExposure(p *project, rel string, dirs []string, e yaml.MapSlice) {
-	name := ystr(yget(e, "name"))
+	name := dbtyaml.Str(dbtyaml.Get(e, "name"))
 	if name == "" {
 		q.warn(p.prefix+rel, "an exposure without a name: is ignored")
 		return
 	}
-	owner := ymap(yget(e, "owner"))
+	owner := dbtyaml.Map(dbtyaml.Get(e, "owner"))
 	n := Node{
 		UniqueID: "exposure." + p.name + "." + name, Name: name, ResourceType: "exposure", Package: p.name,
-		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, name), Description: ystr(yget(e, "description")),
-		ExposureType: ystr(yget(e, "type")), URL: ystr(yget(e, "url")), Label: ystr(yget(e, "label")),
-		Owner: ystr(yget(owner, "name")),
+		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, name), Description: dbtyaml.Str(dbtyaml.Get(e, "description")),
+		ExposureType: dbtyaml.Str(dbtyaml.Get(e, "type")), URL: dbtyaml.Str(dbtyaml.Get(e, "url")), Label: dbtyaml.Str(dbtyaml.Get(e, "label")),
+		Owner: dbtyaml.Str(dbtyaml.Get(owner, "name")),
 	}
 	if n.Owner == "" {
-		n.Owner = ystr(yget(owner, "email"))
+		n.Owner = dbtyaml.Str(dbtyaml.Get(owner, "email"))
 	}
 	var refs []RefCall
 	var srcs []SourceCall
-	for _, d := range ylist(yget(e, "depends_on")) {
-		ex := ExtractSQL("{{ " + ystr(d) + " }}")
+	for _, d := range dbtyaml.List(dbtyaml.Get(e, "depends_on")) {
+		ex := ExtractSQL("{{ " + dbtyaml.Str(d) + " }}")
 		q.fileWarnings(p.prefix+rel, ex)
 		refs = append(refs, ex.Refs...)
 		srcs = append(srcs, ex.Sources...)
 	}
 	cfg := map[string]any{}
-	for _, it := range ymap(yget(e, "config")) {
+	for _, it := range dbtyaml.Map(dbtyaml.Get(e, "config")) {
 		mergeConfig(cfg, fmt.Sprint(it.Key), it.Value)
 	}
 	for _, k := range []string{"tags", "meta"} {
-		if v := yget(e, k); v != nil {
+		if v := dbtyaml.Get(e, k); v != nil {
 			mergeConfig(cfg, k, v)
 		}
 	}
@@ -448,17 +449,17 @@ func (q *quickParser) parseExposure(p *project, rel string, dirs []string, e yam
 }
 
 func (q *quickParser) parseUnitTest(p *project, rel string, dirs []string, e yaml.MapSlice) {
-	name, model := ystr(yget(e, "name")), ystr(yget(e, "model"))
+	name, model := dbtyaml.Str(dbtyaml.Get(e, "name")), dbtyaml.Str(dbtyaml.Get(e, "model"))
 	if name == "" || model == "" {
 		q.warn(p.prefix+rel, "a unit test needs name: and model:")
 		return
 	}
 	n := Node{
 		UniqueID: "unit_test." + p.name + "." + model + "." + name, Name: name, ResourceType: "unit_test", Package: p.name,
-		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, model, name), Description: ystr(yget(e, "description")),
+		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, model, name), Description: dbtyaml.Str(dbtyaml.Get(e, "description")),
 	}
 	cfg := map[string]any{}
-	for _, it := range ymap(yget(e, "config")) {
+	for _, it := range dbtyaml.Map(dbtyaml.Get(e, "config")) {
 		mergeConfig(cfg, fmt.Sprint(it.Key), it.Value)
 	}
 	if q.duplicate(n.UniqueID, p.prefix+rel) {
@@ -515,12 +516,12 @@ func (q *quickParser) applyVersions() {
 // versionShared returns the model-level entry of a versioned model (re-read from its file) so
 // version entries inherit its description, columns and tests.
 func (q *quickParser) versionShared(d versionDecl) yaml.MapSlice {
-	raw, err := readYAML(filepath.Join(d.pkg.dir, filepath.FromSlash(d.file)))
+	raw, err := dbtyaml.Read(filepath.Join(d.pkg.dir, filepath.FromSlash(d.file)))
 	if err != nil {
 		return nil
 	}
-	for _, e := range ylist(yget(ymap(raw), "models")) {
-		if m := ymap(e); ystr(yget(m, "name")) == d.name {
+	for _, e := range dbtyaml.List(dbtyaml.Get(dbtyaml.Map(raw), "models")) {
+		if m := dbtyaml.Map(e); dbtyaml.Str(dbtyaml.Get(m, "name")) == d.name {
 			out := make(yaml.MapSlice, 0, len(m))
 			for _, it := range m {
 				if k := fmt.Sprint(it.Key); k != "versions" {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/goccy/go-yaml"
 )
 
@@ -113,21 +114,21 @@ type packageEntry struct {
 func readPackageList(dir string) []packageEntry {
 	var out []packageEntry
 	for _, f := range []string{"packages.yml", "dependencies.yml"} {
-		raw, err := readYAML(filepath.Join(dir, f))
+		raw, err := dbtyaml.Read(filepath.Join(dir, f))
 		if err != nil {
 			continue
 		}
-		for _, e := range ylist(yget(ymap(raw), "packages")) {
-			m := ymap(e)
+		for _, e := range dbtyaml.List(dbtyaml.Get(dbtyaml.Map(raw), "packages")) {
+			m := dbtyaml.Map(e)
 			switch {
-			case ystr(yget(m, "local")) != "":
-				out = append(out, packageEntry{local: ystr(yget(m, "local"))})
-			case ystr(yget(m, "package")) != "":
-				out = append(out, packageEntry{name: ystr(yget(m, "package"))})
-			case ystr(yget(m, "git")) != "":
-				out = append(out, packageEntry{name: ystr(yget(m, "git"))})
-			case ystr(yget(m, "tarball")) != "":
-				out = append(out, packageEntry{name: ystr(yget(m, "tarball"))})
+			case dbtyaml.Str(dbtyaml.Get(m, "local")) != "":
+				out = append(out, packageEntry{local: dbtyaml.Str(dbtyaml.Get(m, "local"))})
+			case dbtyaml.Str(dbtyaml.Get(m, "package")) != "":
+				out = append(out, packageEntry{name: dbtyaml.Str(dbtyaml.Get(m, "package"))})
+			case dbtyaml.Str(dbtyaml.Get(m, "git")) != "":
+				out = append(out, packageEntry{name: dbtyaml.Str(dbtyaml.Get(m, "git"))})
+			case dbtyaml.Str(dbtyaml.Get(m, "tarball")) != "":
+				out = append(out, packageEntry{name: dbtyaml.Str(dbtyaml.Get(m, "tarball"))})
 			}
 		}
 	}
@@ -234,13 +235,13 @@ func (q *quickParser) macrosOf(p *project) []*macroDef {
 
 // dispatchOrder is the root project's dispatch search order for a macro namespace.
 func (q *quickParser) dispatchOrder(ns string) []*project {
-	for _, e := range ylist(yget(q.root.config, "dispatch")) {
-		m := ymap(e)
-		if ystr(yget(m, "macro_namespace")) != ns {
+	for _, e := range dbtyaml.List(dbtyaml.Get(q.root.config, "dispatch")) {
+		m := dbtyaml.Map(e)
+		if dbtyaml.Str(dbtyaml.Get(m, "macro_namespace")) != ns {
 			continue
 		}
 		var out []*project
-		for _, name := range ystrings(yget(m, "search_order")) {
+		for _, name := range dbtyaml.Strings(dbtyaml.Get(m, "search_order")) {
 			if p := q.projectByName(name); p != nil {
 				out = append(out, p)
 			}
@@ -293,16 +294,16 @@ func (q *quickParser) syntaxMessage(src string, err error) string {
 func (q *quickParser) varsFor(p *project) func(string) (any, bool) {
 	layers := []yaml.MapSlice{}
 	add := func(proj *project) {
-		vars := ymap(yget(proj.config, "vars"))
+		vars := dbtyaml.Map(dbtyaml.Get(proj.config, "vars"))
 		global := yaml.MapSlice{}
 		for _, it := range vars {
 			k := fmt.Sprint(it.Key)
-			if m := ymap(it.Value); m != nil && q.projectByName(k) != nil {
+			if m := dbtyaml.Map(it.Value); m != nil && q.projectByName(k) != nil {
 				continue // scoped to a project
 			}
 			global = append(global, it)
 		}
-		layers = append(layers, global, ymap(yget(vars, p.name)))
+		layers = append(layers, global, dbtyaml.Map(dbtyaml.Get(vars, p.name)))
 	}
 	if p != q.root {
 		add(p)

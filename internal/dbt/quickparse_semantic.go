@@ -3,6 +3,7 @@ package dbt
 import (
 	"fmt"
 
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/goccy/go-yaml"
 )
 
@@ -11,24 +12,24 @@ import (
 // are resolved after every file is read, by measure and metric name within the package.
 
 func (q *quickParser) parseSemanticModel(p *project, rel string, dirs []string, e yaml.MapSlice) {
-	name := ystr(yget(e, "name"))
+	name := dbtyaml.Str(dbtyaml.Get(e, "name"))
 	if name == "" {
 		q.warn(p.prefix+rel, "a semantic model without a name: is ignored")
 		return
 	}
-	ex := ExtractSQL("{{ " + ystr(yget(e, "model")) + " }}")
+	ex := ExtractSQL("{{ " + dbtyaml.Str(dbtyaml.Get(e, "model")) + " }}")
 	q.fileWarnings(p.prefix+rel, ex)
 	n := Node{
 		UniqueID: "semantic_model." + p.name + "." + name, Name: name, ResourceType: "semantic_model", Package: p.name,
-		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, name), Description: ystr(yget(e, "description")),
-		Label: ystr(yget(e, "label")),
+		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, name), Description: dbtyaml.Str(dbtyaml.Get(e, "description")),
+		Label: dbtyaml.Str(dbtyaml.Get(e, "label")),
 	}
 	if q.duplicate(n.UniqueID, p.prefix+rel) {
 		return
 	}
 	i := q.add(n, pending{file: p.prefix + rel, refs: ex.Refs, sources: ex.Sources, ymlCfg: configOf(e), pkg: p, resource: "semantic_models", attachTo: -1})
-	for _, m := range ylist(yget(e, "measures")) {
-		if mn := ystr(yget(ymap(m), "name")); mn != "" {
+	for _, m := range dbtyaml.List(dbtyaml.Get(e, "measures")) {
+		if mn := dbtyaml.Str(dbtyaml.Get(dbtyaml.Map(m), "name")); mn != "" {
 			if q.measures == nil {
 				q.measures = map[string]int{}
 			}
@@ -39,39 +40,39 @@ func (q *quickParser) parseSemanticModel(p *project, rel string, dirs []string, 
 
 // nameOf reads a metric or measure reference written as a name or as {name: …}.
 func nameOf(v any) string {
-	if s := ystr(v); s != "" {
+	if s := dbtyaml.Str(v); s != "" {
 		return s
 	}
-	return ystr(yget(ymap(v), "name"))
+	return dbtyaml.Str(dbtyaml.Get(dbtyaml.Map(v), "name"))
 }
 
 func (q *quickParser) parseMetric(p *project, rel string, dirs []string, e yaml.MapSlice) {
-	name := ystr(yget(e, "name"))
+	name := dbtyaml.Str(dbtyaml.Get(e, "name"))
 	if name == "" {
 		q.warn(p.prefix+rel, "a metric without a name: is ignored")
 		return
 	}
-	tp := ymap(yget(e, "type_params"))
+	tp := dbtyaml.Map(dbtyaml.Get(e, "type_params"))
 	var measures, metrics []string
 	add := func(l *[]string, v any) {
 		if s := nameOf(v); s != "" {
 			*l = append(*l, s)
 		}
 	}
-	add(&measures, yget(tp, "measure"))
-	add(&metrics, yget(tp, "numerator"))
-	add(&metrics, yget(tp, "denominator"))
-	add(&metrics, yget(tp, "metric"))
-	for _, m := range ylist(yget(tp, "metrics")) {
+	add(&measures, dbtyaml.Get(tp, "measure"))
+	add(&metrics, dbtyaml.Get(tp, "numerator"))
+	add(&metrics, dbtyaml.Get(tp, "denominator"))
+	add(&metrics, dbtyaml.Get(tp, "metric"))
+	for _, m := range dbtyaml.List(dbtyaml.Get(tp, "metrics")) {
 		add(&metrics, m)
 	}
-	ctp := ymap(yget(tp, "conversion_type_params"))
-	add(&measures, yget(ctp, "base_measure"))
-	add(&measures, yget(ctp, "conversion_measure"))
+	ctp := dbtyaml.Map(dbtyaml.Get(tp, "conversion_type_params"))
+	add(&measures, dbtyaml.Get(ctp, "base_measure"))
+	add(&measures, dbtyaml.Get(ctp, "conversion_measure"))
 	n := Node{
 		UniqueID: "metric." + p.name + "." + name, Name: name, ResourceType: "metric", Package: p.name,
-		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, name), Description: ystr(yget(e, "description")),
-		Label: ystr(yget(e, "label")),
+		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, name), Description: dbtyaml.Str(dbtyaml.Get(e, "description")),
+		Label: dbtyaml.Str(dbtyaml.Get(e, "label")),
 	}
 	if q.duplicate(n.UniqueID, p.prefix+rel) {
 		return
@@ -84,21 +85,21 @@ func (q *quickParser) parseMetric(p *project, rel string, dirs []string, e yaml.
 }
 
 func (q *quickParser) parseSavedQuery(p *project, rel string, dirs []string, e yaml.MapSlice) {
-	name := ystr(yget(e, "name"))
+	name := dbtyaml.Str(dbtyaml.Get(e, "name"))
 	if name == "" {
 		q.warn(p.prefix+rel, "a saved query without a name: is ignored")
 		return
 	}
 	var metrics []string
-	for _, m := range ylist(yget(ymap(yget(e, "query_params")), "metrics")) {
+	for _, m := range dbtyaml.List(dbtyaml.Get(dbtyaml.Map(dbtyaml.Get(e, "query_params")), "metrics")) {
 		if s := nameOf(m); s != "" {
 			metrics = append(metrics, s)
 		}
 	}
 	n := Node{
 		UniqueID: "saved_query." + p.name + "." + name, Name: name, ResourceType: "saved_query", Package: p.name,
-		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, name), Description: ystr(yget(e, "description")),
-		Label: ystr(yget(e, "label")),
+		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, name), Description: dbtyaml.Str(dbtyaml.Get(e, "description")),
+		Label: dbtyaml.Str(dbtyaml.Get(e, "label")),
 	}
 	if q.duplicate(n.UniqueID, p.prefix+rel) {
 		return
@@ -109,11 +110,11 @@ func (q *quickParser) parseSavedQuery(p *project, rel string, dirs []string, e y
 // configOf reads an entry's config: mapping (plus tags/meta at the top, as older YAML has them).
 func configOf(e yaml.MapSlice) map[string]any {
 	cfg := map[string]any{}
-	for _, it := range ymap(yget(e, "config")) {
+	for _, it := range dbtyaml.Map(dbtyaml.Get(e, "config")) {
 		mergeConfig(cfg, fmt.Sprint(it.Key), it.Value)
 	}
 	for _, k := range []string{"tags", "meta"} {
-		if v := yget(e, k); v != nil {
+		if v := dbtyaml.Get(e, k); v != nil {
 			mergeConfig(cfg, k, v)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/lazyre"
 	"github.com/datatui/datatui/internal/ops"
 	"github.com/datatui/datatui/internal/redact"
@@ -194,7 +194,7 @@ func (e *Env) coreRequirement() (string, error) {
 	c := strings.TrimSpace(e.cfg().Onboarding.DBTVersion)
 	where := "datatui.yml onboarding.dbt_version"
 	if c == "" {
-		if pf, err := dbt.ReadProjectFile(e.projectDir()); err == nil && pf.RequireDBT != "" {
+		if pf, err := dbtyaml.ReadProjectFile(e.projectDir()); err == nil && pf.RequireDBT != "" {
 			c, where = pf.RequireDBT, "dbt_project.yml require-dbt-version"
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/datatui/datatui/internal/atomicfile"
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 )
 
 // ProfilesLocation is the profiles.yml dbt reads for this project, in dbt's own order:
@@ -98,7 +99,7 @@ func (e *Env) readProjectProfile() profileStatus {
 		st.err = errors.New("no dbt project")
 		return st
 	}
-	pf, err := dbt.ReadProjectFile(e.Workspace.ProjectDir)
+	pf, err := dbtyaml.ReadProjectFile(e.Workspace.ProjectDir)
 	if err != nil {
 		st.err = err
 		return st

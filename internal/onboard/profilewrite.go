@@ -13,7 +13,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/datatui/datatui/internal/atomicfile"
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/lazyre"
 	"github.com/datatui/datatui/internal/redact"
 )
@@ -131,7 +131,7 @@ func MergeProfileYAML(src []byte, spec TargetSpec) (out []byte, changed bool, er
 // splitBOM splits a UTF-8 byte-order mark from the text (dbt reads a profiles.yml that has
 // one), so an edit can keep it.
 func splitBOM(b []byte) (bom, rest []byte) {
-	rest = dbt.TrimBOM(b)
+	rest = dbtyaml.TrimBOM(b)
 	n := len(b) - len(rest)
 	return b[:n:n], rest
 }

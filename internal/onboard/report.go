@@ -8,7 +8,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/redact"
 )
 
@@ -65,7 +65,7 @@ func Report(env *Env, outcomes []Outcome, info ReportInfo) string {
 			kind = "demo workspace"
 		}
 		fmt.Fprintf(&b, "workspace: %s at %s (git: %v)\n", kind, clean(ws.ProjectDir), ws.InGit)
-		if pf, err := dbt.ReadProjectFile(ws.ProjectDir); err == nil {
+		if pf, err := dbtyaml.ReadProjectFile(ws.ProjectDir); err == nil {
 			fmt.Fprintf(&b, "dbt project: %s, profile %s, require-dbt-version %q\n", pf.Name, pf.Profile, pf.RequireDBT)
 		}
 	}

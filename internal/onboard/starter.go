@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 )
 
 // Starter is a model a first build can start with: one whose parents are all sources or
@@ -30,7 +31,7 @@ func StarterCandidates(g *dbt.Graph, projectDir string) []Starter {
 		return nil
 	}
 	root := ""
-	if pf, err := dbt.ReadProjectFile(projectDir); err == nil {
+	if pf, err := dbtyaml.ReadProjectFile(projectDir); err == nil {
 		root = pf.Name
 	}
 	var out []Starter

@@ -15,6 +15,7 @@ import (
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/lazyre"
 	"github.com/datatui/datatui/internal/redact"
 )
@@ -175,7 +176,7 @@ func (e *Env) checkDeps(_ context.Context) Result {
 	if dir == "" {
 		return fail("", "no dbt project found")
 	}
-	pf, err := dbt.ReadProjectFile(dir)
+	pf, err := dbtyaml.ReadProjectFile(dir)
 	if err != nil {
 		return fail("", err.Error())
 	}
@@ -345,7 +346,7 @@ func (e *Env) checkFirstBuild(_ context.Context) Result {
 		}
 	}
 	dir := e.projectDir()
-	pf, err := dbt.ReadProjectFile(dir)
+	pf, err := dbtyaml.ReadProjectFile(dir)
 	if err != nil {
 		return fail("", err.Error())
 	}

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/warehouse"
 )
@@ -174,7 +174,7 @@ func (e *Env) ProfileSpec(in Input) (TargetSpec, error) {
 	if e.Workspace == nil {
 		return TargetSpec{}, errors.New("no dbt project found")
 	}
-	pf, err := dbt.ReadProjectFile(e.Workspace.ProjectDir)
+	pf, err := dbtyaml.ReadProjectFile(e.Workspace.ProjectDir)
 	if err != nil {
 		return TargetSpec{}, err
 	}

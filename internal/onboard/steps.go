@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/datatui/datatui/internal/config"
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/ops"
 	"github.com/datatui/datatui/internal/redact"
 )
@@ -357,7 +357,7 @@ func (e *Env) versionProblems(v string) []string {
 	var problems []string
 	type req struct{ where, constraint string }
 	var reqs []req
-	if pf, err := dbt.ReadProjectFile(e.projectDir()); err == nil && pf.RequireDBT != "" {
+	if pf, err := dbtyaml.ReadProjectFile(e.projectDir()); err == nil && pf.RequireDBT != "" {
 		reqs = append(reqs, req{"dbt_project.yml require-dbt-version", pf.RequireDBT})
 	}
 	if c := e.cfg().Onboarding.DBTVersion; c != "" {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/gitstate"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/workspace"
@@ -30,7 +30,7 @@ func LoadInfo(ctx context.Context, ws *workspace.Workspace) common.InfoMsg {
 // projectName is the project's name from dbt_project.yml, read by the dbt layer's one reader
 // of that file ("" when it cannot be read: the status bar shows what it has).
 func projectName(dir string) string {
-	p, err := dbt.ReadProjectFile(dir)
+	p, err := dbtyaml.ReadProjectFile(dir)
 	if err != nil {
 		return ""
 	}

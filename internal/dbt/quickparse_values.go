@@ -2,92 +2,14 @@ package dbt
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 )
-
-// YAML values decoded with yaml.UseOrderedMap: mappings are yaml.MapSlice (key order matters for
-// the names dbt gives generic tests), sequences []any, scalars string/uint64/int64/float64/bool/nil.
-
-// readYAML decodes a YAML file keeping mapping order.
-func readYAML(path string) (any, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var v any
-	if err := yaml.UnmarshalWithOptions(TrimBOM(b), &v, yaml.UseOrderedMap()); err != nil {
-		return nil, fmt.Errorf("invalid YAML: %s", firstLine(err.Error()))
-	}
-	return v, nil
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
-}
-
-// ymap returns v as a mapping, or nil.
-func ymap(v any) yaml.MapSlice {
-	m, _ := v.(yaml.MapSlice)
-	return m
-}
-
-// yget returns the value of key in a mapping.
-func yget(m yaml.MapSlice, key string) any {
-	for _, it := range m {
-		if k, ok := it.Key.(string); ok && k == key {
-			return it.Value
-		}
-	}
-	return nil
-}
-
-func yhas(m yaml.MapSlice, key string) bool {
-	for _, it := range m {
-		if k, ok := it.Key.(string); ok && k == key {
-			return true
-		}
-	}
-	return false
-}
-
-// ystr returns a scalar as a string ("" for mappings, sequences and null).
-func ystr(v any) string { return scalarString(v) }
-
-// ylist returns a sequence, or nil.
-func ylist(v any) []any {
-	l, _ := v.([]any)
-	return l
-}
-
-// ystrings reads a string or a list of strings (dbt accepts both for tags).
-func ystrings(v any) []string {
-	switch v := v.(type) {
-	case string:
-		if v == "" {
-			return nil
-		}
-		return []string{v}
-	case []string:
-		return v
-	case []any:
-		out := make([]string, 0, len(v))
-		for _, x := range v {
-			if s := ystr(x); s != "" {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
 
 // ybool reads a boolean, accepting the strings "true"/"false" that Jinja-rendered YAML yields.
 func ybool(v any, def bool) bool {
@@ -104,7 +26,7 @@ func ybool(v any, def bool) bool {
 
 // flattenMeta renders a meta mapping as strings for display (nested values as compact text).
 func flattenMeta(v any) map[string]string {
-	m := ymap(v)
+	m := dbtyaml.Map(v)
 	if m == nil {
 		if gm, ok := v.(map[string]any); ok {
 			keys := make([]string, 0, len(gm))
@@ -123,7 +45,7 @@ func flattenMeta(v any) map[string]string {
 	out := make(map[string]string, len(m))
 	for _, it := range m {
 		k := fmt.Sprint(it.Key)
-		if s := ystr(it.Value); s != "" || it.Value == nil {
+		if s := dbtyaml.Str(it.Value); s != "" || it.Value == nil {
 			out[k] = s
 		} else {
 			out[k] = pyStr(it.Value)
@@ -173,7 +95,7 @@ func pyStr(v any) string {
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	}
-	return scalarString(v)
+	return dbtyaml.Str(v)
 }
 
 func pyRepr(v any) string {
