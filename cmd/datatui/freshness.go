@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/ops"
 	"github.com/datatui/datatui/internal/warehouse/connect"
 )
@@ -71,7 +72,7 @@ execution_time}], summary{status: count}, exit_code, error, demo}.`,
 				// The same runner as datatui run: the sandbox target pinned, the write guard
 				// asked with the session's identity before dbt starts.
 				r := ops.ForWorkspace(ws)
-				r.Identify = func(ctx context.Context, t *dbt.Target) (string, error) { return connect.SessionUser(ctx, t, nil) }
+				r.Identify = func(ctx context.Context, t *profiles.Target) (string, error) { return connect.SessionUser(ctx, t, nil) }
 				args := []string{"source", "freshness"}
 				for _, s := range selects {
 					args = append(args, "--select", s)

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/workspace"
@@ -446,7 +447,7 @@ func (a *app) lsGraph(fl *lsFlags, qopts dbt.QuickParseOptions) (*dbt.Graph, str
 	}
 	// Without a usable profile, conditions on the target keep every branch; a target or
 	// profile asked for by name must exist, as dbt requires.
-	qopts.Target, err = dbt.TargetContext(dbt.ProfilesOptions{ProjectDir: ws.ProjectDir, ProfilesDir: fl.profilesDir, Profile: fl.profile}, fl.target)
+	qopts.Target, err = dbt.TargetContext(profiles.ProfilesOptions{ProjectDir: ws.ProjectDir, ProfilesDir: fl.profilesDir, Profile: fl.profile}, fl.target)
 	if err != nil && (fl.target != "" || fl.profile != "" || fl.profilesDir != "") {
 		return nil, "", "", withCode(2, err)
 	}

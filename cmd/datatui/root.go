@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/workspace"
@@ -66,7 +66,7 @@ type app struct {
 func (a *app) workspace() (*workspace.Workspace, error) {
 	ws, err := workspace.Open(workspace.Options{Project: a.project, ConfigFile: a.config, Demo: a.demo})
 	if ws != nil {
-		dbt.LearnSecrets(dbt.ProfilesOptions{ProjectDir: ws.ProjectDir})
+		profiles.LearnSecrets(profiles.ProfilesOptions{ProjectDir: ws.ProjectDir})
 	}
 	return ws, err
 }

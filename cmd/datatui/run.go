@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/ops"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/warehouse"
@@ -64,7 +64,7 @@ dbt.wrapper through the team's command.
 			}
 			a.readOnlyBanner(ws)
 			r := ops.ForWorkspace(ws)
-			r.Identify = func(ctx context.Context, t *dbt.Target) (string, error) { return connect.SessionUser(ctx, t, nil) }
+			r.Identify = func(ctx context.Context, t *profiles.Target) (string, error) { return connect.SessionUser(ctx, t, nil) }
 			var p runPrinter
 			if asJSON {
 				p = &jsonRunPrinter{w: a.stdout, log: withLog}

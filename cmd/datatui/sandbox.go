@@ -15,6 +15,7 @@ import (
 
 	"github.com/datatui/datatui/internal/access"
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/warehouse/connect"
@@ -35,7 +36,7 @@ func (f *sandboxFlags) add(cmd *cobra.Command) {
 // openWarehouse opens the workspace and its dev target's warehouse. With a broken
 // datatui.yml it still opens, for reading: the engine's write guard refuses every write,
 // and a banner on stderr names the error.
-func (a *app) openWarehouse(ctx context.Context, f sandboxFlags) (*workspace.Workspace, warehouse.Warehouse, *dbt.Target, error) {
+func (a *app) openWarehouse(ctx context.Context, f sandboxFlags) (*workspace.Workspace, warehouse.Warehouse, *profiles.Target, error) {
 	ws, err := a.workspace()
 	if ws == nil {
 		return nil, nil, nil, err
@@ -68,7 +69,7 @@ func newSandboxCmd(a *app) *cobra.Command {
 // sandboxStatusJSON is `datatui sandbox status --json`.
 type sandboxStatusJSON struct {
 	Summary  warehouse.Summary   `json:"summary"`
-	Target   dbt.Target          `json:"target"`
+	Target   profiles.Target     `json:"target"`
 	Snapshot *warehouse.Snapshot `json:"snapshot"`
 	Drift    *warehouse.Drift    `json:"drift,omitempty"`
 	Warnings []string            `json:"warnings,omitempty"`
@@ -274,7 +275,7 @@ type whoamiJSON struct {
 	Identity warehouse.Identity `json:"identity"`
 	RoleKind string             `json:"role_kind"`
 	Policy   warehouse.Policy   `json:"policy"`
-	Target   dbt.Target         `json:"target"`
+	Target   profiles.Target    `json:"target"`
 	Grants   []warehouse.Grant  `json:"grants"`
 	Warnings []string           `json:"warnings,omitempty"`
 	// Access is the project's source tables against the team's Terraform (terraform.dir).

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 )
 
 // TestProfileReadersAgree: onboarding's profile check and the dbt layer (which connects,
@@ -36,7 +36,7 @@ func TestProfileReadersAgree(t *testing.T) {
 			te.reopen()
 			st := te.env.readProjectProfile()
 
-			p, err := dbt.LoadProfile(dbt.ProfilesOptions{ProjectDir: te.project, Home: te.home, LookupEnv: te.env.LookupEnv})
+			p, err := profiles.LoadProfile(profiles.ProfilesOptions{ProjectDir: te.project, Home: te.home, LookupEnv: te.env.LookupEnv})
 			if err != nil {
 				t.Fatalf("dbt layer: %v", err)
 			}

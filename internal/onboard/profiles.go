@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"github.com/datatui/datatui/internal/atomicfile"
-	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 )
 
 // ProfilesLocation is the profiles.yml dbt reads for this project, in dbt's own order:
@@ -34,14 +34,14 @@ func (l ProfilesLocation) Describe() string {
 	return l.Path
 }
 
-// LocateProfiles finds the profiles.yml dbt will use (dbt.FindProfiles, with this Env's
+// LocateProfiles finds the profiles.yml dbt will use (profiles.FindProfiles, with this Env's
 // HOME and environment).
 func (e *Env) LocateProfiles() ProfilesLocation {
-	opts := dbt.ProfilesOptions{Home: e.Home(), LookupEnv: e.LookupEnv}
+	opts := profiles.ProfilesOptions{Home: e.Home(), LookupEnv: e.LookupEnv}
 	if e.Workspace != nil {
 		opts.ProjectDir = e.Workspace.ProjectDir
 	}
-	loc := dbt.FindProfiles(opts)
+	loc := profiles.FindProfiles(opts)
 	return ProfilesLocation{Path: loc.Path, Exists: loc.Exists, Why: loc.Why}
 }
 
@@ -58,14 +58,14 @@ type profileTarget struct {
 func (t profileTarget) get(key string) string { return t.Fields[key] }
 
 // readProfile reads profile name from the profiles.yml at path with the dbt layer's reader
-// (dbt.ParseProfile): its default target and its outputs, each setting rendered on its own.
+// (profiles.ParseProfile): its default target and its outputs, each setting rendered on its own.
 func readProfile(path, name string, getenv func(string) (string, bool)) (defaultTarget string, targets map[string]profileTarget, err error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return "", nil, err
 	}
-	p, err := dbt.ParseProfile(path, data, name, getenv)
-	if errors.Is(err, dbt.ErrProfileNotFound) {
+	p, err := profiles.ParseProfile(path, data, name, getenv)
+	if errors.Is(err, profiles.ErrProfileNotFound) {
 		return "", nil, errProfileMissing
 	}
 	if err != nil {
@@ -108,7 +108,7 @@ func (e *Env) readProjectProfile() profileStatus {
 		st.err = fmt.Errorf("%s has no profile: key; it names the profiles.yml entry dbt connects with (ask your data team)", filepath.Join(e.Workspace.ProjectDir, "dbt_project.yml"))
 		return st
 	}
-	if st.profile, err = dbt.RenderEnvVars(pf.Profile, e.LookupEnv); err != nil {
+	if st.profile, err = profiles.RenderEnvVars(pf.Profile, e.LookupEnv); err != nil {
 		st.err = fmt.Errorf("%s: profile: %v", filepath.Join(e.Workspace.ProjectDir, "dbt_project.yml"), err)
 		return st
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/datatui/datatui/internal/config"
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 )
 
 // sandboxProfile is a dbt project's profiles.yml whose dev target is the user's own DuckDB
@@ -193,7 +193,7 @@ func TestRunnerGuard(t *testing.T) {
 		files    map[string]string // more files in the project folder
 		env      []string
 		args     []string
-		identify func(context.Context, *dbt.Target) (string, error)
+		identify func(context.Context, *profiles.Target) (string, error)
 		cfgErr   error
 		links    func(t *testing.T, dir string)
 	}
@@ -234,10 +234,10 @@ func TestRunnerGuard(t *testing.T) {
 			files: map[string]string{"sub/dbt_project.yml": "name: sub\nprofile: evil\n"}, args: []string{"build", "--project-dir", "sub"}}, "production database"},
 		{"a postgres target", setup{profiles: "shop:\n  target: dev\n  outputs:\n    dev: {type: postgres, host: h, dbname: analytics}\n"}, "postgres target"},
 		{"OAuth: the token logs in as someone else", setup{profiles: strings.Replace(snowflakeProfile("SANDBOX_BOB", "      authenticator: oauth", "      token: t"), "user: ann", "user: bob", 1),
-			identify: func(context.Context, *dbt.Target) (string, error) { return "ANN", nil }}, "the session logs in as ANN"},
+			identify: func(context.Context, *profiles.Target) (string, error) { return "ANN", nil }}, "the session logs in as ANN"},
 		{"OAuth without a way to check the login", setup{profiles: snowflakeProfile("SANDBOX_ANN", "      authenticator: oauth", "      token: t")}, "cannot check it here"},
 		{"OAuth logging in as the profile's user", setup{profiles: snowflakeProfile("SANDBOX_ANN", "      authenticator: oauth", "      token: t"),
-			identify: func(context.Context, *dbt.Target) (string, error) { return "ANN", nil }}, ""},
+			identify: func(context.Context, *profiles.Target) (string, error) { return "ANN", nil }}, ""},
 		{"datatui.yml has errors", setup{profiles: snowflakeProfile("SANDBOX_ANN"), cfgErr: errors.New("datatui.yml:3: warehouse.prod_databse: unknown key")}, "datatui.yml has an error"},
 		{"datatui.yml has errors, deps still runs", setup{profiles: snowflakeProfile("ANALYTICS"), cfgErr: errors.New("datatui.yml:3: bad"), args: []string{"deps"}}, ""},
 		{"DuckDB sandbox", setup{profiles: sandboxProfile}, ""},

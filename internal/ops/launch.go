@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/datatui/datatui/internal/config"
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 )
 
 // Engine is the dbt that runs: dbt-core (Python) or dbt Fusion (the Rust engine).
@@ -232,7 +232,7 @@ func dockerLaunch(d config.Docker, dir string, args, environ, extra []string, ge
 			argv = append(argv, "-e", name)
 		}
 	}
-	loc := dbt.FindProfiles(dbt.ProfilesOptions{ProfilesDir: flagValue(args, "--profiles-dir"), ProjectDir: abs, Home: home,
+	loc := profiles.FindProfiles(profiles.ProfilesOptions{ProfilesDir: flagValue(args, "--profiles-dir"), ProjectDir: abs, Home: home,
 		LookupEnv: func(k string) (string, bool) { v := getenv(k); return v, v != "" }})
 	if pdir := filepath.Dir(loc.Path); !within(pdir, abs) {
 		if st, err := os.Stat(pdir); err == nil && st.IsDir() {

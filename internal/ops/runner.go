@@ -19,6 +19,7 @@ import (
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/workspace"
 )
@@ -142,7 +143,7 @@ type Runner struct {
 	ConfigErr error
 	// Identify logs in with a Snowflake target and returns who the session is, for targets
 	// whose user: does not decide that (OAuth). nil: such targets are refused.
-	Identify func(ctx context.Context, t *dbt.Target) (string, error)
+	Identify func(ctx context.Context, t *profiles.Target) (string, error)
 	// StateDir is where the run history is kept; "" keeps no history.
 	StateDir string
 	// LogLines bounds the raw log kept in memory (DefaultLogLines when 0).
@@ -501,7 +502,7 @@ func (r *Runner) guard(ctx context.Context, pl *plan, env []string) ([]string, e
 		}
 	}
 	p := pl.parsed
-	res, err := dbt.ResolveTarget(dbt.Invocation{Dir: dir, ProjectDir: p.Last("--project-dir"), ProfilesDir: p.Last("--profiles-dir"),
+	res, err := profiles.ResolveTarget(profiles.Invocation{Dir: dir, ProjectDir: p.Last("--project-dir"), ProfilesDir: p.Last("--profiles-dir"),
 		Profile: p.Last("--profile"), Target: pl.target, LookupEnv: envLookup(env)})
 	if err != nil {
 		return nil, &warehouse.RefusedError{Database: "target " + pl.target, Reason: "datatui cannot tell where dbt would write: " + err.Error(),

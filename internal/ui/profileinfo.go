@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/workspace"
 )
@@ -14,7 +14,7 @@ func loadProfileInfo(ws *workspace.Workspace, info *common.InfoMsg) {
 		target = ws.Config.DBT.Target
 	}
 	info.Target = target
-	p, err := dbt.LoadProfile(dbt.ProfilesOptions{ProjectDir: ws.ProjectDir})
+	p, err := profiles.LoadProfile(profiles.ProfilesOptions{ProjectDir: ws.ProjectDir})
 	if err != nil {
 		info.ProfileErr = err
 		return

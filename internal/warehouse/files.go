@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/datatui/datatui/internal/config"
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 )
 
 // DuckDBExt is the file extension of DuckDB databases.
@@ -128,7 +128,7 @@ func NormaliseDuckName(name string) string {
 // On Snowflake the sandbox is named from t's user until the session says who it is; on
 // DuckDB it is the dev target's file, and the files of the profile's other targets are
 // guarded. Any other adapter is refused: datatui cannot tell where it writes.
-func ForTarget(cfg *config.Config, cfgErr error, prof *dbt.Profile, t *dbt.Target, dir string) (Policy, Write, error) {
+func ForTarget(cfg *config.Config, cfgErr error, prof *profiles.Profile, t *profiles.Target, dir string) (Policy, Write, error) {
 	if cfg == nil {
 		cfg = config.Default()
 	}
@@ -152,7 +152,7 @@ func ForTarget(cfg *config.Config, cfgErr error, prof *dbt.Profile, t *dbt.Targe
 }
 
 // duckDBFiles finds the dev target's file and the file of every DuckDB target of prof.
-func duckDBFiles(prof *dbt.Profile, devTarget, dir string) (string, map[string]string, error) {
+func duckDBFiles(prof *profiles.Profile, devTarget, dir string) (string, map[string]string, error) {
 	if prof == nil {
 		return "", nil, &RefusedError{Database: "the dev target", Reason: "profiles.yml could not be read, so datatui cannot tell which file is your sandbox"}
 	}

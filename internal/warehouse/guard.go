@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/datatui/datatui/internal/config"
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 )
 
 // Policy is the write guard: everything datatui starts that writes — a refresh, a dropped
@@ -459,7 +459,7 @@ func SameName(a, b string) bool { return strings.EqualFold(NormaliseIdent(a), No
 // profile's user: with a password, a key pair, SSO or MFA Snowflake logs in exactly the user
 // named; with OAuth (and workload identity) the token decides who logs in, whatever user:
 // says, so who the session is must be asked of the session itself.
-func SessionFromProfile(t *dbt.Target) bool {
+func SessionFromProfile(t *profiles.Target) bool {
 	if strings.TrimSpace(t.User) == "" {
 		return false
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/datatui/datatui/internal/config"
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 )
 
 func refusedWith(t *testing.T, what string, err error, want string) {
@@ -188,6 +188,6 @@ func TestFileIdentity(t *testing.T) {
 }
 
 func TestForTargetRefusesOtherAdapters(t *testing.T) {
-	_, _, err := ForTarget(nil, nil, nil, &dbt.Target{Name: "dev", Type: "bigquery"}, t.TempDir())
+	_, _, err := ForTarget(nil, nil, nil, &profiles.Target{Name: "dev", Type: "bigquery"}, t.TempDir())
 	refusedWith(t, "bigquery", err, "it is a bigquery target")
 }

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/onboard"
 	"github.com/datatui/datatui/internal/ops"
 	"github.com/datatui/datatui/internal/warehouse"
@@ -31,7 +31,7 @@ func Wire(env *onboard.Env) {
 	// so opening is serialised. Each hook opens and closes its own connection, so a profile
 	// fixed in between is picked up by the next check.
 	var mu sync.Mutex
-	var target *dbt.Target // the last target opened, for its notes
+	var target *profiles.Target // the last target opened, for its notes
 	open := func(ctx context.Context) (warehouse.Warehouse, error) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -103,7 +103,7 @@ func Wire(env *onboard.Env) {
 			r.Executable = p
 		}
 		r.Env = env.Environ
-		r.Identify = func(ctx context.Context, t *dbt.Target) (string, error) { return connect.SessionUser(ctx, t, nil) }
+		r.Identify = func(ctx context.Context, t *profiles.Target) (string, error) { return connect.SessionUser(ctx, t, nil) }
 		out := onboard.Output(ctx)
 		res := r.Run(ctx, args, func(ev ops.Event) { progressLine(ev, out) })
 		if res.Err != nil && res.Fatal != "" && !strings.Contains(res.Err.Error(), res.Fatal) {

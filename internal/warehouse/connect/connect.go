@@ -7,7 +7,7 @@ import (
 	"context"
 	"io"
 
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/warehouse/duckdb"
 	"github.com/datatui/datatui/internal/warehouse/snowflake"
@@ -31,13 +31,13 @@ type Options struct {
 // are redacted when printed). The engine's write guard is built from the same profile, so
 // it knows every other target's file; with a broken datatui.yml it refuses every write.
 // Nothing is sent to the engine yet.
-func Open(ctx context.Context, ws *workspace.Workspace, opts Options) (warehouse.Warehouse, *dbt.Target, error) {
+func Open(ctx context.Context, ws *workspace.Workspace, opts Options) (warehouse.Warehouse, *profiles.Target, error) {
 	if ws.Demo {
 		if err := duckdb.BuildDemo(ctx, ws.ProjectDir, duckdb.DemoOptions{MetaDir: ws.StateDir}); err != nil {
 			return nil, nil, err
 		}
 	}
-	prof, err := dbt.LoadProfile(dbt.ProfilesOptions{ProfilesDir: opts.ProfilesDir, ProjectDir: ws.ProjectDir, LookupEnv: opts.LookupEnv})
+	prof, err := profiles.LoadProfile(profiles.ProfilesOptions{ProfilesDir: opts.ProfilesDir, ProjectDir: ws.ProjectDir, LookupEnv: opts.LookupEnv})
 	if err != nil {
 		return nil, nil, warehouse.Errorf("%v", err)
 	}
@@ -79,7 +79,7 @@ func Open(ctx context.Context, ws *workspace.Workspace, opts Options) (warehouse
 
 // Notes lists what the target asks of dbt that datatui's own connection does not do, for
 // doctor to say.
-func Notes(t *dbt.Target) []string {
+func Notes(t *profiles.Target) []string {
 	if t != nil && t.Type == "snowflake" {
 		return snowflake.Notes(t, nil)
 	}
@@ -88,7 +88,7 @@ func Notes(t *dbt.Target) []string {
 
 // SessionUser logs in with a Snowflake target and returns who the session runs as
 // (CURRENT_USER()), for the dbt runner's guard when the profile's user: does not decide it.
-func SessionUser(ctx context.Context, t *dbt.Target, driverLog io.Writer) (string, error) {
+func SessionUser(ctx context.Context, t *profiles.Target, driverLog io.Writer) (string, error) {
 	w, err := snowflake.New(snowflake.Options{Target: t, DriverLog: driverLog})
 	if err != nil {
 		return "", err

@@ -10,7 +10,7 @@ import (
 
 	sf "github.com/snowflakedb/gosnowflake"
 
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/warehouse"
 )
 
@@ -61,7 +61,7 @@ func accountHost(name, region string) string {
 
 // driverConfig maps a dbt target to the driver's config, key by key as dbt-snowflake reads
 // profiles.yml (see the table in the package's tests for each authenticator).
-func driverConfig(t *dbt.Target, home string) (*login, error) {
+func driverConfig(t *profiles.Target, home string) (*login, error) {
 	bad := func(format string, a ...any) error {
 		return warehouse.Errorf("profiles.yml target %s: "+format, append([]any{t.Name}, a...)...)
 	}
@@ -113,7 +113,7 @@ func driverConfig(t *dbt.Target, home string) (*login, error) {
 }
 
 // setAuth picks the authenticator as dbt-snowflake does and fills its credentials.
-func setAuth(l *login, t *dbt.Target, home string) error {
+func setAuth(l *login, t *profiles.Target, home string) error {
 	cfg := l.cfg
 	auth := strings.ToLower(strings.TrimSpace(t.Authenticator))
 	hasKey := t.PrivateKeyPath != "" || t.PrivateKey.Set()
@@ -200,7 +200,7 @@ func isOktaHost(h string) bool {
 // Notes lists what datatui does not do that the target asks dbt for, for doctor to say
 // (dbt-snowflake accepts these keys; datatui's own connection does without them). getenv
 // reads the session's environment (DISPLAY); nil is os.Getenv.
-func Notes(t *dbt.Target, getenv func(string) string) []string {
+func Notes(t *profiles.Target, getenv func(string) string) []string {
 	if getenv == nil {
 		getenv = os.Getenv
 	}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/youmark/pkcs8"
 
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 )
 
 // errBothKeys is dbt-snowflake's own refusal, word for word, so the two tools agree.
@@ -27,7 +27,7 @@ var errBothKeys = errors.New("Cannot specify both `private_key` and `private_key
 // libraries: github.com/youmark/pkcs8 for PKCS#8, encrypted or not (PBES2 with PBKDF2 or
 // scrypt, as openssl writes them), and the standard library for PKCS#1, including the
 // legacy "Proc-Type: 4,ENCRYPTED" PEM that `openssl rsa -aes256 -traditional` writes.
-func loadPrivateKey(t *dbt.Target, home string) (*rsa.PrivateKey, error) {
+func loadPrivateKey(t *profiles.Target, home string) (*rsa.PrivateKey, error) {
 	pass := t.PrivateKeyPassphrase.Reveal()
 	switch {
 	case t.PrivateKey.Set() && t.PrivateKeyPath != "":

@@ -18,7 +18,7 @@ import (
 
 	sf "github.com/snowflakedb/gosnowflake"
 
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/warehouse/snowflake/sftest"
 )
@@ -93,38 +93,42 @@ func TestLoginPerAuthenticator(t *testing.T) {
 	keyFP := fingerprint(t, "testdata/key.p8")
 	tests := []struct {
 		name string
-		edit func(*dbt.Target)
+		edit func(*profiles.Target)
 		// want is checked against the login the server received (the driver leaves
 		// AUTHENTICATOR empty for password logins, with or without MFA).
 		want func(t *testing.T, l sftest.Login, s *sftest.Server)
 	}{
-		{"password", func(tg *dbt.Target) {}, func(t *testing.T, l sftest.Login, _ *sftest.Server) {
+		{"password", func(tg *profiles.Target) {}, func(t *testing.T, l sftest.Login, _ *sftest.Server) {
 			if l.Authenticator != "" || l.User != "ann" || l.Password != "s3cret" || l.HasToken {
 				t.Errorf("login %+v", l)
 			}
 		}},
-		{"key pair, PKCS#8 PEM file", func(tg *dbt.Target) { tg.Password, tg.PrivateKeyPath = "", "testdata/key.p8" }, wantJWT(keyFP)},
-		{"key pair, legacy encrypted PKCS#1 PEM file", func(tg *dbt.Target) {
+		{"key pair, PKCS#8 PEM file", func(tg *profiles.Target) { tg.Password, tg.PrivateKeyPath = "", "testdata/key.p8" }, wantJWT(keyFP)},
+		{"key pair, legacy encrypted PKCS#1 PEM file", func(tg *profiles.Target) {
 			tg.Password, tg.PrivateKeyPath, tg.PrivateKeyPassphrase = "", "testdata/key_legacy_encrypted.pem", "correct-horse"
 		}, wantJWT(keyFP)},
-		{"key pair, PKCS#1 PEM file", func(tg *dbt.Target) { tg.Password, tg.PrivateKeyPath = "", "testdata/key_pkcs1.pem" }, wantJWT(keyFP)},
-		{"key pair, scrypt-encrypted PKCS#8", func(tg *dbt.Target) {
+		{"key pair, PKCS#1 PEM file", func(tg *profiles.Target) { tg.Password, tg.PrivateKeyPath = "", "testdata/key_pkcs1.pem" }, wantJWT(keyFP)},
+		{"key pair, scrypt-encrypted PKCS#8", func(tg *profiles.Target) {
 			tg.Password, tg.PrivateKeyPath, tg.PrivateKeyPassphrase = "", "testdata/key_scrypt.p8", "correct-horse"
 		}, wantJWT(keyFP)},
-		{"key pair, inline PEM", func(tg *dbt.Target) {
-			tg.Password, tg.PrivateKey, tg.Authenticator = "", dbt.Secret(readFile(t, "testdata/key.p8")), "snowflake_jwt"
+		{"key pair, inline PEM", func(tg *profiles.Target) {
+			tg.Password, tg.PrivateKey, tg.Authenticator = "", profiles.Secret(readFile(t, "testdata/key.p8")), "snowflake_jwt"
 		}, wantJWT(keyFP)},
-		{"key pair, inline base64 DER", func(tg *dbt.Target) { tg.Password, tg.PrivateKey = "", dbt.Secret(base64DER(t, "testdata/key.p8")) }, wantJWT(keyFP)},
-		{"key pair, inline base64 of encrypted DER", func(tg *dbt.Target) {
-			tg.Password, tg.PrivateKey, tg.PrivateKeyPassphrase = "", dbt.Secret(base64DER(t, "testdata/key_scrypt.p8")), "correct-horse"
+		{"key pair, inline base64 DER", func(tg *profiles.Target) {
+			tg.Password, tg.PrivateKey = "", profiles.Secret(base64DER(t, "testdata/key.p8"))
 		}, wantJWT(keyFP)},
-		{"oauth access token, no user", func(tg *dbt.Target) { tg.User, tg.Password, tg.Authenticator, tg.Token = "", "", "oauth", "access-1" },
+		{"key pair, inline base64 of encrypted DER", func(tg *profiles.Target) {
+			tg.Password, tg.PrivateKey, tg.PrivateKeyPassphrase = "", profiles.Secret(base64DER(t, "testdata/key_scrypt.p8")), "correct-horse"
+		}, wantJWT(keyFP)},
+		{"oauth access token, no user", func(tg *profiles.Target) {
+			tg.User, tg.Password, tg.Authenticator, tg.Token = "", "", "oauth", "access-1"
+		},
 			func(t *testing.T, l sftest.Login, s *sftest.Server) {
 				if l.Authenticator != "OAUTH" || l.Token != "access-1" || l.User != "" || l.HasPassword || len(s.TokenRequests()) != 0 {
 					t.Errorf("login %+v, token requests %+v", l, s.TokenRequests())
 				}
 			}},
-		{"oauth refresh token exchanged first", func(tg *dbt.Target) {
+		{"oauth refresh token exchanged first", func(tg *profiles.Target) {
 			tg.Password, tg.Authenticator, tg.Token, tg.OAuthClientID, tg.OAuthClientSecret = "", "oauth", "refresh-1", "client-1", "client-secret-1"
 		}, func(t *testing.T, l sftest.Login, s *sftest.Server) {
 			tr := s.TokenRequests()
@@ -135,7 +139,7 @@ func TestLoginPerAuthenticator(t *testing.T) {
 				t.Errorf("login %+v, want the exchanged access token", l)
 			}
 		}},
-		{"jwt from an identity provider, no user", func(tg *dbt.Target) {
+		{"jwt from an identity provider, no user", func(tg *profiles.Target) {
 			tg.User, tg.Password, tg.Authenticator, tg.Token = "", "", "jwt", "idp.jwt.token"
 		},
 			func(t *testing.T, l sftest.Login, _ *sftest.Server) {
@@ -143,7 +147,7 @@ func TestLoginPerAuthenticator(t *testing.T) {
 					t.Errorf("login %+v", l)
 				}
 			}},
-		{"programmatic access token", func(tg *dbt.Target) {
+		{"programmatic access token", func(tg *profiles.Target) {
 			tg.Password, tg.Authenticator, tg.Token = "", "programmatic_access_token", "pat-1"
 		},
 			func(t *testing.T, l sftest.Login, _ *sftest.Server) {
@@ -151,13 +155,13 @@ func TestLoginPerAuthenticator(t *testing.T) {
 					t.Errorf("login %+v", l)
 				}
 			}},
-		{"password with MFA, token cached", func(tg *dbt.Target) { tg.Authenticator = "username_password_mfa" },
+		{"password with MFA, token cached", func(tg *profiles.Target) { tg.Authenticator = "username_password_mfa" },
 			func(t *testing.T, l sftest.Login, _ *sftest.Server) {
 				if l.Authenticator != "" || l.Password != "s3cret" || l.SessionParameters["CLIENT_REQUEST_MFA_TOKEN"] != true {
 					t.Errorf("login %+v", l)
 				}
 			}},
-		{"native Okta", func(tg *dbt.Target) { tg.Authenticator = "https://acme.okta.com" },
+		{"native Okta", func(tg *profiles.Target) { tg.Authenticator = "https://acme.okta.com" },
 			func(t *testing.T, l sftest.Login, s *sftest.Server) {
 				if l.SAML == "" || !strings.Contains(l.SAML, "SAMLResponse") || l.HasPassword {
 					t.Errorf("login %+v: want the SAML response and no password", l)
@@ -174,7 +178,7 @@ func TestLoginPerAuthenticator(t *testing.T) {
 			s.IssueAccessToken("access-from-refresh")
 			// The account's real host name, reached through the fake: the driver is given
 			// account: as a dbt user writes it, with a region and an underscore.
-			tg := &dbt.Target{Name: "dev", Type: "snowflake", Account: "xy_12345.eu-west-1", User: "ann", Password: "s3cret",
+			tg := &profiles.Target{Name: "dev", Type: "snowflake", Account: "xy_12345.eu-west-1", User: "ann", Password: "s3cret",
 				Role: "CONTRIBUTOR", Warehouse: "TRANSFORMING", Protocol: "http"}
 			tt.edit(tg)
 			w, err := New(Options{Target: tg, Warehouse: teamWarehouse(), Transporter: s.Transport()})
@@ -215,84 +219,84 @@ func TestDriverConfig(t *testing.T) {
 	seven, zero := 7, 0
 	tests := []struct {
 		name   string
-		edit   func(*dbt.Target)
+		edit   func(*profiles.Target)
 		check  func(*login) bool
 		errSub string
 	}{
-		{"legacy locator with region and cloud", func(tg *dbt.Target) { tg.Account = "xy12345.us-east-2.aws" },
+		{"legacy locator with region and cloud", func(tg *profiles.Target) { tg.Account = "xy12345.us-east-2.aws" },
 			func(l *login) bool {
 				return l.cfg.Account == "xy12345" && l.cfg.Host == "xy12345.us-east-2.aws.snowflakecomputing.com"
 			}, ""},
-		{"default region us-west-2 is not in the host", func(tg *dbt.Target) { tg.Account = "xy12345.us-west-2" },
+		{"default region us-west-2 is not in the host", func(tg *profiles.Target) { tg.Account = "xy12345.us-west-2" },
 			func(l *login) bool {
 				return l.cfg.Account == "xy12345" && l.cfg.Host == "xy12345.snowflakecomputing.com"
 			}, ""},
-		{"org-account name", func(tg *dbt.Target) { tg.Account = "acme-data_eng" },
+		{"org-account name", func(tg *profiles.Target) { tg.Account = "acme-data_eng" },
 			func(l *login) bool {
 				return l.cfg.Account == "acme-data_eng" && l.cfg.Host == "acme-data-eng.snowflakecomputing.com"
 			}, ""},
-		{"China region", func(tg *dbt.Target) { tg.Account = "xy12345.cn-north-1" },
+		{"China region", func(tg *profiles.Target) { tg.Account = "xy12345.cn-north-1" },
 			func(l *login) bool { return l.cfg.Host == "xy12345.cn-north-1.snowflakecomputing.cn" }, ""},
-		{"pasted host name", func(tg *dbt.Target) { tg.Account = "xy12345.eu-west-1.snowflakecomputing.com" },
+		{"pasted host name", func(tg *profiles.Target) { tg.Account = "xy12345.eu-west-1.snowflakecomputing.com" },
 			func(l *login) bool {
 				return l.cfg.Account == "xy12345" && l.cfg.Host == "xy12345.eu-west-1.snowflakecomputing.com"
 			}, ""},
-		{"host: wins over the account's host", func(tg *dbt.Target) {
+		{"host: wins over the account's host", func(tg *profiles.Target) {
 			tg.Account, tg.Host = "xy12345.eu-west-1", "xy12345.privatelink.snowflakecomputing.com"
 		},
 			func(l *login) bool {
 				return l.cfg.Account == "xy12345" && l.cfg.Host == "xy12345.privatelink.snowflakecomputing.com"
 			}, ""},
-		{"proxy and insecure_mode", func(tg *dbt.Target) { tg.ProxyHost, tg.ProxyPort, tg.InsecureMode = "proxy.corp", 3128, true },
+		{"proxy and insecure_mode", func(tg *profiles.Target) { tg.ProxyHost, tg.ProxyPort, tg.InsecureMode = "proxy.corp", 3128, true },
 			func(l *login) bool {
 				return l.cfg.ProxyHost == "proxy.corp" && l.cfg.ProxyPort == 3128 && l.cfg.DisableOCSPChecks
 			}, ""},
-		{"proxy without port", func(tg *dbt.Target) { tg.ProxyHost = "proxy.corp" }, nil, "proxy_port"},
-		{"connect_timeout is the wait between retries", func(tg *dbt.Target) { tg.ConnectRetries, tg.ConnectTimeout = 3, &seven },
+		{"proxy without port", func(tg *profiles.Target) { tg.ProxyHost = "proxy.corp" }, nil, "proxy_port"},
+		{"connect_timeout is the wait between retries", func(tg *profiles.Target) { tg.ConnectRetries, tg.ConnectTimeout = 3, &seven },
 			func(l *login) bool {
 				//lint:ignore SA1019 reading what the driver is given
 				return l.retries == 3 && l.wait == 7*time.Second && l.cfg.LoginTimeout == loginTimeout
 			}, ""},
-		{"connect_timeout: 0 retries at once", func(tg *dbt.Target) { tg.ConnectRetries, tg.ConnectTimeout = 1, &zero },
+		{"connect_timeout: 0 retries at once", func(tg *profiles.Target) { tg.ConnectRetries, tg.ConnectTimeout = 1, &zero },
 			func(l *login) bool { return l.retries == 1 && l.wait == 0 }, ""},
-		{"dbt's defaults: no retries, 10 s apart", func(tg *dbt.Target) {},
+		{"dbt's defaults: no retries, 10 s apart", func(tg *profiles.Target) {},
 			func(l *login) bool { return l.retries == 0 && l.wait == 10*time.Second }, ""},
-		{"query tag and keep-alive", func(tg *dbt.Target) { tg.QueryTag, tg.ClientSessionKeepAlive = "datatui", true },
+		{"query tag and keep-alive", func(tg *profiles.Target) { tg.QueryTag, tg.ClientSessionKeepAlive = "datatui", true },
 			func(l *login) bool {
 				return *l.cfg.Params["query_tag"] == "datatui" && *l.cfg.Params["client_session_keep_alive"] == "true"
 			}, ""},
-		{"externalbrowser caches its ID token", func(tg *dbt.Target) { tg.Password, tg.Authenticator = "", "externalbrowser" },
+		{"externalbrowser caches its ID token", func(tg *profiles.Target) { tg.Password, tg.Authenticator = "", "externalbrowser" },
 			func(l *login) bool {
 				//lint:ignore SA1019 the field is how gosnowflake v1 configures the token cache
 				return l.cfg.Authenticator == sf.AuthTypeExternalBrowser && l.cfg.ClientStoreTemporaryCredential == sf.ConfigBoolTrue
 			}, ""},
-		{"both private_key and private_key_path", func(tg *dbt.Target) {
-			tg.PrivateKeyPath, tg.PrivateKey = "testdata/key.p8", dbt.Secret(readFile(t, "testdata/key.p8"))
+		{"both private_key and private_key_path", func(tg *profiles.Target) {
+			tg.PrivateKeyPath, tg.PrivateKey = "testdata/key.p8", profiles.Secret(readFile(t, "testdata/key.p8"))
 		}, nil, "Cannot specify both `private_key` and `private_key_path`"},
-		{"a key with another authenticator", func(tg *dbt.Target) { tg.PrivateKeyPath, tg.Authenticator = "testdata/key.p8", "externalbrowser" }, nil, "can only be used with authenticator: snowflake_jwt"},
-		{"key pair needs a user", func(tg *dbt.Target) { tg.User, tg.PrivateKeyPath = "", "testdata/key.p8" }, nil, "user: is missing"},
-		{"password needs a user", func(tg *dbt.Target) { tg.User = "" }, nil, "user: is missing"},
-		{"no password", func(tg *dbt.Target) { tg.Password = "" }, nil, "no password"},
-		{"encrypted key, wrong passphrase", func(tg *dbt.Target) {
+		{"a key with another authenticator", func(tg *profiles.Target) { tg.PrivateKeyPath, tg.Authenticator = "testdata/key.p8", "externalbrowser" }, nil, "can only be used with authenticator: snowflake_jwt"},
+		{"key pair needs a user", func(tg *profiles.Target) { tg.User, tg.PrivateKeyPath = "", "testdata/key.p8" }, nil, "user: is missing"},
+		{"password needs a user", func(tg *profiles.Target) { tg.User = "" }, nil, "user: is missing"},
+		{"no password", func(tg *profiles.Target) { tg.Password = "" }, nil, "no password"},
+		{"encrypted key, wrong passphrase", func(tg *profiles.Target) {
 			tg.PrivateKeyPath, tg.PrivateKeyPassphrase = "testdata/key_encrypted.p8", "wrong"
 		}, nil, "wrong private_key_passphrase"},
-		{"legacy key, wrong passphrase", func(tg *dbt.Target) {
+		{"legacy key, wrong passphrase", func(tg *profiles.Target) {
 			tg.PrivateKeyPath, tg.PrivateKeyPassphrase = "testdata/key_legacy_encrypted.pem", "wrong"
 		}, nil, "wrong private_key_passphrase"},
-		{"encrypted key, no passphrase", func(tg *dbt.Target) { tg.PrivateKeyPath = "testdata/key_encrypted.p8" }, nil, "set private_key_passphrase"},
-		{"legacy key, no passphrase", func(tg *dbt.Target) { tg.PrivateKeyPath = "testdata/key_legacy_encrypted.pem" }, nil, "set private_key_passphrase"},
-		{"passphrase for a plain key", func(tg *dbt.Target) { tg.PrivateKeyPath, tg.PrivateKeyPassphrase = "testdata/key.p8", "x" }, nil, "not encrypted"},
-		{"encrypted base64 DER, no passphrase", func(tg *dbt.Target) { tg.PrivateKey = dbt.Secret(base64DER(t, "testdata/key_scrypt.p8")) }, nil, "if the key is encrypted, set private_key_passphrase"},
-		{"private_key neither PEM nor base64", func(tg *dbt.Target) { tg.PrivateKey = "not a key!" }, nil, "neither PEM text"},
-		{"missing key file", func(tg *dbt.Target) { tg.PrivateKeyPath = "testdata/nope.p8" }, nil, "private_key_path"},
-		{"oauth without a token", func(tg *dbt.Target) { tg.Authenticator = "oauth" }, nil, "needs token"},
-		{"SSO URL that is not Okta", func(tg *dbt.Target) { tg.Authenticator = "https://login.example.com/sso" }, nil, "Okta URL only"},
-		{"Okta without a password", func(tg *dbt.Target) { tg.Authenticator, tg.Password = "https://acme.okta.com", "" }, nil, "needs password"},
-		{"unknown authenticator", func(tg *dbt.Target) { tg.Authenticator = "kerberos" }, nil, `authenticator "kerberos" is not one datatui can log in with yet`},
-		{"no account", func(tg *dbt.Target) { tg.Account = "" }, nil, "account: is missing"},
+		{"encrypted key, no passphrase", func(tg *profiles.Target) { tg.PrivateKeyPath = "testdata/key_encrypted.p8" }, nil, "set private_key_passphrase"},
+		{"legacy key, no passphrase", func(tg *profiles.Target) { tg.PrivateKeyPath = "testdata/key_legacy_encrypted.pem" }, nil, "set private_key_passphrase"},
+		{"passphrase for a plain key", func(tg *profiles.Target) { tg.PrivateKeyPath, tg.PrivateKeyPassphrase = "testdata/key.p8", "x" }, nil, "not encrypted"},
+		{"encrypted base64 DER, no passphrase", func(tg *profiles.Target) { tg.PrivateKey = profiles.Secret(base64DER(t, "testdata/key_scrypt.p8")) }, nil, "if the key is encrypted, set private_key_passphrase"},
+		{"private_key neither PEM nor base64", func(tg *profiles.Target) { tg.PrivateKey = "not a key!" }, nil, "neither PEM text"},
+		{"missing key file", func(tg *profiles.Target) { tg.PrivateKeyPath = "testdata/nope.p8" }, nil, "private_key_path"},
+		{"oauth without a token", func(tg *profiles.Target) { tg.Authenticator = "oauth" }, nil, "needs token"},
+		{"SSO URL that is not Okta", func(tg *profiles.Target) { tg.Authenticator = "https://login.example.com/sso" }, nil, "Okta URL only"},
+		{"Okta without a password", func(tg *profiles.Target) { tg.Authenticator, tg.Password = "https://acme.okta.com", "" }, nil, "needs password"},
+		{"unknown authenticator", func(tg *profiles.Target) { tg.Authenticator = "kerberos" }, nil, `authenticator "kerberos" is not one datatui can log in with yet`},
+		{"no account", func(tg *profiles.Target) { tg.Account = "" }, nil, "account: is missing"},
 	}
 	for _, tt := range tests {
-		tg := &dbt.Target{Name: "dev", Type: "snowflake", Account: "acct", User: "ann", Password: "s3cret"}
+		tg := &profiles.Target{Name: "dev", Type: "snowflake", Account: "acct", User: "ann", Password: "s3cret"}
 		tt.edit(tg)
 		l, err := driverConfig(tg, "")
 		if tt.errSub != "" {
@@ -361,7 +365,7 @@ func TestProxy(t *testing.T) {
 	s := sftest.New(t)
 	s.LoginAs("ANN")
 	host, port := s.HostPort()
-	tg := &dbt.Target{Name: "dev", Type: "snowflake", Account: "xy12345.eu-west-1", User: "ann", Password: "s3cret", Protocol: "http",
+	tg := &profiles.Target{Name: "dev", Type: "snowflake", Account: "xy12345.eu-west-1", User: "ann", Password: "s3cret", Protocol: "http",
 		ProxyHost: host, ProxyPort: port}
 	w := newWarehouse(t, s, tg, teamWarehouse())
 	if _, err := w.Identity(context.Background()); err != nil {
@@ -396,20 +400,20 @@ func TestRefreshTokenRefused(t *testing.T) {
 func TestNotes(t *testing.T) {
 	type noteCase struct {
 		name    string
-		t       dbt.Target
+		t       profiles.Target
 		display string
 		want    []string
 	}
 	tests := []noteCase{
-		{"nothing to say", dbt.Target{Type: "snowflake", Authenticator: "oauth", OAuthClientID: "c", OAuthClientSecret: "s"}, "", nil},
-		{"client id without secret", dbt.Target{Type: "snowflake", Authenticator: "oauth", OAuthClientID: "c"}, "", []string{"oauth_client_id and oauth_client_secret go together"}},
-		{"statement retries", dbt.Target{Type: "snowflake", Extra: map[string]string{"retry_all": "True"}}, "", []string{"retry_all applies to dbt's own statements"}},
-		{"duckdb", dbt.Target{Type: "duckdb", Extra: map[string]string{"retry_all": "true"}}, "", nil},
+		{"nothing to say", profiles.Target{Type: "snowflake", Authenticator: "oauth", OAuthClientID: "c", OAuthClientSecret: "s"}, "", nil},
+		{"client id without secret", profiles.Target{Type: "snowflake", Authenticator: "oauth", OAuthClientID: "c"}, "", []string{"oauth_client_id and oauth_client_secret go together"}},
+		{"statement retries", profiles.Target{Type: "snowflake", Extra: map[string]string{"retry_all": "True"}}, "", []string{"retry_all applies to dbt's own statements"}},
+		{"duckdb", profiles.Target{Type: "duckdb", Extra: map[string]string{"retry_all": "true"}}, "", nil},
 	}
 	if runtime.GOOS == "linux" {
 		tests = append(tests,
-			noteCase{"browser without a display", dbt.Target{Type: "snowflake", Authenticator: "externalbrowser"}, "", []string{"no display"}},
-			noteCase{"browser with a display", dbt.Target{Type: "snowflake", Authenticator: "externalbrowser"}, ":0", nil})
+			noteCase{"browser without a display", profiles.Target{Type: "snowflake", Authenticator: "externalbrowser"}, "", []string{"no display"}},
+			noteCase{"browser with a display", profiles.Target{Type: "snowflake", Authenticator: "externalbrowser"}, ":0", nil})
 	}
 	for _, tt := range tests {
 		getenv := func(k string) string {

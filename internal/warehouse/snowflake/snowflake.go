@@ -22,14 +22,14 @@ import (
 	sf "github.com/snowflakedb/gosnowflake"
 
 	"github.com/datatui/datatui/internal/config"
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/warehouse"
 )
 
 // Options configure the engine.
 type Options struct {
 	// Target is the dbt target (type: snowflake) to connect as.
-	Target *dbt.Target
+	Target *profiles.Target
 	// Warehouse is datatui.yml's warehouse section.
 	Warehouse config.Warehouse
 	// Home resolves ~ in private_key_path (default os.UserHomeDir).

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/datatui/datatui/internal/config"
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/warehouse/snowflake/sftest"
 )
@@ -20,14 +20,14 @@ func teamWarehouse() config.Warehouse {
 	return w
 }
 
-func target(s *sftest.Server, user string) *dbt.Target {
+func target(s *sftest.Server, user string) *profiles.Target {
 	host, port := s.HostPort()
-	return &dbt.Target{Name: "dev", Profile: "shop", Type: "snowflake", Account: "test", User: user, Password: "s3cret",
+	return &profiles.Target{Name: "dev", Profile: "shop", Type: "snowflake", Account: "test", User: user, Password: "s3cret",
 		Role: "CONTRIBUTOR", Warehouse: "TRANSFORMING", Database: "SANDBOX_ANN", Schema: "DBT_ANN",
 		Host: host, Port: port, Protocol: "http"}
 }
 
-func newWarehouse(t *testing.T, s *sftest.Server, tg *dbt.Target, w config.Warehouse) *Warehouse {
+func newWarehouse(t *testing.T, s *sftest.Server, tg *profiles.Target, w config.Warehouse) *Warehouse {
 	t.Helper()
 	wh, err := New(Options{Target: tg, Warehouse: w})
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/datatui/datatui/internal/config"
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/ops"
 	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/ui/common"
@@ -348,7 +348,7 @@ func containsAll(query string, n int, textOf func(int) string) []list.Match {
 func (m *Model) liveRunner() *ops.Runner {
 	r := ops.ForWorkspace(m.c.Workspace)
 	r.InterruptGrace, r.TermGrace = 3*time.Second, time.Second
-	r.Identify = func(ctx context.Context, t *dbt.Target) (string, error) { return connect.SessionUser(ctx, t, nil) }
+	r.Identify = func(ctx context.Context, t *profiles.Target) (string, error) { return connect.SessionUser(ctx, t, nil) }
 	if r.DBT.Target == "" {
 		r.DBT = config.Default().DBT
 	}

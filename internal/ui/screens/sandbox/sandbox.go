@@ -18,6 +18,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/components/confirm"
 	"github.com/datatui/datatui/internal/ui/components/list"
@@ -34,9 +35,9 @@ const ID = "sandbox"
 const previewRows = 20
 
 // Opener connects to the workspace's warehouse (connect.Open in the product).
-type Opener func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *dbt.Target, error)
+type Opener func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *profiles.Target, error)
 
-func defaultOpener(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *dbt.Target, error) {
+func defaultOpener(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *profiles.Target, error) {
 	return connect.Open(ctx, ws, connect.Options{})
 }
 
@@ -261,7 +262,7 @@ func (m *Model) load(auto bool) tea.Cmd {
 
 // inspect is the whole listing: the sandbox, the databases beside it, and the comparison
 // with the project. It runs in a task.
-func inspect(ctx context.Context, w warehouse.Warehouse, t *dbt.Target, ws *workspace.Workspace, progress func(warehouse.Progress)) (loadResult, error) {
+func inspect(ctx context.Context, w warehouse.Warehouse, t *profiles.Target, ws *workspace.Workspace, progress func(warehouse.Progress)) (loadResult, error) {
 	snap, err := warehouse.Inspect(ctx, w, ws.Config, progress)
 	if err != nil {
 		return loadResult{}, err

@@ -13,7 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/styles"
@@ -58,7 +58,7 @@ func demoWorkspace(t testing.TB) *workspace.Workspace {
 }
 
 // stableOpener hides what differs between machines (the OS user, the file's exact size).
-func stableOpener(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *dbt.Target, error) {
+func stableOpener(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *profiles.Target, error) {
 	w, t, err := connect.Open(ctx, ws, connect.Options{})
 	if err != nil {
 		return nil, nil, err
@@ -362,7 +362,7 @@ func (needsBrowser) Interactive() bool { return true }
 // r does.
 func TestNoBrowserLoginAtStart(t *testing.T) {
 	opened := 0
-	h := newHarness(t, func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *dbt.Target, error) {
+	h := newHarness(t, func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *profiles.Target, error) {
 		w, tg, err := stableOpener(ctx, ws)
 		if err != nil {
 			return nil, nil, err
@@ -386,7 +386,7 @@ func TestNoBrowserLoginAtStart(t *testing.T) {
 // TestCancelLoading: x cancels a load that is waiting on the warehouse. It steps the task by
 // hand: the driver would wait for the load, which never ends on its own.
 func TestCancelLoading(t *testing.T) {
-	h := newHarness(t, func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *dbt.Target, error) {
+	h := newHarness(t, func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *profiles.Target, error) {
 		<-ctx.Done() // a warehouse that never answers
 		return nil, nil, ctx.Err()
 	})
@@ -532,7 +532,7 @@ func TestRefusedWriteIsNeverStarted(t *testing.T) {
 }
 
 func TestErrorsNameTheGuide(t *testing.T) {
-	failing := func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *dbt.Target, error) {
+	failing := func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *profiles.Target, error) {
 		return nil, nil, &warehouse.Error{Op: "listing the schemas of SANDBOX_ANN", Kind: warehouse.KindPermission, Guide: warehouse.GuideRoles,
 			Err: errors.New("002003 (02000): SQL compilation error:\nDatabase 'SANDBOX_ANN' does not exist or not authorized.")}
 	}
@@ -732,7 +732,7 @@ func TestHostileNamesAreShownNotObeyed(t *testing.T) {
 // drawn without either.
 func TestWarehouseErrorsAreCleaned(t *testing.T) {
 	redact.Add("hunter2-sandbox-pw")
-	failing := func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *dbt.Target, error) {
+	failing := func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *profiles.Target, error) {
 		return nil, nil, errors.New("390100 (08004): Incorrect username or password was specified: user=ann password=hunter2-sandbox-pw \x1b]0;x\x07")
 	}
 	h := newHarness(t, failing)

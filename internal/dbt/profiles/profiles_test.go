@@ -1,4 +1,4 @@
-package dbt
+package profiles
 
 import (
 	"encoding/json"

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/goccy/go-yaml"
 )
 
@@ -29,7 +30,7 @@ type QuickParseOptions struct {
 // or its default) from the profiles.yml dbt would read. Only names and places are kept, never
 // credentials; nil when there is no usable profile.
 func profileTarget(projectDir string) map[string]any {
-	t, _ := TargetContext(ProfilesOptions{ProjectDir: projectDir}, "")
+	t, _ := TargetContext(profiles.ProfilesOptions{ProjectDir: projectDir}, "")
 	return t
 }
 
@@ -37,8 +38,8 @@ func profileTarget(projectDir string) map[string]any {
 // --target (empty: DBT_TARGET, else the profile's default), for QuickParseOptions.Target. Only
 // names and places are kept, never credentials; nil with the reason when there is no usable
 // profile or target.
-func TargetContext(opts ProfilesOptions, target string) (map[string]any, error) {
-	prof, err := LoadProfile(opts)
+func TargetContext(opts profiles.ProfilesOptions, target string) (map[string]any, error) {
+	prof, err := profiles.LoadProfile(opts)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,8 @@
-package dbt
+// Package profiles reads profiles.yml as dbt does: where dbt looks for it, the profile
+// dbt_project.yml names, its outputs with the env_var() Jinja dbt allows, and which target a
+// dbt invocation really uses (ResolveTarget), which the write guard judges. Secrets in it
+// are registered with the redaction layer before anything from the file can be shown.
+package profiles
 
 import (
 	"errors"
@@ -512,7 +516,7 @@ func (t Target) String() string {
 }
 
 // GoString describes the target without secrets (%#v).
-func (t Target) GoString() string { return "dbt.Target{" + t.String() + "}" }
+func (t Target) GoString() string { return "profiles.Target{" + t.String() + "}" }
 
 func (t *Target) set(k, v string) error {
 	atoi := func() (int, error) {
