@@ -155,6 +155,6 @@ done
 
 if [ $gobench = 1 ]; then
 	echo "in-process (go test -bench, manifest ${manifests[0]}):"
-	DATATUI_BENCH_MANIFEST=${manifests[0]} go test -run '^$' -bench 'LoadManifest|SelectDefault' -benchmem -count 3 ./internal/dbt |
+	DATATUI_BENCH_MANIFEST=${manifests[0]} go test -run '^$' -bench 'LoadManifest|SelectDefault' -benchmem -count 3 ./internal/dbt ./internal/dbt/selector |
 		grep -E '^Benchmark'
 fi

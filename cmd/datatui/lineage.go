@@ -11,6 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/impact"
+	"github.com/datatui/datatui/internal/dbt/lineage"
+	"github.com/datatui/datatui/internal/dbt/project"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -24,7 +27,7 @@ func (a *app) loadGraph(quick bool) (*workspace.Workspace, *dbt.Graph, error) {
 	if ws.StateDir != "" {
 		cache = filepath.Join(ws.StateDir, "cache")
 	}
-	g, gerr := dbt.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: cache, QuickParseOnly: quick})
+	g, gerr := project.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: cache, QuickParseOnly: quick})
 	if gerr != nil {
 		return ws, nil, gerr
 	}
@@ -91,14 +94,14 @@ usage errors.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if asJSON {
-				format = dbt.FormatJSON
+				format = lineage.FormatJSON
 			}
 			valid := false
-			for _, f := range dbt.LineageFormats() {
+			for _, f := range lineage.LineageFormats() {
 				valid = valid || f == format
 			}
 			if !valid {
-				return withCode(2, fmt.Errorf("--format %q: use one of %s", format, strings.Join(dbt.LineageFormats(), ", ")))
+				return withCode(2, fmt.Errorf("--format %q: use one of %s", format, strings.Join(lineage.LineageFormats(), ", ")))
 			}
 			_, g, err := a.loadGraph(quick)
 			if err != nil {
@@ -107,21 +110,21 @@ usage errors.`,
 			if !quiet {
 				printOrigin(a.stderr, g.Origin)
 			}
-			i, sugg := dbt.FindNode(g, args[0])
+			i, sugg := lineage.FindNode(g, args[0])
 			if i < 0 {
-				return dbt.NodeNotFoundError(args[0], sugg)
+				return lineage.NodeNotFoundError(args[0], sugg)
 			}
-			l := dbt.ComputeLineage(g, i, dbt.LineageOptions{Upstream: up, Downstream: down, Tests: tests})
-			if format == dbt.FormatJSON {
+			l := lineage.ComputeLineage(g, i, lineage.LineageOptions{Upstream: up, Downstream: down, Tests: tests})
+			if format == lineage.FormatJSON {
 				return writeJSON(a.stdout, l)
 			}
-			return dbt.RenderLineage(a.stdout, l, format)
+			return lineage.RenderLineage(a.stdout, l, format)
 		},
 	}
 	f := cmd.Flags()
 	f.IntVar(&up, "upstream", -1, "levels of parents to show (-1 = all, 0 = none)")
 	f.IntVar(&down, "downstream", -1, "levels of children to show (-1 = all, 0 = none)")
-	f.StringVar(&format, "format", dbt.FormatTree, "output format: tree, json, dot or mermaid")
+	f.StringVar(&format, "format", lineage.FormatTree, "output format: tree, json, dot or mermaid")
 	f.BoolVar(&asJSON, "json", false, "same as --format json")
 	f.BoolVar(&tests, "tests", false, "include data tests and unit tests")
 	f.BoolVar(&quick, "quick", false, "ignore target/manifest.json and quick-parse the project files")
@@ -169,7 +172,7 @@ skipped_checks[], warnings[].`,
 					state = filepath.Join(ws.Root, state)
 				}
 			}
-			im, err := dbt.ComputeImpact(a.ctx, g, dbt.ImpactOptions{ProjectDir: ws.ProjectDir, BaseBranch: base, StateDir: state})
+			im, err := impact.ComputeImpact(a.ctx, g, impact.ImpactOptions{ProjectDir: ws.ProjectDir, BaseBranch: base, StateDir: state})
 			if err != nil {
 				return err
 			}
@@ -188,7 +191,7 @@ skipped_checks[], warnings[].`,
 	return cmd
 }
 
-func printImpact(w io.Writer, im *dbt.Impact) {
+func printImpact(w io.Writer, im *impact.Impact) {
 	for _, warn := range im.Warnings {
 		fmt.Fprintln(w, "warning: "+warn)
 	}
@@ -218,7 +221,7 @@ func printImpact(w io.Writer, im *dbt.Impact) {
 		}
 		return
 	}
-	section := func(title string, nodes []dbt.ImpactNode, withReasons bool) {
+	section := func(title string, nodes []impact.ImpactNode, withReasons bool) {
 		if len(nodes) == 0 {
 			return
 		}
@@ -232,7 +235,7 @@ func printImpact(w io.Writer, im *dbt.Impact) {
 		}
 	}
 	section("Changed", im.Changed, true)
-	var down, tests []dbt.ImpactNode
+	var down, tests []impact.ImpactNode
 	for _, n := range im.Downstream {
 		if n.ResourceType == "test" || n.ResourceType == "unit_test" {
 			tests = append(tests, n)

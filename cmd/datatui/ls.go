@@ -19,7 +19,11 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/lineage"
 	"github.com/datatui/datatui/internal/dbt/profiles"
+	"github.com/datatui/datatui/internal/dbt/project"
+	"github.com/datatui/datatui/internal/dbt/quickparse"
+	"github.com/datatui/datatui/internal/dbt/selector"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/workspace"
@@ -176,7 +180,7 @@ func newLsCmd(a *app) *cobra.Command {
 	f.StringVar(&fl.state, "state", os.Getenv("DBT_STATE"), "folder with the manifest.json (and run_results.json) to compare with, for state: and result:")
 	def := os.Getenv("DBT_INDIRECT_SELECTION")
 	if def == "" {
-		def = dbt.IndirectEager
+		def = selector.IndirectEager
 	}
 	f.StringVar(&fl.indirect, "indirect-selection", def, "tests of selected nodes: eager, cautious, buildable or empty")
 	f.StringVar(&fl.output, "output", "selector", "output format: selector, name, path or json")
@@ -248,11 +252,11 @@ func (a *app) runLs(fl *lsFlags) error {
 	if len(fl.models) > 0 && len(fl.resourceTypes) > 0 {
 		return withCode(2, errors.New(`"models" and "resource_type" are mutually exclusive arguments`))
 	}
-	includeTypes, err := lsTypes("resource-type", fl.resourceTypes, append(slices.Clone(dbt.ResourceTypes), "default", "all"))
+	includeTypes, err := lsTypes("resource-type", fl.resourceTypes, append(slices.Clone(selector.ResourceTypes), "default", "all"))
 	if err != nil {
 		return err
 	}
-	excludeTypes, err := lsTypes("exclude-resource-type", fl.exclTypes, dbt.ResourceTypes)
+	excludeTypes, err := lsTypes("exclude-resource-type", fl.exclTypes, selector.ResourceTypes)
 	if err != nil {
 		return err
 	}
@@ -267,13 +271,13 @@ func (a *app) runLs(fl *lsFlags) error {
 	if len(keys) == 0 {
 		keys = lsDefaultKeys
 	}
-	sel, err := dbt.ParseSelection(selects, fl.exclude)
+	sel, err := selector.ParseSelection(selects, fl.exclude)
 	if err != nil {
 		return withCode(2, err)
 	}
-	var qopts dbt.QuickParseOptions
+	var qopts quickparse.QuickParseOptions
 	if fl.varsSet {
-		if qopts.Vars, err = dbt.ParseCLIVars(fl.vars); err != nil {
+		if qopts.Vars, err = quickparse.ParseCLIVars(fl.vars); err != nil {
 			return withCode(2, err)
 		}
 	}
@@ -281,7 +285,7 @@ func (a *app) runLs(fl *lsFlags) error {
 	if err != nil {
 		return err
 	}
-	opts := dbt.SelectOptions{ResourceTypes: includeTypes, ExcludeResourceTypes: excludeTypes, Indirect: fl.indirect, ProjectDir: projectDir}
+	opts := selector.SelectOptions{ResourceTypes: includeTypes, ExcludeResourceTypes: excludeTypes, Indirect: fl.indirect, ProjectDir: projectDir}
 	if fl.state != "" {
 		st, err := os.Stat(fl.state)
 		if err != nil || !st.IsDir() {
@@ -298,7 +302,7 @@ func (a *app) runLs(fl *lsFlags) error {
 			}
 		}
 	}
-	res, err := dbt.SelectNodes(g, sel, opts)
+	res, err := selector.SelectNodes(g, sel, opts)
 	if err != nil {
 		return withCode(2, err)
 	}
@@ -311,7 +315,7 @@ func (a *app) runLs(fl *lsFlags) error {
 	for _, u := range res.Unmatched {
 		out.warn("NoNodesForSelectionCriteria", map[string]any{"spec_raw": u}, fmt.Sprintf("The selection criterion '%s' does not match any enabled nodes", u))
 		if !out.json {
-			if near := dbt.ClosestNames(g, bareName(u), 3); len(near) > 0 && bareName(u) != "" {
+			if near := lineage.ClosestNames(g, bareName(u), 3); len(near) > 0 && bareName(u) != "" {
 				out.warn("", nil, "datatui: did you mean "+strings.Join(near, ", ")+"?")
 			}
 		}
@@ -326,7 +330,7 @@ func (a *app) runLs(fl *lsFlags) error {
 		case "selector":
 			out.line(lsSelector(n))
 		case "name":
-			out.line(dbt.DisplayName(n))
+			out.line(lineage.DisplayName(n))
 		case "path":
 			out.line(n.OriginalPath)
 		case "json":
@@ -410,7 +414,7 @@ func (o *lsWriter) flush() error { return o.w.Flush() }
 // lsGraph loads the graph ls lists: --manifest, else the project's manifest, else a quick
 // parse of the project rendered with qopts and the target dbt would use. It also returns the
 // index cache folder and the project folder ("" when a manifest is read outside a project).
-func (a *app) lsGraph(fl *lsFlags, qopts dbt.QuickParseOptions) (*dbt.Graph, string, string, error) {
+func (a *app) lsGraph(fl *lsFlags, qopts quickparse.QuickParseOptions) (*dbt.Graph, string, string, error) {
 	// A manifest holds the answer of the parse that wrote it; dbt ls would parse again.
 	parseFlags := fl.varsSet || fl.target != "" || fl.profilesDir != "" || fl.profile != ""
 	warnManifest := func(path string) {
@@ -439,7 +443,7 @@ func (a *app) lsGraph(fl *lsFlags, qopts dbt.QuickParseOptions) (*dbt.Graph, str
 	if ws.StateDir != "" {
 		cache = filepath.Join(ws.StateDir, "cache")
 	}
-	path := dbt.ManifestPath(ws.ProjectDir)
+	path := project.ManifestPath(ws.ProjectDir)
 	if fileExists(path) {
 		warnManifest(path)
 		g, err := dbt.LoadManifest(path, dbt.LoadOptions{CacheDir: cache})
@@ -447,11 +451,11 @@ func (a *app) lsGraph(fl *lsFlags, qopts dbt.QuickParseOptions) (*dbt.Graph, str
 	}
 	// Without a usable profile, conditions on the target keep every branch; a target or
 	// profile asked for by name must exist, as dbt requires.
-	qopts.Target, err = dbt.TargetContext(profiles.ProfilesOptions{ProjectDir: ws.ProjectDir, ProfilesDir: fl.profilesDir, Profile: fl.profile}, fl.target)
+	qopts.Target, err = quickparse.TargetContext(profiles.ProfilesOptions{ProjectDir: ws.ProjectDir, ProfilesDir: fl.profilesDir, Profile: fl.profile}, fl.target)
 	if err != nil && (fl.target != "" || fl.profile != "" || fl.profilesDir != "") {
 		return nil, "", "", withCode(2, err)
 	}
-	g, qerr := dbt.QuickParseWith(ws.ProjectDir, qopts)
+	g, qerr := quickparse.QuickParseWith(ws.ProjectDir, qopts)
 	if qerr != nil {
 		return nil, "", "", errors.Join(fmt.Errorf("no target/manifest.json in %s: run dbt parse, or pass --manifest FILE", ws.ProjectDir), qerr)
 	}
@@ -627,7 +631,7 @@ func lsValue(g *dbt.Graph, n *dbt.Node, k string) (any, bool) {
 		}
 		return m, true
 	case "config":
-		return lsConfig(&n.Config, n.ResourceType, dbt.VersionBefore(g.Origin.DBTVersion, 1, 9)), true
+		return lsConfig(&n.Config, n.ResourceType, selector.VersionBefore(g.Origin.DBTVersion, 1, 9)), true
 	case "database":
 		return nullable(n.Database), true
 	case "depends_on":

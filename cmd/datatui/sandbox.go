@@ -16,6 +16,7 @@ import (
 	"github.com/datatui/datatui/internal/access"
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/profiles"
+	"github.com/datatui/datatui/internal/dbt/project"
 	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/warehouse/connect"
@@ -116,7 +117,7 @@ On Snowflake this uses SHOW commands only: no warehouse runs and nothing is bill
 				_ = warehouse.SaveSnapshot(dir, snap) // the screen's instant first paint; a failure costs only that
 			}
 			out := sandboxStatusJSON{Summary: snap.Summarise(time.Now()), Target: t.Redacted(), Snapshot: snap}
-			if g, err := dbt.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: ws.StateDir}); err == nil {
+			if g, err := project.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: ws.StateDir}); err == nil {
 				d := warehouse.Compare(g, snap, t.Schema, ws.ProjectDir)
 				out.Drift = &d
 			} else {

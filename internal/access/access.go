@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/project"
 	"github.com/datatui/datatui/internal/tfgrants"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/workspace"
@@ -67,7 +68,7 @@ func Check(ctx context.Context, ws *workspace.Workspace, in Inputs) (*Report, er
 	}
 	g := in.Graph
 	if g == nil {
-		if g, err = dbt.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: ws.StateDir}); err != nil {
+		if g, err = project.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: ws.StateDir}); err != nil {
 			return nil, err
 		}
 	}

@@ -167,11 +167,11 @@ func (sf *SourceFreshness) Summary() string {
 		if f := sf.Counts()[FreshnessRuntimeError]; f > 0 {
 			return fmt.Sprintf("%d of %d sources could not be checked", f, n)
 		}
-		return plural(n, "source", "sources") + " fresh"
+		return Plural(n, "source", "sources") + " fresh"
 	}
 	parts := make([]string, len(stale))
 	for i := range stale {
 		parts[i] = stale[i].Headline()
 	}
-	return plural(len(stale), "source", "sources") + " stale: " + strings.Join(parts, "; ")
+	return Plural(len(stale), "source", "sources") + " stale: " + strings.Join(parts, "; ")
 }

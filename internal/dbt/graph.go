@@ -1,8 +1,12 @@
-// Package dbt reads a dbt project: its files, its artifacts (manifest.json, run_results.json,
-// catalog.json), profiles.yml, and answers dbt's node selection syntax over the graph.
+// Package dbt is the node graph of a dbt project (Node, Graph) and the artifacts dbt writes,
+// read into it: manifest.json through an index with a cache, run_results.json, sources.json,
+// catalog.json and dbt's JSON log events. The packages below internal/dbt build on it: the
+// quick parse, selection, lineage, impact and the choice between manifest and quick parse.
 package dbt
 
 import (
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -190,7 +194,7 @@ func NewGraph(nodes []Node, origin Origin) *Graph {
 	}
 	g := linkGraph(nodes, origin, byID, parentSlab, parentEnd)
 	if dangling > 0 {
-		g.Origin.Warnings = append(g.Origin.Warnings, plural(dangling, "dependency", "dependencies")+" point at nodes that are not in the project (disabled or missing); they are left out of the lineage")
+		g.Origin.Warnings = append(g.Origin.Warnings, Plural(dangling, "dependency", "dependencies")+" point at nodes that are not in the project (disabled or missing); they are left out of the lineage")
 	}
 	return g
 }
@@ -258,9 +262,41 @@ func (g *Graph) Parents(i int) []int32 { return g.parents[i] }
 // Children returns the indexes of node i's direct children.
 func (g *Graph) Children(i int) []int32 { return g.children[i] }
 
-func plural(n int, one, many string) string {
+// Plural counts n things ("1 model", "3 models") in the wording of datatui's messages about a
+// project, shared by the packages that describe a graph.
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// VersionLess compares model versions numerically when both are numbers.
+func VersionLess(a, b string) bool {
+	var fa, fb float64
+	if _, err := fmt.Sscan(a, &fa); err == nil {
+		if _, err := fmt.Sscan(b, &fb); err == nil {
+			return fa < fb
+		}
+	}
+	return a < b
+}
+
+// TypedValue turns a stored config value back into its JSON type: text for strings (kind ""),
+// decoded JSON otherwise.
+func TypedValue(text, kind string) any {
+	if kind == "" {
+		return text
+	}
+	var x any
+	if json.Unmarshal([]byte(text), &x) != nil {
+		return nil
+	}
+	return x
+}
+
+// GraphMember is dbt's _is_graph_member: a definition from the disabled section never is; a
+// node whose config says enabled: false is not either, except exposures, which dbt keeps.
+func (n *Node) GraphMember() bool {
+	return !n.Disabled && (n.Config.Enabled || n.ResourceType == "exposure")
 }

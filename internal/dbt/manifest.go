@@ -16,6 +16,9 @@ import (
 // OriginManifest is Origin.Kind for graphs read from a dbt manifest.json.
 const OriginManifest = "manifest"
 
+// OriginQuickParse is Origin.Kind for graphs built from the project files without dbt.
+const OriginQuickParse = "quick-parse"
+
 // LatestManifestSchema is the newest manifest schema version datatui knows. Newer versions are
 // read the same way (dbt only adds optional keys within a version), with a warning.
 const LatestManifestSchema = 12
@@ -896,4 +899,15 @@ func (src *sqlSource) read(i int, compiled bool) (string, bool, error) {
 		return "", false, fmt.Errorf("%s: %w", src.path, err)
 	}
 	return code, found, nil
+}
+
+// LoadOptions steer LoadManifest and project.LoadProject.
+type LoadOptions struct {
+	// CacheDir holds the manifest index cache (the workspace's state dir); "" disables caching.
+	CacheDir string
+	// PreferManifest uses the manifest even when project files are newer than it (marking the
+	// graph Stale) instead of quick-parsing the files.
+	PreferManifest bool
+	// QuickParseOnly ignores any manifest.
+	QuickParseOnly bool
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
+	"github.com/datatui/datatui/internal/dbt/project"
 	"github.com/datatui/datatui/internal/lazyre"
 	"github.com/datatui/datatui/internal/redact"
 )
@@ -320,7 +321,7 @@ func (e *Env) starters() ([]Starter, error) {
 	if dir == "" {
 		return nil, errors.New("no dbt project found")
 	}
-	g, err := dbt.LoadProject(dir, dbt.LoadOptions{PreferManifest: true})
+	g, err := project.LoadProject(dir, dbt.LoadOptions{PreferManifest: true})
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,7 @@
-package dbt
+// Package impact tells what a change in the working tree does to the project's graph: the
+// nodes git says changed, the ones dbt's state:modified would pick against a production
+// manifest, and everything downstream of them.
+package impact
 
 import (
 	"bytes"
@@ -12,7 +15,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
+	"github.com/datatui/datatui/internal/dbt/lineage"
+	"github.com/datatui/datatui/internal/dbt/selector"
 )
 
 // ImpactOptions say what to compare the working tree with.
@@ -83,7 +89,7 @@ type Impact struct {
 // ComputeImpact finds the nodes changed on the current branch (git diff against the merge base
 // with the base branch, plus uncommitted and untracked files) and, when opts.StateDir holds a
 // manifest, the nodes new or modified compared with it; then everything downstream of them.
-func ComputeImpact(ctx context.Context, g *Graph, opts ImpactOptions) (*Impact, error) {
+func ComputeImpact(ctx context.Context, g *dbt.Graph, opts ImpactOptions) (*Impact, error) {
 	im := &Impact{ChangedFiles: []string{}, Unmapped: []string{}, Changed: []ImpactNode{}, Downstream: []ImpactNode{}, Exposures: []ImpactNode{}}
 	reasons := map[int][]string{}
 	if !opts.SkipGit {
@@ -144,7 +150,7 @@ func ComputeImpact(ctx context.Context, g *Graph, opts ImpactOptions) (*Impact, 
 	for _, i := range down {
 		var from []string
 		for _, c := range via[i] {
-			from = append(from, DisplayName(&g.Nodes[c]))
+			from = append(from, lineage.DisplayName(&g.Nodes[c]))
 		}
 		sort.Strings(from)
 		if len(from) == maxVia {
@@ -166,9 +172,9 @@ func ComputeImpact(ctx context.Context, g *Graph, opts ImpactOptions) (*Impact, 
 	return im, nil
 }
 
-func impactNode(g *Graph, i int, reasons []string) ImpactNode {
+func impactNode(g *dbt.Graph, i int, reasons []string) ImpactNode {
 	n := &g.Nodes[i]
-	out := ImpactNode{UniqueID: n.UniqueID, Name: DisplayName(n), ResourceType: n.ResourceType, Path: n.OriginalPath, Reasons: reasons}
+	out := ImpactNode{UniqueID: n.UniqueID, Name: lineage.DisplayName(n), ResourceType: n.ResourceType, Path: n.OriginalPath, Reasons: reasons}
 	if n.ResourceType == "exposure" {
 		out.ExposureType, out.URL, out.Owner = n.ExposureType, n.URL, n.Owner
 	}
@@ -177,7 +183,7 @@ func impactNode(g *Graph, i int, reasons []string) ImpactNode {
 
 // impactSelector is the dbt selector for the changed nodes and their descendants. Tests are
 // left out: dbt selects them through their models.
-func impactSelector(g *Graph, changed []int, stateOnly bool) string {
+func impactSelector(g *dbt.Graph, changed []int, stateOnly bool) string {
 	if stateOnly {
 		return "state:modified+"
 	}
@@ -208,7 +214,7 @@ func impactSelector(g *Graph, changed []int, stateOnly bool) string {
 }
 
 // gitChanges maps the files changed on the branch to nodes.
-func (im *Impact) gitChanges(ctx context.Context, g *Graph, opts ImpactOptions, reasons map[int][]string) error {
+func (im *Impact) gitChanges(ctx context.Context, g *dbt.Graph, opts ImpactOptions, reasons map[int][]string) error {
 	gitExe := opts.Git
 	if gitExe == "" {
 		gitExe = "git"
@@ -324,7 +330,7 @@ func (im *Impact) gitChanges(ctx context.Context, g *Graph, opts ImpactOptions, 
 		mapped := false
 		// A properties file is compared definition by definition: an edited description
 		// changes its model only.
-		var same func(n *Node) bool
+		var same func(n *dbt.Node) bool
 		if isYAMLFile(rel) && (len(byPatch[rel]) > 0 || len(byPath[rel]) > 0) {
 			same = im.unchangedDefinitions(git, baseRev, projAbs, rel)
 		}
@@ -360,7 +366,7 @@ func isYAMLFile(rel string) bool {
 // unchangedDefinitions compares a properties file with its version at rev and returns a test
 // for the nodes whose own definition did not change; nil when the versions cannot be compared
 // (every node of the file then counts as changed).
-func (im *Impact) unchangedDefinitions(git func(...string) (string, error), rev, projAbs, rel string) func(n *Node) bool {
+func (im *Impact) unchangedDefinitions(git func(...string) (string, error), rev, projAbs, rel string) func(n *dbt.Node) bool {
 	cur, err := os.ReadFile(filepath.Join(projAbs, filepath.FromSlash(rel)))
 	if err != nil {
 		return nil
@@ -380,7 +386,7 @@ func (im *Impact) unchangedDefinitions(git func(...string) (string, error), rev,
 	if err != nil {
 		oldFP = map[string]string{}
 	}
-	return func(n *Node) bool {
+	return func(n *dbt.Node) bool {
 		k := propertyKey(n)
 		fp, ok := newFP[k]
 		return ok && oldFP[k] == fp
@@ -417,17 +423,17 @@ func resolveBase(git func(...string) (string, error), base string) (string, erro
 // file contents (checksum) or key configs differ. Nodes are matched by type, package, name and
 // version rather than unique id, because a quick-parsed graph names generic tests without
 // dbt's hash suffix.
-func (im *Impact) stateChanges(g *Graph, stateDir string, reasons map[int][]string) error {
+func (im *Impact) stateChanges(g *dbt.Graph, stateDir string, reasons map[int][]string) error {
 	path := filepath.Join(stateDir, "manifest.json")
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("--state %s: no manifest.json there; download the production manifest (dbt Cloud artifacts or your CI's) into that folder", stateDir)
 	}
-	prod, err := loadManifestGraph(path, "")
+	prod, err := dbt.LoadManifest(path, dbt.LoadOptions{})
 	if err != nil {
 		return fmt.Errorf("--state %s: %w", stateDir, err)
 	}
 	im.StateCompared = true
-	if g.Origin.Kind == OriginManifest {
+	if g.Origin.Kind == dbt.OriginManifest {
 		if g.Macros == nil || prod.Macros == nil {
 			im.Skipped = append(im.Skipped, "state:modified.macros: a manifest lists no macros, so changed macros are not compared")
 		}
@@ -437,7 +443,7 @@ func (im *Impact) stateChanges(g *Graph, stateDir string, reasons map[int][]stri
 	// configs, docs or contracts: only like is compared with like.
 	im.Skipped = append(im.Skipped, "state:modified.macros, .persisted_descriptions, .relation and .contract are not compared against a quick parse of the files (run dbt parse for dbt's own state comparison)")
 	var unrendered []string
-	key := func(n *Node) string {
+	key := func(n *dbt.Node) string {
 		return n.ResourceType + "\x00" + n.Package + "\x00" + n.SourceName + "\x00" + n.Name + "\x00" + n.Version
 	}
 	old := make(map[string]int, prod.Len())
@@ -465,7 +471,7 @@ func (im *Impact) stateChanges(g *Graph, stateDir string, reasons map[int][]stri
 			reasons[i] = appendUnique(reasons[i], "state:modified.configs")
 		}
 		if len(skipped) > 0 {
-			unrendered = append(unrendered, DisplayName(n)+" ("+strings.Join(skipped, ", ")+")")
+			unrendered = append(unrendered, lineage.DisplayName(n)+" ("+strings.Join(skipped, ", ")+")")
 		}
 	}
 	if len(unrendered) > 0 {
@@ -473,20 +479,19 @@ func (im *Impact) stateChanges(g *Graph, stateDir string, reasons map[int][]stri
 		if len(list) > 5 {
 			list = append(list[:5:5], fmt.Sprintf("and %d more", len(unrendered)-5))
 		}
-		im.Skipped = append(im.Skipped, fmt.Sprintf("state:modified.configs not compared for %s whose configs only dbt can render: %s",
-			plural(len(unrendered), "node", "nodes"), strings.Join(list, ", ")))
+		im.Skipped = append(im.Skipped, fmt.Sprintf("state:modified.configs not compared for %s whose configs only dbt can render: %s", dbt.Plural(len(unrendered), "node", "nodes"), strings.Join(list, ", ")))
 	}
 	return nil
 }
 
 // stateBySelector uses dbt's own state:modified semantics (the selector engine) when both
 // graphs come from manifests, which carry the unrendered configs and checksums dbt compares.
-func (im *Impact) stateBySelector(g, prod *Graph, reasons map[int][]string) error {
-	sel, err := ParseSelection([]string{"state:modified"}, nil)
+func (im *Impact) stateBySelector(g, prod *dbt.Graph, reasons map[int][]string) error {
+	sel, err := selector.ParseSelection([]string{"state:modified"}, nil)
 	if err != nil {
 		return err
 	}
-	res, err := SelectNodes(g, sel, SelectOptions{ResourceTypes: []string{"all"}, Indirect: IndirectEmpty, State: prod})
+	res, err := selector.SelectNodes(g, sel, selector.SelectOptions{ResourceTypes: []string{"all"}, Indirect: selector.IndirectEmpty, State: prod})
 	if err != nil {
 		return err
 	}
@@ -508,7 +513,7 @@ func (im *Impact) stateBySelector(g, prod *Graph, reasons map[int][]string) erro
 // both sides: the quick parse's (a) with those dbt rendered into the manifest (b). It is
 // deliberately narrower than dbt's unrendered_config comparison, which a quick parse cannot
 // reproduce. Configs the quick parse could not render are skipped and returned.
-func configsDiffer(a, b *Node) (differ bool, skipped []string) {
+func configsDiffer(a, b *dbt.Node) (differ bool, skipped []string) {
 	if a.ResourceType != "model" && a.ResourceType != "seed" && a.ResourceType != "snapshot" {
 		return false, nil
 	}
@@ -530,4 +535,16 @@ func configsDiffer(a, b *Node) (differ bool, skipped []string) {
 		}
 	}
 	return differ, skipped
+}
+
+func appendUnique(l []string, s string) []string {
+	if slices.Contains(l, s) {
+		return l
+	}
+	return append(l, s)
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
 }

@@ -1,4 +1,4 @@
-package dbt
+package impact
 
 import (
 	"crypto/sha256"
@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
+	"github.com/datatui/datatui/internal/dbt/quickparse"
 	"github.com/goccy/go-yaml"
 )
 
@@ -25,14 +27,14 @@ func propertyFingerprints(data []byte) (map[string]string, error) {
 	doc := dbtyaml.Map(raw)
 	out := map[string]string{}
 	put := func(key string, v any) { out[key] = fingerprint(v) }
-	tests := func(entry yaml.MapSlice, target string, src *SourceCall) {
+	tests := func(entry yaml.MapSlice, target string, src *quickparse.SourceCall) {
 		add := func(list []any, column string) {
 			for _, t := range list {
-				te, problem := parseTestEntry(t, column, target, src)
-				if problem != "" {
+				name, ok := quickparse.TestName(t, column, target, src)
+				if !ok {
 					continue
 				}
-				put("test:"+te.full, []any{column, target, t})
+				put("test:"+name, []any{column, target, t})
 			}
 		}
 		for _, c := range dbtyaml.List(dbtyaml.Get(entry, "columns")) {
@@ -95,7 +97,7 @@ func propertyFingerprints(data []byte) (map[string]string, error) {
 				continue
 			}
 			put("source:"+srcName+"."+table, []any{shared, withoutTests(tm)})
-			tests(tm, "", &SourceCall{Source: srcName, Table: table})
+			tests(tm, "", &quickparse.SourceCall{Source: srcName, Table: table})
 		}
 	}
 	for _, kind := range [...][2]string{{"exposures", "exposure"}, {"metrics", "metric"}, {"semantic_models", "semantic_model"},
@@ -110,7 +112,7 @@ func propertyFingerprints(data []byte) (map[string]string, error) {
 }
 
 // propertyKey is the key of a node's definition in propertyFingerprints.
-func propertyKey(n *Node) string {
+func propertyKey(n *dbt.Node) string {
 	switch n.ResourceType {
 	case "source":
 		return "source:" + n.SourceName + "." + n.Name

@@ -1,28 +1,33 @@
-package dbt
+package impact
 
 import (
 	"context"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/project"
+	"github.com/datatui/datatui/internal/dbt/quickparse"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
 
 // copyProject copies testdata/quickproj into dir/sub.
 func copyProject(t *testing.T, dst string) {
 	t.Helper()
-	err := filepath.WalkDir("testdata/quickproj", func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir("../testdata/quickproj", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel("testdata/quickproj", p)
+		rel, _ := filepath.Rel("../testdata/quickproj", p)
 		target := filepath.Join(dst, rel)
 		if d.IsDir() {
 			return os.MkdirAll(target, 0o755)
@@ -112,7 +117,7 @@ func TestImpactFromGit(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Work on main moved on after the branch: not part of this branch's changes.
-	g, err := QuickParse(proj)
+	g, err := quickparse.QuickParse(proj)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +150,7 @@ func TestImpactFromGit(t *testing.T) {
 	}
 	down := names(im.Downstream)
 	for _, id := range []string{"analysis.quickproj.revenue_by_month", "test.quickproj.assert_revenue_positive", "unit_test.quickproj.fct_revenue.revenue_converts_currency"} {
-		if !containsStr(down, id) {
+		if !slices.Contains(down, id) {
 			t.Errorf("downstream lacks %s: %v", id, down)
 		}
 	}
@@ -187,7 +192,7 @@ func TestImpactOutsideGit(t *testing.T) {
 	}
 	dir := t.TempDir()
 	copyProject(t, dir)
-	g, err := QuickParse(dir)
+	g, err := quickparse.QuickParse(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,14 +214,14 @@ func TestImpactOutsideGit(t *testing.T) {
 func TestManifestStaleAndLoadProject(t *testing.T) {
 	dir := t.TempDir()
 	copyProject(t, dir)
-	if mt, newer, stale := ManifestStale(dir); !mt.IsZero() || newer != "" || stale {
+	if mt, newer, stale := project.ManifestStale(dir); !mt.IsZero() || newer != "" || stale {
 		t.Errorf("no manifest: %v %q %v", mt, newer, stale)
 	}
-	g, err := LoadProject(dir, LoadOptions{})
+	g, err := project.LoadProject(dir, dbt.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Origin.Kind != OriginQuickParse || g.Origin.Stale {
+	if g.Origin.Kind != dbt.OriginQuickParse || g.Origin.Stale {
 		t.Fatalf("no manifest → quick parse: %v %+v", err, g.Origin)
 	}
 	manifest := filepath.Join(dir, "target", "manifest.json")
@@ -233,14 +238,14 @@ func TestManifestStaleAndLoadProject(t *testing.T) {
 		}
 		return nil
 	})
-	if _, newer, stale := ManifestStale(dir); stale {
+	if _, newer, stale := project.ManifestStale(dir); stale {
 		t.Errorf("fresh manifest reported stale because of %s", newer)
 	}
 	now := time.Now()
 	if err := os.Chtimes(filepath.Join(dir, "models/staging/stg_users.sql"), now, now); err != nil {
 		t.Fatal(err)
 	}
-	mt, newer, stale := ManifestStale(dir)
+	mt, newer, stale := project.ManifestStale(dir)
 	if !stale || newer != "models/staging/stg_users.sql" || !mt.Equal(old) {
 		t.Errorf("stale = %v %q %v", stale, newer, mt)
 	}
@@ -251,17 +256,17 @@ func TestManifestStaleAndLoadProject(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "target", "compiled.sql"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, newer, stale := ManifestStale(dir); stale {
+	if _, newer, stale := project.ManifestStale(dir); stale {
 		t.Errorf("target/ made the manifest stale: %s", newer)
 	}
 	if err := os.Chtimes(filepath.Join(dir, "models/staging/stg_users.sql"), now, now); err != nil {
 		t.Fatal(err)
 	}
-	g, err = LoadProject(dir, LoadOptions{})
+	g, err = project.LoadProject(dir, dbt.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Origin.Kind != OriginQuickParse || !strings.Contains(g.Origin.Warnings[0], "target/manifest.json is older than models/staging/stg_users.sql") {
+	if g.Origin.Kind != dbt.OriginQuickParse || !strings.Contains(g.Origin.Warnings[0], "target/manifest.json is older than models/staging/stg_users.sql") {
 		t.Errorf("stale manifest → quick parse with a warning: %v %+v", err, g.Origin)
 	}
 }
@@ -352,7 +357,7 @@ func TestImpactAgainstProductionManifest(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(state, "manifest.json"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	g, err := QuickParse(dir)
+	g, err := quickparse.QuickParse(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,7 +378,7 @@ func TestImpactAgainstProductionManifest(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "models/marts/brand_new.sql"), []byte("select * from {{ ref('orders') }}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	g, err = QuickParse(dir)
+	g, err = quickparse.QuickParse(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,7 +399,7 @@ func TestImpactAgainstProductionManifest(t *testing.T) {
 	if !reflect.DeepEqual(reasons, want) {
 		t.Errorf("changed models = %v, want %v", reasons, want)
 	}
-	if !containsStr(names(im.Downstream), "model.jaffle_shop.orders") || im.Selector != "state:modified+" {
+	if !slices.Contains(names(im.Downstream), "model.jaffle_shop.orders") || im.Selector != "state:modified+" {
 		t.Errorf("downstream %v selector %q", names(im.Downstream), im.Selector)
 	}
 }
@@ -422,29 +427,29 @@ func TestLoadProjectPrefersFreshManifest(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(target, "manifest.json"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	g, err := LoadProject(dir, LoadOptions{CacheDir: t.TempDir()})
+	g, err := project.LoadProject(dir, dbt.LoadOptions{CacheDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Origin.Kind != OriginManifest || g.Origin.Stale {
+	if g.Origin.Kind != dbt.OriginManifest || g.Origin.Stale {
 		t.Fatalf("fresh manifest: %v %+v", err, g.Origin)
 	}
 	now := time.Now().Add(time.Minute)
 	if err := os.Chtimes(filepath.Join(dir, "models/staging/stg_orders.sql"), now, now); err != nil {
 		t.Fatal(err)
 	}
-	g, err = LoadProject(dir, LoadOptions{})
+	g, err = project.LoadProject(dir, dbt.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Origin.Kind != OriginQuickParse {
+	if g.Origin.Kind != dbt.OriginQuickParse {
 		t.Fatalf("stale manifest → quick parse: %v %+v", err, g.Origin)
 	}
-	g, err = LoadProject(dir, LoadOptions{PreferManifest: true})
+	g, err = project.LoadProject(dir, dbt.LoadOptions{PreferManifest: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Origin.Kind != OriginManifest || !g.Origin.Stale {
+	if g.Origin.Kind != dbt.OriginManifest || !g.Origin.Stale {
 		t.Fatalf("PreferManifest: %v %+v", err, g.Origin)
 	}
 	// A corrupt manifest falls back to the quick parse with a warning.
@@ -453,11 +458,11 @@ func TestLoadProjectPrefersFreshManifest(t *testing.T) {
 	}
 	future := time.Now().Add(time.Hour)
 	_ = os.Chtimes(filepath.Join(target, "manifest.json"), future, future)
-	g, err = LoadProject(dir, LoadOptions{})
+	g, err = project.LoadProject(dir, dbt.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Origin.Kind != OriginQuickParse || !strings.Contains(g.Origin.Warnings[0], "could not be read") {
+	if g.Origin.Kind != dbt.OriginQuickParse || !strings.Contains(g.Origin.Warnings[0], "could not be read") {
 		t.Fatalf("corrupt manifest: %v %+v", err, g.Origin)
 	}
 }
@@ -472,12 +477,12 @@ func TestImpactStateWithManifests(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(state, "manifest.json"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	prod, err := LoadManifest(filepath.Join(state, "manifest.json"), LoadOptions{})
+	prod, err := dbt.LoadManifest(filepath.Join(state, "manifest.json"), dbt.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The branch edits one root-project file: its checksum changes.
-	var target *Node
+	var target *dbt.Node
 	for i := range prod.Nodes {
 		n := &prod.Nodes[i]
 		if (n.ResourceType == "model" || n.ResourceType == "seed") && n.Package == prod.Origin.ProjectName && n.Checksum != "" && len(prod.Children(i)) > 0 {
@@ -489,7 +494,7 @@ func TestImpactStateWithManifests(t *testing.T) {
 		t.Skip("no root-project node with children in the fixture")
 	}
 	edited := strings.Replace(string(b), target.Checksum, strings.Repeat("0", len(target.Checksum)), 1)
-	cur, err := ParseManifest([]byte(edited), "manifest.json", time.Now())
+	cur, err := dbt.ParseManifest([]byte(edited), "manifest.json", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -539,7 +544,7 @@ func TestImpactComparesLikeWithLike(t *testing.T) {
 	editFile(t, filepath.Join(dir, "dbt_project.yml"), "      +materialized: view", "      +materialized: \"{{ 'view' if var('staging_as_views', true) else 'table' }}\"")
 	editFile(t, filepath.Join(dir, "dbt_project.yml"), "      +materialized: table", "      +materialized: table\n      +schema: \"{{ target.name }}_marts\"")
 	run := func() *Impact {
-		g, err := QuickParse(dir)
+		g, err := quickparse.QuickParse(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -568,4 +573,59 @@ func TestImpactComparesLikeWithLike(t *testing.T) {
 	if len(got) != 6 || !reflect.DeepEqual(got["stg_orders"], []string{"state:modified.configs"}) {
 		t.Errorf("changed = %v, want the 6 staging models' configs", got)
 	}
+}
+
+// fixtureManifest is the part of a real manifest these tests compare against.
+type fixtureManifest struct {
+	Metadata struct {
+		ProjectName string `json:"project_name"`
+	} `json:"metadata"`
+	Nodes  map[string]fixtureNode `json:"nodes"`
+	Macros map[string]struct {
+		Package  string `json:"package_name"`
+		Path     string `json:"original_file_path"`
+		MacroSQL string `json:"macro_sql"`
+	} `json:"macros"`
+	Sources map[string]struct {
+		SourceName string `json:"source_name"`
+		Name       string `json:"name"`
+		Package    string `json:"package_name"`
+		Path       string `json:"original_file_path"`
+	} `json:"sources"`
+}
+
+type fixtureNode struct {
+	Name         string   `json:"name"`
+	Alias        string   `json:"alias"`
+	ResourceType string   `json:"resource_type"`
+	Package      string   `json:"package_name"`
+	Path         string   `json:"original_file_path"`
+	RawCode      string   `json:"raw_code"`
+	Language     string   `json:"language"`
+	FQN          []string `json:"fqn"`
+	Config       struct {
+		Materialized string `json:"materialized"`
+	} `json:"config"`
+	Attached  string `json:"attached_node"`
+	DependsOn struct {
+		Nodes []string `json:"nodes"`
+	} `json:"depends_on"`
+	TestMetadata *struct {
+		Name      string                     `json:"name"`
+		Namespace string                     `json:"namespace"`
+		Kwargs    map[string]json.RawMessage `json:"kwargs"`
+	} `json:"test_metadata"`
+}
+
+func readFixtureManifest(t *testing.T, rel string) *fixtureManifest {
+	t.Helper()
+	b, err := os.ReadFile(fixtures.Path(t, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m fixtureManifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return &m
 }

@@ -1,8 +1,11 @@
-package dbt
+// Package lineage renders a node's upstream and downstream (as a tree, JSON, DOT or Mermaid)
+// and finds the node a user means by what they typed, with "did you mean" suggestions.
+package lineage
 
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/datatui/datatui/internal/dbt"
 	"io"
 	"sort"
 	"strconv"
@@ -57,7 +60,7 @@ type Lineage struct {
 	// Truncated is set when nodes exist beyond the requested depths.
 	Truncated bool `json:"truncated,omitempty"`
 
-	g       *Graph
+	g       *dbt.Graph
 	root    int
 	opts    LineageOptions
 	inUp    map[int]int // index → depth
@@ -67,7 +70,7 @@ type Lineage struct {
 
 // DisplayName is how a node is named to people: "source.table" for sources, "name.v2" for
 // model versions, the name otherwise.
-func DisplayName(n *Node) string {
+func DisplayName(n *dbt.Node) string {
 	switch {
 	case n.ResourceType == "source" && n.SourceName != "":
 		return n.SourceName + "." + n.Name
@@ -77,13 +80,13 @@ func DisplayName(n *Node) string {
 	return n.Name
 }
 
-func lineageNode(g *Graph, i, depth int) LineageNode {
+func lineageNode(g *dbt.Graph, i, depth int) LineageNode {
 	n := &g.Nodes[i]
 	return LineageNode{Index: i, Depth: depth, UniqueID: n.UniqueID, Name: DisplayName(n), ResourceType: n.ResourceType, Path: n.OriginalPath}
 }
 
 // ComputeLineage walks the graph from node root (an index) breadth-first in both directions.
-func ComputeLineage(g *Graph, root int, opts LineageOptions) *Lineage {
+func ComputeLineage(g *dbt.Graph, root int, opts LineageOptions) *Lineage {
 	l := &Lineage{g: g, root: root, opts: opts, Root: lineageNode(g, root, 0), inUp: map[int]int{}, inDown: map[int]int{}}
 	l.visible = func(i int) bool {
 		if opts.Tests || i == root {
@@ -198,7 +201,7 @@ func RenderLineage(w io.Writer, l *Lineage, format string) error {
 }
 
 // nodeLabel is a node's name and kind for the text tree: "fct_revenue  model · table".
-func nodeLabel(n *Node) string {
+func nodeLabel(n *dbt.Node) string {
 	kind := n.ResourceType
 	if n.ResourceType == "model" && n.Config.Materialized != "" {
 		kind += " · " + n.Config.Materialized
@@ -240,7 +243,7 @@ func (l *Lineage) Tree() string {
 		}
 		depth := "all levels"
 		if s.depth > 0 {
-			depth = plural(s.depth, "level", "levels")
+			depth = dbt.Plural(s.depth, "level", "levels")
 		}
 		fmt.Fprintf(&b, "%s%s (%d, %s)\n", branch, s.title, s.count, depth)
 		lines := l.TreeLines(s.up, nil)

@@ -1,11 +1,13 @@
-package dbt
+package lineage
 
 import (
 	"fmt"
-	"github.com/datatui/datatui/internal/textdist"
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/textdist"
 )
 
 // FindNode resolves what a user typed to name one node: a unique id ("model.shop.orders"), a
@@ -15,7 +17,7 @@ import (
 // ("+orders+", "2+orders", "@orders"), which are ignored. When several nodes share the name
 // the model (then seed, snapshot, source, exposure) wins, as in dbt's ref(). It returns -1 and
 // up to five close names when nothing matches.
-func FindNode(g *Graph, query string) (int, []string) {
+func FindNode(g *dbt.Graph, query string) (int, []string) {
 	q := stripGraphOperators(strings.TrimSpace(query))
 	if q == "" {
 		return -1, nil
@@ -67,7 +69,7 @@ func FindNode(g *Graph, query string) (int, []string) {
 			}
 			// The latest version of a versioned model first.
 			if na.Version != nb.Version {
-				return versionLess(nb.Version, na.Version)
+				return dbt.VersionLess(nb.Version, na.Version)
 			}
 			return na.UniqueID < nb.UniqueID
 		})
@@ -108,7 +110,7 @@ func typeRank(t string) int {
 
 // ClosestNames returns up to n node names closest to q (edit distance, then names containing q),
 // for "did you mean" messages.
-func ClosestNames(g *Graph, q string, n int) []string {
+func ClosestNames(g *dbt.Graph, q string, n int) []string {
 	type cand struct {
 		name string
 		d    int
@@ -166,7 +168,7 @@ func NodeNotFoundError(query string, suggestions []string) error {
 // NodeSelector returns a dbt selector that selects exactly this node: "orders",
 // "dim_users.v2", "source:raw.users", "exposure:weekly_kpis". Names are qualified with their
 // package when the node comes from a package ("dbt_utils.some_model" is fqn-prefix syntax).
-func NodeSelector(g *Graph, n *Node) string {
+func NodeSelector(g *dbt.Graph, n *dbt.Node) string {
 	switch n.ResourceType {
 	case "source":
 		return "source:" + n.SourceName + "." + n.Name

@@ -1,4 +1,4 @@
-package dbt
+package lineage
 
 import (
 	"bytes"
@@ -8,10 +8,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/quickparse"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
 
-func lineageOf(t *testing.T, g *Graph, id string, opts LineageOptions) *Lineage {
+func lineageOf(t *testing.T, g *dbt.Graph, id string, opts LineageOptions) *Lineage {
 	t.Helper()
 	i, ok := g.Index(id)
 	if !ok {
@@ -186,7 +188,7 @@ func TestNodeSelector(t *testing.T) {
 			t.Errorf("%s: %q, want %q", id, got, want)
 		}
 	}
-	other := Node{Name: "calendar", ResourceType: "model", Package: "util"}
+	other := dbt.Node{Name: "calendar", ResourceType: "model", Package: "util"}
 	if got := NodeSelector(g, &other); got != "util.calendar" {
 		t.Errorf("package model: %q", got)
 	}
@@ -198,7 +200,7 @@ func TestNodeSelector(t *testing.T) {
 func TestLineageDrawsEveryEdge(t *testing.T) {
 	crossing := 0
 	for _, rel := range []string{"manifests/jaffle-shop-dbt1.11/manifest.json", "real-dbt/demo-parse/manifest.json"} {
-		g, err := LoadManifest(fixtures.Path(t, rel), LoadOptions{})
+		g, err := dbt.LoadManifest(fixtures.Path(t, rel), dbt.LoadOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -249,4 +251,13 @@ func TestLineageDrawsEveryEdge(t *testing.T) {
 	if crossing == 0 {
 		t.Error("no lineage had an upstream node feeding a downstream one; the test proves nothing")
 	}
+}
+
+func quickProj(t *testing.T) *dbt.Graph {
+	t.Helper()
+	g, err := quickparse.QuickParse("../testdata/quickproj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
 }

@@ -1,4 +1,7 @@
-package dbt
+// Package project gives the project's graph from the best source: target/manifest.json when it
+// is at least as new as every project file, otherwise the quick parse of the files, and says
+// which it used and why.
+package project
 
 import (
 	"errors"
@@ -8,6 +11,10 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/dbtyaml"
+	"github.com/datatui/datatui/internal/dbt/quickparse"
 )
 
 // ManifestPath returns where dbt writes the project's manifest: <target-path>/manifest.json
@@ -16,8 +23,8 @@ func ManifestPath(projectDir string) string {
 	target := "target"
 	if env := os.Getenv("DBT_TARGET_PATH"); env != "" {
 		target = env
-	} else if p, err := readProject(projectDir); err == nil {
-		target = p.targetPath
+	} else if p, err := dbtyaml.ReadProjectFile(projectDir); err == nil {
+		target = p.TargetPath
 	}
 	if filepath.IsAbs(target) {
 		return filepath.Join(target, "manifest.json")
@@ -46,9 +53,9 @@ var errFound = errors.New("found")
 // environments and hidden folders) and returns the first one modified after t.
 func newerProjectFile(projectDir string, t time.Time) string {
 	skip := map[string]bool{"target": true, "dbt_packages": true, "dbt_modules": true, "logs": true, "node_modules": true, "venv": true, ".venv": true}
-	if p, err := readProject(projectDir); err == nil {
-		skip[p.targetPath] = true
-		skip[p.packagesPath] = true
+	if p, err := dbtyaml.ReadProjectFile(projectDir); err == nil {
+		skip[p.TargetPath] = true
+		skip[p.PackagesPath] = true
 	}
 	var found string
 	_ = filepath.WalkDir(projectDir, func(p string, d fs.DirEntry, err error) error {
@@ -81,17 +88,6 @@ func newerProjectFile(projectDir string, t time.Time) string {
 	return found
 }
 
-// LoadOptions steer LoadProject.
-type LoadOptions struct {
-	// CacheDir holds the manifest index cache (the workspace's state dir); "" disables caching.
-	CacheDir string
-	// PreferManifest uses the manifest even when project files are newer than it (marking the
-	// graph Stale) instead of quick-parsing the files.
-	PreferManifest bool
-	// QuickParseOnly ignores any manifest.
-	QuickParseOnly bool
-}
-
 // LoadProject returns the project's graph from the best source available: target/manifest.json
 // when it exists and is at least as new as every project file (dbt's own view, with packages,
 // compiled facts and everything Jinja computes); otherwise a quick parse of the files, so the
@@ -99,18 +95,18 @@ type LoadOptions struct {
 // parse says so in Origin.Warnings, or, with PreferManifest, the manifest is used and
 // Origin.Stale is set. A manifest that cannot be read falls back to the quick parse, with a
 // warning saying why.
-func LoadProject(projectDir string, opts LoadOptions) (*Graph, error) {
+func LoadProject(projectDir string, opts dbt.LoadOptions) (*dbt.Graph, error) {
 	if opts.QuickParseOnly {
-		return QuickParse(projectDir)
+		return quickparse.QuickParse(projectDir)
 	}
 	manifest := ManifestPath(projectDir)
 	if _, err := os.Stat(manifest); err != nil {
-		return QuickParse(projectDir)
+		return quickparse.QuickParse(projectDir)
 	}
 	mtime, newer, stale := ManifestStale(projectDir)
 	var manifestErr error
 	if !stale || opts.PreferManifest {
-		g, err := loadManifestGraph(manifest, opts.CacheDir)
+		g, err := dbt.LoadManifest(manifest, dbt.LoadOptions{CacheDir: opts.CacheDir})
 		if err == nil {
 			if stale {
 				g.Origin.Stale = true
@@ -120,7 +116,7 @@ func LoadProject(projectDir string, opts LoadOptions) (*Graph, error) {
 		}
 		manifestErr = err
 	}
-	g, err := QuickParse(projectDir)
+	g, err := quickparse.QuickParse(projectDir)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,8 @@
-package dbt
+// Package quickparse builds the project's graph from its files without running dbt: the SQL
+// and Python models with their ref/source/config calls (through a Jinja evaluator of its own,
+// kept because dbt's own is Python), properties YAML, seeds, snapshots, semantic models and
+// installed packages, so lineage matches what is on disk before dbt has parsed it.
+package quickparse
 
 import (
 	"crypto/sha256"
@@ -12,12 +16,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/goccy/go-yaml"
 )
-
-// OriginQuickParse is Origin.Kind for graphs built from the project files without dbt.
-const OriginQuickParse = "quick-parse"
 
 // QuickParse builds the project's graph from its files, without dbt and without a manifest:
 // dbt_project.yml (paths and folder-level configs), models (.sql and .py), properties YAML
@@ -37,12 +39,12 @@ const OriginQuickParse = "quick-parse"
 //
 // The target dbt would use (profiles.yml, as dbt finds it, with DBT_TARGET) fills `target`
 // in the Jinja it renders; without a profile, conditions on the target keep every branch.
-func QuickParse(projectDir string) (*Graph, error) {
+func QuickParse(projectDir string) (*dbt.Graph, error) {
 	return QuickParseWith(projectDir, QuickParseOptions{Target: profileTarget(projectDir)})
 }
 
 // QuickParseWith is QuickParse with the --vars and target dbt would be run with.
-func QuickParseWith(projectDir string, opts QuickParseOptions) (*Graph, error) {
+func QuickParseWith(projectDir string, opts QuickParseOptions) (*dbt.Graph, error) {
 	root, err := readProject(projectDir)
 	if err != nil {
 		return nil, err
@@ -68,7 +70,7 @@ func QuickParseWith(projectDir string, opts QuickParseOptions) (*Graph, error) {
 	q.resolve()
 	nodes := q.keptNodes()
 	sort.Slice(nodes, func(i, j int) bool { return nodes[i].UniqueID < nodes[j].UniqueID })
-	g := NewGraph(nodes, Origin{Kind: OriginQuickParse, Path: root.dir, Built: time.Now(), ProjectName: root.name})
+	g := dbt.NewGraph(nodes, dbt.Origin{Kind: dbt.OriginQuickParse, Path: root.dir, Built: time.Now(), ProjectName: root.name})
 	g.Origin.Warnings = append(q.warnings, g.Origin.Warnings...)
 	if cyc := findCycle(g); cyc != "" {
 		g.Origin.Warnings = append(g.Origin.Warnings, "dependency cycle: "+cyc+" (dbt refuses to run a project with a cycle)")
@@ -90,8 +92,6 @@ type project struct {
 	macroPaths    []string
 	targetPath    string
 	packagesPath  string
-	profile       string        // as written (env_var() not rendered)
-	requireDBT    string        // require-dbt-version, comma-separated
 	config        yaml.MapSlice // the whole file, for models:/seeds:/… folder configs
 }
 
@@ -158,7 +158,7 @@ type quickParser struct {
 	// target is what `target` holds (empty: unknown).
 	target   map[string]any
 	ids      map[string]int // unique id → node index
-	nodes    []Node
+	nodes    []dbt.Node
 	pend     []pending
 	warnings []string
 	// byName maps "pkg.name" and "name" of models, seeds and snapshots to node indexes (several
@@ -199,7 +199,7 @@ func (q *quickParser) warn(file, msg string) {
 	q.warnings = append(q.warnings, file+": "+msg)
 }
 
-func (q *quickParser) add(n Node, p pending) int {
+func (q *quickParser) add(n dbt.Node, p pending) int {
 	q.ids[n.UniqueID] = len(q.nodes)
 	q.nodes = append(q.nodes, n)
 	if p.attachTo == 0 && len(p.refs) == 0 && len(p.sources) == 0 {
@@ -412,7 +412,7 @@ func (q *quickParser) fileWarnings(rel string, ex Extracted) {
 		if n > 3 {
 			list = append(list[:3:3], fmt.Sprintf("%d more", n-3))
 		}
-		q.warn(rel, plural(n, "condition", "conditions")+" only dbt can decide (it depends on the target, the warehouse or unknown macros): "+strings.Join(list, "; ")+"; the quick lineage keeps every branch")
+		q.warn(rel, dbt.Plural(n, "condition", "conditions")+" only dbt can decide (it depends on the target, the warehouse or unknown macros): "+strings.Join(list, "; ")+"; the quick lineage keeps every branch")
 	}
 }
 
@@ -430,7 +430,7 @@ func (q *quickParser) parseModel(p *project, rel, root string, python bool) {
 	}
 	q.fileWarnings(p.prefix+rel, ex)
 	name := stem(rel)
-	n := Node{
+	n := dbt.Node{
 		UniqueID: "model." + p.name + "." + name, Name: name, ResourceType: "model", Package: p.name,
 		Path: strings.TrimPrefix(rel, root+"/"), OriginalPath: rel, FQN: fqnOf(p.name, fqnDirs(rel, root), name),
 		Checksum: sum, Alias: name,
@@ -458,7 +458,7 @@ func (q *quickParser) parseSeed(p *project, rel, root string) {
 		return
 	}
 	name := stem(rel)
-	n := Node{
+	n := dbt.Node{
 		UniqueID: "seed." + p.name + "." + name, Name: name, ResourceType: "seed", Package: p.name,
 		Path: strings.TrimPrefix(rel, root+"/"), OriginalPath: rel, FQN: fqnOf(p.name, fqnDirs(rel, root), name),
 		Checksum: sum, Alias: name,
@@ -504,7 +504,7 @@ func (q *quickParser) parseSnapshots(p *project, rel, root string) {
 		}
 		body := b.ex
 		q.fileWarnings(p.prefix+rel, body)
-		n := Node{
+		n := dbt.Node{
 			UniqueID: "snapshot." + p.name + "." + b.name, Name: b.name, ResourceType: "snapshot", Package: p.name,
 			Path: strings.TrimPrefix(rel, root+"/"), OriginalPath: rel, FQN: fqnOf(p.name, fqnDirs(rel, root), stem(rel), b.name),
 			Checksum: sum, Alias: b.name,
@@ -533,7 +533,7 @@ func (q *quickParser) parseSingularTest(p *project, rel, root string) {
 	ex := q.renderFile(p, rel, src, nil)
 	q.fileWarnings(p.prefix+rel, ex)
 	name := stem(rel)
-	n := Node{
+	n := dbt.Node{
 		UniqueID: "test." + p.name + "." + name, Name: name, ResourceType: "test", Package: p.name,
 		Path: strings.TrimPrefix(rel, root+"/"), OriginalPath: rel, FQN: fqnOf(p.name, fqnDirs(rel, root), name),
 		Checksum: sum, Alias: name,
@@ -555,7 +555,7 @@ func (q *quickParser) parseAnalysis(p *project, rel, root string) {
 	ex := q.renderFile(p, rel, src, nil)
 	q.fileWarnings(p.prefix+rel, ex)
 	name := stem(rel)
-	n := Node{
+	n := dbt.Node{
 		UniqueID: "analysis." + p.name + "." + name, Name: name, ResourceType: "analysis", Package: p.name,
 		Path: strings.TrimPrefix(rel, root+"/"), OriginalPath: rel, FQN: fqnOf(p.name, append([]string{"analysis"}, fqnDirs(rel, root)...), name),
 		Checksum: sum, Alias: name,

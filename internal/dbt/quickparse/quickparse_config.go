@@ -1,10 +1,11 @@
-package dbt
+package quickparse
 
 import (
 	"fmt"
 	"sort"
 	"strings"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/goccy/go-yaml"
 )
@@ -205,8 +206,8 @@ func containsStr(l []string, s string) bool {
 
 // toNodeConfig turns a merged config mapping into NodeConfig; keys without a field are kept
 // in Extra as text, so config.<key> selectors can match them.
-func toNodeConfig(cfg map[string]any, defMat string) NodeConfig {
-	nc := NodeConfig{Materialized: defMat, Enabled: true}
+func toNodeConfig(cfg map[string]any, defMat string) dbt.NodeConfig {
+	nc := dbt.NodeConfig{Materialized: defMat, Enabled: true}
 	for k, v := range cfg {
 		switch k {
 		case "materialized":

@@ -1,4 +1,4 @@
-package dbt
+package quickparse
 
 import (
 	"reflect"
@@ -10,7 +10,7 @@ import (
 // which datatui shows from a quick parse. The expected dependencies were written by hand from
 // the project's SQL and YAML files.
 func TestQuickParseDemo(t *testing.T) {
-	g, err := QuickParse("../workspace/demo")
+	g, err := QuickParse("../../workspace/demo")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
-package dbt
+package quickparse
 
 import (
+	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/selector"
 	"slices"
 	"sort"
 	"strings"
@@ -8,7 +10,7 @@ import (
 )
 
 // parentsOf returns a node's parents' unique ids, sorted.
-func parentsOf(t *testing.T, g *Graph, id string) []string {
+func parentsOf(t *testing.T, g *dbt.Graph, id string) []string {
 	t.Helper()
 	i, ok := g.Index(id)
 	if !ok {
@@ -22,7 +24,7 @@ func parentsOf(t *testing.T, g *Graph, id string) []string {
 	return out
 }
 
-func nodeIDs(g *Graph) []string {
+func nodeIDs(g *dbt.Graph) []string {
 	var out []string
 	for i := range g.Nodes {
 		out = append(out, g.Nodes[i].UniqueID)
@@ -30,7 +32,7 @@ func nodeIDs(g *Graph) []string {
 	return out
 }
 
-func hasWarning(g *Graph, parts ...string) bool {
+func hasWarning(g *dbt.Graph, parts ...string) bool {
 	for _, w := range g.Origin.Warnings {
 		ok := true
 		for _, p := range parts {
@@ -267,11 +269,11 @@ func TestUnresolvedPlaceholdersAreNotSelected(t *testing.T) {
 		t.Fatalf("placeholder = %+v", n)
 	}
 	for _, s := range []string{"+a", "gone", "fqn:*", "resource_type:unresolved"} {
-		sel, err := ParseSelection([]string{s}, nil)
+		sel, err := selector.ParseSelection([]string{s}, nil)
 		if err != nil {
 			continue
 		}
-		ids, err := Select(g, sel, SelectOptions{ResourceTypes: []string{"all"}})
+		ids, err := selector.Select(g, sel, selector.SelectOptions{ResourceTypes: []string{"all"}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package dbt
+package quickparse
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
 
@@ -18,7 +19,7 @@ func TestQuickParsePrecisionRecall(t *testing.T) {
 		name, project, manifest string
 		fixtureProject          bool
 	}{
-		{"demo", "../workspace/demo", "real-dbt/demo-parse/manifest.json", false},
+		{"demo", "../../workspace/demo", "real-dbt/demo-parse/manifest.json", false},
 		{"jaffle-shop", "projects/jaffle-shop", "real-dbt/jaffle-parse/manifest.json", true},
 	} {
 		t.Run(pair.name, func(t *testing.T) {
@@ -26,7 +27,7 @@ func TestQuickParsePrecisionRecall(t *testing.T) {
 			if pair.fixtureProject {
 				dir = fixtures.Path(t, pair.project)
 			}
-			dbtGraph, err := LoadManifest(fixtures.Path(t, pair.manifest), LoadOptions{})
+			dbtGraph, err := dbt.LoadManifest(fixtures.Path(t, pair.manifest), dbt.LoadOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -103,7 +104,7 @@ func (r *prReport) details() string {
 }
 
 // comparableID drops the hash suffix of generic tests' unique ids.
-func comparableID(n *Node) string {
+func comparableID(n *dbt.Node) string {
 	if n.ResourceType == "test" && n.TestMetadata != nil {
 		if parts := strings.Split(n.UniqueID, "."); len(parts) == 4 {
 			return strings.Join(parts[:3], ".")
@@ -112,13 +113,13 @@ func comparableID(n *Node) string {
 	return n.UniqueID
 }
 
-func comparePR(want, got *Graph) *prReport {
+func comparePR(want, got *dbt.Graph) *prReport {
 	r := &prReport{nodes: map[string]*prCounts{}, edges: map[string]*prCounts{}}
-	collect := func(g *Graph) (map[string]string, map[string]string) {
+	collect := func(g *dbt.Graph) (map[string]string, map[string]string) {
 		nodes, edges := map[string]string{}, map[string]string{}
 		for i := range g.Nodes {
 			n := &g.Nodes[i]
-			if !isGraphMember(n) {
+			if !n.GraphMember() {
 				continue
 			}
 			nodes[comparableID(n)] = n.ResourceType
@@ -160,7 +161,7 @@ func comparePR(want, got *Graph) *prReport {
 }
 
 // quickParseTree writes a project tree (path → content) and quick-parses it.
-func quickParseTree(t *testing.T, files map[string]string, opts QuickParseOptions) (*Graph, string) {
+func quickParseTree(t *testing.T, files map[string]string, opts QuickParseOptions) (*dbt.Graph, string) {
 	t.Helper()
 	dir := writeProject(t, files)
 	g, err := QuickParseWith(dir, opts)

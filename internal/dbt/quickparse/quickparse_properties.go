@@ -1,4 +1,4 @@
-package dbt
+package quickparse
 
 import (
 	"crypto/md5"
@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/goccy/go-yaml"
 )
@@ -114,7 +115,7 @@ func (q *quickParser) patchNode(p *project, rel, patch string, dirs []string, re
 func (q *quickParser) yamlSnapshot(p *project, rel string, dirs []string, name string, e yaml.MapSlice) int {
 	ex := ExtractSQL("{{ " + dbtyaml.Str(dbtyaml.Get(e, "relation")) + " }}")
 	q.fileWarnings(p.prefix+rel, ex)
-	n := Node{
+	n := dbt.Node{
 		UniqueID: "snapshot." + p.name + "." + name, Name: name, ResourceType: "snapshot", Package: p.name,
 		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, stem(rel), name), Alias: name,
 	}
@@ -165,7 +166,7 @@ func (q *quickParser) applyProperties(i int, rel, patch string, dirs []string, e
 		if cm == nil {
 			continue
 		}
-		col := Column{Name: dbtyaml.Str(dbtyaml.Get(cm, "name")), Description: dbtyaml.Str(dbtyaml.Get(cm, "description")), DataType: dbtyaml.Str(dbtyaml.Get(cm, "data_type"))}
+		col := dbt.Column{Name: dbtyaml.Str(dbtyaml.Get(cm, "name")), Description: dbtyaml.Str(dbtyaml.Get(cm, "description")), DataType: dbtyaml.Str(dbtyaml.Get(cm, "data_type"))}
 		if col.Name == "" {
 			continue
 		}
@@ -198,6 +199,14 @@ type testEntry struct {
 	full, short     string // the test node's name and alias
 	args            yaml.MapSlice
 	cfg             map[string]any
+}
+
+// TestName is the name dbt gives the generic test a properties entry defines (`- unique`,
+// `- relationships: {…}`) on column (or "") of targetName (a model, seed or snapshot) or of the
+// source table src; ok is false when the entry defines no test.
+func TestName(entry any, column, targetName string, src *SourceCall) (name string, ok bool) {
+	te, problem := parseTestEntry(entry, column, targetName, src)
+	return te.full, problem == ""
 }
 
 // parseTestEntry reads a test entry (`- unique`, `- relationships: {…}`) on column (or "") of
@@ -288,10 +297,10 @@ func (q *quickParser) genericTest(pkg *project, rel string, dirs []string, entry
 			p.sources = append(p.sources, ex.Sources...)
 		}
 	}
-	n := Node{
+	n := dbt.Node{
 		UniqueID: "test." + pkgName + "." + full, Name: full, ResourceType: "test", Package: pkgName,
 		Path: short + ".sql", OriginalPath: rel, FQN: fqnOf(pkgName, dirs, full), Alias: short,
-		TestMetadata: &TestMetadata{Name: testName, Namespace: namespace, Column: column},
+		TestMetadata: &dbt.TestMetadata{Name: testName, Namespace: namespace, Column: column},
 	}
 	if _, dup := q.ids[n.UniqueID]; dup {
 		// dbt's hash suffix tells apart tests that differ only in config; a counter does here.
@@ -375,7 +384,7 @@ func (q *quickParser) parseSource(p *project, rel string, dirs []string, e yaml.
 		if ident == "" {
 			ident = table
 		}
-		n := Node{
+		n := dbt.Node{
 			UniqueID: "source." + p.name + "." + srcName + "." + table, Name: table, ResourceType: "source", Package: p.name,
 			Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, srcName, table), SourceName: srcName,
 			Description: dbtyaml.Str(dbtyaml.Get(tm, "description")), Database: dbtyaml.Str(dbtyaml.Get(e, "database")), Schema: schema, Alias: ident,
@@ -394,7 +403,7 @@ func (q *quickParser) parseSource(p *project, rel string, dirs []string, e yaml.
 		sc := SourceCall{Source: srcName, Table: table}
 		for _, c := range dbtyaml.List(dbtyaml.Get(tm, "columns")) {
 			cm := dbtyaml.Map(c)
-			col := Column{Name: dbtyaml.Str(dbtyaml.Get(cm, "name")), Description: dbtyaml.Str(dbtyaml.Get(cm, "description")), DataType: dbtyaml.Str(dbtyaml.Get(cm, "data_type"))}
+			col := dbt.Column{Name: dbtyaml.Str(dbtyaml.Get(cm, "name")), Description: dbtyaml.Str(dbtyaml.Get(cm, "description")), DataType: dbtyaml.Str(dbtyaml.Get(cm, "data_type"))}
 			if col.Name == "" {
 				continue
 			}
@@ -416,7 +425,7 @@ func (q *quickParser) parseExposure(p *project, rel string, dirs []string, e yam
 		return
 	}
 	owner := dbtyaml.Map(dbtyaml.Get(e, "owner"))
-	n := Node{
+	n := dbt.Node{
 		UniqueID: "exposure." + p.name + "." + name, Name: name, ResourceType: "exposure", Package: p.name,
 		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, name), Description: dbtyaml.Str(dbtyaml.Get(e, "description")),
 		ExposureType: dbtyaml.Str(dbtyaml.Get(e, "type")), URL: dbtyaml.Str(dbtyaml.Get(e, "url")), Label: dbtyaml.Str(dbtyaml.Get(e, "label")),
@@ -454,7 +463,7 @@ func (q *quickParser) parseUnitTest(p *project, rel string, dirs []string, e yam
 		q.warn(p.prefix+rel, "a unit test needs name: and model:")
 		return
 	}
-	n := Node{
+	n := dbt.Node{
 		UniqueID: "unit_test." + p.name + "." + model + "." + name, Name: name, ResourceType: "unit_test", Package: p.name,
 		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, model, name), Description: dbtyaml.Str(dbtyaml.Get(e, "description")),
 	}
@@ -475,7 +484,7 @@ func (q *quickParser) applyVersions() {
 		latest := d.latest
 		if latest == "" {
 			for _, v := range d.vers {
-				if latest == "" || versionLess(latest, v.v) {
+				if latest == "" || dbt.VersionLess(latest, v.v) {
 					latest = v.v
 				}
 			}
@@ -554,15 +563,4 @@ func (q *quickParser) unregister(i int) {
 			}
 		}
 	}
-}
-
-// versionLess compares model versions numerically when both are numbers.
-func versionLess(a, b string) bool {
-	var fa, fb float64
-	if _, err := fmt.Sscan(a, &fa); err == nil {
-		if _, err := fmt.Sscan(b, &fb); err == nil {
-			return fa < fb
-		}
-	}
-	return a < b
 }

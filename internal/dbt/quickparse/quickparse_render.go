@@ -1,4 +1,4 @@
-package dbt
+package quickparse
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/goccy/go-yaml"
@@ -205,7 +206,7 @@ func (q *quickParser) loadPackages() {
 		}
 	}
 	if remote > 0 && installed == 0 {
-		q.warn("packages.yml", fmt.Sprintf("%s not installed (run dbt deps); refs into them show as unresolved", plural(remote, "package is", "packages are")))
+		q.warn("packages.yml", fmt.Sprintf("%s not installed (run dbt deps); refs into them show as unresolved", dbt.Plural(remote, "package is", "packages are")))
 	}
 }
 

@@ -1,7 +1,8 @@
-package dbt
+package quickparse
 
 import (
 	"fmt"
+	"github.com/datatui/datatui/internal/dbt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,9 +132,9 @@ func (q *quickParser) placeholder(kind, call, name, pkg string) string {
 	if _, ok := q.ids[id]; ok {
 		return id
 	}
-	n := Node{UniqueID: id, Name: name, ResourceType: ResourceUnresolved, Package: pkg,
+	n := dbt.Node{UniqueID: id, Name: name, ResourceType: ResourceUnresolved, Package: pkg,
 		Description: call + " names nothing in the project or its packages; dbt fails to compile it until it exists",
-		Config:      NodeConfig{Enabled: true}}
+		Config:      dbt.NodeConfig{Enabled: true}}
 	q.ids[id] = len(q.nodes)
 	q.nodes = append(q.nodes, n)
 	q.pend = append(q.pend, pending{attachTo: -1, rendered: true})
@@ -198,14 +199,14 @@ func (q *quickParser) resolveSource(from *project, s SourceCall) (string, string
 }
 
 // keptNodes drops disabled nodes, and tests of disabled nodes (dbt disables those too).
-func (q *quickParser) keptNodes() []Node {
+func (q *quickParser) keptNodes() []dbt.Node {
 	disabled := map[string]bool{}
 	for i := range q.nodes {
 		if q.pend[i].disabled {
 			disabled[q.nodes[i].UniqueID] = true
 		}
 	}
-	out := make([]Node, 0, len(q.nodes))
+	out := make([]dbt.Node, 0, len(q.nodes))
 	for i := range q.nodes {
 		n := q.nodes[i]
 		if q.pend[i].disabled {
@@ -229,7 +230,7 @@ func (q *quickParser) keptNodes() []Node {
 }
 
 // findCycle returns one dependency cycle as "a → b → a" using node names, or "".
-func findCycle(g *Graph) string {
+func findCycle(g *dbt.Graph) string {
 	const (
 		white = iota
 		grey

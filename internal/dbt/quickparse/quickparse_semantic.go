@@ -1,8 +1,9 @@
-package dbt
+package quickparse
 
 import (
 	"fmt"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/goccy/go-yaml"
 )
@@ -19,7 +20,7 @@ func (q *quickParser) parseSemanticModel(p *project, rel string, dirs []string, 
 	}
 	ex := ExtractSQL("{{ " + dbtyaml.Str(dbtyaml.Get(e, "model")) + " }}")
 	q.fileWarnings(p.prefix+rel, ex)
-	n := Node{
+	n := dbt.Node{
 		UniqueID: "semantic_model." + p.name + "." + name, Name: name, ResourceType: "semantic_model", Package: p.name,
 		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, name), Description: dbtyaml.Str(dbtyaml.Get(e, "description")),
 		Label: dbtyaml.Str(dbtyaml.Get(e, "label")),
@@ -69,7 +70,7 @@ func (q *quickParser) parseMetric(p *project, rel string, dirs []string, e yaml.
 	ctp := dbtyaml.Map(dbtyaml.Get(tp, "conversion_type_params"))
 	add(&measures, dbtyaml.Get(ctp, "base_measure"))
 	add(&measures, dbtyaml.Get(ctp, "conversion_measure"))
-	n := Node{
+	n := dbt.Node{
 		UniqueID: "metric." + p.name + "." + name, Name: name, ResourceType: "metric", Package: p.name,
 		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, name), Description: dbtyaml.Str(dbtyaml.Get(e, "description")),
 		Label: dbtyaml.Str(dbtyaml.Get(e, "label")),
@@ -96,7 +97,7 @@ func (q *quickParser) parseSavedQuery(p *project, rel string, dirs []string, e y
 			metrics = append(metrics, s)
 		}
 	}
-	n := Node{
+	n := dbt.Node{
 		UniqueID: "saved_query." + p.name + "." + name, Name: name, ResourceType: "saved_query", Package: p.name,
 		Path: rel, OriginalPath: rel, FQN: fqnOf(p.name, dirs, name), Description: dbtyaml.Str(dbtyaml.Get(e, "description")),
 		Label: dbtyaml.Str(dbtyaml.Get(e, "label")),

@@ -1,9 +1,10 @@
-package dbt
+package quickparse
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/datatui/datatui/internal/dbt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,9 +13,9 @@ import (
 	"testing"
 )
 
-func quickProj(t *testing.T) *Graph {
+func quickProj(t *testing.T) *dbt.Graph {
 	t.Helper()
-	g, err := QuickParse("testdata/quickproj")
+	g, err := QuickParse("../testdata/quickproj")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,10 +90,10 @@ func TestQuickParseEdges(t *testing.T) {
 
 func TestQuickParseDetails(t *testing.T) {
 	g := quickProj(t)
-	if g.Origin.Kind != OriginQuickParse || g.Origin.ProjectName != "quickproj" || g.Origin.Built.IsZero() {
+	if g.Origin.Kind != dbt.OriginQuickParse || g.Origin.ProjectName != "quickproj" || g.Origin.Built.IsZero() {
 		t.Errorf("origin = %+v", g.Origin)
 	}
-	node := func(id string) *Node {
+	node := func(id string) *dbt.Node {
 		t.Helper()
 		n := g.Node(id)
 		if n == nil {
@@ -116,7 +117,7 @@ func TestQuickParseDetails(t *testing.T) {
 	if fct.OriginalPath != "models/marts/finance/fct_revenue.sql" || fct.Path != "marts/finance/fct_revenue.sql" || fct.PatchPath != "quickproj://models/marts/_marts.yml" {
 		t.Errorf("paths = %q %q %q", fct.OriginalPath, fct.Path, fct.PatchPath)
 	}
-	raw, _ := os.ReadFile("testdata/quickproj/models/marts/finance/fct_revenue.sql")
+	raw, _ := os.ReadFile("../testdata/quickproj/models/marts/finance/fct_revenue.sql")
 	sum := sha256.Sum256([]byte(strings.TrimSpace(string(raw))))
 	if fct.Checksum != hex.EncodeToString(sum[:]) {
 		t.Errorf("checksum = %s", fct.Checksum)

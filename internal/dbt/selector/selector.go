@@ -1,4 +1,8 @@
-package dbt
+// Package selector answers dbt's node selection syntax over a graph as dbt does: --select and
+// --exclude with graph operators, methods (tag:, path:, state:modified…), intersections,
+// indirect test selection and selectors.yml definitions. Tested against dbt-core's own
+// answers in the shared fixtures.
+package selector
 
 import (
 	"fmt"
@@ -7,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/datatui/datatui/internal/dbt"
 )
 
 // Indirect selection modes (--indirect-selection).
@@ -30,9 +36,9 @@ type SelectOptions struct {
 	// Indirect is the --indirect-selection mode (default eager).
 	Indirect string
 	// State is the comparison manifest for state: selectors (--state).
-	State *Graph
+	State *dbt.Graph
 	// Results are the previous run's results for result: selectors (run_results.json in --state).
-	Results *RunResults
+	Results *dbt.RunResults
 	// ProjectDir is the project root (where dbt_project.yml is); path: values given as absolute
 	// paths inside it are made relative to it, like dbt does from the project folder.
 	ProjectDir string
@@ -52,7 +58,7 @@ type SelectResult struct {
 }
 
 // IDs returns the selected unique ids, sorted.
-func (r *SelectResult) IDs(g *Graph) []string {
+func (r *SelectResult) IDs(g *dbt.Graph) []string {
 	out := make([]string, len(r.Indexes))
 	for k, i := range r.Indexes {
 		out[k] = g.Nodes[i].UniqueID
@@ -61,7 +67,7 @@ func (r *SelectResult) IDs(g *Graph) []string {
 }
 
 // Select evaluates a selection over g with dbt's semantics and returns the sorted unique ids.
-func Select(g *Graph, sel *Selection, opts SelectOptions) ([]string, error) {
+func Select(g *dbt.Graph, sel *Selection, opts SelectOptions) ([]string, error) {
 	r, err := SelectNodes(g, sel, opts)
 	if err != nil {
 		return nil, err
@@ -70,7 +76,7 @@ func Select(g *Graph, sel *Selection, opts SelectOptions) ([]string, error) {
 }
 
 // SelectNodes is Select returning node indexes and the criteria that matched nothing.
-func SelectNodes(g *Graph, sel *Selection, opts SelectOptions) (*SelectResult, error) {
+func SelectNodes(g *dbt.Graph, sel *Selection, opts SelectOptions) (*SelectResult, error) {
 	if sel == nil {
 		sel = &Selection{}
 	}
@@ -216,7 +222,7 @@ func (b bitset) each(fn func(i int)) {
 }
 
 type evaluator struct {
-	g    *Graph
+	g    *dbt.Graph
 	opts SelectOptions
 	n    int
 	mode string
@@ -228,7 +234,7 @@ type evaluator struct {
 	member bitset
 }
 
-func newEvaluator(g *Graph, opts SelectOptions) *evaluator {
+func newEvaluator(g *dbt.Graph, opts SelectOptions) *evaluator {
 	ev := &evaluator{g: g, opts: opts, n: len(g.Nodes), member: newBitset(len(g.Nodes))}
 	v := opts.DBTVersion
 	if v == "" {
@@ -236,7 +242,7 @@ func newEvaluator(g *Graph, opts SelectOptions) *evaluator {
 	}
 	ev.before19 = VersionBefore(v, 1, 9)
 	for i := range g.Nodes {
-		if isGraphMember(&g.Nodes[i]) {
+		if g.Nodes[i].GraphMember() {
 			ev.member.set(i)
 		}
 	}
@@ -256,12 +262,6 @@ func VersionBefore(v string, major, minor int) bool {
 		return false
 	}
 	return ma < major || ma == major && mi < minor
-}
-
-// isGraphMember is dbt's _is_graph_member: a definition from the disabled section never is; a
-// node whose config says enabled: false is not either, except exposures, which dbt keeps.
-func isGraphMember(n *Node) bool {
-	return !n.Disabled && (n.Config.Enabled || n.ResourceType == "exposure")
 }
 
 // union evaluates a union of intersections, returning the direct and indirect sets like
@@ -455,7 +455,7 @@ func (ev *evaluator) incorporate(direct, indirect bitset, mode string) bitset {
 }
 
 // versionMatch is dbt's VersionSelectorMethod.
-func versionMatch(n *Node, v string) bool {
+func versionMatch(n *dbt.Node, v string) bool {
 	switch v {
 	case "none":
 		return n.Version == ""
@@ -488,8 +488,8 @@ func compareVersions(a, b string) int {
 // stateMatcher compares nodes with the same unique id in the state manifest (dbt's
 // StateSelectorMethod), including changes of the macros a node calls (directly or through
 // other macros) when both manifests list their macros.
-func stateMatcher(g, state *Graph, v string) (func(n *Node) bool, error) {
-	old := func(n *Node) *Node {
+func stateMatcher(g, state *dbt.Graph, v string) (func(n *dbt.Node) bool, error) {
+	old := func(n *dbt.Node) *dbt.Node {
 		p := state.Node(n.UniqueID)
 		if p == nil || p.Disabled {
 			return nil
@@ -500,7 +500,7 @@ func stateMatcher(g, state *Graph, v string) (func(n *Node) bool, error) {
 	if v == "modified.macros" && macros == nil {
 		return nil, fmt.Errorf("state:modified.macros needs the macros of both manifests, and %s has none", map[bool]string{true: "the comparison manifest", false: "this project's graph"}[g.Macros != nil])
 	}
-	return func(n *Node) bool {
+	return func(n *dbt.Node) bool {
 		p := old(n)
 		switch v {
 		case "new":
@@ -536,7 +536,7 @@ type changedMacros struct {
 }
 
 // macroChanges compares the macros of both graphs; nil when either has none recorded.
-func macroChanges(g, state *Graph) *changedMacros {
+func macroChanges(g, state *dbt.Graph) *changedMacros {
 	if g.Macros == nil || state.Macros == nil {
 		return nil
 	}
@@ -555,7 +555,7 @@ func macroChanges(g, state *Graph) *changedMacros {
 }
 
 // affects reports whether node n calls a changed macro, directly or through other macros.
-func (c *changedMacros) affects(g *Graph, n *Node) bool {
+func (c *changedMacros) affects(g *dbt.Graph, n *dbt.Node) bool {
 	if c == nil || len(c.changed) == 0 {
 		return false
 	}
@@ -589,21 +589,21 @@ func (c *changedMacros) affects(g *Graph, n *Node) bool {
 
 // NodeModified reports whether n differs from its previous definition p the way dbt's
 // state:modified sees it: body, configs, persisted descriptions, fqn, relation or contract.
-func NodeModified(n, p *Node) bool {
+func NodeModified(n, p *dbt.Node) bool {
 	return !sameBody(n, p) || n.UnrenderedHash != p.UnrenderedHash || !samePersistedDescriptions(n, p) ||
 		!slices.Equal(n.FQN, p.FQN) || n.UnrenderedRelation != p.UnrenderedRelation || !sameContract(n, p)
 }
 
-func sameBody(n, p *Node) bool { return n.Checksum == p.Checksum }
+func sameBody(n, p *dbt.Node) bool { return n.Checksum == p.Checksum }
 
-func sameContract(n, p *Node) bool {
+func sameContract(n, p *dbt.Node) bool {
 	if !n.ContractEnf && !p.ContractEnf {
 		return true
 	}
 	return n.ContractEnf == p.ContractEnf && n.ContractChecksum == p.ContractChecksum
 }
 
-func samePersistedDescriptions(n, p *Node) bool {
+func samePersistedDescriptions(n, p *dbt.Node) bool {
 	relation := n.Config.Extra["persist_docs.relation"] == "true" || p.Config.Extra["persist_docs.relation"] == "true"
 	columns := n.Config.Extra["persist_docs.columns"] == "true" || p.Config.Extra["persist_docs.columns"] == "true"
 	if relation && n.Description != p.Description {
@@ -628,13 +628,13 @@ func samePersistedDescriptions(n, p *Node) bool {
 
 // Upstream returns the indexes of node i's ancestors up to depth generations (negative: all),
 // ordered by unique id. Disabled nodes have no edges and so never appear.
-func Upstream(g *Graph, i, depth int) []int { return neighbours(g, i, depth, true) }
+func Upstream(g *dbt.Graph, i, depth int) []int { return neighbours(g, i, depth, true) }
 
 // Downstream returns the indexes of node i's descendants up to depth generations (negative:
 // all), ordered by unique id.
-func Downstream(g *Graph, i, depth int) []int { return neighbours(g, i, depth, false) }
+func Downstream(g *dbt.Graph, i, depth int) []int { return neighbours(g, i, depth, false) }
 
-func neighbours(g *Graph, i, depth int, up bool) []int {
+func neighbours(g *dbt.Graph, i, depth int, up bool) []int {
 	if i < 0 || i >= g.Len() || depth == 0 {
 		return nil
 	}

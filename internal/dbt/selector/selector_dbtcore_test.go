@@ -1,4 +1,4 @@
-package dbt
+package selector
 
 import (
 	"bufio"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
 
@@ -20,7 +21,7 @@ func TestSelectionMatchesDBTCore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	graphs := map[string]*Graph{}
+	graphs := map[string]*dbt.Graph{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 16<<20)
 	total, passed := 0, 0
@@ -38,7 +39,7 @@ func TestSelectionMatchesDBTCore(t *testing.T) {
 		total++
 		g := graphs[c.Manifest]
 		if g == nil {
-			if g, err = LoadManifest(fixtures.Path(t, c.Manifest), LoadOptions{}); err != nil {
+			if g, err = dbt.LoadManifest(fixtures.Path(t, c.Manifest), dbt.LoadOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			graphs[c.Manifest] = g

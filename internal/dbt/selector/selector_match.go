@@ -1,8 +1,9 @@
-package dbt
+package selector
 
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/datatui/datatui/internal/dbt"
 	"path"
 	"path/filepath"
 	"strings"
@@ -25,14 +26,14 @@ func inNodesSection(t string) bool {
 func (ev *evaluator) match(spec SelectorSpec) (bitset, error) {
 	g := ev.g
 	out := newBitset(ev.n)
-	var pred func(n *Node) bool
+	var pred func(n *dbt.Node) bool
 	v := spec.Value
 	switch spec.Method {
 	case "fqn":
 		pat := newFQNPattern(v)
-		pred = func(n *Node) bool { return n.ResourceType != "source" && fqnMatch(n, pat) }
+		pred = func(n *dbt.Node) bool { return n.ResourceType != "source" && fqnMatch(n, pat) }
 	case "tag":
-		pred = func(n *Node) bool {
+		pred = func(n *dbt.Node) bool {
 			for _, t := range n.Tags {
 				if fnmatch(t, v) {
 					return true
@@ -47,15 +48,15 @@ func (ev *evaluator) match(spec SelectorSpec) (bitset, error) {
 			}
 		}
 		pat := cleanPathPattern(v)
-		pred = func(n *Node) bool { return pathMatch(n, pat) }
+		pred = func(n *dbt.Node) bool { return pathMatch(n, pat) }
 	case "file":
-		pred = func(n *Node) bool { return fileMatch(n.OriginalPath, v) }
+		pred = func(n *dbt.Node) bool { return fileMatch(n.OriginalPath, v) }
 	case "package":
 		pat := v
 		if pat == "this" && g.Origin.ProjectName != "" {
 			pat = g.Origin.ProjectName
 		}
-		pred = func(n *Node) bool { return fnmatch(n.Package, pat) }
+		pred = func(n *dbt.Node) bool { return fnmatch(n.Package, pat) }
 	case "source":
 		pkg, src, table := "*", "*", "*"
 		switch parts := strings.Split(v, "."); len(parts) {
@@ -66,7 +67,7 @@ func (ev *evaluator) match(spec SelectorSpec) (bitset, error) {
 		default:
 			pkg, src, table = parts[0], parts[1], parts[2]
 		}
-		pred = func(n *Node) bool {
+		pred = func(n *dbt.Node) bool {
 			return n.ResourceType == "source" && fnmatch(n.Package, pkg) && fnmatch(n.SourceName, src) && fnmatch(n.Name, table)
 		}
 	case "exposure", "metric", "semantic_model", "saved_query", "unit_test":
@@ -75,14 +76,16 @@ func (ev *evaluator) match(spec SelectorSpec) (bitset, error) {
 		if parts := strings.SplitN(v, ".", 2); len(parts) == 2 {
 			pkg, name = parts[0], parts[1]
 		}
-		pred = func(n *Node) bool { return n.ResourceType == typ && fnmatch(n.Package, pkg) && fnmatch(n.Name, name) }
+		pred = func(n *dbt.Node) bool {
+			return n.ResourceType == typ && fnmatch(n.Package, pkg) && fnmatch(n.Name, name)
+		}
 	case "resource_type":
-		pred = func(n *Node) bool { return n.ResourceType == v }
+		pred = func(n *dbt.Node) bool { return n.ResourceType == v }
 	case "config":
 		pred = configMatcher(spec.MethodArgs, v)
 	case "test_type":
 		kind := testTypeOf(v)
-		pred = func(n *Node) bool {
+		pred = func(n *dbt.Node) bool {
 			switch kind {
 			case "generic":
 				return n.ResourceType == "test" && n.TestMetadata != nil
@@ -95,20 +98,20 @@ func (ev *evaluator) match(spec SelectorSpec) (bitset, error) {
 			}
 		}
 	case "test_name":
-		pred = func(n *Node) bool {
+		pred = func(n *dbt.Node) bool {
 			if n.ResourceType == "test" && n.TestMetadata != nil {
 				return fnmatch(n.TestMetadata.Name, v)
 			}
 			return n.ResourceType == "unit_test" && fnmatch(n.Name, v)
 		}
 	case "group":
-		pred = func(n *Node) bool {
+		pred = func(n *dbt.Node) bool {
 			return (inNodesSection(n.ResourceType) || n.ResourceType == "metric") && n.Config.Group != "" && fnmatch(n.Config.Group, v)
 		}
 	case "access":
-		pred = func(n *Node) bool { return n.ResourceType == "model" && n.Config.Access == v }
+		pred = func(n *dbt.Node) bool { return n.ResourceType == "model" && n.Config.Access == v }
 	case "version":
-		pred = func(n *Node) bool { return n.ResourceType == "model" && versionMatch(n, v) }
+		pred = func(n *dbt.Node) bool { return n.ResourceType == "model" && versionMatch(n, v) }
 	case "state":
 		if ev.opts.State == nil {
 			return nil, fmt.Errorf("%s needs a comparison manifest: pass --state DIR (a folder with the production manifest.json)", spec.Raw)
@@ -123,7 +126,7 @@ func (ev *evaluator) match(spec SelectorSpec) (bitset, error) {
 			return nil, fmt.Errorf("%s needs the previous run's results: pass --state DIR with a run_results.json", spec.Raw)
 		}
 		res := ev.opts.Results
-		pred = func(n *Node) bool {
+		pred = func(n *dbt.Node) bool {
 			r, ok := res.ByID[n.UniqueID]
 			return ok && r.Status == v
 		}
@@ -177,7 +180,7 @@ func newFQNPattern(sel string) *fqnPattern {
 
 // fqnMatch is dbt's QualifiedNameSelectorMethod: against the fqn and the fqn without its
 // package.
-func fqnMatch(n *Node, p *fqnPattern) bool {
+func fqnMatch(n *dbt.Node, p *fqnPattern) bool {
 	if len(n.FQN) == 0 {
 		return false
 	}
@@ -255,7 +258,7 @@ func cleanPathPattern(v string) string {
 // pathMatch is dbt's PathSelectorMethod without the filesystem: the pattern is matched with
 // pathlib glob rules against the node's file, every folder above it, and its YAML patch file.
 // Node paths written on Windows are matched in their slash form.
-func pathMatch(n *Node, pat string) bool {
+func pathMatch(n *dbt.Node, pat string) bool {
 	if n.OriginalPath != "" {
 		p := slashPath(n.OriginalPath)
 		if globPath(pat, p) {
@@ -424,10 +427,10 @@ func matchClass(p []rune, i int, c rune) (ok bool, next int, valid bool) {
 // config.severity), a boolean matches "true"/"false" in any case, a list matches when it holds
 // such a value, and numbers, objects and nulls never match (config.lookback:1 does not select
 // lookback: 1).
-func configMatcher(keys []string, v string) func(n *Node) bool {
+func configMatcher(keys []string, v string) func(n *dbt.Node) bool {
 	if len(keys) == 0 || slicesContainsEmpty(keys) {
 		// config:x compares the whole config object with a string: never equal.
-		return func(*Node) bool { return false }
+		return func(*dbt.Node) bool { return false }
 	}
 	key := strings.Join(keys, ".")
 	severity := key == "severity"
@@ -463,7 +466,7 @@ func configMatcher(keys []string, v string) func(n *Node) bool {
 		}
 		return false
 	}
-	return func(n *Node) bool {
+	return func(n *dbt.Node) bool {
 		if !inNodesSection(n.ResourceType) && n.ResourceType != "source" {
 			return false
 		}
@@ -495,37 +498,24 @@ func configMatcher(keys []string, v string) func(n *Node) bool {
 			return false
 		}
 		if val, ok := c.Extra[key]; ok {
-			return typed(TypedValue(val, c.Kinds[key]))
+			return typed(dbt.TypedValue(val, c.Kinds[key]))
 		}
 		return false
 	}
-}
-
-// TypedValue turns a stored config value back into its JSON type: text for strings (kind ""),
-// decoded JSON otherwise.
-func TypedValue(text, kind string) any {
-	if kind == "" {
-		return text
-	}
-	var x any
-	if json.Unmarshal([]byte(text), &x) != nil {
-		return nil
-	}
-	return x
 }
 
 // lookupNested finds a.b.c in a flattened map whose nested values are JSON objects, with its
 // JSON type (kinds holds the kind of the map's non-string values under prefix+key).
 func lookupNested(m, kinds map[string]string, prefix, key string) (any, bool) {
 	if v, ok := m[key]; ok {
-		return TypedValue(v, kinds[prefix+key]), true
+		return dbt.TypedValue(v, kinds[prefix+key]), true
 	}
 	first, rest, ok := strings.Cut(key, ".")
 	if !ok {
 		return nil, false
 	}
 	raw, ok := m[first]
-	if !ok || kinds[prefix+first] != KindObject {
+	if !ok || kinds[prefix+first] != dbt.KindObject {
 		return nil, false
 	}
 	var cur any

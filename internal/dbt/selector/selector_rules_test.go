@@ -1,4 +1,4 @@
-package dbt
+package selector
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
 
@@ -22,7 +23,7 @@ import (
 const jaffle111 = "manifests/jaffle-shop-dbt1.11/manifest.json"
 
 // mutatedManifest loads a fixture manifest after fn changed its JSON.
-func mutatedManifest(t *testing.T, rel string, fn func(m map[string]any)) *Graph {
+func mutatedManifest(t *testing.T, rel string, fn func(m map[string]any)) *dbt.Graph {
 	t.Helper()
 	b, err := os.ReadFile(fixtures.Path(t, rel))
 	if err != nil {
@@ -39,7 +40,7 @@ func mutatedManifest(t *testing.T, rel string, fn func(m map[string]any)) *Graph
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := ParseManifest(out, rel, time.Now())
+	g, err := dbt.ParseManifest(out, rel, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ const (
 	jRelOrdCust  = "test.jaffle_shop.relationships_orders_customer_id__customer_id__ref_stg_customers_.918495ce16"
 )
 
-func selectIDs(t *testing.T, g *Graph, sel, exclude []string, opts SelectOptions) []string {
+func selectIDs(t *testing.T, g *dbt.Graph, sel, exclude []string, opts SelectOptions) []string {
 	t.Helper()
 	s, err := ParseSelection(sel, exclude)
 	if err != nil {
@@ -224,7 +225,8 @@ func TestSelectRuleExcludeIndirect(t *testing.T) {
 func TestSelectRuleWindowsPaths(t *testing.T) {
 	posix := mutatedManifest(t, jaffle111, nil)
 	win := mutatedManifest(t, jaffle111, func(m map[string]any) {
-		for _, sec := range manifestSections {
+		// The sections of manifest.json that hold graph members.
+		for _, sec := range []string{"nodes", "sources", "exposures", "metrics", "semantic_models", "saved_queries", "unit_tests", "functions"} {
 			for _, v := range m[sec].(map[string]any) {
 				n := v.(map[string]any)
 				for _, k := range []string{"original_file_path", "path"} {
@@ -348,10 +350,10 @@ func TestSelectStateModifiedMacros(t *testing.T) {
 	// The macros survive the index cache.
 	dir := t.TempDir()
 	path := fixtures.Path(t, jaffle111)
-	if _, err := LoadManifest(path, LoadOptions{CacheDir: dir}); err != nil {
+	if _, err := dbt.LoadManifest(path, dbt.LoadOptions{CacheDir: dir}); err != nil {
 		t.Fatal(err)
 	}
-	cached, err := LoadManifest(path, LoadOptions{CacheDir: dir})
+	cached, err := dbt.LoadManifest(path, dbt.LoadOptions{CacheDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package dbt
+package selector
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
 
@@ -51,22 +52,22 @@ const (
 	idUT           = "unit_test.shop.orders.test_orders_totals"
 )
 
-func loadShop(t testing.TB) *Graph {
+func loadShop(t testing.TB) *dbt.Graph {
 	t.Helper()
-	g, err := LoadManifest(filepath.Join("testdata", "manifests", "shop", "manifest.json"), LoadOptions{})
+	g, err := dbt.LoadManifest(filepath.Join("..", "testdata", "manifests", "shop", "manifest.json"), dbt.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return g
 }
 
-func loadShopProd(t testing.TB) (*Graph, *RunResults) {
+func loadShopProd(t testing.TB) (*dbt.Graph, *dbt.RunResults) {
 	t.Helper()
-	g, err := LoadManifest(filepath.Join("testdata", "manifests", "shop-prod", "manifest.json"), LoadOptions{})
+	g, err := dbt.LoadManifest(filepath.Join("..", "testdata", "manifests", "shop-prod", "manifest.json"), dbt.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rr, err := LoadRunResults(filepath.Join("testdata", "manifests", "shop-prod", "run_results.json"))
+	rr, err := dbt.LoadRunResults(filepath.Join("..", "testdata", "manifests", "shop-prod", "run_results.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func sorted(ids ...string) []string {
 	return out
 }
 
-func runSelCases(t *testing.T, g *Graph, cases []selCase) {
+func runSelCases(t *testing.T, g *dbt.Graph, cases []selCase) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -418,7 +419,7 @@ func TestUpstreamDownstream(t *testing.T) {
 // TestSelectFixtures checks selectors on real manifests; expectations come from reading the
 // fixture's depends_on by hand.
 func TestSelectFixtures(t *testing.T) {
-	g, err := LoadManifest(fixtures.Path(t, "manifests/jaffle-shop-dbt1.11/manifest.json"), LoadOptions{})
+	g, err := dbt.LoadManifest(fixtures.Path(t, "manifests/jaffle-shop-dbt1.11/manifest.json"), dbt.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

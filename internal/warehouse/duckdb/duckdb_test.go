@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/datatui/datatui/internal/config"
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/quickparse"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/workspace"
 )
@@ -320,7 +320,7 @@ func TestDemoWarehouse(t *testing.T) {
 			t.Errorf("sandbox lacks %s: %v", want, got)
 		}
 	}
-	g, err := dbt.QuickParse(dir)
+	g, err := quickparse.QuickParse(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/impact"
+	"github.com/datatui/datatui/internal/dbt/lineage"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/ui/tasks"
@@ -43,7 +44,7 @@ func (m *Model) loadSQLCmd() tea.Cmd {
 
 func (m *Model) selectorFor(i int) string {
 	g := m.data.graph
-	return dbt.NodeSelector(g, &g.Nodes[i])
+	return lineage.NodeSelector(g, &g.Nodes[i])
 }
 
 func (m *Model) copySelector() tea.Cmd {
@@ -100,7 +101,7 @@ func (m *Model) edit() tea.Cmd {
 	}
 	n := m.data.graph.Nodes[i]
 	if n.OriginalPath == "" {
-		return common.Status(common.StatusWarning, dbt.DisplayName(&n)+" has no file")
+		return common.Status(common.StatusWarning, lineage.DisplayName(&n)+" has no file")
 	}
 	base := m.c.Workspace.ProjectDir
 	if n.Package != m.data.graph.Origin.ProjectName && m.data.graph.Origin.ProjectName != "" {
@@ -130,7 +131,7 @@ func (m *Model) showImpact() tea.Cmd {
 	}
 	ws := m.c.Workspace
 	g := m.data.graph
-	opts := dbt.ImpactOptions{ProjectDir: ws.ProjectDir}
+	opts := impact.ImpactOptions{ProjectDir: ws.ProjectDir}
 	if ws.Config != nil {
 		opts.BaseBranch = ws.Config.GitHub.BaseBranch
 		if p := ws.Config.DBT.ProdManifest; p != "" {
@@ -142,7 +143,7 @@ func (m *Model) showImpact() tea.Cmd {
 	}
 	m.impactLoading = true
 	id, cmd := m.c.Tasks.Start(ID, "Finding what your branch changes", func(ctx context.Context, _ tasks.Emit) (any, error) {
-		return dbt.ComputeImpact(ctx, g, opts)
+		return impact.ComputeImpact(ctx, g, opts)
 	})
 	m.impactID = id
 	return cmd
@@ -155,7 +156,7 @@ func (m *Model) buildImpactRows() {
 		return
 	}
 	g := m.data.graph
-	add := func(title string, nodes []dbt.ImpactNode, extra string) {
+	add := func(title string, nodes []impact.ImpactNode, extra string) {
 		m.impactRows = append(m.impactRows, impactRow{title: title + " (" + strconv.Itoa(len(nodes)) + extra + ")", index: -1})
 		for _, n := range nodes {
 			i, ok := g.Index(n.UniqueID)
@@ -166,7 +167,7 @@ func (m *Model) buildImpactRows() {
 		}
 	}
 	add("Changed on this branch", m.impact.Changed, "")
-	var down []dbt.ImpactNode
+	var down []impact.ImpactNode
 	tests := 0
 	for _, n := range m.impact.Downstream {
 		if n.ResourceType == "test" || n.ResourceType == "unit_test" {

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/lineage"
+	"github.com/datatui/datatui/internal/dbt/project"
 	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/workspace"
@@ -23,7 +25,7 @@ func CardLines(_ context.Context, ws *workspace.Workspace) ([]styles.Line, error
 	if ws.StateDir != "" {
 		cache = filepath.Join(ws.StateDir, "cache")
 	}
-	g, err := dbt.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: cache})
+	g, err := project.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: cache})
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +63,7 @@ func cardLines(g *dbt.Graph) []styles.Line {
 	if i := defaultRoot(g); i >= 0 {
 		// The busiest model is a good first thing to look at.
 		ups, downs := len(g.Parents(i)), len(g.Children(i))
-		lines = append(lines, styles.Text(fmt.Sprintf("Busiest: %s (%s, %s)", dbt.DisplayName(&g.Nodes[i]), text.Plural(ups, "parent", "parents"), text.Plural(downs, "child", "children"))))
+		lines = append(lines, styles.Text(fmt.Sprintf("Busiest: %s (%s, %s)", lineage.DisplayName(&g.Nodes[i]), text.Plural(ups, "parent", "parents"), text.Plural(downs, "child", "children"))))
 	}
 	return lines
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/lineage"
 )
 
 // maxDAGNodes bounds the DAG view: beyond it a drawing is unreadable in a terminal.
@@ -80,7 +80,7 @@ func (m *Model) drawDAG(w, h int) []string {
 		cols[ly-minL] = append(cols[ly-minL], i)
 	}
 	for _, c := range cols {
-		sort.Slice(c, func(a, b int) bool { return dbt.DisplayName(&g.Nodes[c[a]]) < dbt.DisplayName(&g.Nodes[c[b]]) })
+		sort.Slice(c, func(a, b int) bool { return lineage.DisplayName(&g.Nodes[c[a]]) < lineage.DisplayName(&g.Nodes[c[b]]) })
 	}
 	// One barycentre pass outward from the node's column reduces crossings.
 	rowOf := map[int]int{}

@@ -15,6 +15,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/impact"
+	"github.com/datatui/datatui/internal/dbt/lineage"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/ui/tasks"
@@ -48,7 +50,7 @@ const maxDepth = 9
 type row struct {
 	kind  rowKind
 	index int // node index (rowNode, rowRoot)
-	line  dbt.TreeLine
+	line  lineage.TreeLine
 	up    bool
 	title string // rowSection
 }
@@ -79,7 +81,7 @@ type Model struct {
 	downDepth      int
 	showTests      bool
 	collapsed      map[int]bool
-	lin            *dbt.Lineage
+	lin            *lineage.Lineage
 	rows           []row
 	cursor, offset int
 	mode           viewMode
@@ -112,7 +114,7 @@ type Model struct {
 
 	impactID      int
 	impactLoading bool
-	impact        *dbt.Impact
+	impact        *impact.Impact
 	impactErr     error
 	impactRows    []impactRow
 	impactCursor  int
@@ -125,7 +127,7 @@ type Model struct {
 type impactRow struct {
 	title string // section header when index < 0
 	index int
-	node  dbt.ImpactNode
+	node  impact.ImpactNode
 }
 
 type keyMap struct {
@@ -355,7 +357,7 @@ func (m *Model) taskDone(msg tasks.DoneMsg) tea.Cmd {
 	case m.impactID:
 		m.impactLoading = false
 		m.impactErr = msg.Err
-		m.impact, _ = msg.Result.(*dbt.Impact)
+		m.impact, _ = msg.Result.(*impact.Impact)
 		m.buildImpactRows()
 	}
 	return nil
@@ -395,7 +397,7 @@ func (m *Model) rebuild() {
 		return
 	}
 	g := m.data.graph
-	m.lin = dbt.ComputeLineage(g, m.root, dbt.LineageOptions{Upstream: m.upDepth, Downstream: m.downDepth, Tests: m.showTests})
+	m.lin = lineage.ComputeLineage(g, m.root, lineage.LineageOptions{Upstream: m.upDepth, Downstream: m.downDepth, Tests: m.showTests})
 	m.rows = append(m.rows, row{kind: rowRoot, index: m.root})
 	for _, up := range []bool{true, false} {
 		title, nodes := "downstream", m.lin.Downstream
@@ -419,7 +421,7 @@ func (m *Model) rebuild() {
 
 // sectionTitle counts a direction's nodes and the generations they really span (the depth
 // setting is in the subheader): "upstream · 7 nodes · 2 levels".
-func sectionTitle(title string, nodes []dbt.LineageNode) string {
+func sectionTitle(title string, nodes []lineage.LineageNode) string {
 	if len(nodes) == 0 {
 		return title + " · none"
 	}

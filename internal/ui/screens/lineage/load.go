@@ -8,6 +8,9 @@ import (
 	"strings"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/lineage"
+	"github.com/datatui/datatui/internal/dbt/project"
+	"github.com/datatui/datatui/internal/dbt/quickparse"
 )
 
 // projectData is what one load produces: the graph plus the artifacts that decorate it.
@@ -32,7 +35,7 @@ type projectData struct {
 
 // loadProject loads the graph and the target folder's catalog and run results. It runs in a task.
 func loadProject(ctx context.Context, projectDir, cacheDir, stateDir string) (*projectData, error) {
-	g, err := dbt.LoadProject(projectDir, dbt.LoadOptions{CacheDir: cacheDir})
+	g, err := project.LoadProject(projectDir, dbt.LoadOptions{CacheDir: cacheDir})
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +43,7 @@ func loadProject(ctx context.Context, projectDir, cacheDir, stateDir string) (*p
 		return nil, ctx.Err()
 	}
 	d := &projectData{}
-	target := filepath.Dir(dbt.ManifestPath(projectDir))
+	target := filepath.Dir(project.ManifestPath(projectDir))
 	if types, err := readCatalog(filepath.Join(target, "catalog.json")); err == nil {
 		d.types = types
 	} else if !os.IsNotExist(err) {
@@ -80,7 +83,7 @@ func (d *projectData) index(g *dbt.Graph) {
 	d.finder = newFinderIndex(g, d.search)
 	d.unresolved = 0
 	for i := range g.Nodes {
-		if g.Nodes[i].ResourceType == dbt.ResourceUnresolved {
+		if g.Nodes[i].ResourceType == quickparse.ResourceUnresolved {
 			d.unresolved++
 		}
 	}
@@ -93,7 +96,7 @@ func searchTexts(g *dbt.Graph) []string {
 	for i := range g.Nodes {
 		n := &g.Nodes[i]
 		var b strings.Builder
-		b.WriteString(dbt.DisplayName(n))
+		b.WriteString(lineage.DisplayName(n))
 		b.WriteString(" ")
 		b.WriteString(n.OriginalPath)
 		for _, t := range n.Tags {
@@ -155,7 +158,7 @@ func loadSQL(req sqlRequest) (string, error) {
 	if n.OriginalPath == "" {
 		return "", err
 	}
-	target := filepath.Dir(dbt.ManifestPath(req.projectDir))
+	target := filepath.Dir(project.ManifestPath(req.projectDir))
 	rel := n.OriginalPath
 	if n.TestMetadata != nil && n.Path != "" {
 		rel = filepath.ToSlash(filepath.Join(filepath.Dir(n.OriginalPath), n.Path))
@@ -163,7 +166,7 @@ func loadSQL(req sqlRequest) (string, error) {
 	p := filepath.Join(target, "compiled", n.Package, filepath.FromSlash(rel))
 	b, ferr := os.ReadFile(p)
 	if os.IsNotExist(ferr) {
-		return "", fmt.Errorf("no compiled SQL yet: run dbt compile --select %s", dbt.NodeSelector(req.graph, &n))
+		return "", fmt.Errorf("no compiled SQL yet: run dbt compile --select %s", lineage.NodeSelector(req.graph, &n))
 	}
 	if ferr != nil {
 		return "", ferr

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/lineage"
 )
 
 // The finder's matcher, built for a keystroke of ≤16 ms on 100k-node graphs: keys are
@@ -56,14 +57,14 @@ func newFinderIndex(g *dbt.Graph, search []string) *finderIndex {
 		nd := &g.Nodes[i]
 		// search[i] starts with the display name, and lower-casing works rune by rune, so
 		// the lower-cased name is the start of the lower-cased text.
-		ix.nameLen[i] = int32(len(strings.ToLower(dbt.DisplayName(nd))))
+		ix.nameLen[i] = int32(len(strings.ToLower(lineage.DisplayName(nd))))
 		b.WriteString(strings.ToLower(search[i]))
 		ix.start[i+1] = int32(b.Len())
 		ix.kind[i] = typeRank(nd.ResourceType)
 		byName[i] = i
 	}
 	ix.slab = b.String()
-	display := func(i int) string { return dbt.DisplayName(&g.Nodes[i]) }
+	display := func(i int) string { return lineage.DisplayName(&g.Nodes[i]) }
 	slices.SortStableFunc(byName, func(a, b int) int { return strings.Compare(display(a), display(b)) })
 	ix.byOrder = byName
 	for r, i := range byName {

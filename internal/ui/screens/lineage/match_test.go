@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/lineage"
 	"github.com/datatui/datatui/internal/ui/tasks"
 )
 
@@ -112,12 +113,12 @@ func TestFinderDropsStaleResults(t *testing.T) {
 // Section titles count nodes and the generations they span, not the depth setting.
 func TestSectionTitle(t *testing.T) {
 	for _, c := range []struct {
-		nodes []dbt.LineageNode
+		nodes []lineage.LineageNode
 		want  string
 	}{
 		{nil, "upstream · none"},
-		{[]dbt.LineageNode{{Depth: 1}}, "upstream · 1 node · 1 level"},
-		{[]dbt.LineageNode{{Depth: 1}, {Depth: 3}, {Depth: 2}}, "upstream · 3 nodes · 3 levels"},
+		{[]lineage.LineageNode{{Depth: 1}}, "upstream · 1 node · 1 level"},
+		{[]lineage.LineageNode{{Depth: 1}, {Depth: 3}, {Depth: 2}}, "upstream · 3 nodes · 3 levels"},
 	} {
 		if got := sectionTitle("upstream", c.nodes); got != c.want {
 			t.Errorf("sectionTitle = %q, want %q", got, c.want)

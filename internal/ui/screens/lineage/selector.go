@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/selector"
 )
 
 // selection is what the selector prompt shows: the nodes a selector matches, in dbt ls's
@@ -25,15 +25,15 @@ type selection struct {
 // dbt, with eager indirect selection of tests), like `dbt ls --select expr`.
 func selectNodes(d *projectData, expr string) (selection, error) {
 	g := d.graph
-	sel, err := dbt.ParseSelection([]string{expr}, nil)
+	sel, err := selector.ParseSelection([]string{expr}, nil)
 	if err != nil {
-		var se *dbt.SelectorError
+		var se *selector.SelectorError
 		if errors.As(err, &se) {
 			return selection{errCol: se.Column()}, err
 		}
 		return selection{}, err
 	}
-	res, err := dbt.SelectNodes(g, sel, dbt.SelectOptions{State: d.state, Results: d.runs})
+	res, err := selector.SelectNodes(g, sel, selector.SelectOptions{State: d.state, Results: d.runs})
 	if err != nil {
 		return selection{}, err
 	}

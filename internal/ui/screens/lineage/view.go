@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/lineage"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/termsafe"
 )
@@ -70,7 +71,7 @@ func block(lines []string, w, h int) []string {
 var safe = termsafe.Line
 
 // displayName is a node's name as drawn.
-func displayName(n *dbt.Node) string { return safe(dbt.DisplayName(n)) }
+func displayName(n *dbt.Node) string { return safe(lineage.DisplayName(n)) }
 
 func errText(err error) string { return safe(redact.String(err.Error())) }
 

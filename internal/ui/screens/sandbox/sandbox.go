@@ -19,6 +19,7 @@ import (
 
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/profiles"
+	"github.com/datatui/datatui/internal/dbt/project"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/components/confirm"
 	"github.com/datatui/datatui/internal/ui/components/list"
@@ -271,7 +272,7 @@ func inspect(ctx context.Context, w warehouse.Warehouse, t *profiles.Target, ws 
 	if res.dbs, err = w.ListDatabases(ctx); err != nil {
 		return loadResult{}, err
 	}
-	if g, err := dbt.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: ws.StateDir}); err == nil {
+	if g, err := project.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: ws.StateDir}); err == nil {
 		d := warehouse.Compare(g, snap, t.Schema, ws.ProjectDir)
 		res.drift = &d
 	} else {
@@ -590,7 +591,7 @@ func (m *Model) openTable(o warehouse.Object, rows int) tea.Cmd {
 				return nil, err
 			}
 			defer w.Close()
-			g, _ := dbt.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: ws.StateDir})
+			g, _ := project.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: ws.StateDir})
 			rr, _ := dbt.LoadRunResults(filepath.Join(ws.ProjectDir, "target", "run_results.json"))
 			return warehouse.Describe(ctx, w, o, g, rr, t.Schema, rows)
 		})
