@@ -97,7 +97,7 @@ none. --json prints {"credentials": [{"host", "accountId", "source"}], "warnings
 				if creds == nil {
 					creds = dbtcloud.Credentials{}
 				}
-				if err := writeJSON(a.stdout, map[string]any{"credentials": creds, "warnings": warn}); err != nil {
+				if err := a.writeJSON(map[string]any{"credentials": creds, "warnings": warn}); err != nil {
 					return err
 				}
 			} else {

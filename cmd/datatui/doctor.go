@@ -161,7 +161,7 @@ JSON (--json): {"ok": bool, "steps": [{"step", "title", "status" (ok|fail|warn|s
 					}
 					out.Steps = append(out.Steps, j)
 				}
-				if err := writeJSON(a.stdout, out); err != nil {
+				if err := a.writeJSON(out); err != nil {
 					return err
 				}
 			default:

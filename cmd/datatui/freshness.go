@@ -96,7 +96,7 @@ execution_time}], summary{status: count}, exit_code, error, demo}.`,
 					}
 					if asJSON {
 						out.Error, out.Results, out.Summary = err.Error(), []dbt.FreshnessResult{}, map[string]int{}
-						_ = writeJSON(a.stdout, out)
+						_ = a.writeJSON(out)
 						return silentExit(max(res.ExitCode, 1))
 					}
 					return withCode(max(res.ExitCode, 1), err)
@@ -107,7 +107,7 @@ execution_time}], summary{status: count}, exit_code, error, demo}.`,
 				out.Results = []dbt.FreshnessResult{}
 			}
 			if asJSON {
-				if err := writeJSON(a.stdout, out); err != nil {
+				if err := a.writeJSON(out); err != nil {
 					return err
 				}
 			} else {
@@ -123,6 +123,9 @@ execution_time}], summary{status: count}, exit_code, error, demo}.`,
 	f.BoolVar(&asJSON, "json", false, "print JSON (fields in the help above)")
 	f.BoolVar(&last, "last", false, "print the last check (target/sources.json) without running dbt")
 	f.StringArrayVarP(&selects, "select", "s", nil, "dbt's --select: the sources to check (repeatable)")
+	_ = cmd.RegisterFlagCompletionFunc("select", func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		return a.completeNodes(toComplete)
+	})
 	return cmd
 }
 

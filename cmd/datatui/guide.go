@@ -98,7 +98,7 @@ warnings[]}; origin is "embedded" or the team file's path.`,
 				for _, g := range lib.Guides() {
 					out = append(out, newGuideJSON(g))
 				}
-				return writeJSON(a.stdout, out)
+				return a.writeJSON(out)
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 			for i, s := range lib.Sections() {
@@ -184,7 +184,7 @@ as in 'guide list --json', plus headings[] ({level, text, anchor, line}) and mar
 				for _, h := range g.Headings {
 					out.Headings = append(out.Headings, guideHeadingJSON{Level: h.Level, Text: h.Text, Anchor: h.Anchor, Line: h.Line})
 				}
-				return writeJSON(a.stdout, out)
+				return a.writeJSON(out)
 			}
 			for _, w := range g.Warnings {
 				fmt.Fprintf(a.stderr, "datatui: warning: %s: %s\n", g.File(), w)
@@ -269,7 +269,7 @@ line is the snippet's line in the guide's file (0 when the snippet is the guide'
 				if rs == nil {
 					rs = []guides.Result{}
 				}
-				if err := writeJSON(a.stdout, rs); err != nil {
+				if err := a.writeJSON(rs); err != nil {
 					return err
 				}
 			} else {

@@ -73,8 +73,9 @@ func newLineageCmd(a *app) *cobra.Command {
 	var format string
 	var asJSON, tests, quick, quiet bool
 	cmd := &cobra.Command{
-		Use:   "lineage NODE",
-		Short: "Show what a model reads from and what reads it",
+		Use:               "lineage NODE",
+		ValidArgsFunction: a.nodeArg,
+		Short:             "Show what a model reads from and what reads it",
 		Long: `Show a node's upstream (what it reads) and downstream (what reads it), from the project's
 dbt manifest when it is up to date, else from a quick parse of the project files (no dbt needed).
 
@@ -116,7 +117,7 @@ usage errors.`,
 			}
 			l := lineage.ComputeLineage(g, i, lineage.LineageOptions{Upstream: up, Downstream: down, Tests: tests})
 			if format == lineage.FormatJSON {
-				return writeJSON(a.stdout, l)
+				return a.writeJSON(l)
 			}
 			return lineage.RenderLineage(a.stdout, l, format)
 		},
@@ -177,7 +178,7 @@ skipped_checks[], warnings[].`,
 				return err
 			}
 			if asJSON {
-				return writeJSON(a.stdout, im)
+				return a.writeJSON(im)
 			}
 			printImpact(a.stdout, im)
 			return nil

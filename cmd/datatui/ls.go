@@ -150,6 +150,9 @@ func newLsCmd(a *app) *cobra.Command {
 		Long:    strings.Replace(lsLong, "KEYS", strings.Join(lsAllKeys, ", "), 1),
 		// Flags are parsed in RunE, after dbt's multi-value options are expanded.
 		DisableFlagParsing: true,
+		ValidArgsFunction: func(_ *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			return a.completeSelectArgs(args, toComplete)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cmd.DisableFlagParsing = false // ParseFlags does nothing while it is set
 			if err := cmd.ParseFlags(expandMultiOptions(args)); err != nil {
@@ -160,6 +163,9 @@ func newLsCmd(a *app) *cobra.Command {
 			}
 			if fl.help {
 				return cmd.Help()
+			}
+			if a.jq != "" {
+				return withCode(2, errors.New("--jq: ls prints what dbt ls prints; use --output json and pipe it to jq"))
 			}
 			if rest := cmd.Flags().Args(); len(rest) > 0 {
 				return withCode(2, fmt.Errorf("unexpected argument %q: selectors follow -s/--select or --exclude", rest[0]))

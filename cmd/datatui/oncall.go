@@ -52,7 +52,7 @@ html_url, service{id, summary}, assignments[], acknowledgements[]}], warnings[],
 				return err
 			}
 			if asJSON {
-				return writeJSON(a.stdout, r)
+				return a.writeJSON(r)
 			}
 			printOncall(a.stdout, r, ws.Config.Help, time.Now())
 			return nil

@@ -165,7 +165,7 @@ func (a *app) prStatus(ctx context.Context, f prStatusFlags) error {
 		}
 	}
 	if f.json {
-		if err := writeJSON(a.stdout, r); err != nil {
+		if err := a.writeJSON(r); err != nil {
 			return err
 		}
 	} else {
@@ -202,7 +202,7 @@ func (a *app) prFailure(err error, asJSON bool) error {
 	}
 	var rep prErrorReport
 	rep.Error.Kind, rep.Error.Message, rep.ExitCode = kind, err.Error(), code
-	if werr := writeJSON(a.stdout, rep); werr != nil {
+	if werr := a.writeJSON(rep); werr != nil {
 		return werr
 	}
 	return silentExit(code)

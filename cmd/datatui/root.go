@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/cli/go-gh/v2/pkg/jq"
 	"github.com/spf13/cobra"
 
 	"github.com/datatui/datatui/internal/dbt/profiles"
@@ -52,6 +54,7 @@ type app struct {
 	demo    bool
 	config  string
 	debug   bool
+	jq      string // --jq: a jq expression applied to --json output
 
 	startScreen string
 
@@ -112,7 +115,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // writeJSON prints v as indented JSON, the one way every command's --json is written: through
 // the redaction layer (secret keys masked at any depth, every string cleaned and made
 // terminal-safe).
-func writeJSON(w io.Writer, v any) error { return redact.Encode(w, v) }
+func (a *app) writeJSON(v any) error {
+	if a.jq == "" {
+		return redact.Encode(a.stdout, v)
+	}
+	// --jq filters the (already redacted) document, as gh's --jq does, with go-gh's jq.
+	var buf bytes.Buffer
+	if err := redact.Encode(&buf, v); err != nil {
+		return err
+	}
+	if err := jq.Evaluate(&buf, a.stdout, a.jq); err != nil {
+		return withCode(2, fmt.Errorf("--jq: %w", err))
+	}
+	return nil
+}
 
 // isUsageError recognises cobra's argument and flag errors, which it returns as plain errors.
 func isUsageError(err error) bool {
@@ -138,6 +154,9 @@ Run it inside the repository. Without a dbt project it opens a demo workspace.`,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.jqImpliesJSON(cmd); err != nil {
+				return err
+			}
 			return a.setupLogging()
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runTUI() },
@@ -148,10 +167,12 @@ Run it inside the repository. Without a dbt project it opens a demo workspace.`,
 	f.BoolVar(&a.demo, "demo", false, "open the embedded demo workspace")
 	f.StringVar(&a.config, "config", "", "the team's datatui.yml (default: found at the repository root)")
 	f.BoolVar(&a.debug, "debug", false, "write a debug log under the state folder")
+	f.StringVar(&a.jq, "jq", "", "filter a command's JSON output with a jq expression (implies --json), as gh does")
 	root.Flags().StringVar(&a.startScreen, "screen", "", "open this screen first (home, onboard, guides, sandbox, prs, lineage, runs)")
 
 	root.AddCommand(newVersionCmd(a))
 	root.AddCommand(newCompletionCmd(a))
+	root.AddCommand(newManCmd(a))
 	// Feature commands register here, one line each.
 	root.AddCommand(newSandboxCmd(a))
 	root.AddCommand(newWhoamiCmd(a))
@@ -190,6 +211,18 @@ func groupsRejectUnknown(cmd *cobra.Command) {
 		return withCode(2, errors.New(msg))
 	}
 	cmd.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+}
+
+// jqImpliesJSON turns on --json for --jq, and refuses --jq on a command without JSON output.
+func (a *app) jqImpliesJSON(cmd *cobra.Command) error {
+	if a.jq == "" {
+		return nil
+	}
+	f := cmd.Flags().Lookup("json")
+	if f == nil || f.Value.Type() != "bool" {
+		return withCode(2, fmt.Errorf("--jq: %s has no JSON output", cmd.CommandPath()))
+	}
+	return f.Value.Set("true")
 }
 
 // setupLogging opens the --debug log file. Logs never hold secrets: records pass through the

@@ -127,7 +127,7 @@ On Snowflake this uses SHOW commands only: no warehouse runs and nothing is bill
 				out.Warnings = append(out.Warnings, adminWarning(snap))
 			}
 			if asJSON {
-				return writeJSON(a.stdout, out)
+				return a.writeJSON(out)
 			}
 			printSandboxStatus(a.stdout, out)
 			return nil
@@ -328,7 +328,7 @@ against the team's Terraform grants, and where to ask for what is missing)}.`,
 				out.Grants = []warehouse.Grant{}
 			}
 			if asJSON {
-				return writeJSON(a.stdout, out)
+				return a.writeJSON(out)
 			}
 			fmt.Fprintf(a.stdout, "User       %s\n", id.User)
 			if id.Role != "" {

@@ -86,7 +86,7 @@ command}, preview{columns, rows, warehouse}}} for a table (rows and bytes are -1
 					}
 				}
 				if asJSON {
-					return writeJSON(a.stdout, out)
+					return a.writeJSON(out)
 				}
 				printSchemaObjects(a.stdout, out, w.Engine())
 				return nil
@@ -106,7 +106,7 @@ command}, preview{columns, rows, warehouse}}} for a table (rows and bytes are -1
 			}
 			out.Table = d
 			if asJSON {
-				return writeJSON(a.stdout, out)
+				return a.writeJSON(out)
 			}
 			printTableDetail(a.stdout, d, w.Engine())
 			return nil

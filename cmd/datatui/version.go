@@ -37,7 +37,7 @@ func newVersionCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			v := currentVersion()
 			if asJSON {
-				return writeJSON(a.stdout, v)
+				return a.writeJSON(v)
 			}
 			fmt.Fprintf(a.stdout, "datatui %s (%s, %s/%s)\n", v.Version, v.Go, v.OS, v.Arch)
 			return nil
