@@ -14,6 +14,7 @@ import (
 	"github.com/datatui/datatui/internal/dbt/impact"
 	"github.com/datatui/datatui/internal/dbt/lineage"
 	"github.com/datatui/datatui/internal/dbt/project"
+	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -46,7 +47,7 @@ func describeOrigin(o dbt.Origin) string {
 		}
 	}
 	if n := len(o.Warnings); n > 0 {
-		s += fmt.Sprintf("; %d warning(s):", n)
+		s += "; " + text.Plural(n, "warning", "warnings") + ":"
 	}
 	return s
 }
