@@ -522,7 +522,7 @@ func TestRefusedWriteIsNeverStarted(t *testing.T) {
 		t.Fatal("a refresh of prod was offered")
 	}
 	v := h.view(100, 30)
-	if !strings.Contains(v, "refusing to write prod: it is the production database") || !strings.Contains(v, "Read the guide your-sandbox") {
+	if !strings.Contains(v, "refusing to write prod: it is the production database") || !strings.Contains(v, "Read the guide “Your sandbox database” (press o)") {
 		t.Errorf("refusal not shown:\n%s", v)
 	}
 	h.key("D")
@@ -539,7 +539,10 @@ func TestErrorsNameTheGuide(t *testing.T) {
 	h := newHarness(t, failing)
 	h.start()
 	v := h.view(120, 20)
-	for _, want := range []string{"✗ listing the schemas of SANDBOX_ANN: 002003 (02000): SQL compilation error:", "Read the guide roles-and-permissions (press o)"} {
+	for _, want := range []string{"✗ listing the schemas of SANDBOX_ANN: 002003 (02000): SQL compilation error:",
+		// the error's second line says what is wrong: it is shown, not cut off
+		"Database 'SANDBOX_ANN' does not exist or not authorized.",
+		"Read the guide “Roles and permissions” (press o)"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("error view lacks %q:\n%s", want, v)
 		}

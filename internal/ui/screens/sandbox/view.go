@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"github.com/datatui/datatui/guides"
 	"strconv"
 	"strings"
 	"time"
@@ -180,9 +181,24 @@ func modelNames(ms []warehouse.ModelState) string {
 
 func (m *Model) errorLines() []string {
 	st := m.c.Styles
-	lines := []string{st.Error.Render("✗ " + safe(firstLine(redact.String(m.err.Error()))))}
+	// The whole error, wrapped: its end usually says what to do ("create it or set
+	// DBT_PROFILES_DIR"), so it is never cut off.
+	var lines []string
+	for _, para := range strings.Split(redact.String(m.err.Error()), "\n") {
+		for _, l := range text.WrapStyle(safe(para), max(m.w-2, 20), st.Error) {
+			if len(lines) == 0 {
+				lines = append(lines, st.Error.Render("✗ ")+l)
+			} else {
+				lines = append(lines, "  "+l)
+			}
+		}
+	}
 	if g := guideOf(m.err); g != "" {
-		lines = append(lines, st.Muted.Render("Read the guide "+g+" (press o)."))
+		title := g
+		if gd, ok := guides.Embedded().Get(g); ok {
+			title = "“" + gd.Title + "”"
+		}
+		lines = append(lines, st.Muted.Render("Read the guide "+title+" (press o)."))
 	}
 	return lines
 }
