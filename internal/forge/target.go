@@ -2,13 +2,14 @@ package forge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 
 	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/git"
 )
 
 // Target is what a refresh needs to know about the workspace: the repository, the current
@@ -41,8 +42,8 @@ const (
 // (remote.<name>.gh-resolved), then upstream before origin (a fork's clone has both, and pull
 // requests live upstream), then any other remote — and the current branch of the work tree at
 // root (empty when detached or not a git repository). GH_HOST is the host when neither GH_REPO
-// nor the remote names a real one.
-func ResolveTarget(ctx context.Context, cfg *config.Config, root string) (Target, error) {
+// nor the remote names a real one. git runs through g (nil: the git on PATH).
+func ResolveTarget(ctx context.Context, g git.Runner, cfg *config.Config, root string) (Target, error) {
 	if cfg == nil {
 		cfg = config.Default()
 	}
@@ -50,11 +51,10 @@ func ResolveTarget(ctx context.Context, cfg *config.Config, root string) (Target
 	host := orDefault(strings.TrimSpace(os.Getenv(EnvHost)), cfg.GitHub.Host)
 	hasGit := false
 	if root != "" {
-		if _, err := exec.LookPath("git"); err == nil {
-			hasGit = true
-			if b, err := gitOutput(ctx, root, "symbolic-ref", "--quiet", "--short", "HEAD"); err == nil {
-				t.Branch = b
-			}
+		b, err := git.Output(ctx, g, root, "symbolic-ref", "--quiet", "--short", "HEAD")
+		hasGit = !errors.Is(err, git.ErrNotInstalled)
+		if err == nil {
+			t.Branch = b
 		}
 	}
 	if v := strings.TrimSpace(os.Getenv(EnvRepo)); v != "" {
@@ -76,7 +76,7 @@ func ResolveTarget(ctx context.Context, cfg *config.Config, root string) (Target
 	if !hasGit {
 		return t, &ConfigError{Reason: "set github.repo (owner/name) in datatui.yml, or export GH_REPO=owner/name"}
 	}
-	remotes, err := readRemotes(ctx, root)
+	remotes, err := readRemotes(ctx, g, root)
 	if err != nil {
 		return t, &ConfigError{Reason: fmt.Sprintf("%v: set github.repo in datatui.yml, or export GH_REPO", err)}
 	}
@@ -109,8 +109,8 @@ type remote struct {
 }
 
 // readRemotes lists the remotes with one git call.
-func readRemotes(ctx context.Context, root string) ([]remote, error) {
-	out, err := gitOutput(ctx, root, "config", "--get-regexp", `^remote\..*\.(url|gh-resolved)$`)
+func readRemotes(ctx context.Context, g git.Runner, root string) ([]remote, error) {
+	out, err := git.Output(ctx, g, root, "config", "--get-regexp", `^remote\..*\.(url|gh-resolved)$`)
 	if err != nil {
 		// git config exits 1 when nothing matches: there is no remote at all.
 		return nil, fmt.Errorf("the repository has no git remote")

@@ -59,7 +59,7 @@ func TestRepositoryChoiceLikeGh(t *testing.T) {
 			dir := gitRepo(t, tc.config...)
 			cfg := config.Default()
 			cfg.GitHub.Repo = tc.cfg
-			got, err := forge.ResolveTarget(context.Background(), cfg, dir)
+			got, err := forge.ResolveTarget(context.Background(), nil, cfg, dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,7 +82,7 @@ func TestRepositoryConfigErrors(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv("GH_REPO", tc.repoEnv)
-			_, err := forge.ResolveTarget(context.Background(), config.Default(), gitRepo(t, tc.config...))
+			_, err := forge.ResolveTarget(context.Background(), nil, config.Default(), gitRepo(t, tc.config...))
 			var ce *forge.ConfigError
 			if !errors.As(err, &ce) {
 				t.Fatalf("want a ConfigError, got %v", err)

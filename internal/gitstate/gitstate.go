@@ -1,15 +1,14 @@
 // Package gitstate reads the state of a git work tree (branch, upstream, ahead/behind, changed
-// files, last commit) by running the git executable. It never writes.
+// files, last commit) through a git.Runner. It never writes.
 package gitstate
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"os/exec"
 	"strconv"
 	"strings"
+
+	"github.com/datatui/datatui/internal/git"
 )
 
 // State is a snapshot of a work tree.
@@ -38,24 +37,25 @@ type Change struct {
 // ErrNoGit means the git executable is not installed.
 var ErrNoGit = errors.New("git is not installed (see the guide set-up-your-environment)")
 
-// Read returns the state of the work tree at dir.
-func Read(ctx context.Context, dir string) (State, error) {
-	if _, err := exec.LookPath("git"); err != nil {
+// Read returns the state of the work tree at dir, asking r (nil: the git on PATH).
+func Read(ctx context.Context, r git.Runner, dir string) (State, error) {
+	r = git.Or(r)
+	out, err := r.Run(ctx, git.Cmd{Dir: dir, Args: []string{"status", "--porcelain=v2", "--branch", "--untracked-files=normal"}})
+	if errors.Is(err, git.ErrNotInstalled) {
 		return State{}, ErrNoGit
 	}
-	out, err := git(ctx, dir, "status", "--porcelain=v2", "--branch", "--untracked-files=normal")
 	if err != nil {
 		return State{}, err
 	}
 	st := ParseStatus(out)
-	if log, err := git(ctx, dir, "log", "-1", "--format=%h%x00%s%x00%cr"); err == nil {
+	if log, err := r.Run(ctx, git.Cmd{Dir: dir, Args: []string{"log", "-1", "--format=%h%x00%s%x00%cr"}}); err == nil {
 		parts := strings.SplitN(strings.TrimRight(string(log), "\n"), "\x00", 3)
 		if len(parts) == 3 {
 			st.Head, st.Subject, st.When = parts[0], parts[1], parts[2]
 		}
 	}
-	if url, err := git(ctx, dir, "remote", "get-url", "origin"); err == nil {
-		st.Remote = strings.TrimSpace(string(url))
+	if url, err := git.Output(ctx, r, dir, "remote", "get-url", "origin"); err == nil {
+		st.Remote = url
 	}
 	return st, nil
 }
@@ -118,19 +118,4 @@ func kindOf(xy string, renamed bool) string {
 		}
 	}
 	return "modified"
-}
-
-func git(ctx context.Context, dir string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir, "--no-optional-locks"}, args...)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return nil, fmt.Errorf("git %s: %s", args[0], msg)
-	}
-	return out, nil
 }

@@ -2,11 +2,14 @@ package gitstate
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/datatui/datatui/internal/git/gittest"
 )
 
 func TestParseStatus(t *testing.T) {
@@ -52,11 +55,29 @@ func TestReadRealRepo(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "a.sql"), []byte("select 2"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	st, err := Read(context.Background(), dir)
+	st, err := Read(context.Background(), nil, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st.Branch != "main" || st.Subject != "first model" || len(st.Changed) != 1 || st.Changed[0].Kind != "modified" {
 		t.Fatalf("unexpected state: %+v", st)
+	}
+}
+
+// TestReadThroughRunner replays git's answers: a repository without an origin still has its
+// branch and last commit, and no git at all is ErrNoGit.
+func TestReadThroughRunner(t *testing.T) {
+	f := gittest.New(t)
+	f.Expect("status", "--porcelain=v2", "--branch", "--untracked-files=normal").In("/repo").
+		Stdout("# branch.oid 0123\n# branch.head feature/x\n1 .M N... 100644 100644 100644 aa bb models/a.sql\n")
+	f.Expect("log", "-1", "--format=%h%x00%s%x00%cr").Stdout("0123abc\x00Add a\x002 hours ago\n")
+	f.Expect("remote", "get-url", "origin").Fail(2, "error: No such remote 'origin'")
+	st, err := Read(context.Background(), f, "/repo")
+	if err != nil || st.Branch != "feature/x" || st.Head != "0123abc" || st.When != "2 hours ago" || st.Remote != "" ||
+		len(st.Changed) != 1 || st.Changed[0].Path != "models/a.sql" {
+		t.Fatalf("state %+v, err %v", st, err)
+	}
+	if _, err := Read(context.Background(), gittest.New(t).NotInstalled(), "/repo"); !errors.Is(err, ErrNoGit) {
+		t.Fatalf("no git: %v", err)
 	}
 }

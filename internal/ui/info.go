@@ -21,7 +21,7 @@ func LoadInfo(ctx context.Context, ws *workspace.Workspace) common.InfoMsg {
 	defer cancel()
 	info.Project = projectName(ws.ProjectDir)
 	if ws.InGit {
-		info.Git, info.GitErr = gitstate.Read(ctx, ws.Root)
+		info.Git, info.GitErr = gitstate.Read(ctx, nil, ws.Root)
 	}
 	loadProfileInfo(ws, &info)
 	return info

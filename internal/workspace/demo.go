@@ -11,13 +11,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/datatui/datatui/internal/atomicfile"
+	"github.com/datatui/datatui/internal/git"
 )
 
 // demoFS is the demo analytics project (a cashback/offers app), written by the datatui team.
@@ -112,7 +112,7 @@ func prepareDemo(dir string) (kept []string, gitErr, err error) {
 			return nil, nil, err
 		}
 		demoStage("files written")
-		gitErr = InitDemoGit(ctx, tmp)
+		gitErr = InitDemoGit(ctx, nil, tmp)
 		demoStage("project ready")
 		if err := os.Rename(tmp, dir); err != nil {
 			return nil, nil, err
@@ -132,7 +132,7 @@ func prepareDemo(dir string) (kept []string, gitErr, err error) {
 	if kept, err = WriteDemo(dir); err != nil {
 		return kept, nil, err
 	}
-	return kept, InitDemoGit(ctx, dir), nil
+	return kept, InitDemoGit(ctx, nil, dir), nil
 }
 
 // halfMadeGit reports whether dir/.git was left half-made by an interrupted first start of an
@@ -147,12 +147,11 @@ func halfMadeGit(ctx context.Context, dir string) bool {
 	if _, err := os.Stat(filepath.Join(gitDir, demoGitMarker)); err == nil {
 		return false
 	}
-	gitPath, err := exec.LookPath("git")
-	if err != nil {
+	g := demoGit{ctx: ctx, dir: dir, gitDir: gitDir, git: git.System()}
+	authors, err := g.output(nil, "log", "--all", "--format=%ae")
+	if errors.Is(err, git.ErrNotInstalled) {
 		return false // cannot tell: leave it alone
 	}
-	g := demoGit{ctx: ctx, dir: dir, gitDir: gitDir, git: gitPath}
-	authors, err := g.output(nil, "log", "--all", "--format=%ae")
 	if err != nil {
 		// No commit at all (git log fails on an unborn branch): half-made when no ref exists.
 		refs, err := g.output(nil, "for-each-ref", "--count=1")

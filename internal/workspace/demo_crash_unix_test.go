@@ -67,13 +67,13 @@ func assertWholeDemo(t *testing.T, stateHome string) {
 		t.Fatalf("InGit=%v notice=%q", ws.InGit, ws.Notice)
 	}
 	dir := ws.Root
-	if got := git(t, dir, "branch", "--show-current"); got != DemoBranch {
+	if got := gitT(t, dir, "branch", "--show-current"); got != DemoBranch {
 		t.Errorf("branch %q", got)
 	}
-	if got := git(t, dir, "status", "--porcelain"); got != "M models/marts/growth/kpi_weekly.sql" {
+	if got := gitT(t, dir, "status", "--porcelain"); got != "M models/marts/growth/kpi_weekly.sql" {
 		t.Errorf("status:\n%s", got)
 	}
-	if git(t, dir, "rev-parse", "origin/main") != git(t, dir, "rev-parse", "main") {
+	if gitT(t, dir, "rev-parse", "origin/main") != gitT(t, dir, "rev-parse", "main") {
 		t.Error("origin/main does not point at main")
 	}
 	files, _ := DemoFiles()
@@ -127,8 +127,8 @@ func TestDemoRefreshKilledKeepsUserWork(t *testing.T) {
 	dir := ws.Root
 	model := filepath.Join(dir, "models", "marts", "growth", "fct_offer_redemptions.sql")
 	appendTo(t, model, "-- my change, committed\n")
-	git(t, dir, "-c", "user.name=Ann", "-c", "user.email=ann@example.com", "commit", "--quiet", "-am", "My change")
-	head := git(t, dir, "rev-parse", "HEAD")
+	gitT(t, dir, "-c", "user.name=Ann", "-c", "user.email=ann@example.com", "commit", "--quiet", "-am", "My change")
+	head := gitT(t, dir, "rev-parse", "HEAD")
 	readme := filepath.Join(dir, "README.md")
 	appendTo(t, readme, "my notes, not committed\n")
 	myReadme, _ := os.ReadFile(readme)
@@ -148,7 +148,7 @@ func TestDemoRefreshKilledKeepsUserWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := git(t, dir, "rev-parse", "HEAD"); got != head {
+	if got := gitT(t, dir, "rev-parse", "HEAD"); got != head {
 		t.Error("the user's commit is gone")
 	}
 	if b, _ := os.ReadFile(readme); string(b) != string(myReadme) {
@@ -174,7 +174,7 @@ func TestDemoRepairsHalfMadeGit(t *testing.T) {
 	if _, err := WriteDemo(dir); err != nil {
 		t.Fatal(err)
 	}
-	git(t, dir, "init", "--quiet")
+	gitT(t, dir, "init", "--quiet")
 	e := demoEdits()[0]
 	path := filepath.Join(dir, filepath.FromSlash(e.file))
 	want, _ := os.ReadFile(path)
@@ -183,9 +183,9 @@ func TestDemoRepairsHalfMadeGit(t *testing.T) {
 
 	// A complete repository from before the completion mark: kept, and marked.
 	os.Remove(filepath.Join(dir, ".git", demoGitMarker))
-	head := git(t, dir, "rev-parse", "HEAD")
+	head := gitT(t, dir, "rev-parse", "HEAD")
 	assertWholeDemo(t, state)
-	if git(t, dir, "rev-parse", "HEAD") != head {
+	if gitT(t, dir, "rev-parse", "HEAD") != head {
 		t.Error("a complete repository was made again")
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".git", demoGitMarker)); err != nil {

@@ -287,7 +287,7 @@ func hermeticGit(t *testing.T) {
 	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 }
 
-func git(t *testing.T, dir string, args ...string) string {
+func gitT(t *testing.T, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
@@ -309,26 +309,26 @@ func TestOpenDemoInitialisesGit(t *testing.T) {
 	if !ws.InGit || ws.Notice != "demo" {
 		t.Fatalf("InGit=%v notice=%q", ws.InGit, ws.Notice)
 	}
-	if got := git(t, dir, "branch", "--show-current"); got != DemoBranch {
+	if got := gitT(t, dir, "branch", "--show-current"); got != DemoBranch {
 		t.Errorf("branch %q", got)
 	}
-	if got := git(t, dir, "status", "--porcelain"); got != "M models/marts/growth/kpi_weekly.sql" {
+	if got := gitT(t, dir, "status", "--porcelain"); got != "M models/marts/growth/kpi_weekly.sql" {
 		t.Errorf("status:\n%s", got)
 	}
-	if got := git(t, dir, "log", "--format=%an|%s", "main..HEAD"); got != "datatui demo|Add hours_to_redeem to fct_offer_redemptions" {
+	if got := gitT(t, dir, "log", "--format=%an|%s", "main..HEAD"); got != "datatui demo|Add hours_to_redeem to fct_offer_redemptions" {
 		t.Errorf("branch commits: %q", got)
 	}
-	if got := git(t, dir, "diff", "--name-only", "main", "HEAD"); got != "models/marts/growth/_growth.yml\nmodels/marts/growth/fct_offer_redemptions.sql" {
+	if got := gitT(t, dir, "diff", "--name-only", "main", "HEAD"); got != "models/marts/growth/_growth.yml\nmodels/marts/growth/fct_offer_redemptions.sql" {
 		t.Errorf("committed change touches:\n%s", got)
 	}
-	if git(t, dir, "rev-parse", "origin/main") != git(t, dir, "rev-parse", "main") {
+	if gitT(t, dir, "rev-parse", "origin/main") != gitT(t, dir, "rev-parse", "main") {
 		t.Error("origin/main does not point at main")
 	}
-	if got := git(t, dir, "remote", "get-url", "origin"); got != DemoRemote {
+	if got := gitT(t, dir, "remote", "get-url", "origin"); got != DemoRemote {
 		t.Errorf("origin %q", got)
 	}
 	// main has the project without the branch's changes.
-	onMain := git(t, dir, "show", "main:models/marts/growth/fct_offer_redemptions.sql")
+	onMain := gitT(t, dir, "show", "main:models/marts/growth/fct_offer_redemptions.sql")
 	if strings.Contains(onMain, "hours_to_redeem") || !strings.Contains(onMain, "first_transacted_at") {
 		t.Error("main holds the branch's change")
 	}
@@ -340,16 +340,16 @@ func TestOpenDemoInitialisesGit(t *testing.T) {
 			t.Errorf("%s differs from the embedded file", f)
 		}
 	}
-	head := git(t, dir, "rev-parse", "HEAD")
+	head := gitT(t, dir, "rev-parse", "HEAD")
 	ws2, err := OpenDemo(state, "demo")
 	if err != nil || ws2.Notice != "demo" {
 		t.Fatalf("second start: %v %q", err, ws2.Notice)
 	}
-	if git(t, dir, "rev-parse", "HEAD") != head || git(t, dir, "status", "--porcelain") != "M models/marts/growth/kpi_weekly.sql" {
+	if gitT(t, dir, "rev-parse", "HEAD") != head || gitT(t, dir, "status", "--porcelain") != "M models/marts/growth/kpi_weekly.sql" {
 		t.Error("second start changed the repository")
 	}
 	// Fixed author dates make the history identical on every machine.
-	if got := git(t, dir, "log", "-1", "--format=%aI", "main"); got != "2026-11-20T10:00:00Z" && got != "2026-11-20T10:00:00+00:00" {
+	if got := gitT(t, dir, "log", "-1", "--format=%aI", "main"); got != "2026-11-20T10:00:00Z" && got != "2026-11-20T10:00:00+00:00" {
 		t.Errorf("main date %q", got)
 	}
 }
@@ -366,7 +366,7 @@ func TestOpenDemoWithoutGit(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(ws.Root, "dbt_project.yml")); err != nil {
 		t.Error("project not written")
 	}
-	if err := InitDemoGit(context.Background(), ws.Root); !errors.Is(err, ErrGitMissing) {
+	if err := InitDemoGit(context.Background(), nil, ws.Root); !errors.Is(err, ErrGitMissing) {
 		t.Errorf("InitDemoGit = %v", err)
 	}
 }
@@ -389,7 +389,7 @@ func TestInitDemoGitRollsBack(t *testing.T) {
 	if _, err := WriteDemo(dir); err != nil {
 		t.Fatal(err)
 	}
-	err := InitDemoGit(context.Background(), dir)
+	err := InitDemoGit(context.Background(), nil, dir)
 	if err == nil || !strings.Contains(err.Error(), "disk full") || !strings.Contains(err.Error(), "git commit") {
 		t.Fatalf("err = %v", err)
 	}

@@ -6,10 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/datatui/datatui/internal/git"
 )
 
 // DemoBranch is the branch the demo repository is left on: a contributor's work in progress.
@@ -69,20 +70,17 @@ const demoGitMarker = "datatui-demo-complete"
 // InitDemoGit makes the demo folder a git repository, unless it already is one: an initial
 // commit of the project on main (with origin/main pointing at it, as if pushed), then the
 // branch DemoBranch checked out with one committed change and one uncommitted edit. It returns
-// ErrGitMissing when git is not installed.
+// ErrGitMissing when git is not installed. git runs through r (nil: the git on PATH).
 //
 // The repository is built in a temporary folder beside dir, from the files as they are (main's
 // versions of the changed files go straight into git's index), and renamed to dir/.git only
 // when complete: the working tree is never touched, and a crash or a kill -9 at any point
 // leaves either no .git or a whole one (the temporary folder is removed by the next start).
-func InitDemoGit(ctx context.Context, dir string) (err error) {
+func InitDemoGit(ctx context.Context, r git.Runner, dir string) (err error) {
 	if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
 		return nil
 	}
-	gitPath, lookErr := exec.LookPath("git")
-	if lookErr != nil {
-		return ErrGitMissing
-	}
+	r = git.Or(r)
 	dir, err = filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -97,7 +95,7 @@ func InitDemoGit(ctx context.Context, dir string) (err error) {
 			os.RemoveAll(tmp)
 		}
 	}()
-	g := demoGit{ctx: ctx, dir: dir, gitDir: tmp, git: gitPath}
+	g := demoGit{ctx: ctx, dir: dir, gitDir: tmp, git: r}
 
 	// The files hold the branch's final state; main has each changed file with onMain in
 	// place of onBranch. A file the user has edited since is committed as it is.
@@ -113,7 +111,9 @@ func InitDemoGit(ctx context.Context, dir string) (err error) {
 	}
 
 	// Few processes: this runs on the first start of the demo, before its first frame.
-	if err := g.run("init", "--quiet", "--initial-branch=main"); err != nil {
+	if err := g.run("init", "--quiet", "--initial-branch=main"); errors.Is(err, git.ErrNotInstalled) {
+		return ErrGitMissing
+	} else if err != nil {
 		// git before 2.28 has no --initial-branch.
 		if err := g.run("init", "--quiet"); err != nil {
 			return err
@@ -196,7 +196,7 @@ func (g *demoGit) indexFile(file string, content []byte) error {
 type demoGit struct {
 	ctx         context.Context
 	dir, gitDir string
-	git         string
+	git         git.Runner
 	day         int
 }
 
@@ -215,25 +215,11 @@ func (g *demoGit) output(stdin []byte, args ...string) (string, error) {
 		"-c", "core.hooksPath=" + filepath.Join(g.gitDir, "no-hooks"),
 		"-c", "init.templateDir=",
 	}, args...)
-	cmd := exec.CommandContext(g.ctx, g.git, full...)
-	cmd.Dir = g.dir
 	date := fmt.Sprintf("2026-11-%02dT10:00:00Z", 20+g.day)
-	cmd.Env = append(os.Environ(),
-		"GIT_AUTHOR_NAME=datatui demo", "GIT_AUTHOR_EMAIL="+demoAuthorEmail, "GIT_AUTHOR_DATE="+date,
-		"GIT_COMMITTER_NAME=datatui demo", "GIT_COMMITTER_EMAIL="+demoAuthorEmail, "GIT_COMMITTER_DATE="+date,
+	out, err := g.git.Run(g.ctx, git.Cmd{Dir: g.dir, Args: full, Stdin: stdin, Env: []string{
+		"GIT_AUTHOR_NAME=datatui demo", "GIT_AUTHOR_EMAIL=" + demoAuthorEmail, "GIT_AUTHOR_DATE=" + date,
+		"GIT_COMMITTER_NAME=datatui demo", "GIT_COMMITTER_EMAIL=" + demoAuthorEmail, "GIT_COMMITTER_DATE=" + date,
 		"GIT_TERMINAL_PROMPT=0",
-	)
-	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
-	}
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(errOut.String() + out.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return "", fmt.Errorf("git %s: %s", strings.Join(args, " "), msg)
-	}
-	return strings.TrimSpace(out.String()), nil
+	}})
+	return strings.TrimSpace(string(out)), err
 }

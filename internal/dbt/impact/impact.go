@@ -4,21 +4,19 @@
 package impact
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/datatui/datatui/internal/dbt"
-	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/dbt/lineage"
 	"github.com/datatui/datatui/internal/dbt/selector"
+	"github.com/datatui/datatui/internal/git"
 )
 
 // ImpactOptions say what to compare the working tree with.
@@ -34,8 +32,8 @@ type ImpactOptions struct {
 	StateDir string
 	// SkipGit skips the git comparison (state only).
 	SkipGit bool
-	// Git is the git executable (default "git").
-	Git string
+	// Git runs git (default: the git on PATH).
+	Git git.Runner
 }
 
 // ImpactNode is a node in an impact report.
@@ -215,32 +213,17 @@ func impactSelector(g *dbt.Graph, changed []int, stateOnly bool) string {
 
 // gitChanges maps the files changed on the branch to nodes.
 func (im *Impact) gitChanges(ctx context.Context, g *dbt.Graph, opts ImpactOptions, reasons map[int][]string) error {
-	gitExe := opts.Git
-	if gitExe == "" {
-		gitExe = "git"
-	}
 	dir := opts.ProjectDir
-	git := func(args ...string) (string, error) {
-		cmd := exec.CommandContext(ctx, gitExe, append([]string{"-C", dir}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_OPTIONAL_LOCKS=0", "LC_ALL=C")
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		if err := cmd.Run(); err != nil {
-			if ctx.Err() != nil {
-				return "", ctx.Err()
-			}
-			msg := strings.TrimSpace(errb.String())
-			if msg == "" {
-				msg = err.Error()
-			}
-			return "", fmt.Errorf("git %s: %s", strings.Join(args, " "), dbtyaml.FirstLine(msg))
-		}
-		return out.String(), nil
+	runner := git.Or(opts.Git)
+	// LC_ALL=C: git's messages are quoted to the person and matched here in English.
+	run := func(args ...string) (string, error) {
+		out, err := runner.Run(ctx, git.Cmd{Dir: dir, Args: args, Env: []string{"LC_ALL=C"}})
+		return string(out), err
 	}
-	if _, err := exec.LookPath(gitExe); err != nil {
-		return fmt.Errorf("git is not installed or not on PATH (%v); install git to see what your branch changes", err)
+	top, err := run("rev-parse", "--show-toplevel")
+	if errors.Is(err, git.ErrNotInstalled) {
+		return fmt.Errorf("%w; install git to see what your branch changes", err)
 	}
-	top, err := git("rev-parse", "--show-toplevel")
 	if err != nil {
 		return fmt.Errorf("%s is not in a git repository, so there is no branch to compare: %w", dir, err)
 	}
@@ -260,33 +243,33 @@ func (im *Impact) gitChanges(ctx context.Context, g *dbt.Graph, opts ImpactOptio
 			}
 		}
 	}
-	if _, err := git("rev-parse", "--verify", "--quiet", "HEAD"); err != nil {
+	if _, err := run("rev-parse", "--verify", "--quiet", "HEAD"); err != nil {
 		im.Warnings = append(im.Warnings, "the repository has no commits yet; only uncommitted files are compared")
 	} else {
-		base, err := resolveBase(git, opts.BaseBranch)
+		base, err := resolveBase(run, opts.BaseBranch)
 		if err != nil {
 			im.Warnings = append(im.Warnings, err.Error())
 		} else {
 			im.Base = base
-			mb, err := git("merge-base", base, "HEAD")
+			mb, err := run("merge-base", base, "HEAD")
 			if err != nil {
 				im.Warnings = append(im.Warnings, fmt.Sprintf("%s and HEAD have no common commit; only uncommitted files are compared", base))
 			} else {
 				im.MergeBase = strings.TrimSpace(mb)
-				out, err := git("diff", "--name-only", "--no-renames", "-z", im.MergeBase+"...HEAD")
+				out, err := run("diff", "--name-only", "--no-renames", "-z", im.MergeBase+"...HEAD")
 				if err != nil {
 					return err
 				}
 				addList(out)
 			}
 		}
-		out, err := git("diff", "--name-only", "--no-renames", "-z", "HEAD")
+		out, err := run("diff", "--name-only", "--no-renames", "-z", "HEAD")
 		if err != nil {
 			return err
 		}
 		addList(out)
 	}
-	out, err := git("ls-files", "--others", "--exclude-standard", "-z", "--full-name")
+	out, err := run("ls-files", "--others", "--exclude-standard", "-z", "--full-name")
 	if err != nil {
 		return err
 	}
@@ -309,7 +292,7 @@ func (im *Impact) gitChanges(ctx context.Context, g *dbt.Graph, opts ImpactOptio
 	// The version of a file to compare with: the merge base, else HEAD.
 	baseRev := im.MergeBase
 	if baseRev == "" {
-		if _, err := git("rev-parse", "--verify", "--quiet", "HEAD"); err == nil {
+		if _, err := run("rev-parse", "--verify", "--quiet", "HEAD"); err == nil {
 			baseRev = "HEAD"
 		}
 	}
@@ -332,7 +315,7 @@ func (im *Impact) gitChanges(ctx context.Context, g *dbt.Graph, opts ImpactOptio
 		// changes its model only.
 		var same func(n *dbt.Node) bool
 		if isYAMLFile(rel) && (len(byPatch[rel]) > 0 || len(byPath[rel]) > 0) {
-			same = im.unchangedDefinitions(git, baseRev, projAbs, rel)
+			same = im.unchangedDefinitions(run, baseRev, projAbs, rel)
 		}
 		for _, i := range byPath[rel] {
 			mapped = true

@@ -17,6 +17,7 @@ import (
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/project"
 	"github.com/datatui/datatui/internal/dbt/quickparse"
+	"github.com/datatui/datatui/internal/git"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
 
@@ -201,7 +202,7 @@ func TestImpactOutsideGit(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "not in a git repository") {
 		t.Errorf("err = %v", err)
 	}
-	_, err = ComputeImpact(context.Background(), g, ImpactOptions{ProjectDir: dir, Git: filepath.Join(dir, "no-such-git")})
+	_, err = ComputeImpact(context.Background(), g, ImpactOptions{ProjectDir: dir, Git: git.Exec{Path: filepath.Join(dir, "no-such-git")}})
 	if err == nil || !strings.Contains(err.Error(), "git is not installed") {
 		t.Errorf("err = %v", err)
 	}

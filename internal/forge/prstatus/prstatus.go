@@ -21,6 +21,7 @@ import (
 	"github.com/datatui/datatui/internal/forge/checklog"
 	"github.com/datatui/datatui/internal/forge/dbtcloud"
 	"github.com/datatui/datatui/internal/forge/demo"
+	"github.com/datatui/datatui/internal/git"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -30,6 +31,8 @@ type Options struct {
 	GitHub forge.Options
 	// Keyring is where `datatui auth dbt-cloud login` keeps tokens (default: the OS keyring).
 	Keyring credstore.Store
+	// Git runs git for the branch, the remotes and checkouts (default: the git on PATH).
+	Git git.Runner
 	// Home holds ~/.dbt/dbt_cloud.yml (default: the user's home).
 	Home string
 	// Branch overrides the current git branch.
@@ -97,7 +100,7 @@ func (s *Service) Target(ctx context.Context) (forge.Target, error) {
 	if s.ws != nil && s.ws.InGit {
 		root = s.ws.Root
 	}
-	t, err := forge.ResolveTarget(ctx, s.cfg, root)
+	t, err := forge.ResolveTarget(ctx, s.opts.Git, s.cfg, root)
 	if s.opts.Branch != "" {
 		t.Branch = s.opts.Branch
 	}
@@ -207,5 +210,5 @@ func (s *Service) Checkout(ctx context.Context, pr forge.PR) (string, error) {
 	if s.Demo() {
 		return "", errors.New("the demo's pull requests are recorded: their branches are not on any server to fetch from")
 	}
-	return forge.Checkout(ctx, s.ws.Root, pr)
+	return forge.Checkout(ctx, s.opts.Git, s.ws.Root, pr)
 }
