@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/datatui/datatui/internal/desktop"
 	"github.com/datatui/datatui/internal/gitstate"
 	"github.com/datatui/datatui/internal/ui/keys"
 	"github.com/datatui/datatui/internal/ui/styles"
@@ -32,6 +33,9 @@ type Common struct {
 	// Clock tells the time for views that show relative times; nil means time.Now (tests
 	// fix it so goldens do not change).
 	Clock func() time.Time
+	// Desktop opens files in the person's editor and pages in their browser; nil means
+	// desktop.System(). Tests set a *desktop.Recorder and assert what would have opened.
+	Desktop desktop.Opener
 	// Width and Height are the terminal size.
 	Width, Height int
 }
@@ -42,6 +46,14 @@ func (c *Common) Now() time.Time {
 		return time.Now()
 	}
 	return c.Clock()
+}
+
+// Opener is the desktop opener (the system's when none was set).
+func (c *Common) Opener() desktop.Opener {
+	if c == nil {
+		return desktop.System()
+	}
+	return desktop.Or(c.Desktop)
 }
 
 // KeyMap is the shared keymap (the defaults when none was set).

@@ -2,11 +2,8 @@ package lineage
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -108,16 +105,11 @@ func (m *Model) edit() tea.Cmd {
 		base = filepath.Join(base, "dbt_packages", n.Package)
 	}
 	file := filepath.Join(base, filepath.FromSlash(n.OriginalPath))
-	editor := os.Getenv("VISUAL")
-	if editor == "" {
-		editor = os.Getenv("EDITOR")
+	cmd, err := m.c.Opener().Edit(file)
+	if err != nil {
+		return common.Status(common.StatusError, "editor: "+err.Error())
 	}
-	if editor == "" {
-		editor = "vi"
-	}
-	parts := strings.Fields(editor)
-	cmd := exec.Command(parts[0], append(parts[1:], file)...)
-	return tea.ExecProcess(cmd, func(err error) tea.Msg { return editorDoneMsg{err: err} })
+	return tea.Exec(cmd, func(err error) tea.Msg { return editorDoneMsg{err: err} })
 }
 
 // showImpact switches to the impact view, computing it in a task the first time (and on r).

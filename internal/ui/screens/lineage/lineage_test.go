@@ -18,6 +18,7 @@ import (
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/desktop"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
@@ -384,8 +385,13 @@ func TestActions(t *testing.T) {
 	if !copied {
 		t.Errorf("y: %v", msgs)
 	}
+	opened := &desktop.Recorder{}
+	m.c.Desktop = opened
 	if cmd := m.Update(tea.KeyPressMsg{Code: 'e', Text: "e"}); cmd == nil {
 		t.Error("e should open the editor")
+	}
+	if got := opened.Edited(); len(got) != 1 || !strings.HasSuffix(filepath.ToSlash(got[0]), "/quickproj/models/marts/finance/fct_revenue.sql") {
+		t.Errorf("e opened %q", got)
 	}
 	// SQL: raw, then compiled (absent: a clear message), then off.
 	press(t, m, "s")

@@ -2,11 +2,9 @@ package prs
 
 import (
 	"context"
-	"io"
-
-	"github.com/cli/go-gh/v2/pkg/browser"
 
 	"github.com/datatui/datatui/internal/credstore"
+	"github.com/datatui/datatui/internal/desktop"
 	"github.com/datatui/datatui/internal/forge"
 	"github.com/datatui/datatui/internal/forge/checklog"
 	"github.com/datatui/datatui/internal/forge/prstatus"
@@ -29,19 +27,20 @@ type Backend interface {
 
 // live is the Backend of the real services: the PR-status service `datatui pr status` uses
 // too (in the demo it serves the demo's recorded data through the same clients), plus the
-// browser.
+// person's browser.
 type live struct {
 	*prstatus.Service
 	ws      *workspace.Workspace
 	keyring credstore.Store
+	desktop desktop.Opener
 }
 
-func newLive(ws *workspace.Workspace, opts prstatus.Options) *live {
+func newLive(ws *workspace.Workspace, opts prstatus.Options, d desktop.Opener) *live {
 	kr := opts.Keyring
 	if kr == nil {
 		kr = credstore.OS()
 	}
-	return &live{Service: prstatus.New(ws, opts), ws: ws, keyring: kr}
+	return &live{Service: prstatus.New(ws, opts), ws: ws, keyring: kr, desktop: d}
 }
 
 // WhoToAsk asks the same on-call service `datatui oncall` and Home's card ask.
@@ -58,8 +57,7 @@ func (l *live) LoadLog(ctx context.Context, pr forge.PR, ch forge.Check) (*check
 	return l.Explain(ctx, pr, ch)
 }
 
-// Open uses gh's browser rules: GH_BROWSER, gh's configured browser, BROWSER, then the
-// system's opener (xdg-open, open, start).
+// Open opens url with the shared desktop opener (gh's browser rules in the product).
 func (l *live) Open(url string) error {
-	return browser.New("", io.Discard, io.Discard).Browse(url)
+	return l.desktop.Browse(url)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/credstore"
+	"github.com/datatui/datatui/internal/desktop"
 	"github.com/datatui/datatui/internal/forge"
 	"github.com/datatui/datatui/internal/forge/dbtcloud"
 	"github.com/datatui/datatui/internal/forge/ghtest"
@@ -74,7 +75,7 @@ func newHarness(t *testing.T, token, branch string) *harness {
 	ws := &workspace.Workspace{Root: t.TempDir(), ProjectDir: "/x", Config: cfg, StateDir: t.TempDir()}
 	l := newLive(ws, prstatus.Options{GitHub: forge.Options{Host: "github.com", Token: token, APIURL: gh.APIURL(), MergeabilityDelay: time.Millisecond,
 		TokenForHost: func(string) (string, string) { return "", "default" }},
-		Keyring: credstore.NewMemory(), Home: t.TempDir(), Branch: branch})
+		Keyring: credstore.NewMemory(), Home: t.TempDir(), Branch: branch}, &desktop.Recorder{})
 	b := &testBackend{live: l, ws: ws}
 	c := &common.Common{Ctx: context.Background(), Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background()),
 		Clock: func() time.Time { return fixedNow }}
@@ -356,7 +357,7 @@ func TestDemoWorkspace(t *testing.T) {
 	cfg := config.Default()
 	cfg.GitHub.Repo = "example-org/cashback-analytics"
 	ws := &workspace.Workspace{Demo: true, Config: cfg, StateDir: t.TempDir()}
-	l := newLive(ws, prstatus.Options{Branch: workspace.DemoBranch, Keyring: credstore.NewMemory(), Home: t.TempDir()})
+	l := newLive(ws, prstatus.Options{Branch: workspace.DemoBranch, Keyring: credstore.NewMemory(), Home: t.TempDir()}, &desktop.Recorder{})
 	defer l.Close()
 	snap, err := l.Refresh(context.Background(), forge.FilterMine)
 	if err != nil {

@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -578,7 +576,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return common.ScreenStatus(ID, common.StatusError, msg.err.Error())
 		}
-		return tea.ExecProcess(editorCmd(msg.path), func(err error) tea.Msg {
+		cmd, err := m.c.Opener().Edit(msg.path)
+		if err != nil {
+			return common.ScreenStatus(ID, common.StatusError, "editor: "+err.Error())
+		}
+		return tea.Exec(cmd, func(err error) tea.Msg {
 			if err != nil {
 				return common.StatusMsg{Kind: common.StatusError, Text: "editor: " + err.Error()}
 			}
@@ -925,16 +927,4 @@ func findFile(roots []string, rel string) (string, error) {
 		}
 	}
 	return "", fs.ErrNotExist
-}
-
-func editorCmd(path string) *exec.Cmd {
-	editor := os.Getenv("VISUAL")
-	if editor == "" {
-		editor = os.Getenv("EDITOR")
-	}
-	if editor == "" {
-		editor = "vi"
-	}
-	parts := strings.Fields(editor)
-	return exec.Command(parts[0], append(parts[1:], path)...)
 }
