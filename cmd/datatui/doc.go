@@ -15,9 +15,12 @@
 //	datatui freshness, oncall                source freshness; who is on call, open incidents
 //
 // This package is wiring: each file holds one command's flags, calls the internal packages
-// that do the work, and formats their answer as text or JSON. What every command shares
-// lives in root.go: the app (global flags and streams), the exit codes (0 ok, 1 failure,
-// 2 usage, 8 pending) and writeJSON. Everything printed passes through the redaction layer
+// that do the work, and formats their answer as text or JSON. The operations a screen has
+// too — loading the lineage and the artifacts, listing the sandbox and describing a table,
+// running dbt, PR status — are the services the TUI calls (internal/service, through
+// app.services, and internal/forge/prstatus), so a command and its screen cannot disagree.
+// What every command shares lives in root.go: the app (global flags, streams and the
+// workspace's services), the exit codes (0 ok, 1 failure, 2 usage, 8 pending) and writeJSON. Everything printed passes through the redaction layer
 // (internal/redact) and is made terminal-safe (internal/termsafe) before it leaves the
 // process; tui.go is the one file that starts Bubble Tea, because only main holds the
 // terminal. Commands are tested with testscript scripts in testdata/script.

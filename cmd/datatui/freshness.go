@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,9 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/datatui/datatui/internal/dbt"
-	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/ops"
-	"github.com/datatui/datatui/internal/warehouse/connect"
 )
 
 // freshnessJSON is `datatui freshness --json`.
@@ -71,8 +68,7 @@ execution_time}], summary{status: count}, exit_code, error, demo}.`,
 				a.readOnlyBanner(ws)
 				// The same runner as datatui run: the sandbox target pinned, the write guard
 				// asked with the session's identity before dbt starts.
-				r := ops.ForWorkspace(ws)
-				r.Identify = func(ctx context.Context, t *profiles.Target) (string, error) { return connect.SessionUser(ctx, t, nil) }
+				r := a.services(ws).DBT()
 				args := []string{"source", "freshness"}
 				for _, s := range selects {
 					args = append(args, "--select", s)

@@ -4,16 +4,16 @@ import (
 	"cmp"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/datatui/datatui/internal/artifacts"
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/impact"
 	"github.com/datatui/datatui/internal/dbt/lineage"
-	"github.com/datatui/datatui/internal/dbt/project"
+	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/workspace"
 )
@@ -24,11 +24,7 @@ func (a *app) loadGraph(quick bool) (*workspace.Workspace, *dbt.Graph, error) {
 	if ws == nil {
 		return nil, nil, err
 	}
-	cache := ""
-	if ws.StateDir != "" {
-		cache = filepath.Join(ws.StateDir, "cache")
-	}
-	g, gerr := project.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: cache, QuickParseOnly: quick})
+	g, gerr := a.services(ws).Artifacts().Graph(a.ctx, artifacts.Options{QuickParseOnly: quick})
 	if gerr != nil {
 		return ws, nil, gerr
 	}
@@ -168,13 +164,10 @@ skipped_checks[], warnings[].`,
 			if base == "" && ws.Config != nil {
 				base = ws.Config.GitHub.BaseBranch
 			}
-			if state == "" && ws.Config != nil && ws.Config.DBT.ProdManifest != "" {
-				state = ws.Config.DBT.ProdManifest
-				if !filepath.IsAbs(state) {
-					state = filepath.Join(ws.Root, state)
-				}
+			if state == "" {
+				state = service.ProdStateDir(ws)
 			}
-			im, err := impact.ComputeImpact(a.ctx, g, impact.ImpactOptions{ProjectDir: ws.ProjectDir, BaseBranch: base, StateDir: state})
+			im, err := impact.ComputeImpact(a.ctx, g, impact.ImpactOptions{ProjectDir: ws.ProjectDir, BaseBranch: base, StateDir: state, Git: a.services(ws).Git()})
 			if err != nil {
 				return err
 			}

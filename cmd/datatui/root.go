@@ -16,6 +16,7 @@ import (
 
 	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/redact"
+	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/workspace"
 )
@@ -59,6 +60,16 @@ type app struct {
 	startScreen string
 
 	log *slog.Logger
+	svc *service.Services
+}
+
+// services are the operations a command shares with the TUI, for ws: one per process, so the
+// artifacts a command loads twice are read once.
+func (a *app) services(ws *workspace.Workspace) *service.Services {
+	if a.svc == nil || a.svc.Workspace() != ws {
+		a.svc = service.New(ws, service.Options{})
+	}
+	return a.svc
 }
 
 // workspace discovers the workspace from the global flags. A broken datatui.yml is returned as

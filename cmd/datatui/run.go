@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,11 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/ops"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/warehouse"
-	"github.com/datatui/datatui/internal/warehouse/connect"
 )
 
 func newRunCmd(a *app) *cobra.Command {
@@ -63,8 +60,7 @@ dbt.wrapper through the team's command.
 				return err
 			}
 			a.readOnlyBanner(ws)
-			r := ops.ForWorkspace(ws)
-			r.Identify = func(ctx context.Context, t *profiles.Target) (string, error) { return connect.SessionUser(ctx, t, nil) }
+			r := a.services(ws).DBT()
 			var p runPrinter
 			if asJSON {
 				p = &jsonRunPrinter{w: a.stdout, log: withLog}

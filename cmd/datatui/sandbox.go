@@ -14,9 +14,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/datatui/datatui/internal/access"
-	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/profiles"
-	"github.com/datatui/datatui/internal/dbt/project"
+	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/warehouse/connect"
@@ -109,20 +108,12 @@ On Snowflake this uses SHOW commands only: no warehouse runs and nothing is bill
 				return err
 			}
 			defer w.Close()
-			snap, err := warehouse.Inspect(ctx, w, ws.Config, nil)
+			l, err := a.services(ws).InspectSandbox(ctx, w, t, service.InspectOptions{})
 			if err != nil {
 				return err
 			}
-			if dir, err := ws.EnsureStateDir(); err == nil {
-				_ = warehouse.SaveSnapshot(dir, snap) // the screen's instant first paint; a failure costs only that
-			}
-			out := sandboxStatusJSON{Summary: snap.Summarise(time.Now()), Target: t.Redacted(), Snapshot: snap}
-			if g, err := project.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: ws.StateDir}); err == nil {
-				d := warehouse.Compare(g, snap, t.Schema, ws.ProjectDir)
-				out.Drift = &d
-			} else {
-				out.Warnings = append(out.Warnings, "could not read the project to compare it with the sandbox: "+err.Error())
-			}
+			snap := l.Snapshot
+			out := sandboxStatusJSON{Summary: snap.Summarise(time.Now()), Target: t.Redacted(), Snapshot: snap, Drift: l.Drift, Warnings: l.Warnings}
 			if snap.Role == warehouse.RoleAdmin {
 				out.Warnings = append(out.Warnings, adminWarning(snap))
 			}

@@ -4,16 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/datatui/datatui/internal/dbt/project"
 	"github.com/datatui/datatui/internal/ui/components/text"
 
 	"github.com/spf13/cobra"
 
-	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/warehouse"
 )
@@ -98,9 +95,7 @@ command}, preview{columns, rows, warehouse}}} for a table (rows and bytes are -1
 			if rows > 0 && w.Engine() == "snowflake" {
 				fmt.Fprintf(a.stderr, "datatui: reading %d rows of %s runs a query on your warehouse %s\n", rows, obj.FQN(), orDash(snap.Identity.Warehouse))
 			}
-			g, _ := project.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: ws.StateDir})
-			rr, _ := dbt.LoadRunResults(filepath.Join(ws.ProjectDir, "target", "run_results.json"))
-			d, err := warehouse.Describe(ctx, w, obj, g, rr, t.Schema, rows)
+			d, err := a.services(ws).DescribeTable(ctx, w, t, obj, rows)
 			if err != nil {
 				return err
 			}

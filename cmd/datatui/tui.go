@@ -36,7 +36,7 @@ func (a *app) runTUI() error {
 		start = user.DefaultScreen
 	}
 	noColor := os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb"
-	model := ui.New(a.ctx, ws, ui.Options{NoColor: noColor, StartScreen: start, Theme: user.Theme, Keys: user.KeyOverrides()})
+	model := ui.New(a.ctx, ws, ui.Options{NoColor: noColor, StartScreen: start, Theme: user.Theme, Keys: user.KeyOverrides(), Services: a.services(ws)})
 	if ids := model.ScreenIDs(); start != "" && !slices.Contains(ids, start) {
 		if a.startScreen == "" { // from config.yml: open Home and say why
 			ws.Notice = fmt.Sprintf("config.yml: default_screen %q is not a screen (one of %s); opened Home", start, strings.Join(ids, ", "))

@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/keys"
 	"github.com/datatui/datatui/internal/ui/styles"
@@ -46,6 +47,9 @@ type Options struct {
 	Keys map[string][]string
 	// Clock replaces time.Now for relative times (tests).
 	Clock func() time.Time
+	// Services are the operations and loaded artifacts the screens share with the CLI; nil
+	// means service.New(ws) with the defaults.
+	Services *service.Services
 }
 
 // Model is the root model.
@@ -106,6 +110,7 @@ func New(ctx context.Context, ws *workspace.Workspace, opts Options) *Model {
 		Tasks:     tasks.NewManager(ctx),
 		Keys:      km,
 		Clock:     opts.Clock,
+		Services:  opts.Services,
 	}
 	build := opts.Screens
 	if build == nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/gitstate"
+	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/screens/home"
 	"github.com/datatui/datatui/internal/ui/styles"
@@ -242,7 +243,7 @@ func TestHomeCardsFollowPublishedChanges(t *testing.T) {
 	runs := 0
 	d, _, _ := drive(t, 120, 40, func(o *Options) {
 		o.Screens = func(c *common.Common) []common.Screen {
-			load := func(context.Context, *workspace.Workspace) ([]styles.Line, error) {
+			load := func(context.Context, *service.Services) ([]styles.Line, error) {
 				runs++
 				return []styles.Line{styles.Text(strings.Repeat("run ", runs) + "done")}, nil
 			}
@@ -484,7 +485,7 @@ func TestShellGolden(t *testing.T) {
 
 // static is a card loader that always shows the same lines.
 func static(lines ...styles.Line) home.Loader {
-	return func(context.Context, *workspace.Workspace) ([]styles.Line, error) { return lines, nil }
+	return func(context.Context, *service.Services) ([]styles.Line, error) { return lines, nil }
 }
 
 // TestThemeSwitchWhileCardsLoad is the data race of the old card loaders, which styled their
@@ -495,7 +496,7 @@ func TestThemeSwitchWhileCardsLoad(t *testing.T) {
 	m, _ := newTestModel(t, func(o *Options) {
 		o.Theme, o.NoColor = "", false
 		o.Screens = func(c *common.Common) []common.Screen {
-			slow := func(ctx context.Context, ws *workspace.Workspace) ([]styles.Line, error) {
+			slow := func(ctx context.Context, _ *service.Services) ([]styles.Line, error) {
 				<-release
 				return []styles.Line{{styles.Warn("slow card ready")}}, nil
 			}
@@ -547,7 +548,7 @@ func TestCardWithAGuideOpensIt(t *testing.T) {
 	runs := &fakeScreen{id: "runs", title: "Runs"}
 	d, m, _ := drive(t, 120, 40, func(o *Options) {
 		o.Screens = func(c *common.Common) []common.Screen {
-			load := func(context.Context, *workspace.Workspace) ([]styles.Line, error) {
+			load := func(context.Context, *service.Services) ([]styles.Line, error) {
 				return []styles.Line{styles.Text("x")}, nil
 			}
 			return []common.Screen{home.New(c, []home.Card{

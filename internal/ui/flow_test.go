@@ -44,7 +44,7 @@ func TestDBTRunStreamsToDone(t *testing.T) {
 	m := New(t.Context(), ws, Options{
 		NoColor: true, Theme: "dark", Info: fixedInfo,
 		Screens: func(c *common.Common) []common.Screen {
-			cards := []home.Card{{Title: "dbt runs", Screen: "runs", Load: runs.CardLines, Topic: common.TopicRuns}}
+			cards := []home.Card{{Title: "dbt runs", Screen: "runs", Load: byWorkspace(runs.CardLines), Topic: common.TopicRuns}}
 			return []common.Screen{home.New(c, cards), runs.New(c)}
 		},
 	})

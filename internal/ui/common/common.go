@@ -4,6 +4,7 @@ package common
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/datatui/datatui/internal/desktop"
 	"github.com/datatui/datatui/internal/gitstate"
+	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/ui/keys"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
@@ -36,6 +38,10 @@ type Common struct {
 	// Desktop opens files in the person's editor and pages in their browser; nil means
 	// desktop.System(). Tests set a *desktop.Recorder and assert what would have opened.
 	Desktop desktop.Opener
+	// Services are the operations screens share with the CLI (lineage and sandbox loads, the
+	// warehouse, git, the loaded dbt artifacts). nil means service.New(Workspace) on first use.
+	Services *service.Services
+	svcOnce  sync.Once
 	// Width and Height are the terminal size.
 	Width, Height int
 }
@@ -46,6 +52,17 @@ func (c *Common) Now() time.Time {
 		return time.Now()
 	}
 	return c.Clock()
+}
+
+// Svc is the shared services; every screen and Home card asks the same one, so an artifact
+// loaded by one is not loaded again by another.
+func (c *Common) Svc() *service.Services {
+	c.svcOnce.Do(func() {
+		if c.Services == nil {
+			c.Services = service.New(c.Workspace, service.Options{})
+		}
+	})
+	return c.Services
 }
 
 // Opener is the desktop opener (the system's when none was set).

@@ -18,6 +18,10 @@ const (
 	TopicPullRequests Topic = "prs"
 	// TopicLineage: the project's graph was reloaded.
 	TopicLineage Topic = "lineage"
+	// TopicArtifacts: dbt may have rewritten its artifacts (manifest, run results, catalog,
+	// sources.json) — a run finished. Views of them ask the shared store again, which rereads
+	// only the files that changed.
+	TopicArtifacts Topic = "artifacts"
 	// TopicHandbook: the handbook was reloaded, or a guide was read.
 	TopicHandbook Topic = "handbook"
 )

@@ -21,20 +21,21 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/datatui/datatui/internal/redact"
+	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/components/input"
 	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
-	"github.com/datatui/datatui/internal/workspace"
 )
 
 // ID is the screen id.
 const ID = "home"
 
-// Loader reads a card's lines in a task. It gets only the workspace (which is read-only once
-// opened) and returns data; Home styles it when it draws.
-type Loader func(ctx context.Context, ws *workspace.Workspace) ([]styles.Line, error)
+// Loader reads a card's lines in a task. It gets only the shared services (safe for
+// concurrent use: a card reads the artifacts the screens loaded, not its own copy) and
+// returns data; Home styles it when it draws.
+type Loader func(ctx context.Context, svc *service.Services) ([]styles.Line, error)
 
 // Card is one capability's summary on the dashboard.
 type Card struct {
@@ -163,10 +164,10 @@ func (m *Model) load(cs *cardState) tea.Cmd {
 	if cs.Load == nil {
 		return nil
 	}
-	load, ws := cs.Load, m.c.Workspace
+	load, svc := cs.Load, m.c.Svc()
 	var cmd tea.Cmd
 	cs.task, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Loading " + strings.ToLower(cs.Title), Slot: "card:" + cs.Title, ReadOnly: true},
-		func(ctx context.Context, _ tasks.Emit) ([]styles.Line, error) { return load(ctx, ws) })
+		func(ctx context.Context, _ tasks.Emit) ([]styles.Line, error) { return load(ctx, svc) })
 	return cmd
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/datatui/datatui/internal/dbt/impact"
 	"github.com/datatui/datatui/internal/dbt/lineage"
+	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/ui/tasks"
@@ -123,15 +124,9 @@ func (m *Model) showImpact() tea.Cmd {
 	}
 	ws := m.c.Workspace
 	g := m.data.graph
-	opts := impact.ImpactOptions{ProjectDir: ws.ProjectDir}
+	opts := impact.ImpactOptions{ProjectDir: ws.ProjectDir, StateDir: service.ProdStateDir(ws), Git: m.c.Svc().Git()}
 	if ws.Config != nil {
 		opts.BaseBranch = ws.Config.GitHub.BaseBranch
-		if p := ws.Config.DBT.ProdManifest; p != "" {
-			if !filepath.IsAbs(p) {
-				p = filepath.Join(ws.Root, p)
-			}
-			opts.StateDir = p
-		}
 	}
 	m.impactLoading = true
 	id, cmd := m.c.Tasks.Start(ID, "Finding what your branch changes", func(ctx context.Context, _ tasks.Emit) (any, error) {

@@ -3,29 +3,25 @@ package lineage
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 
+	"github.com/datatui/datatui/internal/artifacts"
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/lineage"
-	"github.com/datatui/datatui/internal/dbt/project"
+	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/ui/styles"
-	"github.com/datatui/datatui/internal/workspace"
 )
 
 // CardLines summarises the project's graph for the Home dashboard's Lineage card: what it
 // holds, where it comes from, and whether anything could not be read. It runs in a task and
-// returns lines with roles; Home styles them (and keeps the manifest's age current).
-func CardLines(_ context.Context, ws *workspace.Workspace) ([]styles.Line, error) {
-	if ws == nil {
+// returns lines with roles; Home styles them (and keeps the manifest's age current). The graph
+// comes from the shared store, so the card and the screen load it once between them.
+func CardLines(ctx context.Context, svc *service.Services) ([]styles.Line, error) {
+	if svc.Workspace() == nil {
 		return nil, errNoWorkspace
 	}
-	cache := ""
-	if ws.StateDir != "" {
-		cache = filepath.Join(ws.StateDir, "cache")
-	}
-	g, err := project.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: cache})
+	g, err := svc.Artifacts().Graph(ctx, artifacts.Options{})
 	if err != nil {
 		return nil, err
 	}

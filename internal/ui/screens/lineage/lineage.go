@@ -7,7 +7,6 @@ package lineage
 
 import (
 	"context"
-	"path/filepath"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -219,7 +218,16 @@ func (m *Model) Actions() []common.Action {
 	}
 }
 
-func (m *Model) Init() tea.Cmd { return m.reload() }
+func (m *Model) Init() tea.Cmd {
+	if m.c == nil || m.c.Workspace == nil || m.c.Tasks == nil {
+		return m.reload()
+	}
+	return m.load(false) // shared with Home's card: one load between them
+}
+
+// Topics implements common.Subscriber: a finished dbt run may have rewritten the manifest and
+// the run results this screen shows.
+func (m *Model) Topics() []common.Topic { return []common.Topic{common.TopicArtifacts} }
 
 // reload starts loading the graph and artifacts.
 func (m *Model) reload() tea.Cmd {
@@ -227,21 +235,17 @@ func (m *Model) reload() tea.Cmd {
 		m.loadErr = errNoWorkspace
 		return nil
 	}
-	dir := m.c.Workspace.ProjectDir
-	cache := ""
-	if m.c.Workspace.StateDir != "" {
-		cache = filepath.Join(m.c.Workspace.StateDir, "cache")
-	}
-	state := ""
-	if cfg := m.c.Workspace.Config; cfg != nil && cfg.DBT.ProdManifest != "" {
-		state = cfg.DBT.ProdManifest
-		if !filepath.IsAbs(state) {
-			state = filepath.Join(m.c.Workspace.Root, state)
-		}
-	}
+	return m.load(true)
+}
+
+// load starts loading the graph and artifacts through the shared services; fresh rereads the
+// project files (r, an edit), otherwise what another view loaded is reused unless dbt
+// rewrote it.
+func (m *Model) load(fresh bool) tea.Cmd {
+	svc := m.c.Svc()
 	m.loading = true
 	id, cmd := m.c.Tasks.Start(ID, "Loading the lineage", func(ctx context.Context, _ tasks.Emit) (any, error) {
-		return loadProject(ctx, dir, cache, state)
+		return loadProject(ctx, svc, fresh)
 	})
 	m.loadID = id
 	return cmd
@@ -263,6 +267,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return m.taskDone(msg)
+	case common.ChangedMsg:
+		if msg.Topic == common.TopicArtifacts {
+			return m.load(false)
+		}
 	case editorDoneMsg:
 		if msg.err != nil {
 			return common.Status(common.StatusError, "editor: "+msg.err.Error())

@@ -19,6 +19,7 @@ import (
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/desktop"
+	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
@@ -635,7 +636,7 @@ func TestWarningsPane(t *testing.T) {
 
 func TestCardLines(t *testing.T) {
 	c := newCommon(t, testProject)
-	lines, err := CardLines(context.Background(), c.Workspace)
+	lines, err := CardLines(context.Background(), c.Svc())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -647,7 +648,7 @@ func TestCardLines(t *testing.T) {
 	if got != want {
 		t.Errorf("card:\n%s\nwant:\n%s", got, want)
 	}
-	if _, err := CardLines(context.Background(), nil); err == nil {
+	if _, err := CardLines(context.Background(), service.New(nil, service.Options{})); err == nil {
 		t.Error("no workspace should be an error")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/datatui/datatui/internal/dbt/lineage"
 	"github.com/datatui/datatui/internal/dbt/project"
 	"github.com/datatui/datatui/internal/dbt/quickparse"
+	"github.com/datatui/datatui/internal/service"
 )
 
 // projectData is what one load produces: the graph plus the artifacts that decorate it.
@@ -33,39 +34,18 @@ type projectData struct {
 	artifactWarnings []string
 }
 
-// loadProject loads the graph and the target folder's catalog and run results. It runs in a task.
-func loadProject(ctx context.Context, projectDir, cacheDir, stateDir string) (*projectData, error) {
-	g, err := project.LoadProject(projectDir, dbt.LoadOptions{CacheDir: cacheDir})
+// loadProject loads the graph and the target folder's catalog and run results through the
+// shared services (fresh: reread the project files). It runs in a task.
+func loadProject(ctx context.Context, svc *service.Services, fresh bool) (*projectData, error) {
+	l, err := svc.LoadLineage(ctx, fresh)
 	if err != nil {
 		return nil, err
 	}
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
+	d := &projectData{runs: l.Runs, state: l.State, artifactWarnings: l.Warnings}
+	if l.Catalog != nil {
+		d.types = columnTypes(l.Catalog)
 	}
-	d := &projectData{}
-	target := filepath.Dir(project.ManifestPath(projectDir))
-	if types, err := readCatalog(filepath.Join(target, "catalog.json")); err == nil {
-		d.types = types
-	} else if !os.IsNotExist(err) {
-		d.artifactWarnings = append(d.artifactWarnings, "catalog.json: "+err.Error())
-	}
-	if _, err := os.Stat(filepath.Join(target, "run_results.json")); err == nil {
-		if runs, err := dbt.LoadRunResults(filepath.Join(target, "run_results.json")); err == nil {
-			d.runs = runs
-		} else {
-			d.artifactWarnings = append(d.artifactWarnings, "run_results.json: "+err.Error())
-		}
-	}
-	if stateDir != "" {
-		if _, err := os.Stat(filepath.Join(stateDir, "manifest.json")); err == nil {
-			if st, err := dbt.LoadManifest(filepath.Join(stateDir, "manifest.json"), dbt.LoadOptions{CacheDir: cacheDir}); err == nil {
-				d.state = st
-			} else {
-				d.artifactWarnings = append(d.artifactWarnings, "production manifest: "+err.Error())
-			}
-		}
-	}
-	d.index(g)
+	d.index(l.Graph)
 	return d, nil
 }
 
@@ -116,17 +96,9 @@ func searchTexts(g *dbt.Graph) []string {
 	return out
 }
 
-// readCatalog reads column types from catalog.json (nodes and sources) with the dbt layer's
-// reader, keyed by lower-case column name for the details pane.
-func readCatalog(path string) (map[string]map[string]string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	c, err := dbt.ParseCatalog(b)
-	if err != nil {
-		return nil, fmt.Errorf("not valid JSON (%v); regenerate it with dbt docs generate", err)
-	}
+// columnTypes are catalog.json's column types by unique id, keyed by lower-case column name
+// for the details pane.
+func columnTypes(c *dbt.Catalog) map[string]map[string]string {
 	out := make(map[string]map[string]string, len(c.Columns))
 	for id, cols := range c.Columns {
 		types := make(map[string]string, len(cols))
@@ -135,7 +107,7 @@ func readCatalog(path string) (map[string]map[string]string, error) {
 		}
 		out[id] = types
 	}
-	return out, nil
+	return out
 }
 
 // sqlRequest says which SQL to show for a node.

@@ -17,7 +17,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/datatui/datatui/internal/config"
-	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/ops"
 	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/ui/common"
@@ -25,7 +24,6 @@ import (
 	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/ui/keys"
 	"github.com/datatui/datatui/internal/ui/tasks"
-	"github.com/datatui/datatui/internal/warehouse/connect"
 )
 
 // ID is the screen id.
@@ -344,9 +342,8 @@ func containsAll(query string, n int, textOf func(int) string) []list.Match {
 // run whose target writes anywhere but the sandbox, and every run that connects while
 // datatui.yml has errors.
 func (m *Model) liveRunner() *ops.Runner {
-	r := ops.ForWorkspace(m.c.Workspace)
+	r := m.c.Svc().DBT()
 	r.InterruptGrace, r.TermGrace = 3*time.Second, time.Second
-	r.Identify = func(ctx context.Context, t *profiles.Target) (string, error) { return connect.SessionUser(ctx, t, nil) }
 	if r.DBT.Target == "" {
 		r.DBT = config.Default().DBT
 	}
@@ -649,8 +646,9 @@ func (m *Model) done(msg tasks.DoneMsg) tea.Cmd {
 	if r.duration == 0 {
 		r.duration = msg.Elapsed
 	}
-	// The runner has written the history: Home's card and other views of it reload.
-	changed := common.Publish(ID, common.TopicRuns)
+	// The runner has written the history, and dbt its artifacts: Home's cards, the Lineage
+	// screen and other views of them reload (the shared store rereads only what changed).
+	changed := tea.Batch(common.Publish(ID, common.TopicRuns), common.Publish(ID, common.TopicArtifacts))
 	switch {
 	case r.cancelled:
 		return tea.Batch(changed, common.Status(common.StatusWarning, r.title()+" cancelled"))

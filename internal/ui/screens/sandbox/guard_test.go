@@ -51,7 +51,7 @@ func TestBrokenConfigIsReadOnly(t *testing.T) {
 	}
 	c := &common.Common{Ctx: context.Background(), Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background())}
 	h := &harness{t: t, c: c, ws: ws}
-	h.m = newModel(c, defaultOpener, func() time.Time { return fixedNow })
+	h.m = newModel(c, serviceOpener(c.Svc()), func() time.Time { return fixedNow })
 	h.start()
 	if h.m.snap == nil {
 		t.Fatalf("not listed: %v", h.m.err)
@@ -74,7 +74,7 @@ func TestBrokenConfigIsReadOnly(t *testing.T) {
 		}
 	}
 	// Even called directly, the engine the screen opens refuses.
-	w, _, err := defaultOpener(context.Background(), ws)
+	w, _, err := c.Svc().OpenWarehouse(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

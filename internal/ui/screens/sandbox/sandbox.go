@@ -10,22 +10,19 @@ package sandbox
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/profiles"
-	"github.com/datatui/datatui/internal/dbt/project"
+	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/components/confirm"
 	"github.com/datatui/datatui/internal/ui/components/list"
 	"github.com/datatui/datatui/internal/ui/tasks"
 	"github.com/datatui/datatui/internal/warehouse"
-	"github.com/datatui/datatui/internal/warehouse/connect"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -35,11 +32,15 @@ const ID = "sandbox"
 // previewRows is how many rows a preview reads.
 const previewRows = 20
 
-// Opener connects to the workspace's warehouse (connect.Open in the product).
+// Opener connects to the workspace's warehouse (the shared services' OpenWarehouse in the
+// product; tests hand the screen a fake engine).
 type Opener func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *profiles.Target, error)
 
-func defaultOpener(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *profiles.Target, error) {
-	return connect.Open(ctx, ws, connect.Options{})
+// serviceOpener opens the warehouse through the services the CLI uses too.
+func serviceOpener(svc *service.Services) Opener {
+	return func(ctx context.Context, _ *workspace.Workspace) (warehouse.Warehouse, *profiles.Target, error) {
+		return svc.OpenWarehouse(ctx)
+	}
 }
 
 type level int
@@ -136,7 +137,7 @@ func newKeys() keyMap {
 }
 
 // New builds the screen.
-func New(c *common.Common) *Model { return newModel(c, defaultOpener, time.Now) }
+func New(c *common.Common) *Model { return newModel(c, serviceOpener(c.Svc()), time.Now) }
 
 func newModel(c *common.Common, open Opener, now func() time.Time) *Model {
 	nav := &c.KeyMap().Nav
@@ -241,7 +242,7 @@ func (m *Model) load(auto bool) tea.Cmd {
 	if ws == nil || m.loadTask.ID() != 0 {
 		return nil
 	}
-	open := m.open
+	open, svc := m.open, m.c.Svc()
 	var cmd tea.Cmd
 	m.loadTask, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Listing your sandbox", Slot: "load"},
 		func(ctx context.Context, emit tasks.Emit) (loadResult, error) {
@@ -254,34 +255,21 @@ func (m *Model) load(auto bool) tea.Cmd {
 			if i, ok := w.(interactive); ok && auto && i.Interactive() {
 				return loadResult{}, errNeedsLogin
 			}
-			return inspect(ctx, w, t, ws, func(p warehouse.Progress) { emit(p) })
+			return inspect(ctx, svc, w, t, func(p warehouse.Progress) { emit(p) })
 		})
 	m.needsLogin = false
 	m.stage, m.err = "connecting", nil
 	return cmd
 }
 
-// inspect is the whole listing: the sandbox, the databases beside it, and the comparison
-// with the project. It runs in a task.
-func inspect(ctx context.Context, w warehouse.Warehouse, t *profiles.Target, ws *workspace.Workspace, progress func(warehouse.Progress)) (loadResult, error) {
-	snap, err := warehouse.Inspect(ctx, w, ws.Config, progress)
+// inspect is the whole listing — the sandbox, the databases beside it, the comparison with
+// the project — by the service `datatui sandbox status` calls too. It runs in a task.
+func inspect(ctx context.Context, svc *service.Services, w warehouse.Warehouse, t *profiles.Target, progress func(warehouse.Progress)) (loadResult, error) {
+	l, err := svc.InspectSandbox(ctx, w, t, service.InspectOptions{Databases: true, Progress: progress})
 	if err != nil {
 		return loadResult{}, err
 	}
-	res := loadResult{snap: snap, targetSchema: t.Schema}
-	if res.dbs, err = w.ListDatabases(ctx); err != nil {
-		return loadResult{}, err
-	}
-	if g, err := project.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: ws.StateDir}); err == nil {
-		d := warehouse.Compare(g, snap, t.Schema, ws.ProjectDir)
-		res.drift = &d
-	} else {
-		res.warning = "The project could not be read to compare it with the sandbox: " + err.Error()
-	}
-	if dir, err := ws.EnsureStateDir(); err == nil {
-		_ = warehouse.SaveSnapshot(dir, snap) // only the next first paint depends on it
-	}
-	return res, nil
+	return loadResult{snap: l.Snapshot, dbs: l.Databases, drift: l.Drift, targetSchema: l.TargetSchema, warning: strings.Join(l.Warnings, " ")}, nil
 }
 
 // Update implements common.Screen.
@@ -578,7 +566,7 @@ func (m *Model) openTable(o warehouse.Object, rows int) tea.Cmd {
 	}
 	m.level = levelTable
 	m.layout()
-	ws, open := m.c.Workspace, m.open
+	ws, open, svc := m.c.Workspace, m.open, m.c.Svc()
 	title := "Reading the columns of " + o.Name
 	if rows > 0 {
 		title = "Reading the first rows of " + o.Name
@@ -591,9 +579,7 @@ func (m *Model) openTable(o warehouse.Object, rows int) tea.Cmd {
 				return nil, err
 			}
 			defer w.Close()
-			g, _ := project.LoadProject(ws.ProjectDir, dbt.LoadOptions{CacheDir: ws.StateDir})
-			rr, _ := dbt.LoadRunResults(filepath.Join(ws.ProjectDir, "target", "run_results.json"))
-			return warehouse.Describe(ctx, w, o, g, rr, t.Schema, rows)
+			return svc.DescribeTable(ctx, w, t, o, rows)
 		})
 	m.stage = strings.ToLower(title[:1]) + title[1:]
 	return cmd
@@ -795,7 +781,7 @@ func containsFold(l []string, s string) bool {
 
 // startWrite runs a write, then lists the sandbox again.
 func (m *Model) startWrite(title string, fn func(context.Context, warehouse.Warehouse) (string, error)) tea.Cmd {
-	ws, open := m.c.Workspace, m.open
+	ws, open, svc := m.c.Workspace, m.open, m.c.Svc()
 	var cmd tea.Cmd
 	m.writeTask, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: title, Slot: "write"},
 		func(ctx context.Context, _ tasks.Emit) (writeResult, error) {
@@ -808,7 +794,7 @@ func (m *Model) startWrite(title string, fn func(context.Context, warehouse.Ware
 			if err != nil {
 				return writeResult{}, err
 			}
-			load, err := inspect(ctx, w, t, ws, nil)
+			load, err := inspect(ctx, svc, w, t, nil)
 			if err != nil {
 				return writeResult{text: text + " (listing it again failed: " + firstLine(err.Error()) + ")"}, nil
 			}
