@@ -23,11 +23,15 @@ type doctorStepJSON struct {
 	Status   string `json:"status"`
 	Required bool   `json:"required"`
 	Detail   string `json:"detail"`
+	Raw      string `json:"raw,omitempty"`
 	Checked  string `json:"checked,omitempty"`
 	Guide    string `json:"guide"`
-	Fixable  bool   `json:"fixable"`
-	Fixed    bool   `json:"fixed,omitempty"`
-	FixError string `json:"fix_error,omitempty"`
+	Anchor   string `json:"anchor,omitempty"`
+	// BlockedBy names the earlier step that must pass first (status "blocked").
+	BlockedBy string `json:"blocked_by,omitempty"`
+	Fixable   bool   `json:"fixable"`
+	Fixed     bool   `json:"fixed,omitempty"`
+	FixError  string `json:"fix_error,omitempty"`
 }
 
 type doctorJSON struct {
@@ -61,8 +65,14 @@ or use the Onboarding screen of the app.
 --report prints a redacted block to paste into a support thread: versions, failing steps,
 datatui.yml and the dev target with secrets removed.
 
-JSON (--json): {"ok": bool, "steps": [{"step", "title", "status" (ok|fail|warn|skip|unknown),
-"required", "detail", "checked", "guide", "fixable", "fixed", "fix_error"}]}.`,
+A step that cannot pass before an earlier one does is "blocked" and names that step
+instead of repeating its error. Network, certificate, sign-in and account errors are said in
+plain words, with the guide section that helps; the error as the service gave it is kept in
+the JSON's "raw".
+
+JSON (--json): {"ok": bool, "steps": [{"step", "title", "status" (ok|fail|warn|skip|unknown|
+blocked), "required", "detail", "raw", "checked", "guide", "anchor", "blocked_by", "fixable",
+"fixed", "fix_error"}]}.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ws, err := a.workspace()
@@ -92,13 +102,13 @@ JSON (--json): {"ok": bool, "steps": [{"step", "title", "status" (ok|fail|warn|s
 				in[k] = v
 			}
 			ctx := cmd.Context()
-			outcomes := onboard.CheckAll(ctx, steps)
+			outcomes := onboard.ResolveAll(onboard.CheckAll(ctx, steps))
 			fixes := map[string]error{}
 			if fix {
 				var again []*onboard.Step
 				for _, o := range outcomes {
 					s := o.Step
-					if o.Result.Status.Passed() || !s.Fixable() || !o.Result.Fixable {
+					if o.Result.Status.Passed() || o.Result.Status == onboard.StatusBlocked || !s.Fixable() || !o.Result.Fixable {
 						continue
 					}
 					if s.Fields != nil && !answersFor(s, in) {
@@ -131,6 +141,7 @@ JSON (--json): {"ok": bool, "steps": [{"step", "title", "status" (ok|fail|warn|s
 						}
 					}
 				}
+				outcomes = onboard.ResolveAll(outcomes)
 			}
 			if ws != nil && ws.StateDir != "" {
 				// Progress is a convenience; the checks' answer stands without it.
@@ -150,8 +161,12 @@ JSON (--json): {"ok": bool, "steps": [{"step", "title", "status" (ok|fail|warn|s
 				for _, o := range outcomes {
 					j := doctorStepJSON{
 						Step: o.Step.Name, Title: o.Step.Title, Status: string(o.Result.Status), Required: o.Step.Required,
-						Detail: redact.String(o.Result.Detail), Checked: redact.String(o.Result.Checked), Guide: o.Step.Guide,
-						Fixable: o.Step.Fixable() && o.Result.Fixable,
+						Detail: redact.String(o.Result.Detail), Raw: redact.String(o.Result.Raw), Checked: redact.String(o.Result.Checked),
+						Guide: o.Step.Guide, Anchor: o.Step.Anchor, BlockedBy: o.Result.BlockedBy,
+						Fixable: o.Step.Fixable() && o.Result.Fixable && o.Result.Status != onboard.StatusBlocked,
+					}
+					if o.Result.Guide != "" {
+						j.Guide, j.Anchor = o.Result.Guide, o.Result.Anchor
 					}
 					if ferr, tried := fixes[o.Step.Name]; tried {
 						j.Fixed = ferr == nil
@@ -224,7 +239,14 @@ func printDoctorTable(w io.Writer, outcomes []onboard.Outcome, fixes map[string]
 		if !o.Step.Required {
 			status += " (optional)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Step.Name, status, lines[0], o.Step.Guide)
+		guide := o.Step.Guide
+		if o.Result.Guide != "" {
+			guide = o.Result.Guide
+		}
+		if a := orAnchor(o); a != "" {
+			guide += "#" + a
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Step.Name, status, lines[0], guide)
 		for _, l := range lines[1:] {
 			fmt.Fprintf(tw, "\t\t%s\t\n", l)
 		}
@@ -237,6 +259,14 @@ func printDoctorTable(w io.Writer, outcomes []onboard.Outcome, fixes map[string]
 		}
 	}
 	tw.Flush()
+}
+
+// orAnchor is the guide section of the outcome: the failure's own, else the step's.
+func orAnchor(o onboard.Outcome) string {
+	if o.Result.Guide != "" {
+		return o.Result.Anchor
+	}
+	return o.Step.Anchor
 }
 
 // wrapWords breaks s into lines of at most width columns at spaces (a longer word, such as a

@@ -12,9 +12,12 @@ import (
 	"golang.org/x/term"
 
 	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/onboard"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/ui"
+	onboardscreen "github.com/datatui/datatui/internal/ui/screens/onboard"
 	"github.com/datatui/datatui/internal/ui/tasks"
+	"github.com/datatui/datatui/internal/workspace"
 )
 
 // runTUI opens the terminal interface on the discovered workspace. A broken datatui.yml does
@@ -31,10 +34,7 @@ func (a *app) runTUI() error {
 	if uerr != nil {
 		ws.Notice = fmt.Sprintf("%v (personal settings ignored)", uerr)
 	}
-	start := a.startScreen
-	if start == "" {
-		start = user.DefaultScreen
-	}
+	start := firstScreen(a.startScreen, ws, user.DefaultScreen)
 	noColor := os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb"
 	model := ui.New(a.ctx, ws, ui.Options{NoColor: noColor, StartScreen: start, Theme: user.Theme, Keys: user.KeyOverrides(), Services: a.services(ws)})
 	if ids := model.ScreenIDs(); start != "" && !slices.Contains(ids, start) {
@@ -69,6 +69,20 @@ func (a *app) needTerminal() error {
 		return errors.New("the screens need a terminal, and the output is not one (a pipe or a file): run datatui in a terminal, or use one of its commands (datatui --help lists them)")
 	}
 	return nil
+}
+
+// firstScreen is the screen the app opens on: the one asked for with --screen; on the first
+// start in a project where onboarding has not begun, the Onboarding tab, where the wizard
+// leads from a fresh laptop to a first build (the demo opens on Home, its tour of every
+// screen); else the user's default screen ("" is Home).
+func firstScreen(flag string, ws *workspace.Workspace, userDefault string) string {
+	switch {
+	case flag != "":
+		return flag
+	case ws != nil && !ws.Demo && !onboard.Started(ws):
+		return onboardscreen.ID
+	}
+	return userDefault
 }
 
 // taskStopGrace bounds the wait for cancelled work once the screen is gone: longer than the

@@ -4,13 +4,16 @@ import (
 	"testing"
 
 	"github.com/datatui/datatui/guides"
+	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/workspace"
 )
 
 // TestStepGuidesExist: every step points at a guide of the handbook (and a heading in it),
 // so "open the guide" never lands on nothing.
 func TestStepGuidesExist(t *testing.T) {
 	lib := guides.Embedded()
-	for _, s := range Steps(&Env{}) {
+	duckdb := &Env{Workspace: &workspace.Workspace{Config: &config.Config{Onboarding: config.Onboarding{Adapter: "duckdb"}}}}
+	for _, s := range append(Steps(&Env{}), Steps(duckdb)...) {
 		g, ok := lib.Get(s.Guide)
 		if !ok {
 			t.Errorf("step %s: no guide %q", s.Name, s.Guide)

@@ -26,6 +26,9 @@ const (
 	StatusSkip Status = "skip"
 	// StatusUnknown: the check could not run (timed out, needs something not available).
 	StatusUnknown Status = "unknown"
+	// StatusBlocked: an earlier step must pass first (Result.BlockedBy names it); the step's
+	// own failure would only repeat that step's.
+	StatusBlocked Status = "blocked"
 )
 
 // Passed reports whether the status counts as done: ok, warn or skip.
@@ -41,6 +44,15 @@ type Result struct {
 	// Fixable is set by a check when the step's Fix would repair what it found (a missing
 	// git identity, not a missing GitHub login).
 	Fixable bool `json:"fixable,omitempty"`
+	// Raw is the error as the tool or service gave it, when Detail says it in plain
+	// language (redacted; the wizard shows it on a key, doctor --json as "raw").
+	Raw string `json:"raw,omitempty"`
+	// Guide and Anchor, when set, name the guide section that helps with this failure
+	// (rather than the step's own guide): a TLS error points to the troubleshooting table.
+	Guide  string `json:"guide,omitempty"`
+	Anchor string `json:"anchor,omitempty"`
+	// BlockedBy names the earlier step that must pass first (with StatusBlocked).
+	BlockedBy string `json:"blocked_by,omitempty"`
 	// Duration is how long the check took.
 	Duration time.Duration `json:"-"`
 }
@@ -76,6 +88,9 @@ type Step struct {
 	Guide, Anchor string
 	// Required steps must pass for doctor to exit 0.
 	Required bool
+	// Needs names the earlier steps this one cannot pass without: while one of them fails,
+	// this step shows as blocked by it instead of repeating its error (see Blocker).
+	Needs []string
 	// Timeout bounds the check; a check that runs out shows as unknown ("could not check").
 	Timeout time.Duration
 	// Check looks at the machine. It must return promptly when ctx ends.

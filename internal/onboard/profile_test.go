@@ -137,7 +137,12 @@ func TestFixProfileDuckDB(t *testing.T) {
 	if err := s.Fix(context.Background(), Input{"path": "warehouse/sandbox.duckdb"}); err != nil {
 		t.Fatal(err)
 	}
-	assertStatus(t, te.check(StepProfile), StatusOK, "the DuckDB file warehouse/sandbox.duckdb")
+	r := te.check(StepProfile)
+	assertStatus(t, r, StatusOK, "the DuckDB file warehouse/sandbox.duckdb")
+	// The guide the step opens explains DuckDB targets, not Snowflake's.
+	if s.Anchor != "connect-dbt-to-duckdb" || r.Guide != "set-up-your-environment" || r.Anchor != "connect-dbt-to-duckdb" {
+		t.Errorf("profile guide: step #%s, result %s#%s", s.Anchor, r.Guide, r.Anchor)
+	}
 	te.write("home/.dbt/profiles.yml", "shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: warehouse/clone.duckdb}\n")
 	assertStatus(t, te.check(StepProfile), StatusFail, "the clone sandboxes are refreshed from")
 }

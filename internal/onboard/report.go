@@ -31,6 +31,8 @@ func StatusIcon(s Status) string {
 		return "!"
 	case StatusSkip:
 		return "–"
+	case StatusBlocked:
+		return "○"
 	}
 	return "?"
 }

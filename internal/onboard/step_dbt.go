@@ -32,7 +32,7 @@ func (e *Env) checkWarehouse(ctx context.Context) Result {
 		if ctx.Err() != nil {
 			return unknown("", "could not check: the warehouse did not answer in time")
 		}
-		return fail("", "login failed: "+redact.String(err.Error()))
+		return failExplained("", "login failed: ", err)
 	}
 	r := roleResult(id, e.cfg().Warehouse)
 	if len(id.Notes) > 0 {
@@ -68,7 +68,7 @@ func (e *Env) checkSandbox(ctx context.Context) Result {
 	case err != nil && ctx.Err() != nil:
 		return unknown("", "could not check: the warehouse did not answer in time")
 	case err != nil:
-		return fail("", redact.String(err.Error()))
+		return failExplained("", "", err)
 	case !sb.Exists:
 		return fixable(fail("sandbox "+sb.Name, fmt.Sprintf("your sandbox %s does not exist yet: create it as a clone of %s (the fix does it)", sb.Name, e.cfg().Warehouse.CloneDatabase)))
 	}
@@ -249,7 +249,7 @@ func (e *Env) fixDeps(ctx context.Context, _ Input) error {
 
 func (e *Env) checkDebug(ctx context.Context) Result {
 	if !e.hasDBT() {
-		return fail("", "dbt is not installed (see the step \"Install the tools\")")
+		return blockedBy(StepTools, "dbt is not installed")
 	}
 	args := []string{"debug"}
 	if t := e.cfg().DBT.Target; t != "" {

@@ -18,7 +18,30 @@ const (
 	AuthPassword = "password"
 )
 
-func (e *Env) checkProfile(_ context.Context) Result {
+// profileAnchor is the section of the setup guide that explains a target of adapter
+// ("" when the team has not said: Snowflake, the team's usual warehouse).
+func profileAnchor(adapter string) string {
+	if adapter == "duckdb" {
+		return "connect-dbt-to-duckdb"
+	}
+	return anchorConnect
+}
+
+// checkProfile checks the dev target; its result points to the guide section of the target's
+// type, so a DuckDB profile is not explained with Snowflake's.
+func (e *Env) checkProfile(ctx context.Context) Result {
+	r := e.checkProfileTarget(ctx)
+	typ := e.adapter()
+	if st := e.readProjectProfile(); st.found && st.t.get("type") != "" {
+		typ = st.t.get("type")
+	}
+	if r.Guide == "" {
+		r.Guide, r.Anchor = guideSetup, profileAnchor(typ)
+	}
+	return r
+}
+
+func (e *Env) checkProfileTarget(_ context.Context) Result {
 	if e.Workspace == nil {
 		return fail("", "no dbt project found")
 	}

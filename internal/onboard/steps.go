@@ -76,7 +76,7 @@ func Steps(env *Env) []*Step {
 		{
 			Name: StepProfile, Title: "dbt profile for your sandbox",
 			Explain: "dbt reads profiles.yml to know which warehouse to connect to and where to build. Your dev target must point at your own sandbox, so nothing you build can touch production.",
-			Guide:   "set-up-your-environment", Anchor: "connect-dbt-to-snowflake",
+			Guide:   "set-up-your-environment", Anchor: profileAnchor(env.cfg().Onboarding.Adapter),
 			Required: true, Timeout: 3 * time.Second,
 			Check: env.checkProfile,
 			Fix:   env.fixProfile, FixTitle: "Add your dev target to profiles.yml",
@@ -87,6 +87,7 @@ func Steps(env *Env) []*Step {
 			Explain:  "datatui and dbt log in with your profile. You should work with the contributor role: it can build in your sandbox and read production, and nothing more.",
 			Guide:    "roles-and-permissions",
 			Required: true, Timeout: 20 * time.Second,
+			Needs: []string{StepProfile},
 			Check: env.checkWarehouse,
 		},
 		{
@@ -94,6 +95,7 @@ func Steps(env *Env) []*Step {
 			Explain:  "Your sandbox is your own copy of the production data, cloned from the clone of prod. dbt builds your models there.",
 			Guide:    "your-sandbox",
 			Required: true, Timeout: 20 * time.Second,
+			Needs: []string{StepWarehouse},
 			Check: env.checkSandbox,
 			Fix:   env.fixSandbox, FixTitle: "Create your sandbox (clone)",
 		},
@@ -110,6 +112,7 @@ func Steps(env *Env) []*Step {
 			Explain:  "`dbt debug` checks the project, the profile and the connection in one go: the last check before your first build.",
 			Guide:    "running-dbt-in-your-sandbox",
 			Required: true, Timeout: 60 * time.Second,
+			Needs: []string{StepProfile},
 			Check: env.checkDebug,
 		},
 		{
@@ -117,6 +120,7 @@ func Steps(env *Env) []*Step {
 			Explain:  "Build one small model in your sandbox: dbt runs its SQL and its tests. When this works, you are set up.",
 			Guide:    GettingStartedGuide,
 			Required: true, Timeout: 10 * time.Second,
+			Needs: []string{StepSandbox, StepDeps, StepDebug},
 			Check: env.checkFirstBuild,
 			Fix:   env.fixFirstBuild, FixTitle: "Build your first model",
 			Fields: env.firstBuildFields,
@@ -379,7 +383,7 @@ func (e *Env) versionProblems(v string) []string {
 
 func (e *Env) checkGitHub(ctx context.Context) Result {
 	if !e.has("git") {
-		return fail("", "git is not installed (see the step \"Install the tools\")")
+		return blockedBy(StepTools, "git is not installed")
 	}
 	var problems, found []string
 	name := e.gitConfig(ctx, "user.name")
@@ -421,6 +425,11 @@ func (e *Env) checkGitHub(ctx context.Context) Result {
 		status, err := e.canReadRepo(ctx, host, repo, token)
 		switch {
 		case err != nil:
+			if p, ok := Explain(err); ok && len(problems) == 0 {
+				r := unknown(strings.Join(found, ", "), fmt.Sprintf("Could not check access to %s. %s", repo, p.Sentence))
+				r.Raw, r.Guide, r.Anchor = redact.String(err.Error()), p.Guide, p.Anchor
+				return r
+			}
 			if len(problems) == 0 {
 				return unknown(strings.Join(found, ", "), fmt.Sprintf("could not check access to %s: %v", repo, err))
 			}
@@ -428,7 +437,8 @@ func (e *Env) checkGitHub(ctx context.Context) Result {
 		case status == 200:
 			found = append(found, "can read "+repo)
 		case status == 401:
-			problems = append(problems, fmt.Sprintf("GitHub rejected your token (%s): sign in again with gh auth login", source))
+			p, _ := Explain(&HTTPStatusError{Service: "GitHub", Code: status})
+			problems = append(problems, fmt.Sprintf("%s (the token came from %s)", p.Sentence, source))
 		case status == 403 || status == 404:
 			problems = append(problems, fmt.Sprintf("you cannot see %s on %s: ask the data team to add your GitHub account to the repository", repo, host))
 		default:
@@ -483,7 +493,9 @@ func (e *Env) checkRepository(ctx context.Context) Result {
 		return fail(ws.ProjectDir, ws.ProjectDir+" is not a git clone. "+cloneHint)
 	}
 	if !e.has("git") {
-		return fail(ws.Root, "git is not installed (see the step \"Install the tools\")")
+		r := blockedBy(StepTools, "git is not installed")
+		r.Checked = ws.Root
+		return r
 	}
 	var problems, found []string
 	found = append(found, "clone at "+ws.Root)

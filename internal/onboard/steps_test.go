@@ -155,9 +155,9 @@ func TestCheckGitHub(t *testing.T) {
 		{name: "no identity", extra: []string{api, "GH_TOKEN=good"}, want: StatusFail, details: []string{"git does not know who you are"}},
 		{name: "not signed in, no gh", extra: []string{api}, gitcfg: identity, want: StatusFail, details: []string{"not signed in to github.com", "sudo apt install gh"}},
 		{name: "not signed in, gh present", extra: []string{api}, gitcfg: identity, tools: func(te *testEnv) { te.tool("gh", `echo "no oauth token" >&2; exit 1`) }, want: StatusFail, details: []string{"run: gh auth login"}},
-		{name: "token rejected", extra: []string{api, "GITHUB_TOKEN=bad"}, gitcfg: identity, want: StatusFail, details: []string{"GitHub rejected your token (GITHUB_TOKEN)"}},
+		{name: "token rejected", extra: []string{api, "GITHUB_TOKEN=bad"}, gitcfg: identity, want: StatusFail, details: []string{"GitHub did not accept your sign-in (HTTP 401)", "gh auth login (the token came from GITHUB_TOKEN)"}},
 		{name: "no access", extra: []string{api, "GH_TOKEN=good"}, gitcfg: identity, datatui: "github:\n  repo: acme/secret\n", want: StatusFail, details: []string{"you cannot see acme/secret on github.com"}},
-		{name: "GitHub unreachable", extra: []string{"DATATUI_GITHUB_API_URL=http://127.0.0.1:1/", "GH_TOKEN=good"}, gitcfg: identity, want: StatusUnknown, details: []string{"could not check access to acme/analytics"}},
+		{name: "GitHub unreachable", extra: []string{"DATATUI_GITHUB_API_URL=http://127.0.0.1:1/", "GH_TOKEN=good"}, gitcfg: identity, want: StatusUnknown, details: []string{"Could not check access to acme/analytics. The server refused the connection"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -282,7 +282,7 @@ func TestCheckDeps(t *testing.T) {
 
 func TestCheckDebug(t *testing.T) {
 	te := newTestEnv(t, envOpts{})
-	assertStatus(t, te.check(StepDebug), StatusFail, "dbt is not installed")
+	assertStatus(t, te.check(StepDebug), StatusBlocked, "dbt is not installed")
 
 	te.fakeDBT(dbtVersionOutput("1.8.7", "snowflake", "1.8.4"), `[ "$1 $2 $3" = "debug --target dev" ] || exit 9
 [ "$DBT_USE_COLORS" = false ] || exit 8

@@ -46,24 +46,24 @@ func Wire(env *onboard.Env) {
 	env.Login = func(ctx context.Context) (onboard.Identity, error) {
 		w, err := open(ctx)
 		if err != nil {
-			return onboard.Identity{}, err
+			return onboard.Identity{}, explain(err)
 		}
 		defer w.Close()
 		id, err := w.Identity(ctx)
 		mu.Lock()
 		notes := connect.Notes(target)
 		mu.Unlock()
-		return onboard.Identity{Engine: id.Engine, User: id.User, Role: id.Role, Database: id.Database, Notes: notes}, err
+		return onboard.Identity{Engine: id.Engine, User: id.User, Role: id.Role, Database: id.Database, Notes: notes}, explain(err)
 	}
 	env.Sandbox = func(ctx context.Context) (onboard.SandboxInfo, error) {
 		w, err := open(ctx)
 		if err != nil {
-			return onboard.SandboxInfo{}, err
+			return onboard.SandboxInfo{}, explain(err)
 		}
 		defer w.Close()
 		// The sandbox is named from the session's own login, known once it has logged in.
 		if _, err := w.Identity(ctx); err != nil {
-			return onboard.SandboxInfo{}, err
+			return onboard.SandboxInfo{}, explain(err)
 		}
 		p := w.Policy()
 		name := p.Sandbox
@@ -78,7 +78,7 @@ func Wire(env *onboard.Env) {
 			return onboard.SandboxInfo{Name: name}, nil
 		}
 		if err != nil {
-			return onboard.SandboxInfo{Name: name}, err
+			return onboard.SandboxInfo{Name: name}, explain(err)
 		}
 		return onboard.SandboxInfo{Name: name, Exists: true, Detail: describe(db, now())}, nil
 	}

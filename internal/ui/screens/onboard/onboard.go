@@ -51,17 +51,11 @@ type outcomeEvent struct {
 	result ob.Result
 }
 
-// guideInfo is what the detail shows of a step's guide.
-type guideInfo struct {
-	title, heading, summary string
-	missing                 bool
-}
-
-// loadedResult is the result of the first load: the remembered progress and the guides.
+// loadedResult is the result of the first load: the remembered progress and the handbook.
 type loadedResult struct {
 	progress *ob.ProgressState
 	err      error
-	guides   map[string]guideInfo // by step name
+	lib      *guides.Library
 }
 
 // fixLineEvent is one line of a running fix's output.
@@ -88,7 +82,7 @@ type fixResult struct {
 }
 
 type keyMap struct {
-	Up, Down, Filter, Enter, Recheck, RecheckAll, Guide, Cancel key.Binding
+	Up, Down, Filter, Enter, Recheck, RecheckAll, Guide, Raw, Cancel key.Binding
 }
 
 func defaultKeys(nav *keys.Nav) keyMap {
@@ -99,10 +93,11 @@ func defaultKeys(nav *keys.Nav) keyMap {
 		Up:         nav.Up,
 		Down:       nav.Down,
 		Filter:     as(nav.Filter, "filter the steps"),
-		Enter:      as(nav.Open, "fix / re-check step"),
+		Enter:      as(nav.Open, "do the step / continue"),
 		Recheck:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "re-check step")),
 		RecheckAll: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "re-check all")),
 		Guide:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open the step's guide")),
+		Raw:        key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "show / hide the raw error")),
 		Cancel:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel running checks")),
 	}
 }
@@ -115,7 +110,8 @@ type Model struct {
 	state map[string]*stepState
 	now   func() time.Time
 
-	guides   map[string]guideInfo
+	// lib is the handbook (nil until loaded): the guide line names the section that helps.
+	lib      *guides.Library
 	load     tasks.Ref[loadedResult]
 	checkAll tasks.Ref[checkResult] // the running "check all" task, if any
 	welcome  bool
@@ -128,6 +124,12 @@ type Model struct {
 	// the step whose fix runs on yes.
 	dialog     *confirm.Dialog
 	dialogStep *ob.Step
+
+	// follow keeps the cursor on the next step to do: set at the start, by enter on a step
+	// that is done and by a fix that passed; moving the cursor by hand clears it.
+	follow bool
+	// showRaw shows the raw error under the plain sentence.
+	showRaw bool
 
 	w, h int
 	keys keyMap
@@ -142,7 +144,7 @@ func New(c *common.Common) *Model {
 
 func newModel(c *common.Common, env *ob.Env, steps []*ob.Step) *Model {
 	nav := &c.KeyMap().Nav
-	m := &Model{c: c, env: env, steps: steps, state: map[string]*stepState{}, now: c.Now, keys: defaultKeys(nav)}
+	m := &Model{c: c, env: env, steps: steps, state: map[string]*stepState{}, now: c.Now, keys: defaultKeys(nav), follow: true}
 	for _, s := range steps {
 		m.state[s.Name] = &stepState{}
 	}
@@ -180,7 +182,7 @@ func (m *Model) Capturing() bool { return m.form != nil || m.dialog != nil || m.
 // KeyMap implements common.Screen.
 func (m *Model) KeyMap() []key.Binding {
 	k := m.keys
-	return []key.Binding{k.Up, k.Down, k.Enter, k.Recheck, k.RecheckAll, k.Guide, k.Filter, k.Cancel}
+	return []key.Binding{k.Up, k.Down, k.Enter, k.Recheck, k.RecheckAll, k.Guide, k.Raw, k.Filter, k.Cancel}
 }
 
 // Actions implements common.Screen.
@@ -198,12 +200,11 @@ type recheckAllMsg struct{}
 // Init loads the remembered progress, then checks every step.
 func (m *Model) Init() tea.Cmd {
 	ws := m.c.Workspace
-	steps := append([]*ob.Step(nil), m.steps...)
 	var cmd tea.Cmd
 	m.load, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Loading onboarding progress", Slot: "load"},
 		func(context.Context, tasks.Emit) (loadedResult, error) {
 			st, err := ob.LoadProgress(ws)
-			return loadedResult{progress: st, err: err, guides: loadGuides(ws, steps)}, nil
+			return loadedResult{progress: st, err: err, lib: loadHandbook(ws)}, nil
 		})
 	return cmd
 }
@@ -228,7 +229,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.list.Update(msg)
 	case tea.MouseClickMsg:
 		if m.form == nil && (m.w < 100 || msg.X < listWidth) { // a click on the checklist
-			m.list.ClickRow(msg.Y - len(m.header()) - m.filterLines())
+			if m.list.ClickRow(msg.Y - len(m.header()) - m.filterLines()) {
+				m.follow, m.showRaw = false, false
+			}
 		}
 	case recheckAllMsg:
 		return m.checkEverything()
@@ -276,7 +279,7 @@ func (m *Model) handleDone(msg tasks.DoneMsg) tea.Cmd {
 	if out, ok := m.load.Done(msg); ok {
 		res := out.Value
 		m.loadErr = res.err
-		m.guides = res.guides
+		m.lib = res.lib
 		if res.progress != nil {
 			m.welcome = len(res.progress.Steps) == 0 && res.progress.WelcomedAt.IsZero()
 			for name, rec := range res.progress.Steps {
@@ -286,6 +289,7 @@ func (m *Model) handleDone(msg tasks.DoneMsg) tea.Cmd {
 				}
 			}
 		}
+		m.followNext()
 		return m.checkEverything()
 	}
 	if out, ok := m.checkAll.Done(msg); ok {
@@ -322,6 +326,7 @@ func (m *Model) checked(id int, out tasks.Outcome[checkResult]) tea.Cmd {
 			}
 		}
 	}
+	m.followNext()
 	if out.Err != nil && !out.Cancelled {
 		return tea.Batch(m.progressSaved(), common.ScreenStatus(ID, common.StatusError, redact.String(out.Err.Error())))
 	}
@@ -346,6 +351,10 @@ func (m *Model) fixed(s *ob.Step, st *stepState, id int, out tasks.Outcome[fixRe
 	case st.fixErr != nil:
 		return tea.Batch(m.progressSaved(), common.ScreenStatus(ID, common.StatusError, "Fix failed: "+redact.String(st.fixErr.Error())))
 	case st.result.Status.Passed():
+		if m.selectedStep() == s {
+			m.follow = true // done: on to the next step
+		}
+		m.followNext()
 		return tea.Batch(m.progressSaved(), common.ScreenStatus(ID, common.StatusSuccess, "Done: "+s.Title))
 	}
 	return m.progressSaved()
@@ -354,7 +363,11 @@ func (m *Model) fixed(s *ob.Step, st *stepState, id int, out tasks.Outcome[fixRe
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	filtering := m.list.Filtering()
+	before := m.list.Index()
 	if m.list.Update(msg) {
+		if m.list.Index() != before {
+			m.follow, m.showRaw = false, false
+		}
 		return nil
 	}
 	if filtering { // enter in the filter: keep the step found, do nothing else yet
@@ -366,8 +379,12 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Recheck):
 		return m.checkOne(m.selectedStep())
 	case key.Matches(msg, k.Guide):
-		s := m.selectedStep()
-		return func() tea.Msg { return common.OpenGuideMsg{Slug: s.Guide, Anchor: s.Anchor} }
+		slug, anchor := m.guideOf(m.selectedStep())
+		return func() tea.Msg { return common.OpenGuideMsg{Slug: slug, Anchor: anchor} }
+	case key.Matches(msg, k.Raw):
+		if m.shown(m.selectedStep()).Raw != "" {
+			m.showRaw = !m.showRaw
+		}
 	case key.Matches(msg, k.Cancel):
 		m.cancelAll()
 	case key.Matches(msg, k.Enter):
@@ -376,17 +393,28 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// enter runs the selected step's fix when it fails and has one (asking first when it needs
-// answers), opens the guide for the reading step, and otherwise re-checks.
+// enter does the selected step: on a step that is done it continues to the next step; on a
+// step an earlier one blocks it goes to that step; it runs a failing step's fix (asking first
+// when it needs answers), opens the guide for the reading step, and otherwise re-checks.
 func (m *Model) enter() tea.Cmd {
 	s := m.selectedStep()
 	st := m.state[s.Name]
 	if st.checking || st.fixing {
 		return nil
 	}
+	shown := m.shown(s)
 	failing := st.known && !st.result.Status.Passed()
 	canFix := st.known && st.result.Fixable && s.Fix != nil
 	switch {
+	case st.known && shown.Status.Passed() && !st.stale:
+		if next := ob.Next(m.steps, m.known); next != nil {
+			m.follow = true
+			m.selectStep(next)
+			return nil
+		}
+	case shown.Status == ob.StatusBlocked:
+		m.selectStep(m.stepByName(shown.BlockedBy))
+		return nil
 	case s.Name == ob.StepGuide && failing:
 		return func() tea.Msg { return common.OpenGuideMsg{Slug: s.Guide, Anchor: s.Anchor} }
 	case canFix && s.Fields != nil:
@@ -400,6 +428,50 @@ func (m *Model) enter() tea.Cmd {
 		return m.runFix(s, nil)
 	}
 	return m.checkOne(s)
+}
+
+// known is step name's result, when there is one.
+func (m *Model) known(name string) (ob.Result, bool) {
+	st := m.state[name]
+	if st == nil || !st.known {
+		return ob.Result{}, false
+	}
+	return st.result, true
+}
+
+// shown is the result the screen shows for s: its own, or which earlier step blocks it.
+func (m *Model) shown(s *ob.Step) ob.Result {
+	st := m.state[s.Name]
+	for i, x := range m.steps {
+		if x == s {
+			return ob.Resolve(m.steps, i, st.result, m.known)
+		}
+	}
+	return st.result
+}
+
+// selectStep moves the cursor to s (clearing a filter that hides it).
+func (m *Model) selectStep(s *ob.Step) {
+	for i, x := range m.steps {
+		if x == s {
+			if !m.list.Select(i) {
+				m.list.ClearFilter()
+				m.list.Select(i)
+			}
+			m.showRaw = false
+			return
+		}
+	}
+}
+
+// followNext moves the cursor to the next step to do while the screen leads.
+func (m *Model) followNext() {
+	if !m.follow || m.list.Filtering() || m.list.Query() != "" {
+		return
+	}
+	if next := ob.Next(m.steps, m.known); next != nil {
+		m.selectStep(next)
+	}
 }
 
 // progressSaved tells the other views of onboarding (Home's card) that the progress file
@@ -531,28 +603,25 @@ func (m *Model) cancelAll() {
 	}
 }
 
-// loadGuides looks up each step's guide (the handbook with the team's own pages).
-func loadGuides(ws *workspace.Workspace, steps []*ob.Step) map[string]guideInfo {
-	var lib *guides.Library
+// loadHandbook loads the handbook with the team's own pages (it reads files: in a task).
+func loadHandbook(ws *workspace.Workspace) *guides.Library {
 	if ws != nil && ws.Config != nil {
-		lib = guides.Load(ws.Root, ws.Config.Guides)
-	} else {
-		lib = guides.Embedded()
+		return guides.Load(ws.Root, ws.Config.Guides)
 	}
-	out := map[string]guideInfo{}
-	for _, s := range steps {
-		g, ok := lib.Get(s.Guide)
-		if !ok {
-			out[s.Name] = guideInfo{missing: true}
-			continue
-		}
-		info := guideInfo{title: g.Title, summary: g.Summary}
-		if h := g.Heading(s.Anchor); h != nil {
-			info.heading = h.Text
-		}
-		out[s.Name] = info
+	return guides.Embedded()
+}
+
+// guideOf is the guide section that helps with s now: the one its failure names (a TLS
+// error points to the troubleshooting table, a DuckDB profile to the DuckDB section), else
+// the step's own.
+func (m *Model) guideOf(s *ob.Step) (slug, anchor string) {
+	if r := m.shown(s); r.Guide != "" {
+		return r.Guide, r.Anchor
 	}
-	return out
+	if st := m.state[s.Name]; st.known && st.result.Guide != "" {
+		return st.result.Guide, st.result.Anchor
+	}
+	return s.Guide, s.Anchor
 }
 
 // saveProgress records outcomes in the progress file. It runs inside tasks; a failure only

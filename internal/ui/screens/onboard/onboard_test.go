@@ -49,6 +49,12 @@ var canned = map[string]ob.Result{
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil)
+}
+
+// newHarnessWith is newHarness with some canned results replaced.
+func newHarnessWith(t *testing.T, results map[string]ob.Result) *harness {
+	t.Helper()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "dbt_project.yml"), []byte("name: shop\nprofile: shop\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "datatui.yml"), []byte("warehouse:\n  contributor_role: TRANSFORMER\ndbt:\n  starter_model: stg_users\nonboarding:\n  adapter: snowflake\n"), 0o644)
@@ -62,7 +68,10 @@ func newHarness(t *testing.T) *harness {
 	for _, s := range steps {
 		name := s.Name
 		h.checks[name] = &atomic.Int32{}
-		res := canned[name]
+		res, ok := results[name]
+		if !ok {
+			res = canned[name]
+		}
 		s.Check = func(context.Context) ob.Result { h.checks[name].Add(1); return res }
 		if s.Fix != nil {
 			s.Fix = func(_ context.Context, in ob.Input) error {
@@ -187,6 +196,11 @@ func TestLoadChecksEverythingAndPersists(t *testing.T) {
 func TestKeys(t *testing.T) {
 	h := newHarness(t).start()
 
+	// The wizard opens on the next step to do: the profile (steps 1-3 pass).
+	if h.m.list.Index() != 3 {
+		t.Fatalf("opened on step %d, want the profile's", h.m.list.Index()+1)
+	}
+	h.Key("g")
 	h.Key("j")
 	h.Key("down")
 	if h.m.list.Index() != 2 {
@@ -209,11 +223,15 @@ func TestKeys(t *testing.T) {
 	}
 	h.Key("g")
 
-	// enter on a passing step re-checks it; r too.
+	// enter on a passing step continues with the next step to do; r re-checks.
 	h.Key("enter")
+	if h.m.list.Index() != 3 {
+		t.Errorf("enter on a done step went to step %d, want 4", h.m.list.Index()+1)
+	}
+	h.Key("g")
 	h.Key("r")
-	if n := h.checks[ob.StepTools].Load(); n != 3 {
-		t.Errorf("tools checked %d times, want 3", n)
+	if n := h.checks[ob.StepTools].Load(); n != 2 {
+		t.Errorf("tools checked %d times, want 2", n)
 	}
 	// a re-checks all.
 	h.Key("a")
@@ -231,11 +249,14 @@ func TestKeys(t *testing.T) {
 	if len(h.fixes[ob.StepDeps]) != 1 || h.checks[ob.StepDeps].Load() != 3 {
 		t.Errorf("deps fix %v, checks %d", h.fixes[ob.StepDeps], h.checks[ob.StepDeps].Load())
 	}
-	// enter on a failing step without a fix re-checks.
+	// enter on a step an earlier one blocks goes to that step: dbt debug needs the profile.
 	h.selectStep(ob.StepDebug)
+	if v := h.view(120, 40); !strings.Contains(v, `Waits for step 4, "dbt profile for your sandbox"`) || strings.Contains(v, "profiles.yml file [ERROR not found]") {
+		t.Errorf("blocked step:\n%s", v)
+	}
 	h.Key("enter")
-	if n := h.checks[ob.StepDebug].Load(); n != 3 {
-		t.Errorf("debug checked %d times", n)
+	if n := h.checks[ob.StepDebug].Load(); n != 2 || h.m.list.Index() != 3 {
+		t.Errorf("debug checked %d times, selected step %d", n, h.m.list.Index()+1)
 	}
 	// Messages of other owners and stale task results change nothing.
 	before := *h.m.state[ob.StepDebug]
@@ -475,5 +496,33 @@ func TestInstallFailureShownInFull(t *testing.T) {
 	h.Key("j")
 	if h.m.list.Index() != 1 {
 		t.Error("the wizard stopped answering after a failed install")
+	}
+}
+
+// TestGoldenPlainError: a login that timed out is said in plain words with the guide section
+// that helps, the raw error is one key away, and the sandbox step waits for the login
+// instead of repeating its error.
+func TestGoldenPlainError(t *testing.T) {
+	timeout := ob.Result{Status: ob.StatusFail, Detail: "The server did not answer in time. You may need the company VPN, or the network is slow: check the connection and try again.",
+		Raw:   `logging in to Snowflake: Post "https://ab12345.snowflakecomputing.com:443/session/v1/login-request": dial tcp 10.0.0.7:443: i/o timeout`,
+		Guide: "set-up-your-environment", Anchor: "when-something-goes-wrong"}
+	h := newHarnessWith(t, map[string]ob.Result{
+		ob.StepProfile:   {Status: ob.StatusOK, Detail: "dev target (snowflake) builds in database SANDBOX_JANE_DOE"},
+		ob.StepWarehouse: timeout,
+		ob.StepSandbox:   timeout,
+	}).start()
+	if h.m.selectedStep().Name != ob.StepWarehouse {
+		t.Fatalf("opened on %s, want the warehouse step", h.m.selectedStep().Name)
+	}
+	h.Key("e")
+	h.Goldens(t)
+	h.Key("o")
+	if g := h.guides(); len(g) != 1 || g[0].Slug != "set-up-your-environment" || g[0].Anchor != "when-something-goes-wrong" {
+		t.Errorf("o opened %+v, want the troubleshooting section", g)
+	}
+	h.selectStep(ob.StepSandbox)
+	v := h.view(120, 40)
+	if !strings.Contains(v, `Waits for step 5, "Warehouse login and role"`) || strings.Contains(v, "did not answer in time") {
+		t.Errorf("the sandbox step repeats the login's error:\n%s", v)
 	}
 }

@@ -77,7 +77,7 @@ func (m *Model) header() []string {
 	}
 	lines := []string{title}
 	if m.welcome {
-		lines = append(lines, text.WrapStyle("Welcome! These steps take you from a fresh laptop to your first model built in your own sandbox. Each is checked for real; enter fixes what datatui can fix, o opens the guide.", m.w, st.Muted)...)
+		lines = append(lines, text.WrapStyle("Welcome! These steps take you from a fresh laptop to your first model built in your own sandbox, one at a time: enter does the step datatui shows next, o opens the guide that explains it.", m.w, st.Muted)...)
 	}
 	if m.loadErr != nil {
 		lines = append(lines, text.WrapStyle("! "+m.loadErr.Error(), m.w, st.Warning)...)
@@ -85,17 +85,23 @@ func (m *Model) header() []string {
 	return append(lines, "")
 }
 
-func (m *Model) icon(x *stepState) string {
+func (m *Model) icon(s *ob.Step) string {
 	st := m.c.Styles
+	x := m.state[s.Name]
 	switch {
 	case x.checking || x.fixing:
 		return st.StatusIcon("pending")
 	case !x.known:
 		return st.Faint.Render("·")
-	case x.result.Status == ob.StatusUnknown:
-		return st.Warning.Render("?")
 	}
-	return st.StatusIcon(string(x.result.Status))
+	switch r := m.shown(s); r.Status {
+	case ob.StatusUnknown:
+		return st.Warning.Render("?")
+	case ob.StatusBlocked:
+		return st.Muted.Render(ob.StatusIcon(r.Status))
+	default:
+		return st.StatusIcon(string(r.Status))
+	}
 }
 
 // filterLines is the rows the step filter takes above the checklist.
@@ -127,11 +133,11 @@ func (m *Model) checklist(width, height int) []string {
 		}
 		label = ansi.Truncate(label, w-4, "…")
 		if r.Selected {
-			return st.Selected.Render(text.PadCut("› "+ansi.Strip(m.icon(m.state[s.Name]))+" ", 4)) +
+			return st.Selected.Render(text.PadCut("› "+ansi.Strip(m.icon(s))+" ", 4)) +
 				text.Highlight(label, text.Clip(spans, len(label)), st.Selected, st.Selected.Underline(true)) +
 				st.Selected.Render(strings.Repeat(" ", max(0, w-4-ansi.StringWidth(label))))
 		}
-		return "  " + m.icon(m.state[s.Name]) + " " + text.Highlight(label, text.Clip(spans, len(label)), st.Text, st.Match)
+		return "  " + m.icon(s) + " " + text.Highlight(label, text.Clip(spans, len(label)), st.Text, st.Match)
 	})...)
 }
 
@@ -147,10 +153,11 @@ func (m *Model) detail(width int) []string {
 	s := m.selectedStep()
 	x := m.state[s.Name]
 	var lines []string
-	head := st.Subtitle.Render(s.Title)
-	if s.Required {
-		head += "  " + st.Muted.Render("required")
-	} else {
+	head := st.Subtitle.Render(fmt.Sprintf("Step %d of %d: %s", m.stepNumber(s), len(m.steps), s.Title))
+	switch {
+	case m.isNext(s):
+		head += "  " + st.InfoText.Render("next")
+	case !s.Required:
 		head += "  " + st.Muted.Render("optional")
 	}
 	lines = append(lines, head)
@@ -163,18 +170,25 @@ func (m *Model) detail(width int) []string {
 	case x.checking && !x.known:
 		lines = append(lines, st.InfoText.Render("… checking"))
 	case x.known:
-		status := m.icon(x) + " " + statusWord(x.result.Status)
+		r := m.shown(s)
+		status := m.icon(s) + " " + statusWord(r.Status)
 		if x.stale {
 			status += st.Muted.Render("  (last session; checking again…)")
 		} else if x.checking {
 			status += st.Muted.Render("  (checking again…)")
 		}
 		lines = append(lines, status)
-		for _, l := range strings.Split(redact.String(x.result.Detail), "\n") {
+		for _, l := range strings.Split(redact.String(r.Detail), "\n") {
 			lines = append(lines, text.WrapStyle(termsafe.Line(l), width, st.Text)...)
 		}
-		if x.result.Checked != "" {
-			lines = append(lines, text.WrapStyle(termsafe.Line("Checked: "+redact.String(x.result.Checked)), width, st.Muted)...)
+		if r.Checked != "" {
+			lines = append(lines, text.WrapStyle(termsafe.Line("Checked: "+redact.String(r.Checked)), width, st.Muted)...)
+		}
+		if r.Raw != "" && m.showRaw {
+			lines = append(lines, st.Muted.Render("The error as it was given:"))
+			for _, l := range strings.Split(termsafe.Text(redact.String(r.Raw)), "\n") {
+				lines = append(lines, text.WrapStyle(l, width-2, st.Muted)...)
+			}
 		}
 	}
 	if x.fixErr != nil {
@@ -205,37 +219,66 @@ func (m *Model) detailCompact(width, rows int) []string {
 	return append(append(head, body...), tail...)
 }
 
-// guideLine names the step's guide (its title and section heading once the handbook is
-// loaded, the slug before).
+// guideLine names the guide section that helps with the step now (its title and section
+// heading once the handbook is loaded, the slug before).
 func (m *Model) guideLine(s *ob.Step) string {
 	st := m.c.Styles
-	g, ok := m.guides[s.Name]
-	switch {
-	case ok && g.missing:
-		return st.Muted.Render("Guide: ") + st.Warning.Render(termsafe.Line(s.Guide)+" (not in the handbook)")
-	case ok:
-		name := g.title
-		if g.heading != "" {
-			name += " › " + g.heading
+	slug, anchor := m.guideOf(s)
+	if m.lib != nil {
+		g, ok := m.lib.Get(slug)
+		if !ok {
+			return st.Muted.Render("Guide: ") + st.Warning.Render(termsafe.Line(slug)+" (not in the handbook)")
+		}
+		name := g.Title
+		if h := g.Heading(anchor); h != nil {
+			name += " › " + h.Text
 		}
 		return st.Muted.Render("Guide: ") + st.Link.Render(termsafe.Line(name)) + st.Muted.Render("  (o)")
 	}
-	guide := s.Guide
-	if s.Anchor != "" {
-		guide += "#" + s.Anchor
+	if anchor != "" {
+		slug += "#" + anchor
 	}
-	return st.Muted.Render("Guide: ") + st.Link.Render(guide) + st.Muted.Render("  (o)")
+	return st.Muted.Render("Guide: ") + st.Link.Render(termsafe.Line(slug)) + st.Muted.Render("  (o)")
 }
 
 func (m *Model) enterHint(s *ob.Step, x *stepState) string {
-	failing := x.known && !x.result.Status.Passed()
+	r := m.shown(s)
+	raw := ""
+	if x.known && r.Raw != "" {
+		raw = " · e: the raw error"
+		if m.showRaw {
+			raw = " · e: hide the raw error"
+		}
+	}
 	switch {
-	case s.Name == ob.StepGuide && failing:
+	case x.known && r.Status.Passed() && !x.stale:
+		if next := ob.Next(m.steps, m.known); next != nil {
+			return fmt.Sprintf("enter: continue with step %d · r: re-check", m.stepNumber(next))
+		}
+		return "r: re-check · a: re-check all"
+	case x.known && r.Status == ob.StatusBlocked:
+		return fmt.Sprintf("enter: go to step %d", m.stepNumber(m.stepByName(r.BlockedBy))) + raw
+	case s.Name == ob.StepGuide && x.known && !r.Status.Passed():
 		return "enter: open the guide · a: re-check all"
 	case x.known && x.result.Fixable && s.Fix != nil:
-		return "enter: " + s.FixTitle + " · r: re-check · a: re-check all"
+		return "enter: " + s.FixTitle + " · r: re-check" + raw
 	}
-	return "enter: re-check · a: re-check all"
+	return "enter: re-check · a: re-check all" + raw
+}
+
+// stepNumber is s's number in the checklist.
+func (m *Model) stepNumber(s *ob.Step) int {
+	for i, x := range m.steps {
+		if x == s {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// isNext reports whether s is the step to do next.
+func (m *Model) isNext(s *ob.Step) bool {
+	return ob.Next(m.steps, m.known) == s
 }
 
 // outputTail is the last n lines of a fix's output, made safe and cut to width.
@@ -261,6 +304,8 @@ func statusWord(s ob.Status) string {
 		return "done, with a warning"
 	case ob.StatusSkip:
 		return "does not apply here"
+	case ob.StatusBlocked:
+		return "waiting for an earlier step"
 	}
 	return "could not check"
 }
