@@ -115,6 +115,18 @@ blocked), "required", "detail", "raw", "checked", "guide", "anchor", "blocked_by
 						fixes[s.Name] = fmt.Errorf("this fix needs answers: pass them with --input key=value (%s), or use the Onboarding screen", fieldKeys(s))
 						continue
 					}
+					if s.Preview != nil {
+						// The change is printed before it is written, as the wizard shows it.
+						c, err := s.Preview(in)
+						if err != nil {
+							fixes[s.Name] = err
+							continue
+						}
+						fmt.Fprintln(a.stderr, strings.TrimSuffix(c.Title, "?"))
+						for _, l := range c.Lines {
+							fmt.Fprintln(a.stderr, "  "+termsafe.Line(l))
+						}
+					}
 					if s.Confirm != nil {
 						// The wizard asks before these; here --yes is the answer.
 						c, err := s.Confirm()

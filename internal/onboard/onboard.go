@@ -71,6 +71,22 @@ type Field struct {
 	// ShowWhen, when set, shows the field only when another field has one of these values
 	// (e.g. the key path only for key-pair auth): map of field key to accepted values.
 	ShowWhen map[string][]string
+	// Check, when set, validates the value where it is typed: the form stays on the field
+	// with the message, keeping what was typed.
+	Check func(value string) error
+	// HelpFor, when set, is the help computed from the answers so far (the sandbox name
+	// from the user typed above); it replaces Help.
+	HelpFor func(in Input) string
+	// Notes say why an option is offered, by option (the first build's models).
+	Notes map[string]string
+}
+
+// HelpWith is the field's help for the answers in.
+func (f Field) HelpWith(in Input) string {
+	if f.HelpFor != nil {
+		return f.HelpFor(in)
+	}
+	return f.Help
 }
 
 // Input holds the values for a fix's fields, by Field.Key.
@@ -105,6 +121,10 @@ type Step struct {
 	// Confirm, when set, says exactly what Fix will do, to be asked before it runs (the
 	// commands of an install). It may look at PATH and files, so call it outside the UI loop.
 	Confirm func() (Confirmation, error)
+	// Preview, when set, says what Fix will change for the answers in (the diff of
+	// profiles.yml), to be shown before it runs; an error is a problem with the answers,
+	// shown in the form. It reads files: call it outside the UI loop.
+	Preview func(in Input) (Confirmation, error)
 }
 
 // Confirmation is the question asked before a fix: a title naming what happens, and one

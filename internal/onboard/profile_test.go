@@ -236,3 +236,38 @@ func workspaceErr(te *testEnv) error {
 	te.reopenAllowingErrors()
 	return te.env.Workspace.ConfigErr
 }
+
+// TestPreviewProfile shows the change the fix writes, and only that: other profiles and
+// comments stay as they are; a second preview after the write has nothing to change.
+func TestPreviewProfile(t *testing.T) {
+	te := newTestEnv(t, envOpts{datatui: "warehouse:\n  prod_database: prod\n  clone_database: clone\n  sandbox_pattern: sandbox_{user}\nonboarding:\n  adapter: duckdb\n"})
+	te.write("home/.dbt/profiles.yml", "# mine\nmarketing:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: m.duckdb}\n")
+	s, _ := Find(Steps(te.env), StepProfile)
+	in := Input{"path": "warehouse/sandbox.duckdb", "schema": "main"}
+	c, err := s.Preview(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(c.Lines, "\n")
+	for _, want := range []string{"A copy of the file as it is now is kept", "+ shop:", "+       path: warehouse/sandbox.duckdb"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("preview lacks %q:\n%s", want, got)
+		}
+	}
+	if c.Title != "Write your dev target to ~/.dbt/profiles.yml?" || strings.Contains(got, "- ") || strings.Contains(got, "# mine") && !strings.Contains(got, "  # mine") {
+		t.Errorf("preview %q:\n%s", c.Title, got)
+	}
+	if _, err := os.Stat(filepath.Join(te.home, ".dbt", "profiles.yml.bak")); err == nil {
+		t.Error("the preview wrote")
+	}
+	if err := s.Fix(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.Preview(in); err != nil || !strings.Contains(c.Title, "already has this dev target") {
+		t.Errorf("after the write: %+v %v", c, err)
+	}
+	// Answers the guard refuses are an error for the form, not a preview.
+	if _, err := s.Preview(Input{"path": "warehouse/prod.duckdb"}); err == nil {
+		t.Error("a preview of a refused target")
+	}
+}

@@ -208,33 +208,51 @@ func verifyMerge(before map[string]any, out []byte, spec TargetSpec) error {
 // the result's Path names that file. A file that cannot be read or parsed is left untouched
 // and reported. Running it again with the same spec changes nothing.
 func MergeTarget(path string, spec TargetSpec, now time.Time) (MergeResult, error) {
-	res := MergeResult{Path: path}
-	if real, err := atomicfile.Resolve(path); err == nil {
-		res.Path = real
-	}
-	src, err := os.ReadFile(res.Path)
-	exists := err == nil
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		src = []byte("# dbt profiles: how dbt connects to your warehouses.\n# Secrets are read from environment variables, never written here.\n")
-	case err != nil:
-		return res, fmt.Errorf("cannot read %s (%v); nothing was written", path, err)
-	}
-	out, changed, err := MergeProfileYAML(src, spec)
-	if err != nil {
-		return res, fmt.Errorf("%s: %w", path, err)
-	}
-	if !changed {
-		return res, nil
+	plan, err := planMergeTarget(path, spec)
+	res := MergeResult{Path: plan.path}
+	if err != nil || !plan.changed {
+		return res, err
 	}
 	if err := os.MkdirAll(filepath.Dir(res.Path), 0o700); err != nil {
 		return res, err
 	}
-	w, err := atomicfile.Write(res.Path, out, atomicfile.Options{Perm: 0o600, Backup: exists, Now: now})
+	w, err := atomicfile.Write(res.Path, plan.after, atomicfile.Options{Perm: 0o600, Backup: plan.exists, Now: now})
 	res.Path, res.Backup = w.Path, w.Backup
 	if err != nil {
 		return res, fmt.Errorf("writing %s: %v (the old file is unchanged)", res.Path, err)
 	}
 	res.Changed = true
 	return res, nil
+}
+
+// mergePlan is what MergeTarget writes: the file (a symlink's target), its text before and
+// after, and whether it exists and would change. The preview before the write shows it.
+type mergePlan struct {
+	path            string
+	before, after   []byte
+	exists, changed bool
+}
+
+func planMergeTarget(path string, spec TargetSpec) (mergePlan, error) {
+	plan := mergePlan{path: path}
+	if real, err := atomicfile.Resolve(path); err == nil {
+		plan.path = real
+	}
+	src, err := os.ReadFile(plan.path)
+	plan.exists = err == nil
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		src = []byte("# dbt profiles: how dbt connects to your warehouses.\n# Secrets are read from environment variables, never written here.\n")
+	case err != nil:
+		return plan, fmt.Errorf("cannot read %s (%v); nothing was written", path, err)
+	}
+	if plan.exists {
+		plan.before = src
+	}
+	out, changed, err := MergeProfileYAML(src, spec)
+	if err != nil {
+		return plan, fmt.Errorf("%s: %w", path, err)
+	}
+	plan.after, plan.changed = out, changed
+	return plan, nil
 }

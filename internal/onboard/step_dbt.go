@@ -383,8 +383,10 @@ func (e *Env) firstBuildFields() []Field {
 	if err != nil || len(cands) == 0 {
 		return []Field{f}
 	}
+	f.Notes = map[string]string{}
 	for _, c := range cands {
 		f.Options = append(f.Options, c.Name)
+		f.Notes[c.Name] = c.Why
 	}
 	f.Default = cands[0].Name
 	if m := e.starterModel(); m != "" && slices.Contains(f.Options, m) {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
+	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/warehouse"
@@ -183,12 +185,24 @@ func (e *Env) profileFields() []Field {
 			{Key: "auth", Title: "How you log in", Help: "SSO opens your browser; a key pair uses a private key file; a password is read from $" + SecretPasswordEnv + ", never stored", Default: auth, Options: []string{AuthSSO, AuthKeyPair, AuthPassword}},
 			{Key: "private_key_path", Title: "Private key file", Help: "The .p8 file of your key pair", Default: cur("private_key_path", "~/.ssh/snowflake_rsa_key.p8"), ShowWhen: map[string][]string{"auth": {AuthKeyPair}}},
 			{Key: "role", Title: "Role", Help: "The team's contributor role", Default: cur("role", w.ContributorRole)},
-			{Key: "warehouse", Title: "Snowflake warehouse", Help: "The compute warehouse dbt runs on", Default: cur("warehouse", "")},
-			{Key: "database", Title: "Sandbox database", Help: "Leave empty for your sandbox, " + w.SandboxPattern, Default: cur("database", ""), Optional: true},
+			{Key: "warehouse", Title: "Snowflake warehouse", Help: "The compute warehouse dbt runs its queries on (not a database): the name the data team gave you, e.g. TRANSFORMING. In Snowsight it is in the worksheet's context menu.", Default: cur("warehouse", "")},
+			{Key: "database", Title: "Sandbox database", Default: cur("database", ""), Optional: true, HelpFor: func(in Input) string {
+				return sandboxHelp(w, in["user"])
+			}},
 			{Key: "schema", Title: "Schema", Default: cur("schema", "PUBLIC")},
 		}
 	}
 	return nil
+}
+
+// sandboxHelp says what the database field is for, with the sandbox name the team's pattern
+// gives the user typed above (SANDBOX_JANE), not the pattern itself.
+func sandboxHelp(w config.Warehouse, user string) string {
+	if strings.TrimSpace(user) == "" {
+		return "Leave empty to build in your own sandbox: its name comes from your Snowflake user (" + w.SandboxPattern + "). Never the production database " + w.ProdDatabase + "."
+	}
+	name := w.SandboxName(strings.TrimSpace(user))
+	return fmt.Sprintf("Leave empty to build in your own sandbox, %s (from your user %s). Never the production database %s.", name, strings.TrimSpace(user), w.ProdDatabase)
 }
 
 // ProfileSpec turns the form's input into the target to write. It never puts a password in
@@ -265,6 +279,42 @@ func (e *Env) ProfileSpec(in Input) (TargetSpec, error) {
 		return spec, fmt.Errorf("datatui cannot write a %s target yet: add it to profiles.yml by hand (see the guide)", adapter)
 	}
 	return spec, nil
+}
+
+// previewProfile says what the profile fix writes for in, before it does: the file, the
+// backup it keeps, and the lines that change.
+func (e *Env) previewProfile(in Input) (Confirmation, error) {
+	spec, err := e.ProfileSpec(in)
+	if err != nil {
+		return Confirmation{}, err
+	}
+	loc := e.LocateProfiles()
+	plan, err := planMergeTarget(loc.Path, spec)
+	if err != nil {
+		return Confirmation{}, err
+	}
+	where := e.shortHome(plan.path)
+	if !plan.changed {
+		return Confirmation{Title: fmt.Sprintf("%s already has this %s target: nothing to write. Check again?", where, spec.Target), Verb: "check again"}, nil
+	}
+	c := Confirmation{Title: fmt.Sprintf("Write your %s target to %s?", spec.Target, where), Verb: "write"}
+	if plan.exists {
+		c.Lines = append(c.Lines, "A copy of the file as it is now is kept beside it; other profiles and targets stay as they are. The change:")
+	} else {
+		c.Lines = append(c.Lines, "The file is new (only you can read it). It will hold:")
+	}
+	for _, l := range LineDiff(string(plan.before), string(plan.after), 2) {
+		c.Lines = append(c.Lines, redact.String(l))
+	}
+	return c, nil
+}
+
+// shortHome writes a path under the home folder with ~, as people read it.
+func (e *Env) shortHome(path string) string {
+	if home := e.Home(); home != "" && home != "/" && strings.HasPrefix(path, home+string(filepath.Separator)) {
+		return "~" + path[len(home):]
+	}
+	return path
 }
 
 func (e *Env) fixProfile(_ context.Context, in Input) error {

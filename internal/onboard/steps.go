@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/mail"
 	"path/filepath"
 	"strings"
 	"time"
@@ -61,7 +62,7 @@ func Steps(env *Env) []*Step {
 			Fields: func() []Field {
 				return []Field{
 					{Key: "name", Title: "Your full name", Help: "Shown on your commits, e.g. Jane Doe"},
-					{Key: "email", Title: "Your work e-mail", Help: "The e-mail of your GitHub account"},
+					{Key: "email", Title: "Your work e-mail", Help: "The e-mail of your GitHub account, so your commits are linked to you", Check: checkEmail},
 				}
 			},
 		},
@@ -80,7 +81,7 @@ func Steps(env *Env) []*Step {
 			Required: true, Timeout: 3 * time.Second,
 			Check: env.checkProfile,
 			Fix:   env.fixProfile, FixTitle: "Add your dev target to profiles.yml",
-			Fields: env.profileFields,
+			Fields: env.profileFields, Preview: env.previewProfile,
 		},
 		{
 			Name: StepWarehouse, Title: "Warehouse login and role",
@@ -467,10 +468,23 @@ func (e *Env) gitRemote(ctx context.Context) string {
 	return strings.TrimSpace(string(out))
 }
 
+// checkEmail accepts one plain e-mail address (what git config user.email holds).
+func checkEmail(v string) error {
+	v = strings.TrimSpace(v)
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Address != v || !strings.Contains(v[strings.LastIndexByte(v, '@')+1:], ".") {
+		return fmt.Errorf("%q is not an e-mail address: write it as name@example.com", v)
+	}
+	return nil
+}
+
 func (e *Env) fixGitIdentity(ctx context.Context, in Input) error {
 	name, email := strings.TrimSpace(in["name"]), strings.TrimSpace(in["email"])
-	if name == "" || email == "" || !strings.Contains(email, "@") {
-		return errors.New("enter your name and an e-mail address")
+	if name == "" {
+		return errors.New("enter your name")
+	}
+	if err := checkEmail(email); err != nil {
+		return err
 	}
 	for _, kv := range [][2]string{{"user.name", name}, {"user.email", email}} {
 		if _, stderr, err := e.Run(ctx, e.projectDir(), "git", "config", "--global", kv[0], kv[1]); err != nil {

@@ -11,7 +11,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/huh/v2"
 
 	"github.com/datatui/datatui/guides"
 	ob "github.com/datatui/datatui/internal/onboard"
@@ -117,13 +116,14 @@ type Model struct {
 	welcome  bool
 	loadErr  error
 	list     *list.Model[*ob.Step] // the checklist
-	form     *huh.Form
-	formStep *ob.Step
-	formVals map[string]*string
-	// dialog asks before a fix that says what it will run (installing dbt); dialogStep is
-	// the step whose fix runs on yes.
-	dialog     *confirm.Dialog
-	dialogStep *ob.Step
+	// form asks a fix's questions (nil when closed).
+	form *form
+	// dialog asks before a fix that says what it will run or write (installing dbt, the
+	// diff of profiles.yml); dialogStep's fix runs on yes with dialogInput. A "no" to a
+	// form's preview goes back to the form, answers kept.
+	dialog      *confirm.Dialog
+	dialogStep  *ob.Step
+	dialogInput ob.Input
 
 	// follow keeps the cursor on the next step to do: set at the start, by enter on a step
 	// that is done and by a fix that passed; moving the cursor by hand clears it.
@@ -170,10 +170,6 @@ func (m *Model) Title() string { return "Onboarding" }
 // SetSize implements common.Screen.
 func (m *Model) SetSize(w, h int) {
 	m.w, m.h = w, h
-	if m.form != nil {
-		m.form.WithWidth(m.formWidth())
-		m.sizeForm()
-	}
 }
 
 // Capturing implements common.Screen: the fix form and the step filter take every key.
@@ -213,18 +209,23 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
-		if m.form != nil {
-			return m.updateForm(msg)
-		}
 		if m.dialog != nil {
 			return m.answerDialog(msg)
+		}
+		if m.form != nil {
+			return m.updateForm(msg)
 		}
 		return m.handleKey(msg)
 	case confirmLoadedMsg:
 		return m.showConfirm(msg)
+	case previewMsg:
+		return m.showPreview(msg)
 	case tea.MouseWheelMsg, tea.PasteMsg:
+		if m.dialog != nil {
+			return nil
+		}
 		if m.form != nil {
-			return m.forwardToForm(msg)
+			return m.updateForm(msg)
 		}
 		m.list.Update(msg)
 	case tea.MouseClickMsg:
@@ -264,13 +265,6 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 	case tasks.DoneMsg:
 		return m.handleDone(msg)
-	case tea.WindowSizeMsg:
-		// The terminal's size, not this screen's area: SetSize sizes the form.
-		return nil
-	default:
-		if m.form != nil {
-			return m.forwardToForm(msg)
-		}
 	}
 	return nil
 }
@@ -554,20 +548,26 @@ func (m *Model) showConfirm(msg confirmLoadedMsg) tea.Cmd {
 		}
 		return common.ScreenStatus(ID, common.StatusError, "Cannot fix: "+redact.String(msg.err.Error()))
 	}
-	m.dialog = &confirm.Dialog{ID: msg.step.Name, Title: msg.conf.Title, Lines: msg.conf.Lines, Verb: msg.conf.Verb}
-	m.dialogStep = msg.step
+	m.openDialog(msg.step, msg.conf, nil)
 	return nil
 }
 
-// answerDialog runs the fix on yes and closes the dialog on no; other keys are ignored.
+// openDialog asks conf before step s's fix runs with in.
+func (m *Model) openDialog(s *ob.Step, conf ob.Confirmation, in ob.Input) {
+	m.dialog = &confirm.Dialog{ID: s.Name, Title: conf.Title, Lines: conf.Lines, Verb: conf.Verb}
+	m.dialogStep, m.dialogInput = s, in
+}
+
+// answerDialog runs the fix on yes (closing the form it came from) and closes the dialog on
+// no, back to the form when there is one; other keys are ignored.
 func (m *Model) answerDialog(msg tea.KeyPressMsg) tea.Cmd {
 	switch m.dialog.Update(msg) {
 	case confirm.Yes:
-		s := m.dialogStep
-		m.dialog, m.dialogStep = nil, nil
-		return m.runFix(s, nil)
+		s, in := m.dialogStep, m.dialogInput
+		m.dialog, m.dialogStep, m.dialogInput, m.form = nil, nil, nil, nil
+		return m.runFix(s, in)
 	case confirm.No:
-		m.dialog, m.dialogStep = nil, nil
+		m.dialog, m.dialogStep, m.dialogInput = nil, nil, nil
 	}
 	return nil
 }

@@ -310,8 +310,29 @@ func TestProfileFormRunsTheFix(t *testing.T) {
 	h.Key("enter") // role: TRANSFORMER (default)
 	h.Type("TRANSFORMING")
 	h.Key("enter")
+	// The database field names the sandbox the user above gets, not the pattern.
+	if v := h.view(120, 40); !strings.Contains(v, "SANDBOX_JANE_DOE (from your user") {
+		t.Errorf("database help:\n%s", v)
+	}
 	h.Key("enter") // database: default (the sandbox)
 	h.Key("enter") // schema: PUBLIC
+	// Before anything is written, the change to profiles.yml is shown.
+	v := h.view(120, 40)
+	for _, want := range []string{"Write your dev target to ~/.dbt/profiles.yml?", "+ shop:", "+       database: SANDBOX_JANE_DOE", "+       authenticator: externalbrowser", "y write"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("preview lacks %q:\n%s", want, v)
+		}
+	}
+	if len(h.fixes[ob.StepProfile]) != 0 {
+		t.Fatal("the fix ran before the preview was answered")
+	}
+	// No goes back to the form with every answer kept; yes writes.
+	h.Key("n")
+	if h.m.form == nil || h.m.form.input()["warehouse"] != "TRANSFORMING" || h.m.form.input()["account"] != "ab12345" {
+		t.Fatalf("no to the preview lost the answers: %+v", h.m.form)
+	}
+	h.Key("enter")
+	h.Key("y")
 	if h.m.Capturing() {
 		t.Fatalf("form still open:\n%s", h.view(120, 40))
 	}
@@ -320,7 +341,7 @@ func TestProfileFormRunsTheFix(t *testing.T) {
 		t.Fatalf("fix calls: %v", got)
 	}
 	in := got[0]
-	want := ob.Input{"account": "ab12345", "user": "jane.doe@example.com", "auth": ob.AuthSSO, "role": "TRANSFORMER", "warehouse": "TRANSFORMING", "database": "", "schema": "PUBLIC", "private_key_path": "~/.ssh/snowflake_rsa_key.p8"}
+	want := ob.Input{"account": "ab12345", "user": "jane.doe@example.com", "auth": ob.AuthSSO, "role": "TRANSFORMER", "warehouse": "TRANSFORMING", "database": "", "schema": "PUBLIC"}
 	for k, v := range want {
 		if in[k] != v {
 			t.Errorf("input %s = %q, want %q", k, in[k], v)
@@ -337,11 +358,36 @@ func TestProfileFormEscWritesNothing(t *testing.T) {
 	if h.m.Capturing() || len(h.fixes[ob.StepProfile]) != 0 {
 		t.Fatal("esc did not cancel the form")
 	}
-	// A required answer left empty keeps the form open.
+	// A required answer left empty keeps the form open, on that field.
 	h.Key("enter")
 	h.Key("enter")
-	if !h.m.Capturing() || !strings.Contains(h.view(120, 40), "required") {
-		t.Error("empty account accepted")
+	if !h.m.Capturing() || h.m.form.focus != 0 || !strings.Contains(h.view(120, 40), "snowflake account is needed") {
+		t.Errorf("empty account accepted:\n%s", h.view(120, 40))
+	}
+}
+
+// TestGitIdentityFormKeepsWhatWasTyped: a bad e-mail is refused where it is typed; the form
+// stays open with the name and the e-mail as typed, and a corrected e-mail runs the fix.
+func TestGitIdentityFormKeepsWhatWasTyped(t *testing.T) {
+	h := newHarnessWith(t, map[string]ob.Result{ob.StepGitHub: {Status: ob.StatusFail, Detail: "git does not know who you are", Fixable: true}}).start()
+	h.selectStep(ob.StepGitHub)
+	h.Key("enter")
+	h.Type("Jane Doe")
+	h.Key("enter")
+	h.Type("jane.doe@")
+	h.Key("enter")
+	if h.m.form == nil {
+		t.Fatal("a bad e-mail closed the form")
+	}
+	in := h.m.form.input()
+	if in["name"] != "Jane Doe" || in["email"] != "jane.doe@" || h.m.form.focus != 1 {
+		t.Errorf("answers %v, focus %d", in, h.m.form.focus)
+	}
+	h.Goldens(t)
+	h.Type("example.com")
+	h.Key("enter")
+	if h.m.form != nil || len(h.fixes[ob.StepGitHub]) != 1 || h.fixes[ob.StepGitHub][0]["email"] != "jane.doe@example.com" {
+		t.Errorf("fix: %v", h.fixes[ob.StepGitHub])
 	}
 }
 
@@ -524,5 +570,50 @@ func TestGoldenPlainError(t *testing.T) {
 	v := h.view(120, 40)
 	if !strings.Contains(v, `Waits for step 5, "Warehouse login and role"`) || strings.Contains(v, "did not answer in time") {
 		t.Errorf("the sandbox step repeats the login's error:\n%s", v)
+	}
+}
+
+// TestGoldenProfilePreview: before profiles.yml is written, the wizard shows the change.
+func TestGoldenProfilePreview(t *testing.T) {
+	h := newHarness(t).start()
+	h.selectStep(ob.StepProfile)
+	h.Key("enter")
+	for _, answer := range []string{"ab12345", "jane.doe@example.com", "", "", "TRANSFORMING", "", ""} {
+		h.Type(answer)
+		h.Key("enter")
+	}
+	if h.m.dialog == nil {
+		t.Fatalf("no preview:\n%s", h.view(120, 40))
+	}
+	h.Goldens(t)
+}
+
+// TestFirstBuildChoosesOnTheList: the first build's model is chosen on the shared list,
+// each model saying why it is offered; / filters a long list.
+func TestFirstBuildChoosesOnTheList(t *testing.T) {
+	h := newHarnessWith(t, map[string]ob.Result{
+		ob.StepDeps:  {Status: ob.StatusOK, Detail: "packages installed"},
+		ob.StepDebug: {Status: ob.StatusOK, Detail: "all checks passed"},
+	})
+	s, _ := ob.Find(h.m.steps, ob.StepFirstBuild)
+	s.Fields = func() []ob.Field {
+		return []ob.Field{{Key: "model", Title: "Model to build first", Optional: true, Default: "stg_customers",
+			Help:    "datatui suggests stg_customers: it reads one seed. enter builds the one chosen with dbt build -s <model> in your sandbox.",
+			Options: []string{"stg_customers", "stg_locations", "stg_orders", "stg_products", "stg_supplies"},
+			Notes:   map[string]string{"stg_customers": "reads one seed (raw_customers), 12 lines", "stg_orders": "reads one source (ecom.raw_orders), 30 lines"}}}
+	}
+	h.start()
+	h.selectStep(ob.StepFirstBuild)
+	h.Key("enter")
+	if h.m.form == nil {
+		t.Fatal("no form")
+	}
+	h.Goldens(t)
+	h.Key("/")
+	h.Type("ord")
+	h.Key("enter") // closes the filter, keeping the match selected
+	h.Key("enter") // builds it
+	if got := h.fixes[ob.StepFirstBuild]; len(got) != 1 || got[0]["model"] != "stg_orders" {
+		t.Errorf("fix: %v", got)
 	}
 }

@@ -27,11 +27,11 @@ func (m *Model) View() string {
 	lines := m.header()
 	body := m.h - len(lines)
 	if (m.form != nil || m.dialog != nil) && m.w < 100 {
-		return text.Block(append(lines, m.detail(m.w)...), m.w, m.h)
+		return text.Block(append(lines, m.paneView(m.w, body)...), m.w, m.h)
 	}
 	if m.w >= 100 {
 		left := m.checklist(listWidth, body)
-		right := m.detail(m.w - listWidth - 3)
+		right := m.paneView(m.w-listWidth-3, body)
 		for i := 0; i < body; i++ {
 			var l, r string
 			if i < len(left) {
@@ -76,7 +76,7 @@ func (m *Model) header() []string {
 		title += "  " + st.Muted.Render("checking…")
 	}
 	lines := []string{title}
-	if m.welcome {
+	if m.welcome && m.form == nil && m.dialog == nil { // a form needs the room
 		lines = append(lines, text.WrapStyle("Welcome! These steps take you from a fresh laptop to your first model built in your own sandbox, one at a time: enter does the step datatui shows next, o opens the guide that explains it.", m.w, st.Muted)...)
 	}
 	if m.loadErr != nil {
@@ -141,12 +141,17 @@ func (m *Model) checklist(width, height int) []string {
 	})...)
 }
 
+// paneView is the right-hand pane: the form while it is open (under its preview dialog),
+// else the selected step's detail.
+func (m *Model) paneView(width, height int) []string {
+	if m.form != nil && m.dialog == nil {
+		return m.formView(width, height)
+	}
+	return m.detail(width)
+}
+
 func (m *Model) detail(width int) []string {
 	st := m.c.Styles
-	if m.form != nil && m.formStep != nil {
-		lines := []string{st.Subtitle.Render(m.formStep.FixTitle), st.Muted.Render("enter: next · esc: cancel, nothing is written"), ""}
-		return append(lines, strings.Split(m.form.View(), "\n")...)
-	}
 	if m.dialog != nil {
 		return append([]string{st.Subtitle.Render(m.dialogStep.FixTitle), ""}, m.dialog.View(st, width)...)
 	}
