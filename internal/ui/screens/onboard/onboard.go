@@ -349,7 +349,9 @@ func (m *Model) fixed(s *ob.Step, st *stepState, id int, out tasks.Outcome[fixRe
 			m.follow = true // done: on to the next step
 		}
 		m.followNext()
-		return tea.Batch(m.progressSaved(), common.ScreenStatus(ID, common.StatusSuccess, "Done: "+s.Title))
+		// The steps that waited for this one can pass now: everything is checked again
+		// (dbt installed, the dbt debug that could not run can).
+		return tea.Batch(m.progressSaved(), common.ScreenStatus(ID, common.StatusSuccess, "Done: "+s.Title), m.checkEverything())
 	}
 	return m.progressSaved()
 }
