@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/datatui/datatui/internal/access"
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/termsafe"
@@ -72,7 +73,10 @@ type sandboxStatusJSON struct {
 	Target   profiles.Target     `json:"target"`
 	Snapshot *warehouse.Snapshot `json:"snapshot"`
 	Drift    *warehouse.Drift    `json:"drift,omitempty"`
-	Warnings []string            `json:"warnings,omitempty"`
+	// NewerLoads are the source tables that got rows after the sandbox was copied (from the
+	// last dbt source freshness).
+	NewerLoads []dbt.FreshnessResult `json:"newer_loads,omitempty"`
+	Warnings   []string              `json:"warnings,omitempty"`
 }
 
 func newSandboxStatusCmd(a *app) *cobra.Command {
@@ -113,7 +117,7 @@ On Snowflake this uses SHOW commands only: no warehouse runs and nothing is bill
 				return err
 			}
 			snap := l.Snapshot
-			out := sandboxStatusJSON{Summary: snap.Summarise(time.Now()), Target: t.Redacted(), Snapshot: snap, Drift: l.Drift, Warnings: l.Warnings}
+			out := sandboxStatusJSON{Summary: snap.Summarise(time.Now()), Target: t.Redacted(), Snapshot: snap, Drift: l.Drift, NewerLoads: l.NewerLoads, Warnings: l.Warnings}
 			if snap.Role == warehouse.RoleAdmin {
 				out.Warnings = append(out.Warnings, adminWarning(snap))
 			}
@@ -162,6 +166,9 @@ func printSandboxStatus(w io.Writer, out sandboxStatusJSON) {
 			state += ": refresh it"
 		}
 		fmt.Fprintf(w, "State     %s\n", state)
+		if l := warehouse.NewerLoadsLine(out.NewerLoads, time.Now()); l != "" {
+			fmt.Fprintf(w, "Loads     %s: refresh it to get them\n", l)
+		}
 		fmt.Fprintf(w, "Size      %s in %d objects, %d schemas\n", warehouse.HumanBytes(s.Bytes), s.Objects, s.Schemas)
 		fmt.Fprintln(w)
 		for _, st := range snap.SchemaTotals() {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/datatui/datatui/internal/artifacts"
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/warehouse"
 )
@@ -16,6 +17,9 @@ type SandboxListing struct {
 	// Drift is the project's models missing or outdated in the sandbox, and schemas no model
 	// uses; nil when the project could not be read (Warnings says why).
 	Drift *warehouse.Drift
+	// NewerLoads are the source tables loaded since the sandbox was copied, from the last
+	// `dbt source freshness` (target/sources.json); empty when none or when unknown.
+	NewerLoads []dbt.FreshnessResult
 	// TargetSchema is the dev target's schema (dbt's generate_schema_name base).
 	TargetSchema string
 	Warnings     []string
@@ -50,6 +54,9 @@ func (s *Services) InspectSandbox(ctx context.Context, w warehouse.Warehouse, t 
 		l.Drift = &d
 	} else {
 		l.Warnings = append(l.Warnings, "The project could not be read to compare it with the sandbox: "+err.Error())
+	}
+	if sf, err := s.artifacts.Sources(ctx, ""); err == nil && snap.Exists {
+		l.NewerLoads = warehouse.NewerLoads(snap.Sandbox.Created, sf)
 	}
 	if dir, err := s.ws.EnsureStateDir(); err == nil {
 		_ = warehouse.SaveSnapshot(dir, snap) // only the next first paint depends on it

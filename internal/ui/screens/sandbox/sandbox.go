@@ -16,6 +16,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/ui/common"
@@ -59,6 +60,7 @@ type (
 		snap         *warehouse.Snapshot
 		dbs          []warehouse.Database
 		drift        *warehouse.Drift
+		newer        []dbt.FreshnessResult
 		targetSchema string
 		warning      string
 	}
@@ -82,6 +84,7 @@ type Model struct {
 	snap      *warehouse.Snapshot
 	dbs       []warehouse.Database
 	drift     *warehouse.Drift
+	newer     []dbt.FreshnessResult // sources loaded since the sandbox was copied
 	fromCache bool
 	warning   string
 
@@ -269,7 +272,7 @@ func inspect(ctx context.Context, svc *service.Services, w warehouse.Warehouse, 
 	if err != nil {
 		return loadResult{}, err
 	}
-	return loadResult{snap: l.Snapshot, dbs: l.Databases, drift: l.Drift, targetSchema: l.TargetSchema, warning: strings.Join(l.Warnings, " ")}, nil
+	return loadResult{snap: l.Snapshot, dbs: l.Databases, drift: l.Drift, newer: l.NewerLoads, targetSchema: l.TargetSchema, warning: strings.Join(l.Warnings, " ")}, nil
 }
 
 // Update implements common.Screen.
@@ -380,7 +383,7 @@ func (m *Model) applyAltered(out tasks.Outcome[map[string]time.Time]) tea.Cmd {
 }
 
 func (m *Model) apply(r loadResult) {
-	m.dbs, m.drift, m.warning, m.err = r.dbs, r.drift, r.warning, nil
+	m.dbs, m.drift, m.newer, m.warning, m.err = r.dbs, r.drift, r.newer, r.warning, nil
 	m.setSnapshot(r.snap, false)
 	m.dbList.SetItems(m.databaseRows())
 	if m.drift != nil {

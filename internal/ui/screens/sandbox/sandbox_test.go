@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/datatui/datatui/internal/dbt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -747,5 +748,23 @@ func TestWarehouseErrorsAreCleaned(t *testing.T) {
 	}
 	if !strings.Contains(ansi.Strip(raw), "Incorrect username or password was specified: user=ann password=[redacted]") {
 		t.Errorf("error view:\n%s", ansi.Strip(raw))
+	}
+}
+
+// TestCopyOlderThanTheLastLoad: when dbt's last freshness check saw rows newer than the
+// sandbox's copy, the header says so and offers the refresh; when it did not, nothing is said.
+func TestCopyOlderThanTheLastLoad(t *testing.T) {
+	h := newHarness(t, stableOpener)
+	h.start()
+	if v := h.view(120, 30); strings.Contains(v, "older than the last load") {
+		t.Fatalf("no newer load known, yet:\n%s", v)
+	}
+	now := h.m.c.Now()
+	h.m.newer = []dbt.FreshnessResult{
+		{Name: "app.transactions", MaxLoadedAt: now.Add(-2 * time.Hour)},
+		{Name: "app.offers", MaxLoadedAt: now.Add(-5 * time.Hour)},
+	}
+	if v := h.view(120, 30); !strings.Contains(v, "! Your copy is older than the last load: app.transactions got rows 2 h ago, and 1 more source (press R)") {
+		t.Errorf("the header does not say the copy misses the last load:\n%s", v)
 	}
 }

@@ -2,13 +2,13 @@ package sandbox
 
 import (
 	"fmt"
-	"github.com/datatui/datatui/guides"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/datatui/datatui/guides"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/ui/components/list"
@@ -132,6 +132,9 @@ func (m *Model) header() []string {
 		l2 += st.Muted.Render(" · " + warehouse.HumanBytes(s.Sandbox.Bytes) + " file (DuckDB keeps no size per table)")
 	}
 	lines = append(lines, l2)
+	if l := warehouse.NewerLoadsLine(m.newer, m.c.Now()); l != "" && s.Exists {
+		lines = append(lines, st.Warning.Render("! "+safe(l)+" (press R)"))
+	}
 	// Line 3: the project against the sandbox.
 	if d := m.drift; d != nil && s.Exists {
 		var parts []string
