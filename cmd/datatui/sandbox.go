@@ -18,6 +18,7 @@ import (
 	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/termsafe"
+	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/warehouse/connect"
 	"github.com/datatui/datatui/internal/workspace"
@@ -172,7 +173,7 @@ func printSandboxStatus(w io.Writer, out sandboxStatusJSON) {
 		fmt.Fprintf(w, "Size      %s in %d objects, %d schemas\n", warehouse.HumanBytes(s.Bytes), s.Objects, s.Schemas)
 		fmt.Fprintln(w)
 		for _, st := range snap.SchemaTotals() {
-			fmt.Fprintf(w, "  %-24s %3d tables %3d views %12s rows %10s\n", st.Name, st.Tables, st.Views, fmtCount(st.Rows), warehouse.HumanBytes(st.Bytes))
+			fmt.Fprintf(w, "  %-24s %3d %-6s %3d %-5s %12s rows %10s\n", st.Name, st.Tables, text.Noun(st.Tables, "table", "tables"), st.Views, text.Noun(st.Views, "view", "views"), fmtCount(st.Rows), warehouse.HumanBytes(st.Bytes))
 		}
 	}
 	if d := out.Drift; d != nil {
