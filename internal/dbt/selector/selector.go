@@ -5,6 +5,7 @@
 package selector
 
 import (
+	"context"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -47,6 +48,45 @@ type SelectOptions struct {
 	// does not let tag:, path:, file:, package:, resource_type:, state: or result: find saved
 	// queries, and drops graph operators under --indirect-selection empty.
 	DBTVersion string
+	// Index is the graph's PrepareSelect, for callers that evaluate many selectors on one
+	// graph (the selector prompt, on every key): it saves sorting the result by unique id and
+	// finding the graph's members on each evaluation. Nil computes both each time.
+	Index *SelectIndex
+}
+
+// SelectIndex is what every evaluation on one graph needs and that does not depend on the
+// selector: the nodes in unique-id order (dbt ls's order) and dbt's selection-graph members.
+type SelectIndex struct {
+	g      *dbt.Graph
+	byID   []int32
+	member bitset
+	// fqns and fqnVersioned are each node's fqn and whether it is a versioned model, and
+	// fqnMembers the members fqn: may select (not sources), side by side: the fqn method
+	// scans them for every node on every key, and a Node is ~700 bytes of cache misses.
+	fqns         [][]string
+	fqnVersioned bitset
+	fqnMembers   bitset
+}
+
+// PrepareSelect computes g's SelectIndex (a sort of every unique id: do it once per graph,
+// off the UI goroutine).
+func PrepareSelect(g *dbt.Graph) *SelectIndex {
+	n := len(g.Nodes)
+	ix := &SelectIndex{g: g, byID: make([]int32, n), member: members(g),
+		fqns: make([][]string, n), fqnVersioned: newBitset(n), fqnMembers: newBitset(n)}
+	for i := range ix.byID {
+		ix.byID[i] = int32(i)
+		nd := &g.Nodes[i]
+		ix.fqns[i] = nd.FQN
+		if nd.Version != "" {
+			ix.fqnVersioned.set(i)
+		}
+		if ix.member.has(i) && nd.ResourceType != "source" {
+			ix.fqnMembers.set(i)
+		}
+	}
+	slices.SortFunc(ix.byID, func(a, b int32) int { return strings.Compare(g.Nodes[a].UniqueID, g.Nodes[b].UniqueID) })
+	return ix
 }
 
 // SelectResult is what Select found.
@@ -77,10 +117,20 @@ func Select(g *dbt.Graph, sel *Selection, opts SelectOptions) ([]string, error) 
 
 // SelectNodes is Select returning node indexes and the criteria that matched nothing.
 func SelectNodes(g *dbt.Graph, sel *Selection, opts SelectOptions) (*SelectResult, error) {
+	return SelectNodesContext(context.Background(), g, sel, opts)
+}
+
+// SelectNodesContext is SelectNodes that stops with ctx's error once ctx is done, so an
+// evaluation nobody waits for any more (an older keystroke's) stops using the CPU.
+func SelectNodesContext(ctx context.Context, g *dbt.Graph, sel *Selection, opts SelectOptions) (*SelectResult, error) {
 	if sel == nil {
 		sel = &Selection{}
 	}
+	if opts.Index != nil && opts.Index.g != g {
+		return nil, fmt.Errorf("internal error: the select index belongs to another graph")
+	}
 	ev := newEvaluator(g, opts)
+	ev.ctx = ctx
 	switch opts.Indirect {
 	case "", IndirectEager:
 		ev.mode = IndirectEager
@@ -118,15 +168,23 @@ func SelectNodes(g *dbt.Graph, sel *Selection, opts SelectOptions) (*SelectResul
 	exc.or(excIndirect)
 	indirect.andNot(exc)
 	direct = ev.incorporate(direct, indirect, ev.mode)
-
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	keep := func(i int) {
+		// The set first: most nodes are not selected, and reading a node costs a cache miss.
+		if direct.has(i) && (types == nil || types[g.Nodes[i].ResourceType]) {
+			res.Indexes = append(res.Indexes, i)
+		}
+	}
+	if opts.Index != nil {
+		for _, i := range opts.Index.byID {
+			keep(int(i))
+		}
+		return res, nil
+	}
 	for i := range g.Nodes {
-		if !direct.has(i) {
-			continue
-		}
-		if t := g.Nodes[i].ResourceType; types != nil && !types[t] {
-			continue
-		}
-		res.Indexes = append(res.Indexes, i)
+		keep(i)
 	}
 	if !slices.IsSortedFunc(res.Indexes, func(a, b int) int { return strings.Compare(g.Nodes[a].UniqueID, g.Nodes[b].UniqueID) }) {
 		slices.SortFunc(res.Indexes, func(a, b int) int { return strings.Compare(g.Nodes[a].UniqueID, g.Nodes[b].UniqueID) })
@@ -222,6 +280,7 @@ func (b bitset) each(fn func(i int)) {
 }
 
 type evaluator struct {
+	ctx  context.Context
 	g    *dbt.Graph
 	opts SelectOptions
 	n    int
@@ -235,18 +294,29 @@ type evaluator struct {
 }
 
 func newEvaluator(g *dbt.Graph, opts SelectOptions) *evaluator {
-	ev := &evaluator{g: g, opts: opts, n: len(g.Nodes), member: newBitset(len(g.Nodes))}
+	ev := &evaluator{ctx: context.Background(), g: g, opts: opts, n: len(g.Nodes)}
 	v := opts.DBTVersion
 	if v == "" {
 		v = g.Origin.DBTVersion
 	}
 	ev.before19 = VersionBefore(v, 1, 9)
-	for i := range g.Nodes {
-		if g.Nodes[i].GraphMember() {
-			ev.member.set(i)
-		}
+	if opts.Index != nil {
+		ev.member = opts.Index.member
+	} else {
+		ev.member = members(g)
 	}
 	return ev
+}
+
+// members is the set of g's selection-graph members (isGraphMember).
+func members(g *dbt.Graph) bitset {
+	m := newBitset(len(g.Nodes))
+	for i := range g.Nodes {
+		if g.Nodes[i].GraphMember() {
+			m.set(i)
+		}
+	}
+	return m
 }
 
 // VersionBefore reports whether a dbt version ("1.8.8", "1.10.0b2") is older than major.minor;
@@ -306,6 +376,9 @@ func (ev *evaluator) union(u SelectorUnion, mode string, expectExists bool, res 
 func (ev *evaluator) criterion(spec SelectorSpec, mode string) (bitset, bitset, error) {
 	matched, err := ev.match(spec)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := ev.ctx.Err(); err != nil {
 		return nil, nil, err
 	}
 	if mode == IndirectEmpty && ev.before19 {

@@ -14,7 +14,8 @@ import (
 
 // TestSelectionMatchesDBTCore replays 376 selections that dbt-core's own selection code
 // (1.11.latest) answered over the shared manifests (selection/dbt-core-expected.jsonl): every
-// one must give exactly dbt's unique ids, or fail where dbt fails.
+// one must give exactly dbt's unique ids, or fail where dbt fails, with and without the
+// graph's SelectIndex (the selector prompt's precomputed order).
 func TestSelectionMatchesDBTCore(t *testing.T) {
 	f, err := os.Open(fixtures.Path(t, "selection/dbt-core-expected.jsonl"))
 	if err != nil {
@@ -22,6 +23,7 @@ func TestSelectionMatchesDBTCore(t *testing.T) {
 	}
 	defer f.Close()
 	graphs := map[string]*dbt.Graph{}
+	indexes := map[*dbt.Graph]*SelectIndex{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 16<<20)
 	total, passed := 0, 0
@@ -43,6 +45,7 @@ func TestSelectionMatchesDBTCore(t *testing.T) {
 				t.Fatal(err)
 			}
 			graphs[c.Manifest] = g
+			indexes[g] = PrepareSelect(g)
 		}
 		var exclude []string
 		if c.Exclude != "" {
@@ -52,6 +55,9 @@ func TestSelectionMatchesDBTCore(t *testing.T) {
 		var got []string
 		if err == nil {
 			got, err = Select(g, sel, SelectOptions{})
+			if indexed, ierr := Select(g, sel, SelectOptions{Index: indexes[g]}); (ierr == nil) != (err == nil) || !slices.Equal(indexed, got) {
+				t.Errorf("%s: -s %q: with the select index %d nodes (%v), without %d (%v)", c.Manifest, c.Select, len(indexed), ierr, len(got), err)
+			}
 		}
 		switch {
 		case c.Error && err == nil:

@@ -31,6 +31,9 @@ func (ev *evaluator) match(spec SelectorSpec) (bitset, error) {
 	switch spec.Method {
 	case "fqn":
 		pat := newFQNPattern(v)
+		if ix := ev.opts.Index; ix != nil {
+			return ev.matchFQN(ix, pat)
+		}
 		pred = func(n *dbt.Node) bool { return n.ResourceType != "source" && fqnMatch(n, pat) }
 	case "tag":
 		pred = func(n *dbt.Node) bool {
@@ -140,6 +143,9 @@ func (ev *evaluator) match(spec SelectorSpec) (bitset, error) {
 		skipSavedQueries = ev.before19
 	}
 	for i := range g.Nodes {
+		if i&4095 == 4095 && ev.ctx.Err() != nil {
+			return nil, ev.ctx.Err()
+		}
 		n := &g.Nodes[i]
 		if ev.member.has(i) && !(skipSavedQueries && n.ResourceType == "saved_query") && pred(n) {
 			out.set(i)
@@ -180,12 +186,27 @@ func newFQNPattern(sel string) *fqnPattern {
 
 // fqnMatch is dbt's QualifiedNameSelectorMethod: against the fqn and the fqn without its
 // package.
-func fqnMatch(n *dbt.Node, p *fqnPattern) bool {
-	if len(n.FQN) == 0 {
+func fqnMatch(n *dbt.Node, p *fqnPattern) bool { return p.matches(n.FQN, n.Version != "") }
+
+func (p *fqnPattern) matches(fqn []string, versioned bool) bool {
+	if len(fqn) == 0 {
 		return false
 	}
-	versioned := n.Version != ""
-	return p.selected(n.FQN, versioned) || (len(n.FQN) > 1 && p.selected(n.FQN[1:], versioned))
+	return p.selected(fqn, versioned) || (len(fqn) > 1 && p.selected(fqn[1:], versioned))
+}
+
+// matchFQN is the fqn method's match over the index's compact copy of the fqns.
+func (ev *evaluator) matchFQN(ix *SelectIndex, p *fqnPattern) (bitset, error) {
+	out := newBitset(ev.n)
+	for i, fqn := range ix.fqns {
+		if i&4095 == 4095 && ev.ctx.Err() != nil {
+			return nil, ev.ctx.Err()
+		}
+		if ix.fqnMembers.has(i) && p.matches(fqn, ix.fqnVersioned.has(i)) {
+			out.set(i)
+		}
+	}
+	return out, nil
 }
 
 // selected is dbt's is_selected_node. dbt flattens the fqn (a dot inside a part separates
@@ -221,16 +242,16 @@ func (p *fqnPattern) selected(fqn []string, versioned bool) bool {
 			}
 			return fnmatch(strings.Join(fqn[seg:], ".")[off:], p.rest)
 		}
+		// The flat part is part when s starts with it up to a dot or the end (parts hold no
+		// dots); testing that reads only len(part) bytes of s, which matters on every node.
 		s := fqn[seg][off:]
-		flat := s
-		if j := strings.IndexByte(s, '.'); j >= 0 {
-			flat = s[:j]
-			off += j + 1
-		} else {
-			seg, off = seg+1, 0
-		}
-		if flat != part {
+		if !strings.HasPrefix(s, part) || len(s) > len(part) && s[len(part)] != '.' {
 			return false
+		}
+		if len(s) == len(part) {
+			seg, off = seg+1, 0
+		} else {
+			off += len(part) + 1
 		}
 	}
 	return true

@@ -1,6 +1,7 @@
 package selector
 
 import (
+	"context"
 	"errors"
 	"math"
 	"os"
@@ -447,4 +448,30 @@ func TestSelectFixtures(t *testing.T) {
 		{name: "seeds by folder", sel: []string{"path:seeds/jaffle-data"}, wantN: 7},
 		{name: "everything listable", wantN: 84},
 	})
+}
+
+// An evaluation whose context is done stops with its error (the selector prompt cancels the
+// evaluation of an older keystroke), and an index made for another graph is refused.
+func TestSelectNodesContext(t *testing.T) {
+	g := dbt.NewGraph([]dbt.Node{
+		{UniqueID: "model.p.a", Name: "a", ResourceType: "model", FQN: []string{"p", "a"}, Config: dbt.NodeConfig{Enabled: true}},
+		{UniqueID: "model.p.b", Name: "b", ResourceType: "model", FQN: []string{"p", "b"}, DependsOn: []string{"model.p.a"}, Config: dbt.NodeConfig{Enabled: true}},
+	}, dbt.Origin{})
+	sel, err := ParseSelection([]string{"a+"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	res, err := SelectNodesContext(ctx, g, sel, SelectOptions{Index: PrepareSelect(g)})
+	if err != nil || len(res.Indexes) != 2 {
+		t.Fatalf("a+ = %v, %v", res, err)
+	}
+	cancel()
+	if _, err := SelectNodesContext(ctx, g, sel, SelectOptions{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled evaluation: %v", err)
+	}
+	other := dbt.NewGraph(slices.Clone(g.Nodes), dbt.Origin{})
+	if _, err := SelectNodes(g, sel, SelectOptions{Index: PrepareSelect(other)}); err == nil {
+		t.Error("an index of another graph was used")
+	}
 }

@@ -184,7 +184,7 @@ func (m *Model) evalSelector() tea.Cmd {
 	d := m.data
 	ref, cmd := tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Evaluating the selector", Slot: selectorSlot},
 		func(ctx context.Context, _ tasks.Emit) (selection, error) {
-			s, err := selectNodes(d, expr)
+			s, err := selectNodes(ctx, d, expr)
 			s.expr = expr
 			return s, err
 		})

@@ -11,6 +11,7 @@ import (
 	"github.com/datatui/datatui/internal/dbt/lineage"
 	"github.com/datatui/datatui/internal/dbt/project"
 	"github.com/datatui/datatui/internal/dbt/quickparse"
+	"github.com/datatui/datatui/internal/dbt/selector"
 	"github.com/datatui/datatui/internal/service"
 )
 
@@ -28,6 +29,8 @@ type projectData struct {
 	search []string
 	// finder is the finder's precomputed keys.
 	finder *finderIndex
+	// selIndex is what every evaluation of the selector prompt shares (dbt ls's order).
+	selIndex *selector.SelectIndex
 	// unresolved counts the placeholder nodes of refs to nothing (counted once, not per frame).
 	unresolved int
 	// artifactWarnings are problems reading catalog.json or run_results.json.
@@ -61,6 +64,7 @@ func (d *projectData) index(g *dbt.Graph) {
 	d.graph = g
 	d.search = searchTexts(g)
 	d.finder = newFinderIndex(g, d.search)
+	d.selIndex = selector.PrepareSelect(g)
 	d.unresolved = 0
 	for i := range g.Nodes {
 		if g.Nodes[i].ResourceType == quickparse.ResourceUnresolved {

@@ -1,6 +1,7 @@
 package lineage
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -22,8 +23,9 @@ type selection struct {
 }
 
 // selectNodes evaluates a dbt selector with dbt's semantics (the selector engine of package
-// dbt, with eager indirect selection of tests), like `dbt ls --select expr`.
-func selectNodes(d *projectData, expr string) (selection, error) {
+// dbt, with eager indirect selection of tests), like `dbt ls --select expr`. It stops with
+// ctx's error when ctx is done (a newer key made the evaluation stale).
+func selectNodes(ctx context.Context, d *projectData, expr string) (selection, error) {
 	g := d.graph
 	sel, err := selector.ParseSelection([]string{expr}, nil)
 	if err != nil {
@@ -33,7 +35,7 @@ func selectNodes(d *projectData, expr string) (selection, error) {
 		}
 		return selection{}, err
 	}
-	res, err := selector.SelectNodes(g, sel, selector.SelectOptions{State: d.state, Results: d.runs})
+	res, err := selector.SelectNodesContext(ctx, g, sel, selector.SelectOptions{State: d.state, Results: d.runs, Index: d.selIndex})
 	if err != nil {
 		return selection{}, err
 	}
