@@ -280,7 +280,7 @@ func TestRelativeTimesTick(t *testing.T) {
 func TestQuitCancelsRunningTasksFirst(t *testing.T) {
 	d, m, _ := drive(t, 100, 30)
 	cancelled := make(chan struct{})
-	_, start := m.c.Tasks.Start("lineage", "Loading manifest", func(ctx context.Context, _ tasks.Emit) (any, error) {
+	_, start := tasks.Start(m.c.Tasks, tasks.Spec{Owner: "lineage", Title: "Loading manifest"}, func(ctx context.Context, _ tasks.Emit) (any, error) {
 		<-ctx.Done()
 		close(cancelled)
 		return nil, ctx.Err()

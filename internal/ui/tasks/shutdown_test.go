@@ -15,7 +15,7 @@ func TestShutdownWaitsForCancelledWork(t *testing.T) {
 	m := NewManager(context.Background())
 	started := make(chan struct{})
 	var cleanedUp atomic.Bool
-	_, cmd := m.Start("runs", "dbt build", func(ctx context.Context, _ Emit) (any, error) {
+	_, cmd := Start(m, Spec{Owner: "runs", Title: "dbt build"}, func(ctx context.Context, _ Emit) (any, error) {
 		close(started)
 		<-ctx.Done()
 		cleanedUp.Store(true) // what a cancelled run does: stop dbt, write the history
@@ -32,7 +32,7 @@ func TestShutdownWaitsForCancelledWork(t *testing.T) {
 
 	// No task starts after Shutdown.
 	var ran atomic.Bool
-	_, cmd = m.Start("runs", "late", func(context.Context, Emit) (any, error) { ran.Store(true); return nil, nil })
+	_, cmd = Start(m, Spec{Owner: "runs", Title: "late"}, func(context.Context, Emit) (any, error) { ran.Store(true); return nil, nil })
 	if msg, ok := cmd().(DoneMsg); !ok || !msg.Cancelled {
 		t.Errorf("late task: %#v", msg)
 	}
@@ -46,7 +46,7 @@ func TestShutdownGivesUpAfterTimeout(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	started := make(chan struct{})
-	_, cmd := m.Start("x", "stuck", func(context.Context, Emit) (any, error) {
+	_, cmd := Start(m, Spec{Owner: "x", Title: "stuck"}, func(context.Context, Emit) (any, error) {
 		close(started)
 		<-release // ignores cancellation
 		return nil, nil
@@ -71,7 +71,7 @@ func TestShutdownDoesNotWaitForReadOnlyWork(t *testing.T) {
 		return struct{}{}, nil
 	})
 	var wrote atomic.Bool
-	_, write := m.Start("runs", "dbt build", func(ctx context.Context, _ Emit) (any, error) {
+	_, write := Start(m, Spec{Owner: "runs", Title: "dbt build"}, func(ctx context.Context, _ Emit) (any, error) {
 		close(writeStarted)
 		<-ctx.Done()
 		wrote.Store(true)

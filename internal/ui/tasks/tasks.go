@@ -39,8 +39,8 @@ import (
 // (or until the task is cancelled).
 type Emit func(event any)
 
-// Func is the work of a task started with the untyped Manager.Start.
-type Func func(ctx context.Context, emit Emit) (result any, err error)
+// work is a task's work with its result untyped.
+type work func(ctx context.Context, emit Emit) (result any, err error)
 
 // EventMsg carries one event of a running task.
 type EventMsg struct {
@@ -166,14 +166,7 @@ func Start[T any](m *Manager, spec Spec, fn func(ctx context.Context, emit Emit)
 	return Ref[T]{id: id}, cmd
 }
 
-// Start runs fn in the background and returns its id and the command that delivers its
-// events and result. It is the untyped form of the package-level Start, kept while screens
-// move to typed results.
-func (m *Manager) Start(owner, title string, fn Func) (int, tea.Cmd) {
-	return m.start(Spec{Owner: owner, Title: title}, fn)
-}
-
-func (m *Manager) start(spec Spec, fn Func) (int, tea.Cmd) {
+func (m *Manager) start(spec Spec, fn work) (int, tea.Cmd) {
 	m.mu.Lock()
 	m.nextID++
 	id := m.nextID

@@ -197,12 +197,14 @@ func TestIdleWaitsForTheResultToBeTaken(t *testing.T) {
 	}
 }
 
-func TestOldAPIStillWorks(t *testing.T) {
+// Continue re-arms a task's reader after an event (drivers that play the root use it).
+func TestContinue(t *testing.T) {
 	m := NewManager(context.Background())
-	id, cmd := m.Start("guides", "Loading the handbook", func(_ context.Context, emit Emit) (any, error) {
+	ref, cmd := Start(m, Spec{Owner: "guides", Title: "Loading the handbook"}, func(_ context.Context, emit Emit) (string, error) {
 		emit("first")
 		return "lib", nil
 	})
+	id := ref.ID()
 	msg := cmd()
 	ev, ok := msg.(EventMsg)
 	if !ok || ev.ID != id || ev.Owner != "guides" {

@@ -2,11 +2,13 @@ package lineage
 
 import (
 	"context"
+	"net/url"
 	"path/filepath"
 	"strconv"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/impact"
 	"github.com/datatui/datatui/internal/dbt/lineage"
 	"github.com/datatui/datatui/internal/service"
@@ -33,10 +35,10 @@ func (m *Model) loadSQLCmd() tea.Cmd {
 	}
 	req := sqlRequest{projectDir: m.c.Workspace.ProjectDir, graph: m.data.graph, node: m.data.graph.Nodes[i], compiled: m.sql == sqlCompiled}
 	m.sqlFor, m.sqlReady = i, false
-	id, cmd := m.c.Tasks.Start(ID, "Reading SQL", func(context.Context, tasks.Emit) (any, error) {
-		return loadSQL(req)
-	})
-	m.sqlID = id
+	var cmd tea.Cmd
+	// Slot "sql": moving on to another node drops the SQL of the one left.
+	m.sqlTask, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Reading SQL", Slot: "sql", ReadOnly: true},
+		func(context.Context, tasks.Emit) (string, error) { return loadSQL(req) })
 	return cmd
 }
 
@@ -129,52 +131,81 @@ func (m *Model) showImpact() tea.Cmd {
 		opts.BaseBranch = ws.Config.GitHub.BaseBranch
 	}
 	m.impactLoading = true
-	id, cmd := m.c.Tasks.Start(ID, "Finding what your branch changes", func(ctx context.Context, _ tasks.Emit) (any, error) {
-		return impact.ComputeImpact(ctx, g, opts)
-	})
-	m.impactID = id
+	m.layout()
+	var cmd tea.Cmd
+	m.impactTask, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Finding what your branch changes", Slot: "impact", ReadOnly: true},
+		func(ctx context.Context, _ tasks.Emit) (*impact.Impact, error) {
+			return impact.ComputeImpact(ctx, g, opts)
+		})
 	return cmd
 }
 
+// buildImpactRows lists the impact by section: what the branch changes, what is downstream
+// (tests are counted, not listed: they follow the models they test) and the exposures reached.
 func (m *Model) buildImpactRows() {
-	m.impactRows = m.impactRows[:0]
-	m.impactCursor, m.impactOffset = 0, 0
-	if m.impact == nil || m.data == nil {
-		return
-	}
-	g := m.data.graph
-	add := func(title string, nodes []impact.ImpactNode, extra string) {
-		m.impactRows = append(m.impactRows, impactRow{title: title + " (" + strconv.Itoa(len(nodes)) + extra + ")", index: -1})
-		for _, n := range nodes {
-			i, ok := g.Index(n.UniqueID)
-			if !ok {
+	var rows []impactRow
+	if m.impact != nil && m.data != nil {
+		g := m.data.graph
+		add := func(title string, nodes []impact.ImpactNode, extra string) {
+			section := title + " (" + strconv.Itoa(len(nodes)) + extra + ")"
+			for _, n := range nodes {
+				if i, ok := g.Index(n.UniqueID); ok {
+					rows = append(rows, impactRow{section: section, index: i, node: n})
+				}
+			}
+		}
+		add("Changed on this branch", m.impact.Changed, "")
+		var down []impact.ImpactNode
+		tests := 0
+		for _, n := range m.impact.Downstream {
+			if n.ResourceType == "test" || n.ResourceType == "unit_test" {
+				tests++
 				continue
 			}
-			m.impactRows = append(m.impactRows, impactRow{index: i, node: n})
+			down = append(down, n)
 		}
-	}
-	add("Changed on this branch", m.impact.Changed, "")
-	var down []impact.ImpactNode
-	tests := 0
-	for _, n := range m.impact.Downstream {
-		if n.ResourceType == "test" || n.ResourceType == "unit_test" {
-			tests++
-			continue
+		also := ""
+		if tests > 0 {
+			also = ", and " + text.Plural(tests, "test", "tests")
 		}
-		down = append(down, n)
+		add("Downstream", down, also)
+		add("Exposures reached", m.impact.Exposures, "")
 	}
-	// Tests are counted, not listed: they follow the models they test.
-	also := ""
-	if tests > 0 {
-		also = ", and " + text.Plural(tests, "test", "tests")
+	m.impactList.SetItems(rows)
+	m.impactList.Move(-m.impactList.Len())
+}
+
+// openExposure opens the selected exposure's link (a dashboard, a notebook) in the browser,
+// in a task: the browser may take a moment to start.
+func (m *Model) openExposure() tea.Cmd {
+	i := m.selected()
+	if i < 0 || m.data == nil {
+		return nil
 	}
-	add("Downstream", down, also)
-	add("Exposures reached", m.impact.Exposures, "")
-	for k, r := range m.impactRows {
-		if r.index >= 0 {
-			m.impactCursor = k
-			break
-		}
+	n := &m.data.graph.Nodes[i]
+	u, err := exposureURL(n)
+	if err != nil {
+		return common.ScreenStatus(ID, common.StatusWarning, err.Error())
 	}
-	m.clampScroll()
+	open := m.c.Opener().Browse
+	_, cmd := tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Opening the browser", ReadOnly: true},
+		func(context.Context, tasks.Emit) (struct{}, error) { return struct{}{}, open(u) })
+	return tea.Batch(cmd, common.ScreenStatus(ID, common.StatusInfo, "Opening "+safe(u)+" in your browser"))
+}
+
+// exposureURL is the link of exposure n, when it is a web link: the URL comes from the
+// project's YAML, and anything but http(s) (a file:, a javascript:) is not handed to a browser.
+func exposureURL(n *dbt.Node) (string, error) {
+	name := safe(lineage.DisplayName(n))
+	if n.ResourceType != "exposure" {
+		return "", errString(name + " is not an exposure: only exposures have a link to open")
+	}
+	if n.URL == "" {
+		return "", errString("The exposure " + name + " has no url in its YAML")
+	}
+	u, err := url.Parse(n.URL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", errString("The exposure " + name + "'s url is not a web link: " + safe(n.URL))
+	}
+	return u.String(), nil
 }

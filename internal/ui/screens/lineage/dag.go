@@ -5,13 +5,31 @@ import (
 	"sort"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/lineage"
+	"github.com/datatui/datatui/internal/ui/components/text"
 )
+
+// The DAG view draws the neighbourhood as columns of nodes (ancestors left, descendants right)
+// with a cursor: j/k move within a column, h/l to the next column, enter focuses. Each node
+// that feeds the next column owns a vertical lane in the gutter, so an edge can be followed
+// from its source to its arrow (no shared bus), and the cursor's own edges are drawn in the
+// accent colour. Labels take the width there is; columns that do not fit scroll with the
+// cursor instead of being cut off.
 
 // maxDAGNodes bounds the DAG view: beyond it a drawing is unreadable in a terminal.
 const maxDAGNodes = 60
+
+// maxLanes bounds the lanes of one gutter; beyond it sources share lanes.
+const maxLanes = 10
+
+// minLabel is the narrowest a label is cut to before columns scroll instead.
+const minLabel = 12
 
 // Edge directions in a gutter cell, combined into box-drawing characters.
 const (
@@ -40,31 +58,64 @@ var boxChars = [16]rune{
 	dirUp | dirDown | dirLeft | dirRight: '┼',
 }
 
-// dagLines draws the neighbourhood as columns of nodes (ancestors left, descendants right)
-// joined by box-drawing edges. The drawing is cached until the lineage or the size changes.
-func (m *Model) dagLines(w, h int) []string {
-	if m.lin == nil {
-		return nil
-	}
-	cacheKey := fmt.Sprintf("%d/%d/%d/%v/%d/%d/%v", m.root, m.upDepth, m.downDepth, m.showTests, w, h, m.selExpr)
-	if cacheKey == m.dagCacheKey {
-		return strings.Split(m.dagCache, "\n")
-	}
-	lines := m.drawDAG(w, h)
-	m.dagCacheKey, m.dagCache = cacheKey, strings.Join(lines, "\n")
-	return lines
+// dagView is the DAG's cursor, its layout (per lineage) and its last drawing (per size).
+type dagView struct {
+	cursor int
+	// layoutOf is the lineage the layout was made for.
+	layoutOf *lineage.Lineage
+	cols     [][]int // node indexes per column, top to bottom
+	colOf    map[int]int
+	rowOf    map[int]int
+	// key identifies the drawing in lines; hits are the labels' places for clicks.
+	key   string
+	lines []string
+	hits  []dagHit
 }
 
-func (m *Model) drawDAG(w, h int) []string {
-	st := m.c.Styles
-	g := m.data.graph
-	l := m.lin
-	total := 1 + len(l.Upstream) + len(l.Downstream)
-	if total > maxDAGNodes {
-		return []string{st.Muted.Render(fmt.Sprintf("%d nodes are too many to draw (the DAG view shows up to %d).", total, maxDAGNodes)),
-			st.Muted.Render("Press - for fewer levels, or d for the tree.")}
+type dagHit struct{ y, x0, x1, node int }
+
+// has reports whether node i is drawn for lineage l.
+func (d *dagView) has(l *lineage.Lineage, i int) bool {
+	if l == nil || i < 0 {
+		return false
 	}
-	// Layers: -depth for ancestors, 0 the node, +depth for descendants.
+	if l.Root.Index == i {
+		return true
+	}
+	for _, ns := range [][]lineage.LineageNode{l.Upstream, l.Downstream} {
+		for _, n := range ns {
+			if n.Index == i {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// at is the node whose label is drawn at (x, y) of the body.
+func (d *dagView) at(x, y int) (int, bool) {
+	for _, h := range d.hits {
+		if h.y == y && x >= h.x0 && x < h.x1 {
+			return h.node, true
+		}
+	}
+	return -1, false
+}
+
+// layout places the lineage's nodes in columns by generation, ordered to reduce crossings
+// (one barycentre pass outward from the root's column). It is kept until the lineage changes.
+func (m *Model) dagLayout() {
+	l := m.lin
+	if l == nil || m.dag.layoutOf == l {
+		return
+	}
+	g := m.data.graph
+	d := &m.dag
+	d.layoutOf, d.key = l, ""
+	d.cols, d.colOf, d.rowOf = nil, nil, nil
+	if 1+len(l.Upstream)+len(l.Downstream) > maxDAGNodes {
+		return // not drawn
+	}
 	layerOf := map[int]int{m.root: 0}
 	minL, maxL := 0, 0
 	for _, n := range l.Upstream {
@@ -82,7 +133,6 @@ func (m *Model) drawDAG(w, h int) []string {
 	for _, c := range cols {
 		sort.Slice(c, func(a, b int) bool { return lineage.DisplayName(&g.Nodes[c[a]]) < lineage.DisplayName(&g.Nodes[c[b]]) })
 	}
-	// One barycentre pass outward from the node's column reduces crossings.
 	rowOf := map[int]int{}
 	place := func(c []int) {
 		for r, i := range c {
@@ -117,113 +167,398 @@ func (m *Model) drawDAG(w, h int) []string {
 	for ci := center + 1; ci < len(cols); ci++ {
 		reorder(ci, ci-1)
 	}
+	d.cols, d.rowOf = cols, rowOf
+	d.colOf = make(map[int]int, len(layerOf))
+	for i, ly := range layerOf {
+		d.colOf[i] = ly - minL
+	}
+}
+
+// dagKey moves the DAG's cursor with the navigation keys; it reports whether it used msg.
+func (m *Model) dagKey(msg tea.KeyPressMsg) bool {
+	n := m.nav
+	switch {
+	case key.Matches(msg, n.Down):
+		m.dagMove(1, 0)
+	case key.Matches(msg, n.Up):
+		m.dagMove(-1, 0)
+	case key.Matches(msg, n.Left):
+		m.dagMove(0, -1)
+	case key.Matches(msg, n.Right):
+		m.dagMove(0, 1)
+	case key.Matches(msg, n.Top):
+		m.dagMove(-1<<20, 0)
+	case key.Matches(msg, n.Bottom):
+		m.dagMove(1<<20, 0)
+	default:
+		return false
+	}
+	return true
+}
+
+// dagMove moves the cursor dy nodes within its column or dx columns across, landing on the
+// node of the new column that is joined to it (else the nearest row).
+func (m *Model) dagMove(dy, dx int) {
+	m.dagLayout()
+	d := &m.dag
+	if len(d.cols) == 0 {
+		return
+	}
+	cur := d.cursor
+	ci, ok := d.colOf[cur]
+	if !ok {
+		d.cursor = m.root
+		return
+	}
+	if dy != 0 {
+		c := d.cols[ci]
+		d.cursor = c[text.Clamp(d.rowOf[cur]+dy, 0, len(c)-1)]
+		return
+	}
+	for step := 0; step < len(d.cols); step++ {
+		ci += dx
+		if ci < 0 || ci >= len(d.cols) {
+			return
+		}
+		if len(d.cols[ci]) > 0 {
+			break
+		}
+	}
+	g := m.data.graph
+	best, bestScore := -1, 1<<30
+	for _, i := range d.cols[ci] {
+		score := abs(d.rowOf[i]-d.rowOf[cur]) * 2
+		if !joined(g, cur, i) {
+			score += 1000
+		}
+		if score < bestScore {
+			best, bestScore = i, score
+		}
+	}
+	if best >= 0 {
+		d.cursor = best
+	}
+}
+
+func joined(g *dbt.Graph, a, b int) bool {
+	for _, p := range g.Parents(a) {
+		if int(p) == b {
+			return true
+		}
+	}
+	for _, c := range g.Children(a) {
+		if int(c) == b {
+			return true
+		}
+	}
+	return false
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// dagLines draws the DAG in w×h; the drawing is kept until what it shows changes.
+func (m *Model) dagLines(w, h int) []string {
+	if m.lin == nil {
+		return nil
+	}
+	m.dagLayout()
+	key := fmt.Sprintf("%d/%d/%d/%v/%d/%d/%s/%d", m.root, m.upDepth, m.downDepth, m.showTests, w, h, m.selExpr, m.dag.cursor)
+	if key != m.dag.key {
+		m.dag.lines, m.dag.hits = m.drawDAG(w, h)
+		m.dag.key = key
+	}
+	return m.dag.lines
+}
+
+// gutter is the space between column ci and ci+1: the lane of each node that feeds the next
+// column, and the cells of the edges.
+type gutter struct {
+	lane  map[int]int // source node → lane (0-based)
+	lanes int
+	cells [][]cell
+}
+
+type cell struct {
+	dirs uint8
+	hl   bool // part of an edge of the cursor's node
+}
+
+// width is the gutter's width: a stub, the lanes, a stub and the arrow head.
+func (gt *gutter) width() int { return gt.lanes + 3 }
+
+func (m *Model) drawDAG(w, h int) ([]string, []dagHit) {
+	st := m.c.Styles
+	g := m.data.graph
+	l := m.lin
+	d := &m.dag
+	total := 1 + len(l.Upstream) + len(l.Downstream)
+	if total > maxDAGNodes {
+		return []string{st.Muted.Render(fmt.Sprintf("%d nodes are too many to draw (the DAG view shows up to %d).", total, maxDAGNodes)),
+			st.Muted.Render("Press - for fewer levels, or d for the tree.")}, nil
+	}
+	cols := d.cols
+	// Edges between neighbouring columns; those that skip a column are left to the tree.
+	type edge struct{ from, to int }
+	var edges []edge
+	skipped := 0
+	for _, e := range l.Edges {
+		a, _ := g.Index(e.From)
+		b, _ := g.Index(e.To)
+		if d.colOf[b] != d.colOf[a]+1 {
+			skipped++
+			continue
+		}
+		edges = append(edges, edge{a, b})
+	}
+	gutters := make([]gutter, max(0, len(cols)-1))
+	for ci := range gutters {
+		gutters[ci].lane = map[int]int{}
+	}
+	// Lanes in the order of the sources' rows, so the lanes of nodes high up are on the left.
+	for ci := range gutters {
+		gt := &gutters[ci]
+		for _, i := range cols[ci] {
+			for _, e := range edges {
+				if e.from == i {
+					if _, ok := gt.lane[i]; !ok {
+						gt.lane[i] = gt.lanes % maxLanes
+						gt.lanes++
+					}
+				}
+			}
+		}
+		gt.lanes = min(gt.lanes, maxLanes)
+	}
+	// Labels: as wide as the names, cut only when all columns would not fit otherwise.
+	names := make(map[int]string, total)
+	natural := make([]int, len(cols))
+	for ci, c := range cols {
+		for _, i := range c {
+			names[i] = displayName(&g.Nodes[i])
+			natural[ci] = max(natural[ci], ansi.StringWidth(names[i])+2)
+		}
+	}
+	widthWith := func(limit, from, to int) int {
+		tw := 0
+		for ci := from; ci < to; ci++ {
+			tw += min(natural[ci], limit+2)
+			if ci < to-1 {
+				tw += gutters[ci].width()
+			}
+		}
+		return tw
+	}
+	limit := 0
+	for _, n := range natural {
+		limit = max(limit, n)
+	}
+	for limit > minLabel && widthWith(limit, 0, len(cols)) > w {
+		limit--
+	}
+	// When even short labels do not fit, show the columns around the cursor's.
+	from, to := 0, len(cols)
+	if widthWith(limit, 0, len(cols)) > w {
+		cc := d.colOf[d.cursor]
+		from, to = cc, cc+1
+		for {
+			grew := false
+			if to < len(cols) && widthWith(limit, from, to+1) <= w {
+				to++
+				grew = true
+			}
+			if from > 0 && widthWith(limit, from-1, to) <= w {
+				from--
+				grew = true
+			}
+			if !grew {
+				break
+			}
+		}
+	}
+	colW := make([]int, len(cols))
+	for ci := range cols {
+		colW[ci] = min(natural[ci], limit+2)
+	}
 	height := 0
 	for _, c := range cols {
 		height = max(height, len(c))
 	}
-	// Column widths: labels up to 24 cells; gutters of 5 cells between columns.
-	const gutter = 5
-	labels := map[int]string{}
-	widths := make([]int, len(cols))
-	for ci, c := range cols {
-		for _, i := range c {
-			lbl := displayName(&g.Nodes[i])
-			if ansi.StringWidth(lbl) > 24 {
-				lbl = ansi.Truncate(lbl, 24, "…")
-			}
-			labels[i] = lbl
-			widths[ci] = max(widths[ci], ansi.StringWidth(lbl)+2)
-		}
-	}
-	// Rows are spaced by one blank line when there is room, so edges stay readable.
+	// Two lines are kept for the legend and the cursor's line; rows get a blank line between
+	// them when there is room, so edges stay readable.
+	avail := max(1, h-2)
 	spacing := 2
-	if height*2 > h-1 {
+	if height*2-1 > avail {
 		spacing = 1
 	}
-	gridH := height * spacing
-	gutters := make([][][]int, len(cols)) // gutter ci sits between cols ci and ci+1
-	skipped := 0
+	gridH := (height-1)*spacing + 1
 	for ci := range gutters {
-		gutters[ci] = make([][]int, gridH)
-		for r := range gutters[ci] {
-			gutters[ci][r] = make([]int, gutter)
+		gutters[ci].cells = make([][]cell, gridH)
+		for y := range gutters[ci].cells {
+			gutters[ci].cells[y] = make([]cell, gutters[ci].width())
 		}
 	}
-	for _, e := range l.Edges {
-		a, _ := g.Index(e.From)
-		b, _ := g.Index(e.To)
-		la, lb := layerOf[a]-minL, layerOf[b]-minL
-		if lb != la+1 {
-			skipped++
-			continue
-		}
-		ra, rb := rowOf[a]*spacing, rowOf[b]*spacing
-		cell := gutters[la]
-		mid := gutter / 2
-		for x := 0; x < mid; x++ {
-			cell[ra][x] |= dirLeft | dirRight
+	set := func(c *cell, dirs uint8, hl bool) {
+		c.dirs |= dirs
+		c.hl = c.hl || hl
+	}
+	for _, e := range edges {
+		gt := &gutters[d.colOf[e.from]]
+		ra, rb := d.rowOf[e.from]*spacing, d.rowOf[e.to]*spacing
+		hl := e.from == d.cursor || e.to == d.cursor
+		x := 1 + gt.lane[e.from]
+		row := gt.cells
+		end := gt.width() - 1
+		for k := 0; k < x; k++ {
+			set(&row[ra][k], dirLeft|dirRight, hl)
 		}
 		switch {
 		case ra == rb:
-			cell[ra][mid] |= dirLeft | dirRight
+			set(&row[ra][x], dirLeft|dirRight, hl)
 		case rb > ra:
-			cell[ra][mid] |= dirLeft | dirDown
+			set(&row[ra][x], dirLeft|dirDown, hl)
 			for y := ra + 1; y < rb; y++ {
-				cell[y][mid] |= dirUp | dirDown
+				set(&row[y][x], dirUp|dirDown, hl)
 			}
-			cell[rb][mid] |= dirUp | dirRight
+			set(&row[rb][x], dirUp|dirRight, hl)
 		default:
-			cell[ra][mid] |= dirLeft | dirUp
+			set(&row[ra][x], dirLeft|dirUp, hl)
 			for y := rb + 1; y < ra; y++ {
-				cell[y][mid] |= dirUp | dirDown
+				set(&row[y][x], dirUp|dirDown, hl)
 			}
-			cell[rb][mid] |= dirDown | dirRight
+			set(&row[rb][x], dirDown|dirRight, hl)
 		}
-		for x := mid + 1; x < gutter; x++ {
-			cell[rb][x] |= dirLeft | dirRight
+		for k := x + 1; k < end; k++ {
+			set(&row[rb][k], dirLeft|dirRight, hl)
 		}
+		set(&row[rb][end], dirRight, hl)
+	}
+	// Rows scroll to keep the cursor in view when the graph is taller than the screen.
+	top := 0
+	if gridH > avail {
+		cy := d.rowOf[d.cursor] * spacing
+		top = text.Clamp(cy-avail/2, 0, gridH-avail)
 	}
 	var out []string
-	for y := 0; y < gridH; y++ {
+	var hits []dagHit
+	for y := top; y < gridH && len(out) < avail; y++ {
 		var b strings.Builder
-		for ci, c := range cols {
-			cellText := ""
+		x := 0
+		for ci := from; ci < to; ci++ {
+			c := cols[ci]
+			label := ""
 			if y%spacing == 0 && y/spacing < len(c) {
 				i := c[y/spacing]
-				lbl := labels[i]
-				switch {
-				case i == m.root:
-					lbl = st.Selected.Render(" " + lbl + " ")
-				case m.selMatches.has(i):
-					lbl = " " + st.Match.Render(lbl) + " "
-				default:
-					lbl = " " + st.Text.Render(lbl) + " "
-				}
-				cellText = lbl
+				label = m.dagLabel(i, names[i], colW[ci])
+				hits = append(hits, dagHit{y: len(out), x0: x, x1: x + colW[ci], node: i})
 			}
-			b.WriteString(fit(cellText, widths[ci]))
-			if ci < len(cols)-1 {
-				var gl strings.Builder
-				for x := 0; x < gutter; x++ {
-					d := gutters[ci][y][x]
-					if x == gutter-1 && d != 0 {
-						gl.WriteRune('▶')
-						continue
-					}
-					gl.WriteRune(boxChars[d])
-				}
-				b.WriteString(st.Faint.Render(gl.String()))
+			b.WriteString(text.PadCut(label, colW[ci]))
+			x += colW[ci]
+			if ci < to-1 {
+				gt := &gutters[ci]
+				b.WriteString(drawCells(gt.cells[y], st.Faint, st.Key))
+				x += gt.width()
 			}
 		}
 		out = append(out, b.String())
 	}
-	legend := st.Faint.Render(fmt.Sprintf("← reads from · feeds →   %d nodes", total))
+	legend := "← reads from · feeds →   " + text.Plural(total, "node", "nodes")
 	if skipped > 0 {
-		legend += st.Faint.Render(fmt.Sprintf(" · %d edge(s) that skip a level not drawn (see the tree)", skipped))
+		legend += " · " + text.Plural(skipped, "edge that skips a level is", "edges that skip a level are") + " in the tree, not here"
 	}
 	if l.Truncated {
-		legend += st.Faint.Render(" · more beyond this depth (+)")
+		legend += " · more beyond this depth (+)"
 	}
-	out = append(out, legend)
-	return out
+	if from > 0 {
+		legend = fmt.Sprintf("◀ %s · ", text.Plural(from, "column", "columns")) + legend
+	}
+	if to < len(cols) {
+		legend += fmt.Sprintf(" · %s ▶", text.Plural(len(cols)-to, "column", "columns"))
+	}
+	for len(out) < avail {
+		out = append(out, "")
+	}
+	out = append(out, st.Faint.Render(legend), m.dagCursorLine())
+	return out, hits
+}
+
+// dagLabel draws node i's label: › marks the cursor (in the selection style), ◆ the node in
+// focus; selector matches are highlighted.
+func (m *Model) dagLabel(i int, name string, w int) string {
+	st := m.c.Styles
+	name = text.Fit(name, w-2)
+	switch {
+	case i == m.dag.cursor:
+		return st.Selected.Render(text.Pad("›"+name, w-1)) + " "
+	case i == m.root:
+		return st.Bold.Render("◆" + name)
+	case m.selMatches.has(i):
+		return " " + st.Match.Render(name)
+	}
+	return " " + st.Text.Render(name)
+}
+
+// drawCells draws a gutter row, the cursor's edges in the accent style.
+func drawCells(cells []cell, faint, accent lipgloss.Style) string {
+	var b, run strings.Builder
+	hl := false
+	flush := func() {
+		if run.Len() == 0 {
+			return
+		}
+		if hl {
+			b.WriteString(accent.Render(run.String()))
+		} else {
+			b.WriteString(faint.Render(run.String()))
+		}
+		run.Reset()
+	}
+	for k, c := range cells {
+		if c.hl != hl {
+			flush()
+			hl = c.hl
+		}
+		r := boxChars[c.dirs]
+		if k == len(cells)-1 && c.dirs != 0 {
+			r = '▶'
+		}
+		run.WriteRune(r)
+	}
+	flush()
+	return b.String()
+}
+
+// dagCursorLine names the cursor's node in full, and what it reads and feeds in the view by
+// name: the drawing's joins can be read more than one way, this line cannot.
+func (m *Model) dagCursorLine() string {
+	st := m.c.Styles
+	i := m.dag.cursor
+	if i < 0 {
+		return ""
+	}
+	g := m.data.graph
+	n := &g.Nodes[i]
+	names := func(ns []int32) string {
+		var out []string
+		for _, k := range ns {
+			if m.dag.has(m.lin, int(k)) {
+				out = append(out, displayName(&g.Nodes[k]))
+			}
+		}
+		if len(out) == 0 {
+			return "nothing shown"
+		}
+		return strings.Join(out, ", ")
+	}
+	s := "› " + st.Bold.Render(displayName(n)) + "  " + st.Muted.Render(kindLabel(n))
+	if fr := m.freshness(i); fr != nil && fr.Stale() {
+		s += "  " + st.Warning.Render("⚠ last loaded "+dbt.FormatAge(fr.AgeAt(m.now()))+" ago")
+	} else if fr, ok := m.data.staleUp[i]; ok {
+		s += "  " + st.Warning.Render("⚠ built from data "+dbt.FormatAge(fr.AgeAt(m.now()))+" old")
+	}
+	return s + st.Faint.Render("  reads "+names(g.Parents(i))+" · feeds "+names(g.Children(i)))
 }

@@ -74,16 +74,6 @@ func scaledTuva(b *testing.B, copies int) *dbt.Graph {
 	return g
 }
 
-func benchModel(b *testing.B, g *dbt.Graph) *Model {
-	b.Helper()
-	m := New(newCommon(b, testProject))
-	m.SetSize(120, 40)
-	m.data = newProjectData(g)
-	m.root = defaultRoot(g)
-	m.rebuild()
-	return m
-}
-
 var benchSizes = []struct {
 	name   string
 	copies int
@@ -91,19 +81,20 @@ var benchSizes = []struct {
 
 // benchType types query one key at a time into the prompt that open opened, drawing a frame
 // after each key as the terminal would, and reports the cost per key.
-func benchType(b *testing.B, m *Model, open func() tea.Cmd, query string) {
+func benchType(b *testing.B, s *screen, open func() tea.Cmd, query string) {
 	keys := make([]tea.KeyPressMsg, 0, len(query))
 	for _, r := range query {
 		keys = append(keys, tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
 	cpu0 := cpuTime(b)
 	for b.Loop() {
-		drive(b, m, open())
+		s.Run(open())
 		for _, k := range keys {
-			drive(b, m, m.Update(k))
-			_ = m.View()
+			s.Send(k)
+			_ = s.m.View()
 		}
-		drive(b, m, m.Update(tea.KeyPressMsg{Code: tea.KeyEscape}))
+		s.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+		s.Reset()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(keys)), "ns/key")
 	b.ReportMetric(float64((cpuTime(b)-cpu0).Nanoseconds())/float64(b.N*len(keys)), "cpu-ns/key")
@@ -123,8 +114,8 @@ func cpuTime(b *testing.B) time.Duration {
 func BenchmarkFinderKeys(b *testing.B) {
 	for _, s := range benchSizes {
 		b.Run(s.name, func(b *testing.B) {
-			m := benchModel(b, scaledTuva(b, s.copies))
-			benchType(b, m, m.openFinder, "core__stg_claims_l")
+			sc := benchScreen(b, scaledTuva(b, s.copies))
+			benchType(b, sc, sc.m.openFinder, "core__stg_claims_l")
 		})
 	}
 }
@@ -133,8 +124,8 @@ func BenchmarkFinderKeys(b *testing.B) {
 func BenchmarkFinderFirstKey(b *testing.B) {
 	for _, s := range benchSizes {
 		b.Run(s.name, func(b *testing.B) {
-			m := benchModel(b, scaledTuva(b, s.copies))
-			benchType(b, m, m.openFinder, "e")
+			sc := benchScreen(b, scaledTuva(b, s.copies))
+			benchType(b, sc, sc.m.openFinder, "e")
 		})
 	}
 }
@@ -144,9 +135,8 @@ func BenchmarkFinderFirstKey(b *testing.B) {
 func BenchmarkSelectorKeys(b *testing.B) {
 	for _, s := range benchSizes {
 		b.Run(s.name, func(b *testing.B) {
-			m := benchModel(b, scaledTuva(b, s.copies))
-			m.selInput.SetValue("")
-			benchType(b, m, func() tea.Cmd { m.selInput.SetValue(""); return m.openSelector() }, "+core__encounter+")
+			sc := benchScreen(b, scaledTuva(b, s.copies))
+			benchType(b, sc, func() tea.Cmd { sc.m.clearSelector(); return sc.m.openSelector() }, "+core__encounter+")
 		})
 	}
 }
@@ -157,23 +147,25 @@ func BenchmarkListKeys(b *testing.B) {
 	down := tea.KeyPressMsg{Code: tea.KeyDown}
 	for _, s := range benchSizes {
 		b.Run(s.name+"/finder", func(b *testing.B) {
-			m := benchModel(b, scaledTuva(b, s.copies))
-			drive(b, m, m.openFinder())
+			sc := benchScreen(b, scaledTuva(b, s.copies))
+			sc.Run(sc.m.openFinder())
 			cpu0 := cpuTime(b)
 			for b.Loop() {
-				drive(b, m, m.Update(down))
-				_ = m.View()
+				sc.Send(down)
+				_ = sc.m.View()
+				sc.Reset()
 			}
 			b.ReportMetric(float64((cpuTime(b)-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/key")
 		})
 		b.Run(s.name+"/tree", func(b *testing.B) {
-			m := benchModel(b, scaledTuva(b, s.copies))
-			m.upDepth, m.downDepth = -1, -1
-			m.rebuild()
+			sc := benchScreen(b, scaledTuva(b, s.copies))
+			sc.m.upDepth, sc.m.downDepth = -1, -1
+			sc.m.rebuild()
 			cpu0 := cpuTime(b)
 			for b.Loop() {
-				drive(b, m, m.Update(down))
-				_ = m.View()
+				sc.Send(down)
+				_ = sc.m.View()
+				sc.Reset()
 			}
 			b.ReportMetric(float64((cpuTime(b)-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/key")
 		})

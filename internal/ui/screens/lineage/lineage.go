@@ -10,14 +10,16 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/impact"
 	"github.com/datatui/datatui/internal/dbt/lineage"
 	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/components/input"
+	"github.com/datatui/datatui/internal/ui/components/list"
 	"github.com/datatui/datatui/internal/ui/components/text"
+	"github.com/datatui/datatui/internal/ui/keys"
 	"github.com/datatui/datatui/internal/ui/tasks"
 )
 
@@ -66,39 +68,39 @@ const (
 // Model is the Lineage screen.
 type Model struct {
 	c    *common.Common
+	nav  *keys.Nav
 	keys keyMap
 	w, h int
 	now  func() time.Time
 
-	loadID  int
-	loading bool
-	loadErr error
-	data    *projectData
+	loadTask tasks.Ref[*projectData]
+	loading  bool
+	loadErr  error
+	data     *projectData
 
-	root           int
-	upDepth        int
-	downDepth      int
-	showTests      bool
-	collapsed      map[int]bool
-	lin            *lineage.Lineage
-	rows           []row
-	cursor, offset int
-	mode           viewMode
-	detailScroll   int
+	root         int
+	upDepth      int
+	downDepth    int
+	showTests    bool
+	collapsed    map[int]bool
+	lin          *lineage.Lineage
+	tree         *list.Model[row]
+	mode         viewMode
+	detailScroll int
+	dag          dagView
 
-	finding    bool
-	finder     textinput.Model
-	hits       []int // ranked, at most maxHits
-	hitTotal   int   // how many nodes match
-	narrowed   []narrowing
-	finderRef  tasks.Ref[narrowing]
-	hitCursor  int
-	hitOffset  int
+	finding   bool
+	finder    input.Line
+	hits      *list.Model[int] // ranked, at most maxHits
+	hitTotal  int              // how many nodes match
+	narrowed  []narrowing
+	finderRef tasks.Ref[narrowing]
+
 	selecting  bool
-	selInput   textinput.Model
+	selInput   input.Line
 	selExpr    string
 	selMatches nodeSet
-	selList    []int // the matches in dbt ls's order, shown while typing
+	matches    *list.Model[int] // the matches in dbt ls's order, shown while typing
 	selErr     string
 	selErrCol  int      // position of a syntax error in selExpr (1-based; 0 unknown)
 	selNotes   []string // dbt's warnings and datatui's notes on the selector
@@ -106,62 +108,52 @@ type Model struct {
 
 	sql      sqlMode
 	sqlFor   int
-	sqlID    int
+	sqlTask  tasks.Ref[string]
 	sqlText  string
 	sqlErr   error
 	sqlReady bool
 
-	impactID      int
+	impactTask    tasks.Ref[*impact.Impact]
 	impactLoading bool
 	impact        *impact.Impact
 	impactErr     error
-	impactRows    []impactRow
-	impactCursor  int
-	impactOffset  int
+	impactList    *list.Model[impactRow]
 	showWarnings  bool
-	dagCache      string
-	dagCacheKey   string
 }
 
 type impactRow struct {
-	title string // section header when index < 0
-	index int
-	node  impact.ImpactNode
+	section string
+	index   int
+	node    impact.ImpactNode
 }
 
+// keyMap holds the keys only this screen has; moving, enter, esc and r are the shared
+// navigation keymap's (with the person's overrides). The screen's keys are checked before the
+// list's, so f, b, d and space mean focus, build, DAG and fold here, not paging.
 type keyMap struct {
-	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
 	Toggle, Focus, Deeper, Shallower        key.Binding
 	Find, Selector, DAG, Impact, SQL, Tests key.Binding
-	Edit, Copy, Build, Refresh, Back        key.Binding
-	Warnings                                key.Binding
+	Edit, Open, Copy, Build, Warnings       key.Binding
 	DetailUp, DetailDown                    key.Binding
 }
 
 func defaultKeys() keyMap {
 	return keyMap{
-		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Top:        key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-		Bottom:     key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-		PageUp:     key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
-		PageDown:   key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
-		Toggle:     key.NewBinding(key.WithKeys("enter", "space"), key.WithHelp("enter/space", "collapse/expand")),
+		Toggle:     key.NewBinding(key.WithKeys("enter", "space"), key.WithHelp("enter/space", "collapse/expand (DAG: focus)")),
 		Focus:      key.NewBinding(key.WithKeys("f", "right", "l"), key.WithHelp("f/→", "focus this node")),
 		Deeper:     key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "more levels")),
 		Shallower:  key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "fewer levels")),
-		Find:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "find a node")),
+		Find:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "find a node (impact: filter)")),
 		Selector:   key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "selector")),
 		DAG:        key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "tree/DAG")),
 		Impact:     key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "impact of my branch")),
 		SQL:        key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "SQL raw/compiled")),
 		Tests:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "show tests")),
-		Edit:       key.NewBinding(key.WithKeys("e", "o"), key.WithHelp("e", "open in $EDITOR")),
+		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "open in $EDITOR")),
+		Open:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open an exposure's link in the browser")),
 		Copy:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy selector")),
 		Build:      key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "build this")),
-		Refresh:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
 		Warnings:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "parse warnings")),
-		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		DetailUp:   key.NewBinding(key.WithKeys("K", "shift+up"), key.WithHelp("K", "scroll details up")),
 		DetailDown: key.NewBinding(key.WithKeys("J", "shift+down"), key.WithHelp("J", "scroll details down")),
 	}
@@ -169,39 +161,49 @@ func defaultKeys() keyMap {
 
 // New returns the Lineage screen.
 func New(c *common.Common) *Model {
-	m := &Model{c: c, keys: defaultKeys(), now: time.Now, root: -1, upDepth: 2, downDepth: 2, collapsed: map[int]bool{}, sqlFor: -1}
-	// A steady cursor: blinking would redraw the screen twice a second for nothing.
-	m.finder = textinput.New()
-	ts := m.finder.Styles()
-	ts.Cursor.Blink = false
-	m.finder.SetStyles(ts)
-	m.finder.Prompt = "/ "
-	m.finder.Placeholder = "name, path, #tag or description"
-	m.selInput = textinput.New()
-	m.selInput.SetStyles(ts)
-	m.selInput.Prompt = "select: "
-	m.selInput.Placeholder = "e.g. +fct_revenue tag:finance,config.materialized:table"
+	nav := &c.KeyMap().Nav
+	m := &Model{c: c, nav: nav, keys: defaultKeys(), now: c.Now, root: -1, upDepth: 2, downDepth: 2, collapsed: map[int]bool{}, sqlFor: -1}
+	m.tree = list.New(nav, func(r row) string { return "" })
+	m.hits = list.New(nav, func(int) string { return "" })
+	m.matches = list.New(nav, func(int) string { return "" })
+	m.impactList = list.New(nav, m.impactText).WithGroups(func(r impactRow) string { return r.section })
 	return m
+}
+
+// impactText is what `/` matches in the impact view: the node's name and type.
+func (m *Model) impactText(r impactRow) string {
+	if m.data == nil || r.index < 0 {
+		return ""
+	}
+	n := &m.data.graph.Nodes[r.index]
+	return displayName(n) + " " + n.ResourceType
 }
 
 func (m *Model) ID() string { return ID }
 
 func (m *Model) Title() string { return "Lineage" }
 
-// Capturing is true while the finder or the selector prompt has focus.
-func (m *Model) Capturing() bool { return m.finding || m.selecting }
+// Capturing is true while the finder, the selector prompt or the impact view's filter has
+// the keyboard.
+func (m *Model) Capturing() bool { return m.finding || m.selecting || m.impactList.Filtering() }
 
 func (m *Model) SetSize(w, h int) {
 	m.w, m.h = w, h
-	m.finder.SetWidth(max(10, w/2))
-	m.selInput.SetWidth(max(10, w/2))
-	m.clampScroll()
+	m.layout()
+}
+
+// layout gives the lists the rows they may draw (after a resize or a change of view).
+func (m *Model) layout() {
+	h := m.listHeight()
+	m.tree.SetHeight(h)
+	m.hits.SetHeight(h)
+	m.impactList.SetHeight(max(0, h-impactInfoLines))
 }
 
 func (m *Model) KeyMap() []key.Binding {
-	k := m.keys
+	k, n := m.keys, m.nav
 	return []key.Binding{k.Find, k.Selector, k.Toggle, k.Focus, k.Deeper, k.Shallower, k.DAG, k.Impact, k.SQL, k.Tests,
-		k.Edit, k.Copy, k.Build, k.Refresh, k.Warnings, k.Up, k.Down, k.Top, k.Bottom, k.DetailDown, k.DetailUp, k.Back}
+		k.Edit, k.Open, k.Copy, k.Build, n.Refresh, k.Warnings, n.Up, n.Down, n.Left, n.Right, n.Top, n.Bottom, k.DetailDown, k.DetailUp, n.Back}
 }
 
 func (m *Model) Actions() []common.Action {
@@ -211,6 +213,7 @@ func (m *Model) Actions() []common.Action {
 		{ID: "lineage.dag", Title: "Lineage: toggle tree / DAG view", Hint: "d", Run: func() tea.Cmd { m.toggleDAG(); return nil }},
 		{ID: "lineage.impact", Title: "Lineage: impact of my branch", Hint: "i", Run: func() tea.Cmd { return m.showImpact() }},
 		{ID: "lineage.edit", Title: "Lineage: open the model's file in $EDITOR", Hint: "e", Run: func() tea.Cmd { return m.edit() }},
+		{ID: "lineage.open", Title: "Lineage: open the exposure's link in the browser", Hint: "o", Run: func() tea.Cmd { return m.openExposure() }},
 		{ID: "lineage.copy", Title: "Lineage: copy the node's selector", Hint: "y", Run: func() tea.Cmd { return m.copySelector() }},
 		{ID: "lineage.build", Title: "Lineage: build this model (dbt build --select)", Hint: "b", Run: func() tea.Cmd { return m.build() }},
 		{ID: "lineage.sql", Title: "Lineage: show raw / compiled SQL", Hint: "s", Run: func() tea.Cmd { return m.cycleSQL() }},
@@ -229,7 +232,8 @@ func (m *Model) Init() tea.Cmd {
 // the run results this screen shows.
 func (m *Model) Topics() []common.Topic { return []common.Topic{common.TopicArtifacts} }
 
-// reload starts loading the graph and artifacts.
+// reload starts loading the graph and artifacts (slot "load": a reload replaces a load still
+// running, whose result is dropped).
 func (m *Model) reload() tea.Cmd {
 	if m.c == nil || m.c.Workspace == nil || m.c.Tasks == nil {
 		m.loadErr = errNoWorkspace
@@ -244,10 +248,11 @@ func (m *Model) reload() tea.Cmd {
 func (m *Model) load(fresh bool) tea.Cmd {
 	svc := m.c.Svc()
 	m.loading = true
-	id, cmd := m.c.Tasks.Start(ID, "Loading the lineage", func(ctx context.Context, _ tasks.Emit) (any, error) {
-		return loadProject(ctx, svc, fresh)
-	})
-	m.loadID = id
+	var cmd tea.Cmd
+	m.loadTask, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Loading the lineage", Slot: "load", ReadOnly: true},
+		func(ctx context.Context, _ tasks.Emit) (*projectData, error) {
+			return loadProject(ctx, svc, fresh)
+		})
 	return cmd
 }
 
@@ -273,32 +278,47 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 	case editorDoneMsg:
 		if msg.err != nil {
-			return common.Status(common.StatusError, "editor: "+msg.err.Error())
+			return common.ScreenStatus(ID, common.StatusError, "editor: "+msg.err.Error())
 		}
 		// The file may have changed: reload so the lineage shows the edit.
 		return m.reload()
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	case tea.MouseWheelMsg:
-		switch msg.Button {
-		case tea.MouseWheelUp:
-			m.move(-3)
-		case tea.MouseWheelDown:
-			m.move(3)
+		if m.data == nil {
+			return nil
+		}
+		switch {
+		case m.finding:
+			m.hits.Update(msg)
+		case m.selecting:
+			m.matches.Update(msg)
+		case m.mode == modeImpact:
+			m.impactList.Update(msg)
+		case m.mode == modeDAG:
+			if msg.Button == tea.MouseWheelUp {
+				m.dagMove(-1, 0)
+			} else if msg.Button == tea.MouseWheelDown {
+				m.dagMove(1, 0)
+			}
+		default:
+			if m.tree.Update(msg) {
+				m.detailScroll = 0
+			}
 		}
 		return m.syncSQL()
 	case tea.MouseClickMsg:
 		return m.click(msg.X, msg.Y)
 	case tea.PasteMsg:
-		if m.finding {
-			var cmd tea.Cmd
-			m.finder, cmd = m.finder.Update(msg)
-			return tea.Batch(cmd, m.filter())
-		}
-		if m.selecting {
-			var cmd tea.Cmd
-			m.selInput, cmd = m.selInput.Update(msg)
-			return tea.Batch(cmd, m.evalSelector())
+		switch {
+		case m.finding:
+			m.finder.Paste(msg.Content)
+			return m.filter()
+		case m.selecting:
+			m.selInput.Paste(msg.Content)
+			return m.evalSelector()
+		default:
+			m.impactList.Paste(msg.Content)
 		}
 	}
 	return nil
@@ -313,62 +333,77 @@ func (m *Model) taskDone(msg tasks.DoneMsg) tea.Cmd {
 		m.selectorDone(out)
 		return nil
 	}
-	switch msg.ID {
-	case m.loadID:
-		m.loading = false
-		if msg.Err != nil {
-			m.loadErr = msg.Err
-			if m.data != nil {
-				// Keep showing the last good graph; say why it was not refreshed.
-				return common.Status(common.StatusError, "Lineage not reloaded: "+msg.Err.Error())
-			}
-			return nil
-		}
-		d, ok := msg.Result.(*projectData)
-		if !ok {
-			return nil
-		}
-		m.loadErr = nil
-		prev := ""
-		if m.data != nil && m.root >= 0 {
-			prev = m.data.graph.Nodes[m.root].UniqueID
-		}
-		m.data = d
-		m.collapsed = map[int]bool{}
-		m.root = -1
-		if i, ok := d.graph.Index(prev); ok {
-			m.root = i
-		} else {
-			m.root = defaultRoot(d.graph)
-		}
-		m.sqlFor = -1
-		m.sqlReady = false
-		m.rebuild()
-		// Node indexes changed: earlier matches mean nothing in the new graph.
-		m.narrowed, m.hits, m.hitTotal = nil, nil, 0
-		m.selMatches, m.selList = nil, nil
-		var cmds []tea.Cmd
-		if m.selExpr != "" {
-			cmds = append(cmds, m.evalSelector())
-		}
-		if m.finding {
-			cmds = append(cmds, m.filter())
-		}
-		if m.sql != sqlOff {
-			cmds = append(cmds, m.loadSQLCmd())
-		}
-		return tea.Batch(cmds...)
-	case m.sqlID:
-		m.sqlReady = true
-		m.sqlErr = msg.Err
-		m.sqlText, _ = msg.Result.(string)
-	case m.impactID:
+	if out, ok := m.loadTask.Done(msg); ok {
+		return m.loaded(out)
+	}
+	if out, ok := m.sqlTask.Done(msg); ok {
+		m.sqlTask = tasks.Ref[string]{}
+		m.sqlReady, m.sqlErr, m.sqlText = true, out.Err, out.Value
+		return nil
+	}
+	if out, ok := m.impactTask.Done(msg); ok {
+		m.impactTask = tasks.Ref[*impact.Impact]{}
 		m.impactLoading = false
-		m.impactErr = msg.Err
-		m.impact, _ = msg.Result.(*impact.Impact)
+		m.impactErr, m.impact = out.Err, out.Value
 		m.buildImpactRows()
 	}
 	return nil
+}
+
+// loaded shows a finished load, keeping the node in focus when it is still in the graph.
+func (m *Model) loaded(out tasks.Outcome[*projectData]) tea.Cmd {
+	m.loadTask = tasks.Ref[*projectData]{}
+	m.loading = false
+	if out.Err != nil || out.Value == nil {
+		if out.Cancelled {
+			return nil
+		}
+		m.loadErr = out.Err
+		if m.data != nil && out.Err != nil {
+			// Keep showing the last good graph; say why it was not refreshed.
+			return common.ScreenStatus(ID, common.StatusError, "Lineage not reloaded: "+out.Err.Error())
+		}
+		return nil
+	}
+	d := out.Value
+	m.loadErr = nil
+	prev := ""
+	if m.data != nil && m.root >= 0 {
+		prev = m.data.graph.Nodes[m.root].UniqueID
+	}
+	m.data = d
+	m.collapsed = map[int]bool{}
+	m.root = -1
+	if i, ok := d.graph.Index(prev); ok {
+		m.root = i
+	} else {
+		m.root = defaultRoot(d.graph)
+	}
+	m.sqlFor = -1
+	m.sqlReady = false
+	m.dag.cursor = m.root
+	m.rebuild()
+	// Node indexes changed: earlier matches mean nothing in the new graph.
+	m.narrowed, m.hitTotal = nil, 0
+	m.hits.SetItems(nil)
+	m.selMatches = nil
+	m.matches.SetItems(nil)
+	m.impact, m.impactErr = nil, nil
+	m.impactList.SetItems(nil)
+	var cmds []tea.Cmd
+	if m.selExpr != "" || m.selecting {
+		cmds = append(cmds, m.evalSelector())
+	}
+	if m.finding {
+		cmds = append(cmds, m.filter())
+	}
+	if m.sql != sqlOff {
+		cmds = append(cmds, m.loadSQLCmd())
+	}
+	if m.mode == modeImpact {
+		cmds = append(cmds, m.showImpact())
+	}
+	return tea.Batch(cmds...)
 }
 
 // defaultRoot picks the model with the most non-test neighbours: a good first picture.
@@ -398,33 +433,33 @@ func defaultRoot(g *dbt.Graph) int {
 // rebuild recomputes the lineage and the tree rows after the root, depths, tests or collapsed
 // nodes change. View only reads the rows, so frames stay cheap on large graphs.
 func (m *Model) rebuild() {
-	m.rows = m.rows[:0]
 	m.lin = nil
-	m.dagCacheKey = ""
+	m.dag.key = ""
 	if m.data == nil || m.root < 0 {
+		m.tree.SetItems(nil)
 		return
 	}
 	g := m.data.graph
 	m.lin = lineage.ComputeLineage(g, m.root, lineage.LineageOptions{Upstream: m.upDepth, Downstream: m.downDepth, Tests: m.showTests})
-	m.rows = append(m.rows, row{kind: rowRoot, index: m.root})
+	rows := []row{{kind: rowRoot, index: m.root}}
 	for _, up := range []bool{true, false} {
 		title, nodes := "downstream", m.lin.Downstream
 		if up {
 			title, nodes = "upstream", m.lin.Upstream
 		}
-		m.rows = append(m.rows, row{kind: rowSection, title: sectionTitle(title, nodes), index: -1})
+		rows = append(rows, row{kind: rowSection, title: sectionTitle(title, nodes), index: -1})
 		lines := m.lin.TreeLines(up, m.collapsed)
 		if len(lines) == 0 {
-			m.rows = append(m.rows, row{kind: rowEmpty, index: -1})
+			rows = append(rows, row{kind: rowEmpty, index: -1})
 		}
 		for _, tl := range lines {
-			m.rows = append(m.rows, row{kind: rowNode, index: tl.Index, line: tl, up: up})
+			rows = append(rows, row{kind: rowNode, index: tl.Index, line: tl, up: up})
 		}
 	}
-	if m.cursor >= len(m.rows) {
-		m.cursor = len(m.rows) - 1
+	m.tree.SetItems(rows)
+	if !m.dag.has(m.lin, m.dag.cursor) {
+		m.dag.cursor = m.root
 	}
-	m.clampScroll()
 }
 
 // sectionTitle counts a direction's nodes and the generations they really span (the depth
@@ -440,45 +475,65 @@ func sectionTitle(title string, nodes []lineage.LineageNode) string {
 	return title + " · " + text.Plural(len(nodes), "node", "nodes") + " · " + text.Plural(depth, "level", "levels")
 }
 
-// selected is the node index under the cursor (the root when the cursor is on a header).
+// selected is the node the keys act on: the cursor's in the impact list, the DAG or the tree
+// (the root when the tree's cursor is on a heading).
 func (m *Model) selected() int {
 	if m.data == nil {
 		return -1
 	}
-	if m.mode == modeImpact {
-		if m.impactCursor >= 0 && m.impactCursor < len(m.impactRows) && m.impactRows[m.impactCursor].index >= 0 {
-			return m.impactRows[m.impactCursor].index
+	switch m.mode {
+	case modeImpact:
+		if r, ok := m.impactList.Selected(); ok {
+			return r.index
 		}
 		return -1
+	case modeDAG:
+		if m.dag.cursor >= 0 {
+			return m.dag.cursor
+		}
+		return m.root
 	}
-	if m.cursor >= 0 && m.cursor < len(m.rows) && (m.rows[m.cursor].kind == rowNode || m.rows[m.cursor].kind == rowRoot) {
-		return m.rows[m.cursor].index
+	if r, ok := m.tree.Selected(); ok && (r.kind == rowNode || r.kind == rowRoot) {
+		return r.index
 	}
 	return m.root
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	if m.finding {
+	switch {
+	case m.finding:
 		return m.finderKey(msg)
-	}
-	if m.selecting {
+	case m.selecting:
 		return m.selectorKey(msg)
+	case m.impactList.Filtering():
+		// The filter has the keyboard; enter gives it back and focuses the node.
+		if m.impactList.Update(msg) || !key.Matches(msg, m.nav.Open) {
+			return nil
+		}
+		return m.focusSelected()
 	}
-	k := m.keys
+	k, n := m.keys, m.nav
 	switch {
 	case key.Matches(msg, k.Find):
+		if m.mode == modeImpact {
+			m.impactList.StartFilter()
+			return nil
+		}
 		return m.openFinder()
 	case key.Matches(msg, k.Selector):
 		return m.openSelector()
-	case key.Matches(msg, k.Refresh):
+	case key.Matches(msg, n.Refresh):
 		return m.reload()
-	case key.Matches(msg, k.Back):
+	case key.Matches(msg, n.Back):
 		switch {
+		case m.mode == modeImpact && m.impactList.Query() != "":
+			m.impactList.ClearFilter()
 		case m.mode != modeTree:
 			m.mode = modeTree
+			m.layout()
 		case m.selExpr != "":
 			m.clearSelector()
-			m.selInput.SetValue("")
+			m.selInput.Clear()
 		case m.showWarnings:
 			m.showWarnings = false
 		case m.sql != sqlOff:
@@ -489,27 +544,12 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.data == nil {
 		return nil
 	}
+	if m.mode == modeDAG && m.dagKey(msg) {
+		return m.syncSQL()
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		m.move(-1)
-		return m.syncSQL()
-	case key.Matches(msg, k.Down):
-		m.move(1)
-		return m.syncSQL()
-	case key.Matches(msg, k.PageUp):
-		m.move(-max(1, m.listHeight()-1))
-		return m.syncSQL()
-	case key.Matches(msg, k.PageDown):
-		m.move(max(1, m.listHeight()-1))
-		return m.syncSQL()
-	case key.Matches(msg, k.Top):
-		m.move(-1 << 30)
-		return m.syncSQL()
-	case key.Matches(msg, k.Bottom):
-		m.move(1 << 30)
-		return m.syncSQL()
 	case key.Matches(msg, k.Toggle):
-		if m.mode == modeImpact {
+		if m.mode != modeTree {
 			return m.focusSelected()
 		}
 		m.toggleCollapse()
@@ -521,6 +561,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.changeDepth(-1)
 	case key.Matches(msg, k.DAG):
 		m.toggleDAG()
+		return m.syncSQL()
 	case key.Matches(msg, k.Impact):
 		return m.showImpact()
 	case key.Matches(msg, k.SQL):
@@ -533,6 +574,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.rebuild()
 	case key.Matches(msg, k.Edit):
 		return m.edit()
+	case key.Matches(msg, k.Open):
+		return m.openExposure()
 	case key.Matches(msg, k.Copy):
 		return m.copySelector()
 	case key.Matches(msg, k.Build):
@@ -541,61 +584,41 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.detailScroll++
 	case key.Matches(msg, k.DetailUp):
 		m.detailScroll = max(0, m.detailScroll-1)
+	case m.mode == modeImpact:
+		m.impactList.Update(msg)
+		return m.syncSQL()
+	case m.tree.Update(msg):
+		m.detailScroll = 0
+		return m.syncSQL()
 	}
 	return nil
 }
 
-func (m *Model) move(delta int) {
-	if m.mode == modeImpact {
-		n := len(m.impactRows)
-		if n == 0 {
-			return
-		}
-		m.impactCursor = clamp(m.impactCursor+delta, 0, n-1)
-		// Skip section headers in the direction of travel.
-		for m.impactRows[m.impactCursor].index < 0 {
-			step := 1
-			if delta < 0 {
-				step = -1
-			}
-			next := m.impactCursor + step
-			if next < 0 || next >= n {
-				break
-			}
-			m.impactCursor = next
-		}
-		m.clampScroll()
-		return
-	}
-	if len(m.rows) == 0 {
-		return
-	}
-	m.cursor = clamp(m.cursor+delta, 0, len(m.rows)-1)
-	m.detailScroll = 0
-	m.clampScroll()
-}
-
-// click selects the list row under the pointer (the list starts below the two header lines).
+// click selects the row (or, in the DAG, the node) under the pointer; the body starts below
+// the two header lines.
 func (m *Model) click(x, y int) tea.Cmd {
-	if m.data == nil || m.finding || m.mode == modeDAG {
+	if m.data == nil || m.finding || m.selecting {
 		return nil
 	}
-	if m.wideLayout() && x >= max(30, m.w*45/100) {
-		return nil
-	}
-	row := y - 2
-	if row < 0 || row >= m.listHeight() {
-		return nil
-	}
-	if m.mode == modeImpact {
-		row -= impactInfoLines
-		if k := m.impactOffset + row; row >= 0 && k < len(m.impactRows) && m.impactRows[k].index >= 0 {
-			m.impactCursor = k
+	if m.mode == modeDAG {
+		if i, ok := m.dag.at(x, y-2); ok {
+			m.dag.cursor = i
+			return m.syncSQL()
 		}
 		return nil
 	}
-	if k := m.offset + row; k < len(m.rows) {
-		m.cursor = k
+	if m.wideLayout() && x >= m.listWidth() {
+		return nil
+	}
+	r := y - 2
+	if r < 0 || r >= m.listHeight() {
+		return nil
+	}
+	if m.mode == modeImpact {
+		m.impactList.ClickRow(r - impactInfoLines)
+		return m.syncSQL()
+	}
+	if m.tree.ClickRow(r) {
 		m.detailScroll = 0
 	}
 	return m.syncSQL()
@@ -609,48 +632,9 @@ func (m *Model) syncSQL() tea.Cmd {
 	return m.loadSQLCmd()
 }
 
-func clamp(v, lo, hi int) int {
-	if v < lo {
-		return lo
-	}
-	if v > hi {
-		return hi
-	}
-	return v
-}
-
-func (m *Model) clampScroll() {
-	h := m.listHeight()
-	if h <= 0 {
-		return
-	}
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+h {
-		m.offset = m.cursor - h + 1
-	}
-	m.offset = clamp(m.offset, 0, max(0, len(m.rows)-h))
-	if m.impactCursor < m.impactOffset {
-		m.impactOffset = m.impactCursor
-	}
-	if m.impactCursor >= m.impactOffset+h {
-		m.impactOffset = m.impactCursor - h + 1
-	}
-	if m.hitCursor < m.hitOffset {
-		m.hitOffset = m.hitCursor
-	}
-	if m.hitCursor >= m.hitOffset+h {
-		m.hitOffset = m.hitCursor - h + 1
-	}
-}
-
 func (m *Model) toggleCollapse() {
-	if m.cursor <= 0 || m.cursor >= len(m.rows) || m.rows[m.cursor].kind != rowNode {
-		return
-	}
-	r := m.rows[m.cursor]
-	if !r.line.HasKids || r.line.Repeat {
+	r, ok := m.tree.Selected()
+	if !ok || r.kind != rowNode || !r.line.HasKids || r.line.Repeat {
 		return
 	}
 	if m.collapsed[r.index] {
@@ -661,14 +645,18 @@ func (m *Model) toggleCollapse() {
 	m.rebuild()
 }
 
-// focusSelected makes the selected node the root of the tree.
+// focusSelected makes the selected node the root. The DAG stays the DAG (its cursor stays on
+// the node, now in the middle); the impact view goes back to the tree.
 func (m *Model) focusSelected() tea.Cmd {
 	i := m.selected()
 	if i < 0 {
 		return nil
 	}
 	m.setRoot(i)
-	m.mode = modeTree
+	if m.mode == modeImpact {
+		m.mode = modeTree
+		m.layout()
+	}
 	if m.sql != sqlOff {
 		return m.loadSQLCmd()
 	}
@@ -678,8 +666,10 @@ func (m *Model) focusSelected() tea.Cmd {
 func (m *Model) setRoot(i int) {
 	m.root = i
 	m.collapsed = map[int]bool{}
-	m.cursor, m.offset, m.detailScroll = 0, 0, 0
+	m.detailScroll = 0
+	m.dag.cursor = i
 	m.rebuild()
+	m.tree.Move(-m.tree.Len())
 }
 
 func (m *Model) changeDepth(delta int) {
@@ -704,7 +694,24 @@ func (m *Model) changeDepth(delta int) {
 func (m *Model) toggleDAG() {
 	if m.mode == modeDAG {
 		m.mode = modeTree
+		if i := m.dag.cursor; i >= 0 {
+			m.selectInTree(i)
+		}
 	} else {
 		m.mode = modeDAG
+		if i := m.selected(); i >= 0 && m.dag.has(m.lin, i) {
+			m.dag.cursor = i
+		}
+	}
+	m.layout()
+}
+
+// selectInTree puts the tree's cursor on node i's first row, if it has one.
+func (m *Model) selectInTree(i int) {
+	for k, r := range m.tree.Items() {
+		if (r.kind == rowNode || r.kind == rowRoot) && r.index == i {
+			m.tree.Select(k)
+			return
+		}
 	}
 }

@@ -8,21 +8,24 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/lineage"
 	"github.com/datatui/datatui/internal/desktop"
 	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/ui/common"
+	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
+	"github.com/datatui/datatui/internal/ui/uitest"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -40,184 +43,158 @@ func newCommon(t testing.TB, projectDir string) *common.Common {
 	return &common.Common{Ctx: ctx, Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(ctx)}
 }
 
-// drive runs cmd and feeds task messages back into the model until no command is left,
-// returning the other messages (status, clipboard, RunDBTMsg…) for assertions.
-func drive(t testing.TB, m *Model, cmd tea.Cmd) []tea.Msg {
-	t.Helper()
-	var out []tea.Msg
-	queue := []tea.Cmd{cmd}
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		switch msg := c().(type) {
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case tasks.EventMsg:
-			queue = append(queue, m.c.Tasks.Continue(msg.ID))
-		case tasks.DoneMsg:
-			queue = append(queue, m.Update(msg))
-		default:
-			out = append(out, msg)
-		}
-	}
-	return out
+// screen is the Lineage screen under the uitest driver, with the browser replaced.
+type screen struct {
+	*uitest.Driver
+	m *Model
+	c *common.Common
+	// desk records what would open in the browser or the editor.
+	desk *desktop.Recorder
 }
 
-func newModel(t testing.TB, w, h int) *Model {
+func openScreen(t testing.TB, c *common.Common, w, h int) *screen {
 	t.Helper()
-	m := New(newCommon(t, testProject))
-	m.SetSize(w, h)
-	drive(t, m, m.Init())
-	if m.data == nil {
-		t.Fatalf("not loaded: %v", m.loadErr)
+	m := New(c)
+	s := &screen{m: m, c: c, desk: &desktop.Recorder{}}
+	c.Desktop = s.desk
+	s.Driver = uitest.Screen(t, m, c, w, h)
+	if m.data != nil && c.Clock == nil {
+		// Times on screen count from when the graph was made, so goldens do not change.
+		built := m.data.graph.Origin.Built
+		c.Clock = func() time.Time { return built.Add(5 * time.Second) }
 	}
-	built := m.data.graph.Origin.Built
-	m.now = func() time.Time { return built.Add(5 * time.Second) }
-	return m
+	return s
 }
 
-func press(t testing.TB, m *Model, keys ...string) []tea.Msg {
+func open(t testing.TB, dir string, w, h int) *screen {
 	t.Helper()
-	var out []tea.Msg
-	for _, k := range keys {
-		var msg tea.KeyPressMsg
-		switch k {
-		case "enter":
-			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-		case "esc":
-			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
-		case "space":
-			msg = tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-		case "down":
-			msg = tea.KeyPressMsg{Code: tea.KeyDown}
-		case "up":
-			msg = tea.KeyPressMsg{Code: tea.KeyUp}
-		case "ctrl+b":
-			msg = tea.KeyPressMsg{Code: 'b', Mod: tea.ModCtrl}
-		default:
-			r := []rune(k)[0]
-			msg = tea.KeyPressMsg{Code: r, Text: k}
-		}
-		out = append(out, drive(t, m, m.Update(msg))...)
-	}
-	return out
+	return openScreen(t, newCommon(t, dir), w, h)
 }
 
-func typeText(t testing.TB, m *Model, s string) {
+func newModel(t testing.TB, w, h int) *screen {
 	t.Helper()
-	for _, r := range s {
-		drive(t, m, m.Update(tea.KeyPressMsg{Code: r, Text: string(r)}))
+	s := open(t, testProject, w, h)
+	if s.m.data == nil {
+		t.Fatalf("not loaded: %v", s.m.loadErr)
 	}
+	return s
 }
 
-func checkSize(t *testing.T, view string, w, h int) {
-	t.Helper()
-	lines := strings.Split(view, "\n")
-	if len(lines) != h {
-		t.Fatalf("view has %d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if got := ansi.StringWidth(l); got != w {
-			t.Fatalf("line %d is %d cells wide, want %d: %q", i, got, w, ansi.Strip(l))
+// built reports whether the screen handed `dbt build --select sel` to the Runs screen.
+func (s *screen) built(sel string) bool {
+	for _, r := range uitest.Of[common.RunDBTMsg](s.Driver) {
+		if strings.Join(r.Args, " ") == "build --select "+sel {
+			return true
 		}
 	}
+	return false
 }
 
-func TestGolden(t *testing.T) {
-	for _, size := range [][2]int{{80, 24}, {120, 40}} {
-		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
-			m := newModel(t, size[0], size[1])
-			v := m.View()
-			checkSize(t, v, size[0], size[1])
-			golden.RequireEqual(t, []byte(ansi.Strip(v)))
-		})
+func (s *screen) node(i int) string {
+	if i < 0 {
+		return ""
 	}
+	return s.m.data.graph.Nodes[i].UniqueID
 }
 
-func TestGoldenDAG(t *testing.T) {
-	m := newModel(t, 120, 40)
-	press(t, m, "d")
-	v := m.View()
-	checkSize(t, v, 120, 40)
-	golden.RequireEqual(t, []byte(ansi.Strip(v)))
-}
-
-func TestGoldenSQLAndFinder(t *testing.T) {
-	m := newModel(t, 120, 40)
-	press(t, m, "s")
-	if m.sql != sqlRaw || !m.sqlReady || m.sqlErr != nil {
-		t.Fatalf("raw SQL not loaded: %v", m.sqlErr)
-	}
-	v := m.View()
-	checkSize(t, v, 120, 40)
-	golden.RequireEqual(t, []byte(ansi.Strip(v)))
-
-	m = newModel(t, 80, 24)
-	press(t, m, "/")
-	typeText(t, m, "revenue")
-	v = m.View()
-	checkSize(t, v, 80, 24)
-	if !strings.Contains(ansi.Strip(v), "/ revenue") {
-		t.Errorf("finder prompt missing:\n%s", ansi.Strip(v))
-	}
+func TestGoldens(t *testing.T) {
+	t.Run("tree", func(t *testing.T) { newModel(t, 120, 40).Goldens(t) })
+	t.Run("DAG", func(t *testing.T) {
+		s := newModel(t, 120, 40)
+		s.Key("d")
+		s.Goldens(t)
+	})
+	t.Run("SQL", func(t *testing.T) {
+		s := newModel(t, 120, 40)
+		s.Key("s")
+		if s.m.sql != sqlRaw || !s.m.sqlReady || s.m.sqlErr != nil {
+			t.Fatalf("raw SQL not loaded: %v", s.m.sqlErr)
+		}
+		s.Goldens(t)
+	})
+	t.Run("finder", func(t *testing.T) {
+		s := newModel(t, 120, 40)
+		s.Key("/")
+		s.Type("revenue")
+		s.Goldens(t)
+	})
+	t.Run("details", func(t *testing.T) {
+		s := openDemo(t, 120, 40)
+		s.Key("/")
+		s.Type("app.transactions")
+		s.Key("enter")
+		s.Goldens(t)
+	})
+	t.Run("selector", func(t *testing.T) {
+		s := newModel(t, 120, 40)
+		s.Key("S")
+		s.Type("tag:staging+")
+		s.Key("down")
+		s.Goldens(t)
+	})
+	t.Run("impact", func(t *testing.T) {
+		s := openImpact(t)
+		s.Key("i")
+		s.Goldens(t)
+	})
 }
 
 func TestInitialState(t *testing.T) {
-	m := newModel(t, 120, 40)
-	g := m.data.graph
-	if got := g.Nodes[m.root].UniqueID; got != "model.quickproj.fct_revenue" {
+	s := newModel(t, 120, 40)
+	if got := s.node(s.m.root); got != "model.quickproj.fct_revenue" {
 		t.Errorf("default root = %s", got)
 	}
-	v := ansi.Strip(m.View())
-	for _, s := range []string{"quick parse of the project files · parsed 5s ago", "2 warning(s)", "stg_orders  model · incremental", "upstream · 7 nodes · 2 levels", "Revenue per order in euros.", "amount_eur", "expression_is_true"} {
-		if !strings.Contains(v, s) {
-			t.Errorf("view lacks %q:\n%s", s, v)
+	v := s.View()
+	for _, want := range []string{"quick parse of the project files · parsed 5s ago", "2 warnings (w)", "stg_orders  model · incremental", "upstream · 7 nodes · 2 levels", "Revenue per order in euros.", "amount_eur", "expression_is_true"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
 		}
 	}
 }
 
 func TestKeys(t *testing.T) {
-	m := newModel(t, 120, 40)
+	s := newModel(t, 120, 40)
+	m := s.m
 	g := m.data.graph
 
-	// Finder: / captures keys, filters fuzzily, enter focuses the hit.
-	press(t, m, "/")
+	// Finder: / captures keys, filters fuzzily and marks what matched, enter focuses the hit.
+	s.Key("/")
 	if !m.Capturing() {
 		t.Fatal("finder should capture keys")
 	}
-	typeText(t, m, "stgusers")
-	if len(m.hits) == 0 || g.Nodes[m.hits[0]].UniqueID != "model.quickproj.stg_users" {
-		t.Fatalf("hits = %v", m.hits)
+	s.Type("stgusers")
+	if h, ok := m.hits.Selected(); !ok || s.node(h) != "model.quickproj.stg_users" {
+		t.Fatalf("hits = %v", m.hits.Items())
 	}
-	press(t, m, "enter")
-	if m.Capturing() || g.Nodes[m.root].UniqueID != "model.quickproj.stg_users" {
+	if got := matchSpans("stg_users", "stgusers"); len(got) != 2 || got[0] != (text.Span{Start: 0, End: 3}) || got[1] != (text.Span{Start: 4, End: 9}) {
+		t.Errorf("marks of stgusers in stg_users: %v", got)
+	}
+	s.Key("enter")
+	if m.Capturing() || s.node(m.root) != "model.quickproj.stg_users" {
 		t.Fatalf("enter did not focus stg_users")
 	}
 	// Typing q in the finder types; it does not quit.
-	press(t, m, "/")
-	typeText(t, m, "q")
+	s.Key("/")
+	s.Type("q")
 	if m.finder.Value() != "q" {
 		t.Errorf("finder value = %q", m.finder.Value())
 	}
-	press(t, m, "esc")
+	s.Key("esc")
 	if m.Capturing() {
 		t.Error("esc should close the finder")
 	}
 
 	// Depth.
-	press(t, m, "+")
+	s.Key("+")
 	if m.upDepth != 3 || m.downDepth != 3 {
 		t.Errorf("depth = %d/%d", m.upDepth, m.downDepth)
 	}
-	press(t, m, "-", "-", "-", "-")
+	s.Key("-", "-", "-", "-")
 	if m.upDepth != 1 {
 		t.Errorf("depth floor = %d", m.upDepth)
 	}
 	for range maxDepth + 1 {
-		press(t, m, "+")
+		s.Key("+")
 	}
 	if m.upDepth != -1 {
 		t.Errorf("depth after %d + = %d, want all (-1)", maxDepth+1, m.upDepth)
@@ -225,49 +202,51 @@ func TestKeys(t *testing.T) {
 
 	// Collapse/expand a node with children.
 	m.setRoot(mustIndex(t, g, "source.quickproj.app.users"))
-	var row int
-	for k, r := range m.rows {
+	row := -1
+	for k, r := range m.tree.Items() {
 		if r.kind == rowNode && g.Nodes[r.index].Name == "stg_users" {
 			row = k
 		}
 	}
-	before := len(m.rows)
-	m.cursor = row
-	press(t, m, "enter")
-	if !m.collapsed[m.rows[row].index] || len(m.rows) >= before {
-		t.Errorf("collapse: %d rows → %d", before, len(m.rows))
+	before := len(m.tree.Items())
+	m.tree.Select(row)
+	s.Key("enter")
+	if !m.collapsed[m.tree.Items()[row].index] || len(m.tree.Items()) >= before {
+		t.Errorf("collapse: %d rows → %d", before, len(m.tree.Items()))
 	}
-	press(t, m, "space")
-	if len(m.rows) != before {
-		t.Errorf("expand: %d rows, want %d", len(m.rows), before)
+	s.Key("space")
+	if len(m.tree.Items()) != before {
+		t.Errorf("expand: %d rows, want %d", len(m.tree.Items()), before)
 	}
 	// f focuses the row under the cursor.
-	press(t, m, "f")
+	s.Key("f")
 	if g.Nodes[m.root].Name != "stg_users" {
 		t.Errorf("focus → %s", g.Nodes[m.root].UniqueID)
 	}
 
 	// Tests toggle.
-	press(t, m, "t")
-	if !m.showTests || len(m.lin.Downstream) == 0 {
+	s.Key("t")
+	if !m.showTests || !slices.ContainsFunc(m.lin.Downstream, func(n lineage.LineageNode) bool { return n.ResourceType == "test" }) {
 		t.Error("t should show tests")
-	}
-	found := false
-	for _, n := range m.lin.Downstream {
-		found = found || n.ResourceType == "test"
-	}
-	if !found {
-		t.Error("no tests in the lineage after t")
 	}
 
 	// DAG toggle.
-	press(t, m, "d")
-	if m.mode != modeDAG || !strings.Contains(ansi.Strip(m.View()), "reads from") {
+	s.Key("d")
+	if m.mode != modeDAG || !strings.Contains(s.View(), "reads from") {
 		t.Error("d should show the DAG")
 	}
-	press(t, m, "d")
+	s.Key("d")
 	if m.mode != modeTree {
 		t.Error("d again should show the tree")
+	}
+	// The shared navigation keys: G and g move to the ends, j/k one row.
+	s.Key("G")
+	if _, ok := m.tree.Selected(); !ok || m.tree.Index() != len(m.tree.Items())-1 {
+		t.Errorf("G: cursor at %d of %d", m.tree.Index(), len(m.tree.Items()))
+	}
+	s.Key("g", "j")
+	if m.tree.Index() != 1 {
+		t.Errorf("g j: cursor at %d", m.tree.Index())
 	}
 }
 
@@ -281,42 +260,48 @@ func mustIndex(t testing.TB, g *dbt.Graph, id string) int {
 }
 
 func TestSelectorPrompt(t *testing.T) {
-	m := newModel(t, 120, 40)
-	press(t, m, "S")
+	s := newModel(t, 120, 40)
+	m := s.m
+	s.Key("S")
 	if !m.Capturing() {
 		t.Fatal("selector prompt should capture keys")
 	}
-	typeText(t, m, "tag:staging")
+	s.Type("tag:staging")
 	// Four models and, by dbt's eager indirect selection, their five tests.
-	if len(m.selList) != 9 || m.selErr != "" {
-		t.Errorf("tag:staging matched %d (%s)", len(m.selList), m.selErr)
+	if m.matches.Len() != 9 || m.selErr != "" {
+		t.Errorf("tag:staging matched %d (%s)", m.matches.Len(), m.selErr)
 	}
-	if v := ansi.Strip(m.View()); !strings.Contains(v, " stg_offers  model · table") || !strings.Contains(v, " unique_stg_users_user_id  test") {
+	if v := s.View(); !strings.Contains(v, " stg_offers  model · table") || !strings.Contains(v, " unique_stg_users_user_id  test") {
 		t.Errorf("matches not listed while typing:\n%s", v)
 	}
-	typeText(t, m, "+")
-	if len(m.selList) <= 9 {
-		t.Errorf("tag:staging+ should add descendants: %d", len(m.selList))
+	s.Type("+")
+	if m.matches.Len() <= 9 {
+		t.Errorf("tag:staging+ should add descendants: %d", m.matches.Len())
 	}
-	v := ansi.Strip(m.View())
-	if !strings.Contains(v, "match(es)") {
+	if v := s.View(); !strings.Contains(v, fmt.Sprintf("%d matches", m.matches.Len())) {
 		t.Errorf("no live count:\n%s", v)
 	}
-	press(t, m, "enter")
-	if m.Capturing() || m.selExpr != "tag:staging+" {
-		t.Errorf("enter keeps the selector: %q", m.selExpr)
+	// The match list has a cursor; enter keeps the selector and opens the match under it.
+	s.Key("down", "down")
+	want, _ := m.matches.Selected()
+	if v := s.View(); !strings.Contains(v, "› "+m.data.graph.Nodes[want].Name) {
+		t.Errorf("no cursor on the third match:\n%s", v)
+	}
+	s.Key("enter")
+	if m.Capturing() || m.selExpr != "tag:staging+" || m.root != want {
+		t.Errorf("enter: selector %q, root %s (want %s)", m.selExpr, s.node(m.root), s.node(want))
 	}
 	// b builds the selector being shown.
-	msgs := press(t, m, "b")
-	if !hasRunDBT(msgs, "tag:staging+") {
-		t.Errorf("b with a selector: %v", msgs)
+	s.Key("b")
+	if !s.built("tag:staging+") {
+		t.Errorf("b with a selector: %v", s.Msgs)
 	}
-	press(t, m, "S")
-	typeText(t, m, " foo:bar")
+	s.Key("S")
+	s.Type(" foo:bar")
 	if !strings.Contains(m.selErr, `"foo" is not a valid method name`) {
 		t.Errorf("selErr = %q", m.selErr)
 	}
-	press(t, m, "esc")
+	s.Key("esc")
 	if m.selExpr != "" || m.selMatches != nil {
 		t.Error("esc clears the selector")
 	}
@@ -326,86 +311,76 @@ func TestSelectorPrompt(t *testing.T) {
 // matches nothing, notes on spots dbt accepts but that cannot select anything, syntax errors
 // with their position; ctrl+b builds what it selects.
 func TestSelectorPromptLikeDBT(t *testing.T) {
-	m := newModel(t, 120, 40)
-	press(t, m, "S")
-	typeText(t, m, "+(bad")
-	v := ansi.Strip(m.View())
+	s := newModel(t, 120, 40)
+	m := s.m
+	s.Key("S")
+	s.Type("+(bad")
+	v := s.View()
 	if strings.Contains(v, "matches nothing") || !strings.Contains(v, "position 2: '(' is not selector syntax") {
 		t.Errorf("+(bad:\n%s", v)
 	}
 	if !strings.Contains(v, "The selection criterion '+(bad' does not match any") {
 		t.Errorf("no dbt warning for +(bad:\n%s", v)
 	}
-	press(t, m, "esc")
-	press(t, m, "S")
-	typeText(t, m, "stg_orders @stg_users+")
-	v = ansi.Strip(m.View())
+	s.Key("esc", "S")
+	s.Type("stg_orders @stg_users+")
+	v = s.View()
 	if !strings.Contains(m.selErr, "at position 22: the @ prefix and the + suffix cannot be combined") {
 		t.Errorf("syntax error: %q", m.selErr)
 	}
 	if !strings.Contains(v, "\n "+strings.Repeat(" ", 21)+"^") {
 		t.Errorf("no caret under position 22:\n%s", v)
 	}
-	press(t, m, "esc")
-	press(t, m, "S")
-	typeText(t, m, "stg_users")
+	s.Key("esc", "S")
+	s.Type("stg_users")
 	g := m.data.graph
-	for k := 1; k < len(m.selList); k++ {
-		if g.Nodes[m.selList[k-1]].UniqueID > g.Nodes[m.selList[k]].UniqueID {
-			t.Errorf("matches not in dbt ls order: %s before %s", g.Nodes[m.selList[k-1]].UniqueID, g.Nodes[m.selList[k]].UniqueID)
+	list := m.matches.Items()
+	for k := 1; k < len(list); k++ {
+		if g.Nodes[list[k-1]].UniqueID > g.Nodes[list[k]].UniqueID {
+			t.Errorf("matches not in dbt ls order: %s before %s", g.Nodes[list[k-1]].UniqueID, g.Nodes[list[k]].UniqueID)
 		}
 	}
-	msgs := press(t, m, "ctrl+b")
-	if m.Capturing() || !hasRunDBT(msgs, "stg_users") {
-		t.Errorf("ctrl+b builds the selection: %v", msgs)
+	s.Key("ctrl+b")
+	if m.Capturing() || !s.built("stg_users") {
+		t.Errorf("ctrl+b builds the selection: %v", s.Msgs)
 	}
-}
-
-func hasRunDBT(msgs []tea.Msg, sel string) bool {
-	for _, msg := range msgs {
-		if r, ok := msg.(common.RunDBTMsg); ok && strings.Join(r.Args, " ") == "build --select "+sel {
-			return true
-		}
-	}
-	return false
 }
 
 func TestActions(t *testing.T) {
-	m := newModel(t, 120, 40)
-	msgs := press(t, m, "b")
-	if !hasRunDBT(msgs, "fct_revenue") {
-		t.Errorf("b: %v", msgs)
+	s := newModel(t, 120, 40)
+	m := s.m
+	s.Key("b")
+	if !s.built("fct_revenue") {
+		t.Errorf("b: %v", s.Msgs)
 	}
-	msgs = press(t, m, "y")
-	copied := false
-	for _, msg := range msgs {
-		if s, ok := msg.(common.StatusMsg); ok && s.Text == "Copied fct_revenue" {
-			copied = true
-		}
+	s.Key("y")
+	if !slices.Contains(s.Statuses(), "Copied fct_revenue") {
+		t.Errorf("y: %v", s.Statuses())
 	}
-	if !copied {
-		t.Errorf("y: %v", msgs)
-	}
-	opened := &desktop.Recorder{}
-	m.c.Desktop = opened
 	if cmd := m.Update(tea.KeyPressMsg{Code: 'e', Text: "e"}); cmd == nil {
 		t.Error("e should open the editor")
 	}
-	if got := opened.Edited(); len(got) != 1 || !strings.HasSuffix(filepath.ToSlash(got[0]), "/quickproj/models/marts/finance/fct_revenue.sql") {
+	if got := s.desk.Edited(); len(got) != 1 || !strings.HasSuffix(filepath.ToSlash(got[0]), "/quickproj/models/marts/finance/fct_revenue.sql") {
 		t.Errorf("e opened %q", got)
 	}
 	// SQL: raw, then compiled (absent: a clear message), then off.
-	press(t, m, "s")
+	s.Key("s")
 	if !strings.Contains(m.sqlText, "ref('stg_orders')") {
 		t.Errorf("raw SQL = %q", m.sqlText)
 	}
-	press(t, m, "s")
+	s.Key("s")
 	if m.sql != sqlCompiled || m.sqlErr == nil || !strings.Contains(m.sqlErr.Error(), "run dbt compile --select fct_revenue") {
 		t.Errorf("compiled: %v", m.sqlErr)
 	}
-	press(t, m, "s")
+	s.Key("s")
 	if m.sql != sqlOff {
 		t.Error("third s hides the SQL")
+	}
+	// o opens only an exposure's web link.
+	s.Reset()
+	s.Key("o")
+	if len(s.desk.Pages()) != 0 || !slices.ContainsFunc(s.Statuses(), func(t string) bool { return strings.Contains(t, "is not an exposure") }) {
+		t.Errorf("o on a model: opened %v, said %v", s.desk.Pages(), s.Statuses())
 	}
 	// Palette actions exist with unique ids.
 	seen := map[string]bool{}
@@ -420,7 +395,8 @@ func TestActions(t *testing.T) {
 	}
 }
 
-func TestImpactView(t *testing.T) {
+// openImpact opens a copy of the test project on a branch that changes stg_orders.
+func openImpact(t *testing.T) *screen {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed")
 	}
@@ -443,42 +419,47 @@ func TestImpactView(t *testing.T) {
 	}
 	f.WriteString("-- changed\n")
 	f.Close()
+	return open(t, repo, 120, 40)
+}
 
-	m := New(newCommon(t, repo))
-	m.SetSize(120, 40)
-	drive(t, m, m.Init())
-	press(t, m, "i")
+func TestImpactView(t *testing.T) {
+	s := openImpact(t)
+	m := s.m
+	s.Key("i")
 	if m.mode != modeImpact || m.impactErr != nil || m.impact == nil {
 		t.Fatalf("impact: %v", m.impactErr)
 	}
-	v := ansi.Strip(m.View())
-	for _, s := range []string{"Compared with main", "Changed on this branch (1)", "stg_orders", "Downstream", "fct_revenue", "Exposures reached (1)", "weekly_kpis"} {
-		if !strings.Contains(v, s) {
-			t.Errorf("impact view lacks %q:\n%s", s, v)
+	v := s.View()
+	for _, want := range []string{"Compared with main", "Changed on this branch (1)", "stg_orders", "Downstream", "fct_revenue", "Exposures reached (1)", "weekly_kpis"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("impact view lacks %q:\n%s", want, v)
 		}
 	}
-	if got := m.dataNode(m.selected()); got != "model.quickproj.stg_orders" {
+	if got := s.node(m.selected()); got != "model.quickproj.stg_orders" {
 		t.Errorf("impact cursor on %s", got)
 	}
-	msgs := press(t, m, "b")
-	if !hasRunDBT(msgs, "stg_orders+") {
-		t.Errorf("b in impact: %v", msgs)
+	s.Key("b")
+	if !s.built("stg_orders+") {
+		t.Errorf("b in impact: %v", s.Msgs)
 	}
-	press(t, m, "enter")
-	if m.mode != modeTree || m.dataNode(m.root) != "model.quickproj.stg_orders" {
+	// / filters the impact list.
+	s.Key("/")
+	s.Type("weekly")
+	if !m.Capturing() || m.impactList.Len() != 1 || s.node(m.selected()) != "exposure.quickproj.weekly_kpis" {
+		t.Errorf("/weekly in impact: %d shown, on %s", m.impactList.Len(), s.node(m.selected()))
+	}
+	s.Key("esc")
+	if m.Capturing() || m.impactList.Len() < 3 {
+		t.Errorf("esc clears the impact filter: %d shown", m.impactList.Len())
+	}
+	s.Key("g", "enter")
+	if m.mode != modeTree || s.node(m.root) != "model.quickproj.stg_orders" {
 		t.Error("enter focuses the impacted node")
 	}
-	press(t, m, "i", "esc")
+	s.Key("i", "esc")
 	if m.mode != modeTree {
 		t.Error("esc leaves the impact view")
 	}
-}
-
-func (m *Model) dataNode(i int) string {
-	if i < 0 {
-		return ""
-	}
-	return m.data.graph.Nodes[i].UniqueID
 }
 
 func copyDir(t testing.TB, src, dst string) {
@@ -503,23 +484,22 @@ func copyDir(t testing.TB, src, dst string) {
 }
 
 func TestBadProjectAndTinySizes(t *testing.T) {
-	m := New(newCommon(t, t.TempDir()))
-	m.SetSize(80, 24)
-	drive(t, m, m.Init())
-	if m.loadErr == nil || !strings.Contains(ansi.Strip(m.View()), "Could not load the lineage") {
-		t.Errorf("missing project: %v", m.loadErr)
+	s := open(t, t.TempDir(), 80, 24)
+	if s.m.loadErr == nil || !strings.Contains(s.View(), "Could not load the lineage") {
+		t.Errorf("missing project: %v", s.m.loadErr)
 	}
-	press(t, m, "j", "d", "i", "s", "b", "y", "e", "+")
-	m = newModel(t, 80, 24)
+	s.Key("j", "d", "i", "s", "b", "y", "e", "o", "+")
+	s = newModel(t, 80, 24)
+	m := s.m
 	for _, size := range [][2]int{{0, 0}, {1, 1}, {5, 2}, {20, 3}, {40, 5}, {99, 10}, {100, 10}} {
 		m.SetSize(size[0], size[1])
 		for _, mode := range []viewMode{modeTree, modeDAG, modeImpact} {
 			m.mode = mode
-			v := m.View()
+			v := ansi.Strip(m.View())
 			if size[0] == 0 {
 				continue
 			}
-			checkSize(t, v, size[0], size[1])
+			uitest.CheckSize(t, v, size[0], size[1])
 		}
 	}
 	// A broken catalog is a warning, not a failure.
@@ -528,12 +508,10 @@ func TestBadProjectAndTinySizes(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, "target"), 0o755)
 	os.WriteFile(filepath.Join(dir, "target", "catalog.json"), []byte("{not json"), 0o644)
 	os.WriteFile(filepath.Join(dir, "target", "run_results.json"), []byte(`{"results":[{"unique_id":"model.quickproj.fct_revenue","status":"error","execution_time":1.5,"message":"boom"}]}`), 0o644)
-	m = New(newCommon(t, dir))
-	m.SetSize(120, 40)
-	drive(t, m, m.Init())
-	v := ansi.Strip(m.View())
-	if len(m.data.artifactWarnings) != 1 || !strings.Contains(v, "Last run  ✗ error in 1.5s") || !strings.Contains(v, "boom") {
-		t.Errorf("artifacts: %v\n%s", m.data.artifactWarnings, v)
+	s = open(t, dir, 120, 40)
+	v := s.View()
+	if len(s.m.data.artifactWarnings) != 1 || !strings.Contains(v, "Last run  ✗ error in 1.5s") || !strings.Contains(v, "boom") {
+		t.Errorf("artifacts: %v\n%s", s.m.data.artifactWarnings, v)
 	}
 }
 
@@ -542,10 +520,7 @@ func TestCatalogTypes(t *testing.T) {
 	copyDir(t, testProject, dir)
 	os.MkdirAll(filepath.Join(dir, "target"), 0o755)
 	os.WriteFile(filepath.Join(dir, "target", "catalog.json"), []byte(`{"nodes":{"model.quickproj.fct_revenue":{"columns":{"AMOUNT_EUR":{"name":"AMOUNT_EUR","type":"NUMBER(38,2)"}}}}}`), 0o644)
-	m := New(newCommon(t, dir))
-	m.SetSize(120, 40)
-	drive(t, m, m.Init())
-	if v := ansi.Strip(m.View()); !strings.Contains(v, "amount_eur  number(38,2)") {
+	if v := open(t, dir, 120, 40).View(); !strings.Contains(v, "amount_eur  number(38,2)") {
 		t.Errorf("catalog type missing:\n%s", v)
 	}
 }
@@ -572,25 +547,31 @@ func syntheticGraph(n int) *dbt.Graph {
 	return dbt.NewGraph(nodes, dbt.Origin{Kind: dbt.OriginQuickParse, ProjectName: "big", Built: time.Unix(0, 0)})
 }
 
+// benchScreen is the screen showing graph g at 120×40, driven by uitest.
+func benchScreen(b *testing.B, g *dbt.Graph) *screen {
+	b.Helper()
+	s := newModel(b, 120, 40)
+	s.m.data = newProjectData(g)
+	s.m.root = defaultRoot(g)
+	s.m.rebuild()
+	return s
+}
+
 // BenchmarkLineageView measures one frame of the screen on a 10,000-node graph (tree with all
 // levels upstream and downstream of a busy node, and the finder listing every node).
 func BenchmarkLineageView(b *testing.B) {
-	g := syntheticGraph(10000)
-	m := New(newCommon(b, testProject))
-	m.SetSize(120, 40)
-	m.data = newProjectData(g)
-	m.root = defaultRoot(g)
+	s := benchScreen(b, syntheticGraph(10000))
+	m := s.m
 	m.upDepth, m.downDepth = -1, -1
 	m.rebuild()
-	m.cursor = len(m.rows) / 2
-	m.clampScroll()
+	m.tree.Move(m.tree.Len() / 2)
 	b.Run("tree", func(b *testing.B) {
 		for b.Loop() {
 			_ = m.View()
 		}
 	})
 	b.Run("finder", func(b *testing.B) {
-		drive(b, m, m.openFinder())
+		s.Run(m.openFinder())
 		for b.Loop() {
 			_ = m.View()
 		}
@@ -610,11 +591,8 @@ func BenchmarkLineageView(b *testing.B) {
 // BenchmarkLineageRebuild measures recomputing the tree after a key press (+, focus) on the
 // same graph, which happens in Update, not in View.
 func BenchmarkLineageRebuild(b *testing.B) {
-	g := syntheticGraph(10000)
-	m := New(newCommon(b, testProject))
-	m.SetSize(120, 40)
-	m.data = newProjectData(g)
-	m.root = defaultRoot(g)
+	s := benchScreen(b, syntheticGraph(10000))
+	m := s.m
 	m.upDepth, m.downDepth = -1, -1
 	for b.Loop() {
 		m.rebuild()
@@ -622,14 +600,14 @@ func BenchmarkLineageRebuild(b *testing.B) {
 }
 
 func TestWarningsPane(t *testing.T) {
-	m := newModel(t, 120, 40)
-	press(t, m, "w")
-	v := ansi.Strip(m.View())
+	s := newModel(t, 120, 40)
+	s.Key("w")
+	v := s.View()
 	if !strings.Contains(v, "Warnings (2)") || !strings.Contains(v, "models/marts/user_report.sql line 5: ref('a') points at no") {
 		t.Errorf("warnings pane:\n%s", v)
 	}
-	press(t, m, "esc")
-	if m.showWarnings {
+	s.Key("esc")
+	if s.m.showWarnings {
 		t.Error("esc closes the warnings")
 	}
 }
@@ -654,17 +632,18 @@ func TestCardLines(t *testing.T) {
 }
 
 func TestMouse(t *testing.T) {
-	m := newModel(t, 120, 40)
-	drive(t, m, m.Update(tea.MouseClickMsg{X: 3, Y: 4}))
-	if m.cursor != 2 || m.dataNode(m.selected()) != "model.quickproj.stg_orders" {
-		t.Errorf("click selected row %d (%s)", m.cursor, m.dataNode(m.selected()))
+	s := newModel(t, 120, 40)
+	m := s.m
+	s.Send(tea.MouseClickMsg{X: 3, Y: 4})
+	if m.tree.Index() != 2 || s.node(m.selected()) != "model.quickproj.stg_orders" {
+		t.Errorf("click selected row %d (%s)", m.tree.Index(), s.node(m.selected()))
 	}
-	drive(t, m, m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown}))
-	if m.cursor != 5 {
-		t.Errorf("wheel moved to %d", m.cursor)
+	s.Send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if m.tree.Index() != 5 {
+		t.Errorf("wheel moved to %d", m.tree.Index())
 	}
-	drive(t, m, m.Update(tea.MouseClickMsg{X: 100, Y: 4}))
-	if m.cursor != 5 {
+	s.Send(tea.MouseClickMsg{X: 100, Y: 4})
+	if m.tree.Index() != 5 {
 		t.Error("a click in the details pane must not move the cursor")
 	}
 }

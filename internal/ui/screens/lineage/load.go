@@ -2,6 +2,7 @@ package lineage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,6 +24,10 @@ type projectData struct {
 	// runs is target/run_results.json (nil when absent): last run status per node, and what
 	// result: selectors read.
 	runs *dbt.RunResults
+	// sources is target/sources.json (nil when dbt source freshness has not run), and
+	// staleUp the most severe stale source upstream of each node built from one.
+	sources *dbt.SourceFreshness
+	staleUp map[int]dbt.FreshnessResult
 	// state is the production manifest (datatui.yml's dbt.prod_manifest) for state: selectors.
 	state *dbt.Graph
 	// search holds, per node, the text the finder matches: name, path, tags, description.
@@ -48,6 +53,11 @@ func loadProject(ctx context.Context, svc *service.Services, fresh bool) (*proje
 	if l.Catalog != nil {
 		d.types = columnTypes(l.Catalog)
 	}
+	if sf, err := svc.Artifacts().Sources(ctx, ""); err == nil {
+		d.sources = sf
+	} else if !errors.Is(err, dbt.ErrNoSources) {
+		d.artifactWarnings = append(d.artifactWarnings, err.Error())
+	}
 	d.index(l.Graph)
 	return d, nil
 }
@@ -65,6 +75,7 @@ func (d *projectData) index(g *dbt.Graph) {
 	d.search = searchTexts(g)
 	d.finder = newFinderIndex(g, d.search)
 	d.selIndex = selector.PrepareSelect(g)
+	d.staleUp = dbt.StaleUpstream(g, d.sources)
 	d.unresolved = 0
 	for i := range g.Nodes {
 		if g.Nodes[i].ResourceType == quickparse.ResourceUnresolved {

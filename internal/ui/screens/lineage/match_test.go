@@ -88,25 +88,27 @@ func TestFinderRanking(t *testing.T) {
 // A result that arrives after the query moved on is dropped, and a backspace to a query
 // already ranked costs no task.
 func TestFinderDropsStaleResults(t *testing.T) {
-	m := newModel(t, 120, 40)
-	drive(t, m, m.openFinder())
-	typeText(t, m, "stg_o")
-	if len(m.hits) == 0 || !strings.HasPrefix(m.data.graph.Nodes[m.hits[0]].Name, "stg_o") {
-		t.Fatalf("hits for stg_o: %v", m.hits)
+	s := newModel(t, 120, 40)
+	m := s.m
+	s.Key("/")
+	s.Type("stg_o")
+	hits := m.hits.Items()
+	if len(hits) == 0 || !strings.HasPrefix(m.data.graph.Nodes[hits[0]].Name, "stg_o") {
+		t.Fatalf("hits for stg_o: %v", hits)
 	}
-	hits, total := m.hits, m.hitTotal
+	total := m.hitTotal
 	m.finderDone(tasks.Outcome[narrowing]{Value: narrowing{query: "stg", hits: []int{0, 1, 2}, cands: make([]candidate, 3)}})
-	if !slices.Equal(m.hits, hits) || m.hitTotal != total {
-		t.Errorf("a result for an older query replaced the list: %v", m.hits)
+	if !slices.Equal(m.hits.Items(), hits) || m.hitTotal != total {
+		t.Errorf("a result for an older query replaced the list: %v", m.hits.Items())
 	}
-	typeText(t, m, "r")
-	if cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyBackspace}); cmd != nil {
-		if msgs := drive(t, m, cmd); slices.ContainsFunc(msgs, func(msg tea.Msg) bool { _, ok := msg.(tasks.DoneMsg); return ok }) {
-			t.Error("backspace started a task")
-		}
+	s.Type("r")
+	s.Reset()
+	s.Key("backspace")
+	if slices.ContainsFunc(s.Msgs, func(msg tea.Msg) bool { _, ok := msg.(tasks.DoneMsg); return ok }) {
+		t.Error("backspace started a task")
 	}
-	if m.finder.Value() != "stg_o" || !slices.Equal(m.hits, hits) || m.finderRef.ID() != 0 {
-		t.Errorf("after backspace: %q, %v (want %v), task %d", m.finder.Value(), m.hits, hits, m.finderRef.ID())
+	if m.finder.Value() != "stg_o" || !slices.Equal(m.hits.Items(), hits) || m.finderRef.ID() != 0 {
+		t.Errorf("after backspace: %q, %v (want %v), task %d", m.finder.Value(), m.hits.Items(), hits, m.finderRef.ID())
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -14,10 +16,15 @@ import (
 	"github.com/datatui/datatui/internal/dbt/lineage"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/termsafe"
+	"github.com/datatui/datatui/internal/ui/components/list"
+	"github.com/datatui/datatui/internal/ui/components/text"
 )
 
 // wideLayout puts the details beside the list instead of below it.
 func (m *Model) wideLayout() bool { return m.w >= 100 }
+
+// listWidth is the list pane's width in the wide layout.
+func (m *Model) listWidth() int { return max(30, m.w*45/100) }
 
 // bodyHeight is the height between the two header lines and the footer.
 func (m *Model) bodyHeight() int { return max(0, m.h-3) }
@@ -28,9 +35,6 @@ func (m *Model) listHeight() int {
 	if !m.wideLayout() {
 		h = listShare(h)
 	}
-	if m.mode == modeImpact && !m.finding {
-		h -= impactInfoLines
-	}
 	return max(0, h)
 }
 
@@ -39,31 +43,12 @@ func listShare(h int) int { return max(1, h*55/100) }
 
 const impactInfoLines = 2
 
-// fit truncates or pads s to exactly w cells.
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	if ansi.StringWidth(s) > w {
-		s = ansi.Truncate(s, w, "…")
-	}
-	if pad := w - ansi.StringWidth(s); pad > 0 {
-		s += strings.Repeat(" ", pad)
-	}
-	return s
-}
-
 // block fits lines into a w×h rectangle.
 func block(lines []string, w, h int) []string {
-	out := make([]string, h)
-	for i := range out {
-		l := ""
-		if i < len(lines) {
-			l = lines[i]
-		}
-		out[i] = fit(l, w)
+	if h <= 0 {
+		return nil
 	}
-	return out
+	return text.Lines(text.Block(lines, w, h))
 }
 
 // safe makes text from the project and dbt's artifacts drawable: names, descriptions, SQL and
@@ -81,27 +66,29 @@ func (m *Model) View() string {
 	}
 	st := m.c.Styles
 	lines := make([]string, 0, m.h)
-	lines = append(lines, fit(m.header(), m.w))
+	lines = append(lines, text.PadCut(m.header(), m.w))
 	if m.h >= 2 {
-		lines = append(lines, fit(m.subheader(), m.w))
+		lines = append(lines, text.PadCut(m.subheader(), m.w))
 	}
 	bh := m.bodyHeight()
 	var body []string
 	switch {
 	case m.data == nil && m.loadErr != nil:
-		body = block(append([]string{st.Error.Render("Could not load the lineage: " + errText(m.loadErr))}, st.Muted.Render("Fix the problem and press r to try again.")), m.w, bh)
+		// The whole error, wrapped: it is the one thing on the screen.
+		msg := text.WrapStyle("Could not load the lineage: "+errText(m.loadErr), m.w, st.Error)
+		body = block(append(msg, st.Muted.Render("Fix the problem and press r to try again.")), m.w, bh)
 	case m.data == nil:
 		body = block([]string{st.Muted.Render("Loading the lineage…")}, m.w, bh)
 	case m.root < 0 && !m.finding:
 		body = block([]string{st.Muted.Render("The project has no nodes yet: add a model under models/ and press r.")}, m.w, bh)
-	case m.mode == modeDAG && !m.finding:
+	case m.mode == modeDAG && !m.finding && !m.selecting:
 		body = block(m.dagLines(m.w, bh), m.w, bh)
 	default:
 		body = m.splitBody(bh)
 	}
 	lines = append(lines, body...)
 	if m.h >= 3 {
-		lines = append(lines, fit(m.footer(), m.w))
+		lines = append(lines, text.PadCut(m.footer(), m.w))
 	}
 	if len(lines) > m.h {
 		lines = lines[:m.h]
@@ -136,9 +123,9 @@ func (m *Model) header() string {
 		s += "  " + st.Warning.Render("stale: files changed since")
 	}
 	if n := len(o.Warnings) + len(m.data.artifactWarnings); n > 0 {
-		s += "  " + st.Warning.Render(fmt.Sprintf("%d warning(s)", n))
+		s += "  " + st.Warning.Render(text.Plural(n, "warning", "warnings")+" (w)")
 	}
-	s += "  " + st.Faint.Render(fmt.Sprintf("%d nodes", m.data.graph.Len()-m.data.unresolved))
+	s += "  " + st.Faint.Render(text.Plural(m.data.graph.Len()-m.data.unresolved, "node", "nodes"))
 	if m.data.unresolved > 0 {
 		s += st.Warning.Render(fmt.Sprintf(" · %d unresolved", m.data.unresolved))
 	}
@@ -147,8 +134,6 @@ func (m *Model) header() string {
 
 func humanAge(d time.Duration) string {
 	switch {
-	case d < 0:
-		return "just now"
 	case d < 2*time.Second:
 		return "just now"
 	case d < time.Minute:
@@ -173,9 +158,13 @@ func (m *Model) subheader() string {
 	st := m.c.Styles
 	switch {
 	case m.finding:
-		return m.finder.View() + "  " + st.Faint.Render(fmt.Sprintf("%d found", m.hitTotal))
+		return m.finder.View("/ ", true, st.Key, st.Text) + "  " + st.Faint.Render(fmt.Sprintf("%d found", m.hitTotal))
 	case m.selecting:
-		return m.selInput.View() + "  " + m.selectorStatus()
+		field := m.selInput.View("select: ", true, st.Key, st.Text)
+		if m.selInput.Value() == "" {
+			field += st.Faint.Render("e.g. +fct_revenue tag:finance,config.materialized:table")
+		}
+		return field + "  " + m.selectorStatus()
 	}
 	tabs := []string{"tree", "DAG", "impact"}
 	var parts []string
@@ -191,6 +180,9 @@ func (m *Model) subheader() string {
 	if m.showTests {
 		s += st.Muted.Render(" · tests shown")
 	}
+	if m.mode == modeImpact && (m.impactList.Filtering() || m.impactList.Query() != "") {
+		s += "  " + m.impactList.FilterBar(st) + st.Muted.Render("  "+m.impactList.Count("node", "nodes"))
+	}
 	if m.selExpr != "" {
 		s += "  " + st.Code.Render("select: "+safe(m.selExpr)) + " " + m.selectorStatus()
 	}
@@ -199,19 +191,20 @@ func (m *Model) subheader() string {
 
 func (m *Model) selectorStatus() string {
 	st := m.c.Styles
+	n := m.matches.Len()
 	switch {
 	case m.selErr != "":
 		return st.Error.Render(safe(m.selErr))
 	case m.selExpr == "":
-		return st.Faint.Render("dbt selector syntax; enter keeps it, ctrl+b builds it, esc clears")
-	case len(m.selList) == 0 && len(m.selNotes) > 0:
+		return st.Faint.Render("dbt selector syntax; enter opens a match, ctrl+b builds, esc clears")
+	case n == 0 && len(m.selNotes) > 0:
 		return st.Warning.Render(safe(m.selNotes[0]))
-	case len(m.selList) == 0:
+	case n == 0:
 		return st.Warning.Render("matches nothing")
 	}
-	s := st.Success.Render(fmt.Sprintf("%d match(es)", len(m.selList)))
-	if n := len(m.selNotes); n > 0 {
-		s += " " + st.Warning.Render(fmt.Sprintf("(%d warning(s))", n))
+	s := st.Success.Render(text.Plural(n, "match", "matches"))
+	if k := len(m.selNotes); k > 0 {
+		s += " " + st.Warning.Render("("+text.Plural(k, "warning", "warnings")+")")
 	}
 	return s
 }
@@ -223,9 +216,11 @@ func (m *Model) footer() string {
 	case m.finding:
 		hints = [][2]string{{"↑/↓", "move"}, {"enter", "show lineage"}, {"esc", "cancel"}}
 	case m.selecting:
-		hints = [][2]string{{"enter", "keep"}, {"ctrl+b", "build"}, {"esc", "clear"}}
+		hints = [][2]string{{"↑/↓", "move"}, {"enter", "open"}, {"ctrl+b", "build"}, {"esc", "clear"}}
 	case m.mode == modeImpact:
-		hints = [][2]string{{"enter", "focus"}, {"b", "build"}, {"y", "copy selector"}, {"e", "edit"}, {"esc", "back"}}
+		hints = [][2]string{{"enter", "focus"}, {"/", "filter"}, {"b", "build"}, {"y", "copy selector"}, {"e", "edit"}, {"esc", "back"}}
+	case m.mode == modeDAG:
+		hints = [][2]string{{"hjkl", "move"}, {"enter", "focus"}, {"+/-", "depth"}, {"d", "tree"}, {"e", "edit"}, {"b", "build"}, {"o", "open link"}}
 	default:
 		hints = [][2]string{{"/", "find"}, {"S", "select"}, {"⏎", "fold"}, {"f", "focus"}, {"+/-", "depth"}, {"d", "DAG"}, {"i", "impact"}, {"s", "SQL"}, {"e", "edit"}, {"y", "copy"}, {"b", "build"}, {"w", "warnings"}}
 	}
@@ -240,19 +235,16 @@ func (m *Model) footer() string {
 func (m *Model) splitBody(bh int) []string {
 	st := m.c.Styles
 	if m.wideLayout() {
-		lw := max(30, m.w*45/100)
+		lw := m.listWidth()
 		rw := m.w - lw - 1
 		left := m.listLines(lw, bh)
-		right := block(m.detailLines(rw), rw, bh+m.detailScroll)
-		right = right[min(m.detailScroll, len(right)):]
+		det := m.detailLines(rw)
+		det = det[min(m.detailScroll, len(det)):]
+		right := block(det, rw, bh)
 		out := make([]string, bh)
 		sep := st.Faint.Render("│")
 		for i := range out {
-			r := ""
-			if i < len(right) {
-				r = right[i]
-			}
-			out[i] = left[i] + sep + fit(r, rw)
+			out[i] = left[i] + sep + right[i]
 		}
 		return out
 	}
@@ -261,109 +253,139 @@ func (m *Model) splitBody(bh int) []string {
 	if dh := bh - lh - 1; dh >= 0 {
 		out = append(out, st.Faint.Render(strings.Repeat("─", m.w)))
 		det := m.detailLines(m.w)
-		if m.detailScroll < len(det) {
-			det = det[m.detailScroll:]
-		} else {
-			det = nil
-		}
+		det = det[min(m.detailScroll, len(det)):]
 		out = append(out, block(det, m.w, dh)...)
 	}
 	return block(out, m.w, bh)
 }
 
-// listLines renders the visible part of the left pane: the finder's hits, the impact list or
-// the tree, exactly w×h.
+// selectedRow draws the cursor's row of a list: a › marker and the selection style, so the
+// cursor shows without colours too.
+func (m *Model) selectedRow(l string, w int) string {
+	return m.c.Styles.Selected.Render(text.Pad("› "+ansi.Strip(l), w))
+}
+
+// listLines renders the visible part of the left pane: the finder's hits, the selector's
+// matches, the impact list or the tree, exactly w×h.
 func (m *Model) listLines(w, h int) []string {
 	st := m.c.Styles
 	g := m.data.graph
-	var lines []string
 	switch {
 	case m.finding:
-		if len(m.hits) == 0 {
-			lines = append(lines, st.Muted.Render("No node matches."))
+		if m.hits.Len() == 0 {
+			return block([]string{st.Muted.Render("No node matches.")}, w, h)
 		}
-		for k := m.hitOffset; k < len(m.hits) && len(lines) < h; k++ {
-			n := &g.Nodes[m.hits[k]]
-			l := " " + displayName(n) + "  " + st.Muted.Render(safe(n.ResourceType)) + "  " + st.Faint.Render(safe(n.OriginalPath))
-			if k == m.hitCursor {
-				l = st.Selected.Render(fit(ansi.Strip(l), w))
+		q := m.query()
+		m.hits.SetHeight(h)
+		return block(m.hits.View(w, func(r list.Row[int], w int) string {
+			n := &g.Nodes[r.Item]
+			name := displayName(n)
+			l := "  " + text.Highlight(name, matchSpans(name, q), st.Text, st.Match) + "  " + st.Muted.Render(safe(n.ResourceType)) + "  " + st.Faint.Render(safe(n.OriginalPath))
+			if r.Selected {
+				return st.Selected.Render(text.Pad("› "+name+"  "+safe(n.ResourceType)+"  "+safe(n.OriginalPath), w))
 			}
-			lines = append(lines, l)
-		}
+			return l
+		}), w, h)
 	case m.selecting:
+		var lines []string
 		switch {
 		case m.selErr != "":
 			// The expression with a caret under the problem, then the message, like a
 			// compiler's error.
-			if m.selErrCol > 0 && m.selErrCol <= len([]rune(m.selExpr))+1 {
+			if m.selErrCol > 0 && m.selErrCol <= utf8.RuneCountInString(m.selExpr)+1 {
 				lines = append(lines, " "+st.Code.Render(safe(m.selExpr)), " "+strings.Repeat(" ", m.selErrCol-1)+st.Error.Render("^"))
 			}
-			for _, l := range strings.Split(ansi.Wordwrap(safe(m.selErr), max(10, w-1), " "), "\n") {
-				lines = append(lines, st.Error.Render(l))
-			}
+			lines = append(lines, text.WrapStyle(safe(m.selErr), max(10, w-1), st.Error)...)
 		case m.selExpr == "":
 			lines = append(lines, st.Muted.Render("Type a dbt selector: the matches are listed here and"),
 				st.Muted.Render("highlighted in the lineage. Examples:"),
 				st.Code.Render("  +fct_revenue   tag:finance   path:models/marts"),
 				st.Code.Render("  config.materialized:incremental   source:app+"))
-		case len(m.selList) == 0 && len(m.selNotes) == 0:
+		case m.matches.Len() == 0 && len(m.selNotes) == 0:
 			lines = append(lines, st.Warning.Render("Nothing matches (dbt would warn and do nothing)."))
 		}
 		for _, n := range m.selNotes {
-			for _, l := range strings.Split(ansi.Wordwrap(n, max(10, w-1), " "), "\n") {
-				lines = append(lines, st.Warning.Render(l))
-			}
+			lines = append(lines, text.WrapStyle(safe(n), max(10, w-1), st.Warning)...)
 		}
-		for _, i := range m.selList {
-			if len(lines) >= h {
-				break
-			}
-			n := &g.Nodes[i]
-			lines = append(lines, " "+st.Match.Render(displayName(n))+"  "+st.Muted.Render(kindLabel(n)))
+		if rest := h - len(lines); rest > 0 && m.matches.Len() > 0 {
+			m.matches.SetHeight(rest)
+			lines = append(lines, m.matches.View(w, func(r list.Row[int], w int) string {
+				n := &g.Nodes[r.Item]
+				if r.Selected {
+					return m.selectedRow(displayName(n)+"  "+kindLabel(n), w)
+				}
+				return "  " + st.Match.Render(displayName(n)) + "  " + st.Muted.Render(kindLabel(n))
+			})...)
 		}
+		return block(lines, w, h)
 	case m.mode == modeImpact:
-		lines = append(lines, m.impactInfo(w)...)
-		lines = lines[:min(len(lines), impactInfoLines)]
-		for len(lines) < impactInfoLines {
-			lines = append(lines, "")
-		}
+		lines := m.impactInfo()
 		switch {
 		case m.impactLoading:
 			lines = append(lines, st.Muted.Render("Comparing your branch…"))
 		case m.impactErr != nil:
-			lines = append(lines, st.Error.Render(errText(m.impactErr)))
+			lines = append(lines, text.WrapStyle(errText(m.impactErr), w, st.Error)...)
 		case m.impact != nil && len(m.impact.Changed) == 0:
 			lines = append(lines, st.Muted.Render("No dbt nodes changed on this branch."))
+		case m.impactList.Len() == 0 && m.impactList.Query() != "":
+			lines = append(lines, st.Muted.Render("Nothing here matches \""+safe(m.impactList.Query())+"\": esc clears the filter."))
 		}
-		for k := m.impactOffset; k < len(m.impactRows) && len(lines) < h; k++ {
-			r := m.impactRows[k]
-			var l string
-			if r.index < 0 {
-				l = st.Subtitle.Render(r.title)
-			} else {
-				n := &g.Nodes[r.index]
-				l = "  " + m.nodeMark(r.index) + displayName(n) + "  " + st.Muted.Render(safe(n.ResourceType))
-				if len(r.node.Reasons) > 0 && strings.HasPrefix(r.node.Reasons[0], "git") || strings.HasPrefix(strings.Join(r.node.Reasons, ""), "state") {
-					l += "  " + st.Faint.Render(safe(strings.Join(r.node.Reasons, "; ")))
-				}
-			}
-			if k == m.impactCursor {
-				l = st.Selected.Render(fit(ansi.Strip(l), w))
-			}
-			lines = append(lines, l)
+		if rest := h - len(lines); rest > 0 && m.impactList.Len() > 0 {
+			m.impactList.SetHeight(rest)
+			lines = append(lines, m.impactList.View(w, m.impactRowView)...)
 		}
-	default:
-		for k := m.offset; k < len(m.rows) && len(lines) < h; k++ {
-			lines = append(lines, m.treeRow(k, w))
-		}
+		return block(lines, w, h)
 	}
-	return block(lines, w, h)
+	return block(m.tree.View(w, m.treeRow), w, h)
 }
 
-func (m *Model) impactInfo(w int) []string {
+// matchSpans are the characters of name the finder's query q (lower case) matched: the first
+// occurrence of q when the name contains it, else the letters of q in order (the finder's
+// greedy subsequence), or none when the match was in the path, tags or description.
+func matchSpans(name, q string) []text.Span {
+	if q == "" {
+		return nil
+	}
+	if sp := text.Find(name, q); len(sp) > 0 {
+		return sp
+	}
+	var idx []int
+	qr := []rune(q)
+	k := 0
+	for i, r := range name {
+		if k < len(qr) && unicode.ToLower(r) == qr[k] {
+			idx = append(idx, i)
+			k++
+		}
+	}
+	if k < len(qr) {
+		return nil
+	}
+	return text.Positions(name, idx)
+}
+
+func (m *Model) impactRowView(r list.Row[impactRow], w int) string {
+	st := m.c.Styles
+	if r.Heading != "" {
+		return st.Subtitle.Render(r.Heading)
+	}
+	n := &m.data.graph.Nodes[r.Item.index]
+	name := displayName(n)
+	l := m.nodeMark(r.Item.index) + text.Highlight(name, r.Spans, st.Text, st.Match) + "  " + st.Muted.Render(safe(n.ResourceType))
+	if reasons := r.Item.node.Reasons; len(reasons) > 0 {
+		l += "  " + st.Faint.Render(safe(strings.Join(reasons, "; ")))
+	}
+	if r.Selected {
+		return m.selectedRow(l, w)
+	}
+	return "  " + l
+}
+
+// impactInfo is what the impact view compared with, in impactInfoLines lines.
+func (m *Model) impactInfo() []string {
 	st := m.c.Styles
 	if m.impact == nil {
-		return []string{st.Muted.Render("What your branch changes, and everything downstream of it.")}
+		return []string{st.Muted.Render("What your branch changes, and everything downstream of it."), ""}
 	}
 	im := m.impact
 	var first string
@@ -379,37 +401,37 @@ func (m *Model) impactInfo(w int) []string {
 		first = st.Warning.Render(safe(im.Warnings[0]))
 	}
 	if len(im.Skipped) > 0 {
-		first += st.Faint.Render(fmt.Sprintf(" · %d check(s) skipped: %s", len(im.Skipped), safe(im.Skipped[0])))
+		first += st.Faint.Render(" · " + text.Plural(len(im.Skipped), "check", "checks") + " skipped: " + safe(im.Skipped[0]))
 	}
 	second := ""
 	if len(im.Unmapped) > 0 {
-		second = st.Warning.Render(safe(fmt.Sprintf("%d changed file(s) map to no node (macros…): %s", len(im.Unmapped), strings.Join(im.Unmapped, ", "))))
+		second = st.Warning.Render(safe(text.Plural(len(im.Unmapped), "changed file maps", "changed files map") + " to no node (macros…): " + strings.Join(im.Unmapped, ", ")))
 	} else if im.Selector != "" {
 		second = st.Faint.Render(safe("dbt build --select " + im.Selector))
 	}
-	_ = w
 	return []string{first, second}
 }
 
-// nodeMark is the run status icon (when run_results.json is there) and the selector mark.
+// nodeMark is the run status icon (when run_results.json is there).
 func (m *Model) nodeMark(i int) string {
-	st := m.c.Styles
-	s := ""
 	if r := m.runResult(m.data.graph.Nodes[i].UniqueID); r != nil {
-		s = st.StatusIcon(r.Status) + " "
+		return m.c.Styles.StatusIcon(r.Status) + " "
 	}
-	return s
+	return ""
 }
 
-func (m *Model) treeRow(k, w int) string {
+func (m *Model) treeRow(lr list.Row[row], w int) string {
 	st := m.c.Styles
 	g := m.data.graph
-	r := m.rows[k]
+	r := lr.Item
 	var l string
 	switch r.kind {
 	case rowRoot:
 		n := &g.Nodes[r.index]
 		l = m.nodeMark(r.index) + st.Bold.Render(displayName(n)) + "  " + st.Muted.Render(kindLabel(n))
+		if m.selMatches.has(r.index) {
+			l = st.Match.Render("◆ ") + l
+		}
 	case rowSection:
 		l = st.Subtitle.Render(r.title)
 	case rowEmpty:
@@ -417,9 +439,7 @@ func (m *Model) treeRow(k, w int) string {
 	case rowNode:
 		n := &g.Nodes[r.index]
 		fold := ""
-		switch {
-		case r.line.Repeat:
-		case m.collapsed[r.index] && r.line.HasKids:
+		if !r.line.Repeat && m.collapsed[r.index] && r.line.HasKids {
 			fold = "▸ "
 		}
 		name := displayName(n)
@@ -433,14 +453,19 @@ func (m *Model) treeRow(k, w int) string {
 		case r.line.More:
 			l += st.Faint.Render("  …")
 		}
+		if _, stale := m.data.staleUp[r.index]; stale {
+			l += " " + st.Warning.Render("⚠")
+		}
 	}
-	if r.kind == rowRoot && m.selMatches.has(r.index) {
-		l = st.Match.Render("◆ ") + l
+	if r.kind == rowRoot || r.kind == rowNode {
+		if fr := m.freshness(r.index); fr != nil && fr.Stale() {
+			l += " " + st.Warning.Render("⚠ "+dbt.FormatAge(fr.AgeAt(m.now())))
+		}
 	}
-	if k == m.cursor {
-		return st.Selected.Render(fit(ansi.Strip(l), w))
+	if lr.Selected {
+		return m.selectedRow(l, w)
 	}
-	return l
+	return "  " + l
 }
 
 func kindLabel(n *dbt.Node) string {
@@ -458,8 +483,16 @@ func kindLabel(n *dbt.Node) string {
 func (m *Model) detailLines(w int) []string {
 	st := m.c.Styles
 	i := m.selected()
-	if m.finding && m.hitCursor < len(m.hits) {
-		i = m.hits[m.hitCursor]
+	switch {
+	case m.finding:
+		i = -1
+		if h, ok := m.hits.Selected(); ok {
+			i = h
+		}
+	case m.selecting:
+		if h, ok := m.matches.Selected(); ok {
+			i = h
+		}
 	}
 	if i < 0 {
 		return nil
@@ -475,7 +508,7 @@ func (m *Model) detailLines(w int) []string {
 			add(" " + st.Muted.Render("None: every file was read completely."))
 		}
 		for _, wmsg := range ws {
-			for k, l := range strings.Split(ansi.Wordwrap(safe(wmsg), max(10, w-4), " "), "\n") {
+			for k, l := range text.Wrap(safe(wmsg), max(10, w-4)) {
 				if k == 0 {
 					add(" • " + l)
 				} else {
@@ -487,13 +520,16 @@ func (m *Model) detailLines(w int) []string {
 	}
 	// wrap takes plain outside text and makes it safe; style it through wrapStyled.
 	wrapStyled := func(style lipgloss.Style, s string, indent int) {
-		for _, l := range strings.Split(ansi.Wordwrap(safe(s), max(10, w-1-indent), " "), "\n") {
+		for _, l := range text.Wrap(safe(s), max(10, w-1-indent)) {
 			add(strings.Repeat(" ", indent) + style.Render(l))
 		}
 	}
+	// wrap keeps the text's own line breaks (a YAML description's), each made safe.
 	wrap := func(s string, indent int) {
-		for _, l := range strings.Split(ansi.Wordwrap(safe(s), max(10, w-1-indent), " "), "\n") {
-			add(strings.Repeat(" ", indent) + l)
+		for _, para := range strings.Split(strings.TrimSpace(s), "\n") {
+			for _, l := range text.Wrap(safe(para), max(10, w-1-indent)) {
+				add(strings.Repeat(" ", indent) + l)
+			}
 		}
 	}
 	add(" " + st.Title.Render(displayName(n)) + "  " + st.Muted.Render(kindLabel(n)))
@@ -511,7 +547,7 @@ func (m *Model) detailLines(w int) []string {
 	add("")
 	field := func(label, value string) {
 		if value != "" {
-			add(" " + st.Muted.Render(fit(label, 10)) + safe(value))
+			add(" " + st.Muted.Render(text.Pad(label, 10)) + safe(value))
 		}
 	}
 	field("Package", pkgIfOther(g, n))
@@ -532,9 +568,11 @@ func (m *Model) detailLines(w int) []string {
 		field("Meta", strings.Join(kv, ", "))
 	}
 	field("Schema", firstNonEmpty(n.Config.Schema, n.Schema))
-	if n.ResourceType == "exposure" {
-		field("URL", n.URL)
+	if n.ResourceType == "exposure" && n.URL != "" {
+		wrapStyled(st.Link, "URL       "+n.URL, 1)
+		add(strings.Repeat(" ", 11) + st.Faint.Render("o opens it in the browser"))
 	}
+	m.freshnessLines(i, w, add)
 	if n.TestMetadata != nil {
 		t := n.TestMetadata.Name
 		if n.TestMetadata.Namespace != "" {
@@ -551,7 +589,7 @@ func (m *Model) detailLines(w int) []string {
 		if r.ExecutionTime > 0 {
 			s += fmt.Sprintf(" in %.1fs", r.ExecutionTime)
 		}
-		add(" " + st.Muted.Render(fit("Last run", 10)) + st.StatusIcon(r.Status) + " " + safe(s))
+		add(" " + st.Muted.Render(text.Pad("Last run", 10)) + st.StatusIcon(r.Status) + " " + safe(s))
 		if r.Message != "" && r.Status != "success" && r.Status != "pass" {
 			wrapStyled(st.Faint, redact.String(r.Message), 11)
 		}
@@ -691,4 +729,81 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// freshness is source i's result in sources.json, or nil.
+func (m *Model) freshness(i int) *dbt.FreshnessResult {
+	if m.data.sources == nil || m.data.graph.Nodes[i].ResourceType != "source" {
+		return nil
+	}
+	return m.data.sources.ByID[m.data.graph.Nodes[i].UniqueID]
+}
+
+// freshnessLines say how fresh a source's data is (dbt's verdict from the last `dbt source
+// freshness`, with the age counted on to now), and for a node built from a stale source how
+// old the data it was built from is.
+func (m *Model) freshnessLines(i, w int, add func(...string)) {
+	st := m.c.Styles
+	now := m.now()
+	label := st.Muted.Render(text.Pad("Freshness", 10))
+	if fr := m.freshness(i); fr != nil {
+		checked := ""
+		if !fr.SnapshottedAt.IsZero() {
+			checked = " · checked " + dbt.FormatAge(max(0, now.Sub(fr.SnapshottedAt))) + " ago"
+		}
+		switch {
+		case fr.Status == dbt.FreshnessRuntimeError:
+			add(" " + label + st.StatusIcon("error") + " " + st.Error.Render("dbt could not check it"))
+			if fr.Error != "" {
+				for _, l := range text.Wrap(safe(redact.String(fr.Error)), max(10, w-12)) {
+					add(strings.Repeat(" ", 11) + st.Faint.Render(l))
+				}
+			}
+		default:
+			s := "last loaded " + dbt.FormatAge(fr.AgeAt(now)) + " ago"
+			if t := fr.Exceeded(); t != nil {
+				s += " (" + fr.Status + " after " + t.String() + ")"
+			} else if fr.ErrorAfter != nil || fr.WarnAfter != nil {
+				s += " (" + freshnessLimits(fr) + ")"
+			}
+			s += checked
+			style := st.Text
+			if fr.Stale() {
+				style = st.Warning
+			}
+			for k, l := range text.Wrap(safe(s), max(10, w-14)) {
+				if k == 0 {
+					add(" " + label + st.StatusIcon(fr.Status) + " " + style.Render(l))
+				} else {
+					add(strings.Repeat(" ", 13) + style.Render(l))
+				}
+			}
+		}
+		return
+	}
+	if fr, ok := m.data.staleUp[i]; ok {
+		s := "built from data " + dbt.FormatAge(fr.AgeAt(now)) + " old: " + fr.Name + " is stale"
+		if t := fr.Exceeded(); t != nil {
+			s += " (" + fr.Status + " after " + t.String() + ")"
+		}
+		for k, l := range text.Wrap(safe(s), max(10, w-12)) {
+			if k == 0 {
+				add(" " + label + st.Warning.Render(l))
+			} else {
+				add(strings.Repeat(" ", 11) + st.Warning.Render(l))
+			}
+		}
+	}
+}
+
+// freshnessLimits is "warn after 12 hours, error after 24 hours".
+func freshnessLimits(fr *dbt.FreshnessResult) string {
+	var parts []string
+	if fr.WarnAfter != nil {
+		parts = append(parts, "warn after "+fr.WarnAfter.String())
+	}
+	if fr.ErrorAfter != nil {
+		parts = append(parts, "error after "+fr.ErrorAfter.String())
+	}
+	return strings.Join(parts, ", ")
 }
