@@ -188,8 +188,9 @@ func (m *Model) openExposure() tea.Cmd {
 		return common.ScreenStatus(ID, common.StatusWarning, err.Error())
 	}
 	open := m.c.Opener().Browse
-	_, cmd := tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Opening the browser", ReadOnly: true},
-		func(context.Context, tasks.Emit) (struct{}, error) { return struct{}{}, open(u) })
+	var cmd tea.Cmd
+	m.browseTask, cmd = tasks.Start(m.c.Tasks, tasks.Spec{Owner: ID, Title: "Opening the browser", ReadOnly: true},
+		func(context.Context, tasks.Emit) (string, error) { return u, open(u) })
 	return tea.Batch(cmd, common.ScreenStatus(ID, common.StatusInfo, "Opening "+safe(u)+" in your browser"))
 }
 

@@ -319,20 +319,26 @@ func (m *Model) drawDAG(w, h int) ([]string, []dagHit) {
 	for ci := range gutters {
 		gutters[ci].lane = map[int]int{}
 	}
-	// Lanes in the order of the sources' rows, so the lanes of nodes high up are on the left.
 	for ci := range gutters {
 		gt := &gutters[ci]
+		var sources []int
+		into := map[int][]int{} // a row of the next column → the sources of the edges into it
 		for _, i := range cols[ci] {
+			feeds := false
 			for _, e := range edges {
 				if e.from == i {
-					if _, ok := gt.lane[i]; !ok {
-						gt.lane[i] = gt.lanes % maxLanes
-						gt.lanes++
-					}
+					feeds = true
+					into[d.rowOf[e.to]] = append(into[d.rowOf[e.to]], i)
 				}
 			}
+			if feeds {
+				sources = append(sources, i)
+			}
 		}
-		gt.lanes = min(gt.lanes, maxLanes)
+		for k, i := range laneOrder(sources, d.rowOf, into) {
+			gt.lane[i] = k % maxLanes
+		}
+		gt.lanes = min(len(sources), maxLanes)
 	}
 	// Labels: as wide as the names, cut only when all columns would not fit otherwise.
 	names := make(map[int]string, total)
@@ -388,9 +394,9 @@ func (m *Model) drawDAG(w, h int) ([]string, []dagHit) {
 	for _, c := range cols {
 		height = max(height, len(c))
 	}
-	// Two lines are kept for the legend and the cursor's line; rows get a blank line between
+	// Three lines are kept for the legend and the cursor's two; rows get a blank line between
 	// them when there is room, so edges stay readable.
-	avail := max(1, h-2)
+	avail := max(1, h-3)
 	spacing := 2
 	if height*2-1 > avail {
 		spacing = 1
@@ -482,8 +488,8 @@ func (m *Model) drawDAG(w, h int) ([]string, []dagHit) {
 	for len(out) < avail {
 		out = append(out, "")
 	}
-	out = append(out, st.Faint.Render(legend), m.dagCursorLine())
-	return out, hits
+	out = append(out, st.Faint.Render(legend))
+	return append(out, m.dagCursorLines()...), hits
 }
 
 // dagLabel draws node i's label: › marks the cursor (in the selection style), ◆ the node in
@@ -532,13 +538,13 @@ func drawCells(cells []cell, faint, accent lipgloss.Style) string {
 	return b.String()
 }
 
-// dagCursorLine names the cursor's node in full, and what it reads and feeds in the view by
-// name: the drawing's joins can be read more than one way, this line cannot.
-func (m *Model) dagCursorLine() string {
+// dagCursorLines name the cursor's node in full, and what it reads and feeds in the view by
+// name: the drawing's joins can be read more than one way, these lines cannot.
+func (m *Model) dagCursorLines() []string {
 	st := m.c.Styles
 	i := m.dag.cursor
 	if i < 0 {
-		return ""
+		return nil
 	}
 	g := m.data.graph
 	n := &g.Nodes[i]
@@ -560,5 +566,52 @@ func (m *Model) dagCursorLine() string {
 	} else if fr, ok := m.data.staleUp[i]; ok {
 		s += "  " + st.Warning.Render("⚠ built from data "+dbt.FormatAge(fr.AgeAt(m.now()))+" old")
 	}
-	return s + st.Faint.Render("  reads "+names(g.Parents(i))+" · feeds "+names(g.Children(i)))
+	return []string{s, st.Faint.Render("  reads " + names(g.Parents(i)) + " · feeds " + names(g.Children(i)))}
+}
+
+// laneOrder orders the lanes of a gutter's sources (given top to bottom). A source's line
+// leaves it on its own row as far as its lane, and an edge into a node of the next column on
+// that row runs from its lane to the arrow: when that lane is left of the source's, the two
+// lines overlap and the source seems to feed that node. So a source's lane goes left of the
+// lanes of the edges arriving on its row; where those wishes conflict (crossing edges), the
+// remaining sources keep their top-to-bottom order.
+func laneOrder(sources []int, rowOf map[int]int, into map[int][]int) []int {
+	after := map[int]map[int]bool{} // after[s]: the sources whose lanes must be right of s's
+	pending := map[int]int{}        // how many sources must come before each
+	for _, s := range sources {
+		for _, o := range into[rowOf[s]] {
+			if o != s && !after[s][o] {
+				if after[s] == nil {
+					after[s] = map[int]bool{}
+				}
+				after[s][o] = true
+				pending[o]++
+			}
+		}
+	}
+	order := make([]int, 0, len(sources))
+	placed := map[int]bool{}
+	for len(order) < len(sources) {
+		next := -1
+		for _, s := range sources { // top to bottom: the first whose wishes are met
+			if !placed[s] && pending[s] == 0 {
+				next = s
+				break
+			}
+		}
+		if next < 0 { // a cycle: the topmost left
+			for _, s := range sources {
+				if !placed[s] {
+					next = s
+					break
+				}
+			}
+		}
+		placed[next] = true
+		order = append(order, next)
+		for o := range after[next] {
+			pending[o]--
+		}
+	}
+	return order
 }

@@ -2,6 +2,7 @@ package lineage
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -129,7 +130,7 @@ func TestDAGEdges(t *testing.T) {
 		t.Fatalf("cursor on %s", s.node(m.dag.cursor))
 	}
 	v := s.View()
-	if !strings.Contains(v, "› x  model  reads hub · feeds x2, y2") {
+	if !strings.Contains(v, "\n› x  model ") || !strings.Contains(v, "\n  reads hub · feeds x2, y2 ") {
 		t.Errorf("the cursor's line does not name its neighbours:\n%s", v)
 	}
 	// x feeds x2 and y2: two edges leave x through x's lane; y's lane is another.
@@ -254,6 +255,15 @@ func TestExposureOpens(t *testing.T) {
 	if len(s.desk.Pages()) != 1 || !slices.ContainsFunc(s.Statuses(), func(t string) bool { return strings.Contains(t, "has no url") }) {
 		t.Errorf("o without a url: opened %v, said %v", s.desk.Pages(), s.Statuses())
 	}
+	// A browser that cannot start is said, not swallowed.
+	s.desk.Err = errors.New("no browser here")
+	m.setRoot(mustIndex(t, g, "exposure.cashback.weekly_kpi_dashboard"))
+	s.Key("o")
+	if !slices.ContainsFunc(s.Statuses(), func(t string) bool {
+		return strings.Contains(t, "Could not open https://example.looker.com/dashboards/42 in a browser: no browser here")
+	}) {
+		t.Errorf("a failing browser: %v", s.Statuses())
+	}
 	for _, bad := range []string{"javascript:alert(1)", "file:///etc/passwd", "//no-scheme", "https://"} {
 		if _, err := exposureURL(&dbt.Node{ResourceType: "exposure", Name: "x", URL: bad}); err == nil {
 			t.Errorf("%q would be handed to the browser", bad)
@@ -262,3 +272,21 @@ func TestExposureOpens(t *testing.T) {
 }
 
 func teaClick(x, y int) tea.MouseClickMsg { return tea.MouseClickMsg{X: x, Y: y} }
+
+// A source's lane goes left of the lanes of edges arriving on its row, so its line does not
+// run into theirs; crossing edges, which cannot have both, keep the top-to-bottom order.
+func TestLaneOrder(t *testing.T) {
+	rows := map[int]int{1: 0, 2: 2}
+	for _, c := range []struct {
+		into map[int][]int
+		want []int
+	}{
+		{map[int][]int{0: {1}, 2: {2}}, []int{1, 2}},
+		{map[int][]int{2: {1, 2}}, []int{2, 1}}, // 1 also feeds the row of 2
+		{map[int][]int{0: {2}, 2: {1}}, []int{1, 2}},
+	} {
+		if got := laneOrder([]int{1, 2}, rows, c.into); !slices.Equal(got, c.want) {
+			t.Errorf("laneOrder(%v) = %v, want %v", c.into, got, c.want)
+		}
+	}
+}

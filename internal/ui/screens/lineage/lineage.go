@@ -113,6 +113,8 @@ type Model struct {
 	sqlErr   error
 	sqlReady bool
 
+	browseTask tasks.Ref[string]
+
 	impactTask    tasks.Ref[*impact.Impact]
 	impactLoading bool
 	impact        *impact.Impact
@@ -339,6 +341,13 @@ func (m *Model) taskDone(msg tasks.DoneMsg) tea.Cmd {
 	if out, ok := m.sqlTask.Done(msg); ok {
 		m.sqlTask = tasks.Ref[string]{}
 		m.sqlReady, m.sqlErr, m.sqlText = true, out.Err, out.Value
+		return nil
+	}
+	if out, ok := m.browseTask.Done(msg); ok {
+		m.browseTask = tasks.Ref[string]{}
+		if out.Err != nil {
+			return common.ScreenStatus(ID, common.StatusError, "Could not open "+safe(out.Value)+" in a browser: "+errText(out.Err))
+		}
 		return nil
 	}
 	if out, ok := m.impactTask.Done(msg); ok {

@@ -372,7 +372,11 @@ func (m *Model) impactRowView(r list.Row[impactRow], w int) string {
 	n := &m.data.graph.Nodes[r.Item.index]
 	name := displayName(n)
 	l := m.nodeMark(r.Item.index) + text.Highlight(name, r.Spans, st.Text, st.Match) + "  " + st.Muted.Render(safe(n.ResourceType))
-	if reasons := r.Item.node.Reasons; len(reasons) > 0 {
+	switch reasons := r.Item.node.Reasons; {
+	case n.ResourceType == "exposure" && n.URL != "":
+		// The dashboards a change reaches, with their links (o opens the one selected).
+		l += "  " + st.Link.Render(safe(n.URL))
+	case len(reasons) > 0:
 		l += "  " + st.Faint.Render(safe(strings.Join(reasons, "; ")))
 	}
 	if r.Selected {
