@@ -100,8 +100,19 @@ func TestDAGCursor(t *testing.T) {
 	if m.mode != modeTree || m.selected() != m.dag.cursor {
 		t.Errorf("d: tree cursor on %s, DAG's on %s", s.node(m.selected()), s.node(m.dag.cursor))
 	}
-	// A click on a label moves the cursor there.
+	// And from the tree, the DAG's cursor starts on the tree's node.
+	for k, r := range m.tree.Items() {
+		if r.kind == rowNode && r.index != m.dag.cursor {
+			m.tree.Select(k)
+			break
+		}
+	}
+	want := m.selected()
 	s.Key("d")
+	if m.dag.cursor != want {
+		t.Errorf("d from the tree on %s: DAG cursor on %s", s.node(want), s.node(m.dag.cursor))
+	}
+	// A click on a label moves the cursor there.
 	for _, h := range m.dag.hits {
 		if h.node != m.dag.cursor {
 			s.Send(teaClick(h.x0+1, h.y+2))

@@ -707,10 +707,11 @@ func (m *Model) toggleDAG() {
 			m.selectInTree(i)
 		}
 	} else {
-		m.mode = modeDAG
+		// The DAG's cursor starts on the node the tree's cursor is on.
 		if i := m.selected(); i >= 0 && m.dag.has(m.lin, i) {
 			m.dag.cursor = i
 		}
+		m.mode = modeDAG
 	}
 	m.layout()
 }
