@@ -3,7 +3,6 @@ package prs
 import (
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -356,8 +355,7 @@ func (m *Model) detailLines(w, h int) []string {
 // whoToAsk names whom to ask about a failing build: the person on call for the data now and
 // the team's help channel. Empty while every check passes or nobody can be named.
 func (m *Model) whoToAsk(pr forge.PR, now time.Time) string {
-	failing := slices.ContainsFunc(pr.Checks, func(c forge.Check) bool { return c.Bucket == forge.BucketFail })
-	if !failing {
+	if pr.Counts().Fail == 0 {
 		return ""
 	}
 	var who []string
