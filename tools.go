@@ -14,7 +14,6 @@ import (
 	_ "charm.land/bubbles/v2/textinput"
 	_ "charm.land/bubbles/v2/viewport"
 	_ "charm.land/bubbletea/v2"
-	_ "charm.land/glamour/v2"
 	_ "charm.land/huh/v2"
 	_ "charm.land/lipgloss/v2"
 	_ "github.com/charmbracelet/x/ansi"

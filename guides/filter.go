@@ -178,6 +178,10 @@ func wordPrefix(s, w string) int {
 	return -1
 }
 
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
+}
+
 func sortRanges(rs []Range) []Range {
 	sort.Slice(rs, func(i, j int) bool { return rs[i].Start < rs[j].Start })
 	return rs

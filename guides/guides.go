@@ -62,7 +62,7 @@ type Guide struct {
 	Headings []Heading
 	// Links are the body's links in order.
 	Links []Link
-	// CodeBlocks are the body's fenced code blocks in order (the reader copies them).
+	// CodeBlocks are the body's code blocks (fenced or indented) in order (the reader copies them).
 	CodeBlocks []CodeBlock
 	// Warnings name what was wrong with the file (front matter, encoding).
 	Warnings []string
@@ -75,6 +75,8 @@ type Heading struct {
 	Anchor string
 	// Line is the heading's 1-based line in the guide's file.
 	Line int
+	// Offset is where it starts in Body (mdtree.Start); the renderer reports rows by it.
+	Offset int
 }
 
 // Link is a markdown link in a guide's body.
@@ -83,13 +85,11 @@ type Link struct {
 	Target string
 	// Line is the link's 1-based line in the guide's file.
 	Line int
-
-	// destStart and destEnd are the byte range of an inline link's destination in Body
-	// (both 0 for reference-style links and autolinks).
-	destStart, destEnd int
+	// Offset is where it starts in Body (mdtree.Start); the renderer reports rows by it.
+	Offset int
 }
 
-// CodeBlock is a fenced code block.
+// CodeBlock is a code block.
 type CodeBlock struct {
 	// Lang is the info string's first word ("sql", "sh"), or "".
 	Lang string
@@ -97,6 +97,8 @@ type CodeBlock struct {
 	Code string
 	// Line is the opening fence's 1-based line in the guide's file.
 	Line int
+	// Offset is where it starts in Body (mdtree.Start); the renderer reports rows by it.
+	Offset int
 }
 
 // Team reports whether the guide comes from the team's folders rather than datatui itself.

@@ -1,6 +1,7 @@
 package guides
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -390,18 +391,33 @@ func FuzzParseGuide(f *testing.F) {
 	})
 }
 
-func TestRewriteLinks(t *testing.T) {
-	g := Parse("x.md", []byte("---\ntitle: X\n---\n## See [a](a.md)\n\nText [b](<b.md#c> \"t\") and `[c](c.md)` [d][r]\n\n[r]: d.md\n"))
-	got := g.RewriteLinks(func(l Link) string { return "#" + strings.ToUpper(l.Target) })
-	want := "## See [a](#A.MD)\n\nText [b](<#B.MD#C> \"t\") and `[c](c.md)` [d][r]\n\n[r]: d.md\n"
-	if got != want {
-		t.Fatalf("got %q\nwant %q", got, want)
+// TestOutlineOffsets: every heading, link and code block knows where it starts in the body
+// (the key the renderer reports its row by), and links in headings, tables, lists and
+// quotes are found like those in paragraphs.
+func TestOutlineOffsets(t *testing.T) {
+	body := "## See [a](a.md)\n\nText [b](<b.md#c> \"t\") and `[c](c.md)` [d][r]\n\n" +
+		"| x | y |\n|---|---|\n| [e](e.md) | 1 |\n\n- item <https://f.io>\n\n> quoted [g](g.md)\n\n" +
+		"```sql\nselect 1\n```\n\n[r]: d.md\n"
+	g := Parse("x.md", []byte("---\ntitle: X\n---\n"+body))
+	var got []string
+	for _, lk := range g.Links {
+		got = append(got, fmt.Sprintf("%s->%s@%d:%q", lk.Text, lk.Target, lk.Line, g.Body[lk.Offset:lk.Offset+1]))
+	}
+	want := []string{`a->a.md@4:"a"`, `b->b.md#c@6:"b"`, `d->d.md@6:"d"`, `e->e.md@10:"e"`, `https://f.io->https://f.io@12:"<"`, `g->g.md@14:"g"`}
+	if !slices.Equal(got, want) {
+		t.Fatalf("links = %q\nwant %q", got, want)
+	}
+	if h := g.Headings[0]; !strings.HasPrefix(g.Body[h.Offset:], "See [a]") || h.Line != 4 {
+		t.Errorf("heading %+v starts at %q", h, g.Body[h.Offset:])
+	}
+	if c := g.CodeBlocks[0]; !strings.HasPrefix(g.Body[c.Offset:], "select 1") || c.Line != 16 {
+		t.Errorf("code block %+v starts at %q", c, g.Body[c.Offset:])
 	}
 }
 
 func TestCodeBlocks(t *testing.T) {
 	g := Parse("x.md", []byte("---\ntitle: X\n---\ntext\n\n```sql\nselect 1\nfrom t\n```\n\n~~~~\nopen\n"))
-	want := []CodeBlock{{Lang: "sql", Code: "select 1\nfrom t", Line: 6}, {Code: "open", Line: 11}}
+	want := []CodeBlock{{Lang: "sql", Code: "select 1\nfrom t", Line: 6, Offset: 13}, {Code: "open", Line: 11, Offset: 39}}
 	if !slices.Equal(g.CodeBlocks, want) {
 		t.Fatalf("blocks = %+v, want %+v", g.CodeBlocks, want)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +14,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
+	"github.com/yuin/goldmark/ast"
 
+	"github.com/datatui/datatui/internal/mdtree"
 	"github.com/datatui/datatui/internal/termsafe"
 )
 
@@ -42,7 +45,7 @@ func Parse(name string, data []byte) *Guide {
 			g.Warnings = append(g.Warnings, w)
 		}
 	}
-	g.Headings, g.Links, g.CodeBlocks = scanMarkdown(body, bodyStart)
+	g.Headings, g.Links, g.CodeBlocks = outline(body, bodyStart)
 	if g.Title == "" {
 		for _, h := range g.Headings {
 			if h.Level == 1 {
@@ -290,332 +293,75 @@ func titleFromSlug(slug string) string {
 	return string(unicode.ToUpper(r)) + t[n:]
 }
 
-// scanMarkdown finds headings and links outside code blocks. lineOffset is added to body line
-// numbers so they are file line numbers.
-func scanMarkdown(body string, lineOffset int) ([]Heading, []Link, []CodeBlock) {
+// outline takes the body's headings, links and code blocks from its syntax tree, the one the
+// reader's renderer draws (internal/mdtree), so the table of contents and the links the
+// reader follows are exactly what it shows. lineOffset is added to body line numbers so
+// they are file line numbers.
+func outline(body string, lineOffset int) ([]Heading, []Link, []CodeBlock) {
+	src := []byte(body)
 	var heads []Heading
 	var links []Link
 	var blocks []CodeBlock
-	var code []string
+	starts := []int{0} // where each line of the body starts
+	for i, c := range src {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	lineOf := func(off int) int { return lineOffset + max(1, sort.SearchInts(starts, off+1)) }
 	anchors := map[string]int{}
-	addHeading := func(level int, text string, line int) {
-		text = plainText(text)
-		if text == "" {
-			return
+	_ = ast.Walk(mdtree.Parse(src), func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
 		}
-		a := Anchor(text)
-		if n, ok := anchors[a]; ok {
-			anchors[a] = n + 1
-			a = fmt.Sprintf("%s-%d", a, n+1)
-		} else {
-			anchors[a] = 0
-		}
-		heads = append(heads, Heading{Level: level, Text: text, Anchor: a, Line: line})
-	}
-	lines := strings.Split(body, "\n")
-	refs := map[string]string{}
-	lineStart := 0
-	fence := ""
-	var prev string
-	prevIsPara := false
-	for i, l := range lines {
-		n := lineOffset + i + 1
-		start := lineStart
-		lineStart += len(l) + 1
-		t := strings.TrimLeft(l, " ")
-		indent := len(l) - len(t)
-		if fence != "" {
-			if indent < 4 && strings.HasPrefix(t, fence) && strings.Trim(strings.TrimSpace(t), fence[:1]) == "" {
-				fence = ""
-				blocks[len(blocks)-1].Code = strings.Join(code, "\n")
+		switch t := n.(type) {
+		case *ast.Heading:
+			text := mdtree.Text(t, src)
+			if text == "" {
+				break
+			}
+			a := Anchor(text)
+			if k, ok := anchors[a]; ok {
+				anchors[a] = k + 1
+				a = fmt.Sprintf("%s-%d", a, k+1)
 			} else {
-				code = append(code, l)
+				anchors[a] = 0
 			}
-			prev, prevIsPara = "", false
-			continue
-		}
-		if indent < 4 && (strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~")) {
-			ch := t[:1]
-			k := len(t) - len(strings.TrimLeft(t, ch))
-			fence = strings.Repeat(ch, k)
-			lang := ""
-			if f := strings.Fields(t[k:]); len(f) > 0 {
-				lang = f[0]
-			}
-			blocks = append(blocks, CodeBlock{Lang: lang, Line: n})
-			code = code[:0]
-			prev, prevIsPara = "", false
-			continue
-		}
-		if indent < 4 && strings.HasPrefix(t, "#") {
-			level := len(t) - len(strings.TrimLeft(t, "#"))
-			rest := t[level:]
-			if level <= 6 && (rest == "" || rest[0] == ' ' || rest[0] == '\t') {
-				text := strings.TrimSpace(rest)
-				text = strings.TrimSpace(strings.TrimRight(text, "#"))
-				addHeading(level, text, n)
-				links = append(links, findLinks(rest, n, start+indent+level)...)
-				prev, prevIsPara = "", false
-				continue
-			}
-		}
-		if prevIsPara && indent < 4 && len(t) > 0 {
-			tt := strings.TrimSpace(t)
-			if strings.Trim(tt, "=") == "" {
-				addHeading(1, strings.TrimSpace(prev), n-1)
-				prev, prevIsPara = "", false
-				continue
-			}
-			if strings.Trim(tt, "-") == "" && len(tt) >= 2 {
-				addHeading(2, strings.TrimSpace(prev), n-1)
-				prev, prevIsPara = "", false
-				continue
-			}
-		}
-		if indent < 4 && strings.HasPrefix(t, "[") {
-			if label, target, ok := refDefinition(t); ok {
-				refs[strings.ToLower(label)] = target
-				prev, prevIsPara = "", false
-				continue
-			}
-		}
-		links = append(links, findLinks(l, n, start)...)
-		blank := strings.TrimSpace(l) == ""
-		prevIsPara = !blank && indent < 4 && !strings.HasPrefix(t, ">") && !strings.HasPrefix(t, "- ") &&
-			!strings.HasPrefix(t, "* ") && !strings.HasPrefix(t, "|")
-		prev = l
-	}
-	if fence != "" && len(blocks) > 0 { // an unclosed fence runs to the end of the file
-		blocks[len(blocks)-1].Code = strings.TrimRight(strings.Join(code, "\n"), "\n")
-	}
-	// Reference-style links: resolve their labels now that every definition is known.
-	out := links[:0]
-	for _, lk := range links {
-		if strings.HasPrefix(lk.Target, "\x00") {
-			t, ok := refs[strings.ToLower(lk.Target[1:])]
-			if !ok {
-				continue // "[text][x]" without a definition is plain text, not a link
-			}
-			lk.Target = t
-		}
-		out = append(out, lk)
-	}
-	return heads, out, blocks
-}
-
-// RewriteLinks returns the body with the destination of every inline link replaced by
-// rewrite(link) (links it returns unchanged stay as they are). The reader uses it to hide the
-// file names of links between guides, which it follows itself.
-func (g *Guide) RewriteLinks(rewrite func(Link) string) string {
-	var sb strings.Builder
-	last := 0
-	for _, lk := range g.Links {
-		if lk.destEnd <= lk.destStart || lk.destStart < last || lk.destEnd > len(g.Body) {
-			continue
-		}
-		sb.WriteString(g.Body[last:lk.destStart])
-		sb.WriteString(rewrite(lk))
-		last = lk.destEnd
-	}
-	sb.WriteString(g.Body[last:])
-	return sb.String()
-}
-
-// refDefinition parses "[label]: target".
-func refDefinition(t string) (label, target string, ok bool) {
-	end := strings.Index(t, "]:")
-	if end < 2 {
-		return "", "", false
-	}
-	label = t[1:end]
-	rest := strings.TrimSpace(t[end+2:])
-	if rest == "" || strings.ContainsAny(label, "[]") {
-		return "", "", false
-	}
-	if strings.HasPrefix(rest, "<") {
-		if e := strings.IndexByte(rest, '>'); e > 0 {
-			return label, rest[1:e], true
-		}
-	}
-	if f := strings.Fields(rest); len(f) > 0 {
-		return label, f[0], true
-	}
-	return "", "", false
-}
-
-// findLinks finds [text](target), [text][ref] and <scheme://…> links on one line, skipping
-// inline code and images. base is the line's offset in the body.
-func findLinks(l string, line, base int) []Link {
-	var out []Link
-	for i := 0; i < len(l); i++ {
-		switch l[i] {
-		case '`':
-			k := i
-			for k < len(l) && l[k] == '`' {
-				k++
-			}
-			ticks := l[i:k]
-			if e := strings.Index(l[k:], ticks); e >= 0 {
-				i = k + e + len(ticks) - 1
-			} else {
-				i = k - 1
-			}
-		case '<':
-			e := strings.IndexByte(l[i:], '>')
-			if e > 0 {
-				u := l[i+1 : i+e]
-				if strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "mailto:") {
-					out = append(out, Link{Text: u, Target: u, Line: line})
-					i += e
+			off := mdtree.Start(t)
+			heads = append(heads, Heading{Level: t.Level, Text: text, Anchor: a, Line: lineOf(off), Offset: off})
+		case *ast.FencedCodeBlock, *ast.CodeBlock:
+			off := mdtree.Start(n)
+			line := lineOf(off)
+			if f, ok := n.(*ast.FencedCodeBlock); ok {
+				// The block's line is its opening fence's: the info string's, or the line
+				// before its code.
+				if f.Info != nil {
+					line = lineOf(f.Info.Segment.Start)
+				} else if f.Lines().Len() > 0 {
+					line--
 				}
 			}
-		case '[':
-			if i > 0 && l[i-1] == '!' {
-				if e := closeBracket(l, i); e > 0 {
-					i = e
-					if e+1 < len(l) && l[e+1] == '(' {
-						if pe := strings.IndexByte(l[e+1:], ')'); pe > 0 {
-							i = e + 1 + pe
-						}
-					}
-				}
-				continue
-			}
-			e := closeBracket(l, i)
-			if e < 0 {
-				continue
-			}
-			text := l[i+1 : e]
-			if e+1 < len(l) && l[e+1] == '(' {
-				target, end := linkDestination(l, e+2)
-				if end < 0 {
-					continue
-				}
-				lk := Link{Text: plainText(text), Target: target, Line: line}
-				if ds := strings.Index(l[e+2:end], target); ds >= 0 && target != "" {
-					lk.destStart = base + e + 2 + ds
-					lk.destEnd = lk.destStart + len(target)
-				}
-				out = append(out, lk)
-				i = end
-			} else if e+1 < len(l) && l[e+1] == '[' {
-				re := strings.IndexByte(l[e+2:], ']')
-				if re < 0 {
-					continue
-				}
-				label := l[e+2 : e+2+re]
-				if label == "" {
-					label = text
-				}
-				out = append(out, Link{Text: plainText(text), Target: "\x00" + label, Line: line})
-				i = e + 2 + re
+			blocks = append(blocks, CodeBlock{Lang: mdtree.Lang(n, src), Code: mdtree.Lines(n, src), Line: max(line, 1), Offset: off})
+			return ast.WalkSkipChildren, nil
+		case *ast.Image:
+			return ast.WalkSkipChildren, nil // its text is a description, not a link
+		default:
+			if dest, ok := mdtree.Destination(n, src); ok {
+				off := mdtree.Start(n)
+				links = append(links, Link{Text: mdtree.Text(n, src), Target: dest, Line: lineOf(off), Offset: off})
+				return ast.WalkSkipChildren, nil
 			}
 		}
-	}
-	return out
+		return ast.WalkContinue, nil
+	})
+	return heads, links, blocks
 }
 
-// closeBracket returns the index of the ']' matching the '[' at i, or -1.
-func closeBracket(l string, i int) int {
-	depth := 0
-	for k := i; k < len(l); k++ {
-		switch l[k] {
-		case '\\':
-			k++
-		case '[':
-			depth++
-		case ']':
-			depth--
-			if depth == 0 {
-				return k
-			}
-		}
-	}
-	return -1
-}
-
-// linkDestination reads "target)" or "target \"title\")" or "<target>)" starting at i and
-// returns the target and the index of the closing ')'.
-func linkDestination(l string, i int) (string, int) {
-	if i < len(l) && l[i] == '<' {
-		e := strings.IndexByte(l[i:], '>')
-		if e < 0 {
-			return "", -1
-		}
-		c := strings.IndexByte(l[i+e:], ')')
-		if c < 0 {
-			return "", -1
-		}
-		return l[i+1 : i+e], i + e + c
-	}
-	depth := 0
-	for k := i; k < len(l); k++ {
-		switch l[k] {
-		case '(':
-			depth++
-		case ')':
-			if depth == 0 {
-				dest := strings.TrimSpace(l[i:k])
-				if f := strings.Fields(dest); len(f) > 0 {
-					dest = f[0]
-				}
-				return dest, k
-			}
-			depth--
-		}
-	}
-	return "", -1
-}
-
-// plainText removes inline markdown (code ticks, emphasis, links, images) from heading or
-// link text.
-func plainText(s string) string {
-	var sb strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch c {
-		case '`', '*':
-			continue
-		case '_':
-			// Underscores inside words (snake_case names) are text, not emphasis.
-			if i > 0 && i+1 < len(s) && isWordByte(s[i-1]) && isWordByte(s[i+1]) {
-				sb.WriteByte(c)
-			}
-			continue
-		case '!':
-			if i+1 < len(s) && s[i+1] == '[' {
-				continue
-			}
-		case '[':
-			if e := closeBracket(s, i); e > 0 {
-				sb.WriteString(plainText(s[i+1 : e]))
-				i = e
-				if i+1 < len(s) && s[i+1] == '(' {
-					if _, end := linkDestination(s, i+2); end > 0 {
-						i = end
-					}
-				}
-				continue
-			}
-		case '\\':
-			if i+1 < len(s) {
-				i++
-				c = s[i]
-			}
-		}
-		sb.WriteByte(c)
-	}
-	return strings.Join(strings.Fields(sb.String()), " ")
-}
-
-func isWordByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
-}
-
-// Anchor is GitHub's heading anchor: lower case, punctuation dropped, spaces as hyphens.
+// Anchor is GitHub's anchor for a heading's text: lower case, punctuation dropped, spaces as
+// hyphens.
 func Anchor(text string) string {
 	var sb strings.Builder
-	for _, r := range strings.ToLower(plainText(text)) {
+	for _, r := range strings.ToLower(text) {
 		switch {
 		case unicode.IsLetter(r) || unicode.IsNumber(r) || r == '_' || r == '-':
 			sb.WriteRune(r)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/datatui/datatui/internal/mdtree"
 )
 
 // Result is one guide matching a full-text query.
@@ -385,7 +387,9 @@ func snippet(line string, terms []string) string {
 	for _, p := range []string{"- ", "* ", "+ "} {
 		s = strings.TrimPrefix(s, p)
 	}
-	s = plainText(s) // links as their text, no emphasis marks or code ticks
+	if t := mdtree.Text(mdtree.Parse([]byte(s)), []byte(s)); t != "" {
+		s = t // links as their text, no emphasis marks or code ticks
+	}
 	if utf8.RuneCountInString(s) <= snippetWidth {
 		return s
 	}

@@ -202,17 +202,18 @@ as in 'guide list --json', plus headings[] ({level, text, anchor, line}) and mar
 				width = terminalWidth(a.stdout)
 			}
 			_, noColor := os.LookupEnv("NO_COLOR")
-			md := g.RewriteLinks(func(l guides.Link) string {
+			opt := markdown.Options{Style: markdown.Style(true, noColor), Width: width, Link: func(dest string) string {
 				// Links between guides print as the command that opens them.
-				if t, err := lib.Resolve(g, l.Target); err == nil && !t.External() {
-					return "#" + t.Slug
+				if t, err := lib.Resolve(g, dest); err == nil && !t.External() {
+					return "datatui guide show " + t.Slug
 				}
-				return l.Target
-			})
-			out, err := markdown.NewRenderer().Render(md, markdown.Style(true, noColor), width)
+				return dest
+			}}
+			doc, err := markdown.NewRenderer().RenderDoc(g.Body, opt, 0, nil)
 			if err != nil {
 				return err
 			}
+			out := doc.String()
 			// Colours are written for what this terminal supports (24-bit, 256, 16 or none).
 			// (Detected on the terminal itself; written through the redaction net.)
 			cw := &colorprofile.Writer{Forward: a.styled, Profile: colorprofile.Detect(redact.Unwrap(a.stdout), os.Environ())}

@@ -1,303 +1,296 @@
-// Package markdown renders handbook markdown for the terminal with glamour: a style that
-// follows the terminal's background (dark or light, or plain text under NO_COLOR) and word
-// wrap to a width.
+// Package markdown renders handbook markdown for the terminal: headings, paragraphs with
+// emphasis, code spans and links, nested lists and task lists, code blocks with a small
+// highlighter (SQL, YAML, shell), block quotes, GitHub tables and rules, wrapped to a width,
+// in a style that follows the terminal's background (dark or light) or in plain text
+// (NO_COLOR).
 //
-// Glamour is linear but not fast (about 60 µs per line of a code-heavy guide), so long
-// documents are split at their top-level headings and the sections are rendered in parallel,
-// one glamour renderer per worker. Renderers are pooled per (style, width) and reused,
-// because building one copies the whole style sheet and sets up the markdown parser.
+// It draws the syntax tree of internal/mdtree, the same tree the guides package takes its
+// headings, links and code blocks from, and reports the row each of them landed on, so the
+// reader can jump to them without searching the rendered text. Every string it draws is made
+// terminal-safe here (termsafe), whatever the caller passes in.
+//
+// A 2,000-line guide renders in a few milliseconds on one core (BenchmarkRender in the guides
+// screen), so there is no parallel rendering; the reader can still be handed the first screens
+// of a document before the rest (RenderDoc's first).
 package markdown
 
 import (
-	"fmt"
-	"runtime"
 	"strings"
-	"sync"
 
-	"charm.land/glamour/v2"
-	"charm.land/glamour/v2/styles"
+	"github.com/yuin/goldmark/ast"
+
+	"github.com/datatui/datatui/internal/mdtree"
 )
-
-// Style names the glamour style for a background and colour mode.
-func Style(isDark, noColor bool) string {
-	switch {
-	case noColor:
-		return "notty"
-	case isDark:
-		return "dark"
-	default:
-		return "light"
-	}
-}
 
 // MinWidth is the narrowest wrap width; narrower panes are clipped rather than wrapped into
 // one word per line.
 const MinWidth = 20
 
-// Renderer renders markdown. It is safe for concurrent use: glamour renderers keep state
-// while rendering, so each render borrows one from the pool of its (style, width).
-type Renderer struct {
-	mu    sync.Mutex
-	pools map[key]*pool
-	order []key
+// margin is the blank columns left of the text, as in glow.
+const margin = 2
+
+// Options say how to render a document.
+type Options struct {
+	// Style is "dark", "light", "notty" (plain text) or "ascii" (plain ASCII).
+	Style string
+	// Width is the width in columns to wrap to (at least MinWidth).
+	Width int
+	// Link returns what to show after a link's text for its destination: nil shows the
+	// destination itself, and "" shows the text alone (a link the reader follows itself).
+	Link func(dest string) string
 }
 
-type key struct {
-	style string
-	width int
+// Doc is a rendered document.
+type Doc struct {
+	// Lines are the rendered lines, without trailing spaces.
+	Lines []string
+	// Rows maps where a heading, link or code block starts in the source (mdtree.Start) to
+	// the first row that shows it.
+	Rows map[int]int
 }
 
-type pool struct {
-	mu   sync.Mutex
-	free []*glamour.TermRenderer
-}
+// String is the document as one text, lines joined by newlines.
+func (d *Doc) String() string { return strings.Join(d.Lines, "\n") }
 
-// maxPools bounds the cache; a user dragging a window edge produces many widths.
-const maxPools = 16
+// Renderer renders markdown. It keeps nothing between documents and is safe for concurrent
+// use; it exists so callers hold one thing to render with.
+type Renderer struct{}
 
-// NewRenderer returns an empty renderer cache.
-func NewRenderer() *Renderer { return &Renderer{pools: map[key]*pool{}} }
+// NewRenderer returns a renderer.
+func NewRenderer() *Renderer { return &Renderer{} }
 
 // Render renders md with style ("dark", "light", "notty", "ascii") wrapped to width columns.
 // Lines end without trailing padding and the document has no blank lines around it.
 func (r *Renderer) Render(md string, style string, width int) (string, error) {
-	return r.RenderFirst(md, style, width, 0, nil)
-}
-
-// RenderFirst is Render that also reports the beginning of the document early: it renders
-// sections in order until at least firstLines lines are done, calls first with them (a reader
-// can show the top of a long guide at once), then renders the rest in parallel.
-func (r *Renderer) RenderFirst(md, style string, width, firstLines int, first func(string)) (string, error) {
-	width = max(width, MinWidth)
-	p := r.pool(key{style, width})
-	sections := splitSections(md)
-	out := make([]string, len(sections))
-	errs := make([]error, len(sections))
-	done := 0
-	if first != nil && len(sections) > 1 {
-		lines := 0
-		for done < len(sections) && lines < firstLines {
-			out[done], errs[done] = p.render(sections[done], style, width)
-			if errs[done] != nil {
-				return "", errs[done]
-			}
-			lines += strings.Count(out[done], "\n") + 2
-			done++
-		}
-		if done < len(sections) {
-			first(joinSections(out[:done]))
-		}
-	}
-	rest := sections[done:]
-	workers := min(runtime.GOMAXPROCS(0), len(rest))
-	if workers <= 1 {
-		for i := range rest {
-			out[done+i], errs[done+i] = p.render(rest[i], style, width)
-		}
-	} else {
-		var wg sync.WaitGroup
-		next := make(chan int)
-		for range workers {
-			wg.Go(func() {
-				for i := range next {
-					out[i], errs[i] = p.render(sections[i], style, width)
-				}
-			})
-		}
-		for i := done; i < len(sections); i++ {
-			next <- i
-		}
-		close(next)
-		wg.Wait()
-	}
-	for _, err := range errs {
-		if err != nil {
-			return "", err
-		}
-	}
-	return joinSections(out), nil
-}
-
-// joinSections puts rendered sections together with the blank line glamour puts between
-// blocks.
-func joinSections(out []string) string {
-	parts := make([]string, 0, len(out))
-	for _, s := range out {
-		if s != "" {
-			parts = append(parts, s)
-		}
-	}
-	return strings.Join(parts, "\n\n")
-}
-
-func (r *Renderer) pool(k key) *pool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if p, ok := r.pools[k]; ok {
-		return p
-	}
-	if len(r.order) >= maxPools {
-		delete(r.pools, r.order[0])
-		r.order = r.order[1:]
-	}
-	p := &pool{}
-	r.pools[k] = p
-	r.order = append(r.order, k)
-	return p
-}
-
-func (p *pool) render(md, style string, width int) (string, error) {
-	p.mu.Lock()
-	var tr *glamour.TermRenderer
-	if n := len(p.free); n > 0 {
-		tr, p.free = p.free[n-1], p.free[:n-1]
-	}
-	p.mu.Unlock()
-	if tr == nil {
-		cfg, ok := styles.DefaultStyles[style]
-		if !ok {
-			return "", fmt.Errorf("markdown style %q does not exist", style)
-		}
-		st := *cfg
-		// Body text in the terminal's own foreground colour rather than the style's grey: it
-		// reads the same, and glamour pads every line to the full width with spaces in the
-		// document's style, which costs a third of the render time when that style has a colour.
-		st.Document.Color = nil
-		var err error
-		// Code is coloured in 24-bit colour: chroma's 256-colour formatter searches the palette
-		// for every token, a tenth of the render time. The terminal layer (Bubble Tea, or
-		// colorprofile for the CLI) converts colours to what the terminal supports.
-		tr, err = glamour.NewTermRenderer(glamour.WithStyles(st), glamour.WithWordWrap(width),
-			glamour.WithChromaFormatter("terminal16m"))
-		if err != nil {
-			return "", fmt.Errorf("markdown style %q: %w", style, err)
-		}
-	}
-	out, err := tr.Render(md)
-	p.mu.Lock()
-	p.free = append(p.free, tr)
-	p.mu.Unlock()
+	d, err := r.RenderDoc(md, Options{Style: style, Width: width}, 0, nil)
 	if err != nil {
-		return "", fmt.Errorf("rendering markdown: %w", err)
+		return "", err
 	}
-	return tidy(out), nil
+	return d.String(), nil
 }
 
-// minSectionLines keeps sections big enough that splitting pays for itself.
-const minSectionLines = 40
-
-// splitSections cuts md before its level-1 and level-2 headings (outside code blocks), merging
-// short sections. Reference-style link definitions are copied into every section so links
-// resolve wherever they are used.
-func splitSections(md string) []string {
-	lines := strings.Split(md, "\n")
-	var defs []string
-	var cuts []int
-	fence := ""
-	last := 0
-	for i, l := range lines {
-		t := strings.TrimLeft(l, " ")
-		indent := len(l) - len(t)
-		if fence != "" {
-			if indent < 4 && strings.HasPrefix(t, fence) && strings.Trim(strings.TrimSpace(t), fence[:1]) == "" {
-				fence = ""
+// RenderDoc renders md. With first set, a document longer than firstLines is also handed to
+// first when its top blocks fill firstLines rows, before the rest is rendered.
+func (r *Renderer) RenderDoc(md string, opt Options, firstLines int, first func(*Doc)) (*Doc, error) {
+	th, err := themeFor(opt.Style)
+	if err != nil {
+		return nil, err
+	}
+	src := []byte(md)
+	rd := &render{th: th, src: src, showLink: opt.Link}
+	width := max(opt.Width, MinWidth) - margin
+	d := &Doc{Rows: map[int]int{}}
+	pad := strings.Repeat(" ", margin)
+	for n := mdtree.Parse(src).FirstChild(); n != nil; n = n.NextSibling() {
+		b := rd.block(n, width)
+		if len(b.lines) == 0 {
+			continue
+		}
+		if len(d.Lines) > 0 {
+			d.Lines = append(d.Lines, "")
+		}
+		for _, m := range b.marks {
+			if _, ok := d.Rows[m.key]; !ok {
+				d.Rows[m.key] = len(d.Lines) + m.row
 			}
+		}
+		for _, l := range b.lines {
+			if l != "" {
+				l = pad + l
+			}
+			d.Lines = append(d.Lines, l)
+		}
+		if first != nil && len(d.Lines) >= firstLines && n.NextSibling() != nil {
+			first(&Doc{Lines: append([]string(nil), d.Lines...), Rows: copyRows(d.Rows)})
+			first = nil
+		}
+	}
+	return d, nil
+}
+
+func copyRows(m map[int]int) map[int]int {
+	c := make(map[int]int, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+// block is rendered lines plus the rows (relative to its first line) of what it marks.
+type block struct {
+	lines []string
+	marks []mark
+}
+
+type mark struct{ key, row int }
+
+// add appends b's lines (each prefixed: first for b's first line, rest for the others).
+func (o *block) add(b block, first, rest string) {
+	base := len(o.lines)
+	for _, m := range b.marks {
+		o.marks = append(o.marks, mark{m.key, base + m.row})
+	}
+	for i, l := range b.lines {
+		p := rest
+		if i == 0 {
+			p = first
+		}
+		if l == "" {
+			p = strings.TrimRight(p, " ")
+		}
+		o.lines = append(o.lines, p+l)
+	}
+}
+
+// render is one document being rendered.
+type render struct {
+	th       *theme
+	src      []byte
+	showLink func(string) string
+	// depth is how many lists the current block is inside (for the bullet).
+	depth int
+}
+
+// blocks renders n's children one after another, with a blank line between them unless
+// tight (the items of a tight list).
+func (r *render) blocks(n ast.Node, width int, tight bool) block {
+	var out block
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		b := r.block(c, width)
+		if len(b.lines) == 0 {
 			continue
 		}
-		if indent < 4 && (strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~")) {
-			k := len(t) - len(strings.TrimLeft(t, t[:1]))
-			fence = t[:k]
-			continue
+		if len(out.lines) > 0 && !tight {
+			out.lines = append(out.lines, "")
 		}
-		if indent < 4 && strings.HasPrefix(t, "[") && strings.Contains(t, "]:") && !strings.HasPrefix(t, "[^") {
-			defs = append(defs, l)
-		}
-		if indent < 4 && (strings.HasPrefix(t, "# ") || strings.HasPrefix(t, "## ")) && i-last >= minSectionLines {
-			cuts = append(cuts, i)
-			last = i
-		}
-	}
-	if len(cuts) == 0 {
-		return []string{md}
-	}
-	suffix := ""
-	if len(defs) > 0 {
-		suffix = "\n\n" + strings.Join(defs, "\n") + "\n"
-	}
-	out := make([]string, 0, len(cuts)+1)
-	start := 0
-	for _, c := range append(cuts, len(lines)) {
-		out = append(out, strings.Join(lines[start:c], "\n")+suffix)
-		start = c
+		out.add(b, "", "")
 	}
 	return out
 }
 
-// tidy drops the trailing padding glamour adds to every line and the blank lines around the
-// document, so views and pipes get only the text.
-func tidy(s string) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = trimRightSpace(l)
+func (r *render) block(n ast.Node, width int) block {
+	switch t := n.(type) {
+	case *ast.Heading:
+		return r.heading(t, width)
+	case *ast.Paragraph, *ast.TextBlock:
+		return r.paragraph(n, width, 0)
+	case *ast.List:
+		return r.list(t, width)
+	case *ast.Blockquote:
+		bar := r.th.bar + " "
+		if r.th.color {
+			bar = r.th.sgr(fRule) + r.th.bar + reset + " "
+		}
+		var out block
+		out.add(r.blocks(t, width-2, false), bar, bar)
+		return out
+	case *ast.FencedCodeBlock, *ast.CodeBlock:
+		return r.codeBlock(n, width)
+	case *ast.ThematicBreak:
+		return block{lines: []string{r.styled(strings.Repeat(r.th.rule, width), fRule)}}
+	case *ast.HTMLBlock:
+		return r.htmlBlock(t, width)
 	}
-	for len(lines) > 0 && lines[0] == "" {
-		lines = lines[1:]
+	if mdtree.IsTable(n) {
+		return r.table(n, width)
 	}
-	for len(lines) > 0 && lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
-	}
-	return strings.Join(lines, "\n")
+	return r.blocks(n, width, false)
 }
 
-// trimRightSpace removes trailing spaces, also the styled ones glamour pads lines with
-// ("\x1b[38;5;252m \x1b[m" per column): the line is cut after its last visible character,
-// keeping only hyperlink (OSC) sequences from the rest and ending with a style reset.
-func trimRightSpace(l string) string {
-	if !strings.Contains(l, "\x1b") {
-		return strings.TrimRight(l, " ")
+func (r *render) heading(h *ast.Heading, width int) block {
+	f := fH3
+	prefix := strings.Repeat("#", h.Level) + " "
+	switch {
+	case h.Level == 1 && r.th.color:
+		// The title stands on its own coloured band, as in glow.
+		f, prefix = fH1, " "
+	case h.Level == 1:
+		f = fH1
+	case h.Level == 2:
+		f = fH2
 	}
-	type span struct{ start, end int }
-	var tail []span // hyperlink sequences after the last visible character
-	cut := 0
-	for i := 0; i < len(l); {
-		if l[i] == 0x1b && i+1 < len(l) {
-			j := i + 2
-			switch l[i+1] {
-			case '[': // CSI: parameters, then a final byte in @..~
-				for j < len(l) && (l[j] < 0x40 || l[j] > 0x7e) {
-					j++
-				}
-				j++
-			case ']': // OSC: ends with BEL or ESC \
-				for j < len(l) && l[j] != 0x07 && (l[j] != 0x1b || j+1 >= len(l) || l[j+1] != '\\') {
-					j++
-				}
-				if j < len(l) && l[j] == 0x1b {
-					j++
-				}
-				j++
-			}
-			j = min(j, len(l))
-			if l[i+1] == ']' {
-				tail = append(tail, span{i, j})
-			}
-			i = j
-			continue
+	frags := r.inlines(h, f, nil)
+	if len(frags) == 0 {
+		return block{}
+	}
+	frags = append([]frag{{text: prefix, w: len(prefix), f: f, keep: true}}, frags...)
+	if f == fH1 && r.th.color {
+		frags = append(frags, frag{text: " ", w: 1, f: f, keep: true})
+	}
+	b := r.wrap(frags, width)
+	b.marks = append([]mark{{mdtree.Start(h), 0}}, b.marks...)
+	return b
+}
+
+// paragraph wraps an inline container's text.
+func (r *render) paragraph(n ast.Node, width int, f flags) block {
+	return r.wrap(r.inlines(n, f, nil), width)
+}
+
+func (r *render) list(l *ast.List, width int) block {
+	var out block
+	n := l.Start
+	bullet := r.th.bullets[min(r.depth, len(r.th.bullets)-1)]
+	markW := len([]rune(bullet)) + 1
+	if l.IsOrdered() {
+		markW = len(itoa(l.Start+l.ChildCount()-1)) + 2
+	}
+	r.depth++
+	defer func() { r.depth-- }()
+	for it := l.FirstChild(); it != nil; it = it.NextSibling() {
+		marker := bullet
+		if l.IsOrdered() {
+			marker = itoa(n) + string(l.Marker)
+			n++
 		}
-		if l[i] != ' ' {
-			cut = i + 1
-			tail = tail[:0]
+		gap := strings.Repeat(" ", max(1, markW-len([]rune(marker))))
+		marker = r.styled(marker, fMuted) + gap
+		b := r.blocks(it, width-markW, l.IsTight)
+		if len(b.lines) == 0 {
+			b.lines = []string{""}
 		}
-		i++
+		if len(out.lines) > 0 && !l.IsTight {
+			out.lines = append(out.lines, "")
+		}
+		out.add(b, marker, strings.Repeat(" ", markW))
 	}
-	if cut == 0 {
-		return ""
+	return out
+}
+
+func (r *render) htmlBlock(h *ast.HTMLBlock, width int) block {
+	raw := mdtree.Lines(h, r.src)
+	if h.HasClosure() {
+		c := h.ClosureLine
+		raw += "\n" + string(c.Value(r.src))
 	}
-	var sb strings.Builder
-	sb.WriteString(l[:cut])
-	for _, sp := range tail {
-		sb.WriteString(l[sp.start:sp.end])
+	t := strings.TrimSpace(raw)
+	if strings.HasPrefix(t, "<!--") {
+		return block{} // a comment is for the file's readers, not the guide's
 	}
-	sb.WriteString("\x1b[m")
-	return sb.String()
+	var frags []frag
+	for l := range strings.SplitSeq(t, "\n") {
+		frags = r.appendText(frags, l, fMuted)
+		frags = append(frags, frag{brk: true})
+	}
+	return r.wrap(frags, width)
+}
+
+const reset = "\x1b[m"
+
+// styled is text in the style of f.
+func (r *render) styled(s string, f flags) string {
+	if sgr := r.th.sgr(f); sgr != "" && s != "" {
+		return sgr + s + reset
+	}
+	return s
+}
+
+func itoa(n int) string {
+	if n < 0 {
+		return "-" + itoa(-n)
+	}
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return itoa(n/10) + string(rune('0'+n%10))
 }

@@ -1,6 +1,6 @@
 // Package guides is the Guides screen: the team's handbook as a list by section with a `/`
 // filter (ranked by title, tags and aliases, matches highlighted, read guides marked), a
-// full-text search with ranked snippets, and a reader that renders a guide with glamour at a
+// full-text search with ranked snippets, and a reader that renders a guide (internal/ui/markdown) at a
 // readable width, follows links between guides with back/forward history, cycles search
 // matches, jumps through a table of contents, opens web links in the browser and copies code
 // blocks.
@@ -426,7 +426,7 @@ func (m *Model) markRead(slug string) tea.Cmd {
 	return tea.Batch(cmd, common.Publish(ID, common.TopicHandbook))
 }
 
-// styleName is the glamour style for the current theme.
+// styleName is the markdown style for the current theme.
 func (m *Model) styleName() string {
 	if m.c.Styles == nil {
 		return markdown.Style(true, true)

@@ -422,8 +422,8 @@ func TestWheelAndKeyMap(t *testing.T) {
 	}
 }
 
-// BenchmarkRender opens a 2,000-line guide at 120 columns (glamour plus locating headings,
-// links and code blocks): the embedded handbook's guides one after another, cut at 2,000
+// BenchmarkRender opens a 2,000-line guide at 120 columns (rendering, and mapping headings,
+// links and code blocks to rows): the embedded handbook's guides one after another, cut at 2,000
 // lines, so the mix of prose, lists, tables and code is the real one. Target: < 50 ms.
 func BenchmarkRender(b *testing.B) {
 	benchmarkRender(b, handbookGuide(2000))
@@ -439,9 +439,6 @@ func benchmarkRender(b *testing.B, md string) {
 	lib := guidespkg.FromGuides([]*guidespkg.Guide{g})
 	r := markdown.NewRenderer()
 	key := renderKey{slug: g.Slug, width: 120, style: "dark"}
-	if _, err := renderDoc(r, lib, g, key, nil); err != nil { // warm the renderer pool
-		b.Fatal(err)
-	}
 	// ns/op is the whole guide; first-screen-ms is when the reader can show its top.
 	var first time.Duration
 	for b.Loop() {
@@ -677,13 +674,5 @@ func TestFilterRanksAndSaysWhy(t *testing.T) {
 		if !strings.Contains(r, "tag snowflake") {
 			t.Fatalf("snow: row %q is not a Snowflake guide:\n%s", r, d.View())
 		}
-	}
-}
-
-func TestReflowItems(t *testing.T) {
-	in := "Intro\nparagraph.\n\n- an item that was\n  wrapped by hand\n  over three lines\n- next item\n  with a hard break  \n  kept\n\n```\n- not an item\n  not joined\n```\n| a |\n"
-	want := "Intro\nparagraph.\n\n- an item that was wrapped by hand over three lines\n- next item with a hard break  \n  kept\n\n```\n- not an item\n  not joined\n```\n| a |\n"
-	if got := reflowItems(in); got != want {
-		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
