@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/yuin/goldmark/ast"
 
 	"github.com/datatui/datatui/internal/mdtree"
@@ -23,13 +24,17 @@ func (r *render) codeBlock(n ast.Node, width int) block {
 		indent, padding = "", 1
 	}
 	inner := max(width-len(indent)-2*padding, 1)
+	cont := frag{text: "↪ ", w: 2, f: fBlock | fComment}
+	if r.th.ascii {
+		cont.text = "> "
+	}
 	var rows [][]frag
 	state := 0
 	for l := range strings.SplitSeq(code, "\n") {
 		l = termsafe.Line(expandTabs(l))
 		var line []frag
 		line, state = hl(l, state, line)
-		rows = append(rows, splitCode(line, inner)...)
+		rows = append(rows, splitCode(line, inner, cont)...)
 	}
 	boxW := 0
 	for _, row := range rows {
@@ -55,24 +60,46 @@ func fragsWidth(fs []frag) int {
 	return w
 }
 
-// splitCode cuts a highlighted line into rows of at most width cells.
-func splitCode(line []frag, width int) [][]frag {
-	var rows [][]frag
-	var row []frag
-	w := 0
+// splitCode cuts a highlighted line into rows of at most width cells, after the last space
+// that leaves a row at least half full (else mid-word). Rows after the first start with a
+// continuation mark, so a wrapped line does not read as two.
+func splitCode(line []frag, width int, mark frag) [][]frag {
+	var sb strings.Builder
 	for _, f := range line {
-		for w+f.w > width {
-			head, tail := cut(f, width-w)
-			if head.w == 0 && w == 0 {
-				break
+		sb.WriteString(f.text)
+	}
+	text := sb.String()
+	var cuts []int // byte offsets where a new row starts
+	start, limit := 0, width
+	for cells(text[start:]) > limit {
+		head := ansi.Cut(text[start:], 0, limit)
+		at := start + len(head)
+		if sp := strings.LastIndexByte(head, ' '); sp >= 0 && cells(head[:sp]) >= limit/2 {
+			at = start + sp + 1
+		}
+		if at == start {
+			break // a character wider than the row
+		}
+		cuts = append(cuts, at)
+		start, limit = at, max(width-mark.w, 1)
+	}
+	rows := make([][]frag, 0, len(cuts)+1)
+	var row []frag
+	off := 0
+	for _, f := range line {
+		for len(cuts) > 0 && off+len(f.text) > cuts[0] {
+			head, tail := f, f
+			head.text, tail.text = f.text[:cuts[0]-off], f.text[cuts[0]-off:]
+			head.w, tail.w = cells(head.text), cells(tail.text)
+			if head.text != "" {
+				row = append(row, head)
 			}
-			row = append(row, head)
 			rows = append(rows, row)
-			row, w = nil, 0
-			f = tail
+			row = []frag{mark}
+			off, f, cuts = cuts[0], tail, cuts[1:]
 		}
 		row = append(row, f)
-		w += f.w
+		off += len(f.text)
 	}
 	return append(rows, row)
 }

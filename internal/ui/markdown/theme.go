@@ -44,15 +44,22 @@ const (
 	fRule    // a horizontal rule, a quote's bar
 )
 
+// hex is a 24-bit colour, 0xRRGGBB.
+type hex uint32
+
+func (h hex) rgb() ansi.RGBColor {
+	return ansi.RGBColor{R: uint8(h >> 16), G: uint8(h >> 8), B: uint8(h)}
+}
+
 // palette is a style's colours (24-bit; Bubble Tea and colorprofile convert them to what the
 // terminal shows).
 type palette struct {
-	h1Fg, h1Bg, heading    ansi.TrueColor
-	codeFg, codeBg         ansi.TrueColor
-	blockFg, blockBg       ansi.TrueColor
-	link, muted, rule      ansi.TrueColor
-	keyword, str, com, num ansi.TrueColor
-	tmpl                   ansi.TrueColor
+	h1Fg, h1Bg, heading    hex
+	codeFg, codeBg         hex
+	blockFg, blockBg       hex
+	link, muted, rule      hex
+	keyword, str, com, num hex
+	tmpl                   hex
 }
 
 func paletteFor(style string) palette {
@@ -143,10 +150,10 @@ func (t *theme) sgr(f flags) string {
 	}
 	p := t.pal
 	var st ansi.Style
-	fg := func(c ansi.TrueColor) { st = st.ForegroundColor(c) }
+	fg := func(c hex) { st = st.ForegroundColor(c.rgb()) }
 	switch {
 	case f&fH1 != 0:
-		st = st.Bold().BackgroundColor(p.h1Bg)
+		st = st.Bold().BackgroundColor(p.h1Bg.rgb())
 		fg(p.h1Fg)
 	case f&(fH2|fH3) != 0:
 		st = st.Bold()
@@ -155,7 +162,7 @@ func (t *theme) sgr(f flags) string {
 		st = st.Bold()
 	}
 	if f&fBlock != 0 {
-		st = st.BackgroundColor(p.blockBg)
+		st = st.BackgroundColor(p.blockBg.rgb())
 		switch {
 		case f&fKeyword != 0:
 			fg(p.keyword)
@@ -182,7 +189,7 @@ func (t *theme) sgr(f flags) string {
 		st = st.Strikethrough(true)
 	}
 	if f&fCode != 0 {
-		st = st.BackgroundColor(p.codeBg)
+		st = st.BackgroundColor(p.codeBg.rgb())
 		fg(p.codeFg)
 	}
 	if f&fLink != 0 {

@@ -460,7 +460,7 @@ func (m *Model) requestRender() tea.Cmd {
 	if m.rendering == key && m.renderTask.ID() != 0 {
 		return nil // already rendering this one
 	}
-	lib, r := m.lib, m.renderer
+	r := m.renderer
 	// Opening a guide at its top (not a resize, not a jump): show the first screens early.
 	early := m.r.doc == nil && m.r.jump != nil && *m.r.jump == (jump{})
 	var cmd tea.Cmd
@@ -471,7 +471,7 @@ func (m *Model) requestRender() tea.Cmd {
 			if early {
 				first = func(d *doc) { emit(d) }
 			}
-			return renderDoc(r, lib, g, key, first)
+			return renderDoc(r, g, key, first)
 		})
 	return cmd
 }

@@ -436,14 +436,13 @@ func BenchmarkRenderCodeHeavy(b *testing.B) {
 
 func benchmarkRender(b *testing.B, md string) {
 	g := guidespkg.Parse("long.md", []byte(md))
-	lib := guidespkg.FromGuides([]*guidespkg.Guide{g})
 	r := markdown.NewRenderer()
 	key := renderKey{slug: g.Slug, width: 120, style: "dark"}
 	// ns/op is the whole guide; first-screen-ms is when the reader can show its top.
 	var first time.Duration
 	for b.Loop() {
 		start := time.Now()
-		if _, err := renderDoc(r, lib, g, key, func(*doc) { first += time.Since(start) }); err != nil {
+		if _, err := renderDoc(r, g, key, func(*doc) { first += time.Since(start) }); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -42,15 +42,11 @@ const maxCachedDocs = 24
 // renderDoc renders g for the reader. It runs in a task, off the UI thread. With first set,
 // the top of a long guide is handed to it as soon as it is rendered, so the reader can show
 // it while the rest renders.
-func renderDoc(r *markdown.Renderer, lib *guides.Library, g *guides.Guide, key renderKey, first func(*doc)) (*doc, error) {
+func renderDoc(r *markdown.Renderer, g *guides.Guide, key renderKey, first func(*doc)) (*doc, error) {
 	opt := markdown.Options{Style: key.style, Width: key.width, Link: func(dest string) string {
-		// Links between guides show their text only: the reader follows them itself, and
-		// "other-guide.md#some-heading" after every link is noise on screen.
-		if lib != nil {
-			if t, err := lib.Resolve(g, dest); err == nil && t.External() {
-				return dest
-			}
-		}
+		// A web link shows where it goes; links between guides show their text only: the
+		// reader follows them itself, and "other-guide.md#some-heading" after every link is
+		// noise on screen.
 		if strings.Contains(dest, "://") || strings.HasPrefix(dest, "mailto:") {
 			return dest
 		}
