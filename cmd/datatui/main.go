@@ -5,6 +5,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	// Before gosnowflake initialises: no native library loaded (and temporary folder left
+	// behind) by every process. See the package.
+	_ "github.com/datatui/datatui/internal/sfnative"
 )
 
 func main() {
