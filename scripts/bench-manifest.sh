@@ -115,6 +115,12 @@ for _ in $(seq "$runs"); do GODEBUG=inittrace=1 "$bin" version 2>&1 >/dev/null; 
 		printf "  %-58s %7.2f\n", "all packages", total
 		printf "  %-58s %7.2f\n", "datatui'"'"'s own packages", ours
 		for (p in m) if (m[p] >= 0.1) printf "  %-58s %7.2f\n", p, m[p] | "sort -k2 -rn"
+		close("sort -k2 -rn")
+		# The same by module (aws-sdk-go-v2 comes with gosnowflake, arrow with gosnowflake and
+		# DuckDB): what a command pays for each dependency whether it uses it or not.
+		for (p in m) { n = split(p, e, "/"); mod = (n >= 3 && e[1] ~ /\./) ? e[1] "/" e[2] "/" e[3] : e[1]; sub(/%2e/, ".", mod); bymod[mod] += m[p] }
+		print "  by module:"
+		for (d in bymod) if (bymod[d] >= 0.2) printf "    %-56s %7.2f\n", d, bymod[d] | "sort -k2 -rn"
 	}'
 echo
 
