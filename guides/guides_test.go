@@ -385,6 +385,21 @@ func FuzzParseGuide(f *testing.F) {
 				t.Fatalf("bad heading %+v (file has %d lines)", h, lines)
 			}
 		}
+		offsets := []int{}
+		for _, h := range g.Headings {
+			offsets = append(offsets, h.Offset)
+		}
+		for _, lk := range g.Links {
+			offsets = append(offsets, lk.Offset)
+		}
+		for _, c := range g.CodeBlocks {
+			offsets = append(offsets, c.Offset)
+		}
+		for _, o := range offsets {
+			if o < -1 || o > len(g.Body) {
+				t.Fatalf("offset %d outside the %d-byte body", o, len(g.Body))
+			}
+		}
 		l := FromGuides([]*Guide{g})
 		_ = l.BrokenLinks()
 		_ = l.Search(g.Title, 3)
