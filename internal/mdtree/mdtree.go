@@ -179,20 +179,5 @@ func Destination(n ast.Node, src []byte) (string, bool) {
 	return "", false
 }
 
-// IsLink reports whether n is a link the reader can follow (images are not).
-func IsLink(n ast.Node) bool {
-	switch n.(type) {
-	case *ast.Link, *ast.AutoLink:
-		return true
-	}
-	return false
-}
-
 // IsTable reports whether n is a GitHub table.
 func IsTable(n ast.Node) bool { _, ok := n.(*east.Table); return ok }
-
-// LineOf returns the 1-based line of byte offset off in src.
-func LineOf(src []byte, off int) int {
-	off = min(max(off, 0), len(src))
-	return bytes.Count(src[:off], []byte{'\n'}) + 1
-}

@@ -15,6 +15,7 @@
 package markdown
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/yuin/goldmark/ast"
@@ -79,41 +80,23 @@ func (r *Renderer) RenderDoc(md string, opt Options, firstLines int, first func(
 	src := []byte(md)
 	rd := &render{th: th, src: src, showLink: opt.Link}
 	width := max(opt.Width, MinWidth) - margin
-	d := &Doc{Rows: map[int]int{}}
 	pad := strings.Repeat(" ", margin)
+	var out block
 	for n := mdtree.Parse(src).FirstChild(); n != nil; n = n.NextSibling() {
 		b := rd.block(n, width)
 		if len(b.lines) == 0 {
 			continue
 		}
-		if len(d.Lines) > 0 {
-			d.Lines = append(d.Lines, "")
+		if len(out.lines) > 0 {
+			out.lines = append(out.lines, "")
 		}
-		for _, m := range b.marks {
-			if _, ok := d.Rows[m.key]; !ok {
-				d.Rows[m.key] = len(d.Lines) + m.row
-			}
-		}
-		for _, l := range b.lines {
-			if l != "" {
-				l = pad + l
-			}
-			d.Lines = append(d.Lines, l)
-		}
-		if first != nil && len(d.Lines) >= firstLines && n.NextSibling() != nil {
-			first(&Doc{Lines: append([]string(nil), d.Lines...), Rows: copyRows(d.Rows)})
+		out.add(b, pad, pad)
+		if first != nil && len(out.lines) >= firstLines && n.NextSibling() != nil {
+			first(out.doc())
 			first = nil
 		}
 	}
-	return d, nil
-}
-
-func copyRows(m map[int]int) map[int]int {
-	c := make(map[int]int, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
+	return out.doc(), nil
 }
 
 // block is rendered lines plus the rows (relative to its first line) of what it marks.
@@ -123,6 +106,17 @@ type block struct {
 }
 
 type mark struct{ key, row int }
+
+// doc is a copy of the block as a document: a key marked twice keeps its first row.
+func (o *block) doc() *Doc {
+	d := &Doc{Lines: slices.Clone(o.lines), Rows: make(map[int]int, len(o.marks))}
+	for _, m := range o.marks {
+		if _, ok := d.Rows[m.key]; !ok {
+			d.Rows[m.key] = m.row
+		}
+	}
+	return d
+}
 
 // add appends b's lines (each prefixed: first for b's first line, rest for the others).
 func (o *block) add(b block, first, rest string) {
