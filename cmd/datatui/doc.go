@@ -8,7 +8,8 @@
 //
 //	datatui doctor [--fix] [--json]          the onboarding checks (the wizard's twin)
 //	datatui guide list|search|show           the handbook
-//	datatui sandbox status|refresh, whoami   the contributor's sandbox and identity
+//	datatui sandbox status|show|refresh      the contributor's sandbox
+//	datatui whoami, access [request N]       who you are, what your role cannot read, asking for it
 //	datatui lineage, ls, impact              dbt's graph and selector syntax
 //	datatui run                              dbt with live progress, cancel on ctrl+c
 //	datatui pr status, auth                  pull requests; dbt Cloud and PagerDuty tokens
@@ -20,8 +21,8 @@
 // running dbt, PR status — are the services the TUI calls (internal/service, through
 // app.services, and internal/forge/prstatus), so a command and its screen cannot disagree.
 // What every command shares lives in root.go: the app (global flags, streams and the
-// workspace's services), the exit codes (0 ok, 1 failure, 2 usage, 8 pending) and writeJSON. Everything printed passes through the redaction layer
-// (internal/redact) and is made terminal-safe (internal/termsafe) before it leaves the
+// workspace's services), the exit codes (0 ok, 1 failure, 2 usage, 8 pending) and writeJSON.
+// Everything printed passes through the redaction layer (internal/redact) and is made terminal-safe (internal/termsafe) before it leaves the
 // process; tui.go is the one file that starts Bubble Tea, because only main holds the
 // terminal. Commands are tested with testscript scripts in testdata/script.
 package main

@@ -187,6 +187,7 @@ Run it inside the repository. Without a dbt project it opens a demo workspace.`,
 	// Feature commands register here, one line each.
 	root.AddCommand(newSandboxCmd(a))
 	root.AddCommand(newWhoamiCmd(a))
+	root.AddCommand(newAccessCmd(a))
 	root.AddCommand(newRunCmd(a))
 	root.AddCommand(newPRCmd(a))
 	root.AddCommand(newAuthCmd(a))

@@ -320,7 +320,7 @@ against the team's Terraform grants, and where to ask for what is missing)}.`,
 				out.Warnings = append(out.Warnings, "could not list the role's grants: "+grantsErr.Error())
 			}
 			var accessErr string
-			if out.Access, accessErr = grantsAsCode(cmd.Context(), ws, w, id, out.Grants, grantsErr); accessErr != "" {
+			if out.Access, accessErr = a.grantsAsCode(cmd.Context(), ws, w, id, out.Grants, grantsErr); accessErr != "" {
 				out.Warnings = append(out.Warnings, "could not check the team's Terraform: "+accessErr)
 			}
 			if out.Grants == nil {

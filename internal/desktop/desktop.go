@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -24,9 +25,10 @@ import (
 type Opener interface {
 	// Browse opens url in the person's browser.
 	Browse(url string) error
-	// Edit returns the process that edits path, to be run in the terminal's foreground (the
-	// UI hands it to Bubble Tea's Exec, which gives it the terminal until it exits).
-	Edit(path string) (Command, error)
+	// Edit returns the process that edits path with the cursor on line (0: the editor's
+	// choice), to be run in the terminal's foreground (the UI hands it to Bubble Tea's Exec,
+	// which gives it the terminal until it exits).
+	Edit(path string, line int) (Command, error)
 }
 
 // Command is a process that takes the terminal: the shape of Bubble Tea's ExecCommand, so
@@ -49,8 +51,8 @@ func (system) Browse(url string) error {
 	return browser.New("", io.Discard, io.Discard).Browse(url)
 }
 
-func (s system) Edit(path string) (Command, error) {
-	argv, err := EditorArgv(s.getenv, path)
+func (s system) Edit(path string, line int) (Command, error) {
+	argv, err := EditorArgv(s.getenv, path, line)
 	if err != nil {
 		return nil, err
 	}
@@ -58,8 +60,9 @@ func (s system) Edit(path string) (Command, error) {
 }
 
 // EditorArgv is the command line that edits path: $VISUAL, else $EDITOR, else vi, split on
-// spaces, with path as the last argument.
-func EditorArgv(getenv func(string) string, path string) ([]string, error) {
+// spaces, with path as the last argument. A line above zero is passed the way the editor
+// takes one (lineArgs); an editor datatui does not know opens the file at its own place.
+func EditorArgv(getenv func(string) string, path string, line int) ([]string, error) {
 	editor := strings.TrimSpace(getenv("VISUAL"))
 	if editor == "" {
 		editor = strings.TrimSpace(getenv("EDITOR"))
@@ -70,7 +73,35 @@ func EditorArgv(getenv func(string) string, path string) ([]string, error) {
 	if path == "" {
 		return nil, errors.New("no file to edit")
 	}
-	return append(strings.Fields(editor), path), nil
+	argv := strings.Fields(editor)
+	if line <= 0 {
+		return append(argv, path), nil
+	}
+	return append(argv, lineArgs(argv[0], path, line)...), nil
+}
+
+// lineArgs are the arguments that open path at line for the editor named by program. Each
+// family takes the line its own way: the +N of vi, nano and emacs; VS Code's --goto; the
+// file:N of Sublime Text, Helix and Zed; JetBrains' --line.
+func lineArgs(program, path string, line int) []string {
+	n := strconv.Itoa(line)
+	// Either separator: $EDITOR may name a Windows path whichever system reads it.
+	name := program[strings.LastIndexAny(program, `/\`)+1:]
+	name = strings.TrimSuffix(strings.ToLower(name), ".exe")
+	switch name {
+	case "vi", "vim", "nvim", "gvim", "mvim", "view", "nano", "pico", "emacs", "emacsclient",
+		"micro", "kak", "mg", "joe", "jed", "ne", "gedit", "kate":
+		return []string{"+" + n, path}
+	case "code", "code-insiders", "codium", "vscodium", "cursor", "windsurf":
+		return []string{"--goto", path + ":" + n}
+	case "subl", "sublime_text", "hx", "helix", "zed", "zeditor":
+		return []string{path + ":" + n}
+	case "idea", "goland", "pycharm", "webstorm", "datagrip", "fleet":
+		return []string{"--line", n, path}
+	case "mate":
+		return []string{"-l", n, path}
+	}
+	return []string{path}
 }
 
 // process is an *exec.Cmd with the setters Bubble Tea's Exec calls.
@@ -95,6 +126,7 @@ type Recorder struct {
 	mu     sync.Mutex
 	pages  []string
 	edited []string
+	lines  []int
 	// Err, when set, is returned by Browse and Edit (a browser or editor that cannot start).
 	Err error
 }
@@ -106,13 +138,14 @@ func (r *Recorder) Browse(url string) error {
 	return r.Err
 }
 
-func (r *Recorder) Edit(path string) (Command, error) {
+func (r *Recorder) Edit(path string, line int) (Command, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.Err != nil {
 		return nil, r.Err
 	}
 	r.edited = append(r.edited, path)
+	r.lines = append(r.lines, line)
 	return recordedEdit{}, nil
 }
 
@@ -128,6 +161,13 @@ func (r *Recorder) Edited() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.edited...)
+}
+
+// Lines are the lines the edits asked for, one per Edited file (0: none).
+func (r *Recorder) Lines() []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]int(nil), r.lines...)
 }
 
 type recordedEdit struct{}

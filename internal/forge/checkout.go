@@ -4,24 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/datatui/datatui/internal/git"
 )
 
 // DirtyTreeError refuses a checkout that would carry uncommitted work onto another branch.
-type DirtyTreeError struct {
-	Changed []string
-}
-
-func (e *DirtyTreeError) Error() string {
-	first := e.Changed[0]
-	more := ""
-	if len(e.Changed) > 1 {
-		more = fmt.Sprintf(" and %d more", len(e.Changed)-1)
-	}
-	return fmt.Sprintf("you have uncommitted changes (%s%s): commit or stash them first, so switching branches cannot mix them into another pull request", first, more)
-}
+type DirtyTreeError = git.DirtyTreeError
 
 // Checkout switches the work tree at root to the PR's head branch: it refuses when the tree
 // has uncommitted changes, fetches the branch from origin, then switches to the local branch
@@ -35,24 +23,10 @@ func Checkout(ctx context.Context, g git.Runner, root string, pr PR) (string, er
 	if root == "" {
 		return "", errors.New("this workspace is not a git repository")
 	}
-	// Not trimmed: the first line's status column may start with a space (" M file").
-	status, err := git.Or(g).Run(ctx, git.Cmd{Dir: root, Args: []string{"status", "--porcelain"}})
-	if err != nil {
+	if err := git.RequireClean(ctx, g, root); err != nil {
 		return "", err
 	}
-	if len(status) > 0 {
-		var changed []string
-		for _, l := range strings.Split(string(status), "\n") {
-			if len(l) > 3 {
-				changed = append(changed, strings.TrimSpace(l[3:]))
-			}
-		}
-		if len(changed) == 0 {
-			changed = []string{"files"}
-		}
-		return "", &DirtyTreeError{Changed: changed}
-	}
-	if cur, err := git.Output(ctx, g, root, "symbolic-ref", "--quiet", "--short", "HEAD"); err == nil && cur == pr.HeadRef {
+	if git.CurrentBranch(ctx, g, root) == pr.HeadRef {
 		return fmt.Sprintf("Already on %s.", pr.HeadRef), nil
 	}
 	branch := pr.HeadRef
@@ -64,7 +38,7 @@ func Checkout(ctx context.Context, g git.Runner, root string, pr PR) (string, er
 		}
 		fetched = false
 	}
-	if _, err := git.Output(ctx, g, root, "rev-parse", "--verify", "--quiet", "refs/heads/"+branch); err == nil {
+	if git.BranchExists(ctx, g, root, branch) {
 		if _, err := git.Output(ctx, g, root, "switch", "--quiet", branch); err != nil {
 			return "", err
 		}

@@ -108,7 +108,7 @@ func (m *Model) edit() tea.Cmd {
 		base = filepath.Join(base, "dbt_packages", n.Package)
 	}
 	file := filepath.Join(base, filepath.FromSlash(n.OriginalPath))
-	cmd, err := m.c.Opener().Edit(file)
+	cmd, err := m.c.Opener().Edit(file, 0)
 	if err != nil {
 		return common.Status(common.StatusError, "editor: "+err.Error())
 	}

@@ -573,7 +573,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return common.ScreenStatus(ID, common.StatusError, msg.err.Error())
 		}
-		cmd, err := m.c.Opener().Edit(msg.path)
+		cmd, err := m.c.Opener().Edit(msg.path, 0)
 		if err != nil {
 			return common.ScreenStatus(ID, common.StatusError, "editor: "+err.Error())
 		}

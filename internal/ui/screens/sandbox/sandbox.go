@@ -16,9 +16,12 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/datatui/datatui/internal/access"
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/profiles"
+	"github.com/datatui/datatui/internal/git"
 	"github.com/datatui/datatui/internal/service"
+	"github.com/datatui/datatui/internal/tfgrants"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/components/confirm"
 	"github.com/datatui/datatui/internal/ui/components/list"
@@ -52,6 +55,7 @@ const (
 	levelObjects
 	levelTable
 	levelMissing
+	levelAccess
 )
 
 // Results of the screen's tasks.
@@ -63,6 +67,8 @@ type (
 		newer        []dbt.FreshnessResult
 		targetSchema string
 		warning      string
+		// access is what the role lacks against the team's Terraform (nil: none kept).
+		access *access.Report
 	}
 	writeResult struct {
 		text string
@@ -87,12 +93,16 @@ type Model struct {
 	newer     []dbt.FreshnessResult // sources loaded since the sandbox was copied
 	fromCache bool
 	warning   string
+	access    *access.Report
+	// request is the last grant request started here, said under the access list.
+	request *access.Request
 
 	cacheTask   tasks.Ref[*warehouse.Snapshot]
 	loadTask    tasks.Ref[loadResult]
 	writeTask   tasks.Ref[writeResult]
 	alteredTask tasks.Ref[map[string]time.Time]
 	detailTask  tasks.Ref[*warehouse.TableDetail]
+	requestTask tasks.Ref[access.Request]
 	stage       string
 	err         error
 
@@ -103,6 +113,7 @@ type Model struct {
 	objList *list.Model[warehouse.Object]
 	colList *list.Model[warehouse.Column]
 	misList *list.Model[warehouse.ModelState]
+	accList *list.Model[tfgrants.Finding]
 	detail  *warehouse.TableDetail
 	// showPreview is set while the table level shows the preview instead of the columns.
 	showPreview bool
@@ -120,6 +131,7 @@ type keyMap struct {
 	Reload, Refresh, Drop, Copy, Cancel key.Binding
 	Altered, Guide, Preview             key.Binding
 	Missing, Build                      key.Binding
+	Access, Ask                         key.Binding
 }
 
 func newKeys() keyMap {
@@ -136,6 +148,8 @@ func newKeys() keyMap {
 		Preview: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "preview the first rows")),
 		Missing: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "models not built here")),
 		Build:   key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "build the models not built")),
+		Access:  key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "grants your role lacks")),
+		Ask:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ask for it: its Terraform line in your editor, on a new branch")),
 	}
 }
 
@@ -150,6 +164,7 @@ func newModel(c *common.Common, open Opener, now func() time.Time) *Model {
 		objList: list.New(nav, func(o warehouse.Object) string { return o.Name + " " + o.Kind }),
 		colList: list.New(nav, func(c warehouse.Column) string { return c.Name + " " + c.Type }),
 		misList: list.New(nav, func(s warehouse.ModelState) string { return s.Name + " " + s.Relation }),
+		accList: list.New(nav, func(f tfgrants.Finding) string { return f.Need.Privilege + " " + f.Need.Name() + " " + f.Where.Where() }),
 	}
 }
 
@@ -172,6 +187,8 @@ func (m *Model) filtering() bool {
 		return m.objList.Filtering()
 	case levelTable:
 		return m.colList.Filtering()
+	case levelAccess:
+		return m.accList.Filtering()
 	}
 	return m.misList.Filtering()
 }
@@ -195,8 +212,10 @@ func (m *Model) KeyMap() []key.Binding {
 		out = append(out, k.Preview, k.Copy)
 	case levelMissing:
 		out = append(out, k.Build)
+	case levelAccess:
+		out = append(out[:2], k.Ask, k.Back, nav.Filter)
 	default:
-		out = append(out, k.Missing, k.Drop, k.Copy, k.Altered)
+		out = append(out, k.Missing, k.Access, k.Drop, k.Copy, k.Altered)
 	}
 	return append(out, k.Reload, k.Refresh, k.Cancel, k.Guide)
 }
@@ -209,6 +228,7 @@ func (m *Model) Actions() []common.Action {
 		{ID: "sandbox.cleanup", Title: "Sandbox: drop a schema nothing uses", Hint: "D", Run: func() tea.Cmd { m.askDropLeftover(); return nil }},
 		{ID: "sandbox.missing", Title: "Sandbox: list the models not built here", Hint: "m", Run: func() tea.Cmd { m.openMissing(); return nil }},
 		{ID: "sandbox.build", Title: "Sandbox: build the models not built here", Hint: "B", Run: func() tea.Cmd { m.askBuild(); return nil }},
+		{ID: "sandbox.access", Title: "Sandbox: grants your role lacks, and asking for them", Hint: "A", Run: func() tea.Cmd { m.openAccess(); return nil }},
 	}
 }
 
@@ -272,7 +292,16 @@ func inspect(ctx context.Context, svc *service.Services, w warehouse.Warehouse, 
 	if err != nil {
 		return loadResult{}, err
 	}
-	return loadResult{snap: l.Snapshot, dbs: l.Databases, drift: l.Drift, newer: l.NewerLoads, targetSchema: l.TargetSchema, warning: strings.Join(l.Warnings, " ")}, nil
+	warnings := l.Warnings
+	// The grants check is whoami's: the team's Terraform, and the session's grants where the
+	// engine has roles. A failure is a warning; the listing stands without it.
+	live, liveErr := w.Grants(ctx)
+	rep, err := svc.CheckAccess(ctx, w, l.Snapshot.Identity, live, liveErr)
+	if err != nil && ctx.Err() == nil {
+		warnings = append(warnings, "Could not check the team's Terraform grants: "+err.Error())
+	}
+	return loadResult{snap: l.Snapshot, dbs: l.Databases, drift: l.Drift, newer: l.NewerLoads, targetSchema: l.TargetSchema,
+		warning: strings.Join(warnings, " "), access: rep}, nil
 }
 
 // Update implements common.Screen.
@@ -292,6 +321,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return m.done(msg)
+	case requestEditedMsg:
+		return m.requestEdited(msg)
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	case tea.MouseWheelMsg, tea.PasteMsg:
@@ -341,6 +372,10 @@ func (m *Model) done(msg tasks.DoneMsg) tea.Cmd {
 		m.alteredTask = tasks.Ref[map[string]time.Time]{}
 		return m.applyAltered(out)
 	}
+	if out, ok := m.requestTask.Done(msg); ok {
+		m.requestTask, m.stage = tasks.Ref[access.Request]{}, ""
+		return m.requestStarted(out)
+	}
 	if out, ok := m.detailTask.Done(msg); ok {
 		m.detailTask, m.stage = tasks.Ref[*warehouse.TableDetail]{}, ""
 		if out.Value != nil {
@@ -384,6 +419,10 @@ func (m *Model) applyAltered(out tasks.Outcome[map[string]time.Time]) tea.Cmd {
 
 func (m *Model) apply(r loadResult) {
 	m.dbs, m.drift, m.newer, m.warning, m.err = r.dbs, r.drift, r.newer, r.warning, nil
+	m.access = r.access
+	if m.access != nil {
+		m.accList.SetItems(m.access.Findings)
+	}
 	m.setSnapshot(r.snap, false)
 	m.dbList.SetItems(m.databaseRows())
 	if m.drift != nil {
@@ -435,6 +474,8 @@ func (m *Model) updateList(msg tea.Msg) bool {
 			return false
 		}
 		return m.colList.Update(msg)
+	case levelAccess:
+		return m.accList.Update(msg)
 	}
 	return m.misList.Update(msg)
 }
@@ -476,7 +517,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Copy):
 		return m.copyName()
 	case key.Matches(msg, k.Cancel):
-		for _, id := range []int{m.loadTask.ID(), m.writeTask.ID(), m.alteredTask.ID(), m.detailTask.ID()} {
+		for _, id := range []int{m.loadTask.ID(), m.writeTask.ID(), m.alteredTask.ID(), m.detailTask.ID(), m.requestTask.ID()} {
 			if id != 0 {
 				m.c.Tasks.Cancel(id)
 			}
@@ -489,6 +530,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.openMissing()
 	case key.Matches(msg, k.Build):
 		m.askBuild()
+	case key.Matches(msg, k.Access):
+		m.openAccess()
 	case key.Matches(msg, k.Guide):
 		if g := guideOf(m.err); g != "" {
 			return func() tea.Msg { return common.OpenGuideMsg{Slug: g} }
@@ -505,7 +548,7 @@ func (m *Model) back() {
 			return
 		}
 		m.level = levelObjects
-	case levelMissing, levelObjects:
+	case levelMissing, levelObjects, levelAccess:
 		m.level = levelSchemas
 	case levelSchemas:
 		m.level = levelDatabases
@@ -521,6 +564,8 @@ func guideOf(err error) string {
 		return we.Guide
 	case errors.As(err, &re):
 		return warehouse.GuideSandbox
+	case errors.As(err, new(*git.DirtyTreeError)), errors.Is(err, access.ErrNowhereToEdit):
+		return guideAccess
 	case err != nil:
 		return warehouse.GuideSetup
 	}
@@ -551,6 +596,10 @@ func (m *Model) enter() tea.Cmd {
 	case levelObjects:
 		if o, ok := m.objList.Selected(); ok {
 			return m.openTable(o, 0)
+		}
+	case levelAccess:
+		if f, ok := m.accList.Selected(); ok {
+			m.askRequest(f)
 		}
 	}
 	return nil

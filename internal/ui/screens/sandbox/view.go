@@ -39,6 +39,7 @@ func (m *Model) layout() {
 	for _, l := range []interface{ SetHeight(int) }{m.dbList, m.schList, m.objList, m.colList, m.misList} {
 		l.SetHeight(h)
 	}
+	m.accList.SetHeight(max(h-len(m.requestLines()), 0))
 }
 
 // View implements common.Screen.
@@ -152,11 +153,14 @@ func (m *Model) header() []string {
 			lines = append(lines, st.InfoText.Render(fmt.Sprintf("Schemas no model uses any more: %s (select one, D to drop)", safe(strings.Join(d.Leftover, ", ")))))
 		}
 	}
+	if l := m.accessLine(); l != "" {
+		lines = append(lines, l)
+	}
 	// Line 4: what is happening.
 	switch {
 	case m.err != nil:
 		lines = append(lines, m.errorLines()...)
-	case m.writeTask.ID() != 0 || m.detailTask.ID() != 0:
+	case m.writeTask.ID() != 0 || m.detailTask.ID() != 0 || m.requestTask.ID() != 0:
 		lines = append(lines, st.InfoText.Render("● "+safe(m.stage)+"… (x to cancel)"))
 	case m.loadTask.ID() != 0 && m.fromCache:
 		lines = append(lines, st.Muted.Render("cached listing; loading the live one ("+safe(m.stage)+")…"))
@@ -275,6 +279,8 @@ func (m *Model) body() []string {
 		})...)
 	case levelTable:
 		return m.tableBody()
+	case levelAccess:
+		return m.accessBody()
 	}
 	nameW := max(w/3, 16)
 	out := bar(m.misList.FilterBar(st)+st.Muted.Render(" · "+m.misList.Count("model not built", "models not built")+" · B builds the ones listed"),
