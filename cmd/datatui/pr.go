@@ -105,7 +105,7 @@ func (a *app) prStatus(ctx context.Context, f prStatusFlags) error {
 		// A datatui.yml that cannot be read may hold the repository: no guess instead.
 		return fail(&forge.ConfigError{Reason: err.Error()})
 	}
-	svc := prstatus.New(ws, prstatus.Options{Branch: f.branch, Keyring: openKeyring()})
+	svc := a.services(ws).PRStatus(prstatus.Options{Branch: f.branch, Keyring: openKeyring()})
 	defer svc.Close()
 	target, err := svc.Target(ctx)
 	if err != nil {

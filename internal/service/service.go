@@ -1,7 +1,8 @@
 // Package service is the operations that both a CLI command and a TUI screen perform, written
 // once: loading the lineage (the graph with its run results, catalog and production state),
-// listing the sandbox and comparing it with the project, describing one of its tables. The
-// PR status service (forge/prstatus) is the same idea for pull requests. A command calls
+// listing the sandbox and comparing it with the project, describing one of its tables,
+// checking the role's grants and starting a grant request. Pull requests have their own
+// service (forge/prstatus), handed out here on the same git (PRStatus). A command calls
 // these and formats the answer; a screen calls them inside a task and draws it. Neither
 // builds its own clients: the warehouse, git and the loaded artifacts come from here, one
 // Services per workspace, handed to screens through common.Common.

@@ -9,6 +9,7 @@ import (
 	"github.com/datatui/datatui/internal/forge/checklog"
 	"github.com/datatui/datatui/internal/forge/prstatus"
 	"github.com/datatui/datatui/internal/oncall"
+	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -35,12 +36,12 @@ type live struct {
 	desktop desktop.Opener
 }
 
-func newLive(ws *workspace.Workspace, opts prstatus.Options, d desktop.Opener) *live {
+func newLive(svc *service.Services, opts prstatus.Options, d desktop.Opener) *live {
 	kr := opts.Keyring
 	if kr == nil {
 		kr = credstore.OS()
 	}
-	return &live{Service: prstatus.New(ws, opts), ws: ws, keyring: kr, desktop: d}
+	return &live{Service: svc.PRStatus(opts), ws: svc.Workspace(), keyring: kr, desktop: d}
 }
 
 // WhoToAsk asks the same on-call service `datatui oncall` and Home's card ask.

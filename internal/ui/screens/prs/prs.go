@@ -120,7 +120,7 @@ func defaultKeys() keyMap {
 
 // New returns the PR screen for the workspace in c, signing in like gh does.
 func New(c *common.Common) *Model {
-	return newModel(c, newLive(c.Workspace, prstatus.Options{Git: c.Svc().Git()}, c.Opener()), time.Now)
+	return newModel(c, newLive(c.Svc(), prstatus.Options{}, c.Opener()), time.Now)
 }
 
 func newModel(c *common.Common, b Backend, now func() time.Time) *Model {

@@ -21,6 +21,7 @@ import (
 	"github.com/datatui/datatui/internal/pagerduty"
 	"github.com/datatui/datatui/internal/pagerduty/pddemo"
 	"github.com/datatui/datatui/internal/pagerduty/pdfake"
+	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
@@ -73,7 +74,7 @@ func newHarness(t *testing.T, token, branch string) *harness {
 	cfg.GitHub.Repo = "acme/analytics"
 	cfg.DBTCloud = config.DBTCloud{AccountID: 1001, CIJobID: 12345}
 	ws := &workspace.Workspace{Root: t.TempDir(), ProjectDir: "/x", Config: cfg, StateDir: t.TempDir()}
-	l := newLive(ws, prstatus.Options{GitHub: forge.Options{Host: "github.com", Token: token, APIURL: gh.APIURL(), MergeabilityDelay: time.Millisecond,
+	l := newLive(service.New(ws, service.Options{}), prstatus.Options{GitHub: forge.Options{Host: "github.com", Token: token, APIURL: gh.APIURL(), MergeabilityDelay: time.Millisecond,
 		TokenForHost: func(string) (string, string) { return "", "default" }},
 		Keyring: credstore.NewMemory(), Home: t.TempDir(), Branch: branch}, &desktop.Recorder{})
 	b := &testBackend{live: l, ws: ws}
@@ -357,7 +358,7 @@ func TestDemoWorkspace(t *testing.T) {
 	cfg := config.Default()
 	cfg.GitHub.Repo = "example-org/cashback-analytics"
 	ws := &workspace.Workspace{Demo: true, Config: cfg, StateDir: t.TempDir()}
-	l := newLive(ws, prstatus.Options{Branch: workspace.DemoBranch, Keyring: credstore.NewMemory(), Home: t.TempDir()}, &desktop.Recorder{})
+	l := newLive(service.New(ws, service.Options{}), prstatus.Options{Branch: workspace.DemoBranch, Keyring: credstore.NewMemory(), Home: t.TempDir()}, &desktop.Recorder{})
 	defer l.Close()
 	snap, err := l.Refresh(context.Background(), forge.FilterMine)
 	if err != nil {
