@@ -56,7 +56,7 @@ func (r Request) Done() string {
 func (r Request) Next() string {
 	where := "then commit it"
 	if r.Separate {
-		where = "then commit it in " + r.Dir
+		where = "then commit it there (in the request's folder)"
 	}
 	return fmt.Sprintf("Add the grant in %s, %s and open a pull request for the data team to review (guide: roles-and-permissions).", r.Where, where)
 }

@@ -94,7 +94,7 @@ func TestRequestInItsOwnFolder(t *testing.T) {
 	if err != nil || again.Dir != r.Dir || again.Created || again.Switched {
 		t.Fatalf("asked again: %+v, %v", again, err)
 	}
-	if !strings.Contains(again.Done(), "in its own folder") || !strings.Contains(r.Next(), "commit it in "+r.Dir) {
+	if !strings.Contains(again.Done(), "in its own folder") || !strings.Contains(r.Next(), "commit it there (in the request's folder)") {
 		t.Errorf("done %q next %q", again.Done(), r.Next())
 	}
 }

@@ -58,10 +58,10 @@ func TestAskForAGrant(t *testing.T) {
 		t.Errorf("the person's work tree moved to %s", got)
 	}
 	h.d.Send(requestEditedMsg{req: *h.m.request})
-	if s := h.lastStatus(); !strings.Contains(s, "in its own folder "+dir) || !strings.Contains(s, "then commit it in "+dir+" and open a pull request") {
+	if s := h.lastStatus(); !strings.Contains(s, "in its own folder "+dir) || !strings.Contains(s, "then commit it there (in the request's folder) and open a pull request") {
 		t.Errorf("status after the editor: %q", s)
 	}
-	if v := h.view(120, 40); !strings.Contains(v, "Add the grant in terraform/grants.tf:17") {
+	if v := h.view(120, 40); !strings.Contains(v, "Add the grant in terraform/grants.tf:17") || !strings.Contains(v, "› SELECT    PROD.RAW.CASHBACK_PAYOUTS") {
 		t.Errorf("the access list does not say what is next:\n%s", v)
 	}
 	h.key("esc")
