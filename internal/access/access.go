@@ -7,7 +7,6 @@ package access
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 
 	"github.com/datatui/datatui/internal/dbt"
@@ -151,9 +150,3 @@ func liveHas(live []warehouse.Grant) tfgrants.Has {
 
 // normName compares names as Snowflake prints them, with or without quotes.
 func normName(s string) string { return strings.ToUpper(strings.ReplaceAll(s, `"`, "")) }
-
-// EditTarget is the absolute path and line of a finding's place in the Terraform, for an
-// editor.
-func EditTarget(ws *workspace.Workspace, f tfgrants.Finding) (string, int) {
-	return filepath.Join(ws.Root, filepath.FromSlash(f.Where.File)), f.Where.Line
-}
