@@ -6,12 +6,26 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/warehouse"
 )
+
+// profileStep is the onboarding step "dbt profile for your sandbox" (StepProfile).
+func (e *Env) profileStep() *Step {
+	return &Step{
+		Name: StepProfile, Title: "dbt profile for your sandbox",
+		Explain: "dbt reads profiles.yml to know which warehouse to connect to and where to build. Your dev target must point at your own sandbox, so nothing you build can touch production.",
+		Guide:   "set-up-your-environment", Anchor: profileAnchor(e.cfg().Onboarding.Adapter),
+		Required: true, Timeout: 3 * time.Second,
+		Check: e.checkProfile,
+		Fix:   e.fixProfile, FixTitle: "Add your dev target to profiles.yml",
+		Fields: e.profileFields, Preview: e.previewProfile,
+	}
+}
 
 // Auth methods offered by the profile form (Snowflake).
 const (
