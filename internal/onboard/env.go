@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/datatui/datatui/internal/warehouse/engine"
+	"github.com/datatui/datatui/internal/warehouse/engines"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -45,6 +47,16 @@ type Env struct {
 	// RunDBT runs a dbt command through datatui's runner (sandbox target enforced, the run
 	// kept in the run history). nil: the fixes run the dbt executable directly.
 	RunDBT func(ctx context.Context, args []string) error
+	// Engines are the warehouse engines the profile step knows: their form, guard, guide
+	// section and dbt adapter (default engines.Default()).
+	Engines *engine.Registry
+}
+
+func (e *Env) engines() *engine.Registry {
+	if e.Engines != nil {
+		return e.Engines
+	}
+	return engines.Default()
 }
 
 // Identity is who the warehouse says we are.

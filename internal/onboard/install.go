@@ -92,6 +92,8 @@ type DBTInstall struct {
 	Installer string
 	// Adapter is the dbt adapter installed with dbt-core, and AdapterFrom where it was read.
 	Adapter, AdapterFrom string
+	// Plugin is the adapter's Python package (dbt-snowflake).
+	Plugin string
 	// Core is the dbt-core requirement ("dbt-core==1.9.4", "dbt-core>=1.8.0,<2.0.0").
 	Core string
 	// Commands run one after the other; the first that fails stops the install.
@@ -130,7 +132,10 @@ func (e *Env) planDBTInstall(adapter string) (DBTInstall, error) {
 		p.AdapterFrom = "datatui.yml onboarding.adapter"
 	}
 	if p.Adapter == "" {
-		p.Adapter, p.AdapterFrom = "snowflake", "the team's warehouse (no profile yet to read it from)"
+		if d := e.engines().Default(); d != nil {
+			p.Adapter = d.Type
+		}
+		p.AdapterFrom = "the team's warehouse (no profile yet to read it from)"
 		if e.Workspace != nil && e.Workspace.Demo {
 			p.Adapter, p.AdapterFrom = "duckdb", "the demo's local DuckDB warehouse"
 		}
@@ -143,7 +148,13 @@ func (e *Env) planDBTInstall(adapter string) (DBTInstall, error) {
 		return p, err
 	}
 	p.Core = core
+	// The engine names its adapter's package; for a type datatui has no engine for, dbt's
+	// own naming rule (dbt-<type>) still installs the adapter dbt needs.
 	plugin := "dbt-" + p.Adapter
+	if eng, err := e.engines().Lookup(p.Adapter); err == nil && eng.Adapter != "" {
+		plugin = eng.Adapter
+	}
+	p.Plugin = plugin
 	switch {
 	case e.has("uv"):
 		p.Installer = InstallerUV

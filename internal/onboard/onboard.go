@@ -64,8 +64,10 @@ type Field struct {
 	Title   string
 	Help    string
 	Default string
-	// Options, when set, restrict the value to one of them (a select).
-	Options []string
+	// Options, when set, restrict the value to one of them (a select); OptionLabels say
+	// what an option means, in words (the option itself when missing).
+	Options      []string
+	OptionLabels map[string]string
 	// Optional fields may be left empty.
 	Optional bool
 	// ShowWhen, when set, shows the field only when another field has one of these values
@@ -87,6 +89,14 @@ func (f Field) HelpWith(in Input) string {
 		return f.HelpFor(in)
 	}
 	return f.Help
+}
+
+// OptionLabel is the words the form shows for option o.
+func (f Field) OptionLabel(o string) string {
+	if l := f.OptionLabels[o]; l != "" {
+		return l
+	}
+	return o
 }
 
 // Input holds the values for a fix's fields, by Field.Key.

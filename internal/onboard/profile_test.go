@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/datatui/datatui/internal/warehouse/snowflake"
 )
 
 func TestCheckProfile(t *testing.T) {
@@ -21,9 +23,9 @@ func TestCheckProfile(t *testing.T) {
 		{"other profile only", "marketing:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: m.duckdb}\n", nil, StatusFail, []string{`no "shop" profile`}},
 		{"no dev target", "shop:\n  target: ci\n  outputs:\n    ci: {type: snowflake, database: CI}\n", nil, StatusFail, []string{`no "dev" target (it has: ci)`}},
 		{"points at sandbox", good, nil, StatusOK, []string{"builds in database SANDBOX_JANE_DOE"}},
-		{"points at prod", strings.Replace(good, "SANDBOX_JANE_DOE", "analytics", 1), nil, StatusFail, []string{"writes to analytics: it is the production database", "your sandbox SANDBOX_JANE_DOE"}},
+		{"points at prod", strings.Replace(good, "SANDBOX_JANE_DOE", "analytics", 1), nil, StatusFail, []string{"writes to database analytics: it is the production database", "your sandbox SANDBOX_JANE_DOE"}},
 		{"points at the clone", strings.Replace(good, "SANDBOX_JANE_DOE", "ANALYTICS_CLONE", 1), nil, StatusFail, []string{"the clone sandboxes are refreshed from"}},
-		{"someone else's sandbox", strings.Replace(good, "SANDBOX_JANE_DOE", "SANDBOX_BOB", 1), nil, StatusFail, []string{"writes to SANDBOX_BOB: it is not your sandbox (yours is SANDBOX_JANE_DOE)"}},
+		{"someone else's sandbox", strings.Replace(good, "SANDBOX_JANE_DOE", "SANDBOX_BOB", 1), nil, StatusFail, []string{"writes to database SANDBOX_BOB: it is not your sandbox (yours is SANDBOX_JANE_DOE)"}},
 		{"admin role", strings.Replace(good, "TRANSFORMER", "ACCOUNTADMIN", 1), nil, StatusWarn, []string{"admin role ACCOUNTADMIN", "TRANSFORMER"}},
 		{"clear-text password", strings.Replace(good, "authenticator: externalbrowser", "password: hunter2", 1), nil, StatusWarn, []string{"password is written in clear text"}},
 		{"env_var user", strings.Replace(good, "jane.doe@example.com", "\"{{ env_var('SNOWFLAKE_USER') }}\"", 1), []string{"SNOWFLAKE_USER=jane.doe"}, StatusOK, nil},
@@ -78,10 +80,10 @@ func TestFixProfileSnowflake(t *testing.T) {
 	for _, f := range fields {
 		keys[f.Key] = f
 	}
-	if keys["role"].Default != "TRANSFORMER" || len(keys["auth"].Options) != 3 || keys["private_key_path"].ShowWhen["auth"][0] != AuthKeyPair {
+	if keys["role"].Default != "TRANSFORMER" || len(keys["auth"].Options) != 3 || keys["private_key_path"].ShowWhen["auth"][0] != snowflake.AuthKeyPair {
 		t.Fatalf("fields: %+v", fields)
 	}
-	in := Input{"account": "ab12345", "user": "jane.doe@example.com", "auth": AuthPassword, "warehouse": "WH", "role": "TRANSFORMER", "password": "hunter2"}
+	in := Input{"account": "ab12345", "user": "jane.doe@example.com", "auth": snowflake.AuthPassword, "warehouse": "WH", "role": "TRANSFORMER", "password": "hunter2"}
 	if err := s.Fix(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +102,7 @@ func TestFixProfileSnowflake(t *testing.T) {
 	}
 
 	// Key pair, asked again: replaces the target, backs up the old file.
-	in = Input{"account": "ab12345", "user": "jane.doe@example.com", "auth": AuthKeyPair, "private_key_path": "~/.ssh/sf.p8", "warehouse": "WH"}
+	in = Input{"account": "ab12345", "user": "jane.doe@example.com", "auth": snowflake.AuthKeyPair, "private_key_path": "~/.ssh/sf.p8", "warehouse": "WH"}
 	if err := s.Fix(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}
@@ -114,10 +116,10 @@ func TestFixProfileSnowflake(t *testing.T) {
 	}
 	// Refusals: prod as the database, missing answers, an unknown login method.
 	for _, bad := range []Input{
-		{"account": "a", "user": "jane", "auth": AuthSSO, "warehouse": "WH", "database": "ANALYTICS"},
-		{"account": "a", "auth": AuthSSO, "warehouse": "WH"},
+		{"account": "a", "user": "jane", "auth": snowflake.AuthSSO, "warehouse": "WH", "database": "ANALYTICS"},
+		{"account": "a", "auth": snowflake.AuthSSO, "warehouse": "WH"},
 		{"account": "a", "user": "jane", "auth": "magic", "warehouse": "WH"},
-		{"account": "a", "user": "jane", "auth": AuthKeyPair, "warehouse": "WH"},
+		{"account": "a", "user": "jane", "auth": snowflake.AuthKeyPair, "warehouse": "WH"},
 	} {
 		if err := s.Fix(context.Background(), bad); err == nil {
 			t.Errorf("accepted %v", bad)
@@ -151,7 +153,7 @@ func TestFixProfileDuckDB(t *testing.T) {
 // guard accepts, with the guard's own identifier normalisation, so the check right after can
 // never say the fix wrote a wrong target; with a broken datatui.yml it writes nothing.
 func TestFixProfileRefusesWhatTheGuardRefuses(t *testing.T) {
-	base := Input{"account": "ab12345", "user": "ann", "auth": AuthSSO, "warehouse": "WH"}
+	base := Input{"account": "ab12345", "user": "ann", "auth": snowflake.AuthSSO, "warehouse": "WH"}
 	with := func(k, v string) Input {
 		in := Input{k: v}
 		for bk, bv := range base {

@@ -58,25 +58,25 @@ type profileTarget struct {
 func (t profileTarget) get(key string) string { return t.Fields[key] }
 
 // readProfile reads profile name from the profiles.yml at path with the dbt layer's reader
-// (profiles.ParseProfile): its default target and its outputs, each setting rendered on its own.
-func readProfile(path, name string, getenv func(string) (string, bool)) (defaultTarget string, targets map[string]profileTarget, err error) {
+// (profiles.ParseProfile): the profile, and its outputs with each setting rendered on its own.
+func readProfile(path, name string, getenv func(string) (string, bool)) (p *profiles.Profile, targets map[string]profileTarget, err error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return "", nil, err
+		return nil, nil, err
 	}
-	p, err := profiles.ParseProfile(path, data, name, getenv)
+	p, err = profiles.ParseProfile(path, data, name, getenv)
 	if errors.Is(err, profiles.ErrProfileNotFound) {
-		return "", nil, errProfileMissing
+		return nil, nil, errProfileMissing
 	}
 	if err != nil {
-		return "", nil, err
+		return nil, nil, err
 	}
 	targets = map[string]profileTarget{}
 	for _, tname := range p.TargetNames() {
 		s, _ := p.Settings(tname)
 		targets[tname] = profileTarget{Name: tname, Fields: s.Fields, Unrendered: s.Unrendered, Literal: s.Literal}
 	}
-	return p.DefaultTarget, targets, nil
+	return p, targets, nil
 }
 
 var errProfileMissing = errors.New("profile not found")
@@ -89,8 +89,10 @@ type profileStatus struct {
 	t       profileTarget
 	found   bool
 	err     error
-	// targets are all the profile's outputs (the guard compares DuckDB files across them).
+	// targets are all the profile's outputs, and prof the profile they are read from (the
+	// guard compares DuckDB files across them).
 	targets map[string]profileTarget
+	prof    *profiles.Profile
 }
 
 func (e *Env) readProjectProfile() profileStatus {
@@ -119,7 +121,7 @@ func (e *Env) readProjectProfile() profileStatus {
 	if !st.loc.Exists {
 		return st
 	}
-	_, targets, err := readProfile(st.loc.Path, st.profile, e.LookupEnv)
+	prof, targets, err := readProfile(st.loc.Path, st.profile, e.LookupEnv)
 	if errors.Is(err, errProfileMissing) {
 		return st
 	}
@@ -131,7 +133,7 @@ func (e *Env) readProjectProfile() profileStatus {
 		st.err = err
 		return st
 	}
-	st.targets = targets
+	st.targets, st.prof = targets, prof
 	st.t, st.found = targets[st.target]
 	if !st.found {
 		st.err = fmt.Errorf("profile %q in %s has no %q target (it has: %s)", st.profile, st.loc.Path, st.target, strings.Join(sortedKeys(targets), ", "))

@@ -16,15 +16,15 @@ import (
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/lazyre"
 	"github.com/datatui/datatui/internal/redact"
+	"github.com/datatui/datatui/internal/warehouse/engine"
 )
 
 // SecretPasswordEnv is the environment variable a password-auth target reads its password
-// from. dbt scrubs DBT_ENV_SECRET_* variables from its logs, which is why the name has
-// that prefix.
-const SecretPasswordEnv = "DBT_ENV_SECRET_PASSWORD"
+// from (engine.SecretPasswordEnv).
+const SecretPasswordEnv = engine.SecretPasswordEnv
 
 // PasswordRef is what a password-auth target holds instead of the password.
-const PasswordRef = "{{ env_var('" + SecretPasswordEnv + "') }}"
+const PasswordRef = engine.PasswordRef
 
 // KV is one key of a target, in the order it is written.
 type KV struct {

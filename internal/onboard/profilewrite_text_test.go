@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datatui/datatui/internal/warehouse/snowflake"
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
@@ -453,9 +454,9 @@ func TestReadProfileByteOrderMark(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "profiles.yml")
 	os.WriteFile(path, append([]byte("\xef\xbb\xbf"), crlf(string(plain))...), 0o600)
-	def, targets, err := readProfile(path, "cashback", func(string) (string, bool) { return "", false })
-	if err != nil || def != "dev" || targets["dev"].get("path") != "warehouse/sandbox.duckdb" {
-		t.Fatalf("%q %+v %v", def, targets, err)
+	prof, targets, err := readProfile(path, "cashback", func(string) (string, bool) { return "", false })
+	if err != nil || prof.DefaultTarget != "dev" || targets["dev"].get("path") != "warehouse/sandbox.duckdb" {
+		t.Fatalf("%+v %+v %v", prof, targets, err)
 	}
 }
 
@@ -471,7 +472,7 @@ func TestFixProfileThroughSymlink(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, _ := Find(Steps(te.env), StepProfile)
-	in := Input{"account": "ab12345", "user": "jane.doe@example.com", "auth": AuthSSO, "warehouse": "WH", "role": "TRANSFORMER"}
+	in := Input{"account": "ab12345", "user": "jane.doe@example.com", "auth": snowflake.AuthSSO, "warehouse": "WH", "role": "TRANSFORMER"}
 	if err := s.Fix(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}

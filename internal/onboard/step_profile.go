@@ -8,18 +8,20 @@ import (
 	"strings"
 	"time"
 
-	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
+	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/warehouse"
+	"github.com/datatui/datatui/internal/warehouse/engine"
 )
 
 // profileStep is the onboarding step "dbt profile for your sandbox" (StepProfile).
 func (e *Env) profileStep() *Step {
+	guide, anchor := e.profileGuide(e.cfg().Onboarding.Adapter)
 	return &Step{
 		Name: StepProfile, Title: "dbt profile for your sandbox",
 		Explain: "dbt reads profiles.yml to know which warehouse to connect to and where to build. Your dev target must point at your own sandbox, so nothing you build can touch production.",
-		Guide:   "set-up-your-environment", Anchor: profileAnchor(e.cfg().Onboarding.Adapter),
+		Guide:   guide, Anchor: anchor,
 		Required: true, Timeout: 3 * time.Second,
 		Check: e.checkProfile,
 		Fix:   e.fixProfile, FixTitle: "Add your dev target to profiles.yml",
@@ -27,20 +29,23 @@ func (e *Env) profileStep() *Step {
 	}
 }
 
-// Auth methods offered by the profile form (Snowflake).
-const (
-	AuthSSO      = "externalbrowser"
-	AuthKeyPair  = "keypair"
-	AuthPassword = "password"
-)
-
-// profileAnchor is the section of the setup guide that explains a target of adapter
-// ("" when the team has not said: Snowflake, the team's usual warehouse).
-func profileAnchor(adapter string) string {
-	if adapter == "duckdb" {
-		return "connect-dbt-to-duckdb"
+// engineFor is the engine of adapter type typ; "" is the registry's first, the team's
+// usual warehouse.
+func (e *Env) engineFor(typ string) (*engine.Engine, error) {
+	if typ == "" {
+		if d := e.engines().Default(); d != nil {
+			return d, nil
+		}
 	}
-	return anchorConnect
+	return e.engines().Lookup(typ)
+}
+
+// profileGuide is the section of the handbook that explains a target of adapter type typ.
+func (e *Env) profileGuide(typ string) (guide, anchor string) {
+	if eng, err := e.engineFor(typ); err == nil && eng.Guide != "" {
+		return eng.Guide, eng.Anchor
+	}
+	return guideSetup, anchorConnect
 }
 
 // checkProfile checks the dev target; its result points to the guide section of the target's
@@ -52,7 +57,7 @@ func (e *Env) checkProfile(ctx context.Context) Result {
 		typ = st.t.get("type")
 	}
 	if r.Guide == "" {
-		r.Guide, r.Anchor = guideSetup, profileAnchor(typ)
+		r.Guide, r.Anchor = e.profileGuide(typ)
 	}
 	return r
 }
@@ -84,30 +89,29 @@ func (e *Env) checkProfileTarget(_ context.Context) Result {
 			warnings = append(warnings, fmt.Sprintf("%s is written in clear text in profiles.yml: use {{ env_var('%s') }} and set the variable in your shell instead", k, SecretPasswordEnv))
 		}
 	}
-	w := e.cfg().Warehouse
 	typ := t.get("type")
 	var where string
-	switch typ {
-	case "":
+	if typ == "" {
 		problems = append(problems, "the target has no type")
-	case "duckdb":
-		path := t.get("path")
-		where = "the DuckDB file " + path
-		if path == "" || path == ":memory:" {
-			problems = append(problems, "the target has no database file (path)")
-		} else if re := e.guardTarget(st.target, t.Fields, st.targets, nil); re != nil {
-			problems = append(problems, fmt.Sprintf("the %s target writes to %s: %s", st.target, path, re.Problem()))
+	} else if eng, err := e.engines().Lookup(typ); err != nil {
+		problems = append(problems, err.Error())
+	} else if tgt, err := profiles.NewTarget(st.profile, st.target, t.Fields); err != nil {
+		problems = append(problems, "the target's "+err.Error())
+	} else {
+		place := eng.Place(tgt)
+		where = place.Where
+		switch {
+		case place.Problem != "":
+			problems = append(problems, place.Problem)
+		case place.Warning != "":
+			warnings = append(warnings, place.Warning)
+		default:
+			if re := e.guardTarget(eng, tgt, st.prof, nil); re != nil {
+				problems = append(problems, fmt.Sprintf("the %s target writes to %s: %s", st.target, where, re.Problem()))
+			}
 		}
-	default:
-		db := firstNonEmpty(t.get("database"), t.get("dbname"), t.get("catalog"), t.get("project"))
-		where = "database " + db
-		if db == "" {
-			warnings = append(warnings, "the target names no database, so datatui cannot tell whether it is your sandbox")
-		} else if re := e.guardTarget(st.target, t.Fields, st.targets, nil); re != nil {
-			problems = append(problems, fmt.Sprintf("the %s target writes to %s: %s", st.target, db, re.Problem()))
-		}
-		if role := t.get("role"); role != "" && w.IsAdminRole(role) {
-			warnings = append(warnings, fmt.Sprintf("the target uses the admin role %s; the team works with %s", role, w.ContributorRole))
+		if w := e.cfg().Warehouse; tgt.Role != "" && w.IsAdminRole(tgt.Role) {
+			warnings = append(warnings, fmt.Sprintf("the target uses the admin role %s; the team works with %s", tgt.Role, w.ContributorRole))
 		}
 	}
 	switch {
@@ -121,29 +125,21 @@ func (e *Env) checkProfileTarget(_ context.Context) Result {
 	return ok(checked, fmt.Sprintf("%s target (%s) builds in %s", st.target, typ, where))
 }
 
-// guardTarget judges a profiles.yml target (its rendered fields) as every write path does,
-// with warehouse.Policy.Check: the check reports the refusal as the problem, in the very
-// words dbt runs and sandbox writes are refused with, and the fix refuses to write a target
-// it would refuse. others are the profile's other outputs (their DuckDB files are guarded).
-// cfgErr is datatui.yml's error: the fix passes it (it writes), the check does not (it reads).
-func (e *Env) guardTarget(target string, fields map[string]string, others map[string]profileTarget, cfgErr error) *warehouse.RefusedError {
-	cfg := e.cfg()
-	var err error
-	if fields["type"] == "duckdb" {
-		file := warehouse.DuckDBFileOf(e.projectDir(), fields["path"])
-		files := map[string]string{}
-		for name, o := range others {
-			if name != target && o.get("type") == "duckdb" && o.get("path") != "" {
-				files[name] = warehouse.DuckDBFileOf(e.projectDir(), o.get("path"))
-			}
-		}
-		err = warehouse.DuckDBPolicy(cfg, cfgErr, file, files).Check(warehouse.Write{Target: target, Database: warehouse.DuckDBName(file), File: file})
-	} else {
-		user := firstNonEmpty(fields["user"], fields["username"])
-		db := firstNonEmpty(fields["database"], fields["dbname"], fields["catalog"], fields["project"])
-		err = warehouse.NewPolicy(cfg, cfgErr, user).Check(warehouse.Write{Target: target, Database: db, ProfileUser: user})
-	}
+// guardTarget judges target t (of engine eng) as every write path does, with the engine's
+// guard and warehouse.Policy.Check: the check reports the refusal as the problem, in the
+// very words dbt runs and sandbox writes are refused with, and the fix refuses to write a
+// target it would refuse. prof is the profile as it is (its other targets' files are
+// guarded; nil when there is none yet). cfgErr is datatui.yml's error: the fix passes it (it
+// writes), the check does not (it reads).
+func (e *Env) guardTarget(eng *engine.Engine, t *profiles.Target, prof *profiles.Profile, cfgErr error) *warehouse.RefusedError {
 	var re *warehouse.RefusedError
+	if eng.Guard == nil {
+		return &warehouse.RefusedError{Database: "target " + t.Name, Reason: "datatui cannot tell where a " + eng.Type + " target writes"}
+	}
+	policy, w, err := eng.Guard(engine.GuardInput{Config: e.cfg(), ConfigErr: cfgErr, Profile: prof, Target: t, Dir: e.projectDir()})
+	if err == nil {
+		err = policy.Check(w)
+	}
 	if errors.As(err, &re) {
 		return re
 	}
@@ -157,70 +153,50 @@ func (e *Env) configErr() error {
 	return e.Workspace.ConfigErr
 }
 
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
+// formContext is what the profile form's defaults and help read: the team's warehouse
+// settings and the current target.
+func (e *Env) formContext() engine.FormContext {
+	fc := engine.FormContext{Warehouse: e.cfg().Warehouse}
+	if st := e.readProjectProfile(); st.found {
+		fc.Current, fc.Unrendered = st.t.Fields, st.t.Unrendered
 	}
-	return ""
+	return fc
 }
 
-// profileFields are the form's inputs for the team's adapter, with the current target's
-// values (when there is one) as defaults.
+// profileFields are the form's inputs for the team's adapter (its engine's questions), with
+// the current target's values (when there is one) as defaults.
 func (e *Env) profileFields() []Field {
-	st := e.readProjectProfile()
-	cur := func(k, def string) string {
-		if st.found && st.t.get(k) != "" {
-			return st.t.get(k)
-		}
-		return def
+	eng, err := e.engineFor(e.adapter())
+	if err != nil {
+		return nil
 	}
-	w := e.cfg().Warehouse
-	switch e.adapter() {
-	case "duckdb":
-		return []Field{
-			{Key: "path", Title: "Sandbox database file", Help: "A DuckDB file of your own, relative to the project folder", Default: cur("path", "sandbox.duckdb")},
-			{Key: "schema", Title: "Schema", Default: cur("schema", "main")},
+	fc := e.formContext()
+	var out []Field
+	for _, q := range eng.Form.Questions {
+		f := Field{Key: q.Key, Title: q.Title, Help: q.Help, Optional: q.Optional, ShowWhen: q.ShowWhen}
+		if q.Default != nil {
+			f.Default = q.Default(fc)
 		}
-	case "snowflake", "":
-		auth := AuthSSO
-		if st.found {
-			switch {
-			case st.t.get("private_key_path") != "":
-				auth = AuthKeyPair
-			case st.t.get("authenticator") == "" && (st.t.get("password") != "" || st.t.Unrendered["password"] != ""):
-				auth = AuthPassword
+		for _, o := range q.Options {
+			f.Options = append(f.Options, o.Value)
+			if o.Label != "" {
+				if f.OptionLabels == nil {
+					f.OptionLabels = map[string]string{}
+				}
+				f.OptionLabels[o.Value] = o.Label
 			}
 		}
-		return []Field{
-			{Key: "account", Title: "Snowflake account", Help: "The part before .snowflakecomputing.com, e.g. ab12345.eu-west-1", Default: cur("account", "")},
-			{Key: "user", Title: "Your Snowflake user", Help: "Usually your work e-mail", Default: cur("user", "")},
-			{Key: "auth", Title: "How you log in", Help: "SSO opens your browser; a key pair uses a private key file; a password is read from $" + SecretPasswordEnv + ", never stored", Default: auth, Options: []string{AuthSSO, AuthKeyPair, AuthPassword}},
-			{Key: "private_key_path", Title: "Private key file", Help: "The .p8 file of your key pair", Default: cur("private_key_path", "~/.ssh/snowflake_rsa_key.p8"), ShowWhen: map[string][]string{"auth": {AuthKeyPair}}},
-			{Key: "role", Title: "Role", Help: "The team's contributor role", Default: cur("role", w.ContributorRole)},
-			{Key: "warehouse", Title: "Snowflake warehouse", Help: "The compute warehouse dbt runs its queries on (not a database): the name the data team gave you, e.g. TRANSFORMING. In Snowsight it is in the worksheet's context menu.", Default: cur("warehouse", "")},
-			{Key: "database", Title: "Sandbox database", Default: cur("database", ""), Optional: true, HelpFor: func(in Input) string {
-				return sandboxHelp(w, in["user"])
-			}},
-			{Key: "schema", Title: "Schema", Default: cur("schema", "PUBLIC")},
+		if q.HelpFor != nil {
+			helpFor := q.HelpFor
+			f.HelpFor = func(in Input) string { return helpFor(fc, in) }
 		}
+		out = append(out, f)
 	}
-	return nil
+	return out
 }
 
-// sandboxHelp says what the database field is for, with the sandbox name the team's pattern
-// gives the user typed above (SANDBOX_JANE), not the pattern itself.
-func sandboxHelp(w config.Warehouse, user string) string {
-	if strings.TrimSpace(user) == "" {
-		return "Leave empty to build in your own sandbox: its name comes from your Snowflake user (" + w.SandboxPattern + "). Never the production database " + w.ProdDatabase + "."
-	}
-	name := w.SandboxName(strings.TrimSpace(user))
-	return fmt.Sprintf("Leave empty to build in your own sandbox, %s (from your user %s). Never the production database %s.", name, strings.TrimSpace(user), w.ProdDatabase)
-}
-
-// ProfileSpec turns the form's input into the target to write. It never puts a password in
-// the spec: password auth reads $DBT_ENV_SECRET_PASSWORD.
+// ProfileSpec turns the form's input into the target to write (its engine's settings). It
+// never puts a password in the spec: password auth reads $DBT_ENV_SECRET_PASSWORD.
 func (e *Env) ProfileSpec(in Input) (TargetSpec, error) {
 	if e.Workspace == nil {
 		return TargetSpec{}, errors.New("no dbt project found")
@@ -231,66 +207,26 @@ func (e *Env) ProfileSpec(in Input) (TargetSpec, error) {
 	}
 	target := e.cfg().DBT.Target
 	spec := TargetSpec{Profile: pf.Profile, Target: target}
-	val := func(k string) string { return strings.TrimSpace(in[k]) }
-	need := func(keys ...string) error {
-		for _, k := range keys {
-			if val(k) == "" {
-				return fmt.Errorf("%s is required", k)
-			}
-		}
-		return nil
-	}
-	w := e.cfg().Warehouse
-	others := e.readProjectProfile().targets
-	refused := func(fields map[string]string, what string) error {
-		if re := e.guardTarget(target, fields, others, e.configErr()); re != nil {
-			return fmt.Errorf("not writing the %s target with %s: %s", target, what, re.Problem())
-		}
-		return nil
-	}
-	switch adapter := e.adapter(); adapter {
-	case "duckdb":
-		if err := need("path"); err != nil {
-			return spec, err
-		}
-		if err := refused(map[string]string{"type": "duckdb", "path": val("path")}, val("path")); err != nil {
-			return spec, err
-		}
-		spec.Fields = []KV{{"type", "duckdb"}, {"path", val("path")}, {"schema", orText(val("schema"), "main")}, {"threads", 4}}
-	case "snowflake", "":
-		if err := need("account", "user", "warehouse"); err != nil {
-			return spec, err
-		}
-		db := val("database")
-		if db == "" {
-			db = w.SandboxName(val("user"))
-		}
-		if err := refused(map[string]string{"type": "snowflake", "user": val("user"), "database": db}, "database "+db); err != nil {
-			return spec, err
-		}
-		spec.Fields = []KV{{"type", "snowflake"}, {"account", val("account")}, {"user", val("user")}}
-		switch val("auth") {
-		case AuthKeyPair:
-			if err := need("private_key_path"); err != nil {
-				return spec, err
-			}
-			spec.Fields = append(spec.Fields, KV{"private_key_path", val("private_key_path")})
-		case AuthPassword:
-			spec.Fields = append(spec.Fields, KV{"password", PasswordRef})
-		case AuthSSO, "":
-			spec.Fields = append(spec.Fields, KV{"authenticator", AuthSSO})
-		default:
-			return spec, fmt.Errorf("unknown login method %q (use %s, %s or %s)", val("auth"), AuthSSO, AuthKeyPair, AuthPassword)
-		}
-		spec.Fields = append(spec.Fields,
-			KV{"role", orText(val("role"), w.ContributorRole)},
-			KV{"warehouse", val("warehouse")},
-			KV{"database", db},
-			KV{"schema", orText(val("schema"), "PUBLIC")},
-			KV{"threads", 8},
-		)
-	default:
+	adapter := e.adapter()
+	eng, err := e.engineFor(adapter)
+	if err != nil || eng.Form.Settings == nil {
 		return spec, fmt.Errorf("datatui cannot write a %s target yet: add it to profiles.yml by hand (see the guide)", adapter)
+	}
+	kvs, err := eng.Form.Settings(e.formContext(), in)
+	if err != nil {
+		return spec, err
+	}
+	settings := map[string]string{}
+	for _, kv := range kvs {
+		spec.Fields = append(spec.Fields, KV{kv.Key, kv.Value})
+		settings[kv.Key] = fmt.Sprint(kv.Value)
+	}
+	t, err := profiles.NewTarget(pf.Profile, target, settings)
+	if err != nil {
+		return spec, err
+	}
+	if re := e.guardTarget(eng, t, e.readProjectProfile().prof, e.configErr()); re != nil {
+		return spec, fmt.Errorf("not writing the %s target with %s: %s", target, eng.Place(t).Where, re.Problem())
 	}
 	return spec, nil
 }

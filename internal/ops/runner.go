@@ -21,6 +21,8 @@ import (
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/warehouse"
+	"github.com/datatui/datatui/internal/warehouse/engine"
+	"github.com/datatui/datatui/internal/warehouse/engines"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -141,9 +143,11 @@ type Runner struct {
 	Warehouse config.Warehouse
 	// ConfigErr is datatui.yml's error: while it has one, no command that connects starts.
 	ConfigErr error
-	// Identify logs in with a Snowflake target and returns who the session is, for targets
-	// whose user: does not decide that (OAuth). nil: such targets are refused.
+	// Identify logs in with a target and returns who the session is, for targets whose
+	// user: does not decide that (Snowflake with OAuth). nil: such targets are refused.
 	Identify func(ctx context.Context, t *profiles.Target) (string, error)
+	// Engines says, per target type, where a target writes (default engines.Default()).
+	Engines *engine.Registry
 	// StateDir is where the run history is kept; "" keeps no history.
 	StateDir string
 	// LogLines bounds the raw log kept in memory (DefaultLogLines when 0).
@@ -509,25 +513,31 @@ func (r *Runner) guard(ctx context.Context, pl *plan, env []string) ([]string, e
 			Fix: "datatui doctor --step profile shows what is wrong with the profile"}
 	}
 	t := res.Target
-	policy, w, err := warehouse.ForTarget(cfg, nil, res.Profile, t, dir)
+	reg := r.Engines
+	if reg == nil {
+		reg = engines.Default()
+	}
+	policy, w, err := reg.ForTarget(cfg, nil, res.Profile, t, dir)
 	if err != nil {
 		return nil, err
 	}
-	if t.Type == "duckdb" && !filepath.IsAbs(t.Path) && filepath.Clean(res.ProjectDir) != filepath.Clean(dir) {
-		return nil, &warehouse.RefusedError{Database: t.Path, Reason: "the DuckDB path is relative and --project-dir is another folder, so datatui cannot tell which file dbt opens",
+	eng, _ := reg.Lookup(t.Type) // ForTarget refused every type it has no engine for
+	if w.File != "" && !filepath.IsAbs(t.Path) && filepath.Clean(res.ProjectDir) != filepath.Clean(dir) {
+		return nil, &warehouse.RefusedError{Database: t.Path, Reason: "the " + eng.Name + " path is relative and --project-dir is another folder, so datatui cannot tell which file dbt opens",
 			Fix: "give the " + t.Name + " target an absolute path:, or run without --project-dir"}
 	}
 	if err := dockerHidesFile(r.DBT.Docker, w.File, dir); err != nil {
 		return nil, err
 	}
-	if t.Type == "snowflake" && !warehouse.SessionFromProfile(t) {
-		if r.Identify == nil {
-			return nil, &warehouse.RefusedError{Database: "target " + t.Name,
-				Reason: fmt.Sprintf("with authenticator %s the login, not user: in profiles.yml, decides who dbt runs as, and datatui cannot check it here", t.Authenticator),
-				Fix:    "run it from datatui itself (datatui run or the Runs screen), which checks the login first"}
-		}
-		if w.SessionUser, err = r.Identify(ctx, t); err != nil {
-			return nil, &warehouse.RefusedError{Database: "target " + t.Name, Reason: "datatui could not check who dbt would log in as: " + err.Error()}
+	if eng.LoginDecides != nil {
+		if why := eng.LoginDecides(t); why != "" {
+			if r.Identify == nil {
+				return nil, &warehouse.RefusedError{Database: "target " + t.Name, Reason: why + ", and datatui cannot check it here",
+					Fix: "run it from datatui itself (datatui run or the Runs screen), which checks the login first"}
+			}
+			if w.SessionUser, err = r.Identify(ctx, t); err != nil {
+				return nil, &warehouse.RefusedError{Database: "target " + t.Name, Reason: "datatui could not check who dbt would log in as: " + err.Error()}
+			}
 		}
 	}
 	if err := policy.Check(w); err != nil {

@@ -98,6 +98,8 @@ const errNoProject = errString("no dbt project is open")
 // says it is) before dbt starts. `datatui run`, `datatui freshness` and the Runs screen use it.
 func (s *Services) DBT() *ops.Runner {
 	r := ops.ForWorkspace(s.ws)
-	r.Identify = func(ctx context.Context, t *profiles.Target) (string, error) { return connect.SessionUser(ctx, t, nil) }
+	r.Identify = func(ctx context.Context, t *profiles.Target) (string, error) {
+		return connect.SessionUser(ctx, nil, t, nil)
+	}
 	return r
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/datatui/datatui/internal/config"
-	"github.com/datatui/datatui/internal/dbt/profiles"
 )
 
 // DuckDBExt is the file extension of DuckDB databases.
@@ -119,60 +118,4 @@ func NormaliseDuckName(name string) string {
 		return strings.ReplaceAll(name[1:len(name)-1], `""`, `"`)
 	}
 	return name
-}
-
-// ForTarget is the guard for writes through target t of profile prof (dir is the folder dbt
-// runs in, which relative DuckDB paths are relative to), together with the Write that
-// describes where t writes. cfg is datatui.yml (nil: defaults), cfgErr its error.
-//
-// On Snowflake the sandbox is named from t's user until the session says who it is; on
-// DuckDB it is the dev target's file, and the files of the profile's other targets are
-// guarded. Any other adapter is refused: datatui cannot tell where it writes.
-func ForTarget(cfg *config.Config, cfgErr error, prof *profiles.Profile, t *profiles.Target, dir string) (Policy, Write, error) {
-	if cfg == nil {
-		cfg = config.Default()
-	}
-	w := Write{Target: t.Name, ProfileUser: t.User}
-	switch t.Type {
-	case "snowflake":
-		w.Database = t.Database
-		return NewPolicy(cfg, cfgErr, t.User), w, nil
-	case "duckdb":
-		w.File = DuckDBFileOf(dir, t.Path)
-		w.Database = DuckDBName(w.File)
-		sandbox, files, err := duckDBFiles(prof, cfg.DBT.Target, dir)
-		if err != nil {
-			return Policy{}, w, err
-		}
-		return DuckDBPolicy(cfg, cfgErr, sandbox, files), w, nil
-	}
-	return Policy{}, w, &RefusedError{Database: "target " + t.Name,
-		Reason: fmt.Sprintf("it is a %s target; datatui can tell where dbt writes only for snowflake and duckdb targets", t.Type),
-		Fix:    "run dbt yourself for this target"}
-}
-
-// duckDBFiles finds the dev target's file and the file of every DuckDB target of prof.
-func duckDBFiles(prof *profiles.Profile, devTarget, dir string) (string, map[string]string, error) {
-	if prof == nil {
-		return "", nil, &RefusedError{Database: "the dev target", Reason: "profiles.yml could not be read, so datatui cannot tell which file is your sandbox"}
-	}
-	files := map[string]string{}
-	for _, name := range prof.TargetNames() {
-		typ, path, err := prof.TargetFile(name)
-		if err != nil {
-			// A target whose file cannot be told might be the very file written.
-			return "", nil, &RefusedError{Database: "target " + name, Reason: "datatui cannot tell which file it uses: " + err.Error(),
-				Fix: "make the path: of every DuckDB target in profiles.yml readable (set the environment variables it uses)"}
-		}
-		if typ == "duckdb" && path != "" {
-			files[name] = DuckDBFileOf(dir, path)
-		}
-	}
-	sandbox, ok := files[devTarget]
-	if !ok || sandbox == ":memory:" {
-		return "", nil, &RefusedError{Database: "target " + devTarget,
-			Reason: fmt.Sprintf("the %s target (datatui.yml dbt.target) names no DuckDB file, so datatui cannot tell which file is your sandbox", devTarget),
-			Fix:    "give the " + devTarget + " target a path: of your own in profiles.yml"}
-	}
-	return sandbox, files, nil
 }

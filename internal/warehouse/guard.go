@@ -18,7 +18,8 @@ import (
 //
 // Build it with NewPolicy (shared warehouses, where the sandbox is named by datatui.yml's
 // pattern from the user's login) or DuckDBPolicy (each contributor's sandbox is the dev
-// target's own file), or ForTarget, which picks between them from a profiles.yml target.
+// target's own file); each engine's guard (engine.Registry.ForTarget) picks between them for a
+// profiles.yml target.
 type Policy struct {
 	// Sandbox is the one database the current user may write.
 	Sandbox string `json:"sandbox"`

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/datatui/datatui/internal/config"
-	"github.com/datatui/datatui/internal/dbt/profiles"
 )
 
 func refusedWith(t *testing.T, what string, err error, want string) {
@@ -185,9 +184,4 @@ func TestFileIdentity(t *testing.T) {
 	refusedWith(t, "allowed", DuckDBPolicy(cfg, nil, mine, map[string]string{"dev": mine, "live": live}).Check(Write{Target: "dev", Database: "mine", File: mine}), "")
 	// Another file than the sandbox's, however named, is refused.
 	refusedWith(t, "not the sandbox file", p.Check(Write{Target: "dev", Database: "mine", File: filepath.Join(dir, "other", "mine.duckdb")}), "not your sandbox file")
-}
-
-func TestForTargetRefusesOtherAdapters(t *testing.T) {
-	_, _, err := ForTarget(nil, nil, nil, &profiles.Target{Name: "dev", Type: "bigquery"}, t.TempDir())
-	refusedWith(t, "bigquery", err, "it is a bigquery target")
 }

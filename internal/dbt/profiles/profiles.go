@@ -333,6 +333,23 @@ func (p *Profile) Target(name string) (*Target, error) {
 	return t, nil
 }
 
+// NewTarget builds a target of profile from rendered settings (dbt's keys), with the rules
+// Target reads an output by: onboarding judges the target it is about to write with it.
+func NewTarget(profile, name string, settings map[string]string) (*Target, error) {
+	t := &Target{Name: name, Profile: profile}
+	keys := make([]string, 0, len(settings))
+	for k := range settings {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := t.set(k, settings[k]); err != nil {
+			return t, fmt.Errorf("%s: %w", k, err)
+		}
+	}
+	return t, nil
+}
+
 // TargetSettings are one output's scalar settings, each rendered on its own.
 type TargetSettings struct {
 	// Fields are the settings that rendered.

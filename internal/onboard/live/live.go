@@ -35,7 +35,7 @@ func Wire(env *onboard.Env) {
 	open := func(ctx context.Context) (warehouse.Warehouse, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		w, t, err := connect.Open(ctx, ws, connect.Options{LookupEnv: env.LookupEnv})
+		w, t, err := connect.Open(ctx, ws, connect.Options{LookupEnv: env.LookupEnv, Engines: env.Engines})
 		target = t
 		return w, err
 	}
@@ -51,7 +51,7 @@ func Wire(env *onboard.Env) {
 		defer w.Close()
 		id, err := w.Identity(ctx)
 		mu.Lock()
-		notes := connect.Notes(target)
+		notes := connect.Notes(env.Engines, target)
 		mu.Unlock()
 		return onboard.Identity{Engine: id.Engine, User: id.User, Role: id.Role, Database: id.Database, Notes: notes}, explain(err)
 	}
@@ -102,8 +102,10 @@ func Wire(env *onboard.Env) {
 			}
 			r.Executable = p
 		}
-		r.Env = env.Environ
-		r.Identify = func(ctx context.Context, t *profiles.Target) (string, error) { return connect.SessionUser(ctx, t, nil) }
+		r.Env, r.Engines = env.Environ, env.Engines
+		r.Identify = func(ctx context.Context, t *profiles.Target) (string, error) {
+			return connect.SessionUser(ctx, env.Engines, t, nil)
+		}
 		out := onboard.Output(ctx)
 		res := r.Run(ctx, args, func(ev ops.Event) { progressLine(ev, out) })
 		if res.Err != nil && res.Fatal != "" && !strings.Contains(res.Err.Error(), res.Fatal) {

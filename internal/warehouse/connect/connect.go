@@ -1,16 +1,18 @@
 // Package connect opens the warehouse a workspace's dbt target points at: it reads
-// profiles.yml, picks the target datatui.yml names (dbt.target) and builds the engine for its
-// type. The demo workspace's local DuckDB files are built here on first use.
+// profiles.yml, picks the target datatui.yml names (dbt.target), and builds the engine the
+// registry (internal/warehouse/engines) has for its type.
 package connect
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/warehouse/duckdb"
-	"github.com/datatui/datatui/internal/warehouse/snowflake"
+	"github.com/datatui/datatui/internal/warehouse/engine"
+	"github.com/datatui/datatui/internal/warehouse/engines"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -22,15 +24,24 @@ type Options struct {
 	Target string
 	// LookupEnv reads environment variables for env_var() (default os.LookupEnv).
 	LookupEnv func(string) (string, bool)
-	// DriverLog receives the Snowflake driver's own log (default discarded).
+	// DriverLog receives the driver's own log (default discarded).
 	DriverLog io.Writer
+	// Engines is the engine registry (default engines.Default()).
+	Engines *engine.Registry
+}
+
+func (o Options) engines() *engine.Registry {
+	if o.Engines != nil {
+		return o.Engines
+	}
+	return engines.Default()
 }
 
 // Open returns the warehouse of ws's dev target (or opts.Target, which must be the dev
 // target or one of datatui.yml's dbt.allowed_targets) and the target itself (secrets inside
 // are redacted when printed). The engine's write guard is built from the same profile, so
 // it knows every other target's file; with a broken datatui.yml it refuses every write.
-// Nothing is sent to the engine yet.
+// The demo's local DuckDB files are built here on first use. Nothing is sent to the engine yet.
 func Open(ctx context.Context, ws *workspace.Workspace, opts Options) (warehouse.Warehouse, *profiles.Target, error) {
 	if ws.Demo {
 		if err := duckdb.BuildDemo(ctx, ws.ProjectDir, duckdb.DemoOptions{MetaDir: ws.StateDir}); err != nil {
@@ -52,48 +63,50 @@ func Open(ctx context.Context, ws *workspace.Workspace, opts Options) (warehouse
 	if err != nil {
 		return nil, nil, warehouse.Errorf("%v", err)
 	}
-	policy, write, err := warehouse.ForTarget(ws.Config, ws.ConfigErr, prof, t, ws.ProjectDir)
+	reg := opts.engines()
+	policy, write, err := reg.ForTarget(ws.Config, ws.ConfigErr, prof, t, ws.ProjectDir)
 	if err != nil {
 		return nil, t, err
 	}
 	if err := policy.CheckTarget(t.Name, "target "+t.Name); err != nil {
 		return nil, t, err
 	}
-	cfg := ws.Config.Warehouse
-	switch t.Type {
-	case "duckdb":
-		files := map[string]string{}
-		for _, n := range prof.TargetNames() {
-			if typ, p, err := prof.TargetFile(n); err == nil && typ == "duckdb" && p != "" {
-				p = warehouse.DuckDBFileOf(ws.ProjectDir, p)
-				files[duckdb.DatabaseName(p)] = p
-			}
-		}
-		w, err := duckdb.New(duckdb.Options{SandboxPath: write.File, Warehouse: cfg, Files: files, MetaDir: ws.StateDir, Policy: &policy, Target: t.Name})
-		return w, t, err
-	default: // snowflake: ForTarget refuses every other type
-		w, err := snowflake.New(snowflake.Options{Target: t, Warehouse: cfg, DriverLog: opts.DriverLog, Policy: &policy})
-		return w, t, err
+	eng, err := reg.Lookup(t.Type)
+	if err != nil {
+		return nil, t, warehouse.Errorf("%v", err)
 	}
+	w, err := eng.Open(ctx, engine.OpenInput{Target: t, Profile: prof, Policy: &policy, Write: write, Warehouse: ws.Config.Warehouse,
+		ProjectDir: ws.ProjectDir, StateDir: ws.StateDir, DriverLog: opts.DriverLog})
+	return w, t, err
 }
 
 // Notes lists what the target asks of dbt that datatui's own connection does not do, for
 // doctor to say.
-func Notes(t *profiles.Target) []string {
-	if t != nil && t.Type == "snowflake" {
-		return snowflake.Notes(t, nil)
+func Notes(reg *engine.Registry, t *profiles.Target) []string {
+	if t == nil {
+		return nil
+	}
+	if reg == nil {
+		reg = engines.Default()
+	}
+	if e, err := reg.Lookup(t.Type); err == nil && e.Notes != nil {
+		return e.Notes(t)
 	}
 	return nil
 }
 
-// SessionUser logs in with a Snowflake target and returns who the session runs as
-// (CURRENT_USER()), for the dbt runner's guard when the profile's user: does not decide it.
-func SessionUser(ctx context.Context, t *profiles.Target, driverLog io.Writer) (string, error) {
-	w, err := snowflake.New(snowflake.Options{Target: t, DriverLog: driverLog})
+// SessionUser logs in with target t and returns who the session runs as, for the dbt
+// runner's guard when the profile's user: does not decide it.
+func SessionUser(ctx context.Context, reg *engine.Registry, t *profiles.Target, driverLog io.Writer) (string, error) {
+	if reg == nil {
+		reg = engines.Default()
+	}
+	e, err := reg.Lookup(t.Type)
 	if err != nil {
 		return "", err
 	}
-	defer w.Close()
-	id, err := w.Identity(ctx)
-	return id.User, err
+	if e.SessionUser == nil {
+		return "", fmt.Errorf("datatui cannot ask a %s session who it runs as", t.Type)
+	}
+	return e.SessionUser(ctx, t, driverLog)
 }

@@ -48,7 +48,7 @@ type Options struct {
 	// MetaDir is where datatui records when each file was cloned (the workspace's state
 	// folder); "" keeps the record beside the file.
 	MetaDir string
-	// Policy is the write guard (warehouse.ForTarget builds it from profiles.yml); nil:
+	// Policy is the write guard (engine.Registry.ForTarget builds it from profiles.yml); nil:
 	// warehouse.DuckDBPolicy for Warehouse with this file as the sandbox.
 	Policy *warehouse.Policy
 	// Target is the profiles.yml target whose file SandboxPath is.

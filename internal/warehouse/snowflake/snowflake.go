@@ -39,7 +39,7 @@ type Options struct {
 	// DriverLog receives the driver's own log lines (default: discarded, because the driver
 	// writes to stderr and would tear the terminal UI).
 	DriverLog io.Writer
-	// Policy is the write guard (warehouse.ForTarget builds it); nil: the policy of
+	// Policy is the write guard (engine.Registry.ForTarget builds it); nil: the policy of
 	// Warehouse for the target's user, checking no target names.
 	Policy *warehouse.Policy
 }

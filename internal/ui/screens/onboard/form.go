@@ -65,7 +65,7 @@ func newForm(nav *keys.Nav, s *ob.Step, fields []ob.Field) *form {
 	for _, fd := range fields {
 		ff := &formField{f: fd}
 		if len(fd.Options) > 0 {
-			ff.choices = list.New(nav, func(o string) string { return optionLabel(o) })
+			ff.choices = list.New(nav, fd.OptionLabel)
 			ff.choices.SetItems(fd.Options)
 			ff.choices.SetHeight(min(len(fd.Options), 6))
 			if i := slices.Index(fd.Options, fd.Default); i >= 0 {
@@ -251,7 +251,7 @@ func (m *Model) formView(width, height int) []string {
 				body = append(body, strings.Repeat(" ", labelW+4)+ff.choices.FilterBar(st))
 			}
 			rows := ff.choices.View(valueW, func(r list.Row[string], w int) string {
-				label := optionLabel(r.Item)
+				label := ff.f.OptionLabel(r.Item)
 				if note := ff.f.Notes[r.Item]; note != "" {
 					label += " — " + note
 				}
@@ -265,7 +265,7 @@ func (m *Model) formView(width, height int) []string {
 				body = append(body, strings.Repeat(" ", labelW+4)+r)
 			}
 		case ff.choices != nil:
-			body = append(body, marker+label+"  "+st.Text.Render(ansi.Truncate(termsafe.Line(optionLabel(ff.value())), valueW, "…")))
+			body = append(body, marker+label+"  "+st.Text.Render(ansi.Truncate(termsafe.Line(ff.f.OptionLabel(ff.value())), valueW, "…")))
 		default:
 			v := ff.line.View("", focused, st.Key, st.Text)
 			if ansi.StringWidth(v) > valueW { // keep the end, where the cursor is, in view
@@ -321,18 +321,6 @@ func (m *Model) showForm(s *ob.Step, fields []ob.Field) tea.Cmd {
 	}
 	m.form = newForm(&m.c.KeyMap().Nav, s, fields)
 	return nil
-}
-
-func optionLabel(o string) string {
-	switch o {
-	case ob.AuthSSO:
-		return "Single sign-on in the browser (externalbrowser)"
-	case ob.AuthKeyPair:
-		return "Key pair (a private key file)"
-	case ob.AuthPassword:
-		return "Password, read from $" + ob.SecretPasswordEnv + " (never stored)"
-	}
-	return o
 }
 
 // updateForm passes a key or a paste to the form and acts on what it did.

@@ -19,6 +19,7 @@ import (
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
 	"github.com/datatui/datatui/internal/ui/uitest"
+	"github.com/datatui/datatui/internal/warehouse/snowflake"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -341,7 +342,7 @@ func TestProfileFormRunsTheFix(t *testing.T) {
 		t.Fatalf("fix calls: %v", got)
 	}
 	in := got[0]
-	want := ob.Input{"account": "ab12345", "user": "jane.doe@example.com", "auth": ob.AuthSSO, "role": "TRANSFORMER", "warehouse": "TRANSFORMING", "database": "", "schema": "PUBLIC"}
+	want := ob.Input{"account": "ab12345", "user": "jane.doe@example.com", "auth": snowflake.AuthSSO, "role": "TRANSFORMER", "warehouse": "TRANSFORMING", "database": "", "schema": "PUBLIC"}
 	for k, v := range want {
 		if in[k] != v {
 			t.Errorf("input %s = %q, want %q", k, in[k], v)
