@@ -11,8 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/datatui/datatui/internal/warehouse/duckdb"
-	"github.com/datatui/datatui/internal/workspace"
+	"github.com/datatui/datatui/internal/demo"
 )
 
 // TestSandboxStatusShowsHostileNames is issue 11's item 8 on the command line: a schema
@@ -22,10 +21,10 @@ func TestSandboxStatusShowsHostileNames(t *testing.T) {
 	const hostile = "evil\x1b]0;PWNED\x07\x1b[31m"
 	root := t.TempDir()
 	proj := filepath.Join(root, "proj")
-	if _, err := workspace.WriteDemo(proj); err != nil {
+	if _, err := demo.Write(proj); err != nil {
 		t.Fatal(err)
 	}
-	if err := duckdb.BuildDemo(context.Background(), proj, duckdb.DemoOptions{MetaDir: filepath.Join(root, "meta")}); err != nil {
+	if err := demo.BuildWarehouse(context.Background(), proj, demo.WarehouseOptions{MetaDir: filepath.Join(root, "meta")}); err != nil {
 		t.Fatal(err)
 	}
 	db, err := sql.Open("duckdb", filepath.Join(proj, "warehouse", "sandbox.duckdb"))

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/datatui/datatui/internal/dbt/profiles"
+	"github.com/datatui/datatui/internal/demo"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/termsafe"
@@ -78,7 +79,7 @@ func (a *app) services(ws *workspace.Workspace) *service.Services {
 // The secrets of the profiles.yml dbt reads for it are known to the redaction layer from here
 // on, whatever the command goes on to print.
 func (a *app) workspace() (*workspace.Workspace, error) {
-	ws, err := workspace.Open(workspace.Options{Project: a.project, ConfigFile: a.config, Demo: a.demo})
+	ws, err := demo.Discover(workspace.Options{Project: a.project, ConfigFile: a.config}, a.demo)
 	if ws != nil {
 		profiles.LearnSecrets(profiles.ProfilesOptions{ProjectDir: ws.ProjectDir})
 	}

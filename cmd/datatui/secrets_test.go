@@ -14,12 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datatui/datatui/internal/demo"
 	"github.com/datatui/datatui/internal/forge"
 	"github.com/datatui/datatui/internal/forge/dbtcloud"
 	"github.com/datatui/datatui/internal/forge/ghtest"
-	"github.com/datatui/datatui/internal/warehouse/duckdb"
 	"github.com/datatui/datatui/internal/warehouse/snowflake/sftest"
-	"github.com/datatui/datatui/internal/workspace"
 )
 
 // marker starts every secret the secrets test plants. Each planted value is distinct (so a
@@ -175,10 +174,10 @@ func newSecretsWorld(t *testing.T) *secretsWorld {
 	t.Helper()
 	root := t.TempDir()
 	w := &secretsWorld{t: t, root: root, home: filepath.Join(root, "home"), project: filepath.Join(root, "proj"), planted: map[string]bool{}}
-	if _, err := workspace.WriteDemo(w.project); err != nil {
+	if _, err := demo.Write(w.project); err != nil {
 		t.Fatal(err)
 	}
-	if err := duckdb.BuildDemo(context.Background(), w.project, duckdb.DemoOptions{MetaDir: filepath.Join(root, "state", "datatui", "meta")}); err != nil {
+	if err := demo.BuildWarehouse(context.Background(), w.project, demo.WarehouseOptions{MetaDir: filepath.Join(root, "state", "datatui", "meta")}); err != nil {
 		t.Fatal(err)
 	}
 	// The project reads ~/.dbt/profiles.yml (the usual place), not the demo's own.

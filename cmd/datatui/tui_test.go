@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datatui/datatui/internal/demo"
 	"github.com/datatui/datatui/internal/onboard"
 	"github.com/datatui/datatui/internal/workspace"
 )
@@ -19,7 +20,7 @@ func TestFirstScreen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	demo, err := workspace.Open(workspace.Options{Demo: true, StateHome: t.TempDir()})
+	demoWS, err := demo.Discover(workspace.Options{StateHome: t.TempDir()}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +30,7 @@ func TestFirstScreen(t *testing.T) {
 	if got := firstScreen("lineage", ws, "prs"); got != "lineage" {
 		t.Errorf("--screen: %q", got)
 	}
-	if got := firstScreen("", demo, ""); got != "" {
+	if got := firstScreen("", demoWS, ""); got != "" {
 		t.Errorf("demo: %q, want Home", got)
 	}
 	if err := onboard.RecordOutcomes(ws, nil, time.Now(), true); err != nil {

@@ -6,12 +6,12 @@ import (
 	"testing"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/demo"
 	"github.com/datatui/datatui/internal/warehouse"
-	"github.com/datatui/datatui/internal/workspace"
 )
 
 func TestTheDemoLacksThePaymentsTable(t *testing.T) {
-	ws, err := workspace.OpenDemo(t.TempDir(), "")
+	ws, err := demo.Open(t.TempDir(), "")
 	if err != nil {
 		t.Fatal(err)
 	}

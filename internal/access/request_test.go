@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/datatui/datatui/internal/demo"
 	"github.com/datatui/datatui/internal/git"
 	"github.com/datatui/datatui/internal/tfgrants"
 	"github.com/datatui/datatui/internal/warehouse"
@@ -43,7 +44,7 @@ func demoFinding(t *testing.T) (*workspace.Workspace, tfgrants.Finding) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed")
 	}
-	ws, err := workspace.OpenDemo(t.TempDir(), "")
+	ws, err := demo.Open(t.TempDir(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +84,7 @@ func TestRequestInItsOwnFolder(t *testing.T) {
 	if got := gitOut(t, ws.Root, "status", "--porcelain"); got != before {
 		t.Errorf("the person's work tree changed:\n%s\nwas\n%s", got, before)
 	}
-	if got := gitOut(t, ws.Root, "symbolic-ref", "--short", "HEAD"); got != workspace.DemoBranch {
+	if got := gitOut(t, ws.Root, "symbolic-ref", "--short", "HEAD"); got != demo.Branch {
 		t.Errorf("the person's branch is now %s", got)
 	}
 	// The request starts from main: the feature branch's commit is not in it.
@@ -120,7 +121,7 @@ func TestRequestSwitchesACleanTree(t *testing.T) {
 		t.Fatalf("asked again: %+v, %v", again, err)
 	}
 	// Back on the feature branch, the existing request branch is switched to, not made again.
-	gitOut(t, ws.Root, "switch", "--quiet", workspace.DemoBranch)
+	gitOut(t, ws.Root, "switch", "--quiet", demo.Branch)
 	back, err := StartRequest(ctx, nil, ws, f)
 	if err != nil || !back.Switched || back.Created {
 		t.Fatalf("switching back: %+v, %v", back, err)

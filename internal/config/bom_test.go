@@ -10,7 +10,7 @@ import (
 // TestParseByteOrderMark: a datatui.yml saved by a Windows editor (byte-order mark, CRLF)
 // reads exactly as the same file without them, as dbt reads its own YAML files.
 func TestParseByteOrderMark(t *testing.T) {
-	plain, err := os.ReadFile("../workspace/demo/datatui.yml")
+	plain, err := os.ReadFile("../demo/project/datatui.yml")
 	if err != nil {
 		t.Fatal(err)
 	}

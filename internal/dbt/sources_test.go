@@ -190,7 +190,7 @@ func TestSourceFreshnessSchema(t *testing.T) {
 }
 
 func TestSourceFreshnessOfTheDemo(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "workspace", "demoartifacts", "sources.json"))
+	b, err := os.ReadFile(filepath.Join("..", "demo", "artifacts", "sources.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +301,7 @@ func TestStaleUpstreamKeepsTheWorstSource(t *testing.T) {
 }
 
 func FuzzParseSourceFreshness(f *testing.F) {
-	if b, err := os.ReadFile(filepath.Join("..", "workspace", "demoartifacts", "sources.json")); err == nil {
+	if b, err := os.ReadFile(filepath.Join("..", "demo", "artifacts", "sources.json")); err == nil {
 		f.Add(b)
 	}
 	f.Add([]byte(`{"results": [{"unique_id": "source.p.s.t", "status": "runtime error", "error": 3}]}`))
@@ -326,7 +326,7 @@ func FuzzParseSourceFreshness(f *testing.F) {
 }
 
 func TestFreshnessPhrases(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "workspace", "demoartifacts", "sources.json"))
+	b, err := os.ReadFile(filepath.Join("..", "demo", "artifacts", "sources.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

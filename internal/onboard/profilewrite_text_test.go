@@ -448,7 +448,7 @@ func TestMergeTargetThroughSymlink(t *testing.T) {
 // TestReadProfileByteOrderMark: the onboarding checks read a profiles.yml with a byte-order
 // mark (and CRLF) as dbt does.
 func TestReadProfileByteOrderMark(t *testing.T) {
-	plain, err := os.ReadFile("../workspace/demo/profiles.yml")
+	plain, err := os.ReadFile("../demo/project/profiles.yml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,7 +100,7 @@ func TestCheckFindsWhereToAsk(t *testing.T) {
 }
 
 func TestTheDemosTerraform(t *testing.T) {
-	root := filepath.Join("..", "workspace", "demo")
+	root := filepath.Join("..", "demo", "project")
 	c := load(t, root, "terraform")
 	if len(c.Warnings) != 0 {
 		t.Errorf("warnings %v", c.Warnings)
@@ -145,7 +145,7 @@ func TestIdentifiers(t *testing.T) {
 }
 
 func FuzzLoad(f *testing.F) {
-	for _, p := range []string{"testdata/mixed/old.tf", "testdata/mixed/new.tf", "../workspace/demo/terraform/grants.tf"} {
+	for _, p := range []string{"testdata/mixed/old.tf", "testdata/mixed/new.tf", "../demo/project/terraform/grants.tf"} {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/datatui/datatui/internal/demo"
 	"github.com/datatui/datatui/internal/ops"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/screens/home"
@@ -37,7 +38,7 @@ func TestDBTRunStreamsToDone(t *testing.T) {
 	t.Setenv("FAKEDBT_STREAM", stream)
 	t.Setenv("FAKEDBT_SCALE", "1") // recorded gaps, capped: long enough to be seen running
 	t.Setenv("FAKEDBT_MAX_DELAY", "30ms")
-	ws, err := workspace.Open(workspace.Options{Demo: true, StateHome: t.TempDir()})
+	ws, err := demo.Discover(workspace.Options{StateHome: t.TempDir()}, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@
 package workspace
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -37,6 +38,9 @@ type Workspace struct {
 	StateDir string
 	// Notice is a one-line message for the status bar (for example why the demo opened).
 	Notice string
+	// PrepareWarehouse, when set, is work the warehouse needs before it is first opened
+	// (the demo builds its local DuckDB files); connect.Open runs it.
+	PrepareWarehouse func(ctx context.Context) error
 }
 
 // Options steer discovery.
@@ -47,8 +51,6 @@ type Options struct {
 	Project string
 	// ConfigFile is an explicit --config file for datatui.yml.
 	ConfigFile string
-	// Demo forces the demo workspace.
-	Demo bool
 	// StateHome overrides the state root (default: $XDG_STATE_HOME/datatui).
 	StateHome string
 }
@@ -56,15 +58,13 @@ type Options struct {
 // ErrNoProject means no dbt_project.yml was found from the start folder upwards.
 var ErrNoProject = errors.New("no dbt project found (no dbt_project.yml in this folder or above it)")
 
-// Open discovers the workspace. With no project found and no explicit --project, it opens the
-// demo workspace and says so in Notice.
+// Open discovers the workspace: the dbt project at or above opts.Start (or opts.Project),
+// the git root above it, datatui.yml. With no project found it returns ErrNoProject
+// (demo.Discover then opens the demo workspace).
 func Open(opts Options) (*Workspace, error) {
 	stateHome := opts.StateHome
 	if stateHome == "" {
 		stateHome = StateHome()
-	}
-	if opts.Demo {
-		return OpenDemo(stateHome, "Demo workspace: an example analytics project with a local DuckDB warehouse.")
 	}
 	start := opts.Start
 	if opts.Project != "" {
@@ -86,7 +86,7 @@ func Open(opts Options) (*Workspace, error) {
 		if opts.Project != "" {
 			return nil, fmt.Errorf("%s: %w", opts.Project, ErrNoProject)
 		}
-		return OpenDemo(stateHome, "No dbt project here, so this is the demo workspace. Run datatui inside your analytics repo, or pass --project DIR.")
+		return nil, err
 	}
 	ws := &Workspace{ProjectDir: projectDir, Root: projectDir}
 	if gitRoot, err := findUp(projectDir, ".git"); err == nil {
@@ -95,13 +95,13 @@ func Open(opts Options) (*Workspace, error) {
 	// StateDir is set before the config is read: a broken datatui.yml still leaves a usable
 	// workspace (with defaults) whose state folder works.
 	ws.StateDir = filepath.Join(stateHome, "repos", repoKey(ws.Root))
-	return ws, ws.loadConfig(opts.ConfigFile)
+	return ws, ws.LoadConfig(opts.ConfigFile)
 }
 
-// loadConfig reads datatui.yml from the explicit file, the repository root or the project dir.
+// LoadConfig reads datatui.yml from the explicit file, the repository root or the project dir.
 // A broken file is returned as an error alongside a usable workspace with the defaults, so the
 // caller can show the error and keep going.
-func (ws *Workspace) loadConfig(explicit string) (err error) {
+func (ws *Workspace) LoadConfig(explicit string) (err error) {
 	defer func() { ws.ConfigErr = err }()
 	candidates := []string{filepath.Join(ws.Root, config.FileName), filepath.Join(ws.ProjectDir, config.FileName)}
 	if explicit != "" {

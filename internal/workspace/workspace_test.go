@@ -136,35 +136,9 @@ func TestOpenExplicitConfigFile(t *testing.T) {
 	}
 }
 
-func TestOpenFallsBackToDemo(t *testing.T) {
-	t.Setenv("PATH", t.TempDir()) // no git: this test is about the fallback, not the history
-	empty := t.TempDir()
-	state := t.TempDir()
-	ws, err := Open(Options{Start: empty, StateHome: state})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !ws.Demo || ws.ProjectDir != filepath.Join(state, "demo", "project") {
-		t.Fatalf("not the demo: %+v", ws)
-	}
-	if !strings.Contains(ws.Notice, "No dbt project here") || !strings.Contains(ws.Notice, "--project") {
-		t.Errorf("notice does not say why and what to do: %q", ws.Notice)
-	}
-	if ws.ConfigPath != filepath.Join(ws.ProjectDir, "datatui.yml") || ws.Config.GitHub.Repo != "example-org/cashback-analytics" {
-		t.Errorf("demo datatui.yml not loaded: %q %+v", ws.ConfigPath, ws.Config.GitHub)
-	}
-	if ws.StateDir != filepath.Join(state, "demo", "state") {
-		t.Errorf("StateDir = %q", ws.StateDir)
-	}
-}
-
-func TestOpenDemoFlag(t *testing.T) {
-	t.Setenv("PATH", t.TempDir())
-	repo := t.TempDir()
-	writeFiles(t, repo, map[string]string{"dbt_project.yml": "name: a\n"})
-	ws, err := Open(Options{Start: repo, Demo: true, StateHome: t.TempDir()})
-	if err != nil || !ws.Demo || !strings.HasPrefix(ws.Notice, "Demo workspace") {
-		t.Fatalf("--demo ignored: %v %+v", err, ws)
+func TestOpenWithoutProjectSaysSo(t *testing.T) {
+	if _, err := Open(Options{Start: t.TempDir(), StateHome: t.TempDir()}); !errors.Is(err, ErrNoProject) {
+		t.Fatalf("no project: %v", err)
 	}
 }
 

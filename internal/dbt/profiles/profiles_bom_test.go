@@ -10,7 +10,7 @@ import (
 // TestProfilesWithByteOrderMark: a profiles.yml saved by a Windows editor (byte-order mark,
 // CRLF) reads exactly as the same file without them, as it does for dbt.
 func TestProfilesWithByteOrderMark(t *testing.T) {
-	plain, err := os.ReadFile("../../workspace/demo/profiles.yml")
+	plain, err := os.ReadFile("../../demo/project/profiles.yml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-// TestQuickParseDemo checks the lineage of the embedded demo project (internal/workspace/demo),
+// TestQuickParseDemo checks the lineage of the embedded demo project (internal/demo/project),
 // which datatui shows from a quick parse. The expected dependencies were written by hand from
 // the project's SQL and YAML files.
 func TestQuickParseDemo(t *testing.T) {
-	g, err := QuickParse("../../workspace/demo")
+	g, err := QuickParse("../../demo/project")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ func TestQuickParsePrecisionRecall(t *testing.T) {
 		name, project, manifest string
 		fixtureProject          bool
 	}{
-		{"demo", "../../workspace/demo", "real-dbt/demo-parse/manifest.json", false},
+		{"demo", "../../demo/project", "real-dbt/demo-parse/manifest.json", false},
 		{"jaffle-shop", "projects/jaffle-shop", "real-dbt/jaffle-parse/manifest.json", true},
 	} {
 		t.Run(pair.name, func(t *testing.T) {

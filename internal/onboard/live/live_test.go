@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datatui/datatui/internal/demo"
 	"github.com/datatui/datatui/internal/onboard"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 	"github.com/datatui/datatui/internal/workspace"
@@ -18,7 +19,7 @@ import (
 // local DuckDB files: login, the sandbox's existence, and creating it after it was deleted.
 func TestDemoWarehouseSteps(t *testing.T) {
 	t.Setenv("PATH", t.TempDir()) // no git: the demo's history is not what this tests
-	ws, err := workspace.Open(workspace.Options{Demo: true, StateHome: t.TempDir()})
+	ws, err := demo.Discover(workspace.Options{StateHome: t.TempDir()}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func TestDemoWarehouseSteps(t *testing.T) {
 
 	// From here on the files exist: treat the folder as an ordinary dbt-duckdb project (the
 	// demo would rebuild a missing sandbox by itself when opened).
-	ws.Demo = false
+	ws.Demo, ws.PrepareWarehouse = false, nil
 	sandbox := filepath.Join(ws.ProjectDir, "warehouse", "sandbox.duckdb")
 	if err := os.Remove(sandbox); err != nil {
 		t.Fatal(err)
@@ -146,7 +147,7 @@ func TestDemoFirstBuildReplaysRealDBT(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "dbt"), "../../ops/testdata/fakedbt").CombinedOutput(); err != nil {
 		t.Fatalf("building the dbt stand-in: %v\n%s", err, out)
 	}
-	ws, err := workspace.Open(workspace.Options{Demo: true, StateHome: t.TempDir()})
+	ws, err := demo.Discover(workspace.Options{StateHome: t.TempDir()}, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/warehouse"
-	"github.com/datatui/datatui/internal/warehouse/duckdb"
 	"github.com/datatui/datatui/internal/warehouse/engine"
 	"github.com/datatui/datatui/internal/warehouse/engines"
 	"github.com/datatui/datatui/internal/workspace"
@@ -41,10 +40,11 @@ func (o Options) engines() *engine.Registry {
 // target or one of datatui.yml's dbt.allowed_targets) and the target itself (secrets inside
 // are redacted when printed). The engine's write guard is built from the same profile, so
 // it knows every other target's file; with a broken datatui.yml it refuses every write.
-// The demo's local DuckDB files are built here on first use. Nothing is sent to the engine yet.
+// A workspace that must prepare its warehouse first (the demo builds its local files) does
+// it here, on first use. Nothing is sent to the engine yet.
 func Open(ctx context.Context, ws *workspace.Workspace, opts Options) (warehouse.Warehouse, *profiles.Target, error) {
-	if ws.Demo {
-		if err := duckdb.BuildDemo(ctx, ws.ProjectDir, duckdb.DemoOptions{MetaDir: ws.StateDir}); err != nil {
+	if ws.PrepareWarehouse != nil {
+		if err := ws.PrepareWarehouse(ctx); err != nil {
 			return nil, nil, err
 		}
 	}

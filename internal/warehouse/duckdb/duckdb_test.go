@@ -12,9 +12,7 @@ import (
 	"time"
 
 	"github.com/datatui/datatui/internal/config"
-	"github.com/datatui/datatui/internal/dbt/quickparse"
 	"github.com/datatui/datatui/internal/warehouse"
-	"github.com/datatui/datatui/internal/workspace"
 )
 
 var clonedAt = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
@@ -46,14 +44,36 @@ func miniWarehouse(t *testing.T) (dir string, w *Warehouse) {
 	t.Helper()
 	dir = t.TempDir()
 	copyDir(t, "testdata/mini", dir)
-	if err := BuildDemo(context.Background(), dir, DemoOptions{ClonedAt: clonedAt}); err != nil {
-		t.Fatal(err)
-	}
+	buildMini(t, dir)
 	w, err := New(Options{SandboxPath: filepath.Join(dir, "warehouse", "sandbox.duckdb"), Warehouse: demoPolicy()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return dir, w
+}
+
+// buildMini builds warehouse/prod.duckdb from dir's seeds, the clone from prod and the
+// sandbox from the clone (cloned at clonedAt), with a left-over schema offers_v1.
+func buildMini(t *testing.T, dir string) {
+	t.Helper()
+	ctx := context.Background()
+	wh := filepath.Join(dir, "warehouse")
+	if err := os.MkdirAll(wh, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	prod, clone, sandbox := filepath.Join(wh, "prod.duckdb"), filepath.Join(wh, "clone.duckdb"), filepath.Join(wh, "sandbox.duckdb")
+	if err := CreateFromSeeds(ctx, filepath.Join(dir, "seeds"), prod, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := CloneFile(ctx, prod, clone, "", "prod", clonedAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := CloneFile(ctx, clone, sandbox, "", "clone", clonedAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := ExecFile(ctx, sandbox, []string{`CREATE SCHEMA "offers_v1"`, `CREATE TABLE "offers_v1"."offer_redemptions_old" AS SELECT 5001 AS offer_id`}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func demoPolicy() config.Warehouse {
@@ -289,69 +309,6 @@ func TestDropSchema(t *testing.T) {
 	}
 	if err := w.DropSchema(ctx, "sandbox", `no"such`); err == nil || !strings.Contains(err.Error(), `no"such`) {
 		t.Errorf("dropping a missing schema: %v", err)
-	}
-}
-
-// TestDemoWarehouse builds the embedded demo's warehouse and compares it with the project.
-func TestDemoWarehouse(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	if _, err := workspace.WriteDemo(dir); err != nil {
-		t.Fatal(err)
-	}
-	if err := BuildDemo(ctx, dir, DemoOptions{ClonedAt: clonedAt}); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(filepath.Join(dir, "datatui.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := New(Options{SandboxPath: filepath.Join(dir, "warehouse", "sandbox.duckdb"), Warehouse: cfg.Warehouse})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := warehouse.Inspect(ctx, w, cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := objectNames(snap.Objects)
-	for _, want := range []string{"marts.dim_users:table", "raw.users:table", "reference.country_codes:table", "staging.stg_users:view"} {
-		if !slices.Contains(got, want) {
-			t.Errorf("sandbox lacks %s: %v", want, got)
-		}
-	}
-	g, err := quickparse.QuickParse(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := warehouse.Compare(g, snap, "main", dir)
-	if !slices.Equal(d.Leftover, []string{"offers_v1"}) {
-		t.Errorf("leftover %v", d.Leftover)
-	}
-	var missing []string
-	for _, m := range d.Missing {
-		missing = append(missing, m.Name)
-	}
-	if !slices.Contains(missing, "kpi_weekly") || slices.Contains(missing, "dim_users") || slices.Contains(missing, "users") {
-		t.Errorf("missing %v", missing)
-	}
-	// The views work in the copy (they name no database).
-	conn, err := open(w.SandboxPath(), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	var n int
-	if err := conn.QueryRow("SELECT count(*) FROM staging.stg_users").Scan(&n); err != nil || n == 0 {
-		t.Errorf("stg_users in the sandbox: %d %v", n, err)
-	}
-	// A second BuildDemo keeps the files.
-	before := fileHash(t, w.SandboxPath())
-	if err := BuildDemo(ctx, dir, DemoOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if fileHash(t, w.SandboxPath()) != before {
-		t.Error("BuildDemo rebuilt an existing sandbox")
 	}
 }
 

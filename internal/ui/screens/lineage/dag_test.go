@@ -12,17 +12,17 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/demo"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/styles"
 	"github.com/datatui/datatui/internal/ui/tasks"
-	"github.com/datatui/datatui/internal/workspace"
 )
 
 // openDemo opens the demo workspace: its project, and the recorded sources.json it writes
 // into target/ (app.transactions past its error threshold, app.offers past its warn one).
 func openDemo(t *testing.T, w, h int) *screen {
 	t.Helper()
-	ws, err := workspace.OpenDemo(t.TempDir(), "")
+	ws, err := demo.Open(t.TempDir(), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/datatui/datatui/internal/demo"
 	ob "github.com/datatui/datatui/internal/onboard"
 	"github.com/datatui/datatui/internal/ui/common"
 	"github.com/datatui/datatui/internal/ui/styles"
@@ -453,7 +454,7 @@ func TestEnterRechecksWhenTheFixCannotHelp(t *testing.T) {
 // workspace: the local warehouse steps pass, and the view renders what was found.
 func TestRealChecksOnTheDemo(t *testing.T) {
 	t.Setenv("PATH", t.TempDir()) // nothing installed: the tools step must say so
-	ws, err := workspace.Open(workspace.Options{Demo: true, StateHome: t.TempDir()})
+	ws, err := demo.Discover(workspace.Options{StateHome: t.TempDir()}, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,11 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"slices"
+
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/credstore"
+	"github.com/datatui/datatui/internal/demo"
 	"github.com/datatui/datatui/internal/desktop"
 	"github.com/datatui/datatui/internal/forge"
 	"github.com/datatui/datatui/internal/forge/dbtcloud"
@@ -27,7 +30,6 @@ import (
 	"github.com/datatui/datatui/internal/ui/tasks"
 	"github.com/datatui/datatui/internal/ui/uitest"
 	"github.com/datatui/datatui/internal/workspace"
-	"slices"
 )
 
 var fixedNow = time.Date(2026, 11, 28, 10, 30, 0, 0, time.UTC)
@@ -358,7 +360,7 @@ func TestDemoWorkspace(t *testing.T) {
 	cfg := config.Default()
 	cfg.GitHub.Repo = "example-org/cashback-analytics"
 	ws := &workspace.Workspace{Demo: true, Config: cfg, StateDir: t.TempDir()}
-	l := newLive(service.New(ws, service.Options{}), prstatus.Options{Branch: workspace.DemoBranch, Keyring: credstore.NewMemory(), Home: t.TempDir()}, &desktop.Recorder{})
+	l := newLive(service.New(ws, service.Options{}), prstatus.Options{Branch: demo.Branch, Keyring: credstore.NewMemory(), Home: t.TempDir()}, &desktop.Recorder{})
 	defer l.Close()
 	snap, err := l.Refresh(context.Background(), forge.FilterMine)
 	if err != nil {

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/datatui/datatui/internal/demo"
 	"github.com/datatui/datatui/internal/desktop"
 	"github.com/datatui/datatui/internal/git"
-	"github.com/datatui/datatui/internal/workspace"
 )
 
 // TestAskForAGrant: the demo's contributor role lacks SELECT on one source table; the header
@@ -22,7 +22,7 @@ func TestAskForAGrant(t *testing.T) {
 		t.Skip("git is not installed")
 	}
 	h := newHarness(t, stableOpener)
-	if err := workspace.InitDemoGit(context.Background(), nil, h.ws.Root); err != nil {
+	if err := demo.InitGit(context.Background(), nil, h.ws.Root); err != nil {
 		t.Fatal(err)
 	}
 	h.ws.InGit = true
@@ -54,7 +54,7 @@ func TestAskForAGrant(t *testing.T) {
 	if got := git.WorktreeOf(context.Background(), nil, h.ws.Root, branch); got != dir {
 		t.Errorf("the request's work tree is %q", got)
 	}
-	if got := git.CurrentBranch(context.Background(), nil, h.ws.Root); got != workspace.DemoBranch {
+	if got := git.CurrentBranch(context.Background(), nil, h.ws.Root); got != demo.Branch {
 		t.Errorf("the person's work tree moved to %s", got)
 	}
 	h.d.Send(requestEditedMsg{req: *h.m.request})

@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/datatui/datatui/internal/dbt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/demo"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -22,7 +24,6 @@ import (
 	"github.com/datatui/datatui/internal/ui/uitest"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/warehouse/connect"
-	"github.com/datatui/datatui/internal/warehouse/duckdb"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -45,14 +46,14 @@ type harness struct {
 func demoWorkspace(t testing.TB) *workspace.Workspace {
 	t.Helper()
 	dir := t.TempDir()
-	if _, err := workspace.WriteDemo(dir); err != nil {
+	if _, err := demo.Write(dir); err != nil {
 		t.Fatal(err)
 	}
 	ws, err := workspace.Open(workspace.Options{Project: dir, StateHome: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := duckdb.BuildDemo(context.Background(), dir, duckdb.DemoOptions{ClonedAt: clonedAt, MetaDir: ws.StateDir}); err != nil {
+	if err := demo.BuildWarehouse(context.Background(), dir, demo.WarehouseOptions{ClonedAt: clonedAt, MetaDir: ws.StateDir}); err != nil {
 		t.Fatal(err)
 	}
 	return ws

@@ -1,4 +1,10 @@
-package workspace
+// Package demo builds the demo workspace: an embedded analytics project (a cashback/offers
+// app, with its handbook, Terraform grants and seeds), its git history, a recorded `dbt
+// source freshness` result and its local DuckDB warehouse, built with the DuckDB engine's
+// own code. Every screen then works on it through the same code as on a real repository;
+// the demo's recorded GitHub and dbt Cloud answers are served by forge/demo through the
+// real clients, and what is recorded is labelled as demo data wherever it is shown.
+package demo
 
 import (
 	"bytes"
@@ -18,22 +24,23 @@ import (
 
 	"github.com/datatui/datatui/internal/atomicfile"
 	"github.com/datatui/datatui/internal/git"
+	"github.com/datatui/datatui/internal/workspace"
 )
 
 // demoFS is the demo analytics project (a cashback/offers app), written by the datatui team.
 //
-//go:embed all:demo
+//go:embed all:project
 var demoFS embed.FS
 
 // demoRoot is the folder inside demoFS that holds the project.
-const demoRoot = "demo"
+const demoRoot = "project"
 
 // writtenFile records what datatui last wrote for one demo file, so a later run can tell a
 // file the user edited (keep it) from one only datatui touched (safe to update).
 const writtenList = ".datatui-demo.json"
 
-// DemoFiles lists the embedded demo project's files (slash paths relative to the project).
-func DemoFiles() ([]string, error) {
+// Files lists the embedded demo project's files (slash paths relative to the project).
+func Files() ([]string, error) {
 	var files []string
 	err := fs.WalkDir(demoFS, demoRoot, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -46,17 +53,17 @@ func DemoFiles() ([]string, error) {
 	return files, err
 }
 
-// DemoFile returns one embedded demo file.
-func DemoFile(rel string) ([]byte, error) { return demoFS.ReadFile(demoRoot + "/" + rel) }
+// File returns one embedded demo file.
+func File(rel string) ([]byte, error) { return demoFS.ReadFile(demoRoot + "/" + rel) }
 
-// OpenDemo writes (or refreshes) the demo project under stateHome/demo/project and opens it.
-// The first time, the whole project, with its git history (see InitDemoGit), is made in a
+// Open writes (or refreshes) the demo project under stateHome/demo/project and opens it.
+// The first time, the whole project, with its git history (see InitGit), is made in a
 // temporary folder and moved into place, so a crash or a kill -9 during the very first start
 // leaves no half-made demo. A later start updates the files datatui wrote (never the user's
 // edits) and repairs what an interrupted start of an older version left: a .git that holds
 // nothing of the user's is made again (see halfMadeGit). Starts take turns through a lock, so two datatui processes opening
 // the demo at once do not build it twice.
-func OpenDemo(stateHome, notice string) (*Workspace, error) {
+func Open(stateHome, notice string) (*workspace.Workspace, error) {
 	demoDir := filepath.Join(stateHome, "demo")
 	dir := filepath.Join(demoDir, "project")
 	if err := os.MkdirAll(demoDir, 0o755); err != nil {
@@ -83,10 +90,15 @@ func OpenDemo(stateHome, notice string) (*Workspace, error) {
 	if err := writeDemoArtifacts(dir, time.Now()); err != nil {
 		notice += fmt.Sprintf(" (could not write the demo's sources.json: %v)", err)
 	}
-	ws := &Workspace{Root: dir, ProjectDir: dir, Demo: true, Notice: notice}
+	ws := &workspace.Workspace{Root: dir, ProjectDir: dir, Demo: true, Notice: notice}
 	ws.InGit = isDir(filepath.Join(dir, ".git"))
 	ws.StateDir = filepath.Join(demoDir, "state")
-	return ws, ws.loadConfig("")
+	// The local warehouse is built when a screen or command first opens it, not here: the
+	// demo opens instantly.
+	ws.PrepareWarehouse = func(ctx context.Context) error {
+		return BuildWarehouse(ctx, dir, WarehouseOptions{MetaDir: ws.StateDir})
+	}
+	return ws, ws.LoadConfig("")
 }
 
 // prepareDemo makes dir a complete demo project. err is a failure to write the files (the demo
@@ -108,11 +120,11 @@ func prepareDemo(dir string) (kept []string, gitErr, err error) {
 		if err := os.Chmod(tmp, 0o755); err != nil {
 			return nil, nil, err
 		}
-		if _, err := WriteDemo(tmp); err != nil {
+		if _, err := Write(tmp); err != nil {
 			return nil, nil, err
 		}
 		demoStage("files written")
-		gitErr = InitDemoGit(ctx, nil, tmp)
+		gitErr = InitGit(ctx, nil, tmp)
 		demoStage("project ready")
 		if err := os.Rename(tmp, dir); err != nil {
 			return nil, nil, err
@@ -129,10 +141,10 @@ func prepareDemo(dir string) (kept []string, gitErr, err error) {
 			return nil, nil, err
 		}
 	}
-	if kept, err = WriteDemo(dir); err != nil {
+	if kept, err = Write(dir); err != nil {
 		return kept, nil, err
 	}
-	return kept, InitDemoGit(ctx, nil, dir), nil
+	return kept, InitGit(ctx, nil, dir), nil
 }
 
 // halfMadeGit reports whether dir/.git was left half-made by an interrupted first start of an
@@ -161,7 +173,7 @@ func halfMadeGit(ctx context.Context, dir string) bool {
 	for _, a := range strings.Fields(authors) {
 		onlyOurs = onlyOurs && a == demoAuthorEmail
 	}
-	if onlyOurs && g.run("rev-parse", "--verify", "--quiet", "refs/heads/"+DemoBranch) != nil {
+	if onlyOurs && g.run("rev-parse", "--verify", "--quiet", "refs/heads/"+Branch) != nil {
 		return true
 	}
 	_ = writeFileAtomic(filepath.Join(gitDir, demoGitMarker), []byte("complete\n"), 0o644)
@@ -173,7 +185,7 @@ func halfMadeGit(ctx context.Context, dir string) bool {
 // half-made repository, where such a file cannot be the user's doing.
 func restoreBranchFiles(dir string) error {
 	for _, e := range demoEdits() {
-		want, err := DemoFile(e.file)
+		want, err := File(e.file)
 		if err != nil {
 			return err
 		}
@@ -211,11 +223,11 @@ func demoStage(name string) {
 	}
 }
 
-// WriteDemo writes the embedded demo project into dir. A file is written when it is missing or
+// Write writes the embedded demo project into dir. A file is written when it is missing or
 // still holds exactly what datatui wrote last time; a file the user changed is left alone and
 // returned in kept, so user edits are never overwritten silently.
-func WriteDemo(dir string) (kept []string, err error) {
-	files, err := DemoFiles()
+func Write(dir string) (kept []string, err error) {
+	files, err := Files()
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +240,7 @@ func WriteDemo(dir string) (kept []string, err error) {
 	}
 	now := map[string]string{}
 	for _, rel := range files {
-		want, err := DemoFile(rel)
+		want, err := File(rel)
 		if err != nil {
 			return kept, err
 		}
@@ -275,4 +287,22 @@ func isDir(p string) bool {
 func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 	_, err := atomicfile.Write(path, data, atomicfile.Options{Perm: mode})
 	return err
+}
+
+// Discover opens the workspace opts finds. With demo set, or when no dbt project is found
+// and none was named with --project, it opens the demo workspace instead and says why in
+// its Notice.
+func Discover(opts workspace.Options, demo bool) (*workspace.Workspace, error) {
+	stateHome := opts.StateHome
+	if stateHome == "" {
+		stateHome = workspace.StateHome()
+	}
+	if demo {
+		return Open(stateHome, "Demo workspace: an example analytics project with a local DuckDB warehouse.")
+	}
+	ws, err := workspace.Open(opts)
+	if errors.Is(err, workspace.ErrNoProject) && opts.Project == "" {
+		return Open(stateHome, "No dbt project here, so this is the demo workspace. Run datatui inside your analytics repo, or pass --project DIR.")
+	}
+	return ws, err
 }

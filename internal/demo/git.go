@@ -1,4 +1,4 @@
-package workspace
+package demo
 
 import (
 	"bytes"
@@ -13,12 +13,12 @@ import (
 	"github.com/datatui/datatui/internal/git"
 )
 
-// DemoBranch is the branch the demo repository is left on: a contributor's work in progress.
-const DemoBranch = "feature/offer-redemption-rate"
+// Branch is the branch the demo repository is left on: a contributor's work in progress.
+const Branch = "feature/offer-redemption-rate"
 
-// DemoRemote is the origin URL of the demo repository. Nothing is ever fetched from it; it
+// Remote is the origin URL of the demo repository. Nothing is ever fetched from it; it
 // makes the repository look like a clone of the team's GitHub repo (datatui.yml's github.repo).
-const DemoRemote = "https://github.com/example-org/cashback-analytics.git"
+const Remote = "https://github.com/example-org/cashback-analytics.git"
 
 // demoAuthorEmail is the author of the demo's commits.
 const demoAuthorEmail = "demo@datatui.invalid"
@@ -31,7 +31,7 @@ var ErrGitMissing = errors.New("git is not installed (not found on PATH)")
 
 // demoEdit is a change between main and the demo branch. The embedded files hold the branch's
 // final state (what the working tree shows); main has onMain where the file now has onBranch.
-// Keeping the final state embedded means the working tree always matches what WriteDemo wrote,
+// Keeping the final state embedded means the working tree always matches what Write wrote,
 // so a later start never mistakes the branch's changes for the user's edits.
 type demoEdit struct {
 	file      string
@@ -67,16 +67,16 @@ func demoEdits() []demoEdit {
 // it from a half-made one without running git.
 const demoGitMarker = "datatui-demo-complete"
 
-// InitDemoGit makes the demo folder a git repository, unless it already is one: an initial
+// InitGit makes the demo folder a git repository, unless it already is one: an initial
 // commit of the project on main (with origin/main pointing at it, as if pushed), then the
-// branch DemoBranch checked out with one committed change and one uncommitted edit. It returns
+// branch Branch checked out with one committed change and one uncommitted edit. It returns
 // ErrGitMissing when git is not installed. git runs through r (nil: the git on PATH).
 //
 // The repository is built in a temporary folder beside dir, from the files as they are (main's
 // versions of the changed files go straight into git's index), and renamed to dir/.git only
 // when complete: the working tree is never touched, and a crash or a kill -9 at any point
 // leaves either no .git or a whole one (the temporary folder is removed by the next start).
-func InitDemoGit(ctx context.Context, r git.Runner, dir string) (err error) {
+func InitGit(ctx context.Context, r git.Runner, dir string) (err error) {
 	if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
 		return nil
 	}
@@ -126,7 +126,7 @@ func InitDemoGit(ctx context.Context, r git.Runner, dir string) (err error) {
 		// init records the work tree's path; the repository moves into it, where git finds
 		// its work tree by itself.
 		{"config", "--unset", "core.worktree"},
-		{"config", "remote.origin.url", DemoRemote},
+		{"config", "remote.origin.url", Remote},
 		{"config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"},
 		{"add", "--all"},
 	}
@@ -143,8 +143,8 @@ func InitDemoGit(ctx context.Context, r git.Runner, dir string) (err error) {
 	steps = [][]string{
 		{"commit", "--quiet", "--no-verify", "-m", "Cashback analytics project: sources, staging, marts, KPIs"},
 		{"update-ref", "refs/remotes/origin/main", "HEAD"},
-		{"branch", DemoBranch},
-		{"symbolic-ref", "HEAD", "refs/heads/" + DemoBranch},
+		{"branch", Branch},
+		{"symbolic-ref", "HEAD", "refs/heads/" + Branch},
 	}
 	for _, args := range steps {
 		if err := g.run(args...); err != nil {

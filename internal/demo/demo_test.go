@@ -1,4 +1,4 @@
-package workspace
+package demo
 
 import (
 	"bytes"
@@ -19,11 +19,12 @@ import (
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/workspace"
 )
 
 func demoFileString(t *testing.T, rel string) string {
 	t.Helper()
-	b, err := DemoFile(rel)
+	b, err := File(rel)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func demoFileString(t *testing.T, rel string) string {
 // 15+ models across the layers, every model documented, tests, a snapshot, a singular test,
 // an exposure, seeds read as sources.
 func TestDemoProjectShape(t *testing.T) {
-	files, err := DemoFiles()
+	files, err := Files()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func TestDemoProjectShape(t *testing.T) {
 }
 
 func TestDemoSeedsAreSmallAndRectangular(t *testing.T) {
-	files, _ := DemoFiles()
+	files, _ := Files()
 	for _, f := range files {
 		if !strings.HasSuffix(f, ".csv") {
 			continue
@@ -171,7 +172,7 @@ func TestDemoEditsApplyToEmbeddedFiles(t *testing.T) {
 func readTree(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	files, _ := DemoFiles()
+	files, _ := Files()
 	for _, f := range files {
 		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f)))
 		if err != nil {
@@ -184,11 +185,11 @@ func readTree(t *testing.T, dir string) map[string]string {
 
 func TestWriteDemo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "project")
-	kept, err := WriteDemo(dir)
+	kept, err := Write(dir)
 	if err != nil || len(kept) != 0 {
 		t.Fatalf("first write: %v kept=%v", err, kept)
 	}
-	files, _ := DemoFiles()
+	files, _ := Files()
 	for _, f := range files {
 		if got := readTree(t, dir)[f]; got != demoFileString(t, f) {
 			t.Fatalf("%s not written as embedded", f)
@@ -196,7 +197,7 @@ func TestWriteDemo(t *testing.T) {
 	}
 
 	// A second start changes nothing.
-	kept, err = WriteDemo(dir)
+	kept, err = Write(dir)
 	if err != nil || len(kept) != 0 {
 		t.Fatalf("re-run: %v kept=%v", err, kept)
 	}
@@ -207,7 +208,7 @@ func TestWriteDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		kept, err = WriteDemo(dir)
+		kept, err = Write(dir)
 		if err != nil || !slices.Equal(kept, []string{"models/staging/app/stg_users.sql"}) {
 			t.Fatalf("edit: %v kept=%v", err, kept)
 		}
@@ -219,7 +220,7 @@ func TestWriteDemo(t *testing.T) {
 	// A deleted file comes back.
 	readme := filepath.Join(dir, "README.md")
 	os.Remove(readme)
-	if _, err := WriteDemo(dir); err != nil {
+	if _, err := Write(dir); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(readme); err != nil {
@@ -231,7 +232,7 @@ func TestWriteDemo(t *testing.T) {
 // written list, unedited since): the new embedded version replaces it.
 func TestWriteDemoAppliesUpdates(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := WriteDemo(dir); err != nil {
+	if _, err := Write(dir); err != nil {
 		t.Fatal(err)
 	}
 	const rel = "models/marts/core/dim_merchants.sql"
@@ -249,7 +250,7 @@ func TestWriteDemoAppliesUpdates(t *testing.T) {
 	b, _ = json.Marshal(list)
 	os.WriteFile(listPath, b, 0o644)
 
-	kept, err := WriteDemo(dir)
+	kept, err := Write(dir)
 	if err != nil || len(kept) != 0 {
 		t.Fatalf("%v kept=%v", err, kept)
 	}
@@ -260,13 +261,13 @@ func TestWriteDemoAppliesUpdates(t *testing.T) {
 
 func TestWriteDemoDamagedListKeepsFiles(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := WriteDemo(dir); err != nil {
+	if _, err := Write(dir); err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, writtenList), []byte("{not json"), 0o644)
 	p := filepath.Join(dir, "README.md")
 	os.WriteFile(p, []byte("mine\n"), 0o644)
-	kept, err := WriteDemo(dir)
+	kept, err := Write(dir)
 	if err != nil || !slices.Equal(kept, []string{"README.md"}) {
 		t.Fatalf("%v kept=%v", err, kept)
 	}
@@ -301,7 +302,7 @@ func gitT(t *testing.T, dir string, args ...string) string {
 func TestOpenDemoInitialisesGit(t *testing.T) {
 	hermeticGit(t)
 	state := t.TempDir()
-	ws, err := OpenDemo(state, "demo")
+	ws, err := Open(state, "demo")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +310,7 @@ func TestOpenDemoInitialisesGit(t *testing.T) {
 	if !ws.InGit || ws.Notice != "demo" {
 		t.Fatalf("InGit=%v notice=%q", ws.InGit, ws.Notice)
 	}
-	if got := gitT(t, dir, "branch", "--show-current"); got != DemoBranch {
+	if got := gitT(t, dir, "branch", "--show-current"); got != Branch {
 		t.Errorf("branch %q", got)
 	}
 	if got := gitT(t, dir, "status", "--porcelain"); got != "M models/marts/growth/kpi_weekly.sql" {
@@ -324,7 +325,7 @@ func TestOpenDemoInitialisesGit(t *testing.T) {
 	if gitT(t, dir, "rev-parse", "origin/main") != gitT(t, dir, "rev-parse", "main") {
 		t.Error("origin/main does not point at main")
 	}
-	if got := gitT(t, dir, "remote", "get-url", "origin"); got != DemoRemote {
+	if got := gitT(t, dir, "remote", "get-url", "origin"); got != Remote {
 		t.Errorf("origin %q", got)
 	}
 	// main has the project without the branch's changes.
@@ -333,7 +334,7 @@ func TestOpenDemoInitialisesGit(t *testing.T) {
 		t.Error("main holds the branch's change")
 	}
 	// The working tree is exactly the embedded project, so the next start sees no edits.
-	files, _ := DemoFiles()
+	files, _ := Files()
 	tree := readTree(t, dir)
 	for _, f := range files {
 		if tree[f] != demoFileString(t, f) {
@@ -341,7 +342,7 @@ func TestOpenDemoInitialisesGit(t *testing.T) {
 		}
 	}
 	head := gitT(t, dir, "rev-parse", "HEAD")
-	ws2, err := OpenDemo(state, "demo")
+	ws2, err := Open(state, "demo")
 	if err != nil || ws2.Notice != "demo" {
 		t.Fatalf("second start: %v %q", err, ws2.Notice)
 	}
@@ -356,7 +357,7 @@ func TestOpenDemoInitialisesGit(t *testing.T) {
 
 func TestOpenDemoWithoutGit(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	ws, err := OpenDemo(t.TempDir(), "demo")
+	ws, err := Open(t.TempDir(), "demo")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,8 +367,8 @@ func TestOpenDemoWithoutGit(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(ws.Root, "dbt_project.yml")); err != nil {
 		t.Error("project not written")
 	}
-	if err := InitDemoGit(context.Background(), nil, ws.Root); !errors.Is(err, ErrGitMissing) {
-		t.Errorf("InitDemoGit = %v", err)
+	if err := InitGit(context.Background(), nil, ws.Root); !errors.Is(err, ErrGitMissing) {
+		t.Errorf("InitGit = %v", err)
 	}
 }
 
@@ -386,10 +387,10 @@ func TestInitDemoGitRollsBack(t *testing.T) {
 	t.Setenv("PATH", bin)
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "project")
-	if _, err := WriteDemo(dir); err != nil {
+	if _, err := Write(dir); err != nil {
 		t.Fatal(err)
 	}
-	err := InitDemoGit(context.Background(), nil, dir)
+	err := InitGit(context.Background(), nil, dir)
 	if err == nil || !strings.Contains(err.Error(), "disk full") || !strings.Contains(err.Error(), "git commit") {
 		t.Fatalf("err = %v", err)
 	}
@@ -405,7 +406,7 @@ func TestInitDemoGitRollsBack(t *testing.T) {
 			t.Errorf("%s changed", e.file)
 		}
 	}
-	ws, err := OpenDemo(t.TempDir(), "demo")
+	ws, err := Open(t.TempDir(), "demo")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -419,12 +420,12 @@ func TestInitDemoGitRollsBack(t *testing.T) {
 func BenchmarkOpenDemoWarm(b *testing.B) {
 	b.Setenv("PATH", b.TempDir())
 	state := b.TempDir()
-	if _, err := OpenDemo(state, "demo"); err != nil {
+	if _, err := Open(state, "demo"); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := OpenDemo(state, "demo"); err != nil {
+		if _, err := Open(state, "demo"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -454,5 +455,39 @@ func TestDemoSourcesJSONMovesToNowAndYieldsToRealRuns(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "target", "sources.json")); !bytes.Equal(b, real) {
 		t.Errorf("a real sources.json was replaced: %s", b)
+	}
+}
+
+func TestDiscoverFallsBackToDemo(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // no git: this test is about the fallback, not the history
+	empty := t.TempDir()
+	state := t.TempDir()
+	ws, err := Discover(workspace.Options{Start: empty, StateHome: state}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ws.Demo || ws.ProjectDir != filepath.Join(state, "demo", "project") {
+		t.Fatalf("not the demo: %+v", ws)
+	}
+	if !strings.Contains(ws.Notice, "No dbt project here") || !strings.Contains(ws.Notice, "--project") {
+		t.Errorf("notice does not say why and what to do: %q", ws.Notice)
+	}
+	if ws.ConfigPath != filepath.Join(ws.ProjectDir, "datatui.yml") || ws.Config.GitHub.Repo != "example-org/cashback-analytics" {
+		t.Errorf("demo datatui.yml not loaded: %q %+v", ws.ConfigPath, ws.Config.GitHub)
+	}
+	if ws.StateDir != filepath.Join(state, "demo", "state") {
+		t.Errorf("StateDir = %q", ws.StateDir)
+	}
+}
+
+func TestDiscoverDemoFlag(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	repo := t.TempDir()
+	if err := os.WriteFile(filepath.Join(repo, "dbt_project.yml"), []byte("name: a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := Discover(workspace.Options{Start: repo, StateHome: t.TempDir()}, true)
+	if err != nil || !ws.Demo || !strings.HasPrefix(ws.Notice, "Demo workspace") {
+		t.Fatalf("--demo ignored: %v %+v", err, ws)
 	}
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package workspace
+package demo
 
 import (
 	"bufio"
@@ -16,7 +16,7 @@ import (
 // The crash tests run this test binary again as a datatui starting the demo, stop it at a
 // named stage of the set-up and kill it there with SIGKILL, then start the demo again in the
 // test and check that it is whole.
-const demoHelperEnv = "WORKSPACE_TEST_DEMO_STOP_AT"
+const demoHelperEnv = "DEMO_TEST_STOP_AT"
 
 func TestMain(m *testing.M) {
 	if stage := os.Getenv(demoHelperEnv); stage != "" {
@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 				select {}
 			}
 		}
-		_, err := OpenDemo(os.Args[len(os.Args)-1], "demo")
+		_, err := Open(os.Args[len(os.Args)-1], "demo")
 		fmt.Println("finished", err)
 		os.Exit(0)
 	}
@@ -59,7 +59,7 @@ func killDemoStartAt(t *testing.T, stateHome, stage string) bool {
 // embedded project, the repository is complete, nothing temporary is left.
 func assertWholeDemo(t *testing.T, stateHome string) {
 	t.Helper()
-	ws, err := OpenDemo(stateHome, "demo")
+	ws, err := Open(stateHome, "demo")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func assertWholeDemo(t *testing.T, stateHome string) {
 		t.Fatalf("InGit=%v notice=%q", ws.InGit, ws.Notice)
 	}
 	dir := ws.Root
-	if got := gitT(t, dir, "branch", "--show-current"); got != DemoBranch {
+	if got := gitT(t, dir, "branch", "--show-current"); got != Branch {
 		t.Errorf("branch %q", got)
 	}
 	if got := gitT(t, dir, "status", "--porcelain"); got != "M models/marts/growth/kpi_weekly.sql" {
@@ -76,7 +76,7 @@ func assertWholeDemo(t *testing.T, stateHome string) {
 	if gitT(t, dir, "rev-parse", "origin/main") != gitT(t, dir, "rev-parse", "main") {
 		t.Error("origin/main does not point at main")
 	}
-	files, _ := DemoFiles()
+	files, _ := Files()
 	tree := readTree(t, dir)
 	for _, f := range files {
 		if tree[f] != demoFileString(t, f) {
@@ -120,7 +120,7 @@ func TestDemoFirstStartKilled(t *testing.T) {
 func TestDemoRefreshKilledKeepsUserWork(t *testing.T) {
 	hermeticGit(t)
 	state := t.TempDir()
-	ws, err := OpenDemo(state, "demo")
+	ws, err := Open(state, "demo")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestDemoRefreshKilledKeepsUserWork(t *testing.T) {
 	appendTo(t, readme, "my notes, not committed\n")
 	myReadme, _ := os.ReadFile(readme)
 	// Two demo files are missing (as after an update of datatui that adds them).
-	files, _ := DemoFiles()
+	files, _ := Files()
 	var missing []string
 	for _, f := range files {
 		if strings.HasPrefix(f, "models/staging/") && len(missing) < 2 {
@@ -144,7 +144,7 @@ func TestDemoRefreshKilledKeepsUserWork(t *testing.T) {
 	if !killDemoStartAt(t, state, "wrote "+missing[0]) {
 		t.Fatal("the refresh never wrote the missing file")
 	}
-	ws, err = OpenDemo(state, "demo")
+	ws, err = Open(state, "demo")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestDemoRepairsHalfMadeGit(t *testing.T) {
 	hermeticGit(t)
 	state := t.TempDir()
 	dir := filepath.Join(state, "demo", "project")
-	if _, err := WriteDemo(dir); err != nil {
+	if _, err := Write(dir); err != nil {
 		t.Fatal(err)
 	}
 	gitT(t, dir, "init", "--quiet")

@@ -1,19 +1,20 @@
-package workspace
+package demo
 
 import (
 	"bytes"
 	_ "embed"
-	"github.com/datatui/datatui/internal/lazyre"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/datatui/datatui/internal/lazyre"
 )
 
 // demoSources is the demo's recorded `dbt source freshness` result (dbt's sources.json):
 // app.transactions past its error threshold, app.offers past its warn threshold. It is demo
 // data, written into the demo's target/ folder like dbt would.
 //
-//go:embed demoartifacts/sources.json
+//go:embed artifacts/sources.json
 var demoSources []byte
 
 // demoSourcesInvocation is the invocation id of the recording: a sources.json with another one
