@@ -71,7 +71,7 @@ func TestDemoWarehouse(t *testing.T) {
 	if err := conn.QueryRow("SELECT count(*) FROM staging.stg_users").Scan(&n); err != nil || n == 0 {
 		t.Errorf("stg_users in the sandbox: %d %v", n, err)
 	}
-	// A second BuildDemo keeps the files.
+	// A second build keeps the files.
 	before := fileSum(t, w.SandboxPath())
 	if err := BuildWarehouse(ctx, dir, WarehouseOptions{MetaDir: t.TempDir()}); err != nil {
 		t.Fatal(err)

@@ -98,7 +98,7 @@ func (e *Env) checkProfileTarget(_ context.Context) Result {
 	} else if tgt, err := profiles.NewTarget(st.profile, st.target, t.Fields); err != nil {
 		problems = append(problems, "the target's "+err.Error())
 	} else {
-		place := eng.Place(tgt)
+		place := eng.PlaceOf(tgt)
 		where = place.Where
 		switch {
 		case place.Problem != "":
@@ -226,7 +226,7 @@ func (e *Env) ProfileSpec(in Input) (TargetSpec, error) {
 		return spec, err
 	}
 	if re := e.guardTarget(eng, t, e.readProjectProfile().prof, e.configErr()); re != nil {
-		return spec, fmt.Errorf("not writing the %s target with %s: %s", target, eng.Place(t).Where, re.Problem())
+		return spec, fmt.Errorf("not writing the %s target with %s: %s", target, eng.PlaceOf(t).Where, re.Problem())
 	}
 	return spec, nil
 }

@@ -72,6 +72,9 @@ func Open(ctx context.Context, ws *workspace.Workspace, opts Options) (warehouse
 		return nil, t, err
 	}
 	eng, err := reg.Lookup(t.Type)
+	if err == nil && eng.Open == nil {
+		err = fmt.Errorf("datatui cannot open a %s warehouse itself (dbt can run on it)", t.Type)
+	}
 	if err != nil {
 		return nil, t, warehouse.Errorf("%v", err)
 	}

@@ -38,10 +38,10 @@ type Engine struct {
 	// guard datatui cannot tell where a target writes and refuses every write through it.
 	Guard func(in GuardInput) (warehouse.Policy, warehouse.Write, error)
 	// Place names where a target writes, for onboarding's profile check ("database
-	// SANDBOX_ANN"), or what it lacks to tell.
+	// SANDBOX_ANN"), or what it lacks to tell (nil: its database; see PlaceOf).
 	Place func(t *profiles.Target) Place
 	// Open builds the engine's Warehouse for a resolved target whose guard in.Policy is;
-	// it connects lazily (nothing is sent yet).
+	// it connects lazily (nothing is sent yet). nil: datatui cannot open it (dbt runs only).
 	Open func(ctx context.Context, in OpenInput) (warehouse.Warehouse, error)
 	// Notes lists what the target asks of dbt that datatui's own connection does not do,
 	// for doctor to say (nil: nothing).
@@ -52,6 +52,18 @@ type Engine struct {
 	LoginDecides func(t *profiles.Target) string
 	// SessionUser logs in with t and returns who the session runs as.
 	SessionUser func(ctx context.Context, t *profiles.Target, driverLog io.Writer) (string, error)
+}
+
+// PlaceOf is where t writes, in the engine's words (its Place), or by the target's
+// database when the engine says nothing.
+func (e *Engine) PlaceOf(t *profiles.Target) Place {
+	if e.Place != nil {
+		return e.Place(t)
+	}
+	if t.Database == "" {
+		return Place{Warning: "the target names no database, so datatui cannot tell whether it is your sandbox"}
+	}
+	return Place{Where: "database " + t.Database}
 }
 
 // Setting is one profiles.yml key an engine reads.
