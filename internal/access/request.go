@@ -29,7 +29,7 @@ type Request struct {
 	Dir      string `json:"dir"`
 	Separate bool   `json:"separate"`
 	// Path is the Terraform file (absolute, in Dir) and Line the line to put the cursor on;
-	// Where says it the way the person reads it ("terraform/grants.tf:17").
+	// Where says it the way the person reads it ("terraform/grants.tf:26").
 	Path  string `json:"path"`
 	Line  int    `json:"line"`
 	Where string `json:"where"`

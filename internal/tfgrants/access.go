@@ -68,6 +68,15 @@ func (c *Code) Covering(role string, n Need) (Grant, bool) {
 	return Grant{}, false
 }
 
+// sameObjectType says whether a grant on objects of type on is of the kind a need on need
+// asks for: a table need is met by grants on tables or views.
+func sameObjectType(on, need string) bool {
+	if need == "TABLE" {
+		return on == "TABLE" || on == "VIEW"
+	}
+	return on == need
+}
+
 func hasPrivilege(g Grant, p string) bool {
 	for _, x := range g.Privileges {
 		if x == p || x == "ALL PRIVILEGES" || x == "ALL" || x == "OWNERSHIP" {
@@ -98,11 +107,13 @@ func meets(g Grant, n Need) bool {
 	return false
 }
 
-// Where is the place to add a grant on database (and schema): a grant of role on the same
-// schema, else on the same database, else any role's grant there, else the role's first grant,
-// else where the role is created. ok is false when the Terraform has none of these.
-func (c *Code) Where(role, database, schema string) (Location, bool) {
-	role, database, schema = ident(role), ident(database), ident(schema)
+// Where is the place to add the grant n names: a grant of role of the same kind (privilege
+// and object type) on the same schema — the block a contributor extends, such as the list of
+// tables a SELECT grant covers —, else any grant of role on the same schema, else on the same
+// database, else any role's grant there, else the role's first grant, else where the role is
+// created. ok is false when the Terraform has none of these.
+func (c *Code) Where(role string, n Need) (Location, bool) {
+	role, database, schema := ident(role), ident(n.Database), ident(n.Schema)
 	mine := c.GrantsOf(role)
 	pick := func(gs []Grant, match func(Grant) bool, about string) (Location, bool) {
 		for _, g := range gs {
@@ -113,13 +124,14 @@ func (c *Code) Where(role, database, schema string) (Location, bool) {
 		return Location{}, false
 	}
 	sameSchema := func(g Grant) bool { return g.Database == database && schema != "" && g.Schema == schema }
+	sameKind := func(g Grant) bool { return sameSchema(g) && sameObjectType(g.On, n.On) && hasPrivilege(g, n.Privilege) }
 	sameDB := func(g Grant) bool { return g.Database == database }
 	here := joinNonEmpty(database, schema)
 	for _, try := range []struct {
 		gs    []Grant
 		match func(Grant) bool
 		about string
-	}{{mine, sameSchema, here}, {mine, sameDB, database}, {c.Grants, sameSchema, here}, {c.Grants, sameDB, database}, {mine, func(Grant) bool { return true }, ""}} {
+	}{{mine, sameKind, here}, {mine, sameSchema, here}, {mine, sameDB, database}, {c.Grants, sameSchema, here}, {c.Grants, sameDB, database}, {mine, func(Grant) bool { return true }, ""}} {
 		if l, ok := pick(try.gs, try.match, try.about); ok {
 			return l, true
 		}
@@ -192,7 +204,7 @@ func (c *Code) Check(role string, needs []Need, has Has) []Finding {
 			continue
 		}
 		reported[key] = true
-		where, _ := c.Where(role, n.Database, n.Schema)
+		where, _ := c.Where(role, n)
 		out = append(out, Finding{Role: role, Need: n, Where: where, Unsure: unsure})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Need.Name() < out[j].Need.Name() })

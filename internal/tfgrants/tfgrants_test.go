@@ -118,6 +118,11 @@ func TestTheDemosTerraform(t *testing.T) {
 	if !strings.HasPrefix(line, `resource "snowflake_grant_privileges_to_account_role"`) {
 		t.Errorf("the location is not a grant resource: %q", line)
 	}
+	// The place to ask is the block that grants SELECT on the schema's tables (the list a
+	// contributor extends), not the schema's USAGE grant above it.
+	if w := fs[0].Where; w.Name != "snowflake_grant_privileges_to_account_role.transformer_raw_tables" {
+		t.Errorf("SELECT on a table is asked for at %s (%s), not beside the role's SELECT grants", w.Where(), w.Name)
+	}
 	if n := len(c.GrantsOf("transformer")); n != 10 {
 		t.Errorf("%d grants to TRANSFORMER, want 10 (5 tables by for_each)", n)
 	}

@@ -48,7 +48,7 @@ func TestAskForAGrant(t *testing.T) {
 	}
 	branch := "access/transformer-select-prod-raw-cashback-payouts"
 	dir := filepath.Join(filepath.Dir(h.ws.Root), filepath.Base(h.ws.Root)+"-access-transformer-select-prod-raw-cashback-payouts")
-	if got := desk.Edited(); !slices.Equal(got, []string{filepath.Join(dir, "terraform", "grants.tf")}) || desk.Lines()[0] != 17 {
+	if got := desk.Edited(); !slices.Equal(got, []string{filepath.Join(dir, "terraform", "grants.tf")}) || desk.Lines()[0] != 26 {
 		t.Fatalf("edited %q at %v", got, desk.Lines())
 	}
 	if got := git.WorktreeOf(context.Background(), nil, h.ws.Root, branch); got != dir {
@@ -61,7 +61,7 @@ func TestAskForAGrant(t *testing.T) {
 	if s := h.lastStatus(); !strings.Contains(s, "in its own folder "+dir) || !strings.Contains(s, "then commit it there (in the request's folder) and open a pull request") {
 		t.Errorf("status after the editor: %q", s)
 	}
-	if v := h.view(120, 40); !strings.Contains(v, "Add the grant in terraform/grants.tf:17") || !strings.Contains(v, "› SELECT    PROD.RAW.CASHBACK_PAYOUTS") {
+	if v := h.view(120, 40); !strings.Contains(v, "Add the grant in terraform/grants.tf:26") || !strings.Contains(v, "› SELECT    PROD.RAW.CASHBACK_PAYOUTS") {
 		t.Errorf("the access list does not say what is next:\n%s", v)
 	}
 	h.key("esc")
