@@ -13,6 +13,7 @@ import (
 
 	"github.com/datatui/datatui/internal/termsafe"
 	"github.com/datatui/datatui/internal/warehouse"
+	"github.com/datatui/datatui/internal/warehouse/engines"
 )
 
 // sandboxShowJSON is `datatui sandbox show --json`: Objects for a schema, Table for a table.
@@ -92,7 +93,7 @@ command}, preview{columns, rows, warehouse}}} for a table (rows and bytes are -1
 			if !ok {
 				return fmt.Errorf("%s.%s is not in your sandbox (%s); datatui sandbox show %s lists what is", schema, table, snap.Sandbox.Name, schema)
 			}
-			if rows > 0 && w.Engine() == "snowflake" {
+			if e, _ := engines.Default().Lookup(w.Engine()); rows > 0 && (e == nil || e.BilledReads) {
 				fmt.Fprintf(a.stderr, "datatui: reading %d rows of %s runs a query on your warehouse %s\n", rows, obj.FQN(), orDash(snap.Identity.Warehouse))
 			}
 			d, err := a.services(ws).DescribeTable(ctx, w, t, obj, rows)

@@ -8,6 +8,7 @@ import (
 	"github.com/datatui/datatui/internal/artifacts"
 	"github.com/datatui/datatui/internal/tfgrants"
 	"github.com/datatui/datatui/internal/warehouse"
+	"github.com/datatui/datatui/internal/warehouse/engines"
 )
 
 // CheckAccess checks the project's source tables against the team's Terraform grants and,
@@ -22,7 +23,8 @@ func (s *Services) CheckAccess(ctx context.Context, w warehouse.Warehouse, id wa
 	if s.ws.Config == nil || s.ws.Config.Terraform.Dir == "" {
 		return nil, nil
 	}
-	in := access.Inputs{Policy: w.Policy(), Live: live, LiveKnown: w.Engine() != "duckdb" && liveErr == nil}
+	e, _ := engines.Default().Lookup(w.Engine())
+	in := access.Inputs{Policy: w.Policy(), Live: live, LiveKnown: e != nil && e.Roles && liveErr == nil}
 	if warehouse.RoleKind(s.ws.Config.Warehouse, id.Role) == warehouse.RoleContributor {
 		in.Role = id.Role
 	}

@@ -30,6 +30,12 @@ type Engine struct {
 	Adapter string
 	// Guide and Anchor are the handbook section that explains a target of this type.
 	Guide, Anchor string
+	// Roles is set when the engine has roles and grants (Warehouse.Grants lists the
+	// session's): without them only the team's Terraform says what a contributor may read.
+	Roles bool
+	// BilledReads is set when reading rows runs on compute that bills its time (a Snowflake
+	// warehouse), so a preview of a table asks first; a local file's does not.
+	BilledReads bool
 	// Settings are the profiles.yml keys the engine reads, with dbt's own names.
 	Settings []Setting
 	// Form is how onboarding asks for a new target of this type.

@@ -25,6 +25,7 @@ func Engine() *engine.Engine {
 	return &engine.Engine{
 		Type: "snowflake", Name: "Snowflake", Adapter: "dbt-snowflake",
 		Guide: "set-up-your-environment", Anchor: "connect-dbt-to-snowflake",
+		Roles: true, BilledReads: true,
 		Settings: settings(),
 		Form:     engine.Form{Questions: questions(), Settings: targetSettings},
 		Guard:    guard,

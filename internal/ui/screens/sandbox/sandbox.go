@@ -27,6 +27,7 @@ import (
 	"github.com/datatui/datatui/internal/ui/components/list"
 	"github.com/datatui/datatui/internal/ui/tasks"
 	"github.com/datatui/datatui/internal/warehouse"
+	"github.com/datatui/datatui/internal/warehouse/engines"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -637,8 +638,9 @@ func (m *Model) openTable(o warehouse.Object, rows int) tea.Cmd {
 	return cmd
 }
 
-// askPreview reads the first rows of the open table: at once on DuckDB (a local file), after
-// saying so on Snowflake, where it runs on the warehouse.
+// askPreview reads the first rows of the open table: at once where reads bill nothing (a
+// DuckDB file), after saying so where they run on billed compute (a Snowflake warehouse) or
+// the engine is not known.
 func (m *Model) askPreview() tea.Cmd {
 	if m.level != levelTable || m.detail == nil || m.snap == nil {
 		return nil
@@ -648,7 +650,7 @@ func (m *Model) askPreview() tea.Cmd {
 		m.err = err
 		return nil
 	}
-	if m.snap.Engine != "snowflake" {
+	if e, _ := engines.Default().Lookup(m.snap.Engine); e != nil && !e.BilledReads {
 		return m.openTable(o, previewRows)
 	}
 	wh := m.snap.Identity.Warehouse
