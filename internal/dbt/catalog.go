@@ -6,6 +6,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/datatui/datatui/internal/dbt/jsonscan"
 )
 
 // Catalog is a catalog.json (from dbt docs generate): the warehouse's view of each relation.
@@ -57,7 +59,7 @@ func ParseCatalog(b []byte) (*Catalog, error) {
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
 		if se, ok := err.(*json.SyntaxError); ok {
-			return nil, &JSONError{Offset: se.Offset, Msg: se.Error()}
+			return nil, &jsonscan.Error{Offset: se.Offset, Msg: se.Error()}
 		}
 		return nil, err
 	}

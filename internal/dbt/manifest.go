@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/datatui/datatui/internal/dbt/jsonscan"
 )
 
 // OriginManifest is Origin.Kind for graphs read from a dbt manifest.json.
@@ -118,13 +120,14 @@ func decodeManifest(data []byte, path string, mtime time.Time, drop func(lo, hi 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d := &nodeDecoder{s: jsonScanner{b: data, intern: make(map[string]string, 1024)}, maps: map[uint64][]map[string]string{}}
+			d := &nodeDecoder{s: jsonscan.New(data), maps: map[uint64][]map[string]string{}}
+			d.s.Interning(1024)
 			for b := range work {
 				b.nodes = make([]Node, len(b.spans))
 				err := func() (err error) {
-					defer catchJSON(&err)
+					defer jsonscan.Catch(&err)
 					for k, sp := range b.spans {
-						d.s.i = sp.start
+						d.s.Seek(sp.start)
 						d.decode(&b.nodes[k], sp)
 					}
 					return nil
@@ -160,8 +163,9 @@ func decodeManifest(data []byte, path string, mtime time.Time, drop func(lo, hi 
 	}
 	scanErr := func() (err error) {
 		defer close(work)
-		defer catchJSON(&err)
-		scanManifestTop(&jsonScanner{b: data}, &meta, emit)
+		defer jsonscan.Catch(&err)
+		top := jsonscan.New(data)
+		scanManifestTop(&top, &meta, emit)
 		if len(cur.spans) > 0 {
 			send(len(data))
 		}
@@ -230,122 +234,128 @@ func decodeManifest(data []byte, path string, mtime time.Time, drop func(lo, hi 
 
 // scanManifestTop walks the top-level object: it reads metadata and emits the span of every
 // graph member (and disabled definition), skipping everything else (macros, docs, maps).
-func scanManifestTop(s *jsonScanner, meta *manifestMeta, emit func(nodeSpan)) {
-	s.ws()
-	if s.i >= len(s.b) {
-		s.fail("the file is empty")
+func scanManifestTop(s *jsonscan.Scanner, meta *manifestMeta, emit func(nodeSpan)) {
+	if s.AtEnd() {
+		s.Fail("the file is empty")
 	}
-	if s.b[s.i] != '{' {
-		s.fail("a manifest is a JSON object; found %s", quoteByte(s.b[s.i]))
+	if c := s.Peek(); c != '{' {
+		s.Fail("a manifest is a JSON object; found %s", jsonscan.QuoteByte(c))
 	}
-	s.object(func(key []byte) {
+	s.Object(func(key []byte) {
 		switch k := string(key); k {
 		case "metadata":
-			s.object(func(mk []byte) {
+			s.Object(func(mk []byte) {
 				switch string(mk) {
 				case "dbt_schema_version":
-					meta.schemaURL = s.str()
+					meta.schemaURL = s.Str()
 				case "dbt_version":
-					meta.dbtVersion = s.str()
+					meta.dbtVersion = s.Str()
 				case "project_name":
-					meta.projectName = s.str()
+					meta.projectName = s.Str()
 				default:
-					s.skip()
+					s.Skip()
 				}
 			})
+
 		case "macros":
 			meta.macros = scanMacros(s)
 		case "disabled":
-			// v1-v3: a list of nodes; v4+: unique_id -> list of definitions.
+
 			collect := func() {
-				if s.peek() != '{' {
-					s.skip()
+				if s.Peek() != '{' {
+					s.Skip()
 					return
 				}
-				start := s.i
-				s.skipNested()
-				emit(nodeSpan{start: start, end: s.i, disabled: true})
+				start := s.Pos()
+				s.SkipNested()
+				emit(nodeSpan{start: start, end: s.Pos(), disabled: true})
 			}
-			switch s.peek() {
+			switch s.Peek() {
 			case '[':
-				s.array(collect)
+				s.Array(collect)
 			case '{':
-				s.object(func([]byte) {
-					if s.peek() == '[' {
-						s.array(collect)
+				s.Object(func([]byte) {
+					if s.Peek() == '[' {
+						s.Array(collect)
 					} else {
 						collect()
 					}
 				})
+
 			default:
-				s.skip()
+				s.Skip()
 			}
 		default:
 			sec := slices.Index(manifestSections[:], k)
 			if sec < 0 {
-				s.skip()
+				s.Skip()
 				return
 			}
-			if c := s.peek(); c != '{' && c != 'n' {
-				s.fail("%q should be an object, found %s", k, quoteByte(c))
+			if c := s.Peek(); c != '{' && c != 'n' {
+				s.Fail("%q should be an object, found %s", k, jsonscan.QuoteByte(c))
 			}
-			s.object(func([]byte) {
-				if c := s.peek(); c != '{' {
-					s.fail("entries of %q should be objects, found %s", k, quoteByte(c))
+			s.Object(func([]byte) {
+				if c := s.Peek(); c != '{' {
+					s.Fail("entries of %q should be objects, found %s", k, jsonscan.QuoteByte(c))
 				}
-				start := s.i
-				s.skipNested()
-				emit(nodeSpan{start: start, end: s.i, section: uint8(sec)})
+				start := s.Pos()
+				s.SkipNested()
+				emit(nodeSpan{start: start, end: s.Pos(), section: uint8(sec)})
 			})
+
 		}
 	})
-	if s.ws(); s.i < len(s.b) {
-		s.fail("unexpected data after the manifest object")
+
+	if !s.AtEnd() {
+		s.Fail("unexpected data after the manifest object")
 	}
 }
 
 // scanMacros reads the macros section: for each macro a hash of its SQL and the macros it
 // calls, which is what dbt's state:modified.macros compares.
-func scanMacros(s *jsonScanner) map[string]Macro {
-	if s.peek() != '{' {
-		s.skip()
+func scanMacros(s *jsonscan.Scanner) map[string]Macro {
+	if s.Peek() != '{' {
+		s.Skip()
 		return nil
 	}
 	out := map[string]Macro{}
-	s.object(func([]byte) {
-		if s.peek() != '{' {
-			s.skip()
+	s.Object(func([]byte) {
+		if s.Peek() != '{' {
+			s.Skip()
 			return
 		}
 		var id string
 		var m Macro
-		s.object(func(k []byte) {
+		s.Object(func(k []byte) {
 			switch string(k) {
 			case "unique_id":
-				id = s.str()
+				id = s.Str()
 			case "macro_sql":
-				if s.peek() != '"' {
-					s.skip()
+				if s.Peek() != '"' {
+					s.Skip()
 					return
 				}
-				raw, _ := s.rawString()
+				raw, _ := s.RawString()
 				m.Checksum = strconv.FormatUint(fnvBytes(14695981039346656037, raw), 16)
 			case "depends_on":
-				s.object(func(k []byte) {
+				s.Object(func(k []byte) {
 					if string(k) == "macros" {
-						m.DependsOn = s.strs()
+						m.DependsOn = s.Strs()
 					} else {
-						s.skip()
+						s.Skip()
 					}
 				})
+
 			default:
-				s.skip()
+				s.Skip()
 			}
 		})
+
 		if id != "" {
 			out[id] = m
 		}
 	})
+
 	return out
 }
 
@@ -381,7 +391,7 @@ func guessRootProject(nodes []Node) string {
 
 // nodeDecoder decodes graph members; one per goroutine.
 type nodeDecoder struct {
-	s jsonScanner
+	s jsonscan.Scanner
 	// maps shares identical config maps between nodes (most nodes of a project have the same
 	// handful of default configs), keyed by a hash of their contents.
 	maps  map[uint64][]map[string]string
@@ -396,149 +406,156 @@ func (d *nodeDecoder) decode(n *Node, sp nodeSpan) {
 	n.Config.Enabled = !sp.disabled
 	n.Disabled = sp.disabled
 	section := manifestSections[sp.section]
-	s.object(func(key []byte) {
+	s.Object(func(key []byte) {
 		switch string(key) {
 		case "unique_id":
-			n.UniqueID = s.str()
+			n.UniqueID = s.Str()
 		case "name":
-			n.Name = s.str()
+			n.Name = s.Str()
 		case "resource_type":
-			n.ResourceType = s.istr()
+			n.ResourceType = s.InternedStr()
 		case "package_name":
-			n.Package = s.istr()
+			n.Package = s.InternedStr()
 		case "path":
-			n.Path = s.str()
+			n.Path = s.Str()
 		case "original_file_path":
-			n.OriginalPath = s.str()
+			n.OriginalPath = s.Str()
 		case "patch_path":
-			n.PatchPath = s.str()
+			n.PatchPath = s.Str()
 		case "fqn":
-			n.FQN = s.strs()
+			n.FQN = s.Strs()
 		case "tags":
-			n.Tags = s.strs()
+			n.Tags = s.Strs()
 		case "description":
-			n.Description = s.str()
+			n.Description = s.Str()
 		case "database":
-			n.Database = s.istr()
+			n.Database = s.InternedStr()
 		case "schema":
-			n.Schema = s.istr()
+			n.Schema = s.InternedStr()
 		case "alias":
-			n.Alias = s.str()
+			n.Alias = s.Str()
 		case "version":
-			n.Version, _ = s.text()
+			n.Version, _ = s.Text()
 		case "latest_version":
-			n.LatestVersion, _ = s.text()
+			n.LatestVersion, _ = s.Text()
 		case "source_name":
-			n.SourceName = s.istr()
+			n.SourceName = s.InternedStr()
 		case "config":
 			cfgMeta, cfgMetaKinds = d.config(&n.Config, n)
 		case "columns":
 			n.Columns = d.columns()
 		case "depends_on":
-			s.object(func(k []byte) {
+			s.Object(func(k []byte) {
 				switch string(k) {
 				case "nodes":
-					n.DependsOn = s.strs()
+					n.DependsOn = s.Strs()
 				case "macros":
-					n.MacroDeps = s.strs()
+					n.MacroDeps = s.Strs()
 				default:
-					s.skip()
+					s.Skip()
 				}
 			})
+
 		case "test_metadata":
 			tm := &TestMetadata{}
-			s.object(func(k []byte) {
+			s.Object(func(k []byte) {
 				switch string(k) {
 				case "name":
-					tm.Name = s.istr()
+					tm.Name = s.InternedStr()
 				case "namespace":
-					tm.Namespace = s.istr()
+					tm.Namespace = s.InternedStr()
 				case "kwargs":
-					s.object(func(k []byte) {
+					s.Object(func(k []byte) {
 						if string(k) == "column_name" {
-							tm.Column, _ = s.text()
+							tm.Column, _ = s.Text()
 						} else {
-							s.skip()
+							s.Skip()
 						}
 					})
+
 				default:
-					s.skip()
+					s.Skip()
 				}
 			})
+
 			if tm.Name != "" {
 				n.TestMetadata = tm
 			}
 		case "column_name":
-			testColumn = s.str()
+			testColumn = s.Str()
 		case "attached_node":
-			n.AttachedNode = s.str()
+			n.AttachedNode = s.Str()
 		case "meta":
 			n.Meta, metaKinds = d.flatMap()
 		case "checksum":
-			if s.peek() == '"' {
-				n.Checksum = s.str()
+			if s.Peek() == '"' {
+				n.Checksum = s.Str()
 				return
 			}
-			s.object(func(k []byte) {
+			s.Object(func(k []byte) {
 				if string(k) == "checksum" {
-					n.Checksum = s.str()
+					n.Checksum = s.Str()
 				} else {
-					s.skip()
+					s.Skip()
 				}
 			})
+
 		case "owner":
-			if s.peek() == '{' {
+			if s.Peek() == '{' {
 				var name, email string
-				s.object(func(k []byte) {
+				s.Object(func(k []byte) {
 					switch string(k) {
 					case "name":
-						name = s.str()
+						name = s.Str()
 					case "email":
-						email = s.str()
+						email = s.Str()
 					default:
-						s.skip()
+						s.Skip()
 					}
 				})
+
 				n.Owner = name
 				if n.Owner == "" {
 					n.Owner = email
 				}
 			} else {
-				n.Owner, _ = s.text()
+				n.Owner, _ = s.Text()
 			}
 		case "label":
-			n.Label = s.str()
+			n.Label = s.Str()
 		case "type":
 			if section == "exposures" {
-				n.ExposureType = s.str()
+				n.ExposureType = s.Str()
 			} else {
-				s.skip()
+				s.Skip()
 			}
 		case "url":
-			n.URL = s.str()
+			n.URL = s.Str()
 		case "relation_name":
-			n.RelationName = s.str()
+			n.RelationName = s.Str()
 		case "unrendered_config":
 			n.UnrenderedHash, n.UnrenderedRelation = d.unrendered()
 		case "contract":
-			s.object(func(k []byte) {
+			s.Object(func(k []byte) {
 				switch string(k) {
 				case "enforced":
-					n.ContractEnf = s.boolean()
+					n.ContractEnf = s.Bool()
 				case "checksum":
-					n.ContractChecksum = s.str()
+					n.ContractChecksum = s.Str()
 				default:
-					s.skip()
+					s.Skip()
 				}
 			})
+
 		case "access":
-			access = s.istr()
+			access = s.InternedStr()
 		case "group":
-			group = s.istr()
+			group = s.InternedStr()
 		default:
-			s.skip()
+			s.Skip()
 		}
 	})
+
 	if access != "" {
 		n.Config.Access = access
 	}
@@ -591,81 +608,73 @@ func (d *nodeDecoder) config(c *NodeConfig, n *Node) (meta, metaKinds map[string
 	}
 	var flatten func(prefix string)
 	flatten = func(prefix string) {
-		s.object(func(k []byte) {
-			key := prefix + s.internBytes(k)
-			if s.peek() == '{' {
+		s.Object(func(k []byte) {
+			key := prefix + s.InternBytes(k)
+			if s.Peek() == '{' {
 				flatten(key + ".")
 				return
 			}
-			kind := jsonKind(s.peek())
-			if v, ok := s.text(); ok && v != "[]" {
+			kind := jsonKind(s.Peek())
+			if v, ok := s.Text(); ok && v != "[]" {
 				put(key, v, kind)
 			}
 		})
+
 	}
-	s.object(func(key []byte) {
+	s.Object(func(key []byte) {
 		switch k := string(key); k {
 		case "materialized":
-			c.Materialized = s.istr()
+			c.Materialized = s.InternedStr()
 		case "schema":
-			c.Schema = s.istr()
+			c.Schema = s.InternedStr()
 		case "database":
-			c.Database = s.istr()
+			c.Database = s.InternedStr()
 		case "alias":
-			c.Alias = s.str()
+			c.Alias = s.Str()
 		case "enabled":
-			c.Enabled = s.boolean()
+			c.Enabled = s.Bool()
 		case "severity":
-			c.Severity = s.istr()
+			c.Severity = s.InternedStr()
 		case "group":
-			c.Group = s.istr()
+			c.Group = s.InternedStr()
 		case "access":
-			c.Access = s.istr()
+			c.Access = s.InternedStr()
 		case "tags":
-			c.Tags = s.strs()
+			c.Tags = s.Strs()
 		case "meta":
 			meta, metaKinds = d.flatMap()
 		case "contract":
-			s.object(func(ck []byte) {
-				ckey := "contract." + s.internBytes(ck)
+			s.Object(func(ck []byte) {
+				ckey := "contract." + s.InternBytes(ck)
 				if string(ck) == "enforced" {
-					v := s.boolean()
+					v := s.Bool()
 					n.ContractEnf = n.ContractEnf || v
 					put(ckey, strconv.FormatBool(v), KindBoolean)
 					return
 				}
-				kind := jsonKind(s.peek())
-				if v, ok := s.text(); ok && v != "[]" && v != "{}" {
+				kind := jsonKind(s.Peek())
+				if v, ok := s.Text(); ok && v != "[]" && v != "{}" {
 					put(ckey, v, kind)
 				}
 			})
+
 		default:
-			if s.peek() == '{' {
-				flatten(s.internBytes(key) + ".")
+			if s.Peek() == '{' {
+				flatten(s.InternBytes(key) + ".")
 				return
 			}
-			kind := jsonKind(s.peek())
-			if v, ok := s.text(); ok && v != "[]" {
-				put(s.internBytes(key), v, kind)
+			kind := jsonKind(s.Peek())
+			if v, ok := s.Text(); ok && v != "[]" {
+				put(s.InternBytes(key), v, kind)
 			}
 		}
 	})
+
 	c.Extra = d.shareMap(extra)
 	c.Kinds = d.shareMap(kinds)
 	d.kv = extra[:0]
 	d.kinds = kinds[:0]
 	return meta, metaKinds
-}
-
-func (s *jsonScanner) internBytes(b []byte) string {
-	if v, ok := s.intern[string(b)]; ok {
-		return v
-	}
-	v := string(b)
-	if s.intern != nil {
-		s.intern[v] = v
-	}
-	return v
 }
 
 // shareMap returns the map of these pairs, reusing an earlier identical map when there is one;
@@ -711,16 +720,16 @@ next:
 // the kinds of the values that are not strings.
 func (d *nodeDecoder) flatMap() (m, kinds map[string]string) {
 	s := &d.s
-	s.object(func(k []byte) {
-		kind := jsonKind(s.peek())
-		v, ok := s.text()
+	s.Object(func(k []byte) {
+		kind := jsonKind(s.Peek())
+		v, ok := s.Text()
 		if !ok {
 			return
 		}
 		if m == nil {
 			m = make(map[string]string, 4)
 		}
-		key := s.internBytes(k)
+		key := s.InternBytes(k)
 		m[key] = v
 		if kind != "" {
 			if kinds == nil {
@@ -729,35 +738,38 @@ func (d *nodeDecoder) flatMap() (m, kinds map[string]string) {
 			kinds[key] = kind
 		}
 	})
+
 	return m, kinds
 }
 
 func (d *nodeDecoder) columns() []Column {
 	s := &d.s
 	var cols []Column
-	s.object(func(k []byte) {
+	s.Object(func(k []byte) {
 		c := Column{}
-		if s.peek() != '{' {
-			s.skip()
+		if s.Peek() != '{' {
+			s.Skip()
 			return
 		}
-		s.object(func(ck []byte) {
+		s.Object(func(ck []byte) {
 			switch string(ck) {
 			case "name":
-				c.Name = s.str()
+				c.Name = s.Str()
 			case "description":
-				c.Description = s.str()
+				c.Description = s.Str()
 			case "data_type":
-				c.DataType = s.istr()
+				c.DataType = s.InternedStr()
 			default:
-				s.skip()
+				s.Skip()
 			}
 		})
+
 		if c.Name == "" {
 			c.Name = string(k)
 		}
 		cols = append(cols, c)
 	})
+
 	return cols
 }
 
@@ -767,17 +779,14 @@ func (d *nodeDecoder) columns() []Column {
 // so equal nested values are written the same way.
 func (d *nodeDecoder) unrendered() (hash, relation string) {
 	s := &d.s
-	if s.peek() != '{' {
-		s.skip()
+	if s.Peek() != '{' {
+		s.Skip()
 		return "", ""
 	}
 	var rel [3]string
 	var sum uint64
-	s.object(func(k []byte) {
-		s.ws()
-		start := s.i
-		s.skip()
-		val := s.b[start:s.i]
+	s.Object(func(k []byte) {
+		val := s.RawValue()
 		x := fnvBytes(fnvBytes(14695981039346656037, k), []byte{0})
 		sum += fnvBytes(x, val)
 		switch string(k) {
@@ -789,6 +798,7 @@ func (d *nodeDecoder) unrendered() (hash, relation string) {
 			rel[2] = string(val)
 		}
 	})
+
 	if rel != [3]string{} {
 		relation = rel[0] + "\x00" + rel[1] + "\x00" + rel[2]
 	}
@@ -884,15 +894,16 @@ func (src *sqlSource) read(i int, compiled bool) (string, bool, error) {
 	var code string
 	found := false
 	err = func() (err error) {
-		defer catchJSON(&err)
-		s := &jsonScanner{b: buf}
-		s.object(func(k []byte) {
-			if key := string(k); (key == want1 || key == want2) && s.peek() == '"' {
-				code, found = s.str(), true
+		defer jsonscan.Catch(&err)
+		s := jsonscan.New(buf)
+		s.Object(func(k []byte) {
+			if key := string(k); (key == want1 || key == want2) && s.Peek() == '"' {
+				code, found = s.Str(), true
 			} else {
-				s.skip()
+				s.Skip()
 			}
 		})
+
 		return nil
 	}()
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/datatui/datatui/internal/dbt/jsonscan"
 )
 
 func FuzzLoadManifest(f *testing.F) {
@@ -28,7 +30,7 @@ func FuzzLoadManifest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		g, err := ParseManifest(data, "fuzz.json", time.Time{})
 		if err != nil {
-			var je *JSONError
+			var je *jsonscan.Error
 			if errors.As(err, &je) && (je.Offset < 0 || je.Offset > int64(len(data))) {
 				t.Fatalf("offset %d outside the input (%d bytes)", je.Offset, len(data))
 			}

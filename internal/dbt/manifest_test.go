@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datatui/datatui/internal/dbt/jsonscan"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
 
@@ -301,11 +302,11 @@ func TestLoadManifestBadInput(t *testing.T) {
 	}
 	for _, c := range errCases {
 		_, err := LoadManifest(write(c.name+".json", c.content), LoadOptions{})
-		var je *JSONError
+		var je *jsonscan.Error
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want %q", c.name, err, c.want)
 		} else if c.name != "empty" && !errors.As(err, &je) {
-			t.Errorf("%s: not a JSONError: %v", c.name, err)
+			t.Errorf("%s: not a jsonscan.Error: %v", c.name, err)
 		}
 	}
 	if _, err := LoadManifest(filepath.Join(dir, "missing.json"), LoadOptions{}); err == nil {
@@ -316,7 +317,7 @@ func TestLoadManifestBadInput(t *testing.T) {
 	}
 	// The truncation offset points into the file.
 	_, err := LoadManifest(write("cut.json", string(good[:1000])), LoadOptions{})
-	var je *JSONError
+	var je *jsonscan.Error
 	if !errors.As(err, &je) || je.Offset != 1000 {
 		t.Errorf("truncated offset: %v", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/datatui/datatui/internal/dbt/jsonscan"
 )
 
 // RunResults is a run_results.json (schema v4 to v6): the outcome of the last dbt invocation
@@ -169,7 +171,7 @@ func ParseRunResults(b []byte) (*RunResults, error) {
 	var raw rawRunResults
 	if err := json.Unmarshal(b, &raw); err != nil {
 		if se, ok := err.(*json.SyntaxError); ok {
-			return nil, &JSONError{Offset: se.Offset, Msg: se.Error()}
+			return nil, &jsonscan.Error{Offset: se.Offset, Msg: se.Error()}
 		}
 		return nil, err
 	}

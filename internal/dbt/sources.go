@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/datatui/datatui/internal/dbt/jsonscan"
 )
 
 // SourcesFile is the artifact `dbt source freshness` writes in the target folder.
@@ -184,7 +186,7 @@ func ParseSourceFreshness(b []byte) (*SourceFreshness, error) {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
-			return nil, &JSONError{Offset: se.Offset, Msg: se.Error()}
+			return nil, &jsonscan.Error{Offset: se.Offset, Msg: se.Error()}
 		}
 		return nil, fmt.Errorf("not a sources.json: %v", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/datatui/datatui/internal/config"
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/logevents"
 )
 
 // FuzzTracker feeds arbitrary log streams (outside input: whatever dbt or a plugin prints) to
@@ -25,7 +25,7 @@ func FuzzTracker(f *testing.F) {
 	f.Fuzz(func(t *testing.T, stream []byte) {
 		tr := NewTracker(time.Unix(0, 0))
 		for _, l := range bytes.Split(stream, []byte("\n")) {
-			ev := dbt.ParseLogLine(l)
+			ev := logevents.Parse(l)
 			tr.Apply(&ev)
 		}
 		if tr.Done() > len(tr.Nodes()) || tr.Total() < tr.Done() {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/logevents"
 	"github.com/datatui/datatui/internal/dbt/profiles"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/warehouse/engine"
@@ -270,10 +271,10 @@ func (r *Runner) Run(ctx context.Context, args []string, sink func(Event)) *Resu
 	tr := NewTracker(start)
 	var fatalText fatalScan
 	handle := func(l rawLine) {
-		ev := dbt.ParseLogLine(l.b)
+		ev := logevents.Parse(l.b)
 		res.Log.Add(ev.Msg)
 		sink(Line{Text: ev.Msg, Stream: l.stream, Level: ev.Level})
-		if ev.Kind == dbt.KindRaw {
+		if ev.Kind == logevents.KindRaw {
 			fatalText.add(ev.Msg, l.stream)
 		}
 		for _, e := range tr.Apply(&ev) {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/logevents"
 	"github.com/datatui/datatui/internal/lazyre"
 )
 
@@ -40,7 +41,7 @@ type Tracker struct {
 	early map[string][]string
 
 	// Stats is dbt's StatsLine when it arrived.
-	Stats *dbt.LogStats
+	Stats *logevents.Stats
 	// Version is the dbt version from the first line; Fusion is true for dbt Fusion.
 	Version string
 	Fusion  bool
@@ -72,24 +73,24 @@ func NewTracker(start time.Time) *Tracker {
 
 // Apply takes one parsed log line and returns the events it causes (in order). The Line event
 // for the text itself is the caller's business.
-func (t *Tracker) Apply(ev *dbt.LogEvent) []Event {
-	if ev.Kind != dbt.KindAfterResultError && ev.Kind != dbt.KindOther && ev.Kind != dbt.KindRaw {
+func (t *Tracker) Apply(ev *logevents.Event) []Event {
+	if ev.Kind != logevents.KindAfterResultError && ev.Kind != logevents.KindOther && ev.Kind != logevents.KindRaw {
 		t.block, t.blockErr = "", -1
 	}
 	switch ev.Kind {
-	case dbt.KindMainReportVersion:
+	case logevents.KindMainReportVersion:
 		t.Version, t.Fusion = ev.Version, ev.Fusion
-	case dbt.KindConcurrencyLine:
+	case logevents.KindConcurrencyLine:
 		if ev.Total > t.total {
 			t.total = ev.Total
 			return []Event{t.progress("", "")}
 		}
-	case dbt.KindLogStartLine, dbt.KindNodeStart:
+	case logevents.KindLogStartLine, logevents.KindNodeStart:
 		if ev.Node.Materialized == "ephemeral" {
 			return nil // compiled into its children, not run: dbt reports no result for it
 		}
 		return t.started(ev)
-	case dbt.KindNodeResult, dbt.KindSkippingDetails, dbt.KindNodeFinished, dbt.KindMarkSkippedChildren:
+	case logevents.KindNodeResult, logevents.KindSkippingDetails, logevents.KindNodeFinished, logevents.KindMarkSkippedChildren:
 		status := ev.FinalStatus()
 		if ev.Node.Materialized == "ephemeral" && !Failed(status) {
 			return nil
@@ -99,44 +100,44 @@ func (t *Tracker) Apply(ev *dbt.LogEvent) []Event {
 			status = "cancelled"
 		}
 		return t.finish(ev.Node.UniqueID, ev, status, "")
-	case dbt.KindNodeException:
+	case logevents.KindNodeException:
 		// An unhandled error ends the node; for some node types (saved queries in 1.8) it is
 		// the only line dbt prints about it.
 		return t.finish(ev.Node.UniqueID, ev, "error", ev.Text)
-	case dbt.KindLogSkipBecauseErr:
+	case logevents.KindLogSkipBecauseErr:
 		return t.skipBecauseError(ev)
-	case dbt.KindCatchableException:
+	case logevents.KindCatchableException:
 		if n := t.nodes[ev.Node.UniqueID]; n != nil && n.Message == "" && strings.TrimSpace(ev.Text) != "" {
 			n.Message = strings.TrimSpace(ev.Text)
 			return []Event{*n}
 		}
-	case dbt.KindBatchStart, dbt.KindBatchResult:
+	case logevents.KindBatchStart, logevents.KindBatchResult:
 		return t.batch(ev)
-	case dbt.KindCancelLine:
+	case logevents.KindCancelLine:
 		// The connection of a node is named by its unique id: that node will not finish.
 		if n := t.nodes[ev.ConnName]; n != nil && !t.finished[n.UniqueID] {
 			return t.finish(n.UniqueID, ev, "cancelled", "dbt cancelled its query")
 		}
-	case dbt.KindEndOfRunSummary:
+	case logevents.KindEndOfRunSummary:
 		t.SummarySeen = true
 		t.SummaryErrors, t.PartialSuccess = ev.NumErrors, ev.NumPartialSuccess
 		if ev.KeyboardInterrupt {
 			t.Interrupted = true
 		}
-	case dbt.KindRunResultFailure, dbt.KindRunResultWarning:
+	case logevents.KindRunResultFailure, logevents.KindRunResultWarning:
 		t.named = t.identify(ev)
-	case dbt.KindRunResultError, dbt.KindRunResultWarnMsg, dbt.KindFirstResultError:
+	case logevents.KindRunResultError, logevents.KindRunResultWarnMsg, logevents.KindFirstResultError:
 		named := t.named
 		t.named = ""
 		return t.errorText(ev, named)
-	case dbt.KindAfterResultError:
+	case logevents.KindAfterResultError:
 		return t.moreErrorText(ev)
-	case dbt.KindStatsLine:
+	case logevents.KindStatsLine:
 		if ev.Stats != nil {
 			st := *ev.Stats
 			t.Stats = &st
 		}
-	case dbt.KindMainEncounteredErr:
+	case logevents.KindMainEncounteredErr:
 		t.Fatal = strings.TrimSpace(ev.Text)
 		if t.Fatal == "" {
 			t.Fatal = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(ev.Msg), "Encountered an error:"))
@@ -144,7 +145,7 @@ func (t *Tracker) Apply(ev *dbt.LogEvent) []Event {
 		if t.Fatal == "" && t.stackLast != "" && !t.Interrupted {
 			t.Fatal = t.stackLast
 		}
-	case dbt.KindMainStackTrace:
+	case logevents.KindMainStackTrace:
 		t.stackLast = lastLine(ev.Text)
 		// dbt-core 1.8 reports Ctrl-C as an empty MainEncounteredError whose traceback ends
 		// in KeyboardInterrupt (it never fires MainKeyboardInterrupt).
@@ -153,17 +154,17 @@ func (t *Tracker) Apply(ev *dbt.LogEvent) []Event {
 		} else if t.Fatal == "" {
 			t.Fatal = t.stackLast
 		}
-	case dbt.KindMainKeyboardInt:
+	case logevents.KindMainKeyboardInt:
 		t.Interrupted = true
-	case dbt.KindOperationError:
+	case logevents.KindOperationError:
 		if text := strings.TrimSpace(ev.Text); text != "" {
 			t.Errors = append(t.Errors, text)
 		} else if msg := strings.TrimSpace(ev.Msg); msg != "" {
 			t.Errors = append(t.Errors, msg)
 		}
-	case dbt.KindNothingSelected:
+	case logevents.KindNothingSelected:
 		t.NothingSelected = true
-	case dbt.KindDebugResult:
+	case logevents.KindDebugResult:
 		// "1 check failed:" and its explanation arrive as consecutive events; the others
 		// list what was checked.
 		msg := strings.TrimSpace(ev.Msg)
@@ -174,13 +175,13 @@ func (t *Tracker) Apply(ev *dbt.LogEvent) []Event {
 		case msg != "" && t.debugErr >= 0 && t.debugErr == len(t.Errors)-1:
 			t.Errors[t.debugErr] += "\n" + msg
 		}
-	case dbt.KindNodeLog:
+	case logevents.KindNodeLog:
 		return t.nodeLog(ev)
 	}
 	return nil
 }
 
-func (t *Tracker) started(ev *dbt.LogEvent) []Event {
+func (t *Tracker) started(ev *logevents.Event) []Event {
 	id := ev.Node.UniqueID
 	if id == "" {
 		return nil
@@ -195,7 +196,7 @@ func (t *Tracker) started(ev *dbt.LogEvent) []Event {
 }
 
 // node returns the node id, creating it, and takes what ev says about it.
-func (t *Tracker) node(id string, ev *dbt.LogEvent) *NodeResult {
+func (t *Tracker) node(id string, ev *logevents.Event) *NodeResult {
 	n := t.nodes[id]
 	if n == nil {
 		n = &NodeResult{UniqueID: id, Rows: -1}
@@ -240,7 +241,7 @@ func (t *Tracker) index(n *NodeResult) {
 }
 
 // finish records a node's final status (msg, when set, is its message if it has none yet).
-func (t *Tracker) finish(id string, ev *dbt.LogEvent, status, msg string) []Event {
+func (t *Tracker) finish(id string, ev *logevents.Event, status, msg string) []Event {
 	if id == "" {
 		return nil
 	}
@@ -277,7 +278,7 @@ func (t *Tracker) finish(id string, ev *dbt.LogEvent, status, msg string) []Even
 		}
 	case ev.ResultMessage != "":
 		n.AdapterMessage = ev.ResultMessage
-	case ev.Name == "LogModelResult" && ev.Status != "" && !dbt.IsFinalStatus(ev.Status):
+	case ev.Name == "LogModelResult" && ev.Status != "" && !logevents.IsFinalStatus(ev.Status):
 		n.AdapterMessage = ev.Status
 	}
 	if m := strings.TrimSpace(msg); m != "" && (n.Message == "" || n.Message == n.AdapterMessage) {
@@ -299,7 +300,7 @@ func (t *Tracker) finish(id string, ev *dbt.LogEvent, status, msg string) []Even
 // A node of that name the log already mentioned is it; else it is kept under a provisional id
 // until a later event names it by unique id (the RunResultError after the summary does:
 // "Compilation Error in model.shop.child, caused by …", and NodeFinished at debug level).
-func (t *Tracker) skipBecauseError(ev *dbt.LogEvent) []Event {
+func (t *Tracker) skipBecauseError(ev *logevents.Event) []Event {
 	name := ev.Relation
 	if name == "" {
 		return nil
@@ -362,7 +363,7 @@ func (t *Tracker) provisional(id string) *NodeResult {
 	return nil
 }
 
-func (t *Tracker) batch(ev *dbt.LogEvent) []Event {
+func (t *Tracker) batch(ev *logevents.Event) []Event {
 	id := ev.Node.UniqueID
 	if id == "" || t.finished[id] {
 		return nil
@@ -371,7 +372,7 @@ func (t *Tracker) batch(ev *dbt.LogEvent) []Event {
 	if ev.BatchTotal > 0 {
 		n.Batches = ev.BatchTotal
 	}
-	if ev.Kind == dbt.KindBatchResult {
+	if ev.Kind == logevents.KindBatchResult {
 		n.BatchesDone++
 		if Failed(ev.Status) {
 			n.BatchesFailed++
@@ -383,7 +384,7 @@ func (t *Tracker) batch(ev *dbt.LogEvent) []Event {
 
 // identify names the node a summary event is about: its node_info, else the one known node of
 // that name and type.
-func (t *Tracker) identify(ev *dbt.LogEvent) string {
+func (t *Tracker) identify(ev *logevents.Event) string {
 	if id := ev.Node.UniqueID; id != "" {
 		return id
 	}
@@ -412,7 +413,7 @@ var (
 
 // errorNode is the node an error text is about, without guessing: the event's node_info, the
 // node the preceding RunResultFailure/Warning named, or the node the text itself names.
-func (t *Tracker) errorNode(ev *dbt.LogEvent, named string) string {
+func (t *Tracker) errorNode(ev *logevents.Event, named string) string {
 	if id := ev.Node.UniqueID; id != "" {
 		return id
 	}
@@ -430,23 +431,23 @@ func (t *Tracker) errorNode(ev *dbt.LogEvent, named string) string {
 }
 
 // errorText attaches RunResultError, RunResultWarningMessage and FirstRunResultError texts.
-func (t *Tracker) errorText(ev *dbt.LogEvent, named string) []Event {
+func (t *Tracker) errorText(ev *logevents.Event, named string) []Event {
 	text := strings.TrimSpace(ev.Text)
 	if text == "" {
 		text = strings.TrimSpace(ev.Msg)
 	}
-	if text == "" && ev.Kind != dbt.KindFirstResultError {
+	if text == "" && ev.Kind != logevents.KindFirstResultError {
 		return nil
 	}
 	id := t.errorNode(ev, named)
 	if id == "" {
 		t.Errors = append(t.Errors, text)
-		if ev.Kind == dbt.KindFirstResultError {
+		if ev.Kind == logevents.KindFirstResultError {
 			t.blockErr = len(t.Errors) - 1
 		}
 		return nil
 	}
-	if ev.Kind == dbt.KindFirstResultError {
+	if ev.Kind == logevents.KindFirstResultError {
 		t.block = id
 	}
 	var out []Event
@@ -458,7 +459,7 @@ func (t *Tracker) errorText(ev *dbt.LogEvent, named string) []Event {
 		// (the failed ephemeral model behind a LogSkipBecauseError, the nodes fail-fast
 		// never ran). run_results.json, when written, has the last word.
 		status := "error"
-		if ev.Kind == dbt.KindRunResultWarnMsg {
+		if ev.Kind == logevents.KindRunResultWarnMsg {
 			status = "warn"
 		} else if text == "Skipping due to fail_fast" {
 			status = "skipped"
@@ -472,7 +473,7 @@ func (t *Tracker) errorText(ev *dbt.LogEvent, named string) []Event {
 }
 
 // moreErrorText appends an AfterFirstRunResultError line to the text FirstRunResultError began.
-func (t *Tracker) moreErrorText(ev *dbt.LogEvent) []Event {
+func (t *Tracker) moreErrorText(ev *logevents.Event) []Event {
 	line := strings.TrimRight(ev.Text, " ")
 	switch {
 	case t.block != "":
@@ -494,7 +495,7 @@ func (t *Tracker) moreErrorText(ev *dbt.LogEvent) []Event {
 
 // nodeLog keeps an error or warning line about a node (Fusion's "Generic" events) as part of
 // its message.
-func (t *Tracker) nodeLog(ev *dbt.LogEvent) []Event {
+func (t *Tracker) nodeLog(ev *logevents.Event) []Event {
 	if ev.Level != "error" {
 		return nil
 	}

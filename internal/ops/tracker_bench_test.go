@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/logevents"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
 
@@ -33,7 +33,7 @@ func BenchmarkParseAndTrack(b *testing.B) {
 			tr := NewTracker(time.Now())
 			rb := NewRingBuffer(0, 0)
 			for _, l := range lines {
-				ev := dbt.ParseLogLine(l)
+				ev := logevents.Parse(l)
 				rb.Add(ev.Msg)
 				tr.Apply(&ev)
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/logevents"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
 
@@ -22,7 +23,7 @@ func feed(t *testing.T, lines [][]byte) (*Tracker, []Event) {
 		if len(bytes.TrimSpace(l)) == 0 {
 			continue
 		}
-		ev := dbt.ParseLogLine(l)
+		ev := logevents.Parse(l)
 		evs = append(evs, tr.Apply(&ev)...)
 	}
 	return tr, evs

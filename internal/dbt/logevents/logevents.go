@@ -1,12 +1,16 @@
-package dbt
+// Package logevents reads dbt's structured log (`--log-format json`, one JSON object a line)
+// into typed events: which node started, finished, failed or was skipped, with dbt's own
+// counts. internal/ops follows a run with it; nothing here runs dbt or draws.
+package logevents
 
 import (
 	"bytes"
-	"strconv"
 	"strings"
+
+	"github.com/datatui/datatui/internal/dbt/jsonscan"
 )
 
-// LogKind classifies a line of dbt's `--log-format json` output by the event it carries. Only
+// Kind classifies a line of dbt's `--log-format json` output by the event it carries. Only
 // the events that change what a run shows have their own kind; every other event is KindOther
 // (its text is still kept), and a line that is not JSON at all (a Python traceback, a print()
 // from a macro, a dbt that ignored the flag) is KindRaw.
@@ -14,10 +18,10 @@ import (
 // The kinds cover dbt-core 1.5 to 1.11 (event names and codes are stable across those
 // versions, see ../shared/fixtures/dbt-logs/event-codes-by-version.json) and dbt Fusion, which
 // writes the same envelope with a subset of the events.
-type LogKind uint8
+type Kind uint8
 
 const (
-	KindOther LogKind = iota
+	KindOther Kind = iota
 	KindRaw
 	KindMainReportVersion // A001 "Running with dbt=1.8.2" / "Running with dbt-fusion=2.0.0"
 	KindConcurrencyLine   // Q027: data.node_count is the number of nodes to run
@@ -62,8 +66,8 @@ const (
 	KindNodeLog
 )
 
-// NodeLogInfo is data.node_info: which node an event is about.
-type NodeLogInfo struct {
+// NodeInfo is data.node_info: which node an event is about.
+type NodeInfo struct {
 	UniqueID     string
 	Name         string
 	ResourceType string
@@ -76,8 +80,8 @@ type NodeLogInfo struct {
 	FinishedAt string
 }
 
-// LogRunResult is data.run_result of NodeFinished and MarkSkippedChildren.
-type LogRunResult struct {
+// RunResult is data.run_result of NodeFinished and MarkSkippedChildren.
+type RunResult struct {
 	Status         string
 	Message        string
 	ExecutionTime  float64
@@ -86,15 +90,15 @@ type LogRunResult struct {
 	RowsAffected   int64  // adapter_response.rows_affected; -1 when the adapter did not say
 }
 
-// LogStats is StatsLine's data.stats, dbt's own end-of-run counts.
-type LogStats struct {
+// Stats is StatsLine's data.stats, dbt's own end-of-run counts.
+type Stats struct {
 	Pass, Warn, Error, Skip, NoOp, Total int
 }
 
-// LogEvent is one parsed line of dbt's JSON log. Only the fields the progress view needs are
+// Event is one parsed line of dbt's JSON log. Only the fields the progress view needs are
 // decoded; the rest of the line is skipped without being built.
-type LogEvent struct {
-	Kind LogKind
+type Event struct {
+	Kind Kind
 	// Name is info.name (the event type, "LogModelResult"); "" for raw lines.
 	Name  string
 	Code  string
@@ -103,7 +107,7 @@ type LogEvent struct {
 	Msg string
 	TS  string // info.ts, ISO 8601 UTC
 
-	Node NodeLogInfo
+	Node NodeInfo
 	// Index/Total: "3 of 20"; Total is also ConcurrencyLine's node_count and
 	// LogTestResult's num_models.
 	Index, Total int
@@ -122,8 +126,8 @@ type LogEvent struct {
 	// ConnName is LogCancelLine's connection: a node's unique id, or "master" / "list_…".
 	ConnName string
 
-	RunResult *LogRunResult // NodeFinished, MarkSkippedChildren
-	Stats     *LogStats     // StatsLine
+	RunResult *RunResult // NodeFinished, MarkSkippedChildren
+	Stats     *Stats     // StatsLine
 
 	// EndOfRunSummary.
 	NumErrors, NumWarnings, NumPartialSuccess int
@@ -142,7 +146,7 @@ type LogEvent struct {
 
 // kindByName maps the event names datatui follows to their kind. A switch on the name keeps
 // this free of package-level state.
-func kindByName(name []byte) LogKind {
+func kindByName(name []byte) Kind {
 	switch string(name) {
 	case "MainReportVersion":
 		return KindMainReportVersion
@@ -207,10 +211,10 @@ func kindByName(name []byte) LogKind {
 	return KindOther
 }
 
-// ParseLogLine parses one line of `dbt --log-format json` output. It never fails: a line that
+// Parse parses one line of `dbt --log-format json` output. It never fails: a line that
 // is not a JSON log object (or is malformed JSON) comes back as KindRaw with the line as Msg,
 // so nothing dbt printed is lost.
-func ParseLogLine(line []byte) LogEvent {
+func Parse(line []byte) Event {
 	line = bytes.TrimRight(line, "\r\n")
 	trimmed := bytes.TrimLeft(line, " \t")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
@@ -223,54 +227,55 @@ func ParseLogLine(line []byte) LogEvent {
 	return ev
 }
 
-func rawEvent(line []byte) LogEvent {
-	return LogEvent{Kind: KindRaw, Msg: stripANSI(string(line))}
+func rawEvent(line []byte) Event {
+	return Event{Kind: KindRaw, Msg: stripANSI(string(line))}
 }
 
-func parseLogObject(b []byte) (ev LogEvent, err error) {
-	defer catchJSON(&err)
-	s := &jsonScanner{b: b}
+func parseLogObject(b []byte) (ev Event, err error) {
+	defer jsonscan.Catch(&err)
+	s := jsonscan.New(b)
 	dataStart, dataEnd := -1, -1
 	var name []byte
-	s.object(func(key []byte) {
+	s.Object(func(key []byte) {
 		switch string(key) {
 		case "data":
-			s.ws()
-			dataStart = s.i
-			s.skip()
-			dataEnd = s.i
+			s.SkipSpace()
+			dataStart = s.Pos()
+			s.Skip()
+			dataEnd = s.Pos()
 		case "info":
-			s.object(func(k []byte) {
+			s.Object(func(k []byte) {
 				switch string(k) {
 				case "name":
-					if s.peek() == '"' {
-						raw, esc := s.rawString()
+					if s.Peek() == '"' {
+						raw, esc := s.RawString()
 						if esc {
-							raw = []byte(s.unescape(raw))
+							raw = []byte(s.Unescape(raw))
 						}
 						name = raw
 					} else {
-						s.skip()
+						s.Skip()
 					}
 				case "level":
-					ev.Level = s.str()
+					ev.Level = s.Str()
 				case "msg":
-					ev.Msg = stripANSI(s.str())
+					ev.Msg = stripANSI(s.Str())
 				case "code":
-					ev.Code = s.str()
+					ev.Code = s.Str()
 				case "ts":
-					ev.TS = s.str()
+					ev.TS = s.Str()
 				default:
-					s.skip()
+					s.Skip()
 				}
 			})
+
 		default:
-			s.skip()
+			s.Skip()
 		}
 	})
-	s.ws()
-	if s.i != len(b) {
-		s.fail("unexpected text after the JSON object")
+
+	if !s.AtEnd() {
+		s.Fail("unexpected text after the JSON object")
 	}
 	if name == nil {
 		return ev, nil
@@ -280,19 +285,21 @@ func parseLogObject(b []byte) (ev LogEvent, err error) {
 	if dataStart < 0 {
 		return ev, nil
 	}
-	ds := &jsonScanner{b: b[:dataEnd], i: dataStart}
+	ds := &scanner{jsonscan.New(b[:dataEnd])}
+	ds.Seek(dataStart)
 	if ev.Kind != KindOther {
 		ds.logData(&ev)
 	} else if ev.Level == "error" || ev.Level == "warn" {
 		// An event datatui does not follow may still be about one node (Fusion's "Generic"
 		// error lines are): read only node_info to tell.
-		ds.object(func(key []byte) {
+		ds.Object(func(key []byte) {
 			if string(key) == "node_info" {
 				ds.nodeInfo(&ev.Node)
 			} else {
-				ds.skip()
+				ds.Skip()
 			}
 		})
+
 		if ev.Node.UniqueID != "" {
 			ev.Kind = KindNodeLog
 		}
@@ -346,180 +353,160 @@ func knownName(name []byte) string {
 }
 
 // logData decodes the data fields the event's kind needs.
-func (s *jsonScanner) logData(ev *LogEvent) {
-	s.object(func(key []byte) {
+// scanner is the JSON scanner with the readers of the log's data objects.
+type scanner struct{ jsonscan.Scanner }
+
+func (s *scanner) logData(ev *Event) {
+	s.Object(func(key []byte) {
 		switch string(key) {
 		case "node_info":
 			s.nodeInfo(&ev.Node)
 		case "index":
-			ev.Index = s.integer()
+			ev.Index = s.Int()
 		case "total", "node_count", "num_models":
-			ev.Total = s.integer()
+			ev.Total = s.Int()
 		case "batch_index":
-			ev.BatchIndex = s.integer()
+			ev.BatchIndex = s.Int()
 		case "total_batches":
-			ev.BatchTotal = s.integer()
+			ev.BatchTotal = s.Int()
 		case "status":
-			ev.Status = s.str()
+			ev.Status = s.Str()
 		case "result_message":
-			ev.ResultMessage = s.str()
+			ev.ResultMessage = s.Str()
 		case "execution_time":
-			ev.ExecutionTime = s.float()
+			ev.ExecutionTime = s.Float()
 		case "num_failures":
-			ev.NumFailures = s.integer()
+			ev.NumFailures = s.Int()
 		case "num_errors":
-			ev.NumErrors = s.integer()
+			ev.NumErrors = s.Int()
 		case "num_warnings":
-			ev.NumWarnings = s.integer()
+			ev.NumWarnings = s.Int()
 		case "num_partial_success":
-			ev.NumPartialSuccess = s.integer()
+			ev.NumPartialSuccess = s.Int()
 		case "keyboard_interrupt":
-			ev.KeyboardInterrupt = s.boolean()
+			ev.KeyboardInterrupt = s.Bool()
 		case "description":
-			ev.Description = s.str()
+			ev.Description = s.Str()
 		case "run_result":
 			ev.RunResult = s.runResult()
 		case "stats":
 			ev.Stats = s.stats()
 		case "msg", "exc", "stack_trace":
-			ev.Text = cleanText(s.str())
+			ev.Text = cleanText(s.Str())
 		case "command":
-			ev.Command = s.str()
+			ev.Command = s.Str()
 		case "success":
-			ev.Success = s.boolean()
+			ev.Success = s.Bool()
 		case "elapsed":
-			ev.Elapsed = s.float()
+			ev.Elapsed = s.Float()
 		case "version":
-			ev.Version = strings.TrimPrefix(s.str(), "=")
+			ev.Version = strings.TrimPrefix(s.Str(), "=")
 		case "schema":
-			ev.Schema = s.str()
+			ev.Schema = s.Str()
 		case "relation":
-			ev.Relation = s.str()
+			ev.Relation = s.Str()
 		case "conn_name":
-			ev.ConnName = s.str()
+			ev.ConnName = s.Str()
 		case "unique_id":
-			// MarkSkippedChildren and the exception events name the node outside node_info.
-			if id := s.str(); ev.Node.UniqueID == "" {
+
+			if id := s.Str(); ev.Node.UniqueID == "" {
 				ev.Node.UniqueID = id
 			}
 		case "node_name":
-			if n := s.str(); ev.Node.Name == "" {
+			if n := s.Str(); ev.Node.Name == "" {
 				ev.Node.Name = n
 			}
 		case "resource_type":
-			if n := s.str(); ev.Node.ResourceType == "" {
+			if n := s.Str(); ev.Node.ResourceType == "" {
 				ev.Node.ResourceType = n
 			}
 		default:
-			s.skip()
+			s.Skip()
 		}
 	})
+
 }
 
-func (s *jsonScanner) nodeInfo(n *NodeLogInfo) {
-	s.object(func(key []byte) {
+func (s *scanner) nodeInfo(n *NodeInfo) {
+	s.Object(func(key []byte) {
 		switch string(key) {
 		case "unique_id":
-			n.UniqueID = s.str()
+			n.UniqueID = s.Str()
 		case "node_name":
-			n.Name = s.str()
+			n.Name = s.Str()
 		case "resource_type":
-			n.ResourceType = s.str()
+			n.ResourceType = s.Str()
 		case "node_path":
-			n.Path = s.str()
+			n.Path = s.Str()
 		case "materialized":
-			n.Materialized = s.str()
+			n.Materialized = s.Str()
 		case "node_status":
-			n.Status = s.str()
+			n.Status = s.Str()
 		case "node_started_at":
-			n.StartedAt = s.str()
+			n.StartedAt = s.Str()
 		case "node_finished_at":
-			n.FinishedAt = s.str()
+			n.FinishedAt = s.Str()
 		default:
-			s.skip()
+			s.Skip()
 		}
 	})
+
 }
 
-func (s *jsonScanner) runResult() *LogRunResult {
-	r := &LogRunResult{RowsAffected: -1}
-	s.object(func(key []byte) {
+func (s *scanner) runResult() *RunResult {
+	r := &RunResult{RowsAffected: -1}
+	s.Object(func(key []byte) {
 		switch string(key) {
 		case "status":
-			r.Status = s.str()
+			r.Status = s.Str()
 		case "message":
-			r.Message = cleanText(s.str())
+			r.Message = cleanText(s.Str())
 		case "execution_time":
-			r.ExecutionTime = s.float()
+			r.ExecutionTime = s.Float()
 		case "num_failures":
-			r.NumFailures = s.integer()
+			r.NumFailures = s.Int()
 		case "adapter_response":
-			s.object(func(k []byte) {
+			s.Object(func(k []byte) {
 				switch string(k) {
 				case "_message":
-					r.AdapterMessage = s.str()
+					r.AdapterMessage = s.Str()
 				case "rows_affected":
-					r.RowsAffected = int64(s.integer())
+					r.RowsAffected = int64(s.Int())
 				default:
-					s.skip()
+					s.Skip()
 				}
 			})
+
 		default:
-			s.skip()
+			s.Skip()
 		}
 	})
+
 	return r
 }
 
-func (s *jsonScanner) stats() *LogStats {
-	st := &LogStats{}
-	s.object(func(key []byte) {
+func (s *scanner) stats() *Stats {
+	st := &Stats{}
+	s.Object(func(key []byte) {
 		switch string(key) {
 		case "pass":
-			st.Pass = s.integer()
+			st.Pass = s.Int()
 		case "warn":
-			st.Warn = s.integer()
+			st.Warn = s.Int()
 		case "error":
-			st.Error = s.integer()
+			st.Error = s.Int()
 		case "skip":
-			st.Skip = s.integer()
+			st.Skip = s.Int()
 		case "noop":
-			st.NoOp = s.integer()
+			st.NoOp = s.Int()
 		case "total":
-			st.Total = s.integer()
+			st.Total = s.Int()
 		default:
-			s.skip()
+			s.Skip()
 		}
 	})
+
 	return st
-}
-
-// integer reads a number (or a numeric string) as an int; anything else reads as 0.
-func (s *jsonScanner) integer() int {
-	v, ok := s.text()
-	if !ok {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		return n
-	}
-	if f, err := strconv.ParseFloat(v, 64); err == nil && f >= -1e15 && f <= 1e15 {
-		return int(f)
-	}
-	return 0
-}
-
-// float reads a number (or a numeric string); anything else reads as 0.
-func (s *jsonScanner) float() float64 {
-	v, ok := s.text()
-	if !ok {
-		return 0
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		return 0
-	}
-	return f
 }
 
 // stripANSI removes ANSI escape sequences (dbt colours "OK"/"ERROR" unless --no-use-colors).
@@ -587,7 +574,7 @@ func IsFinalStatus(s string) bool {
 // FinalStatus is the node's final status as dbt reports it: run_result.status, else
 // node_info.node_status when it is final, else data.status when it is a status (tests, seeds,
 // Fusion), else what the event itself means (a skip, an unhandled error).
-func (e *LogEvent) FinalStatus() string {
+func (e *Event) FinalStatus() string {
 	if e.RunResult != nil && e.RunResult.Status != "" {
 		return e.RunResult.Status
 	}
@@ -609,5 +596,5 @@ func (e *LogEvent) FinalStatus() string {
 	return "success"
 }
 
-// EventKind is the kind ParseLogLine gives an event of that name.
-func EventKind(name string) LogKind { return kindByName([]byte(name)) }
+// KindOf is the kind Parse gives an event of that name.
+func KindOf(name string) Kind { return kindByName([]byte(name)) }

@@ -1,4 +1,4 @@
-package dbt
+package logevents
 
 import (
 	"bufio"
@@ -18,40 +18,40 @@ func TestParseLogLineSynthetic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var evs []LogEvent
+	var evs []Event
 	for _, l := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
-		evs = append(evs, ParseLogLine(l))
+		evs = append(evs, Parse(l))
 	}
 	if len(evs) != 13 {
 		t.Fatalf("got %d events", len(evs))
 	}
 	tests := []struct {
 		i      int
-		kind   LogKind
+		kind   Kind
 		name   string
-		check  func(e LogEvent) bool
+		check  func(e Event) bool
 		reason string
 	}{
-		{0, KindMainReportVersion, "MainReportVersion", func(e LogEvent) bool { return e.Version == "1.9.4" }, "version without ="},
-		{1, KindConcurrencyLine, "ConcurrencyLine", func(e LogEvent) bool { return e.Total == 4 }, "node_count"},
-		{2, KindRaw, "", func(e LogEvent) bool { return e.Msg == "not json: a print() from a macro" }, "raw kept"},
-		{3, KindLogStartLine, "LogStartLine", func(e LogEvent) bool {
+		{0, KindMainReportVersion, "MainReportVersion", func(e Event) bool { return e.Version == "1.9.4" }, "version without ="},
+		{1, KindConcurrencyLine, "ConcurrencyLine", func(e Event) bool { return e.Total == 4 }, "node_count"},
+		{2, KindRaw, "", func(e Event) bool { return e.Msg == "not json: a print() from a macro" }, "raw kept"},
+		{3, KindLogStartLine, "LogStartLine", func(e Event) bool {
 			return e.Node.UniqueID == "model.shop.stg_users" && e.Index == 1 && e.Total == 4 && e.Node.Status == "started"
 		}, "start"},
-		{4, KindNodeResult, "LogModelResult", func(e LogEvent) bool {
+		{4, KindNodeResult, "LogModelResult", func(e Event) bool {
 			return e.FinalStatus() == "error" && e.ExecutionTime == 0.5 && !strings.Contains(e.Msg, "\x1b") && strings.Contains(e.Msg, "ERROR creating")
 		}, "error result, ANSI stripped"},
-		{6, KindNodeResult, "LogModelResult", func(e LogEvent) bool { return e.FinalStatus() == "success" && e.Status == "SUCCESS 1200" }, "adapter message"},
-		{7, KindSkippingDetails, "SkippingDetails", func(e LogEvent) bool {
+		{6, KindNodeResult, "LogModelResult", func(e Event) bool { return e.FinalStatus() == "success" && e.Status == "SUCCESS 1200" }, "adapter message"},
+		{7, KindSkippingDetails, "SkippingDetails", func(e Event) bool {
 			return e.FinalStatus() == "skipped" && e.Node.UniqueID == "model.shop.dim_users"
 		}, "skip"},
-		{9, KindNodeResult, "LogTestResult", func(e LogEvent) bool { return e.FinalStatus() == "warn" && e.NumFailures == 3 && e.Total == 4 }, "test warn"},
-		{10, KindEndOfRunSummary, "EndOfRunSummary", func(e LogEvent) bool { return e.NumErrors == 1 && e.NumWarnings == 1 && !e.KeyboardInterrupt }, "summary"},
-		{11, KindRunResultError, "RunResultError", func(e LogEvent) bool {
+		{9, KindNodeResult, "LogTestResult", func(e Event) bool { return e.FinalStatus() == "warn" && e.NumFailures == 3 && e.Total == 4 }, "test warn"},
+		{10, KindEndOfRunSummary, "EndOfRunSummary", func(e Event) bool { return e.NumErrors == 1 && e.NumWarnings == 1 && !e.KeyboardInterrupt }, "summary"},
+		{11, KindRunResultError, "RunResultError", func(e Event) bool {
 			return e.Node.UniqueID == "model.shop.stg_users" && strings.HasPrefix(e.Text, "Database Error in model stg_users") && strings.Contains(e.Text, "\n  invalid identifier")
 		}, "error text with newlines"},
-		{12, KindStatsLine, "StatsLine", func(e LogEvent) bool {
-			return e.Stats != nil && *e.Stats == LogStats{Pass: 1, Warn: 1, Error: 1, Skip: 1, Total: 4}
+		{12, KindStatsLine, "StatsLine", func(e Event) bool {
+			return e.Stats != nil && *e.Stats == Stats{Pass: 1, Warn: 1, Error: 1, Skip: 1, Total: 4}
 		}, "stats"},
 	}
 	for _, tt := range tests {
@@ -65,7 +65,7 @@ func TestParseLogLineSynthetic(t *testing.T) {
 func TestParseLogLineEdgeCases(t *testing.T) {
 	tests := []struct {
 		line string
-		kind LogKind
+		kind Kind
 		msg  string
 	}{
 		{"", KindRaw, ""},
@@ -79,12 +79,12 @@ func TestParseLogLineEdgeCases(t *testing.T) {
 		{"{\"data\": {}, \"info\": {\"name\": \"X\", \"msg\": \"caf\\u00e9 \\ud83d\\ude00\"}}\r\n", KindOther, "café 😀"},
 	}
 	for _, tt := range tests {
-		e := ParseLogLine([]byte(tt.line))
+		e := Parse([]byte(tt.line))
 		if e.Kind != tt.kind || e.Msg != tt.msg {
-			t.Errorf("ParseLogLine(%q) = kind %d msg %q, want kind %d msg %q", tt.line, e.Kind, e.Msg, tt.kind, tt.msg)
+			t.Errorf("Parse(%q) = kind %d msg %q, want kind %d msg %q", tt.line, e.Kind, e.Msg, tt.kind, tt.msg)
 		}
 	}
-	if e := ParseLogLine([]byte(`{"data": {"node_count": "7"}, "info": {"name": "ConcurrencyLine"}}`)); e.Total != 7 {
+	if e := Parse([]byte(`{"data": {"node_count": "7"}, "info": {"name": "ConcurrencyLine"}}`)); e.Total != 7 {
 		t.Errorf("numeric string total: %d", e.Total)
 	}
 }
@@ -117,7 +117,7 @@ func TestParseLogLineFixtures(t *testing.T) {
 		sc := bufio.NewScanner(f)
 		sc.Buffer(make([]byte, 1<<20), 16<<20)
 		for sc.Scan() {
-			e := ParseLogLine(sc.Bytes())
+			e := Parse(sc.Bytes())
 			if e.Kind == KindRaw {
 				t.Errorf("%s: a JSON line parsed as raw: %.120s", name, sc.Text())
 			}
@@ -152,7 +152,7 @@ func FuzzParseLogLine(f *testing.F) {
 	f.Add([]byte(`{"info": {"name": "X", "msg": "\u001b]8;;http://x\u0007link\u001b]8;;\u0007"}}`))
 	f.Add([]byte(`{"info": {"name": "\ud800"}}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
-		e := ParseLogLine(line)
+		e := Parse(line)
 		if e.Kind == KindRaw && e.Name != "" {
 			t.Fatalf("raw event with a name %q", e.Name)
 		}
@@ -185,7 +185,7 @@ func BenchmarkParseLogLine(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		for _, l := range lines {
-			_ = ParseLogLine(l)
+			_ = Parse(l)
 		}
 	}
 	b.ReportMetric(float64(len(lines))*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
@@ -233,12 +233,12 @@ func TestKnowsEveryNodeEventOfEachVersion(t *testing.T) {
 				continue
 			}
 			n++
-			if EventKind(name) == KindOther {
+			if KindOf(name) == KindOther {
 				t.Errorf("dbt %s: %s (%s) changes a node's state and the parser does not know it", version, name, code)
 			}
 			// The kind comes from the name; the line dbt writes parses to it.
 			line := fmt.Sprintf(`{"data": {"node_info": {"unique_id": "model.p.m"}}, "info": {"code": %q, "name": %q, "level": "info", "msg": "x"}}`, code, name)
-			if ev := ParseLogLine([]byte(line)); ev.Kind != EventKind(name) || ev.Code != code {
+			if ev := Parse([]byte(line)); ev.Kind != KindOf(name) || ev.Code != code {
 				t.Errorf("dbt %s: a %s line parsed as kind %d code %q", version, name, ev.Kind, ev.Code)
 			}
 		}
@@ -250,7 +250,7 @@ func TestKnowsEveryNodeEventOfEachVersion(t *testing.T) {
 		if !seen[name] && name != "Generic" {
 			t.Errorf("the parser follows %s, which no dbt-core version from 1.5 to 1.11 has", name)
 		}
-		if name != "Generic" && EventKind(name) == KindOther {
+		if name != "Generic" && KindOf(name) == KindOther {
 			t.Errorf("%s is listed as followed but has no kind", name)
 		}
 	}
@@ -281,52 +281,52 @@ var followedEvents = []string{
 func TestParseNewerEvents(t *testing.T) {
 	tests := []struct {
 		line  string
-		check func(e LogEvent) bool
+		check func(e Event) bool
 	}{
 		{`{"data": {"node_info": {"unique_id": "model.p.events", "node_status": "started", "materialized": "incremental"}, "description": "sql microbatch model dev.events", "batch_index": 3, "total_batches": 10}, "info": {"name": "LogStartBatch", "code": "Q045", "level": "info", "msg": "Batch 3 of 10 START"}}`,
-			func(e LogEvent) bool {
+			func(e Event) bool {
 				return e.Kind == KindBatchStart && e.BatchIndex == 3 && e.BatchTotal == 10 && e.Index == 0 && e.Total == 0
 			}},
 		{`{"data": {"node_info": {"unique_id": "model.p.events"}, "status": "error", "batch_index": 4, "total_batches": 10, "execution_time": 1.5}, "info": {"name": "LogBatchResult", "code": "Q046", "level": "error", "msg": "Batch 4 of 10 ERROR"}}`,
-			func(e LogEvent) bool { return e.Kind == KindBatchResult && e.Status == "error" && e.BatchIndex == 4 }},
+			func(e Event) bool { return e.Kind == KindBatchResult && e.Status == "error" && e.BatchIndex == 4 }},
 		{`{"data": {"keyboard_interrupt": false, "num_errors": 0, "num_warnings": 1, "num_partial_success": 2}, "info": {"name": "EndOfRunSummary", "code": "Z030", "level": "info", "msg": "Completed with 2 partial successes"}}`,
-			func(e LogEvent) bool {
+			func(e Event) bool {
 				return e.Kind == KindEndOfRunSummary && e.NumPartialSuccess == 2 && e.NumWarnings == 1
 			}},
 		{`{"data": {"node_info": {"unique_id": "function.p.area", "node_status": "success"}, "status": "CREATE FUNCTION", "index": 1, "total": 3, "execution_time": 0.2}, "info": {"name": "LogFunctionResult", "code": "Q047", "level": "info", "msg": "1 of 3 OK created function"}}`,
-			func(e LogEvent) bool { return e.Kind == KindNodeResult && e.FinalStatus() == "success" && e.Total == 3 }},
+			func(e Event) bool { return e.Kind == KindNodeResult && e.FinalStatus() == "success" && e.Total == 3 }},
 		{`{"data": {"unique_id": "model.p.a", "status": "error", "run_result": {"status": "error", "message": "boom"}}, "info": {"name": "MarkSkippedChildren", "code": "Z033", "level": "debug", "msg": "Marking children of model.p.a as skipped"}}`,
-			func(e LogEvent) bool {
+			func(e Event) bool {
 				return e.Kind == KindMarkSkippedChildren && e.Node.UniqueID == "model.p.a" && e.FinalStatus() == "error"
 			}},
 		{`{"data": {"conn_name": "model.p.a"}, "info": {"name": "LogCancelLine", "code": "Q022", "level": "error", "msg": "CANCEL query model.p.a"}}`,
-			func(e LogEvent) bool { return e.Kind == KindCancelLine && e.ConnName == "model.p.a" }},
+			func(e Event) bool { return e.Kind == KindCancelLine && e.ConnName == "model.p.a" }},
 		{`{"data": {"schema": "dev", "relation": "child", "index": 5, "total": 5, "status": "error"}, "info": {"name": "LogSkipBecauseError", "code": "Z034", "level": "error", "msg": "5 of 5 SKIP relation dev.child due to ephemeral model error"}}`,
-			func(e LogEvent) bool {
+			func(e Event) bool {
 				return e.Kind == KindLogSkipBecauseErr && e.Relation == "child" && e.Schema == "dev" && e.FinalStatus() == "skipped"
 			}},
 		{`{"data": {"build_path": "", "exc": "'SavedQuery' object has no attribute 'schema'", "node_info": {"unique_id": "saved_query.p.q", "node_status": "started"}, "unique_id": "saved_query.p.q"}, "info": {"name": "GenericExceptionOnRun", "code": "W004", "level": "error", "msg": "Unhandled error"}}`,
-			func(e LogEvent) bool {
+			func(e Event) bool {
 				return e.Kind == KindNodeException && e.FinalStatus() == "error" && e.Text == "'SavedQuery' object has no attribute 'schema'"
 			}},
 		// dbt Fusion: a node's result with a Fusion status, its error as a Generic line, the
 		// version line.
 		{`{"data": {"node_info": {"unique_id": "seed.p.s", "node_status": "reused"}, "status": "reused", "execution_time": 0.0}, "info": {"name": "LogSeedResult", "code": "Q016", "level": "info", "msg": "Reused [  0.00s] seed dev.s"}}`,
-			func(e LogEvent) bool { return e.Kind == KindNodeResult && e.FinalStatus() == "reused" }},
+			func(e Event) bool { return e.Kind == KindNodeResult && e.FinalStatus() == "reused" }},
 		{`{"data": {"node_info": {"unique_id": "exposure.p.x", "node_status": "cancelled"}, "status": "cancelled"}, "info": {"name": "LogNodeResult", "code": "Q008", "level": "info", "msg": "Cancelled"}}`,
-			func(e LogEvent) bool { return e.Kind == KindNodeResult && e.FinalStatus() == "cancelled" }},
+			func(e Event) bool { return e.Kind == KindNodeResult && e.FinalStatus() == "cancelled" }},
 		{`{"data": {"node_info": {"unique_id": "model.p.a"}}, "info": {"name": "Generic", "code": "", "level": "error", "msg": "dbt1000: Syntax error near FROM"}}`,
-			func(e LogEvent) bool {
+			func(e Event) bool {
 				return e.Kind == KindNodeLog && e.Node.UniqueID == "model.p.a" && e.Msg == "dbt1000: Syntax error near FROM"
 			}},
 		{`{"data": {"log_version": 3, "version": "=2.0.0-preview.181"}, "info": {"name": "MainReportVersion", "code": "A001", "level": "info", "msg": "Running with dbt-fusion=2.0.0-preview.181"}}`,
-			func(e LogEvent) bool { return e.Fusion && e.Version == "2.0.0-preview.181" }},
+			func(e Event) bool { return e.Fusion && e.Version == "2.0.0-preview.181" }},
 		// A unit test's diff table comes coloured and with Windows line ends.
 		{`{"data": {"msg": "\n\u001b[32mactual\u001b[0m differs\r\n  x"}, "info": {"name": "RunResultError", "code": "Z024", "level": "error", "msg": ""}}`,
-			func(e LogEvent) bool { return e.Text == "\nactual differs\n  x" }},
+			func(e Event) bool { return e.Text == "\nactual differs\n  x" }},
 	}
 	for i, tt := range tests {
-		if e := ParseLogLine([]byte(tt.line)); !tt.check(e) {
+		if e := Parse([]byte(tt.line)); !tt.check(e) {
 			t.Errorf("line %d: %+v", i+1, e)
 		}
 	}
