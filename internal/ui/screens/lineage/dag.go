@@ -291,9 +291,23 @@ type cell struct {
 // width is the gutter's width: a stub, the lanes, a stub and the arrow head.
 func (gt *gutter) width() int { return gt.lanes + 3 }
 
+// dagEdge is an edge drawn in the DAG: from a node to one in the next column.
+type dagEdge struct{ from, to int }
+
+// dagFrame is one drawing's geometry: which columns are shown and how wide, how far apart
+// rows are, and the gutters between the columns.
+type dagFrame struct {
+	names    map[int]string // node → its label text
+	colW     []int
+	from, to int // the columns shown: [from, to)
+	spacing  int // grid rows per node row: 2 leaves a blank line between nodes
+	gridH    int
+	avail    int // rows for the grid (the legend and the cursor's lines take the rest)
+	gutters  []gutter
+}
+
 func (m *Model) drawDAG(w, h int) ([]string, []dagHit) {
 	st := m.c.Styles
-	g := m.data.graph
 	l := m.lin
 	d := &m.dag
 	total := 1 + len(l.Upstream) + len(l.Downstream)
@@ -301,29 +315,45 @@ func (m *Model) drawDAG(w, h int) ([]string, []dagHit) {
 		return []string{st.Muted.Render(fmt.Sprintf("%d nodes are too many to draw (the DAG view shows up to %d).", total, maxDAGNodes)),
 			st.Muted.Render("Press - for fewer levels, or d for the tree.")}, nil
 	}
-	cols := d.cols
-	// Edges between neighbouring columns; those that skip a column are left to the tree.
-	type edge struct{ from, to int }
-	var edges []edge
-	skipped := 0
-	for _, e := range l.Edges {
+	edges, skipped := m.dagEdges()
+	f := &dagFrame{gutters: d.gutters(edges)}
+	m.fitDAGColumns(f, w)
+	f.fitRows(d.cols, h)
+	f.route(d, edges)
+	out, hits := m.dagRows(f)
+	for len(out) < f.avail {
+		out = append(out, "")
+	}
+	legend := dagLegend(total, skipped, l.Truncated, f.from, len(d.cols)-f.to)
+	out = append(out, st.Faint.Render(legend))
+	return append(out, m.dagCursorLines()...), hits
+}
+
+// dagEdges are the lineage's edges between neighbouring columns; those that skip a column are
+// left to the tree, and counted.
+func (m *Model) dagEdges() (edges []dagEdge, skipped int) {
+	g := m.data.graph
+	for _, e := range m.lin.Edges {
 		a, _ := g.Index(e.From)
 		b, _ := g.Index(e.To)
-		if d.colOf[b] != d.colOf[a]+1 {
+		if m.dag.colOf[b] != m.dag.colOf[a]+1 {
 			skipped++
 			continue
 		}
-		edges = append(edges, edge{a, b})
+		edges = append(edges, dagEdge{a, b})
 	}
-	gutters := make([]gutter, max(0, len(cols)-1))
-	for ci := range gutters {
-		gutters[ci].lane = map[int]int{}
-	}
+	return edges, skipped
+}
+
+// gutters give each node that feeds the next column its lane, in laneOrder.
+func (d *dagView) gutters(edges []dagEdge) []gutter {
+	gutters := make([]gutter, max(0, len(d.cols)-1))
 	for ci := range gutters {
 		gt := &gutters[ci]
+		gt.lane = map[int]int{}
 		var sources []int
 		into := map[int][]int{} // a row of the next column → the sources of the edges into it
-		for _, i := range cols[ci] {
+		for _, i := range d.cols[ci] {
 			feeds := false
 			for _, e := range edges {
 				if e.from == i {
@@ -340,13 +370,20 @@ func (m *Model) drawDAG(w, h int) ([]string, []dagHit) {
 		}
 		gt.lanes = min(len(sources), maxLanes)
 	}
-	// Labels: as wide as the names, cut only when all columns would not fit otherwise.
-	names := make(map[int]string, total)
+	return gutters
+}
+
+// fitDAGColumns sizes the labels: as wide as the names, cut only when all columns would not
+// fit otherwise; when even short labels do not fit, it shows the columns around the cursor's.
+func (m *Model) fitDAGColumns(f *dagFrame, w int) {
+	g := m.data.graph
+	cols := m.dag.cols
+	f.names = map[int]string{}
 	natural := make([]int, len(cols))
 	for ci, c := range cols {
 		for _, i := range c {
-			names[i] = displayName(&g.Nodes[i])
-			natural[ci] = max(natural[ci], ansi.StringWidth(names[i])+2)
+			f.names[i] = displayName(&g.Nodes[i])
+			natural[ci] = max(natural[ci], ansi.StringWidth(f.names[i])+2)
 		}
 	}
 	widthWith := func(limit, from, to int) int {
@@ -354,7 +391,7 @@ func (m *Model) drawDAG(w, h int) ([]string, []dagHit) {
 		for ci := from; ci < to; ci++ {
 			tw += min(natural[ci], limit+2)
 			if ci < to-1 {
-				tw += gutters[ci].width()
+				tw += f.gutters[ci].width()
 			}
 		}
 		return tw
@@ -366,55 +403,69 @@ func (m *Model) drawDAG(w, h int) ([]string, []dagHit) {
 	for limit > minLabel && widthWith(limit, 0, len(cols)) > w {
 		limit--
 	}
-	// When even short labels do not fit, show the columns around the cursor's.
-	from, to := 0, len(cols)
+	f.from, f.to = 0, len(cols)
 	if widthWith(limit, 0, len(cols)) > w {
-		cc := d.colOf[d.cursor]
-		from, to = cc, cc+1
-		for {
-			grew := false
-			if to < len(cols) && widthWith(limit, from, to+1) <= w {
-				to++
-				grew = true
-			}
-			if from > 0 && widthWith(limit, from-1, to) <= w {
-				from--
-				grew = true
-			}
-			if !grew {
-				break
-			}
+		f.from, f.to = visibleColumns(m.dag.colOf[m.dag.cursor], len(cols), func(from, to int) bool {
+			return widthWith(limit, from, to) <= w
+		})
+	}
+	f.colW = make([]int, len(cols))
+	for ci := range cols {
+		f.colW[ci] = min(natural[ci], limit+2)
+	}
+}
+
+// visibleColumns grows the window of columns [from, to) around column cc, one column to
+// the right and one to the left at a time, while fits allows.
+func visibleColumns(cc, n int, fits func(from, to int) bool) (from, to int) {
+	from, to = cc, cc+1
+	for {
+		grew := false
+		if to < n && fits(from, to+1) {
+			to++
+			grew = true
+		}
+		if from > 0 && fits(from-1, to) {
+			from--
+			grew = true
+		}
+		if !grew {
+			return from, to
 		}
 	}
-	colW := make([]int, len(cols))
-	for ci := range cols {
-		colW[ci] = min(natural[ci], limit+2)
-	}
+}
+
+// fitRows spaces the rows: three lines are kept for the legend and the cursor's two, and rows
+// get a blank line between them when there is room, so edges stay readable.
+func (f *dagFrame) fitRows(cols [][]int, h int) {
 	height := 0
 	for _, c := range cols {
 		height = max(height, len(c))
 	}
-	// Three lines are kept for the legend and the cursor's two; rows get a blank line between
-	// them when there is room, so edges stay readable.
-	avail := max(1, h-3)
-	spacing := 2
-	if height*2-1 > avail {
-		spacing = 1
+	f.avail = max(1, h-3)
+	f.spacing = 2
+	if height*2-1 > f.avail {
+		f.spacing = 1
 	}
-	gridH := (height-1)*spacing + 1
-	for ci := range gutters {
-		gutters[ci].cells = make([][]cell, gridH)
-		for y := range gutters[ci].cells {
-			gutters[ci].cells[y] = make([]cell, gutters[ci].width())
+	f.gridH = (height-1)*f.spacing + 1
+	for ci := range f.gutters {
+		f.gutters[ci].cells = make([][]cell, f.gridH)
+		for y := range f.gutters[ci].cells {
+			f.gutters[ci].cells[y] = make([]cell, f.gutters[ci].width())
 		}
 	}
+}
+
+// route draws each edge into its gutter: along the source's row to its lane, along the lane
+// to the target's row, and on to the arrow. The cursor's edges are marked for the accent.
+func (f *dagFrame) route(d *dagView, edges []dagEdge) {
 	set := func(c *cell, dirs uint8, hl bool) {
 		c.dirs |= dirs
 		c.hl = c.hl || hl
 	}
 	for _, e := range edges {
-		gt := &gutters[d.colOf[e.from]]
-		ra, rb := d.rowOf[e.from]*spacing, d.rowOf[e.to]*spacing
+		gt := &f.gutters[d.colOf[e.from]]
+		ra, rb := d.rowOf[e.from]*f.spacing, d.rowOf[e.to]*f.spacing
 		hl := e.from == d.cursor || e.to == d.cursor
 		x := 1 + gt.lane[e.from]
 		row := gt.cells
@@ -443,53 +494,61 @@ func (m *Model) drawDAG(w, h int) ([]string, []dagHit) {
 		}
 		set(&row[rb][end], dirRight, hl)
 	}
-	// Rows scroll to keep the cursor in view when the graph is taller than the screen.
+}
+
+// dagRows draws the grid's rows that fit, scrolled to keep the cursor in view when the
+// graph is taller than the screen, and notes where each label is for clicks.
+func (m *Model) dagRows(f *dagFrame) ([]string, []dagHit) {
+	st := m.c.Styles
+	d := &m.dag
 	top := 0
-	if gridH > avail {
-		cy := d.rowOf[d.cursor] * spacing
-		top = text.Clamp(cy-avail/2, 0, gridH-avail)
+	if f.gridH > f.avail {
+		cy := d.rowOf[d.cursor] * f.spacing
+		top = text.Clamp(cy-f.avail/2, 0, f.gridH-f.avail)
 	}
 	var out []string
 	var hits []dagHit
-	for y := top; y < gridH && len(out) < avail; y++ {
+	for y := top; y < f.gridH && len(out) < f.avail; y++ {
 		var b strings.Builder
 		x := 0
-		for ci := from; ci < to; ci++ {
-			c := cols[ci]
+		for ci := f.from; ci < f.to; ci++ {
+			c := d.cols[ci]
 			label := ""
-			if y%spacing == 0 && y/spacing < len(c) {
-				i := c[y/spacing]
-				label = m.dagLabel(i, names[i], colW[ci])
-				hits = append(hits, dagHit{y: len(out), x0: x, x1: x + colW[ci], node: i})
+			if y%f.spacing == 0 && y/f.spacing < len(c) {
+				i := c[y/f.spacing]
+				label = m.dagLabel(i, f.names[i], f.colW[ci])
+				hits = append(hits, dagHit{y: len(out), x0: x, x1: x + f.colW[ci], node: i})
 			}
-			b.WriteString(text.PadCut(label, colW[ci]))
-			x += colW[ci]
-			if ci < to-1 {
-				gt := &gutters[ci]
+			b.WriteString(text.PadCut(label, f.colW[ci]))
+			x += f.colW[ci]
+			if ci < f.to-1 {
+				gt := &f.gutters[ci]
 				b.WriteString(drawCells(gt.cells[y], st.Faint, st.Key))
 				x += gt.width()
 			}
 		}
 		out = append(out, b.String())
 	}
+	return out, hits
+}
+
+// dagLegend reads the drawing: its direction and size, what it leaves to the tree, and the
+// columns scrolled out of view on either side.
+func dagLegend(total, skipped int, truncated bool, left, right int) string {
 	legend := "← reads from · feeds →   " + text.Plural(total, "node", "nodes")
 	if skipped > 0 {
 		legend += " · " + text.Plural(skipped, "edge that skips a level is", "edges that skip a level are") + " in the tree, not here"
 	}
-	if l.Truncated {
+	if truncated {
 		legend += " · more beyond this depth (+)"
 	}
-	if from > 0 {
-		legend = fmt.Sprintf("◀ %s · ", text.Plural(from, "column", "columns")) + legend
+	if left > 0 {
+		legend = fmt.Sprintf("◀ %s · ", text.Plural(left, "column", "columns")) + legend
 	}
-	if to < len(cols) {
-		legend += fmt.Sprintf(" · %s ▶", text.Plural(len(cols)-to, "column", "columns"))
+	if right > 0 {
+		legend += fmt.Sprintf(" · %s ▶", text.Plural(right, "column", "columns"))
 	}
-	for len(out) < avail {
-		out = append(out, "")
-	}
-	out = append(out, st.Faint.Render(legend))
-	return append(out, m.dagCursorLines()...), hits
+	return legend
 }
 
 // dagLabel draws node i's label: › marks the cursor (in the selection style), ◆ the node in

@@ -287,41 +287,52 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	case tea.MouseWheelMsg:
-		if m.data == nil {
-			return nil
-		}
-		switch {
-		case m.finding:
-			m.hits.Update(msg)
-		case m.selecting:
-			m.matches.Update(msg)
-		case m.mode == modeImpact:
-			m.impactList.Update(msg)
-		case m.mode == modeDAG:
-			if msg.Button == tea.MouseWheelUp {
-				m.dagMove(-1, 0)
-			} else if msg.Button == tea.MouseWheelDown {
-				m.dagMove(1, 0)
-			}
-		default:
-			if m.tree.Update(msg) {
-				m.detailScroll = 0
-			}
-		}
-		return m.syncSQL()
+		return m.wheel(msg)
 	case tea.MouseClickMsg:
 		return m.click(msg.X, msg.Y)
 	case tea.PasteMsg:
-		switch {
-		case m.finding:
-			m.finder.Paste(msg.Content)
-			return m.filter()
-		case m.selecting:
-			m.selInput.Paste(msg.Content)
-			return m.evalSelector()
-		default:
-			m.impactList.Paste(msg.Content)
+		return m.paste(msg.Content)
+	}
+	return nil
+}
+
+// wheel scrolls the list shown (in the DAG, moves the cursor up or down its column).
+func (m *Model) wheel(msg tea.MouseWheelMsg) tea.Cmd {
+	if m.data == nil {
+		return nil
+	}
+	switch {
+	case m.finding:
+		m.hits.Update(msg)
+	case m.selecting:
+		m.matches.Update(msg)
+	case m.mode == modeImpact:
+		m.impactList.Update(msg)
+	case m.mode == modeDAG:
+		if msg.Button == tea.MouseWheelUp {
+			m.dagMove(-1, 0)
+		} else if msg.Button == tea.MouseWheelDown {
+			m.dagMove(1, 0)
 		}
+	default:
+		if m.tree.Update(msg) {
+			m.detailScroll = 0
+		}
+	}
+	return m.syncSQL()
+}
+
+// paste goes to the prompt that is open: the finder, the selector or the impact filter.
+func (m *Model) paste(content string) tea.Cmd {
+	switch {
+	case m.finding:
+		m.finder.Paste(content)
+		return m.filter()
+	case m.selecting:
+		m.selInput.Paste(content)
+		return m.evalSelector()
+	default:
+		m.impactList.Paste(content)
 	}
 	return nil
 }
@@ -521,34 +532,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.focusSelected()
 	}
-	k, n := m.keys, m.nav
-	switch {
-	case key.Matches(msg, k.Find):
-		if m.mode == modeImpact {
-			m.impactList.StartFilter()
-			return nil
-		}
-		return m.openFinder()
-	case key.Matches(msg, k.Selector):
-		return m.openSelector()
-	case key.Matches(msg, n.Refresh):
-		return m.reload()
-	case key.Matches(msg, n.Back):
-		switch {
-		case m.mode == modeImpact && m.impactList.Query() != "":
-			m.impactList.ClearFilter()
-		case m.mode != modeTree:
-			m.mode = modeTree
-			m.layout()
-		case m.selExpr != "":
-			m.clearSelector()
-			m.selInput.Clear()
-		case m.showWarnings:
-			m.showWarnings = false
-		case m.sql != sqlOff:
-			m.sql = sqlOff
-		}
-		return nil
+	if cmd, ok := m.screenKey(msg); ok {
+		return cmd
 	}
 	if m.data == nil {
 		return nil
@@ -556,42 +541,111 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.mode == modeDAG && m.dagKey(msg) {
 		return m.syncSQL()
 	}
+	if cmd, ok := m.viewKey(msg); ok {
+		return cmd
+	}
+	if cmd, ok := m.actionKey(msg); ok {
+		return cmd
+	}
+	return m.moveKey(msg)
+}
+
+// screenKey handles the keys that work before anything is loaded: find, selector, refresh, back.
+func (m *Model) screenKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	switch {
+	case key.Matches(msg, m.keys.Find):
+		if m.mode == modeImpact {
+			m.impactList.StartFilter()
+			return nil, true
+		}
+		return m.openFinder(), true
+	case key.Matches(msg, m.keys.Selector):
+		return m.openSelector(), true
+	case key.Matches(msg, m.nav.Refresh):
+		return m.reload(), true
+	case key.Matches(msg, m.nav.Back):
+		m.back()
+		return nil, true
+	}
+	return nil, false
+}
+
+// back undoes the innermost thing open: the impact filter, the DAG or impact view, the
+// selector's highlight, the warnings, the SQL.
+func (m *Model) back() {
+	switch {
+	case m.mode == modeImpact && m.impactList.Query() != "":
+		m.impactList.ClearFilter()
+	case m.mode != modeTree:
+		m.mode = modeTree
+		m.layout()
+	case m.selExpr != "":
+		m.clearSelector()
+		m.selInput.Clear()
+	case m.showWarnings:
+		m.showWarnings = false
+	case m.sql != sqlOff:
+		m.sql = sqlOff
+	}
+}
+
+// viewKey handles the keys that change what is shown: focus, depth, DAG, impact, SQL,
+// warnings, tests.
+func (m *Model) viewKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	k := m.keys
 	switch {
 	case key.Matches(msg, k.Toggle):
 		if m.mode != modeTree {
-			return m.focusSelected()
+			return m.focusSelected(), true
 		}
 		m.toggleCollapse()
 	case key.Matches(msg, k.Focus):
-		return m.focusSelected()
+		return m.focusSelected(), true
 	case key.Matches(msg, k.Deeper):
 		m.changeDepth(1)
 	case key.Matches(msg, k.Shallower):
 		m.changeDepth(-1)
 	case key.Matches(msg, k.DAG):
 		m.toggleDAG()
-		return m.syncSQL()
+		return m.syncSQL(), true
 	case key.Matches(msg, k.Impact):
-		return m.showImpact()
+		return m.showImpact(), true
 	case key.Matches(msg, k.SQL):
-		return m.cycleSQL()
+		return m.cycleSQL(), true
 	case key.Matches(msg, k.Warnings):
 		m.showWarnings = !m.showWarnings
 		m.detailScroll = 0
 	case key.Matches(msg, k.Tests):
 		m.showTests = !m.showTests
 		m.rebuild()
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// actionKey handles the keys that act on the selected node: edit, open, copy, build.
+func (m *Model) actionKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	k := m.keys
+	switch {
 	case key.Matches(msg, k.Edit):
-		return m.edit()
+		return m.edit(), true
 	case key.Matches(msg, k.Open):
-		return m.openExposure()
+		return m.openExposure(), true
 	case key.Matches(msg, k.Copy):
-		return m.copySelector()
+		return m.copySelector(), true
 	case key.Matches(msg, k.Build):
-		return m.build()
-	case key.Matches(msg, k.DetailDown):
+		return m.build(), true
+	}
+	return nil, false
+}
+
+// moveKey scrolls the details or moves the cursor of the list shown.
+func (m *Model) moveKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.keys.DetailDown):
 		m.detailScroll++
-	case key.Matches(msg, k.DetailUp):
+	case key.Matches(msg, m.keys.DetailUp):
 		m.detailScroll = max(0, m.detailScroll-1)
 	case m.mode == modeImpact:
 		m.impactList.Update(msg)

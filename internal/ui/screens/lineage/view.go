@@ -2,14 +2,12 @@ package lineage
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/datatui/datatui/internal/dbt"
@@ -268,75 +266,93 @@ func (m *Model) selectedRow(l string, w int) string {
 // listLines renders the visible part of the left pane: the finder's hits, the selector's
 // matches, the impact list or the tree, exactly w×h.
 func (m *Model) listLines(w, h int) []string {
-	st := m.c.Styles
-	g := m.data.graph
 	switch {
 	case m.finding:
-		if m.hits.Len() == 0 {
-			return block([]string{st.Muted.Render("No node matches.")}, w, h)
-		}
-		q := m.query()
-		m.hits.SetHeight(h)
-		return block(m.hits.View(w, func(r list.Row[int], w int) string {
-			n := &g.Nodes[r.Item]
-			name := displayName(n)
-			l := "  " + text.Highlight(name, matchSpans(name, q), st.Text, st.Match) + "  " + st.Muted.Render(safe(n.ResourceType)) + "  " + st.Faint.Render(safe(n.OriginalPath))
-			if r.Selected {
-				return st.Selected.Render(text.Pad("› "+name+"  "+safe(n.ResourceType)+"  "+safe(n.OriginalPath), w))
-			}
-			return l
-		}), w, h)
+		return m.finderLines(w, h)
 	case m.selecting:
-		var lines []string
-		switch {
-		case m.selErr != "":
-			// The expression with a caret under the problem, then the message, like a
-			// compiler's error.
-			if m.selErrCol > 0 && m.selErrCol <= utf8.RuneCountInString(m.selExpr)+1 {
-				lines = append(lines, " "+st.Code.Render(safe(m.selExpr)), " "+strings.Repeat(" ", m.selErrCol-1)+st.Error.Render("^"))
-			}
-			lines = append(lines, text.WrapStyle(safe(m.selErr), max(10, w-1), st.Error)...)
-		case m.selExpr == "":
-			lines = append(lines, st.Muted.Render("Type a dbt selector: the matches are listed here and"),
-				st.Muted.Render("highlighted in the lineage. Examples:"),
-				st.Code.Render("  +fct_revenue   tag:finance   path:models/marts"),
-				st.Code.Render("  config.materialized:incremental   source:app+"))
-		case m.matches.Len() == 0 && len(m.selNotes) == 0:
-			lines = append(lines, st.Warning.Render("Nothing matches (dbt would warn and do nothing)."))
-		}
-		for _, n := range m.selNotes {
-			lines = append(lines, text.WrapStyle(safe(n), max(10, w-1), st.Warning)...)
-		}
-		if rest := h - len(lines); rest > 0 && m.matches.Len() > 0 {
-			m.matches.SetHeight(rest)
-			lines = append(lines, m.matches.View(w, func(r list.Row[int], w int) string {
-				n := &g.Nodes[r.Item]
-				if r.Selected {
-					return m.selectedRow(displayName(n)+"  "+kindLabel(n), w)
-				}
-				return "  " + st.Match.Render(displayName(n)) + "  " + st.Muted.Render(kindLabel(n))
-			})...)
-		}
-		return block(lines, w, h)
+		return m.selectorLines(w, h)
 	case m.mode == modeImpact:
-		lines := m.impactInfo()
-		switch {
-		case m.impactLoading:
-			lines = append(lines, st.Muted.Render("Comparing your branch…"))
-		case m.impactErr != nil:
-			lines = append(lines, text.WrapStyle(errText(m.impactErr), w, st.Error)...)
-		case m.impact != nil && len(m.impact.Changed) == 0:
-			lines = append(lines, st.Muted.Render("No dbt nodes changed on this branch."))
-		case m.impactList.Len() == 0 && m.impactList.Query() != "":
-			lines = append(lines, st.Muted.Render("Nothing here matches \""+safe(m.impactList.Query())+"\": esc clears the filter."))
-		}
-		if rest := h - len(lines); rest > 0 && m.impactList.Len() > 0 {
-			m.impactList.SetHeight(rest)
-			lines = append(lines, m.impactList.View(w, m.impactRowView)...)
-		}
-		return block(lines, w, h)
+		return m.impactLines(w, h)
 	}
 	return block(m.tree.View(w, m.treeRow), w, h)
+}
+
+// finderLines are the finder's hits, the matched letters highlighted.
+func (m *Model) finderLines(w, h int) []string {
+	st := m.c.Styles
+	g := m.data.graph
+	if m.hits.Len() == 0 {
+		return block([]string{st.Muted.Render("No node matches.")}, w, h)
+	}
+	q := m.query()
+	m.hits.SetHeight(h)
+	return block(m.hits.View(w, func(r list.Row[int], w int) string {
+		n := &g.Nodes[r.Item]
+		name := displayName(n)
+		l := "  " + text.Highlight(name, matchSpans(name, q), st.Text, st.Match) + "  " + st.Muted.Render(safe(n.ResourceType)) + "  " + st.Faint.Render(safe(n.OriginalPath))
+		if r.Selected {
+			return st.Selected.Render(text.Pad("› "+name+"  "+safe(n.ResourceType)+"  "+safe(n.OriginalPath), w))
+		}
+		return l
+	}), w, h)
+}
+
+// selectorLines are the selector's error, hint or notes above its matches.
+func (m *Model) selectorLines(w, h int) []string {
+	st := m.c.Styles
+	g := m.data.graph
+	var lines []string
+	switch {
+	case m.selErr != "":
+		// The expression with a caret under the problem, then the message, like a
+		// compiler's error.
+		if m.selErrCol > 0 && m.selErrCol <= utf8.RuneCountInString(m.selExpr)+1 {
+			lines = append(lines, " "+st.Code.Render(safe(m.selExpr)), " "+strings.Repeat(" ", m.selErrCol-1)+st.Error.Render("^"))
+		}
+		lines = append(lines, text.WrapStyle(safe(m.selErr), max(10, w-1), st.Error)...)
+	case m.selExpr == "":
+		lines = append(lines, st.Muted.Render("Type a dbt selector: the matches are listed here and"),
+			st.Muted.Render("highlighted in the lineage. Examples:"),
+			st.Code.Render("  +fct_revenue   tag:finance   path:models/marts"),
+			st.Code.Render("  config.materialized:incremental   source:app+"))
+	case m.matches.Len() == 0 && len(m.selNotes) == 0:
+		lines = append(lines, st.Warning.Render("Nothing matches (dbt would warn and do nothing)."))
+	}
+	for _, n := range m.selNotes {
+		lines = append(lines, text.WrapStyle(safe(n), max(10, w-1), st.Warning)...)
+	}
+	if rest := h - len(lines); rest > 0 && m.matches.Len() > 0 {
+		m.matches.SetHeight(rest)
+		lines = append(lines, m.matches.View(w, func(r list.Row[int], w int) string {
+			n := &g.Nodes[r.Item]
+			if r.Selected {
+				return m.selectedRow(displayName(n)+"  "+kindLabel(n), w)
+			}
+			return "  " + st.Match.Render(displayName(n)) + "  " + st.Muted.Render(kindLabel(n))
+		})...)
+	}
+	return block(lines, w, h)
+}
+
+// impactLines are the impact view's summary and state above its list.
+func (m *Model) impactLines(w, h int) []string {
+	st := m.c.Styles
+	lines := m.impactInfo()
+	switch {
+	case m.impactLoading:
+		lines = append(lines, st.Muted.Render("Comparing your branch…"))
+	case m.impactErr != nil:
+		lines = append(lines, text.WrapStyle(errText(m.impactErr), w, st.Error)...)
+	case m.impact != nil && len(m.impact.Changed) == 0:
+		lines = append(lines, st.Muted.Render("No dbt nodes changed on this branch."))
+	case m.impactList.Len() == 0 && m.impactList.Query() != "":
+		lines = append(lines, st.Muted.Render("Nothing here matches \""+safe(m.impactList.Query())+"\": esc clears the filter."))
+	}
+	if rest := h - len(lines); rest > 0 && m.impactList.Len() > 0 {
+		m.impactList.SetHeight(rest)
+		lines = append(lines, m.impactList.View(w, m.impactRowView)...)
+	}
+	return block(lines, w, h)
 }
 
 // matchSpans are the characters of name the finder's query q (lower case) matched: the first
@@ -483,234 +499,6 @@ func kindLabel(n *dbt.Node) string {
 	return safe(s)
 }
 
-// detailLines describes the selected node, wrapped to w.
-func (m *Model) detailLines(w int) []string {
-	st := m.c.Styles
-	i := m.selected()
-	switch {
-	case m.finding:
-		i = -1
-		if h, ok := m.hits.Selected(); ok {
-			i = h
-		}
-	case m.selecting:
-		if h, ok := m.matches.Selected(); ok {
-			i = h
-		}
-	}
-	if i < 0 {
-		return nil
-	}
-	g := m.data.graph
-	n := &g.Nodes[i]
-	var out []string
-	add := func(s ...string) { out = append(out, s...) }
-	if m.showWarnings {
-		ws := append(append([]string{}, g.Origin.Warnings...), m.data.artifactWarnings...)
-		add(" "+st.Warning.Render(fmt.Sprintf("Warnings (%d)", len(ws)))+st.Faint.Render("  w: back to details"), "")
-		if len(ws) == 0 {
-			add(" " + st.Muted.Render("None: every file was read completely."))
-		}
-		for _, wmsg := range ws {
-			for k, l := range text.Wrap(safe(wmsg), max(10, w-4)) {
-				if k == 0 {
-					add(" • " + l)
-				} else {
-					add("   " + l)
-				}
-			}
-		}
-		return out
-	}
-	// wrap takes plain outside text and makes it safe; style it through wrapStyled.
-	wrapStyled := func(style lipgloss.Style, s string, indent int) {
-		for _, l := range text.Wrap(safe(s), max(10, w-1-indent)) {
-			add(strings.Repeat(" ", indent) + style.Render(l))
-		}
-	}
-	// wrap keeps the text's own line breaks (a YAML description's), each made safe.
-	wrap := func(s string, indent int) {
-		for _, para := range strings.Split(strings.TrimSpace(s), "\n") {
-			for _, l := range text.Wrap(safe(para), max(10, w-1-indent)) {
-				add(strings.Repeat(" ", indent) + l)
-			}
-		}
-	}
-	add(" " + st.Title.Render(displayName(n)) + "  " + st.Muted.Render(kindLabel(n)))
-	if n.OriginalPath != "" {
-		add(" " + st.Code.Render(safe(n.OriginalPath)))
-	}
-	if n.Disabled {
-		add(" " + st.Warning.Render("Disabled: dbt skips it (config enabled: false)."))
-	}
-	if n.Description != "" {
-		wrap(n.Description, 1)
-	} else if n.ResourceType != "test" {
-		add(" " + st.Faint.Render("No description."))
-	}
-	add("")
-	field := func(label, value string) {
-		if value != "" {
-			add(" " + st.Muted.Render(text.Pad(label, 10)) + safe(value))
-		}
-	}
-	field("Package", pkgIfOther(g, n))
-	field("Tags", strings.Join(n.Tags, ", "))
-	field("Owner", n.Owner)
-	if len(n.Meta) > 0 {
-		keys := make([]string, 0, len(n.Meta))
-		for k := range n.Meta {
-			if k != "owner" {
-				keys = append(keys, k)
-			}
-		}
-		sort.Strings(keys)
-		var kv []string
-		for _, k := range keys {
-			kv = append(kv, k+"="+n.Meta[k])
-		}
-		field("Meta", strings.Join(kv, ", "))
-	}
-	field("Schema", firstNonEmpty(n.Config.Schema, n.Schema))
-	if n.ResourceType == "exposure" && n.URL != "" {
-		wrapStyled(st.Link, "URL       "+n.URL, 1)
-		add(strings.Repeat(" ", 11) + st.Faint.Render("o opens it in the browser"))
-	}
-	m.freshnessLines(i, w, add)
-	if n.TestMetadata != nil {
-		t := n.TestMetadata.Name
-		if n.TestMetadata.Namespace != "" {
-			t = n.TestMetadata.Namespace + "." + t
-		}
-		if n.TestMetadata.Column != "" {
-			t += " on " + n.TestMetadata.Column
-		}
-		field("Test", t)
-		field("Severity", n.Config.Severity)
-	}
-	if r := m.runResult(n.UniqueID); r != nil {
-		s := r.Status
-		if r.ExecutionTime > 0 {
-			s += fmt.Sprintf(" in %.1fs", r.ExecutionTime)
-		}
-		add(" " + st.Muted.Render(text.Pad("Last run", 10)) + st.StatusIcon(r.Status) + " " + safe(s))
-		if r.Message != "" && r.Status != "success" && r.Status != "pass" {
-			wrapStyled(st.Faint, redact.String(r.Message), 11)
-		}
-	}
-	if len(n.Columns) > 0 {
-		types := m.data.types[n.UniqueID]
-		fromCatalog, fromProject := 0, 0
-		for _, c := range n.Columns {
-			if t := types[strings.ToLower(c.Name)]; t != "" {
-				fromCatalog++
-			} else if c.DataType != "" {
-				fromProject++
-			}
-		}
-		// Say where the types come from: the warehouse (catalog.json) or the data_type the
-		// project declares, which dbt does not check unless a contract is enforced.
-		var origin []string
-		if fromCatalog > 0 {
-			origin = append(origin, "types from catalog.json")
-		}
-		if fromProject > 0 {
-			origin = append(origin, "declared types")
-		}
-		if fromCatalog+fromProject == 0 {
-			origin = append(origin, "no types: run dbt docs generate for catalog.json")
-		}
-		add("", " "+st.Subtitle.Render(fmt.Sprintf("Columns (%d)", len(n.Columns)))+st.Faint.Render("  "+strings.Join(origin, ", ")))
-		for _, c := range n.Columns {
-			typ := c.DataType
-			if t, ok := types[strings.ToLower(c.Name)]; ok && t != "" {
-				typ = strings.ToLower(t)
-			}
-			l := "  " + safe(c.Name)
-			if typ != "" {
-				l += "  " + st.Code.Render(safe(typ))
-			}
-			if c.Description != "" {
-				l += "  " + st.Faint.Render(safe(c.Description))
-			}
-			add(l)
-		}
-	} else if types := m.data.types[n.UniqueID]; len(types) > 0 {
-		add("", " "+st.Subtitle.Render(fmt.Sprintf("Columns (%d, from catalog.json)", len(types))))
-		names := make([]string, 0, len(types))
-		for c := range types {
-			names = append(names, c)
-		}
-		sort.Strings(names)
-		for _, c := range names {
-			add("  " + safe(c) + "  " + st.Code.Render(safe(strings.ToLower(types[c]))))
-		}
-	}
-	var tests []int
-	for _, c := range g.Children(i) {
-		if t := g.Nodes[c].ResourceType; t == "test" || t == "unit_test" {
-			tests = append(tests, int(c))
-		}
-	}
-	if len(tests) > 0 {
-		add("", " "+st.Subtitle.Render(fmt.Sprintf("Tests (%d)", len(tests))))
-		for _, t := range tests {
-			tn := &g.Nodes[t]
-			label := tn.Name
-			if tn.TestMetadata != nil {
-				label = tn.TestMetadata.Name
-				if tn.TestMetadata.Namespace != "" {
-					label = tn.TestMetadata.Namespace + "." + label
-				}
-				if tn.TestMetadata.Column != "" {
-					label += " (" + tn.TestMetadata.Column + ")"
-				}
-			} else if tn.ResourceType == "unit_test" {
-				label += " (unit test)"
-			}
-			icon := st.Faint.Render("·")
-			if r := m.runResult(tn.UniqueID); r != nil {
-				icon = st.StatusIcon(r.Status)
-			}
-			add("  " + icon + " " + safe(label))
-		}
-	}
-	if m.sql != sqlOff {
-		title := "Raw SQL"
-		if m.sql == sqlCompiled {
-			title = "Compiled SQL"
-		}
-		add("", " "+st.Subtitle.Render(title)+st.Faint.Render("  (s: next)"))
-		switch {
-		case !m.sqlReady || m.sqlFor != i:
-			add("  " + st.Muted.Render("loading…"))
-		case m.sqlErr != nil:
-			wrapStyled(st.Warning, redact.String(m.sqlErr.Error()), 2)
-		default:
-			for _, l := range strings.Split(strings.TrimRight(strings.ReplaceAll(m.sqlText, "\t", "    "), "\n"), "\n") {
-				add("  " + st.Code.Render(safe(l)))
-			}
-		}
-	}
-	{
-		if ws := append(append([]string{}, m.data.graph.Origin.Warnings...), m.data.artifactWarnings...); len(ws) > 0 && n.OriginalPath != "" {
-			var mine []string
-			for _, wmsg := range ws {
-				if strings.HasPrefix(wmsg, n.OriginalPath+":") {
-					mine = append(mine, strings.TrimPrefix(wmsg, n.OriginalPath+": "))
-				}
-			}
-			if len(mine) > 0 {
-				add("", " "+st.Warning.Render("Quick parse warnings"))
-				for _, wmsg := range mine {
-					wrap(wmsg, 2)
-				}
-			}
-		}
-	}
-	return out
-}
-
 // runResult is a node's result in the last run_results.json, or nil.
 func (m *Model) runResult(id string) *dbt.RunResult {
 	if m.data.runs == nil || m.data.runs.ByID == nil {
@@ -741,63 +529,6 @@ func (m *Model) freshness(i int) *dbt.FreshnessResult {
 		return nil
 	}
 	return m.data.sources.ByID[m.data.graph.Nodes[i].UniqueID]
-}
-
-// freshnessLines say how fresh a source's data is (dbt's verdict from the last `dbt source
-// freshness`, with the age counted on to now), and for a node built from a stale source how
-// old the data it was built from is.
-func (m *Model) freshnessLines(i, w int, add func(...string)) {
-	st := m.c.Styles
-	now := m.now()
-	label := st.Muted.Render(text.Pad("Freshness", 10))
-	if fr := m.freshness(i); fr != nil {
-		checked := ""
-		if !fr.SnapshottedAt.IsZero() {
-			checked = " · checked " + dbt.FormatAge(max(0, now.Sub(fr.SnapshottedAt))) + " ago"
-		}
-		switch {
-		case fr.Status == dbt.FreshnessRuntimeError:
-			add(" " + label + st.StatusIcon("error") + " " + st.Error.Render("dbt could not check it"))
-			if fr.Error != "" {
-				for _, l := range text.Wrap(safe(redact.String(fr.Error)), max(10, w-12)) {
-					add(strings.Repeat(" ", 11) + st.Faint.Render(l))
-				}
-			}
-		default:
-			s := "last loaded " + dbt.FormatAge(fr.AgeAt(now)) + " ago"
-			if t := fr.Exceeded(); t != nil {
-				s += " (" + fr.Status + " after " + t.String() + ")"
-			} else if fr.ErrorAfter != nil || fr.WarnAfter != nil {
-				s += " (" + freshnessLimits(fr) + ")"
-			}
-			s += checked
-			style := st.Text
-			if fr.Stale() {
-				style = st.Warning
-			}
-			for k, l := range text.Wrap(safe(s), max(10, w-14)) {
-				if k == 0 {
-					add(" " + label + st.StatusIcon(fr.Status) + " " + style.Render(l))
-				} else {
-					add(strings.Repeat(" ", 13) + style.Render(l))
-				}
-			}
-		}
-		return
-	}
-	if fr, ok := m.data.staleUp[i]; ok {
-		s := "built from data " + dbt.FormatAge(fr.AgeAt(now)) + " old: " + fr.Name + " is stale"
-		if t := fr.Exceeded(); t != nil {
-			s += " (" + fr.Status + " after " + t.String() + ")"
-		}
-		for k, l := range text.Wrap(safe(s), max(10, w-12)) {
-			if k == 0 {
-				add(" " + label + st.Warning.Render(l))
-			} else {
-				add(strings.Repeat(" ", 11) + st.Warning.Render(l))
-			}
-		}
-	}
 }
 
 // freshnessLimits is "warn after 12 hours, error after 24 hours".
