@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -226,47 +225,16 @@ func (r *Runner) Run(ctx context.Context, args []string, sink func(Event)) *Resu
 	}
 	res.Executable, res.Engine, res.Container = l.Path, l.Engine, l.Container
 	res.FullArgs = l.DBTArgs
-
-	cmd := exec.Command(l.Path, l.Args...)
-	cmd.Dir = r.Dir
-	cmd.Env = append(os.Environ(), l.Env...)
-	// Its own process group, so cancelling reaches dbt's children (adapters, git for deps).
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	outR, outW, err := os.Pipe()
+	p, err := r.start(l)
 	if err != nil {
 		return fail(err)
 	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		outR.Close()
-		outW.Close()
-		return fail(err)
-	}
-	cmd.Stdout, cmd.Stderr = outW, errW
-	if err := cmd.Start(); err != nil {
-		for _, f := range []*os.File{outR, outW, errR, errW} {
-			f.Close()
-		}
-		return fail(fmt.Errorf("starting dbt: %w", err))
-	}
-	outW.Close()
-	errW.Close()
-	pgid := cmd.Process.Pid
 	sink(Started{Executable: l.Path, Args: l.Args, Dir: r.Dir, At: start, Engine: l.Engine, Container: l.Container})
 	for _, flag := range l.Dropped {
 		note := "datatui: dbt Fusion has no " + flag + " option; it was left out"
 		res.Log.Add(note)
 		sink(Line{Text: note, Stream: Stderr, Level: "warn"})
 	}
-
-	lines := make(chan rawLine, 512)
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go readLines(outR, Stdout, lines, &wg)
-	go readLines(errR, Stderr, lines, &wg)
-	go func() { wg.Wait(); close(lines) }()
-	waitDone := make(chan error, 1)
-	go func() { waitDone <- cmd.Wait() }()
 
 	tr := NewTracker(start)
 	var fatalText fatalScan
@@ -281,85 +249,17 @@ func (r *Runner) Run(ctx context.Context, args []string, sink func(Event)) *Resu
 			sink(e)
 		}
 	}
-
-	interrupt, term := r.InterruptGrace, r.TermGrace
-	if interrupt <= 0 {
-		interrupt = 10 * time.Second
-	}
-	if term <= 0 {
-		term = 5 * time.Second
-	}
-	var (
-		cancelled bool
-		exited    bool
-		waitErr   error
-		stage     int
-		escalate  <-chan time.Time
-		drain     <-chan time.Time
-		ctxDone   = ctx.Done()
-		linesCh   = (<-chan rawLine)(lines)
-	)
-	for linesCh != nil || !exited {
-		select {
-		case l, ok := <-linesCh:
-			if !ok {
-				linesCh = nil
-				continue
-			}
-			handle(l)
-		case waitErr = <-waitDone:
-			exited = true
-			waitDone = nil
-			escalate = nil
-			if cancelled {
-				// Whatever dbt left behind in its group goes with it.
-				_ = syscall.Kill(-pgid, syscall.SIGKILL)
-			}
-			// A grandchild that inherited the pipes could keep them open forever.
-			drain = time.After(2 * time.Second)
-		case <-ctxDone:
-			ctxDone = nil
-			if exited {
-				continue
-			}
-			cancelled = true
-			// In Docker too: the docker CLI hands SIGINT on to dbt in the container.
-			_ = syscall.Kill(-pgid, syscall.SIGINT)
-			stage = 1
-			escalate = time.After(interrupt)
-		case <-escalate:
-			if stage == 1 {
-				_ = syscall.Kill(-pgid, syscall.SIGTERM)
-				l.container("stop", "--time", strconv.Itoa(int(term/time.Second)+1))
-				stage = 2
-				escalate = time.After(term)
-			} else {
-				_ = syscall.Kill(-pgid, syscall.SIGKILL)
-				l.container("kill")
-				escalate = nil
-			}
-		case <-drain:
-			outR.Close()
-			errR.Close()
-			drain = nil
-		}
-	}
-	outR.Close()
-	errR.Close()
+	interrupt, term := r.graces()
+	cancelled, waitErr := p.supervise(ctx, handle, interrupt, term)
 
 	res.Duration = time.Since(start)
 	var sig syscall.Signal
-	res.ExitCode, sig = exitCode(cmd.ProcessState, waitErr)
+	res.ExitCode, sig = exitCode(p.cmd.ProcessState, waitErr)
 	if l.Container != "" && (cancelled || sig != 0) {
 		// The docker CLI can die before its container: make sure none is left behind.
 		l.removeContainer()
 	}
-	res.Version, res.Fatal, res.Errors, res.Interrupted = tr.Version, tr.Fatal, tr.Errors, tr.Interrupted
-	res.NothingSelected = tr.NothingSelected
-	if tr.Fusion {
-		res.Engine = EngineFusion
-	}
-	res.Cancelled = cancelled || tr.Interrupted
+	res.takeTracker(tr, cancelled)
 	if res.Fatal == "" && sig == 0 && res.ExitCode >= 2 {
 		res.Fatal = fatalText.text()
 	}
@@ -374,6 +274,39 @@ func (r *Runner) Run(ctx context.Context, args []string, sink func(Event)) *Resu
 	res.Nodes = tr.Nodes()
 	res.Total = tr.Total()
 	res.Summary = tr.Summary()
+	res.explainExit(sig)
+	if r.StateDir != "" {
+		res.HistoryErr = AppendHistory(r.StateDir, EntryFromResult(res))
+	}
+	sink(Done{ExitCode: res.ExitCode, Err: res.Err, Cancelled: cancelled, Summary: res.Summary})
+	return res
+}
+
+// graces are how long a cancelled dbt gets after SIGINT and after SIGTERM.
+func (r *Runner) graces() (interrupt, term time.Duration) {
+	interrupt, term = r.InterruptGrace, r.TermGrace
+	if interrupt <= 0 {
+		interrupt = 10 * time.Second
+	}
+	if term <= 0 {
+		term = 5 * time.Second
+	}
+	return interrupt, term
+}
+
+// takeTracker copies what dbt's log said about the run as a whole.
+func (res *Result) takeTracker(tr *Tracker, cancelled bool) {
+	res.Version, res.Fatal, res.Errors, res.Interrupted = tr.Version, tr.Fatal, tr.Errors, tr.Interrupted
+	res.NothingSelected = tr.NothingSelected
+	if tr.Fusion {
+		res.Engine = EngineFusion
+	}
+	res.Cancelled = cancelled || tr.Interrupted
+}
+
+// explainExit sets Err from how dbt ended: cancelled, killed by signal sig, finished with
+// failures (exit code 1) or failed to run (2 and above).
+func (res *Result) explainExit(sig syscall.Signal) {
 	switch {
 	case res.Cancelled:
 		res.Err = ErrCancelled
@@ -391,11 +324,6 @@ func (r *Runner) Run(ctx context.Context, args []string, sink func(Event)) *Resu
 		}
 		res.Err = fmt.Errorf("dbt failed (exit code %d): %s", res.ExitCode, firstLine(msg))
 	}
-	if r.StateDir != "" {
-		res.HistoryErr = AppendHistory(r.StateDir, EntryFromResult(res))
-	}
-	sink(Done{ExitCode: res.ExitCode, Err: res.Err, Cancelled: cancelled, Summary: res.Summary})
-	return res
 }
 
 // ForWorkspace is the runner of ws's dbt project under the team's datatui.yml: dbt runs in
