@@ -399,174 +399,241 @@ type nodeDecoder struct {
 	kinds [][2]string // scratch for config value kinds
 }
 
+// nodeLate holds what decode reads in any order but can only apply once the whole node is
+// read: top-level access and group override the config's, a test's column_name fills in for
+// test_metadata's, config.meta stands in for a missing meta.
+type nodeLate struct {
+	access, group, testColumn        string
+	cfgMeta, cfgMetaKinds, metaKinds map[string]string
+}
+
+// decode reads the graph member at sp. Its keys are looked up by kind (where the node is,
+// what documents it, how it joins the graph): three short switches instead of one long one.
 func (d *nodeDecoder) decode(n *Node, sp nodeSpan) {
-	s := &d.s
-	var access, group, testColumn string
-	var cfgMeta, cfgMetaKinds, metaKinds map[string]string
+	var late nodeLate
 	n.Config.Enabled = !sp.disabled
 	n.Disabled = sp.disabled
-	section := manifestSections[sp.section]
-	s.Object(func(key []byte) {
-		switch string(key) {
-		case "unique_id":
-			n.UniqueID = s.Str()
-		case "name":
-			n.Name = s.Str()
-		case "resource_type":
-			n.ResourceType = s.InternedStr()
-		case "package_name":
-			n.Package = s.InternedStr()
-		case "path":
-			n.Path = s.Str()
-		case "original_file_path":
-			n.OriginalPath = s.Str()
-		case "patch_path":
-			n.PatchPath = s.Str()
-		case "fqn":
-			n.FQN = s.Strs()
-		case "tags":
-			n.Tags = s.Strs()
-		case "description":
-			n.Description = s.Str()
-		case "database":
-			n.Database = s.InternedStr()
-		case "schema":
-			n.Schema = s.InternedStr()
-		case "alias":
-			n.Alias = s.Str()
-		case "version":
-			n.Version, _ = s.Text()
-		case "latest_version":
-			n.LatestVersion, _ = s.Text()
-		case "source_name":
-			n.SourceName = s.InternedStr()
-		case "config":
-			cfgMeta, cfgMetaKinds = d.config(&n.Config, n)
-		case "columns":
-			n.Columns = d.columns()
-		case "depends_on":
-			s.Object(func(k []byte) {
-				switch string(k) {
-				case "nodes":
-					n.DependsOn = s.Strs()
-				case "macros":
-					n.MacroDeps = s.Strs()
-				default:
-					s.Skip()
-				}
-			})
+	exposure := manifestSections[sp.section] == "exposures"
+	d.s.Object(func(key []byte) {
+		k := string(key)
+		if !d.location(n, k) && !d.docs(n, k, exposure, &late) && !d.links(n, k, &late) {
+			d.s.Skip()
+		}
+	})
+	d.settle(n, &late)
+}
 
-		case "test_metadata":
-			tm := &TestMetadata{}
-			s.Object(func(k []byte) {
-				switch string(k) {
-				case "name":
-					tm.Name = s.InternedStr()
-				case "namespace":
-					tm.Namespace = s.InternedStr()
-				case "kwargs":
-					s.Object(func(k []byte) {
-						if string(k) == "column_name" {
-							tm.Column, _ = s.Text()
-						} else {
-							s.Skip()
-						}
-					})
+// location reads the keys that name and place a node; false when key is not one of them.
+func (d *nodeDecoder) location(n *Node, key string) bool {
+	s := &d.s
+	switch key {
+	case "unique_id":
+		n.UniqueID = s.Str()
+	case "name":
+		n.Name = s.Str()
+	case "resource_type":
+		n.ResourceType = s.InternedStr()
+	case "package_name":
+		n.Package = s.InternedStr()
+	case "path":
+		n.Path = s.Str()
+	case "original_file_path":
+		n.OriginalPath = s.Str()
+	case "patch_path":
+		n.PatchPath = s.Str()
+	case "fqn":
+		n.FQN = s.Strs()
+	case "database":
+		n.Database = s.InternedStr()
+	case "schema":
+		n.Schema = s.InternedStr()
+	case "alias":
+		n.Alias = s.Str()
+	case "relation_name":
+		n.RelationName = s.Str()
+	case "source_name":
+		n.SourceName = s.InternedStr()
+	default:
+		return false
+	}
+	return true
+}
 
-				default:
-					s.Skip()
-				}
-			})
+// docs reads the keys that describe a node to people; false when key is not one of them.
+func (d *nodeDecoder) docs(n *Node, key string, exposure bool, late *nodeLate) bool {
+	s := &d.s
+	switch key {
+	case "description":
+		n.Description = s.Str()
+	case "tags":
+		n.Tags = s.Strs()
+	case "version":
+		n.Version, _ = s.Text()
+	case "latest_version":
+		n.LatestVersion, _ = s.Text()
+	case "meta":
+		n.Meta, late.metaKinds = d.flatMap()
+	case "owner":
+		n.Owner = d.owner()
+	case "label":
+		n.Label = s.Str()
+	case "type":
+		if exposure {
+			n.ExposureType = s.Str()
+		} else {
+			s.Skip()
+		}
+	case "url":
+		n.URL = s.Str()
+	case "access":
+		late.access = s.InternedStr()
+	case "group":
+		late.group = s.InternedStr()
+	default:
+		return false
+	}
+	return true
+}
 
-			if tm.Name != "" {
-				n.TestMetadata = tm
-			}
-		case "column_name":
-			testColumn = s.Str()
-		case "attached_node":
-			n.AttachedNode = s.Str()
-		case "meta":
-			n.Meta, metaKinds = d.flatMap()
-		case "checksum":
-			if s.Peek() == '"' {
-				n.Checksum = s.Str()
-				return
-			}
-			s.Object(func(k []byte) {
-				if string(k) == "checksum" {
-					n.Checksum = s.Str()
-				} else {
-					s.Skip()
-				}
-			})
+// links reads the keys that join a node to the graph and to state comparison (config,
+// columns, dependencies, tests, checksums); false when key is not one of them.
+func (d *nodeDecoder) links(n *Node, key string, late *nodeLate) bool {
+	s := &d.s
+	switch key {
+	case "config":
+		late.cfgMeta, late.cfgMetaKinds = d.config(&n.Config, n)
+	case "columns":
+		n.Columns = d.columns()
+	case "depends_on":
+		d.dependsOn(n)
+	case "test_metadata":
+		if tm := d.testMetadata(); tm.Name != "" {
+			n.TestMetadata = tm
+		}
+	case "column_name":
+		late.testColumn = s.Str()
+	case "attached_node":
+		n.AttachedNode = s.Str()
+	case "checksum":
+		n.Checksum = d.checksum()
+	case "unrendered_config":
+		n.UnrenderedHash, n.UnrenderedRelation = d.unrendered()
+	case "contract":
+		d.contract(n)
+	default:
+		return false
+	}
+	return true
+}
 
-		case "owner":
-			if s.Peek() == '{' {
-				var name, email string
-				s.Object(func(k []byte) {
-					switch string(k) {
-					case "name":
-						name = s.Str()
-					case "email":
-						email = s.Str()
-					default:
-						s.Skip()
-					}
-				})
-
-				n.Owner = name
-				if n.Owner == "" {
-					n.Owner = email
-				}
-			} else {
-				n.Owner, _ = s.Text()
-			}
-		case "label":
-			n.Label = s.Str()
-		case "type":
-			if section == "exposures" {
-				n.ExposureType = s.Str()
-			} else {
-				s.Skip()
-			}
-		case "url":
-			n.URL = s.Str()
-		case "relation_name":
-			n.RelationName = s.Str()
-		case "unrendered_config":
-			n.UnrenderedHash, n.UnrenderedRelation = d.unrendered()
-		case "contract":
-			s.Object(func(k []byte) {
-				switch string(k) {
-				case "enforced":
-					n.ContractEnf = s.Bool()
-				case "checksum":
-					n.ContractChecksum = s.Str()
-				default:
-					s.Skip()
-				}
-			})
-
-		case "access":
-			access = s.InternedStr()
-		case "group":
-			group = s.InternedStr()
+func (d *nodeDecoder) dependsOn(n *Node) {
+	s := &d.s
+	s.Object(func(k []byte) {
+		switch string(k) {
+		case "nodes":
+			n.DependsOn = s.Strs()
+		case "macros":
+			n.MacroDeps = s.Strs()
 		default:
 			s.Skip()
 		}
 	})
+}
 
-	if access != "" {
-		n.Config.Access = access
+// testMetadata reads a generic test's macro, its package and the column it tests.
+func (d *nodeDecoder) testMetadata() *TestMetadata {
+	s := &d.s
+	tm := &TestMetadata{}
+	s.Object(func(k []byte) {
+		switch string(k) {
+		case "name":
+			tm.Name = s.InternedStr()
+		case "namespace":
+			tm.Namespace = s.InternedStr()
+		case "kwargs":
+			s.Object(func(k []byte) {
+				if string(k) == "column_name" {
+					tm.Column, _ = s.Text()
+				} else {
+					s.Skip()
+				}
+			})
+		default:
+			s.Skip()
+		}
+	})
+	return tm
+}
+
+// checksum reads a file checksum: a string (old manifests) or {"name", "checksum"}.
+func (d *nodeDecoder) checksum() string {
+	s := &d.s
+	if s.Peek() == '"' {
+		return s.Str()
 	}
-	if group != "" {
-		n.Config.Group = group
+	var sum string
+	s.Object(func(k []byte) {
+		if string(k) == "checksum" {
+			sum = s.Str()
+		} else {
+			s.Skip()
+		}
+	})
+	return sum
+}
+
+// owner reads an exposure's or group's owner: its name, else its email; or a plain value.
+func (d *nodeDecoder) owner() string {
+	s := &d.s
+	if s.Peek() != '{' {
+		v, _ := s.Text()
+		return v
+	}
+	var name, email string
+	s.Object(func(k []byte) {
+		switch string(k) {
+		case "name":
+			name = s.Str()
+		case "email":
+			email = s.Str()
+		default:
+			s.Skip()
+		}
+	})
+	if name == "" {
+		return email
+	}
+	return name
+}
+
+func (d *nodeDecoder) contract(n *Node) {
+	s := &d.s
+	s.Object(func(k []byte) {
+		switch string(k) {
+		case "enforced":
+			n.ContractEnf = s.Bool()
+		case "checksum":
+			n.ContractChecksum = s.Str()
+		default:
+			s.Skip()
+		}
+	})
+}
+
+// settle applies what decode kept for the end, and fills in what old manifests leave out.
+func (d *nodeDecoder) settle(n *Node, late *nodeLate) {
+	if late.access != "" {
+		n.Config.Access = late.access
+	}
+	if late.group != "" {
+		n.Config.Group = late.group
 	}
 	if n.TestMetadata != nil && n.TestMetadata.Column == "" {
-		n.TestMetadata.Column = testColumn
+		n.TestMetadata.Column = late.testColumn
 	}
-	if len(n.Meta) == 0 && len(cfgMeta) > 0 {
-		n.Meta, metaKinds = cfgMeta, cfgMetaKinds
+	metaKinds := late.metaKinds
+	if len(n.Meta) == 0 && len(late.cfgMeta) > 0 {
+		n.Meta, metaKinds = late.cfgMeta, late.cfgMetaKinds
 	}
 	if len(metaKinds) > 0 {
 		// Meta kinds join the config's kinds under "meta.<key>", in a map shared by every node
