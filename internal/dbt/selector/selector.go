@@ -573,6 +573,7 @@ func stateMatcher(g, state *dbt.Graph, v string) (func(n *dbt.Node) bool, error)
 	if v == "modified.macros" && macros == nil {
 		return nil, fmt.Errorf("state:modified.macros needs the macros of both manifests, and %s has none", map[bool]string{true: "the comparison manifest", false: "this project's graph"}[g.Macros != nil])
 	}
+	differs := modifiedPart(v)
 	return func(n *dbt.Node) bool {
 		p := old(n)
 		switch v {
@@ -584,21 +585,30 @@ func stateMatcher(g, state *dbt.Graph, v string) (func(n *dbt.Node) bool, error)
 			return p == nil || NodeModified(n, p) || macros.affects(g, n)
 		case "unmodified":
 			return p != nil && !NodeModified(n, p) && !macros.affects(g, n)
-		case "modified.body":
-			return p == nil || !sameBody(n, p)
-		case "modified.configs":
-			return p == nil || n.UnrenderedHash != p.UnrenderedHash
-		case "modified.relation":
-			return p == nil || n.UnrenderedRelation != p.UnrenderedRelation
-		case "modified.persisted_descriptions":
-			return p == nil || !samePersistedDescriptions(n, p)
-		case "modified.contract":
-			return p == nil || !sameContract(n, p)
 		case "modified.macros":
 			return macros.affects(g, n)
 		}
-		return false
+		return differs != nil && (p == nil || differs(n, p))
 	}, nil
+}
+
+// modifiedPart is one of state:modified's subselectors (body, configs, relation, persisted
+// descriptions, contract): whether n differs from its previous definition p in that part.
+// It is nil for any other value.
+func modifiedPart(v string) func(n, p *dbt.Node) bool {
+	switch v {
+	case "modified.body":
+		return func(n, p *dbt.Node) bool { return !sameBody(n, p) }
+	case "modified.configs":
+		return func(n, p *dbt.Node) bool { return n.UnrenderedHash != p.UnrenderedHash }
+	case "modified.relation":
+		return func(n, p *dbt.Node) bool { return n.UnrenderedRelation != p.UnrenderedRelation }
+	case "modified.persisted_descriptions":
+		return func(n, p *dbt.Node) bool { return !samePersistedDescriptions(n, p) }
+	case "modified.contract":
+		return func(n, p *dbt.Node) bool { return !sameContract(n, p) }
+	}
+	return nil
 }
 
 // changedMacros are the macros whose SQL differs between two manifests, or that exist in only

@@ -3,10 +3,11 @@ package selector
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/datatui/datatui/internal/dbt"
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/datatui/datatui/internal/dbt"
 )
 
 // This file holds the selector methods (dbt-core graph/selector_methods.py): which nodes each
@@ -24,117 +25,12 @@ func inNodesSection(t string) bool {
 
 // match returns the graph members a spec's method selects (before graph operators).
 func (ev *evaluator) match(spec SelectorSpec) (bitset, error) {
-	g := ev.g
-	out := newBitset(ev.n)
-	var pred func(n *dbt.Node) bool
-	v := spec.Value
-	switch spec.Method {
-	case "fqn":
-		pat := newFQNPattern(v)
-		if ix := ev.opts.Index; ix != nil {
-			return ev.matchFQN(ix, pat)
-		}
-		pred = func(n *dbt.Node) bool { return n.ResourceType != "source" && fqnMatch(n, pat) }
-	case "tag":
-		pred = func(n *dbt.Node) bool {
-			for _, t := range n.Tags {
-				if fnmatch(t, v) {
-					return true
-				}
-			}
-			return false
-		}
-	case "path":
-		if filepath.IsAbs(v) && ev.opts.ProjectDir != "" {
-			if rel, err := filepath.Rel(ev.opts.ProjectDir, v); err == nil && !strings.HasPrefix(rel, "..") {
-				v = rel
-			}
-		}
-		pat := cleanPathPattern(v)
-		pred = func(n *dbt.Node) bool { return pathMatch(n, pat) }
-	case "file":
-		pred = func(n *dbt.Node) bool { return fileMatch(n.OriginalPath, v) }
-	case "package":
-		pat := v
-		if pat == "this" && g.Origin.ProjectName != "" {
-			pat = g.Origin.ProjectName
-		}
-		pred = func(n *dbt.Node) bool { return fnmatch(n.Package, pat) }
-	case "source":
-		pkg, src, table := "*", "*", "*"
-		switch parts := strings.Split(v, "."); len(parts) {
-		case 1:
-			src = parts[0]
-		case 2:
-			src, table = parts[0], parts[1]
-		default:
-			pkg, src, table = parts[0], parts[1], parts[2]
-		}
-		pred = func(n *dbt.Node) bool {
-			return n.ResourceType == "source" && fnmatch(n.Package, pkg) && fnmatch(n.SourceName, src) && fnmatch(n.Name, table)
-		}
-	case "exposure", "metric", "semantic_model", "saved_query", "unit_test":
-		typ := spec.Method
-		pkg, name := "*", v
-		if parts := strings.SplitN(v, ".", 2); len(parts) == 2 {
-			pkg, name = parts[0], parts[1]
-		}
-		pred = func(n *dbt.Node) bool {
-			return n.ResourceType == typ && fnmatch(n.Package, pkg) && fnmatch(n.Name, name)
-		}
-	case "resource_type":
-		pred = func(n *dbt.Node) bool { return n.ResourceType == v }
-	case "config":
-		pred = configMatcher(spec.MethodArgs, v)
-	case "test_type":
-		kind := testTypeOf(v)
-		pred = func(n *dbt.Node) bool {
-			switch kind {
-			case "generic":
-				return n.ResourceType == "test" && n.TestMetadata != nil
-			case "singular":
-				return n.ResourceType == "test" && n.TestMetadata == nil
-			case "data":
-				return n.ResourceType == "test"
-			default: // unit
-				return n.ResourceType == "unit_test"
-			}
-		}
-	case "test_name":
-		pred = func(n *dbt.Node) bool {
-			if n.ResourceType == "test" && n.TestMetadata != nil {
-				return fnmatch(n.TestMetadata.Name, v)
-			}
-			return n.ResourceType == "unit_test" && fnmatch(n.Name, v)
-		}
-	case "group":
-		pred = func(n *dbt.Node) bool {
-			return (inNodesSection(n.ResourceType) || n.ResourceType == "metric") && n.Config.Group != "" && fnmatch(n.Config.Group, v)
-		}
-	case "access":
-		pred = func(n *dbt.Node) bool { return n.ResourceType == "model" && n.Config.Access == v }
-	case "version":
-		pred = func(n *dbt.Node) bool { return n.ResourceType == "model" && versionMatch(n, v) }
-	case "state":
-		if ev.opts.State == nil {
-			return nil, fmt.Errorf("%s needs a comparison manifest: pass --state DIR (a folder with the production manifest.json)", spec.Raw)
-		}
-		p, err := stateMatcher(g, ev.opts.State, v)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", spec.Raw, err)
-		}
-		pred = p
-	case "result":
-		if ev.opts.Results == nil {
-			return nil, fmt.Errorf("%s needs the previous run's results: pass --state DIR with a run_results.json", spec.Raw)
-		}
-		res := ev.opts.Results
-		pred = func(n *dbt.Node) bool {
-			r, ok := res.ByID[n.UniqueID]
-			return ok && r.Status == v
-		}
-	default:
-		return nil, &SelectorError{Arg: spec.Raw, Msg: fmt.Sprintf("%q is not a valid method name", spec.Method), Expected: "one of " + methodList()}
+	if ix := ev.opts.Index; ix != nil && spec.Method == "fqn" {
+		return ev.matchFQN(ix, newFQNPattern(spec.Value))
+	}
+	pred, err := ev.predicate(spec)
+	if err != nil {
+		return nil, err
 	}
 	// dbt 1.8's all_nodes() leaves saved queries out of the methods that search every type.
 	skipSavedQueries := false
@@ -142,6 +38,8 @@ func (ev *evaluator) match(spec SelectorSpec) (bitset, error) {
 	case "tag", "path", "file", "package", "resource_type", "state", "result":
 		skipSavedQueries = ev.before19
 	}
+	g := ev.g
+	out := newBitset(ev.n)
 	for i := range g.Nodes {
 		if i&4095 == 4095 && ev.ctx.Err() != nil {
 			return nil, ev.ctx.Err()
@@ -152,6 +50,162 @@ func (ev *evaluator) match(spec SelectorSpec) (bitset, error) {
 		}
 	}
 	return out, nil
+}
+
+// predicate is spec's method as a test of one node.
+func (ev *evaluator) predicate(spec SelectorSpec) (func(n *dbt.Node) bool, error) {
+	v := spec.Value
+	switch spec.Method {
+	case "fqn":
+		pat := newFQNPattern(v)
+		return func(n *dbt.Node) bool { return n.ResourceType != "source" && fqnMatch(n, pat) }, nil
+	case "tag":
+		return tagPredicate(v), nil
+	case "path":
+		return ev.pathPredicate(v), nil
+	case "file":
+		return func(n *dbt.Node) bool { return fileMatch(n.OriginalPath, v) }, nil
+	case "package":
+		return ev.packagePredicate(v), nil
+	case "source":
+		return sourcePredicate(v), nil
+	case "exposure", "metric", "semantic_model", "saved_query", "unit_test":
+		return namedPredicate(spec.Method, v), nil
+	case "resource_type":
+		return func(n *dbt.Node) bool { return n.ResourceType == v }, nil
+	case "config":
+		return configMatcher(spec.MethodArgs, v), nil
+	case "test_type":
+		return testTypePredicate(testTypeOf(v)), nil
+	case "test_name":
+		return testNamePredicate(v), nil
+	case "group", "access", "version":
+		return governancePredicate(spec.Method, v), nil
+	case "state":
+		return ev.statePredicate(spec)
+	case "result":
+		return ev.resultPredicate(spec)
+	}
+	return nil, &SelectorError{Arg: spec.Raw, Msg: fmt.Sprintf("%q is not a valid method name", spec.Method), Expected: "one of " + methodList()}
+}
+
+// governancePredicate matches model governance: group:, access: and version:.
+func governancePredicate(method, v string) func(n *dbt.Node) bool {
+	switch method {
+	case "group":
+		return func(n *dbt.Node) bool {
+			return (inNodesSection(n.ResourceType) || n.ResourceType == "metric") && n.Config.Group != "" && fnmatch(n.Config.Group, v)
+		}
+	case "access":
+		return func(n *dbt.Node) bool { return n.ResourceType == "model" && n.Config.Access == v }
+	}
+	return func(n *dbt.Node) bool { return n.ResourceType == "model" && versionMatch(n, v) }
+}
+
+func tagPredicate(pat string) func(n *dbt.Node) bool {
+	return func(n *dbt.Node) bool {
+		for _, t := range n.Tags {
+			if fnmatch(t, pat) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// pathPredicate matches a node's file or folder; an absolute path inside the project is
+// taken relative to it.
+func (ev *evaluator) pathPredicate(v string) func(n *dbt.Node) bool {
+	if filepath.IsAbs(v) && ev.opts.ProjectDir != "" {
+		if rel, err := filepath.Rel(ev.opts.ProjectDir, v); err == nil && !strings.HasPrefix(rel, "..") {
+			v = rel
+		}
+	}
+	pat := cleanPathPattern(v)
+	return func(n *dbt.Node) bool { return pathMatch(n, pat) }
+}
+
+// packagePredicate matches a node's package; "this" is the root project.
+func (ev *evaluator) packagePredicate(pat string) func(n *dbt.Node) bool {
+	if pat == "this" && ev.g.Origin.ProjectName != "" {
+		pat = ev.g.Origin.ProjectName
+	}
+	return func(n *dbt.Node) bool { return fnmatch(n.Package, pat) }
+}
+
+// sourcePredicate matches source:src, source:src.table or source:pkg.src.table.
+func sourcePredicate(v string) func(n *dbt.Node) bool {
+	pkg, src, table := "*", "*", "*"
+	switch parts := strings.Split(v, "."); len(parts) {
+	case 1:
+		src = parts[0]
+	case 2:
+		src, table = parts[0], parts[1]
+	default:
+		pkg, src, table = parts[0], parts[1], parts[2]
+	}
+	return func(n *dbt.Node) bool {
+		return n.ResourceType == "source" && fnmatch(n.Package, pkg) && fnmatch(n.SourceName, src) && fnmatch(n.Name, table)
+	}
+}
+
+// namedPredicate matches the members of one type by name or pkg.name (exposure:, metric:…).
+func namedPredicate(typ, v string) func(n *dbt.Node) bool {
+	pkg, name := "*", v
+	if parts := strings.SplitN(v, ".", 2); len(parts) == 2 {
+		pkg, name = parts[0], parts[1]
+	}
+	return func(n *dbt.Node) bool {
+		return n.ResourceType == typ && fnmatch(n.Package, pkg) && fnmatch(n.Name, name)
+	}
+}
+
+// testTypePredicate matches tests of a kind testTypeOf named: generic, singular, data, unit.
+func testTypePredicate(kind string) func(n *dbt.Node) bool {
+	return func(n *dbt.Node) bool {
+		switch kind {
+		case "generic":
+			return n.ResourceType == "test" && n.TestMetadata != nil
+		case "singular":
+			return n.ResourceType == "test" && n.TestMetadata == nil
+		case "data":
+			return n.ResourceType == "test"
+		default: // unit
+			return n.ResourceType == "unit_test"
+		}
+	}
+}
+
+// testNamePredicate matches a generic test's macro name, or a unit test's own name.
+func testNamePredicate(v string) func(n *dbt.Node) bool {
+	return func(n *dbt.Node) bool {
+		if n.ResourceType == "test" && n.TestMetadata != nil {
+			return fnmatch(n.TestMetadata.Name, v)
+		}
+		return n.ResourceType == "unit_test" && fnmatch(n.Name, v)
+	}
+}
+
+func (ev *evaluator) statePredicate(spec SelectorSpec) (func(n *dbt.Node) bool, error) {
+	if ev.opts.State == nil {
+		return nil, fmt.Errorf("%s needs a comparison manifest: pass --state DIR (a folder with the production manifest.json)", spec.Raw)
+	}
+	p, err := stateMatcher(ev.g, ev.opts.State, spec.Value)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", spec.Raw, err)
+	}
+	return p, nil
+}
+
+func (ev *evaluator) resultPredicate(spec SelectorSpec) (func(n *dbt.Node) bool, error) {
+	if ev.opts.Results == nil {
+		return nil, fmt.Errorf("%s needs the previous run's results: pass --state DIR with a run_results.json", spec.Raw)
+	}
+	res, v := ev.opts.Results, spec.Value
+	return func(n *dbt.Node) bool {
+		r, ok := res.ByID[n.UniqueID]
+		return ok && r.Status == v
+	}, nil
 }
 
 // fqnPattern is an fqn: selector value split once, so matching a node allocates nothing.
@@ -444,85 +498,108 @@ func matchClass(p []rune, i int, c rune) (ok bool, next int, valid bool) {
 
 // configMatcher is dbt's ConfigSelectorMethod. It looks at the nodes of manifest.nodes and at
 // sources only, walks the config along the dotted keys and compares the value found with the
-// selector text the way Python does: a string must be equal (case-insensitively for
-// config.severity), a boolean matches "true"/"false" in any case, a list matches when it holds
-// such a value, and numbers, objects and nulls never match (config.lookback:1 does not select
-// lookback: 1).
+// selector text the way Python does (see configText).
 func configMatcher(keys []string, v string) func(n *dbt.Node) bool {
 	if len(keys) == 0 || slicesContainsEmpty(keys) {
 		// config:x compares the whole config object with a string: never equal.
 		return func(*dbt.Node) bool { return false }
 	}
 	key := strings.Join(keys, ".")
-	severity := key == "severity"
-	str := func(a string) bool { return a == v || severity && strings.EqualFold(a, v) }
-	boolean := func(b bool) bool {
-		return b && strings.EqualFold(v, "true") || !b && strings.EqualFold(v, "false")
-	}
-	eq := func(x any) bool {
-		switch x := x.(type) {
-		case string:
-			return str(x)
-		case bool:
-			return boolean(x)
-		}
-		return false
-	}
-	typed := func(x any) bool {
-		if l, ok := x.([]any); ok {
-			for _, e := range l {
-				if eq(e) {
-					return true
-				}
-			}
-			return false
-		}
-		return eq(x)
-	}
-	strs := func(l []string) bool {
-		for _, s := range l {
-			if str(s) {
-				return true
-			}
-		}
-		return false
-	}
+	want := configText{v: v, foldCase: key == "severity"}
+	field := configField(key)
 	return func(n *dbt.Node) bool {
 		if !inNodesSection(n.ResourceType) && n.ResourceType != "source" {
 			return false
 		}
 		c := &n.Config
-		switch key {
-		case "materialized":
-			return c.Materialized != "" && str(c.Materialized)
-		case "schema":
-			return c.Schema != "" && str(c.Schema)
-		case "database":
-			return c.Database != "" && str(c.Database)
-		case "alias":
-			return c.Alias != "" && str(c.Alias)
-		case "enabled":
-			return boolean(c.Enabled)
-		case "severity":
-			return c.Severity != "" && str(c.Severity)
-		case "group":
-			return c.Group != "" && str(c.Group)
-		case "access":
-			return c.Access != "" && str(c.Access)
-		case "tags":
-			return strs(c.Tags)
+		switch {
+		case field != nil:
+			f := field(c)
+			return f != "" && want.str(f)
+		case key == "enabled":
+			return want.boolean(c.Enabled)
+		case key == "tags":
+			return want.strs(c.Tags)
 		}
 		if sub, ok := strings.CutPrefix(key, "meta."); ok && n.Meta != nil {
 			if val, ok := lookupNested(n.Meta, c.Kinds, "meta.", sub); ok {
-				return typed(val)
+				return want.typed(val)
 			}
 			return false
 		}
 		if val, ok := c.Extra[key]; ok {
-			return typed(dbt.TypedValue(val, c.Kinds[key]))
+			return want.typed(dbt.TypedValue(val, c.Kinds[key]))
 		}
 		return false
 	}
+}
+
+// configField reads the config key that the graph keeps as a string field, or is nil for
+// any other key.
+func configField(key string) func(c *dbt.NodeConfig) string {
+	switch key {
+	case "materialized":
+		return func(c *dbt.NodeConfig) string { return c.Materialized }
+	case "schema":
+		return func(c *dbt.NodeConfig) string { return c.Schema }
+	case "database":
+		return func(c *dbt.NodeConfig) string { return c.Database }
+	case "alias":
+		return func(c *dbt.NodeConfig) string { return c.Alias }
+	case "severity":
+		return func(c *dbt.NodeConfig) string { return c.Severity }
+	case "group":
+		return func(c *dbt.NodeConfig) string { return c.Group }
+	case "access":
+		return func(c *dbt.NodeConfig) string { return c.Access }
+	}
+	return nil
+}
+
+// configText is a config: selector's text compared with config values the way Python does: a
+// string must be equal (case-insensitively for config.severity), a boolean matches
+// "true"/"false" in any case, a list matches when it holds such a value, and numbers, objects
+// and nulls never match (config.lookback:1 does not select lookback: 1).
+type configText struct {
+	v        string
+	foldCase bool
+}
+
+func (t configText) str(a string) bool { return a == t.v || t.foldCase && strings.EqualFold(a, t.v) }
+
+func (t configText) boolean(b bool) bool {
+	return b && strings.EqualFold(t.v, "true") || !b && strings.EqualFold(t.v, "false")
+}
+
+func (t configText) scalar(x any) bool {
+	switch x := x.(type) {
+	case string:
+		return t.str(x)
+	case bool:
+		return t.boolean(x)
+	}
+	return false
+}
+
+func (t configText) typed(x any) bool {
+	if l, ok := x.([]any); ok {
+		for _, e := range l {
+			if t.scalar(e) {
+				return true
+			}
+		}
+		return false
+	}
+	return t.scalar(x)
+}
+
+func (t configText) strs(l []string) bool {
+	for _, s := range l {
+		if t.str(s) {
+			return true
+		}
+	}
+	return false
 }
 
 // lookupNested finds a.b.c in a flattened map whose nested values are JSON objects, with its

@@ -170,18 +170,56 @@ func parseSpec(raw string) (SelectorSpec, []*SelectorError, error) {
 	fail := func(pos int, msg, expected string) (SelectorSpec, []*SelectorError, error) {
 		return SelectorSpec{}, nil, &SelectorError{Arg: raw, Pos: pos, Msg: msg, Expected: expected}
 	}
-	var notes []*SelectorError
-	note := func(pos int, msg string) { notes = append(notes, &SelectorError{Arg: raw, Pos: pos, Msg: msg}) }
+	notes := &specNotes{raw: raw}
 	// '.' in the pattern does not match a newline, so a criterion holding one matches nothing.
 	if k := strings.IndexByte(raw, '\n'); k >= 0 {
 		return fail(k, "a line break cannot be part of a selector", "one criterion per line, joined by spaces")
 	}
+	i := spec.parentOperators(raw)
+	rest := raw[i:]
+	end := spec.childOperator(rest)
+	body := rest[:end]
+	if spec.ChildrensParents && spec.Children {
+		return fail(i+end, "the @ prefix and the + suffix cannot be combined", "either @name or name+")
+	}
+	valuePos, ok := spec.method(body, i, notes)
+	if !ok {
+		return fail(i, fmt.Sprintf("%q is not a valid method name", spec.Method), "one of "+methodList())
+	}
+	if spec.Value == "" && raw != "" {
+		notes.add(valuePos, "nothing to select after the operators and method; dbt selects nothing for it")
+	}
+	if msg, expected := checkValue(spec); msg != "" {
+		return fail(valuePos, msg, expected)
+	}
+	if spec.Method != "config" {
+		if p := strings.IndexAny(spec.Value, "()'\"{}<>|;=`"); p >= 0 {
+			r, _ := utf8.DecodeRuneInString(spec.Value[p:])
+			notes.add(valuePos+p, fmt.Sprintf("%q is not selector syntax; dbt reads %q as a %s value, which no node has", r, spec.Value, spec.Method))
+		}
+	}
+	return spec, notes.list, nil
+}
+
+// specNotes are the warnings about one criterion: dbt accepts it but selects less than it
+// seems to ask for.
+type specNotes struct {
+	raw  string
+	list []*SelectorError
+}
+
+func (n *specNotes) add(pos int, msg string) {
+	n.list = append(n.list, &SelectorError{Arg: n.raw, Pos: pos, Msg: msg})
+}
+
+// parentOperators reads the @ prefix and the N+ prefix (digits then '+') and returns where
+// the rest of raw starts.
+func (spec *SelectorSpec) parentOperators(raw string) int {
 	i := 0
 	if strings.HasPrefix(raw, "@") {
 		spec.ChildrensParents = true
 		i = 1
 	}
-	// N+ prefix: digits then '+'.
 	j := i
 	for j < len(raw) && raw[j] >= '0' && raw[j] <= '9' {
 		j++
@@ -193,10 +231,12 @@ func parseSpec(raw string) (SelectorSpec, []*SelectorError, error) {
 		}
 		i = j + 1
 	}
-	rest := raw[i:]
-	// +N suffix: '+' followed by digits at the end. The value is matched lazily, so the first
-	// '+' that starts such a suffix ends it.
-	end := len(rest)
+	return i
+}
+
+// childOperator reads the +N suffix ('+' followed by digits at the end) and returns where it
+// starts. The value is matched lazily, so the first '+' that starts such a suffix ends it.
+func (spec *SelectorSpec) childOperator(rest string) int {
 	for k := 0; k < len(rest); k++ {
 		if rest[k] != '+' {
 			continue
@@ -206,19 +246,21 @@ func parseSpec(raw string) (SelectorSpec, []*SelectorError, error) {
 			d++
 		}
 		if d == len(rest) {
-			end = k
 			spec.Children = true
 			if d > k+1 {
 				spec.ChildrenDepth = depthNumber(rest[k+1 : d])
 			}
-			break
+			return k
 		}
 	}
-	body := rest[:end]
-	if spec.ChildrensParents && spec.Children {
-		return fail(i+end, "the @ prefix and the + suffix cannot be combined", "either @name or name+")
-	}
-	// method[.args]: value — the method is made of word characters and dots.
+	return len(rest)
+}
+
+// method reads method[.args]:value from body (at offset i of the criterion), or takes body
+// as the value of the default method. It returns where the value starts, and false for a
+// method dbt does not have.
+func (spec *SelectorSpec) method(body string, i int, notes *specNotes) (valuePos int, ok bool) {
+	// The method is made of word characters and dots.
 	k := 0
 	for k < len(body) {
 		r, size := utf8.DecodeRuneInString(body[k:])
@@ -227,41 +269,27 @@ func parseSpec(raw string) (SelectorSpec, []*SelectorError, error) {
 		}
 		k += size
 	}
-	valuePos := i
-	if k > 0 && k < len(body) && body[k] == ':' {
-		parts := strings.Split(body[:k], ".")
-		spec.Method = parts[0]
-		spec.MethodArgs = parts[1:]
-		spec.Value = body[k+1:]
-		valuePos = i + k + 1
-		if !isSelectorMethod(spec.Method) {
-			return fail(i, fmt.Sprintf("%q is not a valid method name", spec.Method), "one of "+methodList())
-		}
-		switch {
-		case spec.Method == "config" && len(spec.MethodArgs) == 0:
-			note(i, "config needs a key (config.materialized:table); dbt reads config:"+spec.Value+" as a comparison with the whole config and selects nothing")
-		case spec.Method == "config" && slicesContainsEmpty(spec.MethodArgs):
-			note(i, "config has an empty key between dots; dbt selects nothing for it")
-		case spec.Method != "config" && len(spec.MethodArgs) > 0:
-			note(i+len(parts[0]), fmt.Sprintf("dbt ignores %q after %s; this is %s:%s", "."+strings.Join(spec.MethodArgs, "."), spec.Method, spec.Method, spec.Value))
-		}
-	} else {
+	if k == 0 || k >= len(body) || body[k] != ':' {
 		spec.Value = body
 		spec.Method = defaultMethod(body)
+		return i, true
 	}
-	if spec.Value == "" && raw != "" {
-		note(valuePos, "nothing to select after the operators and method; dbt selects nothing for it")
+	parts := strings.Split(body[:k], ".")
+	spec.Method = parts[0]
+	spec.MethodArgs = parts[1:]
+	spec.Value = body[k+1:]
+	if !isSelectorMethod(spec.Method) {
+		return i, false
 	}
-	if msg, expected := checkValue(spec); msg != "" {
-		return fail(valuePos, msg, expected)
+	switch {
+	case spec.Method == "config" && len(spec.MethodArgs) == 0:
+		notes.add(i, "config needs a key (config.materialized:table); dbt reads config:"+spec.Value+" as a comparison with the whole config and selects nothing")
+	case spec.Method == "config" && slicesContainsEmpty(spec.MethodArgs):
+		notes.add(i, "config has an empty key between dots; dbt selects nothing for it")
+	case spec.Method != "config" && len(spec.MethodArgs) > 0:
+		notes.add(i+len(parts[0]), fmt.Sprintf("dbt ignores %q after %s; this is %s:%s", "."+strings.Join(spec.MethodArgs, "."), spec.Method, spec.Method, spec.Value))
 	}
-	if spec.Method != "config" {
-		if p := strings.IndexAny(spec.Value, "()'\"{}<>|;=`"); p >= 0 {
-			r, _ := utf8.DecodeRuneInString(spec.Value[p:])
-			note(valuePos+p, fmt.Sprintf("%q is not selector syntax; dbt reads %q as a %s value, which no node has", r, spec.Value, spec.Method))
-		}
-	}
-	return spec, notes, nil
+	return i + k + 1, true
 }
 
 // depthNumber reads a graph operator's depth; Python's int has no upper bound, so a huge
