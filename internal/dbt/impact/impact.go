@@ -211,15 +211,18 @@ func impactSelector(g *dbt.Graph, changed []int, stateOnly bool) string {
 	return strings.Join(parts, " ")
 }
 
+// gitOutput runs git in the project folder and returns its output.
+type gitOutput func(args ...string) (string, error)
+
 // gitChanges maps the files changed on the branch to nodes.
 func (im *Impact) gitChanges(ctx context.Context, g *dbt.Graph, opts ImpactOptions, reasons map[int][]string) error {
 	dir := opts.ProjectDir
 	runner := git.Or(opts.Git)
 	// LC_ALL=C: git's messages are quoted to the person and matched here in English.
-	run := func(args ...string) (string, error) {
+	run := gitOutput(func(args ...string) (string, error) {
 		out, err := runner.Run(ctx, git.Cmd{Dir: dir, Args: args, Env: []string{"LC_ALL=C"}})
 		return string(out), err
-	}
+	})
 	top, err := run("rev-parse", "--show-toplevel")
 	if errors.Is(err, git.ErrNotInstalled) {
 		return fmt.Errorf("%w; install git to see what your branch changes", err)
@@ -227,56 +230,115 @@ func (im *Impact) gitChanges(ctx context.Context, g *dbt.Graph, opts ImpactOptio
 	if err != nil {
 		return fmt.Errorf("%s is not in a git repository, so there is no branch to compare: %w", dir, err)
 	}
-	top = strings.TrimSpace(top)
+	top = realPath(strings.TrimSpace(top))
 	projAbs, _ := filepath.Abs(dir)
-	if real, err := filepath.EvalSymlinks(projAbs); err == nil {
-		projAbs = real
+	projAbs = realPath(projAbs)
+	files, err := im.branchFiles(run, opts.BaseBranch)
+	if err != nil {
+		return err
 	}
-	if real, err := filepath.EvalSymlinks(top); err == nil {
-		top = real
+	byPath, byPatch := nodesByFile(g)
+	// The version of a file to compare with: the merge base, else HEAD.
+	baseRev := im.MergeBase
+	if baseRev == "" {
+		if _, err := run("rev-parse", "--verify", "--quiet", "HEAD"); err == nil {
+			baseRev = "HEAD"
+		}
 	}
+	for _, rel := range projectFiles(files, top, projAbs) {
+		if strings.HasPrefix(rel, "target/") || strings.HasPrefix(rel, "dbt_packages/") || strings.HasPrefix(rel, "logs/") {
+			continue
+		}
+		im.ChangedFiles = append(im.ChangedFiles, rel)
+		// A properties file is compared definition by definition: an edited description
+		// changes its model only.
+		var same func(n *dbt.Node) bool
+		if isYAMLFile(rel) && (len(byPatch[rel]) > 0 || len(byPath[rel]) > 0) {
+			same = im.unchangedDefinitions(run, baseRev, projAbs, rel)
+		}
+		changed := func(nodes []int, reason string) {
+			for _, i := range nodes {
+				if same == nil || !same(&g.Nodes[i]) {
+					reasons[i] = appendUnique(reasons[i], reason)
+				}
+			}
+		}
+		changed(byPath[rel], "git: "+rel)
+		changed(byPatch[rel], "git: "+rel+" (properties)")
+		if len(byPath[rel])+len(byPatch[rel]) == 0 {
+			note := rel
+			if !fileExists(filepath.Join(projAbs, filepath.FromSlash(rel))) {
+				note += " (deleted)"
+			}
+			im.Unmapped = append(im.Unmapped, note)
+		}
+	}
+	return nil
+}
+
+// realPath is p with symbolic links resolved, or p when they cannot be.
+func realPath(p string) string {
+	if real, err := filepath.EvalSymlinks(p); err == nil {
+		return real
+	}
+	return p
+}
+
+// branchFiles are the files (relative to the repository root) the branch changes: committed
+// since it left the base branch, changed in the work tree, and new files git does not ignore.
+// What cannot be compared (no commits yet, no base branch, no common commit) is a warning.
+func (im *Impact) branchFiles(run gitOutput, baseBranch string) (map[string]bool, error) {
 	files := map[string]bool{}
-	addList := func(out string) {
+	add := func(args ...string) error {
+		out, err := run(args...)
+		if err != nil {
+			return err
+		}
 		for _, f := range strings.Split(out, "\x00") {
 			if f != "" {
 				files[f] = true
 			}
 		}
+		return nil
 	}
 	if _, err := run("rev-parse", "--verify", "--quiet", "HEAD"); err != nil {
 		im.Warnings = append(im.Warnings, "the repository has no commits yet; only uncommitted files are compared")
 	} else {
-		base, err := resolveBase(run, opts.BaseBranch)
-		if err != nil {
-			im.Warnings = append(im.Warnings, err.Error())
-		} else {
-			im.Base = base
-			mb, err := run("merge-base", base, "HEAD")
-			if err != nil {
-				im.Warnings = append(im.Warnings, fmt.Sprintf("%s and HEAD have no common commit; only uncommitted files are compared", base))
-			} else {
-				im.MergeBase = strings.TrimSpace(mb)
-				out, err := run("diff", "--name-only", "--no-renames", "-z", im.MergeBase+"...HEAD")
-				if err != nil {
-					return err
-				}
-				addList(out)
-			}
+		if err := im.committedFiles(run, baseBranch, add); err != nil {
+			return nil, err
 		}
-		out, err := run("diff", "--name-only", "--no-renames", "-z", "HEAD")
-		if err != nil {
-			return err
+		if err := add("diff", "--name-only", "--no-renames", "-z", "HEAD"); err != nil {
+			return nil, err
 		}
-		addList(out)
 	}
-	out, err := run("ls-files", "--others", "--exclude-standard", "-z", "--full-name")
-	if err != nil {
-		return err
+	if err := add("ls-files", "--others", "--exclude-standard", "-z", "--full-name"); err != nil {
+		return nil, err
 	}
-	addList(out)
+	return files, nil
+}
 
-	byPath := map[string][]int{}
-	byPatch := map[string][]int{}
+// committedFiles adds the files committed on the branch since its merge base with the base
+// branch, and sets Base and MergeBase.
+func (im *Impact) committedFiles(run gitOutput, baseBranch string, add func(args ...string) error) error {
+	base, err := resolveBase(run, baseBranch)
+	if err != nil {
+		im.Warnings = append(im.Warnings, err.Error())
+		return nil
+	}
+	im.Base = base
+	mb, err := run("merge-base", base, "HEAD")
+	if err != nil {
+		im.Warnings = append(im.Warnings, fmt.Sprintf("%s and HEAD have no common commit; only uncommitted files are compared", base))
+		return nil
+	}
+	im.MergeBase = strings.TrimSpace(mb)
+	return add("diff", "--name-only", "--no-renames", "-z", im.MergeBase+"...HEAD")
+}
+
+// nodesByFile indexes the enabled nodes by the file that defines them and by the properties
+// file that patches them (patch_path without its "project://" prefix).
+func nodesByFile(g *dbt.Graph) (byPath, byPatch map[string][]int) {
+	byPath, byPatch = map[string][]int{}, map[string][]int{}
 	for i := range g.Nodes {
 		n := &g.Nodes[i]
 		if n.Disabled {
@@ -289,57 +351,22 @@ func (im *Impact) gitChanges(ctx context.Context, g *dbt.Graph, opts ImpactOptio
 			byPatch[n.PatchPath[k+3:]] = append(byPatch[n.PatchPath[k+3:]], i)
 		}
 	}
-	// The version of a file to compare with: the merge base, else HEAD.
-	baseRev := im.MergeBase
-	if baseRev == "" {
-		if _, err := run("rev-parse", "--verify", "--quiet", "HEAD"); err == nil {
-			baseRev = "HEAD"
-		}
-	}
-	var changedFiles []string
+	return byPath, byPatch
+}
+
+// projectFiles are the changed files inside the dbt project, relative to it, in order; files
+// elsewhere in the repository (docs, CI config) are left out.
+func projectFiles(files map[string]bool, top, projAbs string) []string {
+	var out []string
 	for f := range files {
 		rel, err := filepath.Rel(projAbs, filepath.Join(top, filepath.FromSlash(f)))
 		if err != nil || strings.HasPrefix(rel, "..") {
-			continue // outside the dbt project (docs, CI config)
-		}
-		changedFiles = append(changedFiles, filepath.ToSlash(rel))
-	}
-	sort.Strings(changedFiles)
-	for _, rel := range changedFiles {
-		if strings.HasPrefix(rel, "target/") || strings.HasPrefix(rel, "dbt_packages/") || strings.HasPrefix(rel, "logs/") {
 			continue
 		}
-		im.ChangedFiles = append(im.ChangedFiles, rel)
-		mapped := false
-		// A properties file is compared definition by definition: an edited description
-		// changes its model only.
-		var same func(n *dbt.Node) bool
-		if isYAMLFile(rel) && (len(byPatch[rel]) > 0 || len(byPath[rel]) > 0) {
-			same = im.unchangedDefinitions(run, baseRev, projAbs, rel)
-		}
-		for _, i := range byPath[rel] {
-			mapped = true
-			if same != nil && same(&g.Nodes[i]) {
-				continue
-			}
-			reasons[i] = appendUnique(reasons[i], "git: "+rel)
-		}
-		for _, i := range byPatch[rel] {
-			mapped = true
-			if same != nil && same(&g.Nodes[i]) {
-				continue
-			}
-			reasons[i] = appendUnique(reasons[i], "git: "+rel+" (properties)")
-		}
-		if !mapped {
-			note := rel
-			if !fileExists(filepath.Join(projAbs, filepath.FromSlash(rel))) {
-				note += " (deleted)"
-			}
-			im.Unmapped = append(im.Unmapped, note)
-		}
+		out = append(out, filepath.ToSlash(rel))
 	}
-	return nil
+	sort.Strings(out)
+	return out
 }
 
 func isYAMLFile(rel string) bool {
@@ -349,7 +376,7 @@ func isYAMLFile(rel string) bool {
 // unchangedDefinitions compares a properties file with its version at rev and returns a test
 // for the nodes whose own definition did not change; nil when the versions cannot be compared
 // (every node of the file then counts as changed).
-func (im *Impact) unchangedDefinitions(git func(...string) (string, error), rev, projAbs, rel string) func(n *dbt.Node) bool {
+func (im *Impact) unchangedDefinitions(git gitOutput, rev, projAbs, rel string) func(n *dbt.Node) bool {
 	cur, err := os.ReadFile(filepath.Join(projAbs, filepath.FromSlash(rel)))
 	if err != nil {
 		return nil
@@ -377,7 +404,7 @@ func (im *Impact) unchangedDefinitions(git func(...string) (string, error), rev,
 }
 
 // resolveBase picks the ref to compare with.
-func resolveBase(git func(...string) (string, error), base string) (string, error) {
+func resolveBase(git gitOutput, base string) (string, error) {
 	exists := func(ref string) bool {
 		_, err := git("rev-parse", "--verify", "--quiet", ref+"^{commit}")
 		return err == nil
