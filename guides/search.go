@@ -101,140 +101,17 @@ const maxHitsPerTerm = 16
 
 // Search ranks the guides matching every word of query (AND); limit <= 0 means all.
 func (l *Library) Search(query string, limit int) []Result {
-	terms := Terms(query)
-	if len(terms) == 0 {
+	q := newSearchQuery(query)
+	if q == nil {
 		return nil
 	}
-	if len(terms) > 16 {
-		terms = terms[:16]
-	}
-	// The phrase is the query as typed (spaces normalised), so "dbt --version" finds the
-	// command even though its words are searched without punctuation.
-	phrase := strings.Join(strings.Fields(strings.ToLower(query)), " ")
-	if len(terms) == 1 && phrase == terms[0] {
-		phrase = ""
-	}
 	idx := l.searchIndex()
-	finders := make([]finder, len(terms))
-	for i, t := range terms {
-		finders[i] = newFinder(t)
-	}
-	phraseFinder := newFinder(phrase)
 	var out []Result
 	var hits []lineHit
 	for gi := range idx.guides {
-		x := &idx.guides[gi]
-		score := 0
-		found := uint32(0)
-		// Title, aliases, tags and slug.
-		if phrase != "" && containsWord(x.title, phrase) {
-			score += 60
+		if r, ok := q.match(&idx.guides[gi], &hits); ok {
+			out = append(out, r)
 		}
-		if x.title == strings.Join(terms, " ") {
-			score += 40
-		}
-		for ti, t := range terms {
-			if w, ok := wordMatch(x.title, t); ok {
-				found |= 1 << ti
-				score += pick(w, 25, 10)
-			}
-			for _, tag := range x.tags {
-				if tag == t || (phrase != "" && tag == phrase) {
-					score += 30
-					found |= 1 << ti
-				} else if w, ok := wordMatch(tag, t); ok {
-					score += pick(w, 15, 6)
-					found |= 1 << ti
-				}
-			}
-			if strings.Contains(x.slug, t) {
-				score += 5
-				found |= 1 << ti
-			}
-		}
-		// Body. Hits arrive in line order per term; a short slice beats a map here.
-		hits = hits[:0]
-		missing := false
-		for ti, t := range terms {
-			n, termScore, cur := 0, 0, 0
-			for off := 0; n < maxHitsPerTerm; n++ {
-				k := finders[ti].index(x.body[off:])
-				if k < 0 {
-					break
-				}
-				at := off + k
-				off = at + len(t)
-				whole := isBoundary(x.body, at, at+len(t))
-				termScore += pick(whole, 3, 1)
-				for cur+1 < len(x.lineStarts) && x.lineStarts[cur+1] <= at {
-					cur++
-				}
-				h := findHit(hits, cur)
-				if h == nil {
-					hits = append(hits, lineHit{line: cur})
-					h = &hits[len(hits)-1]
-				}
-				h.mask |= 1 << ti
-				if whole {
-					h.whole++
-				}
-			}
-			if n > 0 {
-				found |= 1 << ti
-				score += min(termScore, 15)
-			} else if found&(1<<ti) == 0 {
-				missing = true
-				break
-			}
-		}
-		if missing || found != 1<<len(terms)-1 {
-			continue // every word must appear somewhere in the guide
-		}
-		phraseLines := map[int]bool{}
-		if phrase != "" {
-			for off, n := 0, 0; n < 8; n++ {
-				k := phraseFinder.index(x.body[off:])
-				if k < 0 {
-					break
-				}
-				phraseLines[lineOf(x.lineStarts, off+k)] = true
-				score += pick(isBoundary(x.body, off+k, off+k+len(phrase)), 10, 4)
-				off += k + len(phrase)
-			}
-		}
-		// The snippet: the line with the phrase, then the most distinct words, then whole words.
-		best, bestScore := -1, -1
-		all := uint32(1<<len(terms) - 1)
-		for _, h := range hits {
-			ln := h.line
-			s := popcount(h.mask)*10 + min(h.whole, 5)*2
-			if phraseLines[ln] {
-				s += 100
-			}
-			if x.headLine[ln] {
-				s += 3
-			}
-			if ln == x.titleLine {
-				s -= 50 // the page's own title says nothing the result's title does not
-			}
-			if s > bestScore || (s == bestScore && ln < best) {
-				best, bestScore = ln, s
-			}
-		}
-		if best >= 0 && len(terms) > 1 && findHit(hits, best).mask == all {
-			score += 5
-		}
-		r := Result{Slug: x.g.Slug, Title: x.g.Title, Score: score, Matches: len(hits)}
-		if best >= 0 {
-			r.Line = x.g.BodyStart + best + 1
-			r.Snippet = snippet(x.lines[best], terms)
-			if h := x.g.HeadingAt(r.Line); h != nil {
-				r.Heading, r.Anchor = h.Text, h.Anchor
-			}
-		} else {
-			r.Snippet = x.g.Summary
-		}
-		out = append(out, r)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Score != out[j].Score {
@@ -246,6 +123,188 @@ func (l *Library) Search(query string, limit int) []Result {
 		out = out[:limit]
 	}
 	return out
+}
+
+// searchQuery is a query prepared once for every guide: its terms, its phrase and their finders.
+type searchQuery struct {
+	terms []string
+	// phrase is the query as typed (spaces normalised), so "dbt --version" finds the command
+	// even though its words are searched without punctuation; "" for a one-word query.
+	phrase       string
+	finders      []finder
+	phraseFinder finder
+	all          uint32 // a bit per term
+}
+
+// newSearchQuery prepares query; nil when it has no words. Words past the 16th are ignored.
+func newSearchQuery(query string) *searchQuery {
+	terms := Terms(query)
+	if len(terms) == 0 {
+		return nil
+	}
+	if len(terms) > 16 {
+		terms = terms[:16]
+	}
+	q := &searchQuery{terms: terms, phrase: strings.Join(strings.Fields(strings.ToLower(query)), " ")}
+	if len(terms) == 1 && q.phrase == terms[0] {
+		q.phrase = ""
+	}
+	q.finders = make([]finder, len(terms))
+	for i, t := range terms {
+		q.finders[i] = newFinder(t)
+	}
+	q.phraseFinder = newFinder(q.phrase)
+	q.all = uint32(1<<len(terms) - 1)
+	return q
+}
+
+// match scores guide x; false when a word of the query appears nowhere in it. hits is
+// scratch space kept between guides.
+func (q *searchQuery) match(x *guideIndex, hits *[]lineHit) (Result, bool) {
+	score, found := q.labelScore(x)
+	bodyScore, found, ok := q.bodyHits(x, hits, found)
+	if !ok || found != q.all {
+		return Result{}, false // every word must appear somewhere in the guide
+	}
+	score += bodyScore
+	phraseLines, phraseScore := q.phraseLines(x)
+	score += phraseScore
+	best := q.bestLine(x, *hits, phraseLines)
+	if best >= 0 && len(q.terms) > 1 && findHit(*hits, best).mask == q.all {
+		score += 5
+	}
+	r := Result{Slug: x.g.Slug, Title: x.g.Title, Score: score, Matches: len(*hits)}
+	if best < 0 {
+		r.Snippet = x.g.Summary
+		return r, true
+	}
+	r.Line = x.g.BodyStart + best + 1
+	r.Snippet = snippet(x.lines[best], q.terms)
+	if h := x.g.HeadingAt(r.Line); h != nil {
+		r.Heading, r.Anchor = h.Text, h.Anchor
+	}
+	return r, true
+}
+
+// labelScore scores the title, aliases, tags and slug, and marks the terms they hold.
+func (q *searchQuery) labelScore(x *guideIndex) (score int, found uint32) {
+	if q.phrase != "" && containsWord(x.title, q.phrase) {
+		score += 60
+	}
+	if x.title == strings.Join(q.terms, " ") {
+		score += 40
+	}
+	for ti, t := range q.terms {
+		if w, ok := wordMatch(x.title, t); ok {
+			found |= 1 << ti
+			score += pick(w, 25, 10)
+		}
+		for _, tag := range x.tags {
+			if tag == t || (q.phrase != "" && tag == q.phrase) {
+				score += 30
+				found |= 1 << ti
+			} else if w, ok := wordMatch(tag, t); ok {
+				score += pick(w, 15, 6)
+				found |= 1 << ti
+			}
+		}
+		if strings.Contains(x.slug, t) {
+			score += 5
+			found |= 1 << ti
+		}
+	}
+	return score, found
+}
+
+// bodyHits finds each term in the body (up to maxHitsPerTerm times), collecting the lines
+// they are on in hits, and scores them. ok is false as soon as a term is in neither the body
+// nor the labels (found).
+func (q *searchQuery) bodyHits(x *guideIndex, hits *[]lineHit, found uint32) (score int, _ uint32, ok bool) {
+	// Hits arrive in line order per term; a short slice beats a map here.
+	*hits = (*hits)[:0]
+	for ti := range q.terms {
+		n, termScore := q.termHits(x, ti, hits)
+		if n > 0 {
+			found |= 1 << ti
+			score += min(termScore, 15)
+		} else if found&(1<<ti) == 0 {
+			return 0, found, false
+		}
+	}
+	return score, found, true
+}
+
+// termHits adds the lines of term ti's occurrences to hits; it returns how many it looked at
+// and their score (whole words count more).
+func (q *searchQuery) termHits(x *guideIndex, ti int, hits *[]lineHit) (n, score int) {
+	t := q.terms[ti]
+	cur := 0
+	for off := 0; n < maxHitsPerTerm; n++ {
+		k := q.finders[ti].index(x.body[off:])
+		if k < 0 {
+			break
+		}
+		at := off + k
+		off = at + len(t)
+		whole := isBoundary(x.body, at, at+len(t))
+		score += pick(whole, 3, 1)
+		for cur+1 < len(x.lineStarts) && x.lineStarts[cur+1] <= at {
+			cur++
+		}
+		h := findHit(*hits, cur)
+		if h == nil {
+			*hits = append(*hits, lineHit{line: cur})
+			h = &(*hits)[len(*hits)-1]
+		}
+		h.mask |= 1 << ti
+		if whole {
+			h.whole++
+		}
+	}
+	return n, score
+}
+
+// phraseLines are the body lines holding the whole phrase (its first 8 occurrences), and
+// their score.
+func (q *searchQuery) phraseLines(x *guideIndex) (map[int]bool, int) {
+	lines := map[int]bool{}
+	if q.phrase == "" {
+		return lines, 0
+	}
+	score := 0
+	for off, n := 0, 0; n < 8; n++ {
+		k := q.phraseFinder.index(x.body[off:])
+		if k < 0 {
+			break
+		}
+		lines[lineOf(x.lineStarts, off+k)] = true
+		score += pick(isBoundary(x.body, off+k, off+k+len(q.phrase)), 10, 4)
+		off += k + len(q.phrase)
+	}
+	return lines, score
+}
+
+// bestLine picks the snippet: the line with the phrase, then the most distinct words, then
+// whole words; a heading is preferred, the heading repeating the title is not. -1 for none.
+func (q *searchQuery) bestLine(x *guideIndex, hits []lineHit, phraseLines map[int]bool) int {
+	best, bestScore := -1, -1
+	for _, h := range hits {
+		ln := h.line
+		s := popcount(h.mask)*10 + min(h.whole, 5)*2
+		if phraseLines[ln] {
+			s += 100
+		}
+		if x.headLine[ln] {
+			s += 3
+		}
+		if ln == x.titleLine {
+			s -= 50 // the page's own title says nothing the result's title does not
+		}
+		if s > bestScore || (s == bestScore && ln < best) {
+			best, bestScore = ln, s
+		}
+	}
+	return best
 }
 
 // finder looks for a needle by jumping between occurrences of its rarest byte: strings.Index
