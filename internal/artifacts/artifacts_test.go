@@ -6,47 +6,16 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/dbttest"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
 
-// builtProject makes a dbt project whose target/ holds the artifacts of a real jaffle-shop build
-// (dbt 1.11), written after the project file so the manifest is up to date.
+// builtProject makes a dbt project whose target/ holds the artifacts of a real jaffle-shop
+// build (dbt 1.11), and a state folder.
 func builtProject(t *testing.T) (dir, stateDir string) {
-	t.Helper()
-	dir, stateDir = t.TempDir(), t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "dbt_project.yml"), []byte("name: jaffle_shop\nprofile: jaffle_shop\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	old := time.Now().Add(-time.Hour)
-	if err := os.Chtimes(filepath.Join(dir, "dbt_project.yml"), old, old); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"manifest.json", "run_results.json", "catalog.json"} {
-		copyFile(t, fixtures.Path(t, "manifests/jaffle-shop-dbt1.11/"+f), filepath.Join(dir, "target", f))
-	}
-	return dir, stateDir
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	// Write beside and rename, as dbt does: a new file, so a new identity.
-	tmp := to + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(tmp, to); err != nil {
-		t.Fatal(err)
-	}
+	return dbttest.BuiltProject(t, "manifest.json", "run_results.json", "catalog.json"), t.TempDir()
 }
 
 // TestLoadedOnce: eight views asking at once for the graph, the run results and the catalog
@@ -104,7 +73,7 @@ func TestChangeOnDiskReloads(t *testing.T) {
 	ctx := context.Background()
 	g1, _ := s.Graph(ctx, Options{})
 	rr1, _ := s.RunResults(ctx)
-	copyFile(t, fixtures.Path(t, "run-results/jaffle-shop-build-dbt1.9.0.run_results.json"), filepath.Join(dir, "target", "run_results.json"))
+	dbttest.WriteArtifact(t, fixtures.Path(t, "run-results/jaffle-shop-build-dbt1.9.0.run_results.json"), filepath.Join(dir, "target", "run_results.json"))
 	if !s.Changed() {
 		t.Fatal("a rewritten run_results.json was not noticed")
 	}
@@ -138,7 +107,7 @@ func TestAbsentArtifacts(t *testing.T) {
 	if c, err := s.Catalog(ctx); c != nil || err != nil {
 		t.Fatalf("no catalog: %v, %v", c, err)
 	}
-	copyFile(t, fixtures.Path(t, "manifests/jaffle-shop-dbt1.11/run_results.json"), filepath.Join(dir, "target", "run_results.json"))
+	dbttest.WriteArtifact(t, fixtures.Path(t, "manifests/jaffle-shop-dbt1.11/run_results.json"), filepath.Join(dir, "target", "run_results.json"))
 	if rr, err := s.RunResults(ctx); rr == nil || err != nil {
 		t.Fatalf("after dbt wrote it: %v, %v", rr, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/datatui/datatui/internal/dbt/dbtsynth"
+	"github.com/datatui/datatui/internal/dbt/dbttest"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
 
@@ -51,7 +52,7 @@ func warmFromCache(t *testing.T, path, dir string) *Graph {
 // graphs alone).
 func TestCacheRoundTripFixtures(t *testing.T) {
 	settled(t)
-	paths := []string{filepath.Join("testdata", "manifests", "shop", "manifest.json")}
+	paths := []string{dbttest.ShopManifest(t)}
 	for _, p := range []string{
 		"manifests/tuva-dbt1.7/manifest.json",
 		"manifests/jaffle-shop-dbt1.11/manifest.json",
@@ -90,7 +91,7 @@ func TestCacheRoundTripFixtures(t *testing.T) {
 // that must catch them.
 func TestCacheInvalidation(t *testing.T) {
 	settled(t)
-	shop, err := os.ReadFile(filepath.Join("testdata", "manifests", "shop", "manifest.json"))
+	shop, err := os.ReadFile(dbttest.ShopManifest(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +232,7 @@ func TestCacheTrusts(t *testing.T) {
 // TestRacyCache: a manifest read right after it was written gets a racy cache, which is
 // trusted only after a full hash, and is rewritten as settled once the manifest is old enough.
 func TestRacyCache(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join("testdata", "manifests", "shop", "manifest.json"))
+	src, err := os.ReadFile(dbttest.ShopManifest(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +275,7 @@ func TestCacheNotWrittenForChangedManifest(t *testing.T) {
 	settled(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "manifest.json")
-	src, _ := os.ReadFile(filepath.Join("testdata", "manifests", "shop", "manifest.json"))
+	src, _ := os.ReadFile(dbttest.ShopManifest(t))
 	os.WriteFile(path, src, 0o644)
 	st, _ := os.Stat(path)
 	g, err := ParseManifest(src, path, st.ModTime())

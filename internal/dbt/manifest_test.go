@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datatui/datatui/internal/dbt/dbttest"
 	"github.com/datatui/datatui/internal/dbt/jsonscan"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
@@ -183,7 +184,7 @@ func TestShopManifestFields(t *testing.T) {
 	if len(g.Origin.Warnings) != 1 || !strings.Contains(g.Origin.Warnings[0], "1 dependency") {
 		t.Errorf("warnings = %q", g.Origin.Warnings)
 	}
-	o := g.Node(idOrders)
+	o := g.Node(dbttest.Orders)
 	if o.Config.Materialized != "table" || o.Config.Group != "finance" || o.Config.Access != "public" || !o.ContractEnf || o.ContractChecksum != "k1" {
 		t.Errorf("orders config = %+v", o.Config)
 	}
@@ -208,22 +209,22 @@ func TestShopManifestFields(t *testing.T) {
 	if o.UnrenderedRelation != "\x00\"marts\"\x00" {
 		t.Errorf("unrendered relation = %q", o.UnrenderedRelation)
 	}
-	v := g.Node(idDimV3)
+	v := g.Node(dbttest.DimV3)
 	if v.Version != "3" || v.LatestVersion != "2" || v.Name != "dim_customers" {
 		t.Errorf("dim v3 = %+v", v)
 	}
-	rel := g.Node(idREL)
-	if rel.TestMetadata == nil || rel.TestMetadata.Name != "relationships" || rel.TestMetadata.Column != "customer_id" || rel.AttachedNode != idOrders || rel.Config.Severity != "warn" {
+	rel := g.Node(dbttest.REL)
+	if rel.TestMetadata == nil || rel.TestMetadata.Name != "relationships" || rel.TestMetadata.Column != "customer_id" || rel.AttachedNode != dbttest.Orders || rel.Config.Severity != "warn" {
 		t.Errorf("relationships test = %+v %+v", rel, rel.TestMetadata)
 	}
-	if exp := g.Node(idEXP); exp.TestMetadata.Namespace != "dbt_utils" {
+	if exp := g.Node(dbttest.EXP); exp.TestMetadata.Namespace != "dbt_utils" {
 		t.Errorf("namespace = %q", exp.TestMetadata.Namespace)
 	}
-	e := g.Node(idExposure)
+	e := g.Node(dbttest.Exposure)
 	if e.Owner != "Ana" || e.ExposureType != "dashboard" || e.URL != "https://bi.example.com/kpis" || e.Label != "Weekly KPIs" {
 		t.Errorf("exposure = %+v", e)
 	}
-	src := g.Node(idSrcOrders)
+	src := g.Node(dbttest.SrcOrders)
 	if src.SourceName != "raw" || src.Name != "orders" || src.ResourceType != "source" || src.Description != "Raw orders" {
 		t.Errorf("source = %+v", src)
 	}
@@ -231,11 +232,11 @@ func TestShopManifestFields(t *testing.T) {
 	if legacy == nil || !legacy.Disabled || legacy.Config.Enabled {
 		t.Fatalf("disabled model = %+v", legacy)
 	}
-	if k := mustIndex(t, g, idStgOrders); slices.Contains(g.Children(k), int32(mustIndex(t, g, "model.shop.legacy_orders"))) {
+	if k := mustIndex(t, g, dbttest.StgOrders); slices.Contains(g.Children(k), int32(mustIndex(t, g, "model.shop.legacy_orders"))) {
 		t.Error("a disabled node is in the lineage")
 	}
 	// Edges come from depends_on even though parent_map is null.
-	if got := len(g.Children(mustIndex(t, g, idOrders))); got != 8 {
+	if got := len(g.Children(mustIndex(t, g, dbttest.Orders))); got != 8 {
 		t.Errorf("orders has %d children, want 8", got)
 	}
 	// Nodes are ordered by unique id.
@@ -246,7 +247,7 @@ func TestShopManifestFields(t *testing.T) {
 
 func TestGraphSQL(t *testing.T) {
 	dir := t.TempDir()
-	src, _ := os.ReadFile(filepath.Join("testdata", "manifests", "shop", "manifest.json"))
+	src, _ := os.ReadFile(dbttest.ShopManifest(t))
 	path := filepath.Join(dir, "target", "manifest.json")
 	os.MkdirAll(filepath.Dir(path), 0o755)
 	os.WriteFile(path, src, 0o644)
@@ -256,15 +257,15 @@ func TestGraphSQL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		raw, err := g.SQL(idOrders, false)
+		raw, err := g.SQL(dbttest.Orders, false)
 		if err != nil || raw != "select * from {{ ref('stg_orders') }}" {
 			t.Errorf("%s: raw = %q, %v", round, raw, err)
 		}
-		comp, err := g.SQL(idOrders, true)
+		comp, err := g.SQL(dbttest.Orders, true)
 		if err != nil || comp != "select * from analytics.dbt_dev.stg_orders" {
 			t.Errorf("%s: compiled = %q, %v", round, comp, err)
 		}
-		if _, err := g.SQL(idCustomers, true); err == nil || !strings.Contains(err.Error(), "dbt compile") {
+		if _, err := g.SQL(dbttest.Customers, true); err == nil || !strings.Contains(err.Error(), "dbt compile") {
 			t.Errorf("%s: missing compiled SQL: %v", round, err)
 		}
 		if _, err := g.SQL("model.shop.nope", false); err == nil {
@@ -274,14 +275,14 @@ func TestGraphSQL(t *testing.T) {
 	// A rewritten manifest is reported rather than read at stale offsets.
 	g, _ := LoadManifest(path, LoadOptions{})
 	os.WriteFile(path, append([]byte(" "), src...), 0o644)
-	if _, err := g.SQL(idOrders, false); err == nil || !strings.Contains(err.Error(), "changed") {
+	if _, err := g.SQL(dbttest.Orders, false); err == nil || !strings.Contains(err.Error(), "changed") {
 		t.Errorf("stale offsets: %v", err)
 	}
 }
 
 func TestLoadManifestBadInput(t *testing.T) {
 	dir := t.TempDir()
-	good, _ := os.ReadFile(filepath.Join("testdata", "manifests", "shop", "manifest.json"))
+	good, _ := os.ReadFile(dbttest.ShopManifest(t))
 	write := func(name, content string) string {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, []byte(content), 0o644)
@@ -356,7 +357,7 @@ func TestLoadManifestBadInput(t *testing.T) {
 
 func TestManifestCache(t *testing.T) {
 	dir := t.TempDir()
-	src, _ := os.ReadFile(filepath.Join("testdata", "manifests", "shop", "manifest.json"))
+	src, _ := os.ReadFile(dbttest.ShopManifest(t))
 	path := filepath.Join(dir, "manifest.json")
 	os.WriteFile(path, src, 0o644)
 	cache := filepath.Join(dir, "cache")
@@ -389,7 +390,7 @@ func TestManifestCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := g.Node(idOrders).Description; d != "One row per ORDER." {
+	if d := g.Node(dbttest.Orders).Description; d != "One row per ORDER." {
 		t.Errorf("stale cache used: %q", d)
 	}
 
@@ -402,7 +403,7 @@ func TestManifestCache(t *testing.T) {
 		b, _ := os.ReadFile(files[0])
 		os.WriteFile(files[0], damage(b), 0o600)
 		g, err := LoadManifest(path, LoadOptions{CacheDir: cache})
-		if err != nil || g.Node(idOrders) == nil {
+		if err != nil || g.Node(dbttest.Orders) == nil {
 			t.Fatalf("corrupt cache: %v", err)
 		}
 	}
@@ -440,11 +441,11 @@ func assertSameGraph(t *testing.T, a, b *Graph) {
 
 func TestRunResultsAndCatalogTestdata(t *testing.T) {
 	_, rr := loadShopProd(t)
-	o := rr.ByID[idOrders]
+	o := rr.ByID[dbttest.Orders]
 	if o == nil || o.Status != "success" || o.ExecutionTime != 2.5 || o.RelationName != `"analytics"."dbt_dev"."orders"` || o.Started().IsZero() {
 		t.Errorf("orders result = %+v", o)
 	}
-	nn := rr.ByID[idNN]
+	nn := rr.ByID[dbttest.NN]
 	if nn.Failures == nil || *nn.Failures != 3 || !strings.Contains(nn.Message, "Got 3 results") {
 		t.Errorf("failed test = %+v", nn)
 	}
@@ -458,7 +459,7 @@ func TestRunResultsAndCatalogTestdata(t *testing.T) {
 	}
 	g.MergeCatalog(cat)
 	want := []Column{{Name: "order_id", Description: "Primary key", DataType: "NUMBER"}, {Name: "customer_id", Description: "FK", DataType: "NUMBER"}, {Name: "AMOUNT", Description: "in dollars", DataType: "NUMBER(38,2)"}}
-	if got := g.Node(idOrders).Columns; !slices.Equal(got, want) {
+	if got := g.Node(dbttest.Orders).Columns; !slices.Equal(got, want) {
 		t.Errorf("merged columns = %+v", got)
 	}
 	if _, err := ParseRunResults([]byte(`{"results": [`)); err == nil {

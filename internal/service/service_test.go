@@ -6,36 +6,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/datatui/datatui/internal/artifacts"
 	"github.com/datatui/datatui/internal/config"
-	"github.com/datatui/datatui/internal/testutil/fixtures"
+	"github.com/datatui/datatui/internal/dbt/dbttest"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
+// builtWorkspace is a workspace whose dbt project holds a real jaffle-shop build's artifacts.
 func builtWorkspace(t *testing.T) *workspace.Workspace {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "dbt_project.yml"), []byte("name: jaffle_shop\nprofile: jaffle_shop\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	old := time.Now().Add(-time.Hour)
-	if err := os.Chtimes(filepath.Join(dir, "dbt_project.yml"), old, old); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "target"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"manifest.json", "run_results.json"} {
-		b, err := os.ReadFile(fixtures.Path(t, "manifests/jaffle-shop-dbt1.11/"+f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "target", f), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := dbttest.BuiltProject(t, "manifest.json", "run_results.json")
 	return &workspace.Workspace{Root: dir, ProjectDir: dir, StateDir: t.TempDir(), Config: config.Default()}
 }
 

@@ -2,13 +2,13 @@ package ui
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/datatui/datatui/internal/artifacts"
 	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/dbt/dbttest"
 	"github.com/datatui/datatui/internal/service"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 	"github.com/datatui/datatui/internal/ui/common"
@@ -20,37 +20,8 @@ import (
 
 // builtProject is a dbt project whose target/ holds a real jaffle-shop build's artifacts.
 func builtProject(t *testing.T) *workspace.Workspace {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "dbt_project.yml"), []byte("name: jaffle_shop\nprofile: jaffle_shop\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	old := time.Now().Add(-time.Hour)
-	if err := os.Chtimes(filepath.Join(dir, "dbt_project.yml"), old, old); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"manifest.json", "run_results.json", "catalog.json"} {
-		writeArtifact(t, fixtures.Path(t, "manifests/jaffle-shop-dbt1.11/"+f), filepath.Join(dir, "target", f))
-	}
+	dir := dbttest.BuiltProject(t, "manifest.json", "run_results.json", "catalog.json")
 	return &workspace.Workspace{Root: dir, ProjectDir: dir, StateDir: t.TempDir(), Config: config.Default()}
-}
-
-// writeArtifact writes a new file as dbt does (beside, then renamed).
-func writeArtifact(t *testing.T, from, to string) {
-	t.Helper()
-	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to+".tmp", b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(to+".tmp", to); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestArtifactsLoadedOncePerChange starts the app with Home's cards and the Lineage screen,
@@ -73,7 +44,7 @@ func TestArtifactsLoadedOncePerChange(t *testing.T) {
 		t.Fatalf("at start: loads %v, want the graph, run results and catalog once each", got)
 	}
 
-	writeArtifact(t, fixtures.Path(t, "run-results/jaffle-shop-build-dbt1.9.0.run_results.json"), filepath.Join(ws.ProjectDir, "target", "run_results.json"))
+	dbttest.WriteArtifact(t, fixtures.Path(t, "run-results/jaffle-shop-build-dbt1.9.0.run_results.json"), filepath.Join(ws.ProjectDir, "target", "run_results.json"))
 	d.Send(common.ChangedMsg{Topic: common.TopicArtifacts, From: "runs"})
 	uitest.WaitIdle(t, m.c.Tasks, 10*time.Second)
 	if got := st.Loads(); got[artifacts.KindGraph] != 1 || got[artifacts.KindRunResults] != 2 || got[artifacts.KindCatalog] != 1 {

@@ -2,7 +2,6 @@ package impact
 
 import (
 	"context"
-	"encoding/json"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -15,34 +14,12 @@ import (
 	"time"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/dbttest"
 	"github.com/datatui/datatui/internal/dbt/project"
 	"github.com/datatui/datatui/internal/dbt/quickparse"
 	"github.com/datatui/datatui/internal/git"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
-
-// copyProject copies testdata/quickproj into dir/sub.
-func copyProject(t *testing.T, dst string) {
-	t.Helper()
-	err := filepath.WalkDir("../testdata/quickproj", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel("../testdata/quickproj", p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 func gitRun(t *testing.T, dir string, args ...string) {
 	t.Helper()
@@ -94,7 +71,7 @@ func TestImpactFromGit(t *testing.T) {
 	}
 	repo := t.TempDir()
 	proj := filepath.Join(repo, "analytics")
-	copyProject(t, proj)
+	dbttest.CopyQuickProject(t, proj)
 	if err := os.WriteFile(filepath.Join(repo, "README.md"), []byte("# repo\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +169,7 @@ func TestImpactOutsideGit(t *testing.T) {
 		t.Skip("git is not installed")
 	}
 	dir := t.TempDir()
-	copyProject(t, dir)
+	dbttest.CopyQuickProject(t, dir)
 	g, err := quickparse.QuickParse(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -214,7 +191,7 @@ func TestImpactOutsideGit(t *testing.T) {
 
 func TestManifestStaleAndLoadProject(t *testing.T) {
 	dir := t.TempDir()
-	copyProject(t, dir)
+	dbttest.CopyQuickProject(t, dir)
 	if mt, newer, stale := project.ManifestStale(dir); !mt.IsZero() || newer != "" || stale {
 		t.Errorf("no manifest: %v %q %v", mt, newer, stale)
 	}
@@ -274,7 +251,7 @@ func TestManifestStaleAndLoadProject(t *testing.T) {
 
 // projectFromManifest writes the models of a real manifest (raw_code at original_file_path) and
 // its sources into dir, so a quick parse of dir can be compared with the manifest.
-func projectFromManifest(t *testing.T, m *fixtureManifest, dir string) {
+func projectFromManifest(t *testing.T, m *dbttest.FixtureManifest, dir string) {
 	t.Helper()
 	// Each model's materialization goes into dbt_project.yml under its fqn, as a project would
 	// configure it, so the quick parse sees the same configs as the manifest.
@@ -347,7 +324,7 @@ func projectFromManifest(t *testing.T, m *fixtureManifest, dir string) {
 
 func TestImpactAgainstProductionManifest(t *testing.T) {
 	manifest := fixtures.Path(t, "manifests/jaffle-shop-dbt1.11/manifest.json")
-	m := readFixtureManifest(t, "manifests/jaffle-shop-dbt1.11/manifest.json")
+	m := dbttest.ReadFixtureManifest(t, "manifests/jaffle-shop-dbt1.11/manifest.json")
 	dir := t.TempDir()
 	projectFromManifest(t, m, dir)
 	state := t.TempDir()
@@ -407,7 +384,7 @@ func TestImpactAgainstProductionManifest(t *testing.T) {
 
 func TestLoadProjectPrefersFreshManifest(t *testing.T) {
 	manifest := fixtures.Path(t, "manifests/jaffle-shop-dbt1.11/manifest.json")
-	m := readFixtureManifest(t, "manifests/jaffle-shop-dbt1.11/manifest.json")
+	m := dbttest.ReadFixtureManifest(t, "manifests/jaffle-shop-dbt1.11/manifest.json")
 	dir := t.TempDir()
 	projectFromManifest(t, m, dir)
 	old := time.Now().Add(-time.Hour)
@@ -511,37 +488,14 @@ func TestImpactStateWithManifests(t *testing.T) {
 	}
 }
 
-// copyTree copies a (read-only) fixture tree into dst, writable.
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestImpactComparesLikeWithLike quick-parses jaffle-shop (the tree real dbt parsed) against
 // that parse's manifest as production: configs written in Jinja are compared after rendering,
 // the ones only dbt can render are skipped and reported, and nothing unchanged is flagged.
 func TestImpactComparesLikeWithLike(t *testing.T) {
 	dir := t.TempDir()
-	copyTree(t, fixtures.Path(t, "projects/jaffle-shop"), dir)
+	dbttest.CopyTree(t, fixtures.Path(t, "projects/jaffle-shop"), dir)
 	state := t.TempDir()
-	copyTree(t, filepath.Dir(fixtures.Path(t, "real-dbt/jaffle-parse/manifest.json")), state)
+	dbttest.CopyTree(t, filepath.Dir(fixtures.Path(t, "real-dbt/jaffle-parse/manifest.json")), state)
 	editFile(t, filepath.Join(dir, "dbt_project.yml"), "      +materialized: view", "      +materialized: \"{{ 'view' if var('staging_as_views', true) else 'table' }}\"")
 	editFile(t, filepath.Join(dir, "dbt_project.yml"), "      +materialized: table", "      +materialized: table\n      +schema: \"{{ target.name }}_marts\"")
 	run := func() *Impact {
@@ -574,59 +528,4 @@ func TestImpactComparesLikeWithLike(t *testing.T) {
 	if len(got) != 6 || !reflect.DeepEqual(got["stg_orders"], []string{"state:modified.configs"}) {
 		t.Errorf("changed = %v, want the 6 staging models' configs", got)
 	}
-}
-
-// fixtureManifest is the part of a real manifest these tests compare against.
-type fixtureManifest struct {
-	Metadata struct {
-		ProjectName string `json:"project_name"`
-	} `json:"metadata"`
-	Nodes  map[string]fixtureNode `json:"nodes"`
-	Macros map[string]struct {
-		Package  string `json:"package_name"`
-		Path     string `json:"original_file_path"`
-		MacroSQL string `json:"macro_sql"`
-	} `json:"macros"`
-	Sources map[string]struct {
-		SourceName string `json:"source_name"`
-		Name       string `json:"name"`
-		Package    string `json:"package_name"`
-		Path       string `json:"original_file_path"`
-	} `json:"sources"`
-}
-
-type fixtureNode struct {
-	Name         string   `json:"name"`
-	Alias        string   `json:"alias"`
-	ResourceType string   `json:"resource_type"`
-	Package      string   `json:"package_name"`
-	Path         string   `json:"original_file_path"`
-	RawCode      string   `json:"raw_code"`
-	Language     string   `json:"language"`
-	FQN          []string `json:"fqn"`
-	Config       struct {
-		Materialized string `json:"materialized"`
-	} `json:"config"`
-	Attached  string `json:"attached_node"`
-	DependsOn struct {
-		Nodes []string `json:"nodes"`
-	} `json:"depends_on"`
-	TestMetadata *struct {
-		Name      string                     `json:"name"`
-		Namespace string                     `json:"namespace"`
-		Kwargs    map[string]json.RawMessage `json:"kwargs"`
-	} `json:"test_metadata"`
-}
-
-func readFixtureManifest(t *testing.T, rel string) *fixtureManifest {
-	t.Helper()
-	b, err := os.ReadFile(fixtures.Path(t, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m fixtureManifest
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return &m
 }

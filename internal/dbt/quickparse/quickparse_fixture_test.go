@@ -1,8 +1,6 @@
 package quickparse
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -11,63 +9,8 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"github.com/datatui/datatui/internal/testutil/fixtures"
+	"github.com/datatui/datatui/internal/dbt/dbttest"
 )
-
-// fixtureManifest is the part of a real manifest these tests compare against.
-type fixtureManifest struct {
-	Metadata struct {
-		ProjectName string `json:"project_name"`
-	} `json:"metadata"`
-	Nodes  map[string]fixtureNode `json:"nodes"`
-	Macros map[string]struct {
-		Package  string `json:"package_name"`
-		Path     string `json:"original_file_path"`
-		MacroSQL string `json:"macro_sql"`
-	} `json:"macros"`
-	Sources map[string]struct {
-		SourceName string `json:"source_name"`
-		Name       string `json:"name"`
-		Package    string `json:"package_name"`
-		Path       string `json:"original_file_path"`
-	} `json:"sources"`
-}
-
-type fixtureNode struct {
-	Name         string   `json:"name"`
-	Alias        string   `json:"alias"`
-	ResourceType string   `json:"resource_type"`
-	Package      string   `json:"package_name"`
-	Path         string   `json:"original_file_path"`
-	RawCode      string   `json:"raw_code"`
-	Language     string   `json:"language"`
-	FQN          []string `json:"fqn"`
-	Config       struct {
-		Materialized string `json:"materialized"`
-	} `json:"config"`
-	Attached  string `json:"attached_node"`
-	DependsOn struct {
-		Nodes []string `json:"nodes"`
-	} `json:"depends_on"`
-	TestMetadata *struct {
-		Name      string                     `json:"name"`
-		Namespace string                     `json:"namespace"`
-		Kwargs    map[string]json.RawMessage `json:"kwargs"`
-	} `json:"test_metadata"`
-}
-
-func readFixtureManifest(t *testing.T, rel string) *fixtureManifest {
-	t.Helper()
-	b, err := os.ReadFile(fixtures.Path(t, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m fixtureManifest
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return &m
-}
 
 // TestGenericTestNamesMatchDBT rebuilds the name and alias of every generic test in real
 // manifests from its test_metadata and compares them with what dbt wrote.
@@ -79,7 +22,7 @@ func TestGenericTestNamesMatchDBT(t *testing.T) {
 		"dbt-logs/openlineage/duckdb-test-singular-dbt1.10.15/manifest.json",
 	} {
 		t.Run(filepath.Base(filepath.Dir(rel)), func(t *testing.T) {
-			m := readFixtureManifest(t, rel)
+			m := dbttest.ReadFixtureManifest(t, rel)
 			checked := 0
 			for id, n := range m.Nodes {
 				if n.TestMetadata == nil {
@@ -155,7 +98,7 @@ func TestQuickParseMatchesManifest(t *testing.T) {
 	} {
 		rel := tc.rel
 		t.Run(filepath.Base(filepath.Dir(rel)), func(t *testing.T) {
-			m := readFixtureManifest(t, rel)
+			m := dbttest.ReadFixtureManifest(t, rel)
 			project := m.Metadata.ProjectName
 			// Each package goes where dbt deps would put it, with its resource folders.
 			base := func(pkg string) string {

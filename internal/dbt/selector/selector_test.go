@@ -11,51 +11,13 @@ import (
 	"testing"
 
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/dbttest"
 	"github.com/datatui/datatui/internal/testutil/fixtures"
-)
-
-// Short names for the shop test manifest's unique ids (testdata/manifests/shop). Its lineage:
-//
-//	seed raw_customers → stg_customers → customers → dim_customers v1, v2, v3
-//	source raw.orders → stg_orders → orders → customers, orders_snapshot ← stg_orders
-//	source raw.payments → stg_payments → orders
-//	orders → exposure weekly_kpis ← customers; orders → semantic model orders_sm → metric
-//	revenue → saved query weekly_revenue; orders → analysis revenue_report
-//	tests: NN(orders) UQ(customers) REL(customers, orders) AV(stg_orders) EXP(stg_payments)
-//	APP singular(stg_payments, orders) SNN(source raw.orders) UT unit test(orders)
-//	disabled: legacy_orders (tag nightly)
-const (
-	idRawCustomers = "seed.shop.raw_customers"
-	idSrcOrders    = "source.shop.raw.orders"
-	idSrcPayments  = "source.shop.raw.payments"
-	idStgCustomers = "model.shop.stg_customers"
-	idStgOrders    = "model.shop.stg_orders"
-	idStgPayments  = "model.shop.stg_payments"
-	idOrders       = "model.shop.orders"
-	idCustomers    = "model.shop.customers"
-	idDimV1        = "model.shop.dim_customers.v1"
-	idDimV2        = "model.shop.dim_customers.v2"
-	idDimV3        = "model.shop.dim_customers.v3"
-	idDateSpine    = "model.utils.date_spine"
-	idSnapshot     = "snapshot.shop.orders_snapshot"
-	idAnalysis     = "analysis.shop.revenue_report"
-	idExposure     = "exposure.shop.weekly_kpis"
-	idSemantic     = "semantic_model.shop.orders_sm"
-	idMetric       = "metric.shop.revenue"
-	idSaved        = "saved_query.shop.weekly_revenue"
-	idNN           = "test.shop.not_null_orders_order_id.aaaa111111"
-	idUQ           = "test.shop.unique_customers_customer_id.bbbb222222"
-	idREL          = "test.shop.relationships_orders_customer_id__customer_id__ref_customers_.cccc333333"
-	idAV           = "test.shop.accepted_values_stg_orders_status__placed__shipped.dddd444444"
-	idEXP          = "test.shop.dbt_utils_expression_is_true_stg_payments_amount_0.ffff666666"
-	idAPP          = "test.shop.assert_positive_payments"
-	idSNN          = "test.shop.source_not_null_raw_orders_id.eeee555555"
-	idUT           = "unit_test.shop.orders.test_orders_totals"
 )
 
 func loadShop(t testing.TB) *dbt.Graph {
 	t.Helper()
-	g, err := dbt.LoadManifest(filepath.Join("..", "testdata", "manifests", "shop", "manifest.json"), dbt.LoadOptions{})
+	g, err := dbt.LoadManifest(dbttest.ShopManifest(t), dbt.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,11 +26,11 @@ func loadShop(t testing.TB) *dbt.Graph {
 
 func loadShopProd(t testing.TB) (*dbt.Graph, *dbt.RunResults) {
 	t.Helper()
-	g, err := dbt.LoadManifest(filepath.Join("..", "testdata", "manifests", "shop-prod", "manifest.json"), dbt.LoadOptions{})
+	g, err := dbt.LoadManifest(dbttest.ShopProd(t, "manifest.json"), dbt.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rr, err := dbt.LoadRunResults(filepath.Join("..", "testdata", "manifests", "shop-prod", "run_results.json"))
+	rr, err := dbt.LoadRunResults(dbttest.ShopProd(t, "run_results.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,112 +89,112 @@ func TestSelectShop(t *testing.T) {
 	prod, rr := loadShopProd(t)
 	state := SelectOptions{State: prod}
 	results := SelectOptions{Results: rr}
-	ordersTests := []string{idNN, idREL, idAPP, idUT}
+	ordersTests := []string{dbttest.NN, dbttest.REL, dbttest.APP, dbttest.UT}
 	with := func(base []string, more ...string) []string { return append(slices.Clone(base), more...) }
-	plusOrders := []string{idOrders, idStgOrders, idStgPayments, idSrcOrders, idSrcPayments, idAV, idAPP, idEXP, idNN, idREL, idSNN, idUT}
-	staging := []string{idStgCustomers, idStgOrders, idStgPayments, idAV, idAPP, idEXP}
+	plusOrders := []string{dbttest.Orders, dbttest.StgOrders, dbttest.StgPayments, dbttest.SrcOrders, dbttest.SrcPayments, dbttest.AV, dbttest.APP, dbttest.EXP, dbttest.NN, dbttest.REL, dbttest.SNN, dbttest.UT}
+	staging := []string{dbttest.StgCustomers, dbttest.StgOrders, dbttest.StgPayments, dbttest.AV, dbttest.APP, dbttest.EXP}
 	projDir := filepath.Join(os.TempDir(), "shop")
 	cases := []selCase{
 		// fqn (default method) and eager indirect selection of tests
-		{name: "fqn leaf", sel: []string{"orders"}, want: with(ordersTests, idOrders)},
-		{name: "fqn explicit", sel: []string{"fqn:orders"}, want: with(ordersTests, idOrders)},
-		{name: "fqn folder", sel: []string{"staging"}, want: []string{idStgCustomers, idStgOrders, idStgPayments, idAV, idAPP, idEXP, idSNN}},
-		{name: "fqn prefix wildcard", sel: []string{"shop.marts.*"}, want: []string{idExposure, idMetric, idCustomers, idDimV1, idDimV2, idDimV3, idOrders, idSaved, idSemantic, idAPP, idNN, idREL, idUQ, idUT}},
-		{name: "fqn versioned all", sel: []string{"dim_customers"}, want: []string{idDimV1, idDimV2, idDimV3}},
-		{name: "fqn versioned dot", sel: []string{"dim_customers.v2"}, want: []string{idDimV2}},
-		{name: "fqn versioned underscore", sel: []string{"dim_customers_v1"}, want: []string{idDimV1}},
-		{name: "fqn other package", sel: []string{"utils"}, want: []string{idDateSpine}},
+		{name: "fqn leaf", sel: []string{"orders"}, want: with(ordersTests, dbttest.Orders)},
+		{name: "fqn explicit", sel: []string{"fqn:orders"}, want: with(ordersTests, dbttest.Orders)},
+		{name: "fqn folder", sel: []string{"staging"}, want: []string{dbttest.StgCustomers, dbttest.StgOrders, dbttest.StgPayments, dbttest.AV, dbttest.APP, dbttest.EXP, dbttest.SNN}},
+		{name: "fqn prefix wildcard", sel: []string{"shop.marts.*"}, want: []string{dbttest.Exposure, dbttest.Metric, dbttest.Customers, dbttest.DimV1, dbttest.DimV2, dbttest.DimV3, dbttest.Orders, dbttest.Saved, dbttest.Semantic, dbttest.APP, dbttest.NN, dbttest.REL, dbttest.UQ, dbttest.UT}},
+		{name: "fqn versioned all", sel: []string{"dim_customers"}, want: []string{dbttest.DimV1, dbttest.DimV2, dbttest.DimV3}},
+		{name: "fqn versioned dot", sel: []string{"dim_customers.v2"}, want: []string{dbttest.DimV2}},
+		{name: "fqn versioned underscore", sel: []string{"dim_customers_v1"}, want: []string{dbttest.DimV1}},
+		{name: "fqn other package", sel: []string{"utils"}, want: []string{dbttest.DateSpine}},
 		// indirect selection modes
-		{name: "cautious", sel: []string{"orders"}, opts: SelectOptions{Indirect: IndirectCautious}, want: []string{idOrders, idNN, idUT}},
-		{name: "buildable", sel: []string{"orders"}, opts: SelectOptions{Indirect: IndirectBuildable}, want: []string{idOrders, idAPP, idNN, idUT}},
-		{name: "empty", sel: []string{"orders"}, opts: SelectOptions{Indirect: IndirectEmpty}, want: []string{idOrders}},
+		{name: "cautious", sel: []string{"orders"}, opts: SelectOptions{Indirect: IndirectCautious}, want: []string{dbttest.Orders, dbttest.NN, dbttest.UT}},
+		{name: "buildable", sel: []string{"orders"}, opts: SelectOptions{Indirect: IndirectBuildable}, want: []string{dbttest.Orders, dbttest.APP, dbttest.NN, dbttest.UT}},
+		{name: "empty", sel: []string{"orders"}, opts: SelectOptions{Indirect: IndirectEmpty}, want: []string{dbttest.Orders}},
 		// graph operators
 		{name: "ancestors", sel: []string{"+orders"}, want: plusOrders},
-		{name: "descendants", sel: []string{"orders+"}, want: []string{idExposure, idMetric, idCustomers, idDimV1, idDimV2, idDimV3, idOrders, idSaved, idSemantic, idAPP, idNN, idREL, idUQ, idUT}},
-		{name: "one generation down", sel: []string{"orders+1"}, want: []string{idExposure, idCustomers, idOrders, idSemantic, idAPP, idNN, idREL, idUQ, idUT}},
-		{name: "one generation up", sel: []string{"1+customers"}, want: []string{idCustomers, idOrders, idStgCustomers, idAPP, idNN, idREL, idUQ, idUT}},
-		{name: "two generations up", sel: []string{"2+customers"}, want: []string{idCustomers, idOrders, idStgCustomers, idStgOrders, idStgPayments, idRawCustomers, idAV, idAPP, idEXP, idNN, idREL, idUQ, idUT}},
-		{name: "both ways empty tests", sel: []string{"1+stg_orders+1"}, opts: SelectOptions{Indirect: IndirectEmpty}, want: []string{idSrcOrders, idStgOrders, idOrders, idSnapshot, idAV}},
-		{name: "at operator", sel: []string{"@stg_customers"}, want: []string{idExposure, idCustomers, idDimV1, idDimV2, idDimV3, idOrders, idStgCustomers, idStgOrders, idStgPayments, idRawCustomers, idSrcOrders, idSrcPayments, idAV, idAPP, idEXP, idNN, idREL, idSNN, idUQ, idUT}},
+		{name: "descendants", sel: []string{"orders+"}, want: []string{dbttest.Exposure, dbttest.Metric, dbttest.Customers, dbttest.DimV1, dbttest.DimV2, dbttest.DimV3, dbttest.Orders, dbttest.Saved, dbttest.Semantic, dbttest.APP, dbttest.NN, dbttest.REL, dbttest.UQ, dbttest.UT}},
+		{name: "one generation down", sel: []string{"orders+1"}, want: []string{dbttest.Exposure, dbttest.Customers, dbttest.Orders, dbttest.Semantic, dbttest.APP, dbttest.NN, dbttest.REL, dbttest.UQ, dbttest.UT}},
+		{name: "one generation up", sel: []string{"1+customers"}, want: []string{dbttest.Customers, dbttest.Orders, dbttest.StgCustomers, dbttest.APP, dbttest.NN, dbttest.REL, dbttest.UQ, dbttest.UT}},
+		{name: "two generations up", sel: []string{"2+customers"}, want: []string{dbttest.Customers, dbttest.Orders, dbttest.StgCustomers, dbttest.StgOrders, dbttest.StgPayments, dbttest.RawCustomers, dbttest.AV, dbttest.APP, dbttest.EXP, dbttest.NN, dbttest.REL, dbttest.UQ, dbttest.UT}},
+		{name: "both ways empty tests", sel: []string{"1+stg_orders+1"}, opts: SelectOptions{Indirect: IndirectEmpty}, want: []string{dbttest.SrcOrders, dbttest.StgOrders, dbttest.Orders, dbttest.Snapshot, dbttest.AV}},
+		{name: "at operator", sel: []string{"@stg_customers"}, want: []string{dbttest.Exposure, dbttest.Customers, dbttest.DimV1, dbttest.DimV2, dbttest.DimV3, dbttest.Orders, dbttest.StgCustomers, dbttest.StgOrders, dbttest.StgPayments, dbttest.RawCustomers, dbttest.SrcOrders, dbttest.SrcPayments, dbttest.AV, dbttest.APP, dbttest.EXP, dbttest.NN, dbttest.REL, dbttest.SNN, dbttest.UQ, dbttest.UT}},
 		// tag
-		{name: "tag", sel: []string{"tag:nightly"}, want: with(ordersTests, idOrders, idStgOrders, idAV)},
-		{name: "tag on source", sel: []string{"tag:pii"}, want: []string{idSrcOrders, idSNN}},
-		{name: "tag glob", sel: []string{"tag:fin*"}, want: with(ordersTests, idMetric, idOrders)},
+		{name: "tag", sel: []string{"tag:nightly"}, want: with(ordersTests, dbttest.Orders, dbttest.StgOrders, dbttest.AV)},
+		{name: "tag on source", sel: []string{"tag:pii"}, want: []string{dbttest.SrcOrders, dbttest.SNN}},
+		{name: "tag glob", sel: []string{"tag:fin*"}, want: with(ordersTests, dbttest.Metric, dbttest.Orders)},
 		// path and file
-		{name: "path folder", sel: []string{"path:models/staging"}, want: []string{idStgCustomers, idStgOrders, idStgPayments, idSrcOrders, idSrcPayments, idAV, idAPP, idEXP, idSNN}},
-		{name: "path trailing slash", sel: []string{"path:models/staging/"}, want: []string{idStgCustomers, idStgOrders, idStgPayments, idSrcOrders, idSrcPayments, idAV, idAPP, idEXP, idSNN}},
-		{name: "path yaml (default method)", sel: []string{"models/staging/_staging.yml"}, want: []string{idStgCustomers, idStgOrders, idAV, idEXP}},
-		{name: "path glob", sel: []string{"path:models/marts/*.sql"}, want: []string{idCustomers, idDimV1, idDimV2, idDimV3, idOrders, idAPP, idNN, idREL, idUQ, idUT}},
-		{name: "path absolute in project", sel: []string{"path:" + filepath.Join(projDir, "models", "staging", "stg_orders.sql")}, opts: SelectOptions{ProjectDir: projDir, Indirect: IndirectEmpty}, want: []string{idStgOrders}},
+		{name: "path folder", sel: []string{"path:models/staging"}, want: []string{dbttest.StgCustomers, dbttest.StgOrders, dbttest.StgPayments, dbttest.SrcOrders, dbttest.SrcPayments, dbttest.AV, dbttest.APP, dbttest.EXP, dbttest.SNN}},
+		{name: "path trailing slash", sel: []string{"path:models/staging/"}, want: []string{dbttest.StgCustomers, dbttest.StgOrders, dbttest.StgPayments, dbttest.SrcOrders, dbttest.SrcPayments, dbttest.AV, dbttest.APP, dbttest.EXP, dbttest.SNN}},
+		{name: "path yaml (default method)", sel: []string{"models/staging/_staging.yml"}, want: []string{dbttest.StgCustomers, dbttest.StgOrders, dbttest.AV, dbttest.EXP}},
+		{name: "path glob", sel: []string{"path:models/marts/*.sql"}, want: []string{dbttest.Customers, dbttest.DimV1, dbttest.DimV2, dbttest.DimV3, dbttest.Orders, dbttest.APP, dbttest.NN, dbttest.REL, dbttest.UQ, dbttest.UT}},
+		{name: "path absolute in project", sel: []string{"path:" + filepath.Join(projDir, "models", "staging", "stg_orders.sql")}, opts: SelectOptions{ProjectDir: projDir, Indirect: IndirectEmpty}, want: []string{dbttest.StgOrders}},
 		{name: "path double star", sel: []string{"path:models/**/stg_*"}, want: staging},
-		{name: "file default method", sel: []string{"stg_payments.py"}, want: []string{idStgPayments, idAPP, idEXP}},
+		{name: "file default method", sel: []string{"stg_payments.py"}, want: []string{dbttest.StgPayments, dbttest.APP, dbttest.EXP}},
 		{name: "file stem glob", sel: []string{"file:stg_*"}, want: staging},
 		// package
-		{name: "package", sel: []string{"package:utils"}, want: []string{idDateSpine}},
-		{name: "package glob", sel: []string{"package:ut*"}, want: []string{idDateSpine}},
-		{name: "package this", sel: []string{"package:this"}, opts: SelectOptions{ResourceTypes: []string{"seed", "source"}}, want: []string{idRawCustomers, idSrcOrders, idSrcPayments}},
+		{name: "package", sel: []string{"package:utils"}, want: []string{dbttest.DateSpine}},
+		{name: "package glob", sel: []string{"package:ut*"}, want: []string{dbttest.DateSpine}},
+		{name: "package this", sel: []string{"package:this"}, opts: SelectOptions{ResourceTypes: []string{"seed", "source"}}, want: []string{dbttest.RawCustomers, dbttest.SrcOrders, dbttest.SrcPayments}},
 		// source and other resource methods
-		{name: "source and descendants", sel: []string{"source:raw.orders+"}, want: []string{idExposure, idMetric, idCustomers, idDimV1, idDimV2, idDimV3, idOrders, idStgOrders, idSaved, idSemantic, idSnapshot, idSrcOrders, idAV, idAPP, idNN, idREL, idSNN, idUQ, idUT}},
-		{name: "source name", sel: []string{"source:raw"}, want: []string{idSrcOrders, idSrcPayments, idSNN}},
-		{name: "source package glob", sel: []string{"source:shop.raw.pay*"}, want: []string{idSrcPayments}},
-		{name: "exposure", sel: []string{"exposure:weekly_kpis"}, want: []string{idExposure}},
-		{name: "what feeds an exposure", sel: []string{"+exposure:weekly_kpis"}, want: []string{idExposure, idCustomers, idOrders, idStgCustomers, idStgOrders, idStgPayments, idRawCustomers, idSrcOrders, idSrcPayments, idAV, idAPP, idEXP, idNN, idREL, idSNN, idUQ, idUT}},
-		{name: "metric", sel: []string{"metric:revenue"}, want: []string{idMetric}},
-		{name: "semantic model with package", sel: []string{"semantic_model:shop.orders_sm"}, want: []string{idSemantic}},
-		{name: "saved query glob", sel: []string{"saved_query:weekly_*"}, want: []string{idSaved}},
-		{name: "unit test", sel: []string{"unit_test:test_orders_totals"}, want: []string{idUT}},
-		{name: "unit test with package", sel: []string{"unit_test:shop.test_orders_totals"}, want: []string{idUT}},
-		{name: "resource type", sel: []string{"resource_type:seed"}, want: []string{idRawCustomers}},
+		{name: "source and descendants", sel: []string{"source:raw.orders+"}, want: []string{dbttest.Exposure, dbttest.Metric, dbttest.Customers, dbttest.DimV1, dbttest.DimV2, dbttest.DimV3, dbttest.Orders, dbttest.StgOrders, dbttest.Saved, dbttest.Semantic, dbttest.Snapshot, dbttest.SrcOrders, dbttest.AV, dbttest.APP, dbttest.NN, dbttest.REL, dbttest.SNN, dbttest.UQ, dbttest.UT}},
+		{name: "source name", sel: []string{"source:raw"}, want: []string{dbttest.SrcOrders, dbttest.SrcPayments, dbttest.SNN}},
+		{name: "source package glob", sel: []string{"source:shop.raw.pay*"}, want: []string{dbttest.SrcPayments}},
+		{name: "exposure", sel: []string{"exposure:weekly_kpis"}, want: []string{dbttest.Exposure}},
+		{name: "what feeds an exposure", sel: []string{"+exposure:weekly_kpis"}, want: []string{dbttest.Exposure, dbttest.Customers, dbttest.Orders, dbttest.StgCustomers, dbttest.StgOrders, dbttest.StgPayments, dbttest.RawCustomers, dbttest.SrcOrders, dbttest.SrcPayments, dbttest.AV, dbttest.APP, dbttest.EXP, dbttest.NN, dbttest.REL, dbttest.SNN, dbttest.UQ, dbttest.UT}},
+		{name: "metric", sel: []string{"metric:revenue"}, want: []string{dbttest.Metric}},
+		{name: "semantic model with package", sel: []string{"semantic_model:shop.orders_sm"}, want: []string{dbttest.Semantic}},
+		{name: "saved query glob", sel: []string{"saved_query:weekly_*"}, want: []string{dbttest.Saved}},
+		{name: "unit test", sel: []string{"unit_test:test_orders_totals"}, want: []string{dbttest.UT}},
+		{name: "unit test with package", sel: []string{"unit_test:shop.test_orders_totals"}, want: []string{dbttest.UT}},
+		{name: "resource type", sel: []string{"resource_type:seed"}, want: []string{dbttest.RawCustomers}},
 		{name: "analysis hidden by default", sel: []string{"resource_type:analysis"}, want: nil},
-		{name: "analysis with all", sel: []string{"resource_type:analysis"}, opts: SelectOptions{ResourceTypes: []string{"all"}}, want: []string{idAnalysis}},
+		{name: "analysis with all", sel: []string{"resource_type:analysis"}, opts: SelectOptions{ResourceTypes: []string{"all"}}, want: []string{dbttest.Analysis}},
 		// config
-		{name: "config materialized", sel: []string{"config.materialized:incremental"}, want: []string{idCustomers, idREL, idUQ}},
-		{name: "config meta", sel: []string{"config.meta.owner:finance-team"}, want: with(ordersTests, idOrders)},
-		{name: "config severity any case", sel: []string{"config.severity:WARN"}, want: []string{idREL}},
+		{name: "config materialized", sel: []string{"config.materialized:incremental"}, want: []string{dbttest.Customers, dbttest.REL, dbttest.UQ}},
+		{name: "config meta", sel: []string{"config.meta.owner:finance-team"}, want: with(ordersTests, dbttest.Orders)},
+		{name: "config severity any case", sel: []string{"config.severity:WARN"}, want: []string{dbttest.REL}},
 		{name: "config list membership", sel: []string{"config.tags:staging"}, want: staging},
-		{name: "config other key", sel: []string{"config.on_schema_change:append_new_columns"}, want: []string{idCustomers, idREL, idUQ}},
-		{name: "config nested key", sel: []string{"config.persist_docs.relation:true"}, want: with(ordersTests, idOrders)},
+		{name: "config other key", sel: []string{"config.on_schema_change:append_new_columns"}, want: []string{dbttest.Customers, dbttest.REL, dbttest.UQ}},
+		{name: "config nested key", sel: []string{"config.persist_docs.relation:true"}, want: with(ordersTests, dbttest.Orders)},
 		// tests
-		{name: "test_type generic", sel: []string{"test_type:generic"}, want: []string{idAV, idEXP, idNN, idREL, idSNN, idUQ}},
-		{name: "test_type singular", sel: []string{"test_type:singular"}, want: []string{idAPP}},
-		{name: "test_type unit", sel: []string{"test_type:unit"}, want: []string{idUT}},
-		{name: "test_type data", sel: []string{"test_type:data"}, want: []string{idAV, idAPP, idEXP, idNN, idREL, idSNN, idUQ}},
-		{name: "test_name", sel: []string{"test_name:not_null"}, want: []string{idNN, idSNN}},
-		{name: "test_name ignores namespace", sel: []string{"test_name:expression_is_true"}, want: []string{idEXP}},
-		{name: "test_name glob", sel: []string{"test_name:accepted_*"}, want: []string{idAV}},
-		{name: "test_name unit", sel: []string{"test_name:test_orders_totals"}, want: []string{idUT}},
+		{name: "test_type generic", sel: []string{"test_type:generic"}, want: []string{dbttest.AV, dbttest.EXP, dbttest.NN, dbttest.REL, dbttest.SNN, dbttest.UQ}},
+		{name: "test_type singular", sel: []string{"test_type:singular"}, want: []string{dbttest.APP}},
+		{name: "test_type unit", sel: []string{"test_type:unit"}, want: []string{dbttest.UT}},
+		{name: "test_type data", sel: []string{"test_type:data"}, want: []string{dbttest.AV, dbttest.APP, dbttest.EXP, dbttest.NN, dbttest.REL, dbttest.SNN, dbttest.UQ}},
+		{name: "test_name", sel: []string{"test_name:not_null"}, want: []string{dbttest.NN, dbttest.SNN}},
+		{name: "test_name ignores namespace", sel: []string{"test_name:expression_is_true"}, want: []string{dbttest.EXP}},
+		{name: "test_name glob", sel: []string{"test_name:accepted_*"}, want: []string{dbttest.AV}},
+		{name: "test_name unit", sel: []string{"test_name:test_orders_totals"}, want: []string{dbttest.UT}},
 		// group, access, version
-		{name: "group", sel: []string{"group:finance"}, want: with(ordersTests, idMetric, idOrders)},
-		{name: "access public", sel: []string{"access:public"}, want: with(ordersTests, idOrders)},
-		{name: "access protected", sel: []string{"access:protected"}, want: []string{idCustomers, idDimV1, idDimV2, idDimV3, idREL, idUQ}},
-		{name: "version latest", sel: []string{"version:latest"}, want: []string{idDimV2}},
-		{name: "version old", sel: []string{"version:old"}, want: []string{idDimV1}},
-		{name: "version prerelease", sel: []string{"version:prerelease"}, want: []string{idDimV3}},
-		{name: "version none", sel: []string{"version:none"}, want: []string{idCustomers, idOrders, idStgCustomers, idStgOrders, idStgPayments, idDateSpine, idAV, idAPP, idEXP, idNN, idREL, idUQ, idUT}},
+		{name: "group", sel: []string{"group:finance"}, want: with(ordersTests, dbttest.Metric, dbttest.Orders)},
+		{name: "access public", sel: []string{"access:public"}, want: with(ordersTests, dbttest.Orders)},
+		{name: "access protected", sel: []string{"access:protected"}, want: []string{dbttest.Customers, dbttest.DimV1, dbttest.DimV2, dbttest.DimV3, dbttest.REL, dbttest.UQ}},
+		{name: "version latest", sel: []string{"version:latest"}, want: []string{dbttest.DimV2}},
+		{name: "version old", sel: []string{"version:old"}, want: []string{dbttest.DimV1}},
+		{name: "version prerelease", sel: []string{"version:prerelease"}, want: []string{dbttest.DimV3}},
+		{name: "version none", sel: []string{"version:none"}, want: []string{dbttest.Customers, dbttest.Orders, dbttest.StgCustomers, dbttest.StgOrders, dbttest.StgPayments, dbttest.DateSpine, dbttest.AV, dbttest.APP, dbttest.EXP, dbttest.NN, dbttest.REL, dbttest.UQ, dbttest.UT}},
 		// set operators
-		{name: "union", sel: []string{"orders customers"}, want: []string{idCustomers, idOrders, idAPP, idNN, idREL, idUQ, idUT}},
-		{name: "union of flags", sel: []string{"orders", "customers"}, want: []string{idCustomers, idOrders, idAPP, idNN, idREL, idUQ, idUT}},
-		{name: "intersection keeps expanded tests", sel: []string{"tag:nightly,resource_type:model"}, want: with(ordersTests, idOrders, idStgOrders, idAV)},
+		{name: "union", sel: []string{"orders customers"}, want: []string{dbttest.Customers, dbttest.Orders, dbttest.APP, dbttest.NN, dbttest.REL, dbttest.UQ, dbttest.UT}},
+		{name: "union of flags", sel: []string{"orders", "customers"}, want: []string{dbttest.Customers, dbttest.Orders, dbttest.APP, dbttest.NN, dbttest.REL, dbttest.UQ, dbttest.UT}},
+		{name: "intersection keeps expanded tests", sel: []string{"tag:nightly,resource_type:model"}, want: with(ordersTests, dbttest.Orders, dbttest.StgOrders, dbttest.AV)},
 		{name: "common ancestors", sel: []string{"+orders,+customers"}, want: plusOrders},
-		{name: "intersection of methods", sel: []string{"config.enabled:true,resource_type:source"}, want: []string{idSrcOrders, idSrcPayments, idSNN}},
-		{name: "exclude drops tests too", sel: []string{"+orders"}, exclude: []string{"stg_orders"}, want: []string{idOrders, idStgPayments, idSrcOrders, idSrcPayments, idAPP, idEXP, idNN, idREL, idSNN, idUT}},
+		{name: "intersection of methods", sel: []string{"config.enabled:true,resource_type:source"}, want: []string{dbttest.SrcOrders, dbttest.SrcPayments, dbttest.SNN}},
+		{name: "exclude drops tests too", sel: []string{"+orders"}, exclude: []string{"stg_orders"}, want: []string{dbttest.Orders, dbttest.StgPayments, dbttest.SrcOrders, dbttest.SrcPayments, dbttest.APP, dbttest.EXP, dbttest.NN, dbttest.REL, dbttest.SNN, dbttest.UT}},
 		{name: "exclude everything", sel: []string{"orders"}, exclude: []string{"fqn:*"}, want: nil},
-		{name: "resource type filter", sel: []string{"+orders"}, opts: SelectOptions{ResourceTypes: []string{"model"}}, want: []string{idOrders, idStgOrders, idStgPayments}},
-		{name: "exclude resource type", sel: []string{"orders"}, opts: SelectOptions{ExcludeResourceTypes: []string{"test", "unit_test"}}, want: []string{idOrders}},
-		{name: "default selection", wantN: 25, contains: []string{idSrcOrders, idExposure, idMetric, idSaved, idSemantic, idUT}},
+		{name: "resource type filter", sel: []string{"+orders"}, opts: SelectOptions{ResourceTypes: []string{"model"}}, want: []string{dbttest.Orders, dbttest.StgOrders, dbttest.StgPayments}},
+		{name: "exclude resource type", sel: []string{"orders"}, opts: SelectOptions{ExcludeResourceTypes: []string{"test", "unit_test"}}, want: []string{dbttest.Orders}},
+		{name: "default selection", wantN: 25, contains: []string{dbttest.SrcOrders, dbttest.Exposure, dbttest.Metric, dbttest.Saved, dbttest.Semantic, dbttest.UT}},
 		{name: "disabled never selected", sel: []string{"legacy_orders"}, want: nil},
 		// state and result
-		{name: "state new", sel: []string{"state:new"}, opts: state, want: []string{idDimV3, idUT}},
-		{name: "state modified.body", sel: []string{"state:modified.body"}, opts: state, want: []string{idDimV3, idStgOrders, idAV, idUT}},
-		{name: "state modified.configs", sel: []string{"state:modified.configs"}, opts: state, want: []string{idCustomers, idDimV3, idOrders, idAPP, idNN, idREL, idUQ, idUT}},
-		{name: "state modified.relation", sel: []string{"state:modified.relation"}, opts: state, want: with(ordersTests, idDimV3, idOrders)},
-		{name: "state modified.persisted_descriptions", sel: []string{"state:modified.persisted_descriptions"}, opts: state, want: with(ordersTests, idDimV3, idOrders)},
-		{name: "state modified.contract", sel: []string{"state:modified.contract"}, opts: state, want: with(ordersTests, idDimV3, idOrders)},
-		{name: "state modified", sel: []string{"state:modified"}, opts: state, want: []string{idCustomers, idDimV3, idOrders, idStgOrders, idAV, idAPP, idNN, idREL, idUQ, idUT}},
-		{name: "state unmodified seeds", sel: []string{"state:unmodified,resource_type:seed"}, opts: state, want: []string{idRawCustomers}},
-		{name: "result error", sel: []string{"result:error"}, opts: results, want: []string{idCustomers, idREL, idUQ}},
-		{name: "result fail", sel: []string{"result:fail"}, opts: results, want: []string{idNN}},
-		{name: "result skipped", sel: []string{"result:skipped"}, opts: results, want: []string{idDimV2}},
+		{name: "state new", sel: []string{"state:new"}, opts: state, want: []string{dbttest.DimV3, dbttest.UT}},
+		{name: "state modified.body", sel: []string{"state:modified.body"}, opts: state, want: []string{dbttest.DimV3, dbttest.StgOrders, dbttest.AV, dbttest.UT}},
+		{name: "state modified.configs", sel: []string{"state:modified.configs"}, opts: state, want: []string{dbttest.Customers, dbttest.DimV3, dbttest.Orders, dbttest.APP, dbttest.NN, dbttest.REL, dbttest.UQ, dbttest.UT}},
+		{name: "state modified.relation", sel: []string{"state:modified.relation"}, opts: state, want: with(ordersTests, dbttest.DimV3, dbttest.Orders)},
+		{name: "state modified.persisted_descriptions", sel: []string{"state:modified.persisted_descriptions"}, opts: state, want: with(ordersTests, dbttest.DimV3, dbttest.Orders)},
+		{name: "state modified.contract", sel: []string{"state:modified.contract"}, opts: state, want: with(ordersTests, dbttest.DimV3, dbttest.Orders)},
+		{name: "state modified", sel: []string{"state:modified"}, opts: state, want: []string{dbttest.Customers, dbttest.DimV3, dbttest.Orders, dbttest.StgOrders, dbttest.AV, dbttest.APP, dbttest.NN, dbttest.REL, dbttest.UQ, dbttest.UT}},
+		{name: "state unmodified seeds", sel: []string{"state:unmodified,resource_type:seed"}, opts: state, want: []string{dbttest.RawCustomers}},
+		{name: "result error", sel: []string{"result:error"}, opts: results, want: []string{dbttest.Customers, dbttest.REL, dbttest.UQ}},
+		{name: "result fail", sel: []string{"result:fail"}, opts: results, want: []string{dbttest.NN}},
+		{name: "result skipped", sel: []string{"result:skipped"}, opts: results, want: []string{dbttest.DimV2}},
 	}
 	runSelCases(t, g, cases)
 }
@@ -401,15 +363,15 @@ func TestUpstreamDownstream(t *testing.T) {
 		}
 		return out
 	}
-	i, _ := g.Index(idOrders)
-	if got, want := ids(Upstream(g, i, 1)), sorted(idStgOrders, idStgPayments); !slices.Equal(got, want) {
+	i, _ := g.Index(dbttest.Orders)
+	if got, want := ids(Upstream(g, i, 1)), sorted(dbttest.StgOrders, dbttest.StgPayments); !slices.Equal(got, want) {
 		t.Errorf("upstream 1 = %v", got)
 	}
-	if got, want := ids(Upstream(g, i, -1)), sorted(idStgOrders, idStgPayments, idSrcOrders, idSrcPayments); !slices.Equal(got, want) {
+	if got, want := ids(Upstream(g, i, -1)), sorted(dbttest.StgOrders, dbttest.StgPayments, dbttest.SrcOrders, dbttest.SrcPayments); !slices.Equal(got, want) {
 		t.Errorf("upstream all = %v", got)
 	}
-	j, _ := g.Index(idCustomers)
-	if got, want := ids(Downstream(g, j, -1)), sorted(idDimV1, idDimV2, idDimV3, idExposure, idREL, idUQ); !slices.Equal(got, want) {
+	j, _ := g.Index(dbttest.Customers)
+	if got, want := ids(Downstream(g, j, -1)), sorted(dbttest.DimV1, dbttest.DimV2, dbttest.DimV3, dbttest.Exposure, dbttest.REL, dbttest.UQ); !slices.Equal(got, want) {
 		t.Errorf("downstream = %v", got)
 	}
 	if Downstream(g, j, 0) != nil || Upstream(g, -1, 1) != nil {

@@ -3,7 +3,6 @@ package lineage
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/datatui/datatui/internal/config"
 	"github.com/datatui/datatui/internal/dbt"
+	"github.com/datatui/datatui/internal/dbt/dbttest"
 	"github.com/datatui/datatui/internal/dbt/lineage"
 	"github.com/datatui/datatui/internal/desktop"
 	"github.com/datatui/datatui/internal/service"
@@ -401,7 +401,7 @@ func openImpact(t *testing.T) *screen {
 		t.Skip("git is not installed")
 	}
 	repo := t.TempDir()
-	copyDir(t, testProject, repo)
+	dbttest.CopyQuickProject(t, repo)
 	git := func(args ...string) {
 		cmd := exec.Command("git", append([]string{"-C", repo}, args...)...)
 		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_GLOBAL=/dev/null")
@@ -462,27 +462,6 @@ func TestImpactView(t *testing.T) {
 	}
 }
 
-func copyDir(t testing.TB, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestBadProjectAndTinySizes(t *testing.T) {
 	s := open(t, t.TempDir(), 80, 24)
 	if s.m.loadErr == nil || !strings.Contains(s.View(), "Could not load the lineage") {
@@ -504,7 +483,7 @@ func TestBadProjectAndTinySizes(t *testing.T) {
 	}
 	// A broken catalog is a warning, not a failure.
 	dir := t.TempDir()
-	copyDir(t, testProject, dir)
+	dbttest.CopyQuickProject(t, dir)
 	os.MkdirAll(filepath.Join(dir, "target"), 0o755)
 	os.WriteFile(filepath.Join(dir, "target", "catalog.json"), []byte("{not json"), 0o644)
 	os.WriteFile(filepath.Join(dir, "target", "run_results.json"), []byte(`{"results":[{"unique_id":"model.quickproj.fct_revenue","status":"error","execution_time":1.5,"message":"boom"}]}`), 0o644)
@@ -517,7 +496,7 @@ func TestBadProjectAndTinySizes(t *testing.T) {
 
 func TestCatalogTypes(t *testing.T) {
 	dir := t.TempDir()
-	copyDir(t, testProject, dir)
+	dbttest.CopyQuickProject(t, dir)
 	os.MkdirAll(filepath.Join(dir, "target"), 0o755)
 	os.WriteFile(filepath.Join(dir, "target", "catalog.json"), []byte(`{"nodes":{"model.quickproj.fct_revenue":{"columns":{"AMOUNT_EUR":{"name":"AMOUNT_EUR","type":"NUMBER(38,2)"}}}}}`), 0o644)
 	if v := open(t, dir, 120, 40).View(); !strings.Contains(v, "amount_eur  number(38,2)") {
