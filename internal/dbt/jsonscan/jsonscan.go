@@ -180,29 +180,16 @@ func (s *Scanner) Str() string {
 	return string(raw)
 }
 
-// InternedStr reads a string and interns it.
+// InternedStr reads a string and interns it (other values read as Str reads them).
 func (s *Scanner) InternedStr() string {
-	switch s.Peek() {
-	case '"':
-	case 'n':
-		s.Literal()
-		return ""
-	default:
-		v, _ := s.Text()
-		return v
+	if s.Peek() != '"' {
+		return s.Str()
 	}
 	raw, esc := s.RawString()
 	if esc {
 		return s.Unescape(raw)
 	}
-	if v, ok := s.intern[string(raw)]; ok {
-		return v
-	}
-	v := string(raw)
-	if s.intern != nil {
-		s.intern[v] = v
-	}
-	return v
+	return s.InternBytes(raw)
 }
 
 // InternBytes returns b as a string, interned.
