@@ -594,20 +594,25 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.nodes.Paste(msg.Content)
 		}
 	case tea.MouseWheelMsg:
-		switch m.mode {
-		case modeList:
-			m.runList.Update(msg)
-		case modeDetail:
-			m.nodes.Update(msg)
-		default:
-			if msg.Mouse().Button == tea.MouseWheelUp {
-				m.move(-3)
-			} else {
-				m.move(3)
-			}
-		}
+		m.wheel(msg)
 	}
 	return nil
+}
+
+// wheel scrolls the list or the nodes shown, or the text or log by three lines.
+func (m *Model) wheel(msg tea.MouseWheelMsg) {
+	switch m.mode {
+	case modeList:
+		m.runList.Update(msg)
+	case modeDetail:
+		m.nodes.Update(msg)
+	default:
+		if msg.Mouse().Button == tea.MouseWheelUp {
+			m.move(-3)
+		} else {
+			m.move(3)
+		}
+	}
 }
 
 func (m *Model) done(msg tasks.DoneMsg) tea.Cmd {
@@ -697,53 +702,67 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		m.runList.Update(msg)
 	case modeLog:
-		switch {
-		case key.Matches(msg, n.Back), key.Matches(msg, k.Log):
-			m.mode = modeDetail
-		case key.Matches(msg, n.Up):
-			m.move(-1)
-		case key.Matches(msg, n.Down):
-			m.move(1)
-		case key.Matches(msg, n.PageUp):
-			m.move(-max(m.h-8, 1))
-		case key.Matches(msg, n.PageDown):
-			m.move(max(m.h-8, 1))
-		case key.Matches(msg, n.Top):
-			m.move(-1 << 30)
-		case key.Matches(msg, n.Bottom):
-			m.move(1 << 30)
-		}
+		m.logKey(msg)
 	case modeDetail:
-		switch {
-		case key.Matches(msg, n.Back):
-			if m.nodes.Query() != "" {
-				m.nodes.ClearFilter()
-			} else {
-				m.mode = modeList
-			}
-		case key.Matches(msg, k.Log):
-			if m.cur != nil && !m.cur.fromHistory {
-				m.mode = modeLog
-				m.logFollow = true
-			}
-		case key.Matches(msg, n.Open):
-			m.openText()
-		case key.Matches(msg, k.Sort):
-			m.sort = (m.sort + 1) % sortKeys
-			m.syncNodes()
-		case key.Matches(msg, k.Compiled):
-			return m.openFile(true)
-		case key.Matches(msg, k.Edit):
-			return m.openFile(false)
-		case key.Matches(msg, k.Guide):
-			var me *ops.MissingDBTError
-			if m.cur != nil && errors.As(m.cur.err, &me) {
-				slug := me.Guide
-				return func() tea.Msg { return common.OpenGuideMsg{Slug: slug} }
-			}
-		default:
-			m.nodes.Update(msg)
+		return m.detailKey(msg)
+	}
+	return nil
+}
+
+// logKey scrolls the raw log; back (or the log key again) returns to the run.
+func (m *Model) logKey(msg tea.KeyPressMsg) {
+	n := m.nav
+	switch {
+	case key.Matches(msg, n.Back), key.Matches(msg, m.keys.Log):
+		m.mode = modeDetail
+	case key.Matches(msg, n.Up):
+		m.move(-1)
+	case key.Matches(msg, n.Down):
+		m.move(1)
+	case key.Matches(msg, n.PageUp):
+		m.move(-max(m.h-8, 1))
+	case key.Matches(msg, n.PageDown):
+		m.move(max(m.h-8, 1))
+	case key.Matches(msg, n.Top):
+		m.move(-1 << 30)
+	case key.Matches(msg, n.Bottom):
+		m.move(1 << 30)
+	}
+}
+
+// detailKey handles a run's page: its nodes, their messages and files, the log, the guide
+// for a missing dbt.
+func (m *Model) detailKey(msg tea.KeyPressMsg) tea.Cmd {
+	k, n := m.keys, m.nav
+	switch {
+	case key.Matches(msg, n.Back):
+		if m.nodes.Query() != "" {
+			m.nodes.ClearFilter()
+		} else {
+			m.mode = modeList
 		}
+	case key.Matches(msg, k.Log):
+		if m.cur != nil && !m.cur.fromHistory {
+			m.mode = modeLog
+			m.logFollow = true
+		}
+	case key.Matches(msg, n.Open):
+		m.openText()
+	case key.Matches(msg, k.Sort):
+		m.sort = (m.sort + 1) % sortKeys
+		m.syncNodes()
+	case key.Matches(msg, k.Compiled):
+		return m.openFile(true)
+	case key.Matches(msg, k.Edit):
+		return m.openFile(false)
+	case key.Matches(msg, k.Guide):
+		var me *ops.MissingDBTError
+		if m.cur != nil && errors.As(m.cur.err, &me) {
+			slug := me.Guide
+			return func() tea.Msg { return common.OpenGuideMsg{Slug: slug} }
+		}
+	default:
+		m.nodes.Update(msg)
 	}
 	return nil
 }
