@@ -77,47 +77,75 @@ func (t *Tracker) Apply(ev *logevents.Event) []Event {
 	if ev.Kind != logevents.KindAfterResultError && ev.Kind != logevents.KindOther && ev.Kind != logevents.KindRaw {
 		t.block, t.blockErr = "", -1
 	}
+	if evs, ok := t.nodeEvent(ev); ok {
+		return evs
+	}
+	if evs, ok := t.resultEvent(ev); ok {
+		return evs
+	}
+	t.runEvent(ev)
+	return nil
+}
+
+// nodeEvent follows the events about one node (or the count of nodes): started, finished,
+// failed, skipped, cancelled, a batch of a microbatch model. ok is false for other events.
+func (t *Tracker) nodeEvent(ev *logevents.Event) (_ []Event, ok bool) {
 	switch ev.Kind {
-	case logevents.KindMainReportVersion:
-		t.Version, t.Fusion = ev.Version, ev.Fusion
 	case logevents.KindConcurrencyLine:
 		if ev.Total > t.total {
 			t.total = ev.Total
-			return []Event{t.progress("", "")}
+			return []Event{t.progress("", "")}, true
 		}
 	case logevents.KindLogStartLine, logevents.KindNodeStart:
 		if ev.Node.Materialized == "ephemeral" {
-			return nil // compiled into its children, not run: dbt reports no result for it
+			return nil, true // compiled into its children, not run: dbt reports no result for it
 		}
-		return t.started(ev)
+		return t.started(ev), true
 	case logevents.KindNodeResult, logevents.KindSkippingDetails, logevents.KindNodeFinished, logevents.KindMarkSkippedChildren:
-		status := ev.FinalStatus()
-		if ev.Node.Materialized == "ephemeral" && !Failed(status) {
-			return nil
-		}
-		if status == "error" && t.nodes[ev.Node.UniqueID] != nil && t.nodes[ev.Node.UniqueID].Status == "cancelled" {
-			// The error of a query dbt cancelled is the cancel's doing.
-			status = "cancelled"
-		}
-		return t.finish(ev.Node.UniqueID, ev, status, "")
+		return t.nodeResult(ev), true
 	case logevents.KindNodeException:
 		// An unhandled error ends the node; for some node types (saved queries in 1.8) it is
 		// the only line dbt prints about it.
-		return t.finish(ev.Node.UniqueID, ev, "error", ev.Text)
+		return t.finish(ev.Node.UniqueID, ev, "error", ev.Text), true
 	case logevents.KindLogSkipBecauseErr:
-		return t.skipBecauseError(ev)
+		return t.skipBecauseError(ev), true
 	case logevents.KindCatchableException:
 		if n := t.nodes[ev.Node.UniqueID]; n != nil && n.Message == "" && strings.TrimSpace(ev.Text) != "" {
 			n.Message = strings.TrimSpace(ev.Text)
-			return []Event{*n}
+			return []Event{*n}, true
 		}
 	case logevents.KindBatchStart, logevents.KindBatchResult:
-		return t.batch(ev)
+		return t.batch(ev), true
 	case logevents.KindCancelLine:
 		// The connection of a node is named by its unique id: that node will not finish.
 		if n := t.nodes[ev.ConnName]; n != nil && !t.finished[n.UniqueID] {
-			return t.finish(n.UniqueID, ev, "cancelled", "dbt cancelled its query")
+			return t.finish(n.UniqueID, ev, "cancelled", "dbt cancelled its query"), true
 		}
+	case logevents.KindNodeLog:
+		return t.nodeLog(ev), true
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// nodeResult ends a node with the status its result line gives.
+func (t *Tracker) nodeResult(ev *logevents.Event) []Event {
+	status := ev.FinalStatus()
+	if ev.Node.Materialized == "ephemeral" && !Failed(status) {
+		return nil
+	}
+	if status == "error" && t.nodes[ev.Node.UniqueID] != nil && t.nodes[ev.Node.UniqueID].Status == "cancelled" {
+		// The error of a query dbt cancelled is the cancel's doing.
+		status = "cancelled"
+	}
+	return t.finish(ev.Node.UniqueID, ev, status, "")
+}
+
+// resultEvent follows the end-of-run summary: dbt's counts and the error and warning texts
+// it repeats there for the nodes that failed. ok is false for other events.
+func (t *Tracker) resultEvent(ev *logevents.Event) (_ []Event, ok bool) {
+	switch ev.Kind {
 	case logevents.KindEndOfRunSummary:
 		t.SummarySeen = true
 		t.SummaryErrors, t.PartialSuccess = ev.NumErrors, ev.NumPartialSuccess
@@ -129,14 +157,26 @@ func (t *Tracker) Apply(ev *logevents.Event) []Event {
 	case logevents.KindRunResultError, logevents.KindRunResultWarnMsg, logevents.KindFirstResultError:
 		named := t.named
 		t.named = ""
-		return t.errorText(ev, named)
+		return t.errorText(ev, named), true
 	case logevents.KindAfterResultError:
-		return t.moreErrorText(ev)
+		return t.moreErrorText(ev), true
 	case logevents.KindStatsLine:
 		if ev.Stats != nil {
 			st := *ev.Stats
 			t.Stats = &st
 		}
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// runEvent follows what is about the run as a whole: dbt's version, a fatal error and its
+// traceback, ctrl-c, a failed run-operation, an empty selection, dbt debug's verdict.
+func (t *Tracker) runEvent(ev *logevents.Event) {
+	switch ev.Kind {
+	case logevents.KindMainReportVersion:
+		t.Version, t.Fusion = ev.Version, ev.Fusion
 	case logevents.KindMainEncounteredErr:
 		t.Fatal = strings.TrimSpace(ev.Text)
 		if t.Fatal == "" {
@@ -165,20 +205,20 @@ func (t *Tracker) Apply(ev *logevents.Event) []Event {
 	case logevents.KindNothingSelected:
 		t.NothingSelected = true
 	case logevents.KindDebugResult:
-		// "1 check failed:" and its explanation arrive as consecutive events; the others
-		// list what was checked.
-		msg := strings.TrimSpace(ev.Msg)
-		switch {
-		case strings.Contains(msg, "check failed") || strings.Contains(msg, "checks failed"):
-			t.Errors = append(t.Errors, msg)
-			t.debugErr = len(t.Errors) - 1
-		case msg != "" && t.debugErr >= 0 && t.debugErr == len(t.Errors)-1:
-			t.Errors[t.debugErr] += "\n" + msg
-		}
-	case logevents.KindNodeLog:
-		return t.nodeLog(ev)
+		t.debugResult(strings.TrimSpace(ev.Msg))
 	}
-	return nil
+}
+
+// debugResult keeps dbt debug's failure: "1 check failed:" and its explanation arrive as
+// consecutive events; the others list what was checked.
+func (t *Tracker) debugResult(msg string) {
+	switch {
+	case strings.Contains(msg, "check failed") || strings.Contains(msg, "checks failed"):
+		t.Errors = append(t.Errors, msg)
+		t.debugErr = len(t.Errors) - 1
+	case msg != "" && t.debugErr >= 0 && t.debugErr == len(t.Errors)-1:
+		t.Errors[t.debugErr] += "\n" + msg
+	}
 }
 
 func (t *Tracker) started(ev *logevents.Event) []Event {
