@@ -169,7 +169,7 @@ func (q *searchQuery) match(x *guideIndex, hits *[]lineHit) (Result, bool) {
 	score += bodyScore
 	phraseLines, phraseScore := q.phraseLines(x)
 	score += phraseScore
-	best := q.bestLine(x, *hits, phraseLines)
+	best := q.bestLine(x, *hits, &phraseLines)
 	if best >= 0 && len(q.terms) > 1 && findHit(*hits, best).mask == q.all {
 		score += 5
 	}
@@ -264,20 +264,43 @@ func (q *searchQuery) termHits(x *guideIndex, ti int, hits *[]lineHit) (n, score
 	return n, score
 }
 
-// phraseLines are the body lines holding the whole phrase (its first 8 occurrences), and
-// their score.
-func (q *searchQuery) phraseLines(x *guideIndex) (map[int]bool, int) {
-	lines := map[int]bool{}
+// maxPhraseHits caps how many occurrences of the whole phrase in one guide are looked at.
+const maxPhraseHits = 8
+
+// lineSet is a few body lines, kept without allocating.
+type lineSet struct {
+	n     int
+	lines [maxPhraseHits]int
+}
+
+func (s *lineSet) add(ln int) {
+	if s.n < len(s.lines) {
+		s.lines[s.n] = ln
+		s.n++
+	}
+}
+
+func (s *lineSet) has(ln int) bool {
+	for _, l := range s.lines[:s.n] {
+		if l == ln {
+			return true
+		}
+	}
+	return false
+}
+
+// phraseLines are the body lines holding the whole phrase (its first maxPhraseHits
+// occurrences), and their score.
+func (q *searchQuery) phraseLines(x *guideIndex) (lines lineSet, score int) {
 	if q.phrase == "" {
 		return lines, 0
 	}
-	score := 0
-	for off, n := 0, 0; n < 8; n++ {
+	for off, n := 0, 0; n < maxPhraseHits; n++ {
 		k := q.phraseFinder.index(x.body[off:])
 		if k < 0 {
 			break
 		}
-		lines[lineOf(x.lineStarts, off+k)] = true
+		lines.add(lineOf(x.lineStarts, off+k))
 		score += pick(isBoundary(x.body, off+k, off+k+len(q.phrase)), 10, 4)
 		off += k + len(q.phrase)
 	}
@@ -286,12 +309,12 @@ func (q *searchQuery) phraseLines(x *guideIndex) (map[int]bool, int) {
 
 // bestLine picks the snippet: the line with the phrase, then the most distinct words, then
 // whole words; a heading is preferred, the heading repeating the title is not. -1 for none.
-func (q *searchQuery) bestLine(x *guideIndex, hits []lineHit, phraseLines map[int]bool) int {
+func (q *searchQuery) bestLine(x *guideIndex, hits []lineHit, phraseLines *lineSet) int {
 	best, bestScore := -1, -1
 	for _, h := range hits {
 		ln := h.line
 		s := popcount(h.mask)*10 + min(h.whole, 5)*2
-		if phraseLines[ln] {
+		if phraseLines.has(ln) {
 			s += 100
 		}
 		if x.headLine[ln] {
