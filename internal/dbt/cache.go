@@ -410,101 +410,122 @@ func (w *cacheWriter) encode(g *Graph) []byte {
 	w.str(o.ProjectName)
 	w.list(o.Warnings)
 	w.num(uint64(len(g.Nodes)))
-	// Totals let the reader allocate all lists and columns in two blocks.
-	totalList, totalCols := 0, 0
-	for i := range g.Nodes {
-		n := &g.Nodes[i]
-		totalList += len(n.FQN) + len(n.Tags) + len(n.Config.Tags) + len(n.DependsOn) + len(n.MacroDeps)
-		totalCols += len(n.Columns)
-	}
-	macroIDs := make([]string, 0, len(g.Macros))
-	for id, m := range g.Macros {
-		macroIDs = append(macroIDs, id)
-		totalList += len(m.DependsOn)
-	}
-	sort.Strings(macroIDs)
-	edges := 0
-	for i := range g.Nodes {
-		edges += len(g.parents[i])
-	}
+	totalList, totalCols, edges := cacheTotals(g)
 	w.num(uint64(totalList))
 	w.num(uint64(totalCols))
 	w.num(uint64(edges))
 	for i := range g.Nodes {
-		n := &g.Nodes[i]
-		// Most of the string fields of a node are empty: a mask says which ones follow.
-		fields := [...]string{n.UniqueID, n.Name, n.ResourceType, n.Package, n.Path, n.OriginalPath, n.PatchPath,
-			n.Description, n.Database, n.Schema, n.Alias, n.Version, n.SourceName, n.AttachedNode, n.Checksum, n.Owner,
-			n.Label, n.ExposureType, n.URL, n.RelationName, n.UnrenderedHash, n.LatestVersion, n.UnrenderedRelation,
-			n.ContractChecksum,
-			n.Config.Materialized, n.Config.Schema, n.Config.Database, n.Config.Alias, n.Config.Severity,
-			n.Config.Group, n.Config.Access}
-		var mask uint64
-		for k, s := range fields {
-			if s != "" {
-				mask |= 1 << k
-			}
-		}
-		w.num(mask)
-		for _, s := range fields {
-			if s != "" {
-				w.str(s)
-			}
-		}
-		// The graph's edges, so a warm start does not look up every depends_on id again.
-		w.num(uint64(len(g.parents[i])))
-		for _, p := range g.parents[i] {
-			w.num(uint64(p))
-		}
-		w.list(n.FQN)
-		w.list(n.Tags)
-		w.list(n.Config.Tags)
-		w.list(n.DependsOn)
-		w.list(n.MacroDeps)
-		w.mapRef(n.Config.Extra)
-		w.mapRef(n.Config.Kinds)
-		w.mapRef(n.Meta)
-		var flags uint64
-		for bit, on := range [...]bool{n.Disabled, n.ContractEnf, n.Config.Enabled, n.TestMetadata != nil, n.Columns != nil} {
-			if on {
-				flags |= 1 << bit
-			}
-		}
-		w.num(flags)
-		if n.TestMetadata != nil {
-			w.str(n.TestMetadata.Name)
-			w.str(n.TestMetadata.Namespace)
-			w.str(n.TestMetadata.Column)
-		}
-		if n.Columns != nil {
-			w.num(uint64(len(n.Columns)))
-			for _, c := range n.Columns {
-				w.str(c.Name)
-				w.str(c.Description)
-				w.str(c.DataType)
-			}
-		}
-		if g.sql != nil && i < len(g.sql.spans) {
-			w.num(uint64(g.sql.spans[i][0]))
-			w.num(uint64(g.sql.spans[i][1] - g.sql.spans[i][0]))
-		} else {
-			w.num(0)
-			w.num(0)
-		}
+		w.node(g, i)
 	}
-	if g.Macros == nil {
-		w.num(0)
-	} else {
-		w.num(uint64(len(macroIDs)) + 1)
-		for _, id := range macroIDs {
-			w.str(id)
-			w.str(g.Macros[id].Checksum)
-			w.list(g.Macros[id].DependsOn)
-		}
-	}
+	w.macros(g.Macros)
 	// The map table refers to strings too, so it is written into the body's string table first.
 	nodes := w.body
 	w.body = nil
+	w.mapTable()
+	mapsPart := w.body
+	return w.withStringTable(mapsPart, nodes)
+}
+
+// cacheTotals count what the reader allocates in one block each: list elements (nodes' and
+// macros'), columns and parent edges.
+func cacheTotals(g *Graph) (totalList, totalCols, edges int) {
+	for i := range g.Nodes {
+		n := &g.Nodes[i]
+		totalList += len(n.FQN) + len(n.Tags) + len(n.Config.Tags) + len(n.DependsOn) + len(n.MacroDeps)
+		totalCols += len(n.Columns)
+		edges += len(g.parents[i])
+	}
+	for _, m := range g.Macros {
+		totalList += len(m.DependsOn)
+	}
+	return totalList, totalCols, edges
+}
+
+// node writes node i of g in the order cacheReader.node reads it.
+func (w *cacheWriter) node(g *Graph, i int) {
+	n := &g.Nodes[i]
+	// Most of the string fields of a node are empty: a mask says which ones follow.
+	fields := [...]string{n.UniqueID, n.Name, n.ResourceType, n.Package, n.Path, n.OriginalPath, n.PatchPath,
+		n.Description, n.Database, n.Schema, n.Alias, n.Version, n.SourceName, n.AttachedNode, n.Checksum, n.Owner,
+		n.Label, n.ExposureType, n.URL, n.RelationName, n.UnrenderedHash, n.LatestVersion, n.UnrenderedRelation,
+		n.ContractChecksum,
+		n.Config.Materialized, n.Config.Schema, n.Config.Database, n.Config.Alias, n.Config.Severity,
+		n.Config.Group, n.Config.Access}
+	var mask uint64
+	for k, s := range fields {
+		if s != "" {
+			mask |= 1 << k
+		}
+	}
+	w.num(mask)
+	for _, s := range fields {
+		if s != "" {
+			w.str(s)
+		}
+	}
+	// The graph's edges, so a warm start does not look up every depends_on id again.
+	w.num(uint64(len(g.parents[i])))
+	for _, p := range g.parents[i] {
+		w.num(uint64(p))
+	}
+	w.list(n.FQN)
+	w.list(n.Tags)
+	w.list(n.Config.Tags)
+	w.list(n.DependsOn)
+	w.list(n.MacroDeps)
+	w.mapRef(n.Config.Extra)
+	w.mapRef(n.Config.Kinds)
+	w.mapRef(n.Meta)
+	var flags uint64
+	for bit, on := range [...]bool{n.Disabled, n.ContractEnf, n.Config.Enabled, n.TestMetadata != nil, n.Columns != nil} {
+		if on {
+			flags |= 1 << bit
+		}
+	}
+	w.num(flags)
+	if n.TestMetadata != nil {
+		w.str(n.TestMetadata.Name)
+		w.str(n.TestMetadata.Namespace)
+		w.str(n.TestMetadata.Column)
+	}
+	if n.Columns != nil {
+		w.num(uint64(len(n.Columns)))
+		for _, c := range n.Columns {
+			w.str(c.Name)
+			w.str(c.Description)
+			w.str(c.DataType)
+		}
+	}
+	if g.sql != nil && i < len(g.sql.spans) {
+		w.num(uint64(g.sql.spans[i][0]))
+		w.num(uint64(g.sql.spans[i][1] - g.sql.spans[i][0]))
+	} else {
+		w.num(0)
+		w.num(0)
+	}
+}
+
+// macros writes the macros in id order, after a count that is 0 when the manifest had none.
+func (w *cacheWriter) macros(macros map[string]Macro) {
+	if macros == nil {
+		w.num(0)
+		return
+	}
+	ids := make([]string, 0, len(macros))
+	for id := range macros {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	w.num(uint64(len(ids)) + 1)
+	for _, id := range ids {
+		w.str(id)
+		w.str(macros[id].Checksum)
+		w.list(macros[id].DependsOn)
+	}
+}
+
+// mapTable writes the shared maps, each in key order.
+func (w *cacheWriter) mapTable() {
 	w.num(uint64(len(w.maps)))
 	for _, m := range w.maps {
 		keys := make([]string, 0, len(m))
@@ -518,9 +539,11 @@ func (w *cacheWriter) encode(g *Graph) []byte {
 			w.str(m[k])
 		}
 	}
-	mapsPart := w.body
+}
 
-	// String table: lengths first, then all bytes in one block.
+// withStringTable puts the string table (lengths first, then all bytes in one block) before
+// the map table and the nodes.
+func (w *cacheWriter) withStringTable(mapsPart, nodes []byte) []byte {
 	total := 0
 	for _, s := range w.strs {
 		total += len(s)
@@ -651,66 +674,12 @@ func (r *cacheReader) mapRef() map[string]string {
 }
 
 // graph decodes the payload into the graph of the manifest at path, of size bytes modified at
-// mtime.
+// mtime; nil when the payload is damaged.
 func (r *cacheReader) graph(path string, size int64, mtime time.Time) *Graph {
-	// String table.
-	count := r.num()
-	if count > uint64(len(r.b)) {
+	if !r.stringTable() || !r.mapTable() {
 		return nil
 	}
-	lens := make([]uint64, count)
-	for k := range lens {
-		lens[k] = r.num()
-	}
-	total := r.num()
-	if r.bad || total > uint64(len(r.b)-r.i) {
-		return nil
-	}
-	// All strings share the cache buffer, which is never written to after this point.
-	block := r.b[r.i : r.i+int(total)]
-	r.i += int(total)
-	all := ""
-	if len(block) > 0 {
-		all = unsafe.String(&block[0], len(block))
-	}
-	r.strs = make([]string, count)
-	off := uint64(0)
-	for k, l := range lens {
-		if off+l > total {
-			return nil
-		}
-		r.strs[k] = all[off : off+l]
-		off += l
-	}
-	// Map table.
-	nm := r.num()
-	if nm > uint64(len(r.b)) {
-		return nil
-	}
-	r.maps = make([]map[string]string, nm)
-	for k := range r.maps {
-		cnt := r.num()
-		if cnt > uint64(len(r.b)) {
-			return nil
-		}
-		m := make(map[string]string, cnt)
-		for range cnt {
-			key := r.str()
-			m[key] = r.str()
-		}
-		r.maps[k] = m
-	}
-	var o Origin
-	o.Kind = OriginManifest
-	o.Path = path
-	o.DBTVersion = r.str()
-	o.SchemaVersion = int(r.num())
-	o.ProjectName = r.str()
-	// The warnings come before the totals that size the list slab, so they get their own slice.
-	if n := r.num(); n > 0 {
-		r.listSlab = make([]string, min(n-1, uint64(len(r.b))))
-		o.Warnings = r.list0(n - 1)
-	}
+	o := r.origin(path)
 	nn := r.num()
 	totalList, totalCols := r.num(), r.num()
 	if r.bad || nn > uint64(len(r.b)) || totalList > uint64(len(r.b)) || totalCols > uint64(len(r.b)) {
@@ -723,85 +692,180 @@ func (r *cacheReader) graph(path string, size int64, mtime time.Time) *Graph {
 	r.listSlab = make([]string, totalList)
 	r.colSlab = make([]Column, totalCols)
 	nodes := make([]Node, nn)
-	parentSlab := make([]int32, 0, edges)
-	parentEnd := make([]int32, nn)
+	parents := &cacheParents{slab: make([]int32, 0, edges), end: make([]int32, nn), edges: edges, nodes: nn}
 	src := &sqlSource{path: path, spans: make([][2]int64, nn)}
 	for i := range nodes {
-		n := &nodes[i]
-		fields := [...]*string{&n.UniqueID, &n.Name, &n.ResourceType, &n.Package, &n.Path, &n.OriginalPath, &n.PatchPath,
-			&n.Description, &n.Database, &n.Schema, &n.Alias, &n.Version, &n.SourceName, &n.AttachedNode, &n.Checksum, &n.Owner,
-			&n.Label, &n.ExposureType, &n.URL, &n.RelationName, &n.UnrenderedHash, &n.LatestVersion, &n.UnrenderedRelation,
-			&n.ContractChecksum,
-			&n.Config.Materialized, &n.Config.Schema, &n.Config.Database, &n.Config.Alias, &n.Config.Severity,
-			&n.Config.Group, &n.Config.Access}
-		mask := r.num()
-		for k, f := range fields {
-			if mask&(1<<k) != 0 {
-				*f = r.str()
-			}
-		}
-		np := r.num()
-		if np > edges-uint64(len(parentSlab)) {
-			return nil
-		}
-		for range np {
-			p := r.num()
-			if p >= nn {
-				return nil
-			}
-			parentSlab = append(parentSlab, int32(p))
-		}
-		parentEnd[i] = int32(len(parentSlab))
-		n.FQN = r.list()
-		n.Tags = r.list()
-		n.Config.Tags = r.list()
-		n.DependsOn = r.list()
-		n.MacroDeps = r.list()
-		n.Config.Extra = r.mapRef()
-		n.Config.Kinds = r.mapRef()
-		n.Meta = r.mapRef()
-		flags := r.num()
-		n.Disabled = flags&1 != 0
-		n.ContractEnf = flags&2 != 0
-		n.Config.Enabled = flags&4 != 0
-		if flags&8 != 0 {
-			n.TestMetadata = &TestMetadata{Name: r.str(), Namespace: r.str(), Column: r.str()}
-		}
-		if flags&16 != 0 {
-			nc := r.num()
-			if nc > uint64(len(r.colSlab)) {
-				return nil
-			}
-			n.Columns = r.colSlab[:nc:nc]
-			r.colSlab = r.colSlab[nc:]
-			for k := range n.Columns {
-				n.Columns[k] = Column{Name: r.str(), Description: r.str(), DataType: r.str()}
-			}
-		}
-		start := r.num()
-		src.spans[i] = [2]int64{int64(start), int64(start + r.num())}
-		if r.bad {
+		if !r.node(&nodes[i], i, parents, src) {
 			return nil
 		}
 	}
-	var macros map[string]Macro
-	if nm := r.num(); nm > 0 {
-		if nm-1 > uint64(len(r.b)) {
-			return nil
-		}
-		macros = make(map[string]Macro, nm-1)
-		for range nm - 1 {
-			id := r.str()
-			macros[id] = Macro{Checksum: r.str(), DependsOn: r.list()}
-		}
-	}
-	if r.bad || r.i != len(r.b) {
+	macros, ok := r.macros()
+	if !ok || r.bad || r.i != len(r.b) {
 		return nil
 	}
 	src.size, src.mtime = size, mtime
 	o.Built = mtime
-	g := linkGraph(nodes, o, nil, parentSlab, parentEnd)
+	g := linkGraph(nodes, o, nil, parents.slab, parents.end)
 	g.sql = src
 	g.Macros = macros
 	return g
+}
+
+// stringTable reads the string table: every string's length, then all of them in one block.
+// The strings share the cache buffer, which is never written to after this point.
+func (r *cacheReader) stringTable() bool {
+	count := r.num()
+	if count > uint64(len(r.b)) {
+		return false
+	}
+	lens := make([]uint64, count)
+	for k := range lens {
+		lens[k] = r.num()
+	}
+	total := r.num()
+	if r.bad || total > uint64(len(r.b)-r.i) {
+		return false
+	}
+	block := r.b[r.i : r.i+int(total)]
+	r.i += int(total)
+	all := ""
+	if len(block) > 0 {
+		all = unsafe.String(&block[0], len(block))
+	}
+	r.strs = make([]string, count)
+	off := uint64(0)
+	for k, l := range lens {
+		if off+l > total {
+			return false
+		}
+		r.strs[k] = all[off : off+l]
+		off += l
+	}
+	return true
+}
+
+// mapTable reads the maps the nodes share (configs, kinds, meta).
+func (r *cacheReader) mapTable() bool {
+	nm := r.num()
+	if nm > uint64(len(r.b)) {
+		return false
+	}
+	r.maps = make([]map[string]string, nm)
+	for k := range r.maps {
+		cnt := r.num()
+		if cnt > uint64(len(r.b)) {
+			return false
+		}
+		m := make(map[string]string, cnt)
+		for range cnt {
+			key := r.str()
+			m[key] = r.str()
+		}
+		r.maps[k] = m
+	}
+	return true
+}
+
+// origin reads where the graph came from: dbt's version, the schema, the project, the
+// warnings of the manifest's reading.
+func (r *cacheReader) origin(path string) Origin {
+	o := Origin{Kind: OriginManifest, Path: path}
+	o.DBTVersion = r.str()
+	o.SchemaVersion = int(r.num())
+	o.ProjectName = r.str()
+	// The warnings come before the totals that size the list slab, so they get their own slice.
+	if n := r.num(); n > 0 {
+		r.listSlab = make([]string, min(n-1, uint64(len(r.b))))
+		o.Warnings = r.list0(n - 1)
+	}
+	return o
+}
+
+// cacheParents collects the parent edges of every node in one slab: node i's parents are
+// slab[end[i-1]:end[i]].
+type cacheParents struct {
+	slab         []int32
+	end          []int32
+	edges, nodes uint64 // the counts the header promised
+}
+
+// node reads node i into n: its string fields (a mask says which are set), parents, lists,
+// maps, flags, test metadata, columns and the span of its SQL in the manifest.
+func (r *cacheReader) node(n *Node, i int, parents *cacheParents, src *sqlSource) bool {
+	fields := [...]*string{&n.UniqueID, &n.Name, &n.ResourceType, &n.Package, &n.Path, &n.OriginalPath, &n.PatchPath,
+		&n.Description, &n.Database, &n.Schema, &n.Alias, &n.Version, &n.SourceName, &n.AttachedNode, &n.Checksum, &n.Owner,
+		&n.Label, &n.ExposureType, &n.URL, &n.RelationName, &n.UnrenderedHash, &n.LatestVersion, &n.UnrenderedRelation,
+		&n.ContractChecksum,
+		&n.Config.Materialized, &n.Config.Schema, &n.Config.Database, &n.Config.Alias, &n.Config.Severity,
+		&n.Config.Group, &n.Config.Access}
+	mask := r.num()
+	for k, f := range fields {
+		if mask&(1<<k) != 0 {
+			*f = r.str()
+		}
+	}
+	np := r.num()
+	if np > parents.edges-uint64(len(parents.slab)) {
+		return false
+	}
+	for range np {
+		p := r.num()
+		if p >= parents.nodes {
+			return false
+		}
+		parents.slab = append(parents.slab, int32(p))
+	}
+	parents.end[i] = int32(len(parents.slab))
+	n.FQN = r.list()
+	n.Tags = r.list()
+	n.Config.Tags = r.list()
+	n.DependsOn = r.list()
+	n.MacroDeps = r.list()
+	n.Config.Extra = r.mapRef()
+	n.Config.Kinds = r.mapRef()
+	n.Meta = r.mapRef()
+	flags := r.num()
+	n.Disabled = flags&1 != 0
+	n.ContractEnf = flags&2 != 0
+	n.Config.Enabled = flags&4 != 0
+	if flags&8 != 0 {
+		n.TestMetadata = &TestMetadata{Name: r.str(), Namespace: r.str(), Column: r.str()}
+	}
+	if flags&16 != 0 && !r.columns(n) {
+		return false
+	}
+	start := r.num()
+	src.spans[i] = [2]int64{int64(start), int64(start + r.num())}
+	return !r.bad
+}
+
+// columns reads a node's columns into the column slab.
+func (r *cacheReader) columns(n *Node) bool {
+	nc := r.num()
+	if nc > uint64(len(r.colSlab)) {
+		return false
+	}
+	n.Columns = r.colSlab[:nc:nc]
+	r.colSlab = r.colSlab[nc:]
+	for k := range n.Columns {
+		n.Columns[k] = Column{Name: r.str(), Description: r.str(), DataType: r.str()}
+	}
+	return true
+}
+
+// macros reads the macros' checksums and calls (nil when the manifest listed none).
+func (r *cacheReader) macros() (map[string]Macro, bool) {
+	nm := r.num()
+	if nm == 0 {
+		return nil, true
+	}
+	if nm-1 > uint64(len(r.b)) {
+		return nil, false
+	}
+	macros := make(map[string]Macro, nm-1)
+	for range nm - 1 {
+		id := r.str()
+		macros[id] = Macro{Checksum: r.str(), DependsOn: r.list()}
+	}
+	return macros, true
 }

@@ -86,104 +86,144 @@ var dropStep = 4 << 20
 // decodeManifest decodes a whole manifest. drop(lo, hi) is called for ranges of data nothing
 // will read again (see readWhole), in order, so memory stays near the size of what is kept.
 func decodeManifest(data []byte, path string, mtime time.Time, drop func(lo, hi int)) (*Graph, error) {
-	// The top-level scan finds each member's byte span and hands spans to decoders in batches,
-	// so decoding runs on the other cores while the scan continues.
-	const batchSize = 128
-	type batch struct {
-		seq   int
-		spans []nodeSpan
-		nodes []Node
+	p := &decodePipeline{data: data, drop: drop, inflight: map[int]int{}}
+	meta, err := p.run()
+	if err != nil {
+		return nil, err
 	}
+	origin := manifestOrigin(&meta, path, mtime)
+	nodes, spans := keepDefinitions(p.done)
+	src := &sqlSource{path: path, size: int64(len(data)), mtime: mtime, spans: spans}
+	if origin.ProjectName == "" {
+		origin.ProjectName = guessRootProject(nodes)
+	}
+	g := NewGraph(nodes, origin)
+	g.sql = src
+	g.Macros = meta.macros
+	return g, nil
+}
+
+// decodeBatchSize is how many graph members a decoder takes at a time.
+const decodeBatchSize = 128
+
+// decodeBatch is a run of graph members' spans, and their nodes once decoded.
+type decodeBatch struct {
+	seq   int
+	spans []nodeSpan
+	nodes []Node
+}
+
+// decodePipeline is the top-level scan, which finds each member's byte span, and the
+// decoders it hands spans to in batches, so decoding runs on the other cores while the scan
+// continues.
+type decodePipeline struct {
+	data []byte
+	drop func(lo, hi int)
+
+	mu        sync.Mutex
+	done      []*decodeBatch // decoded, in seq order once run returns
+	decodeErr error
+	// Everything before the start of the oldest batch not yet decoded, and before the scan's
+	// position, is done with: inflight holds the start of each batch sent and not decoded.
+	inflight          map[int]int
+	frontier, dropped int
+}
+
+// run scans and decodes the manifest and returns its metadata; the nodes are in p.done.
+func (p *decodePipeline) run() (manifestMeta, error) {
 	workers := max(1, min(runtime.GOMAXPROCS(0), 8))
 	// A short queue keeps the scan just ahead of the decoders, so the part of the file that is
 	// scanned but not yet decoded (and cannot be dropped) stays small.
-	work := make(chan *batch, 2*workers)
-	var mu sync.Mutex
-	var done []*batch
-	var decodeErr error
+	work := make(chan *decodeBatch, 2*workers)
 	var wg sync.WaitGroup
-	// Everything before the start of the oldest batch not yet decoded, and before the scan's
-	// position, is done with: inflight holds the start of each batch sent and not decoded.
-	inflight := map[int]int{}
-	frontier, dropped := 0, 0
-	release := func() { // with mu held
-		low := frontier
-		for _, start := range inflight {
-			low = min(low, start)
-		}
-		if low-dropped >= dropStep {
-			drop(dropped, low)
-			dropped = low
-		}
-	}
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d := &nodeDecoder{s: jsonscan.New(data), maps: map[uint64][]map[string]string{}}
-			d.s.Interning(1024)
-			for b := range work {
-				b.nodes = make([]Node, len(b.spans))
-				err := func() (err error) {
-					defer jsonscan.Catch(&err)
-					for k, sp := range b.spans {
-						d.s.Seek(sp.start)
-						d.decode(&b.nodes[k], sp)
-					}
-					return nil
-				}()
-				mu.Lock()
-				if err != nil && decodeErr == nil {
-					decodeErr = err
-				}
-				done = append(done, b)
-				delete(inflight, b.seq)
-				release()
-				mu.Unlock()
-			}
+			p.decoder(work)
 		}()
 	}
-	var meta manifestMeta
+	meta, scanErr := p.scan(work)
+	wg.Wait()
+	if scanErr != nil {
+		return meta, scanErr
+	}
+	if p.decodeErr != nil {
+		return meta, p.decodeErr
+	}
+	sort.Slice(p.done, func(a, b int) bool { return p.done[a].seq < p.done[b].seq })
+	return meta, nil
+}
+
+// scan walks the top level, sending full batches of spans to work; it closes work.
+func (p *decodePipeline) scan(work chan<- *decodeBatch) (meta manifestMeta, err error) {
 	seq := 0
-	cur := &batch{}
+	cur := &decodeBatch{}
 	send := func(end int) {
-		mu.Lock()
-		inflight[cur.seq] = cur.spans[0].start
-		frontier = end
-		mu.Unlock()
+		p.mu.Lock()
+		p.inflight[cur.seq] = cur.spans[0].start
+		p.frontier = end
+		p.mu.Unlock()
 		work <- cur
 		seq++
-		cur = &batch{seq: seq}
+		cur = &decodeBatch{seq: seq}
 	}
 	emit := func(sp nodeSpan) {
 		cur.spans = append(cur.spans, sp)
-		if len(cur.spans) == batchSize {
+		if len(cur.spans) == decodeBatchSize {
 			send(sp.end)
 		}
 	}
-	scanErr := func() (err error) {
-		defer close(work)
-		defer jsonscan.Catch(&err)
-		top := jsonscan.New(data)
-		scanManifestTop(&top, &meta, emit)
-		if len(cur.spans) > 0 {
-			send(len(data))
-		}
-		return nil
-	}()
-	wg.Wait()
-	if scanErr != nil {
-		return nil, scanErr
+	defer close(work)
+	defer jsonscan.Catch(&err)
+	top := jsonscan.New(p.data)
+	scanManifestTop(&top, &meta, emit)
+	if len(cur.spans) > 0 {
+		send(len(p.data))
 	}
-	if decodeErr != nil {
-		return nil, decodeErr
-	}
-	sort.Slice(done, func(a, b int) bool { return done[a].seq < done[b].seq })
-	total := 0
-	for _, b := range done {
-		total += len(b.nodes)
-	}
+	return meta, nil
+}
 
+// decoder decodes the batches it receives until work is closed.
+func (p *decodePipeline) decoder(work <-chan *decodeBatch) {
+	d := &nodeDecoder{s: jsonscan.New(p.data), maps: map[uint64][]map[string]string{}}
+	d.s.Interning(1024)
+	for b := range work {
+		b.nodes = make([]Node, len(b.spans))
+		err := func() (err error) {
+			defer jsonscan.Catch(&err)
+			for k, sp := range b.spans {
+				d.s.Seek(sp.start)
+				d.decode(&b.nodes[k], sp)
+			}
+			return nil
+		}()
+		p.mu.Lock()
+		if err != nil && p.decodeErr == nil {
+			p.decodeErr = err
+		}
+		p.done = append(p.done, b)
+		delete(p.inflight, b.seq)
+		p.release()
+		p.mu.Unlock()
+	}
+}
+
+// release hands back what no batch still needs, once it is at least dropStep; p.mu is held.
+func (p *decodePipeline) release() {
+	low := p.frontier
+	for _, start := range p.inflight {
+		low = min(low, start)
+	}
+	if low-p.dropped >= dropStep {
+		p.drop(p.dropped, low)
+		p.dropped = low
+	}
+}
+
+// manifestOrigin says where the graph came from, with a warning for a schema datatui does
+// not know.
+func manifestOrigin(meta *manifestMeta, path string, mtime time.Time) Origin {
 	origin := Origin{Kind: OriginManifest, Path: path, Built: mtime, DBTVersion: meta.dbtVersion, ProjectName: meta.projectName}
 	origin.SchemaVersion = schemaVersion(meta.schemaURL)
 	switch {
@@ -192,11 +232,19 @@ func decodeManifest(data []byte, path string, mtime time.Time, drop func(lo, hi 
 	case origin.SchemaVersion < 1 || origin.SchemaVersion > LatestManifestSchema || !strings.Contains(meta.schemaURL, "/manifest/"):
 		origin.Warnings = append(origin.Warnings, fmt.Sprintf("unknown manifest schema %s (datatui knows v1 to v%d); reading it anyway, some fields may be missing", meta.schemaURL, LatestManifestSchema))
 	}
+	return origin
+}
 
-	// Keep one definition per unique id: the enabled one, else the first disabled one.
+// keepDefinitions keeps one definition per unique id, the enabled one, else the first
+// disabled one, in unique id order, with the span of each in the file.
+func keepDefinitions(done []*decodeBatch) ([]Node, [][2]int64) {
 	type pair struct {
 		n    *Node
 		span nodeSpan
+	}
+	total := 0
+	for _, b := range done {
+		total += len(b.nodes)
 	}
 	kept := make([]pair, 0, total)
 	seen := make(map[string]int, total)
@@ -218,18 +266,12 @@ func decodeManifest(data []byte, path string, mtime time.Time, drop func(lo, hi 
 	}
 	sort.Slice(kept, func(a, b int) bool { return kept[a].n.UniqueID < kept[b].n.UniqueID })
 	out := make([]Node, len(kept))
-	src := &sqlSource{path: path, size: int64(len(data)), mtime: mtime, spans: make([][2]int64, len(kept))}
+	spans := make([][2]int64, len(kept))
 	for k := range kept {
 		out[k] = *kept[k].n
-		src.spans[k] = [2]int64{int64(kept[k].span.start), int64(kept[k].span.end)}
+		spans[k] = [2]int64{int64(kept[k].span.start), int64(kept[k].span.end)}
 	}
-	if origin.ProjectName == "" {
-		origin.ProjectName = guessRootProject(out)
-	}
-	g := NewGraph(out, origin)
-	g.sql = src
-	g.Macros = meta.macros
-	return g, nil
+	return out, spans
 }
 
 // scanManifestTop walks the top-level object: it reads metadata and emits the span of every
