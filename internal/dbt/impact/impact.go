@@ -108,10 +108,24 @@ func ComputeImpact(ctx context.Context, g *dbt.Graph, opts ImpactOptions) (*Impa
 	for _, i := range changed {
 		im.Changed = append(im.Changed, impactNode(g, i, reasons[i]))
 	}
-	// Everything downstream, with (up to maxVia of) the changed nodes each one depends on. One
-	// traversal from all changed nodes at once: a node is revisited only when its set of
-	// changed ancestors grows, and the sets are capped, so this stays linear on big graphs.
-	const maxVia = 4
+	im.addDownstream(g, downstreamOf(g, changed, reasons))
+	for _, n := range im.Changed {
+		if n.ResourceType == "exposure" {
+			im.Exposures = append(im.Exposures, n)
+		}
+	}
+	im.Selector = impactSelector(g, changed, im.StateCompared && opts.SkipGit)
+	return im, nil
+}
+
+// maxVia caps how many of the changed nodes a downstream node names as its cause.
+const maxVia = 4
+
+// downstreamOf maps everything downstream of the changed nodes to (up to maxVia of) the
+// changed nodes it depends on. One traversal from all changed nodes at once: a node is
+// revisited only when its set of changed ancestors grows, and the sets are capped, so this
+// stays linear on big graphs.
+func downstreamOf(g *dbt.Graph, changed []int, reasons map[int][]string) map[int][]int {
 	via := map[int][]int{}
 	queue := append([]int(nil), changed...)
 	for len(queue) > 0 {
@@ -140,6 +154,12 @@ func ComputeImpact(ctx context.Context, g *dbt.Graph, opts ImpactOptions) (*Impa
 			}
 		}
 	}
+	return via
+}
+
+// addDownstream lists the downstream nodes in unique id order, each with what it is
+// downstream of; exposures apart.
+func (im *Impact) addDownstream(g *dbt.Graph, via map[int][]int) {
 	down := make([]int, 0, len(via))
 	for i := range via {
 		down = append(down, i)
@@ -161,13 +181,6 @@ func ComputeImpact(ctx context.Context, g *dbt.Graph, opts ImpactOptions) (*Impa
 			im.Downstream = append(im.Downstream, n)
 		}
 	}
-	for _, n := range im.Changed {
-		if n.ResourceType == "exposure" {
-			im.Exposures = append(im.Exposures, n)
-		}
-	}
-	im.Selector = impactSelector(g, changed, im.StateCompared && opts.SkipGit)
-	return im, nil
 }
 
 func impactNode(g *dbt.Graph, i int, reasons []string) ImpactNode {

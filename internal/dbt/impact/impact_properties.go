@@ -25,24 +25,52 @@ func propertyFingerprints(data []byte) (map[string]string, error) {
 		return nil, fmt.Errorf("invalid YAML: %s", dbtyaml.FirstLine(err.Error()))
 	}
 	doc := dbtyaml.Map(raw)
-	out := map[string]string{}
-	put := func(key string, v any) { out[key] = fingerprint(v) }
-	tests := func(entry yaml.MapSlice, target string, src *quickparse.SourceCall) {
-		add := func(list []any, column string) {
-			for _, t := range list {
-				name, ok := quickparse.TestName(t, column, target, src)
-				if !ok {
-					continue
-				}
-				put("test:"+name, []any{column, target, t})
+	fp := fingerprints{}
+	fp.nodes(doc)
+	for _, kind := range []string{"data_tests", "tests"} {
+		for _, e := range dbtyaml.List(dbtyaml.Get(doc, kind)) {
+			if name := dbtyaml.Str(dbtyaml.Get(dbtyaml.Map(e), "name")); name != "" {
+				fp.put("test:"+name, e)
 			}
 		}
-		for _, c := range dbtyaml.List(dbtyaml.Get(entry, "columns")) {
-			cm := dbtyaml.Map(c)
-			add(append(dbtyaml.List(dbtyaml.Get(cm, "data_tests")), dbtyaml.List(dbtyaml.Get(cm, "tests"))...), dbtyaml.Str(dbtyaml.Get(cm, "name")))
-		}
-		add(append(dbtyaml.List(dbtyaml.Get(entry, "data_tests")), dbtyaml.List(dbtyaml.Get(entry, "tests"))...), "")
 	}
+	fp.sources(doc)
+	for _, kind := range [...][2]string{{"exposures", "exposure"}, {"metrics", "metric"}, {"semantic_models", "semantic_model"},
+		{"saved_queries", "saved_query"}, {"unit_tests", "unit_test"}} {
+		for _, e := range dbtyaml.List(dbtyaml.Get(doc, kind[0])) {
+			if name := dbtyaml.Str(dbtyaml.Get(dbtyaml.Map(e), "name")); name != "" {
+				fp.put(kind[1]+":"+name, e)
+			}
+		}
+	}
+	return fp, nil
+}
+
+// fingerprints are the definitions of a properties file by key.
+type fingerprints map[string]string
+
+func (fp fingerprints) put(key string, v any) { fp[key] = fingerprint(v) }
+
+// tests adds the generic tests written under entry (on its columns and on itself) for the
+// node target, or for the source table src.
+func (fp fingerprints) tests(entry yaml.MapSlice, target string, src *quickparse.SourceCall) {
+	add := func(list []any, column string) {
+		for _, t := range list {
+			if name, ok := quickparse.TestName(t, column, target, src); ok {
+				fp.put("test:"+name, []any{column, target, t})
+			}
+		}
+	}
+	for _, c := range dbtyaml.List(dbtyaml.Get(entry, "columns")) {
+		cm := dbtyaml.Map(c)
+		add(append(dbtyaml.List(dbtyaml.Get(cm, "data_tests")), dbtyaml.List(dbtyaml.Get(cm, "tests"))...), dbtyaml.Str(dbtyaml.Get(cm, "name")))
+	}
+	add(append(dbtyaml.List(dbtyaml.Get(entry, "data_tests")), dbtyaml.List(dbtyaml.Get(entry, "tests"))...), "")
+}
+
+// nodes adds the models, seeds, snapshots and analyses, and their tests (per version for a
+// versioned model).
+func (fp fingerprints) nodes(doc yaml.MapSlice) {
 	for _, kind := range [...][2]string{{"models", "model"}, {"seeds", "seed"}, {"snapshots", "snapshot"}, {"analyses", "analysis"}} {
 		for _, e := range dbtyaml.List(dbtyaml.Get(doc, kind[0])) {
 			em := dbtyaml.Map(e)
@@ -50,37 +78,40 @@ func propertyFingerprints(data []byte) (map[string]string, error) {
 			if name == "" {
 				continue
 			}
-			put(kind[1]+":"+name, withoutTests(em))
+			fp.put(kind[1]+":"+name, withoutTests(em))
 			vers := dbtyaml.List(dbtyaml.Get(em, "versions"))
 			if len(vers) == 0 {
-				tests(em, name, nil)
+				fp.tests(em, name, nil)
 				continue
 			}
-			// Each version has the model's columns and tests unless it lists its own.
 			for _, v := range vers {
 				vm := dbtyaml.Map(v)
-				entry := yaml.MapSlice{}
-				for _, it := range em {
-					if k := fmt.Sprint(it.Key); k != "versions" && !(dbtyaml.Has(vm, k) && (k == "columns" || k == "tests" || k == "data_tests")) {
-						entry = append(entry, it)
-					}
-				}
-				for _, it := range vm {
-					if k := fmt.Sprint(it.Key); k == "columns" || k == "tests" || k == "data_tests" {
-						entry = append(entry, it)
-					}
-				}
-				tests(entry, name+"_v"+dbtyaml.Str(dbtyaml.Get(vm, "v")), nil)
+				fp.tests(versionEntry(em, vm), name+"_v"+dbtyaml.Str(dbtyaml.Get(vm, "v")), nil)
 			}
 		}
 	}
-	for _, kind := range []string{"data_tests", "tests"} {
-		for _, e := range dbtyaml.List(dbtyaml.Get(doc, kind)) {
-			if name := dbtyaml.Str(dbtyaml.Get(dbtyaml.Map(e), "name")); name != "" {
-				put("test:"+name, e)
-			}
+}
+
+// versionEntry is the model entry em as version vm sees it: the model's columns and tests
+// unless the version lists its own.
+func versionEntry(em, vm yaml.MapSlice) yaml.MapSlice {
+	ownTests := func(k string) bool { return k == "columns" || k == "tests" || k == "data_tests" }
+	entry := yaml.MapSlice{}
+	for _, it := range em {
+		if k := fmt.Sprint(it.Key); k != "versions" && !(dbtyaml.Has(vm, k) && ownTests(k)) {
+			entry = append(entry, it)
 		}
 	}
+	for _, it := range vm {
+		if ownTests(fmt.Sprint(it.Key)) {
+			entry = append(entry, it)
+		}
+	}
+	return entry
+}
+
+// sources adds each source table (with its source's shared properties) and its tests.
+func (fp fingerprints) sources(doc yaml.MapSlice) {
 	for _, e := range dbtyaml.List(dbtyaml.Get(doc, "sources")) {
 		sm := dbtyaml.Map(e)
 		srcName := dbtyaml.Str(dbtyaml.Get(sm, "name"))
@@ -96,19 +127,10 @@ func propertyFingerprints(data []byte) (map[string]string, error) {
 			if table == "" {
 				continue
 			}
-			put("source:"+srcName+"."+table, []any{shared, withoutTests(tm)})
-			tests(tm, "", &quickparse.SourceCall{Source: srcName, Table: table})
+			fp.put("source:"+srcName+"."+table, []any{shared, withoutTests(tm)})
+			fp.tests(tm, "", &quickparse.SourceCall{Source: srcName, Table: table})
 		}
 	}
-	for _, kind := range [...][2]string{{"exposures", "exposure"}, {"metrics", "metric"}, {"semantic_models", "semantic_model"},
-		{"saved_queries", "saved_query"}, {"unit_tests", "unit_test"}} {
-		for _, e := range dbtyaml.List(dbtyaml.Get(doc, kind[0])) {
-			if name := dbtyaml.Str(dbtyaml.Get(dbtyaml.Map(e), "name")); name != "" {
-				put(kind[1]+":"+name, e)
-			}
-		}
-	}
-	return out, nil
 }
 
 // propertyKey is the key of a node's definition in propertyFingerprints.
