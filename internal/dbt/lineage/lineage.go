@@ -95,86 +95,89 @@ func ComputeLineage(g *dbt.Graph, root int, opts LineageOptions) *Lineage {
 		t := g.Nodes[i].ResourceType
 		return t != "test" && t != "unit_test"
 	}
-	walk := func(max int, next func(int) []int32, seen map[int]int) []LineageNode {
-		var out []LineageNode
-		frontier := []int{root}
-		for depth := 1; len(frontier) > 0; depth++ {
-			var nf []int
-			for _, f := range frontier {
-				for _, c := range next(f) {
-					ci := int(c)
-					if ci == root || !l.visible(ci) {
-						continue
-					}
-					if _, ok := seen[ci]; ok {
-						continue
-					}
-					if max >= 0 && depth > max {
-						l.Truncated = true
-						continue
-					}
-					seen[ci] = depth
-					out = append(out, lineageNode(g, ci, depth))
-					nf = append(nf, ci)
-				}
-			}
-			frontier = nf
-		}
-		sort.SliceStable(out, func(a, b int) bool {
-			if out[a].Depth != out[b].Depth {
-				return out[a].Depth < out[b].Depth
-			}
-			return out[a].UniqueID < out[b].UniqueID
-		})
-		return out
-	}
+	l.Upstream, l.Downstream = []LineageNode{}, []LineageNode{}
 	if opts.Upstream != 0 {
-		l.Upstream = walk(opts.Upstream, g.Parents, l.inUp)
+		l.Upstream = l.walk(opts.Upstream, g.Parents, l.inUp)
 	}
 	if opts.Downstream != 0 {
-		l.Downstream = walk(opts.Downstream, g.Children, l.inDown)
+		l.Downstream = l.walk(opts.Downstream, g.Children, l.inDown)
 	}
-	// Every edge among the nodes shown, in the direction of data flow, including an upstream
-	// node that also feeds a downstream one directly.
-	in := func(i int) bool {
-		if i == root {
-			return true
+	l.Edges = l.edgesShown()
+	return l
+}
+
+// walk visits the nodes next leads to from the root, generation by generation up to depth
+// max (all when max < 0), recording each node's depth in seen; it returns them by depth,
+// then unique id.
+func (l *Lineage) walk(max int, next func(int) []int32, seen map[int]int) []LineageNode {
+	out := []LineageNode{}
+	frontier := []int{l.root}
+	for depth := 1; len(frontier) > 0; depth++ {
+		var nf []int
+		for _, f := range frontier {
+			for _, c := range next(f) {
+				ci := int(c)
+				if ci == l.root || !l.visible(ci) {
+					continue
+				}
+				if _, ok := seen[ci]; ok {
+					continue
+				}
+				if max >= 0 && depth > max {
+					l.Truncated = true
+					continue
+				}
+				seen[ci] = depth
+				out = append(out, lineageNode(l.g, ci, depth))
+				nf = append(nf, ci)
+			}
 		}
-		_, u := l.inUp[i]
-		_, d := l.inDown[i]
-		return u || d
+		frontier = nf
 	}
-	seenEdge := map[[2]int]bool{}
-	addEdges := func(nodes []LineageNode) {
+	sort.SliceStable(out, func(a, b int) bool {
+		if out[a].Depth != out[b].Depth {
+			return out[a].Depth < out[b].Depth
+		}
+		return out[a].UniqueID < out[b].UniqueID
+	})
+	return out
+}
+
+// shown reports whether node i is in the lineage.
+func (l *Lineage) shown(i int) bool {
+	if i == l.root {
+		return true
+	}
+	_, u := l.inUp[i]
+	_, d := l.inDown[i]
+	return u || d
+}
+
+// edgesShown is every edge among the nodes shown, in the direction of data flow (including
+// an upstream node that also feeds a downstream one directly), in order.
+func (l *Lineage) edgesShown() []LineageEdge {
+	g := l.g
+	edges := []LineageEdge{}
+	seen := map[[2]int]bool{}
+	for _, nodes := range [][]LineageNode{l.Upstream, l.Downstream} {
 		for _, n := range append([]LineageNode{l.Root}, nodes...) {
 			for _, c := range g.Children(n.Index) {
 				ci := int(c)
-				if !in(ci) || seenEdge[[2]int{n.Index, ci}] {
+				if !l.shown(ci) || seen[[2]int{n.Index, ci}] {
 					continue
 				}
-				seenEdge[[2]int{n.Index, ci}] = true
-				l.Edges = append(l.Edges, LineageEdge{From: g.Nodes[n.Index].UniqueID, To: g.Nodes[ci].UniqueID})
+				seen[[2]int{n.Index, ci}] = true
+				edges = append(edges, LineageEdge{From: g.Nodes[n.Index].UniqueID, To: g.Nodes[ci].UniqueID})
 			}
 		}
 	}
-	addEdges(l.Upstream)
-	addEdges(l.Downstream)
-	sort.Slice(l.Edges, func(a, b int) bool {
-		if l.Edges[a].From != l.Edges[b].From {
-			return l.Edges[a].From < l.Edges[b].From
+	sort.Slice(edges, func(a, b int) bool {
+		if edges[a].From != edges[b].From {
+			return edges[a].From < edges[b].From
 		}
-		return l.Edges[a].To < l.Edges[b].To
+		return edges[a].To < edges[b].To
 	})
-	if l.Upstream == nil {
-		l.Upstream = []LineageNode{}
-	}
-	if l.Downstream == nil {
-		l.Downstream = []LineageNode{}
-	}
-	if l.Edges == nil {
-		l.Edges = []LineageEdge{}
-	}
-	return l
+	return edges
 }
 
 // RenderLineage writes the lineage in one of LineageFormats.

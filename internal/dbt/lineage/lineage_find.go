@@ -29,53 +29,66 @@ func FindNode(g *dbt.Graph, query string) (int, []string) {
 	if k := strings.IndexByte(q, ':'); k > 0 {
 		method, q = q[:k], q[k+1:]
 	}
+	names := nameMatcher(method, q)
+	if names == nil {
+		return -1, ClosestNames(g, q, 5)
+	}
 	var best []int
-	consider := func(i int) { best = append(best, i) }
 	for i := range g.Nodes {
-		n := &g.Nodes[i]
-		switch method {
-		case "source":
-			if n.ResourceType == "source" && (n.SourceName+"."+n.Name == q || n.Package+"."+n.SourceName+"."+n.Name == q) {
-				consider(i)
-			}
-			continue
-		case "exposure", "metric", "semantic_model", "saved_query", "unit_test":
-			if n.ResourceType == method && n.Name == q {
-				consider(i)
-			}
-			continue
-		case "path", "file":
-		case "", "fqn":
-		default:
-			continue
-		}
-		switch {
-		case n.Name == q, DisplayName(n) == q,
-			n.Version != "" && n.Name+"_v"+n.Version == q,
-			n.OriginalPath != "" && n.OriginalPath == q && n.ResourceType != "test" && n.ResourceType != "source" && n.ResourceType != "exposure",
-			strings.Contains(q, ".") && strings.HasSuffix(q, ".sql") && path.Base(n.OriginalPath) == q,
-			len(n.FQN) > 1 && strings.Join(n.FQN, ".") == q:
-			consider(i)
+		if names(&g.Nodes[i]) {
+			best = append(best, i)
 		}
 	}
-	if len(best) > 0 {
-		sort.SliceStable(best, func(a, b int) bool {
-			na, nb := &g.Nodes[best[a]], &g.Nodes[best[b]]
-			if na.Disabled != nb.Disabled {
-				return nb.Disabled
-			}
-			if ra, rb := typeRank(na.ResourceType), typeRank(nb.ResourceType); ra != rb {
-				return ra < rb
-			}
-			// The latest version of a versioned model first.
-			if na.Version != nb.Version {
-				return dbt.VersionLess(nb.Version, na.Version)
-			}
-			return na.UniqueID < nb.UniqueID
-		})
-		return best[0], nil
+	if len(best) == 0 {
+		return -1, ClosestNames(g, q, 5)
 	}
-	return -1, ClosestNames(g, q, 5)
+	sort.SliceStable(best, func(a, b int) bool { return preferred(&g.Nodes[best[a]], &g.Nodes[best[b]]) })
+	return best[0], nil
+}
+
+// nameMatcher is whether a node is named q, the way method (a selector method, or "" for
+// none) names nodes; nil for a method that names no node this way.
+func nameMatcher(method, q string) func(n *dbt.Node) bool {
+	switch method {
+	case "source":
+		return func(n *dbt.Node) bool {
+			return n.ResourceType == "source" && (n.SourceName+"."+n.Name == q || n.Package+"."+n.SourceName+"."+n.Name == q)
+		}
+	case "exposure", "metric", "semantic_model", "saved_query", "unit_test":
+		return func(n *dbt.Node) bool { return n.ResourceType == method && n.Name == q }
+	case "path", "file", "", "fqn":
+		return func(n *dbt.Node) bool { return namedBy(n, q) }
+	}
+	return nil
+}
+
+// namedBy reports whether q names n: its name, display name or versioned name, its file
+// (path, or file name for SQL), or its fqn.
+func namedBy(n *dbt.Node, q string) bool {
+	switch {
+	case n.Name == q, DisplayName(n) == q,
+		n.Version != "" && n.Name+"_v"+n.Version == q,
+		n.OriginalPath != "" && n.OriginalPath == q && n.ResourceType != "test" && n.ResourceType != "source" && n.ResourceType != "exposure",
+		strings.Contains(q, ".") && strings.HasSuffix(q, ".sql") && path.Base(n.OriginalPath) == q,
+		len(n.FQN) > 1 && strings.Join(n.FQN, ".") == q:
+		return true
+	}
+	return false
+}
+
+// preferred orders nodes sharing a name as dbt's ref() does: enabled first, then by type
+// (model, seed, snapshot, source, exposure), the latest version of a versioned model first.
+func preferred(na, nb *dbt.Node) bool {
+	if na.Disabled != nb.Disabled {
+		return nb.Disabled
+	}
+	if ra, rb := typeRank(na.ResourceType), typeRank(nb.ResourceType); ra != rb {
+		return ra < rb
+	}
+	if na.Version != nb.Version {
+		return dbt.VersionLess(nb.Version, na.Version)
+	}
+	return na.UniqueID < nb.UniqueID
 }
 
 // stripGraphOperators removes selector graph operators: "@x", "+x", "2+x", "x+", "x+3".
