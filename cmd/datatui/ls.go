@@ -236,46 +236,16 @@ func lsTypes(flag string, values []string, allowed []string) ([]string, error) {
 }
 
 func (a *app) runLs(fl *lsFlags) error {
-	if fl.asJSON {
-		fl.output = "json"
-	}
-	fl.output = strings.ToLower(fl.output)
-	switch fl.output {
-	case "selector", "name", "path", "json":
-	default:
-		return withCode(2, fmt.Errorf("--output %q: use selector, name, path or json", fl.output))
-	}
-	switch fl.logFormat {
-	case "text", "default", "json", "debug":
-	default:
-		return withCode(2, fmt.Errorf("--log-format %q: use text, default, json or debug", fl.logFormat))
-	}
-	// dbt ls: --models is --select restricted to models, and excludes --select and
-	// --resource-type (task/list.py).
-	if len(fl.models) > 0 && len(fl.selects) > 0 {
-		return withCode(2, errors.New(`"models" and "select" are mutually exclusive arguments`))
-	}
-	if len(fl.models) > 0 && len(fl.resourceTypes) > 0 {
-		return withCode(2, errors.New(`"models" and "resource_type" are mutually exclusive arguments`))
-	}
-	includeTypes, err := lsTypes("resource-type", fl.resourceTypes, append(slices.Clone(selector.ResourceTypes), "default", "all"))
-	if err != nil {
+	if err := fl.check(); err != nil {
 		return err
 	}
-	excludeTypes, err := lsTypes("exclude-resource-type", fl.exclTypes, selector.ResourceTypes)
+	opts, err := fl.typeOptions()
 	if err != nil {
 		return err
 	}
 	selects := fl.selects
 	if len(fl.models) > 0 {
-		selects, includeTypes = fl.models, []string{"model"}
-	}
-	var keys []string
-	for _, v := range fl.outputKeys {
-		keys = append(keys, strings.Fields(v)...)
-	}
-	if len(keys) == 0 {
-		keys = lsDefaultKeys
+		selects, opts.ResourceTypes = fl.models, []string{"model"}
 	}
 	sel, err := selector.ParseSelection(selects, fl.exclude)
 	if err != nil {
@@ -291,27 +261,93 @@ func (a *app) runLs(fl *lsFlags) error {
 	if err != nil {
 		return err
 	}
-	opts := selector.SelectOptions{ResourceTypes: includeTypes, ExcludeResourceTypes: excludeTypes, Indirect: fl.indirect, ProjectDir: projectDir}
-	if fl.state != "" {
-		st, err := os.Stat(fl.state)
-		if err != nil || !st.IsDir() {
-			return withCode(2, fmt.Errorf("--state %s: not a folder; give the folder holding the comparison manifest.json", fl.state))
-		}
-		if p := filepath.Join(fl.state, "manifest.json"); fileExists(p) {
-			if opts.State, err = dbt.LoadManifest(p, dbt.LoadOptions{CacheDir: cacheDir}); err != nil {
-				return fmt.Errorf("--state: %w", err)
-			}
-		}
-		if p := filepath.Join(fl.state, "run_results.json"); fileExists(p) {
-			if opts.Results, err = dbt.LoadRunResults(p); err != nil {
-				return fmt.Errorf("--state: %w", err)
-			}
-		}
+	opts.Indirect, opts.ProjectDir = fl.indirect, projectDir
+	if err := lsState(fl.state, cacheDir, &opts); err != nil {
+		return err
 	}
 	res, err := selector.SelectNodes(g, sel, opts)
 	if err != nil {
 		return withCode(2, err)
 	}
+	return a.printLs(fl, g, sel, res)
+}
+
+// check refuses the options dbt ls refuses: an unknown --output or --log-format, and --models
+// with --select or --resource-type (task/list.py: --models is --select restricted to models).
+func (fl *lsFlags) check() error {
+	if fl.asJSON {
+		fl.output = "json"
+	}
+	fl.output = strings.ToLower(fl.output)
+	switch fl.output {
+	case "selector", "name", "path", "json":
+	default:
+		return withCode(2, fmt.Errorf("--output %q: use selector, name, path or json", fl.output))
+	}
+	switch fl.logFormat {
+	case "text", "default", "json", "debug":
+	default:
+		return withCode(2, fmt.Errorf("--log-format %q: use text, default, json or debug", fl.logFormat))
+	}
+	if len(fl.models) > 0 && len(fl.selects) > 0 {
+		return withCode(2, errors.New(`"models" and "select" are mutually exclusive arguments`))
+	}
+	if len(fl.models) > 0 && len(fl.resourceTypes) > 0 {
+		return withCode(2, errors.New(`"models" and "resource_type" are mutually exclusive arguments`))
+	}
+	return nil
+}
+
+// typeOptions are the selection's --resource-type and --exclude-resource-type.
+func (fl *lsFlags) typeOptions() (selector.SelectOptions, error) {
+	include, err := lsTypes("resource-type", fl.resourceTypes, append(slices.Clone(selector.ResourceTypes), "default", "all"))
+	if err != nil {
+		return selector.SelectOptions{}, err
+	}
+	exclude, err := lsTypes("exclude-resource-type", fl.exclTypes, selector.ResourceTypes)
+	if err != nil {
+		return selector.SelectOptions{}, err
+	}
+	return selector.SelectOptions{ResourceTypes: include, ExcludeResourceTypes: exclude}, nil
+}
+
+// keys are the --output-keys, or dbt's default keys.
+func (fl *lsFlags) keys() []string {
+	var keys []string
+	for _, v := range fl.outputKeys {
+		keys = append(keys, strings.Fields(v)...)
+	}
+	if len(keys) == 0 {
+		return lsDefaultKeys
+	}
+	return keys
+}
+
+// lsState loads --state's comparison manifest and run results, for state: and result:.
+func lsState(state, cacheDir string, opts *selector.SelectOptions) error {
+	if state == "" {
+		return nil
+	}
+	st, err := os.Stat(state)
+	if err != nil || !st.IsDir() {
+		return withCode(2, fmt.Errorf("--state %s: not a folder; give the folder holding the comparison manifest.json", state))
+	}
+	if p := filepath.Join(state, "manifest.json"); fileExists(p) {
+		if opts.State, err = dbt.LoadManifest(p, dbt.LoadOptions{CacheDir: cacheDir}); err != nil {
+			return fmt.Errorf("--state: %w", err)
+		}
+	}
+	if p := filepath.Join(state, "run_results.json"); fileExists(p) {
+		if opts.Results, err = dbt.LoadRunResults(p); err != nil {
+			return fmt.Errorf("--state: %w", err)
+		}
+	}
+	return nil
+}
+
+// printLs prints the selection's warnings as dbt does, then one line per selected node in
+// the --output format.
+func (a *app) printLs(fl *lsFlags, g *dbt.Graph, sel *selector.Selection, res *selector.SelectResult) error {
 	// Buffered for speed, so each line is cleaned by lsWriter (secrets, terminal safety)
 	// rather than by the stream's per-write layers, which a 64 KB buffer would cut mid-line.
 	out := &lsWriter{w: bufio.NewWriterSize(redact.Unwrap(a.stdout), 64<<10), stderr: a.stderr, json: fl.logFormat == "json", quiet: fl.quiet}
@@ -330,6 +366,7 @@ func (a *app) runLs(fl *lsFlags) error {
 		out.warn("NoNodesSelected", map[string]any{}, "No nodes selected!")
 		return out.flush()
 	}
+	keys := fl.keys()
 	for _, i := range res.Indexes {
 		n := &g.Nodes[i]
 		switch fl.output {
@@ -622,10 +659,68 @@ func inNodes(t string) bool {
 // has no such key.
 func lsValue(g *dbt.Graph, n *dbt.Node, k string) (any, bool) {
 	switch k {
-	case "access":
-		return nullable(n.Config.Access), n.ResourceType == "model"
+	case "columns", "config", "depends_on", "meta":
+		return lsNested(g, n, k)
+	case "database", "schema", "alias", "relation_name", "source_name":
+		return lsWhere(n, k)
+	case "access", "group", "version", "latest_version":
+		return lsGovernance(n, k)
+	case "description":
+		return n.Description, true
+	case "fqn":
+		return nonNil(n.FQN), true
+	case "name":
+		return n.Name, true
+	case "original_file_path":
+		return n.OriginalPath, true
+	case "package_name":
+		return n.Package, true
+	case "patch_path":
+		return nullable(n.PatchPath), n.ResourceType != "source"
+	case "path":
+		return n.Path, true
+	case "resource_type":
+		return n.ResourceType, true
+	case "tags":
+		return nonNil(n.Tags), n.ResourceType != "semantic_model" && n.ResourceType != "unit_test" && n.ResourceType != "saved_query"
+	case "unique_id":
+		return n.UniqueID, true
+	}
+	return nil, false
+}
+
+// lsWhere is one of the keys that say where a node is in the warehouse.
+func lsWhere(n *dbt.Node, k string) (any, bool) {
+	switch k {
+	case "database":
+		return nullable(n.Database), true
+	case "schema":
+		return nullable(n.Schema), true
 	case "alias":
 		return nullable(n.Alias), inNodes(n.ResourceType)
+	case "relation_name":
+		return nullable(n.RelationName), true
+	}
+	return n.SourceName, n.ResourceType == "source"
+}
+
+// lsGovernance is one of the model governance keys: access, group, version, latest_version.
+func lsGovernance(n *dbt.Node, k string) (any, bool) {
+	switch k {
+	case "access":
+		return nullable(n.Config.Access), n.ResourceType == "model"
+	case "group":
+		return nullable(n.Config.Group), true
+	case "version":
+		return nullable(n.Version), n.ResourceType == "model"
+	}
+	return nullable(n.LatestVersion), n.ResourceType == "model"
+}
+
+// lsNested is one of the keys of a node's dbt ls JSON that hold an object: columns, config,
+// depends_on, meta.
+func lsNested(g *dbt.Graph, n *dbt.Node, k string) (any, bool) {
+	switch k {
 	case "columns":
 		cols := n.Columns
 		if cols == nil {
@@ -638,54 +733,18 @@ func lsValue(g *dbt.Graph, n *dbt.Node, k string) (any, bool) {
 		return m, true
 	case "config":
 		return lsConfig(&n.Config, n.ResourceType, selector.VersionBefore(g.Origin.DBTVersion, 1, 9)), true
-	case "database":
-		return nullable(n.Database), true
 	case "depends_on":
 		deps := n.DependsOn
 		if deps == nil {
 			deps = []string{}
 		}
 		return map[string]any{"nodes": deps}, n.ResourceType != "source" && n.ResourceType != "exposure" || len(deps) > 0
-	case "description":
-		return n.Description, true
-	case "fqn":
-		return nonNil(n.FQN), true
-	case "group":
-		return nullable(n.Config.Group), true
-	case "latest_version":
-		return nullable(n.LatestVersion), n.ResourceType == "model"
-	case "meta":
-		m := map[string]any{}
-		for k, v := range n.Meta {
-			m[k] = dbt.TypedValue(v, n.Config.Kinds["meta."+k])
-		}
-		return m, true
-	case "name":
-		return n.Name, true
-	case "original_file_path":
-		return n.OriginalPath, true
-	case "package_name":
-		return n.Package, true
-	case "patch_path":
-		return nullable(n.PatchPath), n.ResourceType != "source"
-	case "path":
-		return n.Path, true
-	case "relation_name":
-		return nullable(n.RelationName), true
-	case "resource_type":
-		return n.ResourceType, true
-	case "schema":
-		return nullable(n.Schema), true
-	case "source_name":
-		return n.SourceName, n.ResourceType == "source"
-	case "tags":
-		return nonNil(n.Tags), n.ResourceType != "semantic_model" && n.ResourceType != "unit_test" && n.ResourceType != "saved_query"
-	case "unique_id":
-		return n.UniqueID, true
-	case "version":
-		return nullable(n.Version), n.ResourceType == "model"
 	}
-	return nil, false
+	m := map[string]any{}
+	for k, v := range n.Meta {
+		m[k] = dbt.TypedValue(v, n.Config.Kinds["meta."+k])
+	}
+	return m, true
 }
 
 // lsConfig is a node's config as JSON: the known fields, and the other values typed again and
