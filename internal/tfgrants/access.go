@@ -96,7 +96,7 @@ func meets(g Grant, n Need) bool {
 	case "SCHEMA":
 		return g.On == "SCHEMA" && (g.Schema == n.Schema || (g.Schema == "" && (g.All || g.Future)))
 	case "TABLE":
-		if g.On != "TABLE" && g.On != "VIEW" {
+		if !sameObjectType(g.On, n.On) {
 			return false
 		}
 		if g.Schema != "" && g.Schema != n.Schema {
