@@ -12,38 +12,17 @@ import (
 	"time"
 
 	"github.com/datatui/datatui/internal/config"
+	"github.com/datatui/datatui/internal/dbt/dbttest"
 	"github.com/datatui/datatui/internal/warehouse"
 )
 
 var clonedAt = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // miniWarehouse builds prod, clone and sandbox files from testdata/mini in a temp dir.
 func miniWarehouse(t *testing.T) (dir string, w *Warehouse) {
 	t.Helper()
 	dir = t.TempDir()
-	copyDir(t, "testdata/mini", dir)
+	dbttest.CopyTree(t, "testdata/mini", dir)
 	buildMini(t, dir)
 	w, err := New(Options{SandboxPath: filepath.Join(dir, "warehouse", "sandbox.duckdb"), Warehouse: demoPolicy()})
 	if err != nil {
