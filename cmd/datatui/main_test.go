@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -31,6 +32,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("XDG_STATE_HOME", env.WorkDir+"/state")
 			env.Setenv("XDG_CONFIG_HOME", env.WorkDir+"/config")
 			env.Setenv("NO_COLOR", "1")
+			env.Setenv("GORACE", childGORACE())
 			for _, setup := range scriptSetups {
 				if err := setup(env); err != nil {
 					return err
@@ -52,6 +54,15 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Cmds:                scriptCmds,
 	})
+}
+
+// childGORACE is GORACE for the test binary when a script or test runs it as "datatui". Under
+// -race each process otherwise sleeps a second before it exits (the race runtime's
+// atexit_sleep_ms, 1000 by default, waits for late reports from other goroutines); a command
+// here has returned from run by then, so its races were reported, and the scripts run hundreds
+// of commands. Options the caller set in GORACE are kept after it.
+func childGORACE() string {
+	return strings.TrimSpace("atexit_sleep_ms=0 " + os.Getenv("GORACE"))
 }
 
 // cmdExitCode runs a program and asserts its exit status: `exitcode 2 datatui frobnicate`.

@@ -26,7 +26,8 @@ var (
 	binErr  error
 )
 
-// datatuiBinary builds the datatui binary once per test run.
+// datatuiBinary builds the datatui binary once per test run, the way a release is built
+// (scripts/release-build.sh: static on Linux), so these tests run what users install.
 func datatuiBinary(t *testing.T) string {
 	t.Helper()
 	binOnce.Do(func() {
@@ -36,8 +37,8 @@ func datatuiBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "datatui")
-		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		if out, err := exec.Command("bash", "../../scripts/release-build.sh", binPath).CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("release build: %v\n%s", err, out)
 		}
 	})
 	if binErr != nil {

@@ -249,6 +249,7 @@ func newSecretsWorld(t *testing.T) *secretsWorld {
 		"GH_PATH=" + filepath.Join(root, "no-gh"),
 		"TERM=xterm-256color",
 		"NO_COLOR=1",
+		"GORACE=" + childGORACE(),
 		"SF_HOST=" + sfHost, fmt.Sprintf("SF_PORT=%d", sfPort),
 		"SF_ECHO_HOST=" + echoHost, fmt.Sprintf("SF_ECHO_PORT=%d", echoPort),
 		forge.EnvAPIURL + "=" + gh.APIURL(),
