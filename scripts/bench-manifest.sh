@@ -60,9 +60,9 @@ if [ ${#manifests[@]} -eq 0 ]; then
 	done
 fi
 
-# The binary is built as the release is (.goreleaser.yml): trimmed paths, no symbol tables.
+# The binary is built as the release is (scripts/release-build.sh: static on Linux).
 bin=$work/datatui
-go build -trimpath -ldflags "-s -w" -o "$bin" ./cmd/datatui
+scripts/release-build.sh "$bin"
 mkdir -p "$work/hello"
 printf 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n' >"$work/hello/main.go"
 printf 'module hello\n\ngo 1.26\n' >"$work/hello/go.mod"
@@ -97,7 +97,7 @@ cold() {
 warm() { "$bin" ls --manifest "$1"; }
 
 echo "machine: $(getconf _NPROCESSORS_ONLN) cores, $(uname -sm), $(go env GOVERSION); load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?)"
-echo "binary:  $(awk -v s="$(stat -c %s "$bin" 2>/dev/null || stat -f %z "$bin")" 'BEGIN { printf "%.1f MB", s / 1e6 }') (linux build flags of the release: -trimpath -ldflags \"-s -w\")"
+echo "binary:  $(awk -v s="$(stat -c %s "$bin" 2>/dev/null || stat -f %z "$bin")" 'BEGIN { printf "%.1f MB", s / 1e6 }') (built by scripts/release-build.sh, as the release is)"
 echo
 
 # The process floor, measured next to each other.

@@ -5,7 +5,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/cobra/doc"
+
+	"github.com/datatui/datatui/internal/manpage"
 )
 
 // newManCmd writes a man page per command, from the same help text `--help` prints. Releases
@@ -20,10 +21,8 @@ func newManCmd(a *app) *cobra.Command {
 			if err := os.MkdirAll(args[0], 0o755); err != nil {
 				return err
 			}
-			root := cmd.Root()
-			root.DisableAutoGenTag = true // the same pages from the same source, whatever the day
-			header := &doc.GenManHeader{Title: "DATATUI", Section: "1", Source: "datatui " + version, Manual: "datatui manual"}
-			if err := doc.GenManTree(root, header, args[0]); err != nil {
+			header := manpage.Header{Title: "DATATUI", Section: "1", Source: "datatui " + version, Manual: "datatui manual"}
+			if err := manpage.WriteTree(cmd.Root(), header, args[0]); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "Wrote the man pages to %s\n", args[0])
