@@ -34,6 +34,10 @@ func TestCheckProfile(t *testing.T) {
 		{"unsupported jinja", strings.Replace(good, "jane.doe@example.com", "\"{{ var('user') }}\"", 1), nil, StatusFail, []string{"unsupported Jinja"}},
 		{"target from env", strings.Replace(good, "target: dev", "target: \"{{ env_var('DBT_TARGET', 'dev') }}\"", 1), nil, StatusOK, nil},
 		{"broken yaml", "shop: [\n", nil, StatusFail, []string{"profiles.yml: not valid YAML"}},
+		// dbt-snowflake's credentials require account (and every adapter database and schema).
+		{"no account", strings.Replace(good, "      account: ab12345\n", "", 1), nil, StatusFail, []string{`the target has no account (dbt stops with "'account' is a required property")`}},
+		{"no schema", strings.Replace(good, "      schema: PUBLIC\n", "", 1), nil, StatusFail, []string{"the target has no schema", "the schema dbt builds in"}},
+		{"account from unset env var", strings.Replace(good, "ab12345", "\"{{ env_var('SNOWFLAKE_ACCOUNT') }}\"", 1), nil, StatusFail, []string{"the account of the target cannot be read"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,6 +47,9 @@ func TestCheckProfile(t *testing.T) {
 			}
 			r := te.check(StepProfile)
 			assertStatus(t, r, tt.want, tt.details...)
+			if tt.name == "account from unset env var" && strings.Contains(r.Detail, "has no account") {
+				t.Errorf("an account datatui cannot render is not missing: %s", r.Detail)
+			}
 			if strings.Contains(r.Detail+r.Checked, "hunter2") {
 				t.Error("password shown")
 			}

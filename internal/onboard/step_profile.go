@@ -98,6 +98,10 @@ func (e *Env) checkProfileTarget(_ context.Context) Result {
 	} else if tgt, err := profiles.NewTarget(st.profile, st.target, t.Fields); err != nil {
 		problems = append(problems, "the target's "+err.Error())
 	} else {
+		for _, m := range eng.Missing(func(k string) bool { return t.get(k) != "" || t.Unrendered[k] != "" }) {
+			// dbt refuses the target before it connects, in these words.
+			problems = append(problems, fmt.Sprintf("the target has no %s (dbt stops with \"'%s' is a required property\"): %s", m.Key, m.Key, m.Help))
+		}
 		place := eng.PlaceOf(tgt)
 		where = place.Where
 		switch {

@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/datatui/datatui/internal/config"
@@ -70,6 +71,20 @@ func (e *Engine) PlaceOf(t *profiles.Target) Place {
 		return Place{Warning: "the target names no database, so datatui cannot tell whether it is your sandbox"}
 	}
 	return Place{Where: "database " + t.Database}
+}
+
+// Missing are the required settings a target's fields lack, under every spelling dbt
+// accepts. has reports whether the target sets a key (to a value, or to one datatui could
+// not render: that one is reported on its own).
+func (e *Engine) Missing(has func(key string) bool) []Setting {
+	var missing []Setting
+	for _, s := range e.Settings {
+		if !s.Required || has(s.Key) || slices.ContainsFunc(s.Aliases, has) {
+			continue
+		}
+		missing = append(missing, s)
+	}
+	return missing
 }
 
 // Setting is one profiles.yml key an engine reads.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,5 +51,31 @@ func TestForTargetRefusesWhatNoEngineGuards(t *testing.T) {
 	p, w, err := r.ForTarget(nil, nil, nil, &profiles.Target{Name: "dev", Type: "snowflake", User: "ann", Database: "SANDBOX_ANN"}, t.TempDir())
 	if err != nil || p.Check(w) != nil {
 		t.Errorf("snowflake: %v %v", err, p.Check(w))
+	}
+}
+
+func TestMissing(t *testing.T) {
+	e := &Engine{Settings: []Setting{
+		{Key: "account", Required: true},
+		{Key: "user", Aliases: []string{"username"}, Required: true},
+		{Key: "role"},
+	}}
+	tests := []struct {
+		set  []string
+		want []string
+	}{
+		{nil, []string{"account", "user"}},
+		{[]string{"account", "user"}, nil},
+		{[]string{"account", "username"}, nil}, // an alias dbt accepts counts
+		{[]string{"role", "user"}, []string{"account"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, s := range e.Missing(func(k string) bool { return slices.Contains(tt.set, k) }) {
+			got = append(got, s.Key)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("set %v: missing %v, want %v", tt.set, got, tt.want)
+		}
 	}
 }
