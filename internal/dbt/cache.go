@@ -40,6 +40,7 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -53,7 +54,7 @@ import (
 
 const (
 	cacheMagic   = "DTUIIDX"
-	cacheVersion = 6
+	cacheVersion = 7
 	// racyWindow covers the coarsest common timestamp granularity (FAT's 2 s) with a margin.
 	racyWindow = 3 * time.Second
 	// sampleBlocks blocks of sampleBlock bytes, evenly spread from the first to the last byte,
@@ -232,12 +233,28 @@ func cacheFile(path, dir string) string {
 
 // readCachedIndex returns the cached graph of the manifest (already stat'ed as st), or nil when
 // there is no cache it can trust.
+//
+// The cache is mapped, not read onto the heap, and the graph's strings point into the mapping,
+// which therefore stays for the life of the process once a graph is returned from it (it is
+// unmapped when the cache is rejected). That is safe because the mapping never changes: it is
+// private and read-only, and a cache file is never written in place, only replaced by a rename
+// (writeCacheFile), which leaves the mapped file as it was.
 func readCachedIndex(path string, st fs.FileInfo, dir string) *Graph {
 	file := cacheFile(path, dir)
-	data, err := os.ReadFile(file)
+	data, unmap, err := mapFile(file)
 	if err != nil {
 		return nil
 	}
+	g := decodeCachedIndex(data, path, st, file)
+	if g == nil {
+		unmap()
+	}
+	return g
+}
+
+// decodeCachedIndex decodes the cache file's data if it was built from the manifest at path
+// as it is now (st).
+func decodeCachedIndex(data []byte, path string, st fs.FileInfo, file string) *Graph {
 	r := &cacheReader{b: data}
 	h, ok := r.header()
 	if !ok {
@@ -298,6 +315,9 @@ func writeCachedIndex(g *Graph, path string, st fs.FileInfo, data []byte, dir st
 	}
 	w := newCacheWriter(g.Len())
 	payload := w.encode(g)
+	if payload == nil {
+		return errors.New("the index's strings do not fit the cache format")
+	}
 	if crcc != nil {
 		if err := <-crcc; err != nil {
 			return err
@@ -541,19 +561,27 @@ func (w *cacheWriter) mapTable() {
 	}
 }
 
-// withStringTable puts the string table (lengths first, then all bytes in one block) before
-// the map table and the nodes.
+// withStringTable puts the string table before the map table and the nodes: the number of
+// strings and of their bytes, a fixed-width offset table (count+1 little-endian uint32s, the
+// start of each string and the end of the last), then all the bytes in one block. Fixed widths
+// let a reader find string k without decoding or allocating anything for the others.
 func (w *cacheWriter) withStringTable(mapsPart, nodes []byte) []byte {
 	total := 0
 	for _, s := range w.strs {
 		total += len(s)
 	}
-	out := make([]byte, 0, 2*binary.MaxVarintLen64+len(w.strs)*2+total+len(mapsPart)+len(nodes))
-	out = binary.AppendUvarint(out, uint64(len(w.strs)))
-	for _, s := range w.strs {
-		out = binary.AppendUvarint(out, uint64(len(s)))
+	if total > math.MaxUint32 {
+		return nil
 	}
+	out := make([]byte, 0, 2*binary.MaxVarintLen64+(len(w.strs)+1)*4+total+len(mapsPart)+len(nodes))
+	out = binary.AppendUvarint(out, uint64(len(w.strs)))
 	out = binary.AppendUvarint(out, uint64(total))
+	off := uint32(0)
+	for _, s := range w.strs {
+		out = binary.LittleEndian.AppendUint32(out, off)
+		off += uint32(len(s))
+	}
+	out = binary.LittleEndian.AppendUint32(out, off)
 	for _, s := range w.strs {
 		out = append(out, s...)
 	}
@@ -563,10 +591,14 @@ func (w *cacheWriter) withStringTable(mapsPart, nodes []byte) []byte {
 
 // cacheReader decodes a cache; any inconsistency makes it return nil (rebuild).
 type cacheReader struct {
-	b    []byte
-	i    int
-	bad  bool
-	strs []string
+	b   []byte
+	i   int
+	bad bool
+	// offs is the string table's offset table and blob its bytes (see withStringTable); blob
+	// is b's memory seen as a string, so a string read from the cache is a slice of it.
+	offs []byte
+	blob string
+	nstr uint64
 	maps []map[string]string
 	// listSlab and colSlab are the remaining parts of one allocation each for all lists and
 	// columns.
@@ -632,11 +664,17 @@ func (r *cacheReader) num() uint64 {
 
 func (r *cacheReader) str() string {
 	id := r.num()
-	if id >= uint64(len(r.strs)) {
+	if id >= r.nstr {
 		r.bad = true
 		return ""
 	}
-	return r.strs[id]
+	lo := binary.LittleEndian.Uint32(r.offs[id*4:])
+	hi := binary.LittleEndian.Uint32(r.offs[id*4+4:])
+	if lo > hi || uint64(hi) > uint64(len(r.blob)) {
+		r.bad = true
+		return ""
+	}
+	return r.blob[lo:hi]
 }
 
 func (r *cacheReader) list() []string {
@@ -711,36 +749,25 @@ func (r *cacheReader) graph(path string, size int64, mtime time.Time) *Graph {
 	return g
 }
 
-// stringTable reads the string table: every string's length, then all of them in one block.
-// The strings share the cache buffer, which is never written to after this point.
+// stringTable finds the string table; each string is checked when it is read (str). The
+// strings share the cache's memory, which is never written to after this point (see
+// readCachedIndex).
 func (r *cacheReader) stringTable() bool {
 	count := r.num()
-	if count > uint64(len(r.b)) {
-		return false
-	}
-	lens := make([]uint64, count)
-	for k := range lens {
-		lens[k] = r.num()
-	}
 	total := r.num()
-	if r.bad || total > uint64(len(r.b)-r.i) {
+	if r.bad || count >= uint64(len(r.b)) || total > uint64(len(r.b)) {
 		return false
 	}
-	block := r.b[r.i : r.i+int(total)]
-	r.i += int(total)
-	all := ""
-	if len(block) > 0 {
-		all = unsafe.String(&block[0], len(block))
+	offsEnd := uint64(r.i) + (count+1)*4
+	if offsEnd+total > uint64(len(r.b)) {
+		return false
 	}
-	r.strs = make([]string, count)
-	off := uint64(0)
-	for k, l := range lens {
-		if off+l > total {
-			return false
-		}
-		r.strs[k] = all[off : off+l]
-		off += l
+	r.nstr = count
+	r.offs = r.b[r.i:offsEnd]
+	if block := r.b[offsEnd : offsEnd+total]; len(block) > 0 {
+		r.blob = unsafe.String(&block[0], len(block))
 	}
+	r.i = int(offsEnd + total)
 	return true
 }
 

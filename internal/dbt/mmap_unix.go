@@ -3,6 +3,7 @@
 package dbt
 
 import (
+	"io"
 	"os"
 	"syscall"
 
@@ -46,4 +47,27 @@ func readWhole(path string) (data []byte, release func(), drop func(lo, hi int),
 		}
 	}
 	return data, func() { _ = syscall.Munmap(data) }, drop, nil
+}
+
+// mapFile maps a whole file private and read-only; unmap gives the memory back. It falls back
+// to reading the file where it cannot be mapped (empty, too large, a file system without mmap),
+// and unmap is then a no-op.
+func mapFile(path string) (data []byte, unmap func(), err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	size := st.Size()
+	if size > 0 && int64(int(size)) == size {
+		if data, err = syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_PRIVATE); err == nil {
+			return data, func() { _ = syscall.Munmap(data) }, nil
+		}
+	}
+	data, err = io.ReadAll(f)
+	return data, func() {}, err
 }
