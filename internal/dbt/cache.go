@@ -26,10 +26,15 @@ package dbt
 // Format (little endian, varints as in encoding/binary): magic "DTUIIDX", format version byte;
 // the header: the manifest's size, mtime, ctime (unix ns), device, inode, a flags byte (racy),
 // the sampled CRC and, for a racy cache, the CRC-32C of each half of the manifest; then the
-// payload: a string table (every distinct string once), a table of distinct config/meta maps,
-// the origin, and each node as string-table indexes; finally a CRC-32C of everything before it,
-// so a truncated or corrupt cache is detected and rebuilt. Decoding slices all strings out of one
-// buffer: no per-string allocation.
+// payload: a string table (every distinct string once, found through a fixed-width offset
+// table), a table of distinct config/meta maps, the origin, the totals of the slabs, a chunk
+// table, each node as string-table indexes, the macros; finally a CRC-32C of everything before
+// it, so a truncated or corrupt cache is detected and rebuilt.
+//
+// A warm start maps the file and decodes nothing it does not keep: strings are slices of the
+// mapping (no allocation or copy per string), nodes, lists, columns and edges go into one slab
+// each, and the chunks of nodes (cacheChunk each, with where each starts in the records and
+// in the slabs) are decoded on all cores.
 
 import (
 	"bytes"
@@ -43,9 +48,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -422,7 +429,17 @@ func (w *cacheWriter) mapRef(m map[string]string) {
 	w.num(uint64(id))
 }
 
-// encode returns the payload of g's cache: string table, map table, origin and nodes.
+// cacheChunk is how many nodes a chunk of the node records holds: chunks are decoded in
+// parallel, each into its own part of the node, list, column and edge slabs.
+const cacheChunk = 1024
+
+// chunkStart is where a chunk of nodes starts: in the node records (bytes) and in the slabs
+// of list elements, columns and parent edges.
+type chunkStart struct{ rec, list, col, edge uint64 }
+
+// encode returns the payload of g's cache: string table, map table, origin, the totals that
+// size the reader's slabs, the chunk table (where each chunk of cacheChunk nodes starts, and a
+// last entry for the end of the nodes), the node records, the macros.
 func (w *cacheWriter) encode(g *Graph) []byte {
 	o := &g.Origin
 	w.str(o.DBTVersion)
@@ -434,16 +451,39 @@ func (w *cacheWriter) encode(g *Graph) []byte {
 	w.num(uint64(totalList))
 	w.num(uint64(totalCols))
 	w.num(uint64(edges))
+	head := w.body
+	w.body = make([]byte, 0, len(g.Nodes)*64)
+	var chunks []chunkStart
+	var at chunkStart
 	for i := range g.Nodes {
+		if i%cacheChunk == 0 {
+			at.rec = uint64(len(w.body))
+			chunks = append(chunks, at)
+		}
 		w.node(g, i)
+		n := &g.Nodes[i]
+		at.list += uint64(len(n.FQN) + len(n.Tags) + len(n.Config.Tags) + len(n.DependsOn) + len(n.MacroDeps))
+		at.col += uint64(len(n.Columns))
+		at.edge += uint64(len(g.parents[i]))
 	}
+	at.rec = uint64(len(w.body))
+	chunks = append(chunks, at)
+	nodes := w.body
+	w.body = head
+	for _, c := range chunks {
+		w.num(c.rec)
+		w.num(c.list)
+		w.num(c.col)
+		w.num(c.edge)
+	}
+	w.body = append(w.body, nodes...)
 	w.macros(g.Macros)
 	// The map table refers to strings too, so it is written into the body's string table first.
-	nodes := w.body
+	body := w.body
 	w.body = nil
 	w.mapTable()
 	mapsPart := w.body
-	return w.withStringTable(mapsPart, nodes)
+	return w.withStringTable(mapsPart, body)
 }
 
 // cacheTotals count what the reader allocates in one block each: list elements (nodes' and
@@ -640,6 +680,9 @@ func (r *cacheReader) header() (h cacheHeader, ok bool) {
 	return h, true
 }
 
+// left is how many bytes are left to read.
+func (r *cacheReader) left() uint64 { return uint64(len(r.b) - min(r.i, len(r.b))) }
+
 func (r *cacheReader) signed() int64 {
 	v, n := binary.Varint(r.b[min(r.i, len(r.b)):])
 	if n <= 0 {
@@ -719,34 +762,123 @@ func (r *cacheReader) graph(path string, size int64, mtime time.Time) *Graph {
 	}
 	o := r.origin(path)
 	nn := r.num()
-	totalList, totalCols := r.num(), r.num()
-	if r.bad || nn > uint64(len(r.b)) || totalList > uint64(len(r.b)) || totalCols > uint64(len(r.b)) {
+	totalList, totalCols, edges := r.num(), r.num(), r.num()
+	// Nothing is allocated for more than the payload can hold: a node record takes 13 bytes at
+	// least, a column 3, a list element or an edge 1.
+	if left := r.left(); r.bad || nn > left/13 || totalList > left || totalCols > left/3 || edges > left {
 		return nil
 	}
-	edges := r.num()
-	if r.bad || edges > uint64(len(r.b)) {
+	chunks, ok := r.chunkTable(nn, totalList, totalCols, edges)
+	if !ok {
 		return nil
 	}
-	r.listSlab = make([]string, totalList)
-	r.colSlab = make([]Column, totalCols)
-	nodes := make([]Node, nn)
-	parents := &cacheParents{slab: make([]int32, 0, edges), end: make([]int32, nn), edges: edges, nodes: nn}
-	src := &sqlSource{path: path, spans: make([][2]int64, nn)}
-	for i := range nodes {
-		if !r.node(&nodes[i], i, parents, src) {
-			return nil
-		}
+	// The node slab first: it is most of what is allocated, so the collection this load may
+	// start finds it already there and sizes the next goal past the whole graph.
+	d := &chunkDecoder{
+		r:      r,
+		nodes:  make([]Node, nn),
+		lists:  make([]string, totalList),
+		cols:   make([]Column, totalCols),
+		edges:  make([]int32, edges),
+		end:    make([]int32, nn),
+		spans:  make([][2]int64, nn),
+		chunks: chunks,
+		base:   r.i,
 	}
+	if !d.run() {
+		return nil
+	}
+	last := chunks[len(chunks)-1]
+	r.i += int(last.rec)
+	r.listSlab = d.lists[last.list:]
 	macros, ok := r.macros()
 	if !ok || r.bad || r.i != len(r.b) {
 		return nil
 	}
-	src.size, src.mtime = size, mtime
 	o.Built = mtime
-	g := linkGraph(nodes, o, nil, parents.slab, parents.end)
-	g.sql = src
+	g := linkGraph(d.nodes, o, nil, d.edges, d.end)
+	g.sql = &sqlSource{path: path, size: size, mtime: mtime, spans: d.spans}
 	g.Macros = macros
 	return g
+}
+
+// chunkTable reads where each chunk of nodes starts (and where the last ends), checking that
+// the starts grow, and fit the totals and the payload.
+func (r *cacheReader) chunkTable(nn, totalList, totalCols, edges uint64) ([]chunkStart, bool) {
+	n := (nn+cacheChunk-1)/cacheChunk + 1
+	chunks := make([]chunkStart, n)
+	var prev chunkStart
+	for k := range chunks {
+		c := chunkStart{rec: r.num(), list: r.num(), col: r.num(), edge: r.num()}
+		if r.bad || c.rec < prev.rec || c.list < prev.list || c.col < prev.col || c.edge < prev.edge {
+			return nil, false
+		}
+		chunks[k], prev = c, c
+	}
+	if prev.list > totalList || prev.col != totalCols || prev.edge != edges || prev.rec > uint64(len(r.b)-r.i) {
+		return nil, false
+	}
+	return chunks, true
+}
+
+// chunkDecoder decodes the node records chunk by chunk, on as many cores as there are chunks
+// (up to GOMAXPROCS). A chunk's records and its parts of the slabs are its own, so decoders
+// share only what they read (the string and map tables).
+type chunkDecoder struct {
+	r      *cacheReader
+	nodes  []Node
+	lists  []string
+	cols   []Column
+	edges  []int32
+	end    []int32 // node i's parents are edges[end[i-1]:end[i]]
+	spans  [][2]int64
+	chunks []chunkStart
+	base   int // where the node records start in r.b
+	next   atomic.Int64
+	bad    atomic.Bool
+}
+
+// run decodes every chunk; false when one is damaged.
+func (d *chunkDecoder) run() bool {
+	n := len(d.chunks) - 1
+	workers := min(runtime.GOMAXPROCS(0), n, 4)
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Go(d.work)
+	}
+	if n > 0 {
+		d.work()
+	}
+	wg.Wait()
+	return !d.bad.Load()
+}
+
+// work decodes chunks until none is left or one is damaged.
+func (d *chunkDecoder) work() {
+	for !d.bad.Load() {
+		k := int(d.next.Add(1) - 1)
+		if k >= len(d.chunks)-1 {
+			return
+		}
+		if !d.chunk(k) {
+			d.bad.Store(true)
+		}
+	}
+}
+
+// chunk decodes chunk k, which must use exactly its records and its parts of the slabs.
+func (d *chunkDecoder) chunk(k int) bool {
+	from, to := d.chunks[k], d.chunks[k+1]
+	r := &cacheReader{b: d.r.b[d.base+int(from.rec) : d.base+int(to.rec)], offs: d.r.offs, blob: d.r.blob, nstr: d.r.nstr, maps: d.r.maps,
+		listSlab: d.lists[from.list:to.list], colSlab: d.cols[from.col:to.col]}
+	parents := &cacheParents{slab: d.edges[from.edge:from.edge:to.edge], base: int32(from.edge), end: d.end, nodes: uint64(len(d.nodes))}
+	last := min(len(d.nodes), (k+1)*cacheChunk)
+	for i := k * cacheChunk; i < last; i++ {
+		if !r.node(&d.nodes[i], i, parents, d.spans) {
+			return false
+		}
+	}
+	return r.i == len(r.b) && len(r.listSlab) == 0 && len(r.colSlab) == 0 && len(parents.slab) == cap(parents.slab)
 }
 
 // stringTable finds the string table; each string is checked when it is read (str). The
@@ -774,19 +906,22 @@ func (r *cacheReader) stringTable() bool {
 // mapTable reads the maps the nodes share (configs, kinds, meta).
 func (r *cacheReader) mapTable() bool {
 	nm := r.num()
-	if nm > uint64(len(r.b)) {
+	if nm > r.left() {
 		return false
 	}
 	r.maps = make([]map[string]string, nm)
 	for k := range r.maps {
 		cnt := r.num()
-		if cnt > uint64(len(r.b)) {
+		if cnt > r.left()/2 { // a key and a value take a byte each at least
 			return false
 		}
 		m := make(map[string]string, cnt)
 		for range cnt {
 			key := r.str()
 			m[key] = r.str()
+		}
+		if r.bad {
+			return false
 		}
 		r.maps[k] = m
 	}
@@ -808,17 +943,18 @@ func (r *cacheReader) origin(path string) Origin {
 	return o
 }
 
-// cacheParents collects the parent edges of every node in one slab: node i's parents are
-// slab[end[i-1]:end[i]].
+// cacheParents collects the parent edges of a chunk of nodes into its part of the edge slab
+// (which starts at base in the whole slab): node i's parents are slab[end[i-1]:end[i]].
 type cacheParents struct {
-	slab         []int32
-	end          []int32
-	edges, nodes uint64 // the counts the header promised
+	slab  []int32
+	base  int32
+	end   []int32
+	nodes uint64 // how many nodes the graph has
 }
 
 // node reads node i into n: its string fields (a mask says which are set), parents, lists,
 // maps, flags, test metadata, columns and the span of its SQL in the manifest.
-func (r *cacheReader) node(n *Node, i int, parents *cacheParents, src *sqlSource) bool {
+func (r *cacheReader) node(n *Node, i int, parents *cacheParents, spans [][2]int64) bool {
 	fields := [...]*string{&n.UniqueID, &n.Name, &n.ResourceType, &n.Package, &n.Path, &n.OriginalPath, &n.PatchPath,
 		&n.Description, &n.Database, &n.Schema, &n.Alias, &n.Version, &n.SourceName, &n.AttachedNode, &n.Checksum, &n.Owner,
 		&n.Label, &n.ExposureType, &n.URL, &n.RelationName, &n.UnrenderedHash, &n.LatestVersion, &n.UnrenderedRelation,
@@ -832,7 +968,7 @@ func (r *cacheReader) node(n *Node, i int, parents *cacheParents, src *sqlSource
 		}
 	}
 	np := r.num()
-	if np > parents.edges-uint64(len(parents.slab)) {
+	if np > uint64(cap(parents.slab)-len(parents.slab)) {
 		return false
 	}
 	for range np {
@@ -842,7 +978,7 @@ func (r *cacheReader) node(n *Node, i int, parents *cacheParents, src *sqlSource
 		}
 		parents.slab = append(parents.slab, int32(p))
 	}
-	parents.end[i] = int32(len(parents.slab))
+	parents.end[i] = parents.base + int32(len(parents.slab))
 	n.FQN = r.list()
 	n.Tags = r.list()
 	n.Config.Tags = r.list()
@@ -862,7 +998,7 @@ func (r *cacheReader) node(n *Node, i int, parents *cacheParents, src *sqlSource
 		return false
 	}
 	start := r.num()
-	src.spans[i] = [2]int64{int64(start), int64(start + r.num())}
+	spans[i] = [2]int64{int64(start), int64(start + r.num())}
 	return !r.bad
 }
 
@@ -886,13 +1022,16 @@ func (r *cacheReader) macros() (map[string]Macro, bool) {
 	if nm == 0 {
 		return nil, true
 	}
-	if nm-1 > uint64(len(r.b)) {
+	if nm-1 > r.left()/3 { // an id, a checksum and a list take a byte each at least
 		return nil, false
 	}
 	macros := make(map[string]Macro, nm-1)
 	for range nm - 1 {
 		id := r.str()
 		macros[id] = Macro{Checksum: r.str(), DependsOn: r.list()}
+		if r.bad {
+			return nil, false
+		}
 	}
 	return macros, true
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -147,9 +148,12 @@ type Origin struct {
 // parse). Node indexes are stable for the Graph's lifetime; adjacency is by index so traversals
 // allocate little on graphs of tens of thousands of nodes.
 type Graph struct {
-	Origin   Origin
-	Nodes    []Node
+	Origin Origin
+	Nodes  []Node
+	// byID is built on first use when the graph comes from the index cache: a warm ls that
+	// never looks a node up by id does not pay for hashing every id.
 	byID     map[string]int
+	byIDOnce sync.Once
 	parents  [][]int32
 	children [][]int32
 	// Macros are the manifest's macros by unique id (nil for a quick parse), for
@@ -199,16 +203,10 @@ func NewGraph(nodes []Node, origin Origin) *Graph {
 	return g
 }
 
-// linkGraph builds a graph from nodes indexed by byID (built here when nil) and their parents:
+// linkGraph builds a graph from nodes indexed by byID (built on first use when nil) and their parents:
 // node i's parents are parentSlab[parentEnd[i-1]:parentEnd[i]]. Adjacency lives in two flat
 // slabs (one allocation each, not one per node); children are in node order.
 func linkGraph(nodes []Node, origin Origin, byID map[string]int, parentSlab, parentEnd []int32) *Graph {
-	if byID == nil {
-		byID = make(map[string]int, len(nodes))
-		for i := range nodes {
-			byID[nodes[i].UniqueID] = i
-		}
-	}
 	g := &Graph{Origin: origin, Nodes: nodes, byID: byID}
 	g.parents = make([][]int32, len(nodes))
 	g.children = make([][]int32, len(nodes))
@@ -242,15 +240,29 @@ func linkGraph(nodes []Node, origin Origin, byID map[string]int, parentSlab, par
 // Len is the number of nodes.
 func (g *Graph) Len() int { return len(g.Nodes) }
 
+// ids returns the index of every unique id, building it on first use (safe for concurrent
+// readers).
+func (g *Graph) ids() map[string]int {
+	g.byIDOnce.Do(func() {
+		if g.byID == nil {
+			g.byID = make(map[string]int, len(g.Nodes))
+			for i := range g.Nodes {
+				g.byID[g.Nodes[i].UniqueID] = i
+			}
+		}
+	})
+	return g.byID
+}
+
 // Index returns the index of a unique id.
 func (g *Graph) Index(uniqueID string) (int, bool) {
-	i, ok := g.byID[uniqueID]
+	i, ok := g.ids()[uniqueID]
 	return i, ok
 }
 
 // Node returns the node with a unique id, or nil.
 func (g *Graph) Node(uniqueID string) *Node {
-	if i, ok := g.byID[uniqueID]; ok {
+	if i, ok := g.ids()[uniqueID]; ok {
 		return &g.Nodes[i]
 	}
 	return nil

@@ -8,9 +8,9 @@ import (
 	"github.com/datatui/datatui/internal/dbt/jsonscan"
 )
 
-func FuzzLoadManifest(f *testing.F) {
-	// Small seeds keep the fuzzer fast; the full test manifest is covered by the unit tests.
-	good := []byte(`{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json", "project_name": "p"},
+// fuzzManifest is a small manifest with one of each kind of node, the fuzzers' seed: small
+// seeds keep them fast; the full test manifests are covered by the unit tests.
+var fuzzManifest = []byte(`{"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json", "project_name": "p"},
  "nodes": {"model.p.a": {"unique_id": "model.p.a", "name": "a", "resource_type": "model", "package_name": "p", "fqn": ["p", "a"],
   "config": {"materialized": "table", "meta": {"o": 1}, "docs": {"show": true}, "tags": ["x"]}, "columns": {"id": {"name": "id", "description": "d"}},
   "depends_on": {"nodes": ["source.p.s.t"]}, "raw_code": "select 1", "unrendered_config": {"schema": "s"}, "checksum": {"checksum": "c"}},
@@ -19,6 +19,9 @@ func FuzzLoadManifest(f *testing.F) {
  "sources": {"source.p.s.t": {"unique_id": "source.p.s.t", "name": "t", "source_name": "s", "resource_type": "source"}},
  "exposures": {"exposure.p.e": {"unique_id": "exposure.p.e", "name": "e", "owner": {"name": "n"}, "type": "dashboard", "depends_on": {"nodes": ["model.p.a"]}}},
  "disabled": {"model.p.d": [{"unique_id": "model.p.d", "name": "d"}]}, "parent_map": null}`)
+
+func FuzzLoadManifest(f *testing.F) {
+	good := fuzzManifest
 	f.Add(good)
 	f.Add(good[:len(good)/2])
 	for _, s := range []string{`{}`, `[]`, ``, `{"nodes": null}`, `{"nodes": {"a": {"unique_id": "a", "depends_on": {"nodes": ["a", "a"]}}}}`,
