@@ -26,10 +26,10 @@ package dbt
 // Format (little endian, varints as in encoding/binary): magic "DTUIIDX", format version byte;
 // the header: the manifest's size, mtime, ctime (unix ns), device, inode, a flags byte (racy),
 // the sampled CRC and, for a racy cache, the CRC-32C of each half of the manifest; then the
-// payload: a string table (every distinct string once, found through a fixed-width offset
-// table), a table of distinct config/meta maps, the origin, the totals of the slabs, a chunk
-// table, each node as string-table indexes, the macros; finally a CRC-32C of everything before
-// it, so a truncated or corrupt cache is detected and rebuilt.
+// payload: a string table (every distinct string once; a string is written where it is used as
+// its length and its offset in the table), a table of distinct config/meta maps, the origin,
+// the totals of the slabs, a chunk table, each node's record, the macros; finally a CRC-32C of
+// everything before it, so a truncated or corrupt cache is detected and rebuilt.
 //
 // A warm start maps the file and decodes nothing it does not keep: strings are slices of the
 // mapping (no allocation or copy per string), nodes, lists, columns and edges go into one slab
@@ -45,7 +45,6 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -322,9 +321,6 @@ func writeCachedIndex(g *Graph, path string, st fs.FileInfo, data []byte, dir st
 	}
 	w := newCacheWriter(g.Len())
 	payload := w.encode(g)
-	if payload == nil {
-		return errors.New("the index's strings do not fit the cache format")
-	}
 	if crcc != nil {
 		if err := <-crcc; err != nil {
 			return err
@@ -349,8 +345,8 @@ func writeCacheFile(final string, buf []byte) error {
 }
 
 type cacheWriter struct {
-	strs   []string
-	ids    map[string]uint32
+	blob   []byte            // every distinct string once
+	at     map[string]uint64 // where each is in blob
 	maps   []map[string]string
 	mapIDs map[string]uint32
 	mapPtr map[uintptr]uint32
@@ -359,27 +355,28 @@ type cacheWriter struct {
 
 func newCacheWriter(nodes int) *cacheWriter {
 	w := &cacheWriter{
-		ids:    make(map[string]uint32, nodes*8),
+		at:     make(map[string]uint64, nodes*8),
 		mapIDs: map[string]uint32{},
 		mapPtr: map[uintptr]uint32{},
 		body:   make([]byte, 0, nodes*64),
 	}
-	w.strs = append(w.strs, "") // id 0
 	return w
 }
 
+// str writes a string as its length and, unless it is empty, where it is in the blob.
 func (w *cacheWriter) str(s string) {
 	if s == "" {
 		w.body = append(w.body, 0)
 		return
 	}
-	id, ok := w.ids[s]
+	off, ok := w.at[s]
 	if !ok {
-		id = uint32(len(w.strs))
-		w.ids[s] = id
-		w.strs = append(w.strs, s)
+		off = uint64(len(w.blob))
+		w.at[s] = off
+		w.blob = append(w.blob, s...)
 	}
-	w.body = binary.AppendUvarint(w.body, uint64(id))
+	w.body = binary.AppendUvarint(w.body, uint64(len(s)))
+	w.body = binary.AppendUvarint(w.body, off)
 }
 
 func (w *cacheWriter) num(n uint64) { w.body = binary.AppendUvarint(w.body, n) }
@@ -601,30 +598,13 @@ func (w *cacheWriter) mapTable() {
 	}
 }
 
-// withStringTable puts the string table before the map table and the nodes: the number of
-// strings and of their bytes, a fixed-width offset table (count+1 little-endian uint32s, the
-// start of each string and the end of the last), then all the bytes in one block. Fixed widths
-// let a reader find string k without decoding or allocating anything for the others.
+// withStringTable puts the string table, its size and then every distinct string's bytes,
+// before the map table and the nodes. A string is written where it is used as its length and
+// offset in the table, so a reader finds it without decoding or allocating anything else.
 func (w *cacheWriter) withStringTable(mapsPart, nodes []byte) []byte {
-	total := 0
-	for _, s := range w.strs {
-		total += len(s)
-	}
-	if total > math.MaxUint32 {
-		return nil
-	}
-	out := make([]byte, 0, 2*binary.MaxVarintLen64+(len(w.strs)+1)*4+total+len(mapsPart)+len(nodes))
-	out = binary.AppendUvarint(out, uint64(len(w.strs)))
-	out = binary.AppendUvarint(out, uint64(total))
-	off := uint32(0)
-	for _, s := range w.strs {
-		out = binary.LittleEndian.AppendUint32(out, off)
-		off += uint32(len(s))
-	}
-	out = binary.LittleEndian.AppendUint32(out, off)
-	for _, s := range w.strs {
-		out = append(out, s...)
-	}
+	out := make([]byte, 0, binary.MaxVarintLen64+len(w.blob)+len(mapsPart)+len(nodes))
+	out = binary.AppendUvarint(out, uint64(len(w.blob)))
+	out = append(out, w.blob...)
 	out = append(out, mapsPart...)
 	return append(out, nodes...)
 }
@@ -634,11 +614,9 @@ type cacheReader struct {
 	b   []byte
 	i   int
 	bad bool
-	// offs is the string table's offset table and blob its bytes (see withStringTable); blob
-	// is b's memory seen as a string, so a string read from the cache is a slice of it.
-	offs []byte
+	// blob is the string table (see withStringTable): b's memory seen as a string, so a
+	// string read from the cache is a slice of it.
 	blob string
-	nstr uint64
 	maps []map[string]string
 	// listSlab and colSlab are the remaining parts of one allocation each for all lists and
 	// columns.
@@ -705,19 +683,47 @@ func (r *cacheReader) num() uint64 {
 	return v
 }
 
+// str reads a string: its length, then unless it is empty its offset in the string table.
+// It is most of what decoding does, so the two varints are read here rather than by num.
 func (r *cacheReader) str() string {
-	id := r.num()
-	if id >= r.nstr {
+	b, i := r.b, r.i
+	if i >= len(b) {
 		r.bad = true
 		return ""
 	}
-	lo := binary.LittleEndian.Uint32(r.offs[id*4:])
-	hi := binary.LittleEndian.Uint32(r.offs[id*4+4:])
-	if lo > hi || uint64(hi) > uint64(len(r.blob)) {
+	n := uint64(b[i])
+	i++
+	if n >= 0x80 {
+		v, k := binary.Uvarint(b[i-1:])
+		if k <= 0 {
+			r.bad, r.i = true, len(b)
+			return ""
+		}
+		n, i = v, i-1+k
+	}
+	if n == 0 {
+		r.i = i
+		return ""
+	}
+	var off uint64
+	for shift := uint(0); ; shift += 7 {
+		if i >= len(b) || shift > 63 {
+			r.bad, r.i = true, len(b)
+			return ""
+		}
+		c := b[i]
+		i++
+		off |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			break
+		}
+	}
+	r.i = i
+	if off > uint64(len(r.blob)) || n > uint64(len(r.blob))-off {
 		r.bad = true
 		return ""
 	}
-	return r.blob[lo:hi]
+	return r.blob[off : off+n]
 }
 
 func (r *cacheReader) list() []string {
@@ -869,7 +875,7 @@ func (d *chunkDecoder) work() {
 // chunk decodes chunk k, which must use exactly its records and its parts of the slabs.
 func (d *chunkDecoder) chunk(k int) bool {
 	from, to := d.chunks[k], d.chunks[k+1]
-	r := &cacheReader{b: d.r.b[d.base+int(from.rec) : d.base+int(to.rec)], offs: d.r.offs, blob: d.r.blob, nstr: d.r.nstr, maps: d.r.maps,
+	r := &cacheReader{b: d.r.b[d.base+int(from.rec) : d.base+int(to.rec)], blob: d.r.blob, maps: d.r.maps,
 		listSlab: d.lists[from.list:to.list], colSlab: d.cols[from.col:to.col]}
 	parents := &cacheParents{slab: d.edges[from.edge:from.edge:to.edge], base: int32(from.edge), end: d.end, nodes: uint64(len(d.nodes))}
 	last := min(len(d.nodes), (k+1)*cacheChunk)
@@ -885,21 +891,14 @@ func (d *chunkDecoder) chunk(k int) bool {
 // strings share the cache's memory, which is never written to after this point (see
 // readCachedIndex).
 func (r *cacheReader) stringTable() bool {
-	count := r.num()
 	total := r.num()
-	if r.bad || count >= uint64(len(r.b)) || total > uint64(len(r.b)) {
+	if r.bad || total > r.left() {
 		return false
 	}
-	offsEnd := uint64(r.i) + (count+1)*4
-	if offsEnd+total > uint64(len(r.b)) {
-		return false
-	}
-	r.nstr = count
-	r.offs = r.b[r.i:offsEnd]
-	if block := r.b[offsEnd : offsEnd+total]; len(block) > 0 {
+	if block := r.b[r.i : r.i+int(total)]; len(block) > 0 {
 		r.blob = unsafe.String(&block[0], len(block))
 	}
-	r.i = int(offsEnd + total)
+	r.i += int(total)
 	return true
 }
 
