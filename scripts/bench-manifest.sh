@@ -60,7 +60,7 @@ if [ ${#manifests[@]} -eq 0 ]; then
 	done
 fi
 
-# The binary is built as the release is (scripts/release-build.sh: static on Linux).
+# The binary is built as the release is (scripts/release-build.sh: static on linux/amd64).
 bin=$work/datatui
 scripts/release-build.sh "$bin"
 mkdir -p "$work/hello"

@@ -7,7 +7,7 @@
 # Every platform: trimmed paths, no symbol tables, and gosnowflake's bundled native library
 # left out (minicore_disabled; datatui turns it off at run time anyway, see internal/sfnative).
 #
-# Linux is linked statically. A dynamically linked datatui spends about a third of every start
+# linux/amd64 is linked statically. A dynamically linked datatui spends about a third of every start
 # in the dynamic loader and libstdc++ binding DuckDB's C++ code: `datatui version` takes
 # 0.68x the time static (README, Performance). A static binary resolves names and users itself
 # (netgo, osusergo, as gh's own CGO-free builds do), so it needs nothing from the host's glibc.
@@ -20,7 +20,9 @@ out=${1:?usage: scripts/release-build.sh OUT [VERSION]}
 version=${2:-dev}
 tags=minicore_disabled
 ldflags="-s -w -X main.version=$version"
-if [ "$(go env GOOS)" = linux ]; then
+# linux/arm64 stays dynamic: Debian's static libc for arm64 is built for the small GOT model,
+# which a binary of DuckDB's size overflows ("too many GOT entries for -fpic").
+if [ "$(go env GOOS)/$(go env GOARCH)" = linux/amd64 ]; then
 	tags=$tags,netgo,osusergo
 	ldflags="$ldflags -linkmode=external -extldflags=-static"
 fi

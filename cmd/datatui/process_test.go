@@ -27,7 +27,7 @@ var (
 )
 
 // datatuiBinary builds the datatui binary once per test run, the way a release is built
-// (scripts/release-build.sh: static on Linux), so these tests run what users install.
+// (scripts/release-build.sh: static on linux/amd64), so these tests run what users install.
 func datatuiBinary(t *testing.T) string {
 	t.Helper()
 	binOnce.Do(func() {
