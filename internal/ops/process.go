@@ -7,8 +7,16 @@ import (
 	"os/exec"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
+)
+
+// stopSignal is a stage of stopping dbt's process group.
+type stopSignal int
+
+const (
+	stopInterrupt stopSignal = iota // SIGINT: dbt cancels its queries and exits
+	stopTerminate                   // SIGTERM
+	stopKill                        // SIGKILL: the group ends now
 )
 
 // process is a started dbt: its process group and the read ends of its output.
@@ -27,7 +35,7 @@ func (r *Runner) start(l *Launch) (*process, error) {
 	cmd := exec.Command(l.Path, l.Args...)
 	cmd.Dir = r.Dir
 	cmd.Env = append(os.Environ(), l.Env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = groupAttr()
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -84,7 +92,7 @@ func (p *process) supervise(ctx context.Context, handle func(rawLine), interrupt
 			escalate = nil
 			if cancelled {
 				// Whatever dbt left behind in its group goes with it.
-				_ = syscall.Kill(-p.pgid, syscall.SIGKILL)
+				signalGroup(p.pgid, stopKill)
 			}
 			// A grandchild that inherited the pipes could keep them open forever.
 			drain = time.After(2 * time.Second)
@@ -95,7 +103,7 @@ func (p *process) supervise(ctx context.Context, handle func(rawLine), interrupt
 			}
 			cancelled = true
 			// In Docker too: the docker CLI hands SIGINT on to dbt in the container.
-			_ = syscall.Kill(-p.pgid, syscall.SIGINT)
+			signalGroup(p.pgid, stopInterrupt)
 			p.stopStage = 1
 			escalate = time.After(interrupt)
 		case <-escalate:
@@ -113,12 +121,12 @@ func (p *process) supervise(ctx context.Context, handle func(rawLine), interrupt
 // SIGKILL. It returns when to escalate again (never after SIGKILL).
 func (p *process) escalate(term time.Duration) <-chan time.Time {
 	if p.stopStage == 1 {
-		_ = syscall.Kill(-p.pgid, syscall.SIGTERM)
+		signalGroup(p.pgid, stopTerminate)
 		p.launch.container("stop", "--time", strconv.Itoa(int(term/time.Second)+1))
 		p.stopStage = 2
 		return time.After(term)
 	}
-	_ = syscall.Kill(-p.pgid, syscall.SIGKILL)
+	signalGroup(p.pgid, stopKill)
 	p.launch.container("kill")
 	return nil
 }

@@ -21,7 +21,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	duckdbdriver "github.com/duckdb/duckdb-go/v2"
@@ -163,11 +162,11 @@ func ownerOf(dbFile, me string) string {
 	if err != nil {
 		return ""
 	}
-	sys, ok := st.Sys().(*syscall.Stat_t)
-	if !ok || int(sys.Uid) == os.Getuid() {
+	owner, ok := fileOwner(st)
+	if !ok || int(owner) == os.Getuid() {
 		return me
 	}
-	uid := strconv.FormatUint(uint64(sys.Uid), 10)
+	uid := strconv.FormatUint(uint64(owner), 10)
 	if u, err := user.LookupId(uid); err == nil {
 		return u.Username
 	}

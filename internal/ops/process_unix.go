@@ -1,0 +1,14 @@
+//go:build unix
+
+package ops
+
+import "syscall"
+
+// groupAttr starts dbt in a process group of its own, so that a signal reaches its children.
+func groupAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
+
+// signalGroup sends the stage's signal to the whole group.
+func signalGroup(pgid int, s stopSignal) {
+	sig := map[stopSignal]syscall.Signal{stopInterrupt: syscall.SIGINT, stopTerminate: syscall.SIGTERM, stopKill: syscall.SIGKILL}[s]
+	_ = syscall.Kill(-pgid, sig)
+}
