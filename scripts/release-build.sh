@@ -4,6 +4,9 @@
 #
 #   scripts/release-build.sh OUT [VERSION]
 #
+# PKG (default ./cmd/datatui) builds another program of the module with the same flags (the
+# benchmark's start-up floor, scripts/startfloor).
+#
 # Every platform: trimmed paths, no symbol tables, and gosnowflake's bundled native library
 # left out (minicore_disabled; datatui turns it off at run time anyway, see internal/sfnative).
 #
@@ -27,9 +30,9 @@ if [ "$(go env GOOS)/$(go env GOARCH)" = linux/amd64 ]; then
 	ldflags="$ldflags -linkmode=external -extldflags=-static"
 fi
 # The C++ library's link warnings above are expected; anything else the build says is shown.
-if ! msg=$(CGO_ENABLED=1 go build -trimpath -tags "$tags" -ldflags "$ldflags" -o "$out" ./cmd/datatui 2>&1); then
+if ! msg=$(CGO_ENABLED=1 go build -trimpath -tags "$tags" -ldflags "$ldflags" -o "$out" "${PKG:-./cmd/datatui}" 2>&1); then
 	printf '%s\n' "$msg" >&2
 	exit 1
 fi
-printf '%s\n' "$msg" | grep -v -e '^$' -e '^# github.com/datatui/datatui/cmd/datatui$' -e ': in function `' \
+printf '%s\n' "$msg" | grep -v -e '^$' -e '^# github.com/datatui/datatui/' -e ': in function `' \
 	-e "warning: Using '\(dlopen\|getaddrinfo\|getpwuid\)' in statically linked" >&2 || true
