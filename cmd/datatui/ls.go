@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -367,11 +368,14 @@ func (a *app) printLs(fl *lsFlags, g *dbt.Graph, sel *selector.Selection, res *s
 		return out.flush()
 	}
 	keys := fl.keys()
+	var buf []byte // each selector line is built here, not in a string of its own
 	for _, i := range res.Indexes {
 		n := &g.Nodes[i]
 		switch fl.output {
 		case "selector":
-			out.line(lsSelector(n))
+			buf = appendSelector(buf[:0], n)
+			// A view of buf, not a copy: line has written it out (cleaned) before buf is reused.
+			out.line(unsafe.String(unsafe.SliceData(buf), len(buf)))
 		case "name":
 			out.line(lineage.DisplayName(n))
 		case "path":
@@ -515,20 +519,28 @@ func fileExists(p string) bool {
 	return err == nil && !st.IsDir()
 }
 
-// lsSelector is what dbt ls prints by default: a selector that picks exactly this node
-// (ListTask.generate_selectors).
-func lsSelector(n *dbt.Node) string {
+// appendSelector appends what dbt ls prints by default: a selector that picks exactly this
+// node (ListTask.generate_selectors).
+func appendSelector(b []byte, n *dbt.Node) []byte {
 	switch n.ResourceType {
 	case "source":
-		return "source:" + n.Package + "." + n.SourceName + "." + n.Name
+		b = append(append(append(b, "source:"...), n.Package...), '.')
+		return append(append(append(b, n.SourceName...), '.'), n.Name...)
 	case "exposure", "metric", "semantic_model", "saved_query", "unit_test":
-		name := n.Name
+		b = append(append(append(append(b, n.ResourceType...), ':'), n.Package...), '.')
+		b = append(b, n.Name...)
 		if n.ResourceType == "unit_test" && n.Version != "" {
-			name += "_v" + n.Version
+			b = append(append(b, "_v"...), n.Version...)
 		}
-		return n.ResourceType + ":" + n.Package + "." + name
+		return b
 	}
-	return strings.Join(n.FQN, ".")
+	for k, part := range n.FQN {
+		if k > 0 {
+			b = append(b, '.')
+		}
+		b = append(b, part...)
+	}
+	return b
 }
 
 // orderedMap is a JSON object written in the order of its entries.
