@@ -97,6 +97,12 @@ rss() {
 	/usr/bin/time -f %M -o "$work/rss" "$@" >/dev/null 2>&1 || true
 	awk '{ v = $1 } END { printf "%.0f", v / 1024 }' "$work/rss"
 }
+# faults CMD...: minor page faults of one run (a warm start's time is mostly first touches of
+# memory: each fault is a few microseconds on a virtual machine)
+faults() {
+	/usr/bin/time -f %R -o "$work/faults" "$@" >/dev/null 2>&1 || true
+	awk '{ v = $1 } END { printf "%d", v }' "$work/faults"
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 cold() {
 	rm -rf "$XDG_STATE_HOME"
@@ -153,6 +159,8 @@ for f in "${manifests[@]}"; do
 	t_version=$(best "$runs" "$bin" version)
 	rss_warm=$(rss "$bin" ls --manifest "$f")
 	rss_version=$(rss "$bin" version)
+	faults_warm=$(faults "$bin" ls --manifest "$f")
+	faults_version=$(faults "$bin" version)
 	printf "  %-34s %9s ms\n" "python json.load" "$t_py"
 	[ -n "$t_jq" ] && printf "  %-34s %9s ms  (%sx python)\n" "jq '.nodes|length'" "$t_jq" "$(ratio "$t_jq" "$t_py")"
 	[ -n "$t_po" ] && printf "  %-34s %9s ms  (%sx python)\n" "$(basename "$parse_only") (parse only)" "$t_po" "$(ratio "$t_po" "$t_py")"
@@ -165,11 +173,12 @@ for f in "${manifests[@]}"; do
 		"$(awk -v r="$rss_cold" -v b="$rss_version" -v s="$size" 'BEGIN { printf "%.2f", (r - b) * 1048576 / s }')"
 	printf "  %-34s %9s MB  (%s MB above datatui version = %sx the file)\n" "peak RSS, warm ls" "$rss_warm" "$((rss_warm - rss_version))" \
 		"$(awk -v r="$rss_warm" -v b="$rss_version" -v s="$size" 'BEGIN { printf "%.2f", (r - b) * 1048576 / s }')"
+	printf "  %-34s %9s     (%s above datatui version's %s)\n" "page faults, warm ls" "$faults_warm" "$((faults_warm - faults_version))" "$faults_version"
 	echo
 done
 
 if [ $gobench = 1 ]; then
 	echo "in-process (go test -bench, manifest ${manifests[0]}):"
-	DATATUI_BENCH_MANIFEST=${manifests[0]} go test -run '^$' -bench 'LoadManifest|SelectDefault' -benchmem -count 3 ./internal/dbt ./internal/dbt/selector |
+	DATATUI_BENCH_MANIFEST=${manifests[0]} go test -run '^$' -bench 'LoadManifest|SelectDefault|LsWarm' -benchmem -count 3 ./internal/dbt ./internal/dbt/selector ./cmd/datatui |
 		grep -E '^Benchmark'
 fi
