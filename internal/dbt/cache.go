@@ -240,22 +240,19 @@ func cacheFile(path, dir string) string {
 // readCachedIndex returns the cached graph of the manifest (already stat'ed as st), or nil when
 // there is no cache it can trust.
 //
-// The cache is mapped, not read onto the heap, and the graph's strings point into the mapping,
-// which therefore stays for the life of the process once a graph is returned from it (it is
-// unmapped when the cache is rejected). That is safe because the mapping never changes: it is
-// private and read-only, and a cache file is never written in place, only replaced by a rename
-// (writeCacheFile), which leaves the mapped file as it was.
+// The cache is mapped, not read onto the heap, and unmapped once decoded: the graph keeps
+// nothing of the mapping (its strings share one copy of the string table, see stringTable).
+// A graph whose strings pointed into the mapping would have to keep it for the life of the
+// process, one more mapping per reload in a long TUI session, and a cache file cut short by
+// something outside datatui would then crash the process at the next read of a string.
 func readCachedIndex(path string, st fs.FileInfo, dir string) *Graph {
 	file := cacheFile(path, dir)
 	data, unmap, err := mapFile(file)
 	if err != nil {
 		return nil
 	}
-	g := decodeCachedIndex(data, path, st, file)
-	if g == nil {
-		unmap()
-	}
-	return g
+	defer unmap()
+	return decodeCachedIndex(data, path, st, file)
 }
 
 // decodeCachedIndex decodes the cache file's data if it was built from the manifest at path
@@ -614,8 +611,8 @@ type cacheReader struct {
 	b   []byte
 	i   int
 	bad bool
-	// blob is the string table (see withStringTable): b's memory seen as a string, so a
-	// string read from the cache is a slice of it.
+	// blob is the string table (see withStringTable), copied once: a string read from the
+	// cache is a slice of it.
 	blob string
 	maps []map[string]string
 	// listSlab and colSlab are the remaining parts of one allocation each for all lists and
@@ -887,17 +884,15 @@ func (d *chunkDecoder) chunk(k int) bool {
 	return r.i == len(r.b) && len(r.listSlab) == 0 && len(r.colSlab) == 0 && len(parents.slab) == cap(parents.slab)
 }
 
-// stringTable finds the string table; each string is checked when it is read (str). The
-// strings share the cache's memory, which is never written to after this point (see
-// readCachedIndex).
+// stringTable finds the string table; each string is checked when it is read (str). The table
+// is copied onto the heap once, as one string, and every string of the graph is a slice of it:
+// one allocation whatever the number of strings, and nothing left pointing into the mapping.
 func (r *cacheReader) stringTable() bool {
 	total := r.num()
 	if r.bad || total > r.left() {
 		return false
 	}
-	if block := r.b[r.i : r.i+int(total)]; len(block) > 0 {
-		r.blob = unsafe.String(&block[0], len(block))
-	}
+	r.blob = string(r.b[r.i : r.i+int(total)])
 	r.i += int(total)
 	return true
 }

@@ -352,3 +352,31 @@ func TestColdLoadDropsOnlyFinishedParts(t *testing.T) {
 		t.Errorf("dropped %d of %d bytes", total, len(data))
 	}
 }
+
+// TestCachedGraphOutlivesItsFile: a graph read from the cache keeps nothing of the cache file.
+// Cut short in place under a live graph (by a full disk, another program), the file must not
+// take the graph with it: reading a string that pointed into a mapping of it would crash.
+func TestCachedGraphOutlivesItsFile(t *testing.T) {
+	settled(t)
+	path, dir := dbttest.ShopManifest(t), t.TempDir()
+	cold, err := LoadManifest(path, LoadOptions{CacheDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	warm := warmFromCache(t, path, dir)
+	if warm == nil {
+		t.Fatal("no cache hit")
+	}
+	if err := os.Truncate(cacheFile(path, dir), 0); err != nil {
+		t.Fatal(err)
+	}
+	if len(warm.Nodes) != len(cold.Nodes) || len(warm.Nodes) == 0 {
+		t.Fatalf("%d nodes warm, %d cold", len(warm.Nodes), len(cold.Nodes))
+	}
+	for i := range warm.Nodes {
+		w, c := &warm.Nodes[i], &cold.Nodes[i]
+		if w.UniqueID != c.UniqueID || w.Name != c.Name || w.Description != c.Description || w.Path != c.Path {
+			t.Fatalf("node %d: %q %q, want %q %q", i, w.UniqueID, w.Name, c.UniqueID, c.Name)
+		}
+	}
+}
