@@ -381,7 +381,7 @@ func (a *app) printLs(fl *lsFlags, g *dbt.Graph, sel *selector.Selection, res *s
 		case "path":
 			out.line(n.OriginalPath)
 		case "json":
-			out.line(string(pyJSON(lsJSON(g, n, keys))))
+			out.cleanLine(pyJSON(lsJSON(g, n, keys)))
 		}
 	}
 	return out.flush()
@@ -437,6 +437,18 @@ func (o *lsWriter) line(s string) {
 		return
 	}
 	o.w.WriteString(termsafe.Line(redact.Scrub(s)))
+	o.w.WriteByte('\n')
+}
+
+// cleanLine writes a node's JSON from pyJSON, which has cleaned every key and value already
+// (redact.JSON) and escaped every control character: cleaning the whole line again cost a
+// fifth of a large `ls --output json` and changed nothing.
+func (o *lsWriter) cleanLine(js []byte) {
+	if o.json {
+		o.line(string(js))
+		return
+	}
+	o.w.Write(js)
 	o.w.WriteByte('\n')
 }
 
