@@ -17,7 +17,7 @@ import (
 
 // TestMain lets testscript run this binary as the "datatui" command inside scripts.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(removingBuilt{m}, map[string]func(){
 		"datatui": func() { os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
 }
@@ -54,6 +54,22 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Cmds:                scriptCmds,
 	})
+}
+
+// builtDir is the folder the tests built a program into (the release binary, see
+// datatuiBinary); it is removed when the tests end, so runs do not pile up binaries of a
+// hundred megabytes in the temporary folder.
+var builtDir string
+
+// removingBuilt runs the tests, then removes builtDir.
+type removingBuilt struct{ m *testing.M }
+
+func (r removingBuilt) Run() int {
+	code := r.m.Run()
+	if builtDir != "" {
+		os.RemoveAll(builtDir)
+	}
+	return code
 }
 
 // childGORACE is GORACE for the test binary when a script or test runs it as "datatui". Under

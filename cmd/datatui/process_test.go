@@ -38,7 +38,7 @@ func datatuiBinary(t *testing.T) string {
 			binErr = err
 			return
 		}
-		binPath = filepath.Join(dir, "datatui")
+		builtDir, binPath = dir, filepath.Join(dir, "datatui")
 		if out, err := exec.Command("bash", "../../scripts/release-build.sh", binPath).CombinedOutput(); err != nil {
 			binErr = fmt.Errorf("release build: %v\n%s", err, out)
 		}
