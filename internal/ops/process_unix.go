@@ -9,6 +9,12 @@ func groupAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: tru
 
 // signalGroup sends the stage's signal to the whole group.
 func signalGroup(pgid int, s stopSignal) {
-	sig := map[stopSignal]syscall.Signal{stopInterrupt: syscall.SIGINT, stopTerminate: syscall.SIGTERM, stopKill: syscall.SIGKILL}[s]
+	sig := syscall.SIGKILL
+	switch s {
+	case stopInterrupt:
+		sig = syscall.SIGINT
+	case stopTerminate:
+		sig = syscall.SIGTERM
+	}
 	_ = syscall.Kill(-pgid, sig)
 }
