@@ -273,6 +273,7 @@ func decodeCachedIndex(data []byte, path string, st fs.FileInfo, file string) *G
 		return nil
 	}
 	payload := r.i
+	defer pauseGC()()
 	g := r.graph(path, st.Size(), st.ModTime())
 	if g == nil {
 		return nil
