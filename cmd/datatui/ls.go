@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -381,7 +380,7 @@ func (a *app) printLs(fl *lsFlags, g *dbt.Graph, sel *selector.Selection, res *s
 		case "path":
 			out.line(n.OriginalPath)
 		case "json":
-			out.cleanLine(pyJSON(lsJSON(g, n, keys)))
+			out.cleanLine(out.py.encode(lsJSON(g, n, keys)))
 		}
 	}
 	return out.flush()
@@ -411,6 +410,8 @@ type lsWriter struct {
 	json       bool
 	quiet      bool
 	invocation string
+	// py writes the nodes' JSON lines.
+	py pyEncoder
 }
 
 // event writes one line in the shape of dbt's --log-format json events.
@@ -555,88 +556,6 @@ func appendSelector(b []byte, n *dbt.Node) []byte {
 	return b
 }
 
-// orderedMap is a JSON object written in the order of its entries.
-type orderedMap []struct {
-	k string
-	v any
-}
-
-func (m orderedMap) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, e := range m {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(e.k)
-		b.Write(k)
-		b.WriteByte(':')
-		v, err := marshalNoHTML(e.v)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-func marshalNoHTML(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
-
-// pyJSON writes v the way Python's json.dumps does by default, as dbt prints it: ", " and ": "
-// between items, and every character outside ASCII escaped. It is cleaned like every JSON
-// datatui prints (redact.JSON: secrets masked at any depth); every control character is
-// escaped, so the line is terminal-safe too.
-func pyJSON(v any) []byte {
-	raw, err := marshalNoHTML(v)
-	if err == nil {
-		raw, err = redact.JSON(raw)
-	}
-	if err != nil {
-		raw = []byte("{}")
-	}
-	var b bytes.Buffer
-	inStr, esc := false, false
-	for _, r := range string(raw) {
-		switch {
-		case inStr:
-			switch {
-			case esc:
-				esc = false
-			case r == '\\':
-				esc = true
-			case r == '"':
-				inStr = false
-			}
-			if r > 0x7e {
-				if r > 0xffff {
-					r -= 0x10000
-					fmt.Fprintf(&b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
-				} else {
-					fmt.Fprintf(&b, `\u%04x`, r)
-				}
-				continue
-			}
-		case r == '"':
-			inStr = true
-		case r == ',' || r == ':':
-			b.WriteRune(r)
-			b.WriteByte(' ')
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.Bytes()
-}
-
 // lsJSON is a node as dbt ls --output json writes it, with keys in the order asked for; keys
 // the node does not have are left out, like dbt does, and "config.materialized" reaches into
 // the config.
@@ -766,7 +685,7 @@ func lsNested(g *dbt.Graph, n *dbt.Node, k string) (any, bool) {
 	}
 	m := map[string]any{}
 	for k, v := range n.Meta {
-		m[k] = dbt.TypedValue(v, n.Config.Kinds["meta."+k])
+		m[k] = lsTyped(v, n.Config.Kinds["meta."+k])
 	}
 	return m, true
 }
@@ -777,7 +696,7 @@ func lsNested(g *dbt.Graph, n *dbt.Node, k string) (any, bool) {
 func lsConfig(c *dbt.NodeConfig, resourceType string, before19 bool) map[string]any {
 	m := make(map[string]any, 10+len(c.Extra))
 	for k, v := range c.Extra {
-		val := dbt.TypedValue(v, c.Kinds[k])
+		val := lsTyped(v, c.Kinds[k])
 		parts := strings.Split(k, ".")
 		cur := m
 		for _, p := range parts[:len(parts)-1] {
@@ -802,6 +721,27 @@ func lsConfig(c *dbt.NodeConfig, resourceType string, before19 bool) map[string]
 		}
 	}
 	return m
+}
+
+// lsTyped is a config or meta value kept as text (kind says which JSON kind it was) as dbt ls
+// prints it. Numbers keep the manifest's text: dbt wrote the manifest with Python's json.dumps
+// and prints ls with it again, so a float reads back and prints as it was written (1.0 stays
+// 1.0, 1e-07 stays 1e-07), where a float64 would print 1 and 1e-7. Text that is not JSON is
+// null, as in dbt.TypedValue.
+func lsTyped(text, kind string) any {
+	if kind == "" {
+		return text
+	}
+	if !json.Valid([]byte(text)) {
+		return nil
+	}
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	var x any
+	if dec.Decode(&x) != nil {
+		return nil
+	}
+	return x
 }
 
 func nullable(s string) any {
