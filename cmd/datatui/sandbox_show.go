@@ -146,6 +146,7 @@ func printSchemaObjects(w io.Writer, out sandboxShowJSON, engine string) {
 
 func printTableDetail(w io.Writer, d *warehouse.TableDetail, engine string) {
 	o := d.Object
+	e, _ := engines.Default().Lookup(engine)
 	fmt.Fprintf(w, "%s  (%s)\n", termsafe.Line(o.FQN()), o.Kind)
 	size := fmtCount(o.Rows) + " rows"
 	switch {
@@ -153,8 +154,8 @@ func printTableDetail(w io.Writer, d *warehouse.TableDetail, engine string) {
 		size = "a view: rows and bytes are counted when it is queried"
 	case o.Bytes >= 0:
 		size += ", " + warehouse.HumanBytes(o.Bytes)
-	case engine == "duckdb":
-		size += " (DuckDB's estimate; it keeps no size per table)"
+	case e != nil && e.EstimatedRows:
+		size += " (" + e.Name + "'s estimate; it keeps no size per table)"
 	}
 	fmt.Fprintf(w, "Size      %s\n", size)
 	if !o.LastAltered.IsZero() {

@@ -4,10 +4,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/warehouse/snowflake/sftest"
 )
 
@@ -115,5 +117,27 @@ func cmdSnowflake(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	default:
 		ts.Fatalf("sf: unknown subcommand %s", args[0])
+	}
+}
+
+// TestTableDetailSize: the size line says what the engine's registry entry says its numbers
+// are (DuckDB's row counts are its estimate), and nothing of the kind for another engine.
+func TestTableDetailSize(t *testing.T) {
+	for _, c := range []struct {
+		engine      string
+		rows, bytes int64
+		want, not   string
+	}{
+		{"duckdb", 462, -1, "Size      462 rows (DuckDB's estimate; it keeps no size per table)", ""},
+		{"snowflake", 462, 2048, "Size      462 rows, 2.0 KB", "estimate"},
+		{"snowflake", 462, -1, "Size      462 rows\n", "estimate"},
+		{"an-engine-this-build-does-not-know", 462, -1, "Size      462 rows\n", "estimate"},
+	} {
+		var b strings.Builder
+		d := &warehouse.TableDetail{Object: warehouse.Object{Schema: "raw", Name: "orders", Kind: warehouse.KindTable, Rows: c.rows, Bytes: c.bytes}}
+		printTableDetail(&b, d, c.engine)
+		if !strings.Contains(b.String(), c.want) || c.not != "" && strings.Contains(b.String(), c.not) {
+			t.Errorf("%s: %q, want %q", c.engine, b.String(), c.want)
+		}
 	}
 }

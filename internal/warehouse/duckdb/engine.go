@@ -15,7 +15,7 @@ import (
 // prod, the clone and every other target are guarded) and the factory.
 func Engine() *engine.Engine {
 	return &engine.Engine{
-		Type: "duckdb", Name: "DuckDB", Adapter: "dbt-duckdb",
+		Type: "duckdb", Name: "DuckDB", Adapter: "dbt-duckdb", LocalFile: true, EstimatedRows: true,
 		Guide: "set-up-your-environment", Anchor: "connect-dbt-to-duckdb",
 		Settings: []engine.Setting{
 			{Key: "path", Help: "the database file, relative to the folder dbt runs in (:memory: when left out)"},

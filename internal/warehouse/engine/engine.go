@@ -37,6 +37,12 @@ type Engine struct {
 	// BilledReads is set when reading rows runs on compute that bills its time (a Snowflake
 	// warehouse), so a preview of a table asks first; a local file's does not.
 	BilledReads bool
+	// LocalFile is set when a database is one file on this machine (DuckDB): the sandbox is a
+	// file of the contributor's own, and its size is the file's.
+	LocalFile bool
+	// EstimatedRows is set when the row counts a listing gives are the engine's estimate
+	// (DuckDB's estimated_size), not a count.
+	EstimatedRows bool
 	// Settings are the profiles.yml keys the engine reads, with dbt's own names.
 	Settings []Setting
 	// Form is how onboarding asks for a new target of this type.

@@ -602,7 +602,7 @@ func TestHeaderRoles(t *testing.T) {
 	h.m.setSnapshot(snap, false)
 	h.m.SetSize(140, 10)
 	view := func() string { return ansi.Strip(h.m.View()) }
-	for _, want := range []string{"Sandbox · your database “SANDBOX_ANN” on snowflake", "role ! SYSADMIN is an admin role: the team works as TRANSFORMER", "copied 9 days ago from ANALYTICS_CLONE · policy: refresh every 14 days"} {
+	for _, want := range []string{"Sandbox · your database “SANDBOX_ANN” on Snowflake", "role ! SYSADMIN is an admin role: the team works as TRANSFORMER", "copied 9 days ago from ANALYTICS_CLONE · policy: refresh every 14 days"} {
 		if v := view(); !strings.Contains(v, want) {
 			t.Errorf("header lacks %q:\n%s", want, v)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/datatui/datatui/internal/ui/components/list"
 	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/warehouse"
+	"github.com/datatui/datatui/internal/warehouse/engines"
 )
 
 func plural(n int, one, many string) string { return text.Plural(n, one, many) }
@@ -87,10 +88,16 @@ func (m *Model) header() []string {
 	}
 	s := m.snap
 	sum := s.Summarise(m.now())
-	// Line 1: who and where.
-	l1 := st.Title.Render("Sandbox") + st.Muted.Render(" · your database “"+safe(sum.Sandbox)+"” on "+safe(s.Engine))
+	// Line 1: who and where. The engine's registry entry says what kind of database it is
+	// (nil: an engine this build does not know, named as the snapshot names it).
+	e, _ := engines.Default().Lookup(s.Engine)
+	on := s.Engine
+	if e != nil {
+		on = e.Name
+	}
+	l1 := st.Title.Render("Sandbox") + st.Muted.Render(" · your database “"+safe(sum.Sandbox)+"” on "+safe(on))
 	switch {
-	case s.Engine == "duckdb":
+	case e != nil && e.LocalFile && !e.Roles:
 		l1 += st.Muted.Render(" · a file of your own, no roles")
 	case s.Role == warehouse.RoleContributor:
 		l1 += st.Muted.Render(" · role ") + st.Success.Render(safe(s.Identity.Role)+" ✓")
@@ -129,8 +136,8 @@ func (m *Model) header() []string {
 			l2 = st.Text.Render(age) + st.Muted.Render(policy)
 		}
 	}
-	if s.Exists && m.noBytes() && s.Engine == "duckdb" {
-		l2 += st.Muted.Render(" · " + warehouse.HumanBytes(s.Sandbox.Bytes) + " file (DuckDB keeps no size per table)")
+	if s.Exists && m.noBytes() && e != nil && e.LocalFile {
+		l2 += st.Muted.Render(" · " + warehouse.HumanBytes(s.Sandbox.Bytes) + " file (" + e.Name + " keeps no size per table)")
 	}
 	lines = append(lines, l2)
 	if l := warehouse.NewerLoadsLine(m.newer, m.c.Now()); l != "" && s.Exists {
