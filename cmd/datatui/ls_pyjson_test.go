@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -124,6 +125,42 @@ func FuzzPyJSON(f *testing.F) {
 		}
 		if wantSecret := map[bool]string{true: "", false: redact.Mask}[s == ""]; back["secret"] != wantSecret {
 			t.Fatalf("secret %q reads back as %q", s, back["secret"])
+		}
+	})
+}
+
+// FuzzPyJSONCleansLikeRedactJSON: pyJSON cleans what it writes by the rules of redact.JSON,
+// which cleans every other JSON datatui prints: for any key and value, in objects, lists and
+// under secret and plain keys, both read back as the same values.
+func FuzzPyJSONCleansLikeRedactJSON(f *testing.F) {
+	for _, c := range [][2]string{{"password", "hunter22"}, {"note", "token=ghp_aaaaaaaaaaaaaaaaaaaaaaaa"}, {"url", "https://a:b@h/p"}, {"k\x00", "é\x7f"}} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, key, s string) {
+		v := map[string]any{
+			key:           s,
+			"password":    s,
+			"credentials": map[string]any{"user": s, key: []any{s, true, nil}},
+			"list":        []string{s, key},
+		}
+		ours := pyJSON(v)
+		raw, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs, err := redact.JSON(raw)
+		if err != nil {
+			t.Fatalf("redact.JSON: %v", err)
+		}
+		var a, b any
+		if err := json.Unmarshal(ours, &a); err != nil {
+			t.Fatalf("%v: %s", err, ours)
+		}
+		if err := json.Unmarshal(theirs, &b); err != nil {
+			t.Fatalf("%v: %s", err, theirs)
+		}
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("pyJSON reads back as %v, redact.JSON as %v", a, b)
 		}
 	})
 }
