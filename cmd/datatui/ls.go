@@ -357,8 +357,11 @@ func (a *app) printLs(fl *lsFlags, g *dbt.Graph, sel *selector.Selection, res *s
 	for _, u := range res.Unmatched {
 		out.warn("NoNodesForSelectionCriteria", map[string]any{"spec_raw": u}, fmt.Sprintf("The selection criterion '%s' does not match any enabled nodes", u))
 		if !out.json {
-			if near := lineage.ClosestNames(g, bareName(u), 3); len(near) > 0 && bareName(u) != "" {
-				out.warn("", nil, "datatui: did you mean "+strings.Join(near, ", ")+"?")
+			// Only a bare name gets suggestions (see bareName); nothing is looked for otherwise.
+			if name := bareName(u); name != "" {
+				if near := lineage.ClosestNames(g, name, 3); len(near) > 0 {
+					out.warn("", nil, "datatui: did you mean "+strings.Join(near, ", ")+"?")
+				}
 			}
 		}
 	}

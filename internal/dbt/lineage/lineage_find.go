@@ -131,6 +131,7 @@ func ClosestNames(g *dbt.Graph, q string, n int) []string {
 	seen := map[string]bool{}
 	var cands []cand
 	lq := strings.ToLower(q)
+	limit := max(2, len(q)/2)
 	for i := range g.Nodes {
 		nd := &g.Nodes[i]
 		if nd.ResourceType == "test" || nd.Disabled {
@@ -142,11 +143,18 @@ func ClosestNames(g *dbt.Graph, q string, n int) []string {
 		}
 		seen[name] = true
 		ln := strings.ToLower(name)
-		d := textdist.Levenshtein(lq, ln)
+		d, ok := 0, false
 		if strings.Contains(ln, lq) || strings.Contains(lq, ln) {
-			d = min(d, 1+abs(len(ln)-len(lq))/4)
+			// One holds the other: their edit distance is the difference of their lengths,
+			// which counts less when the name only adds to what was typed.
+			if delta := abs(len(ln) - len(lq)); delta > 0 {
+				d = 1 + delta/4
+			}
+			ok = d <= limit
+		} else {
+			d, ok = textdist.Within(lq, ln, limit)
 		}
-		if d <= max(2, len(q)/2) {
+		if ok {
 			cands = append(cands, cand{name, d})
 		}
 	}

@@ -261,3 +261,26 @@ func quickProj(t *testing.T) *dbt.Graph {
 	}
 	return g
 }
+
+// TestClosestNames: names within the edit distance the query allows come first by distance,
+// names holding the query (or held by it) count a quarter of what they add, and a query far
+// from every name gets nothing.
+func TestClosestNames(t *testing.T) {
+	g := quickProj(t)
+	for _, c := range []struct {
+		q    string
+		want string // the first suggestion, "" for none
+	}{
+		{"stg_usres", "stg_users"},
+		{"STG_USERS", "stg_users"},
+		{"stg_user", "stg_users"},
+		{"fct_revenu", "fct_revenue"},
+		{"weekly_kpi", "weekly_kpis"},
+		{"zzzzzzzzzzzzz", ""},
+	} {
+		got := ClosestNames(g, c.q, 3)
+		if c.want == "" && len(got) > 0 || c.want != "" && (len(got) == 0 || got[0] != c.want) {
+			t.Errorf("ClosestNames(%q) = %v, want %q first", c.q, got, c.want)
+		}
+	}
+}
