@@ -288,9 +288,10 @@ func decodeCachedIndex(data []byte, path string, st fs.FileInfo, file string) *G
 }
 
 // writeCachedIndex writes g's index atomically, readable by the user only.
-// st is the manifest's stat from before it was read into data, at readAt.
-func writeCachedIndex(g *Graph, path string, st fs.FileInfo, data []byte, dir string, readAt time.Time) error {
-	h := cacheHeader{stamp: stampOf(st), sample: sampleCRC(data)}
+// st is the manifest's stat from before it was read, at readAt; sample is sampleCRC of what
+// was read.
+func writeCachedIndex(g *Graph, path string, st fs.FileInfo, sample uint32, dir string, readAt time.Time) error {
+	h := cacheHeader{stamp: stampOf(st), sample: sample}
 	h.racy = h.stamp.racyAt(readAt)
 	// A manifest replaced while it was decoded must not have its new stamp cached with the old
 	// contents.

@@ -51,14 +51,19 @@ func LoadManifest(path string, opts LoadOptions) (*Graph, error) {
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
-	defer release()
 	g, err := decodeManifest(data, path, st.ModTime(), drop)
 	if err != nil {
+		release()
 		return nil, fmt.Errorf("manifest %s: %w", path, err)
 	}
+	// The cache keeps a sample of the manifest's bytes; the mapping is given back before the
+	// cache is encoded, so the encoder's buffers do not come on top of the file's pages.
+	sample := sampleCRC(data)
+	release()
+	data = nil
 	if opts.CacheDir != "" {
 		// A cache that cannot be written only costs the next start some time.
-		_ = writeCachedIndex(g, path, st, data, opts.CacheDir, readAt)
+		_ = writeCachedIndex(g, path, st, sample, opts.CacheDir, readAt)
 	}
 	return g, nil
 }
