@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -431,7 +430,7 @@ func (o *lsWriter) event(name, code, level, msg string, data map[string]any) {
 			{"level", level}, {"msg", msg}, {"name", name}, {"pid", os.Getpid()}, {"thread", "MainThread"},
 			{"ts", time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")}}},
 	}
-	o.w.Write(pyJSON(ev))
+	o.w.Write(o.py.encode(ev))
 	o.w.WriteByte('\n')
 }
 
@@ -444,9 +443,9 @@ func (o *lsWriter) line(s string) {
 	o.w.WriteByte('\n')
 }
 
-// cleanLine writes a node's JSON from pyJSON, which has cleaned every key and value already
-// (redact.JSON) and escaped every control character: cleaning the whole line again cost a
-// fifth of a large `ls --output json` and changed nothing.
+// cleanLine writes a node's JSON from the pyEncoder, which has cleaned every key and value
+// already (by redact.JSON's rules) and escaped every control character: cleaning the whole
+// line again would cost time and change nothing.
 func (o *lsWriter) cleanLine(js []byte) {
 	if o.json {
 		o.line(string(js))
@@ -735,16 +734,7 @@ func lsTyped(text, kind string) any {
 	if kind == "" {
 		return text
 	}
-	if !json.Valid([]byte(text)) {
-		return nil
-	}
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.UseNumber()
-	var x any
-	if dec.Decode(&x) != nil {
-		return nil
-	}
-	return x
+	return jsonValue([]byte(text))
 }
 
 func nullable(s string) any {

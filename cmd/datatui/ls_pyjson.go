@@ -19,8 +19,8 @@ type orderedMap []struct {
 // pyJSON writes v the way Python's json.dumps does by default, as dbt prints it: ", " and ": "
 // between items, and every character outside printable ASCII escaped (ensure_ascii), so the
 // line is terminal-safe too. It is cleaned as redact.JSON cleans every JSON datatui prints:
-// keys scrubbed, values under a secret key masked at any depth, other strings cleaned of
-// known secrets and secret shapes.
+// keys scrubbed, values under a secret key masked at any depth, other strings cleaned as
+// redact.String cleans text.
 //
 // It writes in one pass over the values ls builds. Marshalling with encoding/json, cleaning
 // that text with redact.JSON and rewriting it in Python's style, as ls did before, was three
@@ -84,8 +84,9 @@ func (e *pyEncoder) clean(s string) string {
 }
 
 // append appends v (nil, bool, a number, a string, []string, []any, map[string]any,
-// orderedMap) to b. secret says v is under a secret key: its strings are masked, and the
-// objects inside it judge their own keys again, as redact.JSON does.
+// orderedMap; another type through its JSON) to b. secret says v is under a secret key: its
+// strings are masked, and the objects inside it judge their own keys again, as redact.JSON
+// does.
 func (e *pyEncoder) append(b []byte, v any, secret bool) []byte {
 	switch v := v.(type) {
 	case nil:
@@ -109,6 +110,7 @@ func (e *pyEncoder) append(b []byte, v any, secret bool) []byte {
 		}
 		return appendPyString(b, e.clean(v))
 	case []string:
+		// Apart from []any: each string made an any on the way would be an allocation.
 		b = append(b, '[')
 		for i, s := range v {
 			if i > 0 {
@@ -159,11 +161,20 @@ func (e *pyEncoder) entry(b []byte, i int, k string, v any) []byte {
 	return e.append(b, v, pk.secret)
 }
 
-// normalJSON turns a value of another type into the types appendPy writes, through its JSON
-// (numbers kept as written); null when it has none.
+// normalJSON turns a value of another type into the types pyEncoder writes, through its JSON;
+// null when it has none.
 func normalJSON(v any) any {
 	raw, err := json.Marshal(v)
 	if err != nil {
+		return nil
+	}
+	return jsonValue(raw)
+}
+
+// jsonValue reads one JSON value into the types pyEncoder writes, numbers kept as written
+// (json.Number); nil when raw is not one JSON value.
+func jsonValue(raw []byte) any {
+	if !json.Valid(raw) {
 		return nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))

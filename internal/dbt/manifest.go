@@ -56,15 +56,16 @@ func LoadManifest(path string, opts LoadOptions) (*Graph, error) {
 		release()
 		return nil, fmt.Errorf("manifest %s: %w", path, err)
 	}
+	if opts.CacheDir == "" {
+		release()
+		return g, nil
+	}
 	// The cache keeps a sample of the manifest's bytes; the mapping is given back before the
 	// cache is encoded, so the encoder's buffers do not come on top of the file's pages.
 	sample := sampleCRC(data)
 	release()
-	data = nil
-	if opts.CacheDir != "" {
-		// A cache that cannot be written only costs the next start some time.
-		_ = writeCachedIndex(g, path, st, sample, opts.CacheDir, readAt)
-	}
+	// A cache that cannot be written only costs the next start some time.
+	_ = writeCachedIndex(g, path, st, sample, opts.CacheDir, readAt)
 	return g, nil
 }
 
