@@ -27,7 +27,6 @@ import (
 	"github.com/datatui/datatui/internal/ui/components/list"
 	"github.com/datatui/datatui/internal/ui/tasks"
 	"github.com/datatui/datatui/internal/warehouse"
-	"github.com/datatui/datatui/internal/warehouse/engines"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -650,7 +649,7 @@ func (m *Model) askPreview() tea.Cmd {
 		m.err = err
 		return nil
 	}
-	if e, _ := engines.Default().Lookup(m.snap.Engine); e != nil && !e.BilledReads {
+	if e := m.engine(); e != nil && !e.BilledReads {
 		return m.openTable(o, previewRows)
 	}
 	wh := m.snap.Identity.Warehouse

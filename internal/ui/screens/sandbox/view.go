@@ -14,6 +14,7 @@ import (
 	"github.com/datatui/datatui/internal/ui/components/list"
 	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/warehouse"
+	"github.com/datatui/datatui/internal/warehouse/engine"
 	"github.com/datatui/datatui/internal/warehouse/engines"
 )
 
@@ -70,6 +71,16 @@ func (m *Model) View() string {
 // of dashes.
 func (m *Model) noBytes() bool { return m.snap != nil && warehouse.SizesUnknown(m.snap.Objects) }
 
+// engine is the registry's entry for the snapshot's engine (nil: none, or an engine this
+// build does not know).
+func (m *Model) engine() *engine.Engine {
+	if m.snap == nil {
+		return nil
+	}
+	e, _ := engines.Default().Lookup(m.snap.Engine)
+	return e
+}
+
 func (m *Model) header() []string {
 	st := m.c.Styles
 	if m.snap == nil {
@@ -90,7 +101,7 @@ func (m *Model) header() []string {
 	sum := s.Summarise(m.now())
 	// Line 1: who and where. The engine's registry entry says what kind of database it is
 	// (nil: an engine this build does not know, named as the snapshot names it).
-	e, _ := engines.Default().Lookup(s.Engine)
+	e := m.engine()
 	on := s.Engine
 	if e != nil {
 		on = e.Name
@@ -328,7 +339,11 @@ func (m *Model) tableBody() []string {
 	case o.Bytes >= 0:
 		facts = append(facts, count(o.Rows)+" rows", warehouse.HumanBytes(o.Bytes))
 	default:
-		facts = append(facts, count(o.Rows)+" rows")
+		rows := count(o.Rows) + " rows"
+		if e := m.engine(); e != nil && e.EstimatedRows {
+			rows += " (" + e.Name + "'s estimate)"
+		}
+		facts = append(facts, rows)
 	}
 	if !o.LastAltered.IsZero() {
 		facts = append(facts, "changed "+m.date(o.LastAltered))
