@@ -256,19 +256,29 @@ func (a *app) runLs(fl *lsFlags) error {
 			return withCode(2, err)
 		}
 	}
-	g, cacheDir, projectDir, err := a.lsGraph(fl, qopts)
+	src, err := a.lsSource(fl)
 	if err != nil {
 		return err
 	}
-	opts.Indirect, opts.ProjectDir = fl.indirect, projectDir
-	if err := lsState(fl.state, cacheDir, &opts); err != nil {
+	question := lsQuestion(fl, src)
+	if question != nil {
+		if done, err := a.replayLs(src, question); done {
+			return err
+		}
+	}
+	g, err := a.lsGraph(fl, src, qopts)
+	if err != nil {
+		return err
+	}
+	opts.Indirect, opts.ProjectDir = fl.indirect, src.projectDir
+	if err := lsState(fl.state, src.cacheDir, &opts); err != nil {
 		return err
 	}
 	res, err := selector.SelectNodes(g, sel, opts)
 	if err != nil {
 		return withCode(2, err)
 	}
-	return a.printLs(fl, g, sel, res)
+	return a.printLs(fl, g, sel, res, src, question)
 }
 
 // check refuses the options dbt ls refuses: an unknown --output or --log-format, and --models
@@ -346,10 +356,38 @@ func lsState(state, cacheDir string, opts *selector.SelectOptions) error {
 
 // printLs prints the selection's warnings as dbt does, then one line per selected node in
 // the --output format.
-func (a *app) printLs(fl *lsFlags, g *dbt.Graph, sel *selector.Selection, res *selector.SelectResult) error {
+//
+// With a question (see lsQuestion) the output is kept as the answer to it, unless a warning
+// was printed or cleaning changed anything.
+func (a *app) printLs(fl *lsFlags, g *dbt.Graph, sel *selector.Selection, res *selector.SelectResult, src lsSource, question []byte) error {
+	var stdout io.Writer = redact.Unwrap(a.stdout)
+	var answer *dbt.AnswerWriter
+	if question != nil {
+		var err error
+		if answer, err = g.NewAnswer(src.cacheDir, question); err == nil {
+			stdout = io.MultiWriter(stdout, answer)
+		}
+	}
 	// Buffered for speed, so each line is cleaned by lsWriter (secrets, terminal safety)
 	// rather than by the stream's per-write layers, which a 64 KB buffer would cut mid-line.
-	out := &lsWriter{w: bufio.NewWriterSize(redact.Unwrap(a.stdout), 64<<10), stderr: a.stderr, json: fl.logFormat == "json", quiet: fl.quiet}
+	out := &lsWriter{w: bufio.NewWriterSize(stdout, 64<<10), stderr: a.stderr, json: fl.logFormat == "json", quiet: fl.quiet}
+	err := out.list(fl, g, sel, res)
+	switch {
+	case answer == nil:
+		if question != nil && (out.changed || out.py.changed) {
+			dbt.ForgetAnswer(src.manifest, src.cacheDir) // no listing of it that cleaning changes stays on disk
+		}
+	case err == nil && !out.warned && !out.changed && !out.py.changed:
+		// Keeping the answer only saves the next start some time.
+		_ = answer.Keep()
+	default:
+		answer.Discard()
+	}
+	return err
+}
+
+// list writes the selection's warnings and lines.
+func (out *lsWriter) list(fl *lsFlags, g *dbt.Graph, sel *selector.Selection, res *selector.SelectResult) error {
 	for _, n := range sel.Notes {
 		out.warn("", nil, "datatui: warning: "+n.Note())
 	}
@@ -414,6 +452,9 @@ type lsWriter struct {
 	invocation string
 	// py writes the nodes' JSON lines.
 	py pyEncoder
+	// warned: a warning was printed; changed: cleaning changed a line. Either keeps the
+	// listing from being kept as an answer (see printLs).
+	warned, changed bool
 }
 
 // event writes one line in the shape of dbt's --log-format json events.
@@ -439,7 +480,9 @@ func (o *lsWriter) line(s string) {
 		o.event("ListCmdOut", "Z049", "info", s, map[string]any{"msg": s})
 		return
 	}
-	o.w.WriteString(termsafe.Line(redact.Scrub(s)))
+	c := termsafe.Line(redact.Scrub(s))
+	o.changed = o.changed || c != s
+	o.w.WriteString(c)
 	o.w.WriteByte('\n')
 }
 
@@ -460,6 +503,7 @@ func (o *lsWriter) warn(name string, data map[string]any, msg string) {
 	if o.quiet {
 		return
 	}
+	o.warned = true
 	if o.json && name != "" {
 		code := map[string]string{"NoNodesForSelectionCriteria": "M030", "NoNodesSelected": "Q038"}[name]
 		o.event(name, code, "warn", msg, data)
@@ -473,60 +517,73 @@ func (o *lsWriter) warn(name string, data map[string]any, msg string) {
 
 func (o *lsWriter) flush() error { return o.w.Flush() }
 
-// lsGraph loads the graph ls lists: --manifest, else the project's manifest, else a quick
-// parse of the project rendered with qopts and the target dbt would use. It also returns the
-// index cache folder and the project folder ("" when a manifest is read outside a project).
-func (a *app) lsGraph(fl *lsFlags, qopts quickparse.QuickParseOptions) (*dbt.Graph, string, string, error) {
-	// A manifest holds the answer of the parse that wrote it; dbt ls would parse again.
-	parseFlags := fl.varsSet || fl.target != "" || fl.profilesDir != "" || fl.profile != ""
-	warnManifest := func(path string) {
-		if parseFlags && !fl.quiet {
-			fmt.Fprintf(a.stderr, "datatui: warning: %s is what dbt's last parse wrote; --vars, --target, --profile and --profiles-dir change only a quick parse (run dbt parse with them for dbt's answer)\n", path)
-		}
-	}
+// lsSource is what ls lists: a manifest and the index cache folder it is read through, or,
+// without a manifest, the project to quick-parse.
+type lsSource struct {
+	manifest   string // "" for a quick parse
+	cacheDir   string
+	projectDir string // "" when a manifest is read outside a project
+}
+
+// lsSource finds what ls lists: --manifest, else the project's manifest, else the project's
+// files.
+func (a *app) lsSource(fl *lsFlags) (lsSource, error) {
 	if fl.manifest != "" {
-		cache := filepath.Join(workspace.StateHome(), "cache")
-		project := ""
+		src := lsSource{manifest: fl.manifest, cacheDir: filepath.Join(workspace.StateHome(), "cache")}
 		if a.project != "" || a.demo {
 			if ws, _ := a.workspace(); ws != nil && ws.StateDir != "" {
-				cache = filepath.Join(ws.StateDir, "cache")
-				project = ws.ProjectDir
+				src.cacheDir = filepath.Join(ws.StateDir, "cache")
+				src.projectDir = ws.ProjectDir
 			}
 		}
-		warnManifest(fl.manifest)
-		g, err := dbt.LoadManifest(fl.manifest, dbt.LoadOptions{CacheDir: cache})
-		return g, cache, project, err
+		return src, nil
 	}
 	ws, err := a.workspace()
 	if ws == nil {
-		return nil, "", "", err
+		return lsSource{}, err
 	}
-	cache := ""
+	src := lsSource{projectDir: ws.ProjectDir}
 	if ws.StateDir != "" {
-		cache = filepath.Join(ws.StateDir, "cache")
+		src.cacheDir = filepath.Join(ws.StateDir, "cache")
 	}
-	path := project.ManifestPath(ws.ProjectDir)
-	if fileExists(path) {
-		warnManifest(path)
-		g, err := dbt.LoadManifest(path, dbt.LoadOptions{CacheDir: cache})
-		return g, cache, ws.ProjectDir, err
+	if path := project.ManifestPath(ws.ProjectDir); fileExists(path) {
+		src.manifest = path
+	}
+	return src, nil
+}
+
+// parseFlags reports options that change only a quick parse: a manifest holds the answer of
+// the parse that wrote it, and dbt ls would parse again.
+func (fl *lsFlags) parseFlags() bool {
+	return fl.varsSet || fl.target != "" || fl.profilesDir != "" || fl.profile != ""
+}
+
+// lsGraph loads the graph ls lists from src: the manifest, else a quick parse of the project
+// rendered with qopts and the target dbt would use.
+func (a *app) lsGraph(fl *lsFlags, src lsSource, qopts quickparse.QuickParseOptions) (*dbt.Graph, error) {
+	if src.manifest != "" {
+		if fl.parseFlags() && !fl.quiet {
+			fmt.Fprintf(a.stderr, "datatui: warning: %s is what dbt's last parse wrote; --vars, --target, --profile and --profiles-dir change only a quick parse (run dbt parse with them for dbt's answer)\n", src.manifest)
+		}
+		return dbt.LoadManifest(src.manifest, dbt.LoadOptions{CacheDir: src.cacheDir})
 	}
 	// Without a usable profile, conditions on the target keep every branch; a target or
 	// profile asked for by name must exist, as dbt requires.
-	qopts.Target, err = quickparse.TargetContext(profiles.ProfilesOptions{ProjectDir: ws.ProjectDir, ProfilesDir: fl.profilesDir, Profile: fl.profile}, fl.target)
+	var err error
+	qopts.Target, err = quickparse.TargetContext(profiles.ProfilesOptions{ProjectDir: src.projectDir, ProfilesDir: fl.profilesDir, Profile: fl.profile}, fl.target)
 	if err != nil && (fl.target != "" || fl.profile != "" || fl.profilesDir != "") {
-		return nil, "", "", withCode(2, err)
+		return nil, withCode(2, err)
 	}
-	g, qerr := quickparse.QuickParseWith(ws.ProjectDir, qopts)
+	g, qerr := quickparse.QuickParseWith(src.projectDir, qopts)
 	if qerr != nil {
-		return nil, "", "", errors.Join(fmt.Errorf("no target/manifest.json in %s: run dbt parse, or pass --manifest FILE", ws.ProjectDir), qerr)
+		return nil, errors.Join(fmt.Errorf("no target/manifest.json in %s: run dbt parse, or pass --manifest FILE", src.projectDir), qerr)
 	}
 	fmt.Fprintln(a.stderr, "datatui: no target/manifest.json; listing from a quick parse of the project files (run dbt parse for dbt's own view)")
 	if !fl.quiet {
 		// What the quick parse could not know or found broken, per file, as lineage says it.
 		printWarnings(a.stderr, g.Origin.Warnings)
 	}
-	return g, cache, ws.ProjectDir, nil
+	return g, nil
 }
 
 func fileExists(p string) bool {

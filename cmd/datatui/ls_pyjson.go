@@ -38,12 +38,16 @@ type pyEncoder struct {
 	keys    map[string]pyKey
 	cleaned map[string]string
 	buf     []byte
+	// changed: a key or a string (not under a secret key) was cleaned or escaped, so what was
+	// written is not the manifest's text as it is (see printLs).
+	changed bool
 }
 
-// pyKey is an object key as written (scrubbed) and whether the values under it are secret.
+// pyKey is an object key as written (scrubbed) and whether the values under it are secret;
+// plain: the key is written as it is, neither cleaned nor escaped.
 type pyKey struct {
-	text   string
-	secret bool
+	text          string
+	secret, plain bool
 }
 
 // pyMemoMax is the longest string whose cleaning is remembered: longer ones (descriptions,
@@ -63,6 +67,7 @@ func (e *pyEncoder) key(k string) pyKey {
 			e.keys = map[string]pyKey{}
 		}
 		pk = pyKey{text: redact.Scrub(k), secret: redact.IsSecretKey(k)}
+		pk.plain = pk.text == k && len(appendPyString(nil, k)) == len(k)+2
 		e.keys[k] = pk
 	}
 	return pk
@@ -108,7 +113,11 @@ func (e *pyEncoder) append(b []byte, v any, secret bool) []byte {
 		if secret && v != "" {
 			return appendPyString(b, redact.Mask)
 		}
-		return appendPyString(b, e.clean(v))
+		c, start := e.clean(v), len(b)
+		b = appendPyString(b, c)
+		// Written as it is only when not cleaned and not escaped (escaping only lengthens).
+		e.changed = e.changed || c != v || len(b)-start != len(v)+2
+		return b
 	case []string:
 		// Apart from []any: each string made an any on the way would be an allocation.
 		b = append(b, '[')
@@ -156,6 +165,7 @@ func (e *pyEncoder) entry(b []byte, i int, k string, v any) []byte {
 		b = append(b, ", "...)
 	}
 	pk := e.key(k)
+	e.changed = e.changed || !pk.plain
 	b = appendPyString(b, pk.text)
 	b = append(b, ": "...)
 	return e.append(b, v, pk.secret)

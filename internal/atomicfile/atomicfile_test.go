@@ -276,3 +276,76 @@ func BenchmarkWrite(b *testing.B) {
 		}
 	}
 }
+
+// TestStream: a streamed file replaces the old one only on Commit, whole; Abort and a failed
+// write leave the old file and no temporary file; a running stream's temporary file survives
+// another write's sweep of leftovers.
+func TestStream(t *testing.T) {
+	for _, sync := range []bool{true, false} {
+		t.Run(fmt.Sprintf("sync=%v", sync), func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "cache.bin")
+			if err := os.WriteFile(p, []byte("old"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s, err := Create(p, Options{Perm: 0o600, NoSync: !sync})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Write([]byte("new "))
+			RemoveLeftovers(p) // another process's write of the same file, meanwhile
+			if got, _ := os.ReadFile(p); string(got) != "old" {
+				t.Fatalf("before Commit the file reads %q", got)
+			}
+			s.Write([]byte("content"))
+			if err := s.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(p); string(got) != "new content" || mode(t, p).Perm() != 0o600 {
+				t.Fatalf("after Commit: %q, %v", got, mode(t, p))
+			}
+			if s.Commit() == nil {
+				t.Error("a second Commit succeeded")
+			}
+
+			s, err = Create(p, Options{NoSync: !sync})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Write([]byte("abandoned"))
+			s.Abort()
+			s.Abort() // twice is harmless
+			if got, _ := os.ReadFile(p); string(got) != "new content" {
+				t.Fatalf("after Abort: %q", got)
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != 1 {
+				t.Fatalf("left behind: %v", entries)
+			}
+		})
+	}
+}
+
+// TestStreamWriteError: a write that fails fails the Commit, which leaves the old file.
+func TestStreamWriteError(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "cache.bin")
+	os.WriteFile(p, []byte("old"), 0o600)
+	s, err := Create(p, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.tmp.Close() // the next write fails
+	if _, err := s.Write([]byte("x")); err == nil {
+		t.Fatal("write to a closed file succeeded")
+	}
+	if s.Commit() == nil {
+		t.Fatal("Commit after a failed write succeeded")
+	}
+	if got, _ := os.ReadFile(p); string(got) != "old" {
+		t.Fatalf("after a failed stream: %q", got)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("left behind: %v", entries)
+	}
+}

@@ -284,6 +284,7 @@ func decodeCachedIndex(data []byte, path string, st fs.FileInfo, file string) *G
 		h.racy = false
 		_ = writeCacheFile(file, appendCache(nil, &h, r.b[payload:]))
 	}
+	g.cachedIn(path, filepath.Dir(file), h)
 	return g
 }
 
@@ -329,7 +330,11 @@ func writeCachedIndex(g *Graph, path string, st fs.FileInfo, sample uint32, dir 
 	for _, p := range payload {
 		size += len(p)
 	}
-	return writeCacheFile(cacheFile(path, dir), appendCache(make([]byte, 0, size), &h, payload...))
+	if err := writeCacheFile(cacheFile(path, dir), appendCache(make([]byte, 0, size), &h, payload...)); err != nil {
+		return err
+	}
+	g.cachedIn(path, dir, h)
+	return nil
 }
 
 // appendCache appends a whole cache file: magic, version, header, payload, CRC.
@@ -639,6 +644,11 @@ func (r *cacheReader) header() (h cacheHeader, ok bool) {
 	}
 	r.b = body
 	r.i = len(cacheMagic) + 1
+	return r.headerFields()
+}
+
+// headerFields reads a cache header (cacheHeader.append's layout) at r.i.
+func (r *cacheReader) headerFields() (h cacheHeader, ok bool) {
 	h.stamp.size = int64(r.num())
 	h.stamp.mtime = r.signed()
 	h.stamp.ctime = r.signed()

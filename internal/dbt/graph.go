@@ -161,6 +161,8 @@ type Graph struct {
 	Macros map[string]Macro
 	// sql locates raw and compiled SQL in the manifest a graph was loaded from (nil otherwise).
 	sql *sqlSource
+	// cached is the index cache the graph was loaded through (nil when none), for KeepAnswer.
+	cached *cachedSource
 }
 
 // NewGraph indexes nodes and builds adjacency from each node's DependsOn. Edges to unknown ids

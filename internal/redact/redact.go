@@ -26,6 +26,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/datatui/datatui/internal/lazyre"
 )
@@ -134,6 +135,22 @@ func known(s string) string {
 		}
 	}
 	return s
+}
+
+// ContainsKnown reports whether text holds a registered secret value in any of its forms: kept
+// output that would now be cleaned differently must not be printed as it was kept.
+func ContainsKnown(text []byte) bool {
+	k := registry.compiled.Load()
+	if k == nil {
+		return false
+	}
+	s := unsafe.String(unsafe.SliceData(text), len(text))
+	for _, v := range k.values {
+		if strings.Contains(s, v) {
+			return true
+		}
+	}
+	return false
 }
 
 var (
