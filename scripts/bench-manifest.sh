@@ -164,11 +164,15 @@ for f in "${manifests[@]}"; do
 	# A cache written right after the manifest changed is racy (checked by a full hash) until
 	# the manifest is a few seconds old: the benchmark measures the settled case.
 	warm "$f" >/dev/null
-	t_warm=$(best "$runs" warm "$f")
+	# New questions first: each one replaces the kept answer.
 	abs=$(cd "$(dirname "$f")" && pwd)/$(basename "$f")
 	qn=0
-	for k in $(seq $((runs + 1))); do mkdir -p "$work/q/$k"; done
+	for k in $(seq "$runs") rss faults; do mkdir -p "$work/q/$k"; done
 	t_new=$(best "$runs" warm_new "$abs")
+	rss_new=$(cd "$work/q/rss" && rss "$bin" ls --manifest "$abs")
+	faults_new=$(cd "$work/q/faults" && faults "$bin" ls --manifest "$abs")
+	warm "$f" >/dev/null
+	t_warm=$(best "$runs" warm "$f")
 	t_version=$(best "$runs" "$bin" version)
 	rss_warm=$(rss "$bin" ls --manifest "$f")
 	rss_version=$(rss "$bin" version)
@@ -186,9 +190,13 @@ for f in "${manifests[@]}"; do
 	printf "  %-34s %9s MB  (%sx the file; %s MB above datatui version's %s MB = %sx; target <= 1.2x)\n" "peak RSS, cold ls" "$rss_cold" \
 		"$(awk -v r="$rss_cold" -v s="$size" 'BEGIN { printf "%.2f", r * 1048576 / s }')" "$((rss_cold - rss_version))" "$rss_version" \
 		"$(awk -v r="$rss_cold" -v b="$rss_version" -v s="$size" 'BEGIN { printf "%.2f", (r - b) * 1048576 / s }')"
-	printf "  %-34s %9s MB  (%s MB above datatui version = %sx the file)\n" "peak RSS, warm ls" "$rss_warm" "$((rss_warm - rss_version))" \
-		"$(awk -v r="$rss_warm" -v b="$rss_version" -v s="$size" 'BEGIN { printf "%.2f", (r - b) * 1048576 / s }')"
-	printf "  %-34s %9s     (%s above datatui version's %s)\n" "page faults, warm ls" "$faults_warm" "$((faults_warm - faults_version))" "$faults_version"
+	for w in warm new; do
+		r=rss_$w fa=faults_$w label="warm ls"
+		[ $w = new ] && label="warm ls, new question"
+		printf "  %-34s %9s MB  (%s MB above datatui version = %sx the file)\n" "peak RSS, $label" "${!r}" "$((${!r} - rss_version))" \
+			"$(awk -v r="${!r}" -v b="$rss_version" -v s="$size" 'BEGIN { printf "%.2f", (r - b) * 1048576 / s }')"
+		printf "  %-34s %9s     (%s above datatui version's %s)\n" "page faults, $label" "${!fa}" "$((${!fa} - faults_version))" "$faults_version"
+	done
 	echo
 done
 

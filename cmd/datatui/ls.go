@@ -270,6 +270,7 @@ func (a *app) runLs(fl *lsFlags) error {
 	if err != nil {
 		return err
 	}
+	defer g.WaitCache()
 	opts.Indirect, opts.ProjectDir = fl.indirect, src.projectDir
 	if err := lsState(fl.state, src.cacheDir, &opts); err != nil {
 		return err
@@ -565,7 +566,9 @@ func (a *app) lsGraph(fl *lsFlags, src lsSource, qopts quickparse.QuickParseOpti
 		if fl.parseFlags() && !fl.quiet {
 			fmt.Fprintf(a.stderr, "datatui: warning: %s is what dbt's last parse wrote; --vars, --target, --profile and --profiles-dir change only a quick parse (run dbt parse with them for dbt's answer)\n", src.manifest)
 		}
-		return dbt.LoadManifest(src.manifest, dbt.LoadOptions{CacheDir: src.cacheDir})
+		// The index cache is encoded on the other core while ls selects and prints (runLs waits
+		// for it before it returns).
+		return dbt.LoadManifest(src.manifest, dbt.LoadOptions{CacheDir: src.cacheDir, WriteCacheAside: true})
 	}
 	// Without a usable profile, conditions on the target keep every branch; a target or
 	// profile asked for by name must exist, as dbt requires.

@@ -51,9 +51,12 @@ func answerFile(path, dir string) string {
 
 // AnswerWriter writes an answer to its file as the output is printed.
 type AnswerWriter struct {
-	stream   *atomicfile.Stream
-	header   cacheHeader
+	stream *atomicfile.Stream
+	// g and dir: the header is g's in dir, known once g's index cache is written (Keep).
+	g        *Graph
+	dir      string
 	question []byte
+	header   cacheHeader // when g is nil
 	crc      uint32
 	n        int
 	failed   bool // a write failed or the output grew past answerMax
@@ -63,16 +66,28 @@ type AnswerWriter struct {
 // NewAnswer starts keeping what a command prints about g for question, in dir beside g's index.
 // question must hold everything else the output depends on; a graph changed after loading (a
 // catalog merged in) is no longer what the manifest says and must not have answers kept. It
-// fails for a graph that was not loaded through the index cache of dir: only then is it known
-// which state of the manifest the output describes.
+// keeps nothing for a graph that was not loaded through the index cache of dir: only then is it
+// known which state of the manifest the output describes.
 func (g *Graph) NewAnswer(dir string, question []byte) (*AnswerWriter, error) {
-	if g.cached == nil || g.cached.dir != filepath.Clean(dir) {
-		return nil, errors.New("the graph does not come from this index cache")
+	if g.cacheDone == nil && !g.cachedThrough(dir) {
+		return nil, errNotCached
 	}
-	return newAnswerWriter(answerFile(g.cached.path, dir), g.cached.header, question)
+	w, err := newAnswerWriter(answerFile(g.Origin.Path, dir), question)
+	if err == nil {
+		w.g, w.dir = g, dir
+	}
+	return w, err
 }
 
-func newAnswerWriter(file string, h cacheHeader, question []byte) (*AnswerWriter, error) {
+var errNotCached = errors.New("the graph does not come from this index cache")
+
+// cachedThrough reports whether g was loaded through the index cache in dir (after WaitCache
+// when it is written aside).
+func (g *Graph) cachedThrough(dir string) bool {
+	return g.cached != nil && g.cached.dir == filepath.Clean(dir)
+}
+
+func newAnswerWriter(file string, question []byte) (*AnswerWriter, error) {
 	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
 		return nil, err
 	}
@@ -81,7 +96,7 @@ func newAnswerWriter(file string, h cacheHeader, question []byte) (*AnswerWriter
 	if err != nil {
 		return nil, err
 	}
-	w := &AnswerWriter{stream: stream, header: h, question: question, file: file}
+	w := &AnswerWriter{stream: stream, question: question, file: file}
 	w.put(append([]byte(answerMagic), answerVersion))
 	w.n = 0 // n counts the output
 	return w, nil
@@ -111,12 +126,21 @@ func (w *AnswerWriter) Write(p []byte) (int, error) {
 
 // Keep puts the answer in place of the one kept before.
 func (w *AnswerWriter) Keep() error {
+	h := w.header
+	if w.g != nil {
+		w.g.WaitCache()
+		if !w.g.cachedThrough(w.dir) {
+			w.Discard()
+			return errNotCached
+		}
+		h = w.g.cached.header
+	}
 	if w.failed {
 		w.Discard()
 		return errors.New("the answer could not be written whole")
 	}
 	sum := sha256.Sum256(w.question)
-	trailer := w.header.append(nil)
+	trailer := h.append(nil)
 	trailer = append(trailer, sum[:]...)
 	trailer = binary.LittleEndian.AppendUint64(trailer, uint64(w.n))
 	w.put(trailer)
@@ -183,7 +207,8 @@ func ReadAnswer(path, dir string, question []byte) (Answer, bool) {
 	if h.racy && !cur.racyAt(clock()) {
 		// As for the index: hashed whole just now and too old to change unseen from now on.
 		h.racy = false
-		if w, err := newAnswerWriter(file, h, question); err == nil {
+		if w, err := newAnswerWriter(file, question); err == nil {
+			w.header = h
 			w.Write(out)
 			_ = w.Keep()
 		}

@@ -246,10 +246,11 @@ func keepAnswer(g *Graph, dir string, question, out []byte) error {
 // encodeAnswer is the file the answer writer writes for h, question and out.
 func encodeAnswer(t testing.TB, h cacheHeader, question, out []byte) []byte {
 	file := filepath.Join(t.TempDir(), "a.ans")
-	w, err := newAnswerWriter(file, h, question)
+	w, err := newAnswerWriter(file, question)
 	if err != nil {
 		t.Fatal(err)
 	}
+	w.header = h
 	w.Write(out)
 	if err := w.Keep(); err != nil {
 		t.Fatal(err)
@@ -304,4 +305,39 @@ func FuzzDecodeAnswer(f *testing.F) {
 			t.Fatalf("accepted %x, which the writer writes as %x", data, again)
 		}
 	})
+}
+
+// TestWriteCacheAside: a load that writes its index aside returns the decoded graph; the cache
+// is there once WaitCache returns, and an answer started before that is kept against it.
+func TestWriteCacheAside(t *testing.T) {
+	settled(t)
+	path, cache := shopCopy(t)
+	g, err := LoadManifest(path, LoadOptions{CacheDir: cache, WriteCacheAside: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := g.NewAnswer(cache, []byte("q"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("shop.orders\n"))
+	if err := w.Keep(); err != nil { // waits for the cache
+		t.Fatal(err)
+	}
+	g.WaitCache()
+	warm := warmFromCache(t, path, cache)
+	if warm == nil {
+		t.Fatal("no index cache after WaitCache")
+	}
+	fresh, _ := LoadManifest(path, LoadOptions{})
+	assertSameGraph(t, fresh, warm)
+	if ans, ok := ReadAnswer(path, cache, []byte("q")); !ok || string(ans.Output) != "shop.orders\n" {
+		t.Fatalf("answer kept aside: %q, %v", ans.Output, ok)
+	}
+	// Without a cache folder there is nothing to wait for, and no answer.
+	g, _ = LoadManifest(path, LoadOptions{WriteCacheAside: true})
+	g.WaitCache()
+	if _, err := g.NewAnswer(cache, []byte("q")); err == nil {
+		t.Fatal("an answer for a graph loaded without a cache")
+	}
 }

@@ -161,8 +161,11 @@ type Graph struct {
 	Macros map[string]Macro
 	// sql locates raw and compiled SQL in the manifest a graph was loaded from (nil otherwise).
 	sql *sqlSource
-	// cached is the index cache the graph was loaded through (nil when none), for KeepAnswer.
+	// cached is the index cache the graph was loaded through (nil when none), for answers;
+	// read only after WaitCache when the cache is written aside.
 	cached *cachedSource
+	// cacheDone is closed once the index cache written aside is written (nil: none pending).
+	cacheDone chan struct{}
 }
 
 // NewGraph indexes nodes and builds adjacency from each node's DependsOn. Edges to unknown ids

@@ -65,8 +65,24 @@ func LoadManifest(path string, opts LoadOptions) (*Graph, error) {
 	sample := sampleCRC(data)
 	release()
 	// A cache that cannot be written only costs the next start some time.
+	if opts.WriteCacheAside {
+		done := make(chan struct{})
+		g.cacheDone = done
+		go func() {
+			defer close(done)
+			_ = writeCachedIndex(g, path, st, sample, opts.CacheDir, readAt)
+		}()
+		return g, nil
+	}
 	_ = writeCachedIndex(g, path, st, sample, opts.CacheDir, readAt)
 	return g, nil
+}
+
+// WaitCache waits for the index cache a load with WriteCacheAside is writing, if any.
+func (g *Graph) WaitCache() {
+	if g.cacheDone != nil {
+		<-g.cacheDone
+	}
 }
 
 // ParseManifest decodes manifest.json bytes. path and mtime only fill Origin.
@@ -92,6 +108,7 @@ var dropStep = 4 << 20
 // decodeManifest decodes a whole manifest. drop(lo, hi) is called for ranges of data nothing
 // will read again (see readWhole), in order, so memory stays near the size of what is kept.
 func decodeManifest(data []byte, path string, mtime time.Time, drop func(lo, hi int)) (*Graph, error) {
+	defer relaxGC(coldDecodeGC)()
 	p := &decodePipeline{data: data, drop: drop, inflight: map[int]int{}}
 	meta, err := p.run()
 	if err != nil {
@@ -1036,4 +1053,10 @@ type LoadOptions struct {
 	PreferManifest bool
 	// QuickParseOnly ignores any manifest.
 	QuickParseOnly bool
+	// WriteCacheAside has LoadManifest return as soon as the manifest is decoded and write its
+	// index cache on another goroutine, for a one-shot command that goes on with its own work
+	// meanwhile (ls selects and prints while the cache is encoded on the other core). The graph
+	// must not be changed until Graph.WaitCache returns, and the process must call it before it
+	// exits, or the cache may be cut short (and rebuilt by the next start).
+	WriteCacheAside bool
 }
