@@ -26,10 +26,12 @@ package dbt
 // Format (little endian, varints as in encoding/binary): magic "DTUIIDX", format version byte;
 // the header: the manifest's size, mtime, ctime (unix ns), device, inode, a flags byte (racy),
 // the sampled CRC and, for a racy cache, the CRC-32C of each half of the manifest; then the
-// payload: a string table (every distinct string once; a string is written where it is used as
-// its length and its offset in the table), a table of distinct config/meta maps, the origin,
-// the totals of the slabs, a chunk table, each node's record, the macros; finally a CRC-32C of
-// everything before it, so a truncated or corrupt cache is detected and rebuilt.
+// payload: the string tables (every distinct string once per part of the nodes, see
+// encodeParts; a string is written where it is used as its length and its offset in its
+// part's table), the tables of distinct config/meta maps, the origin, the totals of the slabs,
+// a chunk table (where each chunk's records, slab parts and part's tables start), each node's
+// record, the macros; finally a CRC-32C of everything before it, so a truncated or corrupt
+// cache is detected and rebuilt.
 //
 // A warm start maps the file and decodes nothing it does not keep: strings are slices of the
 // mapping (no allocation or copy per string), nodes, lists, columns and edges go into one slab
@@ -48,6 +50,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -60,7 +63,7 @@ import (
 
 const (
 	cacheMagic   = "DTUIIDX"
-	cacheVersion = 7
+	cacheVersion = 8
 	// racyWindow covers the coarsest common timestamp granularity (FAT's 2 s) with a margin.
 	racyWindow = 3 * time.Second
 	// sampleBlocks blocks of sampleBlock bytes, evenly spread from the first to the last byte,
@@ -441,11 +444,15 @@ func (w *cacheWriter) mapRef(m map[string]string) {
 const cacheChunk = 1024
 
 // chunkStart is where a chunk of nodes starts: in the node records (bytes) and in the slabs
-// of list elements, columns and parent edges.
-type chunkStart struct{ rec, list, col, edge uint64 }
+// of list elements, columns and parent edges; and where the string and map tables of the part
+// it was encoded in start (str, maps).
+type chunkStart struct{ rec, list, col, edge, str, maps uint64 }
 
 // encode returns the payload of g's cache in one piece (see encodeParts).
 func (w *cacheWriter) encode(g *Graph) []byte { return bytes.Join(w.encodeParts(g), nil) }
+
+// cacheEncoders is the most cores the nodes are encoded on.
+const cacheEncoders = 4
 
 // encodeParts returns the payload of g's cache in parts, in the file's order: the string table
 // (its size, then every distinct string's bytes), the map table, origin, the totals that size
@@ -454,6 +461,12 @@ func (w *cacheWriter) encode(g *Graph) []byte { return bytes.Join(w.encodeParts(
 // is used as its length and offset in the table, so a reader finds it without decoding or
 // allocating anything else. The parts are copied once, into the file's buffer (appendCache):
 // at 10k nodes each whole copy of the payload is 5 MB more at the peak of a cold load.
+//
+// Looking strings up in the string table is most of encoding (hashing long descriptions), so
+// the nodes are encoded on several cores, whole chunks each, each part with string and map
+// tables of its own; the tables are laid end to end, and each chunk says where its part's
+// start. A string two parts share is kept twice. w encodes the first part and everything
+// outside the nodes.
 func (w *cacheWriter) encodeParts(g *Graph) [][]byte {
 	o := &g.Origin
 	w.str(o.DBTVersion)
@@ -466,40 +479,105 @@ func (w *cacheWriter) encodeParts(g *Graph) [][]byte {
 	w.num(uint64(totalCols))
 	w.num(uint64(edges))
 	head := w.body
-	w.body = make([]byte, 0, len(g.Nodes)*64)
-	var chunks []chunkStart
-	var at chunkStart
-	for i := range g.Nodes {
-		if i%cacheChunk == 0 {
-			at.rec = uint64(len(w.body))
-			chunks = append(chunks, at)
+
+	// Whole chunks per part, on as many cores.
+	nchunks := (len(g.Nodes) + cacheChunk - 1) / cacheChunk
+	parts := make([]cachePart, max(1, min(runtime.GOMAXPROCS(0), cacheEncoders, nchunks)))
+	for k := range parts {
+		p := &parts[k]
+		p.first, p.last = k*nchunks/len(parts), (k+1)*nchunks/len(parts)
+		p.w = w
+		if k > 0 {
+			p.w = newCacheWriter((p.last - p.first) * cacheChunk)
 		}
-		w.node(g, i)
-		n := &g.Nodes[i]
-		at.list += uint64(len(n.FQN) + len(n.Tags) + len(n.Config.Tags) + len(n.DependsOn) + len(n.MacroDeps))
-		at.col += uint64(len(n.Columns))
-		at.edge += uint64(len(g.parents[i]))
+		p.w.body = make([]byte, 0, (p.last-p.first)*cacheChunk*64)
 	}
-	at.rec = uint64(len(w.body))
-	chunks = append(chunks, at)
-	nodes := w.body
-	w.body = head
-	for _, c := range chunks {
-		w.num(c.rec)
-		w.num(c.list)
-		w.num(c.col)
-		w.num(c.edge)
+	var wg sync.WaitGroup
+	for k := 1; k < len(parts); k++ {
+		wg.Go(func() { parts[k].encode(g) })
 	}
-	head = w.body
+	parts[0].encode(g)
+	wg.Wait()
+
+	// The first part's writer also writes the macros and the map table (every part's maps, in
+	// part order), so its string table is complete before the tables are laid end to end.
 	w.body = nil
 	w.macros(g.Macros)
 	macros := w.body
-	// The map table and the macros refer to strings too, so they are encoded before the string
-	// table is taken.
 	w.body = nil
+	var maps []map[string]string
+	counts := make([]int, len(parts)) // each part's maps
+	for k, p := range parts {
+		maps = append(maps, p.w.maps...)
+		counts[k] = len(p.w.maps)
+	}
+	w.maps = maps
 	w.mapTable()
-	maps := w.body
-	return [][]byte{binary.AppendUvarint(nil, uint64(len(w.blob))), w.blob, maps, head, nodes, macros}
+	mapTable := w.body
+
+	// Part-local positions become whole-file ones.
+	var base chunkStart
+	blobs := [][]byte{nil}
+	bodies := make([][]byte, 0, len(parts))
+	for n, p := range parts {
+		for k := range p.chunks {
+			c := &p.chunks[k]
+			c.rec += base.rec
+			c.list += base.list
+			c.col += base.col
+			c.edge += base.edge
+			c.str, c.maps = base.str, base.maps
+		}
+		end := p.chunks[len(p.chunks)-1]
+		base = chunkStart{rec: end.rec, list: end.list, col: end.col, edge: end.edge,
+			str: base.str + uint64(len(p.w.blob)), maps: base.maps + uint64(counts[n])}
+		blobs = append(blobs, p.w.blob)
+		bodies = append(bodies, p.body)
+	}
+	blobs[0] = binary.AppendUvarint(nil, base.str)
+	for _, p := range parts {
+		for _, c := range p.chunks[:len(p.chunks)-1] {
+			head = appendChunkStart(head, c)
+		}
+	}
+	head = appendChunkStart(head, base) // the end of the nodes
+	return slices.Concat(blobs, [][]byte{mapTable, head}, bodies, [][]byte{macros})
+}
+
+func appendChunkStart(b []byte, c chunkStart) []byte {
+	for _, v := range [...]uint64{c.rec, c.list, c.col, c.edge, c.str, c.maps} {
+		b = binary.AppendUvarint(b, v)
+	}
+	return b
+}
+
+// cachePart is the chunks [first, last) of the nodes, encoded by w with string and map tables
+// of its own; chunks are their starts within the part, then the part's totals. (The first
+// part's w goes on to write what follows the nodes, so the records are kept in body.)
+type cachePart struct {
+	w           *cacheWriter
+	first, last int
+	chunks      []chunkStart
+	body        []byte // the part's node records
+}
+
+func (p *cachePart) encode(g *Graph) {
+	w := p.w
+	var at chunkStart
+	for k := p.first; k < p.last; k++ {
+		at.rec = uint64(len(w.body))
+		p.chunks = append(p.chunks, at)
+		for i := k * cacheChunk; i < min(len(g.Nodes), (k+1)*cacheChunk); i++ {
+			w.node(g, i)
+			n := &g.Nodes[i]
+			at.list += uint64(len(n.FQN) + len(n.Tags) + len(n.Config.Tags) + len(n.DependsOn) + len(n.MacroDeps))
+			at.col += uint64(len(n.Columns))
+			at.edge += uint64(len(g.parents[i]))
+		}
+	}
+	at.rec = uint64(len(w.body))
+	p.chunks = append(p.chunks, at)
+	p.body = w.body
 }
 
 // cacheTotals count what the reader allocates in one block each: list elements (nodes' and
@@ -828,13 +906,14 @@ func (r *cacheReader) chunkTable(nn, totalList, totalCols, edges uint64) ([]chun
 	chunks := make([]chunkStart, n)
 	var prev chunkStart
 	for k := range chunks {
-		c := chunkStart{rec: r.num(), list: r.num(), col: r.num(), edge: r.num()}
-		if r.bad || c.rec < prev.rec || c.list < prev.list || c.col < prev.col || c.edge < prev.edge {
+		c := chunkStart{rec: r.num(), list: r.num(), col: r.num(), edge: r.num(), str: r.num(), maps: r.num()}
+		if r.bad || c.rec < prev.rec || c.list < prev.list || c.col < prev.col || c.edge < prev.edge || c.str < prev.str || c.maps < prev.maps {
 			return nil, false
 		}
 		chunks[k], prev = c, c
 	}
-	if prev.list > totalList || prev.col != totalCols || prev.edge != edges || prev.rec > uint64(len(r.b)-r.i) {
+	if prev.list > totalList || prev.col != totalCols || prev.edge != edges || prev.rec > uint64(len(r.b)-r.i) ||
+		prev.str != uint64(len(r.blob)) || prev.maps != uint64(len(r.maps)) {
 		return nil, false
 	}
 	return chunks, true
@@ -888,7 +967,8 @@ func (d *chunkDecoder) work() {
 // chunk decodes chunk k, which must use exactly its records and its parts of the slabs.
 func (d *chunkDecoder) chunk(k int) bool {
 	from, to := d.chunks[k], d.chunks[k+1]
-	r := &cacheReader{b: d.r.b[d.base+int(from.rec) : d.base+int(to.rec)], blob: d.r.blob, maps: d.r.maps,
+	// The chunk's strings and maps are its part's: the tables from where the part's start.
+	r := &cacheReader{b: d.r.b[d.base+int(from.rec) : d.base+int(to.rec)], blob: d.r.blob[from.str:], maps: d.r.maps[from.maps:],
 		listSlab: d.lists[from.list:to.list], colSlab: d.cols[from.col:to.col]}
 	parents := &cacheParents{slab: d.edges[from.edge:from.edge:to.edge], base: int32(from.edge), end: d.end, nodes: uint64(len(d.nodes))}
 	last := min(len(d.nodes), (k+1)*cacheChunk)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"os"
+	"runtime"
 	"testing"
 	"time"
 
@@ -134,5 +135,48 @@ func TestCacheOldVersionRebuilt(t *testing.T) {
 	}
 	if now, _ := os.ReadFile(file); len(now) <= len(cacheMagic) || now[len(cacheMagic)] != cacheVersion || warmFromCache(t, p, dir) == nil {
 		t.Fatal("the old cache was not rebuilt in the current format")
+	}
+}
+
+// TestCacheParts: the nodes are encoded in parts on up to cacheEncoders cores, each part with
+// string and map tables of its own; whatever the number of parts (and of chunks per part), the
+// graph decoded is the graph encoded, and a part's strings and maps are read from its own
+// tables (a chunk read against another part's would get wrong strings, not an error).
+func TestCacheParts(t *testing.T) {
+	var synth bytes.Buffer
+	// 5 chunks: parts of one or two chunks, and parts of unequal size.
+	if err := dbtsynth.Write(&synth, dbtsynth.Options{Models: 4600, SQLBytes: 16}); err != nil {
+		t.Fatal(err)
+	}
+	g, err := ParseManifest(synth.Bytes(), "synth.json", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Len() <= 4*cacheChunk {
+		t.Fatalf("%d nodes: the test needs more than %d chunks", g.Len(), cacheEncoders)
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	sizes := map[int]int{}
+	for procs := 1; procs <= cacheEncoders+1; procs++ {
+		runtime.GOMAXPROCS(procs)
+		payload := newCacheWriter(g.Len()).encode(g)
+		sizes[procs] = len(payload)
+		back := decodePayload(payload)
+		if back == nil {
+			t.Fatalf("%d cores: payload rejected", procs)
+		}
+		back.Origin.Path = g.Origin.Path
+		assertSameGraph(t, g, back)
+	}
+	// The parts are real: each number of them up to cacheEncoders lays the payload out
+	// differently (shared strings kept once per part, offsets within smaller tables), and more
+	// cores than that change nothing.
+	for procs := 2; procs <= cacheEncoders; procs++ {
+		if sizes[procs] == sizes[procs-1] {
+			t.Errorf("%d and %d cores: the same payload size %d", procs-1, procs, sizes[procs])
+		}
+	}
+	if sizes[cacheEncoders+1] != sizes[cacheEncoders] {
+		t.Errorf("payload sizes by cores: %v", sizes)
 	}
 }

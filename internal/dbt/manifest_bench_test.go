@@ -30,3 +30,20 @@ func BenchmarkLoadManifestCached(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWriteCachedIndex is the index cache's part of a cold load: encoding the graph and
+// writing the file.
+func BenchmarkWriteCachedIndex(b *testing.B) {
+	path := dbtsynth.BenchManifest(b)
+	st, _ := os.Stat(path)
+	g, err := LoadManifest(path, LoadOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	for b.Loop() {
+		if err := writeCachedIndex(g, path, st, 0, dir, clock()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
