@@ -33,10 +33,10 @@ package dbt
 // record, the macros; finally a CRC-32C of everything before it, so a truncated or corrupt
 // cache is detected and rebuilt.
 //
-// A warm start maps the file and decodes nothing it does not keep: strings are slices of the
-// mapping (no allocation or copy per string), nodes, lists, columns and edges go into one slab
-// each, and the chunks of nodes (cacheChunk each, with where each starts in the records and
-// in the slabs) are decoded on all cores.
+// A warm start maps the file and decodes nothing it does not keep: strings are slices of one
+// heap copy of the string tables (no allocation or copy per string), nodes, lists, columns and
+// edges go into one slab each, and the chunks of nodes (cacheChunk each, with where each starts
+// in the records, in the slabs and in the tables) are decoded on all cores.
 
 import (
 	"bytes"
