@@ -103,7 +103,8 @@ const lsLong = `List the resources of the dbt project that a selection picks, wi
 rules, in milliseconds and without dbt or Python.
 
 The graph comes from the project's target/manifest.json (or --manifest FILE); its decoded index
-is cached under datatui's state folder and reused while the manifest is unchanged. Without a
+is cached under datatui's state folder and reused while the manifest is unchanged, and so is the
+last listing, printed again when the same question is asked of the same manifest. Without a
 manifest the project files are quick-parsed (generic tests then have no hash suffix in their
 unique ids).
 
