@@ -10,7 +10,7 @@ import (
 	"github.com/datatui/datatui/internal/redact"
 )
 
-// ls keeps its last listing of a manifest as an answer (dbt.KeepAnswer) and prints it again
+// ls keeps its last listing of a manifest as an answer (dbt.Graph.NewAnswer) and prints it again
 // when asked the same question of the same manifest: a warm `ls` then costs the checks of the
 // manifest's stamp and the copy of the output, not a decode of the index and a print of every
 // node (+200 ms at 108k nodes).

@@ -125,32 +125,29 @@ func placeholder(v string) bool {
 // strings.Index) before replacing is several times faster than the replacer's scan when, as
 // almost always, none is there.
 func known(s string) string {
-	k := registry.compiled.Load()
-	if k == nil {
-		return s
-	}
-	for _, v := range k.values {
-		if strings.Contains(s, v) {
-			return k.replacer.Replace(s)
-		}
+	if k := registry.compiled.Load(); k.in(s) {
+		return k.replacer.Replace(s)
 	}
 	return s
 }
 
-// ContainsKnown reports whether text holds a registered secret value in any of its forms: kept
-// output that would now be cleaned differently must not be printed as it was kept.
-func ContainsKnown(text []byte) bool {
-	k := registry.compiled.Load()
+// in reports whether s holds one of the values (none when k is nil).
+func (k *knownSet) in(s string) bool {
 	if k == nil {
 		return false
 	}
-	s := unsafe.String(unsafe.SliceData(text), len(text))
 	for _, v := range k.values {
 		if strings.Contains(s, v) {
 			return true
 		}
 	}
 	return false
+}
+
+// ContainsKnown reports whether text holds a registered secret value in any of its forms: kept
+// output that would now be cleaned differently must not be printed as it was kept.
+func ContainsKnown(text []byte) bool {
+	return registry.compiled.Load().in(unsafe.String(unsafe.SliceData(text), len(text)))
 }
 
 var (

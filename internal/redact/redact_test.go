@@ -319,3 +319,29 @@ func BenchmarkScrubFrame(b *testing.B) {
 		Scrub(frame)
 	}
 }
+
+// TestContainsKnown: a registered secret is found in any of the forms String replaces it in
+// (as is, escaped in JSON, percent-encoded), and nothing else is.
+func TestContainsKnown(t *testing.T) {
+	Add(`ck-secret/"9x`, "ck9") // the second is too short to be replaced, so never looked for
+	cases := []struct {
+		text string
+		want bool
+	}{
+		{`name ck-secret/"9x here`, true},
+		{`{"v": "ck-secret/\"9x"}`, true},
+		{`https://h/?p=ck-secret%2F%229x`, true},
+		{`ck-secret/9x`, false},
+		{`ck9 appears`, false},
+		{``, false},
+	}
+	for _, c := range cases {
+		if got := ContainsKnown([]byte(c.text)); got != c.want {
+			t.Errorf("ContainsKnown(%q) = %v, want %v", c.text, got, c.want)
+		}
+		// The answer agrees with what String does to the same text.
+		if changed := String(c.text) != c.text; c.want && !changed {
+			t.Errorf("%q: found, but String leaves it", c.text)
+		}
+	}
+}
