@@ -225,7 +225,7 @@ func decodeAnswer(data, question []byte) (cacheHeader, []byte, bool) {
 		return h, nil, false
 	}
 	body := data[:len(data)-4]
-	if crc32.Checksum(body, castagnoli()) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
+	if crcParallel(body) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
 		return h, nil, false
 	}
 	n := binary.LittleEndian.Uint64(body[len(body)-8:])

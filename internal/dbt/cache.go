@@ -717,7 +717,7 @@ func (r *cacheReader) header() (h cacheHeader, ok bool) {
 		return h, false
 	}
 	body := r.b[:len(r.b)-4]
-	if crc32.Checksum(body, castagnoli()) != binary.LittleEndian.Uint32(r.b[len(r.b)-4:]) {
+	if crcParallel(body) != binary.LittleEndian.Uint32(r.b[len(r.b)-4:]) {
 		return h, false
 	}
 	r.b = body
