@@ -193,20 +193,12 @@ func ReadAnswer(path, dir string, question []byte) (Answer, bool) {
 		unmap()
 		return Answer{}, false
 	}
-	f, err := os.Open(path)
-	if err != nil {
+	trusted, settle := h.trustsFile(path, st)
+	if !trusted {
 		unmap()
 		return Answer{}, false
 	}
-	defer f.Close()
-	cur := stampOf(st)
-	if !h.trusts(f, cur) {
-		unmap()
-		return Answer{}, false
-	}
-	if h.racy && !cur.racyAt(clock()) {
-		// As for the index: hashed whole just now and too old to change unseen from now on.
-		h.racy = false
+	if settle {
 		if w, err := newAnswerWriter(file, question); err == nil {
 			w.header = h
 			w.Write(out)

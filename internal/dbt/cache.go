@@ -230,6 +230,27 @@ func (h *cacheHeader) trusts(f *os.File, cur fileStamp) bool {
 	return err == nil && crcs == h.full
 }
 
+// trustsFile opens the manifest at path, stat'ed as st, and reports whether h was built from it
+// as it is now (trusts). settle reports that h was racy, the whole manifest has just been hashed
+// and it is now too old to change unseen: from now on the metadata and samples are enough, so h
+// is marked settled for the caller to write again.
+func (h *cacheHeader) trustsFile(path string, st fs.FileInfo) (trusted, settle bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, false
+	}
+	defer f.Close()
+	cur := stampOf(st)
+	if !h.trusts(f, cur) {
+		return false, false
+	}
+	if h.racy && !cur.racyAt(clock()) {
+		h.racy = false
+		return true, true
+	}
+	return true, false
+}
+
 // cacheFile is where the index of the manifest at path is cached.
 func cacheFile(path, dir string) string {
 	abs, err := filepath.Abs(path)
@@ -266,13 +287,8 @@ func decodeCachedIndex(data []byte, path string, st fs.FileInfo, file string) *G
 	if !ok {
 		return nil
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	cur := stampOf(st)
-	if !h.trusts(f, cur) {
+	trusted, settle := h.trustsFile(path, st)
+	if !trusted {
 		return nil
 	}
 	payload := r.i
@@ -281,10 +297,8 @@ func decodeCachedIndex(data []byte, path string, st fs.FileInfo, file string) *G
 	if g == nil {
 		return nil
 	}
-	if h.racy && !cur.racyAt(clock()) {
-		// The whole manifest was just hashed and it is now too old to change unseen: from now on
-		// the metadata and samples are enough. A cache that cannot be rewritten stays racy.
-		h.racy = false
+	if settle {
+		// A cache that cannot be rewritten stays racy.
 		_ = writeCacheFile(file, appendCache(nil, &h, r.b[payload:]))
 	}
 	g.cachedIn(path, filepath.Dir(file), h)
@@ -506,20 +520,17 @@ func (w *cacheWriter) encodeParts(g *Graph) [][]byte {
 	macros := w.body
 	w.body = nil
 	var maps []map[string]string
-	counts := make([]int, len(parts)) // each part's maps
-	for k, p := range parts {
+	for _, p := range parts {
 		maps = append(maps, p.w.maps...)
-		counts[k] = len(p.w.maps)
 	}
-	w.maps = maps
-	w.mapTable()
+	w.mapTable(maps)
 	mapTable := w.body
 
 	// Part-local positions become whole-file ones.
 	var base chunkStart
 	blobs := [][]byte{nil}
 	bodies := make([][]byte, 0, len(parts))
-	for n, p := range parts {
+	for _, p := range parts {
 		for k := range p.chunks {
 			c := &p.chunks[k]
 			c.rec += base.rec
@@ -530,7 +541,7 @@ func (w *cacheWriter) encodeParts(g *Graph) [][]byte {
 		}
 		end := p.chunks[len(p.chunks)-1]
 		base = chunkStart{rec: end.rec, list: end.list, col: end.col, edge: end.edge,
-			str: base.str + uint64(len(p.w.blob)), maps: base.maps + uint64(counts[n])}
+			str: base.str + uint64(len(p.w.blob)), maps: base.maps + uint64(len(p.w.maps))}
 		blobs = append(blobs, p.w.blob)
 		bodies = append(bodies, p.body)
 	}
@@ -570,7 +581,7 @@ func (p *cachePart) encode(g *Graph) {
 		for i := k * cacheChunk; i < min(len(g.Nodes), (k+1)*cacheChunk); i++ {
 			w.node(g, i)
 			n := &g.Nodes[i]
-			at.list += uint64(len(n.FQN) + len(n.Tags) + len(n.Config.Tags) + len(n.DependsOn) + len(n.MacroDeps))
+			at.list += uint64(listElems(n))
 			at.col += uint64(len(n.Columns))
 			at.edge += uint64(len(g.parents[i]))
 		}
@@ -580,12 +591,17 @@ func (p *cachePart) encode(g *Graph) {
 	p.body = w.body
 }
 
+// listElems is how many elements of the list slab node n takes: the lists its record holds.
+func listElems(n *Node) int {
+	return len(n.FQN) + len(n.Tags) + len(n.Config.Tags) + len(n.DependsOn) + len(n.MacroDeps)
+}
+
 // cacheTotals count what the reader allocates in one block each: list elements (nodes' and
 // macros'), columns and parent edges.
 func cacheTotals(g *Graph) (totalList, totalCols, edges int) {
 	for i := range g.Nodes {
 		n := &g.Nodes[i]
-		totalList += len(n.FQN) + len(n.Tags) + len(n.Config.Tags) + len(n.DependsOn) + len(n.MacroDeps)
+		totalList += listElems(n)
 		totalCols += len(n.Columns)
 		edges += len(g.parents[i])
 	}
@@ -679,9 +695,9 @@ func (w *cacheWriter) macros(macros map[string]Macro) {
 }
 
 // mapTable writes the shared maps, each in key order.
-func (w *cacheWriter) mapTable() {
-	w.num(uint64(len(w.maps)))
-	for _, m := range w.maps {
+func (w *cacheWriter) mapTable(maps []map[string]string) {
+	w.num(uint64(len(maps)))
+	for _, m := range maps {
 		keys := make([]string, 0, len(m))
 		for k := range m {
 			keys = append(keys, k)
