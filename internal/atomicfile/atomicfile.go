@@ -190,50 +190,22 @@ func backupName(target string, now time.Time) (string, error) {
 }
 
 // replace writes data to a temporary file named after base in dir and renames it to dst.
-func replace(dir, base, dst string, data []byte, perm fs.FileMode) (err error) {
-	tmp, unlock, err := createLocked(dir, base)
+func replace(dir, base, dst string, data []byte, perm fs.FileMode) error {
+	s, err := openStream(dir, base, dst, perm, true)
 	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	hook("created", dst)
-	renamed := false
-	defer func() {
-		if tmp != nil {
-			tmp.Close()
-		}
-		if !renamed {
-			os.Remove(name)
-		}
-		unlock()
-	}()
-	if err := tmp.Chmod(perm); err != nil && runtime.GOOS != "windows" {
 		return err
 	}
 	half := len(data) / 2
-	if _, err := tmp.Write(data[:half]); err != nil {
+	if _, err := s.Write(data[:half]); err != nil {
+		s.Abort()
 		return err
 	}
 	hook("half-written", dst)
-	if _, err := tmp.Write(data[half:]); err != nil {
+	if _, err := s.Write(data[half:]); err != nil {
+		s.Abort()
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	hook("synced", dst)
-	err = tmp.Close()
-	tmp = nil
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(name, dst); err != nil {
-		return err
-	}
-	renamed = true
-	hook("renamed", dst)
-	syncDir(dir)
-	return nil
+	return s.Commit()
 }
 
 // testHook lets the crash tests stop a write of dst at a given stage; nil in the product.
@@ -303,7 +275,7 @@ func Lock(path string) (unlock func(), err error) {
 }
 
 // Stream is a file being written as its content is produced; Commit puts it in place of path
-// atomically, as Write does, and Abort leaves path as it was.
+// atomically, and Abort leaves path as it was. Write writes through one too.
 type Stream struct {
 	tmp         *os.File
 	unlock      func()
@@ -324,11 +296,17 @@ func Create(path string, opts Options) (*Stream, error) {
 		dir = "."
 	}
 	RemoveLeftovers(path)
+	return openStream(dir, base, path, perm, !opts.NoSync)
+}
+
+// openStream creates base's temporary file in dir, of mode perm, to be renamed to dst.
+func openStream(dir, base, dst string, perm fs.FileMode, sync bool) (*Stream, error) {
 	tmp, unlock, err := createLocked(dir, base)
 	if err != nil {
 		return nil, err
 	}
-	s := &Stream{tmp: tmp, unlock: unlock, dir: dir, target: path, sync: !opts.NoSync}
+	s := &Stream{tmp: tmp, unlock: unlock, dir: dir, target: dst, sync: sync}
+	hook("created", dst)
 	if err := tmp.Chmod(perm); err != nil && runtime.GOOS != "windows" {
 		s.Abort()
 		return nil, err
@@ -354,6 +332,9 @@ func (s *Stream) Commit() error {
 	if s.err == nil && s.sync {
 		s.err = s.tmp.Sync()
 	}
+	if s.err == nil {
+		hook("synced", s.target)
+	}
 	if err := s.tmp.Close(); s.err == nil {
 		s.err = err
 	}
@@ -367,6 +348,7 @@ func (s *Stream) Commit() error {
 		os.Remove(name)
 		return s.err
 	}
+	hook("renamed", s.target)
 	if s.sync {
 		syncDir(s.dir)
 	}
