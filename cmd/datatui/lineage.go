@@ -24,7 +24,8 @@ func (a *app) loadGraph(quick bool) (*workspace.Workspace, *dbt.Graph, error) {
 	if ws == nil {
 		return nil, nil, err
 	}
-	g, gerr := a.services(ws).Artifacts().Graph(a.ctx, artifacts.Options{QuickParseOnly: quick})
+	// Every caller is a command that exits once it has printed (lineage, completion).
+	g, gerr := a.services(ws).Artifacts().Graph(a.ctx, artifacts.Options{QuickParseOnly: quick, OneShot: true})
 	if gerr != nil {
 		return ws, nil, gerr
 	}

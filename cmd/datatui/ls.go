@@ -344,7 +344,7 @@ func lsState(state, cacheDir string, opts *selector.SelectOptions) error {
 		return withCode(2, fmt.Errorf("--state %s: not a folder; give the folder holding the comparison manifest.json", state))
 	}
 	if p := filepath.Join(state, "manifest.json"); fileExists(p) {
-		if opts.State, err = dbt.LoadManifest(p, dbt.LoadOptions{CacheDir: cacheDir}); err != nil {
+		if opts.State, err = dbt.LoadManifest(p, dbt.LoadOptions{CacheDir: cacheDir, OneShot: true}); err != nil {
 			return fmt.Errorf("--state: %w", err)
 		}
 	}
@@ -568,8 +568,8 @@ func (a *app) lsGraph(fl *lsFlags, src lsSource, qopts quickparse.QuickParseOpti
 			fmt.Fprintf(a.stderr, "datatui: warning: %s is what dbt's last parse wrote; --vars, --target, --profile and --profiles-dir change only a quick parse (run dbt parse with them for dbt's answer)\n", src.manifest)
 		}
 		// The index cache is encoded on the other core while ls selects and prints (runLs waits
-		// for it before it returns).
-		return dbt.LoadManifest(src.manifest, dbt.LoadOptions{CacheDir: src.cacheDir, WriteCacheAside: true})
+		// for it before it returns), and ls keeps the graph until it exits.
+		return dbt.LoadManifest(src.manifest, dbt.LoadOptions{CacheDir: src.cacheDir, WriteCacheAside: true, OneShot: true})
 	}
 	// Without a usable profile, conditions on the target keep every branch; a target or
 	// profile asked for by name must exist, as dbt requires.

@@ -75,6 +75,9 @@ type Options struct {
 	Fresh bool
 	// QuickParseOnly reads the project files and never the manifest (the graph only).
 	QuickParseOnly bool
+	// OneShot is for a command that keeps the graph until it exits soon after (the CLI's
+	// lineage and completion): see dbt.LoadOptions.OneShot.
+	OneShot bool
 }
 
 // Graph is the project's graph, as project.LoadProject gives it: the manifest when it is up to
@@ -86,7 +89,7 @@ func (s *Store) Graph(ctx context.Context, opts Options) (*dbt.Graph, error) {
 	}
 	v, err := s.get(ctx, key, path, KindGraph, opts.Fresh, func() (any, error) {
 		s.removeOldCache()
-		return project.LoadProject(s.projectDir, dbt.LoadOptions{CacheDir: s.cacheDir, QuickParseOnly: opts.QuickParseOnly})
+		return project.LoadProject(s.projectDir, dbt.LoadOptions{CacheDir: s.cacheDir, QuickParseOnly: opts.QuickParseOnly, OneShot: opts.OneShot})
 	})
 	g, _ := v.(*dbt.Graph)
 	return g, err

@@ -269,20 +269,20 @@ func cacheFile(path, dir string) string {
 // A graph whose strings pointed into the mapping would have to keep it for the life of the
 // process, one more mapping per reload in a long TUI session, and a cache file cut short by
 // something outside datatui would then crash the process at the next read of a string.
-func readCachedIndex(path string, st fs.FileInfo, dir string) *Graph {
+func readCachedIndex(path string, st fs.FileInfo, dir string, oneShot bool) *Graph {
 	file := cacheFile(path, dir)
 	data, unmap, err := mapFile(file)
 	if err != nil {
 		return nil
 	}
 	defer unmap()
-	return decodeCachedIndex(data, path, st, file)
+	return decodeCachedIndex(data, path, st, file, oneShot)
 }
 
 // decodeCachedIndex decodes the cache file's data if it was built from the manifest at path
-// as it is now (st).
-func decodeCachedIndex(data []byte, path string, st fs.FileInfo, file string) *Graph {
-	r := &cacheReader{b: data}
+// as it is now (st). oneShot is LoadOptions.OneShot.
+func decodeCachedIndex(data []byte, path string, st fs.FileInfo, file string, oneShot bool) (g *Graph) {
+	r := &cacheReader{b: data, huge: oneShot}
 	h, ok := r.header()
 	if !ok {
 		return nil
@@ -292,8 +292,14 @@ func decodeCachedIndex(data []byte, path string, st fs.FileInfo, file string) *G
 		return nil
 	}
 	payload := r.i
-	defer pauseGC()()
-	g := r.graph(path, st.Size(), st.ModTime())
+	resume := pauseGC()
+	defer func() {
+		if g != nil && oneShot {
+			spareGraph()
+		}
+		resume()
+	}()
+	g = r.graph(path, st.Size(), st.ModTime())
 	if g == nil {
 		return nil
 	}
@@ -724,6 +730,8 @@ type cacheReader struct {
 	// columns.
 	listSlab []string
 	colSlab  []Column
+	// huge asks for the large slabs on huge pages (LoadOptions.OneShot).
+	huge bool
 }
 
 // header checks the magic, version and CRC of the whole cache and reads its header; r.i is then
@@ -889,12 +897,12 @@ func (r *cacheReader) graph(path string, size int64, mtime time.Time) *Graph {
 	// start finds it already there and sizes the next goal past the whole graph.
 	d := &chunkDecoder{
 		r:      r,
-		nodes:  make([]Node, nn),
-		lists:  make([]string, totalList),
-		cols:   make([]Column, totalCols),
-		edges:  make([]int32, edges),
-		end:    make([]int32, nn),
-		spans:  make([][2]int64, nn),
+		nodes:  makeSlab[Node](nn, r.huge),
+		lists:  makeSlab[string](totalList, r.huge),
+		cols:   makeSlab[Column](totalCols, r.huge),
+		edges:  makeSlab[int32](edges, r.huge),
+		end:    makeSlab[int32](nn, r.huge),
+		spans:  makeSlab[[2]int64](nn, r.huge),
 		chunks: chunks,
 		base:   r.i,
 	}
@@ -1004,7 +1012,7 @@ func (r *cacheReader) stringTable() bool {
 	if r.bad || total > r.left() {
 		return false
 	}
-	r.blob = string(r.b[r.i : r.i+int(total)])
+	r.blob = copyString(r.b[r.i:r.i+int(total)], r.huge)
 	r.i += int(total)
 	return true
 }

@@ -44,7 +44,7 @@ func warmFromCache(t *testing.T, path, dir string) *Graph {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return readCachedIndex(path, st, dir)
+	return readCachedIndex(path, st, dir, false)
 }
 
 // TestCacheRoundTripFixtures: every real manifest is served from its cache on the second load,

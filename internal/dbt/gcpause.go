@@ -1,7 +1,9 @@
 package dbt
 
 import (
+	"math"
 	"runtime/debug"
+	"runtime/metrics"
 	"sync"
 )
 
@@ -11,6 +13,10 @@ var gcRelax struct {
 	mu      sync.Mutex
 	asked   map[int]int // GC percent (-1: off) -> decodes asking for it
 	percent int         // the setting to restore when the last one ends
+	// spared is set while the collector is off with a memory limit for a graph the process
+	// keeps to its end (spareGraph); limit is the memory limit to restore.
+	spared bool
+	limit  int64
 }
 
 // pauseGC turns the garbage collector off until the returned function is called, and is for
@@ -35,8 +41,15 @@ const coldDecodeGC = 400
 // asked for holds, and the collector comes back at the setting it had when the last ends.
 func relaxGC(percent int) (resume func()) {
 	gcRelax.mu.Lock()
-	if len(gcRelax.asked) == 0 {
+	if gcRelax.spared {
+		// A new decode after a spared one: the collector paces this one as usual, and
+		// gcRelax.percent still holds the user's setting.
+		debug.SetMemoryLimit(gcRelax.limit)
+		gcRelax.spared = false
+	} else if len(gcRelax.asked) == 0 {
 		gcRelax.percent = debug.SetGCPercent(-1)
+	}
+	if gcRelax.asked == nil {
 		gcRelax.asked = map[int]int{}
 	}
 	gcRelax.asked[percent]++
@@ -56,9 +69,12 @@ func relaxGC(percent int) (resume func()) {
 }
 
 // applyGC sets the laziest of the settings asked for and the one to restore; with none asked
-// for, the one to restore. gcRelax.mu is held.
+// for, the one to restore, unless the last decode spared its graph. gcRelax.mu is held.
 func applyGC() {
 	p := gcRelax.percent
+	if gcRelax.spared && len(gcRelax.asked) == 0 {
+		p = -1
+	}
 	for asked := range gcRelax.asked {
 		switch {
 		case p < 0:
@@ -69,4 +85,42 @@ func applyGC() {
 		}
 	}
 	debug.SetGCPercent(p)
+}
+
+// spareGraph is for the end of a decode whose graph the process keeps until it exits soon after
+// (LoadOptions.OneShot), and is called before the decode's resume. Go sets the next
+// collection's goal from the heap the last collection found live, a few megabytes at the start
+// of a process, so the end of the pause would start a collection at once that scans the whole
+// graph and finds next to nothing to free: at 108k nodes that was a third of the CPU of a warm
+// ls asked a new question. Instead the collector stays off after the pause, with a memory limit
+// of twice the memory in use now (and at least 64 MiB more): a command that goes on to make
+// garbage is collected when its garbage has grown as large as the graph, the pacing GOGC=100
+// would give had a collection just found the graph live. A lower GOMEMLIMIT, a GOGC=off and a
+// later decode (which lifts the limit, see relaxGC) are kept.
+func spareGraph() {
+	gcRelax.mu.Lock()
+	defer gcRelax.mu.Unlock()
+	if gcRelax.percent < 0 || gcRelax.spared {
+		return
+	}
+	inUse := memoryInUse()
+	limit := inUse + max(inUse, 64<<20)
+	user := debug.SetMemoryLimit(-1)
+	if user <= limit {
+		return
+	}
+	debug.SetMemoryLimit(limit)
+	gcRelax.spared, gcRelax.limit = true, user
+	applyGC()
+}
+
+// memoryInUse is the memory the runtime counts against its memory limit: all it has mapped
+// less what it gave back to the system.
+func memoryInUse() int64 {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
+		return math.MaxInt64 / 4
+	}
+	return int64(s[0].Value.Uint64() - s[1].Value.Uint64())
 }

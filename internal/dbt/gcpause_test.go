@@ -1,6 +1,7 @@
 package dbt
 
 import (
+	"math"
 	"runtime/debug"
 	"testing"
 )
@@ -77,4 +78,80 @@ func TestRelaxGC(t *testing.T) {
 			}
 		}()
 	}
+}
+
+// keepGC restores the collector's setting and memory limit, and forgets a spared graph, when
+// the test ends.
+func keepGC(t *testing.T) {
+	percent, limit := gcPercent(), debug.SetMemoryLimit(-1)
+	t.Cleanup(func() {
+		gcRelax.mu.Lock()
+		gcRelax.spared = false
+		gcRelax.mu.Unlock()
+		debug.SetGCPercent(percent)
+		debug.SetMemoryLimit(limit)
+	})
+}
+
+// TestSpareGraph: a decode that spares its graph leaves the collector off with a memory limit
+// of twice the memory in use; the next decode is paced as usual and the user's setting and
+// limit come back when it ends; a GOGC=off or a lower GOMEMLIMIT of the user's stays.
+func TestSpareGraph(t *testing.T) {
+	t.Run("spared", func(t *testing.T) {
+		keepGC(t)
+		debug.SetGCPercent(150)
+		debug.SetMemoryLimit(math.MaxInt64)
+		resume := pauseGC()
+		spareGraph()
+		resume()
+		if got := gcPercent(); got != -1 {
+			t.Fatalf("after a spared decode the collector is at %d, want off", got)
+		}
+		inUse, limit := memoryInUse(), debug.SetMemoryLimit(-1)
+		if limit < inUse+64<<20 || limit > 3*inUse+64<<20 {
+			t.Fatalf("memory limit %d with %d in use, want about twice that", limit, inUse)
+		}
+		next := relaxGC(coldDecodeGC)
+		if got := gcPercent(); got != coldDecodeGC {
+			t.Fatalf("a decode after a spared one runs with the collector at %d, want %d", got, coldDecodeGC)
+		}
+		if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+			t.Fatalf("a decode after a spared one keeps the memory limit %d", got)
+		}
+		next()
+		if got := gcPercent(); got != 150 {
+			t.Fatalf("after the next decode the collector is at %d, want the user's 150", got)
+		}
+	})
+	t.Run("spared after the pause", func(t *testing.T) {
+		keepGC(t)
+		debug.SetGCPercent(100)
+		relaxGC(coldDecodeGC)()
+		spareGraph()
+		if got := gcPercent(); got != -1 {
+			t.Fatalf("sparing a graph after its decode leaves the collector at %d, want off", got)
+		}
+	})
+	t.Run("GOGC=off", func(t *testing.T) {
+		keepGC(t)
+		debug.SetGCPercent(-1)
+		debug.SetMemoryLimit(math.MaxInt64)
+		resume := pauseGC()
+		spareGraph()
+		resume()
+		if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+			t.Fatalf("a user's GOGC=off got a memory limit of %d", got)
+		}
+	})
+	t.Run("lower GOMEMLIMIT", func(t *testing.T) {
+		keepGC(t)
+		debug.SetGCPercent(100)
+		debug.SetMemoryLimit(1 << 20)
+		resume := pauseGC()
+		spareGraph()
+		resume()
+		if got, limit := gcPercent(), debug.SetMemoryLimit(-1); got != 100 || limit != 1<<20 {
+			t.Fatalf("with the user's limit below the spared one: collector %d, limit %d; want 100 and the user's", got, limit)
+		}
+	})
 }

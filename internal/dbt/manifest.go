@@ -43,7 +43,7 @@ func LoadManifest(path string, opts LoadOptions) (*Graph, error) {
 		return nil, fmt.Errorf("manifest: %s is a folder, not a manifest.json", path)
 	}
 	if opts.CacheDir != "" {
-		if g := readCachedIndex(path, st, opts.CacheDir); g != nil {
+		if g := readCachedIndex(path, st, opts.CacheDir, opts.OneShot); g != nil {
 			return g, nil
 		}
 	}
@@ -55,6 +55,9 @@ func LoadManifest(path string, opts LoadOptions) (*Graph, error) {
 	if err != nil {
 		release()
 		return nil, fmt.Errorf("manifest %s: %w", path, err)
+	}
+	if opts.OneShot {
+		spareGraph()
 	}
 	if opts.CacheDir == "" {
 		release()
@@ -1059,4 +1062,9 @@ type LoadOptions struct {
 	// must not be changed until Graph.WaitCache returns, and the process must call it before it
 	// exits, or the cache may be cut short (and rebuilt by the next start).
 	WriteCacheAside bool
+	// OneShot is for a command that keeps the graph until it exits soon after (ls, completion):
+	// a graph read from the index cache is laid out for a fast start rather than a long
+	// session. Its large slabs are put on huge pages (makeSlab), and the end of the decode
+	// starts no collection of the graph it made (spareGraph).
+	OneShot bool
 }

@@ -229,20 +229,43 @@ func shapes(s string) string {
 }
 
 func hasTokenPrefix(s string) bool {
-	if strings.Contains(s, "eyJ") || strings.Contains(s, "dbtc_") || strings.Contains(s, "dbtu_") {
-		return true
-	}
-	for i := strings.Index(s, "gh"); i >= 0 && i+3 < len(s); {
-		if s[i+3] == '_' || strings.HasPrefix(s[i:], "github_pat_") {
-			return true
-		}
-		j := strings.Index(s[i+2:], "gh")
-		if j < 0 {
+	// Every prefix but a JWT's ends in '_' ("ghp_", "dbtc_", "github_pat_"), and a JWT's has a
+	// 'J' ("eyJ"), so only those bytes are looked at: IndexByte skips the rest many bytes at a
+	// time, where searching for each prefix whole stopped at every 'g', 'd' and 'e' of a line.
+	for rest, at := s, 0; ; {
+		i := strings.IndexByte(rest, '_')
+		if i < 0 {
 			break
 		}
-		i += 2 + j
+		at += i
+		if underscorePrefix(s[:at]) {
+			return true
+		}
+		rest, at = rest[i+1:], at+1
 	}
-	return false
+	for rest, at := s, 0; ; {
+		i := strings.IndexByte(rest, 'J')
+		if i < 0 {
+			return false
+		}
+		if at += i; at >= 2 && s[at-2:at] == "ey" {
+			return true
+		}
+		rest, at = rest[i+1:], at+1
+	}
+}
+
+// underscorePrefix reports whether before, the text up to an '_', ends with the start of a
+// token that tokenShape matches: gh[pousr], dbt[cu] or github (of "github_pat_").
+func underscorePrefix(before string) bool {
+	n := len(before)
+	if n >= 3 && before[n-3:n-1] == "gh" && strings.IndexByte("pousr", before[n-1]) >= 0 {
+		return true
+	}
+	if n >= 4 && before[n-4:n-1] == "dbt" && (before[n-1] == 'c' || before[n-1] == 'u') {
+		return true
+	}
+	return strings.HasSuffix(before, "github")
 }
 
 // containsFold reports whether s holds word (lower-case ASCII) in any case, without

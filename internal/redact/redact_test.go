@@ -345,3 +345,32 @@ func TestContainsKnown(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTokenPrefix: the prefilter that decides whether tokenShape runs never says no to a text
+// the regexp finds a token in.
+func FuzzTokenPrefix(f *testing.F) {
+	for _, s := range []string{"use gho_16C7e42F292c6912E7710c838347Ae178B4a now", "dbtu_abcdefghijklmnopqrstuvwxyz",
+		"github_pat_11AAAAAAA0abcdefghijklmnopqrstuv", "x eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbm4ifQ.c2lnbmF0dXJl",
+		"ghp_", "eyJ", "_dbtc_", "the_tuva_project.core.final.core__eligibility_k4"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if tokenShape.Re().MatchString(s) && !hasTokenPrefix(s) {
+			t.Fatalf("tokenShape matches %q but the prefilter skips it", s)
+		}
+	})
+}
+
+// BenchmarkScrubListing is Scrub over the lines of a dbt ls listing (package.path.name):
+// long lines full of '_', 'd', 'e' and 'g' and no secret.
+func BenchmarkScrubListing(b *testing.B) {
+	var lines []string
+	for i := range 1000 {
+		lines = append(lines, fmt.Sprintf("the_tuva_project.quality_measures.intermediate.nqf2372_breast_cancer_screening.quality_measures__int_nqf2372_exclude_k%d", i))
+	}
+	for b.Loop() {
+		for _, l := range lines {
+			Scrub(l)
+		}
+	}
+}

@@ -106,7 +106,7 @@ func LoadProject(projectDir string, opts dbt.LoadOptions) (*dbt.Graph, error) {
 	mtime, newer, stale := ManifestStale(projectDir)
 	var manifestErr error
 	if !stale || opts.PreferManifest {
-		g, err := dbt.LoadManifest(manifest, dbt.LoadOptions{CacheDir: opts.CacheDir})
+		g, err := dbt.LoadManifest(manifest, dbt.LoadOptions{CacheDir: opts.CacheDir, OneShot: opts.OneShot})
 		if err == nil {
 			if stale {
 				g.Origin.Stale = true
