@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build datatui for this machine the way a release is built (.goreleaser.yml has the same flags
-# per platform; change both together):
+# per platform, and .ci/run builds everything with the linux/amd64 ones; change them together):
 #
 #   scripts/release-build.sh OUT [VERSION]
 #

@@ -7,21 +7,20 @@ package dbttest
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
 	"github.com/datatui/datatui/internal/testutil/fixtures"
 )
 
-// testdata is internal/dbt/testdata, found from this file's place in the repository.
+// testdata is internal/dbt/testdata, found from the repository's root.
 func testdata(t testing.TB) string {
 	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
+	repo := fixtures.Repo()
+	if repo == "" {
 		t.Fatal("dbttest: cannot tell where the repository is")
 	}
-	return filepath.Join(filepath.Dir(file), "..", "testdata")
+	return filepath.Join(repo, "internal", "dbt", "testdata")
 }
 
 // Testdata is the path of rel (slash-separated) in internal/dbt/testdata.
