@@ -70,7 +70,9 @@ var building sync.Mutex
 // engine's own code: prod.duckdb (the seeds, staging views and a few marts), clone.duckdb (a
 // copy of prod) and the sandbox cloned from the clone, so the sandbox screen and refresh
 // work offline. It only creates files that do not exist yet, inside the demo project it is
-// given.
+// given. Screen tests list an in-memory copy of what it builds (warehousetest.Demo), which a
+// test compares with a fresh build: after changing what is built here, record the copy again
+// (CONTRIBUTING.md says how).
 func BuildWarehouse(ctx context.Context, projectDir string, opts WarehouseOptions) error {
 	// Several screens (sandbox, onboarding) may ask for the demo warehouse at start-up; two
 	// builders writing the same new files at once would collide, so builds take turns.

@@ -21,7 +21,7 @@ func TestAskForAGrant(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed")
 	}
-	h := newHarness(t, stableOpener)
+	h := newHarness(t)
 	if err := demo.InitGit(context.Background(), nil, h.ws.Root); err != nil {
 		t.Fatal(err)
 	}

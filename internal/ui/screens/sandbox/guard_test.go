@@ -97,7 +97,7 @@ func TestDropFollowsNoLinkIntoProd(t *testing.T) {
 		fn   func(string, string) error
 	}{{"symlink", os.Symlink}, {"hard link", os.Link}} {
 		t.Run(mk.name, func(t *testing.T) {
-			h := newHarness(t, stableOpener)
+			h := newDuckDBHarness(t)
 			wh := filepath.Join(h.ws.ProjectDir, "warehouse")
 			sandbox, prod := filepath.Join(wh, "sandbox.duckdb"), filepath.Join(wh, "prod.duckdb")
 			if err := os.Remove(sandbox); err != nil {

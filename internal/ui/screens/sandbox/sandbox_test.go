@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -24,6 +23,8 @@ import (
 	"github.com/datatui/datatui/internal/ui/uitest"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/warehouse/connect"
+	"github.com/datatui/datatui/internal/warehouse/engines"
+	"github.com/datatui/datatui/internal/warehouse/warehousetest"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -41,9 +42,9 @@ type harness struct {
 	d  *uitest.Driver
 }
 
-// demoWorkspace writes the demo project into a temp dir and builds its DuckDB files with a
-// fixed clone time.
-func demoWorkspace(t testing.TB) *workspace.Workspace {
+// demoProject writes the demo project into a temp dir and opens it as a workspace; its
+// warehouse is not built.
+func demoProject(t testing.TB) *workspace.Workspace {
 	t.Helper()
 	dir := t.TempDir()
 	if _, err := demo.Write(dir); err != nil {
@@ -53,19 +54,63 @@ func demoWorkspace(t testing.TB) *workspace.Workspace {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.BuildWarehouse(context.Background(), dir, demo.WarehouseOptions{ClonedAt: clonedAt, MetaDir: ws.StateDir}); err != nil {
+	return ws
+}
+
+// demoWorkspace is the demo project with its DuckDB files built, with a fixed clone time.
+func demoWorkspace(t testing.TB) *workspace.Workspace {
+	t.Helper()
+	ws := demoProject(t)
+	if err := demo.BuildWarehouse(context.Background(), ws.ProjectDir, demo.WarehouseOptions{ClonedAt: clonedAt, MetaDir: ws.StateDir}); err != nil {
 		t.Fatal(err)
 	}
 	return ws
 }
 
-// stableOpener hides what differs between machines (the OS user, the file's exact size).
+// stableOpener opens the demo's DuckDB files and hides what differs between machines (the
+// OS user, the file's exact size).
 func stableOpener(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *profiles.Target, error) {
 	w, t, err := connect.Open(ctx, ws, connect.Options{})
 	if err != nil {
 		return nil, nil, err
 	}
 	return stable{w}, t, nil
+}
+
+// demoWarehouse is the in-memory fake of the demo's warehouse for ws: what
+// demo.BuildWarehouse builds, changed by edits, with the write guard connect.Open builds from
+// the workspace's profiles.yml and datatui.yml. It also returns the dev target connect.Open
+// returns.
+func demoWarehouse(t testing.TB, ws *workspace.Workspace, edits ...func(*warehousetest.Seed)) (*warehousetest.Warehouse, *profiles.Target) {
+	t.Helper()
+	prof, err := profiles.LoadProfile(profiles.ProfilesOptions{ProjectDir: ws.ProjectDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, err := prof.Target(ws.Config.DBT.Target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy, write, err := engines.Default().ForTarget(ws.Config, ws.ConfigErr, prof, target, ws.ProjectDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := warehousetest.Demo(warehousetest.DemoOptions{Policy: policy, Target: write.Target, User: "ann",
+		Dir: filepath.Join(ws.ProjectDir, "warehouse"), ClonedAt: clonedAt, BuiltAt: clonedAt, Now: func() time.Time { return fixedNow }})
+	for _, edit := range edits {
+		edit(&seed)
+	}
+	return warehousetest.New(seed), target
+}
+
+// fakeOpener opens w on target as stableOpener opens the demo's files.
+func fakeOpener(w *warehousetest.Warehouse, target *profiles.Target) Opener {
+	return func(ctx context.Context, _ *workspace.Workspace) (warehouse.Warehouse, *profiles.Target, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		return stable{w}, target, nil
+	}
 }
 
 type stable struct{ warehouse.Warehouse }
@@ -86,9 +131,30 @@ func (s stable) LastAltered(ctx context.Context, db string) (map[string]time.Tim
 	return map[string]time.Time{"marts.dim_users": clonedAt}, ctx.Err()
 }
 
-func newHarness(t *testing.T, open Opener) *harness {
+// newHarness drives the screen on the demo project over the in-memory fake of its warehouse
+// (changed by edits first), for tests that need some warehouse rather than DuckDB's own
+// behaviour.
+func newHarness(t *testing.T, edits ...func(*warehousetest.Seed)) *harness {
 	t.Helper()
-	ws := demoWorkspace(t)
+	ws := demoProject(t)
+	return harnessFor(t, ws, fakeOpener(demoWarehouse(t, ws, edits...)))
+}
+
+// newDuckDBHarness drives the screen over the demo's real DuckDB files, for tests whose
+// point is what the DuckDB engine does with them.
+func newDuckDBHarness(t *testing.T) *harness {
+	t.Helper()
+	return harnessFor(t, demoWorkspace(t), stableOpener)
+}
+
+// opening makes the screen open its warehouse with open instead; before start.
+func (h *harness) opening(open Opener) *harness {
+	h.m.open = open
+	return h
+}
+
+func harnessFor(t *testing.T, ws *workspace.Workspace, open Opener) *harness {
+	t.Helper()
 	c := &common.Common{Ctx: context.Background(), Workspace: ws, Styles: styles.New(true, true), Tasks: tasks.NewManager(context.Background())}
 	h := &harness{t: t, c: c, ws: ws}
 	h.m = newModel(c, open, func() time.Time { return fixedNow })
@@ -146,7 +212,7 @@ func (h *harness) selectObject(name string) {
 }
 
 func TestGoldens(t *testing.T) {
-	h := newHarness(t, stableOpener)
+	h := newHarness(t)
 	h.start()
 	if h.m.snap == nil || h.m.err != nil {
 		t.Fatalf("not loaded: %v", h.m.err)
@@ -167,7 +233,7 @@ func TestGoldens(t *testing.T) {
 }
 
 func TestNavigationAndCopy(t *testing.T) {
-	h := newHarness(t, stableOpener)
+	h := newHarness(t)
 	h.start()
 	if h.m.level != levelSchemas || h.m.schList.Index() != 0 {
 		t.Fatal("does not start on the sandbox's schemas")
@@ -225,7 +291,7 @@ func TestNavigationAndCopy(t *testing.T) {
 // TestFilterEveryList: / filters the schemas, the objects and a table's columns; enter opens
 // the match at once and esc clears the filter.
 func TestFilterEveryList(t *testing.T) {
-	h := newHarness(t, stableOpener)
+	h := newHarness(t)
 	h.start()
 	h.key("/")
 	if !h.m.Capturing() {
@@ -264,7 +330,7 @@ func TestFilterEveryList(t *testing.T) {
 // that builds it; p reads its first rows from the sandbox's file (no confirmation on DuckDB:
 // no warehouse runs); the bytes DuckDB cannot know are said once.
 func TestTableDetail(t *testing.T) {
-	h := newHarness(t, stableOpener)
+	h := newHarness(t)
 	h.start()
 	h.selectSchema("raw")
 	h.key("enter")
@@ -299,7 +365,7 @@ func TestTableDetail(t *testing.T) {
 // TestPreviewOnSnowflakeAsksFirst: a preview on Snowflake says it runs on the warehouse
 // before anything runs, and a preview outside the sandbox is refused by the read guard.
 func TestPreviewOnSnowflakeAsksFirst(t *testing.T) {
-	h := newHarness(t, stableOpener)
+	h := newHarness(t)
 	h.start()
 	h.selectSchema("marts")
 	h.key("enter", "enter")
@@ -328,7 +394,7 @@ func TestPreviewOnSnowflakeAsksFirst(t *testing.T) {
 // TestMissingModelsAndBuild: the "models not built" line opens the full list; B offers to
 // build them (the filtered ones when filtered) and hands the run to the Runs screen.
 func TestMissingModelsAndBuild(t *testing.T) {
-	h := newHarness(t, stableOpener)
+	h := newHarness(t)
 	h.start()
 	if v := h.view(120, 40); !strings.Contains(v, "7 models not built (m lists, B builds): fct_cashback_earned, ") || !strings.Contains(v, ", +3") {
 		t.Fatalf("header:\n%s", v)
@@ -364,8 +430,10 @@ func (needsBrowser) Interactive() bool { return true }
 // r does.
 func TestNoBrowserLoginAtStart(t *testing.T) {
 	opened := 0
-	h := newHarness(t, func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *profiles.Target, error) {
-		w, tg, err := stableOpener(ctx, ws)
+	h := newHarness(t)
+	openDemo := h.m.open
+	h.opening(func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *profiles.Target, error) {
+		w, tg, err := openDemo(ctx, ws)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -388,7 +456,7 @@ func TestNoBrowserLoginAtStart(t *testing.T) {
 // TestCancelLoading: x cancels a load that is waiting on the warehouse. It steps the task by
 // hand: the driver would wait for the load, which never ends on its own.
 func TestCancelLoading(t *testing.T) {
-	h := newHarness(t, func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *profiles.Target, error) {
+	h := newHarness(t).opening(func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *profiles.Target, error) {
 		<-ctx.Done() // a warehouse that never answers
 		return nil, nil, ctx.Err()
 	})
@@ -437,7 +505,7 @@ func TestCardLines(t *testing.T) {
 }
 
 func TestLastAlteredOnDemand(t *testing.T) {
-	h := newHarness(t, stableOpener)
+	h := newHarness(t)
 	h.start()
 	h.selectSchema("marts")
 	h.key("enter")
@@ -457,7 +525,7 @@ func TestLastAlteredOnDemand(t *testing.T) {
 }
 
 func TestRefreshAndDropWithConfirmation(t *testing.T) {
-	h := newHarness(t, stableOpener)
+	h := newHarness(t)
 	h.start()
 	h.selectSchema("offers_v1")
 	h.key("D")
@@ -515,7 +583,7 @@ func hasSchema(m *Model, name string) bool {
 }
 
 func TestRefusedWriteIsNeverStarted(t *testing.T) {
-	h := newHarness(t, stableOpener)
+	h := newHarness(t)
 	h.start()
 	h.m.snap.Policy.Sandbox = "prod" // as if the dev target pointed at prod
 	h.m.snap.Sandbox.Name = "prod"
@@ -538,7 +606,7 @@ func TestErrorsNameTheGuide(t *testing.T) {
 		return nil, nil, &warehouse.Error{Op: "listing the schemas of SANDBOX_ANN", Kind: warehouse.KindPermission, Guide: warehouse.GuideRoles,
 			Err: errors.New("002003 (02000): SQL compilation error:\nDatabase 'SANDBOX_ANN' does not exist or not authorized.")}
 	}
-	h := newHarness(t, failing)
+	h := newHarness(t).opening(failing)
 	h.start()
 	v := h.view(120, 20)
 	for _, want := range []string{"✗ listing the schemas of SANDBOX_ANN: 002003 (02000): SQL compilation error:",
@@ -556,7 +624,7 @@ func TestErrorsNameTheGuide(t *testing.T) {
 }
 
 func TestCachedFirstPaintAndStaleResults(t *testing.T) {
-	h := newHarness(t, stableOpener)
+	h := newHarness(t)
 	cached := &warehouse.Snapshot{Engine: "duckdb", Exists: true, Policy: warehouse.Policy{Sandbox: "sandbox", Clone: "clone"},
 		Sandbox: warehouse.Database{Name: "sandbox", Created: clonedAt.Add(-30 * 24 * time.Hour), Bytes: 1024}, RefreshPolicyDays: 7,
 		Schemas: []warehouse.Schema{{Name: "cached_schema"}}}
@@ -595,7 +663,7 @@ func TestCachedFirstPaintAndStaleResults(t *testing.T) {
 }
 
 func TestHeaderRoles(t *testing.T) {
-	h := newHarness(t, stableOpener)
+	h := newHarness(t)
 	snap := &warehouse.Snapshot{Engine: "snowflake", Exists: true, Identity: warehouse.Identity{User: "ANN", Role: "SYSADMIN"}, Role: warehouse.RoleAdmin,
 		ContributorRole: "TRANSFORMER", Policy: warehouse.Policy{Sandbox: "SANDBOX_ANN", Clone: "ANALYTICS_CLONE"}, RefreshPolicyDays: 14,
 		Sandbox: warehouse.Database{Name: "SANDBOX_ANN", Created: fixedNow.Add(-9 * 24 * time.Hour), Origin: "ANALYTICS_CLONE", Bytes: -1}}
@@ -618,7 +686,7 @@ func TestHeaderRoles(t *testing.T) {
 }
 
 func TestTinySizesAndNoWorkspace(t *testing.T) {
-	h := newHarness(t, stableOpener)
+	h := newHarness(t)
 	h.start()
 	for _, sz := range [][2]int{{0, 0}, {1, 1}, {5, 3}, {20, 4}, {200, 2}} {
 		h.m.SetSize(sz[0], sz[1])
@@ -693,20 +761,17 @@ func BenchmarkView5000Objects(b *testing.B) {
 // of the screen red (SGR).
 const hostileSchema = "evil\x1b]0;PWNED\x07\x1b[31m"
 
-// TestHostileNamesAreShownNotObeyed creates the hostile schema (and a table in it) in the demo
-// sandbox's real DuckDB file, lists it, and checks the frame carries the name's control
-// characters as visible pictures, never as bytes a terminal would obey.
+// TestHostileNamesAreShownNotObeyed adds the hostile schema (and a table in it) to the demo
+// sandbox, lists it, and checks the frame carries the name's control characters as visible
+// pictures, never as bytes a terminal would obey.
 func TestHostileNamesAreShownNotObeyed(t *testing.T) {
-	h := newHarness(t, stableOpener)
-	db, err := sql.Open("duckdb", filepath.Join(h.ws.ProjectDir, "warehouse", "sandbox.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	quoted := `"` + strings.ReplaceAll(hostileSchema, `"`, `""`) + `"`
-	if _, err := db.Exec("CREATE SCHEMA " + quoted + "; CREATE TABLE " + quoted + `."t` + "\u202e" + `gpj" (x INT)`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	h := newHarness(t, func(s *warehousetest.Seed) {
+		sb := s.Database(demo.SandboxDatabase)
+		sb.Schemas = append(sb.Schemas, warehousetest.Schema{Schema: warehouse.Schema{Name: hostileSchema}, Objects: []warehousetest.Object{{
+			Object:  warehouse.Object{Name: "t\u202egpj", Kind: warehouse.KindTable, Rows: 0, Bytes: -1},
+			Columns: []warehouse.Column{{Name: "x", Type: "INTEGER", Nullable: true}},
+		}}})
+	})
 	h.start()
 	if !hasSchema(h.m, hostileSchema) {
 		t.Fatalf("the hostile schema was not listed: %v", h.m.err)
@@ -740,7 +805,7 @@ func TestWarehouseErrorsAreCleaned(t *testing.T) {
 	failing := func(ctx context.Context, ws *workspace.Workspace) (warehouse.Warehouse, *profiles.Target, error) {
 		return nil, nil, errors.New("390100 (08004): Incorrect username or password was specified: user=ann password=hunter2-sandbox-pw \x1b]0;x\x07")
 	}
-	h := newHarness(t, failing)
+	h := newHarness(t).opening(failing)
 	h.start()
 	h.d.Resize(200, 10)
 	raw := h.d.Styled()
@@ -755,7 +820,7 @@ func TestWarehouseErrorsAreCleaned(t *testing.T) {
 // TestCopyOlderThanTheLastLoad: when dbt's last freshness check saw rows newer than the
 // sandbox's copy, the header says so and offers the refresh; when it did not, nothing is said.
 func TestCopyOlderThanTheLastLoad(t *testing.T) {
-	h := newHarness(t, stableOpener)
+	h := newHarness(t)
 	h.start()
 	if v := h.view(120, 30); strings.Contains(v, "older than the last load") {
 		t.Fatalf("no newer load known, yet:\n%s", v)
