@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/datatui/datatui/internal/warehouse"
@@ -26,6 +27,15 @@ type demoRecording struct {
 	Clone   Database `json:"clone"`
 	Sandbox Database `json:"sandbox"`
 }
+
+// demoRecorded is demo.json, read once: every seed copies it.
+var demoRecorded = sync.OnceValue(func() demoRecording {
+	var r demoRecording
+	if err := json.Unmarshal(demoJSON, &r); err != nil {
+		panic(fmt.Sprintf("warehousetest: demo.json: %v", err)) // embedded, and read by every test of this package
+	}
+	return r
+})
 
 // DemoOptions say what of the demo warehouse depends on the workspace and the build.
 type DemoOptions struct {
@@ -52,10 +62,8 @@ type DemoOptions struct {
 // files sandbox, clone and prod, listed in that order, with their schemas, tables, views,
 // columns and rows, and the session of opts.User, which has no grants (DuckDB has no roles).
 func Demo(opts DemoOptions) Seed {
-	var r demoRecording
-	if err := json.Unmarshal(demoJSON, &r); err != nil {
-		panic(fmt.Sprintf("warehousetest: demo.json: %v", err)) // embedded, and read by every test of this package
-	}
+	rec := demoRecorded()
+	r := demoRecording{Prod: copyDatabase(rec.Prod), Clone: copyDatabase(rec.Clone), Sandbox: copyDatabase(rec.Sandbox)}
 	built := opts.BuiltAt
 	if built.IsZero() {
 		built = time.Now()

@@ -441,3 +441,24 @@ func TestOnlyTestsImportIt(t *testing.T) {
 		t.Fatalf("checked %d files: %v", checked, err)
 	}
 }
+
+// TestDemoSeedsAreFresh: each Demo seed is its own, so a test changing one leaves the next
+// test's alone.
+func TestDemoSeedsAreFresh(t *testing.T) {
+	first := Demo(DemoOptions{})
+	for _, d := range first.Databases {
+		d.Schemas[0].Objects[0].Columns[0].Name = "changed"
+		*d.Schemas[0].Objects[0].Data[0][0] = "changed"
+		d.Schemas[0].Name = "changed"
+	}
+	first.Database("sandbox").Schemas = nil
+	second := Demo(DemoOptions{})
+	for _, d := range second.Databases {
+		if s := d.Schemas[0]; s.Name == "changed" || s.Objects[0].Columns[0].Name == "changed" || *s.Objects[0].Data[0][0] == "changed" {
+			t.Errorf("%s: a change to an earlier seed shows", d.Name)
+		}
+	}
+	if len(second.Database("sandbox").Schemas) != len(second.Database("prod").Schemas)+1 {
+		t.Errorf("the sandbox holds %d schemas, prod %d", len(second.Database("sandbox").Schemas), len(second.Database("prod").Schemas))
+	}
+}
