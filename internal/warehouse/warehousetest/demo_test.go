@@ -210,34 +210,19 @@ func compareDatabases(t *testing.T, b *builtDemo, when string, sandboxCloned tim
 func compareContent(t *testing.T, b *builtDemo, db string) {
 	t.Helper()
 	ctx := context.Background()
-	rs, err1 := b.real.ListSchemas(ctx, db)
-	fs, err2 := b.fake.ListSchemas(ctx, db)
-	if err1 != nil || err2 != nil {
-		t.Fatalf("ListSchemas(%s): DuckDB %v, the fake %v", db, err1, err2)
-	}
-	if !reflect.DeepEqual(rs, fs) {
-		t.Errorf("ListSchemas(%s):\nDuckDB %s\nfake   %s", db, show(rs), show(fs))
-	}
-	ro, err1 := b.real.ListObjects(ctx, db)
-	fo, err2 := b.fake.ListObjects(ctx, db)
-	if err1 != nil || err2 != nil {
-		t.Fatalf("ListObjects(%s): DuckDB %v, the fake %v", db, err1, err2)
-	}
-	if !reflect.DeepEqual(ro, fo) {
-		t.Errorf("ListObjects(%s):\nDuckDB %s\nfake   %s", db, show(ro), show(fo))
-	}
-	ra, err1 := b.real.LastAltered(ctx, db)
-	fa, err2 := b.fake.LastAltered(ctx, db)
-	if err1 != nil || err2 != nil || !reflect.DeepEqual(ra, fa) {
-		t.Errorf("LastAltered(%s): DuckDB %v %v, the fake %v %v", db, ra, err1, fa, err2)
-	}
-	for _, o := range ro {
-		call := fmt.Sprintf("Columns(%s, %s, %s)", db, o.Schema, o.Name)
-		rc, err1 := b.real.Columns(ctx, db, o.Schema, o.Name)
-		fc, err2 := b.fake.Columns(ctx, db, o.Schema, o.Name)
-		if err1 != nil || err2 != nil || !reflect.DeepEqual(rc, fc) {
-			t.Errorf("%s:\nDuckDB %s %v\nfake   %s %v", call, show(rc), err1, show(fc), err2)
-		}
+	sameAnswer(t, b, fmt.Sprintf("ListSchemas(%s)", db), func(w warehouse.Warehouse) ([]warehouse.Schema, error) {
+		return w.ListSchemas(ctx, db)
+	})
+	objects := sameAnswer(t, b, fmt.Sprintf("ListObjects(%s)", db), func(w warehouse.Warehouse) ([]warehouse.Object, error) {
+		return w.ListObjects(ctx, db)
+	})
+	sameAnswer(t, b, fmt.Sprintf("LastAltered(%s)", db), func(w warehouse.Warehouse) (map[string]time.Time, error) {
+		return w.LastAltered(ctx, db)
+	})
+	for _, o := range objects {
+		sameAnswer(t, b, fmt.Sprintf("Columns(%s, %s, %s)", db, o.Schema, o.Name), func(w warehouse.Warehouse) ([]warehouse.Column, error) {
+			return w.Columns(ctx, db, o.Schema, o.Name)
+		})
 		for _, n := range []int{allRows, 3, 0} {
 			call := fmt.Sprintf("Preview(%s, %s, %s, %d)", db, o.Schema, o.Name, n)
 			rp, err1 := b.real.Preview(ctx, db, o.Schema, o.Name, n)
@@ -251,6 +236,21 @@ func compareContent(t *testing.T, b *builtDemo, db string) {
 			}
 		}
 	}
+}
+
+// sameAnswer asks DuckDB and the fake the same question and fails the test when either errs
+// or their answers differ; it returns DuckDB's.
+func sameAnswer[T any](t *testing.T, b *builtDemo, call string, ask func(warehouse.Warehouse) (T, error)) T {
+	t.Helper()
+	r, err1 := ask(b.real)
+	f, err2 := ask(b.fake)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("%s: DuckDB %v, the fake %v", call, err1, err2)
+	}
+	if !reflect.DeepEqual(r, f) {
+		t.Errorf("%s:\nDuckDB %s\nfake   %s", call, show(r), show(f))
+	}
+	return r
 }
 
 // record reads the demo warehouse through the DuckDB engine into a recording: prod's content,
