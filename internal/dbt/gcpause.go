@@ -1,7 +1,6 @@
 package dbt
 
 import (
-	"math"
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
@@ -88,7 +87,8 @@ func applyGC() {
 }
 
 // spareGraph is for the end of a decode whose graph the process keeps until it exits soon after
-// (LoadOptions.OneShot), and is called before the decode's resume. Go sets the next
+// (LoadOptions.OneShot), called before the decode's resume (an index) or after it (a
+// manifest, whose decode relaxes the collector itself). Go sets the next
 // collection's goal from the heap the last collection found live, a few megabytes at the start
 // of a process, so the end of the pause would start a collection at once that scans the whole
 // graph and finds next to nothing to free: at 108k nodes that was a third of the CPU of a warm
@@ -103,7 +103,10 @@ func spareGraph() {
 	if gcRelax.percent < 0 || gcRelax.spared {
 		return
 	}
-	inUse := memoryInUse()
+	inUse, ok := memoryInUse()
+	if !ok {
+		return // without a limit to fall back on, the collector keeps its pacing
+	}
 	limit := inUse + max(inUse, 64<<20)
 	user := debug.SetMemoryLimit(-1)
 	if user <= limit {
@@ -115,12 +118,12 @@ func spareGraph() {
 }
 
 // memoryInUse is the memory the runtime counts against its memory limit: all it has mapped
-// less what it gave back to the system.
-func memoryInUse() int64 {
+// less what it gave back to the system; ok is false where the runtime does not report it.
+func memoryInUse() (n int64, ok bool) {
 	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 	metrics.Read(s)
 	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
-		return math.MaxInt64 / 4
+		return 0, false
 	}
-	return int64(s[0].Value.Uint64() - s[1].Value.Uint64())
+	return int64(s[0].Value.Uint64() - s[1].Value.Uint64()), true
 }

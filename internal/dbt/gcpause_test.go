@@ -107,7 +107,8 @@ func TestSpareGraph(t *testing.T) {
 		if got := gcPercent(); got != -1 {
 			t.Fatalf("after a spared decode the collector is at %d, want off", got)
 		}
-		inUse, limit := memoryInUse(), debug.SetMemoryLimit(-1)
+		inUse, _ := memoryInUse()
+		limit := debug.SetMemoryLimit(-1)
 		if limit < inUse+64<<20 || limit > 3*inUse+64<<20 {
 			t.Fatalf("memory limit %d with %d in use, want about twice that", limit, inUse)
 		}
