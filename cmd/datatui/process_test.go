@@ -253,3 +253,28 @@ func TestHangupCancelsRunTUI(t *testing.T) {
 		t.Errorf("history %+v, want one cancelled run", h)
 	}
 }
+
+// TestClosedStdoutEndsQuietly: `datatui ls | head` ends like git and gh when head has read
+// enough, with SIGPIPE's status and nothing on stderr, though datatui catches SIGPIPE to stop
+// a dbt run first.
+func TestClosedStdoutEndsQuietly(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close() // the reader is gone before the first write
+	dir := t.TempDir()
+	cmd := exec.Command(datatuiBinary(t), "ls", "--manifest", filepath.Join("..", "..", "internal", "dbt", "testdata", "manifests", "shop", "manifest.json"))
+	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_STATE_HOME="+filepath.Join(dir, "state"), "NO_COLOR=1")
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = w, &stderr
+	err = cmd.Run()
+	w.Close()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitClosedStdout {
+		t.Fatalf("want exit status %d, got %v", exitClosedStdout, err)
+	}
+	if stderr.Len() > 0 {
+		t.Fatalf("want nothing on stderr, got %q", stderr.String())
+	}
+}

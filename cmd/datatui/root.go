@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/cli/go-gh/v2/pkg/jq"
 	"github.com/spf13/cobra"
@@ -110,6 +112,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if errors.As(err, &se) {
 		return int(se)
 	}
+	if closedStdout(err) {
+		return exitClosedStdout
+	}
 	var ee *exitError
 	code := 1
 	if errors.As(err, &ee) {
@@ -140,6 +145,19 @@ func (a *app) writeJSON(v any) error {
 		return withCode(2, fmt.Errorf("--jq: %w", err))
 	}
 	return nil
+}
+
+// exitClosedStdout is the status a shell reports for a tool SIGPIPE stopped (128+13), which is
+// how git and gh end when the reader of their output goes away.
+const exitClosedStdout = 141
+
+// closedStdout reports whether err is a write to stdout that failed because its reader went
+// away (`datatui ls | head`). main catches SIGPIPE so that a dbt run is stopped before datatui
+// ends; the write then fails instead, and datatui ends without a word, as if SIGPIPE had
+// stopped it. Only stdout counts: a broken pipe to a warehouse or an API is a real error.
+func closedStdout(err error) bool {
+	var pe *fs.PathError
+	return errors.As(err, &pe) && pe.Op == "write" && pe.Path == os.Stdout.Name() && errors.Is(pe.Err, syscall.EPIPE)
 }
 
 // isUsageError recognises cobra's argument and flag errors, which it returns as plain errors.
