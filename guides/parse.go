@@ -13,10 +13,10 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/goccy/go-yaml"
 	"github.com/yuin/goldmark/ast"
 
 	"github.com/datatui/datatui/internal/mdtree"
+	"github.com/datatui/datatui/internal/safeyaml"
 	"github.com/datatui/datatui/internal/termsafe"
 )
 
@@ -255,13 +255,8 @@ func decodeYAML(fm string) (map[string]any, error) {
 	}
 	ch := make(chan result, 1)
 	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				ch <- result{err: fmt.Errorf("the YAML decoder failed: %v", r)}
-			}
-		}()
 		var m map[string]any
-		err := yaml.Unmarshal([]byte(fm), &m)
+		err := safeyaml.Unmarshal([]byte(fm), &m)
 		ch <- result{m, err}
 	}()
 	t := time.NewTimer(yamlTimeout)

@@ -20,6 +20,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/datatui/datatui/internal/lazyre"
+	"github.com/datatui/datatui/internal/safeyaml"
 )
 
 // FileName is the name datatui looks for at the repository root and in the dbt project folder.
@@ -303,8 +304,7 @@ func Parse(path string, data []byte) (*Config, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return cfg, nil
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict())
-	if err := dec.Decode(cfg); errors.Is(err, io.EOF) {
+	if err := safeyaml.Decode(data, cfg, yaml.Strict()); errors.Is(err, io.EOF) {
 		return Default(), nil // only comments: nothing set
 	} else if err != nil {
 		return Default(), yamlError(path, data, err)

@@ -101,6 +101,21 @@ func TestParseEmptyGivesDefaults(t *testing.T) {
 
 // TestParseErrors checks that every bad file is reported with the file, the line and the
 // dotted key, because the reader usually did not write the file.
+// TestParseDecoderPanic: a datatui.yml on which the YAML library panics (a tag where a list
+// belongs) is an error naming the file, with the defaults alongside, not a crash.
+func TestParseDecoderPanic(t *testing.T) {
+	for _, src := range []string{"guides: !!map\n", "guides:\n  !00\n000000", "help: !00\nguides: [a]\n"} {
+		cfg, err := Parse("/repo/datatui.yml", []byte(src))
+		var cerr *Error
+		if !errors.As(err, &cerr) || cerr.File != "/repo/datatui.yml" || !strings.HasPrefix(err.Error(), "/repo/datatui.yml") {
+			t.Errorf("%q: want an *Error naming the file, got %v", src, err)
+		}
+		if cfg == nil || cfg.DBT.Target != "dev" {
+			t.Errorf("%q: no defaults alongside the error: %+v", src, cfg)
+		}
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name    string

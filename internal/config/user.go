@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/datatui/datatui/internal/safeyaml"
 )
 
 // User is the person's own settings, in $XDG_CONFIG_HOME/datatui/config.yml (not committed
@@ -81,7 +83,7 @@ func LoadUser(path string) (User, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return u, nil
 	}
-	if err := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict()).Decode(&u); errors.Is(err, io.EOF) {
+	if err := safeyaml.Decode(data, &u, yaml.Strict()); errors.Is(err, io.EOF) {
 		return u, nil // only comments
 	} else if err != nil {
 		return User{Theme: "auto"}, yamlError(path, data, err)

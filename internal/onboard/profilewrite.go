@@ -16,6 +16,7 @@ import (
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/lazyre"
 	"github.com/datatui/datatui/internal/redact"
+	"github.com/datatui/datatui/internal/safeyaml"
 	"github.com/datatui/datatui/internal/warehouse/engine"
 )
 
@@ -100,7 +101,7 @@ func MergeProfileYAML(src []byte, spec TargetSpec) (out []byte, changed bool, er
 	}
 	bom, body := splitBOM(src)
 	var before map[string]any
-	if err := yaml.Unmarshal(body, &before); err != nil {
+	if err := safeyaml.Unmarshal(body, &before); err != nil {
 		return nil, false, fmt.Errorf("the existing file is not valid YAML (%s); fix or move it, nothing was written", firstLine(err.Error()))
 	}
 	prof, hasProfile := before[spec.Profile]
@@ -170,7 +171,7 @@ func normalise(v any) any {
 // else is exactly as before, so a merge quirk can never silently damage someone's profiles.
 func verifyMerge(before map[string]any, out []byte, spec TargetSpec) error {
 	var after map[string]any
-	if err := yaml.Unmarshal(out, &after); err != nil {
+	if err := safeyaml.Unmarshal(out, &after); err != nil {
 		return fmt.Errorf("the merged file would not be valid YAML (%v); nothing was written", err)
 	}
 	for k, v := range before {

@@ -10,7 +10,8 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
+
+	"github.com/datatui/datatui/internal/safeyaml"
 )
 
 // yamlText edits a block-style YAML file as lines of text. The parser only says where each
@@ -57,7 +58,7 @@ func parseYAMLText(body []byte) (*yamlText, error) {
 		return nil, errors.New("the existing file ends lines with a lone CR, which datatui does not edit; nothing was written")
 	}
 	// The parser miscounts lines after a comment ended by CRLF; the lines are the same with LF.
-	f, err := parser.ParseBytes(bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n")), 0)
+	f, err := safeyaml.ParseBytes(bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n")), 0)
 	if err != nil {
 		return nil, fmt.Errorf("the existing file is not valid YAML (%s); nothing was written", firstLine(err.Error()))
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/redact"
+	"github.com/datatui/datatui/internal/safeyaml"
 )
 
 // ReportInfo is what the support report says about datatui itself.
@@ -128,7 +129,7 @@ func Report(env *Env, outcomes []Outcome, info ReportInfo) string {
 // when the file parses (so nothing a comment held reaches the report).
 func stripComments(src string) string {
 	var v yaml.MapSlice
-	if err := yaml.Unmarshal([]byte(src), &v); err == nil {
+	if err := safeyaml.Unmarshal([]byte(src), &v); err == nil {
 		if out, err := yaml.Marshal(v); err == nil {
 			return string(out)
 		}

@@ -10,10 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/redact"
+	"github.com/datatui/datatui/internal/safeyaml"
 )
 
 // depsStep is the onboarding step "dbt packages installed" (StepDeps).
@@ -51,7 +50,7 @@ func expectedPackages(dir string) (names []string, source string, pinned map[str
 		var doc struct {
 			Packages []packageSpec `yaml:"packages"`
 		}
-		if err := yaml.Unmarshal(data, &doc); err != nil {
+		if err := safeyaml.Unmarshal(data, &doc); err != nil {
 			return nil, true, fmt.Errorf("%s: %s", file, firstLine(err.Error()))
 		}
 		return doc.Packages, true, nil
@@ -110,7 +109,7 @@ func installedVersion(pkgDir string) string {
 	var p struct {
 		Version any `yaml:"version"`
 	}
-	if yaml.Unmarshal(data, &p) != nil || p.Version == nil {
+	if safeyaml.Unmarshal(data, &p) != nil || p.Version == nil {
 		return ""
 	}
 	return fmt.Sprint(p.Version)

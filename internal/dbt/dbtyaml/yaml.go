@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/datatui/datatui/internal/safeyaml"
 )
 
 // Values are decoded with yaml.UseOrderedMap: mappings are yaml.MapSlice (key order matters for
@@ -24,7 +26,7 @@ func Read(path string) (any, error) {
 		return nil, err
 	}
 	var v any
-	if err := yaml.UnmarshalWithOptions(TrimBOM(b), &v, yaml.UseOrderedMap()); err != nil {
+	if err := safeyaml.Unmarshal(TrimBOM(b), &v, yaml.UseOrderedMap()); err != nil {
 		return nil, fmt.Errorf("invalid YAML: %s", FirstLine(err.Error()))
 	}
 	return v, nil

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/goccy/go-yaml"
+
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/dbt/quickparse"
-	"github.com/goccy/go-yaml"
+	"github.com/datatui/datatui/internal/safeyaml"
 )
 
 // This file compares two versions of a properties YAML file definition by definition, so that
@@ -21,7 +23,7 @@ import (
 // tests written under a model are definitions of their own.
 func propertyFingerprints(data []byte) (map[string]string, error) {
 	var raw any
-	if err := yaml.UnmarshalWithOptions(data, &raw, yaml.UseOrderedMap()); err != nil {
+	if err := safeyaml.Unmarshal(data, &raw, yaml.UseOrderedMap()); err != nil {
 		return nil, fmt.Errorf("invalid YAML: %s", dbtyaml.FirstLine(err.Error()))
 	}
 	doc := dbtyaml.Map(raw)

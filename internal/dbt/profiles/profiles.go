@@ -13,10 +13,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/redact"
+	"github.com/datatui/datatui/internal/safeyaml"
 )
 
 // ProfilesFile is the name dbt gives the file with connection profiles.
@@ -188,7 +187,7 @@ func LearnSecrets(opts ProfilesOptions) {
 		return
 	}
 	var doc map[string]any
-	if yaml.Unmarshal(data, &doc) == nil {
+	if safeyaml.Unmarshal(data, &doc) == nil {
 		redact.LearnTree(doc, opts.lookup)
 	}
 }
@@ -216,7 +215,7 @@ func ParseProfile(path string, data []byte, name string, lookup func(string) (st
 		lookup = os.LookupEnv
 	}
 	var doc map[string]any
-	if err := yaml.Unmarshal(dbtyaml.TrimBOM(data), &doc); err != nil {
+	if err := safeyaml.Unmarshal(dbtyaml.TrimBOM(data), &doc); err != nil {
 		return nil, &ProfileError{File: path, Msg: "not valid YAML: " + dbtyaml.FirstLine(err.Error())}
 	}
 	// Every secret of the file (any profile, any target, any depth) is known to the

@@ -13,6 +13,8 @@ import (
 	"unicode"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/datatui/datatui/internal/safeyaml"
 )
 
 // builtinFn is a function of dbt's parse context (ref, source, var…).
@@ -159,7 +161,7 @@ func (ev *evaluatorJ) installBuiltins() {
 	ev.def("fromyaml", func(_ *evaluatorJ, args []any, _ *jdict) any {
 		s, ok := firstArg(args).(string)
 		var v any
-		if !ok || yaml.UnmarshalWithOptions([]byte(s), &v, yaml.UseOrderedMap()) != nil {
+		if !ok || safeyaml.Unmarshal([]byte(s), &v, yaml.UseOrderedMap()) != nil {
 			return unknown("fromyaml")
 		}
 		return fromYAML(v)

@@ -8,10 +8,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/goccy/go-yaml"
+
 	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/dbt/profiles"
-	"github.com/goccy/go-yaml"
+	"github.com/datatui/datatui/internal/safeyaml"
 )
 
 // This file connects the quick parser to the Jinja evaluator: the packages a project uses,
@@ -67,7 +69,7 @@ func TargetContext(opts profiles.ProfilesOptions, target string) (map[string]any
 // YAML mapping, in YAML or JSON syntax (an empty value is YAML's null, which dbt refuses too).
 func ParseCLIVars(s string) (map[string]any, error) {
 	var v any
-	if err := yaml.UnmarshalWithOptions([]byte(s), &v, yaml.UseOrderedMap()); err != nil {
+	if err := safeyaml.Unmarshal([]byte(s), &v, yaml.UseOrderedMap()); err != nil {
 		return nil, fmt.Errorf("the --vars argument is not valid YAML: %v", yamlErrorLine(err))
 	}
 	m, ok := v.(yaml.MapSlice)

@@ -10,10 +10,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/datatui/datatui/internal/credstore"
 	"github.com/datatui/datatui/internal/redact"
+	"github.com/datatui/datatui/internal/safeyaml"
 )
 
 // The environment variables dbt's own tools read.
@@ -178,7 +177,7 @@ func loadCLIConfig(home string) (Credentials, error) {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	var cfg cliConfig
-	if err := yaml.Unmarshal(b, &cfg); err != nil {
+	if err := safeyaml.Unmarshal(b, &cfg); err != nil {
 		// The parser may quote the file's lines, token included: say where, not what.
 		return nil, fmt.Errorf("%s is not valid YAML; datatui skipped it", path)
 	}
