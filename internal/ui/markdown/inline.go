@@ -213,10 +213,18 @@ func (r *render) wrap(frags []frag, width int) block {
 			lineW++
 		}
 		space = nil
-		for _, w := range word {
-			for !w.keep && lineW+w.w > width {
+		for k, w := range word {
+			// Kept frags are never cut, so room is left for those that end the word (the
+			// title band's last cell).
+			glued := 0
+			for _, after := range word[k+1:] {
+				if after.keep {
+					glued += after.w
+				}
+			}
+			for !w.keep && lineW+w.w+glued > width {
 				// The word is wider than a line: cut it at the line's end.
-				head, tail := cut(w, width-lineW)
+				head, tail := cut(w, width-lineW-glued)
 				if head.w == 0 {
 					if lineW == 0 {
 						break // a character wider than the whole line

@@ -73,7 +73,9 @@ func normalise(spans []Span, n int) []Span {
 }
 
 // Highlight renders plain text s with base, and the spans with match. It works on the plain
-// text and styles each piece once, so it can neither duplicate nor drop characters.
+// text and styles each piece once, so it can neither duplicate nor drop characters. s is one
+// line made safe for the terminal (termsafe.Line), as every row drawn is: lipgloss would turn
+// a raw tab into spaces.
 func Highlight(s string, spans []Span, base, match lipgloss.Style) string {
 	spans = normalise(append([]Span(nil), spans...), len(s))
 	if len(spans) == 0 {

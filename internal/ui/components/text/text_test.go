@@ -7,6 +7,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/datatui/datatui/internal/termsafe"
 )
 
 func TestFitPadSpread(t *testing.T) {
@@ -178,6 +180,7 @@ func FuzzHighlight(f *testing.F) {
 	f.Add("Redemption rate: redemptionrate:", "rate redemption")
 	f.Add("ÅÄÖ åäö İstanbul", "i å")
 	f.Fuzz(func(t *testing.T, s, query string) {
+		s = termsafe.Line(s) // what every caller draws
 		out := Highlight(s, Find(s, strings.Fields(query)...), lipgloss.NewStyle(), mark)
 		if strings.NewReplacer("[", "", "]", "").Replace(out) != strings.NewReplacer("[", "", "]", "").Replace(s) {
 			t.Fatalf("Highlight changed %q into %q", s, out)
