@@ -24,7 +24,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	return "the YAML decoder could not read this document (" + e.Panic + ")"
+	return "the YAML library failed on this document, so datatui cannot say where it is wrong (" + e.Panic + ")"
 }
 
 // caught turns a panic of go-yaml into *Error in err.

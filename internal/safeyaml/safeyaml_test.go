@@ -41,7 +41,7 @@ func TestPanicsBecomeErrors(t *testing.T) {
 				"Decode":    Decode([]byte(in), &typed{}, yaml.Strict()),
 			} {
 				var e *Error
-				if !errors.As(err, &e) || e.Panic == "" || !strings.Contains(err.Error(), "could not read") {
+				if !errors.As(err, &e) || e.Panic == "" || !strings.Contains(err.Error(), "cannot say where") {
 					t.Errorf("%s: want *Error, got %v", name, err)
 				}
 			}
