@@ -390,6 +390,11 @@ func (a *app) printLs(fl *lsFlags, g *dbt.Graph, sel *selector.Selection, res *s
 
 // list writes the selection's warnings and lines.
 func (out *lsWriter) list(fl *lsFlags, g *dbt.Graph, sel *selector.Selection, res *selector.SelectResult) error {
+	if w := g.Origin.SchemaWarning; w != "" {
+		// A manifest of a schema datatui does not know may hold what it cannot read, so the
+		// listing may not be dbt's.
+		out.warn("", nil, "datatui: warning: "+w)
+	}
 	for _, n := range sel.Notes {
 		out.warn("", nil, "datatui: warning: "+n.Note())
 	}

@@ -63,7 +63,7 @@ import (
 
 const (
 	cacheMagic   = "DTUIIDX"
-	cacheVersion = 8
+	cacheVersion = 9
 	// racyWindow covers the coarsest common timestamp granularity (FAT's 2 s) with a margin.
 	racyWindow = 3 * time.Second
 	// sampleBlocks blocks of sampleBlock bytes, evenly spread from the first to the last byte,
@@ -493,6 +493,7 @@ func (w *cacheWriter) encodeParts(g *Graph) [][]byte {
 	w.num(uint64(o.SchemaVersion))
 	w.str(o.ProjectName)
 	w.list(o.Warnings)
+	w.str(o.SchemaWarning)
 	w.num(uint64(len(g.Nodes)))
 	totalList, totalCols, edges := cacheTotals(g)
 	w.num(uint64(totalList))
@@ -1043,7 +1044,7 @@ func (r *cacheReader) mapTable() bool {
 }
 
 // origin reads where the graph came from: dbt's version, the schema, the project, the
-// warnings of the manifest's reading.
+// warnings of the manifest's reading and the one about its schema.
 func (r *cacheReader) origin(path string) Origin {
 	o := Origin{Kind: OriginManifest, Path: path}
 	o.DBTVersion = r.str()
@@ -1054,6 +1055,7 @@ func (r *cacheReader) origin(path string) Origin {
 		r.listSlab = make([]string, min(n-1, uint64(len(r.b))))
 		o.Warnings = r.list0(n - 1)
 	}
+	o.SchemaWarning = r.str()
 	return o
 }
 

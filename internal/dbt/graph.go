@@ -142,6 +142,9 @@ type Origin struct {
 	Stale bool `json:"stale,omitempty"`
 	// Warnings are per-file problems that did not stop loading (unresolvable Jinja…).
 	Warnings []string `json:"warnings,omitempty"`
+	// SchemaWarning is the one of Warnings that says the manifest's schema is not one datatui
+	// knows ("" when it is): what is read from it may not be what dbt reads.
+	SchemaWarning string `json:"schema_warning,omitempty"`
 }
 
 // Graph is the project's resources and their edges, however it was built (manifest or quick
@@ -203,7 +206,11 @@ func NewGraph(nodes []Node, origin Origin) *Graph {
 	}
 	g := linkGraph(nodes, origin, byID, parentSlab, parentEnd)
 	if dangling > 0 {
-		g.Origin.Warnings = append(g.Origin.Warnings, Plural(dangling, "dependency", "dependencies")+" point at nodes that are not in the project (disabled or missing); they are left out of the lineage")
+		verb := " points"
+		if dangling > 1 {
+			verb = " point"
+		}
+		g.Origin.Warnings = append(g.Origin.Warnings, Plural(dangling, "dependency", "dependencies")+verb+" at nodes that are not in the project (disabled or missing); they are left out of the lineage")
 	}
 	return g
 }

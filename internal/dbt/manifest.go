@@ -254,9 +254,12 @@ func manifestOrigin(meta *manifestMeta, path string, mtime time.Time) Origin {
 	origin.SchemaVersion = schemaVersion(meta.schemaURL)
 	switch {
 	case meta.schemaURL == "":
-		origin.Warnings = append(origin.Warnings, "the manifest has no metadata.dbt_schema_version; reading it as the newest format")
+		origin.SchemaWarning = "the manifest has no metadata.dbt_schema_version; reading it as the newest format"
 	case origin.SchemaVersion < 1 || origin.SchemaVersion > LatestManifestSchema || !strings.Contains(meta.schemaURL, "/manifest/"):
-		origin.Warnings = append(origin.Warnings, fmt.Sprintf("unknown manifest schema %s (datatui knows v1 to v%d); reading it anyway, some fields may be missing", meta.schemaURL, LatestManifestSchema))
+		origin.SchemaWarning = fmt.Sprintf("unknown manifest schema %s (datatui knows v1 to v%d); reading it anyway, some fields may be missing", meta.schemaURL, LatestManifestSchema)
+	}
+	if origin.SchemaWarning != "" {
+		origin.Warnings = append(origin.Warnings, origin.SchemaWarning)
 	}
 	return origin
 }
