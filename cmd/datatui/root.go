@@ -182,7 +182,7 @@ model lineage, dbt runs with live progress, and your pull requests' CI status.
 Run it inside the repository. Without a dbt project it opens a demo workspace.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		Args:          noUnknownCommand,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			if err := a.jqImpliesJSON(cmd); err != nil {
 				return err
@@ -231,17 +231,24 @@ func groupsRejectUnknown(cmd *cobra.Command) {
 	if !cmd.HasSubCommands() || cmd.Runnable() {
 		return
 	}
-	cmd.Args = func(c *cobra.Command, args []string) error {
-		if len(args) == 0 {
-			return nil
-		}
-		msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
-		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
-			msg += "; did you mean " + strings.Join(s, ", ") + "?"
-		}
-		return withCode(2, errors.New(msg))
-	}
+	cmd.Args = noUnknownCommand
 	cmd.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+}
+
+// noUnknownCommand refuses any argument to a command that takes none but sub-commands (the
+// root, a group), as a usage error that suggests the sub-commands it is close to.
+func noUnknownCommand(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2 // cobra's own default, which SuggestionsFor does not apply
+	}
+	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, ", ") + "?"
+	}
+	return withCode(2, errors.New(msg))
 }
 
 // jqImpliesJSON turns on --json for --jq, and refuses --jq on a command without JSON output.
