@@ -106,8 +106,13 @@ func (m *Model) warningDetails(d *details) {
 	if len(ws) == 0 {
 		d.add(" " + d.st.Muted.Render("None: every file was read completely."))
 	}
-	for _, wmsg := range ws {
-		for k, l := range text.Wrap(safe(wmsg), max(10, d.w-4)) {
+	d.bullets(ws)
+}
+
+// bullets lists messages from outside, each wrapped under its bullet.
+func (d *details) bullets(msgs []string) {
+	for _, msg := range msgs {
+		for k, l := range text.Wrap(safe(msg), max(10, d.w-4)) {
 			if k == 0 {
 				d.add(" • " + l)
 			} else {

@@ -494,6 +494,21 @@ func TestBadProjectAndTinySizes(t *testing.T) {
 	}
 }
 
+// TestNoNodesShowsWhy: a project with nothing to show lists what went wrong in reading it,
+// which is likely why, without asking for w.
+func TestNoNodesShowsWhy(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "models"), 0o755)
+	os.WriteFile(filepath.Join(dir, "dbt_project.yml"), []byte("name: empty\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "models", "broken.yml"), []byte("models: [\n"), 0o644)
+	s := open(t, dir, 100, 24)
+	v := ansi.Strip(s.View())
+	if !strings.Contains(v, "The project has no nodes yet") || !strings.Contains(v, "1 warning from reading the project") || !strings.Contains(v, "broken.yml") {
+		t.Errorf("empty project with a broken file:\n%s", v)
+	}
+	uitest.CheckSize(t, v, 100, 24)
+}
+
 func TestCatalogTypes(t *testing.T) {
 	dir := t.TempDir()
 	dbttest.CopyQuickProject(t, dir)

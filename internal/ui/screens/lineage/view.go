@@ -78,7 +78,14 @@ func (m *Model) View() string {
 	case m.data == nil:
 		body = block([]string{st.Muted.Render("Loading the lineage…")}, m.w, bh)
 	case m.root < 0 && !m.finding:
-		body = block([]string{st.Muted.Render("The project has no nodes yet: add a model under models/ and press r.")}, m.w, bh)
+		d := &details{st: st, w: m.w}
+		d.add(st.Muted.Render("The project has no nodes yet: add a model under models/ and press r."))
+		if ws := m.warnings(); len(ws) > 0 {
+			// What went wrong in the reading is likely why nothing was found: no need for w.
+			d.add("", st.Warning.Render(text.Plural(len(ws), "warning", "warnings")+" from reading the project:"))
+			d.bullets(ws)
+		}
+		body = block(d.out, m.w, bh)
 	case m.mode == modeDAG && !m.finding && !m.selecting:
 		body = block(m.dagLines(m.w, bh), m.w, bh)
 	default:
