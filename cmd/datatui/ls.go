@@ -537,7 +537,7 @@ type lsSource struct {
 func (a *app) lsSource(fl *lsFlags) (lsSource, error) {
 	if fl.manifest != "" {
 		src := lsSource{manifest: fl.manifest, cacheDir: filepath.Join(workspace.StateHome(), "cache")}
-		if a.project != "" || a.demo {
+		if a.projectDir() != "" || a.demo {
 			if ws, _ := a.workspace(); ws != nil && ws.StateDir != "" {
 				src.cacheDir = filepath.Join(ws.StateDir, "cache")
 				src.projectDir = ws.ProjectDir

@@ -81,11 +81,25 @@ func (a *app) services(ws *workspace.Workspace) *service.Services {
 // The secrets of the profiles.yml dbt reads for it are known to the redaction layer from here
 // on, whatever the command goes on to print.
 func (a *app) workspace() (*workspace.Workspace, error) {
-	ws, err := demo.Discover(workspace.Options{Project: a.project, ConfigFile: a.config}, a.demo)
+	dir := a.projectDir()
+	ws, err := demo.Discover(workspace.Options{Project: dir, ConfigFile: a.config}, a.demo)
+	if a.project == "" && dir != "" && errors.Is(err, workspace.ErrNoProject) {
+		err = fmt.Errorf("the project folder from DBT_PROJECT_DIR, %w", err)
+	}
 	if ws != nil {
 		profiles.LearnSecrets(profiles.ProfilesOptions{ProjectDir: ws.ProjectDir})
 	}
 	return ws, err
+}
+
+// projectDir is the project folder asked for: --project, else the one dbt reads from the
+// environment (DBT_PROJECT_DIR), so datatui shows the project dbt would run in; "" to search
+// from the current folder. Like --project, it is never replaced by the demo.
+func (a *app) projectDir() string {
+	if a.project != "" {
+		return a.project
+	}
+	return profiles.ProjectDirFromEnv(os.LookupEnv)
 }
 
 // run builds the command tree, executes it and maps errors to exit codes. Everything it
@@ -193,7 +207,7 @@ Run it inside the repository. Without a dbt project it opens a demo workspace.`,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(2, err) })
 	f := root.PersistentFlags()
-	f.StringVar(&a.project, "project", "", "the analytics repository or dbt project folder (default: search from the current folder)")
+	f.StringVar(&a.project, "project", "", "the analytics repository or dbt project folder (default: $DBT_PROJECT_DIR, else search from the current folder)")
 	f.BoolVar(&a.demo, "demo", false, "open the embedded demo workspace")
 	f.StringVar(&a.config, "config", "", "the team's datatui.yml (default: found at the repository root)")
 	f.BoolVar(&a.debug, "debug", false, "write a debug log under the state folder")

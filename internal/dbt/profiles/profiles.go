@@ -816,6 +816,12 @@ func envOption(lookup func(string) (string, bool), name string) string {
 	return ""
 }
 
+// ProjectDirFromEnv is the project folder dbt reads from the environment when it is given no
+// --project-dir ($DBT_ENGINE_PROJECT_DIR, then $DBT_PROJECT_DIR), or "".
+func ProjectDirFromEnv(lookup func(string) (string, bool)) string {
+	return envOption(lookup, "PROJECT_DIR")
+}
+
 // ResolveTarget resolves the target dbt will use for inv, in dbt's own order: the project
 // folder from --project-dir, $DBT_PROJECT_DIR or the nearest folder upwards holding
 // dbt_project.yml; the profile from --profile, $DBT_PROFILE or dbt_project.yml's profile:;
