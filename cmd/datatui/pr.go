@@ -112,6 +112,9 @@ func (a *app) prStatus(ctx context.Context, f prStatusFlags) error {
 		return fail(err)
 	}
 	if !f.all && target.Branch == "" {
+		if !ws.InGit {
+			return withCode(2, fmt.Errorf("%s is not in a git repository, so there is no branch to look up: pass --branch NAME or --all", ws.ProjectDir))
+		}
 		return withCode(2, errors.New("not on a branch (detached HEAD): pass --branch NAME or --all"))
 	}
 
