@@ -26,6 +26,10 @@ func CardLines(_ context.Context, ws *workspace.Workspace) ([]styles.Line, error
 		return nil, err
 	}
 	var lines []styles.Line
+	if ws.Demo {
+		// Labelled like the other cards the demo fills from recordings.
+		lines = append(lines, styles.Line{styles.Dim("Demo data: recorded pull requests.")})
+	}
 	for _, l := range sum.Lines(5) {
 		lines = append(lines, styles.Text(l))
 	}

@@ -429,6 +429,13 @@ func TestCardLines(t *testing.T) {
 	if err != nil || lines[0] != "#101 Add customer lifetime value model  ✓1 ✗1 blocked: required check dbt Cloud CI failed" || len(lines) != 6 {
 		t.Fatalf("after a refresh: %q %v", lines, err)
 	}
+	// In the demo the card says its pull requests are recorded, as the other cards do.
+	h.b.ws.Demo = true
+	cl, err = CardLines(context.Background(), h.b.ws)
+	lines = styles.PlainLines(cl, time.Now())
+	if err != nil || lines[0] != "Demo data: recorded pull requests." || !strings.HasPrefix(lines[1], "#101 ") {
+		t.Fatalf("in the demo: %q %v", lines, err)
+	}
 }
 
 var _ common.Screen = (*Model)(nil)
