@@ -1,10 +1,13 @@
 package main
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/datatui/datatui/internal/dbt"
 )
 
 // maxCompletions bounds what one tab press offers: a shell cannot show 100k names usefully,
@@ -13,7 +16,8 @@ const maxCompletions = 500
 
 // completeNodes completes a node name or a selector word from the project's graph: model,
 // seed and snapshot names, source:SRC.TABLE, exposure:NAME, the method prefixes dbt knows
-// (tag:, path:, …), keeping a graph operator typed in front ("+", "2+", "@"). The graph comes
+// (tag:, path:, …) and their values (methodValues), keeping a graph operator typed in front
+// ("+", "2+", "@"). The graph comes
 // from the same loader `ls` uses; its warm index cache makes this one small read.
 func (a *app) completeNodes(toComplete string) ([]string, cobra.ShellCompDirective) {
 	_, g, err := a.loadGraph(false)
@@ -40,7 +44,11 @@ func (a *app) completeNodes(toComplete string) ([]string, cobra.ShellCompDirecti
 			add("exposure:" + n.Name)
 		}
 	}
-	if !strings.Contains(word, ":") {
+	if method, _, ok := strings.Cut(word, ":"); ok {
+		for _, v := range methodValues(g, method) {
+			add(method + ":" + v)
+		}
+	} else {
 		for _, m := range []string{"tag:", "path:", "source:", "exposure:", "resource_type:", "package:", "config.", "test_type:", "test_name:", "state:", "result:", "fqn:", "group:", "access:", "version:", "file:"} {
 			add(m)
 		}
@@ -51,6 +59,45 @@ func (a *app) completeNodes(toComplete string) ([]string, cobra.ShellCompDirecti
 		directive |= cobra.ShellCompDirectiveNoSpace // "tag:" is the start of a word, not a word
 	}
 	return out, directive
+}
+
+// methodValues are the values a selector method takes that completion can offer: the
+// project's own tags, packages, groups and materializations, and the fixed words of dbt's
+// methods (resource_type:, access:, test_type:, state:, result:, version:). Methods whose
+// values are paths or names (path:, file:, fqn:, test_name:) offer nothing here.
+func methodValues(g *dbt.Graph, method string) []string {
+	switch method {
+	case "resource_type":
+		return resourceTypes("")
+	case "access":
+		return []string{"private", "protected", "public"}
+	case "test_type":
+		return []string{"data", "generic", "singular", "unit"}
+	case "state":
+		return []string{"modified", "modified.body", "modified.configs", "modified.contract", "modified.macros", "modified.persisted_descriptions", "modified.relation", "new", "old", "unmodified"}
+	case "result":
+		return []string{"error", "fail", "pass", "skipped", "success", "warn"}
+	case "version":
+		return []string{"latest", "none", "old", "prerelease"}
+	}
+	seen := map[string]bool{}
+	for i := range g.Nodes {
+		n := &g.Nodes[i]
+		switch method {
+		case "tag":
+			for _, t := range n.Tags { // what tag: matches (selector.tagPredicate)
+				seen[t] = true
+			}
+		case "package":
+			seen[n.Package] = true
+		case "group":
+			seen[n.Config.Group] = true
+		case "config.materialized":
+			seen[n.Config.Materialized] = true
+		}
+	}
+	delete(seen, "")
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // splitOperator separates a selector word's leading graph operator ("+", "2+", "@") from the
