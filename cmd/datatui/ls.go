@@ -25,6 +25,7 @@ import (
 	"github.com/datatui/datatui/internal/dbt/selector"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/termsafe"
+	"github.com/datatui/datatui/internal/textdist"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -334,6 +335,24 @@ func (fl *lsFlags) keys() []string {
 	return keys
 }
 
+// outputKeyNote says why an --output-keys key will be missing from every line, or "" for a
+// key datatui prints (or a key inside one). dbt prints whatever keys a node has, so a key datatui does not keep
+// (checksum, raw_code…) is one where the two differ; a comma or a typo gives {} in both.
+func outputKeyNote(k string) string {
+	if top, _, _ := strings.Cut(k, "."); slices.Contains(lsAllKeys, top) {
+		return "" // a key, or a key inside one (config.materialized): see lsJSON
+	}
+	if strings.Contains(k, ",") {
+		return fmt.Sprintf("--output-keys %q is one key: keys are separated by spaces, as in dbt (--output-keys %s)", k, strings.Join(strings.FieldsFunc(k, func(r rune) bool { return r == ',' }), " "))
+	}
+	for _, known := range lsAllKeys {
+		if _, near := textdist.Within(k, known, 2); near {
+			return fmt.Sprintf("--output-keys %q: datatui prints no such key; did you mean %s?", k, known)
+		}
+	}
+	return fmt.Sprintf("--output-keys %q: datatui does not keep that key, so it is left out where dbt ls would print a node's own (the keys datatui prints: datatui ls --help)", k)
+}
+
 // lsState loads --state's comparison manifest and run results, for state: and result:.
 func lsState(state, cacheDir string, opts *selector.SelectOptions) error {
 	if state == "" {
@@ -390,6 +409,13 @@ func (a *app) printLs(fl *lsFlags, g *dbt.Graph, sel *selector.Selection, res *s
 
 // list writes the selection's warnings and lines.
 func (out *lsWriter) list(fl *lsFlags, g *dbt.Graph, sel *selector.Selection, res *selector.SelectResult) error {
+	if fl.output == "json" {
+		for _, k := range fl.keys() {
+			if note := outputKeyNote(k); note != "" {
+				out.warn("", nil, "datatui: warning: "+note)
+			}
+		}
+	}
 	if w := g.Origin.SchemaWarning; w != "" {
 		// A manifest of a schema datatui does not know may hold what it cannot read, so the
 		// listing may not be dbt's.
