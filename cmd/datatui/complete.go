@@ -17,8 +17,8 @@ const maxCompletions = 500
 // completeNodes completes a node name or a selector word from the project's graph: model,
 // seed and snapshot names, source:SRC.TABLE, exposure:NAME, the method prefixes dbt knows
 // (tag:, path:, …) and their values (methodValues), keeping a graph operator typed in front
-// ("+", "2+", "@"). The graph comes
-// from the same loader `ls` uses; its warm index cache makes this one small read.
+// ("+", "2+", "@"). The graph comes from the same loader `ls` uses; its warm index cache
+// makes this one small read.
 func (a *app) completeNodes(toComplete string) ([]string, cobra.ShellCompDirective) {
 	_, g, err := a.loadGraph(false)
 	if err != nil || g == nil {
