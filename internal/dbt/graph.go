@@ -206,11 +206,7 @@ func NewGraph(nodes []Node, origin Origin) *Graph {
 	}
 	g := linkGraph(nodes, origin, byID, parentSlab, parentEnd)
 	if dangling > 0 {
-		verb := " points"
-		if dangling > 1 {
-			verb = " point"
-		}
-		g.Origin.Warnings = append(g.Origin.Warnings, Plural(dangling, "dependency", "dependencies")+verb+" at nodes that are not in the project (disabled or missing); they are left out of the lineage")
+		g.Origin.Warnings = append(g.Origin.Warnings, Plural(dangling, "dependency points", "dependencies point")+" at nodes that are not in the project (disabled or missing); they are left out of the lineage")
 	}
 	return g
 }
