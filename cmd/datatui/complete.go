@@ -68,7 +68,8 @@ func (a *app) completeNodes(toComplete string) ([]string, cobra.ShellCompDirecti
 func methodValues(g *dbt.Graph, method string) []string {
 	switch method {
 	case "resource_type":
-		return resourceTypes("")
+		// dbt's node types: "default" and "all" are words of --resource-type only.
+		return slices.DeleteFunc(resourceTypes(""), func(t string) bool { return t == "default" || t == "all" })
 	case "access":
 		return []string{"private", "protected", "public"}
 	case "test_type":
