@@ -345,10 +345,14 @@ func outputKeyNote(k string) string {
 	if strings.Contains(k, ",") {
 		return fmt.Sprintf("--output-keys %q is one key: keys are separated by spaces, as in dbt (--output-keys %s)", k, strings.Join(strings.FieldsFunc(k, func(r rune) bool { return r == ',' }), " "))
 	}
+	best, bestD := "", 3 // the nearest key within 2 edits
 	for _, known := range lsAllKeys {
-		if _, near := textdist.Within(k, known, 2); near {
-			return fmt.Sprintf("--output-keys %q: datatui prints no such key; did you mean %s?", k, known)
+		if d, near := textdist.Within(k, known, bestD-1); near {
+			best, bestD = known, d
 		}
+	}
+	if best != "" {
+		return fmt.Sprintf("--output-keys %q: datatui prints no such key; did you mean %s?", k, best)
 	}
 	return fmt.Sprintf("--output-keys %q: datatui does not keep that key, so it is left out where dbt ls would print a node's own (the keys datatui prints: datatui ls --help)", k)
 }
