@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/datatui/datatui/internal/dbt"
 	"github.com/datatui/datatui/internal/dbt/dbtyaml"
 	"github.com/datatui/datatui/internal/redact"
 	"github.com/datatui/datatui/internal/safeyaml"
@@ -150,11 +151,11 @@ func (e *Env) checkDeps(_ context.Context) Result {
 			missing = append(missing, n)
 		}
 	}
-	checked := fmt.Sprintf("%d package(s) from %s in %s", len(names), source, pf.PackagesPath)
+	checked := fmt.Sprintf("%s from %s in %s", dbt.Plural(len(names), "package", "packages"), source, pf.PackagesPath)
 	if source != "package-lock.yml" && len(missing) > 0 && len(installed) >= len(names) {
 		// Without a lock file the folder names are guesses; enough installed packages is
 		// the best evidence there is.
-		return ok(checked, fmt.Sprintf("%d package(s) installed", len(installed)))
+		return ok(checked, dbt.Plural(len(installed), "package", "packages")+" installed")
 	}
 	if len(missing) > 0 || len(installed) < unnamed {
 		if len(missing) == 0 {

@@ -256,7 +256,7 @@ func TestCheckDeps(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Without a lock file the folder names are guesses; two packages installed is enough.
-	assertStatus(t, te.check(StepDeps), StatusOK, "2 package(s) installed")
+	assertStatus(t, te.check(StepDeps), StatusOK, "2 packages installed")
 
 	// With package-lock.yml the names are exact.
 	te.write("repo/package-lock.yml", "packages:\n  - package: dbt-labs/dbt_utils\n    name: dbt_utils\n    version: 1.3.0\n  - git: https://github.com/acme/dbt-macros.git\n    name: acme_macros\n    revision: abc\nsha1_hash: 0123\n")

@@ -43,7 +43,7 @@ var canned = map[string]ob.Result{
 	ob.StepProfile:    {Status: ob.StatusFail, Detail: "there is no profiles.yml yet: the fix creates it with your \"dev\" target", Checked: "~/.dbt/profiles.yml (~/.dbt)", Fixable: true},
 	ob.StepWarehouse:  {Status: ob.StatusUnknown, Detail: "this check needs datatui's warehouse connection, which is not available in this build yet"},
 	ob.StepSandbox:    {Status: ob.StatusWarn, Detail: "your sandbox is 21 days old (the team refreshes every 14)", Checked: "sandbox SANDBOX_JANE_DOE"},
-	ob.StepDeps:       {Status: ob.StatusFail, Detail: "not installed: dbt_utils. Run: dbt deps", Checked: "1 package(s) from package-lock.yml in dbt_packages", Fixable: true},
+	ob.StepDeps:       {Status: ob.StatusFail, Detail: "not installed: dbt_utils. Run: dbt deps", Checked: "1 package from package-lock.yml in dbt_packages", Fixable: true},
 	ob.StepDebug:      {Status: ob.StatusFail, Detail: "profiles.yml file [ERROR not found]"},
 	ob.StepFirstBuild: {Status: ob.StatusFail, Detail: "not built yet: run dbt build -s stg_users", Fixable: true},
 	ob.StepGuide:      {Status: ob.StatusSkip, Detail: "read on 28 Nov 2026"},
