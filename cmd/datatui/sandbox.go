@@ -144,7 +144,7 @@ func adminWarning(s *warehouse.Snapshot) string {
 
 func printSandboxStatus(w io.Writer, out sandboxStatusJSON) {
 	s, snap := out.Summary, out.Snapshot
-	fmt.Fprintf(w, "Sandbox   your database “%s” on %s\n", s.Sandbox, s.Engine)
+	fmt.Fprintf(w, "Sandbox   your database “%s” on %s\n", s.Sandbox, engineName(s.Engine))
 	who := s.User
 	if s.Role != "" {
 		who += " as " + s.Role + " (" + s.RoleKind + ")"
@@ -339,7 +339,7 @@ against the team's Terraform grants, and where to ask for what is missing)}.`,
 			if id.Warehouse != "" {
 				fmt.Fprintf(a.stdout, "Warehouse  %s\n", id.Warehouse)
 			}
-			fmt.Fprintf(a.stdout, "Engine     %s (target %s)\n", id.Engine, t.Name)
+			fmt.Fprintf(a.stdout, "Engine     %s (target %s)\n", engineName(id.Engine), t.Name)
 			fmt.Fprintf(a.stdout, "Sandbox    “%s”\n", out.Policy.Sandbox)
 			if n := len(out.Grants); n > 0 {
 				var parts []string
