@@ -21,6 +21,7 @@ import (
 	"github.com/datatui/datatui/internal/ui/components/text"
 	"github.com/datatui/datatui/internal/warehouse"
 	"github.com/datatui/datatui/internal/warehouse/connect"
+	"github.com/datatui/datatui/internal/warehouse/engines"
 	"github.com/datatui/datatui/internal/workspace"
 )
 
@@ -144,7 +145,7 @@ func adminWarning(s *warehouse.Snapshot) string {
 
 func printSandboxStatus(w io.Writer, out sandboxStatusJSON) {
 	s, snap := out.Summary, out.Snapshot
-	fmt.Fprintf(w, "Sandbox   your database “%s” on %s\n", s.Sandbox, engineName(s.Engine))
+	fmt.Fprintf(w, "Sandbox   your database “%s” on %s\n", s.Sandbox, engines.Default().Name(s.Engine))
 	who := s.User
 	if s.Role != "" {
 		who += " as " + s.Role + " (" + s.RoleKind + ")"
@@ -339,7 +340,7 @@ against the team's Terraform grants, and where to ask for what is missing)}.`,
 			if id.Warehouse != "" {
 				fmt.Fprintf(a.stdout, "Warehouse  %s\n", id.Warehouse)
 			}
-			fmt.Fprintf(a.stdout, "Engine     %s (target %s)\n", engineName(id.Engine), t.Name)
+			fmt.Fprintf(a.stdout, "Engine     %s (target %s)\n", engines.Default().Name(id.Engine), t.Name)
 			fmt.Fprintf(a.stdout, "Sandbox    “%s”\n", out.Policy.Sandbox)
 			if n := len(out.Grants); n > 0 {
 				var parts []string

@@ -125,7 +125,7 @@ func printSchemaObjects(w io.Writer, out sandboxShowJSON, engine string) {
 	fmt.Fprintf(w, "Schema %s of your sandbox (%s): %s\n", termsafe.Line(out.Schema), termsafe.Line(out.Sandbox), text.Plural(len(out.Objects), "table or view", "tables and views"))
 	noBytes := warehouse.SizesUnknown(out.Objects)
 	if noBytes {
-		fmt.Fprintf(w, "(%s keeps no size per table: the database's size is in datatui sandbox status)\n", engineName(engine))
+		fmt.Fprintf(w, "(%s keeps no size per table: the database's size is in datatui sandbox status)\n", engines.Default().Name(engine))
 	}
 	nameW := len("NAME")
 	for _, o := range out.Objects {
@@ -142,15 +142,6 @@ func printSchemaObjects(w io.Writer, out sandboxShowJSON, engine string) {
 	for _, o := range out.Objects {
 		row(termsafe.Line(o.Name), o.Kind, fmtCount(o.Rows), warehouse.HumanBytes(o.Bytes))
 	}
-}
-
-// engineName is how a warehouse engine is named to users ("DuckDB" for "duckdb", as the
-// Sandbox screen names it); an engine this build does not know keeps the snapshot's word.
-func engineName(engine string) string {
-	if e, err := engines.Default().Lookup(engine); err == nil {
-		return e.Name
-	}
-	return engine
 }
 
 func printTableDetail(w io.Writer, d *warehouse.TableDetail, engine string) {

@@ -318,7 +318,8 @@ func TestOpenDemoInitialisesGit(t *testing.T) {
 	}
 	// The demo's warehouse files are built beside their final name on first start, while Home
 	// already reads git status: they are not the user's changes.
-	for _, f := range []string{"prod.duckdb.building", "prod.duckdb.building.wal"} {
+	building := []string{"prod.duckdb.building", "prod.duckdb.building.wal"}
+	for _, f := range building {
 		if err := os.WriteFile(filepath.Join(dir, "warehouse", f), nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -326,7 +327,7 @@ func TestOpenDemoInitialisesGit(t *testing.T) {
 	if got := gitT(t, dir, "status", "--porcelain"); got != "M models/marts/growth/kpi_weekly.sql" {
 		t.Errorf("status while the warehouse is built:\n%s", got)
 	}
-	for _, f := range []string{"prod.duckdb.building", "prod.duckdb.building.wal"} {
+	for _, f := range building {
 		os.Remove(filepath.Join(dir, "warehouse", f))
 	}
 	if got := gitT(t, dir, "log", "--format=%an|%s", "main..HEAD"); got != "datatui demo|Add hours_to_redeem to fct_offer_redemptions" {

@@ -252,6 +252,15 @@ func (r *Registry) Lookup(typ string) (*Engine, error) {
 	return nil, &UnknownError{Type: t, Known: r.Types()}
 }
 
+// Name is how the engine of type typ is named to users ("DuckDB" for "duckdb"); a type the
+// registry does not know is named as it is written.
+func (r *Registry) Name(typ string) string {
+	if e, err := r.Lookup(typ); err == nil {
+		return e.Name
+	}
+	return typ
+}
+
 // ForTarget is the write guard for writes through target t of profile prof (dir is the
 // folder dbt runs in), with the Write that says where t writes. cfg is datatui.yml (nil:
 // defaults) and cfgErr its error. A target whose engine is unknown, or has no guard, is

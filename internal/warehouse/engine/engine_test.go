@@ -36,6 +36,15 @@ func TestLookupNamesTheKnownEngines(t *testing.T) {
 
 // TestForTargetRefusesWhatNoEngineGuards: a target of an unknown type, or of an engine
 // without a guard, is refused before anything is opened, naming the types datatui can judge.
+func TestNameIsTheEnginesOwn(t *testing.T) {
+	r := NewRegistry(&Engine{Type: "snowflake", Name: "Snowflake"}, &Engine{Type: "duckdb", Name: "DuckDB"})
+	for typ, want := range map[string]string{"duckdb": "DuckDB", " Snowflake ": "Snowflake", "trino": "trino", "": ""} {
+		if got := r.Name(typ); got != want {
+			t.Errorf("Name(%q) = %q, want %q", typ, got, want)
+		}
+	}
+}
+
 func TestForTargetRefusesWhatNoEngineGuards(t *testing.T) {
 	guard := func(in GuardInput) (warehouse.Policy, warehouse.Write, error) {
 		return warehouse.NewPolicy(in.Config, in.ConfigErr, in.Target.User), warehouse.Write{Target: in.Target.Name, Database: in.Target.Database}, nil
