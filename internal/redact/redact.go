@@ -161,8 +161,10 @@ var (
 	// tokenShape matches tokens recognisable by themselves: GitHub (ghp_, gho_, ghu_, ghs_,
 	// ghr_, github_pat_), dbt Cloud service and personal tokens (dbtc_, dbtu_), JWTs.
 	tokenShape = lazyre.New(`\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|dbt[cu]_[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,})`)
-	// bearer is an HTTP credential after its scheme.
-	bearer = lazyre.New(`(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{8,}`)
+	// bearer is an HTTP credential after its scheme (see maskCredential).
+	bearer = lazyre.New(`(?i)\b(bearer|basic)(\s+)([A-Za-z0-9._~+/=-]{8,})`)
+	// proseWord is a credential that is a lowercase word (maskCredential).
+	proseWord = lazyre.New(`^[a-z]+$`)
 	// userinfo is a URL's password: scheme://user:PASSWORD@host.
 	userinfo = lazyre.New(`\b([A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:"'\\]*):([^\s/?#@"'\\]+)@`)
 	// tokenUser is a URL whose user is a token (https://TOKEN@github.com): no login name is
@@ -206,6 +208,21 @@ func Scrub(s string) string {
 	return shapes(s)
 }
 
+// maskCredential masks the credential of one bearer match. A lowercase scheme followed by a
+// lowercase word is prose ("basic cleaning and renaming", a model's description), not a header:
+// HTTP clients write the scheme capitalised ("Basic", "Bearer"), and a token or base64
+// credential of eight characters or more is almost never lowercase letters alone.
+func maskCredential(m string) string {
+	sub := bearer.FindStringSubmatch(m)
+	if sub == nil {
+		return m
+	}
+	if proseWord.MatchString(sub[1]) && proseWord.MatchString(sub[3]) {
+		return m
+	}
+	return sub[1] + sub[2] + Mask
+}
+
 // shapes replaces secrets recognisable by their shape. Each regexp runs only when a literal
 // it needs is present: most text has none, and this runs on every line datatui prints.
 func shapes(s string) string {
@@ -216,7 +233,7 @@ func shapes(s string) string {
 		s = tokenShape.ReplaceAllString(s, Mask)
 	}
 	if containsFold(s, "bearer") || containsFold(s, "basic") {
-		s = bearer.ReplaceAllString(s, "${1}${2}"+Mask)
+		s = bearer.ReplaceAllStringFunc(s, maskCredential)
 	}
 	if strings.Contains(s, "://") && strings.IndexByte(s, '@') >= 0 {
 		s = userinfo.ReplaceAllString(s, "${1}:"+Mask+"@")

@@ -69,6 +69,8 @@ func TestStringByShapeAndKey(t *testing.T) {
 		{"path kept", "private_key_path: /home/ann/.ssh/rsa_key.p8", "private_key_path: /home/ann/.ssh/rsa_key.p8"},
 		{"dotted key path is a message", "profiles.yml: shop.outputs.dev.password: unclosed Jinja expression", "profiles.yml: shop.outputs.dev.password: unclosed Jinja expression"},
 		{"bearer", "Authorization: Bearer abcdefgh12345", "Authorization: [redacted] [redacted]"},
+		{"bearer word", "curl -H 'Bearer abcdefghij' and Basic Zm9vOmJhcg== and basic dXNlcjpwYXNz", "curl -H 'Bearer [redacted]' and Basic [redacted] and basic [redacted]"},
+		{"basic in prose", "Customer data with basic cleaning and transformation applied", "Customer data with basic cleaning and transformation applied"},
 		{"github token", "use gho_16C7e42F292c6912E7710c838347Ae178B4a now", "use [redacted] now"},
 		{"dbt cloud token", "token dbtc_abcdefghijklmnopqrstuvwxyz", "token [redacted]"},
 		{"jwt", "jwt eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbm4ifQ.c2lnbmF0dXJl end", "jwt [redacted] end"},
