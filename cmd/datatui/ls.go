@@ -268,12 +268,15 @@ func (a *app) runLs(fl *lsFlags) error {
 			return err
 		}
 	}
+	opts.Indirect, opts.ProjectDir = fl.indirect, src.projectDir
+	if done, err := a.lsFromColumns(fl, sel, opts, src, question); done {
+		return err
+	}
 	g, err := a.lsGraph(fl, src, qopts)
 	if err != nil {
 		return err
 	}
 	defer g.WaitCache()
-	opts.Indirect, opts.ProjectDir = fl.indirect, src.projectDir
 	if err := lsState(fl.state, src.cacheDir, &opts); err != nil {
 		return err
 	}
@@ -281,7 +284,7 @@ func (a *app) runLs(fl *lsFlags) error {
 	if err != nil {
 		return withCode(2, err)
 	}
-	return a.printLs(fl, g, sel, res, src, question)
+	return a.printLs(fl, lsGraphNodes{g}, sel, res, src, question)
 }
 
 // check refuses the options dbt ls refuses: an unknown --output or --log-format, and --models
@@ -384,19 +387,19 @@ func lsState(state, cacheDir string, opts *selector.SelectOptions) error {
 //
 // With a question (see lsQuestion) the output is kept as the answer to it, unless a warning
 // was printed or cleaning changed anything.
-func (a *app) printLs(fl *lsFlags, g *dbt.Graph, sel *selector.Selection, res *selector.SelectResult, src lsSource, question []byte) error {
+func (a *app) printLs(fl *lsFlags, nodes lsNodes, sel *selector.Selection, res *selector.SelectResult, src lsSource, question []byte) error {
 	var stdout io.Writer = redact.Unwrap(a.stdout)
 	var answer *dbt.AnswerWriter
 	if question != nil {
 		var err error
-		if answer, err = g.NewAnswer(src.cacheDir, question); err == nil {
+		if answer, err = nodes.newAnswer(src.cacheDir, question); err == nil {
 			stdout = io.MultiWriter(stdout, answer)
 		}
 	}
 	// Buffered for speed, so each line is cleaned by lsWriter (secrets, terminal safety)
 	// rather than by the stream's per-write layers, which a 64 KB buffer would cut mid-line.
 	out := &lsWriter{w: bufio.NewWriterSize(stdout, 64<<10), stderr: a.stderr, json: fl.logFormat == "json", quiet: fl.quiet}
-	err := out.list(fl, g, sel, res)
+	err := out.list(fl, nodes, sel, res)
 	switch {
 	case answer == nil:
 		if question != nil && (out.changed || out.py.changed) {
@@ -412,7 +415,8 @@ func (a *app) printLs(fl *lsFlags, g *dbt.Graph, sel *selector.Selection, res *s
 }
 
 // list writes the selection's warnings and lines.
-func (out *lsWriter) list(fl *lsFlags, g *dbt.Graph, sel *selector.Selection, res *selector.SelectResult) error {
+func (out *lsWriter) list(fl *lsFlags, nodes lsNodes, sel *selector.Selection, res *selector.SelectResult) error {
+	g := nodes.graph() // nil over columns, which answer neither --output json nor suggestions
 	if fl.output == "json" {
 		for _, k := range fl.keys() {
 			if note := outputKeyNote(k); note != "" {
@@ -420,7 +424,7 @@ func (out *lsWriter) list(fl *lsFlags, g *dbt.Graph, sel *selector.Selection, re
 			}
 		}
 	}
-	if w := g.Origin.SchemaWarning; w != "" {
+	if w := nodes.schemaWarning(); w != "" {
 		// A manifest of a schema datatui does not know may hold what it cannot read, so the
 		// listing may not be dbt's.
 		out.warn("", nil, "datatui: warning: "+w)
@@ -432,7 +436,7 @@ func (out *lsWriter) list(fl *lsFlags, g *dbt.Graph, sel *selector.Selection, re
 		out.warn("NoNodesForSelectionCriteria", map[string]any{"spec_raw": u}, fmt.Sprintf("The selection criterion '%s' does not match any enabled nodes", u))
 		if !out.json {
 			// Only a bare name gets suggestions (see bareName); nothing is looked for otherwise.
-			if name := bareName(u); name != "" {
+			if name := bareName(u); name != "" && g != nil {
 				if near := lineage.ClosestNames(g, name, 3); len(near) > 0 {
 					out.warn("", nil, "datatui: did you mean "+strings.Join(near, ", ")+"?")
 				}
@@ -446,7 +450,7 @@ func (out *lsWriter) list(fl *lsFlags, g *dbt.Graph, sel *selector.Selection, re
 	keys := fl.keys()
 	var buf []byte // each selector line is built here, not in a string of its own
 	for _, i := range res.Indexes {
-		n := &g.Nodes[i]
+		n := nodes.node(i)
 		switch fl.output {
 		case "selector":
 			buf = appendSelector(buf[:0], n)

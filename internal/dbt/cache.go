@@ -4,7 +4,9 @@ package dbt
 //
 // Decoding a 90 MB manifest takes a few hundred milliseconds; the index datatui keeps is a few
 // MB. LoadManifest therefore writes the decoded index to <CacheDir>/manifest-<hash of path>.idx
-// and reuses it while the manifest is unchanged.
+// and reuses it while the manifest is unchanged. Beside it go the selection columns
+// (manifest-<hash>.sel, columns.go), which answer a new ls question without decoding the
+// index, under the same header and the same trust rules.
 //
 // Validity, the way git trusts its index: a warm start must not read the whole manifest, so the
 // cache is checked against the file's identity and metadata (size, modification time and
@@ -307,7 +309,13 @@ func decodeCachedIndex(data []byte, path string, st fs.FileInfo, file string, on
 		// A cache that cannot be rewritten stays racy.
 		_ = writeCacheFile(file, appendCache(nil, &h, r.b[payload:]))
 	}
-	g.cachedIn(path, filepath.Dir(file), h)
+	dir := filepath.Dir(file)
+	if _, err := os.Stat(columnsFile(path, dir)); errors.Is(err, fs.ErrNotExist) {
+		// Written by an older datatui, or found damaged and removed: the columns are written
+		// again from this graph.
+		_ = writeColumns(g, path, dir, h)
+	}
+	g.cachedIn(path, dir, h)
 	return g
 }
 
@@ -356,6 +364,8 @@ func writeCachedIndex(g *Graph, path string, st fs.FileInfo, sample uint32, dir 
 	if err := writeCacheFile(cacheFile(path, dir), appendCache(make([]byte, 0, size), &h, payload...)); err != nil {
 		return err
 	}
+	// Columns that cannot be written leave new questions to the index.
+	_ = writeColumns(g, path, dir, h)
 	g.cachedIn(path, dir, h)
 	return nil
 }

@@ -282,6 +282,22 @@ func (g *Graph) Parents(i int) []int32 { return g.parents[i] }
 // Children returns the indexes of node i's direct children.
 func (g *Graph) Children(i int) []int32 { return g.children[i] }
 
+// ParentsComplete reports whether every id node i depends on is one of its parents in the
+// graph: a dangling depends_on (a node not in the graph, a disabled one) counts as a parent
+// that is never selected, for dbt's checks that all of a test's parents are.
+func (g *Graph) ParentsComplete(i int) bool {
+	deps := g.Nodes[i].DependsOn
+	np := len(g.parents[i])
+	if len(deps) == np {
+		return true // parents are distinct depends_on ids
+	}
+	seen := make(map[string]struct{}, len(deps))
+	for _, d := range deps {
+		seen[d] = struct{}{}
+	}
+	return len(seen) == np
+}
+
 // Plural counts n things ("1 model", "3 models") in the wording of datatui's messages about a
 // project, shared by the packages that describe a graph.
 func Plural(n int, one, many string) string {

@@ -72,7 +72,7 @@ type SelectIndex struct {
 // off the UI goroutine).
 func PrepareSelect(g *dbt.Graph) *SelectIndex {
 	n := len(g.Nodes)
-	ix := &SelectIndex{g: g, byID: make([]int32, n), member: members(g),
+	ix := &SelectIndex{g: g, byID: make([]int32, n), member: members(graphView{g}),
 		fqns: make([][]string, n), fqnVersioned: newBitset(n), fqnMembers: newBitset(n)}
 	for i := range ix.byID {
 		ix.byID[i] = int32(i)
@@ -129,7 +129,15 @@ func SelectNodesContext(ctx context.Context, g *dbt.Graph, sel *Selection, opts 
 	if opts.Index != nil && opts.Index.g != g {
 		return nil, fmt.Errorf("internal error: the select index belongs to another graph")
 	}
-	ev := newEvaluator(g, opts)
+	return selectFrom(ctx, graphView{g}, sel, opts)
+}
+
+// selectFrom evaluates a selection over a view of the nodes.
+func selectFrom(ctx context.Context, v view, sel *Selection, opts SelectOptions) (*SelectResult, error) {
+	if sel == nil {
+		sel = &Selection{}
+	}
+	ev := newEvaluator(v, opts)
 	ev.ctx = ctx
 	switch opts.Indirect {
 	case "", IndirectEager:
@@ -173,21 +181,24 @@ func SelectNodesContext(ctx context.Context, g *dbt.Graph, sel *Selection, opts 
 	}
 	keep := func(i int) {
 		// The set first: most nodes are not selected, and reading a node costs a cache miss.
-		if direct.has(i) && (types == nil || types[g.Nodes[i].ResourceType]) {
+		if direct.has(i) && (types == nil || types[v.resourceType(i)]) {
 			res.Indexes = append(res.Indexes, i)
 		}
 	}
+	order := v.byID()
 	if opts.Index != nil {
-		for _, i := range opts.Index.byID {
+		order = opts.Index.byID
+	}
+	if order != nil {
+		for _, i := range order {
 			keep(int(i))
 		}
 		return res, nil
 	}
-	for i := range g.Nodes {
-		keep(i)
-	}
-	if !slices.IsSortedFunc(res.Indexes, func(a, b int) int { return strings.Compare(g.Nodes[a].UniqueID, g.Nodes[b].UniqueID) }) {
-		slices.SortFunc(res.Indexes, func(a, b int) int { return strings.Compare(g.Nodes[a].UniqueID, g.Nodes[b].UniqueID) })
+	direct.each(keep)
+	byID := func(a, b int) int { return strings.Compare(v.uniqueID(a), v.uniqueID(b)) }
+	if !slices.IsSortedFunc(res.Indexes, byID) {
+		slices.SortFunc(res.Indexes, byID)
 	}
 	return res, nil
 }
@@ -280,7 +291,9 @@ func (b bitset) each(fn func(i int)) {
 }
 
 type evaluator struct {
-	ctx  context.Context
+	ctx context.Context
+	v   view
+	// g is the decoded graph, nil over columns (state: needs it).
 	g    *dbt.Graph
 	opts SelectOptions
 	n    int
@@ -293,26 +306,26 @@ type evaluator struct {
 	member bitset
 }
 
-func newEvaluator(g *dbt.Graph, opts SelectOptions) *evaluator {
-	ev := &evaluator{ctx: context.Background(), g: g, opts: opts, n: len(g.Nodes)}
-	v := opts.DBTVersion
-	if v == "" {
-		v = g.Origin.DBTVersion
+func newEvaluator(v view, opts SelectOptions) *evaluator {
+	ev := &evaluator{ctx: context.Background(), v: v, g: v.graph(), opts: opts, n: v.size()}
+	version := opts.DBTVersion
+	if version == "" {
+		version = v.dbtVersion()
 	}
-	ev.before19 = VersionBefore(v, 1, 9)
+	ev.before19 = VersionBefore(version, 1, 9)
 	if opts.Index != nil {
 		ev.member = opts.Index.member
 	} else {
-		ev.member = members(g)
+		ev.member = v.members()
 	}
 	return ev
 }
 
-// members is the set of g's selection-graph members (isGraphMember).
-func members(g *dbt.Graph) bitset {
-	m := newBitset(len(g.Nodes))
-	for i := range g.Nodes {
-		if g.Nodes[i].GraphMember() {
+// members is the set of the selection-graph members (isGraphMember).
+func members(v view) bitset {
+	m := newBitset(v.size())
+	for i := range v.size() {
+		if v.member(i) {
 			m.set(i)
 		}
 	}
@@ -414,9 +427,9 @@ func (ev *evaluator) walk(from bitset, depth int, up bool) bitset {
 	out := newBitset(ev.n)
 	var frontier []int
 	from.each(func(i int) { frontier = append(frontier, i) })
-	next := ev.g.Children
+	next := ev.v.children
 	if up {
-		next = ev.g.Parents
+		next = ev.v.parents
 	}
 	for gen := 0; len(frontier) > 0 && (depth < 0 || gen < depth); gen++ {
 		var nf []int
@@ -438,23 +451,23 @@ func canSelectIndirectly(t string) bool { return t == "test" || t == "unit_test"
 
 // expand adds the tests that depend on selected nodes (dbt's expand_selection).
 func (ev *evaluator) expand(sel bitset, mode string) (bitset, bitset) {
-	g := ev.g
+	v := ev.v
 	direct := sel.clone()
 	indirect := newBitset(ev.n)
 	var withParents bitset
 	if mode == IndirectBuildable {
 		withParents = ev.walk(sel, -1, true)
 		withParents.or(sel)
-		for i := range g.Nodes {
-			if g.Nodes[i].ResourceType == "source" {
+		for i := range ev.n {
+			if v.resourceType(i) == "source" {
 				withParents.set(i)
 			}
 		}
 	}
 	sel.each(func(i int) {
-		for _, c := range g.Children(i) {
+		for _, c := range v.children(i) {
 			ci := int(c)
-			if !ev.member.has(ci) || !canSelectIndirectly(g.Nodes[ci].ResourceType) || direct.has(ci) {
+			if !ev.member.has(ci) || !canSelectIndirectly(v.resourceType(ci)) || direct.has(ci) {
 				continue
 			}
 			switch {
@@ -473,31 +486,15 @@ func (ev *evaluator) expand(sel bitset, mode string) (bitset, bitset) {
 // parentsIn reports whether every parent of node i is in set. Dangling parents (not in the
 // graph) count as not selected, like dbt's depends_on check.
 func (ev *evaluator) parentsIn(i int, set bitset) bool {
-	n := &ev.g.Nodes[i]
-	if len(ev.g.Parents(i)) != len(uniqueStrings(n.DependsOn)) {
+	if !ev.v.parentsComplete(i) {
 		return false
 	}
-	for _, p := range ev.g.Parents(i) {
+	for _, p := range ev.v.parents(i) {
 		if !set.has(int(p)) {
 			return false
 		}
 	}
 	return true
-}
-
-func uniqueStrings(l []string) []string {
-	if len(l) < 2 {
-		return l
-	}
-	seen := make(map[string]bool, len(l))
-	out := l[:0:0]
-	for _, s := range l {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // incorporate adds indirectly selected tests whose parents are now all selected (cautious) or
@@ -511,7 +508,7 @@ func (ev *evaluator) incorporate(direct, indirect bitset, mode string) bitset {
 	switch mode {
 	case IndirectCautious:
 		indirect.each(func(i int) {
-			if ev.g.Nodes[i].ResourceType == "test" && ev.parentsIn(i, direct) {
+			if ev.v.resourceType(i) == "test" && ev.parentsIn(i, direct) {
 				out.set(i)
 			}
 		})
@@ -519,7 +516,7 @@ func (ev *evaluator) incorporate(direct, indirect bitset, mode string) bitset {
 		withParents := ev.walk(direct, -1, true)
 		withParents.or(direct)
 		indirect.each(func(i int) {
-			if ev.g.Nodes[i].ResourceType == "test" && ev.parentsIn(i, withParents) {
+			if ev.v.resourceType(i) == "test" && ev.parentsIn(i, withParents) {
 				out.set(i)
 			}
 		})
@@ -721,7 +718,7 @@ func neighbours(g *dbt.Graph, i, depth int, up bool) []int {
 	if i < 0 || i >= g.Len() || depth == 0 {
 		return nil
 	}
-	ev := newEvaluator(g, SelectOptions{})
+	ev := newEvaluator(graphView{g}, SelectOptions{})
 	start := newBitset(g.Len())
 	start.set(i)
 	set := ev.walk(start, depth, up)

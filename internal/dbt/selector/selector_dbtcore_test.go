@@ -2,7 +2,9 @@ package selector
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"slices"
 	"strings"
@@ -15,7 +17,8 @@ import (
 // TestSelectionMatchesDBTCore replays 376 selections that dbt-core's own selection code
 // (1.11.latest) answered over the shared manifests (selection/dbt-core-expected.jsonl): every
 // one must give exactly dbt's unique ids, or fail where dbt fails, with and without the
-// graph's SelectIndex (the selector prompt's precomputed order).
+// graph's SelectIndex (the selector prompt's precomputed order), and over the manifest's
+// selection columns (a warm ls's new question).
 func TestSelectionMatchesDBTCore(t *testing.T) {
 	f, err := os.Open(fixtures.Path(t, "selection/dbt-core-expected.jsonl"))
 	if err != nil {
@@ -26,7 +29,7 @@ func TestSelectionMatchesDBTCore(t *testing.T) {
 	indexes := map[*dbt.Graph]*SelectIndex{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 16<<20)
-	total, passed := 0, 0
+	total, passed, overColumns := 0, 0, 0
 	for sc.Scan() {
 		var c struct {
 			Manifest  string   `json:"manifest"`
@@ -58,6 +61,10 @@ func TestSelectionMatchesDBTCore(t *testing.T) {
 			if indexed, ierr := Select(g, sel, SelectOptions{Index: indexes[g]}); (ierr == nil) != (err == nil) || !slices.Equal(indexed, got) {
 				t.Errorf("%s: -s %q: with the select index %d nodes (%v), without %d (%v)", c.Manifest, c.Select, len(indexed), ierr, len(got), err)
 			}
+			if _, cerr := SelectColumns(context.Background(), columnsOf(t, g), sel, SelectOptions{}); !errors.Is(cerr, ErrNeedsGraph) {
+				overColumns++
+				sameOverColumns(t, g, sel, SelectOptions{}, got, err)
+			}
 		}
 		switch {
 		case c.Error && err == nil:
@@ -77,7 +84,10 @@ func TestSelectionMatchesDBTCore(t *testing.T) {
 	if total < 376 {
 		t.Fatalf("only %d selections in the fixture", total)
 	}
-	t.Logf("%d of %d selections give dbt-core's answer", passed, total)
+	t.Logf("%d of %d selections give dbt-core's answer; %d answered over the columns too", passed, total, overColumns)
+	if overColumns < total*3/4 {
+		t.Errorf("only %d of %d selections were answered over the columns", overColumns, total)
+	}
 }
 
 func setMinus(a, b []string) []string {

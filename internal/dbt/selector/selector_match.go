@@ -38,14 +38,15 @@ func (ev *evaluator) match(spec SelectorSpec) (bitset, error) {
 	case "tag", "path", "file", "package", "resource_type", "state", "result":
 		skipSavedQueries = ev.before19
 	}
-	g := ev.g
+	fields, _ := methodFields(spec)
+	read := ev.v.reader(fields)
+	candidate := ev.v.candidates(spec)
 	out := newBitset(ev.n)
-	for i := range g.Nodes {
+	for i := range ev.n {
 		if i&4095 == 4095 && ev.ctx.Err() != nil {
 			return nil, ev.ctx.Err()
 		}
-		n := &g.Nodes[i]
-		if ev.member.has(i) && !(skipSavedQueries && n.ResourceType == "saved_query") && pred(n) {
+		if ev.member.has(i) && (candidate == nil || candidate(i)) && pred(read(i)) && !(skipSavedQueries && ev.v.resourceType(i) == "saved_query") {
 			out.set(i)
 		}
 	}
@@ -93,8 +94,9 @@ func (ev *evaluator) predicate(spec SelectorSpec) (func(n *dbt.Node) bool, error
 func governancePredicate(method, v string) func(n *dbt.Node) bool {
 	switch method {
 	case "group":
+		group := compileGlob(v)
 		return func(n *dbt.Node) bool {
-			return (inNodesSection(n.ResourceType) || n.ResourceType == "metric") && n.Config.Group != "" && fnmatch(n.Config.Group, v)
+			return (inNodesSection(n.ResourceType) || n.ResourceType == "metric") && n.Config.Group != "" && group.match(n.Config.Group)
 		}
 	case "access":
 		return func(n *dbt.Node) bool { return n.ResourceType == "model" && n.Config.Access == v }
@@ -103,9 +105,10 @@ func governancePredicate(method, v string) func(n *dbt.Node) bool {
 }
 
 func tagPredicate(pat string) func(n *dbt.Node) bool {
+	tag := compileGlob(pat)
 	return func(n *dbt.Node) bool {
 		for _, t := range n.Tags {
-			if fnmatch(t, pat) {
+			if tag.match(t) {
 				return true
 			}
 		}
@@ -127,10 +130,11 @@ func (ev *evaluator) pathPredicate(v string) func(n *dbt.Node) bool {
 
 // packagePredicate matches a node's package; "this" is the root project.
 func (ev *evaluator) packagePredicate(pat string) func(n *dbt.Node) bool {
-	if pat == "this" && ev.g.Origin.ProjectName != "" {
-		pat = ev.g.Origin.ProjectName
+	if pat == "this" && ev.v.projectName() != "" {
+		pat = ev.v.projectName()
 	}
-	return func(n *dbt.Node) bool { return fnmatch(n.Package, pat) }
+	pkg := compileGlob(pat)
+	return func(n *dbt.Node) bool { return pkg.match(n.Package) }
 }
 
 // sourcePredicate matches source:src, source:src.table or source:pkg.src.table.
@@ -144,8 +148,9 @@ func sourcePredicate(v string) func(n *dbt.Node) bool {
 	default:
 		pkg, src, table = parts[0], parts[1], parts[2]
 	}
+	pkgGlob, srcGlob, tableGlob := compileGlob(pkg), compileGlob(src), compileGlob(table)
 	return func(n *dbt.Node) bool {
-		return n.ResourceType == "source" && fnmatch(n.Package, pkg) && fnmatch(n.SourceName, src) && fnmatch(n.Name, table)
+		return n.ResourceType == "source" && pkgGlob.match(n.Package) && srcGlob.match(n.SourceName) && tableGlob.match(n.Name)
 	}
 }
 
@@ -155,8 +160,9 @@ func namedPredicate(typ, v string) func(n *dbt.Node) bool {
 	if parts := strings.SplitN(v, ".", 2); len(parts) == 2 {
 		pkg, name = parts[0], parts[1]
 	}
+	pkgGlob, nameGlob := compileGlob(pkg), compileGlob(name)
 	return func(n *dbt.Node) bool {
-		return n.ResourceType == typ && fnmatch(n.Package, pkg) && fnmatch(n.Name, name)
+		return n.ResourceType == typ && pkgGlob.match(n.Package) && nameGlob.match(n.Name)
 	}
 }
 
@@ -178,15 +184,19 @@ func testTypePredicate(kind string) func(n *dbt.Node) bool {
 
 // testNamePredicate matches a generic test's macro name, or a unit test's own name.
 func testNamePredicate(v string) func(n *dbt.Node) bool {
+	name := compileGlob(v)
 	return func(n *dbt.Node) bool {
 		if n.ResourceType == "test" && n.TestMetadata != nil {
-			return fnmatch(n.TestMetadata.Name, v)
+			return name.match(n.TestMetadata.Name)
 		}
-		return n.ResourceType == "unit_test" && fnmatch(n.Name, v)
+		return n.ResourceType == "unit_test" && name.match(n.Name)
 	}
 }
 
 func (ev *evaluator) statePredicate(spec SelectorSpec) (func(n *dbt.Node) bool, error) {
+	if ev.g == nil {
+		return nil, ErrNeedsGraph
+	}
 	if ev.opts.State == nil {
 		return nil, fmt.Errorf("%s needs a comparison manifest: pass --state DIR (a folder with the production manifest.json)", spec.Raw)
 	}
@@ -402,16 +412,34 @@ func globSegs(pat, segs []string) bool {
 	return len(segs) == 0
 }
 
+// glob is an fnmatch pattern sorted once, before the nodes are walked: most patterns are a
+// plain name (compared as a string) or "*".
+type glob struct {
+	pat          string
+	literal, any bool
+}
+
+func compileGlob(pat string) glob {
+	return glob{pat: pat, literal: !strings.ContainsAny(pat, "*?["), any: pat == "*"}
+}
+
+func (g glob) match(name string) bool {
+	switch {
+	case g.literal:
+		return name == g.pat
+	case g.any:
+		return true
+	}
+	return fnmatchGlob(name, g.pat)
+}
+
 // fnmatch is Python's fnmatch.fnmatchcase: '*' matches anything (including '/'), '?' one
 // character, '[seq]' / '[!seq]' a set with ranges; there is no escape character. (dbt calls
 // fnmatch.fnmatch, which is the same on Linux and macOS.)
-func fnmatch(name, pat string) bool {
-	if !strings.ContainsAny(pat, "*?[") {
-		return name == pat
-	}
-	if pat == "*" {
-		return true
-	}
+func fnmatch(name, pat string) bool { return compileGlob(pat).match(name) }
+
+// fnmatchGlob is fnmatch of a pattern with a wildcard.
+func fnmatchGlob(name, pat string) bool {
 	// Iterative matching with backtracking to the last '*'.
 	n, p := []rune(name), []rune(pat)
 	ni, pi := 0, 0

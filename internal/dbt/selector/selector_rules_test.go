@@ -76,7 +76,7 @@ func selectIDs(t *testing.T, g *dbt.Graph, sel, exclude []string, opts SelectOpt
 	if err != nil {
 		t.Fatalf("parse %q: %v", sel, err)
 	}
-	got, err := Select(g, s, opts)
+	got, err := selectChecked(t, g, s, opts)
 	if err != nil {
 		t.Fatalf("select %q: %v", sel, err)
 	}
@@ -359,5 +359,24 @@ func TestSelectStateModifiedMacros(t *testing.T) {
 	}
 	if len(cached.Macros) != len(prod.Macros) || cached.Node("test.jaffle_shop.not_null_orders_order_id.cf6c17daed").MacroDeps == nil {
 		t.Errorf("cached graph: %d macros, want %d", len(cached.Macros), len(prod.Macros))
+	}
+}
+
+// Rule: the fqn method flattens the fqn before comparing (graph/selector_methods.py,
+// is_selected_node: a dot inside a part separates namespaces too), so a model in a folder
+// named "marts.finance" is selected by "marts" with the other marts models, and by
+// "marts.finance.orders"; "finance" alone is not the start of any flat fqn.
+func TestSelectRuleDottedFolder(t *testing.T) {
+	g := mutatedManifest(t, jaffle111, func(m map[string]any) {
+		section(m, "nodes", jOrders)["fqn"] = []any{"jaffle_shop", "marts.finance", "orders"}
+	})
+	if got := selectIDs(t, g, []string{"marts"}, nil, SelectOptions{}); !slices.Contains(got, jOrders) || !slices.Contains(got, jSupplies) {
+		t.Errorf("marts = %v: want orders (in marts.finance) with supplies", got)
+	}
+	if got := selectIDs(t, g, []string{"marts.finance.orders"}, nil, SelectOptions{Indirect: IndirectEmpty}); !slices.Equal(got, []string{jOrders}) {
+		t.Errorf("marts.finance.orders = %v, want [%s]", got, jOrders)
+	}
+	if got := selectIDs(t, g, []string{"finance"}, nil, SelectOptions{Indirect: IndirectEmpty}); len(got) != 0 {
+		t.Errorf("finance = %v, want nothing", got)
 	}
 }

@@ -61,7 +61,7 @@ func runSelCases(t *testing.T, g *dbt.Graph, cases []selCase) {
 			if err != nil {
 				t.Fatalf("parse: %v", err)
 			}
-			got, err := Select(g, sel, c.opts)
+			got, err := selectChecked(t, g, sel, c.opts)
 			if err != nil {
 				t.Fatalf("select: %v", err)
 			}
