@@ -128,16 +128,8 @@ func TestColumnsRoundTrip(t *testing.T) {
 // again by the next load of the index when they are missing.
 func TestColumnsTrust(t *testing.T) {
 	settled(t)
-	src, err := os.ReadFile(dbttest.ShopManifest(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, "manifest.json")
-	cache := filepath.Join(dir, "cache")
-	if err := os.WriteFile(path, src, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path, cache := shopCopy(t)
+	dir := filepath.Dir(path)
 	if _, err := LoadManifest(path, LoadOptions{CacheDir: cache}); err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +185,7 @@ func TestColumnsRacy(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "manifest.json")
 	cache := filepath.Join(dir, "cache")
-	if err := os.WriteFile(path, src, 0o644); err != nil {
+	if err := os.WriteFile(path, src, 0o644); err != nil { // just written: racy
 		t.Fatal(err)
 	}
 	g, err := LoadManifest(path, LoadOptions{CacheDir: cache})
