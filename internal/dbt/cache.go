@@ -350,6 +350,7 @@ func writeCachedIndex(g *Graph, path string, st fs.FileInfo, sample uint32, dir 
 			crcc <- err
 		}()
 	}
+	columns := startColumns(g)
 	w := newCacheWriter(g.Len())
 	payload := w.encodeParts(g)
 	if crcc != nil {
@@ -365,7 +366,7 @@ func writeCachedIndex(g *Graph, path string, st fs.FileInfo, sample uint32, dir 
 		return err
 	}
 	// Columns that cannot be written leave new questions to the index.
-	_ = writeColumns(g, path, dir, h)
+	_ = columns(path, dir, h)
 	g.cachedIn(path, dir, h)
 	return nil
 }

@@ -35,14 +35,16 @@ package dbt
 // then compares references, never reading the strings of nodes that cannot match.
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
-	"maps"
 	"os"
 	"slices"
 	"strings"
 	"unsafe"
+
+	"github.com/datatui/datatui/internal/atomicfile"
 )
 
 const (
@@ -203,7 +205,7 @@ func OpenColumns(path, dir string) (c *Columns, ok bool) {
 	if settle {
 		// From now on the stamp is enough: the file is written again with the settled header.
 		// One that cannot be stays racy.
-		_ = writeCacheFile(file, appendColumns(nil, &c.header, c.n, c.crc, sectionLens(c.sec), data[dataStart:]))
+		_ = writeColumnsFile(file, appendColumns(nil, &c.header, c.n, c.crc, sectionLens(c.sec), nil), data[dataStart:])
 	}
 	if !c.origin0() {
 		c.Close()
@@ -649,16 +651,18 @@ func (c *Columns) lookup(s string) (uint64, bool) {
 const fnvOffset = 14695981039346656037
 
 // dictionary is the open-addressing table of refs (a power of two slots, linear probing by
-// FNV-1a, 0 for empty) that lookup searches.
-func (w *columnsWriter) dictionary(refs map[uint64]string) []byte {
+// FNV-1a, 0 for empty) that lookup searches; refs are distinct and sorted, so the same graph
+// gives the same bytes.
+func (w *columnsWriter) dictionary(refs []uint64) []byte {
 	size := 1
 	for size < 2*len(refs) {
 		size *= 2
 	}
 	slots := make([]uint64, size)
 	mask := uint64(size - 1)
-	for _, ref := range slices.Sorted(maps.Keys(refs)) { // in order: the same graph, the same bytes
-		h := fnvBytes(fnvOffset, []byte(refs[ref])) & mask
+	for _, ref := range refs {
+		off := ref >> refLenBits
+		h := fnvBytes(fnvOffset, w.blob[off:off+ref&maxRefLen]) & mask
 		for slots[h] != 0 {
 			h = (h + 1) & mask
 		}
@@ -803,12 +807,57 @@ func (r *Reader) Node(i int) *Node {
 
 // writeColumns writes g's selection columns beside its index in dir, under header h.
 func writeColumns(g *Graph, path, dir string, h cacheHeader) error {
-	data, crcs, lens, err := encodeColumns(g)
+	return startColumns(g)(path, dir, h)
+}
+
+// startColumns encodes g's selection columns on another core; the function it returns waits
+// for them and writes them beside the index in dir, under header h (known only once the
+// index is written: a racy header holds the manifest's full CRC).
+func startColumns(g *Graph) func(path, dir string, h cacheHeader) error {
+	type encoded struct {
+		sec  [numSections][]byte
+		crcs [numSections]uint32
+		lens [numSections]int
+		err  error
+	}
+	done := make(chan encoded, 1)
+	go func() {
+		var e encoded
+		e.sec, e.crcs, e.lens, e.err = encodeColumns(g)
+		done <- e
+	}()
+	return func(path, dir string, h cacheHeader) error {
+		e := <-done
+		if e.err != nil {
+			_ = os.Remove(columnsFile(path, dir))
+			return e.err
+		}
+		return writeColumnsFile(columnsFile(path, dir), appendColumns(nil, &h, g.Len(), e.crcs, e.lens, nil), e.sec[:]...)
+	}
+}
+
+// writeColumnsFile replaces file with head and the data, atomically but not synced: every byte is
+// under a CRC and every section inside the file's length is checked, so a file a crash cut
+// short or left unwritten is found and written again, and a cold load does not wait for the
+// disk (tens of MB at 100k nodes).
+// The data is written as sections, each padded to a multiple of 8 (as joinSections lays them),
+// or as one piece already laid out.
+func writeColumnsFile(file string, head []byte, sections ...[]byte) error {
+	s, err := atomicfile.Create(file, atomicfile.Options{Perm: 0o600, NoSync: true})
 	if err != nil {
-		_ = os.Remove(columnsFile(path, dir))
 		return err
 	}
-	return writeCacheFile(columnsFile(path, dir), appendColumns(nil, &h, g.Len(), crcs, lens, data))
+	w := bufio.NewWriterSize(s, 1<<20)
+	w.Write(head)
+	for _, sec := range sections {
+		w.Write(sec)
+		w.Write(zeroPad[:align8(len(sec))-len(sec)])
+	}
+	if err := w.Flush(); err != nil {
+		s.Abort()
+		return err
+	}
+	return s.Commit()
 }
 
 // sectionLens are the lengths of the sections.
@@ -871,6 +920,37 @@ func (w *columnsWriter) ref(s string) uint64 {
 	return r
 }
 
+// recent interns s among the last few strings of its column only: the tests of one file,
+// next to each other in the graph, share its path.
+func (w *columnsWriter) recent(last *[4]struct {
+	s string
+	r uint64
+}, s string) uint64 {
+	for _, e := range last {
+		if e.r != 0 && e.s == s {
+			return e.r
+		}
+	}
+	r := w.unique(s)
+	copy(last[1:], last[:3])
+	last[0].s, last[0].r = s, r
+	return r
+}
+
+// unique appends s to the strings without interning it.
+func (w *columnsWriter) unique(s string) uint64 {
+	if s == "" {
+		return 0
+	}
+	if len(s) > maxRefLen {
+		w.err = errLongString
+		return 0
+	}
+	r := uint64(len(w.blob))<<refLenBits | uint64(len(s))
+	w.blob = append(w.blob, s...)
+	return r
+}
+
 // stringFields are node n's string columns, in column order.
 func stringFields(n *Node) [numStringColumns]string {
 	test := ""
@@ -889,14 +969,33 @@ var vocabularyColumns = [...]int{colResourceType, colPackage, colVersion, colLat
 
 // encodeColumns lays out g's sections (each padded to a multiple of 8) and returns them with
 // their CRCs and lengths.
-func encodeColumns(g *Graph) (data []byte, crcs [numSections]uint32, lens [numSections]int, err error) {
+func encodeColumns(g *Graph) (sec [numSections][]byte, crcs [numSections]uint32, lens [numSections]int, err error) {
 	n := g.Len()
-	w := &columnsWriter{at: make(map[string]uint64, n*4)}
+	// Sized for the strings of a typical node (its id, name, paths and a share of the
+	// vocabulary), so the strings are not copied as they grow.
+	w := &columnsWriter{at: make(map[string]uint64, n*2), blob: make([]byte, 0, 128*n)}
+	var last [numStringColumns]struct {
+		s string
+		r uint64
+	}
+	// vocab interns a vocabulary column's value: neighbours mostly share it (a type, a
+	// package, a schema), so the last one is compared before the map is asked.
+	vocab := func(k int, s string) uint64 {
+		if s == "" {
+			return 0
+		}
+		if e := &last[k]; e.r != 0 && e.s == s {
+			return e.r
+		}
+		r := w.ref(s)
+		last[k].s, last[k].r = s, r
+		return r
+	}
 	for i := range g.Nodes {
 		nd := &g.Nodes[i]
 		f := stringFields(nd)
 		for _, k := range vocabularyColumns {
-			w.ref(f[k])
+			vocab(k, f[k])
 		}
 		for _, t := range nd.Tags {
 			w.ref(t)
@@ -905,36 +1004,68 @@ func encodeColumns(g *Graph) (data []byte, crcs [numSections]uint32, lens [numSe
 			w.ref(t)
 		}
 	}
-	var sec [numSections][]byte
 	var strs [numStringColumns][]byte
 	for k := range strs {
 		strs[k] = make([]byte, 0, 8*n)
 	}
 	var listOff, listVal [numLists][]byte
 	flags := make([]byte, n)
-	dict := make(map[uint64]string)
+	var dict []uint64 // the fqn parts' and tags' references, repeated
 	for l := range listOff {
 		listOff[l] = binary.LittleEndian.AppendUint32(make([]byte, 0, 4*(n+1)), 0)
 	}
+	// Interning is what costs here (a map of every distinct string), so only what must be
+	// compared by reference (fqn parts, tags) or repeats (the vocabulary, paths of the tests of
+	// one file) goes through the map: a unique id is appended as it is, a name is its fqn's
+	// last part.
+	var recent [2][4]struct {
+		s string
+		r uint64
+	}
+	var lastList [numLists][8]struct {
+		s string
+		r uint64
+	}
 	for i := range g.Nodes {
 		nd := &g.Nodes[i]
-		f := stringFields(nd)
-		for k, s := range f {
-			strs[k] = binary.LittleEndian.AppendUint64(strs[k], w.ref(s))
-		}
 		loose := nd.Version != ""
+		leaf := uint64(0)
 		for l, list := range [numLists][]string{nd.FQN, nd.Tags, nd.Config.Tags} {
-			for _, s := range list {
-				r := w.ref(s)
+			for p, s := range list {
+				var r uint64
+				// The same position of the last node's list mostly holds the same string
+				// (the project, a folder, a tag).
+				if e := &lastList[l][p%len(lastList[l])]; e.r != 0 && e.s == s {
+					r = e.r
+				} else {
+					r = w.ref(s)
+					e.s, e.r = s, r
+				}
 				listVal[l] = binary.LittleEndian.AppendUint64(listVal[l], r)
 				if l != listConfigTags && r != 0 {
-					dict[r] = s
+					dict = append(dict, r)
 				}
-				if l == listFQN && strings.IndexByte(s, '.') >= 0 {
-					loose = true
+				if l == listFQN {
+					leaf = r
+					loose = loose || strings.IndexByte(s, '.') >= 0
 				}
 			}
 			listOff[l] = binary.LittleEndian.AppendUint32(listOff[l], uint32(len(listVal[l])/8))
+		}
+		f := stringFields(nd)
+		for k, s := range f {
+			var r uint64
+			switch {
+			case k == colUniqueID:
+				r = w.unique(s)
+			case k == colName && len(nd.FQN) > 0 && s == nd.FQN[len(nd.FQN)-1]:
+				r = leaf
+			case k == colOriginalPath || k == colPatchPath:
+				r = w.recent(&recent[k-colOriginalPath], s)
+			default:
+				r = vocab(k, s)
+			}
+			strs[k] = binary.LittleEndian.AppendUint64(strs[k], r)
 		}
 		var fl byte
 		for bit, on := range [...]bool{nd.GraphMember(), nd.Config.Enabled, nd.Disabled, nd.TestMetadata != nil, g.ParentsComplete(i), loose} {
@@ -945,7 +1076,7 @@ func encodeColumns(g *Graph) (data []byte, crcs [numSections]uint32, lens [numSe
 		flags[i] = fl
 	}
 	if w.err != nil {
-		return nil, crcs, lens, w.err
+		return sec, crcs, lens, w.err
 	}
 	var origin []byte
 	plain := func(s string) { origin = append(binary.AppendUvarint(origin, uint64(len(s))), s...) }
@@ -957,7 +1088,8 @@ func encodeColumns(g *Graph) (data []byte, crcs [numSections]uint32, lens [numSe
 	sec[secFlags] = flags
 	sec[secByID] = appendInt32s(nil, byUniqueID(g))
 	sec[secBlob] = w.blob
-	sec[secDict] = w.dictionary(dict)
+	slices.Sort(dict)
+	sec[secDict] = w.dictionary(slices.Compact(dict))
 	for k := range strs {
 		sec[secStrings+k] = strs[k]
 	}
@@ -976,23 +1108,30 @@ func encodeColumns(g *Graph) (data []byte, crcs [numSections]uint32, lens [numSe
 		sec[secMembers] = binary.LittleEndian.AppendUint64(sec[secMembers], w)
 	}
 	sec[secBlockCRC] = blockCRCs(&sec) // last: it covers the lazy sections above
-	size := 0
 	for k, s := range sec {
 		lens[k] = len(s)
 		if !lazySection(k) {
 			crcs[k] = crcParallel(s)
 		}
+	}
+	return sec, crcs, lens, nil
+}
+
+// joinSections lays the sections end to end, each padded to a multiple of 8: the file's data.
+func joinSections(sec *[numSections][]byte) []byte {
+	size := 0
+	for _, s := range sec {
 		size += align8(len(s))
 	}
-	data = make([]byte, 0, size)
+	data := make([]byte, 0, size)
 	for _, s := range sec {
 		data = append(data, s...)
-		for len(data)%8 != 0 {
-			data = append(data, 0)
-		}
+		data = append(data, zeroPad[:align8(len(s))-len(s)]...)
 	}
-	return data, crcs, lens, nil
+	return data
 }
+
+var zeroPad [8]byte
 
 // blockCRCs are the CRCs of the lazy sections' blocks, section after section.
 func blockCRCs(sec *[numSections][]byte) []byte {
@@ -1091,11 +1230,11 @@ func int32s(b []byte, n int) ([]int32, bool) {
 // ColumnsOf returns g's selection columns built in memory, not tied to a manifest file: for
 // evaluating selections over columns in tests and benchmarks without a cache folder.
 func ColumnsOf(g *Graph) (*Columns, error) {
-	data, crcs, lens, err := encodeColumns(g)
+	sec, crcs, lens, err := encodeColumns(g)
 	if err != nil {
 		return nil, err
 	}
-	c := &Columns{data: appendColumns(nil, &cacheHeader{}, g.Len(), crcs, lens, data)}
+	c := &Columns{data: appendColumns(nil, &cacheHeader{}, g.Len(), crcs, lens, joinSections(&sec))}
 	if _, ok := c.readHead(); !ok || !c.origin0() {
 		return nil, errors.New("columns: the file just encoded does not read back")
 	}

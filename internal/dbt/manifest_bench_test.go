@@ -47,3 +47,19 @@ func BenchmarkWriteCachedIndex(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWriteColumns is the selection columns' part of a cold load (also in
+// BenchmarkWriteCachedIndex): encoding them and writing the file.
+func BenchmarkWriteColumns(b *testing.B) {
+	path := dbtsynth.BenchManifest(b)
+	g, err := LoadManifest(path, LoadOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	for b.Loop() {
+		if err := writeColumns(g, path, dir, cacheHeader{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
