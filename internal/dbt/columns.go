@@ -623,6 +623,31 @@ func (c *Columns) ListHolder(l List, s string) func(i int) bool {
 	}
 }
 
+// FQNCandidates returns a test of whether node i's fqn holds first or is loose (FQNLoose):
+// the nodes an fqn pattern whose first part is first can select (see the selector's
+// columnsView.candidates). nil when damaged.
+func (c *Columns) FQNCandidates(first string) func(i int) bool {
+	ref, found := c.lookup(first)
+	off, vals := c.list(listFQN)
+	if !c.need(secFlags) || off == nil {
+		return nil
+	}
+	flags := c.flags
+	return func(i int) bool {
+		if flags[i]&nodeFQNLoose != 0 {
+			return true
+		}
+		if found {
+			for _, v := range vals[off[i]:off[i+1]] {
+				if v == ref {
+					return true
+				}
+			}
+		}
+		return false
+	}
+}
+
 // lookup finds s's reference in the dictionary of the fqn parts and tags.
 func (c *Columns) lookup(s string) (uint64, bool) {
 	if s == "" || !c.need(secDict) || len(c.dict) == 0 {

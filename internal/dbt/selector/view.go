@@ -105,11 +105,7 @@ func (v columnsView) candidates(spec SelectorSpec) func(i int) bool {
 		if p.wild == 0 || p.parts[0] == "" {
 			return nil
 		}
-		holds := v.c.ListHolder(dbt.ListFQN, p.parts[0])
-		if holds == nil {
-			return v.c.FQNLoose
-		}
-		return func(i int) bool { return holds(i) || v.c.FQNLoose(i) }
+		return v.c.FQNCandidates(p.parts[0])
 	}
 	return nil
 }
