@@ -604,48 +604,50 @@ const (
 	ListTags List = listTags
 )
 
-// ListHolder returns a test of whether node i's list l holds s, comparing references only
-// (strings are interned): nil when no node's fqn or tags hold s. A question for one tag or
-// one name then reads no string of the nodes that cannot match.
-func (c *Columns) ListHolder(l List, s string) func(i int) bool {
-	ref, found := c.lookup(s)
-	off, vals := c.list(int(l))
-	if !found || off == nil {
-		return nil
-	}
-	return func(i int) bool {
-		for _, v := range vals[off[i]:off[i+1]] {
-			if v == ref {
-				return true
-			}
-		}
-		return false
-	}
+// Holding returns the nodes whose list l holds s, as a bitset (node i is bit i%64 of word
+// i/64), comparing references only (strings are interned): a question for one tag or one name
+// then reads no string of the nodes that cannot match. nil when damaged.
+func (c *Columns) Holding(l List, s string) []uint64 {
+	return c.holding(int(l), s, 0)
 }
 
-// FQNCandidates returns a test of whether node i's fqn holds first or is loose (FQNLoose):
-// the nodes an fqn pattern whose first part is first can select (see the selector's
-// columnsView.candidates). nil when damaged.
-func (c *Columns) FQNCandidates(first string) func(i int) bool {
-	ref, found := c.lookup(first)
-	off, vals := c.list(listFQN)
-	if !c.need(secFlags) || off == nil {
+// FQNCandidates returns the nodes whose fqn holds first or is loose (FQNLoose), as Holding
+// does: the nodes an fqn pattern whose first part is first can select (see the selector's
+// columnsView.candidates).
+func (c *Columns) FQNCandidates(first string) []uint64 {
+	return c.holding(listFQN, first, nodeFQNLoose)
+}
+
+// holding is Holding of list l and string s, with the nodes that have flag set too (0: none).
+func (c *Columns) holding(l int, s string, flag byte) []uint64 {
+	ref, found := c.lookup(s)
+	off, vals := c.list(l)
+	if off == nil || flag != 0 && !c.need(secFlags) || c.damaged {
 		return nil
 	}
-	flags := c.flags
-	return func(i int) bool {
-		if flags[i]&nodeFQNLoose != 0 {
-			return true
-		}
-		if found {
-			for _, v := range vals[off[i]:off[i+1]] {
-				if v == ref {
-					return true
-				}
+	out := make([]uint64, (c.n+63)/64)
+	if flag != 0 {
+		for i, f := range c.flags {
+			if f&flag != 0 {
+				out[i>>6] |= 1 << (i & 63)
 			}
 		}
-		return false
 	}
+	if !found {
+		return out
+	}
+	// One pass over the values, finding each one's node from the offsets as it goes.
+	i := 0
+	for k, v := range vals {
+		if v != ref {
+			continue
+		}
+		for off[i+1] <= uint32(k) {
+			i++
+		}
+		out[i>>6] |= 1 << (i & 63)
+	}
+	return out
 }
 
 // lookup finds s's reference in the dictionary of the fqn parts and tags.

@@ -71,21 +71,37 @@ func assertColumnsOf(t *testing.T, g *Graph, c *Columns) {
 					continue
 				}
 				seen[s] = true
-				holds := c.ListHolder(l.list, s)
-				if holds == nil {
+				if _, found := c.lookup(s); !found {
 					t.Fatalf("%q (list %d of node %d) not in the dictionary", s, l.list, i)
 				}
+				holding := c.Holding(l.list, s)
 				for j := range g.Nodes {
-					if holds(j) != slices.Contains(l.of(&g.Nodes[j]), s) {
-						t.Fatalf("list %d holder of %q: node %d says %v", l.list, s, j, holds(j))
+					if has := holding[j/64]&(1<<(j%64)) != 0; has != slices.Contains(l.of(&g.Nodes[j]), s) {
+						t.Fatalf("list %d holding %q: node %d says %v", l.list, s, j, has)
 					}
 				}
 			}
 		}
 	}
 	for _, s := range []string{"not a part of any fqn", "x"} {
-		if c.ListHolder(ListFQN, s) != nil || c.ListHolder(ListTags, s) != nil {
+		if _, found := c.lookup(s); found {
 			t.Fatalf("%q found in the dictionary", s)
+		}
+		for _, w := range c.Holding(ListTags, s) {
+			if w != 0 {
+				t.Fatalf("nodes holding %q, found in no list", s)
+			}
+		}
+	}
+	// The fqn candidates are the nodes holding the part and the loose ones.
+	if len(g.Nodes) > 0 && len(g.Nodes[0].FQN) > 0 {
+		first := g.Nodes[0].FQN[0]
+		cand, holding := c.FQNCandidates(first), c.Holding(ListFQN, first)
+		for j := range g.Nodes {
+			want := holding[j/64]&(1<<(j%64)) != 0 || c.FQNLoose(j)
+			if got := cand[j/64]&(1<<(j%64)) != 0; got != want {
+				t.Fatalf("fqn candidates of %q: node %d says %v, want %v", first, j, got, want)
+			}
 		}
 	}
 	if c.Damaged() {
@@ -293,9 +309,7 @@ func readAllColumns(c *Columns) {
 		}
 		n := r.Node(i)
 		for _, s := range append(slices.Clone(n.FQN), n.Tags...) {
-			if holds := c.ListHolder(ListFQN, s); holds != nil {
-				_ = holds(i)
-			}
+			_ = c.Holding(ListFQN, s)
 		}
 		_ = c.Member(i) || c.ParentsComplete(i) || c.FQNLoose(i)
 		for _, p := range c.Parents(i) {

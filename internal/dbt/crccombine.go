@@ -20,55 +20,50 @@ func crcParallel(data []byte) uint32 {
 	return crc32Combine(first, second, int64(len(data)-half))
 }
 
-// crc32Combine returns the CRC-32C of A followed by B from the CRC of each and B's length,
-// the way zlib's crc32_combine does: appending len2 zero bytes to A is a linear map on the
-// CRC, applied by repeated squaring of the one-zero-bit operator over GF(2).
+// crc32Combine returns the CRC-32C of A followed by B from the CRC of each and B's length.
+// Appending len2 zero bytes to A multiplies its CRC by x^(8·len2) modulo the polynomial, so the
+// combination is one such power (square and multiply over the bits of len2, from a table of
+// x^(2^k)) times crc1, plus crc2: a few microseconds, where squaring the 32×32 zero-bit
+// operator over GF(2) for every bit of len2 took a few hundred.
 func crc32Combine(crc1, crc2 uint32, len2 int64) uint32 {
 	if len2 <= 0 {
 		return crc1
 	}
-	var even, odd [32]uint32
-	odd[0] = crc32.Castagnoli // the operator for one zero bit: the reflected polynomial...
-	row := uint32(1)
-	for n := 1; n < 32; n++ { // ...and a shift
-		odd[n] = row
-		row <<= 1
-	}
-	gf2Square(&even, &odd) // two zero bits
-	gf2Square(&odd, &even) // four zero bits
-	// Each round squares the operator (one zero byte, two, four…) and applies it where len2
-	// has a bit set.
-	for {
-		gf2Square(&even, &odd)
-		if len2&1 != 0 {
-			crc1 = gf2Times(&even, crc1)
-		}
-		if len2 >>= 1; len2 == 0 {
-			break
-		}
-		gf2Square(&odd, &even)
-		if len2&1 != 0 {
-			crc1 = gf2Times(&odd, crc1)
-		}
-		if len2 >>= 1; len2 == 0 {
-			break
-		}
-	}
-	return crc1 ^ crc2
+	return multModP(xPow8n(uint64(len2)), crc1) ^ crc2
 }
 
-func gf2Times(mat *[32]uint32, vec uint32) uint32 {
-	var sum uint32
-	for i := 0; vec != 0; i, vec = i+1, vec>>1 {
-		if vec&1 != 0 {
-			sum ^= mat[i]
+// crcOne is the polynomial 1 in the reflected bit order CRC-32C is computed in (x^0 is the
+// top bit).
+const crcOne = uint32(1) << 31
+
+// multModP is a·b modulo the CRC-32C polynomial, both reflected.
+func multModP(a, b uint32) uint32 {
+	var p uint32
+	for m := crcOne; m != 0; m >>= 1 {
+		if a&m != 0 {
+			p ^= b
+		}
+		if b&1 != 0 {
+			b = b>>1 ^ crc32.Castagnoli
+		} else {
+			b >>= 1
 		}
 	}
-	return sum
+	return p
 }
 
-func gf2Square(square, mat *[32]uint32) {
-	for n := range square {
-		square[n] = gf2Times(mat, mat[n])
+// xPow8n is x^(8·n) modulo the polynomial: x^8 squared once for each bit of n, multiplied in
+// where the bit is set.
+func xPow8n(n uint64) uint32 {
+	x := crcOne >> 1 // x^1
+	x2 := multModP(x, x)
+	x4 := multModP(x2, x2)
+	p, sq := crcOne, multModP(x4, x4) // x^0, x^8
+	for ; n != 0; n >>= 1 {
+		if n&1 != 0 {
+			p = multModP(sq, p)
+		}
+		sq = multModP(sq, sq)
 	}
+	return p
 }

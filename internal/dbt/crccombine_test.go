@@ -41,3 +41,9 @@ func FuzzCRC32Combine(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkCRC32Combine(b *testing.B) {
+	for b.Loop() {
+		crc32Combine(0x12345678, 0x9abcdef0, 1<<20+12345)
+	}
+}

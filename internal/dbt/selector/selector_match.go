@@ -40,13 +40,33 @@ func (ev *evaluator) match(spec SelectorSpec) (bitset, error) {
 	}
 	fields, _ := methodFields(spec)
 	read := ev.v.reader(fields)
-	candidate := ev.v.candidates(spec)
+	keep := func(i int) bool {
+		return pred(read(i)) && !(skipSavedQueries && ev.v.resourceType(i) == "saved_query")
+	}
 	out := newBitset(ev.n)
+	if cand := ev.v.candidates(spec); cand != nil {
+		// Only the members the view could not rule out are read.
+		cand.and(ev.member)
+		n := 0
+		var err error
+		cand.each(func(i int) {
+			if n++; n&4095 == 0 && err == nil {
+				err = ev.ctx.Err()
+			}
+			if err == nil && keep(i) {
+				out.set(i)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
 	for i := range ev.n {
 		if i&4095 == 4095 && ev.ctx.Err() != nil {
 			return nil, ev.ctx.Err()
 		}
-		if ev.member.has(i) && (candidate == nil || candidate(i)) && pred(read(i)) && !(skipSavedQueries && ev.v.resourceType(i) == "saved_query") {
+		if ev.member.has(i) && keep(i) {
 			out.set(i)
 		}
 	}

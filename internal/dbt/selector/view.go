@@ -36,27 +36,25 @@ type view interface {
 	// members is the selection-graph members.
 	members() bitset
 	// candidates rules nodes out of spec's match without reading them: the method's predicate
-	// is false for every node it returns false for. nil when the view cannot tell.
-	candidates(spec SelectorSpec) func(i int) bool
+	// is false for every node not in it. nil when the view cannot tell.
+	candidates(spec SelectorSpec) bitset
 }
 
 type graphView struct{ g *dbt.Graph }
 
-func (v graphView) size() int                  { return v.g.Len() }
-func (v graphView) graph() *dbt.Graph          { return v.g }
-func (v graphView) dbtVersion() string         { return v.g.Origin.DBTVersion }
-func (v graphView) projectName() string        { return v.g.Origin.ProjectName }
-func (v graphView) member(i int) bool          { return v.g.Nodes[i].GraphMember() }
-func (v graphView) parents(i int) []int32      { return v.g.Parents(i) }
-func (v graphView) children(i int) []int32     { return v.g.Children(i) }
-func (v graphView) resourceType(i int) string  { return v.g.Nodes[i].ResourceType }
-func (v graphView) uniqueID(i int) string      { return v.g.Nodes[i].UniqueID }
-func (v graphView) parentsComplete(i int) bool { return v.g.ParentsComplete(i) }
-func (v graphView) byID() []int32              { return nil }
-func (v graphView) members() bitset            { return members(v) }
-func (v graphView) candidates(SelectorSpec) func(i int) bool {
-	return nil
-}
+func (v graphView) size() int                      { return v.g.Len() }
+func (v graphView) graph() *dbt.Graph              { return v.g }
+func (v graphView) dbtVersion() string             { return v.g.Origin.DBTVersion }
+func (v graphView) projectName() string            { return v.g.Origin.ProjectName }
+func (v graphView) member(i int) bool              { return v.g.Nodes[i].GraphMember() }
+func (v graphView) parents(i int) []int32          { return v.g.Parents(i) }
+func (v graphView) children(i int) []int32         { return v.g.Children(i) }
+func (v graphView) resourceType(i int) string      { return v.g.Nodes[i].ResourceType }
+func (v graphView) uniqueID(i int) string          { return v.g.Nodes[i].UniqueID }
+func (v graphView) parentsComplete(i int) bool     { return v.g.ParentsComplete(i) }
+func (v graphView) byID() []int32                  { return nil }
+func (v graphView) members() bitset                { return members(v) }
+func (v graphView) candidates(SelectorSpec) bitset { return nil }
 func (v graphView) reader(dbt.Fields) func(i int) *dbt.Node {
 	nodes := v.g.Nodes
 	return func(i int) *dbt.Node { return &nodes[i] }
@@ -86,18 +84,15 @@ func (v columnsView) members() bitset {
 	return newBitset(v.size()) // damaged: SelectColumns reports it
 }
 
-// candidates compares references (dbt.Columns.ListHolder) for the questions most asked of a
+// candidates compares references (dbt.Columns.Holding) for the questions most asked of a
 // large project, a tag or a name: only the nodes that hold the value are then read.
-func (v columnsView) candidates(spec SelectorSpec) func(i int) bool {
+func (v columnsView) candidates(spec SelectorSpec) bitset {
 	switch spec.Method {
 	case "tag":
 		if !compileGlob(spec.Value).literal {
 			return nil
 		}
-		if holds := v.c.ListHolder(dbt.ListTags, spec.Value); holds != nil {
-			return holds
-		}
-		return func(int) bool { return false }
+		return v.c.Holding(dbt.ListTags, spec.Value)
 	case "fqn":
 		// Unless the first part has a wildcard, a match compares it with a part of the fqn
 		// (see fqnPattern.selected), or the fqn is loose: versioned, or a part holds a dot.
