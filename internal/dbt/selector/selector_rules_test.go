@@ -380,3 +380,22 @@ func TestSelectRuleDottedFolder(t *testing.T) {
 		t.Errorf("finance = %v, want nothing", got)
 	}
 }
+
+// An empty tag is held by no reference in the columns: "tag:" over them must still find a
+// node whose tags hold "" as the graph does (selectIDs compares both).
+func TestSelectRuleEmptyTag(t *testing.T) {
+	g := mutatedManifest(t, jaffle111, func(m map[string]any) {
+		section(m, "nodes", jOrders)["tags"] = []any{"", "x"}
+	})
+	s, err := ParseSelection([]string{"tag:"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := selectChecked(t, g, s, SelectOptions{Indirect: IndirectEmpty})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(got, jOrders) {
+		t.Errorf("tag: = %v, want %s (its tags hold \"\")", got, jOrders)
+	}
+}

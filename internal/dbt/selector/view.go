@@ -89,7 +89,7 @@ func (v columnsView) members() bitset {
 func (v columnsView) candidates(spec SelectorSpec) bitset {
 	switch spec.Method {
 	case "tag":
-		if !compileGlob(spec.Value).literal {
+		if !compileGlob(spec.Value).literal || spec.Value == "" { // "" is no reference
 			return nil
 		}
 		return v.c.Holding(dbt.ListTags, spec.Value)
