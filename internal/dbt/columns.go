@@ -338,7 +338,7 @@ func (c *Columns) valid(k int) bool {
 		c.flags = b
 		return len(b) == n
 	case k == secByID:
-		v, ok := int32s(b, n)
+		v, ok := valuesOf[int32](b, n)
 		if !ok {
 			return false
 		}
@@ -353,7 +353,7 @@ func (c *Columns) valid(k int) bool {
 		c.blob = b
 		return true
 	case k == secBlockCRC:
-		v, ok := uint32s(b, len(b)/4)
+		v, ok := valuesOf[uint32](b, len(b)/4)
 		at := 0
 		for l := range c.sec {
 			if !lazySection(l) {
@@ -368,14 +368,14 @@ func (c *Columns) valid(k int) bool {
 		}
 		return ok && at == len(v)
 	case k == secDict:
-		v, ok := uint64s(b, len(b)/8)
+		v, ok := valuesOf[uint64](b, len(b)/8)
 		if !ok || len(v) == 0 || len(v)&(len(v)-1) != 0 {
 			return false
 		}
 		c.dict = v
 		return true
 	case k >= secStrings && k < secStrings+numStringColumns:
-		v, ok := uint64s(b, n)
+		v, ok := valuesOf[uint64](b, n)
 		if !ok {
 			return false
 		}
@@ -393,22 +393,22 @@ func (c *Columns) valid(k int) bool {
 		if !c.need(k + 1) {
 			return false
 		}
-		vals, ok := uint64s(c.sec[k+1], int(off[n]))
+		vals, ok := valuesOf[uint64](c.sec[k+1], int(off[n]))
 		if !ok {
 			return false
 		}
 		c.listOff[l], c.listVal[l] = off, vals
 		return true
 	case k == secParentOff || k == secChildOff: // checked node by node as they are read
-		off, ok := uint32s(b, n+1)
+		off, ok := valuesOf[uint32](b, n+1)
 		c.adjOff[adjacency(k)] = off
 		return ok
 	case k == secParents || k == secChildren:
-		vals, ok := int32s(b, len(b)/4)
+		vals, ok := valuesOf[int32](b, len(b)/4)
 		c.adjVal[adjacency(k)] = vals
-		return ok && len(b)%4 == 0
+		return ok
 	case k == secMembers:
-		words, ok := uint64s(b, (n+63)/64)
+		words, ok := valuesOf[uint64](b, (n+63)/64)
 		if !ok || n%64 != 0 && words[len(words)-1]>>(n%64) != 0 {
 			return false // no member past the last node
 		}
@@ -420,7 +420,7 @@ func (c *Columns) valid(k int) bool {
 
 // offsets reads a list's n+1 offsets, checking that they start at 0 and never decrease.
 func offsets(b []byte, n int) ([]uint32, bool) {
-	off, ok := uint32s(b, n+1)
+	off, ok := valuesOf[uint32](b, n+1)
 	if !ok || off[0] != 0 {
 		return nil, false
 	}
@@ -452,6 +452,12 @@ func (b *blocks) checked(off int) bool {
 	return b.ok[k>>6]&(1<<(k&63)) != 0
 }
 
+// word reports that the 8 bytes at off (a value) of lazy section k, already needed, are sound:
+// the common case is one bit test, the first read of a block checks its CRC.
+func (c *Columns) word(k, off int) bool {
+	return c.blocks[k].checked(off) || c.span(k, off, 8)
+}
+
 func numBlocks(n int) int { return (n + blobBlock - 1) / blobBlock }
 
 // span reports that bytes [off, off+n) of lazy section k lie inside it and that the blocks
@@ -466,7 +472,7 @@ func (c *Columns) span(k, off, n int) bool {
 		return false
 	}
 	for blk := off / blobBlock; n > 0 && blk <= (off+n-1)/blobBlock; blk++ {
-		if b.ok[blk>>6]&(1<<(blk&63)) == 0 {
+		if !b.checked(blk * blobBlock) {
 			if crc32.Checksum(sec[blk*blobBlock:min(len(sec), (blk+1)*blobBlock)], castagnoli()) != b.crc[blk] {
 				c.damaged = true
 				return false
@@ -505,7 +511,7 @@ func (c *Columns) stringColumn(k int) []uint64 {
 // at returns node i's string in column k.
 func (c *Columns) at(k, i int) string {
 	col := c.stringColumn(k)
-	if col == nil || !c.blocks[secStrings+k].checked(8*i) && !c.span(secStrings+k, 8*i, 8) {
+	if col == nil || !c.word(secStrings+k, 8*i) {
 		return ""
 	}
 	return c.str(col[i])
@@ -538,10 +544,6 @@ func (c *Columns) Member(i int) bool { return c.flag(i, nodeMember) }
 
 // ParentsComplete is Graph.ParentsComplete.
 func (c *Columns) ParentsComplete(i int) bool { return c.flag(i, nodeParentsComplete) }
-
-// FQNLoose reports that node i's fqn may be selected by an fqn pattern whose first part none
-// of its parts equals (see nodeFQNLoose).
-func (c *Columns) FQNLoose(i int) bool { return c.flag(i, nodeFQNLoose) }
 
 // Members returns the selection-graph members as a bitset (node i is bit i%64 of word i/64),
 // a copy the caller may change; nil when damaged.
@@ -611,7 +613,7 @@ func (c *Columns) Holding(l List, s string) []uint64 {
 	return c.holding(int(l), s, 0)
 }
 
-// FQNCandidates returns the nodes whose fqn holds first or is loose (FQNLoose), as Holding
+// FQNCandidates returns the nodes whose fqn holds first or is loose (nodeFQNLoose), as Holding
 // does: the nodes an fqn pattern whose first part is first can select (see the selector's
 // columnsView.candidates).
 func (c *Columns) FQNCandidates(first string) []uint64 {
@@ -657,9 +659,8 @@ func (c *Columns) lookup(s string) (uint64, bool) {
 	}
 	mask := uint64(len(c.dict) - 1)
 	h := fnvBytes(fnvOffset, unsafe.Slice(unsafe.StringData(s), len(s))) & mask
-	dict := &c.blocks[secDict]
 	for range c.dict { // a damaged table may have no empty slot: probe each slot once at most
-		if !dict.checked(int(8*h)) && !c.span(secDict, int(8*h), 8) {
+		if !c.word(secDict, int(8*h)) {
 			return 0, false
 		}
 		ref := c.dict[h]
@@ -802,7 +803,7 @@ func (r *Reader) Node(i int) *Node {
 		return n
 	}
 	for _, s := range r.strs {
-		if !c.blocks[s.k].checked(8*i) && !c.span(s.k, 8*i, 8) {
+		if !c.word(s.k, 8*i) {
 			*n = Node{}
 			return n
 		}
@@ -1210,48 +1211,24 @@ func littleEndian() bool {
 	return *(*byte)(unsafe.Pointer(&x)) == 1
 }
 
-// uint32s, uint64s and int32s view a section as n values in place (sections start at multiples
-// of 8 of a page-aligned mapping); ok is false when its length is not n values.
-func uint32s(b []byte, n int) ([]uint32, bool) {
-	if len(b) != 4*n {
+// valuesOf views a section as n values of T in place (sections start at multiples of 8 of a
+// page-aligned mapping); a section that is not aligned (a buffer of a test's) is copied, byte
+// for byte, since the file's byte order is this machine's (see readHead). ok is false when its
+// length is not n values.
+func valuesOf[T uint32 | int32 | uint64](b []byte, n int) ([]T, bool) {
+	size := int(unsafe.Sizeof(T(0)))
+	if len(b) != size*n {
 		return nil, false
 	}
 	if n == 0 {
-		return []uint32{}, true
+		return []T{}, true
 	}
-	if uintptr(unsafe.Pointer(&b[0]))%4 != 0 {
-		out := make([]uint32, n)
-		for i := range out {
-			out[i] = binary.LittleEndian.Uint32(b[4*i:])
-		}
+	if uintptr(unsafe.Pointer(&b[0]))%uintptr(size) != 0 {
+		out := make([]T, n)
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), len(b)), b)
 		return out, true
 	}
-	return unsafe.Slice((*uint32)(unsafe.Pointer(&b[0])), n), true
-}
-
-func uint64s(b []byte, n int) ([]uint64, bool) {
-	if len(b) != 8*n {
-		return nil, false
-	}
-	if n == 0 {
-		return []uint64{}, true
-	}
-	if uintptr(unsafe.Pointer(&b[0]))%8 != 0 {
-		out := make([]uint64, n)
-		for i := range out {
-			out[i] = binary.LittleEndian.Uint64(b[8*i:])
-		}
-		return out, true
-	}
-	return unsafe.Slice((*uint64)(unsafe.Pointer(&b[0])), n), true
-}
-
-func int32s(b []byte, n int) ([]int32, bool) {
-	u, ok := uint32s(b, n)
-	if !ok || n == 0 {
-		return []int32{}, ok
-	}
-	return unsafe.Slice((*int32)(unsafe.Pointer(&u[0])), n), true
+	return unsafe.Slice((*T)(unsafe.Pointer(&b[0])), n), true
 }
 
 // ColumnsOf returns g's selection columns built in memory, not tied to a manifest file: for

@@ -55,8 +55,8 @@ func assertColumnsOf(t *testing.T, g *Graph, c *Columns) {
 		for _, part := range want.FQN {
 			loose = loose || strings.Contains(part, ".")
 		}
-		if c.FQNLoose(i) != loose {
-			t.Fatalf("node %d (%s): FQNLoose %v, want %v", i, want.UniqueID, c.FQNLoose(i), loose)
+		if c.flag(i, nodeFQNLoose) != loose {
+			t.Fatalf("node %d (%s): FQNLoose %v, want %v", i, want.UniqueID, c.flag(i, nodeFQNLoose), loose)
 		}
 	}
 	// Every fqn part and tag is found, and holds exactly for the nodes whose list holds it.
@@ -98,7 +98,7 @@ func assertColumnsOf(t *testing.T, g *Graph, c *Columns) {
 		first := g.Nodes[0].FQN[0]
 		cand, holding := c.FQNCandidates(first), c.Holding(ListFQN, first)
 		for j := range g.Nodes {
-			want := holding[j/64]&(1<<(j%64)) != 0 || c.FQNLoose(j)
+			want := holding[j/64]&(1<<(j%64)) != 0 || c.flag(j, nodeFQNLoose)
 			if got := cand[j/64]&(1<<(j%64)) != 0; got != want {
 				t.Fatalf("fqn candidates of %q: node %d says %v, want %v", first, j, got, want)
 			}
@@ -311,7 +311,7 @@ func readAllColumns(c *Columns) {
 		for _, s := range append(slices.Clone(n.FQN), n.Tags...) {
 			_ = c.Holding(ListFQN, s)
 		}
-		_ = c.Member(i) || c.ParentsComplete(i) || c.FQNLoose(i)
+		_ = c.Member(i) || c.ParentsComplete(i) || c.flag(i, nodeFQNLoose)
 		for _, p := range c.Parents(i) {
 			_ = c.ResourceType(int(p))
 		}
@@ -321,18 +321,25 @@ func readAllColumns(c *Columns) {
 	}
 }
 
+// shopColumns are the shop manifest's columns, built in memory.
+func shopColumns(tb testing.TB) *Columns {
+	tb.Helper()
+	g, err := LoadManifest(dbttest.ShopManifest(tb), LoadOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c, err := ColumnsOf(g)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
 // FuzzColumns: a damaged or made-up columns file never panics and never reads out of bounds,
 // whether its CRCs catch the damage or (sealed again) only its structure checks do; a file that
 // passes them reads nodes whose strings lie inside the file.
 func FuzzColumns(f *testing.F) {
-	g, err := LoadManifest(dbttest.ShopManifest(f), LoadOptions{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	good, err := ColumnsOf(g)
-	if err != nil {
-		f.Fatal(err)
-	}
+	good := shopColumns(f)
 	f.Add(good.data, false)
 	f.Add(good.data, true)
 	f.Add([]byte(columnsMagic), true)
@@ -353,14 +360,7 @@ func FuzzColumns(f *testing.F) {
 // the block of strings) is read, with the CRCs and, sealed again, by the structure checks or
 // by reading values that still lie in range.
 func TestColumnsDamageFound(t *testing.T) {
-	g, err := LoadManifest(dbttest.ShopManifest(t), LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	good, err := ColumnsOf(g)
-	if err != nil {
-		t.Fatal(err)
-	}
+	good := shopColumns(t)
 	end := len(columnsMagic) + 1 + 4 + int(binary.LittleEndian.Uint32(good.data[len(columnsMagic)+1:]))
 	table, start := end-numSections*20, align8(end+4)
 	for k, sec := range good.sec {

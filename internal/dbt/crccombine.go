@@ -22,9 +22,9 @@ func crcParallel(data []byte) uint32 {
 
 // crc32Combine returns the CRC-32C of A followed by B from the CRC of each and B's length.
 // Appending len2 zero bytes to A multiplies its CRC by x^(8·len2) modulo the polynomial, so the
-// combination is one such power (square and multiply over the bits of len2, from a table of
-// x^(2^k)) times crc1, plus crc2: a few microseconds, where squaring the 32×32 zero-bit
-// operator over GF(2) for every bit of len2 took a few hundred.
+// combination is one such power (square and multiply over the bits of len2) times crc1, plus
+// crc2: a few microseconds, where squaring the 32×32 zero-bit operator over GF(2) for every bit
+// of len2 took a few hundred.
 func crc32Combine(crc1, crc2 uint32, len2 int64) uint32 {
 	if len2 <= 0 {
 		return crc1

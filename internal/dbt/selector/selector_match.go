@@ -432,8 +432,8 @@ func globSegs(pat, segs []string) bool {
 	return len(segs) == 0
 }
 
-// glob is an fnmatch pattern sorted once, before the nodes are walked: most patterns are a
-// plain name (compared as a string) or "*".
+// glob is an fnmatch pattern classified once, before the nodes are walked: most patterns are
+// a plain name (compared as a string) or "*".
 type glob struct {
 	pat          string
 	literal, any bool
